@@ -1,0 +1,88 @@
+import { resolve } from 'node:path';
+import { isLocalChart, resolveNeed, type FileProbe } from './rules.js';
+import type { ChartRef, Environment, RawRelease, RawReleasesFile, Release, ReleasesConfig, ValuesLayer } from './types.js';
+
+const builtInDefaults = { namespace: 'default', createNamespace: true, wait: true, timeout: 300, atomic: false, historyMax: 10 };
+
+export function resolveEnvironment(raw: RawReleasesFile, name: string): Environment {
+  const declared = raw.environments?.[name] ?? {};
+  return { name, namespace: declared.namespace, kubeContext: declared.kubeContext, production: declared.production ?? false };
+}
+
+/** Namespace of each release in an environment: its own, else the environment's, else defaults', else "default". */
+export function releaseNamespaces(raw: RawReleasesFile, environment: string): string[] {
+  const fallback = raw.environments?.[environment]?.namespace ?? raw.defaults?.namespace ?? builtInDefaults.namespace;
+  return raw.releases.map((release) => release?.namespace ?? fallback);
+}
+
+export function toHelmDuration(timeout: number | string): string {
+  return typeof timeout === 'number' ? `${timeout}s` : timeout;
+}
+
+function chartRef(release: RawRelease, baseDir: string): ChartRef {
+  if (release.chart.startsWith('oci://')) return { kind: 'oci', url: release.chart, version: release.version };
+  if (isLocalChart(release.chart)) return { kind: 'local', path: resolve(baseDir, release.chart) };
+  return { kind: 'repository', name: release.chart, version: release.version };
+}
+
+function isInstalled(release: RawRelease, environment: string): boolean {
+  if (typeof release.installed === 'boolean') return release.installed;
+  return release.installed?.[environment] ?? true;
+}
+
+/**
+ * Values layers, lowest precedence first: the release's files, then the environment overlay
+ * `<valuesDir>/<release>.yaml` when it exists, then its inline maps. `set` comes last, from the caller.
+ */
+function valuesLayers(release: RawRelease, baseDir: string, overlayDir: string, files: FileProbe): ValuesLayer[] {
+  const entries = release.values ?? [];
+  const fileLayers = entries.flatMap((entry): ValuesLayer[] => (typeof entry === 'string' ? [{ kind: 'file', path: resolve(baseDir, entry) }] : []));
+  const inlineLayers = entries.flatMap((entry): ValuesLayer[] => (typeof entry === 'string' ? [] : [{ kind: 'inline', values: entry }]));
+  const overlay = resolve(baseDir, overlayDir, `${release.name}.yaml`);
+  const overlayLayers: ValuesLayer[] = files.isFile(overlay) ? [{ kind: 'file', path: overlay }] : [];
+  return [...fileLayers, ...overlayLayers, ...inlineLayers];
+}
+
+/** Turns a valid releases.yaml into releases for one environment. Assumes checkRules found nothing. */
+export function normalize(raw: RawReleasesFile, options: { file: string; baseDir: string; environment: string; files: FileProbe }): ReleasesConfig {
+  const { baseDir, environment, files } = options;
+  const defaults = { ...builtInDefaults, ...raw.defaults };
+  const namespaces = releaseNamespaces(raw, environment);
+  const ids = raw.releases.map((release, index) => `${namespaces[index]}/${release.name}`);
+  const overlayDir = raw.environments?.[environment]?.valuesDir ?? `values/${environment}`;
+
+  const releases = raw.releases.map((release, index): Release => {
+    const namespace = namespaces[index]!;
+    return {
+      id: ids[index]!,
+      name: release.name,
+      namespace,
+      chart: chartRef(release, baseDir),
+      chartSource: release.chart,
+      values: valuesLayers(release, baseDir, overlayDir, files),
+      set: release.set ?? [],
+      needs: (release.needs ?? []).map((need) => {
+        const resolved = resolveNeed(need, ids, namespace);
+        if (!('id' in resolved)) throw new Error(`unresolved need ${need}: checkRules must run before normalize`);
+        return resolved.id;
+      }),
+      labels: release.labels ?? {},
+      installed: isInstalled(release, environment),
+      createNamespace: release.createNamespace ?? defaults.createNamespace,
+      wait: release.wait ?? defaults.wait,
+      timeout: toHelmDuration(release.timeout ?? defaults.timeout),
+      atomic: release.atomic ?? defaults.atomic,
+      historyMax: release.historyMax ?? defaults.historyMax,
+      lintRules: { ...raw.lint?.rules, ...release.lint?.rules },
+    };
+  });
+
+  return {
+    file: options.file,
+    baseDir,
+    environment: resolveEnvironment(raw, environment),
+    environmentNames: ['default', ...Object.keys(raw.environments ?? {})],
+    releases,
+    kubeVersion: raw.lint?.kubeVersion,
+  };
+}

@@ -1,0 +1,100 @@
+/** releases.yaml as written (validated by schema/releases.schema.json). */
+export interface RawReleasesFile {
+  environments?: Record<string, RawEnvironment>;
+  defaults?: RawReleaseOptions;
+  lint?: RawLintConfig;
+  releases: RawRelease[];
+}
+
+export interface RawEnvironment {
+  namespace?: string;
+  kubeContext?: string;
+  production?: boolean;
+  valuesDir?: string;
+}
+
+export interface RawReleaseOptions {
+  namespace?: string;
+  createNamespace?: boolean;
+  wait?: boolean;
+  timeout?: number | string;
+  atomic?: boolean;
+  historyMax?: number;
+}
+
+export type RuleSetting = 'error' | 'warning' | 'info' | 'off';
+
+export interface RawLintConfig {
+  kubeVersion?: string;
+  rules?: Record<string, RuleSetting>;
+}
+
+export interface RawSetValue {
+  name: string;
+  value: string | number | boolean;
+  secret?: boolean;
+}
+
+export interface RawRelease extends Omit<RawReleaseOptions, 'namespace'> {
+  name: string;
+  namespace?: string;
+  chart: string;
+  version?: string;
+  values?: (string | Record<string, unknown>)[];
+  set?: RawSetValue[];
+  needs?: string[];
+  labels?: Record<string, string>;
+  installed?: boolean | Record<string, boolean>;
+  lint?: { rules?: Record<string, RuleSetting> };
+}
+
+/** A chart reference, resolved. */
+export type ChartRef =
+  | { kind: 'local'; path: string }
+  | { kind: 'repository'; name: string; version?: string }
+  | { kind: 'oci'; url: string; version?: string };
+
+/** One layer of values, lowest precedence first. */
+export type ValuesLayer = { kind: 'file'; path: string } | { kind: 'inline'; values: Record<string, unknown> };
+
+/** A release as boutique acts on it: defaults applied, paths absolute, the environment resolved. */
+export interface Release {
+  /** `namespace/name`: unique within a releases.yaml, used by needs and in every message. */
+  id: string;
+  name: string;
+  namespace: string;
+  chart: ChartRef;
+  /** The chart as written in releases.yaml, for display. */
+  chartSource: string;
+  values: ValuesLayer[];
+  set: RawSetValue[];
+  /** Ids of the releases this one needs, in declaration order. */
+  needs: string[];
+  labels: Record<string, string>;
+  installed: boolean;
+  createNamespace: boolean;
+  wait: boolean;
+  /** Go duration for helm --timeout, e.g. "300s". */
+  timeout: string;
+  atomic: boolean;
+  historyMax: number;
+  lintRules: Record<string, RuleSetting>;
+}
+
+export interface Environment {
+  name: string;
+  namespace?: string;
+  kubeContext?: string;
+  production: boolean;
+}
+
+/** A loaded, valid releases.yaml for one environment. */
+export interface ReleasesConfig {
+  file: string;
+  baseDir: string;
+  environment: Environment;
+  environmentNames: string[];
+  /** Declaration order. */
+  releases: Release[];
+  kubeVersion?: string;
+}

@@ -1,0 +1,90 @@
+/**
+ * Typed errors. Every error a user can cause carries an exit code and, where we know one, what to do next;
+ * the CLI prints them without a stack trace (`--debug` shows it).
+ */
+export const ExitCode = {
+  ok: 0,
+  failure: 1,
+  /** releases.yaml or command-line input is invalid; nothing was sent to helm or the cluster. */
+  config: 2,
+  /** `diff --detailed-exitcode`: the run succeeded and there are changes. */
+  changes: 2,
+} as const;
+
+export abstract class AppError extends Error {
+  abstract readonly code: string;
+  abstract readonly exitCode: number;
+  readonly suggestions: string[];
+
+  constructor(message: string, options: { cause?: unknown; suggestions?: string[] } = {}) {
+    super(message, { cause: options.cause });
+    this.name = new.target.name;
+    this.suggestions = options.suggestions ?? [];
+  }
+}
+
+/** One problem in a config file, located by line and column (1-based). */
+export interface ConfigIssue {
+  file: string;
+  line: number;
+  column: number;
+  /** JSON path inside the document, e.g. `/releases/3/needs/0`; empty for the whole file. */
+  path: string;
+  message: string;
+  hint?: string;
+}
+
+export function formatIssue(issue: ConfigIssue): string {
+  const where = `${issue.file}:${issue.line}:${issue.column}`;
+  return issue.hint ? `${where}: ${issue.message}\n  hint: ${issue.hint}` : `${where}: ${issue.message}`;
+}
+
+/** Every problem found in releases.yaml, reported at once. */
+export class ConfigError extends AppError {
+  readonly code = 'CONFIG';
+  readonly exitCode = ExitCode.config;
+
+  constructor(readonly issues: ConfigIssue[]) {
+    super(issues.map(formatIssue).join('\n'));
+  }
+}
+
+/** Bad command-line input (an unknown environment, a malformed selector…). */
+export class UsageError extends AppError {
+  readonly code = 'USAGE';
+  readonly exitCode = ExitCode.config;
+}
+
+/** A child process (helm, kubectl) failed. Arguments are already redacted. */
+export class ExecError extends AppError {
+  readonly code = 'EXEC';
+  readonly exitCode = ExitCode.failure;
+
+  constructor(
+    readonly command: string,
+    readonly args: string[],
+    readonly exitStatus: number | undefined,
+    readonly stderr: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(stderr.trim() || `${command} exited with status ${exitStatus ?? 'unknown'}`, options);
+  }
+}
+
+/** helm or kubectl could not be found, or is too old. */
+export class ToolError extends AppError {
+  readonly code = 'TOOL';
+  readonly exitCode = ExitCode.failure;
+}
+
+/** One or more releases failed; each failure has already been reported. */
+export class ReleasesFailedError extends AppError {
+  readonly code = 'RELEASES_FAILED';
+  readonly exitCode = ExitCode.failure;
+}
+
+/** A bug in boutique, not in the user's input. */
+export class InternalError extends AppError {
+  readonly code = 'INTERNAL';
+  readonly exitCode = ExitCode.failure;
+}
