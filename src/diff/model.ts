@@ -1,0 +1,62 @@
+import type { KubeObject } from './objects.js';
+
+export type ChangeAction = 'add' | 'change' | 'remove' | 'unchanged';
+
+/**
+ * What applying a change does beyond the object itself:
+ * `rollout` restarts pods, `stale-config` leaves running pods on the old config, `replace` cannot be applied in place.
+ */
+export interface Impact {
+  kind: 'rollout' | 'stale-config' | 'replace';
+  message: string;
+}
+
+/** One object of a release, compared before masking; both sides are normalized. */
+export interface ComparedObject {
+  key: string;
+  ref: string;
+  /** Namespace the object lives in (the release namespace when the manifest does not say). */
+  namespace: string;
+  action: ChangeAction;
+  live?: KubeObject;
+  desired?: KubeObject;
+}
+
+export interface ResourceChange {
+  key: string;
+  ref: string;
+  action: ChangeAction;
+  /** Normalized, masked YAML of the live object; absent for `add` and `unchanged`. */
+  before?: string;
+  /** Normalized, masked YAML of the object after sync; absent for `remove` and `unchanged`. */
+  after?: string;
+  impacts: Impact[];
+}
+
+/** A field the last sync applied whose live value differs: `live` is null when the field is gone. */
+export interface DriftedField {
+  path: string;
+  applied: unknown;
+  live: unknown;
+}
+
+export interface ResourceDrift {
+  key: string;
+  ref: string;
+  fields: DriftedField[];
+}
+
+export interface PlanCounts {
+  add: number;
+  change: number;
+  destroy: number;
+  unchanged: number;
+}
+
+export interface ReleaseDiff {
+  release: string;
+  namespace: string;
+  changes: ResourceChange[];
+  drift: ResourceDrift[];
+  summary: PlanCounts;
+}

@@ -1,0 +1,116 @@
+import { parseAllDocuments, type Document } from 'yaml';
+
+/** A Kubernetes object as rendered by helm or returned by the API server. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    [field: string]: unknown;
+  };
+  [field: string]: unknown;
+}
+
+/** A manifest document that is not valid YAML or not a Kubernetes object; `documentIndex` is 1-based. */
+export class ManifestParseError extends Error {
+  constructor(
+    readonly documentIndex: number,
+    detail: string,
+  ) {
+    super(`Parsing manifest document ${documentIndex}: ${detail}`);
+    this.name = 'ManifestParseError';
+  }
+}
+
+/**
+ * Splits multi-document YAML (helm template / helm get manifest output, or kubectl JSON) into objects.
+ * Empty and comment-only documents are skipped; a `kind: List` (kubectl get -o json) is flattened into its items.
+ */
+export function parseManifests(text: string): KubeObject[] {
+  // helm accepts duplicate keys (the last one wins), so a manifest helm installs must parse here too.
+  const documents: Document.Parsed[] = parseAllDocuments(text, { uniqueKeys: false });
+  return documents.flatMap((document, index) => {
+    const documentIndex = index + 1;
+    const [firstError] = document.errors;
+    if (firstError) throw new ManifestParseError(documentIndex, firstError.message);
+    const value: unknown = document.toJS();
+    if (value === null || value === undefined) return [];
+    if (isRecord(value) && value.kind === 'List' && Array.isArray(value.items)) {
+      return value.items.map((item: unknown) => asKubeObject(item, documentIndex));
+    }
+    return [asKubeObject(value, documentIndex)];
+  });
+}
+
+function asKubeObject(value: unknown, documentIndex: number): KubeObject {
+  if (!isRecord(value)) throw new ManifestParseError(documentIndex, 'expected a mapping (a Kubernetes object)');
+  const metadata = value.metadata;
+  const missing = [
+    typeof value.apiVersion === 'string' && value.apiVersion !== '' ? undefined : 'apiVersion',
+    typeof value.kind === 'string' && value.kind !== '' ? undefined : 'kind',
+    isRecord(metadata) && typeof metadata.name === 'string' && metadata.name !== '' ? undefined : 'metadata.name',
+  ].filter((field) => field !== undefined);
+  if (missing.length > 0) throw new ManifestParseError(documentIndex, `missing ${missing.join(', ')}`);
+  return value as KubeObject;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// Built-in kinds that live outside namespaces; a rendered namespace on them is ignored by the API server.
+const CLUSTER_SCOPED_KINDS = new Set([
+  'APIService',
+  'CSIDriver',
+  'CSINode',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'IngressClass',
+  'MutatingWebhookConfiguration',
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'PriorityClass',
+  'RuntimeClass',
+  'StorageClass',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
+  'ValidatingWebhookConfiguration',
+  'VolumeAttachment',
+]);
+
+/** The API group of an apiVersion: `apps/v1` → `apps`, `v1` → `core`. */
+export function apiGroup(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash === -1 ? 'core' : apiVersion.slice(0, slash);
+}
+
+/**
+ * Stable identity of an object across rendered, deployed and live copies: `group/Kind/namespace/name`,
+ * or `group/Kind/name` for cluster-scoped kinds. The version is left out on purpose: `autoscaling/v1`
+ * and `autoscaling/v2` HorizontalPodAutoscalers are the same stored object.
+ */
+export function objectKey(obj: KubeObject, defaultNamespace: string): string {
+  const group = apiGroup(obj.apiVersion);
+  if (CLUSTER_SCOPED_KINDS.has(obj.kind)) return `${group}/${obj.kind}/${obj.metadata.name}`;
+  return `${group}/${obj.kind}/${obj.metadata.namespace ?? defaultNamespace}/${obj.metadata.name}`;
+}
+
+/** Display reference in kubectl style: `Deployment/frontend`. */
+export function objectRef(obj: KubeObject): string {
+  return `${obj.kind}/${obj.metadata.name}`;
+}
+
+/** The value at a field path such as `['spec', 'template']`, or undefined when any step is missing. */
+export function fieldAt(value: unknown, path: readonly string[]): unknown {
+  let node = value;
+  for (const step of path) {
+    if (!isRecord(node)) return undefined;
+    node = node[step];
+  }
+  return node;
+}

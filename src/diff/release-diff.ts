@@ -1,0 +1,122 @@
+import { isDeepStrictEqual } from 'node:util';
+import { findDrift } from './drift.js';
+import type { ChangeAction, ComparedObject, ReleaseDiff, ResourceChange, ResourceDrift } from './model.js';
+import { normalizeObject, toYaml } from './normalize.js';
+import { objectKey, objectRef, type KubeObject } from './objects.js';
+import { assessImpacts } from './rollout.js';
+import { maskSecretPair, maskSecretValuesDeep } from './secrets.js';
+
+export interface ReleaseDiffInput {
+  release: string;
+  /** The release namespace: objects whose manifest names no namespace live here. */
+  namespace: string;
+  /** Rendered objects after a server-side dry-run apply (or as rendered, when the dry run is impossible). */
+  desired: KubeObject[];
+  /** The live copy of every desired or deployed object that exists in the cluster. */
+  live: KubeObject[];
+  /** The objects the deployed helm release applied (`helm get manifest`); [] when not installed. */
+  deployed: KubeObject[];
+  /** Values releases.yaml marks secret: replaced by `***` wherever they occur in the result. */
+  secretValues?: string[];
+}
+
+/**
+ * What syncing one release changes in the cluster: added objects (rendered, not live), changed ones
+ * (rendered, live, different once normalized), removed ones (deployed and live, no longer rendered),
+ * with their impacts; plus drift, where live objects differ from what the last sync applied.
+ * Changes and drift are sorted by object key, so the result is deterministic whatever the input order.
+ */
+export function diffRelease(input: ReleaseDiffInput): ReleaseDiff {
+  const byKey = (objects: KubeObject[]): Map<string, KubeObject> =>
+    new Map(objects.map((obj) => [objectKey(obj, input.namespace), normalizeObject(obj)]));
+  const desired = byKey(input.desired);
+  const live = byKey(input.live);
+  const deployed = byKey(input.deployed);
+  const secretValues = input.secretValues ?? [];
+
+  const compared = compareObjects(desired, live, deployed, input.namespace);
+  const impacts = assessImpacts(compared);
+  // Masked before rendering YAML, so that `***` comes out quoted and the YAML stays valid.
+  const shown = (obj: KubeObject): string => toYaml(maskSecretValuesDeep(obj, secretValues));
+  const changes = compared.map((object): ResourceChange => {
+    const masked = maskSecretPair(object.live, object.desired);
+    return {
+      key: object.key,
+      ref: object.ref,
+      action: object.action,
+      ...(object.action !== 'add' && object.action !== 'unchanged' && masked.before && { before: shown(masked.before) }),
+      ...(object.action !== 'remove' && object.action !== 'unchanged' && masked.after && { after: shown(masked.after) }),
+      impacts: impacts.get(object.key) ?? [],
+    };
+  });
+
+  const drift = [...deployed]
+    .sort(([a], [b]) => compareKeys(a, b))
+    .flatMap(([key, applied]): ResourceDrift[] => {
+      const liveObject = live.get(key);
+      if (!liveObject) return [];
+      const masked = maskSecretPair(applied, liveObject);
+      const fields = masked.before && masked.after ? findDrift(masked.before, masked.after) : [];
+      return fields.length > 0 ? [{ key, ref: objectRef(applied), fields }] : [];
+    });
+
+  const count = (action: ChangeAction): number => changes.filter((change) => change.action === action).length;
+  const diff: ReleaseDiff = {
+    release: input.release,
+    namespace: input.namespace,
+    changes,
+    drift,
+    summary: { add: count('add'), change: count('change'), destroy: count('remove'), unchanged: count('unchanged') },
+  };
+  // Keys, paths and drift values can hold secret values too.
+  return maskSecretValuesDeep(diff, secretValues);
+}
+
+function compareObjects(
+  desired: Map<string, KubeObject>,
+  live: Map<string, KubeObject>,
+  deployed: Map<string, KubeObject>,
+  releaseNamespace: string,
+): ComparedObject[] {
+  const removed = [...live].filter(([key]) => deployed.has(key) && !desired.has(key));
+  return [...desired, ...removed]
+    .sort(([a], [b]) => compareKeys(a, b))
+    .map(([key, shown]) => {
+      const desiredObject = desired.get(key);
+      const liveObject = live.get(key);
+      return {
+        key,
+        ref: objectRef(shown),
+        namespace: shown.metadata.namespace ?? releaseNamespace,
+        action: actionFor(desiredObject, liveObject),
+        ...(liveObject && { live: liveObject }),
+        ...(desiredObject && { desired: desiredObject }),
+      };
+    });
+}
+
+function actionFor(desired: KubeObject | undefined, live: KubeObject | undefined): ChangeAction {
+  if (!desired) return 'remove';
+  if (!live) return 'add';
+  return isDeepStrictEqual(desired, live) ? 'unchanged' : 'change';
+}
+
+// Plain code-unit order: localeCompare would depend on the machine's locale.
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** True when syncing any of the releases would change the cluster (drift alone does not count). */
+export function hasChanges(diffs: readonly ReleaseDiff[]): boolean {
+  return diffs.some(({ summary }) => summary.add + summary.change + summary.destroy > 0);
+}
+
+export type {
+  ChangeAction,
+  DriftedField,
+  Impact,
+  PlanCounts,
+  ReleaseDiff,
+  ResourceChange,
+  ResourceDrift,
+} from './model.js';
