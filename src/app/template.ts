@@ -1,0 +1,43 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Release } from '../config/types.js';
+import type { Helm } from '../helm/helm.js';
+import { mapInOrder } from './pool.js';
+import { ValuesFiles } from './values-files.js';
+
+export type RenderResult = { release: Release; manifest: string } | { release: Release; error: Error };
+
+export interface TemplateOptions {
+  concurrency: number;
+  /** Write each release with helm's own --output-dir into `<outputDir>/<namespace>/<name>/`. */
+  outputDir?: string;
+  /** Called for each release in plan order, as soon as it and every release before it are rendered. */
+  onRendered?: (result: RenderResult) => void;
+}
+
+/** Renders releases with `helm template` in parallel; results come back in plan order. */
+export async function renderReleases(releases: readonly Release[], helm: Helm, options: TemplateOptions): Promise<RenderResult[]> {
+  const valuesFiles = new ValuesFiles();
+  try {
+    return await mapInOrder(
+      releases,
+      options.concurrency,
+      async (release): Promise<RenderResult> => {
+        try {
+          const files = valuesFiles.for(release);
+          if (!options.outputDir) return { release, manifest: await helm.template(release, files) };
+          const dir = join(options.outputDir, release.namespace, release.name);
+          // helm appends to files already in --output-dir; start clean so a rerun gives the same tree.
+          rmSync(dir, { recursive: true, force: true });
+          mkdirSync(dir, { recursive: true });
+          return { release, manifest: await helm.template(release, [...files], dir) };
+        } catch (error) {
+          return { release, error: error as Error };
+        }
+      },
+      options.onRendered,
+    );
+  } finally {
+    valuesFiles.dispose();
+  }
+}

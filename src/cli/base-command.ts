@@ -1,0 +1,92 @@
+import { Command, Flags, Interfaces } from '@oclif/core';
+import { loadConfig } from '../config/load.js';
+import type { ReleasesConfig } from '../config/types.js';
+import { AppError, ExitCode } from '../errors.js';
+import { HelmCli, type Helm } from '../helm/helm.js';
+import { ExecaRunner } from '../helm/runner.js';
+import { buildPlan, type Plan } from '../plan/plan.js';
+import { parseSelector } from '../plan/select.js';
+import { errorReport, renderError } from '../report/error-view.js';
+import { renderSelectionNotes } from '../report/plan-view.js';
+import { resolveTool } from '../tools/resolve.js';
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BoutiqueCommand)['baseFlags'] & T['flags']>;
+
+/** Shared flags, config loading and error handling; subclasses parse flags, call one use case and print its view. */
+export abstract class BoutiqueCommand extends Command {
+  static override baseFlags = {
+    file: Flags.string({ char: 'f', description: 'path to releases.yaml', default: 'releases.yaml', env: 'BOUTIQUE_FILE', helpGroup: 'GLOBAL' }),
+    environment: Flags.string({ char: 'e', description: 'environment to use (declared under environments:)', default: 'default', env: 'BOUTIQUE_ENVIRONMENT', helpGroup: 'GLOBAL' }),
+    selector: Flags.string({ char: 'l', description: 'only releases matching key=value,key!=value (repeat for OR); name, namespace and chart are implicit labels', multiple: true, helpGroup: 'GLOBAL' }),
+    'include-needs': Flags.boolean({ description: 'also select the releases that selected releases need, transitively', default: false, helpGroup: 'GLOBAL' }),
+    'kube-context': Flags.string({ description: 'kubeconfig context (overrides the environment\'s kubeContext)', env: 'BOUTIQUE_KUBE_CONTEXT', helpGroup: 'GLOBAL' }),
+    concurrency: Flags.integer({ description: 'how many releases helm works on at once', default: 4, min: 1, helpGroup: 'GLOBAL' }),
+    'helm-binary': Flags.string({ description: 'helm to use (else $BOUTIQUE_HELM, helm on PATH, the pinned helm)', helpGroup: 'GLOBAL' }),
+    output: Flags.string({ char: 'o', description: 'output format', options: ['text', 'json'], default: 'text', helpGroup: 'GLOBAL' }),
+    'no-color': Flags.boolean({ description: 'no colours (also when NO_COLOR is set or output is not a terminal)', default: false, helpGroup: 'GLOBAL' }),
+    debug: Flags.boolean({ description: 'show stack traces and helm commands', default: false, helpGroup: 'GLOBAL' }),
+  };
+
+  /** Set by subclasses once flags are parsed, so errors can be reported in the requested format. */
+  protected outputFormat = 'text';
+  protected debugEnabled = false;
+
+  protected get globalFlags(): Pick<BaseFlags<typeof BoutiqueCommand>, keyof (typeof BoutiqueCommand)['baseFlags']> {
+    if (!this.parsedGlobals) throw new Error('flags are parsed in run() before use');
+    return this.parsedGlobals;
+  }
+
+  private parsedGlobals: BaseFlags<typeof BoutiqueCommand> | undefined;
+
+  protected async parseFlags<T extends typeof BoutiqueCommand>(command: T) {
+    const parsed = await this.parse(command);
+    this.parsedGlobals = parsed.flags as BaseFlags<typeof BoutiqueCommand>;
+    this.outputFormat = parsed.flags.output as string;
+    this.debugEnabled = parsed.flags.debug as boolean;
+    return parsed;
+  }
+
+  protected colorEnabled(stream: NodeJS.WriteStream = process.stdout): boolean {
+    return !this.globalFlags['no-color'] && !process.env.NO_COLOR && stream.isTTY === true;
+  }
+
+  protected loadConfig(): ReleasesConfig {
+    return loadConfig(this.globalFlags.file, this.globalFlags.environment);
+  }
+
+  /** Loads releases.yaml and plans the selected releases; selection notes go to stderr. */
+  protected loadPlan(): { config: ReleasesConfig; plan: Plan } {
+    const selectors = (this.globalFlags.selector ?? []).map(parseSelector);
+    const config = this.loadConfig();
+    const plan = buildPlan(config, { selectors, includeNeeds: this.globalFlags['include-needs'] });
+    for (const note of renderSelectionNotes(plan)) process.stderr.write(`${note}\n`);
+    return { config, plan };
+  }
+
+  protected kubeContext(config: ReleasesConfig): string | undefined {
+    return this.globalFlags['kube-context'] ?? config.environment.kubeContext;
+  }
+
+  protected async createHelm(config: ReleasesConfig): Promise<Helm> {
+    const runner = new ExecaRunner();
+    const tool = await resolveTool('helm', { flag: this.globalFlags['helm-binary'], env: process.env, runner });
+    if (this.debugEnabled) process.stderr.write(`using helm ${tool.version} from ${tool.path} (${tool.source})\n`);
+    return new HelmCli(tool, runner, { kubeContext: this.kubeContext(config) });
+  }
+
+  protected printJson(value: unknown): void {
+    process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  protected override async catch(error: Error & { oclif?: { exit?: number } }): Promise<never> {
+    // oclif's own exits and flag-parsing errors keep oclif's handling (parse errors exit 2).
+    if (!(error instanceof AppError) && error.oclif) throw error;
+    process.stderr.write(renderError(error, { debug: this.debugEnabled }));
+    if (this.outputFormat === 'json') this.printJson(errorReport(error));
+    this.exit(this.exitCodeFor(error));
+  }
+
+  protected exitCodeFor(error: Error): number {
+    return error instanceof AppError ? error.exitCode : ExitCode.failure;
+  }
+}

@@ -1,0 +1,42 @@
+import { Flags } from '@oclif/core';
+import { resolve } from 'node:path';
+import { renderReleases, type RenderResult } from '../app/template.js';
+import { BoutiqueCommand } from '../cli/base-command.js';
+import { ReleasesFailedError } from '../errors.js';
+import { renderError } from '../report/error-view.js';
+import { chartLabel } from '../report/plan-view.js';
+
+export default class Template extends BoutiqueCommand {
+  static override description = 'Render every selected release with helm template, in plan order. Needs no cluster.';
+
+  static override flags = {
+    'output-dir': Flags.string({ description: 'write each release to <dir>/<namespace>/<name>/ (helm template --output-dir) instead of stdout' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parseFlags(Template);
+    const { config, plan } = this.loadPlan();
+    const releases = plan.releases.filter((release) => release.installed);
+    const helm = await this.createHelm(config);
+    const outputDir = flags['output-dir'] ? resolve(flags['output-dir']) : undefined;
+    const json = this.outputFormat === 'json';
+    const results = await renderReleases(releases, helm, {
+      concurrency: this.globalFlags.concurrency,
+      outputDir,
+      onRendered: (result) => {
+        if (json || 'error' in result) return;
+        if (outputDir) process.stderr.write(`wrote ${result.release.id} to ${resolve(outputDir, result.release.namespace, result.release.name)}\n`);
+        else process.stdout.write(`# boutique: release ${result.release.id} (chart ${chartLabel(result.release)})\n${result.manifest}`);
+      },
+    });
+    const failed = results.filter((result): result is Extract<RenderResult, { error: Error }> => 'error' in result);
+    if (json) {
+      this.printJson({
+        ok: failed.length === 0,
+        releases: results.map((result) => ('error' in result ? { id: result.release.id, error: result.error.message } : { id: result.release.id, manifest: result.manifest })),
+      });
+    }
+    for (const { release, error } of failed) process.stderr.write(`release ${release.id}: ${renderError(error, { debug: this.debugEnabled })}`);
+    if (failed.length > 0) throw new ReleasesFailedError(`${failed.length} of ${results.length} releases failed to render: ${failed.map((result) => result.release.id).join(', ')}`);
+  }
+}

@@ -1,0 +1,82 @@
+import type { Release } from '../config/types.js';
+
+/** Flags whose value is `name=value` and must never be printed. */
+const setFlags = new Set(['--set', '--set-string', '--set-json', '--set-file', '--set-literal']);
+
+/** Arguments as they may be shown to a user: every --set value replaced by ***. */
+export function redactArgs(args: readonly string[]): string[] {
+  return args.map((arg, index) => {
+    const flag = args[index - 1];
+    if (flag && setFlags.has(flag)) return arg.replace(/=.*$/s, '=***');
+    const inline = /^(--set(?:-string|-json|-file|-literal)?)=([^=]*)=.*$/s.exec(arg);
+    return inline ? `${inline[1]}=${inline[2]}=***` : arg;
+  });
+}
+
+/** Global flags that pick the cluster. */
+export interface ClusterTarget {
+  kubeContext?: string;
+}
+
+export function clusterArgs(target: ClusterTarget): string[] {
+  return target.kubeContext ? ['--kube-context', target.kubeContext] : [];
+}
+
+function chartArgs(release: Release): string[] {
+  switch (release.chart.kind) {
+    case 'local':
+      return [release.chart.path];
+    case 'repository':
+      return [release.chart.name, ...(release.chart.version ? ['--version', release.chart.version] : [])];
+    case 'oci':
+      return [release.chart.url, ...(release.chart.version ? ['--version', release.chart.version] : [])];
+  }
+}
+
+/** -f for each values file (inline layers already written to files, in layer order), then --set. */
+export function valuesArgs(release: Release, valuesFiles: readonly string[]): string[] {
+  return [
+    ...valuesFiles.flatMap((file) => ['--values', file]),
+    // Strings go through --set-string so that "true" or "0123" stay strings, as they are in releases.yaml.
+    ...release.set.flatMap(({ name, value }) => [typeof value === 'string' ? '--set-string' : '--set', `${name}=${value}`]),
+  ];
+}
+
+export function templateArgs(release: Release, valuesFiles: readonly string[]): string[] {
+  return ['template', release.name, ...chartArgs(release), '--namespace', release.namespace, ...valuesArgs(release, valuesFiles)];
+}
+
+export function lintArgs(release: Release, valuesFiles: readonly string[]): string[] {
+  // helm lint takes only a local chart directory; callers skip other kinds.
+  return ['lint', ...chartArgs(release), '--namespace', release.namespace, '--strict', ...valuesArgs(release, valuesFiles)];
+}
+
+export interface UpgradeOptions {
+  /** helm 3 spells waiting and rolling back --wait and --atomic; helm 4 --wait=watcher and --rollback-on-failure. */
+  helmMajor: number;
+  /** Stored as a release label so the next run can tell that nothing changed without rendering. */
+  labels?: Record<string, string>;
+  dryRunServer?: boolean;
+}
+
+export function upgradeArgs(release: Release, valuesFiles: readonly string[], target: ClusterTarget, options: UpgradeOptions): string[] {
+  const helm4 = options.helmMajor >= 4;
+  const labels = Object.entries(options.labels ?? {}).map(([key, value]) => `${key}=${value}`);
+  return [
+    'upgrade', release.name, ...chartArgs(release), '--install',
+    '--namespace', release.namespace,
+    ...(release.createNamespace ? ['--create-namespace'] : []),
+    ...valuesArgs(release, valuesFiles),
+    '--history-max', String(release.historyMax),
+    '--timeout', release.timeout,
+    ...(release.wait ? [helm4 ? '--wait=watcher' : '--wait'] : []),
+    ...(release.atomic ? [helm4 ? '--rollback-on-failure' : '--atomic'] : []),
+    ...(labels.length > 0 ? ['--labels', labels.join(',')] : []),
+    ...(options.dryRunServer ? ['--dry-run=server'] : []),
+    ...clusterArgs(target),
+  ];
+}
+
+export function uninstallArgs(release: Release, target: ClusterTarget, wait: boolean): string[] {
+  return ['uninstall', release.name, '--namespace', release.namespace, ...(wait ? ['--wait', '--timeout', release.timeout] : []), ...clusterArgs(target)];
+}

@@ -1,0 +1,116 @@
+import type { Release } from '../config/types.js';
+import { parseVersion, type ResolvedTool } from '../tools/resolve.js';
+import { clusterArgs, lintArgs, templateArgs, uninstallArgs, upgradeArgs, type ClusterTarget } from './args.js';
+import type { Runner } from './runner.js';
+
+/** A release as `helm list -o json` reports it. */
+export interface HelmReleaseInfo {
+  name: string;
+  namespace: string;
+  revision: string;
+  updated: string;
+  status: string;
+  chart: string;
+  app_version: string;
+}
+
+export interface HelmRevision {
+  revision: number;
+  updated: string;
+  status: string;
+  chart: string;
+  app_version: string;
+  description: string;
+}
+
+/**
+ * What boutique asks of helm. Everything cluster-facing goes through here, so the use cases can be tested with a
+ * recording fake and the real adapter stays small.
+ */
+export interface Helm {
+  readonly tool: ResolvedTool;
+  /** Rendered manifests; with outputDir, helm writes them there (helm template --output-dir) instead. */
+  template(release: Release, valuesFiles: readonly string[], outputDir?: string): Promise<string>;
+  lint(release: Release, valuesFiles: readonly string[]): Promise<{ passed: boolean; output: string }>;
+  upgrade(release: Release, valuesFiles: readonly string[], labels: Record<string, string>): Promise<void>;
+  /** The manifest helm would apply, from `helm upgrade --dry-run=server`. */
+  dryRunUpgrade(release: Release, valuesFiles: readonly string[]): Promise<string>;
+  uninstall(release: Release, wait: boolean): Promise<void>;
+  /** The deployed release, or undefined when there is none. */
+  find(release: Release): Promise<HelmReleaseInfo | undefined>;
+  /** Labels boutique stored on the latest revision. */
+  releaseLabels(release: Release): Promise<Record<string, string>>;
+  manifest(release: Release): Promise<string>;
+  history(release: Release): Promise<HelmRevision[]>;
+  rollback(release: Release, revision: number | undefined): Promise<void>;
+}
+
+export class HelmCli implements Helm {
+  private readonly major: number;
+
+  constructor(
+    readonly tool: ResolvedTool,
+    private readonly runner: Runner,
+    private readonly target: ClusterTarget,
+    private readonly env: Record<string, string> = {},
+  ) {
+    this.major = parseVersion(tool.version)?.[0] ?? 4;
+  }
+
+  private run(args: string[], release?: Release, okExitCodes?: number[]) {
+    const secrets = release?.set.filter((entry) => entry.secret).map((entry) => String(entry.value));
+    return this.runner.run(this.tool.path, args, { env: this.env, secrets, okExitCodes });
+  }
+
+  private scope(release: Release): string[] {
+    return ['--namespace', release.namespace, ...clusterArgs(this.target)];
+  }
+
+  async template(release: Release, valuesFiles: readonly string[], outputDir?: string): Promise<string> {
+    const args = [...templateArgs(release, valuesFiles), ...(outputDir ? ['--output-dir', outputDir] : [])];
+    return (await this.run(args, release)).stdout;
+  }
+
+  async lint(release: Release, valuesFiles: readonly string[]): Promise<{ passed: boolean; output: string }> {
+    const result = await this.run(lintArgs(release, valuesFiles), release, [1]);
+    return { passed: result.exitCode === 0, output: `${result.stdout}${result.stderr}` };
+  }
+
+  async upgrade(release: Release, valuesFiles: readonly string[], labels: Record<string, string>): Promise<void> {
+    await this.run(upgradeArgs(release, valuesFiles, this.target, { helmMajor: this.major, labels }), release);
+  }
+
+  async dryRunUpgrade(release: Release, valuesFiles: readonly string[]): Promise<string> {
+    const args = [...upgradeArgs(release, valuesFiles, this.target, { helmMajor: this.major, dryRunServer: true }), '--output', 'json'];
+    const { stdout } = await this.run(args, release);
+    return (JSON.parse(stdout) as { manifest?: string }).manifest ?? '';
+  }
+
+  async uninstall(release: Release, wait: boolean): Promise<void> {
+    await this.run(uninstallArgs(release, this.target, wait), release);
+  }
+
+  async find(release: Release): Promise<HelmReleaseInfo | undefined> {
+    const { stdout } = await this.run(['list', '--filter', `^${release.name.replace(/\./g, '\\.')}$`, '--all', '--output', 'json', ...this.scope(release)]);
+    return (JSON.parse(stdout) as HelmReleaseInfo[]).find((info) => info.name === release.name);
+  }
+
+  async releaseLabels(release: Release): Promise<Record<string, string>> {
+    const { stdout } = await this.run(['get', 'metadata', release.name, '--output', 'json', ...this.scope(release)]);
+    return (JSON.parse(stdout) as { labels?: Record<string, string> }).labels ?? {};
+  }
+
+  async manifest(release: Release): Promise<string> {
+    return (await this.run(['get', 'manifest', release.name, ...this.scope(release)])).stdout;
+  }
+
+  async history(release: Release): Promise<HelmRevision[]> {
+    const { stdout } = await this.run(['history', release.name, '--output', 'json', ...this.scope(release)]);
+    return JSON.parse(stdout) as HelmRevision[];
+  }
+
+  async rollback(release: Release, revision: number | undefined): Promise<void> {
+    const wait = release.wait ? [this.major >= 4 ? '--wait=watcher' : '--wait', '--timeout', release.timeout] : [];
+    await this.run(['rollback', release.name, ...(revision === undefined ? [] : [String(revision)]), ...wait, ...this.scope(release)], release);
+  }
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import type { Release, ReleasesConfig } from '../config/types.js';
+import { renderGraph } from '../report/plan-view.js';
+import { findCycle } from './dag.js';
+import { buildPlan } from './plan.js';
+import { parseSelector } from './select.js';
+
+function release(name: string, needs: string[] = [], labels: Record<string, string> = {}): Release {
+  return {
+    id: `shop/${name}`, name, namespace: 'shop', chart: { kind: 'local', path: '/c' }, chartSource: './c', values: [], set: [],
+    needs: needs.map((need) => `shop/${need}`), labels, installed: true, createNamespace: true, wait: true, timeout: '300s',
+    atomic: false, historyMax: 10, lintRules: {},
+  };
+}
+
+const config: ReleasesConfig = {
+  file: 'releases.yaml', baseDir: '/', environment: { name: 'default', production: false }, environmentNames: ['default'],
+  releases: [
+    release('frontend', ['cart', 'catalog'], { tier: 'app' }),
+    release('catalog', [], { tier: 'app' }),
+    release('redis', [], { tier: 'infra' }),
+    release('cart', ['redis'], { tier: 'app' }),
+    release('loadgen', ['frontend'], { tier: 'tools' }),
+  ],
+};
+
+const ids = (releases: Release[]) => releases.map((r) => r.name);
+
+describe('buildPlan', () => {
+  it('orders by needs and breaks ties by declaration order', () => {
+    const plan = buildPlan(config, { selectors: [], includeNeeds: false });
+    expect(plan.levels.map(ids)).toEqual([['catalog', 'redis'], ['cart'], ['frontend'], ['loadgen']]);
+    expect(ids(plan.releases)).toEqual(['catalog', 'redis', 'cart', 'frontend', 'loadgen']);
+  });
+
+  it('selects by label with AND inside a selector and OR across selectors', () => {
+    const plan = buildPlan(config, { selectors: [parseSelector('tier=app,name!=frontend'), parseSelector('name=loadgen')], includeNeeds: false });
+    expect(ids(plan.releases)).toEqual(['catalog', 'cart', 'loadgen']);
+    expect(plan.unselectedNeeds.map(({ release: r, need }) => `${r.name}->${need.name}`)).toEqual(['cart->redis', 'loadgen->frontend']);
+  });
+
+  it('pulls in needs transitively with includeNeeds and says which', () => {
+    const plan = buildPlan(config, { selectors: [parseSelector('name=frontend')], includeNeeds: true });
+    expect(ids(plan.releases)).toEqual(['catalog', 'redis', 'cart', 'frontend']);
+    expect(ids(plan.addedByNeeds)).toEqual(['catalog', 'redis', 'cart']);
+    expect(plan.unselectedNeeds).toEqual([]);
+  });
+
+  it('rejects a malformed selector', () => {
+    expect(() => parseSelector('tier')).toThrow('invalid selector "tier": "tier" is not key=value or key!=value');
+  });
+
+  it('renders the graph as mermaid, dot and text', () => {
+    const plan = buildPlan(config, { selectors: [parseSelector('name=cart')], includeNeeds: true });
+    expect(renderGraph(plan, 'mermaid')).toBe('graph LR\n  r0["shop/redis"]\n  r1["shop/cart"]\n  r0 --> r1\n');
+    expect(renderGraph(plan, 'dot')).toBe('digraph releases {\n  rankdir=LR;\n  "shop/redis";\n  "shop/cart";\n  "shop/redis" -> "shop/cart";\n}\n');
+    expect(renderGraph(plan, 'text')).toBe('LEVEL   RELEASE      NEEDS\n0       shop/redis   -\n1       shop/cart    shop/redis\n');
+  });
+});
+
+describe('findCycle', () => {
+  it('returns the cycle as a closed path, or nothing', () => {
+    expect(findCycle([{ id: 'a', needs: ['b'] }, { id: 'b', needs: ['a'] }])).toEqual(['a', 'b', 'a']);
+    expect(findCycle([{ id: 'a', needs: ['b'] }, { id: 'b', needs: [] }])).toBeUndefined();
+  });
+});

@@ -1,0 +1,30 @@
+import { AppError, ConfigError, ExecError, formatIssue } from '../errors.js';
+
+/** How an error reads on stderr: what went wrong, where, and what to do. Stacks only with --debug. */
+export function renderError(error: unknown, options: { debug: boolean }): string {
+  const lines: string[] = [];
+  if (error instanceof ConfigError) {
+    lines.push(...error.issues.map(formatIssue));
+    const count = error.issues.length;
+    lines.push(`Error: ${count} problem${count === 1 ? '' : 's'} in ${error.issues[0]?.file ?? 'releases.yaml'}; nothing was sent to helm or the cluster`);
+  } else if (error instanceof ExecError) {
+    lines.push(`Error: ${error.message}`);
+    lines.push(`  command: ${[error.command, ...error.args].join(' ')}`);
+  } else if (error instanceof AppError) {
+    lines.push(`Error: ${error.message}`);
+  } else {
+    lines.push(`Error: ${error instanceof Error ? error.message : String(error)}`);
+    lines.push('  This is a bug in boutique: please report it with the output of --debug.');
+  }
+  if (error instanceof AppError) lines.push(...error.suggestions.map((suggestion) => `  hint: ${suggestion}`));
+  if (options.debug && error instanceof Error && error.stack) lines.push(error.stack);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The same error as a JSON document, for --output json. */
+export function errorReport(error: unknown): object {
+  if (error instanceof ConfigError) return { ok: false, error: { code: error.code, message: 'invalid releases.yaml', issues: error.issues } };
+  if (error instanceof ExecError) return { ok: false, error: { code: error.code, message: error.message, command: [error.command, ...error.args], exitStatus: error.exitStatus } };
+  if (error instanceof AppError) return { ok: false, error: { code: error.code, message: error.message, suggestions: error.suggestions } };
+  return { ok: false, error: { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) } };
+}

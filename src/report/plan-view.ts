@@ -1,0 +1,66 @@
+import type { Release } from '../config/types.js';
+import type { Plan } from '../plan/plan.js';
+import { renderTable } from './table.js';
+
+export type GraphFormat = 'text' | 'mermaid' | 'dot';
+
+const neededBy = (plan: Plan, release: Release) => release.needs.filter((need) => plan.releases.some((candidate) => candidate.id === need));
+
+/** The needs graph. Edges point in apply order: from a release to the releases that need it. */
+export function renderGraph(plan: Plan, format: GraphFormat): string {
+  const edges = plan.releases.flatMap((release) => neededBy(plan, release).map((need) => [need, release.id] as const));
+  switch (format) {
+    case 'mermaid': {
+      const nodeId = new Map(plan.releases.map((release, index) => [release.id, `r${index}`]));
+      return [
+        'graph LR',
+        ...plan.releases.map((release) => `  ${nodeId.get(release.id)}["${release.id}"]`),
+        ...edges.map(([from, to]) => `  ${nodeId.get(from)} --> ${nodeId.get(to)}`),
+        '',
+      ].join('\n');
+    }
+    case 'dot':
+      return [
+        'digraph releases {',
+        '  rankdir=LR;',
+        ...plan.releases.map((release) => `  "${release.id}";`),
+        ...edges.map(([from, to]) => `  "${from}" -> "${to}";`),
+        '}',
+        '',
+      ].join('\n');
+    case 'text':
+      return renderTable(
+        ['LEVEL', 'RELEASE', 'NEEDS'],
+        plan.levels.flatMap((level, index) => level.map((release) => [String(index), release.id, neededBy(plan, release).join(', ') || '-'])),
+      );
+  }
+}
+
+export function chartLabel(release: Release): string {
+  return release.chart.kind === 'local' || !release.chart.version ? release.chartSource : `${release.chartSource}@${release.chart.version}`;
+}
+
+/** `boutique list`: the selected releases in apply order. */
+export function renderReleaseList(plan: Plan): string {
+  return renderTable(
+    ['NAME', 'NAMESPACE', 'CHART', 'INSTALLED', 'LABELS', 'NEEDS'],
+    plan.releases.map((release) => [
+      release.name,
+      release.namespace,
+      chartLabel(release),
+      String(release.installed),
+      Object.entries(release.labels).map(([key, value]) => `${key}=${value}`).join(',') || '-',
+      release.needs.join(', ') || '-',
+    ]),
+  );
+}
+
+/** What selection changed about needs: said on every run that uses selectors, so nothing is silently skipped. */
+export function renderSelectionNotes(plan: Plan): string[] {
+  const notes: string[] = [];
+  if (plan.addedByNeeds.length > 0) notes.push(`--include-needs added: ${plan.addedByNeeds.map((release) => release.id).join(', ')}`);
+  for (const { release, need } of plan.unselectedNeeds) {
+    notes.push(`${release.id} needs ${need.id}, which is not selected: it is neither applied nor waited for (add --include-needs to include it)`);
+  }
+  return notes;
+}
