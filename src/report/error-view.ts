@@ -8,7 +8,8 @@ export function renderError(error: unknown, options: { debug: boolean }): string
     const count = error.issues.length;
     lines.push(`Error: ${count} problem${count === 1 ? '' : 's'} in ${error.issues[0]?.file ?? 'releases.yaml'}; nothing was sent to helm or the cluster`);
   } else if (error instanceof ExecError) {
-    lines.push(`Error: ${error.message}`);
+    // helm and kubectl start their messages with "Error: " already.
+    lines.push(`Error: ${error.message.replace(/^Error: /, '')}`);
     lines.push(`  command: ${[error.command, ...error.args].join(' ')}`);
   } else if (error instanceof AppError) {
     lines.push(`Error: ${error.message}`);

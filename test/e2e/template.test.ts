@@ -1,0 +1,126 @@
+import { execa } from 'execa';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { boutique, fakeExecutable, repoRoot } from '../support/cli.js';
+import { helmBinary } from '../support/tools.js';
+
+const env = { BOUTIQUE_HELM: helmBinary() };
+
+/** `# boutique: release ns/name (...)` headers split boutique's stdout into one chunk per release. */
+function splitByRelease(stdout: string): Map<string, string> {
+  const chunks = new Map<string, string>();
+  const parts = stdout.split(/^# boutique: release (\S+) \(chart [^)]*\)\n/m);
+  for (let i = 1; i < parts.length; i += 2) chunks.set(parts[i]!, parts[i + 1]!);
+  return chunks;
+}
+
+describe('boutique template on the shipped Online Boutique', () => {
+  let result: Awaited<ReturnType<typeof boutique>>;
+  beforeAll(async () => {
+    result = await boutique(['template', '-e', 'dev'], { env });
+  });
+
+  it('renders every installed release in plan order', () => {
+    expect(result.exitCode).toBe(0);
+    expect([...splitByRelease(result.stdout).keys()]).toEqual([
+      'boutique-dev/redis-cart', 'boutique-dev/adservice', 'boutique-dev/currencyservice', 'boutique-dev/emailservice',
+      'boutique-dev/paymentservice', 'boutique-dev/productcatalogservice', 'boutique-dev/shippingservice', 'boutique-dev/cartservice',
+      'boutique-dev/recommendationservice', 'boutique-dev/checkoutservice', 'boutique-dev/frontend', 'boutique-dev/loadgenerator',
+    ]);
+  });
+
+  it('prints for each release exactly what helm template prints with the same arguments', async () => {
+    const chunks = splitByRelease(result.stdout);
+    for (const [id, manifest] of chunks) {
+      const name = id.split('/')[1]!;
+      const chart = name === 'redis-cart' ? 'charts/redis' : 'charts/microservice';
+      const overlay = join('values', 'dev', `${name}.yaml`);
+      const values = [join('values', `${name}.yaml`), ...(existsSync(join(repoRoot, overlay)) ? [overlay] : [])];
+      const direct = await execa(helmBinary(), ['template', name, join(repoRoot, chart), '--namespace', 'boutique-dev', ...values.flatMap((file) => ['--values', join(repoRoot, file)])], { stripFinalNewline: false });
+      expect(manifest, id).toBe(direct.stdout);
+    }
+  });
+});
+
+describe('boutique template', () => {
+  it('writes one folder per release with --output-dir, identical on a second run', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'boutique-out-'));
+    const args = ['template', '-e', 'prod', '-l', 'tier=infra', '--output-dir', out];
+    expect((await boutique(args, { env })).exitCode).toBe(0);
+    const first = readFileSync(join(out, 'boutique', 'redis-cart', 'redis', 'templates', 'service.yaml'), 'utf8');
+    expect((await boutique(args, { env })).exitCode).toBe(0);
+    expect(readdirSync(join(out, 'boutique'))).toEqual(['redis-cart']);
+    expect(readFileSync(join(out, 'boutique', 'redis-cart', 'redis', 'templates', 'service.yaml'), 'utf8')).toBe(first);
+  });
+
+  it('shows helm\'s own error with the release name and never the --set values', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'boutique-bad-'));
+    mkdirSync(join(dir, 'chart', 'templates'), { recursive: true });
+    writeFileSync(join(dir, 'chart', 'Chart.yaml'), 'apiVersion: v2\nname: needy\nversion: 0.1.0\n');
+    writeFileSync(join(dir, 'chart', 'templates', 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: {{ required "value missing is required" .Values.missing | quote }}\n');
+    writeFileSync(join(dir, 'releases.yaml'), 'releases:\n  - name: needy\n    chart: ./chart\n    set:\n      - { name: password, value: hunter2-secret, secret: true }\n      - { name: tag, value: abc }\n');
+    const result = await boutique(['template'], { cwd: dir, env });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('release default/needy: Error: execution error at (needy/templates/cm.yaml:6:8): value missing is required');
+    expect(result.stderr).toContain('--set-string password=*** --set-string tag=***');
+    expect(result.stderr).not.toContain('hunter2-secret');
+    expect(result.stderr).not.toContain('abc');
+  });
+});
+
+describe('config errors', () => {
+  it('exit 2 with file:line:col and never start helm', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'boutique-cfg-'));
+    const marker = join(dir, 'helm-was-called');
+    const fakeHelm = fakeExecutable('helm', `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'yes'); console.log('v4.1.4');`);
+    writeFileSync(join(dir, 'releases.yaml'), 'releases:\n  - name: web\n    chart: ./nowhere\n    needs: [api]\n');
+    const result = await boutique(['template'], { cwd: dir, env: { BOUTIQUE_HELM: fakeHelm.path } });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toBe(
+      'releases.yaml:3:12: chart directory ./nowhere does not exist\n' +
+        `  hint: paths are relative to ${dir}\n` +
+        'releases.yaml:4:13: release default/web needs "api", but no release has that name\n' +
+        '  hint: declare the release in releases.yaml or remove the need\n' +
+        'Error: 2 problems in releases.yaml; nothing was sent to helm or the cluster\n',
+    );
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('reports them as JSON with --output json', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'boutique-cfg-'));
+    writeFileSync(join(dir, 'releases.yaml'), 'releases:\n  - name: web\n    chart: ./c\n    wiat: true\n');
+    const result = await boutique(['list', '-o', 'json'], { cwd: dir });
+    expect(result.exitCode).toBe(2);
+    const report = JSON.parse(result.stdout);
+    expect(report.ok).toBe(false);
+    expect(report.error.issues).toContainEqual({ file: 'releases.yaml', line: 4, column: 5, path: '/releases/0/wiat', message: 'unknown key "wiat" in releases[0]', hint: 'did you mean "wait"?' });
+  });
+});
+
+describe('helm resolution', () => {
+  it('prefers BOUTIQUE_HELM, skips a too old helm on PATH for the pinned one, and rejects a bad explicit choice', async () => {
+    const oldHelm = fakeExecutable('helm', "console.log('v3.10.0');");
+    const pinned = await boutique(['version', '-o', 'json'], { env: { PATH: `${oldHelm.dir}:${process.env.PATH}` } });
+    expect(JSON.parse(pinned.stdout).tools[0]).toMatchObject({ name: 'helm', version: 'v4.1.4', source: 'pinned' });
+
+    const newHelm = fakeExecutable('helm', "console.log('v3.16.2');");
+    const fromPath = await boutique(['version', '-o', 'json'], { env: { PATH: `${newHelm.dir}:${process.env.PATH}` } });
+    expect(JSON.parse(fromPath.stdout).tools[0]).toMatchObject({ version: 'v3.16.2', source: 'path', path: newHelm.path });
+
+    const fromEnv = await boutique(['version', '-o', 'json'], { env: { BOUTIQUE_HELM: helmBinary(), PATH: `${newHelm.dir}:${process.env.PATH}` } });
+    expect(JSON.parse(fromEnv.stdout).tools[0]).toMatchObject({ version: 'v4.1.4', source: 'env' });
+
+    const missing = await boutique(['template', '--helm-binary', '/nonexistent/helm'], { env });
+    expect(missing.exitCode).toBe(1);
+    expect(missing.stderr).toContain('Error: --helm-binary names /nonexistent/helm, which is not an executable file');
+  });
+});
+
+describe('the CLI', () => {
+  it('lists every command in --help', async () => {
+    const result = await boutique(['--help']);
+    for (const command of ['graph', 'list', 'template', 'version']) expect(result.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+  });
+});
