@@ -1,0 +1,217 @@
+import { Chalk, type ChalkInstance } from 'chalk';
+import { formatPatch, OMIT_HEADERS, structuredPatch } from 'diff';
+import {
+  hasChanges,
+  type ChangeAction,
+  type PlanCounts,
+  type ReleaseDiff,
+  type ResourceChange,
+  type ResourceDrift,
+} from '../diff/release-diff.js';
+
+export interface DiffViewOptions {
+  color: boolean;
+  /** Unchanged lines shown around each change, as in `diff -U`. */
+  context: number;
+}
+
+const ACTION_SIGN: Record<ChangeAction, string> = { add: '+', change: '~', remove: '-', unchanged: ' ' };
+
+/** Counts of every release together. */
+export function totalCounts(diffs: readonly ReleaseDiff[]): PlanCounts {
+  const total: PlanCounts = { add: 0, change: 0, destroy: 0, unchanged: 0 };
+  for (const { summary } of diffs) {
+    total.add += summary.add;
+    total.change += summary.change;
+    total.destroy += summary.destroy;
+    total.unchanged += summary.unchanged;
+  }
+  return total;
+}
+
+function countsPhrase(counts: PlanCounts): string {
+  return `${counts.add} to add, ${counts.change} to change, ${counts.destroy} to destroy, ${counts.unchanged} unchanged`;
+}
+
+/** The one-line plan: `Plan: 1 to add, 2 to change, 0 to destroy, 9 unchanged.` */
+export function planSummary(diffs: readonly ReleaseDiff[]): string {
+  return `Plan: ${countsPhrase(totalCounts(diffs))}.`;
+}
+
+const visibleChanges = (diff: ReleaseDiff): ResourceChange[] => diff.changes.filter(({ action }) => action !== 'unchanged');
+
+/** Unified diff lines of one change (hunk headers and body, no file headers); [] when only masked values differ. */
+function hunkLines(change: ResourceChange, context: number): string[] {
+  const patch = structuredPatch('live', 'desired', change.before ?? '', change.after ?? '', undefined, undefined, { context });
+  // Every hunk line starts with a marker character, so the only empty strings are separators.
+  return formatPatch(patch, OMIT_HEADERS)
+    .split('\n')
+    .filter((line) => line !== '');
+}
+
+// A change whose differing values are all secret-marked masks to identical text: say so rather than print nothing.
+const MASKED_ONLY_NOTE = '(only masked values differ)';
+
+function formatDriftValue(value: unknown): string {
+  return value === null ? '(absent)' : JSON.stringify(value);
+}
+
+/** The diff for a terminal or a log: per release, per object a unified diff with its impacts, then drift, then the plan. */
+export function renderDiffText(diffs: readonly ReleaseDiff[], options: DiffViewOptions): string {
+  const paint = new Chalk({ level: options.color ? 1 : 0 });
+  const lines = diffs.flatMap((diff) => releaseTextLines(diff, options.context, paint));
+  return [...lines, paint.bold(planSummary(diffs)), ''].join('\n');
+}
+
+function releaseTextLines(diff: ReleaseDiff, context: number, paint: ChalkInstance): string[] {
+  const changes = visibleChanges(diff);
+  const header = paint.bold(`Release ${diff.release} (namespace ${diff.namespace}): ${countsPhrase(diff.summary)}`);
+  return [
+    header,
+    '',
+    ...changes.flatMap((change) => [...changeTextLines(change, context, paint), '']),
+    ...(diff.drift.length > 0 ? [...driftTextLines(diff.drift, paint), ''] : []),
+  ];
+}
+
+function changeTextLines(change: ResourceChange, context: number, paint: ChalkInstance): string[] {
+  const actionColor = { add: paint.green, change: paint.yellow, remove: paint.red, unchanged: paint.dim }[change.action];
+  const body = hunkLines(change, context);
+  return [
+    actionColor.bold(`${ACTION_SIGN[change.action]} ${change.ref} (${change.action})`),
+    ...change.impacts.map((impact) => paint.yellow(`! ${impact.message}`)),
+    paint.bold(change.before === undefined ? '--- /dev/null' : `--- ${change.ref} (live)`),
+    paint.bold(change.after === undefined ? '+++ /dev/null' : `+++ ${change.ref} (after sync)`),
+    ...(body.length === 0 ? [paint.dim(MASKED_ONLY_NOTE)] : body.map((line) => colorDiffLine(line, paint))),
+  ];
+}
+
+function colorDiffLine(line: string, paint: ChalkInstance): string {
+  if (line.startsWith('@@')) return paint.cyan(line);
+  if (line.startsWith('+')) return paint.green(line);
+  if (line.startsWith('-')) return paint.red(line);
+  return line;
+}
+
+function driftTextLines(drift: readonly ResourceDrift[], paint: ChalkInstance): string[] {
+  return [
+    paint.magenta.bold('Drift: live objects differ from what the last sync applied'),
+    ...drift.flatMap((object) => [
+      `  ${object.ref}`,
+      ...object.fields.map(
+        (field) => `    ${field.path}: applied ${formatDriftValue(field.applied)}, live ${formatDriftValue(field.live)}`,
+      ),
+    ]),
+  ];
+}
+
+/** The diff as GitHub-flavoured Markdown, for a pull-request comment or $GITHUB_STEP_SUMMARY. */
+export function renderDiffMarkdown(diffs: readonly ReleaseDiff[], options: { context: number } = { context: 3 }): string {
+  const rows = diffs.map(({ release, namespace, summary, drift }) =>
+    tableRow([release, namespace, ...[summary.add, summary.change, summary.destroy, summary.unchanged, drift.length].map(String)]),
+  );
+  return [
+    '## boutique diff',
+    '',
+    `**${planSummary(diffs)}**`,
+    '',
+    tableRow(['Release', 'Namespace', 'Add', 'Change', 'Destroy', 'Unchanged', 'Drifted']),
+    tableRow(['---', '---', '---:', '---:', '---:', '---:', '---:']),
+    ...rows,
+    '',
+    ...diffs.flatMap((diff) => releaseMarkdownLines(diff, options.context)),
+  ].join('\n');
+}
+
+function releaseMarkdownLines(diff: ReleaseDiff, context: number): string[] {
+  const changes = visibleChanges(diff);
+  if (changes.length === 0 && diff.drift.length === 0) return [];
+  return [
+    '<details>',
+    `<summary><b>${escapeHtml(diff.release)}</b> (${escapeHtml(diff.namespace)}): ${countsPhrase(diff.summary)}</summary>`,
+    '',
+    ...changes.flatMap((change) => changeMarkdownLines(change, context)),
+    ...(diff.drift.length > 0 ? driftMarkdownLines(diff.drift) : []),
+    '</details>',
+    '',
+  ];
+}
+
+function changeMarkdownLines(change: ResourceChange, context: number): string[] {
+  const body = hunkLines(change, context);
+  const fence = fenceFor(body);
+  return [
+    `#### ${ACTION_SIGN[change.action]} ${inlineCode(change.ref)} (${change.action})`,
+    '',
+    ...(change.impacts.length > 0 ? [...change.impacts.map((impact) => `- **${impact.kind}**: ${escapeHtml(impact.message)}`), ''] : []),
+    ...(body.length === 0 ? [MASKED_ONLY_NOTE] : [`${fence}diff`, ...body, fence]),
+    '',
+  ];
+}
+
+function driftMarkdownLines(drift: readonly ResourceDrift[]): string[] {
+  return [
+    '#### Drift: live objects differ from what the last sync applied',
+    '',
+    tableRow(['Object', 'Field', 'Applied', 'Live']),
+    tableRow(['---', '---', '---', '---']),
+    ...drift.flatMap((object) =>
+      object.fields.map((field) =>
+        tableRow([
+          inlineCode(object.ref),
+          inlineCode(field.path),
+          inlineCode(formatDriftValue(field.applied)),
+          inlineCode(formatDriftValue(field.live)),
+        ]),
+      ),
+    ),
+    '',
+  ];
+}
+
+function tableRow(cells: readonly string[]): string {
+  // A pipe ends a table cell even inside a code span, unless escaped.
+  return `| ${cells.map((cell) => cell.replaceAll('|', '\\|')).join(' | ')} |`;
+}
+
+/** A code span that survives backticks in its content. */
+function inlineCode(text: string): string {
+  const ticks = '`'.repeat(longestBacktickRun(text) + 1);
+  const padding = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${ticks}${padding}${text}${padding}${ticks}`;
+}
+
+/** A code fence longer than any backtick run in the block, so that YAML holding ``` cannot close it early. */
+function fenceFor(lines: readonly string[]): string {
+  return '`'.repeat(Math.max(3, ...lines.map((line) => longestBacktickRun(line) + 1)));
+}
+
+function longestBacktickRun(text: string): number {
+  return Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+}
+
+function escapeHtml(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
+/**
+ * The `--output json` document (format version 1):
+ * `{ version: 1, summary: {add, change, destroy, unchanged, drifted}, hasChanges, releases: ReleaseDiff[] }`
+ * where every ReleaseDiff lists all objects (unchanged included) sorted by key, with masked YAML `before`/`after`.
+ */
+export function diffReport(diffs: readonly ReleaseDiff[]): DiffReport {
+  return {
+    version: 1,
+    summary: { ...totalCounts(diffs), drifted: diffs.reduce((sum, diff) => sum + diff.drift.length, 0) },
+    hasChanges: hasChanges(diffs),
+    releases: [...diffs],
+  };
+}
+
+export interface DiffReport {
+  version: 1;
+  /** `drifted` counts objects with drift, over every release. */
+  summary: PlanCounts & { drifted: number };
+  hasChanges: boolean;
+  releases: ReleaseDiff[];
+}
