@@ -1,0 +1,55 @@
+export type Severity = 'error' | 'warning' | 'info';
+export type RuleSetting = Severity | 'off';
+export interface LintRuleSettings {
+  [ruleId: string]: RuleSetting;
+}
+
+export type LintLayer = 'config' | 'helm' | 'schema' | 'rules';
+
+export interface Finding {
+  ruleId: string;
+  layer: LintLayer;
+  severity: Severity;
+  /** Release id "namespace/name". */
+  release: string;
+  /** "Kind/name" of the rendered object the finding is about. */
+  object?: string;
+  file?: string;
+  line?: number;
+  column?: number;
+  message: string;
+  /** One line telling the user how to resolve it. */
+  fix?: string;
+}
+
+// Identical to the one in src/diff/objects.ts; the two will be unified later.
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  [k: string]: unknown;
+}
+
+export interface ValuesFile {
+  path: string;
+  text: string;
+}
+
+export interface LintTarget {
+  /** Release id "namespace/name". */
+  release: string;
+  namespace: string;
+  /** The environment is marked production. */
+  production: boolean;
+  /** Rendered manifests, parsed. */
+  objects: KubeObject[];
+  /** The release's values files in layering order (plaintext-secret reports line:col in them). */
+  valuesFiles: ValuesFile[];
+  /** Merged settings: global `lint.rules`, then the release's `lint.rules`. */
+  rules: LintRuleSettings;
+}
