@@ -28,7 +28,7 @@ const everything = {
     { name: 'FEATURE', valueFrom: { configMapKeyRef: { name: 'features', key: 'flag' } } },
   ],
   envFrom: [{ secretRef: { name: 'api-keys' } }],
-  config: { LOG_LEVEL: 'debug', RETRIES: 3 },
+  config: { LOG_LEVEL: 'debug', RETRIES: 3, MAX_BYTES: 1000000, RATIO: 0.5 },
   readinessProbe: { httpGet: { path: '/ready', port: 7070, httpHeaders: [{ name: 'Cookie', value: 'x=y' }] } },
   livenessProbe: { exec: { command: ['/bin/health'] }, periodSeconds: 7 },
   startupProbe: { tcpSocket: { port: 7070 }, failureThreshold: 30 },
@@ -139,7 +139,7 @@ describe('microservice chart toggles', () => {
   });
 
   it('renders the ConfigMap, loads it with envFrom and rolls pods when it changes', () => {
-    expect(full.get('ConfigMap', 'cartservice').data).toEqual({ LOG_LEVEL: 'debug', RETRIES: '3' });
+    expect(full.get('ConfigMap', 'cartservice').data).toEqual({ LOG_LEVEL: 'debug', RETRIES: '3', MAX_BYTES: '1000000', RATIO: '0.5' });
     const checksum = full.get('Deployment', 'cartservice').spec.template.metadata.annotations['checksum/config'];
     expect(checksum).toMatch(/^[0-9a-f]{64}$/);
     expect(edgeRender.get('Deployment', 'web').spec.template.metadata.annotations['checksum/config']).not.toBe(checksum);
