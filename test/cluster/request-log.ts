@@ -1,0 +1,51 @@
+/** The request log tests assert on: every request in arrival order, with its Kubernetes verb and outcome. */
+
+export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | 'post' | 'put' | 'head' | 'options';
+
+export interface RequestLogEntry {
+  seq: number;
+  /** ISO timestamp of arrival. */
+  time: string;
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  verb: Verb;
+  group: string;
+  version: string;
+  /** Plural resource, with `/subresource` appended for subresource requests (e.g. `deployments/scale`); '' for discovery and other non-resource paths. */
+  resource: string;
+  namespace?: string;
+  name?: string;
+  dryRun: boolean;
+  /** HTTP status code of the response (for watches: 200 once the stream starts). */
+  status: number;
+  fieldManager?: string;
+  contentType?: string;
+  userAgent?: string;
+}
+
+/** The Kubernetes verb of a request, as the API server's RequestInfo resolves it. */
+export function verbOf(method: string, hasName: boolean, watch: boolean, isResource: boolean): Verb {
+  if (!isResource) return method.toLowerCase() as Verb;
+  switch (method) {
+    case 'GET':
+      return watch ? 'watch' : hasName ? 'get' : 'list';
+    case 'POST':
+      return 'create';
+    case 'PUT':
+      return 'update';
+    case 'PATCH':
+      return 'patch';
+    case 'DELETE':
+      return hasName ? 'delete' : 'deletecollection';
+    default:
+      return method.toLowerCase() as Verb;
+  }
+}
+
+/** Mutating verbs, for assertions like "no writes happened". */
+export const writeVerbs: readonly Verb[] = ['create', 'update', 'patch', 'delete', 'deletecollection'];
+
+export function isWrite(entry: RequestLogEntry): boolean {
+  return writeVerbs.includes(entry.verb);
+}
