@@ -140,9 +140,9 @@ describe('rules', () => {
     const findings = lintObjects(target({ valuesFiles: [loadValuesFile('values-secrets.yaml')] }));
     expect(findings).toEqual([
       expect.objectContaining({ ruleId: 'plaintext-secret', file: 'values/values-secrets.yaml', line: 7, column: 18,
-        message: 'auth.adminPassword holds a literal secret in values/values-secrets.yaml' }),
+        message: 'auth.adminPassword holds a literal secret' }),
       expect.objectContaining({ ruleId: 'plaintext-secret', file: 'values/values-secrets.yaml', line: 15, column: 19,
-        message: 'extraEnv[1].clientSecret holds a literal secret in values/values-secrets.yaml' }),
+        message: 'extraEnv[1].clientSecret holds a literal secret' }),
     ]);
     expect(findings[0]).not.toHaveProperty('object');
   });

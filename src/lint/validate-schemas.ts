@@ -44,8 +44,8 @@ export function validateSchemas(objects: KubeObject[], kubeVersion: string, rele
       continue;
     }
     if (validate(object as unknown)) continue;
-    for (const error of validate.errors ?? []) {
-      const { path, message, fix } = describeError(error);
+    const described = (validate.errors ?? []).map(describeError).sort((a, b) => a.path.localeCompare(b.path));
+    for (const { path, message, fix } of described) {
       findings.push(
         finding('error', SCHEMA_RULE_ID, `${path}: ${message}`,
           fix ?? `Make the field match the ${object.apiVersion} ${object.kind} API reference.`),

@@ -33,7 +33,7 @@ function valuesFileViolations(file: ValuesFile): Violation[] {
       if (isScalar(value) && looksSecret(key) && isLiteral(value.value) && value.range) {
         const { line, col } = lineCounter.linePos(value.range[0]);
         const shown = keyPath.join('.').replace(/\.\[/g, '[');
-        violations.push({ file: file.path, line, column: col, message: `${shown} holds a literal secret in ${file.path}` });
+        violations.push({ file: file.path, line, column: col, message: `${shown} holds a literal secret` });
       } else {
         visit(value, keyPath);
       }
