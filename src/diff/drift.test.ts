@@ -43,6 +43,16 @@ describe('findDrift', () => {
     ]);
   });
 
+  it('ignores zero values the API server omits from what it returns', () => {
+    const withEmpties = structuredClone(applied);
+    const podSpec = (withEmpties.spec as { template: { spec: Record<string, unknown> } }).template.spec;
+    Object.assign(podSpec, { nodeSelector: {}, tolerations: [], hostNetwork: false });
+    serverContainer(withEmpties).env.push({ name: 'EMPTY', value: '' });
+    const liveCopy = liveDeployment();
+    serverContainer(liveCopy).env.push({ name: 'EMPTY' });
+    expect(findDrift(withEmpties, normalizeObject(liveCopy))).toEqual([]);
+  });
+
   it('compares lists of scalars as a whole and brackets keys with dots', () => {
     const capabilities = (drop: string[]): KubeObject => ({
       apiVersion: 'v1',

@@ -7,14 +7,15 @@ import { isRecord, type KubeObject } from './objects.js';
  * Fields only the live object has (server defaults, other controllers) are not drift. Lists of objects
  * that all carry a distinct `name` are matched by name (containers, env, volumes, ports), other lists of
  * objects by position, and lists of scalars (args, command) compare as a whole.
- * Both objects are expected normalized; a subtree missing from the live object is reported once, with `live: null`.
+ * Both objects are expected normalized; a subtree missing from the live object is reported once, with `live: null`,
+ * unless it is a zero value the API server omits.
  */
 export function findDrift(applied: KubeObject, live: KubeObject): DriftedField[] {
   const drifted: DriftedField[] = [];
   // `key` is the value's own field name, `mapKey` the field name of the map holding it (`requests` for `requests.cpu`).
   const visit = (appliedValue: unknown, liveValue: unknown, path: string, key: string, mapKey: string): void => {
     if (liveValue === undefined || liveValue === null) {
-      drifted.push({ path, applied: appliedValue, live: null });
+      if (!isZeroValue(appliedValue)) drifted.push({ path, applied: appliedValue, live: null });
     } else if (isRecord(appliedValue) && isRecord(liveValue)) {
       for (const [fieldKey, field] of Object.entries(appliedValue)) {
         visit(field, liveValue[fieldKey], joinPath(path, fieldKey), fieldKey, key);
@@ -32,6 +33,16 @@ export function findDrift(applied: KubeObject, live: KubeObject): DriftedField[]
   };
   for (const [key, field] of Object.entries(applied)) visit(field, live[key], key, key, '');
   return drifted;
+}
+
+/**
+ * Go's omitempty drops these from what the API server returns, so a chart's `nodeSelector: {}`,
+ * `tolerations: []` or `hostNetwork: false` is absent from the live object without anyone changing it.
+ */
+function isZeroValue(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length === 0;
+  if (isRecord(value)) return Object.keys(value).length === 0;
+  return value === '' || value === 0 || value === false;
 }
 
 /** The element names when every element is an object with a distinct string `name`, otherwise undefined. */
