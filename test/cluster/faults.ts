@@ -15,6 +15,8 @@ export interface Matcher {
   verb?: Verb | Verb[];
   /** Only dry-run requests (true) or only real ones (false). */
   dryRun?: boolean;
+  /** neverReady only: a predicate on the object, e.g. to hold back one image of a Deployment. */
+  where?: (object: KubeObject) => boolean;
 }
 
 export interface MatchTarget {
@@ -108,7 +110,7 @@ export class Faults {
 
   isNeverReady(object: KubeObject): boolean {
     const target: MatchTarget = { kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name };
-    return [...this.neverReadyMatchers].some((matcher) => matches(matcher, target));
+    return [...this.neverReadyMatchers].some((matcher) => matches(matcher, target) && (matcher.where?.(object) ?? true));
   }
 
   /** Decide the faults of one request; counts it towards every matching share. */
