@@ -2,7 +2,9 @@ import { Command, Flags, Interfaces } from '@oclif/core';
 import { loadConfig } from '../config/load.js';
 import type { ReleasesConfig } from '../config/types.js';
 import { AppError, ExitCode } from '../errors.js';
+import type { ClusterDeps } from '../app/deps.js';
 import { HelmCli, type Helm } from '../helm/helm.js';
+import { KubectlCli } from '../helm/kubectl.js';
 import { ExecaRunner } from '../helm/runner.js';
 import { buildPlan, type Plan } from '../plan/plan.js';
 import { parseSelector } from '../plan/select.js';
@@ -72,6 +74,13 @@ export abstract class BoutiqueCommand extends Command {
     const tool = await resolveTool('helm', { flag: this.globalFlags['helm-binary'], env: process.env, runner });
     if (this.debugEnabled) process.stderr.write(`using helm ${tool.version} from ${tool.path} (${tool.source})\n`);
     return new HelmCli(tool, runner, { kubeContext: this.kubeContext(config) });
+  }
+
+  protected async createClusterDeps(config: ReleasesConfig): Promise<ClusterDeps> {
+    const runner = new ExecaRunner();
+    const tool = await resolveTool('kubectl', { env: process.env, runner });
+    if (this.debugEnabled) process.stderr.write(`using kubectl ${tool.version} from ${tool.path} (${tool.source})\n`);
+    return { helm: await this.createHelm(config), kubectl: new KubectlCli(tool, runner, { kubeContext: this.kubeContext(config) }) };
   }
 
   protected printJson(value: unknown): void {

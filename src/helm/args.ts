@@ -59,6 +59,13 @@ export interface UpgradeOptions {
   dryRunServer?: boolean;
 }
 
+/**
+ * With server-side apply (helm 4), a field someone changed with kubectl edit or scale belongs to another field
+ * manager, and helm would stop on the conflict. releases.yaml is the source of truth, so sync takes those fields
+ * back, as helm 3's three-way merge did.
+ */
+const forceConflicts = (helmMajor: number) => (helmMajor >= 4 ? ['--force-conflicts'] : []);
+
 export function upgradeArgs(release: Release, valuesFiles: readonly string[], target: ClusterTarget, options: UpgradeOptions): string[] {
   const helm4 = options.helmMajor >= 4;
   const labels = Object.entries(options.labels ?? {}).map(([key, value]) => `${key}=${value}`);
@@ -71,6 +78,7 @@ export function upgradeArgs(release: Release, valuesFiles: readonly string[], ta
     '--timeout', release.timeout,
     ...(release.wait ? [helm4 ? '--wait=watcher' : '--wait'] : []),
     ...(release.atomic ? [helm4 ? '--rollback-on-failure' : '--atomic'] : []),
+    ...forceConflicts(options.helmMajor),
     ...(labels.length > 0 ? ['--labels', labels.join(',')] : []),
     ...(options.dryRunServer ? ['--dry-run=server'] : []),
     ...clusterArgs(target),

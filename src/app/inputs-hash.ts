@@ -1,0 +1,35 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { Release } from '../config/types.js';
+
+/** Release label under which sync records the hash of what it applied. */
+export const inputsLabel = 'boutique.dev/inputs';
+export const environmentLabel = 'boutique.dev/environment';
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((entry) => (entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)]));
+}
+
+/**
+ * A hash of everything that decides what helm applies for a release: chart files (or chart name and version),
+ * values layers, --set values and helm options. Equal hashes mean an upgrade would apply the same thing, so sync
+ * can skip it without rendering. 40 hex characters, to fit a label value.
+ */
+export function inputsHash(release: Release): string {
+  const hash = createHash('sha256');
+  const add = (part: string | Buffer) => hash.update(part).update('\0');
+  add(JSON.stringify({ namespace: release.namespace, name: release.name, set: release.set, createNamespace: release.createNamespace, wait: release.wait, timeout: release.timeout, atomic: release.atomic, historyMax: release.historyMax }));
+  if (release.chart.kind === 'local') {
+    for (const file of filesUnder(release.chart.path)) {
+      add(relative(release.chart.path, file));
+      add(readFileSync(file));
+    }
+  } else {
+    add(JSON.stringify(release.chart));
+  }
+  for (const layer of release.values) add(layer.kind === 'file' ? readFileSync(layer.path) : JSON.stringify(layer.values));
+  return hash.digest('hex').slice(0, 40);
+}

@@ -1,0 +1,152 @@
+import type { Release } from '../config/types.js';
+import { parseManifests } from '../diff/objects.js';
+import { diffRelease } from '../diff/release-diff.js';
+import type { Plan } from '../plan/plan.js';
+import { plannedNeeds } from '../plan/plan.js';
+import { runInDependencyOrder } from '../plan/schedule.js';
+import type { ClusterDeps } from './deps.js';
+import { environmentLabel, inputsLabel } from './inputs-hash.js';
+import { ValuesFiles } from './values-files.js';
+
+/** Where a release is in a run; the last five are final. */
+export type SyncState =
+  | 'waiting' | 'checking' | 'applying' | 'uninstalling'
+  | 'installed' | 'upgraded' | 'unchanged' | 'uninstalled' | 'absent' | 'failed' | 'skipped';
+
+export const finalStates: ReadonlySet<SyncState> = new Set(['installed', 'upgraded', 'unchanged', 'uninstalled', 'absent', 'failed', 'skipped']);
+
+export interface SyncResult {
+  release: Release;
+  state: SyncState;
+  /** Why a release was skipped, what drift was repaired, what an uninstall removed. */
+  detail?: string;
+  durationMs: number;
+  error?: Error;
+}
+
+export interface SyncProgress {
+  (release: Release, state: SyncState, detail?: string, durationMs?: number): void;
+}
+
+export interface SyncOptions {
+  concurrency: number;
+  environment: string;
+  /** Hash of a release's inputs (see inputs-hash.ts); injected so tests need no chart on disk. */
+  inputsHash: (release: Release) => string;
+  onProgress?: SyncProgress;
+  now?: () => number;
+}
+
+/** Refs of the objects whose live state differs from what the deployed release applied (or that are gone). */
+async function driftedObjects(release: Release, deps: ClusterDeps): Promise<string[]> {
+  const deployed = parseManifests(await deps.helm.manifest(release));
+  const live = await deps.kubectl.liveObjects(deployed, release.namespace);
+  const diff = diffRelease({ release: release.id, namespace: release.namespace, desired: deployed, live, deployed });
+  return [...diff.drift.map((drift) => drift.ref), ...diff.changes.filter((change) => change.action === 'add').map((change) => `${change.ref} (deleted)`)];
+}
+
+async function syncOne(release: Release, deps: ClusterDeps, valuesFiles: ValuesFiles, options: SyncOptions): Promise<Outcome> {
+  const progress = (state: SyncState, detail?: string) => options.onProgress?.(release, state, detail);
+  progress('checking');
+  const info = await deps.helm.find(release);
+  if (!release.installed) {
+    if (!info) return { state: 'absent', detail: 'installed: false, and not in the cluster' };
+    progress('uninstalling');
+    await deps.helm.uninstall(release, release.wait);
+    return { state: 'uninstalled', detail: 'installed: false' };
+  }
+
+  const hash = options.inputsHash(release);
+  let detail: string | undefined;
+  // A failed or pending release is always retried; a deployed one only when its inputs or the cluster changed.
+  if (info?.status === 'deployed') {
+    const labels = await deps.helm.releaseLabels(release);
+    if (labels[inputsLabel] === hash && labels[environmentLabel] === options.environment) {
+      const drifted = await driftedObjects(release, deps);
+      if (drifted.length === 0) return { state: 'unchanged' };
+      detail = `repairing drift in ${drifted.join(', ')}`;
+    }
+  }
+  progress('applying', detail);
+  await deps.helm.upgrade(release, valuesFiles.for(release), { [inputsLabel]: hash, [environmentLabel]: options.environment });
+  return { state: info ? 'upgraded' : 'installed', detail };
+}
+
+type Outcome = Omit<SyncResult, 'durationMs' | 'release'>;
+
+/** Runs one piece of work per release in dependency order, timing it and turning errors into failed results. */
+async function runReleaseTasks(
+  tasks: { id: string; needs: string[]; release: Release }[],
+  options: Pick<SyncOptions, 'concurrency' | 'onProgress' | 'now'>,
+  work: (release: Release) => Promise<Outcome>,
+  skipDetail: (blockedBy: string, blocker: SyncResult | undefined) => string,
+): Promise<Map<string, SyncResult>> {
+  const now = options.now ?? Date.now;
+  const results = new Map<string, SyncResult>();
+  const record = (result: SyncResult) => {
+    results.set(result.release.id, result);
+    options.onProgress?.(result.release, result.state, result.detail ?? result.error?.message, result.durationMs);
+  };
+  await runInDependencyOrder(
+    tasks,
+    options.concurrency,
+    async ({ release }) => {
+      const started = now();
+      try {
+        record({ release, ...(await work(release)), durationMs: now() - started });
+        return 'succeeded';
+      } catch (error) {
+        record({ release, state: 'failed', error: error as Error, durationMs: now() - started });
+        return 'failed';
+      }
+    },
+    { onSkipped: ({ release }, blockedBy) => record({ release, state: 'skipped', detail: skipDetail(blockedBy, results.get(blockedBy)), durationMs: 0 }) },
+  );
+  return results;
+}
+
+/**
+ * Converges the cluster to the plan: each release starts as soon as the releases it needs are done (and, with
+ * wait, ready), bounded by concurrency. A failure skips what needs it; independent releases finish.
+ */
+export async function syncReleases(plan: Plan, deps: ClusterDeps, options: SyncOptions): Promise<SyncResult[]> {
+  const valuesFiles = new ValuesFiles();
+  for (const release of plan.releases) {
+    const needs = plannedNeeds(plan, release);
+    if (needs.length > 0) options.onProgress?.(release, 'waiting', `waiting on ${needs.join(', ')}`);
+  }
+  const tasks = plan.releases.map((release) => ({ id: release.id, needs: plannedNeeds(plan, release), release }));
+  try {
+    const results = await runReleaseTasks(
+      tasks,
+      options,
+      (release) => syncOne(release, deps, valuesFiles, options),
+      (blockedBy, blocker) => `needs ${blockedBy}, which ${blocker?.state === 'failed' ? 'failed' : 'was skipped'}`,
+    );
+    return plan.releases.map((release) => results.get(release.id)!);
+  } finally {
+    valuesFiles.dispose();
+  }
+}
+
+/**
+ * Uninstalls the selected releases in reverse dependency order: a release goes once every selected release that
+ * needs it is gone. helm waits for the objects to be deleted.
+ */
+export async function destroyReleases(plan: Plan, deps: ClusterDeps, options: Pick<SyncOptions, 'concurrency' | 'onProgress' | 'now'>): Promise<SyncResult[]> {
+  const dependents = (release: Release) => plan.releases.filter((other) => plannedNeeds(plan, other).includes(release.id)).map((other) => other.id);
+  const tasks = [...plan.releases].reverse().map((release) => ({ id: release.id, needs: dependents(release), release }));
+  const results = await runReleaseTasks(
+    tasks,
+    options,
+    async (release): Promise<Outcome> => {
+      options.onProgress?.(release, 'checking');
+      if (!(await deps.helm.find(release))) return { state: 'absent' };
+      options.onProgress?.(release, 'uninstalling');
+      await deps.helm.uninstall(release, true);
+      return { state: 'uninstalled' };
+    },
+    (blockedBy) => `${blockedBy} needs it and was not uninstalled`,
+  );
+  return plan.releases.map((release) => results.get(release.id)!);
+}

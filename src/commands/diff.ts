@@ -1,0 +1,47 @@
+import { Flags } from '@oclif/core';
+import { diffReleases } from '../app/diff.js';
+import { BoutiqueCommand } from '../cli/base-command.js';
+import { ExitCode, ReleasesFailedError } from '../errors.js';
+import { hasChanges } from '../diff/release-diff.js';
+import { diffReport, planSummary, renderDiffMarkdown, renderDiffText } from '../report/diff-view.js';
+import { renderError } from '../report/error-view.js';
+
+export default class Diff extends BoutiqueCommand {
+  static override description =
+    'Show what a sync would change in the cluster (server-side dry run), and drift between the cluster and the last sync. Secrets are masked.';
+
+  static override flags = {
+    output: Flags.string({ char: 'o', description: 'output format', options: ['text', 'json', 'markdown'], default: 'text', helpGroup: 'GLOBAL' }),
+    context: Flags.integer({ description: 'unchanged lines around each change', default: 3, min: 0 }),
+    'detailed-exitcode': Flags.boolean({ description: 'exit 2 when there are changes, 0 when none, 1 on any error', default: false }),
+  };
+
+  private detailedExitCode = false;
+
+  async run(): Promise<void> {
+    const { flags } = await this.parseFlags(Diff);
+    this.detailedExitCode = flags['detailed-exitcode'];
+    const { config, plan } = this.loadPlan();
+    const deps = await this.createClusterDeps(config);
+    const results = await diffReleases(plan.releases, deps, { concurrency: this.globalFlags.concurrency });
+    const diffs = results.flatMap((result) => ('diff' in result ? [result.diff] : []));
+    const failed = results.filter((result) => 'error' in result);
+
+    if (flags.output === 'json') {
+      this.printJson({ ...diffReport(diffs), errors: failed.map((result) => ({ release: result.release.id, error: 'error' in result ? result.error.message : '' })) });
+    } else if (flags.output === 'markdown') {
+      process.stdout.write(renderDiffMarkdown(diffs, { context: flags.context }));
+    } else {
+      process.stdout.write(renderDiffText(diffs, { color: this.colorEnabled(), context: flags.context }));
+    }
+    for (const result of failed) if ('error' in result) process.stderr.write(`release ${result.release.id}: ${renderError(result.error, { debug: this.debugEnabled })}`);
+    if (failed.length > 0) throw new ReleasesFailedError(`could not diff ${failed.length} of ${results.length} releases`);
+    if (flags.output === 'text' && !diffs.length) process.stdout.write(`${planSummary(diffs)}\n`);
+    if (this.detailedExitCode && hasChanges(diffs)) this.exit(ExitCode.changes);
+  }
+
+  // Under --detailed-exitcode, 2 means "changes", so every error exits 1.
+  protected override exitCodeFor(error: Error): number {
+    return this.detailedExitCode ? ExitCode.failure : super.exitCodeFor(error);
+  }
+}

@@ -1,0 +1,54 @@
+import type { KubeObject } from '../diff/objects.js';
+import { ExecError } from '../errors.js';
+import type { ResolvedTool } from '../tools/resolve.js';
+import { clusterArgs, type ClusterTarget } from './args.js';
+import type { Runner } from './runner.js';
+
+/** What boutique asks of kubectl: reading live objects and asking the server what an apply would produce. */
+export interface Kubectl {
+  readonly tool: ResolvedTool;
+  /** The live copies of those objects that exist. */
+  liveObjects(objects: readonly KubeObject[], namespace: string): Promise<KubeObject[]>;
+  /**
+   * The objects as the API server would store them after helm applied them (server-side apply, dry run), or
+   * undefined when the release namespace does not exist yet, so there is nothing to compare against.
+   */
+  dryRunApply(objects: readonly KubeObject[], namespace: string): Promise<KubeObject[] | undefined>;
+}
+
+const asList = (objects: readonly KubeObject[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects });
+
+function itemsOf(stdout: string): KubeObject[] {
+  if (stdout.trim() === '') return [];
+  const parsed = JSON.parse(stdout) as KubeObject & { items?: KubeObject[] };
+  return parsed.kind === 'List' || Array.isArray(parsed.items) ? (parsed.items ?? []) : [parsed];
+}
+
+export class KubectlCli implements Kubectl {
+  constructor(
+    readonly tool: ResolvedTool,
+    private readonly runner: Runner,
+    private readonly target: ClusterTarget,
+  ) {}
+
+  async liveObjects(objects: readonly KubeObject[], namespace: string): Promise<KubeObject[]> {
+    if (objects.length === 0) return [];
+    const args = ['get', '-f', '-', '--namespace', namespace, '--ignore-not-found', '--output', 'json', ...clusterArgs(this.target)];
+    return itemsOf((await this.runner.run(this.tool.path, args, { input: asList(objects) })).stdout);
+  }
+
+  async dryRunApply(objects: readonly KubeObject[], namespace: string): Promise<KubeObject[] | undefined> {
+    if (objects.length === 0) return [];
+    // As helm applies: server-side, field manager "helm"; forcing conflicts shows what a drift repair would do.
+    const args = [
+      'apply', '--server-side', '--field-manager', 'helm', '--force-conflicts', '--dry-run=server', '-f', '-',
+      '--namespace', namespace, '--output', 'json', ...clusterArgs(this.target),
+    ];
+    try {
+      return itemsOf((await this.runner.run(this.tool.path, args, { input: asList(objects) })).stdout);
+    } catch (error) {
+      if (error instanceof ExecError && /namespaces? "[^"]+" not found/.test(error.stderr)) return undefined;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { runInDependencyOrder, type DagTask, type TaskOutcome } from './schedule.js';
+
+/** A task run whose completion the test controls, to observe what starts when. */
+function controlledRun() {
+  const started: string[] = [];
+  const finishers = new Map<string, (outcome: TaskOutcome) => void>();
+  const execute = (task: DagTask) =>
+    new Promise<TaskOutcome>((resolve) => {
+      started.push(task.id);
+      finishers.set(task.id, resolve);
+    });
+  const finish = async (id: string, outcome: TaskOutcome = 'succeeded') => {
+    finishers.get(id)!(outcome);
+    // Let the scheduler observe the completion and start what became ready.
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+  };
+  return { started, execute, finish };
+}
+
+const tasks: DagTask[] = [
+  { id: 'redis', needs: [] },
+  { id: 'catalog', needs: [] },
+  { id: 'cart', needs: ['redis'] },
+  { id: 'recommend', needs: ['catalog'] },
+  { id: 'frontend', needs: ['cart', 'recommend'] },
+];
+
+describe('runInDependencyOrder', () => {
+  it('starts each task as soon as its own needs succeeded, not level by level', async () => {
+    const { started, execute, finish } = controlledRun();
+    const done = runInDependencyOrder(tasks, 4, execute);
+    await finish('redis');
+    expect(started).toEqual(['redis', 'catalog', 'cart']);
+    await finish('catalog');
+    expect(started).toEqual(['redis', 'catalog', 'cart', 'recommend']);
+    await finish('recommend');
+    expect(started).not.toContain('frontend');
+    await finish('cart');
+    expect(started.at(-1)).toBe('frontend');
+    await finish('frontend');
+    expect([...(await done).values()]).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded']);
+  });
+
+  it('respects the concurrency bound', async () => {
+    const { started, execute, finish } = controlledRun();
+    const independent = ['a', 'b', 'c'].map((id) => ({ id, needs: [] }));
+    const done = runInDependencyOrder(independent, 2, execute);
+    await Promise.resolve();
+    expect(started).toEqual(['a', 'b']);
+    await finish('b');
+    expect(started).toEqual(['a', 'b', 'c']);
+    await finish('a');
+    await finish('c');
+    await done;
+  });
+
+  it('skips what needs a failed task, transitively, and finishes the rest', async () => {
+    const skipped: string[] = [];
+    const outcomes = await runInDependencyOrder(tasks, 2, async (task) => (task.id === 'redis' ? 'failed' : 'succeeded'), {
+      onSkipped: (task, blockedBy) => skipped.push(`${task.id} (needs ${blockedBy})`),
+    });
+    expect(Object.fromEntries(outcomes)).toEqual({ redis: 'failed', catalog: 'succeeded', cart: 'skipped', recommend: 'succeeded', frontend: 'skipped' });
+    expect(skipped).toEqual(['cart (needs redis)', 'frontend (needs cart)']);
+  });
+
+  it('treats a thrown error as a failure', async () => {
+    const outcomes = await runInDependencyOrder([{ id: 'a', needs: [] }], 1, async () => {
+      throw new Error('boom');
+    });
+    expect(outcomes.get('a')).toBe('failed');
+  });
+});

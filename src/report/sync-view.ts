@@ -1,0 +1,53 @@
+import type { SyncResult } from '../app/sync.js';
+import { ExecError } from '../errors.js';
+import { describeState } from './progress.js';
+import { renderTable } from './table.js';
+
+/** The table that ends a sync or destroy. */
+export function renderSyncSummary(results: readonly SyncResult[]): string {
+  return renderTable(
+    ['RELEASE', 'RESULT', 'DURATION', 'DETAIL'],
+    results.map((result) => [
+      result.release.id,
+      result.state,
+      result.durationMs > 0 ? `${(result.durationMs / 1000).toFixed(1)}s` : '-',
+      result.state === 'failed' ? 'see the error below' : (result.detail ?? '-'),
+    ]),
+  );
+}
+
+/** helm's own message for each failed release, under its name. */
+export function renderFailures(results: readonly SyncResult[]): string {
+  return results
+    .filter((result) => result.state === 'failed')
+    .map((result) => {
+      const error = result.error;
+      const command = error instanceof ExecError ? `\n  command: ${[error.command, ...error.args].join(' ')}` : '';
+      return `release ${result.release.id} failed:\n${(error?.message ?? 'unknown error').trimEnd()}${command}\n`;
+    })
+    .join('');
+}
+
+export function countStates(results: readonly SyncResult[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const result of results) counts[result.state] = (counts[result.state] ?? 0) + 1;
+  return counts;
+}
+
+export function syncReport(results: readonly SyncResult[], environment: string): object {
+  return {
+    ok: results.every((result) => result.state !== 'failed' && result.state !== 'skipped'),
+    environment,
+    summary: countStates(results),
+    releases: results.map((result) => ({
+      id: result.release.id,
+      name: result.release.name,
+      namespace: result.release.namespace,
+      result: result.state,
+      durationMs: result.durationMs,
+      ...(result.detail && { detail: result.detail }),
+      ...(result.error && { error: result.error.message }),
+      description: describeState(result.state, result.detail, result.durationMs),
+    })),
+  };
+}
