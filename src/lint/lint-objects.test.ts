@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadObjects, loadValuesFile } from '../../test/fixtures/lint/fixtures.js';
 import { DISABLE_ANNOTATION, lintObjects, unknownRuleIds } from './lint-objects.js';
@@ -113,6 +114,12 @@ describe('rules', () => {
       expect(['error', 'warning', 'info']).toContain(rule.severity);
       expect(rule.fix).not.toContain('\n');
     }
+  });
+
+  it('is documented in docs/lint-rules.md with its default severity', () => {
+    const docs = readFileSync(new URL('../../docs/lint-rules.md', import.meta.url), 'utf8');
+    const documented = [...docs.matchAll(/^\| `([a-z-]+)` \| (error|warning|info) \|/gm)].map((row) => `${row[1]} ${row[2]}`);
+    expect(documented).toEqual(rules.map((rule) => `${rule.id} ${rule.severity}`));
   });
 
   it('finds nothing in the compliant fixture, in production or not', () => {
