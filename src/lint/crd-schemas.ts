@@ -1,4 +1,4 @@
-import type { ValidateFunction } from 'ajv';
+import type { Ajv, ValidateFunction } from 'ajv';
 import { newAjv } from './ajv.js';
 import type { JsonSchema } from './kube-catalogue.js';
 import type { KubeObject } from './types.js';
@@ -23,7 +23,7 @@ const OBJECT_HEADER: Record<string, JsonSchema> = {
  */
 export function crdSchemas(objects: KubeObject[]): Map<string, ValidateFunction> {
   const validators = new Map<string, ValidateFunction>();
-  const ajv = newAjv();
+  let ajv: Ajv | undefined; // most releases render no CRD: skip creating one
   for (const object of objects) {
     if (object.kind !== 'CustomResourceDefinition' || !object.apiVersion.startsWith('apiextensions.k8s.io/')) continue;
     const spec = record(object.spec);
@@ -35,6 +35,7 @@ export function crdSchemas(objects: KubeObject[]): Map<string, ValidateFunction>
       const root = structuralToJsonSchema(openApi);
       root.properties = { ...OBJECT_HEADER, ...record(root.properties) };
       try {
+        ajv ??= newAjv();
         validators.set(`${spec.group}/${version.name}/${kind}`, ajv.compile(root));
       } catch {
         // An invalid CRD schema is the CRD's own problem: the built-in schema reports it on the CRD object.

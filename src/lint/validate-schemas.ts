@@ -1,9 +1,10 @@
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
-import { newAjv } from './ajv.js';
-import { catalogueDefinitions, kubeCatalogue, type KubeCatalogue } from './kube-catalogue.js';
 import { closest } from '../config/suggest.js';
+import { newAjv } from './ajv.js';
 import { crdSchemas } from './crd-schemas.js';
+import { catalogueDefinitions, kubeCatalogue, type KubeCatalogue } from './kube-catalogue.js';
 import type { Finding, KubeObject } from './types.js';
+import { objectRef } from './workloads.js';
 
 export const SCHEMA_RULE_ID = 'kube-schema';
 export const MISSING_SCHEMA_RULE_ID = 'kube-schema-missing';
@@ -23,7 +24,7 @@ export function validateSchemas(objects: KubeObject[], kubeVersion: string, rele
   const customResources = crdSchemas(objects);
   const findings: Finding[] = [];
   for (const object of objects) {
-    const objectName = `${object.kind}/${object.metadata?.name}`;
+    const objectName = objectRef(object);
     const finding = (severity: Finding['severity'], ruleId: string, message: string, fix: string): Finding => ({
       ruleId, layer: 'schema', severity, release, object: objectName, message, fix,
     });
