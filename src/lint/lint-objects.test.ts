@@ -101,7 +101,8 @@ const passes: { name: string; production?: boolean; adjustFixture: (objects: Kub
     o.splice(o.findIndex((object) => object.kind === 'ConfigMap'), 1);
   } },
   { name: 'env naming a secret without holding it', adjustFixture: (o) => {
-    server(o).env.push({ name: 'TOKEN_FILE', value: '/var/run/token' }, { name: 'API_TOKEN', value: '' });
+    server(o).env.push({ name: 'TOKEN_FILE', value: '/var/run/token' }, { name: 'OAUTH_TOKEN_URL', value: 'https://id.example.com/token' },
+      { name: 'API_TOKEN', value: '' });
   } },
   { name: 'a Service without selector (manual Endpoints)', adjustFixture: (o) => { delete service(o).spec.selector; } },
 ];

@@ -4,8 +4,9 @@ import type { ValuesFile } from '../types.js';
 import { allContainers, containerRef } from '../workloads.js';
 
 const SECRET_WORDS = /password|passwd|secret|token|apikey|privatekey|credential/;
-// Names that point at a secret rather than hold one: secretName, existingSecret, tokenFile, passwordSecretRef…
-const REFERENCE_NAMES = /^existing|(name|ref|file|path|dir|mount|enabled|create)$/;
+// Names that point at or describe a secret rather than hold one: secretName, existingSecret, tokenFile,
+// passwordSecretRef, tokenUrl, tokenTtl…
+const REFERENCE_NAMES = /^existing|(name|ref|file|path|dir|mount|enabled|create|url|uri|endpoint|host|ttl|type)$/;
 
 /** `DB_PASSWORD`, `auth.apiKey`, `client-secret` look secret; `secretName` and `existingSecret` do not. */
 export function looksSecret(name: string): boolean {
