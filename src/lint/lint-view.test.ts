@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { lintExitCode, lintReport, renderLintText } from './lint-view.js';
+import { lintExitCode, lintReport, renderLintText, renderRuleList } from './lint-view.js';
+import { rules } from './rules/index.js';
 import type { Finding } from './types.js';
 
 // One finding of each layer's shape, over two releases, as `boutique lint` would collect them.
@@ -49,5 +50,14 @@ describe('lintReport', () => {
     expect(lintReport(remaining).passed).toBe(true);
     expect(lintExitCode(remaining)).toBe(0);
     expect(lintExitCode(findings)).toBe(1);
+  });
+});
+
+describe('renderRuleList', () => {
+  it('lists every rule with its default severity, ids aligned', () => {
+    const lines = renderRuleList(rules, { color: false }).trimEnd().split('\n');
+    expect(lines).toHaveLength(rules.length);
+    expect(lines[0]).toBe('image-tag             error    Images are pinned to a tag other than `latest`, or to a digest.');
+    expect(lines.at(-1)).toBe('nodeport-service      warning  Services are not of type NodePort, which opens a port on every node.');
   });
 });

@@ -1,4 +1,5 @@
 import { Chalk, type ChalkInstance } from 'chalk';
+import type { RuleDefinition } from './rule.js';
 import type { Finding, Severity } from './types.js';
 
 export interface LintSummary {
@@ -54,6 +55,13 @@ export function renderLintText(findings: Finding[], options: { color: boolean })
   const releases = plural(byRelease.size, 'release');
   lines.push(summary.errors > 0 ? chalk.red(`${counts} in ${releases}`) : findings.length === 0 ? chalk.green('No findings.') : `${counts} in ${releases}`);
   return lines.join('\n') + '\n';
+}
+
+/** `--list-rules`: one line per rule with its default severity and what it checks. */
+export function renderRuleList(rules: readonly RuleDefinition[], options: { color: boolean }): string {
+  const chalk = new Chalk({ level: options.color ? 1 : 0 });
+  const width = Math.max(...rules.map((rule) => rule.id.length));
+  return rules.map((rule) => `${rule.id.padEnd(width)}  ${severityLabel(chalk, rule.severity)}  ${rule.summary}\n`).join('');
 }
 
 function severityLabel(chalk: ChalkInstance, severity: Severity): string {
