@@ -56,11 +56,12 @@ export function patchKindOf(contentType: string): PatchKind {
 /** Everything but metadata and status: what a generation bump tracks. */
 function specOf(object: KubeObject): JsonObject {
   const { metadata: _metadata, status: _status, apiVersion: _apiVersion, kind: _kind, ...rest } = object;
-  return rest;
+  return JSON.parse(JSON.stringify(rest)) as JsonObject;
 }
 
-function withoutResourceVersion(object: KubeObject): KubeObject {
-  const copy = clone(object);
+/** The object as stored JSON (undefined members dropped) without its resourceVersion, to detect no-op writes. */
+function comparable(object: KubeObject): KubeObject {
+  const copy = JSON.parse(JSON.stringify(object)) as KubeObject;
   delete copy.metadata.resourceVersion;
   return copy;
 }
@@ -228,7 +229,7 @@ export class ResourceService {
       delete metadata.generation;
     }
     if (options.manager) recordUpdate(before, object, options.manager, { subresource: options.subresource });
-    if (before && deepEqual(withoutResourceVersion(before), withoutResourceVersion(object))) return before;
+    if (before && deepEqual(comparable(before), comparable(object))) return before;
     if (options.dryRun) {
       if (before) metadata.resourceVersion = before.metadata.resourceVersion;
       else delete metadata.resourceVersion;

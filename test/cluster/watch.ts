@@ -39,6 +39,8 @@ export class WatchHub {
     const timeoutSeconds = Number(query.get('timeoutSeconds') ?? '1800');
 
     response.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache' });
+    // Clients block until the headers arrive, even when there is nothing to replay yet.
+    response.flushHeaders();
     const send = (eventType: string, object: unknown): void => {
       response.write(`${JSON.stringify({ type: eventType, object })}\n`);
     };
