@@ -91,7 +91,7 @@ export class HelmCli implements Helm {
   }
 
   async find(release: Release): Promise<HelmReleaseInfo | undefined> {
-    const { stdout } = await this.run(['list', '--filter', `^${release.name.replace(/\./g, '\\.')}$`, '--all', '--output', 'json', ...this.scope(release)]);
+    const { stdout } = await this.run(['list', '--filter', `^${release.name.replace(/\./g, '\\.')}$`, '--deployed', '--failed', '--pending', '--output', 'json', ...this.scope(release)]);
     return (JSON.parse(stdout) as HelmReleaseInfo[]).find((info) => info.name === release.name);
   }
 

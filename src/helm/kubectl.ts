@@ -16,7 +16,8 @@ export interface Kubectl {
   dryRunApply(objects: readonly KubeObject[], namespace: string): Promise<KubeObject[] | undefined>;
 }
 
-const asList = (objects: readonly KubeObject[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects });
+// A YAML stream of JSON documents: a v1 List would be validated as a kind of its own, which the server has no schema for.
+const asStream = (objects: readonly KubeObject[]) => objects.map((obj) => JSON.stringify(obj)).join('\n---\n');
 
 function itemsOf(stdout: string): KubeObject[] {
   if (stdout.trim() === '') return [];
@@ -34,7 +35,7 @@ export class KubectlCli implements Kubectl {
   async liveObjects(objects: readonly KubeObject[], namespace: string): Promise<KubeObject[]> {
     if (objects.length === 0) return [];
     const args = ['get', '-f', '-', '--namespace', namespace, '--ignore-not-found', '--output', 'json', ...clusterArgs(this.target)];
-    return itemsOf((await this.runner.run(this.tool.path, args, { input: asList(objects) })).stdout);
+    return itemsOf((await this.runner.run(this.tool.path, args, { input: asStream(objects) })).stdout);
   }
 
   async dryRunApply(objects: readonly KubeObject[], namespace: string): Promise<KubeObject[] | undefined> {
@@ -45,7 +46,7 @@ export class KubectlCli implements Kubectl {
       '--namespace', namespace, '--output', 'json', ...clusterArgs(this.target),
     ];
     try {
-      return itemsOf((await this.runner.run(this.tool.path, args, { input: asList(objects) })).stdout);
+      return itemsOf((await this.runner.run(this.tool.path, args, { input: asStream(objects) })).stdout);
     } catch (error) {
       if (error instanceof ExecError && /namespaces? "[^"]+" not found/.test(error.stderr)) return undefined;
       throw error;

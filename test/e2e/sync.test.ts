@@ -1,0 +1,150 @@
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator, type RequestLogEntry } from '../cluster/emulator.js';
+import { boutique } from '../support/cli.js';
+import { copyShippedSystem } from '../support/system.js';
+import { helmBinary, kubectlBinary } from '../support/tools.js';
+
+const releaseNames = [
+  'redis-cart', 'adservice', 'currencyservice', 'emailservice', 'paymentservice', 'productcatalogservice',
+  'shippingservice', 'cartservice', 'recommendationservice', 'checkoutservice', 'frontend', 'loadgenerator',
+];
+const needs: Record<string, string[]> = {
+  cartservice: ['redis-cart'],
+  recommendationservice: ['productcatalogservice'],
+  checkoutservice: ['productcatalogservice', 'shippingservice', 'paymentservice', 'emailservice', 'currencyservice', 'cartservice'],
+  frontend: ['productcatalogservice', 'currencyservice', 'cartservice', 'recommendationservice', 'shippingservice', 'checkoutservice', 'adservice'],
+  loadgenerator: ['frontend'],
+};
+
+const isWrite = (entry: RequestLogEntry) => ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(entry.verb) && !entry.dryRun;
+const isReleaseStorage = (entry: RequestLogEntry, release: string) => entry.resource === 'secrets' && (entry.name ?? '').startsWith(`sh.helm.release.v1.${release}.v`);
+
+function context(emulator: Emulator, cwd: string) {
+  const env = { ...emulator.env, BOUTIQUE_HELM: helmBinary(), BOUTIQUE_KUBECTL: kubectlBinary() };
+  return {
+    run: (args: string[]) => boutique(args, { cwd, env }),
+    kubectl: (args: string[]) => execa(kubectlBinary(), args, { env }),
+    helmSecrets: () => emulator.store.list('v1', 'Secret', 'boutique').map((secret) => secret.metadata.name).filter((name) => name.startsWith('sh.helm.release.v1.')).sort(),
+  };
+}
+
+describe('boutique sync on the shipped Online Boutique', () => {
+  let emulator: Emulator;
+  let system: ReturnType<typeof copyShippedSystem>;
+  let cli: ReturnType<typeof context>;
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ readyDelayMs: 150 });
+    system = copyShippedSystem();
+    cli = context(emulator, system.dir);
+  });
+  afterAll(() => emulator.stop());
+
+  it('installs every release, each only after the releases it needs are ready', async () => {
+    const result = await cli.run(['sync']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    for (const name of releaseNames) expect(result.stdout).toMatch(new RegExp(`^boutique/${name} +installed `, 'm'));
+
+    const readyAt = (release: string) =>
+      Math.max(...emulator.requests.filter((entry) => isWrite(entry) && entry.verb === 'update' && isReleaseStorage(entry, release)).map((entry) => entry.seq));
+    const firstWriteAt = (release: string) => Math.min(...emulator.requests.filter((entry) => isWrite(entry) && isReleaseStorage(entry, release)).map((entry) => entry.seq));
+    for (const [release, needed] of Object.entries(needs)) {
+      for (const need of needed) expect(firstWriteAt(release), `${release} after ${need}`).toBeGreaterThan(readyAt(need));
+    }
+    expect(emulator.store.get('apps/v1', 'Deployment', 'boutique', 'frontend')?.status).toMatchObject({ readyReplicas: 1 });
+  });
+
+  it('changes nothing on a second sync: no upgrade, no new revision, not a single write', async () => {
+    const before = emulator.requests.length;
+    const result = await cli.run(['sync', '-o', 'json']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.summary).toEqual({ unchanged: 12 });
+    expect(emulator.requests.slice(before).filter(isWrite)).toEqual([]);
+    expect(cli.helmSecrets()).toEqual(releaseNames.map((name) => `sh.helm.release.v1.${name}.v1`).sort());
+  });
+
+  it('diffs exactly one changed value with its rollout mark, and syncs only that release', async () => {
+    system.edit('values/emailservice.yaml', (text) => text.replace('memory: 64Mi', 'memory: 96Mi'));
+    const diff = await cli.run(['diff', '--detailed-exitcode', '--context', '0']);
+    expect(diff.exitCode, diff.stderr).toBe(2);
+    expect(diff.stdout).toContain('~ Deployment/emailservice (change)\n! rolls 1 pod of Deployment/emailservice\n');
+    expect(diff.stdout).toContain('-              memory: 64Mi\n+              memory: 96Mi\n');
+    expect(diff.stdout).toContain('Plan: 0 to add, 1 to change, 0 to destroy, 35 unchanged.');
+
+    const markdown = await cli.run(['diff', '-o', 'markdown']);
+    expect(markdown.stdout).toContain('```diff');
+
+    const before = emulator.requests.length;
+    const sync = await cli.run(['sync']);
+    expect(sync.exitCode, sync.stderr).toBe(0);
+    expect(sync.stdout).toMatch(/^boutique\/emailservice +upgraded /m);
+    expect(sync.stdout.match(/ upgraded /g)).toHaveLength(1);
+    const written = new Set(emulator.requests.slice(before).filter(isWrite).map((entry) => entry.name));
+    expect([...written].filter((name) => name?.startsWith('sh.helm.release.v1.')).sort()).toEqual(['sh.helm.release.v1.emailservice.v1', 'sh.helm.release.v1.emailservice.v2']);
+    expect(emulator.store.get('apps/v1', 'Deployment', 'boutique', 'emailservice')?.spec).toMatchObject({
+      template: { spec: { containers: [{ resources: { requests: { memory: '96Mi' } } }] } },
+    });
+    expect((await cli.run(['diff', '--detailed-exitcode'])).exitCode).toBe(0);
+  });
+
+  it('shows a kubectl scale as drift, and sync repairs it', async () => {
+    await cli.kubectl(['scale', 'deployment/cartservice', '--replicas=3', '--namespace', 'boutique']);
+    const diff = await cli.run(['diff', '-l', 'name=cartservice']);
+    expect(diff.stdout).toContain('Drift: live objects differ from what the last sync applied\n  Deployment/cartservice\n    spec.replicas: applied 1, live 3\n');
+    const status = await cli.run(['status', '-l', 'name=cartservice']);
+    expect(status.stdout).toMatch(/cartservice .* drifted\n/);
+
+    const sync = await cli.run(['sync']);
+    expect(sync.exitCode, sync.stderr).toBe(0);
+    expect(sync.stdout).toMatch(/^boutique\/cartservice +upgraded +\S+ +repairing drift in Deployment\/cartservice$/m);
+    expect(emulator.store.get('apps/v1', 'Deployment', 'boutique', 'cartservice')?.spec).toMatchObject({ replicas: 1 });
+    expect((await cli.run(['status', '-l', 'name=cartservice'])).stdout).toMatch(/cartservice .* in sync\n/);
+  });
+
+  it('uninstalls a release switched to installed: false', async () => {
+    const result = await cli.run(['sync', '-e', 'prod', '-l', 'name=loadgenerator']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^boutique\/loadgenerator +uninstalled /m);
+    expect(emulator.store.get('apps/v1', 'Deployment', 'boutique', 'loadgenerator')).toBeUndefined();
+  });
+
+  it('destroys everything in reverse dependency order', async () => {
+    const before = emulator.requests.length;
+    const result = await cli.run(['destroy']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^boutique\/frontend +uninstalled /m);
+    const deletedAt = (release: string) =>
+      Math.min(...emulator.requests.slice(before).filter((entry) => entry.verb === 'delete' && isReleaseStorage(entry, release)).map((entry) => entry.seq));
+    for (const [release, needed] of Object.entries(needs)) {
+      if (release === 'loadgenerator') continue;
+      for (const need of needed) expect(deletedAt(need), `${need} after ${release}`).toBeGreaterThan(deletedAt(release));
+    }
+    expect(cli.helmSecrets()).toEqual([]);
+    expect(emulator.store.list('apps/v1', 'Deployment', 'boutique')).toEqual([]);
+  });
+});
+
+describe('boutique sync when a release never becomes ready', () => {
+  let emulator: Emulator;
+  afterAll(() => emulator.stop());
+
+  it('fails that release with helm\'s error, skips what needs it, finishes the rest and exits 1', async () => {
+    emulator = await startEmulator({ readyDelayMs: 100 });
+    const system = copyShippedSystem();
+    system.edit('releases.yaml', (text) => text.replace('timeout: 300', 'timeout: 3'));
+    emulator.faults.neverReady({ kind: 'Deployment', name: 'redis-cart' });
+    const result = await context(emulator, system.dir).run(['sync']);
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toMatch(/^boutique\/redis-cart +failed /m);
+    expect(result.stdout).toMatch(/^boutique\/cartservice +skipped +- +needs boutique\/redis-cart, which failed$/m);
+    expect(result.stdout).toMatch(/^boutique\/checkoutservice +skipped +- +needs boutique\/cartservice, which was skipped$/m);
+    for (const name of ['adservice', 'currencyservice', 'emailservice', 'paymentservice', 'productcatalogservice', 'shippingservice', 'recommendationservice']) {
+      expect(result.stdout).toMatch(new RegExp(`^boutique/${name} +installed `, 'm'));
+    }
+    expect(result.stderr).toContain('release boutique/redis-cart failed:\nError: resource Deployment/boutique/redis-cart not ready. status: InProgress');
+    expect(result.stderr).toMatch(/Error: sync failed: 1 failed, 4 skipped, 7 done\n$/);
+    expect(emulator.store.get('apps/v1', 'Deployment', 'boutique', 'cartservice')).toBeUndefined();
+  });
+});
