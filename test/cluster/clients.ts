@@ -24,18 +24,22 @@ export const helm = (emulator: Emulator, args: string[]): Promise<ToolResult> =>
 
 export const kubectl = (emulator: Emulator, args: string[], input?: string): Promise<ToolResult> => run(kubectlBinary(), emulator, args, input);
 
+async function writeChartFiles(directory: string, name: string, values: string, templates: Record<string, string>): Promise<string> {
+  const chart = join(directory, name);
+  await mkdir(join(chart, 'templates'), { recursive: true });
+  await writeFile(join(chart, 'Chart.yaml'), `apiVersion: v2\nname: ${name}\nversion: 0.1.0\nappVersion: "1.0"\n`);
+  await writeFile(join(chart, 'values.yaml'), values);
+  for (const [file, text] of Object.entries(templates)) await writeFile(join(chart, 'templates', file), text);
+  return chart;
+}
+
 /**
  * A throwaway chart: ConfigMap + Deployment + Service, and a post-install/upgrade hook Job when `hook=true`.
  * Values: message (ConfigMap data and container env), image, replicas.
  */
-export async function writeChart(directory: string): Promise<string> {
-  const chart = join(directory, 'demo');
-  await mkdir(join(chart, 'templates'), { recursive: true });
-  await writeFile(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: demo\nversion: 0.1.0\nappVersion: "1.0"\n');
-  await writeFile(join(chart, 'values.yaml'), 'message: hello\nimage: nginx:1.27\nreplicas: 1\nhook: false\n');
-  await writeFile(
-    join(chart, 'templates', 'app.yaml'),
-    `apiVersion: v1
+export function writeChart(directory: string): Promise<string> {
+  return writeChartFiles(directory, 'demo', 'message: hello\nimage: nginx:1.27\nreplicas: 1\nhook: false\n', {
+    'app.yaml': `apiVersion: v1
 kind: ConfigMap
 metadata:
   name: {{ .Release.Name }}-cfg
@@ -69,10 +73,7 @@ spec:
   selector: {app: {{ .Release.Name }}-web}
   ports: [{name: http, port: 80, targetPort: http}]
 `,
-  );
-  await writeFile(
-    join(chart, 'templates', 'hook.yaml'),
-    `{{- if .Values.hook }}
+    'hook.yaml': `{{- if .Values.hook }}
 apiVersion: batch/v1
 kind: Job
 metadata:
@@ -90,6 +91,85 @@ spec:
           command: [sh, -c, "true"]
 {{- end }}
 `,
-  );
-  return chart;
+  });
+}
+
+/** Every kind the shipped charts render: ServiceAccount, Secret, PVC, LoadBalancer Service, StatefulSet with claims, HPA, PDB, Ingress, NetworkPolicy. */
+export function writeAllKindsChart(directory: string): Promise<string> {
+  return writeChartFiles(directory, 'kinds', '{}\n', {
+    'all.yaml': `apiVersion: v1
+kind: ServiceAccount
+metadata: {name: {{ .Release.Name }}}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: {{ .Release.Name }}-auth}
+stringData: {password: s3cret}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: {{ .Release.Name }}-scratch}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: {{ .Release.Name }}-lb}
+spec:
+  type: LoadBalancer
+  selector: {app: {{ .Release.Name }}}
+  ports: [{port: 80, targetPort: 6379}]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: {{ .Release.Name }}-db}
+spec:
+  serviceName: {{ .Release.Name }}-lb
+  replicas: 2
+  selector: {matchLabels: {app: {{ .Release.Name }}}}
+  template:
+    metadata: {labels: {app: {{ .Release.Name }}}}
+    spec:
+      serviceAccountName: {{ .Release.Name }}
+      containers: [{name: redis, image: "redis:alpine", ports: [{containerPort: 6379}]}]
+  volumeClaimTemplates:
+    - metadata: {name: data}
+      spec:
+        accessModes: [ReadWriteOnce]
+        resources: {requests: {storage: 1Gi}}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: {{ .Release.Name }}}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: StatefulSet, name: {{ .Release.Name }}-db}
+  minReplicas: 2
+  maxReplicas: 4
+  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 80}}}]
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: {{ .Release.Name }}}
+spec:
+  minAvailable: 1
+  selector: {matchLabels: {app: {{ .Release.Name }}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: {{ .Release.Name }}}
+spec:
+  rules:
+    - host: shop.example.com
+      http:
+        paths: [{path: /, pathType: Prefix, backend: {service: {name: {{ .Release.Name }}-lb, port: {number: 80}}}}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: {{ .Release.Name }}}
+spec:
+  podSelector: {matchLabels: {app: {{ .Release.Name }}}}
+  ingress: [{from: [{podSelector: {}}]}]
+`,
+  });
 }

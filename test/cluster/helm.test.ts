@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { helmBinary } from '../support/tools.js';
-import { helm, kubectl, writeChart } from './clients.js';
+import { helm, kubectl, writeAllKindsChart, writeChart } from './clients.js';
 import { isWrite, startEmulator, type Emulator, type KubeObject } from './emulator.js';
 
 let emulator: Emulator;
@@ -230,6 +230,39 @@ describe('pending releases', () => {
     remove();
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('UPGRADE FAILED');
+  });
+});
+
+describe('kinds and apply methods', () => {
+  it('waits for every kind the shipped charts render, with the watcher and the legacy strategy', async () => {
+    const kinds = await writeAllKindsChart(workdir);
+    const watcher = await helm(emulator, ['install', 'kinds', kinds, '-n', 'kinds', '--create-namespace', '--wait', '--timeout', '20s']);
+    expect(watcher.stderr).toBe('');
+    const legacy = await helm(emulator, ['install', 'legacy', kinds, '-n', 'kinds', '--wait=legacy', '--timeout', '20s']);
+    expect(legacy.stderr).toBe('');
+    expect(emulator.store.list('v1', 'PersistentVolumeClaim', 'kinds').map((claim) => `${claim.metadata.name} ${(claim.status as { phase: string }).phase}`)).toEqual([
+      'data-kinds-db-0 Bound',
+      'data-kinds-db-1 Bound',
+      'data-legacy-db-0 Bound',
+      'data-legacy-db-1 Bound',
+      'kinds-scratch Bound',
+      'legacy-scratch Bound',
+    ]);
+    expect(emulator.store.get('v1', 'Service', 'kinds', 'kinds-lb')?.status).toEqual({ loadBalancer: { ingress: [expect.objectContaining({ ip: expect.any(String) })] } });
+    expect(emulator.store.get('v1', 'Secret', 'kinds', 'kinds-auth')?.data).toEqual({ password: Buffer.from('s3cret').toString('base64') });
+  });
+
+  it('installs and upgrades client-side, then switches to server-side apply', async () => {
+    expect((await helm(emulator, ['install', 'csa', chart, '-n', 'csa', '--create-namespace', '--server-side=false'])).exitCode).toBe(0);
+    const mark = lastSeq();
+    expect((await helm(emulator, ['upgrade', 'csa', chart, '-n', 'csa', '--set', 'message=csa'])).exitCode).toBe(0);
+    const patch = requestsFrom(mark).find((entry) => entry.verb === 'patch' && entry.name === 'csa-cfg');
+    expect(patch?.contentType).toBe('application/strategic-merge-patch+json');
+    expect(emulator.store.get('v1', 'ConfigMap', 'csa', 'csa-cfg')?.data).toEqual({ message: 'csa' });
+    expect((await helm(emulator, ['upgrade', 'csa', chart, '-n', 'csa', '--set', 'message=ssa', '--server-side=true'])).exitCode).toBe(0);
+    const live = emulator.store.get('v1', 'ConfigMap', 'csa', 'csa-cfg');
+    expect(live?.data).toEqual({ message: 'ssa' });
+    expect(live?.metadata.managedFields?.map((entry) => `${entry.manager} ${entry.operation}`)).toEqual(['helm Apply']);
   });
 });
 

@@ -160,7 +160,8 @@ export function serverSideApply(live: KubeObject | undefined, applied: KubeObjec
     return others.some((ownership) => [...ownership.paths].some((other) => other === key || other.startsWith(`${prefix},`)));
   };
   const dropped = [...mine.paths].filter((key) => !appliedPaths.has(key) && !ownedByOthers(key));
-  for (const key of dropped.sort((left, right) => right.length - left.length)) removeAt(base, parsePathKey(key));
+  // Shortest first: a dropped list item goes as a whole, before its key fields could be removed from under it.
+  for (const key of dropped.sort((left, right) => left.length - right.length)) removeAt(base, parsePathKey(key));
 
   const { metadata: appliedMetadata, ...appliedBody } = config;
   const metadataToMerge = Object.fromEntries(Object.entries(appliedMetadata).filter(([key]) => !serverMetadata.includes(key)));

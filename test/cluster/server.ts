@@ -163,11 +163,14 @@ export class ApiServer {
 
     try {
       const body = await readBody(request);
+      const decoded = route ? decodeBody(body, request.headers['content-type'] ?? 'application/json') : undefined;
+      // A create names its object in the body only.
+      const bodyName = isObject(decoded) && isObject(decoded.metadata) ? decoded.metadata.name : undefined;
       const faults = this.context.faults.forRequest({
         kind: type?.kind,
         resource: route?.resource,
         namespace: route?.namespace,
-        name: route?.name,
+        name: route?.name ?? (typeof bodyName === 'string' ? bodyName : undefined),
         verb: entry.verb,
         dryRun: entry.dryRun,
       });
@@ -180,7 +183,6 @@ export class ApiServer {
         entry.status = 200;
         return this.context.watches.serve(response, { type, namespace: route.namespace, query: url.searchParams });
       }
-      const decoded = decodeBody(body, request.headers['content-type'] ?? 'application/json');
       const { code, result } = this.serveResource(method, type, route, url.searchParams, decoded, request);
       sendJson(response, code, wantsTable(request.headers.accept) && method === 'GET' ? renderTable(type, result) : result);
     } catch (error) {
