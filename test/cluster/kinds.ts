@@ -172,6 +172,10 @@ export class TypeRegistry {
     this.custom.set(crd.metadata.name ?? '', types);
   }
 
+  typesOfCrd(name: string): ResourceType[] {
+    return this.custom.get(name) ?? [];
+  }
+
   unregisterCrd(name: string): void {
     this.custom.delete(name);
   }

@@ -145,6 +145,34 @@ describe('get', () => {
   });
 });
 
+describe('custom resources', () => {
+  const crd = JSON.stringify({
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'widgets.shop.example.com' },
+    spec: {
+      group: 'shop.example.com',
+      scope: 'Namespaced',
+      names: { plural: 'widgets', singular: 'widget', kind: 'Widget', shortNames: ['wd'] },
+      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+    },
+  });
+  const widget = (size: number) => JSON.stringify({ apiVersion: 'shop.example.com/v1', kind: 'Widget', metadata: { name: 'w1', namespace: 'default' }, spec: { size } });
+
+  it('serves custom resources once the CRD is Established, and deletes them with it', async () => {
+    expect((await kubectl(emulator, ['apply', '--server-side', '-f', '-'], crd)).exitCode).toBe(0);
+    expect((await kubectl(emulator, ['wait', '--for=condition=Established', 'crd/widgets.shop.example.com', '--timeout=5s'])).exitCode).toBe(0);
+    expect((await kubectl(emulator, ['apply', '--server-side', '-f', '-'], widget(3))).exitCode).toBe(0);
+    expect((await kubectl(emulator, ['get', 'wd', '-o', 'name'])).stdout.trim()).toBe('widget.shop.example.com/w1');
+    expect((await kubectl(emulator, ['diff', '--server-side', '-f', '-'], widget(4))).exitCode).toBe(1);
+    expect((await kubectl(emulator, ['delete', 'crd', 'widgets.shop.example.com'])).exitCode).toBe(0);
+    expect((await kubectl(emulator, ['get', 'widgets.shop.example.com'])).exitCode).toBe(1);
+    await kubectl(emulator, ['apply', '--server-side', '-f', '-'], crd);
+    await kubectl(emulator, ['wait', '--for=condition=Established', 'crd/widgets.shop.example.com', '--timeout=5s']);
+    expect(emulator.store.list('shop.example.com/v1', 'Widget', 'default')).toEqual([]);
+  });
+});
+
 describe('changes and deletion', () => {
   it('scales a Deployment through the scale subresource', async () => {
     const result = await kubectl(emulator, ['scale', 'deployment/web', '--replicas=3']);

@@ -253,9 +253,15 @@ export class ResourceService {
         for (const member of this.store.list(contained, name)) this.deleteObject(contained, { ...member, metadata: { ...member.metadata, finalizers: [] } }, 'Background');
       }
     }
+    if (type.kind === 'CustomResourceDefinition') {
+      // Custom resources go with their definition.
+      for (const custom of this.registry.typesOfCrd(name)) {
+        for (const member of this.store.list(custom)) this.store.remove(custom, member.metadata.namespace, member.metadata.name ?? '');
+      }
+      this.registry.unregisterCrd(name);
+    }
     const removed = this.store.remove(type, namespace, name);
     if (!removed) return object;
-    if (type.kind === 'CustomResourceDefinition') this.registry.unregisterCrd(name);
     this.collectDependents(removed, propagationPolicy);
     return removed;
   }
