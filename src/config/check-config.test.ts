@@ -145,6 +145,11 @@ describe('checkConfig', () => {
     expect(messages(text)).toEqual(['releases.yaml:6:18: installed names environment "prd", which is not declared\n  hint: did you mean "prod"?']);
   });
 
+  it('reports an unknown lint rule id with the closest one', () => {
+    const text = 'lint:\n  rules:\n    probe-prot: off\nreleases: []\n';
+    expect(messages(text)).toEqual(['releases.yaml:3:5: unknown lint rule "probe-prot"\n  hint: did you mean "probe-port"?']);
+  });
+
   it('collects every issue at once, in file order', () => {
     const text = 'releases:\n  - name: a\n    chart: ./charts/nope\n    wait: 1\n  - name: b\n    chart: ./charts/app\n    needs: [zzz]\n';
     expect(check(text).issues.map((issue) => issue.line)).toEqual([3, 4, 7]);

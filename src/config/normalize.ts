@@ -62,7 +62,7 @@ export function normalize(raw: RawReleasesFile, options: { file: string; baseDir
       values: valuesLayers(release, baseDir, overlayDir, files),
       set: release.set ?? [],
       needs: (release.needs ?? []).map((need) => {
-        const resolved = resolveNeed(need, ids, namespace);
+        const resolved = resolveNeed(need, ids, ids[index]!);
         if (!('id' in resolved)) throw new Error(`unresolved need ${need}: checkRules must run before normalize`);
         return resolved.id;
       }),

@@ -1,5 +1,6 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ConfigIssue } from '../errors.js';
+import { rules as lintRules, unknownRuleIds } from '../lint/index.js';
 import { findCycle } from '../plan/dag.js';
 import { issueAt, type ParsedDocument } from './parse.js';
 import { closest, didYouMean } from './suggest.js';
@@ -57,7 +58,8 @@ const duplicateReleases: Rule = ({ parsed, raw, namespaces }) => {
 };
 
 /** Resolves a `needs` entry (name or namespace/name) to a release id, or explains why it cannot. */
-export function resolveNeed(need: string, ids: readonly string[], fromNamespace: string): { id: string } | { problem: string; hint?: string } {
+export function resolveNeed(need: string, ids: readonly string[], fromId: string): { id: string } | { problem: string; hint?: string } {
+  const fromNamespace = fromId.slice(0, fromId.indexOf('/'));
   if (need.includes('/')) {
     if (ids.includes(need)) return { id: need };
     const suggestion = didYouMean(need, ids);
@@ -68,7 +70,7 @@ export function resolveNeed(need: string, ids: readonly string[], fromNamespace:
   const sameNamespace = matches.find((id) => id === `${fromNamespace}/${need}`);
   if (sameNamespace) return { id: sameNamespace };
   if (matches.length > 1) return { problem: `needs "${need}", which names releases in several namespaces (${matches.join(', ')})`, hint: 'write it as namespace/name' };
-  const names = ids.map((id) => id.slice(id.indexOf('/') + 1));
+  const names = ids.filter((id) => id !== fromId).map((id) => id.slice(id.indexOf('/') + 1));
   const suggestion = closest(need, names);
   return {
     problem: `needs "${need}", but no release has that name`,
@@ -85,7 +87,7 @@ const unresolvedNeeds: Rule = (context) => {
   return context.raw.releases.flatMap((release, index) =>
     (Array.isArray(release?.needs) ? release.needs : []).flatMap((need, needIndex) => {
       if (typeof need !== 'string') return [];
-      const resolved = resolveNeed(need, ids, context.namespaces[index]!);
+      const resolved = resolveNeed(need, ids, ids[index]!);
       if ('id' in resolved) {
         if (resolved.id !== ids[index]) return [];
         return [issueAt(context.parsed, ['releases', index, 'needs', needIndex], `release ${ids[index]} needs itself`, 'remove this need')];
@@ -100,7 +102,7 @@ const needCycles: Rule = (context) => {
   const nodes = context.raw.releases.map((release, index) => ({
     id: ids[index]!,
     needs: (Array.isArray(release?.needs) ? release.needs : [])
-      .map((need) => (typeof need === 'string' ? resolveNeed(need, ids, context.namespaces[index]!) : { problem: '' }))
+      .map((need) => (typeof need === 'string' ? resolveNeed(need, ids, ids[index]!) : { problem: '' }))
       .flatMap((resolved) => ('id' in resolved && resolved.id !== ids[index] ? [resolved.id] : [])),
   }));
   const cycle = findCycle(nodes);
@@ -148,6 +150,20 @@ const selectedEnvironment: Rule = ({ parsed, raw, environment }) => {
   return [issueAt(parsed, raw.environments ? ['environments'] : [], `environment "${environment}" is not declared`, hint)];
 };
 
+const lintRuleIds: Rule = ({ parsed, raw }) => {
+  const settings: { path: (string | number)[]; rules: unknown }[] = [
+    { path: ['lint', 'rules'], rules: raw.lint?.rules },
+    ...raw.releases.map((release, index) => ({ path: ['releases', index, 'lint', 'rules'], rules: release?.lint?.rules })),
+  ];
+  const known = lintRules.map((rule) => rule.id);
+  return settings.flatMap(({ path, rules }) => {
+    if (!rules || typeof rules !== 'object') return [];
+    return unknownRuleIds(rules as Record<string, never>).map((id) =>
+      issueAt(parsed, path, `unknown lint rule "${id}"`, didYouMean(id, known) ?? 'boutique lint --list-rules lists them', id),
+    );
+  });
+};
+
 export function isLocalChart(chart: string): boolean {
   return chart.startsWith('./') || chart.startsWith('../') || isAbsolute(chart) || chart === '.';
 }
@@ -161,6 +177,7 @@ export const rules: readonly Rule[] = [
   localCharts,
   valuesFiles,
   installedEnvironments,
+  lintRuleIds,
 ];
 
 export function checkRules(context: RuleContext): ConfigIssue[] {

@@ -22,18 +22,9 @@ export interface Finding {
   fix?: string;
 }
 
-// Identical to the one in src/diff/objects.ts; the two will be unified later.
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-  };
-  [k: string]: unknown;
-}
+import type { KubeObject } from '../diff/objects.js';
+
+export type { KubeObject };
 
 export interface ValuesFile {
   path: string;

@@ -25,7 +25,7 @@ function context(emulator: Emulator, cwd: string) {
   return {
     run: (args: string[]) => boutique(args, { cwd, env }),
     kubectl: (args: string[]) => execa(kubectlBinary(), args, { env }),
-    helmSecrets: () => emulator.store.list('v1', 'Secret', 'boutique').map((secret) => secret.metadata.name).filter((name) => name.startsWith('sh.helm.release.v1.')).sort(),
+    helmSecrets: () => emulator.store.list('v1', 'Secret', 'boutique').map((secret) => secret.metadata.name ?? '').filter((name) => name.startsWith('sh.helm.release.v1.')).sort(),
   };
 }
 

@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import type { Release, ReleasesConfig } from '../config/types.js';
+import type { ConfigIssue } from '../errors.js';
+import { parseManifests } from '../diff/objects.js';
+import type { Helm } from '../helm/helm.js';
+import { lintObjects, validateSchemas, type Finding, type Severity } from '../lint/index.js';
+import { mapInOrder } from './pool.js';
+import { ValuesFiles } from './values-files.js';
+
+const helmSeverity: Record<string, Severity> = { ERROR: 'error', WARNING: 'warning' };
+
+/**
+ * helm lint's findings, helm's words kept. `[INFO]` lines (icon is recommended…) are left out; a finding's
+ * continuation lines (a schema error's details) stay with it.
+ */
+export function parseHelmLint(output: string, release: string): Finding[] {
+  const findings: Finding[] = [];
+  let current: Finding | undefined;
+  for (const line of output.split('\n')) {
+    const match = /^\[(ERROR|WARNING|INFO)\] (.*)$/.exec(line);
+    if (match) {
+      current = helmSeverity[match[1]!] ? { ruleId: 'helm-lint', layer: 'helm', severity: helmSeverity[match[1]!]!, release, message: match[2]!.trimEnd() } : undefined;
+      if (current) findings.push(current);
+    } else if (current && line.trim() !== '' && !line.startsWith('==>') && !/^Error: \d+ chart\(s\) linted/.test(line)) {
+      current.message += `\n${line.trimEnd()}`;
+    } else if (line.trim() === '') {
+      current = undefined;
+    }
+  }
+  return findings;
+}
+
+async function lintRelease(release: Release, config: ReleasesConfig, helm: Helm, files: string[], kubeVersion: string): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  if (release.chart.kind === 'local') {
+    const { passed, output } = await helm.lint(release, files);
+    findings.push(...parseHelmLint(output, release.id));
+    if (!passed && findings.every((finding) => finding.severity !== 'error')) {
+      findings.push({ ruleId: 'helm-lint', layer: 'helm', severity: 'error', release: release.id, message: output.trim() });
+    }
+  }
+  let manifest: string;
+  try {
+    manifest = await helm.template(release, files);
+  } catch (error) {
+    // helm lint already explains a chart that does not render; say it once more only when it did not.
+    if (!findings.some((finding) => finding.severity === 'error')) {
+      findings.push({ ruleId: 'helm-template', layer: 'helm', severity: 'error', release: release.id, message: (error as Error).message.trim() });
+    }
+    return findings;
+  }
+  const objects = parseManifests(manifest);
+  findings.push(...validateSchemas(objects, kubeVersion, release.id));
+  const valuesFiles = release.values.flatMap((layer) => (layer.kind === 'file' ? [{ path: relative(process.cwd(), layer.path), text: readFileSync(layer.path, 'utf8') }] : []));
+  findings.push(...lintObjects({ release: release.id, namespace: release.namespace, production: config.environment.production, objects, valuesFiles, rules: release.lintRules }));
+  return findings;
+}
+
+/** releases.yaml problems as lint findings (layer 1), so lint reports them in its own formats. */
+export function configFindings(issues: readonly ConfigIssue[]): Finding[] {
+  return issues.map((issue) => ({
+    ruleId: 'config', layer: 'config', severity: 'error', release: issue.file, file: issue.file, line: issue.line, column: issue.column, message: issue.message,
+    ...(issue.hint && { fix: issue.hint }),
+  }));
+}
+
+/** Layers 2 to 4 of boutique lint for each release, in parallel; layer 1 (releases.yaml) is loading the config. */
+export async function lintReleases(config: ReleasesConfig, releases: readonly Release[], helm: Helm, options: { concurrency: number; kubeVersion: string }): Promise<Finding[]> {
+  const valuesFiles = new ValuesFiles();
+  try {
+    const perRelease = await mapInOrder(releases, options.concurrency, (release) => lintRelease(release, config, helm, valuesFiles.for(release), options.kubeVersion));
+    return perRelease.flat();
+  } finally {
+    valuesFiles.dispose();
+  }
+}

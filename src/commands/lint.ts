@@ -1,0 +1,40 @@
+import { Flags } from '@oclif/core';
+import { configFindings, lintReleases } from '../app/lint.js';
+import { BoutiqueCommand } from '../cli/base-command.js';
+import { ConfigError, ExitCode } from '../errors.js';
+import { DEFAULT_KUBE_VERSION, lintExitCode, lintReport, renderLintText, renderRuleList, rules, type Finding } from '../lint/index.js';
+
+export default class Lint extends BoutiqueCommand {
+  static override description =
+    'Check every selected release before it touches a cluster: releases.yaml, helm lint, Kubernetes schemas (strict) and best-practice rules. Exit 1 on any error-level finding.';
+
+  static override flags = {
+    'kube-version': Flags.string({ description: `Kubernetes version to validate manifests against (default: lint.kubeVersion in releases.yaml, else ${DEFAULT_KUBE_VERSION})` }),
+    'list-rules': Flags.boolean({ description: 'list the best-practice rules with their ids, severities and fixes', default: false }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parseFlags(Lint);
+    if (flags['list-rules']) {
+      if (this.outputFormat === 'json') this.printJson(rules.map(({ id, severity, summary, fix }) => ({ id, severity, summary, fix })));
+      else process.stdout.write(renderRuleList(rules, { color: this.colorEnabled() }));
+      return;
+    }
+    let findings: Finding[];
+    let exitCode: number;
+    try {
+      const { config, plan } = this.loadPlan();
+      const helm = await this.createHelm(config);
+      const kubeVersion = flags['kube-version'] ?? config.kubeVersion ?? DEFAULT_KUBE_VERSION;
+      findings = await lintReleases(config, plan.releases.filter((release) => release.installed), helm, { concurrency: this.globalFlags.concurrency, kubeVersion });
+      exitCode = lintExitCode(findings);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      findings = configFindings(error.issues);
+      exitCode = ExitCode.config;
+    }
+    if (this.outputFormat === 'json') this.printJson(lintReport(findings));
+    else process.stdout.write(renderLintText(findings, { color: this.colorEnabled() }));
+    if (exitCode !== 0) this.exit(exitCode);
+  }
+}
