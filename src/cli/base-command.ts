@@ -1,7 +1,7 @@
 import { Command, Flags, Interfaces } from '@oclif/core';
 import { loadConfig } from '../config/load.js';
 import type { ReleasesConfig } from '../config/types.js';
-import { AppError, ExitCode } from '../errors.js';
+import { AppError, ExitCode, UsageError } from '../errors.js';
 import type { ClusterDeps } from '../app/deps.js';
 import { HelmCli, type Helm } from '../helm/helm.js';
 import { KubectlCli } from '../helm/kubectl.js';
@@ -14,6 +14,12 @@ import { resolveTool } from '../tools/resolve.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BoutiqueCommand)['baseFlags'] & T['flags']>;
 
+function parseSetFlag(flag: string): { name: string; value: string } {
+  const separator = flag.indexOf('=');
+  if (separator <= 0) throw new UsageError(`--set ${flag}: expected KEY=VALUE`, { suggestions: ['e.g. --set image.tag=3f2a1c9'] });
+  return { name: flag.slice(0, separator), value: flag.slice(separator + 1) };
+}
+
 /** Shared flags, config loading and error handling; subclasses parse flags, call one use case and print its view. */
 export abstract class BoutiqueCommand extends Command {
   static override baseFlags = {
@@ -22,6 +28,7 @@ export abstract class BoutiqueCommand extends Command {
     selector: Flags.string({ char: 'l', description: 'only releases matching key=value,key!=value (repeat for OR); name, namespace and chart are implicit labels', multiple: true, helpGroup: 'GLOBAL' }),
     'include-needs': Flags.boolean({ description: 'also select the releases that selected releases need, transitively', default: false, helpGroup: 'GLOBAL' }),
     'kube-context': Flags.string({ description: 'kubeconfig context (overrides the environment\'s kubeContext)', env: 'BOUTIQUE_KUBE_CONTEXT', helpGroup: 'GLOBAL' }),
+    set: Flags.string({ description: 'KEY=VALUE for helm --set-string on every selected release, after releases.yaml (e.g. image.tag=$GIT_SHA)', multiple: true, helpGroup: 'GLOBAL' }),
     concurrency: Flags.integer({ description: 'how many releases helm works on at once', default: 4, min: 1, helpGroup: 'GLOBAL' }),
     'helm-binary': Flags.string({ description: 'helm to use (else $BOUTIQUE_HELM, helm on PATH, the pinned helm)', helpGroup: 'GLOBAL' }),
     output: Flags.string({ char: 'o', description: 'output format', options: ['text', 'json'], default: 'text', helpGroup: 'GLOBAL' }),
@@ -60,6 +67,8 @@ export abstract class BoutiqueCommand extends Command {
   protected loadPlan(): { config: ReleasesConfig; plan: Plan } {
     const selectors = (this.globalFlags.selector ?? []).map(parseSelector);
     const config = this.loadConfig();
+    const overrides = (this.globalFlags.set ?? []).map(parseSetFlag);
+    for (const release of config.releases) release.set.push(...overrides);
     const plan = buildPlan(config, { selectors, includeNeeds: this.globalFlags['include-needs'] });
     for (const note of renderSelectionNotes(plan)) process.stderr.write(`${note}\n`);
     return { config, plan };

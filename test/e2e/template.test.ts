@@ -70,6 +70,16 @@ describe('boutique template', () => {
   });
 });
 
+describe('promotion by commit', () => {
+  it('--set applies to every selected release, after releases.yaml', async () => {
+    const result = await boutique(['template', '-l', 'tier=app', '--set', 'image.tag=3f2a1c9'], { env });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const images = [...result.stdout.matchAll(/^ +image: (\S+)$/gm)].map((match) => match[1]);
+    expect(images).toHaveLength(10);
+    for (const image of images) expect(image).toMatch(/^us-central1-docker\.pkg\.dev\/online-boutique-ci\/microservices-demo\/[a-z]+:3f2a1c9$/);
+  });
+});
+
 describe('config errors', () => {
   it('exit 2 with file:line:col and never start helm', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'boutique-cfg-'));
