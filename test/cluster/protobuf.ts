@@ -123,6 +123,7 @@ const decoders: Record<string, MessageDecoder> = {
       binaryData: mapOf(fields, 3, base64),
     }),
   'v1/Namespace': (fields) => ({ metadata: decodeObjectMeta(bytesOf(fields, 1)) }),
+  'v1/ServiceAccount': (fields) => ({ metadata: decodeObjectMeta(bytesOf(fields, 1)) }),
   // DELETE bodies: the options are ignored by the emulator apart from propagationPolicy (field 6).
   'v1/DeleteOptions': (fields) => withoutUndefined({ propagationPolicy: stringOf(fields, 6) }),
   'meta.k8s.io/v1/DeleteOptions': (fields) => withoutUndefined({ propagationPolicy: stringOf(fields, 6) }),

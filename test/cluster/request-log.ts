@@ -12,8 +12,10 @@ export interface RequestLogEntry {
   verb: Verb;
   group: string;
   version: string;
-  /** Plural resource, with `/subresource` appended for subresource requests (e.g. `deployments/scale`); '' for discovery and other non-resource paths. */
+  /** Plural resource; '' for discovery and other non-resource paths. */
   resource: string;
+  /** `status` or `scale` for subresource requests. */
+  subresource?: string;
   namespace?: string;
   name?: string;
   dryRun: boolean;

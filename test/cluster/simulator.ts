@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Faults } from './faults.js';
-import { clone, isObject, timestamp } from './json.js';
+import { canonicalJson, clone, isObject, timestamp } from './json.js';
 import type { JsonObject, KubeObject, ResourceType } from './kinds.js';
 import type { ResourceService } from './resources.js';
 import type { ObjectStore, StoreEvent } from './store.js';
@@ -25,7 +25,7 @@ function condition(type: string, status: boolean, reason: string, message: strin
 
 /** A stable pod-template-hash for a template, in the "safe" alphabet Kubernetes renders hashes with. */
 export function templateHash(template: unknown): string {
-  const digest = createHash('sha256').update(JSON.stringify(template ?? {})).digest();
+  const digest = createHash('sha256').update(canonicalJson(template ?? {})).digest();
   const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
   return Array.from(digest.subarray(0, 10), (byte) => alphabet[byte % alphabet.length]).join('');
 }
@@ -202,9 +202,10 @@ export class StatusSimulator {
       .list(replicaSets, namespace)
       .filter((candidate) => candidate.metadata.ownerReferences?.some((reference) => reference.uid === deployment.metadata.uid));
     const name = `${deployment.metadata.name}-${hash}`;
-    const revision = owned.some((candidate) => candidate.metadata.name === name)
-      ? owned.find((candidate) => candidate.metadata.name === name)?.metadata.annotations?.['deployment.kubernetes.io/revision']
-      : String(owned.length + 1);
+    // Like the deployment controller: the ReplicaSet of the current template carries the highest revision.
+    const revisionOf = (replicaSet: KubeObject): number => Number(replicaSet.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
+    const newest = owned.reduce<KubeObject | undefined>((best, candidate) => (best && revisionOf(best) >= revisionOf(candidate) ? best : candidate), undefined);
+    const revision = newest?.metadata.name === name ? revisionOf(newest) : (newest ? revisionOf(newest) : 0) + 1;
     for (const old of owned.filter((candidate) => candidate.metadata.name !== name && replicasOf(candidate) !== 0)) {
       this.resources.controllerWrite(replicaSets, { ...old, spec: { ...specOf(old), replicas: 0 } }, controllerManager);
       this.writeReplicaSetStatus(old, 0, true);
@@ -219,7 +220,7 @@ export class StatusSimulator {
         annotations: {
           'deployment.kubernetes.io/desired-replicas': String(replicas),
           'deployment.kubernetes.io/max-replicas': String(replicas + 1),
-          'deployment.kubernetes.io/revision': revision ?? '1',
+          'deployment.kubernetes.io/revision': String(revision),
         },
         ownerReferences: [controllerReference(deployment) as never],
       },
