@@ -174,6 +174,17 @@ describe('failures', () => {
     expect(JSON.stringify(deployment('atomic', 'atomic-web').spec)).toContain('nginx:1.27');
   });
 
+  it('refuses to adopt an object without helm ownership metadata, unless told to take ownership', async () => {
+    expect((await kubectl(emulator, ['create', 'namespace', 'adopt'])).exitCode).toBe(0);
+    expect((await kubectl(emulator, ['create', 'configmap', 'adopt-cfg', '-n', 'adopt', '--from-literal=note=mine'])).exitCode).toBe(0);
+    const refused = await helm(emulator, ['install', 'adopt', chart, '-n', 'adopt']);
+    expect(refused.stderr).toContain('ConfigMap "adopt-cfg" in namespace "adopt" exists and cannot be imported into the current release: invalid ownership metadata');
+    expect((await helm(emulator, ['install', 'adopt', chart, '-n', 'adopt', '--take-ownership'])).exitCode).toBe(0);
+    const adopted = emulator.store.get('v1', 'ConfigMap', 'adopt', 'adopt-cfg');
+    expect(adopted?.metadata.annotations).toMatchObject({ 'meta.helm.sh/release-name': 'adopt' });
+    expect(adopted?.data).toEqual({ note: 'mine', message: 'hello' });
+  });
+
   it('reports a field conflict with another manager and takes the field with --force-conflicts', async () => {
     expect((await helm(emulator, ['install', 'drift', chart, '-n', 'drift', '--create-namespace'])).exitCode).toBe(0);
     const edit = await kubectl(
@@ -192,29 +203,26 @@ describe('failures', () => {
 });
 
 describe('pending releases', () => {
-  /** Start an upgrade that waits forever, and kill helm once the pending revision is stored. */
-  async function interruptedUpgrade(release: string, namespace: string, revision: number): Promise<void> {
+  /** Start a helm command that waits forever, and kill helm once revision `revision` is stored as `status`. */
+  async function interrupted(args: string[], namespace: string, release: string, revision: number, status: string): Promise<void> {
     const remove = emulator.faults.neverReady({ kind: 'Deployment', namespace });
-    const upgrade = execa(helmBinary(), ['upgrade', release, chart, '-n', namespace, '--set', `message=v${revision}`, '--wait', '--timeout', '60s'], {
-      env: emulator.env,
-      reject: false,
-    });
+    const running = execa(helmBinary(), [...args, '--wait', '--timeout', '60s'], { env: emulator.env, reject: false });
     await new Promise<void>((resolve) => {
       const check = setInterval(() => {
-        if (releaseStatuses(namespace, release)[revision] === 'pending-upgrade') {
+        if (releaseStatuses(namespace, release)[revision] === status) {
           clearInterval(check);
           resolve();
         }
       }, 50);
     });
-    upgrade.kill('SIGKILL');
-    await upgrade;
+    running.kill('SIGKILL');
+    await running;
     remove();
   }
 
   it('keeps the pending-upgrade lock after helm dies, and recovers with rollback', async () => {
     expect((await helm(emulator, ['install', 'locked', chart, '-n', 'locked', '--create-namespace'])).exitCode).toBe(0);
-    await interruptedUpgrade('locked', 'locked', 2);
+    await interrupted(['upgrade', 'locked', chart, '-n', 'locked', '--set', 'message=v2'], 'locked', 'locked', 2, 'pending-upgrade');
     const blocked = await helm(emulator, ['upgrade', 'locked', chart, '-n', 'locked']);
     expect(blocked.exitCode).toBe(1);
     expect(blocked.stderr).toContain('another operation (install/upgrade/rollback) is in progress');
@@ -222,6 +230,14 @@ describe('pending releases', () => {
     expect(rollback.exitCode).toBe(0);
     expect(releaseStatuses('locked', 'locked')[3]).toBe('deployed');
     expect((await helm(emulator, ['upgrade', 'locked', chart, '-n', 'locked'])).exitCode).toBe(0);
+  });
+
+  it('keeps a pending-install lock that uninstall clears', async () => {
+    await interrupted(['install', 'stuck', chart, '-n', 'stuck', '--create-namespace'], 'stuck', 'stuck', 1, 'pending-install');
+    const blocked = await helm(emulator, ['install', 'stuck', chart, '-n', 'stuck']);
+    expect(blocked.stderr).toContain('Error: INSTALLATION FAILED: release name check failed: cannot reuse a name that is still in use');
+    expect((await helm(emulator, ['uninstall', 'stuck', '-n', 'stuck'])).exitCode).toBe(0);
+    expect((await helm(emulator, ['install', 'stuck', chart, '-n', 'stuck'])).exitCode).toBe(0);
   });
 
   it('treats a 409 on the release POST as the concurrency lock', async () => {
