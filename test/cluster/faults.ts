@@ -1,6 +1,6 @@
 /**
- * Fault injection for tests: objects that never become ready, a share of failing requests, latency, and forced
- * 409 conflicts. Request faults match on the request; neverReady matches on the object.
+ * Fault injection for tests: objects that never become ready, a share of failing requests, latency, forced 409
+ * conflicts, and a server without WatchList. Request faults match on the request; neverReady matches on the object.
  */
 import type { KubeObject } from './kinds.js';
 import type { Verb } from './request-log.js';
@@ -58,6 +58,8 @@ export interface RequestFaults {
   delayMs: number;
   failStatus?: number;
   conflict: boolean;
+  /** Answer sendInitialEvents=true watches with 422, so clients fall back to list+watch. */
+  rejectWatchList: boolean;
 }
 
 interface Failure {
@@ -74,6 +76,7 @@ export class Faults {
   private readonly failures = new Set<Failure>();
   private readonly latencies = new Set<{ ms: number; matcher: Matcher }>();
   private readonly conflicts = new Set<Matcher>();
+  private readonly watchListRejections = new Set<Matcher>();
   private readonly listeners = new Set<() => void>();
 
   /** Matching workloads (Deployment, StatefulSet, Job, PVC, LoadBalancer Service…) stay not ready until the fault is removed. */
@@ -100,8 +103,15 @@ export class Faults {
     return this.removal(() => this.conflicts.delete(matcher));
   }
 
+  /** Behave like a server without the WatchList feature: matching sendInitialEvents watches get 422 Invalid. */
+  rejectWatchList(matcher: Matcher = {}): RemoveFault {
+    this.watchListRejections.add(matcher);
+    return this.removal(() => this.watchListRejections.delete(matcher));
+  }
+
   clear(): void {
     this.neverReadyMatchers.clear();
+    this.watchListRejections.clear();
     this.failures.clear();
     this.latencies.clear();
     this.conflicts.clear();
@@ -124,7 +134,8 @@ export class Faults {
       if (Math.floor(failure.seen * failure.share) > before) failStatus ??= failure.status;
     }
     const conflict = target.verb !== undefined && writes.includes(target.verb) && [...this.conflicts].some((matcher) => matches(matcher, target));
-    return { delayMs, failStatus, conflict };
+    const rejectWatchList = target.verb === 'watch' && [...this.watchListRejections].some((matcher) => matches(matcher, target));
+    return { delayMs, failStatus, conflict, rejectWatchList };
   }
 
   /** Called when faults change, so the status simulator can release objects that were held back. */

@@ -249,7 +249,21 @@ describe('pending releases', () => {
   });
 });
 
-describe('kinds and apply methods', () => {
+describe('kinds, waits and apply methods', () => {
+  it('waits with the watcher on a server without WatchList, through list and watch', async () => {
+    const remove = emulator.faults.rejectWatchList();
+    const mark = lastSeq();
+    const result = await helm(emulator, ['install', 'fallback', chart, '-n', 'fallback', '--create-namespace', '--set', 'replicas=2', '--wait', '--timeout', '20s']);
+    remove();
+    expect(result.exitCode).toBe(0);
+    const watches = requestsFrom(mark).filter((entry) => entry.verb === 'watch' && entry.resource === 'deployments');
+    expect(watches.map((entry) => [entry.status, entry.query.sendInitialEvents ?? 'list+watch'])).toEqual([
+      [422, 'true'],
+      [200, 'list+watch'],
+    ]);
+    expect(deployment('fallback', 'fallback-web').status).toMatchObject({ readyReplicas: 2 });
+  });
+
   it('waits for every kind the shipped charts render, with the watcher and the legacy strategy', async () => {
     const kinds = await writeAllKindsChart(workdir);
     const watcher = await helm(emulator, ['install', 'kinds', kinds, '-n', 'kinds', '--create-namespace', '--wait', '--timeout', '20s']);

@@ -23,7 +23,7 @@ import { apiVersionOf, type JsonObject, type KubeObject, type ResourceType } fro
 import { decodeKubernetesProtobuf, UnsupportedProtobufError } from './protobuf.js';
 import { verbOf, type RequestLogEntry } from './request-log.js';
 import { patchKindOf, type ResourceService } from './resources.js';
-import { badRequest, methodNotSupported, staleConflict, StatusError, unsupportedMediaType } from './status-error.js';
+import { badRequest, invalid, methodNotSupported, staleConflict, StatusError, unsupportedMediaType } from './status-error.js';
 import { renderTable, wantsTable } from './table.js';
 import type { WatchHub } from './watch.js';
 
@@ -181,6 +181,7 @@ export class ApiServer {
       if (!route) return this.serveNonResource(url, request, response);
       if (!type) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
       if (watch && method === 'GET') {
+        if (faults.rejectWatchList && url.searchParams.get('sendInitialEvents') === 'true') throw watchListUnsupported(type);
         entry.status = 200;
         return this.context.watches.serve(response, { type, namespace: route.namespace, query: url.searchParams });
       }
@@ -324,6 +325,12 @@ export class ApiServer {
 function propagationOf(body: unknown, query: URLSearchParams): string | undefined {
   const fromBody = isObject(body) && typeof body.propagationPolicy === 'string' ? body.propagationPolicy : undefined;
   return fromBody ?? query.get('propagationPolicy') ?? undefined;
+}
+
+function watchListUnsupported(type: ResourceType): StatusError {
+  return invalid(type, '', `ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled`, [
+    { reason: 'FieldValueForbidden', field: 'sendInitialEvents', message: 'Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled' },
+  ]);
 }
 
 function injectedFailure(code: number): StatusError {
