@@ -23,7 +23,7 @@ import { apiVersionOf, type JsonObject, type KubeObject, type ResourceType } fro
 import { decodeKubernetesProtobuf, UnsupportedProtobufError } from './protobuf.js';
 import { verbOf, type RequestLogEntry } from './request-log.js';
 import { patchKindOf, type ResourceService } from './resources.js';
-import { badRequest, invalid, methodNotSupported, staleConflict, StatusError, unsupportedMediaType } from './status-error.js';
+import { badRequest, invalid, methodNotSupported, pathNotFound, staleConflict, StatusError, unsupportedMediaType } from './status-error.js';
 import { renderTable, wantsTable } from './table.js';
 import type { WatchHub } from './watch.js';
 
@@ -129,6 +129,31 @@ function toScale(object: KubeObject): KubeObject {
   };
 }
 
+/** The request log entry of one request; its status is filled in when the response finishes. */
+function logEntryFor(seq: number, request: IncomingMessage, url: URL, route: ResourceRoute | undefined, watch: boolean): RequestLogEntry {
+  const method = request.method ?? 'GET';
+  const fieldManager = url.searchParams.get('fieldManager');
+  return {
+    seq,
+    time: new Date().toISOString(),
+    method,
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    verb: verbOf(method, route?.name !== undefined, watch, route !== undefined),
+    group: route?.group ?? '',
+    version: route?.version ?? '',
+    resource: route?.resource ?? '',
+    ...(route?.subresource !== undefined ? { subresource: route.subresource } : {}),
+    ...(route?.namespace !== undefined ? { namespace: route.namespace } : {}),
+    ...(route?.name !== undefined ? { name: route.name } : {}),
+    dryRun: url.searchParams.getAll('dryRun').includes('All'),
+    status: 0,
+    ...(fieldManager ? { fieldManager } : {}),
+    ...(request.headers['content-type'] ? { contentType: request.headers['content-type'] } : {}),
+    ...(request.headers['user-agent'] ? { userAgent: request.headers['user-agent'] } : {}),
+  };
+}
+
 export class ApiServer {
   private sequence = 0;
 
@@ -140,25 +165,7 @@ export class ApiServer {
     const route = resolveResourcePath(url.pathname);
     const type = route && this.context.resources.registry.byResource(route.group, route.version, route.resource);
     const watch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
-    const entry: RequestLogEntry = {
-      seq: ++this.sequence,
-      time: new Date().toISOString(),
-      method,
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      verb: verbOf(method, route?.name !== undefined, watch, route !== undefined),
-      group: route?.group ?? '',
-      version: route?.version ?? '',
-      resource: route?.resource ?? '',
-      ...(route?.subresource !== undefined ? { subresource: route.subresource } : {}),
-      ...(route?.namespace !== undefined ? { namespace: route.namespace } : {}),
-      ...(route?.name !== undefined ? { name: route.name } : {}),
-      dryRun: url.searchParams.getAll('dryRun').includes('All'),
-      status: 0,
-      ...(url.searchParams.get('fieldManager') ? { fieldManager: url.searchParams.get('fieldManager') ?? '' } : {}),
-      ...(request.headers['content-type'] ? { contentType: request.headers['content-type'] } : {}),
-      ...(request.headers['user-agent'] ? { userAgent: request.headers['user-agent'] } : {}),
-    };
+    const entry = logEntryFor(++this.sequence, request, url, route, watch);
     this.context.log.push(entry);
     response.on('finish', () => (entry.status ||= response.statusCode));
 
@@ -179,7 +186,7 @@ export class ApiServer {
       if (faults.failStatus !== undefined) throw injectedFailure(faults.failStatus);
       if (faults.conflict && type) throw staleConflict(type, route?.name ?? '');
       if (!route) return this.serveNonResource(url, request, response);
-      if (!type) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+      if (!type) throw pathNotFound();
       if (watch && method === 'GET') {
         if (faults.rejectWatchList && url.searchParams.get('sendInitialEvents') === 'true') throw watchListUnsupported(type);
         entry.status = 200;
@@ -220,7 +227,7 @@ export class ApiServer {
       const document = openApi[1] ? openApiDocument(types, '', openApi[1]) : openApiDocument(types, openApi[2] ?? '', openApi[3] ?? '');
       if (document) return sendJson(response, 200, document);
     }
-    throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    throw pathNotFound();
   }
 
   private serveResource(
@@ -236,8 +243,8 @@ export class ApiServer {
     const dryRun = query.getAll('dryRun').includes('All');
     const manager = managerOf(query, request.headers['user-agent']);
     const subresource = route.subresource;
-    if (subresource && !(type.subresources ?? []).includes(subresource)) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
-    if (type.namespaced && route.name !== undefined && namespace === undefined) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    if (subresource && !(type.subresources ?? []).includes(subresource)) throw pathNotFound();
+    if (type.namespaced && route.name !== undefined && namespace === undefined) throw pathNotFound();
     const name = route.name;
 
     if (name === undefined) {

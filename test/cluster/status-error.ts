@@ -73,3 +73,8 @@ export function unsupportedMediaType(contentType: string): StatusError {
 export function methodNotSupported(method: string, resource: string): StatusError {
   return new StatusError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource (${method} ${resource})`);
 }
+
+/** A path the server does not serve (unknown resource, subresource or group-version). */
+export function pathNotFound(): StatusError {
+  return new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+}
