@@ -116,6 +116,15 @@ describe('server-side apply', () => {
     ]);
   });
 
+  it('keeps unowned members of a map that used to be applied empty and now has members', () => {
+    const empty = apply(undefined, deployment([{ name: 'web', resources: {} }]));
+    // A member nobody applied, as defaulting would add it.
+    const live = { ...empty, spec: { template: { spec: { containers: [{ name: 'web', resources: { requests: { cpu: '1' } } }] } } } };
+    const filled = apply(live, deployment([{ name: 'web', resources: { limits: { cpu: '2' } } }]));
+    const container = (filled.spec as { template: { spec: { containers: Record<string, unknown>[] } } }).template.spec.containers[0];
+    expect(container).toEqual({ name: 'web', resources: { requests: { cpu: '1' }, limits: { cpu: '2' } } });
+  });
+
   it('lists several conflicts per manager', () => {
     const live = apply(undefined, configMap({ a: '1', b: '2' }));
     const error = conflictOf(() => apply(live, configMap({ a: 'x', b: 'y' }), 'other'));

@@ -154,12 +154,16 @@ export function serverSideApply(live: KubeObject | undefined, applied: KubeObjec
   if (conflicts.length > 0 && !options.force) throw conflictError(base, conflicts);
   for (const { ownership, path } of conflicts) ownership.paths.delete(JSON.stringify(path));
 
-  // Fields this manager applied last time but omits now go away, unless someone else still owns them (or a part).
-  const ownedByOthers = (key: string): boolean => {
-    const prefix = key.slice(0, -1);
-    return others.some((ownership) => [...ownership.paths].some((other) => other === key || other.startsWith(`${prefix},`)));
+  // Fields this manager applied last time but omits now go away, unless someone (this apply included) still owns a
+  // part of them: an empty map that now has members, or a list item another manager added fields to.
+  const ownsWithin = (paths: Iterable<string>, key: string): boolean => {
+    const prefix = `${key.slice(0, -1)},`;
+    for (const other of paths) if (other === key || other.startsWith(prefix)) return true;
+    return false;
   };
-  const dropped = [...mine.paths].filter((key) => !appliedPaths.has(key) && !ownedByOthers(key));
+  const dropped = [...mine.paths].filter(
+    (key) => !ownsWithin(appliedPaths, key) && !others.some((ownership) => ownsWithin(ownership.paths, key)),
+  );
   // Shortest first: a dropped list item goes as a whole, before its key fields could be removed from under it.
   for (const key of dropped.sort((left, right) => left.length - right.length)) removeAt(base, parsePathKey(key));
 
