@@ -6,6 +6,7 @@ import { plannedNeeds } from '../plan/plan.js';
 import { runInDependencyOrder } from '../plan/schedule.js';
 import type { ClusterDeps } from './deps.js';
 import { environmentLabel, inputsLabel } from './inputs-hash.js';
+import { mapInOrder } from './pool.js';
 import { ValuesFiles } from './values-files.js';
 
 /** Where a release is in a run; the last five are final. */
@@ -45,31 +46,44 @@ async function driftedObjects(release: Release, deps: ClusterDeps): Promise<stri
   return [...diff.drift.map((drift) => drift.ref), ...diff.changes.filter((change) => change.action === 'add').map((change) => `${change.ref} (deleted)`)];
 }
 
-async function syncOne(release: Release, deps: ClusterDeps, valuesFiles: ValuesFiles, options: SyncOptions): Promise<Outcome> {
-  const progress = (state: SyncState, detail?: string) => options.onProgress?.(release, state, detail);
-  progress('checking');
+/** What a release needs. Decided for every release up front, in parallel: no release's decision depends on another's sync. */
+type Decision =
+  | { action: 'none'; outcome: Outcome }
+  | { action: 'upgrade'; installed: boolean; hash: string; detail?: string }
+  | { action: 'uninstall' }
+  | { action: 'fail'; error: Error };
+
+async function decide(release: Release, deps: ClusterDeps, options: SyncOptions): Promise<Decision> {
+  options.onProgress?.(release, 'checking');
   const info = await deps.helm.find(release);
-  if (!release.installed) {
-    if (!info) return { state: 'absent', detail: 'installed: false, and not in the cluster' };
-    progress('uninstalling');
-    await deps.helm.uninstall(release, release.wait);
-    return { state: 'uninstalled', detail: 'installed: false' };
-  }
+  if (!release.installed) return info ? { action: 'uninstall' } : { action: 'none', outcome: { state: 'absent', detail: 'installed: false, and not in the cluster' } };
 
   const hash = options.inputsHash(release);
-  let detail: string | undefined;
   // A failed or pending release is always retried; a deployed one only when its inputs or the cluster changed.
-  if (info?.status === 'deployed') {
-    const labels = await deps.helm.releaseLabels(release);
-    if (labels[inputsLabel] === hash && labels[environmentLabel] === options.environment) {
-      const drifted = await driftedObjects(release, deps);
-      if (drifted.length === 0) return { state: 'unchanged' };
-      detail = `repairing drift in ${drifted.join(', ')}`;
-    }
+  const labels = info?.labels ?? {};
+  if (info?.status !== 'deployed' || labels[inputsLabel] !== hash || labels[environmentLabel] !== options.environment) {
+    return { action: 'upgrade', installed: info !== undefined, hash };
   }
-  progress('applying', detail);
-  await deps.helm.upgrade(release, valuesFiles.for(release), { [inputsLabel]: hash, [environmentLabel]: options.environment });
-  return { state: info ? 'upgraded' : 'installed', detail };
+  const drifted = await driftedObjects(release, deps);
+  if (drifted.length === 0) return { action: 'none', outcome: { state: 'unchanged' } };
+  return { action: 'upgrade', installed: true, hash, detail: `repairing drift in ${drifted.join(', ')}` };
+}
+
+async function carryOut(release: Release, decision: Decision, deps: ClusterDeps, valuesFiles: ValuesFiles, options: SyncOptions): Promise<Outcome> {
+  switch (decision.action) {
+    case 'none':
+      return decision.outcome;
+    case 'fail':
+      throw decision.error;
+    case 'uninstall':
+      options.onProgress?.(release, 'uninstalling');
+      await deps.helm.uninstall(release, release.wait);
+      return { state: 'uninstalled', detail: 'installed: false' };
+    case 'upgrade':
+      options.onProgress?.(release, 'applying', decision.detail);
+      await deps.helm.upgrade(release, valuesFiles.for(release), { [inputsLabel]: decision.hash, [environmentLabel]: options.environment });
+      return { state: decision.installed ? 'upgraded' : 'installed', detail: decision.detail };
+  }
 }
 
 type Outcome = Omit<SyncResult, 'durationMs' | 'release'>;
@@ -106,8 +120,9 @@ async function runReleaseTasks(
 }
 
 /**
- * Converges the cluster to the plan: each release starts as soon as the releases it needs are done (and, with
- * wait, ready), bounded by concurrency. A failure skips what needs it; independent releases finish.
+ * Converges the cluster to the plan. First every release is checked (in parallel) for what it needs; then each
+ * release that needs work starts as soon as the releases it needs are done (and, with wait, ready), bounded by
+ * concurrency. A failure skips what needs it; independent releases finish.
  */
 export async function syncReleases(plan: Plan, deps: ClusterDeps, options: SyncOptions): Promise<SyncResult[]> {
   const valuesFiles = new ValuesFiles();
@@ -117,10 +132,14 @@ export async function syncReleases(plan: Plan, deps: ClusterDeps, options: SyncO
   }
   const tasks = plan.releases.map((release) => ({ id: release.id, needs: plannedNeeds(plan, release), release }));
   try {
+    const decisions = await mapInOrder(plan.releases, options.concurrency, (release) =>
+      decide(release, deps, options).catch((error: Error): Decision => ({ action: 'fail', error })),
+    );
+    const decisionOf = new Map(plan.releases.map((release, index) => [release.id, decisions[index]!]));
     const results = await runReleaseTasks(
       tasks,
       options,
-      (release) => syncOne(release, deps, valuesFiles, options),
+      (release) => carryOut(release, decisionOf.get(release.id)!, deps, valuesFiles, options),
       (blockedBy, blocker) => `needs ${blockedBy}, which ${blocker?.state === 'failed' ? 'failed' : 'was skipped'}`,
     );
     return plan.releases.map((release) => results.get(release.id)!);

@@ -14,7 +14,7 @@ export default class Status extends BoutiqueCommand {
       this.printJson(
         statuses.map(({ release, helm, status, error }) => ({
           id: release.id, name: release.name, namespace: release.namespace, sync: status,
-          ...(helm && { revision: Number(helm.revision), helmStatus: helm.status, chart: helm.chart, appVersion: helm.app_version, updated: helm.updated }),
+          ...(helm && { revision: helm.revision, helmStatus: helm.status, chart: `${helm.chart}-${helm.version}`, appVersion: helm.appVersion, updated: helm.deployedAt }),
           ...(error && { error: error.message }),
         })),
       );
@@ -24,8 +24,8 @@ export default class Status extends BoutiqueCommand {
       renderTable(
         ['NAME', 'NAMESPACE', 'REVISION', 'STATUS', 'CHART', 'APP VERSION', 'UPDATED', 'SYNC'],
         statuses.map(({ release, helm, status, error }) => [
-          release.name, release.namespace, helm?.revision ?? '-', helm?.status ?? '-', helm?.chart ?? '-', helm?.app_version || '-',
-          helm?.updated.replace(/\.\d+ .*$/, '') ?? '-', error ? `unknown: ${error.message.split('\n')[0]}` : status,
+          release.name, release.namespace, helm ? String(helm.revision) : '-', helm?.status ?? '-', helm ? `${helm.chart}-${helm.version}` : '-', helm?.appVersion || '-',
+          helm?.deployedAt ?? '-', error ? `unknown: ${error.message.split('\n')[0]}` : status,
         ]),
       ),
     );

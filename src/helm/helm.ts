@@ -1,17 +1,22 @@
 import type { Release } from '../config/types.js';
+import { ExecError } from '../errors.js';
 import { parseVersion, type ResolvedTool } from '../tools/resolve.js';
 import { clusterArgs, lintArgs, templateArgs, uninstallArgs, upgradeArgs, type ClusterTarget } from './args.js';
 import type { Runner } from './runner.js';
 
-/** A release as `helm list -o json` reports it. */
+/** The latest revision of a release, as `helm get metadata -o json` reports it. */
 export interface HelmReleaseInfo {
   name: string;
   namespace: string;
-  revision: string;
-  updated: string;
+  revision: number;
+  /** deployed, failed, pending-install, pending-upgrade, pending-rollback, superseded, uninstalling, uninstalled */
   status: string;
   chart: string;
-  app_version: string;
+  version: string;
+  appVersion: string;
+  deployedAt: string;
+  /** Storage labels, with the ones boutique sets (boutique.dev/inputs, boutique.dev/environment). */
+  labels?: Record<string, string>;
 }
 
 export interface HelmRevision {
@@ -36,10 +41,8 @@ export interface Helm {
   /** The manifest helm would apply, from `helm upgrade --dry-run=server`. */
   dryRunUpgrade(release: Release, valuesFiles: readonly string[]): Promise<string>;
   uninstall(release: Release, wait: boolean): Promise<void>;
-  /** The deployed release, or undefined when there is none. */
+  /** The release's latest revision, or undefined when helm has none (never installed, or uninstalled). */
   find(release: Release): Promise<HelmReleaseInfo | undefined>;
-  /** Labels boutique stored on the latest revision. */
-  releaseLabels(release: Release): Promise<Record<string, string>>;
   manifest(release: Release): Promise<string>;
   history(release: Release): Promise<HelmRevision[]>;
   rollback(release: Release, revision: number | undefined): Promise<void>;
@@ -91,13 +94,14 @@ export class HelmCli implements Helm {
   }
 
   async find(release: Release): Promise<HelmReleaseInfo | undefined> {
-    const { stdout } = await this.run(['list', '--filter', `^${release.name.replace(/\./g, '\\.')}$`, '--deployed', '--failed', '--pending', '--output', 'json', ...this.scope(release)]);
-    return (JSON.parse(stdout) as HelmReleaseInfo[]).find((info) => info.name === release.name);
-  }
-
-  async releaseLabels(release: Release): Promise<Record<string, string>> {
-    const { stdout } = await this.run(['get', 'metadata', release.name, '--output', 'json', ...this.scope(release)]);
-    return (JSON.parse(stdout) as { labels?: Record<string, string> }).labels ?? {};
+    try {
+      const { stdout } = await this.run(['get', 'metadata', release.name, '--output', 'json', ...this.scope(release)]);
+      const info = JSON.parse(stdout) as HelmReleaseInfo;
+      return info.status === 'uninstalled' ? undefined : info;
+    } catch (error) {
+      if (error instanceof ExecError && /release: not found/.test(error.stderr)) return undefined;
+      throw error;
+    }
   }
 
   async manifest(release: Release): Promise<string> {

@@ -1,7 +1,8 @@
+import { stringify } from 'yaml';
 import type { KubeObject } from '../diff/objects.js';
 import { ExecError } from '../errors.js';
 import type { ResolvedTool } from '../tools/resolve.js';
-import { clusterArgs, type ClusterTarget } from './args.js';
+import type { ClusterTarget } from './args.js';
 import type { Runner } from './runner.js';
 
 /** What boutique asks of kubectl: reading live objects and asking the server what an apply would produce. */
@@ -16,8 +17,12 @@ export interface Kubectl {
   dryRunApply(objects: readonly KubeObject[], namespace: string): Promise<KubeObject[] | undefined>;
 }
 
-// A YAML stream of JSON documents: a v1 List would be validated as a kind of its own, which the server has no schema for.
-const asStream = (objects: readonly KubeObject[]) => objects.map((obj) => JSON.stringify(obj)).join('\n---\n');
+// kubectl names the flag --context where helm says --kube-context.
+const contextArgs = (target: ClusterTarget) => (target.kubeContext ? ['--context', target.kubeContext] : []);
+
+// A multi-document YAML stream: a v1 List would be validated as a kind of its own, which the server has no schema
+// for, and older kubectl reads a stream that starts with "{" as one JSON document.
+const asStream = (objects: readonly KubeObject[]) => objects.map((obj) => stringify(obj)).join('---\n');
 
 function itemsOf(stdout: string): KubeObject[] {
   if (stdout.trim() === '') return [];
@@ -34,7 +39,7 @@ export class KubectlCli implements Kubectl {
 
   async liveObjects(objects: readonly KubeObject[], namespace: string): Promise<KubeObject[]> {
     if (objects.length === 0) return [];
-    const args = ['get', '-f', '-', '--namespace', namespace, '--ignore-not-found', '--output', 'json', ...clusterArgs(this.target)];
+    const args = ['get', '-f', '-', '--namespace', namespace, '--ignore-not-found', '--output', 'json', ...contextArgs(this.target)];
     return itemsOf((await this.runner.run(this.tool.path, args, { input: asStream(objects) })).stdout);
   }
 
@@ -43,7 +48,7 @@ export class KubectlCli implements Kubectl {
     // As helm applies: server-side, field manager "helm"; forcing conflicts shows what a drift repair would do.
     const args = [
       'apply', '--server-side', '--field-manager', 'helm', '--force-conflicts', '--dry-run=server', '-f', '-',
-      '--namespace', namespace, '--output', 'json', ...clusterArgs(this.target),
+      '--namespace', namespace, '--output', 'json', ...contextArgs(this.target),
     ];
     try {
       return itemsOf((await this.runner.run(this.tool.path, args, { input: asStream(objects) })).stdout);

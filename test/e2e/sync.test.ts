@@ -91,7 +91,7 @@ describe('boutique sync on the shipped Online Boutique', () => {
 
   it('shows a kubectl scale as drift, and sync repairs it', async () => {
     await cli.kubectl(['scale', 'deployment/cartservice', '--replicas=3', '--namespace', 'boutique']);
-    const diff = await cli.run(['diff', '-l', 'name=cartservice']);
+    const diff = await cli.run(['diff', '-l', 'name=cartservice', '--kube-context', 'emulator']);
     expect(diff.stdout).toContain('Drift: live objects differ from what the last sync applied\n  Deployment/cartservice\n    spec.replicas: applied 1, live 3\n');
     const status = await cli.run(['status', '-l', 'name=cartservice']);
     expect(status.stdout).toMatch(/cartservice .* drifted\n/);
