@@ -77,6 +77,12 @@ export class ToolError extends AppError {
   readonly exitCode = ExitCode.failure;
 }
 
+/** A release is in a state boutique must not act on by itself (a helm operation in progress or interrupted). */
+export class ReleaseStateError extends AppError {
+  readonly code = 'RELEASE_STATE';
+  readonly exitCode = ExitCode.failure;
+}
+
 /** One or more releases failed; each failure has already been reported. */
 export class ReleasesFailedError extends AppError {
   readonly code = 'RELEASES_FAILED';

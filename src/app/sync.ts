@@ -4,6 +4,7 @@ import { diffRelease } from '../diff/release-diff.js';
 import type { Plan } from '../plan/plan.js';
 import { plannedNeeds } from '../plan/plan.js';
 import { runInDependencyOrder } from '../plan/schedule.js';
+import { ReleaseStateError } from '../errors.js';
 import type { ClusterDeps } from './deps.js';
 import { environmentLabel, inputsLabel } from './inputs-hash.js';
 import { mapInOrder } from './pool.js';
@@ -53,13 +54,29 @@ type Decision =
   | { action: 'uninstall' }
   | { action: 'fail'; error: Error };
 
+/**
+ * helm's pending states are its lock: another helm may be working on the release right now, so boutique does not
+ * force its way through; it says how to unlock one that an interrupted helm left behind.
+ */
+function pendingError(release: Release, status: string): ReleaseStateError {
+  const unlock =
+    status === 'pending-install'
+      ? `helm uninstall ${release.name} --namespace ${release.namespace}, then sync again`
+      : `boutique rollback ${release.id}, then sync again`;
+  return new ReleaseStateError(`release ${release.id} is ${status}: another helm operation is in progress, or one was interrupted`, {
+    suggestions: [`if no other helm is working on it: ${unlock}`],
+  });
+}
+
 async function decide(release: Release, deps: ClusterDeps, options: SyncOptions): Promise<Decision> {
   options.onProgress?.(release, 'checking');
   const info = await deps.helm.find(release);
   if (!release.installed) return info ? { action: 'uninstall' } : { action: 'none', outcome: { state: 'absent', detail: 'installed: false, and not in the cluster' } };
 
+  if (info?.status.startsWith('pending-')) return { action: 'fail', error: pendingError(release, info.status) };
+
   const hash = options.inputsHash(release);
-  // A failed or pending release is always retried; a deployed one only when its inputs or the cluster changed.
+  // A failed release is always retried; a deployed one only when its inputs or the cluster changed.
   const labels = info?.labels ?? {};
   if (info?.status !== 'deployed' || labels[inputsLabel] !== hash || labels[environmentLabel] !== options.environment) {
     return { action: 'upgrade', installed: info !== undefined, hash };

@@ -1,5 +1,5 @@
 import type { SyncResult } from '../app/sync.js';
-import { ExecError } from '../errors.js';
+import { AppError, ExecError } from '../errors.js';
 import { describeState } from './progress.js';
 import { renderTable } from './table.js';
 
@@ -23,7 +23,8 @@ export function renderFailures(results: readonly SyncResult[]): string {
     .map((result) => {
       const error = result.error;
       const command = error instanceof ExecError ? `\n  command: ${[error.command, ...error.args].join(' ')}` : '';
-      return `release ${result.release.id} failed:\n${(error?.message ?? 'unknown error').trimEnd()}${command}\n`;
+      const hints = error instanceof AppError ? error.suggestions.map((suggestion) => `\n  hint: ${suggestion}`).join('') : '';
+      return `release ${result.release.id} failed:\n${(error?.message ?? 'unknown error').trimEnd()}${command}${hints}\n`;
     })
     .join('');
 }
