@@ -89,6 +89,12 @@ export class ReleasesFailedError extends AppError {
   readonly exitCode = ExitCode.failure;
 }
 
+/** The cluster could not be reached; nothing was applied. */
+export class ClusterUnreachableError extends AppError {
+  readonly code = 'CLUSTER_UNREACHABLE';
+  readonly exitCode = ExitCode.failure;
+}
+
 /** A bug in boutique, not in the user's input. */
 export class InternalError extends AppError {
   readonly code = 'INTERNAL';

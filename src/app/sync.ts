@@ -143,16 +143,17 @@ async function runReleaseTasks(
  */
 export async function syncReleases(plan: Plan, deps: ClusterDeps, options: SyncOptions): Promise<SyncResult[]> {
   const valuesFiles = new ValuesFiles();
-  for (const release of plan.releases) {
-    const needs = plannedNeeds(plan, release);
-    if (needs.length > 0) options.onProgress?.(release, 'waiting', `waiting on ${needs.join(', ')}`);
-  }
   const tasks = plan.releases.map((release) => ({ id: release.id, needs: plannedNeeds(plan, release), release }));
   try {
     const decisions = await mapInOrder(plan.releases, options.concurrency, (release) =>
       decide(release, deps, options).catch((error: Error): Decision => ({ action: 'fail', error })),
     );
     const decisionOf = new Map(plan.releases.map((release, index) => [release.id, decisions[index]!]));
+    for (const release of plan.releases) {
+      const needs = plannedNeeds(plan, release);
+      const action = decisionOf.get(release.id)!.action;
+      if (needs.length > 0 && (action === 'upgrade' || action === 'uninstall')) options.onProgress?.(release, 'waiting', `waiting on ${needs.join(', ')}`);
+    }
     const results = await runReleaseTasks(
       tasks,
       options,

@@ -89,7 +89,9 @@ export abstract class BoutiqueCommand extends Command {
     const runner = new ExecaRunner();
     const tool = await resolveTool('kubectl', { env: process.env, runner });
     if (this.debugEnabled) process.stderr.write(`using kubectl ${tool.version} from ${tool.path} (${tool.source})\n`);
-    return { helm: await this.createHelm(config), kubectl: new KubectlCli(tool, runner, { kubeContext: this.kubeContext(config) }) };
+    const kubectl = new KubectlCli(tool, runner, { kubeContext: this.kubeContext(config) });
+    const [helm] = await Promise.all([this.createHelm(config), kubectl.ping()]);
+    return { helm, kubectl };
   }
 
   protected printJson(value: unknown): void {

@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import type { KubeObject } from '../diff/objects.js';
-import { ExecError } from '../errors.js';
+import { ClusterUnreachableError, ExecError } from '../errors.js';
 import type { ResolvedTool } from '../tools/resolve.js';
 import type { ClusterTarget } from './args.js';
 import type { Runner } from './runner.js';
@@ -15,6 +15,8 @@ export interface Kubectl {
    * undefined when the release namespace does not exist yet, so there is nothing to compare against.
    */
   dryRunApply(objects: readonly KubeObject[], namespace: string): Promise<KubeObject[] | undefined>;
+  /** Throws ClusterUnreachableError unless the API server answers: checked once, before any release is touched. */
+  ping(): Promise<void>;
 }
 
 // kubectl names the flag --context where helm says --kube-context.
@@ -36,6 +38,19 @@ export class KubectlCli implements Kubectl {
     private readonly runner: Runner,
     private readonly target: ClusterTarget,
   ) {}
+
+  async ping(): Promise<void> {
+    try {
+      await this.runner.run(this.tool.path, ['version', '--output', 'json', '--request-timeout', '15s', ...contextArgs(this.target)]);
+    } catch (error) {
+      const reason = error instanceof ExecError ? error.stderr.trim().replace(/^error: /, '') : (error as Error).message;
+      const context = this.target.kubeContext ? `context "${this.target.kubeContext}"` : 'the current context';
+      throw new ClusterUnreachableError(`cannot reach the cluster of ${context}: ${reason}`, {
+        cause: error,
+        suggestions: ['check --kube-context or the environment\'s kubeContext in releases.yaml, and that the cluster is running (kubectl cluster-info)'],
+      });
+    }
+  }
 
   async liveObjects(objects: readonly KubeObject[], namespace: string): Promise<KubeObject[]> {
     if (objects.length === 0) return [];

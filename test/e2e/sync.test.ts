@@ -1,6 +1,9 @@
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator, type RequestLogEntry } from '../cluster/emulator.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { kubeconfigFor, startEmulator, type Emulator, type RequestLogEntry } from '../cluster/emulator.js';
 import { boutique } from '../support/cli.js';
 import { copyShippedSystem } from '../support/system.js';
 import { helmBinary, kubectlBinary } from '../support/tools.js';
@@ -146,5 +149,20 @@ describe('boutique sync when a release never becomes ready', () => {
     expect(result.stderr).toContain('release boutique/redis-cart failed:\nError: resource Deployment/boutique/redis-cart not ready. status: InProgress');
     expect(result.stderr).toMatch(/Error: sync failed: 1 failed, 4 skipped, 7 done\n$/);
     expect(emulator.store.get('apps/v1', 'Deployment', 'boutique', 'cartservice')).toBeUndefined();
+  });
+});
+
+describe('boutique sync without a reachable cluster', () => {
+  it('says so once, before touching any release, and exits 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'boutique-unreachable-'));
+    // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    writeFileSync(join(dir, 'kubeconfig'), kubeconfigFor('http://127.0.0.1:1'));
+    const system = copyShippedSystem();
+    const env = { KUBECONFIG: join(dir, 'kubeconfig'), KUBECACHEDIR: join(dir, 'cache'), BOUTIQUE_HELM: helmBinary(), BOUTIQUE_KUBECTL: kubectlBinary() };
+    const result = await boutique(['sync'], { cwd: system.dir, env });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^Error: cannot reach the cluster of the current context: The connection to the server 127\.0\.0\.1:1 was refused/);
+    expect(result.stderr.match(/Error:/g)).toHaveLength(1);
   });
 });

@@ -40,6 +40,7 @@ export function createFakeCluster(options: { releases?: Record<string, Partial<H
     tool: tool('kubectl'),
     liveObjects: async (objects) => (options.live ?? []).filter((live) => objects.some((obj) => obj.kind === live.kind && obj.metadata.name === live.metadata.name)),
     dryRunApply: async (objects) => [...objects],
+    ping: async () => undefined,
   };
   const deps: ClusterDeps = { helm, kubectl };
   return { deps, calls };
