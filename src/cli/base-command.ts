@@ -1,7 +1,10 @@
 import { Command, Flags, Interfaces } from '@oclif/core';
 import { loadConfig } from '../config/load.js';
-import type { ReleasesConfig } from '../config/types.js';
-import { AppError, ExitCode, UsageError } from '../errors.js';
+import type { SyncProgress, SyncResult } from '../app/sync.js';
+import type { Release, ReleasesConfig } from '../config/types.js';
+import { AppError, ExitCode, ReleasesFailedError, UsageError } from '../errors.js';
+import { createProgress, progressMode } from '../report/progress.js';
+import { countStates, renderFailures, renderSyncSummary, syncReport } from '../report/sync-view.js';
 import type { ClusterDeps } from '../app/deps.js';
 import { HelmCli, type Helm } from '../helm/helm.js';
 import { KubectlCli } from '../helm/kubectl.js';
@@ -92,6 +95,26 @@ export abstract class BoutiqueCommand extends Command {
     const kubectl = new KubectlCli(tool, runner, { kubeContext: this.kubeContext(config) });
     const [helm] = await Promise.all([this.createHelm(config), kubectl.ping()]);
     return { helm, kubectl };
+  }
+
+  /**
+   * Runs a release-by-release operation (sync, destroy) with progress on stderr, then prints the summary table (or
+   * the JSON report) and every failure with helm's own message. Fails when any release failed or was skipped.
+   */
+  protected async runReleaseOperation(
+    operation: string,
+    config: ReleasesConfig,
+    displayOrder: readonly Release[],
+    run: (onProgress: SyncProgress) => Promise<SyncResult[]>,
+  ): Promise<void> {
+    const progress = createProgress(progressMode({ isTTY: process.stderr.isTTY === true, ci: Boolean(process.env.CI) }), displayOrder);
+    const results = await run(progress.update);
+    await progress.finish();
+    if (this.outputFormat === 'json') this.printJson(syncReport(results, config.environment.name));
+    else process.stdout.write(renderSyncSummary(results));
+    process.stderr.write(renderFailures(results));
+    const { failed = 0, skipped = 0 } = countStates(results);
+    if (failed || skipped) throw new ReleasesFailedError(`${operation} failed: ${failed} failed, ${skipped} skipped, ${results.length - failed - skipped} done`);
   }
 
   protected printJson(value: unknown): void {

@@ -2,14 +2,8 @@
 
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | 'post' | 'put' | 'head' | 'options';
 
-export interface RequestLogEntry {
-  seq: number;
-  /** ISO timestamp of arrival. */
-  time: string;
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  verb: Verb;
+/** A request resolved against the API's URL layout (the API server's RequestInfo). */
+export interface ResourceRoute {
   group: string;
   version: string;
   /** Plural resource; '' for discovery and other non-resource paths. */
@@ -18,6 +12,16 @@ export interface RequestLogEntry {
   subresource?: string;
   namespace?: string;
   name?: string;
+}
+
+export interface RequestLogEntry extends ResourceRoute {
+  seq: number;
+  /** ISO timestamp of arrival. */
+  time: string;
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  verb: Verb;
   dryRun: boolean;
   /** HTTP status code of the response (for watches: 200 once the stream starts). */
   status: number;

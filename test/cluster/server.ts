@@ -21,7 +21,7 @@ import type { Faults } from './faults.js';
 import { isObject, timestamp } from './json.js';
 import { apiVersionOf, type JsonObject, type KubeObject, type ResourceType } from './kinds.js';
 import { decodeKubernetesProtobuf, UnsupportedProtobufError } from './protobuf.js';
-import { verbOf, type RequestLogEntry } from './request-log.js';
+import { verbOf, type RequestLogEntry, type ResourceRoute } from './request-log.js';
 import { patchKindOf, type ResourceService } from './resources.js';
 import { badRequest, invalid, methodNotSupported, pathNotFound, staleConflict, StatusError, unsupportedMediaType } from './status-error.js';
 import { renderTable, wantsTable } from './table.js';
@@ -34,15 +34,6 @@ export interface ServerContext {
   log: RequestLogEntry[];
 }
 
-/** A request resolved against the API's URL layout (the API server's RequestInfo). */
-interface ResourceRoute {
-  group: string;
-  version: string;
-  resource: string;
-  subresource?: string;
-  namespace?: string;
-  name?: string;
-}
 
 const namespaceSubresources = new Set(['status', 'finalize']);
 
