@@ -10,12 +10,11 @@ import { environmentLabel, inputsLabel } from './inputs-hash.js';
 import { mapInOrder } from './pool.js';
 import { ValuesFiles } from './values-files.js';
 
-/** Where a release is in a run; the last five are final. */
+/** Where a release is in a run: four transient states, then one final state. */
 export type SyncState =
   | 'waiting' | 'checking' | 'applying' | 'uninstalling'
   | 'installed' | 'upgraded' | 'unchanged' | 'uninstalled' | 'absent' | 'failed' | 'skipped';
 
-export const finalStates: ReadonlySet<SyncState> = new Set(['installed', 'upgraded', 'unchanged', 'uninstalled', 'absent', 'failed', 'skipped']);
 
 export interface SyncResult {
   release: Release;

@@ -13,7 +13,8 @@ import { buildPlan, type Plan } from '../plan/plan.js';
 import { parseSelector } from '../plan/select.js';
 import { errorReport, renderError } from '../report/error-view.js';
 import { renderSelectionNotes } from '../report/plan-view.js';
-import { resolveTool } from '../tools/resolve.js';
+import type { PinnedToolName } from '../tools/pinned.js';
+import { resolveTool, type ResolvedTool } from '../tools/resolve.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BoutiqueCommand)['baseFlags'] & T['flags']>;
 
@@ -81,16 +82,23 @@ export abstract class BoutiqueCommand extends Command {
     return this.globalFlags['kube-context'] ?? config.environment.kubeContext;
   }
 
+  private readonly runner = new ExecaRunner();
+
+  /** helm or kubectl as boutique will run it (see tools/resolve.ts for the order of preference). */
+  protected resolveTool(name: PinnedToolName): Promise<ResolvedTool> {
+    return resolveTool(name, { flag: name === 'helm' ? this.globalFlags['helm-binary'] : undefined, env: process.env, runner: this.runner });
+  }
+
   protected async createHelm(config: ReleasesConfig): Promise<Helm> {
-    const runner = new ExecaRunner();
-    const tool = await resolveTool('helm', { flag: this.globalFlags['helm-binary'], env: process.env, runner });
+    const runner = this.runner;
+    const tool = await this.resolveTool('helm');
     if (this.debugEnabled) process.stderr.write(`using helm ${tool.version} from ${tool.path} (${tool.source})\n`);
     return new HelmCli(tool, runner, { kubeContext: this.kubeContext(config) });
   }
 
   protected async createClusterDeps(config: ReleasesConfig): Promise<ClusterDeps> {
-    const runner = new ExecaRunner();
-    const tool = await resolveTool('kubectl', { env: process.env, runner });
+    const runner = this.runner;
+    const tool = await this.resolveTool('kubectl');
     if (this.debugEnabled) process.stderr.write(`using kubectl ${tool.version} from ${tool.path} (${tool.source})\n`);
     const kubectl = new KubectlCli(tool, runner, { kubeContext: this.kubeContext(config) });
     const [helm] = await Promise.all([this.createHelm(config), kubectl.ping()]);

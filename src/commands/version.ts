@@ -1,6 +1,5 @@
-import { ExecaRunner } from '../helm/runner.js';
 import { BoutiqueCommand } from '../cli/base-command.js';
-import { resolveTool, type ResolvedTool } from '../tools/resolve.js';
+import type { ResolvedTool } from '../tools/resolve.js';
 import { renderTable } from '../report/table.js';
 
 const sourceLabel: Record<ResolvedTool['source'], string> = {
@@ -15,12 +14,7 @@ export default class Version extends BoutiqueCommand {
 
   async run(): Promise<void> {
     await this.parseFlags(Version);
-    const runner = new ExecaRunner();
-    const tools = await Promise.all(
-      (['helm', 'kubectl'] as const).map((name) =>
-        resolveTool(name, { flag: name === 'helm' ? this.globalFlags['helm-binary'] : undefined, env: process.env, runner }).catch((error: Error) => ({ name, error })),
-      ),
-    );
+    const tools = await Promise.all((['helm', 'kubectl'] as const).map((name) => this.resolveTool(name).catch((error: Error) => ({ name, error }))));
     const rows = tools.map((tool) => ('error' in tool ? [tool.name, '-', '-', tool.error.message] : [tool.name, tool.version, sourceLabel[tool.source], tool.path]));
     if (this.outputFormat === 'json') {
       this.printJson({ boutique: this.config.version, tools: tools.map((tool) => ('error' in tool ? { name: tool.name, error: tool.error.message } : tool)) });

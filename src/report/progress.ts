@@ -1,7 +1,8 @@
 import { Listr, type ListrTaskWrapper } from 'listr2';
 import type { SyncProgress, SyncState } from '../app/sync.js';
-import { finalStates } from '../app/sync.js';
 import type { Release } from '../config/types.js';
+
+const finalStates: ReadonlySet<SyncState> = new Set(['installed', 'upgraded', 'unchanged', 'uninstalled', 'absent', 'failed', 'skipped']);
 
 export type ProgressMode = 'interactive' | 'plain' | 'silent';
 
