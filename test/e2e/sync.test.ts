@@ -92,6 +92,20 @@ describe('boutique sync on the shipped Online Boutique', () => {
     expect((await cli.run(['diff', '--detailed-exitcode'])).exitCode).toBe(0);
   });
 
+  it('rolls a release back, shows it as outdated, and the next sync brings it forward again', async () => {
+    const rollback = await cli.run(['rollback', 'emailservice']);
+    expect(rollback.exitCode, rollback.stderr).toBe(0);
+    expect(rollback.stdout).toBe('boutique/emailservice rolled back: revision 3 (Rollback to 1)\n');
+    expect(emulator.store.get('apps/v1', 'Deployment', 'boutique', 'emailservice')?.spec).toMatchObject({
+      template: { spec: { containers: [{ resources: { requests: { memory: '64Mi' } } }] } },
+    });
+    const status = JSON.parse((await cli.run(['status', '-l', 'name=emailservice', '-o', 'json'])).stdout);
+    expect(status).toEqual([expect.objectContaining({ id: 'boutique/emailservice', revision: 3, helmStatus: 'deployed', sync: 'outdated' })]);
+    const sync = await cli.run(['sync', '-l', 'name=emailservice']);
+    expect(sync.stdout).toMatch(/^boutique\/emailservice +upgraded /m);
+    expect((await cli.run(['rollback', 'emailservce'])).stderr).toContain('Error: no release "emailservce" in releases.yaml\n  hint: did you mean "emailservice"?');
+  });
+
   it('shows a kubectl scale as drift, and sync repairs it', async () => {
     await cli.kubectl(['scale', 'deployment/cartservice', '--replicas=3', '--namespace', 'boutique']);
     const diff = await cli.run(['diff', '-l', 'name=cartservice', '--kube-context', 'emulator']);
