@@ -150,6 +150,25 @@ describe('checkConfig', () => {
     expect(messages(text)).toEqual(['releases.yaml:3:5: unknown lint rule "probe-prot"\n  hint: did you mean "probe-port"?']);
   });
 
+  it('reads a chart version written as chart@version', () => {
+    const { raw, issues } = check('releases:\n  - name: db\n    chart: bitnami/postgresql@15.5.0\n  - name: cache\n    chart: oci://registry.example.com/charts/redis@1.2.3\n');
+    expect(issues).toEqual([]);
+    const config = normalize(raw!, { file: 'releases.yaml', baseDir: '/repo', environment: 'default', files });
+    expect(config.releases.map((release) => release.chart)).toEqual([
+      { kind: 'repository', name: 'bitnami/postgresql', version: '15.5.0' },
+      { kind: 'oci', url: 'oci://registry.example.com/charts/redis', version: '1.2.3' },
+    ]);
+  });
+
+  it('rejects a version given twice, a version on a local chart, and a chart of no known form', () => {
+    const text = 'releases:\n  - name: a\n    chart: repo/a@1.0.0\n    version: 1.0.1\n  - name: b\n    chart: ./charts/app\n    version: 2.0.0\n  - name: c\n    chart: postgresql\n';
+    expect(messages(text)).toEqual([
+      'releases.yaml:4:14: the version is given twice: repo/a@1.0.0 and version: 1.0.1\n  hint: keep one of them',
+      'releases.yaml:7:14: a local chart has no version to choose\n  hint: remove version:, or point chart: at a repository or OCI chart',
+      'releases.yaml:9:12: chart "postgresql" is neither a local path, repo/chart nor oci://\n  hint: write ./path for a chart in this repository',
+    ]);
+  });
+
   it('collects every issue at once, in file order', () => {
     const text = 'releases:\n  - name: a\n    chart: ./charts/nope\n    wait: 1\n  - name: b\n    chart: ./charts/app\n    needs: [zzz]\n';
     expect(check(text).issues.map((issue) => issue.line)).toEqual([3, 4, 7]);

@@ -19,10 +19,18 @@ export function toHelmDuration(timeout: number | string): string {
   return typeof timeout === 'number' ? `${timeout}s` : timeout;
 }
 
+/** `repo/chart@1.2.3` and `oci://registry/chart@1.2.3` carry their version; a local path never does. */
+export function splitChartVersion(chart: string): { chart: string; version?: string } {
+  if (isLocalChart(chart)) return { chart };
+  const at = chart.lastIndexOf('@');
+  return at > 0 ? { chart: chart.slice(0, at), version: chart.slice(at + 1) } : { chart };
+}
+
 function chartRef(release: RawRelease, baseDir: string): ChartRef {
-  if (release.chart.startsWith('oci://')) return { kind: 'oci', url: release.chart, version: release.version };
-  if (isLocalChart(release.chart)) return { kind: 'local', path: resolve(baseDir, release.chart) };
-  return { kind: 'repository', name: release.chart, version: release.version };
+  const { chart, version = release.version } = splitChartVersion(release.chart);
+  if (chart.startsWith('oci://')) return { kind: 'oci', url: chart, version };
+  if (isLocalChart(chart)) return { kind: 'local', path: resolve(baseDir, chart) };
+  return { kind: 'repository', name: chart, version };
 }
 
 function isInstalled(release: RawRelease, environment: string): boolean {

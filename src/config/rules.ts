@@ -130,6 +130,23 @@ const valuesFiles: Rule = ({ parsed, raw, baseDir, files }) =>
     }),
   );
 
+const chartVersions: Rule = ({ parsed, raw }) =>
+  raw.releases.flatMap((release, index) => {
+    if (typeof release?.chart !== 'string') return [];
+    if (isLocalChart(release.chart)) {
+      if (release.version === undefined) return [];
+      return [issueAt(parsed, ['releases', index, 'version'], 'a local chart has no version to choose', 'remove version:, or point chart: at a repository or OCI chart')];
+    }
+    const at = release.chart.lastIndexOf('@');
+    if (at > 0 && release.version !== undefined) {
+      return [issueAt(parsed, ['releases', index, 'version'], `the version is given twice: ${release.chart} and version: ${release.version}`, 'keep one of them')];
+    }
+    if (at <= 0 && !release.chart.startsWith('oci://') && !/^[^/]+\/[^/]+$/.test(release.chart)) {
+      return [issueAt(parsed, ['releases', index, 'chart'], `chart "${release.chart}" is neither a local path, repo/chart nor oci://`, 'write ./path for a chart in this repository')];
+    }
+    return [];
+  });
+
 const installedEnvironments: Rule = ({ parsed, raw }) => {
   const declared = ['default', ...Object.keys(raw.environments ?? {})];
   return raw.releases.flatMap((release, index) => {
@@ -175,6 +192,7 @@ export const rules: readonly Rule[] = [
   unresolvedNeeds,
   needCycles,
   localCharts,
+  chartVersions,
   valuesFiles,
   installedEnvironments,
   lintRuleIds,

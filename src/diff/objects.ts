@@ -1,3 +1,4 @@
+import { AppError, ExitCode } from '../errors.js';
 import { parseAllDocuments, type Document } from 'yaml';
 
 /** A Kubernetes object as rendered by helm or returned by the API server. */
@@ -15,13 +16,15 @@ export interface KubeObject {
 }
 
 /** A manifest document that is not valid YAML or not a Kubernetes object; `documentIndex` is 1-based. */
-export class ManifestParseError extends Error {
+export class ManifestParseError extends AppError {
+  readonly code = 'MANIFEST';
+  readonly exitCode = ExitCode.failure;
+
   constructor(
     readonly documentIndex: number,
     detail: string,
   ) {
-    super(`Parsing manifest document ${documentIndex}: ${detail}`);
-    this.name = 'ManifestParseError';
+    super(`Parsing manifest document ${documentIndex}: ${detail}`, { suggestions: ['render the release with boutique template to see the manifest'] });
   }
 }
 

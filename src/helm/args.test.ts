@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import type { Release } from '../config/types.js';
+import { redactArgs, templateArgs, uninstallArgs, upgradeArgs } from './args.js';
+
+const release: Release = {
+  id: 'shop/web', name: 'web', namespace: 'shop', chart: { kind: 'repository', name: 'bitnami/nginx', version: '18.1.0' }, chartSource: 'bitnami/nginx',
+  values: [], set: [{ name: 'image.tag', value: 'abc' }, { name: 'replicaCount', value: 2 }, { name: 'auth.password', value: 's3cr3t', secret: true }],
+  needs: [], labels: {}, installed: true, createNamespace: true, wait: true, timeout: '300s', atomic: true, historyMax: 5, lintRules: {},
+};
+
+describe('helm arguments', () => {
+  it('renders with files in layer order, strings as --set-string and other values as --set', () => {
+    expect(templateArgs(release, ['/v/a.yaml', '/v/b.yaml'])).toEqual([
+      'template', 'web', 'bitnami/nginx', '--version', '18.1.0', '--namespace', 'shop',
+      '--values', '/v/a.yaml', '--values', '/v/b.yaml',
+      '--set-string', 'image.tag=abc', '--set', 'replicaCount=2', '--set-string', 'auth.password=s3cr3t',
+    ]);
+  });
+
+  it('spells waiting and rolling back as the helm major expects', () => {
+    const helm4 = upgradeArgs(release, [], { kubeContext: 'kind' }, { helmMajor: 4, labels: { 'boutique.dev/inputs': 'h' } });
+    expect(helm4).toEqual([
+      'upgrade', 'web', 'bitnami/nginx', '--version', '18.1.0', '--install', '--namespace', 'shop', '--create-namespace',
+      '--set-string', 'image.tag=abc', '--set', 'replicaCount=2', '--set-string', 'auth.password=s3cr3t',
+      '--history-max', '5', '--timeout', '300s', '--wait=watcher', '--rollback-on-failure', '--force-conflicts',
+      '--labels', 'boutique.dev/inputs=h', '--kube-context', 'kind',
+    ]);
+    const helm3 = upgradeArgs(release, [], {}, { helmMajor: 3 });
+    expect(helm3).toContain('--wait');
+    expect(helm3).toContain('--atomic');
+    expect(helm3).not.toContain('--force-conflicts');
+    expect(helm3).not.toContain('--wait=watcher');
+  });
+
+  it('uninstalls with a wait bounded by the release timeout', () => {
+    expect(uninstallArgs(release, {}, true)).toEqual(['uninstall', 'web', '--namespace', 'shop', '--wait', '--timeout', '300s']);
+  });
+
+  it('never shows a --set value', () => {
+    expect(redactArgs(['upgrade', '--set', 'a.b=1', '--set-string', 'p=x=y', '--set-json=j={"k":1}', '--values', 'f.yaml'])).toEqual([
+      'upgrade', '--set', 'a.b=***', '--set-string', 'p=***', '--set-json=j=***', '--values', 'f.yaml',
+    ]);
+  });
+});
