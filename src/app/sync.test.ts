@@ -13,7 +13,7 @@ function release(name: string, needs: string[] = [], overrides: Partial<Release>
 }
 
 function plan(releases: Release[]) {
-  const config: ReleasesConfig = { file: 'releases.yaml', baseDir: '/', environment: { name: 'dev', production: false }, environmentNames: ['default', 'dev'], releases };
+  const config: ReleasesConfig = { file: 'releases.yaml', baseDir: '/', environment: { name: 'dev', production: false }, releases };
   return buildPlan(config, { selectors: [], includeNeeds: false });
 }
 

@@ -18,7 +18,9 @@ function messages(text: string, environment = 'default'): string[] {
   return check(text, environment).issues.map(formatIssue);
 }
 
-const valid = `environments:
+const valid = `repositories:
+  - { name: bitnami, url: https://charts.bitnami.com/bitnami }
+environments:
   prod:
     namespace: shop
     production: true
@@ -49,7 +51,7 @@ describe('checkConfig', () => {
     const config = normalize(raw!, { file: 'releases.yaml', baseDir: '/repo', environment: 'prod', files });
     expect(config.releases.map((release) => release.id)).toEqual(['shop/db', 'shop/api', 'shop/web']);
     const [db, api, web] = config.releases;
-    expect(db!.chart).toEqual({ kind: 'repository', name: 'bitnami/postgresql', version: '15.5.0' });
+    expect(db!.chart).toEqual({ kind: 'repository', name: 'bitnami/postgresql', version: '15.5.0', repository: { name: 'bitnami', url: 'https://charts.bitnami.com/bitnami' } });
     expect(api!.chart).toEqual({ kind: 'local', path: '/repo/charts/app' });
     expect(api!.needs).toEqual(['shop/db']);
     expect(api!.timeout).toBe('5m');
@@ -137,7 +139,7 @@ describe('checkConfig', () => {
   });
 
   it('reports an unknown environment with the closest declared one', () => {
-    expect(messages(valid, 'prood')).toEqual(['releases.yaml:1:1: environment "prood" is not declared\n  hint: did you mean "prod"?']);
+    expect(messages(valid, 'prood')).toEqual(['releases.yaml:3:1: environment "prood" is not declared\n  hint: did you mean "prod"?']);
   });
 
   it('reports an installed map naming an undeclared environment', () => {
@@ -151,22 +153,27 @@ describe('checkConfig', () => {
   });
 
   it('reads a chart version written as chart@version', () => {
-    const { raw, issues } = check('releases:\n  - name: db\n    chart: bitnami/postgresql@15.5.0\n  - name: cache\n    chart: oci://registry.example.com/charts/redis@1.2.3\n');
+    const { raw, issues } = check('repositories: [{ name: bitnami, url: "https://charts.bitnami.com/bitnami" }]\nreleases:\n  - name: db\n    chart: bitnami/postgresql@15.5.0\n  - name: cache\n    chart: oci://registry.example.com/charts/redis@1.2.3\n');
     expect(issues).toEqual([]);
     const config = normalize(raw!, { file: 'releases.yaml', baseDir: '/repo', environment: 'default', files });
     expect(config.releases.map((release) => release.chart)).toEqual([
-      { kind: 'repository', name: 'bitnami/postgresql', version: '15.5.0' },
+      { kind: 'repository', name: 'bitnami/postgresql', version: '15.5.0', repository: { name: 'bitnami', url: 'https://charts.bitnami.com/bitnami' } },
       { kind: 'oci', url: 'oci://registry.example.com/charts/redis', version: '1.2.3' },
     ]);
   });
 
   it('rejects a version given twice, a version on a local chart, and a chart of no known form', () => {
-    const text = 'releases:\n  - name: a\n    chart: repo/a@1.0.0\n    version: 1.0.1\n  - name: b\n    chart: ./charts/app\n    version: 2.0.0\n  - name: c\n    chart: postgresql\n';
+    const text = 'repositories: [{ name: repo, url: "https://charts.example.com" }]\nreleases:\n  - name: a\n    chart: repo/a@1.0.0\n    version: 1.0.1\n  - name: b\n    chart: ./charts/app\n    version: 2.0.0\n  - name: c\n    chart: postgresql\n';
     expect(messages(text)).toEqual([
-      'releases.yaml:4:14: the version is given twice: repo/a@1.0.0 and version: 1.0.1\n  hint: keep one of them',
-      'releases.yaml:7:14: a local chart has no version to choose\n  hint: remove version:, or point chart: at a repository or OCI chart',
-      'releases.yaml:9:12: chart "postgresql" is neither a local path, repo/chart nor oci://\n  hint: write ./path for a chart in this repository',
+      'releases.yaml:5:14: the version is given twice: repo/a@1.0.0 and version: 1.0.1\n  hint: keep one of them',
+      'releases.yaml:8:14: a local chart has no version to choose\n  hint: remove version:, or point chart: at a repository or OCI chart',
+      'releases.yaml:10:12: chart "postgresql" is neither a local path, repo/chart nor oci://\n  hint: write ./path for a chart in this repository',
     ]);
+  });
+
+  it('requires the repository of a repo/chart to be declared', () => {
+    const text = 'repositories:\n  - { name: bitnami, url: "https://charts.bitnami.com/bitnami" }\nreleases:\n  - name: db\n    chart: bitnam/postgresql\n';
+    expect(messages(text)).toEqual(['releases.yaml:5:12: chart bitnam/postgresql names repository "bitnam", which is not declared\n  hint: did you mean "bitnami"?']);
   });
 
   it('collects every issue at once, in file order', () => {

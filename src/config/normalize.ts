@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { isLocalChart, resolveNeed, type FileProbe } from './rules.js';
-import type { ChartRef, Environment, RawRelease, RawReleasesFile, Release, ReleasesConfig, ValuesLayer } from './types.js';
+import type { ChartRef, RawRepository, Environment, RawRelease, RawReleasesFile, Release, ReleasesConfig, ValuesLayer } from './types.js';
 
 const builtInDefaults = { namespace: 'default', createNamespace: true, wait: true, timeout: 300, atomic: false, historyMax: 10 };
 
@@ -26,11 +26,13 @@ export function splitChartVersion(chart: string): { chart: string; version?: str
   return at > 0 ? { chart: chart.slice(0, at), version: chart.slice(at + 1) } : { chart };
 }
 
-function chartRef(release: RawRelease, baseDir: string): ChartRef {
+function chartRef(release: RawRelease, baseDir: string, repositories: readonly RawRepository[]): ChartRef {
   const { chart, version = release.version } = splitChartVersion(release.chart);
   if (chart.startsWith('oci://')) return { kind: 'oci', url: chart, version };
   if (isLocalChart(chart)) return { kind: 'local', path: resolve(baseDir, chart) };
-  return { kind: 'repository', name: chart, version };
+  const repository = repositories.find((candidate) => candidate.name === chart.split('/')[0]);
+  if (!repository) throw new Error(`chart ${chart} names no declared repository: checkRules must run before normalize`);
+  return { kind: 'repository', name: chart, version, repository };
 }
 
 function isInstalled(release: RawRelease, environment: string): boolean {
@@ -65,7 +67,7 @@ export function normalize(raw: RawReleasesFile, options: { file: string; baseDir
       id: ids[index]!,
       name: release.name,
       namespace,
-      chart: chartRef(release, baseDir),
+      chart: chartRef(release, baseDir, raw.repositories ?? []),
       chartSource: release.chart,
       values: valuesLayers(release, baseDir, overlayDir, files),
       set: release.set ?? [],
@@ -89,7 +91,6 @@ export function normalize(raw: RawReleasesFile, options: { file: string; baseDir
     file: options.file,
     baseDir,
     environment: resolveEnvironment(raw, environment),
-    environmentNames: ['default', ...Object.keys(raw.environments ?? {})],
     releases,
     kubeVersion: raw.lint?.kubeVersion,
   };

@@ -141,11 +141,25 @@ const chartVersions: Rule = ({ parsed, raw }) =>
     if (at > 0 && release.version !== undefined) {
       return [issueAt(parsed, ['releases', index, 'version'], `the version is given twice: ${release.chart} and version: ${release.version}`, 'keep one of them')];
     }
-    if (at <= 0 && !release.chart.startsWith('oci://') && !/^[^/]+\/[^/]+$/.test(release.chart)) {
+    const chart = at > 0 ? release.chart.slice(0, at) : release.chart;
+    if (chart.startsWith('oci://')) return [];
+    if (!/^[^/]+\/[^/]+$/.test(chart)) {
       return [issueAt(parsed, ['releases', index, 'chart'], `chart "${release.chart}" is neither a local path, repo/chart nor oci://`, 'write ./path for a chart in this repository')];
     }
-    return [];
+    const repositories = (raw.repositories ?? []).map((repository) => repository?.name);
+    const name = chart.split('/')[0]!;
+    if (repositories.includes(name)) return [];
+    return [
+      issueAt(parsed, ['releases', index, 'chart'], `chart ${chart} names repository "${name}", which is not declared`, didYouMean(name, repositories) ?? `declare it under repositories: with its url`),
+    ];
   });
+
+const duplicateRepositories: Rule = ({ parsed, raw }) =>
+  (raw.repositories ?? []).flatMap((repository, index, all) =>
+    all.findIndex((other) => other?.name === repository?.name) < index
+      ? [issueAt(parsed, ['repositories', index, 'name'], `repository "${repository.name}" is declared twice`, 'keep one of them')]
+      : [],
+  );
 
 const installedEnvironments: Rule = ({ parsed, raw }) => {
   const declared = ['default', ...Object.keys(raw.environments ?? {})];
@@ -193,6 +207,7 @@ export const rules: readonly Rule[] = [
   needCycles,
   localCharts,
   chartVersions,
+  duplicateRepositories,
   valuesFiles,
   installedEnvironments,
   lintRuleIds,

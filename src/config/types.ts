@@ -1,5 +1,11 @@
 /** releases.yaml as written (validated by schema/releases.schema.json). */
+export interface RawRepository {
+  name: string;
+  url: string;
+}
+
 export interface RawReleasesFile {
+  repositories?: RawRepository[];
   environments?: Record<string, RawEnvironment>;
   defaults?: RawReleaseOptions;
   lint?: RawLintConfig;
@@ -51,7 +57,7 @@ export interface RawRelease extends Omit<RawReleaseOptions, 'namespace'> {
 /** A chart reference, resolved. */
 export type ChartRef =
   | { kind: 'local'; path: string }
-  | { kind: 'repository'; name: string; version?: string }
+  | { kind: 'repository'; name: string; version?: string; repository: RawRepository }
   | { kind: 'oci'; url: string; version?: string };
 
 /** One layer of values, lowest precedence first. */
@@ -93,7 +99,6 @@ export interface ReleasesConfig {
   file: string;
   baseDir: string;
   environment: Environment;
-  environmentNames: string[];
   /** Declaration order. */
   releases: Release[];
   kubeVersion?: string;

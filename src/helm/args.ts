@@ -56,7 +56,6 @@ export interface UpgradeOptions {
   helmMajor: number;
   /** Stored as a release label so the next run can tell that nothing changed without rendering. */
   labels?: Record<string, string>;
-  dryRunServer?: boolean;
 }
 
 /**
@@ -80,7 +79,6 @@ export function upgradeArgs(release: Release, valuesFiles: readonly string[], ta
     ...(release.atomic ? [helm4 ? '--rollback-on-failure' : '--atomic'] : []),
     ...forceConflicts(options.helmMajor),
     ...(labels.length > 0 ? ['--labels', labels.join(',')] : []),
-    ...(options.dryRunServer ? ['--dry-run=server'] : []),
     ...clusterArgs(target),
   ];
 }

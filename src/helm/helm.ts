@@ -38,8 +38,6 @@ export interface Helm {
   template(release: Release, valuesFiles: readonly string[], outputDir?: string): Promise<string>;
   lint(release: Release, valuesFiles: readonly string[]): Promise<{ passed: boolean; output: string }>;
   upgrade(release: Release, valuesFiles: readonly string[], labels: Record<string, string>): Promise<void>;
-  /** The manifest helm would apply, from `helm upgrade --dry-run=server`. */
-  dryRunUpgrade(release: Release, valuesFiles: readonly string[]): Promise<string>;
   uninstall(release: Release, wait: boolean): Promise<void>;
   /** The release's latest revision, or undefined when helm has none (never installed, or uninstalled). */
   find(release: Release): Promise<HelmReleaseInfo | undefined>;
@@ -50,6 +48,8 @@ export interface Helm {
 
 export class HelmCli implements Helm {
   private readonly major: number;
+  /** One `helm repo add` per repository and run, shared by the releases that render from it. */
+  private readonly repositories = new Map<string, Promise<unknown>>();
 
   constructor(
     readonly tool: ResolvedTool,
@@ -65,11 +65,20 @@ export class HelmCli implements Helm {
     return this.runner.run(this.tool.path, args, { env: this.env, secrets, okExitCodes });
   }
 
+  /** Makes a release's chart repository known to helm, with a fresh index, before anything renders from it. */
+  private async prepareChart(release: Release): Promise<void> {
+    if (release.chart.kind !== 'repository') return;
+    const { name, url } = release.chart.repository;
+    if (!this.repositories.has(name)) this.repositories.set(name, this.run(['repo', 'add', name, url, '--force-update']));
+    await this.repositories.get(name);
+  }
+
   private scope(release: Release): string[] {
     return ['--namespace', release.namespace, ...clusterArgs(this.target)];
   }
 
   async template(release: Release, valuesFiles: readonly string[], outputDir?: string): Promise<string> {
+    await this.prepareChart(release);
     const args = [...templateArgs(release, valuesFiles), ...(outputDir ? ['--output-dir', outputDir] : [])];
     return (await this.run(args, release)).stdout;
   }
@@ -80,13 +89,8 @@ export class HelmCli implements Helm {
   }
 
   async upgrade(release: Release, valuesFiles: readonly string[], labels: Record<string, string>): Promise<void> {
+    await this.prepareChart(release);
     await this.run(upgradeArgs(release, valuesFiles, this.target, { helmMajor: this.major, labels }), release);
-  }
-
-  async dryRunUpgrade(release: Release, valuesFiles: readonly string[]): Promise<string> {
-    const args = [...upgradeArgs(release, valuesFiles, this.target, { helmMajor: this.major, dryRunServer: true }), '--output', 'json'];
-    const { stdout } = await this.run(args, release);
-    return (JSON.parse(stdout) as { manifest?: string }).manifest ?? '';
   }
 
   async uninstall(release: Release, wait: boolean): Promise<void> {

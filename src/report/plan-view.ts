@@ -37,7 +37,8 @@ export function renderGraph(plan: Plan, format: GraphFormat): string {
 }
 
 export function chartLabel(release: Release): string {
-  return release.chart.kind === 'local' || !release.chart.version ? release.chartSource : `${release.chartSource}@${release.chart.version}`;
+  const version = release.chart.kind === 'local' ? undefined : release.chart.version;
+  return !version || release.chartSource.endsWith(`@${version}`) ? release.chartSource : `${release.chartSource}@${version}`;
 }
 
 /** `boutique list`: the selected releases in apply order. */

@@ -21,7 +21,6 @@ export function createFakeCluster(options: { releases?: Record<string, Partial<H
       calls.push(`upgrade ${release.id}`);
       releases.set(release.id, { status: 'deployed', labels });
     },
-    dryRunUpgrade: async () => '',
     uninstall: async (release: Release) => {
       calls.push(`uninstall ${release.id}`);
       releases.delete(release.id);
