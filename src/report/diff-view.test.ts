@@ -34,6 +34,16 @@ describe('diff views', () => {
     await expect(markdown).toMatchFileSnapshot('../../test/fixtures/diff/expected-diff.md');
   });
 
+  it('leaves out release sections past the size limit of a GitHub comment, and names them', () => {
+    const many = Array.from({ length: 40 }, (_, index) => ({ ...configMapChange('x'.repeat(3000)), release: `shop/app-${index}` }));
+    const limited = renderDiffMarkdown(many, { context: 3, maxLength: 20_000 });
+    expect(limited.length).toBeLessThanOrEqual(20_000);
+    expect(limited).toContain('<summary><b>shop/app-0</b>');
+    expect(limited).not.toContain('<summary><b>shop/app-39</b>');
+    expect(limited).toMatch(/_Left out to stay within 20000 characters: shop\/app-\d+, .*shop\/app-39\. Run `boutique diff` for the full diff\._\n$/);
+    expect(renderDiffMarkdown(many.slice(0, 2))).not.toContain('Left out');
+  });
+
   it('never prints Secret values, plain or base64, in any output', () => {
     const forms = [SESSION_KEY, NEW_SESSION_KEY].flatMap((value) => [value, Buffer.from(value).toString('base64')]);
     for (const output of [plainText, markdown, json]) {

@@ -105,12 +105,19 @@ function driftTextLines(drift: readonly ResourceDrift[], paint: ChalkInstance): 
   ];
 }
 
-/** The diff as GitHub-flavoured Markdown, for a pull-request comment or $GITHUB_STEP_SUMMARY. */
-export function renderDiffMarkdown(diffs: readonly ReleaseDiff[], options: { context: number } = { context: 3 }): string {
+/** GitHub refuses a comment (and truncates a step summary) longer than this. */
+export const GITHUB_COMMENT_LIMIT = 65_536;
+
+/**
+ * The diff as GitHub-flavoured Markdown, for a pull-request comment or $GITHUB_STEP_SUMMARY. Release sections
+ * that would take it past `maxLength` are left out, and a closing line says which.
+ */
+export function renderDiffMarkdown(diffs: readonly ReleaseDiff[], options: { context: number; maxLength?: number } = { context: 3 }): string {
+  const maxLength = options.maxLength ?? GITHUB_COMMENT_LIMIT;
   const rows = diffs.map(({ release, namespace, summary, drift }) =>
     tableRow([release, namespace, ...[summary.add, summary.change, summary.destroy, summary.unchanged, drift.length].map(String)]),
   );
-  return [
+  const head = [
     '## boutique diff',
     '',
     `**${planSummary(diffs)}**`,
@@ -119,8 +126,25 @@ export function renderDiffMarkdown(diffs: readonly ReleaseDiff[], options: { con
     tableRow(['---', '---', '---:', '---:', '---:', '---:', '---:']),
     ...rows,
     '',
-    ...diffs.flatMap((diff) => releaseMarkdownLines(diff, options.context)),
   ].join('\n');
+  // Room for the closing note, whatever it ends up naming.
+  const budget = maxLength - head.length - 200 - diffs.reduce((total, diff) => total + diff.release.length + 2, 0);
+  let used = 0;
+  const sections: string[] = [];
+  const omitted: string[] = [];
+  for (const diff of diffs) {
+    const lines = releaseMarkdownLines(diff, options.context);
+    if (lines.length === 0) continue;
+    const section = `\n${lines.join('\n')}`;
+    if (omitted.length === 0 && used + section.length <= budget) {
+      sections.push(section);
+      used += section.length;
+    } else {
+      omitted.push(diff.release);
+    }
+  }
+  const note = omitted.length === 0 ? '' : `\n_Left out to stay within ${maxLength} characters: ${omitted.join(', ')}. Run \`boutique diff\` for the full diff._\n`;
+  return `${head}${sections.join('')}${note}`;
 }
 
 function releaseMarkdownLines(diff: ReleaseDiff, context: number): string[] {
