@@ -1,17 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { loadConfig } from '../../src/config/load.js';
 import { helmTemplate, inBatches, type Manifests, repoRoot } from './helm.js';
 
-/** releases.yaml as these tests read it: only the keys the shipped file uses. */
-interface ReleasesFile {
-  environments: Record<string, { namespace?: string; production?: boolean }>;
-  defaults: { namespace: string };
-  releases: Array<{ name: string; chart: string; values: string[]; needs?: string[]; installed?: boolean | Record<string, boolean> }>;
-}
-
-export const releasesFile = parse(readFileSync(join(repoRoot, 'releases.yaml'), 'utf8')) as ReleasesFile;
-export const environments = ['default', ...Object.keys(releasesFile.environments)];
+export const environments = ['default', 'dev', 'staging', 'prod'];
 
 export interface SystemRelease {
   name: string;
@@ -19,27 +10,22 @@ export interface SystemRelease {
   namespace: string;
   /** Absolute values files in boutique's layering order: the release's own, then values/<env>/<release>.yaml. */
   valuesFiles: string[];
+  /** Names of the releases it needs. */
   needs: string[];
 }
 
-function isInstalled(installed: boolean | Record<string, boolean> | undefined, environment: string): boolean {
-  if (installed === undefined || typeof installed === 'boolean') return installed ?? true;
-  return installed[environment] ?? true;
-}
-
-/** The releases boutique installs in one environment, with the values files it layers for each. */
+/** The releases boutique installs in one environment, as boutique's own loader reads releases.yaml. */
 export function systemReleases(environment: string): SystemRelease[] {
-  const namespace = releasesFile.environments[environment]?.namespace ?? releasesFile.defaults.namespace;
-  return releasesFile.releases
-    .filter((release) => isInstalled(release.installed, environment))
+  return loadConfig(join(repoRoot, 'releases.yaml'), environment)
+    .releases.filter((release) => release.installed)
     .map((release) => {
-      const overlay = join(repoRoot, 'values', environment, `${release.name}.yaml`);
+      if (release.chart.kind !== 'local') throw new Error(`${release.id}: the shipped system uses local charts only`);
       return {
         name: release.name,
-        chart: join(repoRoot, release.chart),
-        namespace,
-        valuesFiles: [...release.values.map((file) => join(repoRoot, file)), ...(environment !== 'default' && existsSync(overlay) ? [overlay] : [])],
-        needs: release.needs ?? [],
+        chart: release.chart.path,
+        namespace: release.namespace,
+        valuesFiles: release.values.flatMap((layer) => (layer.kind === 'file' ? [layer.path] : [])),
+        needs: release.needs.map((id) => id.slice(id.indexOf('/') + 1)),
       };
     });
 }

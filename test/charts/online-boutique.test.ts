@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { environments, releasesFile, renderEnvironments, systemReleases } from './boutique-system.js';
+import { environments, renderEnvironments, systemReleases } from './boutique-system.js';
 import type { KubeObject, Manifests } from './helm.js';
 
 // The facts table of /work/shared/online-boutique.md (upstream v0.10.6), row by row.
@@ -95,7 +95,8 @@ beforeAll(async () => {
 
 describe('releases.yaml', () => {
   it('wires the 12 releases with the needs graph of the facts file, callers after what they dial', () => {
-    const needs = Object.fromEntries(releasesFile.releases.map((release) => [release.name, [...(release.needs ?? [])].sort()]));
+    const releases = systemReleases('default');
+    const needs = Object.fromEntries(releases.map((release) => [release.name, [...release.needs].sort()]));
     expect(needs).toEqual({
       'redis-cart': [], adservice: [], currencyservice: [], emailservice: [], paymentservice: [], productcatalogservice: [], shippingservice: [],
       cartservice: ['redis-cart'],
@@ -104,9 +105,9 @@ describe('releases.yaml', () => {
       frontend: ['adservice', 'cartservice', 'checkoutservice', 'currencyservice', 'productcatalogservice', 'recommendationservice', 'shippingservice'],
       loadgenerator: ['frontend'],
     });
-    const order = releasesFile.releases.map((release) => release.name);
-    for (const release of releasesFile.releases) {
-      for (const need of release.needs ?? []) expect(order.indexOf(need), `${need} before ${release.name}`).toBeLessThan(order.indexOf(release.name));
+    const order = releases.map((release) => release.name);
+    for (const release of releases) {
+      for (const need of release.needs) expect(order.indexOf(need), `${need} before ${release.name}`).toBeLessThan(order.indexOf(release.name));
     }
   });
 
