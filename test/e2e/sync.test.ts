@@ -44,6 +44,13 @@ describe('boutique sync on the shipped Online Boutique', () => {
   });
   afterAll(() => emulator.stop());
 
+  it('diffs a fresh cluster as everything to add, without writing', async () => {
+    const diff = await cli.run(['diff', '--detailed-exitcode', '-o', 'json']);
+    expect(diff.exitCode, diff.stderr).toBe(2);
+    expect(JSON.parse(diff.stdout).summary).toEqual({ add: 36, change: 0, destroy: 0, unchanged: 0, drifted: 0 });
+    expect(emulator.requests.filter(isWrite)).toEqual([]);
+  });
+
   it('installs every release, each only after the releases it needs are ready', async () => {
     const result = await cli.run(['sync']);
     expect(result.exitCode, result.stderr).toBe(0);
