@@ -7,9 +7,24 @@ import { ValuesFiles } from './values-files.js';
 
 export type ReleaseDiffResult = { release: Release; diff: ReleaseDiff } | { release: Release; error: Error };
 
-/** Values releases.yaml marks secret, which no output may show. */
-export function secretValuesOf(release: Release): string[] {
-  return release.set.filter((entry) => entry.secret).map((entry) => String(entry.value));
+/** The value at a helm --set path (`a.b[0].c`) of a values tree. */
+export function valueAtSetPath(values: unknown, path: string): unknown {
+  return path
+    .split(/\.|\[(\d+)\]/)
+    .filter((segment) => segment !== undefined && segment !== '')
+    .reduce<unknown>((node, segment) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[segment] : undefined), values);
+}
+
+/**
+ * Values releases.yaml marks secret, which no output may show: the ones about to be applied, and the ones the
+ * deployed release holds at the same paths, since the live objects still carry those.
+ */
+async function secretValuesOf(release: Release, deps: ClusterDeps, deployed: boolean): Promise<string[]> {
+  const secretSets = release.set.filter((entry) => entry.secret);
+  if (secretSets.length === 0) return [];
+  const deployedValues = deployed ? await deps.helm.values(release) : {};
+  const previous = secretSets.map((entry) => valueAtSetPath(deployedValues, entry.name)).filter((value) => ['string', 'number', 'boolean'].includes(typeof value));
+  return [...secretSets.map((entry) => entry.value), ...previous].map(String);
 }
 
 const isHook = (obj: KubeObject) => obj.metadata.annotations?.['helm.sh/hook'] !== undefined;
@@ -53,7 +68,8 @@ export async function diffOneRelease(release: Release, deps: ClusterDeps, values
     desired = (await deps.kubectl.dryRunApply(rendered, release.namespace)) ?? rendered;
   }
   const live = await deps.kubectl.liveObjects(uniqueObjects([...desired, ...deployed], release.namespace), release.namespace);
-  return diffRelease({ release: release.id, namespace: release.namespace, desired, live, deployed, secretValues: secretValuesOf(release) });
+  const secretValues = await secretValuesOf(release, deps, info !== undefined);
+  return diffRelease({ release: release.id, namespace: release.namespace, desired, live, deployed, secretValues });
 }
 
 export async function diffReleases(releases: readonly Release[], deps: ClusterDeps, options: { concurrency: number }): Promise<ReleaseDiffResult[]> {

@@ -42,6 +42,8 @@ export interface Helm {
   /** The release's latest revision, or undefined when helm has none (never installed, or uninstalled). */
   find(release: Release): Promise<HelmReleaseInfo | undefined>;
   manifest(release: Release): Promise<string>;
+  /** The user-supplied values of the deployed release (helm get values). */
+  values(release: Release): Promise<Record<string, unknown>>;
   history(release: Release): Promise<HelmRevision[]>;
   rollback(release: Release, revision: number | undefined): Promise<void>;
 }
@@ -110,6 +112,11 @@ export class HelmCli implements Helm {
 
   async manifest(release: Release): Promise<string> {
     return (await this.run(['get', 'manifest', release.name, ...this.scope(release)])).stdout;
+  }
+
+  async values(release: Release): Promise<Record<string, unknown>> {
+    const { stdout } = await this.run(['get', 'values', release.name, '--output', 'json', ...this.scope(release)]);
+    return (JSON.parse(stdout) as Record<string, unknown> | null) ?? {};
   }
 
   async history(release: Release): Promise<HelmRevision[]> {

@@ -30,6 +30,7 @@ export function createFakeCluster(options: { releases?: Record<string, Partial<H
       return info && ({ name: release.name, namespace: release.namespace, revision: 1, chart: 'c', version: '1', appVersion: '', deployedAt: '', status: 'deployed', ...info } as HelmReleaseInfo);
     },
     manifest: async (release: Release) => options.manifests?.[release.id] ?? '',
+    values: async () => ({}),
     history: async () => [],
     rollback: async (release: Release) => {
       calls.push(`rollback ${release.id}`);

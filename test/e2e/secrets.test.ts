@@ -1,0 +1,66 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator } from '../cluster/emulator.js';
+import { boutique } from '../support/cli.js';
+import { helmBinary, kubectlBinary } from '../support/tools.js';
+
+/** A release whose password reaches a Secret and, carelessly, a ConfigMap too. */
+function system(password: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'boutique-secrets-'));
+  mkdirSync(join(dir, 'chart', 'templates'), { recursive: true });
+  writeFileSync(join(dir, 'chart', 'Chart.yaml'), 'apiVersion: v2\nname: vault\nversion: 0.1.0\n');
+  writeFileSync(
+    join(dir, 'chart', 'templates', 'objects.yaml'),
+    `apiVersion: v1
+kind: Secret
+metadata:
+  name: {{ .Release.Name }}
+stringData:
+  password: {{ .Values.password | quote }}
+  user: admin
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-debug
+data:
+  connection: "postgres://admin:{{ .Values.password }}@db"
+`,
+  );
+  writeFileSync(join(dir, 'releases.yaml'), `releases:\n  - name: vault\n    chart: ./chart\n    set:\n      - { name: password, value: "${password}", secret: true }\n`);
+  return dir;
+}
+
+describe('secrets in diff', () => {
+  let emulator: Emulator;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    emulator = await startEmulator({ readyDelayMs: 50 });
+    env = { ...emulator.env, BOUTIQUE_HELM: helmBinary(), BOUTIQUE_KUBECTL: kubectlBinary() };
+    expect((await boutique(['sync'], { cwd: system('old-hunter2'), env })).exitCode).toBe(0);
+  });
+  afterAll(() => emulator.stop());
+
+  it('shows a changed secret key as changed and never prints the old or new value, in any format', async () => {
+    const dir = system('new-swordfish');
+    const outputs = await Promise.all([
+      boutique(['diff', '--context', '1'], { cwd: dir, env }),
+      boutique(['diff', '-o', 'json'], { cwd: dir, env }),
+      boutique(['diff', '-o', 'markdown'], { cwd: dir, env }),
+    ]);
+    for (const { stdout, stderr, exitCode } of outputs) {
+      expect(exitCode, stderr).toBe(0);
+      for (const value of ['old-hunter2', 'new-swordfish', Buffer.from('old-hunter2').toString('base64'), Buffer.from('new-swordfish').toString('base64')]) {
+        expect(stdout).not.toContain(value);
+        expect(stderr).not.toContain(value);
+      }
+    }
+    const text = outputs[0]!.stdout;
+    expect(text).toContain('~ Secret/vault (change)');
+    expect(text).toMatch(/^-  password: "\*\*\*"\n\+  password: "\*\*\* \(changed\)"$/m);
+    expect(text).toContain('~ ConfigMap/vault-debug (change)');
+    expect(text).toContain('Plan: 0 to add, 2 to change, 0 to destroy, 0 unchanged.');
+  });
+});
