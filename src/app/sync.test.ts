@@ -73,6 +73,22 @@ describe('syncReleases', () => {
   });
 });
 
+describe('syncReleases with a release that does not render', () => {
+  it('applies nothing at all, fails that release and skips the others', async () => {
+    const { deps, calls } = createFakeCluster({ releases: { 'shop/db': { ...synced, labels: {} } } });
+    deps.helm.template = async (release) => {
+      if (release.name === 'api') throw new Error("values don't meet the specifications of the schema(s)");
+      return '';
+    };
+    const results = await syncReleases(plan([release('db'), release('api', ['db']), release('web')]), deps, options);
+    expect(states(results)).toEqual({ db: 'skipped', api: 'failed', web: 'skipped' });
+    const byName = (name: string) => results.find((result) => result.release.name === name)!;
+    expect(byName('db').detail).toBe('nothing was applied: shop/api does not render');
+    expect(byName('api').error?.message).toContain("values don't meet the specifications");
+    expect(calls).toEqual([]);
+  });
+});
+
 describe('destroyReleases', () => {
   it('uninstalls dependents before what they need', async () => {
     const { deps, calls } = createFakeCluster({ releases: { 'shop/db': synced, 'shop/api': synced, 'shop/web': synced } });

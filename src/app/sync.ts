@@ -51,7 +51,9 @@ type Decision =
   | { action: 'none'; outcome: Outcome }
   | { action: 'upgrade'; installed: boolean; hash: string; detail?: string }
   | { action: 'uninstall' }
-  | { action: 'fail'; error: Error };
+  | { action: 'fail'; error: Error }
+  /** The release does not render: bad input, so the whole sync stops before anything is applied. */
+  | { action: 'reject'; error: Error };
 
 /**
  * helm's pending states are its lock: another helm may be working on the release right now, so boutique does not
@@ -67,7 +69,7 @@ function pendingError(release: Release, status: string): ReleaseStateError {
   });
 }
 
-async function decide(release: Release, deps: ClusterDeps, options: SyncOptions): Promise<Decision> {
+async function decide(release: Release, deps: ClusterDeps, valuesFiles: ValuesFiles, options: SyncOptions): Promise<Decision> {
   options.onProgress?.(release, 'checking');
   const info = await deps.helm.find(release);
   if (!release.installed) return info ? { action: 'uninstall' } : { action: 'none', outcome: { state: 'absent', detail: 'installed: false, and not in the cluster' } };
@@ -78,6 +80,11 @@ async function decide(release: Release, deps: ClusterDeps, options: SyncOptions)
   // A failed release is always retried; a deployed one only when its inputs or the cluster changed.
   const labels = info?.labels ?? {};
   if (info?.status !== 'deployed' || labels[inputsLabel] !== hash || labels[environmentLabel] !== options.environment) {
+    try {
+      await deps.helm.template(release, valuesFiles.for(release));
+    } catch (error) {
+      return { action: 'reject', error: error as Error };
+    }
     return { action: 'upgrade', installed: info !== undefined, hash };
   }
   const drifted = await driftedObjects(release, deps);
@@ -90,6 +97,7 @@ async function carryOut(release: Release, decision: Decision, deps: ClusterDeps,
     case 'none':
       return decision.outcome;
     case 'fail':
+    case 'reject':
       throw decision.error;
     case 'uninstall':
       options.onProgress?.(release, 'uninstalling');
@@ -136,8 +144,9 @@ async function runReleaseTasks(
 }
 
 /**
- * Converges the cluster to the plan. First every release is checked (in parallel) for what it needs; then each
- * release that needs work starts as soon as the releases it needs are done (and, with wait, ready), bounded by
+ * Converges the cluster to the plan. First every release is checked (in parallel) for what it needs, and every
+ * release to upgrade is rendered: if one does not render, nothing is applied at all. Then each release that needs
+ * work starts as soon as the releases it needs are done (and, with wait, ready), bounded by
  * concurrency. A failure skips what needs it; independent releases finish.
  */
 export async function syncReleases(plan: Plan, deps: ClusterDeps, options: SyncOptions): Promise<SyncResult[]> {
@@ -145,9 +154,11 @@ export async function syncReleases(plan: Plan, deps: ClusterDeps, options: SyncO
   const tasks = plan.releases.map((release) => ({ id: release.id, needs: plannedNeeds(plan, release), release }));
   try {
     const decisions = await mapInOrder(plan.releases, options.concurrency, (release) =>
-      decide(release, deps, options).catch((error: Error): Decision => ({ action: 'fail', error })),
+      decide(release, deps, valuesFiles, options).catch((error: Error): Decision => ({ action: 'fail', error })),
     );
     const decisionOf = new Map(plan.releases.map((release, index) => [release.id, decisions[index]!]));
+    const rejected = plan.releases.filter((release) => decisionOf.get(release.id)!.action === 'reject');
+    if (rejected.length > 0) return rejectAll(plan, decisionOf, rejected, options);
     for (const release of plan.releases) {
       const needs = plannedNeeds(plan, release);
       const action = decisionOf.get(release.id)!.action;
@@ -163,6 +174,18 @@ export async function syncReleases(plan: Plan, deps: ClusterDeps, options: SyncO
   } finally {
     valuesFiles.dispose();
   }
+}
+
+/** Some releases do not render: report them failed and every release untouched, having applied nothing. */
+function rejectAll(plan: Plan, decisionOf: Map<string, Decision>, rejected: Release[], options: SyncOptions): SyncResult[] {
+  const detail = `nothing was applied: ${rejected.map((release) => release.id).join(', ')} ${rejected.length === 1 ? 'does' : 'do'} not render`;
+  return plan.releases.map((release) => {
+    const decision = decisionOf.get(release.id)!;
+    const result: SyncResult =
+      decision.action === 'reject' ? { release, state: 'failed', error: decision.error, durationMs: 0 } : { release, state: 'skipped', detail, durationMs: 0 };
+    options.onProgress?.(release, result.state, result.detail ?? result.error?.message);
+    return result;
+  });
 }
 
 /**

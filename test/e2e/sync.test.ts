@@ -174,6 +174,23 @@ describe('boutique sync when a release never becomes ready', () => {
   });
 });
 
+describe('boutique sync with a release that does not render', () => {
+  let emulator: Emulator;
+  afterAll(() => emulator.stop());
+
+  it('applies nothing at all and shows helm\'s error under the release name', async () => {
+    emulator = await startEmulator({ readyDelayMs: 50 });
+    const system = copyShippedSystem();
+    system.edit('values/emailservice.yaml', (text) => `${text}\nreplicaCont: 2\n`);
+    const result = await context(emulator, system.dir).run(['sync']);
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toMatch(/^boutique\/emailservice +failed /m);
+    expect(result.stdout).toMatch(/^boutique\/redis-cart +skipped +- +nothing was applied: boutique\/emailservice does not render$/m);
+    expect(result.stderr).toContain("release boutique/emailservice failed:\nError: values don't meet the specifications of the schema(s) in the following chart(s):\nmicroservice:\n- at '': additional properties 'replicaCont' not allowed");
+    expect(emulator.requests.filter(isWrite)).toEqual([]);
+  });
+});
+
 describe('boutique sync without a reachable cluster', () => {
   it('says so once, before touching any release, and exits 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'boutique-unreachable-'));
