@@ -1,10 +1,9 @@
 import type { Release } from '../config/types.js';
 import { parseManifests } from '../diff/objects.js';
 import { diffRelease } from '../diff/release-diff.js';
-import type { Plan } from '../plan/plan.js';
-import { plannedNeeds } from '../plan/plan.js';
-import { runInDependencyOrder } from '../plan/schedule.js';
 import { ReleaseStateError } from '../errors.js';
+import { plannedNeeds, type Plan } from '../plan/plan.js';
+import { runInDependencyOrder } from '../plan/schedule.js';
 import type { ClusterDeps } from './deps.js';
 import { environmentLabel, inputsLabel } from './inputs-hash.js';
 import { mapInOrder } from './pool.js';
@@ -15,7 +14,6 @@ export type SyncState =
   | 'waiting' | 'checking' | 'applying' | 'uninstalling'
   | 'installed' | 'upgraded' | 'unchanged' | 'uninstalled' | 'absent' | 'failed' | 'skipped';
 
-
 export interface SyncResult {
   release: Release;
   state: SyncState;
@@ -24,6 +22,8 @@ export interface SyncResult {
   durationMs: number;
   error?: Error;
 }
+
+type Outcome = Omit<SyncResult, 'durationMs' | 'release'>;
 
 export interface SyncProgress {
   (release: Release, state: SyncState, detail?: string, durationMs?: number): void;
@@ -109,8 +109,6 @@ async function carryOut(release: Release, decision: Decision, deps: ClusterDeps,
       return { state: decision.installed ? 'upgraded' : 'installed', detail: decision.detail };
   }
 }
-
-type Outcome = Omit<SyncResult, 'durationMs' | 'release'>;
 
 /** Runs one piece of work per release in dependency order, timing it and turning errors into failed results. */
 async function runReleaseTasks(
