@@ -48,6 +48,11 @@ describe('boutique sync on the shipped Online Boutique', () => {
     const diff = await cli.run(['diff', '--detailed-exitcode', '-o', 'json']);
     expect(diff.exitCode, diff.stderr).toBe(2);
     expect(JSON.parse(diff.stdout).summary).toEqual({ add: 36, change: 0, destroy: 0, unchanged: 0, drifted: 0 });
+    const dryRun = await cli.run(['sync', '--dry-run', '-l', 'tier=infra']);
+    expect(dryRun.exitCode, dryRun.stderr).toBe(0);
+    expect(dryRun.stdout).toContain('+ Deployment/redis-cart (add)');
+    expect(dryRun.stdout).not.toContain('frontend');
+    expect(dryRun.stdout).toMatch(/Plan: 3 to add, 0 to change, 0 to destroy, 0 unchanged\.\n$/);
     expect(emulator.requests.filter(isWrite)).toEqual([]);
   });
 
