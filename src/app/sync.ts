@@ -78,7 +78,7 @@ async function decide(release: Release, deps: ClusterDeps, valuesFiles: ValuesFi
 
   const hash = options.inputsHash(release);
   // A failed release is always retried; a deployed one only when its inputs or the cluster changed.
-  const labels = info?.labels ?? {};
+  const labels = info?.labels ?? (info ? await deps.kubectl.releaseStorageLabels(release.name, release.namespace) : {});
   if (info?.status !== 'deployed' || labels[inputsLabel] !== hash || labels[environmentLabel] !== options.environment) {
     try {
       await deps.helm.template(release, valuesFiles.for(release));

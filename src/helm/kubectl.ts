@@ -15,6 +15,11 @@ export interface Kubectl {
    * undefined when the release namespace does not exist yet, so there is nothing to compare against.
    */
   dryRunApply(objects: readonly KubeObject[], namespace: string): Promise<KubeObject[] | undefined>;
+  /**
+   * The storage labels of a release's latest revision, where helm keeps `helm upgrade --labels`. helm 4 shows them
+   * in `helm get metadata`; helm 3 does not, so boutique reads them from helm's storage.
+   */
+  releaseStorageLabels(name: string, namespace: string): Promise<Record<string, string>>;
   /** Throws ClusterUnreachableError unless the API server answers: checked once, before any release is touched. */
   ping(): Promise<void>;
 }
@@ -50,6 +55,13 @@ export class KubectlCli implements Kubectl {
         suggestions: ['check --kube-context or the environment\'s kubeContext in releases.yaml, and that the cluster is running (kubectl cluster-info)'],
       });
     }
+  }
+
+  async releaseStorageLabels(name: string, namespace: string): Promise<Record<string, string>> {
+    const storage = process.env.HELM_DRIVER === 'configmap' ? 'configmaps' : 'secrets';
+    const args = ['get', storage, '--namespace', namespace, '--selector', `owner=helm,name=${name}`, '--output', 'json', ...contextArgs(this.target)];
+    const revisions = itemsOf((await this.runner.run(this.tool.path, args)).stdout).map((item) => item.metadata.labels ?? {});
+    return revisions.reduce<Record<string, string>>((latest, labels) => (Number(labels.version) > Number(latest.version ?? 0) ? labels : latest), {});
   }
 
   async liveObjects(objects: readonly KubeObject[], namespace: string): Promise<KubeObject[]> {

@@ -5,9 +5,11 @@ import { join } from 'node:path';
 /** The tools boutique pins, as recorded in scripts/pinned-tools.json (shared with the postinstall script). */
 export type PinnedToolName = 'helm' | 'kubectl';
 
+/** helm3 is installed only in a development checkout, for the helm 3 compatibility tests. */
+type ManifestToolName = PinnedToolName | 'helm3';
+
 interface PinnedToolsManifest {
-  package: string;
-  tools: Record<PinnedToolName, { version: string; sha256: string }>;
+  tools: Record<ManifestToolName, { package: string; version: string; sha256: string; testsOnly?: boolean }>;
 }
 
 export const pinnedTools: PinnedToolsManifest = JSON.parse(
@@ -20,6 +22,6 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'boutique');
 }
 
-export function pinnedToolPath(name: PinnedToolName, env: NodeJS.ProcessEnv = process.env): string {
+export function pinnedToolPath(name: ManifestToolName, env: NodeJS.ProcessEnv = process.env): string {
   return join(cacheDir(env), 'tools', `${name}-${pinnedTools.tools[name].version}`, name);
 }

@@ -41,6 +41,7 @@ export function createFakeCluster(options: { releases?: Record<string, Partial<H
     liveObjects: async (objects) => (options.live ?? []).filter((live) => objects.some((obj) => obj.kind === live.kind && obj.metadata.name === live.metadata.name)),
     dryRunApply: async (objects) => [...objects],
     ping: async () => undefined,
+    releaseStorageLabels: async () => ({}),
   };
   const deps: ClusterDeps = { helm, kubectl };
   return { deps, calls };

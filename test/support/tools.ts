@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { pinnedToolPath, type PinnedToolName } from '../../src/tools/pinned.js';
+import { pinnedToolPath } from '../../src/tools/pinned.js';
 
-/** The pinned helm or kubectl that `npm ci` installed; tests use these, never whatever is on PATH. */
-export function pinnedBinary(name: PinnedToolName): string {
+/** The pinned helm, kubectl or helm 3 that `npm ci` installed; tests use these, never whatever is on PATH. */
+export function pinnedBinary(name: Parameters<typeof pinnedToolPath>[0]): string {
   const path = pinnedToolPath(name);
   if (!existsSync(path)) throw new Error(`${path} is missing: run 'npm ci' (its postinstall installs the pinned ${name})`);
   return path;
@@ -10,3 +10,4 @@ export function pinnedBinary(name: PinnedToolName): string {
 
 export const helmBinary = (): string => pinnedBinary('helm');
 export const kubectlBinary = (): string => pinnedBinary('kubectl');
+export const helm3Binary = (): string => pinnedBinary('helm3');
