@@ -1,6 +1,8 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ConfigIssue } from '../errors.js';
-import { rules as lintRules, unknownRuleIds } from '../lint/index.js';
+// The rule modules only: the lint index would also load the Kubernetes schemas into every command.
+import { unknownRuleIds } from '../lint/lint-objects.js';
+import { rules as lintRules } from '../lint/rules/index.js';
 import { findCycle } from '../plan/dag.js';
 import { issueAt, type ParsedDocument } from './parse.js';
 import { closest, didYouMean } from './suggest.js';

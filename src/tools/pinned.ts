@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** The tools boutique pins, as recorded in scripts/pinned-tools.json (shared with the postinstall script). */
 export type PinnedToolName = 'helm' | 'kubectl';
@@ -25,3 +26,6 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
 export function pinnedToolPath(name: ManifestToolName, env: NodeJS.ProcessEnv = process.env): string {
   return join(cacheDir(env), 'tools', `${name}-${pinnedTools.tools[name].version}`, name);
 }
+
+/** The postinstall script, for a user whose npm skipped install scripts. */
+export const installScript = fileURLToPath(new URL('../../scripts/install-tools.mjs', import.meta.url));

@@ -2,7 +2,7 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { ToolError } from '../errors.js';
 import type { Runner } from '../helm/runner.js';
-import { pinnedToolPath, pinnedTools, type PinnedToolName } from './pinned.js';
+import { installScript, pinnedToolPath, pinnedTools, type PinnedToolName } from './pinned.js';
 
 export type ToolSource = 'flag' | 'env' | 'path' | 'pinned';
 
@@ -92,7 +92,7 @@ export async function resolveTool(name: PinnedToolName, options: ResolveOptions)
   throw new ToolError(`no usable ${name} found`, {
     suggestions: [
       name === 'helm' ? 'install helm 3.14 or later on PATH, or pass --helm-binary' : 'install kubectl on PATH, or set BOUTIQUE_KUBECTL',
-      `or install the pinned ${name} ${pinnedTools.tools[name].version}: node node_modules/boutique/scripts/install-tools.mjs (run by npm install)`,
+      `or install the pinned ${name} ${pinnedTools.tools[name].version} (npm install does, unless it skips install scripts): node ${installScript}`,
     ],
   });
 }

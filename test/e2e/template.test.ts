@@ -122,6 +122,10 @@ describe('helm resolution', () => {
     const fromEnv = await boutique(['version', '-o', 'json'], { env: { BOUTIQUE_HELM: helmBinary(), PATH: `${newHelm.dir}:${process.env.PATH}` } });
     expect(JSON.parse(fromEnv.stdout).tools[0]).toMatchObject({ version: 'v4.1.4', source: 'env' });
 
+    const nowhere = await boutique(['template'], { env: { BOUTIQUE_CACHE_DIR: mkdtempSync(join(tmpdir(), 'boutique-no-cache-')), PATH: oldHelm.dir } });
+    expect(nowhere.exitCode).toBe(1);
+    expect(nowhere.stderr).toMatch(/^Error: no usable helm found\n  hint: install helm 3\.14 or later on PATH, or pass --helm-binary\n  hint: or install the pinned helm v4\.1\.4 .*: node \S+\/scripts\/install-tools\.mjs\n$/);
+
     const missing = await boutique(['template', '--helm-binary', '/nonexistent/helm'], { env });
     expect(missing.exitCode).toBe(1);
     expect(missing.stderr).toContain('Error: --helm-binary names /nonexistent/helm, which is not an executable file');
