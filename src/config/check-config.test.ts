@@ -4,7 +4,7 @@ import { checkConfig } from './load.js';
 import { normalize } from './normalize.js';
 import type { FileProbe } from './rules.js';
 
-const existing = new Set(['/repo/charts/app/Chart.yaml', '/repo/values/web.yaml', '/repo/values/api.yaml', '/repo/values/prod/web.yaml']);
+const existing = new Set(['/repo/charts/app/Chart.yaml', '/repo/values/web.yaml', '/repo/values/api.yaml', '/repo/values/prod/web.yaml', '/repo/values/prod/common.yaml']);
 const files: FileProbe = {
   isFile: (path) => existing.has(path),
   isDirectory: (path) => [...existing].some((file) => file.startsWith(`${path}/`)),
@@ -24,6 +24,7 @@ environments:
   prod:
     namespace: shop
     production: true
+    values: [values/prod/common.yaml]
 defaults:
   namespace: apps
   timeout: 5m
@@ -57,11 +58,13 @@ describe('checkConfig', () => {
     expect(api!.timeout).toBe('5m');
     expect(api!.values).toEqual([
       { kind: 'file', path: '/repo/values/api.yaml' },
+      { kind: 'file', path: '/repo/values/prod/common.yaml' },
       { kind: 'inline', values: { replicas: 2 } },
     ]);
-    // The overlay values/prod/web.yaml exists, so it layers above the release's own files.
+    // The overlay values/prod/web.yaml exists, so it layers above the release's and the environment's files.
     expect(web!.values).toEqual([
       { kind: 'file', path: '/repo/values/web.yaml' },
+      { kind: 'file', path: '/repo/values/prod/common.yaml' },
       { kind: 'file', path: '/repo/values/prod/web.yaml' },
     ]);
     expect(web!.installed).toBe(true);
@@ -120,6 +123,11 @@ describe('checkConfig', () => {
     expect(messages(text)).toEqual([
       'releases.yaml:4:5: needs form a cycle: default/a -> default/b -> default/c -> default/a\n  hint: remove one of these needs: a release cannot wait for itself',
     ]);
+  });
+
+  it('reports a missing environment values file', () => {
+    const text = 'environments:\n  dev:\n    values: [values/dev/all.yaml]\nreleases: []\n';
+    expect(messages(text)).toEqual(['releases.yaml:3:14: values file values/dev/all.yaml does not exist\n  hint: paths are relative to /repo']);
   });
 
   it('reports a missing chart directory and a missing values file', () => {

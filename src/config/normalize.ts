@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { isLocalChart, resolveNeed, type FileProbe } from './rules.js';
-import type { ChartRef, RawRepository, Environment, RawRelease, RawReleasesFile, Release, ReleasesConfig, ValuesLayer } from './types.js';
+import type { ChartRef, RawEnvironment, RawRepository, Environment, RawRelease, RawReleasesFile, Release, ReleasesConfig, ValuesLayer } from './types.js';
 
 const builtInDefaults = { namespace: 'default', createNamespace: true, wait: true, timeout: 300, atomic: false, historyMax: 10 };
 
@@ -41,16 +41,18 @@ function isInstalled(release: RawRelease, environment: string): boolean {
 }
 
 /**
- * Values layers, lowest precedence first: the release's files, then the environment overlay
- * `<valuesDir>/<release>.yaml` when it exists, then its inline maps. `set` comes last, from the caller.
+ * Values layers, lowest precedence first: the release's files, the environment's files, the environment overlay
+ * `<valuesDir>/<release>.yaml` when it exists, then the release's inline maps. `set` comes last, from the caller.
  */
-function valuesLayers(release: RawRelease, baseDir: string, overlayDir: string, files: FileProbe): ValuesLayer[] {
+function valuesLayers(release: RawRelease, baseDir: string, environment: RawEnvironment, overlayDir: string, files: FileProbe): ValuesLayer[] {
   const entries = release.values ?? [];
-  const fileLayers = entries.flatMap((entry): ValuesLayer[] => (typeof entry === 'string' ? [{ kind: 'file', path: resolve(baseDir, entry) }] : []));
+  const asFile = (path: string): ValuesLayer => ({ kind: 'file', path: resolve(baseDir, path) });
+  const fileLayers = entries.flatMap((entry): ValuesLayer[] => (typeof entry === 'string' ? [asFile(entry)] : []));
   const inlineLayers = entries.flatMap((entry): ValuesLayer[] => (typeof entry === 'string' ? [] : [{ kind: 'inline', values: entry }]));
+  const environmentLayers = (environment.values ?? []).map(asFile);
   const overlay = resolve(baseDir, overlayDir, `${release.name}.yaml`);
   const overlayLayers: ValuesLayer[] = files.isFile(overlay) ? [{ kind: 'file', path: overlay }] : [];
-  return [...fileLayers, ...overlayLayers, ...inlineLayers];
+  return [...fileLayers, ...environmentLayers, ...overlayLayers, ...inlineLayers];
 }
 
 /** Turns a valid releases.yaml into releases for one environment. Assumes checkRules found nothing. */
@@ -69,7 +71,7 @@ export function normalize(raw: RawReleasesFile, options: { file: string; baseDir
       namespace,
       chart: chartRef(release, baseDir, raw.repositories ?? []),
       chartSource: release.chart,
-      values: valuesLayers(release, baseDir, overlayDir, files),
+      values: valuesLayers(release, baseDir, raw.environments?.[environment] ?? {}, overlayDir, files),
       set: release.set ?? [],
       needs: (release.needs ?? []).map((need) => {
         const resolved = resolveNeed(need, ids, ids[index]!);

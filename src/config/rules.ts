@@ -124,13 +124,18 @@ const localCharts: Rule = ({ parsed, raw, baseDir, files }) =>
     return [];
   });
 
-const valuesFiles: Rule = ({ parsed, raw, baseDir, files }) =>
-  raw.releases.flatMap((release, index) =>
-    (Array.isArray(release?.values) ? release.values : []).flatMap((entry, entryIndex) => {
+const valuesFiles: Rule = ({ parsed, raw, baseDir, files }) => {
+  const lists = [
+    ...Object.entries(raw.environments ?? {}).map(([name, environment]) => ({ path: ['environments', name, 'values'], entries: environment?.values })),
+    ...raw.releases.map((release, index) => ({ path: ['releases', index, 'values'], entries: release?.values })),
+  ];
+  return lists.flatMap(({ path, entries }) =>
+    (Array.isArray(entries) ? entries : []).flatMap((entry, entryIndex) => {
       if (typeof entry !== 'string' || files.isFile(resolve(baseDir, entry))) return [];
-      return [issueAt(parsed, ['releases', index, 'values', entryIndex], `values file ${entry} does not exist`, `paths are relative to ${baseDir}`)];
+      return [issueAt(parsed, [...path, entryIndex], `values file ${entry} does not exist`, `paths are relative to ${baseDir}`)];
     }),
   );
+};
 
 const chartVersions: Rule = ({ parsed, raw }) =>
   raw.releases.flatMap((release, index) => {

@@ -14,6 +14,7 @@ export interface RawReleasesFile {
 
 export interface RawEnvironment {
   namespace?: string;
+  values?: string[];
   kubeContext?: string;
   production?: boolean;
   valuesDir?: string;
