@@ -33,7 +33,12 @@ export default class Template extends BoutiqueCommand {
     if (json) {
       this.printJson({
         ok: failed.length === 0,
-        releases: results.map((result) => ('error' in result ? { id: result.release.id, error: result.error.message } : { id: result.release.id, manifest: result.manifest })),
+        releases: results.map((result) => {
+          if ('error' in result) return { id: result.release.id, error: result.error.message };
+          // With --output-dir helm wrote the manifests itself and printed only "wrote <file>" lines.
+          if (outputDir) return { id: result.release.id, outputDir: resolve(outputDir, result.release.namespace, result.release.name) };
+          return { id: result.release.id, manifest: result.manifest };
+        }),
       });
     }
     for (const { release, error } of failed) process.stderr.write(`release ${release.id}: ${renderError(error, { debug: this.debugEnabled })}`);

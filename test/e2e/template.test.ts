@@ -53,6 +53,8 @@ describe('boutique template', () => {
     expect((await boutique(args, { env })).exitCode).toBe(0);
     expect(readdirSync(join(out, 'boutique'))).toEqual(['redis-cart']);
     expect(readFileSync(join(out, 'boutique', 'redis-cart', 'redis', 'templates', 'service.yaml'), 'utf8')).toBe(first);
+    const json = await boutique([...args, '-o', 'json'], { env });
+    expect(JSON.parse(json.stdout)).toEqual({ ok: true, releases: [{ id: 'boutique/redis-cart', outputDir: join(out, 'boutique', 'redis-cart') }] });
   });
 
   it('shows helm\'s own error with the release name and never the --set values', async () => {
