@@ -82,7 +82,13 @@ export abstract class BoutiqueCommand extends Command {
     return this.globalFlags['kube-context'] ?? config.environment.kubeContext;
   }
 
-  private readonly runner = new ExecaRunner();
+  private runnerInstance: ExecaRunner | undefined;
+
+  /** Created after flags are parsed: --debug traces every command it runs. */
+  private get runner(): ExecaRunner {
+    this.runnerInstance ??= new ExecaRunner(this.debugEnabled ? (commandLine) => process.stderr.write(`$ ${commandLine}\n`) : undefined);
+    return this.runnerInstance;
+  }
 
   /** helm or kubectl as boutique will run it (see tools/resolve.ts for the order of preference). */
   protected resolveTool(name: PinnedToolName): Promise<ResolvedTool> {

@@ -28,7 +28,11 @@ function hide(text: string, secrets: string[] = []): string {
 }
 
 export class ExecaRunner implements Runner {
+  /** `trace` sees every command line before it runs, --set values redacted (for --debug). */
+  constructor(private readonly trace?: (commandLine: string) => void) {}
+
   async run(command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+    this.trace?.(hide([command, ...redactArgs(args)].join(' '), options.secrets));
     try {
       const result = await execa(command, args, {
         env: options.env,

@@ -74,8 +74,12 @@ describe('boutique template', () => {
 
 describe('promotion by commit', () => {
   it('--set applies to every selected release, after releases.yaml', async () => {
-    const result = await boutique(['template', '-l', 'tier=app', '--set', 'image.tag=3f2a1c9'], { env });
+    const result = await boutique(['template', '-l', 'tier=app', '--set', 'image.tag=3f2a1c9', '--debug'], { env });
     expect(result.exitCode, result.stderr).toBe(0);
+    // --debug traces each helm command, with --set values redacted.
+    expect(result.stderr).toContain(`$ ${helmBinary()} template frontend `);
+    expect(result.stderr.match(/^\$ .* --set-string image\.tag=\*\*\*$/gm)).toHaveLength(10);
+    expect(result.stderr).not.toContain('3f2a1c9');
     const images = [...result.stdout.matchAll(/^ +image: (\S+)$/gm)].map((match) => match[1]);
     expect(images).toHaveLength(10);
     for (const image of images) expect(image).toMatch(/^us-central1-docker\.pkg\.dev\/online-boutique-ci\/microservices-demo\/[a-z]+:3f2a1c9$/);
