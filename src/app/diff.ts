@@ -27,8 +27,6 @@ async function secretValuesOf(release: Release, deps: ClusterDeps, deployed: boo
   return [...secretSets.map((entry) => entry.value), ...previous].map(String);
 }
 
-const isHook = (obj: KubeObject) => obj.metadata.annotations?.['helm.sh/hook'] !== undefined;
-
 /** helm stamps these on every object it applies; the rendered chart does not carry them. */
 function withHelmOwnership(obj: KubeObject, release: Release): KubeObject {
   const { metadata } = obj;
@@ -53,8 +51,9 @@ function uniqueObjects(objects: KubeObject[], namespace: string): KubeObject[] {
 }
 
 /**
- * What a sync would change for one release: rendered manifests as the API server would store them (a server-side
- * dry-run apply, so defaults make no noise) against the live objects, plus what the deployed release has that is
+ * What a sync would change for one release: the manifest helm would apply (helm's own server dry run, so
+ * capabilities and lookups resolve as they will), as the API server would store it (a server-side dry-run apply,
+ * so defaults make no noise) against the live objects, plus what the deployed release has that is
  * no longer rendered, and drift between the deployed manifests and the live objects.
  */
 export async function diffOneRelease(release: Release, deps: ClusterDeps, valuesFiles: ValuesFiles): Promise<ReleaseDiff> {
@@ -62,9 +61,7 @@ export async function diffOneRelease(release: Release, deps: ClusterDeps, values
   const deployed = info ? parseManifests(await deps.helm.manifest(release)) : [];
   let desired: KubeObject[] = [];
   if (release.installed) {
-    const rendered = parseManifests(await deps.helm.template(release, valuesFiles.for(release)))
-      .filter((obj) => !isHook(obj))
-      .map((obj) => withHelmOwnership(obj, release));
+    const rendered = parseManifests(await deps.helm.plannedManifest(release, valuesFiles.for(release))).map((obj) => withHelmOwnership(obj, release));
     desired = (await deps.kubectl.dryRunApply(rendered, release.namespace)) ?? rendered;
   }
   const live = await deps.kubectl.liveObjects(uniqueObjects([...desired, ...deployed], release.namespace), release.namespace);

@@ -56,6 +56,8 @@ export interface UpgradeOptions {
   helmMajor: number;
   /** Stored as a release label so the next run can tell that nothing changed without rendering. */
   labels?: Record<string, string>;
+  /** `--dry-run=server --output json`: what helm would apply, rendered with the cluster's capabilities. */
+  dryRun?: boolean;
 }
 
 /**
@@ -79,6 +81,7 @@ export function upgradeArgs(release: Release, valuesFiles: readonly string[], ta
     ...(release.atomic ? [helm4 ? '--rollback-on-failure' : '--atomic'] : []),
     ...forceConflicts(options.helmMajor),
     ...(labels.length > 0 ? ['--labels', labels.join(',')] : []),
+    ...(options.dryRun ? ['--dry-run=server', '--output', 'json'] : []),
     ...clusterArgs(target),
   ];
 }

@@ -38,6 +38,11 @@ export interface Helm {
   template(release: Release, valuesFiles: readonly string[], outputDir?: string): Promise<string>;
   lint(release: Release, valuesFiles: readonly string[]): Promise<{ passed: boolean; output: string }>;
   upgrade(release: Release, valuesFiles: readonly string[], labels: Record<string, string>): Promise<void>;
+  /**
+   * The manifest an upgrade would apply (hooks apart), from `helm upgrade --install --dry-run=server`: rendered with
+   * the cluster's capabilities and lookups, as the real upgrade will be, and without changing anything.
+   */
+  plannedManifest(release: Release, valuesFiles: readonly string[]): Promise<string>;
   uninstall(release: Release, wait: boolean): Promise<void>;
   /** The release's latest revision, or undefined when helm has none (never installed, or uninstalled). */
   find(release: Release): Promise<HelmReleaseInfo | undefined>;
@@ -93,6 +98,12 @@ export class HelmCli implements Helm {
   async upgrade(release: Release, valuesFiles: readonly string[], labels: Record<string, string>): Promise<void> {
     await this.prepareChart(release);
     await this.run(upgradeArgs(release, valuesFiles, this.target, { helmMajor: this.major, labels }), release);
+  }
+
+  async plannedManifest(release: Release, valuesFiles: readonly string[]): Promise<string> {
+    await this.prepareChart(release);
+    const { stdout } = await this.run(upgradeArgs(release, valuesFiles, this.target, { helmMajor: this.major, dryRun: true }), release);
+    return (JSON.parse(stdout) as { manifest?: string }).manifest ?? '';
   }
 
   async uninstall(release: Release, wait: boolean): Promise<void> {

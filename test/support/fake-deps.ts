@@ -17,6 +17,7 @@ export function createFakeCluster(options: { releases?: Record<string, Partial<H
     tool: tool('helm'),
     template: async () => '',
     lint: async () => ({ passed: true, output: '' }),
+    plannedManifest: async () => '',
     upgrade: async (release: Release, _files: readonly string[], labels: Record<string, string>) => {
       calls.push(`upgrade ${release.id}`);
       releases.set(release.id, { status: 'deployed', labels });
