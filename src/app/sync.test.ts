@@ -76,7 +76,7 @@ describe('syncReleases', () => {
 describe('syncReleases with a release that does not render', () => {
   it('applies nothing at all, fails that release and skips the others', async () => {
     const { deps, calls } = createFakeCluster({ releases: { 'shop/db': { ...synced, labels: {} } } });
-    deps.helm.template = async (release) => {
+    deps.helm.plannedManifest = async (release) => {
       if (release.name === 'api') throw new Error("values don't meet the specifications of the schema(s)");
       return '';
     };

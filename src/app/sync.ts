@@ -81,7 +81,8 @@ async function decide(release: Release, deps: ClusterDeps, valuesFiles: ValuesFi
   const labels = info?.labels ?? (info ? await deps.kubectl.releaseStorageLabels(release.name, release.namespace) : {});
   if (info?.status !== 'deployed' || labels[inputsLabel] !== hash || labels[environmentLabel] !== options.environment) {
     try {
-      await deps.helm.template(release, valuesFiles.for(release));
+      // helm's own server dry run: it renders and validates against the cluster as the upgrade will, writing nothing.
+      await deps.helm.plannedManifest(release, valuesFiles.for(release));
     } catch (error) {
       return { action: 'reject', error: error as Error };
     }
