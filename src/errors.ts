@@ -13,7 +13,8 @@ export const ExitCode = {
 
 export abstract class AppError extends Error {
   abstract readonly code: string;
-  abstract readonly exitCode: number;
+  /** Most errors are failures of the run; input errors say ExitCode.config. */
+  readonly exitCode: number = ExitCode.failure;
   readonly suggestions: string[];
 
   constructor(message: string, options: { cause?: unknown; suggestions?: string[] } = {}) {
@@ -42,7 +43,7 @@ export function formatIssue(issue: ConfigIssue): string {
 /** Every problem found in releases.yaml, reported at once. */
 export class ConfigError extends AppError {
   readonly code = 'CONFIG';
-  readonly exitCode = ExitCode.config;
+  override readonly exitCode = ExitCode.config;
 
   constructor(readonly issues: ConfigIssue[]) {
     super(issues.map(formatIssue).join('\n'));
@@ -52,13 +53,12 @@ export class ConfigError extends AppError {
 /** Bad command-line input (an unknown environment, a malformed selector…). */
 export class UsageError extends AppError {
   readonly code = 'USAGE';
-  readonly exitCode = ExitCode.config;
+  override readonly exitCode = ExitCode.config;
 }
 
 /** A child process (helm, kubectl) failed. Arguments are already redacted. */
 export class ExecError extends AppError {
   readonly code = 'EXEC';
-  readonly exitCode = ExitCode.failure;
 
   constructor(
     readonly command: string,
@@ -74,29 +74,24 @@ export class ExecError extends AppError {
 /** helm or kubectl could not be found, or is too old. */
 export class ToolError extends AppError {
   readonly code = 'TOOL';
-  readonly exitCode = ExitCode.failure;
 }
 
 /** A release is in a state boutique must not act on by itself (a helm operation in progress or interrupted). */
 export class ReleaseStateError extends AppError {
   readonly code = 'RELEASE_STATE';
-  readonly exitCode = ExitCode.failure;
 }
 
 /** One or more releases failed; each failure has already been reported. */
 export class ReleasesFailedError extends AppError {
   readonly code = 'RELEASES_FAILED';
-  readonly exitCode = ExitCode.failure;
 }
 
 /** The cluster could not be reached; nothing was applied. */
 export class ClusterUnreachableError extends AppError {
   readonly code = 'CLUSTER_UNREACHABLE';
-  readonly exitCode = ExitCode.failure;
 }
 
 /** A bug in boutique, not in the user's input. */
 export class InternalError extends AppError {
   readonly code = 'INTERNAL';
-  readonly exitCode = ExitCode.failure;
 }

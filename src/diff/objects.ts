@@ -1,4 +1,4 @@
-import { AppError, ExitCode } from '../errors.js';
+import { AppError } from '../errors.js';
 import { parseAllDocuments, type Document } from 'yaml';
 
 /** A Kubernetes object as rendered by helm or returned by the API server. */
@@ -18,7 +18,6 @@ export interface KubeObject {
 /** A manifest document that is not valid YAML or not a Kubernetes object; `documentIndex` is 1-based. */
 export class ManifestParseError extends AppError {
   readonly code = 'MANIFEST';
-  readonly exitCode = ExitCode.failure;
 
   constructor(
     readonly documentIndex: number,
