@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { inputsHash } from '../app/inputs-hash.js';
+import { createInputsHash } from '../app/inputs-hash.js';
 import { syncReleases } from '../app/sync.js';
 import { BoutiqueCommand } from '../cli/base-command.js';
 import Diff from './diff.js';
@@ -21,7 +21,7 @@ export default class Sync extends BoutiqueCommand {
     const { config, plan } = this.loadPlan();
     const deps = await this.createClusterDeps(config);
     await this.runReleaseOperation('sync', config, plan.releases, (onProgress) =>
-      syncReleases(plan, deps, { concurrency: this.globalFlags.concurrency, environment: config.environment.name, inputsHash, onProgress }),
+      syncReleases(plan, deps, { concurrency: this.globalFlags.concurrency, environment: config.environment.name, inputsHash: createInputsHash(), onProgress }),
     );
   }
 }
