@@ -6,7 +6,7 @@ import { parseManifests } from '../diff/objects.js';
 import type { Helm } from '../helm/helm.js';
 import { lintObjects, validateSchemas, type Finding, type Severity } from '../lint/index.js';
 import { mapInOrder } from './pool.js';
-import { ValuesFiles } from './values-files.js';
+import { withValuesFiles } from './values-files.js';
 
 const helmSeverity: Record<string, Severity> = { ERROR: 'error', WARNING: 'warning' };
 
@@ -67,11 +67,8 @@ export function configFindings(issues: readonly ConfigIssue[]): Finding[] {
 
 /** Layers 2 to 4 of boutique lint for each release, in parallel; layer 1 (releases.yaml) is loading the config. */
 export async function lintReleases(config: ReleasesConfig, releases: readonly Release[], helm: Helm, options: { concurrency: number; kubeVersion: string }): Promise<Finding[]> {
-  const valuesFiles = new ValuesFiles();
-  try {
-    const perRelease = await mapInOrder(releases, options.concurrency, (release) => lintRelease(release, config, helm, valuesFiles.for(release), options.kubeVersion));
-    return perRelease.flat();
-  } finally {
-    valuesFiles.dispose();
-  }
+  const perRelease = await withValuesFiles((valuesFiles) =>
+    mapInOrder(releases, options.concurrency, (release) => lintRelease(release, config, helm, valuesFiles.for(release), options.kubeVersion)),
+  );
+  return perRelease.flat();
 }

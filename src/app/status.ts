@@ -3,7 +3,7 @@ import type { HelmReleaseInfo } from '../helm/helm.js';
 import type { ClusterDeps } from './deps.js';
 import { diffOneRelease } from './diff.js';
 import { mapInOrder } from './pool.js';
-import { ValuesFiles } from './values-files.js';
+import { withValuesFiles } from './values-files.js';
 
 /**
  * in sync: the cluster holds what releases.yaml describes; drifted: live objects differ from the last sync;
@@ -19,21 +19,18 @@ export interface ReleaseStatus {
 }
 
 export async function releaseStatuses(releases: readonly Release[], deps: ClusterDeps, options: { concurrency: number }): Promise<ReleaseStatus[]> {
-  const valuesFiles = new ValuesFiles();
-  try {
-    return await mapInOrder(releases, options.concurrency, async (release): Promise<ReleaseStatus> => {
+  return withValuesFiles((valuesFiles) =>
+    mapInOrder(releases, options.concurrency, async (release): Promise<ReleaseStatus> => {
       try {
         const helm = await deps.helm.find(release);
         if (!helm) return { release, status: release.installed ? 'missing' : 'not installed' };
-        const diff = await diffOneRelease(release, deps, valuesFiles);
+        const diff = await diffOneRelease(release, helm, deps, valuesFiles);
         const { add, change, destroy } = diff.summary;
         const status: SyncStatus = diff.drift.length > 0 ? 'drifted' : add + change + destroy > 0 || helm.status !== 'deployed' ? 'outdated' : 'in sync';
         return { release, helm, status };
       } catch (error) {
         return { release, status: 'unknown', error: error as Error };
       }
-    });
-  } finally {
-    valuesFiles.dispose();
-  }
+    }),
+  );
 }

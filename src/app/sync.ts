@@ -7,7 +7,7 @@ import { runInDependencyOrder } from '../plan/schedule.js';
 import type { ClusterDeps } from './deps.js';
 import { environmentLabel, inputsLabel } from './inputs-hash.js';
 import { mapInOrder } from './pool.js';
-import { ValuesFiles } from './values-files.js';
+import { withValuesFiles, type ValuesFiles } from './values-files.js';
 
 /** Where a release is in a run: four transient states, then one final state. */
 export type SyncState =
@@ -144,22 +144,20 @@ async function runReleaseTasks(
 
 /**
  * Converges the cluster to the plan. First every release is checked (in parallel) for what it needs, and every
- * release to upgrade is rendered: if one does not render, nothing is applied at all. Then each release that needs
- * work starts as soon as the releases it needs are done (and, with wait, ready), bounded by
- * concurrency. A failure skips what needs it; independent releases finish.
+ * release to upgrade goes through helm's server dry run: if one does not render, nothing is applied at all. Then
+ * each release that needs work starts as soon as the releases it needs are done (and, with wait, ready), bounded
+ * by concurrency. A failure skips what needs it; independent releases finish.
  */
 export async function syncReleases(plan: Plan, deps: ClusterDeps, options: SyncOptions): Promise<SyncResult[]> {
-  const valuesFiles = new ValuesFiles();
   const tasks = plan.releases.map((release) => ({ id: release.id, needs: plannedNeeds(plan, release), release }));
-  try {
+  return withValuesFiles(async (valuesFiles) => {
     const decisions = await mapInOrder(plan.releases, options.concurrency, (release) =>
       decide(release, deps, valuesFiles, options).catch((error: Error): Decision => ({ action: 'fail', error })),
     );
     const decisionOf = new Map(plan.releases.map((release, index) => [release.id, decisions[index]!]));
     const rejected = plan.releases.filter((release) => decisionOf.get(release.id)!.action === 'reject');
     if (rejected.length > 0) return rejectAll(plan, decisionOf, rejected, options);
-    for (const release of plan.releases) {
-      const needs = plannedNeeds(plan, release);
+    for (const { release, needs } of tasks) {
       const action = decisionOf.get(release.id)!.action;
       if (needs.length > 0 && (action === 'upgrade' || action === 'uninstall')) options.onProgress?.(release, 'waiting', `waiting on ${needs.join(', ')}`);
     }
@@ -170,9 +168,7 @@ export async function syncReleases(plan: Plan, deps: ClusterDeps, options: SyncO
       (blockedBy, blocker) => `needs ${blockedBy}, which ${blocker?.state === 'failed' ? 'failed' : 'was skipped'}`,
     );
     return plan.releases.map((release) => results.get(release.id)!);
-  } finally {
-    valuesFiles.dispose();
-  }
+  });
 }
 
 /** Some releases do not render: report them failed and every release untouched, having applied nothing. */

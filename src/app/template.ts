@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Release } from '../config/types.js';
 import type { Helm } from '../helm/helm.js';
 import { mapInOrder } from './pool.js';
-import { ValuesFiles } from './values-files.js';
+import { withValuesFiles } from './values-files.js';
 
 export type RenderResult = { release: Release; manifest: string } | { release: Release; error: Error };
 
@@ -17,9 +17,8 @@ export interface TemplateOptions {
 
 /** Renders releases with `helm template` in parallel; results come back in plan order. */
 export async function renderReleases(releases: readonly Release[], helm: Helm, options: TemplateOptions): Promise<RenderResult[]> {
-  const valuesFiles = new ValuesFiles();
-  try {
-    return await mapInOrder(
+  return withValuesFiles((valuesFiles) =>
+    mapInOrder(
       releases,
       options.concurrency,
       async (release): Promise<RenderResult> => {
@@ -30,14 +29,12 @@ export async function renderReleases(releases: readonly Release[], helm: Helm, o
           // helm appends to files already in --output-dir; start clean so a rerun gives the same tree.
           rmSync(dir, { recursive: true, force: true });
           mkdirSync(dir, { recursive: true });
-          return { release, manifest: await helm.template(release, [...files], dir) };
+          return { release, manifest: await helm.template(release, files, dir) };
         } catch (error) {
           return { release, error: error as Error };
         }
       },
       options.onRendered,
-    );
-  } finally {
-    valuesFiles.dispose();
-  }
+    ),
+  );
 }

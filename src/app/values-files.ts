@@ -27,3 +27,13 @@ export class ValuesFiles {
     this.dir = undefined;
   }
 }
+
+/** Runs `work` with a ValuesFiles whose temporary folder is removed afterwards, however `work` ends. */
+export async function withValuesFiles<T>(work: (valuesFiles: ValuesFiles) => Promise<T>): Promise<T> {
+  const valuesFiles = new ValuesFiles();
+  try {
+    return await work(valuesFiles);
+  } finally {
+    valuesFiles.dispose();
+  }
+}
