@@ -1,9 +1,10 @@
 import type { Release } from '../config/types.js';
-import { parseManifests, type KubeObject } from '../diff/objects.js';
+import { objectKey, parseManifests, type KubeObject } from '../diff/objects.js';
 import { diffRelease, type ReleaseDiff } from '../diff/release-diff.js';
 import type { ClusterDeps } from './deps.js';
 import { mapInOrder } from './pool.js';
-import { ValuesFiles } from './values-files.js';
+import type { HelmReleaseInfo } from '../helm/helm.js';
+import { withValuesFiles, type ValuesFiles } from './values-files.js';
 
 export type ReleaseDiffResult = { release: Release; diff: ReleaseDiff } | { release: Release; error: Error };
 
@@ -41,23 +42,17 @@ function withHelmOwnership(obj: KubeObject, release: Release): KubeObject {
 }
 
 function uniqueObjects(objects: KubeObject[], namespace: string): KubeObject[] {
-  const seen = new Set<string>();
-  return objects.filter((obj) => {
-    const key = `${obj.apiVersion}/${obj.kind}/${obj.metadata.namespace ?? namespace}/${obj.metadata.name}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  return [...new Map(objects.map((obj) => [objectKey(obj, namespace), obj])).values()];
 }
 
 /**
  * What a sync would change for one release: the manifest helm would apply (helm's own server dry run, so
  * capabilities and lookups resolve as they will), as the API server would store it (a server-side dry-run apply,
  * so defaults make no noise) against the live objects, plus what the deployed release has that is
- * no longer rendered, and drift between the deployed manifests and the live objects.
+ * no longer rendered, and drift between the deployed manifests and the live objects. `info` is what
+ * `helm.find` says of the release, which callers have already asked.
  */
-export async function diffOneRelease(release: Release, deps: ClusterDeps, valuesFiles: ValuesFiles): Promise<ReleaseDiff> {
-  const info = await deps.helm.find(release);
+export async function diffOneRelease(release: Release, info: HelmReleaseInfo | undefined, deps: ClusterDeps, valuesFiles: ValuesFiles): Promise<ReleaseDiff> {
   const deployed = info ? parseManifests(await deps.helm.manifest(release)) : [];
   let desired: KubeObject[] = [];
   if (release.installed) {
@@ -70,16 +65,13 @@ export async function diffOneRelease(release: Release, deps: ClusterDeps, values
 }
 
 export async function diffReleases(releases: readonly Release[], deps: ClusterDeps, options: { concurrency: number }): Promise<ReleaseDiffResult[]> {
-  const valuesFiles = new ValuesFiles();
-  try {
-    return await mapInOrder(releases, options.concurrency, async (release): Promise<ReleaseDiffResult> => {
+  return withValuesFiles((valuesFiles) =>
+    mapInOrder(releases, options.concurrency, async (release): Promise<ReleaseDiffResult> => {
       try {
-        return { release, diff: await diffOneRelease(release, deps, valuesFiles) };
+        return { release, diff: await diffOneRelease(release, await deps.helm.find(release), deps, valuesFiles) };
       } catch (error) {
         return { release, error: error as Error };
       }
-    });
-  } finally {
-    valuesFiles.dispose();
-  }
+    }),
+  );
 }
