@@ -1,14 +1,12 @@
 import type { Release } from '../config/types.js';
-import type { Plan } from '../plan/plan.js';
+import { plannedNeeds, type Plan } from '../plan/plan.js';
 import { renderTable } from './table.js';
 
 export type GraphFormat = 'text' | 'mermaid' | 'dot';
 
-const neededBy = (plan: Plan, release: Release) => release.needs.filter((need) => plan.releases.some((candidate) => candidate.id === need));
-
 /** The needs graph. Edges point in apply order: from a release to the releases that need it. */
 export function renderGraph(plan: Plan, format: GraphFormat): string {
-  const edges = plan.releases.flatMap((release) => neededBy(plan, release).map((need) => [need, release.id] as const));
+  const edges = plan.releases.flatMap((release) => plannedNeeds(plan, release).map((need) => [need, release.id] as const));
   switch (format) {
     case 'mermaid': {
       const nodeId = new Map(plan.releases.map((release, index) => [release.id, `r${index}`]));
@@ -31,7 +29,7 @@ export function renderGraph(plan: Plan, format: GraphFormat): string {
     case 'text':
       return renderTable(
         ['LEVEL', 'RELEASE', 'NEEDS'],
-        plan.levels.flatMap((level, index) => level.map((release) => [String(index), release.id, neededBy(plan, release).join(', ') || '-'])),
+        plan.levels.flatMap((level, index) => level.map((release) => [String(index), release.id, plannedNeeds(plan, release).join(', ') || '-'])),
       );
   }
 }
