@@ -131,6 +131,12 @@ export abstract class BoutiqueCommand extends Command {
     if (failed || skipped) throw new ReleasesFailedError(`${operation} failed: ${failed} failed, ${skipped} skipped, ${results.length - failed - skipped} done`);
   }
 
+  /** Each release's error under its name (helm's own message kept), then one error that fails the command. */
+  protected failOnReleaseErrors(failed: readonly { release: Release; error: Error }[], summary: string): void {
+    for (const { release, error } of failed) process.stderr.write(`release ${release.id}: ${renderError(error, { debug: this.debugEnabled })}`);
+    if (failed.length > 0) throw new ReleasesFailedError(summary);
+  }
+
   protected printJson(value: unknown): void {
     process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   }

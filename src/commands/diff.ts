@@ -1,10 +1,9 @@
 import { Flags } from '@oclif/core';
-import { diffReleases } from '../app/diff.js';
+import { diffReleases, type ReleaseDiffResult } from '../app/diff.js';
 import { BoutiqueCommand } from '../cli/base-command.js';
-import { ExitCode, ReleasesFailedError } from '../errors.js';
+import { ExitCode } from '../errors.js';
 import { hasChanges } from '../diff/release-diff.js';
 import { diffReport, planSummary, renderDiffMarkdown, renderDiffText } from '../report/diff-view.js';
-import { renderError } from '../report/error-view.js';
 
 export default class Diff extends BoutiqueCommand {
   static override description =
@@ -25,17 +24,16 @@ export default class Diff extends BoutiqueCommand {
     const deps = await this.createClusterDeps(config);
     const results = await diffReleases(plan.releases, deps, { concurrency: this.globalFlags.concurrency });
     const diffs = results.flatMap((result) => ('diff' in result ? [result.diff] : []));
-    const failed = results.filter((result) => 'error' in result);
+    const failed = results.filter((result): result is Extract<ReleaseDiffResult, { error: Error }> => 'error' in result);
 
     if (flags.output === 'json') {
-      this.printJson({ ...diffReport(diffs), errors: failed.map((result) => ({ release: result.release.id, error: 'error' in result ? result.error.message : '' })) });
+      this.printJson({ ...diffReport(diffs), errors: failed.map((result) => ({ release: result.release.id, error: result.error.message })) });
     } else if (flags.output === 'markdown') {
       process.stdout.write(renderDiffMarkdown(diffs, { context: flags.context }));
     } else {
       process.stdout.write(renderDiffText(diffs, { color: this.colorEnabled(), context: flags.context }));
     }
-    for (const result of failed) if ('error' in result) process.stderr.write(`release ${result.release.id}: ${renderError(result.error, { debug: this.debugEnabled })}`);
-    if (failed.length > 0) throw new ReleasesFailedError(`could not diff ${failed.length} of ${results.length} releases`);
+    this.failOnReleaseErrors(failed, `could not diff ${failed.length} of ${results.length} releases`);
     if (flags.output === 'text' && !diffs.length) process.stdout.write(`${planSummary(diffs)}\n`);
     if (this.detailedExitCode && hasChanges(diffs)) this.exit(ExitCode.changes);
   }

@@ -2,8 +2,6 @@ import { Flags } from '@oclif/core';
 import { resolve } from 'node:path';
 import { renderReleases, type RenderResult } from '../app/template.js';
 import { BoutiqueCommand } from '../cli/base-command.js';
-import { ReleasesFailedError } from '../errors.js';
-import { renderError } from '../report/error-view.js';
 import { chartLabel } from '../report/plan-view.js';
 
 export default class Template extends BoutiqueCommand {
@@ -41,7 +39,6 @@ export default class Template extends BoutiqueCommand {
         }),
       });
     }
-    for (const { release, error } of failed) process.stderr.write(`release ${release.id}: ${renderError(error, { debug: this.debugEnabled })}`);
-    if (failed.length > 0) throw new ReleasesFailedError(`${failed.length} of ${results.length} releases failed to render: ${failed.map((result) => result.release.id).join(', ')}`);
+    this.failOnReleaseErrors(failed, `${failed.length} of ${results.length} releases failed to render: ${failed.map((result) => result.release.id).join(', ')}`);
   }
 }
