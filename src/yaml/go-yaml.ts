@@ -1,0 +1,46 @@
+import { parse, parseAllDocuments, parseDocument, stringify, type Document, type DocumentOptions, type ParseOptions, type SchemaOptions, type ToJSOptions } from 'yaml';
+
+/**
+ * YAML as helm, kubectl and the API server read it. They use go-yaml v2 (through sigs.k8s.io/yaml), which speaks
+ * YAML 1.1: unquoted `0755` is the octal 493, `yes`/`no`/`on`/`off`/`y`/`n` are booleans, `<<` merges maps.
+ * Unlike the YAML 1.1 spec, go-yaml v2 hands timestamp-looking scalars to untyped code as strings, so the timestamp
+ * tag is left out. Anything boutique parses from helm or writes for helm goes through here, so both sides agree.
+ */
+export const goYamlOptions: ParseOptions & DocumentOptions & SchemaOptions = {
+  version: '1.1',
+  merge: true,
+  customTags: (tags) => tags.filter((tag) => typeof tag === 'function' || tag.tag !== 'tag:yaml.org,2002:timestamp'),
+};
+
+/** Aliases may expand to at most this many nodes; a "billion laughs" document is refused, never expanded. */
+export const maxAliasCount = 10_000;
+
+const toJsOptions: ToJSOptions = { maxAliasCount };
+
+/** One YAML document's value, read as go-yaml v2 would. */
+export function parseGoYaml(text: string): unknown {
+  return parse(text, { ...goYamlOptions, maxAliasCount });
+}
+
+/** Every document of a multi-document stream (helm's manifests), with its errors, read as go-yaml v2 would. */
+export function parseGoYamlDocuments(text: string): Document[] {
+  const docs = parseAllDocuments(text, goYamlOptions);
+  return Array.isArray(docs) ? docs : [docs];
+}
+
+/** A document with positions, for messages that point at a line and column. */
+export function parseGoYamlDocument(text: string, options: ParseOptions & DocumentOptions = {}): Document {
+  return parseDocument(text, { ...goYamlOptions, ...options });
+}
+
+export function documentToJs(doc: Document): unknown {
+  return doc.toJS(toJsOptions);
+}
+
+/**
+ * YAML that go-yaml v2 reads back as exactly `value`: strings that YAML 1.1 would take for another type (`"no"`,
+ * `"0755"`, `"on"`) are quoted, and no line is folded (a folded deep string can come back with an extra newline).
+ */
+export function stringifyGoYaml(value: unknown): string {
+  return stringify(value, { version: '1.1', lineWidth: 0, minContentWidth: 0 });
+}
