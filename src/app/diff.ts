@@ -1,5 +1,5 @@
 import type { Release } from '../config/types.js';
-import { objectKey, parseManifests, type KubeObject } from '../diff/objects.js';
+import { objectKey, parseManifests, type KubeObject } from '../kube/objects.js';
 import { diffRelease, type ReleaseDiff } from '../diff/release-diff.js';
 import type { ClusterDeps } from './deps.js';
 import { mapInOrder } from './pool.js';

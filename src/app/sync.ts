@@ -1,5 +1,5 @@
 import type { Release } from '../config/types.js';
-import { parseManifests } from '../diff/objects.js';
+import { parseManifests } from '../kube/objects.js';
 import { diffRelease } from '../diff/release-diff.js';
 import { ReleaseStateError } from '../errors.js';
 import { plannedNeeds, type Plan } from '../plan/plan.js';

@@ -8,7 +8,7 @@ import { countStates, renderFailures, renderSyncSummary, syncReport } from '../r
 import type { ClusterDeps } from '../app/deps.js';
 import { HelmCli, type Helm } from '../helm/helm.js';
 import { KubectlCli } from '../helm/kubectl.js';
-import { ExecaRunner } from '../helm/runner.js';
+import { ExecaRunner } from '../process/runner.js';
 import { buildPlan, type Plan } from '../plan/plan.js';
 import { parseSelector } from '../plan/select.js';
 import { errorReport, renderError } from '../report/error-view.js';

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { DriftedField } from './model.js';
-import { isRecord, type KubeObject } from './objects.js';
+import { isRecord, type KubeObject } from '../kube/objects.js';
 
 /**
  * Every field the last sync applied whose live value differs (kubectl edit, kubectl scale...).

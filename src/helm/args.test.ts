@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Release } from '../config/types.js';
-import { redactArgs, templateArgs, uninstallArgs, upgradeArgs } from './args.js';
+import { redactArgs } from '../secrets/mask.js';
+import { templateArgs, uninstallArgs, upgradeArgs } from './args.js';
 
 const release: Release = {
   id: 'shop/web', name: 'web', namespace: 'shop', chart: { kind: 'repository', name: 'bitnami/nginx', version: '18.1.0', repository: { name: 'bitnami', url: 'https://charts.bitnami.com/bitnami' } }, chartSource: 'bitnami/nginx',

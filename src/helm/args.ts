@@ -1,17 +1,5 @@
 import type { Release } from '../config/types.js';
 
-/** Flags whose value is `name=value` and must never be printed. */
-const setFlags = new Set(['--set', '--set-string', '--set-json', '--set-file', '--set-literal']);
-
-/** Arguments as they may be shown to a user: every --set value replaced by ***. */
-export function redactArgs(args: readonly string[]): string[] {
-  return args.map((arg, index) => {
-    const flag = args[index - 1];
-    if (flag && setFlags.has(flag)) return arg.replace(/=.*$/s, '=***');
-    const inline = /^(--set(?:-string|-json|-file|-literal)?)=([^=]*)=.*$/s.exec(arg);
-    return inline ? `${inline[1]}=${inline[2]}=***` : arg;
-  });
-}
 
 /** Global flags that pick the cluster. */
 export interface ClusterTarget {

@@ -2,7 +2,7 @@ import type { Release } from '../config/types.js';
 import { ExecError } from '../errors.js';
 import { parseVersion, type ResolvedTool } from '../tools/resolve.js';
 import { clusterArgs, lintArgs, templateArgs, uninstallArgs, upgradeArgs, type ClusterTarget } from './args.js';
-import type { Runner } from './runner.js';
+import type { Runner } from '../process/runner.js';
 
 /** The latest revision of a release, as `helm get metadata -o json` reports it. */
 export interface HelmReleaseInfo {

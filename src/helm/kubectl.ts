@@ -1,9 +1,9 @@
 import { stringify } from 'yaml';
-import type { KubeObject } from '../diff/objects.js';
+import type { KubeObject } from '../kube/objects.js';
 import { ClusterUnreachableError, ExecError } from '../errors.js';
 import type { ResolvedTool } from '../tools/resolve.js';
 import type { ClusterTarget } from './args.js';
-import type { Runner } from './runner.js';
+import type { Runner } from '../process/runner.js';
 
 /** What boutique asks of kubectl: reading live objects and asking the server what an apply would produce. */
 export interface Kubectl {

@@ -9,7 +9,7 @@ import { parse, parseAllDocuments, parseDocument, stringify, type Document, type
 export const goYamlOptions: ParseOptions & DocumentOptions & SchemaOptions = {
   version: '1.1',
   merge: true,
-  customTags: (tags) => tags.filter((tag) => typeof tag === 'function' || tag.tag !== 'tag:yaml.org,2002:timestamp'),
+  customTags: (tags) => tags.filter((tag) => typeof tag === 'string' || tag.tag !== 'tag:yaml.org,2002:timestamp'),
 };
 
 /** Aliases may expand to at most this many nodes; a "billion laughs" document is refused, never expanded. */

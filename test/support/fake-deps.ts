@@ -1,6 +1,6 @@
 import type { ClusterDeps } from '../../src/app/deps.js';
 import type { Release } from '../../src/config/types.js';
-import type { KubeObject } from '../../src/diff/objects.js';
+import type { KubeObject } from '../../src/kube/objects.js';
 import type { Helm, HelmReleaseInfo } from '../../src/helm/helm.js';
 import type { Kubectl } from '../../src/helm/kubectl.js';
 

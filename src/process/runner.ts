@@ -1,6 +1,6 @@
 import { execa, type ExecaError } from 'execa';
 import { ExecError, ToolError } from '../errors.js';
-import { redactArgs } from './args.js';
+import { maskSecretValues, redactArgs } from '../secrets/mask.js';
 
 export interface RunOptions {
   env?: Record<string, string>;
@@ -23,9 +23,7 @@ export interface Runner {
   run(command: string, args: string[], options?: RunOptions): Promise<RunResult>;
 }
 
-function hide(text: string, secrets: string[] = []): string {
-  return secrets.filter((secret) => secret.length > 0).reduce((result, secret) => result.split(secret).join('***'), text);
-}
+const hide = (text: string, secrets: readonly string[] = []): string => maskSecretValues(text, secrets);
 
 export class ExecaRunner implements Runner {
   /** `trace` sees every command line before it runs, --set values redacted (for --debug). */
