@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import type { Release } from '../config/types.js';
+import { stringifyGoYaml } from '../yaml/go-yaml.js';
 
 /**
  * helm reads values only from files and --set, so inline values from releases.yaml are written to a private
@@ -17,7 +17,8 @@ export class ValuesFiles {
       if (layer.kind === 'file') return layer.path;
       this.dir ??= mkdtempSync(join(tmpdir(), 'boutique-values-'));
       const path = join(this.dir, `${release.namespace}.${release.name}.${index}.yaml`);
-      writeFileSync(path, stringify(layer.values), { mode: 0o600 });
+      // Written as helm reads it back: `hsts: "no"` must stay the string "no".
+      writeFileSync(path, stringifyGoYaml(layer.values), { mode: 0o600 });
       return path;
     });
   }

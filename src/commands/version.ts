@@ -14,12 +14,9 @@ export default class Version extends BoutiqueCommand {
 
   async run(): Promise<void> {
     await this.parseFlags(Version);
-    const tools = await Promise.all((['helm', 'kubectl'] as const).map((name) => this.resolveTool(name).catch((error: Error) => ({ name, error }))));
+    const tools = await Promise.all((['helm', 'kubectl'] as const).map((name) => this.wiring().tool(name).catch((error: Error) => ({ name, error }))));
     const rows = tools.map((tool) => ('error' in tool ? [tool.name, '-', '-', tool.error.message] : [tool.name, tool.version, sourceLabel[tool.source], tool.path]));
-    if (this.outputFormat === 'json') {
-      this.printJson({ boutique: this.config.version, tools: tools.map((tool) => ('error' in tool ? { name: tool.name, error: tool.error.message } : tool)) });
-      return;
-    }
-    process.stdout.write(renderTable(['COMPONENT', 'VERSION', 'SOURCE', 'PATH'], [['boutique', this.config.version, '-', this.config.root], ...rows]));
+    this.envelope.results = [{ name: 'boutique', version: this.config.version, path: this.config.root }, ...tools.map((tool) => ('error' in tool ? { name: tool.name, error: tool.error.message } : tool))];
+    if (!this.json) process.stdout.write(renderTable(['COMPONENT', 'VERSION', 'SOURCE', 'PATH'], [['boutique', this.config.version, '-', this.config.root], ...rows]));
   }
 }

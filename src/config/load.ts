@@ -4,7 +4,7 @@ import { ConfigError, type ConfigIssue } from '../errors.js';
 import { normalize, releaseNamespaces } from './normalize.js';
 import { parseYaml } from './parse.js';
 import { checkRules, type FileProbe } from './rules.js';
-import type { RawReleasesFile, ReleasesConfig } from './types.js';
+import type { RawReleasesFile, RawSetValue, ReleasesConfig } from './types.js';
 import { validateSchema } from './validate.js';
 
 export const nodeFileProbe: FileProbe = {
@@ -31,8 +31,12 @@ export function checkConfig(text: string, options: { file: string; baseDir: stri
   return { raw, issues };
 }
 
-/** Reads, checks and normalizes releases.yaml for one environment; throws one ConfigError listing every issue. */
-export function loadConfig(path: string, environment: string, files: FileProbe = nodeFileProbe): ReleasesConfig {
+/**
+ * Reads, checks and normalizes releases.yaml for one environment; throws one ConfigError listing every issue.
+ * `set` (the command line's --set) comes after every release's own set values.
+ */
+export function loadConfig(path: string, environment: string, options: { files?: FileProbe; set?: readonly RawSetValue[] } = {}): ReleasesConfig {
+  const files = options.files ?? nodeFileProbe;
   const absolute = resolve(path);
   const file = relative(process.cwd(), absolute) || absolute;
   let text: string;
@@ -45,5 +49,7 @@ export function loadConfig(path: string, environment: string, files: FileProbe =
   const baseDir = dirname(absolute);
   const { raw, issues } = checkConfig(text, { file, baseDir, environment, files });
   if (issues.length > 0 || !raw) throw new ConfigError(issues);
-  return normalize(raw, { file, baseDir, environment, files });
+  const config = normalize(raw, { file, baseDir, environment, files });
+  const overrides = options.set ?? [];
+  return overrides.length === 0 ? config : { ...config, releases: config.releases.map((release) => ({ ...release, set: [...release.set, ...overrides] })) };
 }

@@ -1,23 +1,9 @@
 import type { Release } from '../config/types.js';
 import { ExecError } from '../errors.js';
+import type { ReleaseRecord } from '../plan/sync-plan.js';
+import type { Runner } from '../process/runner.js';
 import { parseVersion, type ResolvedTool } from '../tools/resolve.js';
 import { clusterArgs, lintArgs, templateArgs, uninstallArgs, upgradeArgs, type ClusterTarget } from './args.js';
-import type { Runner } from '../process/runner.js';
-
-/** The latest revision of a release, as `helm get metadata -o json` reports it. */
-export interface HelmReleaseInfo {
-  name: string;
-  namespace: string;
-  revision: number;
-  /** deployed, failed, pending-install, pending-upgrade, pending-rollback, superseded, uninstalling, uninstalled */
-  status: string;
-  chart: string;
-  version: string;
-  appVersion: string;
-  deployedAt: string;
-  /** Storage labels, with the ones boutique sets (boutique.dev/inputs, boutique.dev/environment). */
-  labels?: Record<string, string>;
-}
 
 export interface HelmRevision {
   revision: number;
@@ -33,7 +19,6 @@ export interface HelmRevision {
  * recording fake and the real adapter stays small.
  */
 export interface Helm {
-  readonly tool: ResolvedTool;
   /** Rendered manifests; with outputDir, helm writes them there (helm template --output-dir) instead. */
   template(release: Release, valuesFiles: readonly string[], outputDir?: string): Promise<string>;
   lint(release: Release, valuesFiles: readonly string[]): Promise<{ passed: boolean; output: string }>;
@@ -44,8 +29,11 @@ export interface Helm {
    */
   plannedManifest(release: Release, valuesFiles: readonly string[]): Promise<string>;
   uninstall(release: Release, wait: boolean): Promise<void>;
-  /** The release's latest revision, or undefined when helm has none (never installed, or uninstalled). */
-  find(release: Release): Promise<HelmReleaseInfo | undefined>;
+  /**
+   * The release's latest revision, or undefined when helm has none (never installed, or uninstalled). Sync reads
+   * helm's storage in bulk instead; this serves storage drivers kubectl cannot read (sql) and single-release commands.
+   */
+  find(release: Release): Promise<ReleaseRecord | undefined>;
   manifest(release: Release): Promise<string>;
   /** The user-supplied values of the deployed release (helm get values). */
   values(release: Release): Promise<Record<string, unknown>>;
@@ -54,22 +42,31 @@ export interface Helm {
 }
 
 export class HelmCli implements Helm {
-  private readonly major: number;
   /** One `helm repo add` per repository and run, shared by the releases that render from it. */
   private readonly repositories = new Map<string, Promise<unknown>>();
+  private resolved: Promise<ResolvedTool> | undefined;
 
+  /** `tool` is called on first use: a run that never needs helm never looks for it. */
   constructor(
-    readonly tool: ResolvedTool,
+    private readonly tool: () => Promise<ResolvedTool>,
     private readonly runner: Runner,
     private readonly target: ClusterTarget,
     private readonly env: Record<string, string> = {},
-  ) {
-    this.major = parseVersion(tool.version)?.[0] ?? 4;
+  ) {}
+
+  private resolve(): Promise<ResolvedTool> {
+    this.resolved ??= this.tool();
+    return this.resolved;
   }
 
-  private run(args: string[], release?: Release, okExitCodes?: number[]) {
+  /** helm 3 spells waiting and rolling back differently (see args.ts). */
+  private async major(): Promise<number> {
+    return parseVersion((await this.resolve()).version)?.[0] ?? 4;
+  }
+
+  private async run(args: string[], release?: Release, okExitCodes?: number[]) {
     const secrets = release?.set.filter((entry) => entry.secret).map((entry) => String(entry.value));
-    return this.runner.run(this.tool.path, args, { env: this.env, secrets, okExitCodes });
+    return this.runner.run((await this.resolve()).path, args, { env: this.env, secrets, okExitCodes });
   }
 
   /** Makes a release's chart repository known to helm, with a fresh index, before anything renders from it. */
@@ -97,12 +94,12 @@ export class HelmCli implements Helm {
 
   async upgrade(release: Release, valuesFiles: readonly string[], labels: Record<string, string>): Promise<void> {
     await this.prepareChart(release);
-    await this.run(upgradeArgs(release, valuesFiles, this.target, { helmMajor: this.major, labels }), release);
+    await this.run(upgradeArgs(release, valuesFiles, this.target, { helmMajor: await this.major(), labels }), release);
   }
 
   async plannedManifest(release: Release, valuesFiles: readonly string[]): Promise<string> {
     await this.prepareChart(release);
-    const { stdout } = await this.run(upgradeArgs(release, valuesFiles, this.target, { helmMajor: this.major, dryRun: true }), release);
+    const { stdout } = await this.run(upgradeArgs(release, valuesFiles, this.target, { helmMajor: await this.major(), dryRun: true }), release);
     return (JSON.parse(stdout) as { manifest?: string }).manifest ?? '';
   }
 
@@ -110,11 +107,11 @@ export class HelmCli implements Helm {
     await this.run(uninstallArgs(release, this.target, wait), release);
   }
 
-  async find(release: Release): Promise<HelmReleaseInfo | undefined> {
+  async find(release: Release): Promise<ReleaseRecord | undefined> {
     try {
       const { stdout } = await this.run(['get', 'metadata', release.name, '--output', 'json', ...this.scope(release)]);
-      const info = JSON.parse(stdout) as HelmReleaseInfo;
-      return info.status === 'uninstalled' ? undefined : info;
+      const info = JSON.parse(stdout) as Omit<ReleaseRecord, 'labels'> & { labels?: Record<string, string> };
+      return info.status === 'uninstalled' ? undefined : { ...info, labels: info.labels ?? {} };
     } catch (error) {
       if (error instanceof ExecError && /release: not found/.test(error.stderr)) return undefined;
       throw error;
@@ -136,7 +133,7 @@ export class HelmCli implements Helm {
   }
 
   async rollback(release: Release, revision: number | undefined): Promise<void> {
-    const wait = release.wait ? [this.major >= 4 ? '--wait=watcher' : '--wait', '--timeout', release.timeout] : [];
+    const wait = release.wait ? [(await this.major()) >= 4 ? '--wait=watcher' : '--wait', '--timeout', release.timeout] : [];
     await this.run(['rollback', release.name, ...(revision === undefined ? [] : [String(revision)]), ...wait, ...this.scope(release)], release);
   }
 }

@@ -46,6 +46,19 @@ describe('buildPlan', () => {
     expect(plan.unselectedNeeds).toEqual([]);
   });
 
+  it('computes needs within the selection, dependents and chain lengths once', () => {
+    const plan = buildPlan(config, { selectors: [parseSelector('tier=app'), parseSelector('tier=tools')], includeNeeds: false });
+    expect(Object.fromEntries(plan.needs)).toEqual({ 'shop/frontend': ['shop/cart', 'shop/catalog'], 'shop/catalog': [], 'shop/cart': [], 'shop/loadgen': ['shop/frontend'] });
+    expect(Object.fromEntries(plan.dependents)).toEqual({ 'shop/frontend': ['shop/loadgen'], 'shop/catalog': ['shop/frontend'], 'shop/cart': ['shop/frontend'], 'shop/loadgen': [] });
+    expect(Object.fromEntries(plan.chainLength)).toEqual({ 'shop/catalog': 3, 'shop/cart': 3, 'shop/frontend': 2, 'shop/loadgen': 1 });
+  });
+
+  it('draws the graph of the selection only, in every format', () => {
+    const plan = buildPlan(config, { selectors: [parseSelector('name=frontend')], includeNeeds: false });
+    expect(renderGraph(plan, 'text')).toBe('LEVEL   RELEASE         NEEDS\n0       shop/frontend   -\n');
+    expect(plan.needs.get('shop/frontend')).toEqual([]);
+  });
+
   it('rejects a malformed selector', () => {
     expect(() => parseSelector('tier')).toThrow('invalid selector "tier": "tier" is not key=value or key!=value');
   });
