@@ -1,5 +1,5 @@
 import type { Release, ReleasesConfig } from '../config/types.js';
-import { closest } from '../config/suggest.js';
+import { closest } from '../text/suggest.js';
 import { UsageError } from '../errors.js';
 import type { Helm, HelmRevision } from '../helm/helm.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Release, ReleasesConfig } from '../config/types.js';
 import { renderGraph } from '../report/plan-view.js';
-import { findCycle } from './dag.js';
+import { findCycle } from '../graph/dag.js';
 import { buildPlan } from './plan.js';
 import { parseSelector } from './select.js';
 

@@ -1,5 +1,5 @@
 import type { Environment, Release, ReleasesConfig } from '../config/types.js';
-import { dependencyLevels, transitiveNeeds } from './dag.js';
+import { dependencyLevels, transitiveNeeds } from '../graph/dag.js';
 import { matches, type Selector } from './select.js';
 
 export interface PlanOptions {
