@@ -21,7 +21,7 @@ describe('boutique with helm 3', () => {
   it('installs, then leaves unchanged releases alone, then upgrades only what changed', async () => {
     const selection = ['-l', 'name=cartservice', '--include-needs'];
     const version = JSON.parse((await run(['version', '-o', 'json'])).stdout);
-    expect(version.tools[0]).toMatchObject({ name: 'helm', version: 'v3.18.0', source: 'env' });
+    expect(version.results[1]).toMatchObject({ name: 'helm', version: 'v3.18.0', source: 'env' });
 
     const first = await run(['sync', ...selection]);
     expect(first.exitCode, first.stderr).toBe(0);
