@@ -15,12 +15,12 @@ import { Wiring } from './wiring.js';
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BoutiqueCommand)['baseFlags'] & T['flags']>;
 
 /** helm's --set: `a.b=1` is a number, `true` a boolean, and --set-string keeps strings. */
-function parseSetFlag(flag: string, option: '--set' | '--set-string'): RawSetValue {
+function parseSetFlag(flag: string, option: '--set' | '--set-string' | '--set-secret'): RawSetValue {
   const separator = flag.indexOf('=');
   if (separator <= 0) throw new UsageError(`${option} ${flag}: expected KEY=VALUE`, { suggestions: [`e.g. ${option} image.tag=3f2a1c9`] });
   const name = flag.slice(0, separator);
   const text = flag.slice(separator + 1);
-  if (option === '--set-string') return { name, value: text };
+  if (option !== '--set') return { name, value: text };
   if (text === 'true' || text === 'false') return { name, value: text === 'true' };
   // helm types integers only; anything else (3f2a1c9, 1.10, 0755) stays as written.
   return { name, value: /^-?(0|[1-9]\d{0,14})$/.test(text) ? Number(text) : text };
@@ -36,6 +36,7 @@ export abstract class BoutiqueCommand extends Command {
     'kube-context': Flags.string({ description: "kubeconfig context (overrides the environment's kubeContext)", env: 'BOUTIQUE_KUBE_CONTEXT', helpGroup: 'GLOBAL' }),
     set: Flags.string({ description: 'KEY=VALUE for every selected release, after releases.yaml, typed as helm --set types it (e.g. replicaCount=2)', multiple: true, helpGroup: 'GLOBAL' }),
     'set-string': Flags.string({ description: 'KEY=VALUE kept a string, as helm --set-string (e.g. image.tag=$GIT_SHA)', multiple: true, helpGroup: 'GLOBAL' }),
+    'set-secret': Flags.string({ description: 'KEY=VALUE kept a string and treated as secret: masked in every output, handed to helm in a private file', multiple: true, helpGroup: 'GLOBAL' }),
     concurrency: Flags.integer({ description: 'how many releases helm works on at once', default: 4, min: 1, helpGroup: 'GLOBAL' }),
     'helm-binary': Flags.string({ description: 'helm to use (else $BOUTIQUE_HELM, helm on PATH, the pinned helm)', helpGroup: 'GLOBAL' }),
     output: Flags.string({ char: 'o', description: 'output format', options: ['text', 'json'], default: 'text', helpGroup: 'GLOBAL' }),
@@ -77,6 +78,7 @@ export abstract class BoutiqueCommand extends Command {
     const set = [
       ...(this.globalFlags.set ?? []).map((flag) => parseSetFlag(flag, '--set')),
       ...(this.globalFlags['set-string'] ?? []).map((flag) => parseSetFlag(flag, '--set-string')),
+      ...(this.globalFlags['set-secret'] ?? []).map((flag) => ({ ...parseSetFlag(flag, '--set-secret'), secret: true })),
     ];
     const config = loadConfig(this.globalFlags.file, this.globalFlags.environment, { set });
     this.envelope.environment = config.environment.name;

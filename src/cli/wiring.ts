@@ -21,7 +21,7 @@ export class Wiring {
   private readonly tools = new Map<PinnedToolName, Promise<ResolvedTool>>();
 
   constructor(private readonly options: WiringOptions) {
-    this.runner = new ExecaRunner(options.trace && ((commandLine) => options.trace!(`$ ${commandLine}`)));
+    this.runner = new ExecaRunner(options.trace);
   }
 
   tool(name: PinnedToolName): Promise<ResolvedTool> {

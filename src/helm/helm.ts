@@ -2,6 +2,7 @@ import type { Release } from '../config/types.js';
 import { ExecError } from '../errors.js';
 import type { ReleaseRecord } from '../plan/sync-plan.js';
 import type { Runner } from '../process/runner.js';
+import { maskSecretValues } from '../secrets/mask.js';
 import { parseVersion, type ResolvedTool } from '../tools/resolve.js';
 import { clusterArgs, lintArgs, templateArgs, uninstallArgs, upgradeArgs, type ClusterTarget } from './args.js';
 
@@ -41,6 +42,16 @@ export interface Helm {
   rollback(release: Release, revision: number | undefined): Promise<void>;
 }
 
+/** A Go duration as helm takes it (`300s`, `5m`, `1h30m`) in milliseconds. */
+export function goDurationMs(duration: string): number {
+  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
+  let total = 0;
+  for (const [, amount, unit] of duration.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) total += Number(amount) * units[unit!]!;
+  return total;
+}
+
+const secretValues = (release: Release | undefined) => release?.set.filter((entry) => entry.secret).map((entry) => String(entry.value)) ?? [];
+
 export class HelmCli implements Helm {
   /** One `helm repo add` per repository and run, shared by the releases that render from it. */
   private readonly repositories = new Map<string, Promise<unknown>>();
@@ -64,16 +75,19 @@ export class HelmCli implements Helm {
     return parseVersion((await this.resolve()).version)?.[0] ?? 4;
   }
 
-  private async run(args: string[], release?: Release, okExitCodes?: number[]) {
-    const secrets = release?.set.filter((entry) => entry.secret).map((entry) => String(entry.value));
-    return this.runner.run((await this.resolve()).path, args, { env: this.env, secrets, okExitCodes });
+  private async run(args: string[], options: { release?: Release; okExitCodes?: number[]; retry?: 'read' | 'write'; waits?: boolean } = {}) {
+    const { release } = options;
+    const secrets = secretValues(release);
+    // A command that waits for readiness gets the release's own timeout and a margin for helm's bookkeeping.
+    const timeoutMs = options.waits && release ? goDurationMs(release.timeout) + 60_000 : undefined;
+    return this.runner.run((await this.resolve()).path, args, { env: this.env, secrets, okExitCodes: options.okExitCodes, retry: options.retry, timeoutMs });
   }
 
   /** Makes a release's chart repository known to helm, with a fresh index, before anything renders from it. */
   private async prepareChart(release: Release): Promise<void> {
     if (release.chart.kind !== 'repository') return;
     const { name, url } = release.chart.repository;
-    if (!this.repositories.has(name)) this.repositories.set(name, this.run(['repo', 'add', name, url, '--force-update']));
+    if (!this.repositories.has(name)) this.repositories.set(name, this.run(['repo', 'add', name, url, '--force-update'], { retry: 'read' }));
     await this.repositories.get(name);
   }
 
@@ -84,32 +98,33 @@ export class HelmCli implements Helm {
   async template(release: Release, valuesFiles: readonly string[], outputDir?: string): Promise<string> {
     await this.prepareChart(release);
     const args = [...templateArgs(release, valuesFiles), ...(outputDir ? ['--output-dir', outputDir] : [])];
-    return (await this.run(args, release)).stdout;
+    return (await this.run(args, { release })).stdout;
   }
 
   async lint(release: Release, valuesFiles: readonly string[]): Promise<{ passed: boolean; output: string }> {
-    const result = await this.run(lintArgs(release, valuesFiles), release, [1]);
-    return { passed: result.exitCode === 0, output: `${result.stdout}${result.stderr}` };
+    const result = await this.run(lintArgs(release, valuesFiles), { release, okExitCodes: [1] });
+    // helm lint quotes values it rejects: a secret one must not reach the report.
+    return { passed: result.exitCode === 0, output: maskSecretValues(`${result.stdout}${result.stderr}`, secretValues(release)) };
   }
 
   async upgrade(release: Release, valuesFiles: readonly string[], labels: Record<string, string>): Promise<void> {
     await this.prepareChart(release);
-    await this.run(upgradeArgs(release, valuesFiles, this.target, { helmMajor: await this.major(), labels }), release);
+    await this.run(upgradeArgs(release, valuesFiles, this.target, { helmMajor: await this.major(), labels }), { release, retry: 'write', waits: true });
   }
 
   async plannedManifest(release: Release, valuesFiles: readonly string[]): Promise<string> {
     await this.prepareChart(release);
-    const { stdout } = await this.run(upgradeArgs(release, valuesFiles, this.target, { helmMajor: await this.major(), dryRun: true }), release);
+    const { stdout } = await this.run(upgradeArgs(release, valuesFiles, this.target, { helmMajor: await this.major(), dryRun: true }), { release, retry: 'read' });
     return (JSON.parse(stdout) as { manifest?: string }).manifest ?? '';
   }
 
   async uninstall(release: Release, wait: boolean): Promise<void> {
-    await this.run(uninstallArgs(release, this.target, wait), release);
+    await this.run(uninstallArgs(release, this.target, wait), { release, retry: 'write', waits: true });
   }
 
   async find(release: Release): Promise<ReleaseRecord | undefined> {
     try {
-      const { stdout } = await this.run(['get', 'metadata', release.name, '--output', 'json', ...this.scope(release)]);
+      const { stdout } = await this.run(['get', 'metadata', release.name, '--output', 'json', ...this.scope(release)], { retry: 'read' });
       const info = JSON.parse(stdout) as Omit<ReleaseRecord, 'labels'> & { labels?: Record<string, string> };
       return info.status === 'uninstalled' ? undefined : { ...info, labels: info.labels ?? {} };
     } catch (error) {
@@ -119,21 +134,21 @@ export class HelmCli implements Helm {
   }
 
   async manifest(release: Release): Promise<string> {
-    return (await this.run(['get', 'manifest', release.name, ...this.scope(release)])).stdout;
+    return (await this.run(['get', 'manifest', release.name, ...this.scope(release)], { retry: 'read' })).stdout;
   }
 
   async values(release: Release): Promise<Record<string, unknown>> {
-    const { stdout } = await this.run(['get', 'values', release.name, '--output', 'json', ...this.scope(release)]);
+    const { stdout } = await this.run(['get', 'values', release.name, '--output', 'json', ...this.scope(release)], { retry: 'read' });
     return (JSON.parse(stdout) as Record<string, unknown> | null) ?? {};
   }
 
   async history(release: Release): Promise<HelmRevision[]> {
-    const { stdout } = await this.run(['history', release.name, '--output', 'json', ...this.scope(release)]);
+    const { stdout } = await this.run(['history', release.name, '--output', 'json', ...this.scope(release)], { retry: 'read' });
     return JSON.parse(stdout) as HelmRevision[];
   }
 
   async rollback(release: Release, revision: number | undefined): Promise<void> {
     const wait = release.wait ? [(await this.major()) >= 4 ? '--wait=watcher' : '--wait', '--timeout', release.timeout] : [];
-    await this.run(['rollback', release.name, ...(revision === undefined ? [] : [String(revision)]), ...wait, ...this.scope(release)], release);
+    await this.run(['rollback', release.name, ...(revision === undefined ? [] : [String(revision)]), ...wait, ...this.scope(release)], { release, retry: 'write', waits: true });
   }
 }

@@ -61,7 +61,7 @@ export class KubectlCli implements Kubectl {
     this.resolved ??= this.tool();
     const { path } = await this.resolved;
     try {
-      return itemsOf((await this.runner.run(path, [...args, '--output', 'json', ...contextArgs(this.target)], { input })).stdout);
+      return itemsOf((await this.runner.run(path, [...args, '--output', 'json', ...contextArgs(this.target)], { input, retry: 'read' })).stdout);
     } catch (error) {
       throw unreachable(error, this.target);
     }
