@@ -1,5 +1,6 @@
 import type { Release } from '../config/types.js';
 import { diffRelease, type ReleaseDiff } from '../diff/release-diff.js';
+import { isRunError } from '../errors.js';
 import { storageDriver } from '../helm/records.js';
 import { objectKey, parseManifests, type KubeObject } from '../kube/objects.js';
 import type { Plan } from '../plan/plan.js';
@@ -114,7 +115,10 @@ export async function diff(plan: Plan, deps: ClusterDeps, options: ChangeOptions
     mapInOrder(changed, options.concurrency, (change) =>
       diffChange(change, manifests.get(change.release.id), deps, valuesFiles).then(
         (releaseDiff) => ({ diff: releaseDiff }),
-        (error: Error) => ({ failure: { release: change.release, error } }),
+        (error: Error) => {
+          if (isRunError(error)) throw error;
+          return { failure: { release: change.release, error } };
+        },
       ),
     ),
   );

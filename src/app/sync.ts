@@ -1,4 +1,5 @@
 import type { Release } from '../config/types.js';
+import { isRunError } from '../errors.js';
 import type { Plan } from '../plan/plan.js';
 import { runInDependencyOrder } from '../plan/schedule.js';
 import { environmentLabel, inputsLabel, type PlannedChange, type SyncPlan } from '../plan/sync-plan.js';
@@ -72,6 +73,8 @@ async function runReleaseTasks(
   return results;
 }
 
+const keptNote = (kept: readonly string[]) => (kept.length > 0 ? [`helm kept ${kept.join(', ')} (helm.sh/resource-policy: keep)`] : []);
+
 const labelsOf = (change: PlannedChange, environment: string) => ({ [inputsLabel]: change.inputsHash, [environmentLabel]: environment });
 
 async function carryOut(change: PlannedChange, environment: string, deps: ClusterDeps, options: SyncOptions): Promise<Outcome> {
@@ -85,8 +88,8 @@ async function carryOut(change: PlannedChange, environment: string, deps: Cluste
       throw change.error ?? new Error(change.reasons.join(', '));
     case 'uninstall':
       options.onProgress?.(release, 'uninstalling');
-      await deps.helm.uninstall(release, release.wait);
-      return { state: 'uninstalled', detail: 'installed: false' };
+      const { kept } = await deps.helm.uninstall(release, release.wait);
+      return { state: 'uninstalled', detail: ['installed: false', ...keptNote(kept)].join('; ') };
     case 'install':
     case 'upgrade': {
       const files = options.valuesFiles.for(release);
@@ -115,7 +118,11 @@ async function checkBeforeApplying(syncPlan: SyncPlan, deps: ClusterDeps, option
   const refused = new Map<string, Error>();
   await mapInOrder(toCheck, options.concurrency, async ({ release, changingNeeds }) => {
     const files = options.valuesFiles.for(release);
-    const render = () => deps.helm.template(release, files).then(() => undefined, (error: Error) => error);
+    const failure = (error: Error) => {
+      if (isRunError(error)) throw error;
+      return error;
+    };
+    const render = () => deps.helm.template(release, files).then(() => undefined, failure);
     if (changingNeeds.length > 0) {
       options.onProgress?.(release, 'checking', 'rendering');
       const error = await render();
@@ -123,7 +130,7 @@ async function checkBeforeApplying(syncPlan: SyncPlan, deps: ClusterDeps, option
       return;
     }
     options.onProgress?.(release, 'checking', 'server dry run');
-    const serverError = await deps.helm.plannedManifest(release, files).then(() => undefined, (error: Error) => error);
+    const serverError = await deps.helm.plannedManifest(release, files).then(() => undefined, failure);
     if (!serverError) return;
     // Bad input, or a refusal by the API server? Only the first stops the whole run.
     if (await render()) unrenderable.set(release.id, serverError);
@@ -187,8 +194,8 @@ export async function destroyReleases(
     async (release): Promise<Outcome> => {
       if (!deployed.has(release.id)) return { state: 'absent' };
       options.onProgress?.(release, 'uninstalling');
-      await deps.helm.uninstall(release, true);
-      return { state: 'uninstalled' };
+      const { kept } = await deps.helm.uninstall(release, true);
+      return { state: 'uninstalled', ...(kept.length > 0 && { detail: keptNote(kept).join('') }) };
     },
     (blockedBy) => `${blockedBy} needs it and was not uninstalled`,
   );

@@ -38,6 +38,7 @@ export abstract class BoutiqueCommand extends Command {
     'set-string': Flags.string({ description: 'KEY=VALUE kept a string, as helm --set-string (e.g. image.tag=$GIT_SHA)', multiple: true, helpGroup: 'GLOBAL' }),
     'set-secret': Flags.string({ description: 'KEY=VALUE kept a string and treated as secret: masked in every output, handed to helm in a private file', multiple: true, helpGroup: 'GLOBAL' }),
     concurrency: Flags.integer({ description: 'how many releases helm works on at once', default: 4, min: 1, helpGroup: 'GLOBAL' }),
+    'skip-deps': Flags.boolean({ description: "never run helm dependency build for a local chart whose charts/ folder lacks a dependency", default: false, helpGroup: 'GLOBAL' }),
     'helm-binary': Flags.string({ description: 'helm to use (else $BOUTIQUE_HELM, helm on PATH, the pinned helm)', helpGroup: 'GLOBAL' }),
     output: Flags.string({ char: 'o', description: 'output format', options: ['text', 'json'], default: 'text', helpGroup: 'GLOBAL' }),
     'no-color': Flags.boolean({ description: 'no colours (also when NO_COLOR is set or output is not a terminal)', default: false, helpGroup: 'GLOBAL' }),
@@ -100,6 +101,7 @@ export abstract class BoutiqueCommand extends Command {
   protected wiring(config?: ReleasesConfig): Wiring {
     this.wiringInstance ??= new Wiring({
       helmBinary: this.globalFlags['helm-binary'],
+      skipDependencies: this.globalFlags['skip-deps'],
       kubeContext: this.globalFlags['kube-context'] ?? config?.environment.kubeContext,
       trace: this.debugEnabled ? (line) => process.stderr.write(`${line}\n`) : undefined,
     });

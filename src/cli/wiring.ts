@@ -8,6 +8,8 @@ import { resolveTool, type ResolvedTool } from '../tools/resolve.js';
 export interface WiringOptions {
   helmBinary?: string;
   kubeContext?: string;
+  /** --skip-deps: never run helm dependency build for a local chart. */
+  skipDependencies?: boolean;
   /** --debug: every command line (secrets redacted) and where each tool came from. */
   trace?: (line: string) => void;
 }
@@ -36,7 +38,7 @@ export class Wiring {
   }
 
   helm(): Helm {
-    return new HelmCli(() => this.tool('helm'), this.runner, { kubeContext: this.options.kubeContext });
+    return new HelmCli(() => this.tool('helm'), this.runner, { kubeContext: this.options.kubeContext }, { skipDependencies: this.options.skipDependencies });
   }
 
   cluster(): ClusterDeps {

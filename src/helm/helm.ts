@@ -1,9 +1,10 @@
 import type { Release } from '../config/types.js';
-import { ExecError } from '../errors.js';
+import { ExecError, ToolError } from '../errors.js';
 import type { ReleaseRecord } from '../plan/sync-plan.js';
 import type { Runner } from '../process/runner.js';
 import { maskSecretValues } from '../secrets/mask.js';
 import { parseVersion, type ResolvedTool } from '../tools/resolve.js';
+import { missingDependencies } from './chart-dependencies.js';
 import { clusterArgs, lintArgs, templateArgs, uninstallArgs, upgradeArgs, type ClusterTarget } from './args.js';
 
 export interface HelmRevision {
@@ -29,7 +30,8 @@ export interface Helm {
    * the cluster's capabilities and lookups, as the real upgrade will be, and without changing anything.
    */
   plannedManifest(release: Release, valuesFiles: readonly string[]): Promise<string>;
-  uninstall(release: Release, wait: boolean): Promise<void>;
+  /** Objects helm kept (`helm.sh/resource-policy: keep`) are named in `kept`, as `Kind/name`. */
+  uninstall(release: Release, wait: boolean): Promise<{ kept: string[] }>;
   /**
    * The release's latest revision, or undefined when helm has none (never installed, or uninstalled). Sync reads
    * helm's storage in bulk instead; this serves storage drivers kubectl cannot read (sql) and single-release commands.
@@ -50,11 +52,18 @@ export function goDurationMs(duration: string): number {
   return total;
 }
 
+/** helm uninstall's "These resources were kept due to the resource policy:" list, as `Kind/name`. */
+export function keptResources(stdout: string): string[] {
+  const [, list = ''] = stdout.split(/These resources were kept due to the resource policy:\n/);
+  return [...list.matchAll(/^\[(\w+)\] (\S+)$/gm)].map(([, kind, name]) => `${kind}/${name}`);
+}
+
 const secretValues = (release: Release | undefined) => release?.set.filter((entry) => entry.secret).map((entry) => String(entry.value)) ?? [];
 
 export class HelmCli implements Helm {
   /** One `helm repo add` per repository and run, shared by the releases that render from it. */
   private readonly repositories = new Map<string, Promise<unknown>>();
+  private readonly dependencyBuilds = new Map<string, Promise<void>>();
   private resolved: Promise<ResolvedTool> | undefined;
 
   /** `tool` is called on first use: a run that never needs helm never looks for it. */
@@ -62,7 +71,7 @@ export class HelmCli implements Helm {
     private readonly tool: () => Promise<ResolvedTool>,
     private readonly runner: Runner,
     private readonly target: ClusterTarget,
-    private readonly env: Record<string, string> = {},
+    private readonly options: { env?: Record<string, string>; skipDependencies?: boolean } = {},
   ) {}
 
   private resolve(): Promise<ResolvedTool> {
@@ -80,15 +89,38 @@ export class HelmCli implements Helm {
     const secrets = secretValues(release);
     // A command that waits for readiness gets the release's own timeout and a margin for helm's bookkeeping.
     const timeoutMs = options.waits && release ? goDurationMs(release.timeout) + 60_000 : undefined;
-    return this.runner.run((await this.resolve()).path, args, { env: this.env, secrets, okExitCodes: options.okExitCodes, retry: options.retry, timeoutMs });
+    return this.runner.run((await this.resolve()).path, args, { env: this.options.env, secrets, okExitCodes: options.okExitCodes, retry: options.retry, timeoutMs });
   }
 
-  /** Makes a release's chart repository known to helm, with a fresh index, before anything renders from it. */
+  /**
+   * Before anything renders from a chart: its repository known to helm with a fresh index, or, for a local chart
+   * whose charts/ folder lacks a dependency, `helm dependency build` once per chart and run.
+   */
   private async prepareChart(release: Release): Promise<void> {
+    if (release.chart.kind === 'local') return this.buildDependencies(release.chart.path);
     if (release.chart.kind !== 'repository') return;
     const { name, url } = release.chart.repository;
     if (!this.repositories.has(name)) this.repositories.set(name, this.run(['repo', 'add', name, url, '--force-update'], { retry: 'read' }));
     await this.repositories.get(name);
+  }
+
+  private buildDependencies(chartPath: string): Promise<void> {
+    if (this.options.skipDependencies) return Promise.resolve();
+    if (!this.dependencyBuilds.has(chartPath)) {
+      const missing = missingDependencies(chartPath);
+      const build = missing.length === 0 ? Promise.resolve() : this.run(['dependency', 'build', chartPath], { retry: 'read' }).then(
+        () => undefined,
+        (error: Error) => {
+          const names = missing.map((dependency) => `${dependency.name}${dependency.version ? ` ${dependency.version}` : ''}${dependency.repository ? ` from ${dependency.repository}` : ''}`);
+          throw new ToolError(`chart ${chartPath} needs ${names.join(', ')} in its charts/ folder, and helm dependency build failed: ${error.message.trim()}`, {
+            cause: error,
+            suggestions: [`run helm dependency build ${chartPath} (a repository dependency needs helm repo add first), or pass --skip-deps if charts/ is managed another way`],
+          });
+        },
+      );
+      this.dependencyBuilds.set(chartPath, build);
+    }
+    return this.dependencyBuilds.get(chartPath)!;
   }
 
   private scope(release: Release): string[] {
@@ -97,11 +129,13 @@ export class HelmCli implements Helm {
 
   async template(release: Release, valuesFiles: readonly string[], outputDir?: string): Promise<string> {
     await this.prepareChart(release);
-    const args = [...templateArgs(release, valuesFiles), ...(outputDir ? ['--output-dir', outputDir] : [])];
+    // A folder for a GitOps hand-off must hold the CRDs too; stdout stays byte-identical to plain helm template.
+    const args = [...templateArgs(release, valuesFiles), ...(outputDir ? ['--output-dir', outputDir, '--include-crds'] : [])];
     return (await this.run(args, { release })).stdout;
   }
 
   async lint(release: Release, valuesFiles: readonly string[]): Promise<{ passed: boolean; output: string }> {
+    await this.prepareChart(release);
     const result = await this.run(lintArgs(release, valuesFiles), { release, okExitCodes: [1] });
     // helm lint quotes values it rejects: a secret one must not reach the report.
     return { passed: result.exitCode === 0, output: maskSecretValues(`${result.stdout}${result.stderr}`, secretValues(release)) };
@@ -118,8 +152,9 @@ export class HelmCli implements Helm {
     return (JSON.parse(stdout) as { manifest?: string }).manifest ?? '';
   }
 
-  async uninstall(release: Release, wait: boolean): Promise<void> {
-    await this.run(uninstallArgs(release, this.target, wait), { release, retry: 'write', waits: true });
+  async uninstall(release: Release, wait: boolean): Promise<{ kept: string[] }> {
+    const { stdout } = await this.run(uninstallArgs(release, this.target, wait), { release, retry: 'write', waits: true });
+    return { kept: keptResources(stdout) };
   }
 
   async find(release: Release): Promise<ReleaseRecord | undefined> {

@@ -54,6 +54,7 @@ export function createFakeCluster(options: { releases?: Record<string, FakeRelea
     uninstall: async (release: Release) => {
       calls.push(`uninstall ${release.id}`);
       releases.delete(release.id);
+      return { kept: [] };
     },
     find: async (release: Release) => record(release),
     manifest: async (release: Release) => releases.get(release.id)?.manifest ?? '',
