@@ -12,12 +12,11 @@ import {
   apiGroupList,
   apiResourceList,
   coreVersions,
-  openApiDocument,
-  openApiIndex,
   serverVersion,
   wantsAggregatedDiscovery,
 } from './discovery.js';
 import type { Faults } from './faults.js';
+import { openApiDocument, openApiIndex, openApiV2ProtobufType, swaggerDocument, swaggerProtobuf, wantsProtobufOpenApi } from './openapi.js';
 import { isObject, timestamp } from './json.js';
 import { apiVersionOf, type JsonObject, type KubeObject, type ResourceType } from './kinds.js';
 import { decodeKubernetesProtobuf, UnsupportedProtobufError } from './protobuf.js';
@@ -211,6 +210,13 @@ export class ApiServer {
     if (groupVersion) {
       const list = groupVersion[1] ? apiResourceList(types, '', groupVersion[1]) : apiResourceList(types, groupVersion[2] ?? '', groupVersion[3] ?? '');
       if (list) return sendJson(response, 200, list);
+    }
+    if (path === '/openapi/v2') {
+      const document = swaggerDocument(types);
+      if (!wantsProtobufOpenApi(request.headers.accept)) return sendJson(response, 200, document);
+      const payload = swaggerProtobuf(document);
+      response.writeHead(200, { 'Content-Type': openApiV2ProtobufType, 'Content-Length': payload.length });
+      return void response.end(payload);
     }
     if (path === '/openapi/v3') return sendJson(response, 200, openApiIndex(types));
     const openApi = /^\/openapi\/v3\/(?:api\/([^/]+)|apis\/([^/]+)\/([^/]+))$/.exec(path);
