@@ -95,6 +95,25 @@ function defaultServiceSpec(spec: JsonObject, allocator: Allocator): void {
   }
 }
 
+/**
+ * Values the server allocated (a Service's clusterIP, node ports) survive an update that omits them, so a
+ * client can resubmit the object it created (the registry's patchAllocatedValues).
+ */
+export function keepAllocatedValues(before: KubeObject, after: KubeObject): void {
+  if (before.kind !== 'Service' || !isObject(before.spec) || !isObject(after.spec)) return;
+  const [oldSpec, newSpec] = [before.spec, after.spec];
+  if (oldSpec.type === 'ExternalName' || newSpec.type === 'ExternalName') return;
+  if (newSpec.clusterIP === undefined || newSpec.clusterIP === '') newSpec.clusterIP = oldSpec.clusterIP;
+  if (newSpec.clusterIPs === undefined && oldSpec.clusterIPs !== undefined) newSpec.clusterIPs = oldSpec.clusterIPs;
+  const exposesNodePorts = (spec: JsonObject): boolean => spec.type === 'NodePort' || spec.type === 'LoadBalancer';
+  if (!exposesNodePorts(oldSpec) || !exposesNodePorts(newSpec)) return;
+  const oldPorts = (Array.isArray(oldSpec.ports) ? oldSpec.ports : []).filter(isObject);
+  for (const port of (Array.isArray(newSpec.ports) ? newSpec.ports : []).filter(isObject)) {
+    const previous = oldPorts.find((candidate) => candidate.port === port.port && (candidate.protocol ?? 'TCP') === (port.protocol ?? 'TCP'));
+    if (port.nodePort === undefined && previous?.nodePort !== undefined) port.nodePort = previous.nodePort;
+  }
+}
+
 type KindDefaulter = (object: KubeObject, allocator: Allocator) => void;
 
 const defaulters: Record<string, KindDefaulter> = {

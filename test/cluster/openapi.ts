@@ -52,11 +52,11 @@ export function model(name: string): ModelSchema | undefined {
 }
 
 /** V1EnvVar → EnvVar, CoreV1EventSeries → EventSeries: the Go type name. */
-export function goTypeName(modelName: string): string {
-  return /^[A-Z][a-z]*?V\d+(?:alpha\d+|beta\d+)?([A-Z].*)$/.exec(modelName)?.[1] ?? modelName;
+export function goStructName(modelName: string): string {
+  return /^(?:[A-Z][a-z]*)?V\d+(?:alpha\d+|beta\d+)?([A-Z].*)$/.exec(modelName)?.[1] ?? modelName;
 }
 
-/** V1EnvVar → v1, AdmissionregistrationV1ServiceReference → v1: the Go package name of the type's version. */
+/** V1EnvVar → v1: the Go package name of the type's version. */
 export function goPackageName(modelName: string): string {
   return /V\d+(?:alpha\d+|beta\d+)?/.exec(modelName)?.[0]?.toLowerCase() ?? 'v1';
 }
