@@ -103,8 +103,10 @@ export function keepAllocatedValues(before: KubeObject, after: KubeObject): void
   if (before.kind !== 'Service' || !isObject(before.spec) || !isObject(after.spec)) return;
   const [oldSpec, newSpec] = [before.spec, after.spec];
   if (oldSpec.type === 'ExternalName' || newSpec.type === 'ExternalName') return;
-  if (newSpec.clusterIP === undefined || newSpec.clusterIP === '') newSpec.clusterIP = oldSpec.clusterIP;
-  if (newSpec.clusterIPs === undefined && oldSpec.clusterIPs !== undefined) newSpec.clusterIPs = oldSpec.clusterIPs;
+  if (newSpec.clusterIP === undefined || newSpec.clusterIP === '') {
+    newSpec.clusterIP = oldSpec.clusterIP;
+    newSpec.clusterIPs ??= oldSpec.clusterIPs;
+  }
   const exposesNodePorts = (spec: JsonObject): boolean => spec.type === 'NodePort' || spec.type === 'LoadBalancer';
   if (!exposesNodePorts(oldSpec) || !exposesNodePorts(newSpec)) return;
   const oldPorts = (Array.isArray(oldSpec.ports) ? oldSpec.ports : []).filter(isObject);

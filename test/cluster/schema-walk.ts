@@ -112,6 +112,8 @@ export type Step = { field: string } | { index: number; item: unknown; list: str
 export interface TypeMismatch {
   path: Step[];
   expected: 'string' | 'numeric' | 'boolean' | 'map' | 'list';
+  /** The JSON schema type that was expected: string, integer, number, boolean, object, array. */
+  schemaType: string;
   /** The Go type the JSON decoder would unmarshal into, and the struct and field it belongs to. */
   goType: string;
   struct: string;
@@ -150,28 +152,28 @@ export function walk(value: unknown, node: SchemaNode): WalkResult {
 
 function visit(value: unknown, node: SchemaNode, path: Step[], struct: string, result: WalkResult): void {
   if (value === null || value === undefined) return;
-  const mismatch = (expected: TypeMismatch['expected'], goType: string): void => {
-    result.mismatches.push({ path, expected, goType, struct, value });
+  const mismatch = (expected: TypeMismatch['expected'], goType: string, schemaType: string): void => {
+    result.mismatches.push({ path, expected, goType, schemaType, struct, value });
   };
   switch (node.kind) {
     case 'scalar': {
       const expected = scalarMatches(node.scalar, value);
-      if (expected) mismatch(expected, goTypeOfExpression(node.scalar));
+      if (expected) mismatch(expected, goTypeOfExpression(node.scalar), node.scalar === 'integer' || node.scalar === 'number' || node.scalar === 'boolean' ? node.scalar : 'string');
       return;
     }
     case 'array': {
-      if (!Array.isArray(value)) return mismatch('list', node.goType);
+      if (!Array.isArray(value)) return mismatch('list', node.goType, 'array');
       const field = lastField(path);
       value.forEach((item, index) => visit(item, node.items, [...path, { index, item, list: field }], struct, result));
       return;
     }
     case 'map': {
-      if (!isObject(value)) return mismatch('map', node.goType);
+      if (!isObject(value)) return mismatch('map', node.goType, 'object');
       for (const [key, member] of Object.entries(value)) visit(member, node.values, [...path, { field: key }], struct, result);
       return;
     }
     case 'object': {
-      if (!isObject(value)) return mismatch('map', node.goType);
+      if (!isObject(value)) return mismatch('map', node.goType, 'object');
       const members = node.members();
       for (const [key, member] of Object.entries(value)) {
         const memberNode = members.get(key);

@@ -148,8 +148,7 @@ export function decodeObject(type: ResourceType, object: KubeObject, client: Cli
       mismatches.map((mismatch) => {
         const field = fieldPath(mismatch.path);
         const actual = jsonSchemaTypeOf(mismatch.value);
-        const expected = mismatch.expected === 'numeric' ? 'number' : mismatch.expected === 'map' ? 'object' : mismatch.expected === 'list' ? 'array' : mismatch.expected;
-        return { type: 'Invalid', field, value: JSON.stringify(actual), detail: `${field} in body must be of type ${expected}: ${JSON.stringify(actual)}` };
+        return { type: 'Invalid', field, value: JSON.stringify(actual), detail: `${field} in body must be of type ${mismatch.schemaType}: ${JSON.stringify(actual)}` };
       }),
     );
   }
