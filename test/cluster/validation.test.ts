@@ -48,7 +48,7 @@ function deployment(name: string, options: { env?: unknown; labels?: Record<stri
 
 const meta = (kind: string, name: string, apiVersion = 'v1') => ({ apiVersion, kind, metadata: { name, namespace } });
 
-describe('field types and unknown fields', () => {
+describe.concurrent('field types and unknown fields', () => {
   it('rejects a boolean where a string belongs, in server-side apply and in a create', async () => {
     expectRejected(
       await apply(deployment('typed', { env: false })),
@@ -108,7 +108,7 @@ describe('field types and unknown fields', () => {
   });
 });
 
-describe('object validation', () => {
+describe.concurrent('object validation', () => {
   it('requires the fields the schema requires', async () => {
     const object = deployment('selectorless');
     delete (object.spec as JsonObject).selector;
@@ -134,7 +134,7 @@ describe('object validation', () => {
   });
 });
 
-describe('immutable fields', () => {
+describe.concurrent('immutable fields', () => {
   it('keeps a Deployment selector', async () => {
     expect((await apply(deployment('web'))).exitCode).toBe(0);
     expectRejected(
@@ -191,7 +191,7 @@ describe('immutable fields', () => {
   });
 });
 
-describe('custom resources', () => {
+describe.concurrent('custom resources', () => {
   const crd = (scope: string) => ({
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
@@ -240,7 +240,7 @@ describe('custom resources', () => {
   });
 });
 
-describe('namespaces and OpenAPI', () => {
+describe.concurrent('namespaces and OpenAPI', () => {
   it('answers 404 for objects in a namespace that does not exist', async () => {
     expectRejected(await apply({ ...meta('ConfigMap', 'lost'), metadata: { name: 'lost', namespace: 'ghost' }, data: {} }), 'namespaces "ghost" not found');
     expectRejected(await create({ ...meta('ConfigMap', 'lost'), metadata: { name: 'lost', namespace: 'ghost' }, data: {} }), 'namespaces "ghost" not found');
