@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isObject } from './json.js';
 import { apiVersionOf, type JsonObject, type ResourceType } from './kinds.js';
+import { lengthDelimited } from './protobuf.js';
 
 /**
  * A field's type in the catalogue's compact notation:
@@ -243,46 +244,27 @@ export function wantsProtobufOpenApi(accept: string | undefined): boolean {
 
 // --- protobuf encoding of gnostic's openapi_v2.Document (the message client-go's OpenAPISchema() parses) ---
 
-function varint(value: number): Buffer {
-  const bytes: number[] = [];
-  let rest = value;
-  while (rest > 0x7f) {
-    bytes.push((rest & 0x7f) | 0x80);
-    rest = Math.floor(rest / 128);
-  }
-  bytes.push(rest);
-  return Buffer.from(bytes);
-}
-
-function bytesField(field: number, payload: Buffer): Buffer {
-  return Buffer.concat([varint((field << 3) | 2), varint(payload.length), payload]);
-}
-
-function stringField(field: number, value: string): Buffer {
-  return bytesField(field, Buffer.from(value, 'utf8'));
-}
-
 /** Any{yaml}: gnostic keeps vendor extensions and defaults as YAML text; JSON is YAML. */
 function anyMessage(value: unknown): Buffer {
-  return stringField(2, JSON.stringify(value));
+  return lengthDelimited(2, JSON.stringify(value));
 }
 
 function schemaMessage(schema: JsonObject): Buffer {
   const parts: Buffer[] = [];
-  if (typeof schema.$ref === 'string') parts.push(stringField(1, schema.$ref));
-  if (typeof schema.format === 'string') parts.push(stringField(2, schema.format));
-  for (const name of (schema.required ?? []) as string[]) parts.push(stringField(19, name));
-  if (isObject(schema.additionalProperties)) parts.push(bytesField(21, bytesField(1, schemaMessage(schema.additionalProperties))));
-  if (typeof schema.type === 'string') parts.push(bytesField(22, stringField(1, schema.type)));
-  if (isObject(schema.items)) parts.push(bytesField(23, bytesField(1, schemaMessage(schema.items))));
+  if (typeof schema.$ref === 'string') parts.push(lengthDelimited(1, schema.$ref));
+  if (typeof schema.format === 'string') parts.push(lengthDelimited(2, schema.format));
+  for (const name of (schema.required ?? []) as string[]) parts.push(lengthDelimited(19, name));
+  if (isObject(schema.additionalProperties)) parts.push(lengthDelimited(21, lengthDelimited(1, schemaMessage(schema.additionalProperties))));
+  if (typeof schema.type === 'string') parts.push(lengthDelimited(22, lengthDelimited(1, schema.type)));
+  if (isObject(schema.items)) parts.push(lengthDelimited(23, lengthDelimited(1, schemaMessage(schema.items))));
   if (isObject(schema.properties)) {
     const named = Object.entries(schema.properties).map(([name, member]) =>
-      bytesField(1, Buffer.concat([stringField(1, name), bytesField(2, schemaMessage(member as JsonObject))])),
+      lengthDelimited(1, Buffer.concat([lengthDelimited(1, name), lengthDelimited(2, schemaMessage(member as JsonObject))])),
     );
-    parts.push(bytesField(25, Buffer.concat(named)));
+    parts.push(lengthDelimited(25, Buffer.concat(named)));
   }
   for (const [name, value] of Object.entries(schema)) {
-    if (name.startsWith('x-')) parts.push(bytesField(31, Buffer.concat([stringField(1, name), bytesField(2, anyMessage(value))])));
+    if (name.startsWith('x-')) parts.push(lengthDelimited(31, Buffer.concat([lengthDelimited(1, name), lengthDelimited(2, anyMessage(value))])));
   }
   return Buffer.concat(parts);
 }
@@ -290,12 +272,12 @@ function schemaMessage(schema: JsonObject): Buffer {
 export function swaggerProtobuf(document: JsonObject): Buffer {
   const info = document.info as { title: string; version: string };
   const definitions = Object.entries(document.definitions as Record<string, JsonObject>).map(([name, schema]) =>
-    bytesField(1, Buffer.concat([stringField(1, name), bytesField(2, schemaMessage(schema))])),
+    lengthDelimited(1, Buffer.concat([lengthDelimited(1, name), lengthDelimited(2, schemaMessage(schema))])),
   );
   return Buffer.concat([
-    stringField(1, String(document.swagger)),
-    bytesField(2, Buffer.concat([stringField(1, info.title), stringField(2, info.version)])),
-    bytesField(8, Buffer.alloc(0)),
-    bytesField(9, Buffer.concat(definitions)),
+    lengthDelimited(1, String(document.swagger)),
+    lengthDelimited(2, Buffer.concat([lengthDelimited(1, info.title), lengthDelimited(2, info.version)])),
+    lengthDelimited(8, Buffer.alloc(0)),
+    lengthDelimited(9, Buffer.concat(definitions)),
   ]);
 }
