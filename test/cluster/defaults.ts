@@ -97,12 +97,18 @@ function defaultServiceSpec(spec: JsonObject, allocator: Allocator): void {
 
 /**
  * Values the server allocated (a Service's clusterIP, node ports) survive an update that omits them, so a
- * client can resubmit the object it created (the registry's patchAllocatedValues).
+ * client can resubmit the object it created (the registry's patchAllocatedValues), and go with a switch to
+ * ExternalName.
  */
 export function keepAllocatedValues(before: KubeObject, after: KubeObject): void {
   if (before.kind !== 'Service' || !isObject(before.spec) || !isObject(after.spec)) return;
   const [oldSpec, newSpec] = [before.spec, after.spec];
-  if (oldSpec.type === 'ExternalName' || newSpec.type === 'ExternalName') return;
+  if (oldSpec.type === 'ExternalName') return;
+  if (newSpec.type === 'ExternalName') {
+    // A switch to a type without a cluster IP releases the allocated one (the registry's dropTypeDependentFields).
+    if (newSpec.clusterIP === oldSpec.clusterIP) for (const field of ['clusterIP', 'clusterIPs', 'ipFamilies', 'ipFamilyPolicy']) delete newSpec[field];
+    return;
+  }
   if (newSpec.clusterIP === undefined || newSpec.clusterIP === '') {
     newSpec.clusterIP = oldSpec.clusterIP;
     newSpec.clusterIPs ??= oldSpec.clusterIPs;

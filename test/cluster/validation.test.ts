@@ -175,6 +175,9 @@ describe.concurrent('immutable fields', () => {
     expect((await kubectl(emulator, ['replace', '-f', '-'], JSON.stringify(service())))).toMatchObject({ exitCode: 0 });
     expect((emulator.store.get('v1', 'Service', namespace, 'api')?.spec as JsonObject).clusterIP).toBe(allocated);
     expectRejected(await kubectl(emulator, ['replace', '-f', '-'], JSON.stringify(service('10.96.250.250'))), 'The Service "api" is invalid: spec.clusterIPs[0]: Invalid value: []string{"10.96.250.250"}: may not change once set');
+    const external = await apply({ ...meta('Service', 'api'), spec: { type: 'ExternalName', externalName: 'api.example.com' } }, '--force-conflicts');
+    expect(external.exitCode).toBe(0);
+    expect(emulator.store.get('v1', 'Service', namespace, 'api')?.spec).not.toHaveProperty('clusterIP');
   });
 
   it('keeps a claim spec except its storage request', async () => {
