@@ -52,10 +52,22 @@ function leaseObject(name: string, holder: string, nowMs: number, base?: KubeObj
   };
 }
 
+/** A holder on this machine whose process is gone died without letting go: no need to wait for its lease to expire. */
+function diedHere(holder: string): boolean {
+  const [host, pid] = holder.split('/');
+  if (host !== hostname() || !/^\d+$/.test(pid ?? '')) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 /** The lease's holder, unless it stopped renewing (its run died) or let go. */
 export function activeHolder(lease: KubeObject | undefined, nowMs: number): { holder: string; since: string } | undefined {
   const spec = (lease?.spec ?? {}) as { holderIdentity?: string; renewTime?: string; acquireTime?: string; leaseDurationSeconds?: number };
-  if (!spec.holderIdentity || !spec.renewTime) return undefined;
+  if (!spec.holderIdentity || !spec.renewTime || diedHere(spec.holderIdentity)) return undefined;
   const expires = Date.parse(spec.renewTime) + (spec.leaseDurationSeconds ?? LEASE_SECONDS) * 1000;
   return expires > nowMs ? { holder: spec.holderIdentity, since: spec.acquireTime ?? spec.renewTime } : undefined;
 }

@@ -86,6 +86,9 @@ function labelsOf(change: PlannedChange, environment: string, options: SyncOptio
   return { [inputsLabel]: change.inputsHash, [environmentLabel]: environment, [runLabel]: options.runId, [deadlineLabel]: String(deadline) };
 }
 
+/** The server can check a release only once its changing needs are applied, and what an interrupted run left is undone. */
+const serverCheckWaits = (change: PlannedChange) => change.changingNeeds.length > 0 || change.recover !== undefined;
+
 /** helm's bookkeeping after its wait; past the release timeout plus this, no helm works on a revision any more. */
 const HELM_MARGIN_MS = 10_000;
 
@@ -115,18 +118,19 @@ async function carryOut(change: PlannedChange, environment: string, deps: Cluste
     case 'install':
     case 'upgrade': {
       const files = options.valuesFiles.for(release);
-      const detail = change.action === 'upgrade' ? change.reasons.join(', ') : undefined;
-      if (change.changingNeeds.length > 0) {
-        options.onProgress?.(release, 'checking', 'server dry run');
-        // Its needs (CRDs, namespaces) are in place by now; a refusal fails this release alone.
-        await deps.helm.plannedManifest(release, files);
-      }
+      const detail = change.action === 'upgrade' || change.recover ? change.reasons.join(', ') : undefined;
       let previous = change.record?.revision;
       if (change.recover) {
         options.onProgress?.(release, 'applying', change.reasons[0]);
         if (change.recover === 'uninstall') await deps.helm.uninstall(release, true);
         else await deps.helm.rollback(release, undefined);
         previous = (await options.readRecord(release))?.revision;
+      }
+      if (serverCheckWaits(change)) {
+        options.onProgress?.(release, 'checking', 'server dry run');
+        // Its needs (CRDs, namespaces) are in place by now, and what was left pending is undone; a refusal fails
+        // this release alone.
+        await deps.helm.plannedManifest(release, files);
       }
       options.onProgress?.(release, 'applying', detail);
       await deps.helm.upgrade(release, files, labelsOf(change, environment, options));
@@ -146,14 +150,15 @@ async function checkBeforeApplying(syncPlan: SyncPlan, deps: ClusterDeps, option
   const toCheck = syncPlan.changes.filter((change) => change.action === 'install' || change.action === 'upgrade');
   const unrenderable = new Map<string, Error>();
   const refused = new Map<string, Error>();
-  await mapInOrder(toCheck, options.concurrency, async ({ release, changingNeeds }) => {
+  await mapInOrder(toCheck, options.concurrency, async (change) => {
+    const { release } = change;
     const files = options.valuesFiles.for(release);
     const failure = (error: Error) => {
       if (isRunError(error)) throw error;
       return error;
     };
     const render = () => deps.helm.template(release, files).then(() => undefined, failure);
-    if (changingNeeds.length > 0) {
+    if (serverCheckWaits(change)) {
       options.onProgress?.(release, 'checking', 'rendering');
       const error = await render();
       if (error) unrenderable.set(release.id, error);

@@ -43,11 +43,18 @@ function itemsOf(stdout: string): KubeObject[] {
 
 /** The first read's failure says whether the cluster is there at all: one clear error instead of one per release. */
 function unreachable(error: unknown, target: ClusterTarget): Error {
+  const context = target.kubeContext ? `context "${target.kubeContext}"` : 'the current context';
+  // With no stdin, kubectl's prompt for a username reads end-of-file at once.
+  if (error instanceof ExecError && /^error: EOF\s*$|Please enter Username/m.test(error.stderr)) {
+    return new ClusterUnreachableError(`kubectl asked for a username and password for the cluster of ${context}, and there is no terminal to answer: its kubeconfig user has no credentials`, {
+      cause: error,
+      suggestions: ['give the kubeconfig user a token, a client certificate, or an exec plugin that works without a terminal (kubectl config view --minify shows it)'],
+    });
+  }
   if (!(error instanceof ExecError) || !/Unable to connect to the server|connection refused|no such host|i\/o timeout|could not get server version|couldn't get current server API group list/i.test(error.stderr)) {
     return error as Error;
   }
   const reason = error.stderr.trim().split('\n').at(-1)!.replace(/^error: /, '');
-  const context = target.kubeContext ? `context "${target.kubeContext}"` : 'the current context';
   return new ClusterUnreachableError(`cannot reach the cluster of ${context}: ${reason}`, {
     cause: error,
     suggestions: ["check --kube-context or the environment's kubeContext in releases.yaml, and that the cluster is running (kubectl cluster-info)"],
