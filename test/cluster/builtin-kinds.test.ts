@@ -56,4 +56,11 @@ describe('every built-in kind', () => {
     expect(applied.stdout).toContain(`${printed}/${nameOf(type)} serverside-applied`);
     expect(deleted.stdout).toContain(`${printed} "${nameOf(type)}" deleted`);
   });
+
+  it('serves cluster-scoped kinds only outside namespaces, and namespaced kinds in every namespace', async () => {
+    const status = async (path: string) => (await fetch(`${emulator.url}${path}`)).status;
+    expect(await status('/apis/rbac.authorization.k8s.io/v1/clusterroles')).toBe(200);
+    expect(await status('/apis/rbac.authorization.k8s.io/v1/namespaces/default/clusterroles')).toBe(404);
+    expect(await status('/apis/rbac.authorization.k8s.io/v1/roles')).toBe(200);
+  });
 });
