@@ -17,18 +17,30 @@ import { criticalPath, helmDiff, levelBatches, loadSystem, releaseTimes, templat
 import { renderTable, runBoutique, seconds, type Env, type Row } from './measure.js';
 import { freshShippedCopy, generateScaleSystem, scaleEnvironment, shippedReleases } from './systems.js';
 
-const { values: options } = parseArgs({
-  options: {
-    rounds: { type: 'string' },
-    only: { type: 'string' },
-    quick: { type: 'boolean', default: false },
-    copies: { type: 'string', default: '25' },
-  },
-});
-const rounds = Number(options.rounds ?? (options.quick ? 2 : 5));
+function usage(message: string): never {
+  console.error(`${message}\nusage: npm run bench -- [--rounds N] [--only ROW[,ROW]] [--quick] [--copies N] (bench/README.md)`);
+  process.exit(2);
+}
+
+const { values: options } = (() => {
+  try {
+    return parseArgs({
+      options: {
+        rounds: { type: 'string' },
+        only: { type: 'string' },
+        quick: { type: 'boolean', default: false },
+        copies: { type: 'string', default: '25' },
+      },
+    });
+  } catch (error) {
+    return usage((error as Error).message);
+  }
+})();
+const count = (name: string, text: string) => (/^[1-9]\d*$/.test(text) ? Number(text) : usage(`--${name} takes a whole number of at least 1, not ${text}`));
+const rounds = options.rounds ? count('rounds', options.rounds) : options.quick ? 2 : 5;
 /** The 300-release rounds take minutes each; without --rounds they get at most 3. */
 const scaleRounds = options.rounds ? rounds : Math.min(rounds, 3);
-const copies = Number(options.copies);
+const copies = count('copies', options.copies);
 const scaleReleases = copies * shippedReleases.length;
 const readyDelayMs = Number(process.env.BENCH_READY_DELAY_MS ?? 1000);
 /** boutique's default --concurrency, given to boutique and to every parallel baseline. */
@@ -59,10 +71,7 @@ const rows = {
 const allRows = Object.values(rows);
 const only = options.only?.split(',').map((prefix) => prefix.trim()).filter(Boolean);
 const wanted = (selected: Row) => (!only || only.some((prefix) => selected.id.startsWith(prefix))) && !(options.quick && selected.id.startsWith('scale-'));
-if (only && !allRows.some(wanted)) {
-  console.error(`--only ${options.only} matches no row${options.quick ? ' that --quick runs (it skips scale-*)' : ''}; rows: ${allRows.map(({ id }) => id).join(', ')}`);
-  process.exit(2);
-}
+if (only && !allRows.some(wanted)) usage(`--only ${options.only} matches no row${options.quick ? ' that --quick runs (it skips scale-*)' : ''}; rows: ${allRows.map(({ id }) => id).join(', ')}`);
 const anyWanted = (...selected: Row[]) => selected.some(wanted);
 
 const log = (message: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
@@ -146,6 +155,7 @@ async function templateGroup(): Promise<void> {
         selected.boutique.push(figure);
         selected.reference.push(loop);
       }
+      rmSync(dir, { recursive: true, force: true });
       log(`template round ${round}/${rounds}: boutique new inputs ${s(cold)}, same again ${s(warm)}, helm template loop ${s(loop)}`);
     }
   });
@@ -193,33 +203,37 @@ async function scaleGroup(): Promise<void> {
   const generated = generateScaleSystem(copies);
   const file = join(generated.dir, 'releases.yaml');
   log(`scale: ${generated.releaseCount} releases in ${generated.dir}; ${generated.changing} is the one that changes`);
-  await withValuesFiles(async (valuesFiles) => {
-    await withEmulator((forBoutique) => withEmulator(async (forHelm) => {
-      const system = () => loadSystem(generated.dir, scaleEnvironment, valuesFiles);
-      log('scale: converging two emulators (boutique sync on one, the helm-only diff on the other); this takes minutes');
-      const [setup] = await Promise.all([
-        boutiqueSync(forBoutique, file, scaleEnvironment, 'changes', true),
-        timedHelmDiff(system(), clusterOf(forHelm), generated.releaseCount),
-      ]);
-      rows.scaleRss.boutique.push(setup.peakRssMb!);
-      log(`scale: boutique's first sync took ${s(setup.seconds)} (beside the helm-only install), peak RSS ${setup.peakRssMb!.toFixed(0)} MB`);
-      for (let round = 1; round <= scaleRounds; round++) {
-        const noop = await boutiqueSync(forBoutique, file, scaleEnvironment, 'no-op', true);
-        const diffNoop = await timedHelmDiff(system(), clusterOf(forHelm), 0);
-        generated.change(round);
-        const changed = await boutiqueSync(forBoutique, file, scaleEnvironment, 'changes', true);
-        const diffChanged = await timedHelmDiff(system(), clusterOf(forHelm), 1);
-        rows.scaleNoop.boutique.push(noop.seconds);
-        rows.scaleNoop.reference.push(diffNoop);
-        rows.scaleChangedVsNoop.boutique.push(changed.seconds);
-        rows.scaleChangedVsNoop.reference.push(noop.seconds);
-        rows.scaleChangedVsDiff.boutique.push(changed.seconds);
-        rows.scaleChangedVsDiff.reference.push(diffChanged);
-        rows.scaleRss.boutique.push(noop.peakRssMb!, changed.peakRssMb!);
-        log(`scale round ${round}/${scaleRounds}: boutique no-op ${s(noop.seconds)} (${noop.peakRssMb!.toFixed(0)} MB), helm-only diff ${s(diffNoop)}; 1 changed: boutique ${s(changed.seconds)} (${changed.peakRssMb!.toFixed(0)} MB), helm-only diff ${s(diffChanged)}`);
-      }
-    }));
-  });
+  try {
+    await withValuesFiles(async (valuesFiles) => {
+      await withEmulator((forBoutique) => withEmulator(async (forHelm) => {
+        const system = () => loadSystem(generated.dir, scaleEnvironment, valuesFiles);
+        log('scale: converging two emulators (boutique sync on one, the helm-only diff on the other); this takes minutes');
+        const [setup] = await Promise.all([
+          boutiqueSync(forBoutique, file, scaleEnvironment, 'changes', true),
+          timedHelmDiff(system(), clusterOf(forHelm), generated.releaseCount),
+        ]);
+        rows.scaleRss.boutique.push(setup.peakRssMb!);
+        log(`scale: boutique's first sync took ${s(setup.seconds)} (beside the helm-only install), peak RSS ${setup.peakRssMb!.toFixed(0)} MB`);
+        for (let round = 1; round <= scaleRounds; round++) {
+          const noop = await boutiqueSync(forBoutique, file, scaleEnvironment, 'no-op', true);
+          const diffNoop = await timedHelmDiff(system(), clusterOf(forHelm), 0);
+          generated.change(round);
+          const changed = await boutiqueSync(forBoutique, file, scaleEnvironment, 'changes', true);
+          const diffChanged = await timedHelmDiff(system(), clusterOf(forHelm), 1);
+          rows.scaleNoop.boutique.push(noop.seconds);
+          rows.scaleNoop.reference.push(diffNoop);
+          rows.scaleChangedVsNoop.boutique.push(changed.seconds);
+          rows.scaleChangedVsNoop.reference.push(noop.seconds);
+          rows.scaleChangedVsDiff.boutique.push(changed.seconds);
+          rows.scaleChangedVsDiff.reference.push(diffChanged);
+          rows.scaleRss.boutique.push(noop.peakRssMb!, changed.peakRssMb!);
+          log(`scale round ${round}/${scaleRounds}: boutique no-op ${s(noop.seconds)} (${noop.peakRssMb!.toFixed(0)} MB), helm-only diff ${s(diffNoop)}; 1 changed: boutique ${s(changed.seconds)} (${changed.peakRssMb!.toFixed(0)} MB), helm-only diff ${s(diffChanged)}`);
+        }
+      }));
+    });
+  } finally {
+    rmSync(generated.dir, { recursive: true, force: true });
+  }
 }
 
 const groups: { rows: Row[]; run: () => Promise<void> }[] = [
