@@ -10,7 +10,7 @@ import type { ValuesFiles } from '../src/app/values-files.js';
 import { loadConfig } from '../src/config/load.js';
 import type { Release } from '../src/config/types.js';
 import { templateArgs, upgradeArgs } from '../src/helm/args.js';
-import { dependencyLevels } from '../src/plan/dag.js';
+import { dependencyLevels } from '../src/graph/dag.js';
 import { helmBinary } from '../test/support/tools.js';
 import { seconds, type Env } from './measure.js';
 
