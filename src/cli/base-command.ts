@@ -10,6 +10,7 @@ import { HelmCli, type Helm } from '../helm/helm.js';
 import { KubectlCli } from '../helm/kubectl.js';
 import { ExecaRunner } from '../process/runner.js';
 import { buildPlan, type Plan } from '../plan/plan.js';
+import { enforcePromotionGate } from '../promote/enforce-gate.js';
 import { parseSelector } from '../plan/select.js';
 import { errorReport, renderError } from '../report/error-view.js';
 import { renderSelectionNotes } from '../report/plan-view.js';
@@ -63,14 +64,14 @@ export abstract class BoutiqueCommand extends Command {
     return !this.globalFlags['no-color'] && !process.env.NO_COLOR && stream.isTTY === true;
   }
 
-  protected loadConfig(): ReleasesConfig {
-    return loadConfig(this.globalFlags.file, this.globalFlags.environment);
+  protected loadConfig(environment = this.globalFlags.environment): ReleasesConfig {
+    return loadConfig(this.globalFlags.file, environment);
   }
 
   /** Loads releases.yaml and plans the selected releases; selection notes go to stderr. */
-  protected loadPlan(): { config: ReleasesConfig; plan: Plan } {
+  protected loadPlan(environment = this.globalFlags.environment): { config: ReleasesConfig; plan: Plan } {
     const selectors = (this.globalFlags.selector ?? []).map(parseSelector);
-    const config = this.loadConfig();
+    const config = this.loadConfig(environment);
     const overrides = (this.globalFlags.set ?? []).map(parseSetFlag);
     for (const release of config.releases) release.set.push(...overrides);
     const plan = buildPlan(config, { selectors, includeNeeds: this.globalFlags['include-needs'] });
@@ -95,20 +96,30 @@ export abstract class BoutiqueCommand extends Command {
     return resolveTool(name, { flag: name === 'helm' ? this.globalFlags['helm-binary'] : undefined, env: process.env, runner: this.runner });
   }
 
-  protected async createHelm(config: ReleasesConfig): Promise<Helm> {
+  /** kubeContext: another environment's own (promotion reads its source there), else this run's. */
+  protected async createHelm(config: ReleasesConfig, kubeContext = this.kubeContext(config)): Promise<Helm> {
     const runner = this.runner;
     const tool = await this.resolveTool('helm');
     if (this.debugEnabled) process.stderr.write(`using helm ${tool.version} from ${tool.path} (${tool.source})\n`);
-    return new HelmCli(tool, runner, { kubeContext: this.kubeContext(config) });
+    return new HelmCli(tool, runner, { kubeContext });
   }
 
-  protected async createClusterDeps(config: ReleasesConfig): Promise<ClusterDeps> {
+  protected async createClusterDeps(config: ReleasesConfig, kubeContext = this.kubeContext(config)): Promise<ClusterDeps> {
     const runner = this.runner;
     const tool = await this.resolveTool('kubectl');
     if (this.debugEnabled) process.stderr.write(`using kubectl ${tool.version} from ${tool.path} (${tool.source})\n`);
-    const kubectl = new KubectlCli(tool, runner, { kubeContext: this.kubeContext(config) });
-    const [helm] = await Promise.all([this.createHelm(config), kubectl.ping()]);
+    const kubectl = new KubectlCli(tool, runner, { kubeContext });
+    const [helm] = await Promise.all([this.createHelm(config, kubeContext), kubectl.ping()]);
     return { helm, kubectl };
+  }
+
+  /** The promotion gate (see promote/enforce-gate.ts): the source environment is read through its own kubeContext. */
+  protected async enforcePromotionGate(config: ReleasesConfig, plan: Plan, override: string | undefined): Promise<void> {
+    await enforcePromotionGate({
+      config, plan, override, concurrency: this.globalFlags.concurrency,
+      sourceDeps: (source) => this.createClusterDeps(source, source.environment.kubeContext),
+      warn: (line) => process.stderr.write(`${line}\n`),
+    });
   }
 
   /**

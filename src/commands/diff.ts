@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { diffReleases, type ReleaseDiffResult } from '../app/diff.js';
 import { BoutiqueCommand } from '../cli/base-command.js';
+import { promotionGateFlags } from '../cli/promotion.js';
 import { ExitCode } from '../errors.js';
 import { hasChanges } from '../diff/release-diff.js';
 import { diffReport, planSummary, renderDiffMarkdown, renderDiffText } from '../report/diff-view.js';
@@ -10,6 +11,7 @@ export default class Diff extends BoutiqueCommand {
     'Show what a sync would change in the cluster (server-side dry run), and drift between the cluster and the last sync. Secrets are masked.';
 
   static override flags = {
+    ...promotionGateFlags,
     output: Flags.string({ char: 'o', description: 'output format', options: ['text', 'json', 'markdown'], default: 'text', helpGroup: 'GLOBAL' }),
     context: Flags.integer({ description: 'unchanged lines around each change', default: 3, min: 0 }),
     'detailed-exitcode': Flags.boolean({ description: 'exit 2 when there are changes, 0 when none, 1 on any error', default: false }),
@@ -21,6 +23,7 @@ export default class Diff extends BoutiqueCommand {
     const { flags } = await this.parseFlags(Diff);
     this.detailedExitCode = flags['detailed-exitcode'];
     const { config, plan } = this.loadPlan();
+    await this.enforcePromotionGate(config, plan, flags['override-promotion-gate']);
     const deps = await this.createClusterDeps(config);
     const results = await diffReleases(plan.releases, deps, { concurrency: this.globalFlags.concurrency });
     const diffs = results.flatMap((result) => ('diff' in result ? [result.diff] : []));

@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { createInputsHash } from '../app/inputs-hash.js';
 import { syncReleases } from '../app/sync.js';
 import { BoutiqueCommand } from '../cli/base-command.js';
+import { promotionGateFlags } from '../cli/promotion.js';
 import Diff from './diff.js';
 
 export default class Sync extends BoutiqueCommand {
@@ -9,6 +10,7 @@ export default class Sync extends BoutiqueCommand {
     'Converge the cluster: helm upgrade --install every selected release once the releases it needs are ready; unchanged releases are left alone, installed: false ones are uninstalled.';
 
   static override flags = {
+    ...promotionGateFlags,
     'dry-run': Flags.boolean({ description: 'print the plan and the diff without changing anything (same as boutique diff)', default: false }),
   };
 
@@ -19,6 +21,7 @@ export default class Sync extends BoutiqueCommand {
       return;
     }
     const { config, plan } = this.loadPlan();
+    await this.enforcePromotionGate(config, plan, flags['override-promotion-gate']);
     const deps = await this.createClusterDeps(config);
     await this.runReleaseOperation('sync', config, plan.releases, (onProgress) =>
       syncReleases(plan, deps, { concurrency: this.globalFlags.concurrency, environment: config.environment.name, inputsHash: createInputsHash(), onProgress }),

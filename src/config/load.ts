@@ -1,7 +1,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../errors.js';
-import { normalize, releaseNamespaces } from './normalize.js';
+import { parseVersionsFile } from '../promote/versions-file.js';
+import { normalize, releaseNamespaces, versionsFilePath } from './normalize.js';
 import { parseYaml } from './parse.js';
 import { checkRules, type FileProbe } from './rules.js';
 import type { RawReleasesFile, ReleasesConfig } from './types.js';
@@ -45,5 +46,14 @@ export function loadConfig(path: string, environment: string, files: FileProbe =
   const baseDir = dirname(absolute);
   const { raw, issues } = checkConfig(text, { file, baseDir, environment, files });
   if (issues.length > 0 || !raw) throw new ConfigError(issues);
-  return normalize(raw, { file, baseDir, environment, files });
+  const versions = readVersionsFile(versionsFilePath(raw, environment, baseDir), raw.releases.map((release) => release.name));
+  if (versions.issues.length > 0) throw new ConfigError(versions.issues);
+  return normalize(raw, { file, baseDir, environment, files, versions: versions.versions });
+}
+
+/** The environment's versions file (release → tag or digest); none yet is no versions. */
+function readVersionsFile(path: string, releaseNames: string[]) {
+  const file = relative(process.cwd(), path) || path;
+  if (!nodeFileProbe.isFile(path)) return { versions: new Map<string, string>(), issues: [] };
+  return parseVersionsFile(readFileSync(path, 'utf8'), file, releaseNames);
 }

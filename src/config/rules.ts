@@ -188,6 +188,16 @@ const selectedEnvironment: Rule = ({ parsed, raw, environment }) => {
   return [issueAt(parsed, raw.environments ? ['environments'] : [], `environment "${environment}" is not declared`, hint)];
 };
 
+const promotedFromEnvironments: Rule = ({ parsed, raw }) => {
+  const declared = Object.keys(raw.environments ?? {});
+  return Object.entries(raw.environments ?? {}).flatMap(([name, environment]) => {
+    const source = environment?.promotedFrom;
+    if (source === undefined || (declared.includes(source) && source !== name)) return [];
+    const message = source === name ? `environment "${name}" cannot be promoted from itself` : `promotedFrom names environment "${source}", which is not declared`;
+    return [issueAt(parsed, ['environments', name, 'promotedFrom'], message, didYouMean(source, declared) ?? `declared: ${declared.join(', ')}`)];
+  });
+};
+
 const lintRuleIds: Rule = ({ parsed, raw }) => {
   const settings: { path: (string | number)[]; rules: unknown }[] = [
     { path: ['lint', 'rules'], rules: raw.lint?.rules },
@@ -217,6 +227,7 @@ export const rules: readonly Rule[] = [
   duplicateRepositories,
   valuesFiles,
   installedEnvironments,
+  promotedFromEnvironments,
   lintRuleIds,
 ];
 
