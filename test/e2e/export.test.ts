@@ -36,7 +36,7 @@ describe('boutique export, applied to a cluster with the Flux and Argo CD CRDs',
       const helmValues = JSON.parse((await execa(helmBinary(), ['get', 'values', name, '--namespace', 'boutique', '--output', 'json'], { env })).stdout);
       const [helmRelease] = parseGoYamlDocuments(readFileSync(join(system.dir, 'clusters/prod/flux', `${name}.yaml`), 'utf8')).map((doc) => documentToJs(doc) as { spec: { values: unknown } });
       expect(Object.keys(helmValues).length, name).toBeGreaterThan(3);
-      expect(helmRelease.spec.values, name).toEqual(helmValues);
+      expect(helmRelease?.spec.values, name).toEqual(helmValues);
     }
   });
 
