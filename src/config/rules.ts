@@ -193,8 +193,9 @@ const promotedFromEnvironments: Rule = ({ parsed, raw }) => {
   return Object.entries(raw.environments ?? {}).flatMap(([name, environment]) => {
     const source = environment?.promotedFrom;
     if (source === undefined || (declared.includes(source) && source !== name)) return [];
-    const message = source === name ? `environment "${name}" cannot be promoted from itself` : `promotedFrom names environment "${source}", which is not declared`;
-    return [issueAt(parsed, ['environments', name, 'promotedFrom'], message, didYouMean(source, declared) ?? `declared: ${declared.join(', ')}`)];
+    if (source === name) return [issueAt(parsed, ['environments', name, 'promotedFrom'], `environment "${name}" cannot be promoted from itself`, 'name the environment it takes its versions from')];
+    const hint = didYouMean(source, declared) ?? `declared: ${declared.join(', ')}`;
+    return [issueAt(parsed, ['environments', name, 'promotedFrom'], `promotedFrom names environment "${source}", which is not declared`, hint)];
   });
 };
 
