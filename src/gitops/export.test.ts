@@ -3,22 +3,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { customResourceDefinitions, schemaErrors } from '../../test/fixtures/gitops/schemas.js';
 import { repoRoot } from '../../test/support/cli.js';
-import { copyShippedSystem } from '../../test/support/system.js';
+import { copyShippedSystem, shippedNeeds, shippedReleaseNames } from '../../test/support/system.js';
 import { loadConfig } from '../config/load.js';
 import type { KubeObject } from '../kube/objects.js';
 import { buildPlan } from '../plan/plan.js';
 import { documentToJs, parseGoYamlDocuments } from '../yaml/go-yaml.js';
 import { exportReleases, type Engine } from './export.js';
 
-// The needs graph of Online Boutique, read off its *_ADDR variables (shared/online-boutique.md), not off releases.yaml.
-const needs: Record<string, string[]> = {
-  cartservice: ['redis-cart'],
-  recommendationservice: ['productcatalogservice'],
-  checkoutservice: ['productcatalogservice', 'shippingservice', 'paymentservice', 'emailservice', 'currencyservice', 'cartservice'],
-  frontend: ['productcatalogservice', 'currencyservice', 'cartservice', 'recommendationservice', 'shippingservice', 'checkoutservice', 'adservice'],
-  loadgenerator: ['frontend'],
-};
-const prodReleases = ['redis-cart', 'adservice', 'currencyservice', 'emailservice', 'paymentservice', 'productcatalogservice', 'shippingservice', 'cartservice', 'recommendationservice', 'checkoutservice', 'frontend'];
+const needs = shippedNeeds;
+const prodReleases = shippedReleaseNames.filter((name) => name !== 'loadgenerator');
 const git = { url: 'https://git.example.com/acme/platform.git', revision: 'main', path: 'boutique' };
 
 type Spec = Record<string, any>;

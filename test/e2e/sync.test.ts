@@ -5,20 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kubeconfigFor, startEmulator, type Emulator, type RequestLogEntry } from '../cluster/emulator.js';
 import { boutique } from '../support/cli.js';
-import { copyShippedSystem } from '../support/system.js';
+import { copyShippedSystem, shippedNeeds, shippedReleaseNames } from '../support/system.js';
 import { helmBinary, kubectlBinary } from '../support/tools.js';
 
-const releaseNames = [
-  'redis-cart', 'adservice', 'currencyservice', 'emailservice', 'paymentservice', 'productcatalogservice',
-  'shippingservice', 'cartservice', 'recommendationservice', 'checkoutservice', 'frontend', 'loadgenerator',
-];
-const needs: Record<string, string[]> = {
-  cartservice: ['redis-cart'],
-  recommendationservice: ['productcatalogservice'],
-  checkoutservice: ['productcatalogservice', 'shippingservice', 'paymentservice', 'emailservice', 'currencyservice', 'cartservice'],
-  frontend: ['productcatalogservice', 'currencyservice', 'cartservice', 'recommendationservice', 'shippingservice', 'checkoutservice', 'adservice'],
-  loadgenerator: ['frontend'],
-};
+const releaseNames = shippedReleaseNames;
+const needs = shippedNeeds;
 
 const isWrite = (entry: RequestLogEntry) => ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(entry.verb) && !entry.dryRun;
 const isReleaseStorage = (entry: RequestLogEntry, release: string) => entry.resource === 'secrets' && (entry.name ?? '').startsWith(`sh.helm.release.v1.${release}.v`);
