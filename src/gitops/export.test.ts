@@ -1,4 +1,5 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { customResourceDefinitions, schemaErrors } from '../../test/fixtures/gitops/schemas.js';
@@ -162,5 +163,48 @@ describe('export of versions files and secret values', () => {
     expect(customResourceDefinitions().map((crd) => (crd as { metadata: { name: string } }).metadata.name)).toEqual([
       'helmreleases.helm.toolkit.fluxcd.io', 'gitrepositories.source.toolkit.fluxcd.io', 'helmrepositories.source.toolkit.fluxcd.io', 'ocirepositories.source.toolkit.fluxcd.io', 'applications.argoproj.io',
     ]);
+  });
+});
+
+describe('export of repository and OCI charts', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'boutique-export-'));
+  writeFileSync(
+    join(dir, 'releases.yaml'),
+    [
+      'repositories:',
+      '  - { name: bitnami, url: https://charts.bitnami.com/bitnami }',
+      'releases:',
+      '  - { name: db, namespace: data, chart: bitnami/postgresql@15.5.0, atomic: true, wait: false, timeout: 5m, historyMax: 3, createNamespace: false }',
+      '  - { name: cache, namespace: data, chart: "oci://registry-1.docker.io/bitnamicharts/valkey", version: 2.4.1, needs: [db] }',
+      '',
+    ].join('\n'),
+  );
+  const flux = exported('flux', 'default', dir);
+  const argo = exported('argocd', 'default', dir);
+
+  it('reads a repository chart from a HelmRepository and an OCI chart from an OCIRepository', () => {
+    expect(flux.of('HelmRepository', 'bitnami').spec).toEqual({ interval: '10m', url: 'https://charts.bitnami.com/bitnami' });
+    expect(flux.of('OCIRepository', 'valkey').spec).toEqual({
+      interval: '10m', url: 'oci://registry-1.docker.io/bitnamicharts/valkey', ref: { tag: '2.4.1' },
+      layerSelector: { mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', operation: 'copy' },
+    });
+    expect(flux.of('HelmRelease', 'db').spec.chart).toEqual({ spec: { chart: 'postgresql', version: '15.5.0', sourceRef: { kind: 'HelmRepository', name: 'bitnami', namespace: 'flux-system' } } });
+    expect(flux.of('HelmRelease', 'cache').spec).toMatchObject({ chartRef: { kind: 'OCIRepository', name: 'valkey', namespace: 'flux-system' }, dependsOn: [{ name: 'db', namespace: 'flux-system' }] });
+    for (const object of [...flux.objects, ...argo.objects]) expect(schemaErrors(object), `${object.kind}/${object.metadata?.name}`).toEqual([]);
+  });
+
+  it('carries atomic, wait: false, timeout, history and createNamespace: false over to Flux', () => {
+    expect(flux.of('HelmRelease', 'db').spec).toMatchObject({
+      timeout: '5m', maxHistory: 3,
+      install: { createNamespace: false, disableWait: true, remediation: { retries: 0, remediateLastFailure: true } },
+      upgrade: { disableWait: true, remediation: { retries: 0, remediateLastFailure: true, strategy: 'rollback' } },
+    });
+  });
+
+  it('names the chart repositories in Argo CD, and reports atomic and wait: false as not expressible there', () => {
+    expect(argo.of('Application', 'default-db').spec.sources).toEqual([{ repoURL: 'https://charts.bitnami.com/bitnami', chart: 'postgresql', targetRevision: '15.5.0', helm: { releaseName: 'db' } }]);
+    expect(argo.of('Application', 'default-cache').spec.sources[0]).toMatchObject({ repoURL: 'registry-1.docker.io/bitnamicharts', chart: 'valkey', targetRevision: '2.4.1' });
+    expect(argo.of('Application', 'default-db').spec.syncPolicy.syncOptions).toEqual(['ServerSideApply=true']);
+    expect(argo.summary.notes.filter((note) => note.release === 'data/db').map((note) => note.feature)).toEqual(['atomic', 'timeout', 'wait', 'historyMax']);
   });
 });
