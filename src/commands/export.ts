@@ -31,7 +31,7 @@ export default class Export extends BoutiqueCommand {
       namespace: flags.namespace,
       interval: flags.interval,
     });
-    if (this.outputFormat === 'json') this.printJson(summary);
-    else process.stdout.write(renderExportSummary(summary));
+    this.envelope.results = [summary];
+    if (!this.json) process.stdout.write(renderExportSummary(summary));
   }
 }

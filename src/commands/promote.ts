@@ -14,11 +14,10 @@ export default class Promote extends BoutiqueCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parseFlags(Promote);
-    const { config: target, plan } = this.loadPlan(flags.to);
     const source = this.loadConfig(flags.from);
-    const deps = await this.createClusterDeps(source, source.environment.kubeContext);
-    const edit = await promoteVersions({ source, target, plan, deps, concurrency: this.globalFlags.concurrency });
-    if (this.outputFormat === 'json') this.printJson(versionsEditReport(edit, flags.from));
-    else process.stdout.write(renderVersionsEdit(edit));
+    const { config: target, plan } = this.loadPlan(flags.to);
+    const edit = await promoteVersions({ source, target, plan, deps: this.sourceWiring(source).cluster(), concurrency: this.globalFlags.concurrency });
+    this.envelope.results = [versionsEditReport(edit, flags.from)];
+    if (!this.json) process.stdout.write(renderVersionsEdit(edit));
   }
 }

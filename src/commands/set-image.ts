@@ -12,7 +12,7 @@ export default class SetImage extends BoutiqueCommand {
   async run(): Promise<void> {
     const { argv } = await this.parseFlags(SetImage);
     const edit = setImages(this.loadConfig(), argv as string[]);
-    if (this.outputFormat === 'json') this.printJson(versionsEditReport(edit));
-    else process.stdout.write(renderVersionsEdit(edit));
+    this.envelope.results = [versionsEditReport(edit)];
+    if (!this.json) process.stdout.write(renderVersionsEdit(edit));
   }
 }

@@ -1,9 +1,8 @@
 import { Flags } from '@oclif/core';
-import { createInputsHash } from '../app/inputs-hash.js';
-import { syncReleases } from '../app/sync.js';
+import { planChanges, sync } from '../app/index.js';
 import { BoutiqueCommand } from '../cli/base-command.js';
 import { promotionGateFlags } from '../cli/promotion.js';
-import Diff from './diff.js';
+import { renderSyncPlan, syncPlanJson } from '../report/change-view.js';
 
 export default class Sync extends BoutiqueCommand {
   static override description =
@@ -11,20 +10,21 @@ export default class Sync extends BoutiqueCommand {
 
   static override flags = {
     ...promotionGateFlags,
-    'dry-run': Flags.boolean({ description: 'print the plan and the diff without changing anything (same as boutique diff)', default: false }),
+    'dry-run': Flags.boolean({ description: 'print what sync would do with each release, and why, without changing anything', default: false }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parseFlags(Sync);
-    if (flags['dry-run']) {
-      await Diff.run(this.argv.filter((arg) => arg !== '--dry-run'), this.config);
-      return;
-    }
     const { config, plan } = this.loadPlan();
     await this.enforcePromotionGate(config, plan, flags['override-promotion-gate']);
-    const deps = await this.createClusterDeps(config);
-    await this.runReleaseOperation('sync', config, plan.releases, (onProgress) =>
-      syncReleases(plan, deps, { concurrency: this.globalFlags.concurrency, environment: config.environment.name, inputsHash: createInputsHash(), onProgress }),
-    );
+    const deps = this.wiring(config).cluster();
+    const options = { concurrency: this.globalFlags.concurrency };
+    if (flags['dry-run']) {
+      const { syncPlan } = await planChanges(plan, deps, options);
+      this.envelope.results = syncPlanJson(syncPlan);
+      if (!this.json) process.stdout.write(renderSyncPlan(syncPlan));
+      return;
+    }
+    await this.runReleaseOperation('sync', plan.releases, async (onProgress) => (await sync(plan, deps, { ...options, onProgress })).results);
   }
 }

@@ -1,12 +1,12 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../errors.js';
-import { parseVersionsFile } from '../promote/versions-file.js';
 import { normalize, releaseNamespaces, versionsFilePath } from './normalize.js';
 import { parseYaml } from './parse.js';
 import { checkRules, type FileProbe } from './rules.js';
-import type { RawReleasesFile, ReleasesConfig } from './types.js';
+import type { RawReleasesFile, RawSetValue, ReleasesConfig } from './types.js';
 import { validateSchema } from './validate.js';
+import { parseVersionsFile } from './versions-file.js';
 
 export const nodeFileProbe: FileProbe = {
   isFile: (path) => statSync(path, { throwIfNoEntry: false })?.isFile() ?? false,
@@ -32,8 +32,12 @@ export function checkConfig(text: string, options: { file: string; baseDir: stri
   return { raw, issues };
 }
 
-/** Reads, checks and normalizes releases.yaml for one environment; throws one ConfigError listing every issue. */
-export function loadConfig(path: string, environment: string, files: FileProbe = nodeFileProbe): ReleasesConfig {
+/**
+ * Reads, checks and normalizes releases.yaml for one environment; throws one ConfigError listing every issue.
+ * `set` (the command line's --set) comes after every release's own set values.
+ */
+export function loadConfig(path: string, environment: string, options: { files?: FileProbe; set?: readonly RawSetValue[] } = {}): ReleasesConfig {
+  const files = options.files ?? nodeFileProbe;
   const absolute = resolve(path);
   const file = relative(process.cwd(), absolute) || absolute;
   let text: string;
@@ -46,14 +50,16 @@ export function loadConfig(path: string, environment: string, files: FileProbe =
   const baseDir = dirname(absolute);
   const { raw, issues } = checkConfig(text, { file, baseDir, environment, files });
   if (issues.length > 0 || !raw) throw new ConfigError(issues);
-  const versions = readVersionsFile(versionsFilePath(raw, environment, baseDir), raw.releases.map((release) => release.name));
+  const versions = readVersionsFile(versionsFilePath(raw, environment, baseDir), raw.releases.map((release) => release.name), files);
   if (versions.issues.length > 0) throw new ConfigError(versions.issues);
-  return normalize(raw, { file, baseDir, environment, files, versions: versions.versions });
+  const config = normalize(raw, { file, baseDir, environment, files, versions: versions.versions });
+  const overrides = options.set ?? [];
+  return overrides.length === 0 ? config : { ...config, releases: config.releases.map((release) => ({ ...release, set: [...release.set, ...overrides] })) };
 }
 
 /** The environment's versions file (release → tag or digest); none yet is no versions. */
-function readVersionsFile(path: string, releaseNames: string[]) {
+function readVersionsFile(path: string, releaseNames: string[], files: FileProbe) {
   const file = relative(process.cwd(), path) || path;
-  if (!nodeFileProbe.isFile(path)) return { versions: new Map<string, string>(), issues: [] };
+  if (!files.isFile(path)) return { versions: new Map<string, string>(), issues: [] };
   return parseVersionsFile(readFileSync(path, 'utf8'), file, releaseNames);
 }

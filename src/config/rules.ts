@@ -3,9 +3,9 @@ import type { ConfigIssue } from '../errors.js';
 // The rule modules only: the lint index would also load the Kubernetes schemas into every command.
 import { unknownRuleIds } from '../lint/lint-objects.js';
 import { rules as lintRules } from '../lint/rules/index.js';
-import { findCycle } from '../plan/dag.js';
+import { findCycle } from '../graph/dag.js';
 import { issueAt, type ParsedDocument } from './parse.js';
-import { closest, didYouMean } from './suggest.js';
+import { closest, didYouMean } from '../text/suggest.js';
 import type { RawReleasesFile } from './types.js';
 
 /** What the semantic checks may ask of the file system; injected so the checks stay testable. */

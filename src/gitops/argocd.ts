@@ -1,6 +1,6 @@
 import type { Release } from '../config/types.js';
 import type { KubeObject } from '../kube/objects.js';
-import { dependencyLevels } from '../plan/dag.js';
+import { dependencyLevels } from '../graph/dag.js';
 import { mergeTwo } from './merged-values.js';
 import { exportedNeeds, exportedReleases, objectName, repositoryPath, type ExportInput, type ExportNote, type ExportResult } from './model.js';
 

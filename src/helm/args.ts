@@ -21,12 +21,15 @@ function chartArgs(release: Release): string[] {
   }
 }
 
-/** -f for each values file (inline layers already written to files, in layer order), then --set. */
+/**
+ * -f for each values file (inline layers and secret values already written to files, in layer order), then --set
+ * for the values that are not secret: a secret never stands in an argument list, where the process table shows it.
+ */
 export function valuesArgs(release: Release, valuesFiles: readonly string[]): string[] {
   return [
     ...valuesFiles.flatMap((file) => ['--values', file]),
     // Strings go through --set-string so that "true" or "0123" stay strings, as they are in releases.yaml.
-    ...release.set.flatMap(({ name, value }) => [typeof value === 'string' ? '--set-string' : '--set', `${name}=${value}`]),
+    ...release.set.filter((entry) => !entry.secret).flatMap(({ name, value }) => [typeof value === 'string' ? '--set-string' : '--set', `${name}=${value}`]),
   ];
 }
 

@@ -6,7 +6,8 @@ import type { Plan } from '../plan/plan.js';
 import { readAllDeployed } from './deployed.js';
 import { counterpart } from './enforce-gate.js';
 import { PromotionGateError, renderRefusals, unhealthyReason, type Refusal } from './gate.js';
-import { parseVersionsFile, updateVersionsFile } from './versions-file.js';
+import { parseVersionsFile } from '../config/versions-file.js';
+import { updateVersionsFile } from './versions-file.js';
 
 export interface VersionChange {
   /** Release name: the key in the versions file. */

@@ -1,5 +1,5 @@
 import type { ReleasesConfig } from '../config/types.js';
-import { didYouMean } from '../config/suggest.js';
+import { didYouMean } from '../text/suggest.js';
 import { UsageError } from '../errors.js';
 import { editVersions, type VersionsEdit } from './promote.js';
 

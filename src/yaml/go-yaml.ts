@@ -23,8 +23,8 @@ export function parseGoYaml(text: string): unknown {
 }
 
 /** Every document of a multi-document stream (helm's manifests), with its errors, read as go-yaml v2 would. */
-export function parseGoYamlDocuments(text: string): Document[] {
-  const docs = parseAllDocuments(text, goYamlOptions);
+export function parseGoYamlDocuments(text: string, options: ParseOptions & DocumentOptions = {}): Document[] {
+  const docs = parseAllDocuments(text, { ...goYamlOptions, ...options });
   return Array.isArray(docs) ? docs : [docs];
 }
 

@@ -31,7 +31,7 @@ describe('boutique export, applied to a cluster with the Flux and Argo CD CRDs',
     expect(sync.exitCode, sync.stderr).toBe(0);
     const exported = await run(['export', 'flux', '-e', 'prod', '--output-dir', 'clusters/prod/flux', '--repo-url', repoUrl, '-o', 'json']);
     expect(exported.exitCode, exported.stderr).toBe(0);
-    expect(JSON.parse(exported.stdout)).toMatchObject({ engine: 'flux', environment: 'prod', outputDir: 'clusters/prod/flux', notes: [] });
+    expect(JSON.parse(exported.stdout).results).toEqual([expect.objectContaining({ engine: 'flux', environment: 'prod', outputDir: 'clusters/prod/flux', notes: [] })]);
     for (const name of ['productcatalogservice', 'recommendationservice']) {
       const helmValues = JSON.parse((await execa(helmBinary(), ['get', 'values', name, '--namespace', 'boutique', '--output', 'json'], { env })).stdout);
       const [helmRelease] = parseGoYamlDocuments(readFileSync(join(system.dir, 'clusters/prod/flux', `${name}.yaml`), 'utf8')).map((doc) => documentToJs(doc) as { spec: { values: unknown } });

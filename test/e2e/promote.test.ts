@@ -58,7 +58,7 @@ describe('promotion from staging to prod, with the gate', () => {
 
     const promote = await run(['promote', '--from', 'staging', '--to', 'prod', ...selection, '-o', 'json']);
     expect(promote.exitCode, promote.stderr).toBe(0);
-    expect(JSON.parse(promote.stdout)).toEqual({
+    expect(JSON.parse(promote.stdout).results).toEqual([{
       from: 'staging',
       to: 'prod',
       file: 'versions/prod.yaml',
@@ -66,7 +66,7 @@ describe('promotion from staging to prod, with the gate', () => {
         { release: 'adservice', to: '3f2a1c9' },
         { release: 'emailservice', to: '3f2a1c9' },
       ],
-    });
+    }]);
     expect(readFileSync(join(system.dir, 'versions/prod.yaml'), 'utf8')).toBe('adservice: "3f2a1c9"\nemailservice: "3f2a1c9"\n');
     expect(prod.requests.filter(isWrite)).toEqual([]);
 
