@@ -2,7 +2,8 @@ import { Flags } from '@oclif/core';
 import { planChanges, sync } from '../app/index.js';
 import { BoutiqueCommand } from '../cli/base-command.js';
 import { promotionGateFlags } from '../cli/promotion.js';
-import { renderSyncPlan, syncPlanJson } from '../report/change-view.js';
+import type { SyncPlan } from '../app/index.js';
+import { changeCountsPhrase, renderSyncPlan, syncPlanJson } from '../report/change-view.js';
 
 export default class Sync extends BoutiqueCommand {
   static override description =
@@ -25,6 +26,9 @@ export default class Sync extends BoutiqueCommand {
       if (!this.json) process.stdout.write(renderSyncPlan(syncPlan));
       return;
     }
-    await this.runReleaseOperation('sync', plan.releases, async (onProgress) => (await sync(plan, deps, { ...options, onProgress })).results);
+    const confirm = config.environment.production
+      ? (syncPlan: SyncPlan) => this.confirm(`sync of production environment ${config.environment.name}: ${changeCountsPhrase(syncPlan)}`, renderSyncPlan(syncPlan))
+      : undefined;
+    await this.runReleaseOperation('sync', plan.releases, async (onProgress, mayStart) => (await sync(plan, deps, { ...this.writeOptions(), onProgress, mayStart, confirm })).results);
   }
 }

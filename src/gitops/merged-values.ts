@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { setAtPath } from '../app/values-files.js';
 import { parseValuesPath } from '../config/values-path.js';
 import { versionKeysOf } from '../config/normalize.js';
 import type { Release } from '../config/types.js';
@@ -16,13 +17,6 @@ export function mergeTwo(base: Values, over: Values): Values {
   return out;
 }
 
-/** `--set`/`--set-string` on merged values: the path's maps are created or replaced, the leaf set. */
-function setAt(values: Values, path: readonly string[], value: unknown): Values {
-  const [key, ...rest] = path as [string, ...string[]];
-  if (rest.length === 0) return { ...values, [key]: value };
-  return { ...values, [key]: setAt(isMap(values[key]) ? values[key] : {}, rest, value) };
-}
-
 /**
  * The values boutique gives helm for a release, merged as helm merges them (what `helm get values` shows after a
  * sync): every layer in order, then `set`. Secret set values are left out when `withSecrets` is false.
@@ -32,7 +26,7 @@ export function mergedValues(release: Release, readLayer: (path: string) => Valu
   for (const layer of release.values) merged = mergeTwo(merged, layer.kind === 'file' ? readLayer(layer.path) : layer.values);
   for (const entry of release.set) {
     if (entry.secret && !options.withSecrets) continue;
-    merged = setAt(merged, parseValuesPath(entry.name), entry.value);
+    merged = setAtPath(structuredClone(merged), entry.name, entry.value);
   }
   return merged;
 }

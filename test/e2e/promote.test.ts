@@ -70,7 +70,7 @@ describe('promotion from staging to prod, with the gate', () => {
     expect(readFileSync(join(system.dir, 'versions/prod.yaml'), 'utf8')).toBe('adservice: "3f2a1c9"\nemailservice: "3f2a1c9"\n');
     expect(prod.requests.filter(isWrite)).toEqual([]);
 
-    const prodSync = await run(['sync', '-e', 'prod', ...selection]);
+    const prodSync = await run(['sync', '-e', 'prod', '--yes', ...selection]);
     expect(prodSync.exitCode, prodSync.stderr).toBe(0);
     expect(imageOf(prod, 'boutique', 'adservice')).toMatch(/\/adservice:3f2a1c9$/);
     expect(imageOf(prod, 'boutique', 'emailservice')).toMatch(/\/emailservice:3f2a1c9$/);
@@ -79,7 +79,7 @@ describe('promotion from staging to prod, with the gate', () => {
   it('refuses in sync and diff a tag that never ran in staging, applying nothing', async () => {
     expect((await run(['set-image', '-e', 'prod', 'adservice=9d8c7b6'])).exitCode).toBe(0);
     const before = prod.requests.length;
-    const sync = await run(['sync', '-e', 'prod', ...selection]);
+    const sync = await run(['sync', '-e', 'prod', '--yes', ...selection]);
     expect(sync.exitCode).toBe(1);
     expect(sync.stderr).toContain('promotion gate: 1 release(s) would run a version that is not deployed and ready in staging; nothing was applied');
     expect(sync.stderr).toContain('  boutique/adservice: 9d8c7b6 has not run in staging (it runs 3f2a1c9)');
@@ -105,7 +105,7 @@ describe('promotion from staging to prod, with the gate', () => {
 
     expect((await run(['set-image', '-e', 'prod', 'emailservice=bad0001'])).exitCode).toBe(0);
     const before = prod.requests.length;
-    const sync = await run(['sync', '-e', 'prod', ...selection]);
+    const sync = await run(['sync', '-e', 'prod', '--yes', ...selection]);
     expect(sync.exitCode).toBe(1);
     expect(sync.stderr).toContain('promotion gate: 2 release(s)');
     expect(sync.stderr).toContain('  boutique/adservice: 9d8c7b6 has not run in staging');
@@ -114,7 +114,7 @@ describe('promotion from staging to prod, with the gate', () => {
   });
 
   it('lets an emergency through with --override-promotion-gate, and says what it let through', async () => {
-    const sync = await run(['sync', '-e', 'prod', ...selection, '--override-promotion-gate', 'INC-42 hotfix']);
+    const sync = await run(['sync', '-e', 'prod', '--yes', ...selection, '--override-promotion-gate', 'INC-42 hotfix']);
     expect(sync.exitCode, sync.stderr).toBe(0);
     expect(sync.stderr).toContain('Warning: promotion gate staging -> prod overridden (reason: INC-42 hotfix); letting through:\n  boutique/adservice: 9d8c7b6 has not run in staging');
     expect(sync.stderr).toContain('  boutique/emailservice: is failed in staging');
