@@ -27,7 +27,7 @@ describe('boutique export, applied to a cluster with the Flux and Argo CD CRDs',
   afterAll(() => emulator.stop());
 
   it("exports values equal to what helm holds for boutique's own sync of the same releases", async () => {
-    const sync = await run(['sync', '-e', 'prod', '-l', 'name=recommendationservice', '--include-needs']);
+    const sync = await run(['sync', '-e', 'prod', '--yes', '-l', 'name=recommendationservice', '--include-needs']);
     expect(sync.exitCode, sync.stderr).toBe(0);
     const exported = await run(['export', 'flux', '-e', 'prod', '--output-dir', 'clusters/prod/flux', '--repo-url', repoUrl, '-o', 'json']);
     expect(exported.exitCode, exported.stderr).toBe(0);
