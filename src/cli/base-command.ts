@@ -4,6 +4,7 @@ import { loadConfig } from '../config/load.js';
 import type { RawSetValue, Release, ReleasesConfig } from '../config/types.js';
 import { AppError, ExitCode, InterruptedError, ReleasesFailedError, UsageError } from '../errors.js';
 import { buildPlan, type Plan } from '../plan/plan.js';
+import { enforcePromotionGate } from '../promote/enforce-gate.js';
 import { parseSelector } from '../plan/select.js';
 import { REPORT_SCHEMA_VERSION, reportedErrors, type Envelope } from '../report/envelope.js';
 import { renderError } from '../report/error-view.js';
@@ -41,7 +42,6 @@ export abstract class BoutiqueCommand extends Command {
     yes: Flags.boolean({ char: 'y', description: 'do not ask before destroy, or before changing an environment marked production: true (needed without a terminal)', default: false, helpGroup: 'GLOBAL' }),
     'lock-timeout': Flags.integer({ description: 'seconds to wait for another boutique run working on the same environment before giving up (sync, destroy, rollback)', default: 300, min: 0, helpGroup: 'GLOBAL' }),
     concurrency: Flags.integer({ description: 'how many releases helm works on at once', default: 4, min: 1, helpGroup: 'GLOBAL' }),
-    'skip-deps': Flags.boolean({ description: "never run helm dependency build for a local chart whose charts/ folder lacks a dependency", default: false, helpGroup: 'GLOBAL' }),
     'helm-binary': Flags.string({ description: 'helm to use (else $BOUTIQUE_HELM, helm on PATH, the pinned helm)', helpGroup: 'GLOBAL' }),
     output: Flags.string({ char: 'o', description: 'output format', options: ['text', 'json'], default: 'text', helpGroup: 'GLOBAL' }),
     'no-color': Flags.boolean({ description: 'no colours (also when NO_COLOR is set or output is not a terminal)', default: false, helpGroup: 'GLOBAL' }),
@@ -78,21 +78,21 @@ export abstract class BoutiqueCommand extends Command {
     return !this.globalFlags['no-color'] && !process.env.NO_COLOR && stream.isTTY === true;
   }
 
-  protected loadConfig(): ReleasesConfig {
+  protected loadConfig(environment = this.globalFlags.environment): ReleasesConfig {
     const set = [
       ...(this.globalFlags.set ?? []).map((flag) => parseSetFlag(flag, '--set')),
       ...(this.globalFlags['set-string'] ?? []).map((flag) => parseSetFlag(flag, '--set-string')),
       ...(this.globalFlags['set-secret'] ?? []).map((flag) => ({ ...parseSetFlag(flag, '--set-secret'), secret: true })),
     ];
-    const config = loadConfig(this.globalFlags.file, this.globalFlags.environment, { set });
+    const config = loadConfig(this.globalFlags.file, environment, { set });
     this.envelope.environment = config.environment.name;
     return config;
   }
 
   /** Loads releases.yaml and plans the selected releases; selection notes go to stderr. */
-  protected loadPlan(): { config: ReleasesConfig; plan: Plan } {
+  protected loadPlan(environment = this.globalFlags.environment): { config: ReleasesConfig; plan: Plan } {
     const selectors = (this.globalFlags.selector ?? []).map(parseSelector);
-    const config = this.loadConfig();
+    const config = this.loadConfig(environment);
     const plan = buildPlan(config, { selectors, includeNeeds: this.globalFlags['include-needs'] });
     for (const note of renderSelectionNotes(plan)) process.stderr.write(`${note}\n`);
     return { config, plan };
@@ -102,13 +102,26 @@ export abstract class BoutiqueCommand extends Command {
 
   /** The process layer for this run, against the environment's cluster (see cli/wiring.ts). */
   protected wiring(config?: ReleasesConfig): Wiring {
-    this.wiringInstance ??= new Wiring({
-      helmBinary: this.globalFlags['helm-binary'],
-      skipDependencies: this.globalFlags['skip-deps'],
-      kubeContext: this.globalFlags['kube-context'] ?? config?.environment.kubeContext,
-      trace: this.debugEnabled ? (line) => process.stderr.write(`${line}\n`) : undefined,
-    });
+    this.wiringInstance ??= this.newWiring(this.globalFlags['kube-context'] ?? config?.environment.kubeContext);
     return this.wiringInstance;
+  }
+
+  private newWiring(kubeContext: string | undefined): Wiring {
+    return new Wiring({ helmBinary: this.globalFlags['helm-binary'], kubeContext, trace: this.debugEnabled ? (line) => process.stderr.write(`${line}\n`) : undefined });
+  }
+
+  /** The process layer against another environment's cluster, through that environment's own kubeContext (promotion reads its source there). */
+  protected sourceWiring(source: ReleasesConfig): Wiring {
+    return this.newWiring(source.environment.kubeContext);
+  }
+
+  /** The promotion gate of sync and diff (promote/enforce-gate.ts), before anything is applied. */
+  protected async enforcePromotionGate(config: ReleasesConfig, plan: Plan, override: string | undefined): Promise<void> {
+    await enforcePromotionGate({
+      config, plan, override, concurrency: this.globalFlags.concurrency,
+      sourceDeps: (source) => this.sourceWiring(source).cluster(),
+      warn: (line) => process.stderr.write(`${line}\n`),
+    });
   }
 
   /**

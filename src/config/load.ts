@@ -1,11 +1,12 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../errors.js';
-import { normalize, releaseNamespaces } from './normalize.js';
+import { normalize, releaseNamespaces, versionsFilePath } from './normalize.js';
 import { parseYaml } from './parse.js';
 import { checkRules, type FileProbe } from './rules.js';
 import type { RawReleasesFile, RawSetValue, ReleasesConfig } from './types.js';
 import { validateSchema } from './validate.js';
+import { parseVersionsFile } from './versions-file.js';
 
 export const nodeFileProbe: FileProbe = {
   isFile: (path) => statSync(path, { throwIfNoEntry: false })?.isFile() ?? false,
@@ -49,7 +50,16 @@ export function loadConfig(path: string, environment: string, options: { files?:
   const baseDir = dirname(absolute);
   const { raw, issues } = checkConfig(text, { file, baseDir, environment, files });
   if (issues.length > 0 || !raw) throw new ConfigError(issues);
-  const config = normalize(raw, { file, baseDir, environment, files });
+  const versions = readVersionsFile(versionsFilePath(raw, environment, baseDir), raw.releases.map((release) => release.name), files);
+  if (versions.issues.length > 0) throw new ConfigError(versions.issues);
+  const config = normalize(raw, { file, baseDir, environment, files, versions: versions.versions });
   const overrides = options.set ?? [];
   return overrides.length === 0 ? config : { ...config, releases: config.releases.map((release) => ({ ...release, set: [...release.set, ...overrides] })) };
+}
+
+/** The environment's versions file (release → tag or digest); none yet is no versions. */
+function readVersionsFile(path: string, releaseNames: string[], files: FileProbe) {
+  const file = relative(process.cwd(), path) || path;
+  if (!files.isFile(path)) return { versions: new Map<string, string>(), issues: [] };
+  return parseVersionsFile(readFileSync(path, 'utf8'), file, releaseNames);
 }

@@ -5,20 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kubeconfigFor, startEmulator, type Emulator, type RequestLogEntry } from '../cluster/emulator.js';
 import { boutique } from '../support/cli.js';
-import { copyShippedSystem } from '../support/system.js';
+import { copyShippedSystem, shippedNeeds, shippedReleaseNames } from '../support/system.js';
 import { helmBinary, kubectlBinary } from '../support/tools.js';
 
-const releaseNames = [
-  'redis-cart', 'adservice', 'currencyservice', 'emailservice', 'paymentservice', 'productcatalogservice',
-  'shippingservice', 'cartservice', 'recommendationservice', 'checkoutservice', 'frontend', 'loadgenerator',
-];
-const needs: Record<string, string[]> = {
-  cartservice: ['redis-cart'],
-  recommendationservice: ['productcatalogservice'],
-  checkoutservice: ['productcatalogservice', 'shippingservice', 'paymentservice', 'emailservice', 'currencyservice', 'cartservice'],
-  frontend: ['productcatalogservice', 'currencyservice', 'cartservice', 'recommendationservice', 'shippingservice', 'checkoutservice', 'adservice'],
-  loadgenerator: ['frontend'],
-};
+const releaseNames = shippedReleaseNames;
+const needs = shippedNeeds;
 
 /** The first or last request of a non-empty list: an ordering check over no requests must fail, not pass. */
 function first(entries: RequestLogEntry[], what: string): number {
