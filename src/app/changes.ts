@@ -1,8 +1,8 @@
 import type { Release } from '../config/types.js';
 import { diffRelease, type ReleaseDiff } from '../diff/release-diff.js';
 import { isRunError } from '../errors.js';
-import { latestStoredReleases, storageDriver } from '../helm/records.js';
-import { objectKey, parseManifests, type KubeObject } from '../kube/objects.js';
+import { latestStoredReleases, storageDriver, type StoredRelease } from '../helm/records.js';
+import { objectKey, parseManifests, type HelmHook, type KubeObject } from '../kube/objects.js';
 import type { Plan } from '../plan/plan.js';
 import { isChange, planSync, type PlannedChange, type SyncPlan } from '../plan/sync-plan.js';
 import type { ClusterDeps } from './deps.js';
@@ -21,13 +21,13 @@ export interface ChangeOptions {
 }
 
 /** The plan of what a sync would change, from a constant number of cluster reads, plus each release's stored manifest. */
-export async function planChanges(plan: Plan, deps: ClusterDeps, options: ChangeOptions): Promise<{ syncPlan: SyncPlan; manifests: Map<string, string> }> {
+export async function planChanges(plan: Plan, deps: ClusterDeps, options: ChangeOptions): Promise<{ syncPlan: SyncPlan; stored: Map<string, StoredRelease> }> {
   const { observations, stored } = await observeReleases(plan, deps, {
     concurrency: options.concurrency,
     inputsHash: options.inputsHash ?? createInputsHash(),
     driver: storageDriver(options.env ?? process.env),
   });
-  return { syncPlan: planSync(plan, observations), manifests: new Map([...stored].map(([id, { manifest }]) => [id, manifest])) };
+  return { syncPlan: planSync(plan, observations), stored };
 }
 
 /** How a run that writes waits for another one working on the same target (see lock.ts). */
@@ -135,17 +135,20 @@ function uniqueObjects(objects: KubeObject[], namespace: string): KubeObject[] {
  * so defaults make no noise), against the live objects; what the deployed release has that is no longer rendered;
  * and drift between the deployed manifest and the live objects.
  */
-async function diffChange(change: PlannedChange, manifest: string | undefined, deps: ClusterDeps, valuesFiles: ValuesFiles): Promise<ReleaseDiff> {
+async function diffChange(change: PlannedChange, stored: StoredRelease | undefined, deps: ClusterDeps, valuesFiles: ValuesFiles): Promise<ReleaseDiff> {
   const { release } = change;
-  const deployed = manifest ? parseManifests(manifest) : [];
+  const deployed = stored ? parseManifests(stored.manifest) : [];
   let desired: KubeObject[] = [];
+  let plannedHooks: HelmHook[] = [];
   if (release.installed) {
-    const rendered = parseManifests(await deps.helm.plannedManifest(release, valuesFiles.for(release))).map((obj) => withHelmOwnership(obj, release));
+    const planned = await deps.helm.plannedManifest(release, valuesFiles.for(release));
+    plannedHooks = planned.hooks;
+    const rendered = parseManifests(planned.manifest).map((obj) => withHelmOwnership(obj, release));
     desired = (await deps.kubectl.dryRunApply(rendered, release.namespace)) ?? rendered;
   }
   const live = await deps.kubectl.liveObjects(uniqueObjects([...desired, ...deployed], release.namespace), release.namespace);
   const secretValues = await secretValuesOf(release, deps, change.record !== undefined);
-  return diffRelease({ release: release.id, namespace: release.namespace, desired, live, deployed, secretValues });
+  return diffRelease({ release: release.id, namespace: release.namespace, desired, live, deployed, secretValues, hooks: { deployed: stored?.hooks ?? [], planned: plannedHooks } });
 }
 
 export interface DiffOutcome {
@@ -157,12 +160,12 @@ export interface DiffOutcome {
 
 /** `boutique diff`: the sync plan, and for each release it would change, what changes object by object. */
 export async function diff(plan: Plan, deps: ClusterDeps, options: ChangeOptions): Promise<DiffOutcome> {
-  const { syncPlan, manifests } = await planChanges(plan, deps, options);
+  const { syncPlan, stored } = await planChanges(plan, deps, options);
   const changed = syncPlan.changes.filter((change) => isChange(change.action));
   const failed = syncPlan.changes.filter((change) => change.action === 'blocked').map((change) => ({ release: change.release, error: change.error ?? new Error(change.reasons.join(', ')) }));
   const results = await withValuesFiles((valuesFiles) =>
     mapInOrder(changed, options.concurrency, (change) =>
-      diffChange(change, manifests.get(change.release.id), deps, valuesFiles).then(
+      diffChange(change, stored.get(change.release.id), deps, valuesFiles).then(
         (releaseDiff) => ({ diff: releaseDiff }),
         (error: Error) => {
           if (isRunError(error)) throw error;

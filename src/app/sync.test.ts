@@ -125,7 +125,7 @@ describe('sync', () => {
     const { deps, calls } = createFakeCluster();
     deps.helm.plannedManifest = async (release) => {
       if (release.name === 'db') throw new Error('StatefulSet.apps "db" is invalid: spec: Forbidden');
-      return '';
+      return { manifest: '', hooks: [] };
     };
     const { results } = await sync(plan([release('db'), release('api', ['db']), release('web')]), deps, options);
     expect(states(results)).toEqual({ db: 'failed', api: 'skipped', web: 'installed' });
@@ -137,7 +137,7 @@ describe('sync', () => {
     const plannedBefore: string[] = [];
     deps.helm.plannedManifest = async (release) => {
       plannedBefore.push(`${release.name} after ${calls.filter((call) => call.startsWith('upgrade')).join('+') || 'nothing'}`);
-      return '';
+      return { manifest: '', hooks: [] };
     };
     await sync(plan([release('crds'), release('resources', ['crds'])]), deps, options);
     expect(plannedBefore).toEqual(['crds after nothing', 'resources after upgrade shop/crds']);

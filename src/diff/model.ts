@@ -53,10 +53,19 @@ export interface PlanCounts {
   unchanged: number;
 }
 
+/** A helm hook a sync would run (or no longer run), compared with the one the deployed revision holds. */
+export interface HookChange extends Omit<ResourceChange, 'impacts'> {
+  /** When helm runs it: pre-install, post-upgrade… */
+  events: string[];
+}
+
 export interface ReleaseDiff {
   release: string;
   namespace: string;
   changes: ResourceChange[];
+  /** Hooks apart: helm runs them around the upgrade and does not keep them as release objects. */
+  hooks: HookChange[];
   drift: ResourceDrift[];
+  /** Objects and hooks together. */
   summary: PlanCounts;
 }

@@ -102,3 +102,20 @@ describe('diffRelease secrets', () => {
     expect(diff.drift[0]?.fields[1]?.live).toBe('***:3550');
   });
 });
+
+describe('diffRelease with hooks', () => {
+  const job = (image: string) => `apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  annotations:\n    helm.sh/hook: pre-upgrade\nspec:\n  template:\n    spec:\n      containers: [{ name: m, image: ${image} }]\n      restartPolicy: Never\n`;
+  const secret = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: seed\nstringData:\n  token: s3cr3t\n';
+
+  it('lists hooks apart with their events: changed, added, removed; counts them; masks them', () => {
+    const diff = diffRelease({
+      release: 'shop/db', namespace: 'shop', desired: [], live: [], deployed: [], secretValues: ['s3cr3t'],
+      hooks: { deployed: [{ manifest: job('migrate:1'), events: ['pre-upgrade'] }, { manifest: secret.replace('seed', 'old'), events: ['post-install'] }], planned: [{ manifest: job('migrate:2'), events: ['pre-upgrade'] }, { manifest: secret, events: ['pre-install'] }] },
+    });
+    expect(diff.hooks.map((hook) => `${hook.action} ${hook.ref} ${hook.events.join(',')}`)).toEqual(['change Job/migrate pre-upgrade', 'remove Secret/old post-install', 'add Secret/seed pre-install']);
+    expect(diff.hooks[0]!.after).toContain('image: migrate:2');
+    expect(JSON.stringify(diff)).not.toContain('s3cr3t');
+    expect(JSON.stringify(diff)).not.toContain(Buffer.from('s3cr3t').toString('base64'));
+    expect(diff.summary).toEqual({ add: 1, change: 1, destroy: 1, unchanged: 0 });
+  });
+});

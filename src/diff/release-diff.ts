@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { findDrift } from './drift.js';
-import type { ChangeAction, ComparedObject, ReleaseDiff, ResourceChange, ResourceDrift } from './model.js';
+import type { ChangeAction, ComparedObject, HookChange, ReleaseDiff, ResourceChange, ResourceDrift } from './model.js';
 import { normalizeObject, toYaml } from './normalize.js';
-import { objectKey, objectRef, type KubeObject } from '../kube/objects.js';
+import { objectKey, objectRef, parseManifests, type HelmHook, type KubeObject } from '../kube/objects.js';
 import { assessImpacts } from './rollout.js';
 import { maskSecretPair } from './secrets.js';
 import { maskSecretValuesDeep } from '../secrets/mask.js';
@@ -19,6 +19,8 @@ export interface ReleaseDiffInput {
   deployed: KubeObject[];
   /** Values releases.yaml marks secret: replaced by `***` wherever they occur in the result. */
   secretValues?: string[];
+  /** The hooks of the deployed revision and of the upgrade, as helm holds them. */
+  hooks?: { deployed: readonly HelmHook[]; planned: readonly HelmHook[] };
 }
 
 /**
@@ -61,16 +63,40 @@ export function diffRelease(input: ReleaseDiffInput): ReleaseDiff {
       return fields.length > 0 ? [{ key, ref: objectRef(applied), fields }] : [];
     });
 
-  const count = (action: ChangeAction): number => changes.filter((change) => change.action === action).length;
+  const hooks = diffHooks(input.hooks?.deployed ?? [], input.hooks?.planned ?? [], input.namespace, shown);
+  const count = (action: ChangeAction): number => [...changes, ...hooks].filter((change) => change.action === action).length;
   const diff: ReleaseDiff = {
     release: input.release,
     namespace: input.namespace,
     changes,
+    hooks,
     drift,
     summary: { add: count('add'), change: count('change'), destroy: count('remove'), unchanged: count('unchanged') },
   };
   // Keys, paths and drift values can hold secret values too.
   return maskSecretValuesDeep(diff, secretValues);
+}
+
+/** Each hook of either revision, keyed as objects are: added, changed, removed or unchanged, with its events. */
+function diffHooks(deployed: readonly HelmHook[], planned: readonly HelmHook[], namespace: string, shown: (obj: KubeObject) => string): HookChange[] {
+  const byKey = (hooks: readonly HelmHook[]) =>
+    new Map(hooks.flatMap((hook) => parseManifests(hook.manifest).map((obj) => [objectKey(obj, namespace), { obj: normalizeObject(obj), events: hook.events }] as const)));
+  const before = byKey(deployed);
+  const after = byKey(planned);
+  return [...new Set([...before.keys(), ...after.keys()])].sort(compareKeys).map((key) => {
+    const old = before.get(key);
+    const now = after.get(key);
+    const masked = maskSecretPair(old?.obj, now?.obj);
+    const action: ChangeAction = !now ? 'remove' : !old ? 'add' : isDeepStrictEqual(old.obj, now.obj) ? 'unchanged' : 'change';
+    return {
+      key,
+      ref: objectRef((now ?? old)!.obj),
+      action,
+      events: (now ?? old)!.events,
+      ...(action !== 'add' && action !== 'unchanged' && masked.before && { before: shown(masked.before) }),
+      ...(action !== 'remove' && action !== 'unchanged' && masked.after && { after: shown(masked.after) }),
+    };
+  });
 }
 
 function compareObjects(
@@ -114,6 +140,7 @@ export function hasChanges(diffs: readonly ReleaseDiff[]): boolean {
 
 export type {
   ChangeAction,
+  HookChange,
   DriftedField,
   Impact,
   PlanCounts,

@@ -1,5 +1,6 @@
 import type { Release } from '../config/types.js';
 import { ExecError, ToolError } from '../errors.js';
+import type { HelmHook } from '../kube/objects.js';
 import type { ReleaseRecord } from '../plan/sync-plan.js';
 import type { Runner } from '../process/runner.js';
 import { maskSecretValues } from '../secrets/mask.js';
@@ -29,7 +30,7 @@ export interface Helm {
    * The manifest an upgrade would apply (hooks apart), from `helm upgrade --install --dry-run=server`: rendered with
    * the cluster's capabilities and lookups, as the real upgrade will be, and without changing anything.
    */
-  plannedManifest(release: Release, valuesFiles: readonly string[]): Promise<string>;
+  plannedManifest(release: Release, valuesFiles: readonly string[]): Promise<{ manifest: string; hooks: HelmHook[] }>;
   /** Objects helm kept (`helm.sh/resource-policy: keep`) are named in `kept`, as `Kind/name`. */
   uninstall(release: Release, wait: boolean): Promise<{ kept: string[] }>;
   /**
@@ -146,10 +147,11 @@ export class HelmCli implements Helm {
     await this.run(upgradeArgs(release, valuesFiles, this.target, { helmMajor: await this.major(), labels }), { release, retry: 'write', waits: true });
   }
 
-  async plannedManifest(release: Release, valuesFiles: readonly string[]): Promise<string> {
+  async plannedManifest(release: Release, valuesFiles: readonly string[]): Promise<{ manifest: string; hooks: HelmHook[] }> {
     await this.prepareChart(release);
     const { stdout } = await this.run(upgradeArgs(release, valuesFiles, this.target, { helmMajor: await this.major(), dryRun: true }), { release, retry: 'read' });
-    return (JSON.parse(stdout) as { manifest?: string }).manifest ?? '';
+    const planned = JSON.parse(stdout) as { manifest?: string; hooks?: HelmHook[] };
+    return { manifest: planned.manifest ?? '', hooks: (planned.hooks ?? []).map(({ manifest, events }) => ({ manifest, events: events ?? [] })) };
   }
 
   async uninstall(release: Release, wait: boolean): Promise<{ kept: string[] }> {

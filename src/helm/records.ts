@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { isRecord, type KubeObject } from '../kube/objects.js';
+import { isRecord, type HelmHook, type KubeObject } from '../kube/objects.js';
 import type { ReleaseRecord } from '../plan/sync-plan.js';
 
 /** Where helm keeps its release records (HELM_DRIVER); only secrets and configmaps can be read in bulk through kubectl. */
@@ -16,6 +16,7 @@ export function storageDriver(env: NodeJS.ProcessEnv): StorageDriver {
 export interface StoredRelease {
   record: ReleaseRecord;
   manifest: string;
+  hooks: HelmHook[];
 }
 
 // Labels helm itself puts on a storage object; the rest are `helm upgrade --labels`.
@@ -28,6 +29,7 @@ interface HelmReleaseJson {
   info?: { status?: string; last_deployed?: string };
   chart?: { metadata?: { name?: string; version?: string; appVersion?: string } };
   manifest?: string;
+  hooks?: HelmHook[];
 }
 
 /**
@@ -57,6 +59,7 @@ export function decodeStoredRelease(obj: KubeObject, driver: Exclude<StorageDriv
       labels,
     },
     manifest: release.manifest ?? '',
+    hooks: (release.hooks ?? []).map(({ manifest, events }) => ({ manifest, events: events ?? [] })),
   };
 }
 

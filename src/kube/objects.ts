@@ -15,6 +15,12 @@ export interface KubeObject {
   [field: string]: unknown;
 }
 
+/** A helm hook as a release holds it: its object's manifest and the events helm runs it on. */
+export interface HelmHook {
+  manifest: string;
+  events: string[];
+}
+
 /** A manifest document that is not valid YAML or not a Kubernetes object; `documentIndex` is 1-based. */
 export class ManifestParseError extends AppError {
   readonly code = 'MANIFEST';

@@ -9,6 +9,7 @@ const markdown = renderDiffMarkdown(diffs);
 const json = JSON.stringify(diffs, null, 2);
 
 const configMapChange = (value: string): ReleaseDiff => ({
+  hooks: [],
   release: 'app',
   namespace: 'shop',
   changes: [

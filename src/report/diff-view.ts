@@ -3,6 +3,7 @@ import { formatPatch, OMIT_HEADERS, structuredPatch } from 'diff';
 import {
   hasChanges,
   type ChangeAction,
+  type HookChange,
   type PlanCounts,
   type ReleaseDiff,
   type ResourceChange,
@@ -86,8 +87,19 @@ function releaseTextLines(diff: ReleaseDiff, context: number, paint: ChalkInstan
     header,
     '',
     ...changes.flatMap((change) => [...changeTextLines(change, context, paint), '']),
+    ...hookTextLines(diff, context, paint),
     ...(diff.drift.length > 0 ? [...driftTextLines(diff.drift, paint), ''] : []),
   ];
+}
+
+const visibleHooks = (diff: ReleaseDiff): HookChange[] => diff.hooks.filter(({ action }) => action !== 'unchanged');
+/** A hook shown as a change: what it is and when helm runs it. */
+const asChange = (hook: HookChange): ResourceChange => ({ ...hook, ref: `${hook.ref} (hook: ${hook.events.join(', ')})`, impacts: [] });
+
+function hookTextLines(diff: ReleaseDiff, context: number, paint: ChalkInstance): string[] {
+  const hooks = visibleHooks(diff);
+  if (hooks.length === 0) return [];
+  return [paint.bold('Hooks: helm runs them around the sync and keeps no copy in the cluster'), '', ...hooks.flatMap((hook) => [...changeTextLines(asChange(hook), context, paint), ''])];
 }
 
 function changeTextLines(change: ResourceChange, context: number, paint: ChalkInstance): string[] {
@@ -165,12 +177,14 @@ export function renderDiffMarkdown(diffs: readonly ReleaseDiff[], options: { con
 
 function releaseMarkdownLines(diff: ReleaseDiff, context: number): string[] {
   const changes = visibleChanges(diff);
-  if (changes.length === 0 && diff.drift.length === 0) return [];
+  const hooks = visibleHooks(diff);
+  if (changes.length === 0 && hooks.length === 0 && diff.drift.length === 0) return [];
   return [
     '<details>',
     `<summary><b>${escapeHtml(diff.release)}</b> (${escapeHtml(diff.namespace)}): ${countsPhrase(diff.summary)}</summary>`,
     '',
     ...changes.flatMap((change) => changeMarkdownLines(change, context)),
+    ...(hooks.length > 0 ? ['#### Hooks', '', ...hooks.flatMap((hook) => changeMarkdownLines(asChange(hook), context))] : []),
     ...(diff.drift.length > 0 ? driftMarkdownLines(diff.drift) : []),
     '</details>',
     '',

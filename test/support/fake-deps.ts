@@ -48,7 +48,7 @@ export function createFakeCluster(options: { releases?: Record<string, FakeRelea
   const helm: Helm = {
     template: async () => '',
     lint: async () => ({ passed: true, output: '' }),
-    plannedManifest: async () => '',
+    plannedManifest: async () => ({ manifest: '', hooks: [] }),
     upgrade: async (release: Release, _files: readonly string[], labels: Record<string, string>) => {
       calls.push(`upgrade ${release.id}`);
       const previous = releases.get(release.id);
