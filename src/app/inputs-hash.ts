@@ -1,12 +1,30 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { parseGoYaml } from '../yaml/go-yaml.js';
 import type { Release } from '../config/types.js';
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
     .sort((a, b) => a.name.localeCompare(b.name))
     .flatMap((entry) => (entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)]));
+}
+
+/**
+ * The files that decide what a local chart renders. What `helm dependency build` writes (Chart.lock, charts/*.tgz)
+ * is left out, so building dependencies changes no hash; a file:// dependency's own files stand in for its archive.
+ */
+function chartFiles(chartPath: string): { root: string; file: string }[] {
+  const own = filesUnder(chartPath)
+    .filter((file) => {
+      const path = relative(chartPath, file);
+      return path !== 'Chart.lock' && !(path.startsWith(`charts${sep}`) && path.endsWith('.tgz'));
+    })
+    .map((file) => ({ root: chartPath, file }));
+  const chartYaml = join(chartPath, 'Chart.yaml');
+  const declared = existsSync(chartYaml) ? (parseGoYaml(readFileSync(chartYaml, 'utf8')) as { dependencies?: { repository?: string }[] } | null)?.dependencies : undefined;
+  const local = (Array.isArray(declared) ? declared : []).flatMap(({ repository }) => (repository?.startsWith('file://') ? [resolve(chartPath, repository.slice('file://'.length))] : []));
+  return [...own, ...local.filter((path) => existsSync(path)).flatMap(chartFiles)];
 }
 
 /**
@@ -22,7 +40,7 @@ export function createInputsHash(): (release: Release) => string {
   const partsOf = (chartPath: string) => {
     let parts = chartParts.get(chartPath);
     if (!parts) {
-      parts = filesUnder(chartPath).flatMap((file) => [relative(chartPath, file), readFileSync(file)]);
+      parts = chartFiles(chartPath).flatMap(({ root, file }) => [relative(chartPath, root), relative(root, file), readFileSync(file)]);
       chartParts.set(chartPath, parts);
     }
     return parts;

@@ -25,5 +25,6 @@ export function missingDependencies(chartPath: string): Dependency[] {
   const chartsDir = join(chartPath, 'charts');
   const present = existsSync(chartsDir) ? readdirSync(chartsDir) : [];
   // helm dependency build leaves NAME-VERSION.tgz; a vendored dependency may be an unpacked NAME/ folder.
-  return wanted.filter(({ name, version }) => !present.some((entry) => entry === name || (version ? entry === `${name}-${version}.tgz` : entry.startsWith(`${name}-`) && entry.endsWith('.tgz'))));
+  // A file:// dependency is packed from a folder that may have changed since: it is always built afresh.
+  return wanted.filter(({ name, version, repository }) => repository?.startsWith('file://') || !present.some((entry) => entry === name || (version ? entry === `${name}-${version}.tgz` : entry.startsWith(`${name}-`) && entry.endsWith('.tgz'))));
 }

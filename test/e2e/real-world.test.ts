@@ -1,0 +1,91 @@
+import { execa } from 'execa';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator, type RequestLogEntry } from '../cluster/emulator.js';
+import { boutique, repoRoot } from '../support/cli.js';
+import { helmBinary, kubectlBinary } from '../support/tools.js';
+
+const isWrite = (entry: RequestLogEntry) => ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(entry.verb) && !entry.dryRun;
+const releases = ['ops/operator', 'apps/widgets', 'apps/quirks', 'apps/hooks', 'apps/with-deps', 'apps/scaled'];
+
+/** Charts shaped like the ones users run (test/fixtures/real-world), against the emulator, with real helm. */
+describe('boutique on charts shaped like third-party ones', () => {
+  let emulator: Emulator;
+  let dir: string;
+  let env: Record<string, string>;
+  const run = (args: string[]) => boutique(args, { cwd: dir, env });
+  const helm = (args: string[]) => execa(helmBinary(), args, { env, reject: false, stripFinalNewline: false });
+  const revisions = (namespace: string) =>
+    emulator.store.list('v1', 'Secret', namespace).map((secret) => secret.metadata.name ?? '').filter((name) => name.startsWith('sh.helm.release.v1.')).sort();
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ readyDelayMs: 100 });
+    dir = mkdtempSync(join(tmpdir(), 'boutique-real-world-'));
+    cpSync(join(repoRoot, 'test', 'fixtures', 'real-world'), dir, { recursive: true });
+    env = { ...emulator.env, BOUTIQUE_HELM: helmBinary(), BOUTIQUE_KUBECTL: kubectlBinary() };
+  });
+  afterAll(() => emulator.stop());
+
+  it('installs an operator with its CRD and, in the same first sync, the custom resources that need it', async () => {
+    expect(existsSync(join(dir, 'charts', 'with-deps', 'charts'))).toBe(false);
+    const result = await run(['sync']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    for (const id of releases) expect(result.stdout).toMatch(new RegExp(`^${id} +installed `, 'm'));
+    expect(emulator.store.get('demo.boutique.dev/v1', 'Widget', 'apps', 'widgets')?.spec).toEqual({ size: 3, color: 'teal' });
+    // Nothing asked the server about widgets before the CRD was there.
+    const crdCreated = emulator.requests.find((entry) => entry.resource === 'customresourcedefinitions' && isWrite(entry))!.seq;
+    const widgetRequests = emulator.requests.filter((entry) => entry.resource === 'widgets');
+    expect(widgetRequests.length).toBeGreaterThan(0);
+    expect(widgetRequests.filter((entry) => entry.seq < crdCreated)).toEqual([]);
+    // The file:// dependency was built for the run.
+    expect(existsSync(join(dir, 'charts', 'with-deps', 'charts', 'library-0.1.0.tgz'))).toBe(true);
+  });
+
+  it('changes nothing on the second sync: 0755 modes, "no"/"off" strings and a deep CRD read as helm reads them', async () => {
+    const before = emulator.requests.length;
+    const result = await run(['sync', '-o', 'json']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).summary).toEqual({ unchanged: 6 });
+    expect(emulator.requests.slice(before).filter(isWrite)).toEqual([]);
+    expect(revisions('apps')).toEqual(['sh.helm.release.v1.hooks.v1', 'sh.helm.release.v1.quirks.v1', 'sh.helm.release.v1.scaled.v1', 'sh.helm.release.v1.widgets.v1', 'sh.helm.release.v1.with-deps.v1']);
+    const deployment = emulator.store.get('apps/v1', 'Deployment', 'apps', 'quirks') as unknown as { spec: { template: { spec: { volumes: { configMap: { defaultMode: number } }[]; containers: { env: { value: string }[] }[] } } } };
+    expect(deployment.spec.template.spec.volumes[0]!.configMap.defaultMode).toBe(0o755);
+    expect(deployment.spec.template.spec.containers[0]!.env.map((variable) => variable.value)).toEqual(['no', 'no', 'off']);
+
+    const diff = await run(['diff', '--detailed-exitcode']);
+    expect(diff.exitCode, diff.stdout + diff.stderr).toBe(0);
+    expect(diff.stdout).toContain('Releases: 6 unchanged.');
+    const status = await run(['status']);
+    expect(status.stdout.trim().split('\n').slice(1).every((line) => line.endsWith(' in sync'))).toBe(true);
+  });
+
+  it('renders inline values byte-identical to helm with the same values file', async () => {
+    writeFileSync(join(dir, 'quirks-values.yaml'), 'hsts: "no"\n');
+    const ours = await run(['template', '-l', 'name=quirks']);
+    const theirs = await helm(['template', 'quirks', join(dir, 'charts', 'quirks'), '--namespace', 'apps', '--values', join(dir, 'quirks-values.yaml')]);
+    expect(ours.exitCode, ours.stderr).toBe(0);
+    expect(ours.stdout).toBe(`# boutique: release apps/quirks (chart ./charts/quirks)\n${String(theirs.stdout)}`);
+    expect(ours.stdout).toContain('value: "no"');
+  });
+
+  it('lists hook Jobs in diff, and a values change that re-runs them as changed', async () => {
+    const releasesYaml = join(dir, 'releases.yaml');
+    writeFileSync(releasesYaml, readFileSync(releasesYaml, 'utf8').replace('    chart: ./charts/hooks-only\n', '    chart: ./charts/hooks-only\n    values: [{ tag: "2.0" }]\n'));
+    const diff = await run(['diff', '-l', 'name=hooks', '--detailed-exitcode']);
+    expect(diff.exitCode, diff.stderr).toBe(2);
+    expect(diff.stdout).toContain('Hooks: helm runs them around the sync and keeps no copy in the cluster');
+    expect(diff.stdout).toContain('~ Job/hooks-migrate (hook: pre-install, pre-upgrade) (change)');
+    expect(diff.stdout).toContain('-        - image: registry.example.com/migrate:1.0\n+        - image: registry.example.com/migrate:2.0\n');
+    expect(diff.stdout).toMatch(/Plan: 0 to add, 1 to change, 0 to destroy, 0 unchanged\. Releases: 1 to upgrade, 0 unchanged\./);
+  });
+
+  it('leaves a Deployment at the replicas its autoscaler set', async () => {
+    await execa(kubectlBinary(), ['scale', 'deployment/scaled', '--replicas=4', '--namespace', 'apps'], { env });
+    const result = await run(['sync', '-l', 'name=scaled']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^apps\/scaled +unchanged /m);
+    expect(emulator.store.get('apps/v1', 'Deployment', 'apps', 'scaled')?.spec).toMatchObject({ replicas: 4 });
+  });
+});
