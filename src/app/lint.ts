@@ -33,11 +33,15 @@ export function parseHelmLint(output: string, release: string): Finding[] {
 
 async function lintRelease(release: Release, config: ReleasesConfig, helm: Helm, files: string[], kubeVersion: string): Promise<Finding[]> {
   const findings: Finding[] = [];
-  if (release.chart.kind === 'local') {
-    const { passed, output } = await helm.lint(release, files);
+  if (release.chart.kind === 'local' && release.lintRules['helm-lint'] !== 'off') {
+    const strict = release.lintRules['helm-lint-strict'] !== 'off';
+    const { passed, output } = await helm.lint(release, files, { strict });
     findings.push(...parseHelmLint(output, release.id));
+    // helm failed and named no error: with --strict its warnings failed it; otherwise its last line says why.
     if (!passed && findings.every((finding) => finding.severity !== 'error')) {
-      findings.push({ ruleId: 'helm-lint', layer: 'helm', severity: 'error', release: release.id, message: output.trim() });
+      const message = strict && findings.length > 0 ? 'helm lint --strict fails on the warnings above' : output.trim().split('\n').at(-1)!;
+      const fix = strict ? 'fix the warnings, or set lint.rules.helm-lint-strict: off for this release to lint it without --strict' : undefined;
+      findings.push({ ruleId: 'helm-lint', layer: 'helm', severity: 'error', release: release.id, message, ...(fix && { fix }) });
     }
   }
   let manifest: string;

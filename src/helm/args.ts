@@ -37,9 +37,9 @@ export function templateArgs(release: Release, valuesFiles: readonly string[]): 
   return ['template', release.name, ...chartArgs(release), '--namespace', release.namespace, ...valuesArgs(release, valuesFiles)];
 }
 
-export function lintArgs(release: Release, valuesFiles: readonly string[]): string[] {
+export function lintArgs(release: Release, valuesFiles: readonly string[], strict: boolean): string[] {
   // helm lint takes only a local chart directory; callers skip other kinds.
-  return ['lint', ...chartArgs(release), '--namespace', release.namespace, '--strict', ...valuesArgs(release, valuesFiles)];
+  return ['lint', ...chartArgs(release), '--namespace', release.namespace, ...(strict ? ['--strict'] : []), ...valuesArgs(release, valuesFiles)];
 }
 
 export interface UpgradeOptions {

@@ -24,7 +24,7 @@ export interface HelmRevision {
 export interface Helm {
   /** Rendered manifests; with outputDir, helm writes them there (helm template --output-dir) instead. */
   template(release: Release, valuesFiles: readonly string[], outputDir?: string): Promise<string>;
-  lint(release: Release, valuesFiles: readonly string[]): Promise<{ passed: boolean; output: string }>;
+  lint(release: Release, valuesFiles: readonly string[], options: { strict: boolean }): Promise<{ passed: boolean; output: string }>;
   upgrade(release: Release, valuesFiles: readonly string[], labels: Record<string, string>): Promise<void>;
   /**
    * The manifest an upgrade would apply (hooks apart), from `helm upgrade --install --dry-run=server`: rendered with
@@ -135,9 +135,9 @@ export class HelmCli implements Helm {
     return (await this.run(args, { release })).stdout;
   }
 
-  async lint(release: Release, valuesFiles: readonly string[]): Promise<{ passed: boolean; output: string }> {
+  async lint(release: Release, valuesFiles: readonly string[], options: { strict: boolean }): Promise<{ passed: boolean; output: string }> {
     await this.prepareChart(release);
-    const result = await this.run(lintArgs(release, valuesFiles), { release, okExitCodes: [1] });
+    const result = await this.run(lintArgs(release, valuesFiles, options.strict), { release, okExitCodes: [1] });
     // helm lint quotes values it rejects: a secret one must not reach the report.
     return { passed: result.exitCode === 0, output: maskSecretValues(`${result.stdout}${result.stderr}`, secretValues(release)) };
   }

@@ -49,7 +49,13 @@ function isDisabled(ruleId: string, object: KubeObject, templateAnnotations: Rec
 }
 
 /** Rule ids in `settings` that no rule has, for the config loader to report as typos. */
+/**
+ * helm lint as rules of its own: `helm-lint: off` skips it for a release (a third-party chart helm lint cannot
+ * pass), `helm-lint-strict: off` runs it without --strict (a chart with a v-prefixed version, or without templates).
+ */
+export const HELM_LINT_RULE_IDS = ['helm-lint', 'helm-lint-strict'] as const;
+
 export function unknownRuleIds(settings: LintRuleSettings): string[] {
-  const known = new Set(rules.map((rule) => rule.id));
+  const known = new Set<string>([...rules.map((rule) => rule.id), ...HELM_LINT_RULE_IDS]);
   return Object.keys(settings).filter((id) => !known.has(id));
 }

@@ -61,18 +61,16 @@ function probePortOf(probe: Probe | undefined): number | string | undefined {
 export const probePort: RuleDefinition = {
   id: 'probe-port',
   severity: 'error',
-  summary: 'Probe ports are declared in the container\'s ports (by number or name).',
-  fix: 'Point the probe at a declared containerPort, or declare the port under `ports`.',
+  summary: 'A probe that names its port names one of the container\'s ports (a numeric port needs no declaration).',
+  fix: 'Name a port declared under `ports`, or give the probe the port number.',
   check: (context) =>
     perContainer(context, appContainers, (container) => {
       const ports = Array.isArray(container.ports) ? container.ports : [];
+      // The kubelet probes any number it is given; only a name must resolve to a declared port.
       const problems = PROBES.flatMap((probeName) => {
         const port = probePortOf(container[probeName]);
-        if (port === undefined) return [];
-        const declared = typeof port === 'number'
-          ? ports.some((declaredPort) => declaredPort?.containerPort === port)
-          : ports.some((declaredPort) => declaredPort?.name === port);
-        return declared ? [] : [`${probeName} port ${JSON.stringify(port)}`];
+        if (typeof port !== 'string' || ports.some((declaredPort) => declaredPort?.name === port)) return [];
+        return [`${probeName} port ${JSON.stringify(port)}`];
       });
       if (problems.length === 0) return undefined;
       const exposed = ports.map((port) => (port?.name ? `${port.name}=${port.containerPort}` : String(port?.containerPort)));

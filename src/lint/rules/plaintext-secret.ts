@@ -1,4 +1,5 @@
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, type Node } from 'yaml';
+import { parseGoYamlDocument } from '../../yaml/go-yaml.js';
 import type { RuleDefinition, Violation } from '../rule.js';
 import type { ValuesFile } from '../types.js';
 import { allContainers, containerRef } from '../workloads.js';
@@ -14,14 +15,17 @@ export function looksSecret(name: string): boolean {
   return SECRET_WORDS.test(normalized) && !REFERENCE_NAMES.test(normalized);
 }
 
-/** A literal worth reporting: non-empty and not a placeholder filled in later (`${VAR}`, `{{ … }}`). */
+// A switch about a secret, not a secret: ALLOW_EMPTY_PASSWORD: "no", REQUIRE_TOKEN: "true".
+const SWITCH_WORDS = /^(y|yes|n|no|true|false|on|off|0|1|enabled|disabled)$/i;
+
+/** A literal worth reporting: non-empty, not a switch, and not a placeholder filled in later (`${VAR}`, `{{ … }}`). */
 function isLiteral(value: unknown): value is string {
-  return typeof value === 'string' && value.trim() !== '' && !value.includes('${') && !value.includes('{{');
+  return typeof value === 'string' && value.trim() !== '' && !SWITCH_WORDS.test(value.trim()) && !value.includes('${') && !value.includes('{{');
 }
 
 function valuesFileViolations(file: ValuesFile): Violation[] {
   const lineCounter = new LineCounter();
-  const document = parseDocument(file.text, { lineCounter });
+  const document = parseGoYamlDocument(file.text, { lineCounter });
   const violations: Violation[] = [];
   const visit = (node: unknown, path: string[]): void => {
     if (isSeq(node)) node.items.forEach((item, index) => visit(item, [...path, `[${index}]`]));
