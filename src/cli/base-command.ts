@@ -8,6 +8,7 @@ import { enforcePromotionGate } from '../promote/enforce-gate.js';
 import { parseSelector } from '../plan/select.js';
 import { REPORT_SCHEMA_VERSION, reportedErrors, type Envelope } from '../report/envelope.js';
 import { renderError } from '../report/error-view.js';
+import { usageErrorFromParse } from './parse-error.js';
 import { renderSelectionNotes } from '../report/plan-view.js';
 import { createProgress, progressMode } from '../report/progress.js';
 import { countStates, renderFailures, renderSyncSummary, syncResultsJson } from '../report/sync-view.js';
@@ -62,7 +63,9 @@ export abstract class BoutiqueCommand extends Command {
   private parsedGlobals: BaseFlags<typeof BoutiqueCommand> | undefined;
 
   protected async parseFlags<T extends typeof BoutiqueCommand>(command: T) {
-    const parsed = await this.parse(command);
+    const parsed = await this.parse(command).catch((error: unknown) => {
+      throw usageErrorFromParse(error, { id: this.id ?? command.name.toLowerCase(), flags: { ...command.baseFlags, ...command.flags } });
+    });
     this.parsedGlobals = parsed.flags as BaseFlags<typeof BoutiqueCommand>;
     this.outputFormat = parsed.flags.output as string;
     this.debugEnabled = parsed.flags.debug as boolean;
