@@ -74,7 +74,7 @@ describe('shell completion (oclif plugin-autocomplete)', () => {
 describe('oclif manifest', () => {
   it('is built with the package and lists every command, so start-up reads it instead of loading each module', async () => {
     const manifest = JSON.parse(readFileSync(join(repoRoot, 'oclif.manifest.json'), 'utf8')) as { commands: Record<string, unknown> };
-    expect(Object.keys(manifest.commands).sort()).toEqual(['destroy', 'diff', 'graph', 'history', 'lint', 'list', 'rollback', 'status', 'sync', 'template', 'version']);
+    expect(Object.keys(manifest.commands).sort()).toEqual(['destroy', 'diff', 'graph', 'history', 'import', 'lint', 'list', 'rollback', 'status', 'sync', 'template', 'version']);
     const result = await boutique(['list'], { env: { DEBUG: 'oclif:config*' } });
     expect(result.stderr).toContain(`using manifest from ${join(repoRoot, 'oclif.manifest.json')}`);
     const gitignore = readFileSync(join(repoRoot, '.gitignore'), 'utf8');
