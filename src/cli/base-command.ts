@@ -110,7 +110,12 @@ export abstract class BoutiqueCommand extends Command {
   }
 
   private newWiring(kubeContext: string | undefined): Wiring {
-    return new Wiring({ helmBinary: this.globalFlags['helm-binary'], kubeContext, trace: this.debugEnabled ? (line) => process.stderr.write(`${line}\n`) : undefined });
+    return new Wiring({
+      helmBinary: this.globalFlags['helm-binary'],
+      kubeContext,
+      trace: this.debugEnabled ? (line) => process.stderr.write(`${line}\n`) : undefined,
+      warn: (line) => process.stderr.write(`${line}\n`),
+    });
   }
 
   /** The process layer against another environment's cluster, through that environment's own kubeContext (promotion reads its source there). */
@@ -192,6 +197,7 @@ export abstract class BoutiqueCommand extends Command {
   protected override async catch(error: Error & { oclif?: { exit?: number } }): Promise<never> {
     // oclif's own exits and flag-parsing errors keep oclif's handling (parse errors exit 2).
     if (!(error instanceof AppError) && error.oclif) throw error;
+    if (this.wiringInstance) error = await this.wiringInstance.explain(error);
     process.stderr.write(renderError(error, { debug: this.debugEnabled }));
     // Per-release errors are in the envelope already; the summary error adds nothing a pipeline needs.
     if (!(error instanceof ReleasesFailedError)) this.envelope.errors.push(...reportedErrors(error));

@@ -19,7 +19,7 @@ export default class Import extends BoutiqueCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parseFlags(Import);
     const result = importHelmfile({ helmfile: args.helmfile, output: this.globalFlags.file, force: flags.force });
-    if (this.outputFormat === 'json') this.printJson(result);
-    else process.stdout.write(renderImport(result));
+    this.envelope.results = [result];
+    if (!this.json) process.stdout.write(renderImport(result));
   }
 }
