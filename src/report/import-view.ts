@@ -15,7 +15,7 @@ export function renderImport(result: ImportResult): string {
   }
   if (result.issues.length > 0) {
     lines.push(`boutique's checks of ${result.output} (fix these before boutique lint):`);
-    lines.push(...result.issues.map((issue) => `  ${formatIssue(issue)}`));
+    lines.push(...result.issues.map((issue) => formatIssue(issue).replace(/^/gm, '  ')));
   }
   return `${lines.join('\n')}\n`;
 }
