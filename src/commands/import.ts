@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { importHelmfile } from '../app/import.js';
+import { importHelmfile } from '../app/index.js';
 import { BoutiqueCommand } from '../cli/base-command.js';
 import { renderImport } from '../report/import-view.js';
 

@@ -1,4 +1,4 @@
-import type { ImportResult } from '../app/import.js';
+import type { ImportResult } from '../app/index.js';
 import { formatIssue } from '../errors.js';
 
 const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
