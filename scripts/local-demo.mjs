@@ -32,7 +32,7 @@ const boutiqueArgs = (args) => [join(root, 'bin', 'run.js'), ...args];
 const boutiqueJson = (args) => {
   const result = spawnSync(process.execPath, boutiqueArgs([...args, '-o', 'json']), { cwd: root, encoding: 'utf8' });
   if (result.status !== 0) fail(`boutique ${args[0]} failed:\n${result.stderr}`);
-  return JSON.parse(result.stdout);
+  return JSON.parse(result.stdout).results;
 };
 
 if (!existsSync(join(root, 'dist', 'commands'))) step('npm', ['run', 'build']);
@@ -40,7 +40,7 @@ if (!existsSync(join(root, 'dist', 'commands'))) step('npm', ['run', 'build']);
 // The environment says which context and namespace the demo uses (releases.yaml: dev is kind-boutique).
 const [frontend] = boutiqueJson(['list', '-e', options.environment, '-l', 'name=frontend']);
 if (!frontend) fail(`the ${options.environment} environment has no frontend release`);
-const kubectl = boutiqueJson(['version']).tools.find((tool) => tool.name === 'kubectl');
+const kubectl = boutiqueJson(['version']).find((tool) => tool.name === 'kubectl');
 if (!kubectl?.path) fail('boutique found no kubectl', kubectl?.error);
 const contexts = spawnSync(kubectl.path, ['config', 'get-contexts', '--output', 'name'], { encoding: 'utf8' }).stdout?.split('\n').filter(Boolean) ?? [];
 

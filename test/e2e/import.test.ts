@@ -68,9 +68,9 @@ describe('boutique import', () => {
       expect(fromImport.stdout).toContain(`kind: Deployment\nmetadata:\n  name: ${name}\n`);
     }
     const graph = await run(['graph', '-f', 'imported.yaml', '-e', 'dev', '-o', 'json']);
-    expect(JSON.parse(graph.stdout).levels).toEqual([
-      [{ id: 'boutique/redis-cart', needs: [] }, { id: 'boutique/adservice', needs: [] }],
-      [{ id: 'boutique/cartservice', needs: ['boutique/redis-cart'] }],
+    expect(JSON.parse(graph.stdout).results).toEqual([
+      { level: 0, releases: [{ id: 'boutique/redis-cart', needs: [] }, { id: 'boutique/adservice', needs: [] }] },
+      { level: 1, releases: [{ id: 'boutique/cartservice', needs: ['boutique/redis-cart'] }] },
     ]);
 
     const again = await run(['import', 'helmfile.yaml', '-f', 'imported.yaml']);
