@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -74,7 +74,9 @@ describe('shell completion (oclif plugin-autocomplete)', () => {
 describe('oclif manifest', () => {
   it('is built with the package and lists every command, so start-up reads it instead of loading each module', async () => {
     const manifest = JSON.parse(readFileSync(join(repoRoot, 'oclif.manifest.json'), 'utf8')) as { commands: Record<string, unknown> };
-    expect(Object.keys(manifest.commands).sort()).toEqual(['destroy', 'diff', 'graph', 'history', 'import', 'lint', 'list', 'rollback', 'status', 'sync', 'template', 'version']);
+    const commandFiles = readdirSync(join(repoRoot, 'src', 'commands')).map((file) => file.replace(/\.ts$/, '')).sort();
+    expect(commandFiles).toEqual(expect.arrayContaining(['history', 'import', 'rollback', 'sync']));
+    expect(Object.keys(manifest.commands).sort()).toEqual(commandFiles);
     const result = await boutique(['list'], { env: { DEBUG: 'oclif:config*' } });
     expect(result.stderr).toContain(`using manifest from ${join(repoRoot, 'oclif.manifest.json')}`);
     const gitignore = readFileSync(join(repoRoot, '.gitignore'), 'utf8');
