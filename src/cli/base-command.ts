@@ -8,6 +8,7 @@ import { enforcePromotionGate } from '../promote/enforce-gate.js';
 import { parseSelector } from '../plan/select.js';
 import { REPORT_SCHEMA_VERSION, reportedErrors, type Envelope } from '../report/envelope.js';
 import { renderError } from '../report/error-view.js';
+import { usageErrorFromParse } from './parse-error.js';
 import { renderSelectionNotes } from '../report/plan-view.js';
 import { createProgress, progressMode } from '../report/progress.js';
 import { countStates, renderFailures, renderSyncSummary, syncResultsJson } from '../report/sync-view.js';
@@ -62,7 +63,9 @@ export abstract class BoutiqueCommand extends Command {
   private parsedGlobals: BaseFlags<typeof BoutiqueCommand> | undefined;
 
   protected async parseFlags<T extends typeof BoutiqueCommand>(command: T) {
-    const parsed = await this.parse(command);
+    const parsed = await this.parse(command).catch((error: unknown) => {
+      throw usageErrorFromParse(error, { id: this.id ?? command.name.toLowerCase(), flags: { ...command.baseFlags, ...command.flags } });
+    });
     this.parsedGlobals = parsed.flags as BaseFlags<typeof BoutiqueCommand>;
     this.outputFormat = parsed.flags.output as string;
     this.debugEnabled = parsed.flags.debug as boolean;
@@ -107,7 +110,12 @@ export abstract class BoutiqueCommand extends Command {
   }
 
   private newWiring(kubeContext: string | undefined): Wiring {
-    return new Wiring({ helmBinary: this.globalFlags['helm-binary'], kubeContext, trace: this.debugEnabled ? (line) => process.stderr.write(`${line}\n`) : undefined });
+    return new Wiring({
+      helmBinary: this.globalFlags['helm-binary'],
+      kubeContext,
+      trace: this.debugEnabled ? (line) => process.stderr.write(`${line}\n`) : undefined,
+      warn: (line) => process.stderr.write(`${line}\n`),
+    });
   }
 
   /** The process layer against another environment's cluster, through that environment's own kubeContext (promotion reads its source there). */
@@ -189,6 +197,7 @@ export abstract class BoutiqueCommand extends Command {
   protected override async catch(error: Error & { oclif?: { exit?: number } }): Promise<never> {
     // oclif's own exits and flag-parsing errors keep oclif's handling (parse errors exit 2).
     if (!(error instanceof AppError) && error.oclif) throw error;
+    if (this.wiringInstance) error = await this.wiringInstance.explain(error);
     process.stderr.write(renderError(error, { debug: this.debugEnabled }));
     // Per-release errors are in the envelope already; the summary error adds nothing a pipeline needs.
     if (!(error instanceof ReleasesFailedError)) this.envelope.errors.push(...reportedErrors(error));

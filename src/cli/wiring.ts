@@ -4,12 +4,15 @@ import { KubectlCli } from '../helm/kubectl.js';
 import { ExecaRunner } from '../process/runner.js';
 import type { PinnedToolName } from '../tools/pinned.js';
 import { resolveTool, type ResolvedTool } from '../tools/resolve.js';
+import { explainUnreachable, kubeVersions, versionSkewWarning } from '../tools/kube-context.js';
 
 export interface WiringOptions {
   helmBinary?: string;
   kubeContext?: string;
   /** --skip-deps: never run helm dependency build for a local chart. */
   skipDependencies?: boolean;
+  /** Warnings that do not stop the run (kubectl version skew). */
+  warn?: (line: string) => void;
   /** --debug: every command line (secrets redacted) and where each tool came from. */
   trace?: (line: string) => void;
 }
@@ -47,6 +50,24 @@ export class Wiring {
   }
 
   cluster(): ClusterDeps {
+    this.versionCheck ??= this.warnOnVersionSkew();
     return { helm: this.helm(), kubectl: new KubectlCli(() => this.tool('kubectl'), this.runner, { kubeContext: this.options.kubeContext }) };
+  }
+
+  private versionCheck: Promise<void> | undefined;
+
+  /** Beside the run's first requests, not before them: a kubectl too far from the server gets a warning. */
+  private async warnOnVersionSkew(): Promise<void> {
+    const kubectl = await this.tool('kubectl').catch(() => undefined);
+    const versions = kubectl && (await kubeVersions(kubectl, this.runner, this.options.kubeContext));
+    const warning = kubectl && versions && versionSkewWarning(versions, kubectl);
+    if (warning) this.options.warn?.(warning);
+  }
+
+  /** A cluster command's failure, explained when the kubeconfig or the context is the cause (tools/kube-context.ts). */
+  async explain(error: Error): Promise<Error> {
+    if (!this.versionCheck) return error;
+    const kubectl = await this.tool('kubectl').catch(() => undefined);
+    return kubectl ? explainUnreachable(error, { kubectl, runner: this.runner, kubeContext: this.options.kubeContext }) : error;
   }
 }

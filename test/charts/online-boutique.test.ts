@@ -4,6 +4,10 @@ import type { KubeObject, Manifests } from './helm.js';
 
 // The facts table of /work/shared/online-boutique.md (upstream v0.10.6), row by row.
 const registry = 'us-central1-docker.pkg.dev/online-boutique-ci/microservices-demo';
+// Upstream's chart pins both public images by digest.
+const redisImage = 'redis:alpine@sha256:9d317178eceac8454a2284a9e6df2466b93c745529947f0cd42a0fa9609d7005';
+const busyboxImage = 'busybox:1.38.0@sha256:fd8d9aa63ba2f0982b5304e1ee8d3b90a210bc1ffb5314d980eb6962f1a9715d';
+const containerNames: Record<string, string> = { 'redis-cart': 'redis', loadgenerator: 'main' };
 const grpcProbe = (port: number, timing: { initialDelaySeconds?: number; periodSeconds?: number } = {}) => ({ ...timing, grpc: { port } });
 const frontendProbe = (cookie: string) => ({
   initialDelaySeconds: 10,
@@ -48,13 +52,14 @@ const rows: Row[] = [
       PORT: '8080', PRODUCT_CATALOG_SERVICE_ADDR: 'productcatalogservice:3550', CURRENCY_SERVICE_ADDR: 'currencyservice:7000',
       CART_SERVICE_ADDR: 'cartservice:7070', RECOMMENDATION_SERVICE_ADDR: 'recommendationservice:8080',
       SHIPPING_SERVICE_ADDR: 'shippingservice:50051', CHECKOUT_SERVICE_ADDR: 'checkoutservice:5050', AD_SERVICE_ADDR: 'adservice:9555',
-      ENV_PLATFORM: 'local',
+      SHOPPING_ASSISTANT_SERVICE_ADDR: 'shoppingassistantservice:80', ENV_PLATFORM: 'local',
+      CYMBAL_BRANDING: 'false', ENABLE_ASSISTANT: 'false', ENABLE_SINGLE_SHARED_SESSION: 'false',
     },
     readinessProbe: frontendProbe('x-readiness-probe'), livenessProbe: frontendProbe('x-liveness-probe'),
     resources: resources('100m', '64Mi', '200m', '128Mi') },
   { release: 'paymentservice', containerPort: 50051, service: { name: 'grpc', port: 50051, targetPort: 50051 }, env: { PORT: '50051', DISABLE_PROFILER: '1' },
     readinessProbe: grpcProbe(50051), livenessProbe: grpcProbe(50051), resources: resources('100m', '128Mi', '200m', '256Mi') },
-  { release: 'productcatalogservice', containerPort: 3550, service: { name: 'grpc', port: 3550, targetPort: 3550 }, env: { PORT: '3550', DISABLE_PROFILER: '1' },
+  { release: 'productcatalogservice', containerPort: 3550, service: { name: 'grpc', port: 3550, targetPort: 3550 }, env: { PORT: '3550', DISABLE_PROFILER: '1', EXTRA_LATENCY: '' },
     readinessProbe: grpcProbe(3550), livenessProbe: grpcProbe(3550), resources: resources('100m', '64Mi', '200m', '128Mi') },
   { release: 'recommendationservice', containerPort: 8080, service: { name: 'grpc', port: 8080, targetPort: 8080 },
     env: { PORT: '8080', PRODUCT_CATALOG_SERVICE_ADDR: 'productcatalogservice:3550', DISABLE_PROFILER: '1' },
@@ -130,8 +135,8 @@ describe('default environment reproduces upstream Online Boutique v0.10.6', () =
 
     expect(pod.spec.containers).toHaveLength(1);
     const container = pod.spec.containers[0];
-    expect(container.name).toBe(isRedis ? 'redis' : 'server');
-    expect(container.image).toBe(isRedis ? 'redis:alpine' : `${registry}/${row.release}:v0.10.6`);
+    expect(container.name).toBe(containerNames[row.release] ?? 'server');
+    expect(container.image).toBe(isRedis ? redisImage : `${registry}/${row.release}:v0.10.6`);
     expect((container.ports ?? []).map((p: { containerPort: number }) => p.containerPort)).toEqual(row.containerPort ? [row.containerPort] : []);
     const env = (container.env ?? []) as Array<{ name: string; value: string }>;
     expect(env.map((e) => e.name)).toEqual(Object.keys(row.env));
@@ -163,6 +168,19 @@ describe('default environment reproduces upstream Online Boutique v0.10.6', () =
     const external = manifests('default', 'frontend').get('Service', 'frontend-external');
     expect(external.spec).toMatchObject({ type: 'LoadBalancer', selector: { app: 'frontend' } });
     expect(external.spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 8080 }]);
+  });
+
+  it('holds the load generator back until the frontend answers, with the frontend-check init container', () => {
+    const pod = manifests('default', 'loadgenerator').get('Deployment', 'loadgenerator').spec.template.spec;
+    expect(pod.initContainers).toHaveLength(1);
+    const check = pod.initContainers[0];
+    expect(check).toMatchObject({ name: 'frontend-check', image: busyboxImage, env: [{ name: 'FRONTEND_ADDR', value: 'frontend:80' }] });
+    expect(check.securityContext).toEqual(upstreamContainerSecurity);
+    expect(check.command.slice(0, 2)).toEqual(['/bin/sh', '-ec']);
+    expect(check.command[2]).toContain('wget -q -O /dev/null "http://${FRONTEND_ADDR}"');
+    for (const row of rows.filter((r) => r.release !== 'loadgenerator')) {
+      expect(workload(manifests('default', row.release), row.release).spec.template.spec.initContainers, row.release).toBeUndefined();
+    }
   });
 
   it('keeps redis data in an emptyDir at /data', () => {

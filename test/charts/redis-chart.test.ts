@@ -73,8 +73,8 @@ describe('redis chart', () => {
     expect(pinnedRender.get('NetworkPolicy', 'redis-cart').spec.ingress).toEqual([]);
   });
 
-  it('pins the image by digest', () => {
-    expect(pinnedRender.get('Deployment', 'redis-cart').spec.template.spec.containers[0].image).toBe(`redis@${digest}`);
+  it('pins the image by digest, keeping the tag as its name (repo:tag@digest)', () => {
+    expect(pinnedRender.get('Deployment', 'redis-cart').spec.template.spec.containers[0].image).toBe(`redis:alpine@${digest}`);
   });
 
   it('rejects a typo in a top-level key and a value of the wrong type', async () => {

