@@ -112,6 +112,7 @@ export abstract class BoutiqueCommand extends Command {
   private newWiring(kubeContext: string | undefined): Wiring {
     return new Wiring({
       helmBinary: this.globalFlags['helm-binary'],
+      skipDependencies: this.globalFlags['skip-deps'],
       kubeContext,
       trace: this.debugEnabled ? (line) => process.stderr.write(`${line}\n`) : undefined,
       warn: (line) => process.stderr.write(`${line}\n`),
