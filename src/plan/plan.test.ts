@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Release, ReleasesConfig } from '../config/types.js';
 import { renderGraph } from '../report/plan-view.js';
-import { findCycle } from './dag.js';
+import { findCycles } from './dag.js';
 import { buildPlan } from './plan.js';
 import { parseSelector } from './select.js';
 
@@ -58,9 +58,18 @@ describe('buildPlan', () => {
   });
 });
 
-describe('findCycle', () => {
-  it('returns the cycle as a closed path, or nothing', () => {
-    expect(findCycle([{ id: 'a', needs: ['b'] }, { id: 'b', needs: ['a'] }])).toEqual(['a', 'b', 'a']);
-    expect(findCycle([{ id: 'a', needs: ['b'] }, { id: 'b', needs: [] }])).toBeUndefined();
+describe('findCycles', () => {
+  it('returns every cycle as a closed path from its first declared node, or nothing', () => {
+    expect(findCycles([{ id: 'a', needs: ['b'] }, { id: 'b', needs: ['a'] }])).toEqual([['a', 'b', 'a']]);
+    expect(findCycles([{ id: 'a', needs: ['b'] }, { id: 'b', needs: [] }])).toEqual([]);
+    const two = [
+      { id: 'x', needs: ['y'] }, { id: 'c', needs: ['a'] }, { id: 'a', needs: ['b'] }, { id: 'b', needs: ['c'] }, { id: 'y', needs: ['x'] },
+    ];
+    expect(findCycles(two)).toEqual([['x', 'y', 'x'], ['c', 'a', 'b', 'c']]);
+  });
+
+  it('walks a chain of 20,000 needs without overflowing the stack', () => {
+    const chain = Array.from({ length: 20_000 }, (_, i) => ({ id: `r${i}`, needs: i === 0 ? ['r19999'] : [`r${i - 1}`] }));
+    expect(findCycles(chain)[0]).toHaveLength(20_001);
   });
 });
