@@ -10,7 +10,7 @@ import { HelmCli, type Helm } from '../helm/helm.js';
 import { KubectlCli } from '../helm/kubectl.js';
 import { ExecaRunner } from '../helm/runner.js';
 import { buildPlan, type Plan } from '../plan/plan.js';
-import { parseSelector } from '../plan/select.js';
+import { checkSelection, parseSelectors } from '../plan/select.js';
 import { errorReport, renderError } from '../report/error-view.js';
 import { renderSelectionNotes } from '../report/plan-view.js';
 import type { PinnedToolName } from '../tools/pinned.js';
@@ -69,8 +69,9 @@ export abstract class BoutiqueCommand extends Command {
 
   /** Loads releases.yaml and plans the selected releases; selection notes go to stderr. */
   protected loadPlan(): { config: ReleasesConfig; plan: Plan } {
-    const selectors = (this.globalFlags.selector ?? []).map(parseSelector);
+    const selectors = parseSelectors(this.globalFlags.selector ?? []);
     const config = this.loadConfig();
+    checkSelection(config.releases, selectors);
     const overrides = (this.globalFlags.set ?? []).map(parseSetFlag);
     for (const release of config.releases) release.set.push(...overrides);
     const plan = buildPlan(config, { selectors, includeNeeds: this.globalFlags['include-needs'] });

@@ -3,7 +3,7 @@ import type { Release, ReleasesConfig } from '../config/types.js';
 import { renderGraph } from '../report/plan-view.js';
 import { findCycles } from './dag.js';
 import { buildPlan } from './plan.js';
-import { parseSelector } from './select.js';
+import { parseSelectors } from './select.js';
 
 function release(name: string, needs: string[] = [], labels: Record<string, string> = {}): Release {
   return {
@@ -34,24 +34,24 @@ describe('buildPlan', () => {
   });
 
   it('selects by label with AND inside a selector and OR across selectors', () => {
-    const plan = buildPlan(config, { selectors: [parseSelector('tier=app,name!=frontend'), parseSelector('name=loadgen')], includeNeeds: false });
+    const plan = buildPlan(config, { selectors: parseSelectors(['tier=app,name!=frontend', 'name=loadgen']), includeNeeds: false });
     expect(ids(plan.releases)).toEqual(['catalog', 'cart', 'loadgen']);
     expect(plan.unselectedNeeds.map(({ release: r, need }) => `${r.name}->${need.name}`)).toEqual(['cart->redis', 'loadgen->frontend']);
   });
 
   it('pulls in needs transitively with includeNeeds and says which', () => {
-    const plan = buildPlan(config, { selectors: [parseSelector('name=frontend')], includeNeeds: true });
+    const plan = buildPlan(config, { selectors: parseSelectors(['name=frontend']), includeNeeds: true });
     expect(ids(plan.releases)).toEqual(['catalog', 'redis', 'cart', 'frontend']);
     expect(ids(plan.addedByNeeds)).toEqual(['catalog', 'redis', 'cart']);
     expect(plan.unselectedNeeds).toEqual([]);
   });
 
   it('rejects a malformed selector', () => {
-    expect(() => parseSelector('tier')).toThrow('invalid selector "tier": "tier" is not key=value or key!=value');
+    expect(() => parseSelectors(['tier'])).toThrow('-l tier: "tier" is not key=value or key!=value');
   });
 
   it('renders the graph as mermaid, dot and text', () => {
-    const plan = buildPlan(config, { selectors: [parseSelector('name=cart')], includeNeeds: true });
+    const plan = buildPlan(config, { selectors: parseSelectors(['name=cart']), includeNeeds: true });
     expect(renderGraph(plan, 'mermaid')).toBe('graph LR\n  r0["shop/redis"]\n  r1["shop/cart"]\n  r0 --> r1\n');
     expect(renderGraph(plan, 'dot')).toBe('digraph releases {\n  rankdir=LR;\n  "shop/redis";\n  "shop/cart";\n  "shop/redis" -> "shop/cart";\n}\n');
     expect(renderGraph(plan, 'text')).toBe('LEVEL   RELEASE      NEEDS\n0       shop/redis   -\n1       shop/cart    shop/redis\n');
