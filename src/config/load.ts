@@ -9,9 +9,18 @@ import type { RawReleasesFile, ReleasesConfig } from './types.js';
 import { validateSchema } from './validate.js';
 import { chartValuesIssues, ValuesFileReader } from './values.js';
 
+/** A path's stat, or undefined when there is nothing there (also below a file: ENOTDIR). */
+function statOf(path: string) {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
 export const nodeFileProbe: FileProbe = {
-  isFile: (path) => statSync(path, { throwIfNoEntry: false })?.isFile() ?? false,
-  isDirectory: (path) => statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false,
+  isFile: (path) => statOf(path)?.isFile() ?? false,
+  isDirectory: (path) => statOf(path)?.isDirectory() ?? false,
   readText: (path) => readFileSync(path, 'utf8'),
 };
 

@@ -44,11 +44,14 @@ export function parseYaml(text: string, file: string): ParsedDocument {
     parsed.issues.push(at(control.index, `invalid YAML: control character U+${code} is not allowed`, 'this is not a text file, or it was saved with a binary editor: write it as plain UTF-8 text'));
     return parsed;
   }
-  parsed.issues.push(...doc.errors.map((error) => at(error.pos[0], syntaxMessage(error, doc), yamlHints[error.code] ?? syntaxHint)));
+  // A document too deep for the parser fails at every level on the way out, at a depth that depends on the stack:
+  // it is reported once, where it passes maxNestingDepth, as a document that parses but nests too deep is.
+  const exhausted = doc.errors.find((error) => error.code === 'RESOURCE_EXHAUSTION' || /Maximum call stack/.test(error.message));
+  if (!exhausted) parsed.issues.push(...doc.errors.map((error) => at(error.pos[0], syntaxMessage(error, doc), yamlHints[error.code] ?? syntaxHint)));
   if (parsed.issues.length > 0) return parsed;
   const deep = tooDeeplyNested(doc);
-  if (deep) {
-    parsed.issues.push(at(deep.range?.[0] ?? 0, `maps and lists nest more than ${maxNestingDepth} levels deep`, 'flatten the structure: no chart needs values nested this deep'));
+  if (deep || exhausted) {
+    parsed.issues.push(at(deep?.range?.[0] ?? exhausted!.pos[0], `maps and lists nest more than ${maxNestingDepth} levels deep`, 'flatten the structure: no chart needs values nested this deep'));
     return parsed;
   }
   try {
@@ -60,7 +63,6 @@ export function parseYaml(text: string, file: string): ParsedDocument {
 }
 
 function syntaxMessage(error: YAMLError, doc: Document): string {
-  if (error.code === 'RESOURCE_EXHAUSTION') return `invalid YAML: maps and lists nest too deeply to read`;
   if (error.code === 'DUPLICATE_KEY') return `invalid YAML: the key ${JSON.stringify(keyAt(doc, error.pos[0]))} appears twice in the same map`;
   if (error.code === 'MULTIPLE_DOCS') return 'invalid YAML: the file holds more than one document';
   return `invalid YAML: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`;

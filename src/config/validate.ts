@@ -36,13 +36,13 @@ const dnsLabelHint = 'use lowercase letters, digits and "-", starting and ending
 /** Schema validation of a parsed releases.yaml: every violation, each located by line and column. */
 export function validateSchema(parsed: ParsedDocument, data: unknown): ConfigIssue[] {
   const errors = schemaErrors(data);
-  // A failed oneOf also reports why each branch failed, and a failed propertyNames why the name failed; only the
-  // outer error makes a readable message.
-  const outer = errors.filter((error) => error.keyword === 'oneOf' || error.keyword === 'propertyNames');
+  // A failed oneOf also reports why each branch failed, and a failed propertyNames why the name failed (ajv marks
+  // those with propertyName); only the outer error makes a readable message.
+  const oneOfPaths = errors.filter((error) => error.keyword === 'oneOf').map((error) => error.instancePath);
   const kept = errors.filter(
     (error) =>
-      outer.includes(error) ||
-      !outer.some((other) => (other.keyword === 'propertyNames' ? error.schemaPath.startsWith(other.schemaPath) && error.instancePath === other.instancePath : error.instancePath === other.instancePath || error.instancePath.startsWith(`${other.instancePath}/`))),
+      (error.keyword === 'propertyNames' || error.propertyName === undefined) &&
+      (error.keyword === 'oneOf' || !oneOfPaths.some((path) => error.instancePath === path || error.instancePath.startsWith(`${path}/`))),
   );
   return kept.map((error) => toIssue(parsed, error));
 }
@@ -69,7 +69,10 @@ function toIssue(parsed: ParsedDocument, error: ErrorObject): ConfigIssue {
       return patternIssue(parsed, path, name, error);
     case 'propertyNames': {
       const property = String(error.params.propertyName);
-      return issueAt(parsed, path, `${name}: "${property}" is not a valid DNS-1123 label`, dnsLabelHint, property);
+      const what = key === 'environments' ? 'environment name' : `key in ${name}`;
+      const lower = property.toLowerCase();
+      const hint = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(lower) ? `write "${lower}": ${dnsLabelHint}` : dnsLabelHint;
+      return issueAt(parsed, path, `${what} "${property}" is not a valid DNS-1123 label`, hint, property);
     }
     case 'enum': {
       const allowed = (error.params.allowedValues as unknown[]).filter((value) => typeof value === 'string');
@@ -121,9 +124,11 @@ function describe(path: PathSegment[]): string {
   return path.map((segment, i) => (typeof segment === 'number' ? `[${segment}]` : i === 0 ? segment : `.${segment}`)).join('');
 }
 
-function article(type: string): string {
-  const word = type === 'object' ? 'map' : type === 'array' ? 'list' : type;
-  return /^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`;
+/** `a map`, `an integer`; a list of JSON Schema types (`string,number`) as `a string or a number`. */
+export function article(type: string): string {
+  const words = type.split(',').map((one) => (one === 'object' ? 'map' : one === 'array' ? 'list' : one));
+  const each = words.map((word) => (/^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`));
+  return each.length > 1 ? `${each.slice(0, -1).join(', ')} or ${each.at(-1)}` : each[0]!;
 }
 
 function typeOf(value: unknown): string {

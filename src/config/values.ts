@@ -5,6 +5,7 @@ import { newAjv } from '../lint/ajv.js';
 import { issueAt, locate, parseYaml, pathToPointer, pointerToPath, type ParsedDocument, type PathSegment } from './parse.js';
 import type { FileProbe } from './rules.js';
 import { didYouMean } from './suggest.js';
+import { article } from './validate.js';
 import type { Release, ReleasesConfig } from './types.js';
 
 /**
@@ -165,7 +166,7 @@ function describeError(error: ErrorObject, name: string, where: string, unknownK
     case 'required':
       return { message: `${name} is missing the key "${String(error.params.missingProperty)}" that ${where} requires`, hint: `set ${String(error.params.missingProperty)} in a values file or inline values of the release` };
     case 'type':
-      return { message: `${name} must be ${String(error.params.type)}, not ${JSON.stringify(error.data)}`, hint: `${where} declares its type${typeof error.data === 'string' ? '; write it without quotes' : ''}` };
+      return { message: `${name} must be ${article(String(error.params.type))}, not ${JSON.stringify(error.data)}`, hint: typeof error.data === 'string' && error.data.trim() !== '' && !Number.isNaN(Number(error.data)) ? 'write the number without quotes' : `${where} declares its type` };
     case 'enum':
       return {
         message: `${name} must be one of ${(error.params.allowedValues as unknown[]).map((value) => JSON.stringify(value)).join(', ')}, not ${JSON.stringify(error.data)}`,

@@ -85,7 +85,7 @@ export function checkSelection(releases: readonly Release[], selectors: readonly
     });
     const labels = [...valuesByKey].map(([key, values]) => `${key}=${[...values].sort().join('|')}`);
     const known = `labels in use: ${labels.length > 0 ? `${labels.join(', ')}; ` : ''}name, namespace and chart of every release`;
-    return [{ message: `-l ${selector.source} selects no release`, hint: [...typo, known].join(' ') }];
+    return [{ message: `-l ${selector.source} selects no release`, hint: typo.length > 0 ? `${typo.join('; ')} (${known})` : known }];
   });
   if (problems.length > 0) throw selectorError(problems);
 }
