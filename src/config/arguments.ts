@@ -1,6 +1,7 @@
-import { mkdtempSync, rmdirSync, statSync } from 'node:fs';
+import { mkdtempSync, rmdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { statOf } from './load.js';
 
 /** A helm revision from the command line: a whole number from 1 up (helm numbers a release's first install 1). */
 export function parseRevision(text: string | undefined): number | undefined {
@@ -29,13 +30,4 @@ export function checkOutputDir(path: string): string {
     throw fail(existing === absolute ? 'the folder is not writable' : `${existing} is not writable, so the folder cannot be created`, 'pass a folder you can write to, or change its permissions');
   }
   return absolute;
-}
-
-/** A path's stat, or undefined when it is missing or cannot be (a path below a file: ENOTDIR). */
-function statOf(path: string) {
-  try {
-    return statSync(path);
-  } catch {
-    return undefined;
-  }
 }

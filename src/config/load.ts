@@ -10,7 +10,7 @@ import { validateSchema } from './validate.js';
 import { chartValuesIssues, ValuesFileReader } from './values.js';
 
 /** A path's stat, or undefined when there is nothing there (also below a file: ENOTDIR). */
-function statOf(path: string) {
+export function statOf(path: string) {
   try {
     return statSync(path);
   } catch {

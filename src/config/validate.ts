@@ -119,7 +119,7 @@ function patternIssue(parsed: ParsedDocument, path: PathSegment[], name: string,
 }
 
 /** `releases[3].needs[0]` style name for a path. */
-function describe(path: PathSegment[]): string {
+export function describe(path: PathSegment[]): string {
   if (path.length === 0) return 'the file';
   return path.map((segment, i) => (typeof segment === 'number' ? `[${segment}]` : i === 0 ? segment : `.${segment}`)).join('');
 }

@@ -5,7 +5,7 @@ import { newAjv } from '../lint/ajv.js';
 import { issueAt, locate, parseYaml, pathToPointer, pointerToPath, type ParsedDocument, type PathSegment } from './parse.js';
 import type { FileProbe } from './rules.js';
 import { didYouMean } from './suggest.js';
-import { article } from './validate.js';
+import { article, describe } from './validate.js';
 import type { Release, ReleasesConfig } from './types.js';
 
 /**
@@ -145,7 +145,7 @@ function schemaIssue(error: ErrorObject, layers: readonly Layer[], release: Rele
   const path = pointerToPath(error.instancePath);
   const unknownKey = error.keyword === 'additionalProperties' ? String(error.params.additionalProperty) : undefined;
   const subject = unknownKey === undefined ? path : [...path, unknownKey];
-  const name = subject.length === 0 ? 'the values' : subject.map((segment, i) => (typeof segment === 'number' ? `[${segment}]` : i === 0 ? segment : `.${segment}`)).join('');
+  const name = subject.length === 0 ? 'the values' : describe(subject);
   const where = `chart ${chart}'s values.schema.json`;
   const { message, hint } = describeError(error, name, where, unknownKey);
   // The highest layer holding the value set it last; a missing required key is held by none: point at the release.
