@@ -1,5 +1,5 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import type { ConfigIssue } from '../errors.js';
 import { newAjv } from '../lint/ajv.js';
 import { issueAt, locate, parseYaml, pathToPointer, pointerToPath, type ParsedDocument, type PathSegment } from './parse.js';
@@ -71,8 +71,7 @@ export function chartValuesIssues(config: ReleasesConfig, releasesFile: ParsedDo
     const layers = releaseLayers(release, index, chartDir, releasesFile, reader, files);
     if (layers === undefined) return [];
     if (validate(mergeLayers(layers))) return [];
-    const chart = relative(config.baseDir, chartDir) || '.';
-    return (validate.errors ?? []).filter((error) => error.keyword !== 'if').map((error) => schemaIssue(error, layers, release, index, chart, releasesFile));
+    return (validate.errors ?? []).filter((error) => error.keyword !== 'if').map((error) => schemaIssue(error, layers, release, index, releasesFile));
   });
 }
 
@@ -141,12 +140,12 @@ function has(values: unknown, path: readonly PathSegment[]): boolean {
   return true;
 }
 
-function schemaIssue(error: ErrorObject, layers: readonly Layer[], release: Release, index: number, chart: string, releasesFile: ParsedDocument): ConfigIssue {
+function schemaIssue(error: ErrorObject, layers: readonly Layer[], release: Release, index: number, releasesFile: ParsedDocument): ConfigIssue {
   const path = pointerToPath(error.instancePath);
   const unknownKey = error.keyword === 'additionalProperties' ? String(error.params.additionalProperty) : undefined;
   const subject = unknownKey === undefined ? path : [...path, unknownKey];
   const name = subject.length === 0 ? 'the values' : describe(subject);
-  const where = `chart ${chart}'s values.schema.json`;
+  const where = join(release.chartSource, 'values.schema.json');
   const { message, hint } = describeError(error, name, where, unknownKey);
   // The highest layer holding the value set it last; a missing required key is held by none: point at the release.
   const setter = error.keyword === 'required' ? undefined : [...layers].reverse().find((layer) => has(layer.values, subject));
@@ -166,7 +165,7 @@ function describeError(error: ErrorObject, name: string, where: string, unknownK
     case 'required':
       return { message: `${name} is missing the key "${String(error.params.missingProperty)}" that ${where} requires`, hint: `set ${String(error.params.missingProperty)} in a values file or inline values of the release` };
     case 'type':
-      return { message: `${name} must be ${article(String(error.params.type))}, not ${JSON.stringify(error.data)}`, hint: typeof error.data === 'string' && error.data.trim() !== '' && !Number.isNaN(Number(error.data)) ? 'write the number without quotes' : `${where} declares its type` };
+      return { message: `${name} must be ${article(String(error.params.type))}, not ${JSON.stringify(error.data)}`, hint: typeof error.data === 'string' && error.data.trim() !== '' && !Number.isNaN(Number(error.data)) ? 'write the number without quotes' : `write ${article(String(error.params.type))}, as ${where} declares` };
     case 'enum':
       return {
         message: `${name} must be one of ${(error.params.allowedValues as unknown[]).map((value) => JSON.stringify(value)).join(', ')}, not ${JSON.stringify(error.data)}`,

@@ -400,19 +400,19 @@ export const corpus: BadInput[] = [
   {
     name: 'a key the chart schema rejects, in a values file',
     files: { 'releases.yaml': withWeb('    values: [values/web.yaml]\n'), 'values/web.yaml': 'replicaCont: 2\n' },
-    expected: "values/web.yaml:1:1: unknown key \"replicaCont\": chart charts/web's values.schema.json does not allow it (release default/web)\n  hint: did you mean \"replicaCount\"?",
+    expected: "values/web.yaml:1:1: unknown key \"replicaCont\": charts/web/values.schema.json does not allow it (release default/web)\n  hint: did you mean \"replicaCount\"?",
     cli: true,
   },
   {
     name: 'a key the chart schema rejects, in inline values',
     files: { 'releases.yaml': withWeb('    values:\n      - image:\n          tga: "2.0"\n') },
-    expected: "releases.yaml:6:11: unknown key \"tga\": chart charts/web's values.schema.json does not allow it (release default/web)\n  hint: did you mean \"tag\"?",
+    expected: "releases.yaml:6:11: unknown key \"tga\": charts/web/values.schema.json does not allow it (release default/web)\n  hint: did you mean \"tag\"?",
     cli: true,
   },
   {
     name: 'a value of the wrong type for the chart schema, in set',
     files: { 'releases.yaml': withWeb('    set:\n      - { name: replicaCount, value: two }\n') },
-    expected: "releases.yaml:5:38: replicaCount must be an integer, not \"two\" (release default/web)\n  hint: chart charts/web's values.schema.json declares its type",
+    expected: "releases.yaml:5:38: replicaCount must be an integer, not \"two\" (release default/web)\n  hint: write an integer, as charts/web/values.schema.json declares",
   },
   {
     name: 'a value outside the chart schema enum, in an environment overlay',
