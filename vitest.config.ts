@@ -1,12 +1,32 @@
 import { defineConfig } from 'vitest/config';
 
+// Two tiers. unit: pure code and adapters over a recording runner, no helm, no emulator (seconds). e2e: the built CLI,
+// real helm and kubectl against the emulator, the charts rendered by real helm.
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     // End-to-end suites start real helm processes against the emulator; keep two workers on a 2-core machine.
     maxWorkers: 2,
-    // A guard against hangs, not a speed check: an end-to-end test runs several boutique and helm processes.
-    testTimeout: 180_000,
-    hookTimeout: 60_000,
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['src/**/*.test.ts', 'test/architecture/**/*.test.ts'],
+          // A hang guard for a loaded 2-core machine, not a speed check.
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/architecture/**'],
+          // The e2e tier runs dist/: rebuild it when any source is newer, so a test can never run a stale CLI.
+          globalSetup: ['test/support/fresh-build.ts'],
+          // A guard against hangs, not a speed check: an end-to-end test runs several boutique and helm processes.
+          testTimeout: 180_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
   },
 });

@@ -91,6 +91,11 @@ export class ClusterUnreachableError extends AppError {
   readonly code = 'CLUSTER_UNREACHABLE';
 }
 
+/** An error about the whole run (no helm to run, no cluster to reach), not one release: it stops the run, once. */
+export function isRunError(error: unknown): boolean {
+  return error instanceof ToolError || error instanceof ClusterUnreachableError;
+}
+
 /** A bug in boutique, not in the user's input. */
 export class InternalError extends AppError {
   readonly code = 'INTERNAL';

@@ -3,10 +3,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Release } from '../config/types.js';
 
-/** Release label under which sync records the hash of what it applied. */
-export const inputsLabel = 'boutique.dev/inputs';
-export const environmentLabel = 'boutique.dev/environment';
-
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
     .sort((a, b) => a.name.localeCompare(b.name))

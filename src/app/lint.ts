@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { Release, ReleasesConfig } from '../config/types.js';
 import type { ConfigIssue } from '../errors.js';
-import { parseManifests } from '../diff/objects.js';
+import { parseManifests } from '../kube/objects.js';
 import type { Helm } from '../helm/helm.js';
 import { lintObjects, validateSchemas, type Finding, type Severity } from '../lint/index.js';
 import { mapInOrder } from './pool.js';

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { createFakeCluster } from '../../test/support/fake-deps.js';
 import type { Release, ReleasesConfig } from '../config/types.js';
 import { buildPlan } from '../plan/plan.js';
-import { destroyReleases, syncReleases, type SyncResult } from './sync.js';
+import { environmentLabel, inputsLabel, type ChangeAction } from '../plan/sync-plan.js';
+import { syncStatusOf } from '../report/change-view.js';
+import { destroy, planChanges, sync } from './changes.js';
+import type { SyncResult, SyncState } from './sync.js';
 
 function release(name: string, needs: string[] = [], overrides: Partial<Release> = {}): Release {
   return {
@@ -17,83 +20,132 @@ function plan(releases: Release[]) {
   return buildPlan(config, { selectors: [], includeNeeds: false });
 }
 
-const synced = { status: 'deployed', labels: { 'boutique.dev/inputs': 'hash-1', 'boutique.dev/environment': 'dev' } };
-const options = { concurrency: 2, environment: 'dev', inputsHash: () => 'hash-1' };
-const states = (results: SyncResult[]) => Object.fromEntries(results.map((result) => [result.release.name, result.state]));
-
 const deployment = `apiVersion: apps/v1
 kind: Deployment
 metadata: { name: web, namespace: shop }
 spec: { replicas: 2 }
 `;
+const liveDeployment = (replicas: number) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' }, spec: { replicas }, status: { readyReplicas: replicas } });
+const synced = { status: 'deployed', labels: { [inputsLabel]: 'hash-1', [environmentLabel]: 'dev' }, manifest: deployment };
+const options = { concurrency: 2, inputsHash: () => 'hash-1' };
+const states = (results: SyncResult[]) => Object.fromEntries(results.map((result) => [result.release.name, result.state]));
+const actions = (changes: { release: Release; action: ChangeAction }[]) => Object.fromEntries(changes.map((change) => [change.release.name, change.action]));
 
-describe('syncReleases', () => {
-  it('leaves a release alone when its inputs and environment match and nothing drifted', async () => {
-    const { deps, calls } = createFakeCluster({
-      releases: { 'shop/web': synced },
-      manifests: { 'shop/web': deployment },
-      live: [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' }, spec: { replicas: 2 }, status: { readyReplicas: 2 } }],
-    });
-    expect(states(await syncReleases(plan([release('web')]), deps, options))).toEqual({ web: 'unchanged' });
-    expect(calls).toEqual([]);
+describe('planChanges', () => {
+  it('decides a converged system from one storage read and one live read per namespace', async () => {
+    const { deps, calls } = createFakeCluster({ releases: { 'shop/web': synced, 'shop/api': { ...synced, manifest: '' } }, live: [liveDeployment(2)] });
+    const { syncPlan } = await planChanges(plan([release('web'), release('api')]), deps, options);
+    expect(actions(syncPlan.changes)).toEqual({ web: 'unchanged', api: 'unchanged' });
+    expect(calls).toEqual(['read storage shop', 'read live shop']);
   });
 
-  it('upgrades on new inputs, another environment, drift, or a failed last attempt', async () => {
-    const { deps, calls } = createFakeCluster({
+  it('says why: new inputs, another environment, drift, a deleted object, a failed last attempt, not installed', async () => {
+    const { deps } = createFakeCluster({
       releases: {
-        'shop/inputs': { ...synced, labels: { ...synced.labels, 'boutique.dev/inputs': 'old' } },
-        'shop/env': { ...synced, labels: { ...synced.labels, 'boutique.dev/environment': 'staging' } },
+        'shop/inputs': { ...synced, labels: { ...synced.labels, [inputsLabel]: 'old' }, manifest: '' },
+        'shop/env': { ...synced, labels: { ...synced.labels, [environmentLabel]: 'staging' }, manifest: '' },
         'shop/web': synced,
+        'shop/gone': { ...synced, manifest: deployment.replace('name: web', 'name: gone') },
         'shop/failed': { ...synced, status: 'failed' },
       },
-      manifests: { 'shop/web': deployment },
-      live: [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' }, spec: { replicas: 5 } }],
+      live: [liveDeployment(5)],
     });
-    const results = await syncReleases(plan([release('inputs'), release('env'), release('web'), release('failed'), release('new')]), deps, options);
-    expect(states(results)).toEqual({ inputs: 'upgraded', env: 'upgraded', web: 'upgraded', failed: 'upgraded', new: 'installed' });
-    expect(results.find((result) => result.release.name === 'web')?.detail).toBe('repairing drift in Deployment/web');
-    expect(calls.sort()).toEqual(['upgrade shop/env', 'upgrade shop/failed', 'upgrade shop/inputs', 'upgrade shop/new', 'upgrade shop/web']);
+    const { syncPlan } = await planChanges(plan(['inputs', 'env', 'web', 'gone', 'failed', 'new'].map((name) => release(name))), deps, options);
+    expect(Object.fromEntries(syncPlan.changes.map((change) => [change.release.name, `${change.action}: ${change.reasons.join(', ')}`]))).toEqual({
+      inputs: 'upgrade: inputs changed',
+      env: 'upgrade: environment changed',
+      web: 'upgrade: drift in Deployment/web',
+      gone: 'upgrade: drift in Deployment/gone (deleted)',
+      failed: 'upgrade: last attempt failed',
+      new: 'install: not installed',
+    });
+    expect(syncPlan.changes.map(syncStatusOf)).toEqual(['outdated', 'outdated', 'drifted', 'drifted', 'outdated', 'missing']);
   });
 
-  it('uninstalls installed: false releases that exist and reports the others absent', async () => {
-    const { deps, calls } = createFakeCluster({ releases: { 'shop/old': synced } });
-    const results = await syncReleases(plan([release('old', [], { installed: false }), release('never', [], { installed: false })]), deps, options);
-    expect(states(results)).toEqual({ old: 'uninstalled', never: 'absent' });
-    expect(calls).toEqual(['uninstall shop/old']);
-  });
-
-  it('refuses a release locked in a pending state, says how to unlock it, and skips what needs it', async () => {
-    const { deps, calls } = createFakeCluster({ releases: { 'shop/db': { ...synced, status: 'pending-upgrade' } } });
-    const results = await syncReleases(plan([release('db'), release('api', ['db']), release('cache')]), deps, options);
-    expect(states(results)).toEqual({ db: 'failed', api: 'skipped', cache: 'installed' });
-    const [db] = results;
+  it('blocks a release locked in a pending state and says how to unlock it', async () => {
+    const { deps } = createFakeCluster({ releases: { 'shop/db': { ...synced, status: 'pending-upgrade' } } });
+    const [db] = (await planChanges(plan([release('db')]), deps, options)).syncPlan.changes;
+    expect(db!.action).toBe('blocked');
     expect(db!.error?.message).toBe('release shop/db is pending-upgrade: another helm operation is in progress, or one was interrupted');
     expect((db!.error as { suggestions?: string[] }).suggestions).toEqual(['if no other helm is working on it: boutique rollback shop/db, then sync again']);
-    expect(calls).toEqual(['upgrade shop/cache']);
   });
 });
 
-describe('syncReleases with a release that does not render', () => {
-  it('applies nothing at all, fails that release and skips the others', async () => {
+describe('status, sync --dry-run and sync agree', () => {
+  const expected: Record<ChangeAction, SyncState> = { install: 'installed', upgrade: 'upgraded', unchanged: 'unchanged', uninstall: 'uninstalled', absent: 'absent', blocked: 'failed' };
+
+  it.each([
+    ['an identical re-render (inputs changed)', { ...synced, labels: { ...synced.labels, [inputsLabel]: 'old' } }, [liveDeployment(2)], {}],
+    ['a drifted object', synced, [liveDeployment(3)], {}],
+    ['a failed release', { ...synced, status: 'failed' }, [liveDeployment(2)], {}],
+    ['installed: false', synced, [liveDeployment(2)], { installed: false }],
+    ['nothing to do', synced, [liveDeployment(2)], {}],
+  ] as const)('on %s', async (_case, stored, live, overrides) => {
+    const { deps, calls } = createFakeCluster({ releases: { 'shop/web': stored }, live: [...live] });
+    const web = plan([release('web', [], overrides)]);
+    const [change] = (await planChanges(web, deps, options)).syncPlan.changes;
+    calls.length = 0;
+    const { results } = await sync(web, deps, options);
+    expect(results[0]!.state).toBe(expected[change!.action]);
+    expect(calls.filter((call) => !call.startsWith('read ')).length).toBe(change!.action === 'unchanged' ? 0 : 1);
+  });
+});
+
+describe('sync', () => {
+  it('uninstalls installed: false releases that exist and reports the others absent', async () => {
+    const { deps, calls } = createFakeCluster({ releases: { 'shop/old': synced } });
+    const { results } = await sync(plan([release('old', [], { installed: false }), release('never', [], { installed: false })]), deps, options);
+    expect(states(results)).toEqual({ old: 'uninstalled', never: 'absent' });
+    expect(calls.filter((call) => !call.startsWith('read '))).toEqual(['uninstall shop/old']);
+  });
+
+  it('fails a blocked release and skips what needs it; independent releases finish', async () => {
+    const { deps, calls } = createFakeCluster({ releases: { 'shop/db': { ...synced, status: 'pending-upgrade' } } });
+    const { results } = await sync(plan([release('db'), release('api', ['db']), release('cache')]), deps, options);
+    expect(states(results)).toEqual({ db: 'failed', api: 'skipped', cache: 'installed' });
+    expect(calls.filter((call) => !call.startsWith('read '))).toEqual(['upgrade shop/cache']);
+  });
+
+  it('applies nothing at all when a release does not render: fails it and skips the others', async () => {
     const { deps, calls } = createFakeCluster({ releases: { 'shop/db': { ...synced, labels: {} } } });
-    deps.helm.plannedManifest = async (release) => {
+    deps.helm.template = async (release) => {
       if (release.name === 'api') throw new Error("values don't meet the specifications of the schema(s)");
       return '';
     };
-    const results = await syncReleases(plan([release('db'), release('api', ['db']), release('web')]), deps, options);
+    const { results } = await sync(plan([release('db'), release('api', ['db']), release('web')]), deps, options);
     expect(states(results)).toEqual({ db: 'skipped', api: 'failed', web: 'skipped' });
-    const byName = (name: string) => results.find((result) => result.release.name === name)!;
-    expect(byName('db').detail).toBe('nothing was applied: shop/api does not render');
-    expect(byName('api').error?.message).toContain("values don't meet the specifications");
-    expect(calls).toEqual([]);
+    expect(results.find((result) => result.release.name === 'db')!.detail).toBe('nothing was applied: shop/api does not render');
+    expect(calls.filter((call) => !call.startsWith('read '))).toEqual([]);
+  });
+
+  it('fails alone a release the API server refuses, though it renders; what needs it is skipped, the rest finish', async () => {
+    const { deps, calls } = createFakeCluster();
+    deps.helm.plannedManifest = async (release) => {
+      if (release.name === 'db') throw new Error('StatefulSet.apps "db" is invalid: spec: Forbidden');
+      return '';
+    };
+    const { results } = await sync(plan([release('db'), release('api', ['db']), release('web')]), deps, options);
+    expect(states(results)).toEqual({ db: 'failed', api: 'skipped', web: 'installed' });
+    expect(calls.filter((call) => !call.startsWith('read '))).toEqual(['upgrade shop/web']);
+  });
+
+  it('checks a release whose needs change in this run with the server only once they are applied', async () => {
+    const { deps, calls } = createFakeCluster();
+    const plannedBefore: string[] = [];
+    deps.helm.plannedManifest = async (release) => {
+      plannedBefore.push(`${release.name} after ${calls.filter((call) => call.startsWith('upgrade')).join('+') || 'nothing'}`);
+      return '';
+    };
+    await sync(plan([release('crds'), release('resources', ['crds'])]), deps, options);
+    expect(plannedBefore).toEqual(['crds after nothing', 'resources after upgrade shop/crds']);
   });
 });
 
-describe('destroyReleases', () => {
-  it('uninstalls dependents before what they need', async () => {
+describe('destroy', () => {
+  it('uninstalls dependents before what they need, and leaves absent releases alone', async () => {
     const { deps, calls } = createFakeCluster({ releases: { 'shop/db': synced, 'shop/api': synced, 'shop/web': synced } });
-    const results = await destroyReleases(plan([release('db'), release('api', ['db']), release('web', ['api'])]), deps, { concurrency: 3 });
-    expect(states(results)).toEqual({ db: 'uninstalled', api: 'uninstalled', web: 'uninstalled' });
-    expect(calls).toEqual(['uninstall shop/web', 'uninstall shop/api', 'uninstall shop/db']);
+    const results = await destroy(plan([release('db'), release('api', ['db']), release('web', ['api']), release('never')]), deps, { ...options, concurrency: 3 });
+    expect(states(results)).toEqual({ db: 'uninstalled', api: 'uninstalled', web: 'uninstalled', never: 'absent' });
+    expect(calls.filter((call) => !call.startsWith('read '))).toEqual(['uninstall shop/web', 'uninstall shop/api', 'uninstall shop/db']);
   });
 });

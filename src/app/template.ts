@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Release } from '../config/types.js';
+import { isRunError } from '../errors.js';
 import type { Helm } from '../helm/helm.js';
 import { mapInOrder } from './pool.js';
 import { withValuesFiles } from './values-files.js';
@@ -31,6 +32,7 @@ export async function renderReleases(releases: readonly Release[], helm: Helm, o
           mkdirSync(dir, { recursive: true });
           return { release, manifest: await helm.template(release, files, dir) };
         } catch (error) {
+          if (isRunError(error)) throw error;
           return { release, error: error as Error };
         }
       },

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import type { Release } from '../config/types.js';
+import { stringifyGoYaml } from '../yaml/go-yaml.js';
 
 /**
  * helm reads values only from files and --set, so inline values from releases.yaml are written to a private
@@ -11,21 +11,45 @@ import type { Release } from '../config/types.js';
 export class ValuesFiles {
   private dir: string | undefined;
 
-  /** The -f arguments for a release, lowest precedence first. */
+  /** The -f arguments for a release, lowest precedence first; its secret set values come last, in a file of their own. */
   for(release: Release): string[] {
-    return release.values.map((layer, index) => {
-      if (layer.kind === 'file') return layer.path;
-      this.dir ??= mkdtempSync(join(tmpdir(), 'boutique-values-'));
-      const path = join(this.dir, `${release.namespace}.${release.name}.${index}.yaml`);
-      writeFileSync(path, stringify(layer.values), { mode: 0o600 });
-      return path;
-    });
+    const files = release.values.map((layer, index) => (layer.kind === 'file' ? layer.path : this.write(release, String(index), layer.values)));
+    const secrets = release.set.filter((entry) => entry.secret);
+    if (secrets.length > 0) files.push(this.write(release, 'secret', secrets.reduce((values, entry) => setAtPath(values, entry.name, entry.value), {})));
+    return files;
+  }
+
+  private write(release: Release, suffix: string, values: Record<string, unknown>): string {
+    this.dir ??= mkdtempSync(join(tmpdir(), 'boutique-values-'));
+    const path = join(this.dir, `${release.namespace}.${release.name}.${suffix}.yaml`);
+    // Written as helm reads it back: `hsts: "no"` must stay the string "no".
+    writeFileSync(path, stringifyGoYaml(values), { mode: 0o600 });
+    return path;
   }
 
   dispose(): void {
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
     this.dir = undefined;
   }
+}
+
+/**
+ * A helm --set path (`auth.password`, `users[0].token`, `annotations.a\\.b`) set to `value` in a values tree, as
+ * helm --set would: maps and lists are created on the way.
+ */
+export function setAtPath(values: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
+  const steps = [...path.matchAll(/((?:\\.|[^.[\]])+)|\[(\d+)\]/g)].map((match) => (match[2] === undefined ? match[1]!.replace(/\\(.)/g, '$1') : Number(match[2])));
+  let node: Record<string | number, unknown> = values;
+  steps.forEach((step, index) => {
+    if (index === steps.length - 1) {
+      node[step] = value;
+      return;
+    }
+    const nextIsIndex = typeof steps[index + 1] === 'number';
+    if (typeof node[step] !== 'object' || node[step] === null) node[step] = nextIsIndex ? [] : {};
+    node = node[step] as Record<string | number, unknown>;
+  });
+  return values;
 }
 
 /** Runs `work` with a ValuesFiles whose temporary folder is removed afterwards, however `work` ends. */

@@ -1,4 +1,4 @@
-import { destroyReleases } from '../app/sync.js';
+import { destroy } from '../app/index.js';
 import { BoutiqueCommand } from '../cli/base-command.js';
 
 export default class Destroy extends BoutiqueCommand {
@@ -7,9 +7,7 @@ export default class Destroy extends BoutiqueCommand {
   async run(): Promise<void> {
     await this.parseFlags(Destroy);
     const { config, plan } = this.loadPlan();
-    const deps = await this.createClusterDeps(config);
-    await this.runReleaseOperation('destroy', config, [...plan.releases].reverse(), (onProgress) =>
-      destroyReleases(plan, deps, { concurrency: this.globalFlags.concurrency, onProgress }),
-    );
+    const deps = this.wiring(config).cluster();
+    await this.runReleaseOperation('destroy', [...plan.releases].reverse(), (onProgress) => destroy(plan, deps, { concurrency: this.globalFlags.concurrency, onProgress }));
   }
 }

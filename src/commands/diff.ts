@@ -1,9 +1,10 @@
 import { Flags } from '@oclif/core';
-import { diffReleases, type ReleaseDiffResult } from '../app/diff.js';
+import { diff } from '../app/index.js';
 import { BoutiqueCommand } from '../cli/base-command.js';
-import { ExitCode } from '../errors.js';
 import { hasChanges } from '../diff/release-diff.js';
-import { diffReport, planSummary, renderDiffMarkdown, renderDiffText } from '../report/diff-view.js';
+import { ExitCode } from '../errors.js';
+import { changeCountsPhrase, syncPlanJson } from '../report/change-view.js';
+import { diffSummary, renderDiffMarkdown, renderDiffText } from '../report/diff-view.js';
 
 export default class Diff extends BoutiqueCommand {
   static override description =
@@ -21,20 +22,13 @@ export default class Diff extends BoutiqueCommand {
     const { flags } = await this.parseFlags(Diff);
     this.detailedExitCode = flags['detailed-exitcode'];
     const { config, plan } = this.loadPlan();
-    const deps = await this.createClusterDeps(config);
-    const results = await diffReleases(plan.releases, deps, { concurrency: this.globalFlags.concurrency });
-    const diffs = results.flatMap((result) => ('diff' in result ? [result.diff] : []));
-    const failed = results.filter((result): result is Extract<ReleaseDiffResult, { error: Error }> => 'error' in result);
-
-    if (flags.output === 'json') {
-      this.printJson({ ...diffReport(diffs), errors: failed.map((result) => ({ release: result.release.id, error: result.error.message })) });
-    } else if (flags.output === 'markdown') {
-      process.stdout.write(renderDiffMarkdown(diffs, { context: flags.context }));
-    } else {
-      process.stdout.write(renderDiffText(diffs, { color: this.colorEnabled(), context: flags.context }));
-    }
-    this.failOnReleaseErrors(failed, `could not diff ${failed.length} of ${results.length} releases`);
-    if (flags.output === 'text' && !diffs.length) process.stdout.write(`${planSummary(diffs)}\n`);
+    const { syncPlan, diffs, failed } = await diff(plan, this.wiring(config).cluster(), { concurrency: this.globalFlags.concurrency });
+    const scope = { releases: changeCountsPhrase(syncPlan), failed: failed.map(({ release }) => release.id) };
+    this.envelope.summary = diffSummary(diffs, scope);
+    this.envelope.results = [{ releases: syncPlanJson(syncPlan), diffs }];
+    if (flags.output === 'markdown') process.stdout.write(renderDiffMarkdown(diffs, { context: flags.context, scope }));
+    else if (flags.output === 'text') process.stdout.write(renderDiffText(diffs, { color: this.colorEnabled(), context: flags.context, scope }));
+    this.failOnReleaseErrors(failed, `could not diff ${failed.length} of ${plan.releases.length} releases`);
     if (this.detailedExitCode && hasChanges(diffs)) this.exit(ExitCode.changes);
   }
 

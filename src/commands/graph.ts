@@ -12,10 +12,7 @@ export default class Graph extends BoutiqueCommand {
   async run(): Promise<void> {
     const { flags } = await this.parseFlags(Graph);
     const { plan } = this.loadPlan();
-    if (this.outputFormat === 'json') {
-      this.printJson({ levels: plan.levels.map((level) => level.map((release) => ({ id: release.id, needs: release.needs }))) });
-      return;
-    }
-    process.stdout.write(renderGraph(plan, flags.format as GraphFormat));
+    this.envelope.results = plan.levels.map((level, index) => ({ level: index, releases: level.map((release) => ({ id: release.id, needs: plan.needs.get(release.id) })) }));
+    if (!this.json) process.stdout.write(renderGraph(plan, flags.format as GraphFormat));
   }
 }

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { configFindings, lintReleases } from '../app/lint.js';
+import { configFindings, lintReleases } from '../app/index.js';
 import { BoutiqueCommand } from '../cli/base-command.js';
 import { ConfigError, ExitCode } from '../errors.js';
 import { DEFAULT_KUBE_VERSION, lintExitCode, lintReport, renderLintText, renderRuleList, rules, type Finding } from '../lint/index.js';
@@ -16,15 +16,15 @@ export default class Lint extends BoutiqueCommand {
   async run(): Promise<void> {
     const { flags } = await this.parseFlags(Lint);
     if (flags['list-rules']) {
-      if (this.outputFormat === 'json') this.printJson(rules.map(({ id, severity, summary, fix }) => ({ id, severity, summary, fix })));
-      else process.stdout.write(renderRuleList(rules, { color: this.colorEnabled() }));
+      this.envelope.results = rules.map(({ id, severity, summary, fix }) => ({ id, severity, summary, fix }));
+      if (!this.json) process.stdout.write(renderRuleList(rules, { color: this.colorEnabled() }));
       return;
     }
     let findings: Finding[];
     let exitCode: number;
     try {
       const { config, plan } = this.loadPlan();
-      const helm = await this.createHelm(config);
+      const helm = this.wiring(config).helm();
       const kubeVersion = flags['kube-version'] ?? config.kubeVersion ?? DEFAULT_KUBE_VERSION;
       findings = await lintReleases(config, plan.releases.filter((release) => release.installed), helm, { concurrency: this.globalFlags.concurrency, kubeVersion });
       exitCode = lintExitCode(findings);
@@ -33,8 +33,11 @@ export default class Lint extends BoutiqueCommand {
       findings = configFindings(error.issues);
       exitCode = ExitCode.config;
     }
-    if (this.outputFormat === 'json') this.printJson(lintReport(findings));
-    else process.stdout.write(renderLintText(findings, { color: this.colorEnabled() }));
+    const report = lintReport(findings);
+    this.envelope.summary = report.summary;
+    this.envelope.results = report.findings;
+    this.envelope.ok = exitCode === 0;
+    if (!this.json) process.stdout.write(renderLintText(findings, { color: this.colorEnabled() }));
     if (exitCode !== 0) this.exit(exitCode);
   }
 }

@@ -7,10 +7,7 @@ export default class List extends BoutiqueCommand {
   async run(): Promise<void> {
     await this.parseFlags(List);
     const { plan } = this.loadPlan();
-    if (this.outputFormat === 'json') {
-      this.printJson(plan.releases.map(({ id, name, namespace, chartSource, installed, labels, needs }) => ({ id, name, namespace, chart: chartSource, installed, labels, needs })));
-      return;
-    }
-    process.stdout.write(renderReleaseList(plan));
+    this.envelope.results = plan.releases.map(({ id, name, namespace, chartSource, installed, labels }) => ({ id, name, namespace, chart: chartSource, installed, labels, needs: plan.needs.get(id) }));
+    if (!this.json) process.stdout.write(renderReleaseList(plan));
   }
 }

@@ -1,7 +1,6 @@
 import { Args } from '@oclif/core';
+import { findRelease, rollback } from '../app/index.js';
 import { BoutiqueCommand } from '../cli/base-command.js';
-import { UsageError } from '../errors.js';
-import { closest } from '../config/suggest.js';
 import { parseRevision } from '../config/arguments.js';
 
 export default class Rollback extends BoutiqueCommand {
@@ -16,19 +15,9 @@ export default class Rollback extends BoutiqueCommand {
     const { args } = await this.parseFlags(Rollback);
     const revision = parseRevision(args.revision);
     const config = this.loadConfig();
-    const matches = config.releases.filter((release) => release.id === args.release || release.name === args.release);
-    if (matches.length !== 1) {
-      const suggestion = closest(args.release, config.releases.map((release) => release.name));
-      throw new UsageError(
-        matches.length === 0 ? `no release "${args.release}" in ${config.file}` : `"${args.release}" names releases in several namespaces: ${matches.map((release) => release.id).join(', ')}`,
-        { suggestions: [matches.length === 0 ? (suggestion ? `did you mean "${suggestion}"?` : 'run boutique list') : 'write namespace/name'] },
-      );
-    }
-    const release = matches[0]!;
-    const helm = await this.createHelm(config);
-    await helm.rollback(release, revision);
-    const [current] = (await helm.history(release)).slice(-1);
-    if (this.outputFormat === 'json') this.printJson({ ok: true, release: release.id, revision: current?.revision, description: current?.description });
-    else process.stdout.write(`${release.id} rolled back: revision ${current?.revision} (${current?.description})\n`);
+    const release = findRelease(config, args.release);
+    const current = await rollback(release, revision, this.wiring(config).helm());
+    this.envelope.results = [{ id: release.id, revision: current?.revision, description: current?.description }];
+    if (!this.json) process.stdout.write(`${release.id} rolled back: revision ${current?.revision} (${current?.description})\n`);
   }
 }

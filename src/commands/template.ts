@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { resolve } from 'node:path';
-import { renderReleases, type RenderResult } from '../app/template.js';
+import { renderReleases, type RenderResult } from '../app/index.js';
 import { BoutiqueCommand } from '../cli/base-command.js';
 import { checkOutputDir } from '../config/arguments.js';
 import { chartLabel } from '../report/plan-view.js';
@@ -17,7 +17,7 @@ export default class Template extends BoutiqueCommand {
     const outputDir = flags['output-dir'] === undefined ? undefined : checkOutputDir(flags['output-dir']);
     const { config, plan } = this.loadPlan();
     const releases = plan.releases.filter((release) => release.installed);
-    const helm = await this.createHelm(config);
+    const helm = this.wiring(config).helm();
     const json = this.outputFormat === 'json';
     const results = await renderReleases(releases, helm, {
       concurrency: this.globalFlags.concurrency,
@@ -29,17 +29,12 @@ export default class Template extends BoutiqueCommand {
       },
     });
     const failed = results.filter((result): result is Extract<RenderResult, { error: Error }> => 'error' in result);
-    if (json) {
-      this.printJson({
-        ok: failed.length === 0,
-        releases: results.map((result) => {
-          if ('error' in result) return { id: result.release.id, error: result.error.message };
-          // With --output-dir helm wrote the manifests itself and printed only "wrote <file>" lines.
-          if (outputDir) return { id: result.release.id, outputDir: resolve(outputDir, result.release.namespace, result.release.name) };
-          return { id: result.release.id, manifest: result.manifest };
-        }),
-      });
-    }
+    this.envelope.results = results.flatMap((result): object[] => {
+      if ('error' in result) return [];
+      // With --output-dir helm wrote the manifests itself and printed only "wrote <file>" lines.
+      if (outputDir) return [{ id: result.release.id, outputDir: resolve(outputDir, result.release.namespace, result.release.name) }];
+      return [{ id: result.release.id, manifest: result.manifest }];
+    });
     this.failOnReleaseErrors(failed, `${failed.length} of ${results.length} releases failed to render: ${failed.map((result) => result.release.id).join(', ')}`);
   }
 }

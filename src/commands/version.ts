@@ -1,25 +1,14 @@
 import { BoutiqueCommand } from '../cli/base-command.js';
-import type { ResolvedTool } from '../tools/resolve.js';
-import { renderTable } from '../report/table.js';
-
-const sourceLabel: Record<ResolvedTool['source'], string> = {
-  flag: '--helm-binary',
-  env: 'environment variable',
-  path: 'PATH',
-  pinned: 'pinned by boutique',
-};
+import { renderVersions, versionsJson, type ToolLookup } from '../report/version-view.js';
 
 export default class Version extends BoutiqueCommand {
   static override description = 'Print the versions of boutique, helm and kubectl, and where each came from.';
 
   async run(): Promise<void> {
     await this.parseFlags(Version);
-    const tools = await Promise.all((['helm', 'kubectl'] as const).map((name) => this.resolveTool(name).catch((error: Error) => ({ name, error }))));
-    const rows = tools.map((tool) => ('error' in tool ? [tool.name, '-', '-', tool.error.message] : [tool.name, tool.version, sourceLabel[tool.source], tool.path]));
-    if (this.outputFormat === 'json') {
-      this.printJson({ boutique: this.config.version, tools: tools.map((tool) => ('error' in tool ? { name: tool.name, error: tool.error.message } : tool)) });
-      return;
-    }
-    process.stdout.write(renderTable(['COMPONENT', 'VERSION', 'SOURCE', 'PATH'], [['boutique', this.config.version, '-', this.config.root], ...rows]));
+    const tools = await Promise.all((['helm', 'kubectl'] as const).map((name): Promise<ToolLookup> => this.wiring().tool(name).catch((error: Error) => ({ name, error }))));
+    const boutique = { version: this.config.version, root: this.config.root };
+    this.envelope.results = versionsJson(boutique, tools);
+    if (!this.json) process.stdout.write(renderVersions(boutique, tools));
   }
 }

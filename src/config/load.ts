@@ -5,7 +5,7 @@ import { normalize, releaseNamespaces } from './normalize.js';
 import { parseYaml, type ParsedDocument } from './parse.js';
 import { ReleaseIndex } from './release-index.js';
 import { checkRules, type FileProbe } from './rules.js';
-import type { RawReleasesFile, ReleasesConfig } from './types.js';
+import type { RawReleasesFile, RawSetValue, ReleasesConfig } from './types.js';
 import { validateSchema } from './validate.js';
 import { chartValuesIssues, ValuesFileReader } from './values.js';
 
@@ -62,8 +62,12 @@ export function checkConfig(text: string, options: CheckOptions): CheckedConfig 
   return { raw, issues, parsed, values };
 }
 
-/** Reads, checks and normalizes releases.yaml for one environment; throws one ConfigError listing every issue. */
-export function loadConfig(path: string, environment: string, files: FileProbe = nodeFileProbe): ReleasesConfig {
+/**
+ * Reads, checks and normalizes releases.yaml for one environment; throws one ConfigError listing every issue.
+ * `set` (the command line's --set) comes after every release's own set values.
+ */
+export function loadConfig(path: string, environment: string, options: { files?: FileProbe; set?: readonly RawSetValue[] } = {}): ReleasesConfig {
+  const files = options.files ?? nodeFileProbe;
   const absolute = resolve(path);
   const file = relative(process.cwd(), absolute) || absolute;
   let text: string;
@@ -78,7 +82,9 @@ export function loadConfig(path: string, environment: string, files: FileProbe =
   const { raw, issues, parsed, values } = checkConfig(text, { file, baseDir, environment, files });
   if (issues.length > 0 || !raw || !parsed || !values) throw new ConfigError(issues);
   const config = normalize(raw, { file, baseDir, environment, files });
+  // The command line's --set is helm's to check: it has no line in any file.
   const valueIssues = chartValuesIssues(config, parsed, values, files);
   if (valueIssues.length > 0) throw new ConfigError(valueIssues);
-  return config;
+  const overrides = options.set ?? [];
+  return overrides.length === 0 ? config : { ...config, releases: config.releases.map((release) => ({ ...release, set: [...release.set, ...overrides] })) };
 }

@@ -1,4 +1,4 @@
-import { closest } from './suggest.js';
+import { closest } from '../text/suggest.js';
 
 export type NeedResolution = { id: string } | { problem: string; hint: string };
 

@@ -3,12 +3,12 @@ import type { ConfigIssue } from '../errors.js';
 // The rule modules only: the lint index would also load the Kubernetes schemas into every command.
 import { unknownRuleIds } from '../lint/lint-objects.js';
 import { rules as lintRules } from '../lint/rules/index.js';
-import { findCycles } from '../plan/dag.js';
+import { findCycles } from '../graph/dag.js';
+import { didYouMean } from '../text/suggest.js';
 import { parseChartReference, versionProblem } from './chart-ref.js';
-import type { ReleaseIndex } from './release-index.js';
-import { issueAt, type ParsedDocument } from './parse.js';
-import { didYouMean } from './suggest.js';
 import { overlayDir } from './normalize.js';
+import { issueAt, type ParsedDocument } from './parse.js';
+import type { ReleaseIndex } from './release-index.js';
 import type { ValuesFileReader } from './values.js';
 import type { RawReleasesFile } from './types.js';
 

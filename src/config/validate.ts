@@ -2,7 +2,7 @@ import type { ErrorObject } from 'ajv';
 import type { ConfigIssue } from '../errors.js';
 import { issueAt, pointerToPath, type ParsedDocument, type PathSegment } from './parse.js';
 import { schemaErrors } from './schema.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../text/suggest.js';
 
 /** What a value must be and how to write it, for the keys whose schema offers alternatives (oneOf). */
 const alternatives: Record<string, { message: string; hint: string }> = {

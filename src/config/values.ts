@@ -4,7 +4,7 @@ import type { ConfigIssue } from '../errors.js';
 import { newAjv } from '../lint/ajv.js';
 import { issueAt, locate, parseYaml, pathToPointer, pointerToPath, type ParsedDocument, type PathSegment } from './parse.js';
 import type { FileProbe } from './rules.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../text/suggest.js';
 import { article, describe } from './validate.js';
 import type { Release, ReleasesConfig } from './types.js';
 

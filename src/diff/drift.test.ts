@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { find, frontendRelease, serverContainer } from '../../test/fixtures/diff/scenario.js';
 import { findDrift, parseQuantity } from './drift.js';
 import { normalizeObject } from './normalize.js';
-import type { KubeObject } from './objects.js';
+import type { KubeObject } from '../kube/objects.js';
 
 const { rendered, live } = frontendRelease();
 const applied = normalizeObject(find(rendered, 'Deployment', 'frontend'));

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { DriftedField } from './model.js';
-import { isRecord, type KubeObject } from './objects.js';
+import { isRecord, objectKey, objectRef, type KubeObject } from '../kube/objects.js';
+import { normalizeObject } from './normalize.js';
 
 /**
  * Every field the last sync applied whose live value differs (kubectl edit, kubectl scale...).
@@ -104,4 +105,16 @@ export function parseQuantity(value: unknown): number | undefined {
   if (exponent !== undefined) return Number(number + exponent);
   const multiplier = QUANTITY_SUFFIXES[suffix];
   return multiplier === undefined ? undefined : Number(number) * multiplier;
+}
+
+/**
+ * The objects a deployed revision applied that no longer match the cluster: drifted (`Deployment/web`) or gone
+ * (`Deployment/web (deleted)`). Compared as JSON, without rendering YAML: this is the no-op check of every sync.
+ */
+export function driftedObjects(deployed: readonly KubeObject[], liveByKey: ReadonlyMap<string, KubeObject>, namespace: string): string[] {
+  return deployed.flatMap((applied) => {
+    const live = liveByKey.get(objectKey(applied, namespace));
+    if (!live) return [`${objectRef(applied)} (deleted)`];
+    return findDrift(normalizeObject(applied), normalizeObject(live)).length > 0 ? [objectRef(applied)] : [];
+  });
 }

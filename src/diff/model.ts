@@ -1,4 +1,4 @@
-import type { KubeObject } from './objects.js';
+import type { KubeObject } from '../kube/objects.js';
 
 export type ChangeAction = 'add' | 'change' | 'remove' | 'unchanged';
 

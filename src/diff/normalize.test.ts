@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { find, frontendRelease } from '../../test/fixtures/diff/scenario.js';
 import { normalizeObject, toYaml } from './normalize.js';
-import type { KubeObject } from './objects.js';
+import type { KubeObject } from '../kube/objects.js';
 
 const { rendered, live } = frontendRelease();
 

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { isRecord, type KubeObject } from './objects.js';
+import { isRecord, type KubeObject } from '../kube/objects.js';
 
 // Written by the API server or by controllers, never by the user: diffing them is pure noise.
 const SERVER_METADATA_FIELDS = [

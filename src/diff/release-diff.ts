@@ -2,9 +2,10 @@ import { isDeepStrictEqual } from 'node:util';
 import { findDrift } from './drift.js';
 import type { ChangeAction, ComparedObject, ReleaseDiff, ResourceChange, ResourceDrift } from './model.js';
 import { normalizeObject, toYaml } from './normalize.js';
-import { objectKey, objectRef, type KubeObject } from './objects.js';
+import { objectKey, objectRef, type KubeObject } from '../kube/objects.js';
 import { assessImpacts } from './rollout.js';
-import { maskSecretPair, maskSecretValuesDeep } from './secrets.js';
+import { maskSecretPair } from './secrets.js';
+import { maskSecretValuesDeep } from '../secrets/mask.js';
 
 export interface ReleaseDiffInput {
   release: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { asDryRun, find, frontendRelease, serverContainer } from '../../test/fixtures/diff/scenario.js';
-import type { KubeObject } from './objects.js';
+import type { KubeObject } from '../kube/objects.js';
 import { diffRelease } from './release-diff.js';
 
 const { live } = frontendRelease();

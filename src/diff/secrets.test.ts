@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from './objects.js';
-import { maskSecretPair, maskSecretValues, maskSecretValuesDeep } from './secrets.js';
+import type { KubeObject } from '../kube/objects.js';
+import { maskSecretPair } from './secrets.js';
+import { maskSecretValues, maskSecretValuesDeep } from '../secrets/mask.js';
 
 const secret = (data: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db' }, data });
 

@@ -1,8 +1,7 @@
 import { isCoreSecret } from './normalize.js';
-import { isRecord, type KubeObject } from './objects.js';
+import { isRecord, type KubeObject } from '../kube/objects.js';
+import { MASK } from '../secrets/mask.js';
 
-/** What every Secret value and every secret-marked value is replaced with. */
-export const MASK = '***';
 /** A Secret key whose value differs from its counterpart: changed, but nothing about either value is revealed. */
 export const CHANGED_MASK = '*** (changed)';
 
@@ -42,31 +41,4 @@ function maskSecretFields(
     masked[field] = Object.fromEntries(Object.entries(values).map(([key, value]) => [key, maskFor(field, key, value)]));
   }
   return masked;
-}
-
-/**
- * Replaces every occurrence of a secret value (and of its base64 form, as a chart would put it in
- * `data` or `binaryData`) with `***`. Longer values go first so that a value containing another is
- * masked whole.
- */
-export function maskSecretValues(text: string, values: readonly string[]): string {
-  return textMasker(values)(text);
-}
-
-/** maskSecretValues applied to every string, map keys included, of a JSON-like value. */
-export function maskSecretValuesDeep<T>(value: T, values: readonly string[]): T {
-  const maskText = textMasker(values);
-  const walk = (node: unknown): unknown => {
-    if (typeof node === 'string') return maskText(node);
-    if (Array.isArray(node)) return node.map(walk);
-    if (!isRecord(node)) return node;
-    return Object.fromEntries(Object.entries(node).map(([key, field]) => [maskText(key), walk(field)]));
-  };
-  return walk(value) as T;
-}
-
-function textMasker(values: readonly string[]): (text: string) => string {
-  const forms = values.filter((value) => value !== '').flatMap((value) => [value, Buffer.from(value, 'utf8').toString('base64')]);
-  const longestFirst = [...new Set(forms)].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
-  return (text) => longestFirst.reduce((masked, form) => masked.split(form).join(MASK), text);
 }

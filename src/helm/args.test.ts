@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Release } from '../config/types.js';
-import { redactArgs, templateArgs, uninstallArgs, upgradeArgs } from './args.js';
+import { redactArgs } from '../secrets/mask.js';
+import { templateArgs, uninstallArgs, upgradeArgs } from './args.js';
 
 const release: Release = {
   id: 'shop/web', name: 'web', namespace: 'shop', chart: { kind: 'repository', name: 'bitnami/nginx', version: '18.1.0', repository: { name: 'bitnami', url: 'https://charts.bitnami.com/bitnami' } }, chartSource: 'bitnami/nginx',
@@ -9,11 +10,11 @@ const release: Release = {
 };
 
 describe('helm arguments', () => {
-  it('renders with files in layer order, strings as --set-string and other values as --set', () => {
+  it('renders with files in layer order, strings as --set-string, other values as --set, and no secret in argv', () => {
     expect(templateArgs(release, ['/v/a.yaml', '/v/b.yaml'])).toEqual([
       'template', 'web', 'bitnami/nginx', '--version', '18.1.0', '--namespace', 'shop',
       '--values', '/v/a.yaml', '--values', '/v/b.yaml',
-      '--set-string', 'image.tag=abc', '--set', 'replicaCount=2', '--set-string', 'auth.password=s3cr3t',
+      '--set-string', 'image.tag=abc', '--set', 'replicaCount=2',
     ]);
   });
 
@@ -21,7 +22,7 @@ describe('helm arguments', () => {
     const helm4 = upgradeArgs(release, [], { kubeContext: 'kind' }, { helmMajor: 4, labels: { 'boutique.dev/inputs': 'h' } });
     expect(helm4).toEqual([
       'upgrade', 'web', 'bitnami/nginx', '--version', '18.1.0', '--install', '--namespace', 'shop', '--create-namespace',
-      '--set-string', 'image.tag=abc', '--set', 'replicaCount=2', '--set-string', 'auth.password=s3cr3t',
+      '--set-string', 'image.tag=abc', '--set', 'replicaCount=2',
       '--history-max', '5', '--timeout', '300s', '--wait=watcher', '--rollback-on-failure', '--force-conflicts',
       '--labels', 'boutique.dev/inputs=h', '--kube-context', 'kind',
     ]);

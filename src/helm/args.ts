@@ -1,17 +1,5 @@
 import type { Release } from '../config/types.js';
 
-/** Flags whose value is `name=value` and must never be printed. */
-const setFlags = new Set(['--set', '--set-string', '--set-json', '--set-file', '--set-literal']);
-
-/** Arguments as they may be shown to a user: every --set value replaced by ***. */
-export function redactArgs(args: readonly string[]): string[] {
-  return args.map((arg, index) => {
-    const flag = args[index - 1];
-    if (flag && setFlags.has(flag)) return arg.replace(/=.*$/s, '=***');
-    const inline = /^(--set(?:-string|-json|-file|-literal)?)=([^=]*)=.*$/s.exec(arg);
-    return inline ? `${inline[1]}=${inline[2]}=***` : arg;
-  });
-}
 
 /** Global flags that pick the cluster. */
 export interface ClusterTarget {
@@ -33,12 +21,15 @@ function chartArgs(release: Release): string[] {
   }
 }
 
-/** -f for each values file (inline layers already written to files, in layer order), then --set. */
+/**
+ * -f for each values file (inline layers and secret values already written to files, in layer order), then --set
+ * for the values that are not secret: a secret never stands in an argument list, where the process table shows it.
+ */
 export function valuesArgs(release: Release, valuesFiles: readonly string[]): string[] {
   return [
     ...valuesFiles.flatMap((file) => ['--values', file]),
     // Strings go through --set-string so that "true" or "0123" stay strings, as they are in releases.yaml.
-    ...release.set.flatMap(({ name, value }) => [typeof value === 'string' ? '--set-string' : '--set', `${name}=${value}`]),
+    ...release.set.filter((entry) => !entry.secret).flatMap(({ name, value }) => [typeof value === 'string' ? '--set-string' : '--set', `${name}=${value}`]),
   ];
 }
 

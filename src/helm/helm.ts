@@ -1,23 +1,11 @@
 import type { Release } from '../config/types.js';
-import { ExecError } from '../errors.js';
+import { ExecError, ToolError } from '../errors.js';
+import type { ReleaseRecord } from '../plan/sync-plan.js';
+import type { Runner } from '../process/runner.js';
+import { maskSecretValues } from '../secrets/mask.js';
 import { parseVersion, type ResolvedTool } from '../tools/resolve.js';
+import { missingDependencies } from './chart-dependencies.js';
 import { clusterArgs, lintArgs, templateArgs, uninstallArgs, upgradeArgs, type ClusterTarget } from './args.js';
-import type { Runner } from './runner.js';
-
-/** The latest revision of a release, as `helm get metadata -o json` reports it. */
-export interface HelmReleaseInfo {
-  name: string;
-  namespace: string;
-  revision: number;
-  /** deployed, failed, pending-install, pending-upgrade, pending-rollback, superseded, uninstalling, uninstalled */
-  status: string;
-  chart: string;
-  version: string;
-  appVersion: string;
-  deployedAt: string;
-  /** Storage labels, with the ones boutique sets (boutique.dev/inputs, boutique.dev/environment). */
-  labels?: Record<string, string>;
-}
 
 export interface HelmRevision {
   revision: number;
@@ -33,7 +21,6 @@ export interface HelmRevision {
  * recording fake and the real adapter stays small.
  */
 export interface Helm {
-  readonly tool: ResolvedTool;
   /** Rendered manifests; with outputDir, helm writes them there (helm template --output-dir) instead. */
   template(release: Release, valuesFiles: readonly string[], outputDir?: string): Promise<string>;
   lint(release: Release, valuesFiles: readonly string[]): Promise<{ passed: boolean; output: string }>;
@@ -43,9 +30,13 @@ export interface Helm {
    * the cluster's capabilities and lookups, as the real upgrade will be, and without changing anything.
    */
   plannedManifest(release: Release, valuesFiles: readonly string[]): Promise<string>;
-  uninstall(release: Release, wait: boolean): Promise<void>;
-  /** The release's latest revision, or undefined when helm has none (never installed, or uninstalled). */
-  find(release: Release): Promise<HelmReleaseInfo | undefined>;
+  /** Objects helm kept (`helm.sh/resource-policy: keep`) are named in `kept`, as `Kind/name`. */
+  uninstall(release: Release, wait: boolean): Promise<{ kept: string[] }>;
+  /**
+   * The release's latest revision, or undefined when helm has none (never installed, or uninstalled). Sync reads
+   * helm's storage in bulk instead; this serves storage drivers kubectl cannot read (sql) and single-release commands.
+   */
+  find(release: Release): Promise<ReleaseRecord | undefined>;
   manifest(release: Release): Promise<string>;
   /** The user-supplied values of the deployed release (helm get values). */
   values(release: Release): Promise<Record<string, unknown>>;
@@ -53,31 +44,83 @@ export interface Helm {
   rollback(release: Release, revision: number | undefined): Promise<void>;
 }
 
+/** A Go duration as helm takes it (`300s`, `5m`, `1h30m`) in milliseconds. */
+export function goDurationMs(duration: string): number {
+  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
+  let total = 0;
+  for (const [, amount, unit] of duration.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) total += Number(amount) * units[unit!]!;
+  return total;
+}
+
+/** helm uninstall's "These resources were kept due to the resource policy:" list, as `Kind/name`. */
+export function keptResources(stdout: string): string[] {
+  const [, list = ''] = stdout.split(/These resources were kept due to the resource policy:\n/);
+  return [...list.matchAll(/^\[(\w+)\] (\S+)$/gm)].map(([, kind, name]) => `${kind}/${name}`);
+}
+
+const secretValues = (release: Release | undefined) => release?.set.filter((entry) => entry.secret).map((entry) => String(entry.value)) ?? [];
+
 export class HelmCli implements Helm {
-  private readonly major: number;
   /** One `helm repo add` per repository and run, shared by the releases that render from it. */
   private readonly repositories = new Map<string, Promise<unknown>>();
+  private readonly dependencyBuilds = new Map<string, Promise<void>>();
+  private resolved: Promise<ResolvedTool> | undefined;
 
+  /** `tool` is called on first use: a run that never needs helm never looks for it. */
   constructor(
-    readonly tool: ResolvedTool,
+    private readonly tool: () => Promise<ResolvedTool>,
     private readonly runner: Runner,
     private readonly target: ClusterTarget,
-    private readonly env: Record<string, string> = {},
-  ) {
-    this.major = parseVersion(tool.version)?.[0] ?? 4;
+    private readonly options: { env?: Record<string, string>; skipDependencies?: boolean } = {},
+  ) {}
+
+  private resolve(): Promise<ResolvedTool> {
+    this.resolved ??= this.tool();
+    return this.resolved;
   }
 
-  private run(args: string[], release?: Release, okExitCodes?: number[]) {
-    const secrets = release?.set.filter((entry) => entry.secret).map((entry) => String(entry.value));
-    return this.runner.run(this.tool.path, args, { env: this.env, secrets, okExitCodes });
+  /** helm 3 spells waiting and rolling back differently (see args.ts). */
+  private async major(): Promise<number> {
+    return parseVersion((await this.resolve()).version)?.[0] ?? 4;
   }
 
-  /** Makes a release's chart repository known to helm, with a fresh index, before anything renders from it. */
+  private async run(args: string[], options: { release?: Release; okExitCodes?: number[]; retry?: 'read' | 'write'; waits?: boolean } = {}) {
+    const { release } = options;
+    const secrets = secretValues(release);
+    // A command that waits for readiness gets the release's own timeout and a margin for helm's bookkeeping.
+    const timeoutMs = options.waits && release ? goDurationMs(release.timeout) + 60_000 : undefined;
+    return this.runner.run((await this.resolve()).path, args, { env: this.options.env, secrets, okExitCodes: options.okExitCodes, retry: options.retry, timeoutMs });
+  }
+
+  /**
+   * Before anything renders from a chart: its repository known to helm with a fresh index, or, for a local chart
+   * whose charts/ folder lacks a dependency, `helm dependency build` once per chart and run.
+   */
   private async prepareChart(release: Release): Promise<void> {
+    if (release.chart.kind === 'local') return this.buildDependencies(release.chart.path);
     if (release.chart.kind !== 'repository') return;
     const { name, url } = release.chart.repository;
-    if (!this.repositories.has(name)) this.repositories.set(name, this.run(['repo', 'add', name, url, '--force-update']));
+    if (!this.repositories.has(name)) this.repositories.set(name, this.run(['repo', 'add', name, url, '--force-update'], { retry: 'read' }));
     await this.repositories.get(name);
+  }
+
+  private buildDependencies(chartPath: string): Promise<void> {
+    if (this.options.skipDependencies) return Promise.resolve();
+    if (!this.dependencyBuilds.has(chartPath)) {
+      const missing = missingDependencies(chartPath);
+      const build = missing.length === 0 ? Promise.resolve() : this.run(['dependency', 'build', chartPath], { retry: 'read' }).then(
+        () => undefined,
+        (error: Error) => {
+          const names = missing.map((dependency) => `${dependency.name}${dependency.version ? ` ${dependency.version}` : ''}${dependency.repository ? ` from ${dependency.repository}` : ''}`);
+          throw new ToolError(`chart ${chartPath} needs ${names.join(', ')} in its charts/ folder, and helm dependency build failed: ${error.message.trim()}`, {
+            cause: error,
+            suggestions: [`run helm dependency build ${chartPath} (a repository dependency needs helm repo add first), or pass --skip-deps if charts/ is managed another way`],
+          });
+        },
+      );
+      this.dependencyBuilds.set(chartPath, build);
+    }
+    return this.dependencyBuilds.get(chartPath)!;
   }
 
   private scope(release: Release): string[] {
@@ -86,35 +129,39 @@ export class HelmCli implements Helm {
 
   async template(release: Release, valuesFiles: readonly string[], outputDir?: string): Promise<string> {
     await this.prepareChart(release);
-    const args = [...templateArgs(release, valuesFiles), ...(outputDir ? ['--output-dir', outputDir] : [])];
-    return (await this.run(args, release)).stdout;
+    // A folder for a GitOps hand-off must hold the CRDs too; stdout stays byte-identical to plain helm template.
+    const args = [...templateArgs(release, valuesFiles), ...(outputDir ? ['--output-dir', outputDir, '--include-crds'] : [])];
+    return (await this.run(args, { release })).stdout;
   }
 
   async lint(release: Release, valuesFiles: readonly string[]): Promise<{ passed: boolean; output: string }> {
-    const result = await this.run(lintArgs(release, valuesFiles), release, [1]);
-    return { passed: result.exitCode === 0, output: `${result.stdout}${result.stderr}` };
+    await this.prepareChart(release);
+    const result = await this.run(lintArgs(release, valuesFiles), { release, okExitCodes: [1] });
+    // helm lint quotes values it rejects: a secret one must not reach the report.
+    return { passed: result.exitCode === 0, output: maskSecretValues(`${result.stdout}${result.stderr}`, secretValues(release)) };
   }
 
   async upgrade(release: Release, valuesFiles: readonly string[], labels: Record<string, string>): Promise<void> {
     await this.prepareChart(release);
-    await this.run(upgradeArgs(release, valuesFiles, this.target, { helmMajor: this.major, labels }), release);
+    await this.run(upgradeArgs(release, valuesFiles, this.target, { helmMajor: await this.major(), labels }), { release, retry: 'write', waits: true });
   }
 
   async plannedManifest(release: Release, valuesFiles: readonly string[]): Promise<string> {
     await this.prepareChart(release);
-    const { stdout } = await this.run(upgradeArgs(release, valuesFiles, this.target, { helmMajor: this.major, dryRun: true }), release);
+    const { stdout } = await this.run(upgradeArgs(release, valuesFiles, this.target, { helmMajor: await this.major(), dryRun: true }), { release, retry: 'read' });
     return (JSON.parse(stdout) as { manifest?: string }).manifest ?? '';
   }
 
-  async uninstall(release: Release, wait: boolean): Promise<void> {
-    await this.run(uninstallArgs(release, this.target, wait), release);
+  async uninstall(release: Release, wait: boolean): Promise<{ kept: string[] }> {
+    const { stdout } = await this.run(uninstallArgs(release, this.target, wait), { release, retry: 'write', waits: true });
+    return { kept: keptResources(stdout) };
   }
 
-  async find(release: Release): Promise<HelmReleaseInfo | undefined> {
+  async find(release: Release): Promise<ReleaseRecord | undefined> {
     try {
-      const { stdout } = await this.run(['get', 'metadata', release.name, '--output', 'json', ...this.scope(release)]);
-      const info = JSON.parse(stdout) as HelmReleaseInfo;
-      return info.status === 'uninstalled' ? undefined : info;
+      const { stdout } = await this.run(['get', 'metadata', release.name, '--output', 'json', ...this.scope(release)], { retry: 'read' });
+      const info = JSON.parse(stdout) as Omit<ReleaseRecord, 'labels'> & { labels?: Record<string, string> };
+      return info.status === 'uninstalled' ? undefined : { ...info, labels: info.labels ?? {} };
     } catch (error) {
       if (error instanceof ExecError && /release: not found/.test(error.stderr)) return undefined;
       throw error;
@@ -122,21 +169,21 @@ export class HelmCli implements Helm {
   }
 
   async manifest(release: Release): Promise<string> {
-    return (await this.run(['get', 'manifest', release.name, ...this.scope(release)])).stdout;
+    return (await this.run(['get', 'manifest', release.name, ...this.scope(release)], { retry: 'read' })).stdout;
   }
 
   async values(release: Release): Promise<Record<string, unknown>> {
-    const { stdout } = await this.run(['get', 'values', release.name, '--output', 'json', ...this.scope(release)]);
+    const { stdout } = await this.run(['get', 'values', release.name, '--output', 'json', ...this.scope(release)], { retry: 'read' });
     return (JSON.parse(stdout) as Record<string, unknown> | null) ?? {};
   }
 
   async history(release: Release): Promise<HelmRevision[]> {
-    const { stdout } = await this.run(['history', release.name, '--output', 'json', ...this.scope(release)]);
+    const { stdout } = await this.run(['history', release.name, '--output', 'json', ...this.scope(release)], { retry: 'read' });
     return JSON.parse(stdout) as HelmRevision[];
   }
 
   async rollback(release: Release, revision: number | undefined): Promise<void> {
-    const wait = release.wait ? [this.major >= 4 ? '--wait=watcher' : '--wait', '--timeout', release.timeout] : [];
-    await this.run(['rollback', release.name, ...(revision === undefined ? [] : [String(revision)]), ...wait, ...this.scope(release)], release);
+    const wait = release.wait ? [(await this.major()) >= 4 ? '--wait=watcher' : '--wait', '--timeout', release.timeout] : [];
+    await this.run(['rollback', release.name, ...(revision === undefined ? [] : [String(revision)]), ...wait, ...this.scope(release)], { release, retry: 'write', waits: true });
   }
 }

@@ -1,35 +1,32 @@
-import { stringify } from 'yaml';
-import type { KubeObject } from '../diff/objects.js';
+import { objectNamespace, qualifiedKind, type KubeObject } from '../kube/objects.js';
 import { ClusterUnreachableError, ExecError } from '../errors.js';
+import type { Runner } from '../process/runner.js';
 import type { ResolvedTool } from '../tools/resolve.js';
 import type { ClusterTarget } from './args.js';
-import type { Runner } from './runner.js';
+import type { StorageDriver } from './records.js';
 
-/** What boutique asks of kubectl: reading live objects and asking the server what an apply would produce. */
+/** What boutique asks of kubectl: reading helm's records and live objects in bulk, and asking the server what an apply would produce. */
 export interface Kubectl {
-  readonly tool: ResolvedTool;
-  /** The live copies of those objects that exist. */
-  liveObjects(objects: readonly KubeObject[], namespace: string): Promise<KubeObject[]>;
+  /** Every storage object of helm's in a namespace, superseded revisions left out (one request). */
+  helmStorage(namespace: string, driver: Exclude<StorageDriver, 'other'>): Promise<KubeObject[]>;
+  /**
+   * The live copies of those objects that exist: one list request per namespace for all their kinds, so a check of
+   * many releases costs a handful of requests, not one per object.
+   */
+  liveObjects(objects: readonly KubeObject[], defaultNamespace: string): Promise<KubeObject[]>;
   /**
    * The objects as the API server would store them after helm applied them (server-side apply, dry run), or
    * undefined when the release namespace does not exist yet, so there is nothing to compare against.
    */
   dryRunApply(objects: readonly KubeObject[], namespace: string): Promise<KubeObject[] | undefined>;
-  /**
-   * The storage labels of a release's latest revision, where helm keeps `helm upgrade --labels`. helm 4 shows them
-   * in `helm get metadata`; helm 3 does not, so boutique reads them from helm's storage.
-   */
-  releaseStorageLabels(name: string, namespace: string): Promise<Record<string, string>>;
-  /** Throws ClusterUnreachableError unless the API server answers: checked once, before any release is touched. */
-  ping(): Promise<void>;
 }
 
 // kubectl names the flag --context where helm says --kube-context.
 const contextArgs = (target: ClusterTarget) => (target.kubeContext ? ['--context', target.kubeContext] : []);
 
-// A multi-document YAML stream: a v1 List would be validated as a kind of its own, which the server has no schema
-// for, and older kubectl reads a stream that starts with "{" as one JSON document.
-const asStream = (objects: readonly KubeObject[]) => objects.map((obj) => stringify(obj)).join('---\n');
+// JSON documents, one after another: kubectl reads a stream of them, and JSON means to it exactly what it means
+// here (YAML would have to be written as go-yaml reads it).
+const asStream = (objects: readonly KubeObject[]) => objects.map((obj) => JSON.stringify(obj)).join('\n');
 
 function itemsOf(stdout: string): KubeObject[] {
   if (stdout.trim() === '') return [];
@@ -37,48 +34,65 @@ function itemsOf(stdout: string): KubeObject[] {
   return parsed.kind === 'List' || Array.isArray(parsed.items) ? (parsed.items ?? []) : [parsed];
 }
 
+/** The first read's failure says whether the cluster is there at all: one clear error instead of one per release. */
+function unreachable(error: unknown, target: ClusterTarget): Error {
+  if (!(error instanceof ExecError) || !/Unable to connect to the server|connection refused|no such host|i\/o timeout|could not get server version|couldn't get current server API group list/i.test(error.stderr)) {
+    return error as Error;
+  }
+  const reason = error.stderr.trim().split('\n').at(-1)!.replace(/^error: /, '');
+  const context = target.kubeContext ? `context "${target.kubeContext}"` : 'the current context';
+  return new ClusterUnreachableError(`cannot reach the cluster of ${context}: ${reason}`, {
+    cause: error,
+    suggestions: ["check --kube-context or the environment's kubeContext in releases.yaml, and that the cluster is running (kubectl cluster-info)"],
+  });
+}
+
 export class KubectlCli implements Kubectl {
+  private resolved: Promise<ResolvedTool> | undefined;
+
+  /** `tool` is called on first use, like helm's. */
   constructor(
-    readonly tool: ResolvedTool,
+    private readonly tool: () => Promise<ResolvedTool>,
     private readonly runner: Runner,
     private readonly target: ClusterTarget,
   ) {}
 
-  async ping(): Promise<void> {
+  private async get(args: string[], input?: string): Promise<KubeObject[]> {
+    this.resolved ??= this.tool();
+    const { path } = await this.resolved;
     try {
-      await this.runner.run(this.tool.path, ['version', '--output', 'json', '--request-timeout', '15s', ...contextArgs(this.target)]);
+      return itemsOf((await this.runner.run(path, [...args, '--output', 'json', ...contextArgs(this.target)], { input, retry: 'read' })).stdout);
     } catch (error) {
-      const reason = error instanceof ExecError ? error.stderr.trim().replace(/^error: /, '') : (error as Error).message;
-      const context = this.target.kubeContext ? `context "${this.target.kubeContext}"` : 'the current context';
-      throw new ClusterUnreachableError(`cannot reach the cluster of ${context}: ${reason}`, {
-        cause: error,
-        suggestions: ['check --kube-context or the environment\'s kubeContext in releases.yaml, and that the cluster is running (kubectl cluster-info)'],
-      });
+      throw unreachable(error, this.target);
     }
   }
 
-  async releaseStorageLabels(name: string, namespace: string): Promise<Record<string, string>> {
-    const storage = process.env.HELM_DRIVER === 'configmap' ? 'configmaps' : 'secrets';
-    const args = ['get', storage, '--namespace', namespace, '--selector', `owner=helm,name=${name}`, '--output', 'json', ...contextArgs(this.target)];
-    const revisions = itemsOf((await this.runner.run(this.tool.path, args)).stdout).map((item) => item.metadata.labels ?? {});
-    return revisions.reduce<Record<string, string>>((latest, labels) => (Number(labels.version) > Number(latest.version ?? 0) ? labels : latest), {});
+  helmStorage(namespace: string, driver: Exclude<StorageDriver, 'other'>): Promise<KubeObject[]> {
+    return this.get(['get', driver, '--namespace', namespace, '--selector', 'owner=helm,status!=superseded']);
   }
 
-  async liveObjects(objects: readonly KubeObject[], namespace: string): Promise<KubeObject[]> {
-    if (objects.length === 0) return [];
-    const args = ['get', '-f', '-', '--namespace', namespace, '--ignore-not-found', '--output', 'json', ...contextArgs(this.target)];
-    return itemsOf((await this.runner.run(this.tool.path, args, { input: asStream(objects) })).stdout);
+  async liveObjects(objects: readonly KubeObject[], defaultNamespace: string): Promise<KubeObject[]> {
+    const kindsByScope = new Map<string, Set<string>>();
+    for (const obj of objects) {
+      const scope = objectNamespace(obj, defaultNamespace) ?? '';
+      if (!kindsByScope.has(scope)) kindsByScope.set(scope, new Set());
+      kindsByScope.get(scope)!.add(qualifiedKind(obj));
+    }
+    const lists = await Promise.all(
+      [...kindsByScope].map(([scope, kinds]) =>
+        // helm's own records are Secrets or ConfigMaps too, and large: never list them as live objects.
+        this.get(['get', [...kinds].join(','), ...(scope ? ['--namespace', scope] : []), '--selector', 'owner!=helm']),
+      ),
+    );
+    return lists.flat();
   }
 
   async dryRunApply(objects: readonly KubeObject[], namespace: string): Promise<KubeObject[] | undefined> {
     if (objects.length === 0) return [];
     // As helm applies: server-side, field manager "helm"; forcing conflicts shows what a drift repair would do.
-    const args = [
-      'apply', '--server-side', '--field-manager', 'helm', '--force-conflicts', '--dry-run=server', '-f', '-',
-      '--namespace', namespace, '--output', 'json', ...contextArgs(this.target),
-    ];
+    const args = ['apply', '--server-side', '--field-manager', 'helm', '--force-conflicts', '--dry-run=server', '-f', '-', '--namespace', namespace];
     try {
-      return itemsOf((await this.runner.run(this.tool.path, args, { input: asStream(objects) })).stdout);
+      return await this.get(args, asStream(objects));
     } catch (error) {
       if (error instanceof ExecError && /namespaces? "[^"]+" not found/.test(error.stderr)) return undefined;
       throw error;

@@ -22,7 +22,7 @@ export interface Finding {
   fix?: string;
 }
 
-import type { KubeObject } from '../diff/objects.js';
+import type { KubeObject } from '../kube/objects.js';
 
 export type { KubeObject };
 

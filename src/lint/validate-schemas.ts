@@ -1,5 +1,5 @@
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
-import { closest } from '../config/suggest.js';
+import { closest } from '../text/suggest.js';
 import { newAjv } from './ajv.js';
 import { crdSchemas } from './crd-schemas.js';
 import { catalogueDefinitions, kubeCatalogue, type KubeCatalogue } from './kube-catalogue.js';

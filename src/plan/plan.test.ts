@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Release, ReleasesConfig } from '../config/types.js';
 import { renderGraph } from '../report/plan-view.js';
-import { findCycles } from './dag.js';
+import { findCycles } from '../graph/dag.js';
 import { buildPlan } from './plan.js';
 import { parseSelectors } from './select.js';
 
@@ -44,6 +44,19 @@ describe('buildPlan', () => {
     expect(ids(plan.releases)).toEqual(['catalog', 'redis', 'cart', 'frontend']);
     expect(ids(plan.addedByNeeds)).toEqual(['catalog', 'redis', 'cart']);
     expect(plan.unselectedNeeds).toEqual([]);
+  });
+
+  it('computes needs within the selection, dependents and chain lengths once', () => {
+    const plan = buildPlan(config, { selectors: parseSelectors(['tier=app', 'tier=tools']), includeNeeds: false });
+    expect(Object.fromEntries(plan.needs)).toEqual({ 'shop/frontend': ['shop/cart', 'shop/catalog'], 'shop/catalog': [], 'shop/cart': [], 'shop/loadgen': ['shop/frontend'] });
+    expect(Object.fromEntries(plan.dependents)).toEqual({ 'shop/frontend': ['shop/loadgen'], 'shop/catalog': ['shop/frontend'], 'shop/cart': ['shop/frontend'], 'shop/loadgen': [] });
+    expect(Object.fromEntries(plan.chainLength)).toEqual({ 'shop/catalog': 3, 'shop/cart': 3, 'shop/frontend': 2, 'shop/loadgen': 1 });
+  });
+
+  it('draws the graph of the selection only, in every format', () => {
+    const plan = buildPlan(config, { selectors: parseSelectors(['name=frontend']), includeNeeds: false });
+    expect(renderGraph(plan, 'text')).toBe('LEVEL   RELEASE         NEEDS\n0       shop/frontend   -\n');
+    expect(plan.needs.get('shop/frontend')).toEqual([]);
   });
 
   it('rejects a malformed selector', () => {

@@ -1,5 +1,5 @@
-import type { Release, ReleasesConfig } from '../config/types.js';
-import { dependencyLevels, transitiveNeeds } from './dag.js';
+import type { Environment, Release, ReleasesConfig } from '../config/types.js';
+import { dependencyLevels, transitiveNeeds } from '../graph/dag.js';
 import { matches, type Selector } from './select.js';
 
 export interface PlanOptions {
@@ -8,12 +8,23 @@ export interface PlanOptions {
   includeNeeds: boolean;
 }
 
-/** The selected releases of one environment, ordered by their needs. */
+/**
+ * The selected releases of one environment and their graph. Every derived fact about the graph (needs within the
+ * selection, dependents, apply order, how long a chain hangs below a release) is computed here, once; sync, destroy,
+ * the scheduler and the views read it from the plan and never work it out again.
+ */
 export interface Plan {
+  environment: Environment;
   /** Dependency levels: each release needs only releases of earlier levels. Declaration order within a level. */
   levels: Release[][];
   /** Selected releases in apply order (levels flattened). */
   releases: Release[];
+  /** Per release id: the releases it needs that are selected (the only ones waited for), in declaration order. */
+  needs: ReadonlyMap<string, readonly string[]>;
+  /** Per release id: the selected releases that need it (destroy waits for them). */
+  dependents: ReadonlyMap<string, readonly string[]>;
+  /** Per release id: releases on the longest chain that starts at it, itself included (the scheduler starts long chains first). */
+  chainLength: ReadonlyMap<string, number>;
   /** Releases selected only because --include-needs pulled them in. */
   addedByNeeds: Release[];
   /** Needs of selected releases that were left out of the selection: not applied, and not waited for. */
@@ -27,21 +38,24 @@ export function buildPlan(config: ReleasesConfig, options: PlanOptions): Plan {
   const selectedIds = new Set([...direct.map((release) => release.id), ...pulledIn]);
   // Keep declaration order for the graph, so ties break the same way on every run.
   const selected = config.releases.filter((release) => selectedIds.has(release.id));
-  const levels = dependencyLevels(selected.map((release) => ({ id: release.id, needs: release.needs.filter((need) => selectedIds.has(need)) }))).map(
-    (ids) => ids.map((id) => byId.get(id)!),
-  );
+  const needs = new Map(selected.map((release) => [release.id, release.needs.filter((need) => selectedIds.has(need))]));
+  const dependents = new Map<string, string[]>(selected.map((release) => [release.id, []]));
+  for (const [id, releaseNeeds] of needs) for (const need of releaseNeeds) dependents.get(need)!.push(id);
+  const levels = dependencyLevels(selected.map((release) => ({ id: release.id, needs: needs.get(release.id)! }))).map((ids) => ids.map((id) => byId.get(id)!));
+  const releases = levels.flat();
+  // Last level first, so every dependent's chain is known when its needs are measured.
+  const chainLength = new Map<string, number>();
+  for (const release of [...releases].reverse()) {
+    chainLength.set(release.id, 1 + Math.max(0, ...dependents.get(release.id)!.map((dependent) => chainLength.get(dependent)!)));
+  }
   return {
+    environment: config.environment,
     levels,
-    releases: levels.flat(),
+    releases,
+    needs,
+    dependents,
+    chainLength,
     addedByNeeds: selected.filter((release) => pulledIn.has(release.id)),
-    unselectedNeeds: selected.flatMap((release) =>
-      release.needs.filter((need) => !selectedIds.has(need)).map((need) => ({ release, need: byId.get(need)! })),
-    ),
+    unselectedNeeds: selected.flatMap((release) => release.needs.filter((need) => !selectedIds.has(need)).map((need) => ({ release, need: byId.get(need)! }))),
   };
-}
-
-/** Needs of a release within the plan (needs outside the selection are not waited for). */
-export function plannedNeeds(plan: Plan, release: Release): string[] {
-  const planned = new Set(plan.releases.map((candidate) => candidate.id));
-  return release.needs.filter((need) => planned.has(need));
 }

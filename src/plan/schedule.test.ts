@@ -19,11 +19,11 @@ function controlledRun() {
 }
 
 const tasks: DagTask[] = [
-  { id: 'redis', needs: [] },
-  { id: 'catalog', needs: [] },
-  { id: 'cart', needs: ['redis'] },
-  { id: 'recommend', needs: ['catalog'] },
-  { id: 'frontend', needs: ['cart', 'recommend'] },
+  { id: 'redis', needs: [], priority: 3 },
+  { id: 'catalog', needs: [], priority: 3 },
+  { id: 'cart', needs: ['redis'], priority: 2 },
+  { id: 'recommend', needs: ['catalog'], priority: 2 },
+  { id: 'frontend', needs: ['cart', 'recommend'], priority: 1 },
 ];
 
 describe('runInDependencyOrder', () => {
@@ -44,7 +44,7 @@ describe('runInDependencyOrder', () => {
 
   it('respects the concurrency bound', async () => {
     const { started, execute, finish } = controlledRun();
-    const independent = ['a', 'b', 'c'].map((id) => ({ id, needs: [] }));
+    const independent = ['a', 'b', 'c'].map((id) => ({ id, needs: [], priority: 1 }));
     const done = runInDependencyOrder(independent, 2, execute);
     await Promise.resolve();
     expect(started).toEqual(['a', 'b']);
@@ -64,8 +64,38 @@ describe('runInDependencyOrder', () => {
     expect(skipped).toEqual(['cart (needs redis)', 'frontend (needs cart)']);
   });
 
+  it('starts the head of the longest chain before leaves declared earlier', async () => {
+    const { started, execute, finish } = controlledRun();
+    const graph: DagTask[] = [
+      { id: 'leaf-1', needs: [], priority: 1 },
+      { id: 'leaf-2', needs: [], priority: 1 },
+      { id: 'head', needs: [], priority: 3 },
+      { id: 'middle', needs: ['head'], priority: 2 },
+      { id: 'tail', needs: ['middle'], priority: 1 },
+    ];
+    const done = runInDependencyOrder(graph, 1, execute);
+    await Promise.resolve();
+    expect(started).toEqual(['head']);
+    await finish('head');
+    expect(started).toEqual(['head', 'middle']);
+    // With one slot the rest run one by one: equal chains keep list order.
+    while (started.length < graph.length) await finish(started.at(-1)!);
+    await finish('tail');
+    expect(started).toEqual(['head', 'middle', 'leaf-1', 'leaf-2', 'tail']);
+    await done;
+  });
+
+  it('starts nothing more once mayStart says no, and leaves those tasks without an outcome', async () => {
+    let open = true;
+    const outcomes = await runInDependencyOrder(tasks, 1, async () => {
+      open = false;
+      return 'succeeded';
+    }, { mayStart: () => open });
+    expect(Object.fromEntries(outcomes)).toEqual({ redis: 'succeeded' });
+  });
+
   it('treats a thrown error as a failure', async () => {
-    const outcomes = await runInDependencyOrder([{ id: 'a', needs: [] }], 1, async () => {
+    const outcomes = await runInDependencyOrder([{ id: 'a', needs: [], priority: 1 }], 1, async () => {
       throw new Error('boom');
     });
     expect(outcomes.get('a')).toBe('failed');

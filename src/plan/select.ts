@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import type { Release } from '../config/types.js';
-import { closest } from '../config/suggest.js';
+import { closest } from '../text/suggest.js';
 
 /** One `-l` flag: every term must match (AND). Several flags are alternatives (OR), as in helmfile. */
 export interface Selector {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { diffRelease, type ReleaseDiff } from '../diff/release-diff.js';
 import { frontendUpgrade, NEW_SESSION_KEY, SESSION_KEY, unchangedRelease } from '../../test/fixtures/diff/scenario.js';
-import { diffReport, planSummary, renderDiffMarkdown, renderDiffText } from './diff-view.js';
+import { diffSummary, planSummary, renderDiffMarkdown, renderDiffText } from './diff-view.js';
 
 const diffs = [diffRelease(frontendUpgrade()), diffRelease(unchangedRelease())];
 const plainText = renderDiffText(diffs, { color: false, context: 3 });
 const markdown = renderDiffMarkdown(diffs);
-const json = JSON.stringify(diffReport(diffs), null, 2);
+const json = JSON.stringify(diffs, null, 2);
 
 const configMapChange = (value: string): ReleaseDiff => ({
   release: 'app',
@@ -80,11 +80,17 @@ describe('diff views', () => {
     expect(plainText.trimEnd().split('\n').at(-1)).toBe(planSummary(diffs));
   });
 
-  it('reports JSON with totals and every object of every release', () => {
-    const report = diffReport(diffs);
-    expect(report.summary).toEqual({ add: 1, change: 3, destroy: 1, unchanged: 3, drifted: 1 });
-    expect(report.hasChanges).toBe(true);
-    expect(report.releases.map((release) => release.changes.length)).toEqual([7, 1]);
-    expect(diffReport([diffRelease(unchangedRelease())]).hasChanges).toBe(false);
+  it('never reads as clean when a release could not be diffed, in text and markdown', () => {
+    const scope = { releases: '1 to upgrade, 10 unchanged', failed: ['shop/cart'] };
+    const line = 'Plan INCOMPLETE (could not diff 1 release: shop/cart): 0 to add, 0 to change, 0 to destroy, 0 unchanged. Releases: 1 to upgrade, 10 unchanged.';
+    expect(planSummary([], scope)).toBe(line);
+    expect(renderDiffText([], { color: false, context: 3, scope })).toBe(`${line}\n`);
+    expect(renderDiffMarkdown([], { context: 3, scope })).toContain(`:x: **${line}**`);
+    expect(diffSummary([], scope).complete).toBe(0);
+  });
+
+  it('sums objects over every release for the JSON summary', () => {
+    expect(diffSummary(diffs)).toEqual({ add: 1, change: 3, destroy: 1, unchanged: 3, drifted: 1, hasChanges: 1, complete: 1 });
+    expect(diffSummary([diffRelease(unchangedRelease())]).hasChanges).toBe(0);
   });
 });

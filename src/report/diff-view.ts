@@ -9,10 +9,19 @@ import {
   type ResourceDrift,
 } from '../diff/release-diff.js';
 
+/** What the object diffs do not say themselves: the releases a sync would touch, and those that could not be diffed. */
+export interface DiffScope {
+  /** From the sync plan: `1 to upgrade, 11 unchanged`. */
+  releases?: string;
+  /** Releases that could not be diffed: a plan that leaves them out must never read as clean. */
+  failed?: readonly string[];
+}
+
 export interface DiffViewOptions {
   color: boolean;
   /** Unchanged lines shown around each change, as in `diff -U`. */
   context: number;
+  scope?: DiffScope;
 }
 
 const ACTION_SIGN: Record<ChangeAction, string> = { add: '+', change: '~', remove: '-', unchanged: ' ' };
@@ -33,9 +42,15 @@ function countsPhrase(counts: PlanCounts): string {
   return `${counts.add} to add, ${counts.change} to change, ${counts.destroy} to destroy, ${counts.unchanged} unchanged`;
 }
 
-/** The one-line plan: `Plan: 1 to add, 2 to change, 0 to destroy, 9 unchanged.` */
-export function planSummary(diffs: readonly ReleaseDiff[]): string {
-  return `Plan: ${countsPhrase(totalCounts(diffs))}.`;
+/**
+ * The one-line plan: `Plan: 1 to add, 2 to change, 0 to destroy, 9 unchanged. Releases: 1 to upgrade, 11 unchanged.`
+ * When some releases could not be diffed it starts `Plan INCOMPLETE`, so a PR summary never reads as clean.
+ */
+export function planSummary(diffs: readonly ReleaseDiff[], scope: DiffScope = {}): string {
+  const failed = scope.failed ?? [];
+  const releases = scope.releases ? ` Releases: ${scope.releases}.` : '';
+  const head = failed.length > 0 ? `Plan INCOMPLETE (could not diff ${failed.length} release${failed.length === 1 ? '' : 's'}: ${failed.join(', ')})` : 'Plan';
+  return `${head}: ${countsPhrase(totalCounts(diffs))}.${releases}`;
 }
 
 const visibleChanges = (diff: ReleaseDiff): ResourceChange[] => diff.changes.filter(({ action }) => action !== 'unchanged');
@@ -60,7 +75,8 @@ function formatDriftValue(value: unknown): string {
 export function renderDiffText(diffs: readonly ReleaseDiff[], options: DiffViewOptions): string {
   const paint = new Chalk({ level: options.color ? 1 : 0 });
   const lines = diffs.flatMap((diff) => releaseTextLines(diff, options.context, paint));
-  return [...lines, paint.bold(planSummary(diffs)), ''].join('\n');
+  const summary = planSummary(diffs, options.scope);
+  return [...lines, options.scope?.failed?.length ? paint.red.bold(summary) : paint.bold(summary), ''].join('\n');
 }
 
 function releaseTextLines(diff: ReleaseDiff, context: number, paint: ChalkInstance): string[] {
@@ -112,7 +128,7 @@ export const GITHUB_COMMENT_LIMIT = 65_536;
  * The diff as GitHub-flavoured Markdown, for a pull-request comment or $GITHUB_STEP_SUMMARY. Release sections
  * that would take it past `maxLength` are left out, and a closing line says which.
  */
-export function renderDiffMarkdown(diffs: readonly ReleaseDiff[], options: { context: number; maxLength?: number } = { context: 3 }): string {
+export function renderDiffMarkdown(diffs: readonly ReleaseDiff[], options: { context: number; maxLength?: number; scope?: DiffScope } = { context: 3 }): string {
   const maxLength = options.maxLength ?? GITHUB_COMMENT_LIMIT;
   const rows = diffs.map(({ release, namespace, summary, drift }) =>
     tableRow([release, namespace, ...[summary.add, summary.change, summary.destroy, summary.unchanged, drift.length].map(String)]),
@@ -120,7 +136,7 @@ export function renderDiffMarkdown(diffs: readonly ReleaseDiff[], options: { con
   const head = [
     '## boutique diff',
     '',
-    `**${planSummary(diffs)}**`,
+    `${options.scope?.failed?.length ? ':x: ' : ''}**${planSummary(diffs, options.scope)}**`,
     '',
     tableRow(['Release', 'Namespace', 'Add', 'Change', 'Destroy', 'Unchanged', 'Drifted']),
     tableRow(['---', '---', '---:', '---:', '---:', '---:', '---:']),
@@ -219,23 +235,14 @@ function escapeHtml(text: string): string {
 }
 
 /**
- * The `--output json` document (format version 1):
- * `{ version: 1, summary: {add, change, destroy, unchanged, drifted}, hasChanges, releases: ReleaseDiff[] }`
- * where every ReleaseDiff lists all objects (unchanged included) sorted by key, with masked YAML `before`/`after`.
+ * The diff's part of the `--output json` envelope: object counts over every release (`drifted` counts objects with
+ * drift), whether a sync would change anything, and whether every release could be diffed.
  */
-export function diffReport(diffs: readonly ReleaseDiff[]): DiffReport {
+export function diffSummary(diffs: readonly ReleaseDiff[], scope: DiffScope = {}): PlanCounts & { drifted: number; hasChanges: number; complete: number } {
   return {
-    version: 1,
-    summary: { ...totalCounts(diffs), drifted: diffs.reduce((sum, diff) => sum + diff.drift.length, 0) },
-    hasChanges: hasChanges(diffs),
-    releases: [...diffs],
+    ...totalCounts(diffs),
+    drifted: diffs.reduce((sum, diff) => sum + diff.drift.length, 0),
+    hasChanges: hasChanges(diffs) ? 1 : 0,
+    complete: (scope.failed ?? []).length === 0 ? 1 : 0,
   };
-}
-
-export interface DiffReport {
-  version: 1;
-  /** `drifted` counts objects with drift, over every release. */
-  summary: PlanCounts & { drifted: number };
-  hasChanges: boolean;
-  releases: ReleaseDiff[];
 }

@@ -1,12 +1,12 @@
 import type { Release } from '../config/types.js';
-import { plannedNeeds, type Plan } from '../plan/plan.js';
+import type { Plan } from '../plan/plan.js';
 import { renderTable } from './table.js';
 
 export type GraphFormat = 'text' | 'mermaid' | 'dot';
 
 /** The needs graph. Edges point in apply order: from a release to the releases that need it. */
 export function renderGraph(plan: Plan, format: GraphFormat): string {
-  const edges = plan.releases.flatMap((release) => plannedNeeds(plan, release).map((need) => [need, release.id] as const));
+  const edges = plan.releases.flatMap((release) => plan.needs.get(release.id)!.map((need) => [need, release.id] as const));
   switch (format) {
     case 'mermaid': {
       const nodeId = new Map(plan.releases.map((release, index) => [release.id, `r${index}`]));
@@ -29,7 +29,7 @@ export function renderGraph(plan: Plan, format: GraphFormat): string {
     case 'text':
       return renderTable(
         ['LEVEL', 'RELEASE', 'NEEDS'],
-        plan.levels.flatMap((level, index) => level.map((release) => [String(index), release.id, plannedNeeds(plan, release).join(', ') || '-'])),
+        plan.levels.flatMap((level, index) => level.map((release) => [String(index), release.id, plan.needs.get(release.id)!.join(', ') || '-'])),
       );
   }
 }
@@ -49,7 +49,7 @@ export function renderReleaseList(plan: Plan): string {
       chartLabel(release),
       String(release.installed),
       Object.entries(release.labels).map(([key, value]) => `${key}=${value}`).join(',') || '-',
-      release.needs.join(', ') || '-',
+      plan.needs.get(release.id)!.join(', ') || '-',
     ]),
   );
 }

@@ -18,6 +18,8 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 export function describeState(state: SyncState, detail?: string, durationMs?: number): string {
   const took = durationMs === undefined ? '' : ` in ${seconds(durationMs)}`;
   switch (state) {
+    case 'queued':
+      return 'queued';
     case 'waiting':
       return detail ?? 'waiting';
     case 'checking':

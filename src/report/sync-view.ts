@@ -35,20 +35,15 @@ export function countStates(results: readonly SyncResult[]): Record<string, numb
   return counts;
 }
 
-export function syncReport(results: readonly SyncResult[], environment: string): object {
-  return {
-    ok: results.every((result) => result.state !== 'failed' && result.state !== 'skipped'),
-    environment,
-    summary: countStates(results),
-    releases: results.map((result) => ({
-      id: result.release.id,
-      name: result.release.name,
-      namespace: result.release.namespace,
-      result: result.state,
-      durationMs: result.durationMs,
-      ...(result.detail && { detail: result.detail }),
-      ...(result.error && { error: result.error.message }),
-      description: describeState(result.state, result.detail, result.durationMs),
-    })),
-  };
+/** Each release's result, as `--output json` lists them. */
+export function syncResultsJson(results: readonly SyncResult[]): object[] {
+  return results.map((result) => ({
+    id: result.release.id,
+    name: result.release.name,
+    namespace: result.release.namespace,
+    result: result.state,
+    durationMs: result.durationMs,
+    ...(result.detail && { detail: result.detail }),
+    description: describeState(result.state, result.detail, result.durationMs),
+  }));
 }

@@ -1,7 +1,7 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { ToolError } from '../errors.js';
-import type { Runner } from '../helm/runner.js';
+import type { Runner } from '../process/runner.js';
 import { installScript, pinnedToolPath, pinnedTools, type PinnedToolName } from './pinned.js';
 
 export type ToolSource = 'flag' | 'env' | 'path' | 'pinned';

@@ -9,7 +9,7 @@ import { isCollection, isPair, parse, parseAllDocuments, parseDocument, stringif
 export const goYamlOptions: ParseOptions & DocumentOptions & SchemaOptions = {
   version: '1.1',
   merge: true,
-  customTags: (tags) => tags.filter((tag) => (typeof tag === 'string' ? tag !== 'timestamp' : tag.tag !== 'tag:yaml.org,2002:timestamp')),
+  customTags: (tags) => tags.filter((tag) => typeof tag === 'string' || tag.tag !== 'tag:yaml.org,2002:timestamp'),
 };
 
 /** Aliases may expand to at most this many nodes; a "billion laughs" document is refused, never expanded. */
@@ -44,8 +44,8 @@ export function parseGoYaml(text: string): unknown {
 }
 
 /** Every document of a multi-document stream (helm's manifests), with its errors, read as go-yaml v2 would. */
-export function parseGoYamlDocuments(text: string): Document[] {
-  const docs = parseAllDocuments(text, goYamlOptions);
+export function parseGoYamlDocuments(text: string, options: ParseOptions & DocumentOptions = {}): Document[] {
+  const docs = parseAllDocuments(text, { ...goYamlOptions, ...options });
   return Array.isArray(docs) ? docs : [docs];
 }
 

@@ -95,6 +95,33 @@ function defaultServiceSpec(spec: JsonObject, allocator: Allocator): void {
   }
 }
 
+/**
+ * Values the server allocated (a Service's clusterIP, node ports) survive an update that omits them, so a
+ * client can resubmit the object it created (the registry's patchAllocatedValues), and go with a switch to
+ * ExternalName.
+ */
+export function keepAllocatedValues(before: KubeObject, after: KubeObject): void {
+  if (before.kind !== 'Service' || !isObject(before.spec) || !isObject(after.spec)) return;
+  const [oldSpec, newSpec] = [before.spec, after.spec];
+  if (oldSpec.type === 'ExternalName') return;
+  if (newSpec.type === 'ExternalName') {
+    // A switch to a type without a cluster IP releases the allocated one (the registry's dropTypeDependentFields).
+    if (newSpec.clusterIP === oldSpec.clusterIP) for (const field of ['clusterIP', 'clusterIPs', 'ipFamilies', 'ipFamilyPolicy']) delete newSpec[field];
+    return;
+  }
+  if (newSpec.clusterIP === undefined || newSpec.clusterIP === '') {
+    newSpec.clusterIP = oldSpec.clusterIP;
+    newSpec.clusterIPs ??= oldSpec.clusterIPs;
+  }
+  const exposesNodePorts = (spec: JsonObject): boolean => spec.type === 'NodePort' || spec.type === 'LoadBalancer';
+  if (!exposesNodePorts(oldSpec) || !exposesNodePorts(newSpec)) return;
+  const oldPorts = (Array.isArray(oldSpec.ports) ? oldSpec.ports : []).filter(isObject);
+  for (const port of (Array.isArray(newSpec.ports) ? newSpec.ports : []).filter(isObject)) {
+    const previous = oldPorts.find((candidate) => candidate.port === port.port && (candidate.protocol ?? 'TCP') === (port.protocol ?? 'TCP'));
+    if (port.nodePort === undefined && previous?.nodePort !== undefined) port.nodePort = previous.nodePort;
+  }
+}
+
 type KindDefaulter = (object: KubeObject, allocator: Allocator) => void;
 
 const defaulters: Record<string, KindDefaulter> = {

@@ -1,9 +1,4 @@
-/**
- * /version, API discovery (plain and aggregated v2) and the OpenAPI v3 stub helm and kubectl validate against:
- * one PATCH path per kind that advertises the `fieldValidation` parameter, so clients rely on server-side
- * validation and need no schemas (see the surface doc, section 1).
- */
-import { createHash } from 'node:crypto';
+/** /version and API discovery, plain and aggregated (v2), generated from the type registry. */
 import { apiVersionOf, resourceVerbs, type ResourceType } from './kinds.js';
 
 export const serverVersion = {
@@ -117,42 +112,4 @@ export function aggregatedDiscovery(types: ResourceType[], core: boolean): Recor
       })),
     })),
   };
-}
-
-/** `api/v1` or `apis/apps/v1`: the key of a group-version in /openapi/v3. */
-function openApiKey(group: string, version: string): string {
-  return group ? `apis/${group}/${version}` : `api/${version}`;
-}
-
-export function openApiDocument(types: ResourceType[], group: string, version: string): Record<string, unknown> | undefined {
-  const members = types.filter((type) => type.group === group && type.version === version);
-  if (members.length === 0) return undefined;
-  const paths = Object.fromEntries(
-    members.map((type) => {
-      const scope = type.namespaced ? '/namespaces/{namespace}' : '';
-      return [
-        `/${openApiKey(group, version)}${scope}/${type.resource}/{name}`,
-        {
-          patch: {
-            'x-kubernetes-group-version-kind': { group, version, kind: type.kind },
-            parameters: [{ name: 'fieldValidation', in: 'query', schema: { type: 'string' } }],
-          },
-        },
-      ];
-    }),
-  );
-  return { openapi: '3.0.0', info: { title: 'Kubernetes API emulator', version: 'v1.35.0' }, paths };
-}
-
-export function openApiIndex(types: ResourceType[]): Record<string, unknown> {
-  const paths: Record<string, { serverRelativeURL: string }> = {};
-  for (const [group, versions] of groupsOf(types)) {
-    for (const version of versions.keys()) {
-      const document = JSON.stringify(openApiDocument(types, group, version));
-      const hash = createHash('sha512').update(document).digest('hex').slice(0, 32).toUpperCase();
-      const key = openApiKey(group, version);
-      paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${hash}` };
-    }
-  }
-  return { paths };
 }

@@ -135,7 +135,7 @@ describe('release lifecycle', () => {
 describe('failures', () => {
   it('times out a --wait install when the Deployment never becomes ready', async () => {
     const remove = emulator.faults.neverReady({ kind: 'Deployment', namespace: 'slow' });
-    const result = await helm(emulator, ['install', 'slow', chart, '-n', 'slow', '--create-namespace', '--wait', '--timeout', '5s']);
+    const result = await helm(emulator, ['install', 'slow', chart, '-n', 'slow', '--create-namespace', '--wait', '--timeout', '3s']);
     remove();
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('resource Deployment/slow/slow-web not ready');
@@ -145,7 +145,7 @@ describe('failures', () => {
 
   it('times out a legacy wait too', async () => {
     const remove = emulator.faults.neverReady({ kind: 'Deployment', namespace: 'slow' });
-    const result = await helm(emulator, ['upgrade', 'slow', chart, '-n', 'slow', '--set', 'replicas=2', '--wait=legacy', '--timeout', '5s']);
+    const result = await helm(emulator, ['upgrade', 'slow', chart, '-n', 'slow', '--set', 'replicas=2', '--wait=legacy', '--timeout', '3s']);
     remove();
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('context deadline exceeded');
@@ -154,7 +154,7 @@ describe('failures', () => {
 
   it('uninstalls a failed install with --rollback-on-failure', async () => {
     const remove = emulator.faults.neverReady({ kind: 'Deployment', namespace: 'atomic' });
-    const result = await helm(emulator, ['install', 'atomic', chart, '-n', 'atomic', '--create-namespace', '--rollback-on-failure', '--timeout', '5s']);
+    const result = await helm(emulator, ['install', 'atomic', chart, '-n', 'atomic', '--create-namespace', '--rollback-on-failure', '--timeout', '3s']);
     remove();
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('has been uninstalled due to rollback-on-failure being set');
@@ -166,7 +166,7 @@ describe('failures', () => {
     expect((await helm(emulator, ['install', 'atomic', chart, '-n', 'atomic', '--wait', '--timeout', '20s'])).exitCode).toBe(0);
     const broken = (object: KubeObject): boolean => JSON.stringify(object.spec).includes('nginx:broken');
     const remove = emulator.faults.neverReady({ kind: 'Deployment', namespace: 'atomic', where: broken });
-    const result = await helm(emulator, ['upgrade', 'atomic', chart, '-n', 'atomic', '--set', 'image=nginx:broken', '--rollback-on-failure', '--timeout', '5s']);
+    const result = await helm(emulator, ['upgrade', 'atomic', chart, '-n', 'atomic', '--set', 'image=nginx:broken', '--rollback-on-failure', '--timeout', '3s']);
     remove();
     expect(result.stderr).toContain('has been rolled back due to rollback-on-failure being set');
     expect(result.exitCode).toBe(1);

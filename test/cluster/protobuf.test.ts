@@ -1,23 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { decodeKubernetesProtobuf } from './protobuf.js';
+import { decodeKubernetesProtobuf, encodeVarint, lengthDelimited } from './protobuf.js';
 
-/** A minimal protobuf writer for length-delimited and varint fields, enough to build what clients send. */
-function varint(value: number): Buffer {
-  const bytes: number[] = [];
-  let rest = value;
-  while (rest > 0x7f) {
-    bytes.push((rest & 0x7f) | 0x80);
-    rest = Math.floor(rest / 128);
-  }
-  bytes.push(rest);
-  return Buffer.from(bytes);
-}
-
-const bytesField = (field: number, value: Buffer | string): Buffer => {
-  const payload = Buffer.isBuffer(value) ? value : Buffer.from(value);
-  return Buffer.concat([varint((field << 3) | 2), varint(payload.length), payload]);
-};
-const varintField = (field: number, value: number): Buffer => Buffer.concat([varint(field << 3), varint(value)]);
+const bytesField = lengthDelimited;
+const varintField = (field: number, value: number): Buffer => Buffer.concat([encodeVarint(field << 3), encodeVarint(value)]);
 const mapEntry = (field: number, key: string, value: Buffer | string): Buffer => bytesField(field, Buffer.concat([bytesField(1, key), bytesField(2, value)]));
 
 function envelope(apiVersion: string, kind: string, message: Buffer): Buffer {

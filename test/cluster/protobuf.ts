@@ -145,3 +145,21 @@ export function decodeKubernetesProtobuf(body: Buffer): KubeObject {
   const message = decoder(decodeFields(bytesOf(unknown, 2) ?? Buffer.alloc(0)));
   return { apiVersion, kind, metadata: {}, ...message };
 }
+
+/** Protobuf writing, for the emulator's protobuf answers (OpenAPI v2) and for tests building request bodies. */
+export function encodeVarint(value: number): Buffer {
+  const bytes: number[] = [];
+  let rest = value;
+  while (rest > 0x7f) {
+    bytes.push((rest & 0x7f) | 0x80);
+    rest = Math.floor(rest / 128);
+  }
+  bytes.push(rest);
+  return Buffer.from(bytes);
+}
+
+/** A length-delimited field: a message, bytes or a (UTF-8) string. */
+export function lengthDelimited(field: number, value: Buffer | string): Buffer {
+  const payload = Buffer.isBuffer(value) ? value : Buffer.from(value, 'utf8');
+  return Buffer.concat([encodeVarint((field << 3) | 2), encodeVarint(payload.length), payload]);
+}

@@ -3,7 +3,7 @@
  * generation, managedFields, finalizers and garbage collection (ownerReferences, namespace deletion).
  */
 import { randomUUID } from 'node:crypto';
-import { applyDefaults, type Allocator } from './defaults.js';
+import { applyDefaults, keepAllocatedValues, type Allocator } from './defaults.js';
 import { clone, deepEqual, isObject, timestamp } from './json.js';
 import { apiVersionOf, hasGeneration, type JsonObject, type KubeObject, type ObjectMeta, type ResourceType, type TypeRegistry } from './kinds.js';
 import { recordUpdate, serverSideApply } from './managed-fields.js';
@@ -11,12 +11,15 @@ import { jsonMergePatch, jsonPatch, strategicMergePatch } from './patch.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import type { ObjectStore } from './store.js';
 import { alreadyExists, badRequest, invalid, notFound, staleConflict, unsupportedMediaType } from './status-error.js';
+import { checkAppliedConfiguration, decodeObject, validateObject, validateUpdate, type ClientWrite } from './validation.js';
 
 export interface WriteOptions {
   dryRun: boolean;
   /** Field manager for managedFields: ?fieldManager=, else derived from the User-Agent. */
   manager: string;
   subresource?: string;
+  /** Set for clients' requests, which are validated; the emulator's own controller writes are not. */
+  client?: ClientWrite;
 }
 
 export interface PatchOptions extends WriteOptions {
@@ -103,6 +106,7 @@ export class ResourceService {
     const object = this.checkIdentity(type, namespace, clone(body));
     if (!object.metadata.name && object.metadata.generateName) object.metadata.name = object.metadata.generateName + randomSuffix();
     if (!object.metadata.name) throw invalid(type, '', `${type.kind} "" is invalid: metadata.name: Required value: name or generateName is required`);
+    this.validate(type, object, options.client);
     this.requireNamespace(type, object.metadata.namespace);
     if (this.store.get(type, object.metadata.namespace, object.metadata.name)) throw alreadyExists(type, object.metadata.name);
     if (type.subresources?.includes('status')) delete object.status;
@@ -115,6 +119,7 @@ export class ResourceService {
     if (object.metadata.name !== name) throw badRequest(`the name of the object (${object.metadata.name}) does not match the name on the URL (${name})`);
     const requested = object.metadata.resourceVersion;
     if (requested && requested !== before.metadata.resourceVersion) throw staleConflict(type, name);
+    this.validate(type, object, options.client);
     return this.commit(type, before, this.forSubresource(type, before, object, options.subresource), options);
   }
 
@@ -135,7 +140,9 @@ export class ResourceService {
       if (!before) this.requireNamespace(type, applied.metadata.namespace);
       const requested = applied.metadata.resourceVersion;
       if (requested && requested !== before?.metadata.resourceVersion) throw staleConflict(type, name);
+      if (options.client) checkAppliedConfiguration(type, applied, options.client);
       const merged = serverSideApply(before, applied, { manager: options.manager, force: options.force });
+      if (options.client) validateObject(type, merged);
       if (before) merged.status = before.status;
       else if (type.subresources?.includes('status')) delete merged.status;
       return { object: this.commit(type, before, merged, { ...options, manager: '' }), created: !before };
@@ -145,6 +152,7 @@ export class ResourceService {
     if (!isObject(patched) || !isObject(patched.metadata)) throw badRequest('the patch produced an invalid object');
     if (patched.metadata.resourceVersion !== before.metadata.resourceVersion) throw staleConflict(type, name);
     if (patched.metadata.name !== name) throw badRequest('a patch cannot change metadata.name');
+    this.validate(type, patched, options.client);
     const object = this.forSubresource(type, before, this.checkIdentity(type, namespace, patched), options.subresource);
     return { object: this.commit(type, before, object, options), created: false };
   }
@@ -199,6 +207,12 @@ export class ResourceService {
     return object;
   }
 
+  private validate(type: ResourceType, object: KubeObject, client: ClientWrite | undefined): void {
+    if (!client) return;
+    decodeObject(type, object, client);
+    validateObject(type, object);
+  }
+
   private requireNamespace(type: ResourceType, namespace: string | undefined): void {
     if (!type.namespaced) return;
     const namespaces = this.registry.byKind('v1', 'Namespace');
@@ -221,7 +235,9 @@ export class ResourceService {
     metadata.creationTimestamp = before?.metadata.creationTimestamp ?? timestamp();
     if (before?.metadata.deletionTimestamp) metadata.deletionTimestamp = before.metadata.deletionTimestamp;
     if (metadata.managedFields === undefined && before?.metadata.managedFields) metadata.managedFields = before.metadata.managedFields;
+    if (before) keepAllocatedValues(before, object);
     applyDefaults(object, this.allocator);
+    if (before && options.client) validateUpdate(type, before, object);
     if (hasGeneration(type)) {
       const changed = !before || !deepEqual(specOf(before), specOf(object));
       metadata.generation = before ? (before.metadata.generation ?? 1) + (changed ? 1 : 0) : 1;

@@ -12,12 +12,11 @@ import {
   apiGroupList,
   apiResourceList,
   coreVersions,
-  openApiDocument,
-  openApiIndex,
   serverVersion,
   wantsAggregatedDiscovery,
 } from './discovery.js';
 import type { Faults } from './faults.js';
+import { openApiDocument, openApiIndex, openApiV2ProtobufType, swaggerDocument, swaggerProtobuf, wantsProtobufOpenApi } from './openapi.js';
 import { isObject, timestamp } from './json.js';
 import { apiVersionOf, type JsonObject, type KubeObject, type ResourceType } from './kinds.js';
 import { decodeKubernetesProtobuf, UnsupportedProtobufError } from './protobuf.js';
@@ -25,6 +24,7 @@ import { verbOf, type RequestLogEntry, type ResourceRoute } from './request-log.
 import { patchKindOf, type ResourceService } from './resources.js';
 import { badRequest, invalid, methodNotSupported, pathNotFound, staleConflict, StatusError, unsupportedMediaType } from './status-error.js';
 import { renderTable, wantsTable } from './table.js';
+import { duplicateKeys, fieldValidationOf, type ClientWrite, type DuplicateKey } from './validation.js';
 import type { WatchHub } from './watch.js';
 
 export interface ServerContext {
@@ -61,9 +61,14 @@ export function resolveResourcePath(path: string): ResourceRoute | undefined {
   return { group, version, resource, name, subresource };
 }
 
-function sendJson(response: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
+function sendJson(response: ServerResponse, code: number, body: unknown, contentType = 'application/json', warnings: string[] = []): void {
   const payload = JSON.stringify(body);
-  response.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) });
+  response.writeHead(code, {
+    'Content-Type': contentType,
+    'Content-Length': Buffer.byteLength(payload),
+    // RFC 7234 warnings, as the API server sends them: `299 - "unknown field \"spec.foo\""`.
+    ...(warnings.length > 0 ? { Warning: warnings.map((text) => `299 - ${JSON.stringify(text)}`) } : {}),
+  });
   response.end(payload);
 }
 
@@ -76,20 +81,21 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function decodeBody(body: Buffer, contentType: string): unknown {
-  if (body.length === 0) return undefined;
+function decodeBody(body: Buffer, contentType: string): { value: unknown; duplicates: DuplicateKey[] } {
+  if (body.length === 0) return { value: undefined, duplicates: [] };
   const mediaType = contentType.split(';')[0]?.trim() ?? '';
   if (mediaType === 'application/vnd.kubernetes.protobuf') {
     try {
-      return decodeKubernetesProtobuf(body);
+      return { value: decodeKubernetesProtobuf(body), duplicates: [] };
     } catch (error) {
       if (error instanceof UnsupportedProtobufError) throw unsupportedMediaType(`${contentType}: ${error.message}`);
       throw badRequest(`invalid protobuf body: ${(error as Error).message}`);
     }
   }
   const text = body.toString('utf8');
+  const json = !mediaType.endsWith('yaml') || text.trimStart().startsWith('{');
   try {
-    return mediaType.endsWith('yaml') ? parseYaml(text) : JSON.parse(text);
+    return { value: json ? JSON.parse(text) : parseYaml(text), duplicates: json ? duplicateKeys(text) : [] };
   } catch (error) {
     throw badRequest(`invalid request body: ${(error as Error).message}`);
   }
@@ -162,7 +168,7 @@ export class ApiServer {
 
     try {
       const body = await readBody(request);
-      const decoded = route ? decodeBody(body, request.headers['content-type'] ?? 'application/json') : undefined;
+      const { value: decoded, duplicates } = route ? decodeBody(body, request.headers['content-type'] ?? 'application/json') : { value: undefined, duplicates: [] };
       // A create names its object in the body only.
       const bodyName = isObject(decoded) && isObject(decoded.metadata) ? decoded.metadata.name : undefined;
       const faults = this.context.faults.forRequest({
@@ -183,8 +189,9 @@ export class ApiServer {
         entry.status = 200;
         return this.context.watches.serve(response, { type, namespace: route.namespace, query: url.searchParams });
       }
-      const { code, result } = this.serveResource(method, type, route, url.searchParams, decoded, request);
-      sendJson(response, code, wantsTable(request.headers.accept) && method === 'GET' ? renderTable(type, result) : result);
+      const client: ClientWrite = { fieldValidation: fieldValidationOf(url.searchParams), warnings: [], duplicates };
+      const { code, result } = this.serveResource(method, type, route, url.searchParams, decoded, request, client);
+      sendJson(response, code, wantsTable(request.headers.accept) && method === 'GET' ? renderTable(type, result) : result, 'application/json', client.warnings);
     } catch (error) {
       const status = error instanceof StatusError ? error : new StatusError(500, 'InternalError', `Internal error occurred: ${(error as Error).stack ?? error}`);
       if (!response.headersSent) sendJson(response, status.code, status.toStatus());
@@ -212,6 +219,13 @@ export class ApiServer {
       const list = groupVersion[1] ? apiResourceList(types, '', groupVersion[1]) : apiResourceList(types, groupVersion[2] ?? '', groupVersion[3] ?? '');
       if (list) return sendJson(response, 200, list);
     }
+    if (path === '/openapi/v2') {
+      const document = swaggerDocument(types);
+      if (!wantsProtobufOpenApi(request.headers.accept)) return sendJson(response, 200, document);
+      const payload = swaggerProtobuf(document);
+      response.writeHead(200, { 'Content-Type': openApiV2ProtobufType, 'Content-Length': payload.length });
+      return void response.end(payload);
+    }
     if (path === '/openapi/v3') return sendJson(response, 200, openApiIndex(types));
     const openApi = /^\/openapi\/v3\/(?:api\/([^/]+)|apis\/([^/]+)\/([^/]+))$/.exec(path);
     if (openApi) {
@@ -228,6 +242,7 @@ export class ApiServer {
     query: URLSearchParams,
     body: unknown,
     request: IncomingMessage,
+    client: ClientWrite,
   ): { code: number; result: unknown } {
     const resources = this.context.resources;
     const namespace = type.namespaced ? route.namespace : undefined;
@@ -243,7 +258,7 @@ export class ApiServer {
         case 'GET':
           return { code: 200, result: this.listOf(type, resources.list(type, namespace, { labelSelector: query.get('labelSelector'), fieldSelector: query.get('fieldSelector') })) };
         case 'POST':
-          return { code: 201, result: resources.create(type, namespace, this.objectBody(body), { dryRun, manager }) };
+          return { code: 201, result: resources.create(type, namespace, this.objectBody(body), { dryRun, manager, client }) };
         case 'DELETE': {
           const matching = resources.list(type, namespace, { labelSelector: query.get('labelSelector'), fieldSelector: query.get('fieldSelector') });
           const options = { dryRun, propagationPolicy: propagationOf(body, query) };
@@ -255,7 +270,7 @@ export class ApiServer {
     }
 
     if (subresource === 'scale') return this.serveScale(method, type, namespace, name, body, { dryRun, manager, contentType: request.headers['content-type'] ?? '' });
-    const options = { dryRun, manager, subresource };
+    const options = { dryRun, manager, subresource, client };
     switch (method) {
       case 'GET':
         return { code: 200, result: resources.get(type, namespace, name) };

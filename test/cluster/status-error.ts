@@ -24,7 +24,8 @@ export class StatusError extends Error {
       metadata: {},
       status: 'Failure',
       message: this.message,
-      reason: this.reason,
+      // An error the server did not classify has no reason (kubectl then prints "Error from server: …").
+      ...(this.reason ? { reason: this.reason } : {}),
       ...(Object.keys(this.details).length > 0 ? { details: this.details } : {}),
       code: this.code,
     };

@@ -21,7 +21,7 @@ describe('boutique with helm 3', () => {
   it('installs, then leaves unchanged releases alone, then upgrades only what changed', async () => {
     const selection = ['-l', 'name=cartservice', '--include-needs'];
     const version = JSON.parse((await run(['version', '-o', 'json'])).stdout);
-    expect(version.tools[0]).toMatchObject({ name: 'helm', version: 'v3.18.0', source: 'env' });
+    expect(version.results[1]).toMatchObject({ name: 'helm', version: 'v3.18.0', source: 'env' });
 
     const first = await run(['sync', ...selection]);
     expect(first.exitCode, first.stderr).toBe(0);
@@ -35,7 +35,7 @@ describe('boutique with helm 3', () => {
     expect(emulator.requests.slice(before).filter(isWrite)).toEqual([]);
 
     system.edit('values/cartservice.yaml', (text) => text.replace('memory: 128Mi', 'memory: 160Mi'));
-    expect((await run(['diff', ...selection])).stdout).toContain('Plan: 0 to add, 1 to change, 0 to destroy, 5 unchanged.');
+    expect((await run(['diff', ...selection])).stdout).toContain('Plan: 0 to add, 1 to change, 0 to destroy, 2 unchanged. Releases: 1 to upgrade, 1 unchanged.');
     const third = await run(['sync', ...selection]);
     expect(third.stdout).toMatch(/^boutique\/redis-cart +unchanged /m);
     expect(third.stdout).toMatch(/^boutique\/cartservice +upgraded /m);

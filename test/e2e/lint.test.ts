@@ -51,7 +51,7 @@ describe('boutique lint on the shipped Online Boutique', () => {
     for (const environment of ['default', 'dev', 'staging', 'prod']) {
       const result = await boutique(['lint', '-e', environment, '-o', 'json'], { env });
       expect(result.exitCode, `${environment}: ${result.stdout}${result.stderr}`).toBe(0);
-      expect(JSON.parse(result.stdout)).toMatchObject({ passed: true, summary: { errors: 0, warnings: 0 } });
+      expect(JSON.parse(result.stdout)).toMatchObject({ ok: true, summary: { errors: 0, warnings: 0 } });
     }
   });
 });
@@ -61,7 +61,7 @@ describe('boutique lint layers', () => {
     const dir = system('releases:\n  - name: web\n    chart: ./chart\n    needs: [db]\n');
     const result = await boutique(['lint', '-o', 'json'], { cwd: dir, env });
     expect(result.exitCode).toBe(2);
-    expect(JSON.parse(result.stdout).findings).toEqual([
+    expect(JSON.parse(result.stdout).results).toEqual([
       { ruleId: 'config', layer: 'config', severity: 'error', release: 'releases.yaml', file: 'releases.yaml', line: 4, column: 13, message: 'release default/web needs "db", but no release has that name', fix: 'declare the release in releases.yaml or remove the need' },
     ]);
   });
@@ -70,7 +70,7 @@ describe('boutique lint layers', () => {
     const dir = system('releases:\n  - name: web\n    chart: ./chart\n    values: [{ imagee: nginx }]\n');
     const result = await boutique(['lint', '-o', 'json'], { cwd: dir, env });
     expect(result.exitCode).toBe(2);
-    expect(JSON.parse(result.stdout).findings).toEqual([
+    expect(JSON.parse(result.stdout).results).toEqual([
       {
         ruleId: 'config', layer: 'config', severity: 'error', release: 'releases.yaml', file: 'releases.yaml', line: 4, column: 16,
         message: 'unknown key "imagee": chart/values.schema.json does not allow it (release default/web)', fix: 'did you mean "image"?',
@@ -90,14 +90,14 @@ describe('boutique lint layers', () => {
     const strict = system('releases:\n  - name: web\n    chart: ./chart\n    values: [{ image: nginx:latest }]\n');
     const failing = await boutique(['lint', '-o', 'json'], { cwd: strict, env });
     expect(failing.exitCode).toBe(1);
-    expect(JSON.parse(failing.stdout).findings).toEqual([
+    expect(JSON.parse(failing.stdout).results).toEqual([
       expect.objectContaining({ ruleId: 'image-tag', layer: 'rules', severity: 'error', release: 'default/web', object: 'Deployment/web' }),
     ]);
 
     const relaxed = system('lint:\n  rules:\n    image-tag: warning\nreleases:\n  - name: web\n    chart: ./chart\n    values: [{ image: nginx:latest }]\n');
     const warned = await boutique(['lint', '-o', 'json'], { cwd: relaxed, env });
     expect(warned.exitCode).toBe(0);
-    expect(JSON.parse(warned.stdout)).toMatchObject({ passed: true, summary: { errors: 0, warnings: 1 } });
+    expect(JSON.parse(warned.stdout)).toMatchObject({ ok: true, summary: { errors: 0, warnings: 1 } });
 
     const off = system('releases:\n  - name: web\n    chart: ./chart\n    values: [{ image: nginx:latest }]\n    lint: { rules: { image-tag: "off" } }\n');
     expect((await boutique(['lint'], { cwd: off, env })).stdout).toBe('No findings.\n');

@@ -20,6 +20,16 @@ const needs: Record<string, string[]> = {
   loadgenerator: ['frontend'],
 };
 
+/** The first or last request of a non-empty list: an ordering check over no requests must fail, not pass. */
+function first(entries: RequestLogEntry[], what: string): number {
+  if (entries.length === 0) throw new Error(`no request for ${what}`);
+  return Math.min(...entries.map((entry) => entry.seq));
+}
+function last(entries: RequestLogEntry[], what: string): number {
+  if (entries.length === 0) throw new Error(`no request for ${what}`);
+  return Math.max(...entries.map((entry) => entry.seq));
+}
+
 const isWrite = (entry: RequestLogEntry) => ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(entry.verb) && !entry.dryRun;
 const isReleaseStorage = (entry: RequestLogEntry, release: string) => entry.resource === 'secrets' && (entry.name ?? '').startsWith(`sh.helm.release.v1.${release}.v`);
 
@@ -47,12 +57,14 @@ describe('boutique sync on the shipped Online Boutique', () => {
   it('diffs a fresh cluster as everything to add, without writing', async () => {
     const diff = await cli.run(['diff', '--detailed-exitcode', '-o', 'json']);
     expect(diff.exitCode, diff.stderr).toBe(2);
-    expect(JSON.parse(diff.stdout).summary).toEqual({ add: 36, change: 0, destroy: 0, unchanged: 0, drifted: 0 });
+    const report = JSON.parse(diff.stdout);
+    expect(report).toMatchObject({ schemaVersion: 1, command: 'diff', ok: true, errors: [] });
+    expect(report.summary).toEqual({ add: 36, change: 0, destroy: 0, unchanged: 0, drifted: 0, hasChanges: 1, complete: 1 });
     const dryRun = await cli.run(['sync', '--dry-run', '-l', 'tier=infra']);
     expect(dryRun.exitCode, dryRun.stderr).toBe(0);
-    expect(dryRun.stdout).toContain('+ Deployment/redis-cart (add)');
+    expect(dryRun.stdout).toMatch(/^boutique\/redis-cart +install +not installed +-$/m);
     expect(dryRun.stdout).not.toContain('frontend');
-    expect(dryRun.stdout).toMatch(/Plan: 3 to add, 0 to change, 0 to destroy, 0 unchanged\.\n$/);
+    expect(dryRun.stdout).toMatch(/Plan for default: 1 to install, 0 unchanged\. Nothing was changed \(dry run\)\.\n$/);
     expect(emulator.requests.filter(isWrite)).toEqual([]);
   });
 
@@ -61,9 +73,8 @@ describe('boutique sync on the shipped Online Boutique', () => {
     expect(result.exitCode, result.stderr).toBe(0);
     for (const name of releaseNames) expect(result.stdout).toMatch(new RegExp(`^boutique/${name} +installed `, 'm'));
 
-    const readyAt = (release: string) =>
-      Math.max(...emulator.requests.filter((entry) => isWrite(entry) && entry.verb === 'update' && isReleaseStorage(entry, release)).map((entry) => entry.seq));
-    const firstWriteAt = (release: string) => Math.min(...emulator.requests.filter((entry) => isWrite(entry) && isReleaseStorage(entry, release)).map((entry) => entry.seq));
+    const readyAt = (release: string) => last(emulator.requests.filter((entry) => isWrite(entry) && entry.verb === 'update' && isReleaseStorage(entry, release)), release);
+    const firstWriteAt = (release: string) => first(emulator.requests.filter((entry) => isWrite(entry) && isReleaseStorage(entry, release)), release);
     for (const [release, needed] of Object.entries(needs)) {
       for (const need of needed) expect(firstWriteAt(release), `${release} after ${need}`).toBeGreaterThan(readyAt(need));
     }
@@ -76,6 +87,7 @@ describe('boutique sync on the shipped Online Boutique', () => {
     expect(result.exitCode, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.summary).toEqual({ unchanged: 12 });
+    expect(report.results).toHaveLength(12);
     expect(emulator.requests.slice(before).filter(isWrite)).toEqual([]);
     expect(cli.helmSecrets()).toEqual(releaseNames.map((name) => `sh.helm.release.v1.${name}.v1`).sort());
   });
@@ -86,7 +98,7 @@ describe('boutique sync on the shipped Online Boutique', () => {
     expect(diff.exitCode, diff.stderr).toBe(2);
     expect(diff.stdout).toContain('~ Deployment/emailservice (change)\n! rolls 1 pod of Deployment/emailservice\n');
     expect(diff.stdout).toContain('-              memory: 64Mi\n+              memory: 96Mi\n');
-    expect(diff.stdout).toContain('Plan: 0 to add, 1 to change, 0 to destroy, 35 unchanged.');
+    expect(diff.stdout).toMatch(/Plan: 0 to add, 1 to change, 0 to destroy, \d+ unchanged\. Releases: 1 to upgrade, 11 unchanged\.\n$/);
 
     const markdown = await cli.run(['diff', '-o', 'markdown']);
     expect(markdown.stdout).toContain('```diff');
@@ -112,7 +124,7 @@ describe('boutique sync on the shipped Online Boutique', () => {
       template: { spec: { containers: [{ resources: { requests: { memory: '64Mi' } } }] } },
     });
     const status = JSON.parse((await cli.run(['status', '-l', 'name=emailservice', '-o', 'json'])).stdout);
-    expect(status).toEqual([expect.objectContaining({ id: 'boutique/emailservice', revision: 3, helmStatus: 'deployed', sync: 'outdated' })]);
+    expect(status.results).toEqual([expect.objectContaining({ id: 'boutique/emailservice', revision: 3, helmStatus: 'deployed', status: 'outdated', reasons: ['inputs changed'] })]);
     const sync = await cli.run(['sync', '-l', 'name=emailservice']);
     expect(sync.stdout).toMatch(/^boutique\/emailservice +upgraded /m);
     expect((await cli.run(['rollback', 'emailservce'])).stderr).toContain('Error: no release "emailservce" in releases.yaml\n  hint: did you mean "emailservice"?');
@@ -123,11 +135,13 @@ describe('boutique sync on the shipped Online Boutique', () => {
     const diff = await cli.run(['diff', '-l', 'name=cartservice', '--kube-context', 'emulator']);
     expect(diff.stdout).toContain('Drift: live objects differ from what the last sync applied\n  Deployment/cartservice\n    spec.replicas: applied 1, live 3\n');
     const status = await cli.run(['status', '-l', 'name=cartservice']);
-    expect(status.stdout).toMatch(/cartservice .* drifted\n/);
+    expect(status.stdout).toMatch(/cartservice .* drifted: drift in Deployment\/cartservice\n/);
+    const dryRun = await cli.run(['sync', '--dry-run', '-l', 'name=cartservice']);
+    expect(dryRun.stdout).toMatch(/^boutique\/cartservice +upgrade +drift in Deployment\/cartservice /m);
 
     const sync = await cli.run(['sync']);
     expect(sync.exitCode, sync.stderr).toBe(0);
-    expect(sync.stdout).toMatch(/^boutique\/cartservice +upgraded +\S+ +repairing drift in Deployment\/cartservice$/m);
+    expect(sync.stdout).toMatch(/^boutique\/cartservice +upgraded +\S+ +drift in Deployment\/cartservice$/m);
     expect(emulator.store.get('apps/v1', 'Deployment', 'boutique', 'cartservice')?.spec).toMatchObject({ replicas: 1 });
     expect((await cli.run(['status', '-l', 'name=cartservice'])).stdout).toMatch(/cartservice .* in sync\n/);
   });
@@ -144,8 +158,7 @@ describe('boutique sync on the shipped Online Boutique', () => {
     const result = await cli.run(['destroy']);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^boutique\/frontend +uninstalled /m);
-    const deletedAt = (release: string) =>
-      Math.min(...emulator.requests.slice(before).filter((entry) => entry.verb === 'delete' && isReleaseStorage(entry, release)).map((entry) => entry.seq));
+    const deletedAt = (release: string) => first(emulator.requests.slice(before).filter((entry) => entry.verb === 'delete' && isReleaseStorage(entry, release)), release);
     for (const [release, needed] of Object.entries(needs)) {
       if (release === 'loadgenerator') continue;
       for (const need of needed) expect(deletedAt(need), `${need} after ${release}`).toBeGreaterThan(deletedAt(release));

@@ -1,36 +1,63 @@
+import { gzipSync } from 'node:zlib';
 import type { ClusterDeps } from '../../src/app/deps.js';
 import type { Release } from '../../src/config/types.js';
-import type { KubeObject } from '../../src/diff/objects.js';
-import type { Helm, HelmReleaseInfo } from '../../src/helm/helm.js';
+import type { Helm } from '../../src/helm/helm.js';
 import type { Kubectl } from '../../src/helm/kubectl.js';
+import { objectKey, type KubeObject } from '../../src/kube/objects.js';
+import type { ReleaseRecord } from '../../src/plan/sync-plan.js';
 
-const tool = (name: 'helm' | 'kubectl') => ({ name, path: `/fake/${name}`, version: 'v4.1.4', source: 'pinned' as const });
+export interface FakeRelease {
+  status?: string;
+  labels?: Record<string, string>;
+  revision?: number;
+  manifest?: string;
+}
+
+/** A release record as helm stores it in a Secret: gzipped JSON, base64 twice (once by helm, once by the Secret). */
+export function helmStorageSecret(id: string, release: FakeRelease): KubeObject {
+  const [namespace, name] = id.split('/') as [string, string];
+  const revision = release.revision ?? 1;
+  const status = release.status ?? 'deployed';
+  const json = { name, namespace, version: revision, info: { status, last_deployed: '2026-12-01T10:00:00Z' }, chart: { metadata: { name: 'c', version: '1.0.0', appVersion: '1' } }, manifest: release.manifest ?? '' };
+  const helmEncoded = gzipSync(Buffer.from(JSON.stringify(json))).toString('base64');
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: `sh.helm.release.v1.${name}.v${revision}`, namespace, labels: { ...release.labels, name, owner: 'helm', status, version: String(revision) } },
+    type: 'helm.sh/release.v1',
+    data: { release: Buffer.from(helmEncoded).toString('base64') },
+  };
+}
 
 /**
- * In-memory helm and kubectl for use-case tests: releases and live objects are plain maps, and every call that
- * changes the cluster is recorded, in order (helmfile's exectest.Helm, in spirit).
+ * In-memory helm and kubectl for use-case tests: helm's records are Secrets encoded as helm encodes them, live
+ * objects a list, and every call that changes the cluster or reads it is recorded, in order (helmfile's
+ * exectest.Helm, in spirit).
  */
-export function createFakeCluster(options: { releases?: Record<string, Partial<HelmReleaseInfo>>; manifests?: Record<string, string>; live?: KubeObject[] } = {}) {
+export function createFakeCluster(options: { releases?: Record<string, FakeRelease>; live?: KubeObject[] } = {}) {
   const calls: string[] = [];
   const releases = new Map(Object.entries(options.releases ?? {}));
+  const live = [...(options.live ?? [])];
+  const record = (release: Release): ReleaseRecord | undefined => {
+    const stored = releases.get(release.id);
+    return stored && { name: release.name, namespace: release.namespace, revision: stored.revision ?? 1, status: stored.status ?? 'deployed', chart: 'c', version: '1.0.0', appVersion: '1', deployedAt: '', labels: stored.labels ?? {} };
+  };
   const helm: Helm = {
-    tool: tool('helm'),
     template: async () => '',
     lint: async () => ({ passed: true, output: '' }),
     plannedManifest: async () => '',
     upgrade: async (release: Release, _files: readonly string[], labels: Record<string, string>) => {
       calls.push(`upgrade ${release.id}`);
-      releases.set(release.id, { status: 'deployed', labels });
+      const previous = releases.get(release.id);
+      releases.set(release.id, { ...previous, status: 'deployed', labels, revision: (previous?.revision ?? 0) + 1 });
     },
     uninstall: async (release: Release) => {
       calls.push(`uninstall ${release.id}`);
       releases.delete(release.id);
+      return { kept: [] };
     },
-    find: async (release: Release) => {
-      const info = releases.get(release.id);
-      return info && ({ name: release.name, namespace: release.namespace, revision: 1, chart: 'c', version: '1', appVersion: '', deployedAt: '', status: 'deployed', ...info } as HelmReleaseInfo);
-    },
-    manifest: async (release: Release) => options.manifests?.[release.id] ?? '',
+    find: async (release: Release) => record(release),
+    manifest: async (release: Release) => releases.get(release.id)?.manifest ?? '',
     values: async () => ({}),
     history: async () => [],
     rollback: async (release: Release) => {
@@ -38,11 +65,16 @@ export function createFakeCluster(options: { releases?: Record<string, Partial<H
     },
   };
   const kubectl: Kubectl = {
-    tool: tool('kubectl'),
-    liveObjects: async (objects) => (options.live ?? []).filter((live) => objects.some((obj) => obj.kind === live.kind && obj.metadata.name === live.metadata.name)),
+    helmStorage: async (namespace) => {
+      calls.push(`read storage ${namespace}`);
+      return [...releases].filter(([id]) => id.startsWith(`${namespace}/`)).map(([id, release]) => helmStorageSecret(id, release));
+    },
+    liveObjects: async (objects, namespace) => {
+      calls.push(`read live ${namespace}`);
+      const wanted = new Set(objects.map((obj) => objectKey(obj, namespace)));
+      return live.filter((obj) => wanted.has(objectKey(obj, namespace)));
+    },
     dryRunApply: async (objects) => [...objects],
-    ping: async () => undefined,
-    releaseStorageLabels: async () => ({}),
   };
   const deps: ClusterDeps = { helm, kubectl };
   return { deps, calls };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { valueAtSetPath } from './diff.js';
+import { valueAtSetPath } from './changes.js';
 
 describe('valueAtSetPath', () => {
   it('follows helm --set paths through maps and lists', () => {

@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import { parseAllDocuments, type Document } from 'yaml';
+import { documentToJs, parseGoYamlDocuments } from '../yaml/go-yaml.js';
 
 /** A Kubernetes object as rendered by helm or returned by the API server. */
 export interface KubeObject {
@@ -32,13 +32,14 @@ export class ManifestParseError extends AppError {
  * Empty and comment-only documents are skipped; a `kind: List` (kubectl get -o json) is flattened into its items.
  */
 export function parseManifests(text: string): KubeObject[] {
-  // helm accepts duplicate keys (the last one wins), so a manifest helm installs must parse here too.
-  const documents: Document.Parsed[] = parseAllDocuments(text, { uniqueKeys: false });
+  // helm accepts duplicate keys (the last one wins), so a manifest helm installs must parse here too; and it reads
+  // YAML 1.1, so `defaultMode: 0755` is 493 here as it is for the API server.
+  const documents = parseGoYamlDocuments(text, { uniqueKeys: false });
   return documents.flatMap((document, index) => {
     const documentIndex = index + 1;
     const [firstError] = document.errors;
     if (firstError) throw new ManifestParseError(documentIndex, firstError.message);
-    const value: unknown = document.toJS();
+    const value: unknown = documentToJs(document);
     if (value === null || value === undefined) return [];
     if (isRecord(value) && value.kind === 'List' && Array.isArray(value.items)) {
       return value.items.map((item: unknown) => asKubeObject(item, documentIndex));
@@ -98,8 +99,19 @@ export function apiGroup(apiVersion: string): string {
  */
 export function objectKey(obj: KubeObject, defaultNamespace: string): string {
   const group = apiGroup(obj.apiVersion);
-  if (CLUSTER_SCOPED_KINDS.has(obj.kind)) return `${group}/${obj.kind}/${obj.metadata.name}`;
-  return `${group}/${obj.kind}/${obj.metadata.namespace ?? defaultNamespace}/${obj.metadata.name}`;
+  const namespace = objectNamespace(obj, defaultNamespace);
+  return namespace === undefined ? `${group}/${obj.kind}/${obj.metadata.name}` : `${group}/${obj.kind}/${namespace}/${obj.metadata.name}`;
+}
+
+/** The namespace an object lives in, or undefined for a cluster-scoped kind. */
+export function objectNamespace(obj: KubeObject, defaultNamespace: string): string | undefined {
+  return CLUSTER_SCOPED_KINDS.has(obj.kind) ? undefined : (obj.metadata.namespace ?? defaultNamespace);
+}
+
+/** kubectl's fully qualified resource for a kind (`Deployment.v1.apps`, `Service.v1.`): never ambiguous. */
+export function qualifiedKind(obj: Pick<KubeObject, 'apiVersion' | 'kind'>): string {
+  const slash = obj.apiVersion.indexOf('/');
+  return slash === -1 ? `${obj.kind}.${obj.apiVersion}.` : `${obj.kind}.${obj.apiVersion.slice(slash + 1)}.${obj.apiVersion.slice(0, slash)}`;
 }
 
 /** Display reference in kubectl style: `Deployment/frontend`. */

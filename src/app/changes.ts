@@ -1,0 +1,130 @@
+import type { Release } from '../config/types.js';
+import { diffRelease, type ReleaseDiff } from '../diff/release-diff.js';
+import { isRunError } from '../errors.js';
+import { storageDriver } from '../helm/records.js';
+import { objectKey, parseManifests, type KubeObject } from '../kube/objects.js';
+import type { Plan } from '../plan/plan.js';
+import { isChange, planSync, type PlannedChange, type SyncPlan } from '../plan/sync-plan.js';
+import type { ClusterDeps } from './deps.js';
+import { createInputsHash } from './inputs-hash.js';
+import { observeReleases } from './observe.js';
+import { mapInOrder } from './pool.js';
+import { destroyReleases, syncReleases, type SyncOptions, type SyncResult } from './sync.js';
+import { withValuesFiles, type ValuesFiles } from './values-files.js';
+
+export interface ChangeOptions {
+  concurrency: number;
+  /** Hash of a release's inputs; the default reads charts and values files from disk. */
+  inputsHash?: (release: Release) => string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The plan of what a sync would change, from a constant number of cluster reads, plus each release's stored manifest. */
+export async function planChanges(plan: Plan, deps: ClusterDeps, options: ChangeOptions): Promise<{ syncPlan: SyncPlan; manifests: Map<string, string> }> {
+  const { observations, stored } = await observeReleases(plan, deps, {
+    concurrency: options.concurrency,
+    inputsHash: options.inputsHash ?? createInputsHash(),
+    driver: storageDriver(options.env ?? process.env),
+  });
+  return { syncPlan: planSync(plan, observations), manifests: new Map([...stored].map(([id, { manifest }]) => [id, manifest])) };
+}
+
+/** `boutique sync`: plan, then carry the plan out. */
+export async function sync(plan: Plan, deps: ClusterDeps, options: ChangeOptions & Omit<SyncOptions, 'valuesFiles'>): Promise<{ syncPlan: SyncPlan; results: SyncResult[] }> {
+  const { syncPlan } = await planChanges(plan, deps, options);
+  const results = await withValuesFiles((valuesFiles) => syncReleases(plan, syncPlan, deps, { ...options, valuesFiles }));
+  return { syncPlan, results };
+}
+
+/** `boutique destroy`: what helm has a record of is uninstalled, dependents first. */
+export async function destroy(plan: Plan, deps: ClusterDeps, options: ChangeOptions & Omit<SyncOptions, 'valuesFiles'>): Promise<SyncResult[]> {
+  const { syncPlan } = await planChanges(plan, deps, options);
+  const deployed = new Set(syncPlan.changes.filter((change) => change.record).map((change) => change.release.id));
+  return destroyReleases(plan, deployed, deps, options);
+}
+
+/** The value at a helm --set path (`a.b[0].c`) of a values tree. */
+export function valueAtSetPath(values: unknown, path: string): unknown {
+  return path
+    .split(/\.|\[(\d+)\]/)
+    .filter((segment) => segment !== undefined && segment !== '')
+    .reduce<unknown>((node, segment) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[segment] : undefined), values);
+}
+
+/**
+ * Values releases.yaml marks secret, which no output may show: the ones about to be applied, and the ones the
+ * deployed release holds at the same paths, since the live objects still carry those.
+ */
+async function secretValuesOf(release: Release, deps: ClusterDeps, deployed: boolean): Promise<string[]> {
+  const secretSets = release.set.filter((entry) => entry.secret);
+  if (secretSets.length === 0) return [];
+  const deployedValues = deployed ? await deps.helm.values(release) : {};
+  const previous = secretSets.map((entry) => valueAtSetPath(deployedValues, entry.name)).filter((value) => ['string', 'number', 'boolean'].includes(typeof value));
+  return [...secretSets.map((entry) => entry.value), ...previous].map(String);
+}
+
+/** helm stamps these on every object it applies; the rendered chart does not carry them. */
+function withHelmOwnership(obj: KubeObject, release: Release): KubeObject {
+  const { metadata } = obj;
+  return {
+    ...obj,
+    metadata: {
+      ...metadata,
+      labels: { ...metadata.labels, 'app.kubernetes.io/managed-by': 'Helm' },
+      annotations: { ...metadata.annotations, 'meta.helm.sh/release-name': release.name, 'meta.helm.sh/release-namespace': release.namespace },
+    },
+  };
+}
+
+function uniqueObjects(objects: KubeObject[], namespace: string): KubeObject[] {
+  return [...new Map(objects.map((obj) => [objectKey(obj, namespace), obj])).values()];
+}
+
+/**
+ * The object-level diff of one planned change: the manifest helm would apply (helm's own server dry run, so
+ * capabilities and lookups resolve as they will), as the API server would store it (a server-side dry-run apply,
+ * so defaults make no noise), against the live objects; what the deployed release has that is no longer rendered;
+ * and drift between the deployed manifest and the live objects.
+ */
+async function diffChange(change: PlannedChange, manifest: string | undefined, deps: ClusterDeps, valuesFiles: ValuesFiles): Promise<ReleaseDiff> {
+  const { release } = change;
+  const deployed = manifest ? parseManifests(manifest) : [];
+  let desired: KubeObject[] = [];
+  if (release.installed) {
+    const rendered = parseManifests(await deps.helm.plannedManifest(release, valuesFiles.for(release))).map((obj) => withHelmOwnership(obj, release));
+    desired = (await deps.kubectl.dryRunApply(rendered, release.namespace)) ?? rendered;
+  }
+  const live = await deps.kubectl.liveObjects(uniqueObjects([...desired, ...deployed], release.namespace), release.namespace);
+  const secretValues = await secretValuesOf(release, deps, change.record !== undefined);
+  return diffRelease({ release: release.id, namespace: release.namespace, desired, live, deployed, secretValues });
+}
+
+export interface DiffOutcome {
+  syncPlan: SyncPlan;
+  /** Object diffs of the releases a sync would change, in plan order. */
+  diffs: ReleaseDiff[];
+  failed: { release: Release; error: Error }[];
+}
+
+/** `boutique diff`: the sync plan, and for each release it would change, what changes object by object. */
+export async function diff(plan: Plan, deps: ClusterDeps, options: ChangeOptions): Promise<DiffOutcome> {
+  const { syncPlan, manifests } = await planChanges(plan, deps, options);
+  const changed = syncPlan.changes.filter((change) => isChange(change.action));
+  const failed = syncPlan.changes.filter((change) => change.action === 'blocked').map((change) => ({ release: change.release, error: change.error ?? new Error(change.reasons.join(', ')) }));
+  const results = await withValuesFiles((valuesFiles) =>
+    mapInOrder(changed, options.concurrency, (change) =>
+      diffChange(change, manifests.get(change.release.id), deps, valuesFiles).then(
+        (releaseDiff) => ({ diff: releaseDiff }),
+        (error: Error) => {
+          if (isRunError(error)) throw error;
+          return { failure: { release: change.release, error } };
+        },
+      ),
+    ),
+  );
+  return {
+    syncPlan,
+    diffs: results.flatMap((result) => ('diff' in result ? [result.diff] : [])),
+    failed: [...failed, ...results.flatMap((result) => ('failure' in result ? [result.failure] : []))],
+  };
+}

@@ -1,0 +1,86 @@
+import type { Release } from '../config/types.js';
+import { driftedObjects } from '../diff/drift.js';
+import { ClusterUnreachableError } from '../errors.js';
+import { latestStoredReleases, type StorageDriver, type StoredRelease } from '../helm/records.js';
+import { objectKey, parseManifests, type KubeObject } from '../kube/objects.js';
+import type { Plan } from '../plan/plan.js';
+import { needsDriftCheck, type ReleaseObservation } from '../plan/sync-plan.js';
+import type { ClusterDeps } from './deps.js';
+import { mapInOrder } from './pool.js';
+
+export interface ObserveOptions {
+  concurrency: number;
+  /** Hash of a release's inputs (see inputs-hash.ts); injected so tests need no chart on disk. */
+  inputsHash: (release: Release) => string;
+  driver: StorageDriver;
+}
+
+/** What was seen of each release (or why it could not be seen), and helm's stored revision where there is one. */
+export interface Observed {
+  observations: Map<string, ReleaseObservation>;
+  stored: Map<string, StoredRelease>;
+}
+
+const groupBy = <T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> => {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return groups;
+};
+
+/** helm's latest record of every release: one storage read per namespace, or helm itself for other drivers. */
+async function readStoredReleases(plan: Plan, deps: ClusterDeps, options: ObserveOptions, errors: Map<string, Error>): Promise<Map<string, StoredRelease>> {
+  const stored = new Map<string, StoredRelease>();
+  const { driver } = options;
+  if (driver === 'other') {
+    await mapInOrder(plan.releases, options.concurrency, async (release) => {
+      try {
+        const record = await deps.helm.find(release);
+        if (record) stored.set(release.id, { record, manifest: await deps.helm.manifest(release) });
+      } catch (error) {
+        if (error instanceof ClusterUnreachableError) throw error;
+        errors.set(release.id, error as Error);
+      }
+    });
+    return stored;
+  }
+  const byNamespace = groupBy(plan.releases, (release) => release.namespace);
+  await Promise.all(
+    [...byNamespace].map(async ([namespace, releases]) => {
+      const latest = latestStoredReleases(await deps.kubectl.helmStorage(namespace, driver), driver);
+      for (const release of releases) {
+        const found = latest.get(release.name);
+        if (found) stored.set(release.id, found);
+      }
+    }),
+  );
+  return stored;
+}
+
+/**
+ * Observes every selected release from a constant number of cluster reads: helm's records in bulk, then, for the
+ * releases that nothing else decides, the live objects of their deployed revisions in one list per namespace.
+ */
+export async function observeReleases(plan: Plan, deps: ClusterDeps, options: ObserveOptions): Promise<Observed> {
+  const errors = new Map<string, Error>();
+  const stored = await readStoredReleases(plan, deps, options, errors);
+  const observations = new Map<string, ReleaseObservation>();
+  const toCheck: { release: Release; objects: KubeObject[] }[] = [];
+  for (const release of plan.releases) {
+    const observation: ReleaseObservation = { record: stored.get(release.id)?.record, inputsHash: options.inputsHash(release), error: errors.get(release.id) };
+    observations.set(release.id, observation);
+    if (observation.error || !needsDriftCheck(release, observation, plan.environment.name)) continue;
+    try {
+      toCheck.push({ release, objects: parseManifests(stored.get(release.id)!.manifest) });
+    } catch (error) {
+      observation.error = error as Error;
+    }
+  }
+  await Promise.all(
+    [...groupBy(toCheck, ({ release }) => release.namespace)].map(async ([namespace, group]) => {
+      const live = await deps.kubectl.liveObjects(group.flatMap(({ objects }) => objects), namespace);
+      const liveByKey = new Map(live.map((obj) => [objectKey(obj, namespace), obj]));
+      for (const { release, objects } of group) observations.get(release.id)!.drift = driftedObjects(objects, liveByKey, namespace);
+    }),
+  );
+  return { observations, stored };
+}

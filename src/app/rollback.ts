@@ -1,0 +1,21 @@
+import type { Release, ReleasesConfig } from '../config/types.js';
+import { closest } from '../text/suggest.js';
+import { UsageError } from '../errors.js';
+import type { Helm, HelmRevision } from '../helm/helm.js';
+
+/** The one release a rollback names, by `name` or `namespace/name`. */
+export function findRelease(config: ReleasesConfig, name: string): Release {
+  const matches = config.releases.filter((release) => release.id === name || release.name === name);
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length === 0) {
+    const suggestion = closest(name, config.releases.map((release) => release.name));
+    throw new UsageError(`no release "${name}" in ${config.file}`, { suggestions: [suggestion ? `did you mean "${suggestion}"?` : 'run boutique list'] });
+  }
+  throw new UsageError(`"${name}" names releases in several namespaces: ${matches.map((release) => release.id).join(', ')}`, { suggestions: ['write namespace/name'] });
+}
+
+/** `helm rollback` (to the previous revision by default), then the revision helm recorded for it. */
+export async function rollback(release: Release, revision: number | undefined, helm: Helm): Promise<HelmRevision | undefined> {
+  await helm.rollback(release, revision);
+  return (await helm.history(release)).at(-1);
+}

@@ -1,0 +1,29 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseGoYaml } from '../yaml/go-yaml.js';
+
+interface Dependency {
+  name: string;
+  version?: string;
+  repository?: string;
+}
+
+const dependenciesIn = (file: string): Dependency[] => {
+  if (!existsSync(file)) return [];
+  const parsed = parseGoYaml(readFileSync(file, 'utf8')) as { dependencies?: Dependency[] } | null;
+  return Array.isArray(parsed?.dependencies) ? parsed.dependencies : [];
+};
+
+/**
+ * The dependencies of a local chart that its charts/ folder lacks (as Chart.lock pins them, else as Chart.yaml
+ * declares them): what `helm dependency build` would fetch. [] for a chart without dependencies or with all of them.
+ */
+export function missingDependencies(chartPath: string): Dependency[] {
+  const locked = dependenciesIn(join(chartPath, 'Chart.lock'));
+  const wanted = locked.length > 0 ? locked : dependenciesIn(join(chartPath, 'Chart.yaml'));
+  if (wanted.length === 0) return [];
+  const chartsDir = join(chartPath, 'charts');
+  const present = existsSync(chartsDir) ? readdirSync(chartsDir) : [];
+  // helm dependency build leaves NAME-VERSION.tgz; a vendored dependency may be an unpacked NAME/ folder.
+  return wanted.filter(({ name, version }) => !present.some((entry) => entry === name || (version ? entry === `${name}-${version}.tgz` : entry.startsWith(`${name}-`) && entry.endsWith('.tgz'))));
+}

@@ -1,0 +1,68 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Release } from '../config/types.js';
+import type { Runner, RunOptions } from '../process/runner.js';
+import { missingDependencies } from './chart-dependencies.js';
+import { goDurationMs, HelmCli, keptResources } from './helm.js';
+
+/** A Runner that records every command and answers from a script of canned results. */
+function recordingRunner(answer: (args: string[]) => string = () => '') {
+  const calls: { args: string[]; options: RunOptions }[] = [];
+  const runner: Runner = {
+    run: async (_command, args, options = {}) => {
+      calls.push({ args, options });
+      return { stdout: answer(args), stderr: '', exitCode: 0 };
+    },
+  };
+  return { runner, calls };
+}
+
+const tool = async () => ({ name: 'helm' as const, path: '/bin/helm', version: 'v4.1.4', source: 'pinned' as const });
+
+function chart(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'boutique-chart-'));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+const releaseOf = (path: string): Release =>
+  ({ id: 'shop/web', name: 'web', namespace: 'shop', chart: { kind: 'local', path }, chartSource: path, values: [], set: [{ name: 'auth.password', value: 's3cr3t', secret: true }], timeout: '300s', wait: true, historyMax: 3, createNamespace: false, atomic: false }) as unknown as Release;
+
+describe('HelmCli', () => {
+  it('builds a local chart\'s missing dependencies once per run, before rendering', async () => {
+    const path = chart({ 'Chart.yaml': 'apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - { name: common, version: 1.2.3, repository: "file://../common" }\n' });
+    const { runner, calls } = recordingRunner();
+    const helm = new HelmCli(tool, runner, {});
+    await helm.template(releaseOf(path), []);
+    await helm.template(releaseOf(path), []);
+    expect(calls.map((call) => call.args.slice(0, 2).join(' '))).toEqual(['dependency build', 'template web', 'template web']);
+  });
+
+  it('leaves dependencies alone with --skip-deps, or when charts/ has them', async () => {
+    const path = chart({ 'Chart.yaml': 'apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - { name: common, version: 1.2.3 }\n', 'charts/common-1.2.3.tgz': '' });
+    expect(missingDependencies(path)).toEqual([]);
+    const bare = chart({ 'Chart.yaml': 'apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - { name: common, version: 1.2.3 }\n' });
+    const { runner, calls } = recordingRunner();
+    await new HelmCli(tool, runner, {}, { skipDependencies: true }).template(releaseOf(bare), []);
+    expect(calls.map((call) => call.args[0])).toEqual(['template']);
+  });
+
+  it('gives a waiting command the release timeout and a margin, and hands secrets to the runner to mask', async () => {
+    const { runner, calls } = recordingRunner();
+    await new HelmCli(tool, runner, {}).upgrade(releaseOf(chart({ 'Chart.yaml': 'name: app\n' })), [], {});
+    expect(calls[0]!.options).toMatchObject({ timeoutMs: 360_000, retry: 'write', secrets: ['s3cr3t'] });
+    expect(calls[0]!.args.join(' ')).not.toContain('s3cr3t');
+  });
+
+  it('reads what helm uninstall kept and Go durations', () => {
+    expect(keptResources('release "op" uninstalled\nThese resources were kept due to the resource policy:\n[CustomResourceDefinition] widgets.example.com\n')).toEqual(['CustomResourceDefinition/widgets.example.com']);
+    expect(keptResources('release "op" uninstalled\n')).toEqual([]);
+    expect(goDurationMs('1h30m')).toBe(5_400_000);
+    expect(goDurationMs('300s')).toBe(300_000);
+  });
+});

@@ -1,0 +1,121 @@
+import type { Release } from '../config/types.js';
+import { ReleaseStateError } from '../errors.js';
+import type { Plan } from './plan.js';
+
+/** Release labels under which sync records what it applied, so the next run can tell nothing changed without rendering. */
+export const inputsLabel = 'boutique.dev/inputs';
+export const environmentLabel = 'boutique.dev/environment';
+
+/** helm's record of a release's latest revision: from its storage read in bulk, or from helm itself. */
+export interface ReleaseRecord {
+  name: string;
+  namespace: string;
+  revision: number;
+  /** deployed, failed, pending-install, pending-upgrade, pending-rollback, superseded, uninstalling */
+  status: string;
+  chart: string;
+  version: string;
+  appVersion: string;
+  deployedAt: string;
+  /** Storage labels, with the ones boutique sets (inputsLabel, environmentLabel). */
+  labels: Record<string, string>;
+}
+
+/** What boutique saw of one release before deciding: helm's record and, where it matters, the live objects. */
+export interface ReleaseObservation {
+  /** The latest revision; undefined when helm has none (never installed, or uninstalled). */
+  record?: ReleaseRecord;
+  /** Hash of the release's inputs now (see app/inputs-hash.ts). */
+  inputsHash: string;
+  /** Objects that differ from what the deployed revision applied, or are gone; only looked at when nothing else decides. */
+  drift?: string[];
+  /** Why the release could not be observed (an unreadable record, a stored manifest that does not parse). */
+  error?: Error;
+}
+
+export type ChangeAction = 'install' | 'upgrade' | 'unchanged' | 'uninstall' | 'absent' | 'blocked';
+
+/** What a sync will do with one release, and why. sync carries it out; sync --dry-run, status and diff show it. */
+export interface PlannedChange {
+  release: Release;
+  action: ChangeAction;
+  /** Why, in words a user reads: "inputs changed", "drift in Deployment/web", "last attempt failed", "pending-upgrade". */
+  reasons: string[];
+  record?: ReleaseRecord;
+  /** The inputs hash an install or upgrade records on the release. */
+  inputsHash: string;
+  /** Needs (within the selection) that change in this run: the release's server check waits for them. */
+  changingNeeds: string[];
+  /** Why a blocked release cannot be synced, with what to do. */
+  error?: Error;
+}
+
+export interface SyncPlan {
+  environment: string;
+  changes: PlannedChange[];
+}
+
+export const pendingStatus = (status: string) => status.startsWith('pending-');
+
+/**
+ * helm's pending states are its lock: another helm may be working on the release right now, so boutique does not
+ * force its way through; it says how to unlock one that an interrupted helm left behind.
+ */
+export function pendingError(release: Release, status: string): ReleaseStateError {
+  const unlock =
+    status === 'pending-install'
+      ? `helm uninstall ${release.name} --namespace ${release.namespace}, then sync again`
+      : `boutique rollback ${release.id}, then sync again`;
+  return new ReleaseStateError(`release ${release.id} is ${status}: another helm operation is in progress, or one was interrupted`, {
+    suggestions: [`if no other helm is working on it: ${unlock}`],
+  });
+}
+
+type Decision = Pick<PlannedChange, 'action' | 'reasons' | 'error'>;
+
+function decide(release: Release, observation: ReleaseObservation, environment: string): Decision {
+  const { record } = observation;
+  if (observation.error) return { action: 'blocked', reasons: [observation.error.message.split('\n')[0]!], error: observation.error };
+  if (!release.installed) return record ? { action: 'uninstall', reasons: ['installed: false'] } : { action: 'absent', reasons: ['installed: false, and not in the cluster'] };
+  if (record && pendingStatus(record.status)) return { action: 'blocked', reasons: [record.status], error: pendingError(release, record.status) };
+  if (!record) return { action: 'install', reasons: ['not installed'] };
+  const reasons = [
+    ...(record.status === 'deployed' ? [] : [`last attempt ${record.status}`]),
+    ...(record.labels[inputsLabel] === observation.inputsHash ? [] : ['inputs changed']),
+    ...(record.labels[environmentLabel] === environment ? [] : ['environment changed']),
+  ];
+  if (reasons.length === 0 && observation.drift?.length) reasons.push(`drift in ${observation.drift.join(', ')}`);
+  return reasons.length > 0 ? { action: 'upgrade', reasons } : { action: 'unchanged', reasons: [] };
+}
+
+/** True when a release needs its live objects compared before the plan can say whether it changes. */
+export function needsDriftCheck(release: Release, observation: Omit<ReleaseObservation, 'drift'>, environment: string): boolean {
+  const { action } = decide(release, observation, environment);
+  return action === 'unchanged';
+}
+
+/**
+ * The one model of what a sync would change, decided from observations alone (no helm, no cluster): a release is
+ * installed when helm has no record of it, upgraded when its last attempt failed, its inputs or environment changed,
+ * or its objects drifted, uninstalled when installed: false, and blocked while another helm operation holds it.
+ */
+export function planSync(plan: Plan, observations: ReadonlyMap<string, ReleaseObservation>): SyncPlan {
+  const changes = new Map<string, PlannedChange>();
+  for (const release of plan.releases) {
+    const observation = observations.get(release.id);
+    if (!observation) throw new Error(`no observation of ${release.id}`);
+    const decision = decide(release, observation, plan.environment.name);
+    // plan.releases is in apply order, so every need is decided before the releases that need it.
+    const changingNeeds = plan.needs.get(release.id)!.filter((need) => isChange(changes.get(need)!.action));
+    changes.set(release.id, { release, ...decision, record: observation.record, inputsHash: observation.inputsHash, changingNeeds });
+  }
+  return { environment: plan.environment.name, changes: [...changes.values()] };
+}
+
+export const isChange = (action: ChangeAction) => action === 'install' || action === 'upgrade' || action === 'uninstall';
+
+export function countChanges(syncPlan: SyncPlan): Record<ChangeAction, number> {
+  const counts: Record<ChangeAction, number> = { install: 0, upgrade: 0, unchanged: 0, uninstall: 0, absent: 0, blocked: 0 };
+  for (const change of syncPlan.changes) counts[change.action]++;
+  return counts;
+}

@@ -1,0 +1,104 @@
+import { execa, type ExecaError } from 'execa';
+import { ExecError, ToolError } from '../errors.js';
+import { maskSecretValues, redactArgs } from '../secrets/mask.js';
+
+export interface RunOptions {
+  env?: Record<string, string>;
+  input?: string;
+  cwd?: string;
+  /** Exit codes that are answers rather than failures (kubectl diff exits 1 when there are differences). */
+  okExitCodes?: number[];
+  /** Strings to hide wherever they appear in an error (values marked secret). */
+  secrets?: string[];
+  /** The child is stopped past this (SIGTERM, then SIGKILL): no command may hang a run. */
+  timeoutMs?: number;
+  /**
+   * Tried again with backoff: a `read` on any transient failure (the server unreachable, 5xx, 429); a `write` only
+   * when helm failed before its first write (it could not reach or discover the cluster). A write that may have
+   * landed is never repeated.
+   */
+  retry?: 'read' | 'write';
+}
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+/** The one door to child processes: argument arrays, never a shell. */
+export interface Runner {
+  run(command: string, args: string[], options?: RunOptions): Promise<RunResult>;
+}
+
+/** A command's default bound; callers that wait for readiness pass the release's own timeout plus a margin. */
+export const DEFAULT_TIMEOUT_MS = 120_000;
+
+/** helm's own words when it could not reach or discover the cluster: it fails there before writing anything. */
+const BEFORE_ANY_WRITE = /Kubernetes cluster unreachable|could not get server version|couldn't get current server API group list|unable to retrieve the complete list of server APIs/;
+/** The API server did not answer, or asked to come back later. */
+const TRANSIENT = new RegExp(
+  `${BEFORE_ANY_WRITE.source}|connection refused|Unable to connect to the server|the server is currently unable to handle the request|\\(InternalError\\)|Internal error occurred|\\(ServiceUnavailable\\)|TooManyRequests|Too many requests|http2: client connection lost|TLS handshake timeout|i/o timeout`,
+);
+
+export function isRetryable(kind: 'read' | 'write', stderr: string): boolean {
+  return (kind === 'read' ? TRANSIENT : BEFORE_ANY_WRITE).test(stderr);
+}
+
+const RETRY_DELAYS_MS = [200, 500, 1_000, 2_000];
+
+const hide = (text: string, secrets: readonly string[] = []): string => maskSecretValues(text, secrets);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class ExecaRunner implements Runner {
+  /** How many commands were tried again after a transient failure, for the run's summary. */
+  retries = 0;
+
+  /** `trace` sees every command line before it runs, --set values redacted (for --debug). */
+  constructor(private readonly trace?: (line: string) => void) {}
+
+  async run(command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.runOnce(command, args, options);
+      } catch (error) {
+        const delay = RETRY_DELAYS_MS[attempt];
+        if (!options.retry || delay === undefined || !(error instanceof ExecError) || !isRetryable(options.retry, error.stderr)) throw error;
+        this.retries++;
+        this.trace?.(`retrying in ${delay} ms after: ${error.stderr.trim().split('\n').at(-1)}`);
+        await sleep(delay);
+      }
+    }
+  }
+
+  private async runOnce(command: string, args: string[], options: RunOptions): Promise<RunResult> {
+    this.trace?.(`$ ${hide([command, ...redactArgs(args)].join(' '), options.secrets)}`);
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    try {
+      const result = await execa(command, args, {
+        env: options.env,
+        // Never a terminal's stdin: a credential prompt must fail at once, not wait for a person who is not there.
+        ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
+        cwd: options.cwd,
+        reject: false,
+        stripFinalNewline: false,
+        timeout: timeoutMs,
+        forceKillAfterDelay: 5_000,
+      });
+      if (result.timedOut) {
+        throw new ExecError(command, redactArgs(args).map((arg) => hide(arg, options.secrets)), undefined, `${command} did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped\n${hide(String(result.stderr), options.secrets)}`);
+      }
+      if (result.failed && result.exitCode === undefined) throw result;
+      const exitCode = result.exitCode ?? 1;
+      if (exitCode !== 0 && !(options.okExitCodes ?? []).includes(exitCode)) {
+        throw new ExecError(command, redactArgs(args).map((arg) => hide(arg, options.secrets)), exitCode, hide(String(result.stderr), options.secrets));
+      }
+      return { stdout: String(result.stdout), stderr: String(result.stderr), exitCode };
+    } catch (error) {
+      if (error instanceof ExecError) throw error;
+      const execaError = error as ExecaError;
+      if (execaError.code === 'ENOENT') throw new ToolError(`${command}: not found`, { cause: error, suggestions: ['install it, or point boutique at it with --helm-binary or BOUTIQUE_HELM'] });
+      throw new ExecError(command, redactArgs(args), undefined, hide(execaError.shortMessage ?? String(error), options.secrets), { cause: error });
+    }
+  }
+}
