@@ -1,57 +1,264 @@
 /**
- * Measures boutique sync against the baseline it replaces, a shell loop of `helm upgrade --install --wait` in
- * dependency order, on the shipped Online Boutique and the test emulator. Both run in this process's run, on
- * fresh emulators with the same ready delay, so the ratios compare like with like. Prints a table; asserts nothing.
+ * `npm run bench [-- --rounds N] [--only ROW[,ROW]] [--quick]`: boutique against the baselines of issue 14, each
+ * baseline measured in the same run, in paired rounds (boutique, then its baseline, round after round) so that
+ * drift of a shared machine falls on both. Every cluster is a fresh test emulator on 127.0.0.1 with the same
+ * ready delay for boutique and baselines. Prints a table (bench/README.md explains it); asserts no speed.
  */
 import { execa } from 'execa';
-import { existsSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator } from '../test/cluster/emulator.js';
-import { boutique, repoRoot } from '../test/support/cli.js';
+import { parseArgs } from 'node:util';
+import { withValuesFiles } from '../src/app/values-files.js';
+import { isWrite, startEmulator, type Emulator } from '../test/cluster/emulator.js';
+import { repoRoot } from '../test/support/cli.js';
 import { helmBinary, kubectlBinary } from '../test/support/tools.js';
+import { criticalPath, helmDiff, levelBatches, loadSystem, releaseTimes, templateLoop, upgradeLoop, type Cluster, type System } from './baselines.js';
+import { renderTable, runBoutique, seconds, type Env, type Row } from './measure.js';
+import { freshShippedCopy, generateScaleSystem, scaleEnvironment, shippedReleases } from './systems.js';
 
-const order = [
-  'redis-cart', 'adservice', 'currencyservice', 'emailservice', 'paymentservice', 'productcatalogservice',
-  'shippingservice', 'cartservice', 'recommendationservice', 'checkoutservice', 'frontend', 'loadgenerator',
-];
-const readyDelayMs = Number(process.env.BENCH_READY_DELAY_MS ?? 1000);
-
-async function timed(run: () => Promise<unknown>): Promise<number> {
-  const started = performance.now();
-  await run();
-  return (performance.now() - started) / 1000;
+function usage(message: string): never {
+  console.error(`${message}\nusage: npm run bench -- [--rounds N] [--only ROW[,ROW]] [--quick] [--copies N] (bench/README.md)`);
+  process.exit(2);
 }
 
-async function helmLoop(env: Record<string, string>): Promise<void> {
-  for (const name of order) {
-    const chart = join(repoRoot, name === 'redis-cart' ? 'charts/redis' : 'charts/microservice');
-    const overlay = join(repoRoot, 'values', 'dev', `${name}.yaml`);
-    const values = [join(repoRoot, 'values', `${name}.yaml`), ...(existsSync(overlay) ? [overlay] : [])];
-    await execa(helmBinary(), ['upgrade', name, chart, '--install', '--namespace', 'boutique-dev', '--create-namespace', '--wait=watcher', '--timeout', '300s', ...values.flatMap((file) => ['--values', file])], { env });
-  }
-}
-
-async function boutiqueSync(env: Record<string, string>): Promise<void> {
-  const result = await boutique(['sync', '-e', 'dev', '--kube-context', 'emulator', '--concurrency', '4'], { env });
-  if (result.exitCode !== 0) throw new Error(`boutique sync failed:\n${result.stderr}`);
-}
-
-async function measure(label: string, run: (env: Record<string, string>) => Promise<void>): Promise<[number, number]> {
-  const emulator = await startEmulator({ readyDelayMs });
-  const env = { ...emulator.env, BOUTIQUE_HELM: helmBinary(), BOUTIQUE_KUBECTL: kubectlBinary() };
+const { values: options } = (() => {
   try {
-    const first = await timed(() => run(env));
-    const second = await timed(() => run(env));
-    const writes = emulator.requests.filter((entry) => ['create', 'update', 'patch', 'delete'].includes(entry.verb) && !entry.dryRun).length;
-    console.log(`${label.padEnd(22)} first ${first.toFixed(1).padStart(6)}s   second ${second.toFixed(1).padStart(6)}s   writes ${writes}`);
-    return [first, second];
+    return parseArgs({
+      options: {
+        rounds: { type: 'string' },
+        only: { type: 'string' },
+        quick: { type: 'boolean', default: false },
+        copies: { type: 'string', default: '25' },
+      },
+    });
+  } catch (error) {
+    return usage((error as Error).message);
+  }
+})();
+const count = (name: string, text: string) => (/^[1-9]\d*$/.test(text) ? Number(text) : usage(`--${name} takes a whole number of at least 1, not ${text}`));
+const rounds = options.rounds ? count('rounds', options.rounds) : options.quick ? 2 : 5;
+/** The 300-release rounds take minutes each; without --rounds they get at most 3. */
+const scaleRounds = options.rounds ? rounds : Math.min(rounds, 3);
+const copies = count('copies', options.copies);
+const scaleReleases = copies * shippedReleases.length;
+const readyDelayMs = Number(process.env.BENCH_READY_DELAY_MS ?? 1000);
+/** boutique's default --concurrency, given to boutique and to every parallel baseline. */
+const concurrency = 4;
+/** Start-up runs are short: several samples per round. */
+const startupSamples = 5;
+
+/** Today's 300-release no-op took 1.63× the helm-only diff (issue 14); its goal for one change is 0.3× that no-op. */
+const todaysScaleNoopVsHelmDiff = 1.63;
+
+const row = (id: string, what: string, baseline: string, goal?: Row['goal'], unit: Row['unit'] = 's'): Row => ({ id, what, baseline, goal, unit, boutique: [], reference: [] });
+const rows = {
+  noopVsLoop: row('noop-vs-upgrade-loop', 'no-op sync, 12', 'helm upgrade --install --wait loop', { limit: 0.15, of: 'ratio' }),
+  noopVsDiff: row('noop-vs-helm-diff', 'no-op sync, 12', `helm get manifest vs helm template, upgrade what differs, ${concurrency} at a time`, { limit: 0.3, of: 'ratio' }),
+  templateCold: row('template-cold', 'template, 12, new inputs', 'sequential helm template loop', { limit: 0.6, of: 'ratio' }),
+  templateWarm: row('template-warm', 'template, 12, same inputs again', 'sequential helm template loop', { limit: 0.2, of: 'ratio' }),
+  firstVsPath: row('first-sync-vs-critical-path', 'first sync, 12', 'critical path of needs, each release weighted by its own helm time', { limit: 1.15, of: 'ratio' }),
+  firstVsLevels: row('first-sync-vs-levels', 'first sync, 12', `helmfile-style levels, ${concurrency} at a time, next level when all done`, { limit: 0.8, of: 'ratio' }),
+  help: row('help', 'boutique --help', 'node -e 0', { limit: 0.3, of: 'figure' }),
+  list: row('list', 'boutique list -e dev', 'node -e 0', { limit: 0.35, of: 'figure' }),
+  scaleNoop: row('scale-noop-vs-helm-diff', `no-op sync, ${scaleReleases}`, `helm-only diff, ${concurrency} at a time`, { limit: 0.3, of: 'ratio', note: 'as at 12' }),
+  scaleChangedVsNoop: row('scale-changed-vs-noop', `sync, ${scaleReleases}, 1 changed`, `boutique's no-op sync, ${scaleReleases}, same round`),
+  scaleChangedVsDiff: row('scale-changed-vs-helm-diff', `sync, ${scaleReleases}, 1 changed`, `helm-only diff, ${concurrency} at a time, 1 changed`, {
+    limit: Number((0.3 * todaysScaleNoopVsHelmDiff).toFixed(2)), of: 'ratio', note: `0.3× today's no-op, ${todaysScaleNoopVsHelmDiff}× this baseline`,
+  }),
+  scaleRss: row('scale-peak-rss', `peak RSS of the ${scaleReleases}-release syncs`, '', { limit: 300, of: 'figure' }, 'MB'),
+};
+const allRows = Object.values(rows);
+const only = options.only?.split(',').map((prefix) => prefix.trim()).filter(Boolean);
+const wanted = (selected: Row) => (!only || only.some((prefix) => selected.id.startsWith(prefix))) && !(options.quick && selected.id.startsWith('scale-'));
+if (only && !allRows.some(wanted)) usage(`--only ${options.only} matches no row${options.quick ? ' that --quick runs (it skips scale-*)' : ''}; rows: ${allRows.map(({ id }) => id).join(', ')}`);
+const anyWanted = (...selected: Row[]) => selected.some(wanted);
+
+const log = (message: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
+const s = (value: number) => `${value.toFixed(2)} s`;
+
+async function withEmulator<T>(work: (emulator: Emulator) => Promise<T>): Promise<T> {
+  const emulator = await startEmulator({ readyDelayMs });
+  try {
+    return await work(emulator);
   } finally {
     await emulator.stop();
   }
 }
 
-console.log(`Online Boutique, 12 releases, workloads ready after ${readyDelayMs} ms (BENCH_READY_DELAY_MS)`);
-const [loopFirst, loopSecond] = await measure('helm upgrade loop', helmLoop);
-const [syncFirst, syncSecond] = await measure('boutique sync', boutiqueSync);
-console.log(`\nfirst sync:  boutique takes ${(syncFirst / loopFirst).toFixed(2)}x the loop's time`);
-console.log(`second sync: boutique takes ${(syncSecond / loopSecond).toFixed(2)}x the loop's time, and writes nothing`);
+/** Where boutique keeps its caches during the bench: one folder for the run, so the user's own stays untouched. */
+const benchCache = mkdtempSync(join(tmpdir(), 'boutique-bench-cache-'));
+const toolEnv: Env = { BOUTIQUE_HELM: helmBinary(), BOUTIQUE_KUBECTL: kubectlBinary(), BOUTIQUE_CACHE_DIR: benchCache, XDG_CACHE_HOME: benchCache };
+const clusterOf = (emulator: Emulator): Cluster => ({ env: { ...emulator.env }, kubeContext: 'emulator' });
+const boutiqueEnv = (emulator?: Emulator): Env => ({ ...toolEnv, ...emulator?.env });
+
+const shippedFile = join(repoRoot, 'releases.yaml');
+const syncArgs = (file: string, environment: string) => ['sync', '-e', environment, '-f', file, '--kube-context', 'emulator', '--concurrency', String(concurrency)];
+
+/** Cluster writes (not dry runs) since `from`: a no-op that writes is not a no-op, and its figure would mislead. */
+const writesSince = (emulator: Emulator, from: number) => emulator.requests.slice(from).filter((entry) => isWrite(entry) && !entry.dryRun).length;
+
+async function boutiqueSync(emulator: Emulator, file: string, environment: string, expect: 'no-op' | 'changes', rss = false) {
+  const from = emulator.requests.length;
+  const run = await runBoutique(syncArgs(file, environment), { env: boutiqueEnv(emulator), rss });
+  const writes = writesSince(emulator, from);
+  if ((expect === 'no-op') !== (writes === 0)) throw new Error(`boutique sync was expected to make ${expect === 'no-op' ? 'no writes' : 'writes'} but made ${writes}`);
+  return run;
+}
+
+/** The helm-only diff's seconds; it must upgrade exactly as many releases as changed, or it measured something else. */
+async function timedHelmDiff(system: System, cluster: Cluster, changed: number): Promise<number> {
+  const started = performance.now();
+  const upgraded = await helmDiff(system, cluster, concurrency);
+  if (upgraded !== changed) throw new Error(`the helm-only diff upgraded ${upgraded} releases where ${changed} changed`);
+  return (performance.now() - started) / 1000;
+}
+
+async function noopGroup(): Promise<void> {
+  await withValuesFiles(async (valuesFiles) => {
+    const system = loadSystem(repoRoot, 'dev', valuesFiles);
+    await withEmulator((forBoutique) => withEmulator(async (forHelm) => {
+      log('no-op: converging two emulators (boutique sync on one, the helm loop on the other)');
+      await Promise.all([boutiqueSync(forBoutique, shippedFile, 'dev', 'changes'), upgradeLoop(system, clusterOf(forHelm))]);
+      for (let round = 1; round <= rounds; round++) {
+        const noop = (await boutiqueSync(forBoutique, shippedFile, 'dev', 'no-op')).seconds;
+        const figures = [`boutique ${s(noop)}`];
+        if (wanted(rows.noopVsLoop)) {
+          const loop = await seconds(() => upgradeLoop(system, clusterOf(forHelm)));
+          rows.noopVsLoop.boutique.push(noop);
+          rows.noopVsLoop.reference.push(loop);
+          figures.push(`upgrade loop ${s(loop)}`);
+        }
+        if (wanted(rows.noopVsDiff)) {
+          const diff = await timedHelmDiff(system, clusterOf(forHelm), 0);
+          rows.noopVsDiff.boutique.push(noop);
+          rows.noopVsDiff.reference.push(diff);
+          figures.push(`helm-only diff ${s(diff)}`);
+        }
+        log(`no-op round ${round}/${rounds}: ${figures.join(', ')}`);
+      }
+    }));
+  });
+}
+
+async function templateGroup(): Promise<void> {
+  await withValuesFiles(async (valuesFiles) => {
+    // The first run of boutique fills whatever it caches about the tools; template rounds measure the render.
+    await runBoutique(['template', '-e', 'dev'], { env: boutiqueEnv() });
+    for (let round = 1; round <= rounds; round++) {
+      const dir = freshShippedCopy();
+      const args = ['template', '-e', 'dev', '-f', join(dir, 'releases.yaml')];
+      const cold = (await runBoutique(args, { env: boutiqueEnv(), cwd: dir })).seconds;
+      const warm = (await runBoutique(args, { env: boutiqueEnv(), cwd: dir })).seconds;
+      const loop = await seconds(() => templateLoop(loadSystem(dir, 'dev', valuesFiles), {}));
+      for (const [selected, figure] of [[rows.templateCold, cold], [rows.templateWarm, warm]] as const) {
+        selected.boutique.push(figure);
+        selected.reference.push(loop);
+      }
+      rmSync(dir, { recursive: true, force: true });
+      log(`template round ${round}/${rounds}: boutique new inputs ${s(cold)}, same again ${s(warm)}, helm template loop ${s(loop)}`);
+    }
+  });
+}
+
+async function firstSyncGroup(): Promise<void> {
+  await withValuesFiles(async (valuesFiles) => {
+    const system = loadSystem(repoRoot, 'dev', valuesFiles);
+    for (let round = 1; round <= rounds; round++) {
+      const first = await withEmulator(async (emulator) => (await boutiqueSync(emulator, shippedFile, 'dev', 'changes')).seconds);
+      const figures = [`boutique ${s(first)}`];
+      if (wanted(rows.firstVsPath)) {
+        const times = await withEmulator((emulator) => releaseTimes(system, clusterOf(emulator)));
+        const path = criticalPath(system, times);
+        rows.firstVsPath.boutique.push(first);
+        rows.firstVsPath.reference.push(path.seconds);
+        figures.push(`critical path ${s(path.seconds)} (${path.chain.map((id) => `${id.split('/')[1]} ${times.get(id)!.toFixed(2)}`).join(' → ')})`);
+      }
+      if (wanted(rows.firstVsLevels)) {
+        const batches = await withEmulator((emulator) => seconds(() => levelBatches(system, clusterOf(emulator), concurrency)));
+        rows.firstVsLevels.boutique.push(first);
+        rows.firstVsLevels.reference.push(batches);
+        figures.push(`level batches ${s(batches)}`);
+      }
+      log(`first sync round ${round}/${rounds}: ${figures.join(', ')}`);
+    }
+  });
+}
+
+async function startupGroup(): Promise<void> {
+  const node = () => seconds(() => execa(process.execPath, ['-e', '0']));
+  for (let round = 1; round <= rounds; round++) {
+    for (let sample = 0; sample < startupSamples; sample++) {
+      for (const [selected, args] of [[rows.help, ['--help']], [rows.list, ['list', '-e', 'dev']]] as const) {
+        if (!wanted(selected)) continue;
+        selected.reference.push(await node());
+        selected.boutique.push((await runBoutique([...args], { env: boutiqueEnv() })).seconds);
+      }
+    }
+    log(`start-up round ${round}/${rounds} done`);
+  }
+}
+
+async function scaleGroup(): Promise<void> {
+  const generated = generateScaleSystem(copies);
+  const file = join(generated.dir, 'releases.yaml');
+  log(`scale: ${generated.releaseCount} releases in ${generated.dir}; ${generated.changing} is the one that changes`);
+  try {
+    await withValuesFiles(async (valuesFiles) => {
+      await withEmulator((forBoutique) => withEmulator(async (forHelm) => {
+        const system = () => loadSystem(generated.dir, scaleEnvironment, valuesFiles);
+        log('scale: converging two emulators (boutique sync on one, the helm-only diff on the other); this takes minutes');
+        const [setup] = await Promise.all([
+          boutiqueSync(forBoutique, file, scaleEnvironment, 'changes', true),
+          timedHelmDiff(system(), clusterOf(forHelm), generated.releaseCount),
+        ]);
+        rows.scaleRss.boutique.push(setup.peakRssMb!);
+        log(`scale: boutique's first sync took ${s(setup.seconds)} (beside the helm-only install), peak RSS ${setup.peakRssMb!.toFixed(0)} MB`);
+        for (let round = 1; round <= scaleRounds; round++) {
+          const noop = await boutiqueSync(forBoutique, file, scaleEnvironment, 'no-op', true);
+          const diffNoop = await timedHelmDiff(system(), clusterOf(forHelm), 0);
+          generated.change(round);
+          const changed = await boutiqueSync(forBoutique, file, scaleEnvironment, 'changes', true);
+          const diffChanged = await timedHelmDiff(system(), clusterOf(forHelm), 1);
+          rows.scaleNoop.boutique.push(noop.seconds);
+          rows.scaleNoop.reference.push(diffNoop);
+          rows.scaleChangedVsNoop.boutique.push(changed.seconds);
+          rows.scaleChangedVsNoop.reference.push(noop.seconds);
+          rows.scaleChangedVsDiff.boutique.push(changed.seconds);
+          rows.scaleChangedVsDiff.reference.push(diffChanged);
+          rows.scaleRss.boutique.push(noop.peakRssMb!, changed.peakRssMb!);
+          log(`scale round ${round}/${scaleRounds}: boutique no-op ${s(noop.seconds)} (${noop.peakRssMb!.toFixed(0)} MB), helm-only diff ${s(diffNoop)}; 1 changed: boutique ${s(changed.seconds)} (${changed.peakRssMb!.toFixed(0)} MB), helm-only diff ${s(diffChanged)}`);
+        }
+      }));
+    });
+  } finally {
+    rmSync(generated.dir, { recursive: true, force: true });
+  }
+}
+
+const groups: { rows: Row[]; run: () => Promise<void> }[] = [
+  { rows: [rows.help, rows.list], run: startupGroup },
+  { rows: [rows.noopVsLoop, rows.noopVsDiff], run: noopGroup },
+  { rows: [rows.templateCold, rows.templateWarm], run: templateGroup },
+  { rows: [rows.firstVsPath, rows.firstVsLevels], run: firstSyncGroup },
+  { rows: [rows.scaleNoop, rows.scaleChangedVsNoop, rows.scaleChangedVsDiff, rows.scaleRss], run: scaleGroup },
+];
+
+const commit = (await execa('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, reject: false })).stdout;
+const helmVersion = (await execa(helmBinary(), ['version', '--short'])).stdout;
+const load = () => loadavg().map((value) => value.toFixed(2)).join(' ');
+console.log(`boutique ${commit}, node ${process.version}, helm ${helmVersion}; ${rounds} rounds (${scaleRounds} at scale); workloads ready after ${readyDelayMs} ms; load average ${load()}`);
+
+let failed = false;
+for (const group of groups) {
+  if (!anyWanted(...group.rows)) continue;
+  try {
+    await group.run();
+  } catch (error) {
+    failed = true;
+    log(`${group.rows.map(({ id }) => id).join(', ')}: ${(error as Error).message}`);
+  }
+}
+console.log(`\n${renderTable(allRows)}\n\nload average at the end ${load()}; ratio = boutique ÷ baseline within one round.`);
+rmSync(benchCache, { recursive: true, force: true });
+process.exitCode = failed ? 1 : 0;

@@ -91,6 +91,18 @@ export class ClusterUnreachableError extends AppError {
   readonly code = 'CLUSTER_UNREACHABLE';
 }
 
+/** The run was interrupted (SIGINT, SIGTERM): what was running finished, nothing new started. */
+export class InterruptedError extends AppError {
+  readonly code = 'INTERRUPTED';
+
+  constructor(
+    message: string,
+    override readonly exitCode: number,
+  ) {
+    super(message, { suggestions: ['run the same command again: it picks up where this one stopped'] });
+  }
+}
+
 /** An error about the whole run (no helm to run, no cluster to reach), not one release: it stops the run, once. */
 export function isRunError(error: unknown): boolean {
   return error instanceof ToolError || error instanceof ClusterUnreachableError;

@@ -1,7 +1,7 @@
 import type { Release } from '../config/types.js';
 import { diffRelease, type ReleaseDiff } from '../diff/release-diff.js';
 import { isRunError } from '../errors.js';
-import { storageDriver } from '../helm/records.js';
+import { latestStoredReleases, storageDriver } from '../helm/records.js';
 import { objectKey, parseManifests, type KubeObject } from '../kube/objects.js';
 import type { Plan } from '../plan/plan.js';
 import { isChange, planSync, type PlannedChange, type SyncPlan } from '../plan/sync-plan.js';
@@ -10,7 +10,8 @@ import { createInputsHash } from './inputs-hash.js';
 import { observeReleases } from './observe.js';
 import { mapInOrder } from './pool.js';
 import { destroyReleases, syncReleases, type SyncOptions, type SyncResult } from './sync.js';
-import { withValuesFiles, type ValuesFiles } from './values-files.js';
+import { acquireLock, lockName, type LockOptions } from './lock.js';
+import { ValuesFiles, withValuesFiles } from './values-files.js';
 
 export interface ChangeOptions {
   concurrency: number;
@@ -29,18 +30,66 @@ export async function planChanges(plan: Plan, deps: ClusterDeps, options: Change
   return { syncPlan: planSync(plan, observations), manifests: new Map([...stored].map(([id, { manifest }]) => [id, manifest])) };
 }
 
-/** `boutique sync`: plan, then carry the plan out. */
-export async function sync(plan: Plan, deps: ClusterDeps, options: ChangeOptions & Omit<SyncOptions, 'valuesFiles'>): Promise<{ syncPlan: SyncPlan; results: SyncResult[] }> {
-  const { syncPlan } = await planChanges(plan, deps, options);
-  const results = await withValuesFiles((valuesFiles) => syncReleases(plan, syncPlan, deps, { ...options, valuesFiles }));
-  return { syncPlan, results };
+/** How a run that writes waits for another one working on the same target (see lock.ts). */
+export interface WriteOptions extends ChangeOptions, Pick<SyncOptions, 'onProgress' | 'mayStart' | 'now'> {
+  lockTimeoutMs: number;
+  onLockWait?: LockOptions['onWait'];
+  /** Asked before the first write, with the plan: throws to stop (a production environment, destroy). */
+  confirm?: (syncPlan: SyncPlan) => Promise<void>;
 }
 
-/** `boutique destroy`: what helm has a record of is uninstalled, dependents first. */
-export async function destroy(plan: Plan, deps: ClusterDeps, options: ChangeOptions & Omit<SyncOptions, 'valuesFiles'>): Promise<SyncResult[]> {
-  const { syncPlan } = await planChanges(plan, deps, options);
-  const deployed = new Set(syncPlan.changes.filter((change) => change.record).map((change) => change.release.id));
-  return destroyReleases(plan, deployed, deps, options);
+/** helm's record of one release as it is now (a write is reported only once its record confirms it). */
+function recordReader(deps: ClusterDeps, options: ChangeOptions) {
+  const driver = storageDriver(options.env ?? process.env);
+  return async (release: Release) => {
+    if (driver === 'other') return deps.helm.find(release);
+    return latestStoredReleases(await deps.kubectl.helmStorage(release.namespace, driver, release.name), driver).get(release.name)?.record;
+  };
+}
+
+/**
+ * Runs `work` holding the target's lock, planned afresh when another run held the lock first (what it did is then in
+ * the cluster). A plan with nothing to write takes no lock.
+ */
+async function underLock<T>(plan: Plan, deps: ClusterDeps, options: WriteOptions, work: (syncPlan: SyncPlan, runId: string) => Promise<T>, needsLock: (syncPlan: SyncPlan) => boolean): Promise<{ value: T; waited: boolean } | { syncPlan: SyncPlan }> {
+  let { syncPlan } = await planChanges(plan, deps, options);
+  if (!needsLock(syncPlan)) return { syncPlan };
+  await options.confirm?.(syncPlan);
+  const lock = await acquireLock(deps.kubectl, lockName(plan), { timeoutMs: options.lockTimeoutMs, onWait: options.onLockWait });
+  try {
+    if (lock.waited) syncPlan = (await planChanges(plan, deps, options)).syncPlan;
+    return { value: await work(syncPlan, lock.runId), waited: lock.waited };
+  } finally {
+    await lock.release();
+  }
+}
+
+const writes = (syncPlan: SyncPlan) => syncPlan.changes.some((change) => isChange(change.action));
+
+/** `boutique sync`: plan, then carry the plan out under the target's lock. */
+export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions): Promise<{ syncPlan: SyncPlan; results: SyncResult[]; waitedForLock: boolean }> {
+  const readRecord = recordReader(deps, options);
+  let planned: SyncPlan | undefined;
+  const outcome = await underLock(plan, deps, options, (syncPlan, runId) => {
+    planned = syncPlan;
+    return withValuesFiles((valuesFiles) => syncReleases(plan, syncPlan, deps, { ...options, valuesFiles, runId, readRecord }));
+  }, writes);
+  if ('syncPlan' in outcome) {
+    // Nothing to write: carried out without a lock, and without a helm process.
+    const results = await syncReleases(plan, outcome.syncPlan, deps, { ...options, valuesFiles: new ValuesFiles(), runId: '', readRecord });
+    return { syncPlan: outcome.syncPlan, results, waitedForLock: false };
+  }
+  return { syncPlan: planned!, results: outcome.value, waitedForLock: outcome.waited };
+}
+
+/** `boutique destroy`: what helm has a record of is uninstalled, dependents first, under the target's lock. */
+export async function destroy(plan: Plan, deps: ClusterDeps, options: WriteOptions): Promise<SyncResult[]> {
+  const uninstallAll = (syncPlan: SyncPlan) => {
+    const deployed = new Set(syncPlan.changes.filter((change) => change.record).map((change) => change.release.id));
+    return destroyReleases(plan, deployed, deps, options);
+  };
+  const outcome = await underLock(plan, deps, options, uninstallAll, (syncPlan) => syncPlan.changes.some((change) => change.record));
+  return 'syncPlan' in outcome ? uninstallAll(outcome.syncPlan) : outcome.value;
 }
 
 /** The value at a helm --set path (`a.b[0].c`) of a values tree. */

@@ -1,7 +1,10 @@
 import type { Release, ReleasesConfig } from '../config/types.js';
 import { closest } from '../text/suggest.js';
 import { UsageError } from '../errors.js';
-import type { Helm, HelmRevision } from '../helm/helm.js';
+import type { HelmRevision } from '../helm/helm.js';
+import type { Plan } from '../plan/plan.js';
+import type { ClusterDeps } from './deps.js';
+import { acquireLock, lockName, type LockOptions } from './lock.js';
 
 /** The one release a rollback names, by `name` or `namespace/name`. */
 export function findRelease(config: ReleasesConfig, name: string): Release {
@@ -14,8 +17,13 @@ export function findRelease(config: ReleasesConfig, name: string): Release {
   throw new UsageError(`"${name}" names releases in several namespaces: ${matches.map((release) => release.id).join(', ')}`, { suggestions: ['write namespace/name'] });
 }
 
-/** `helm rollback` (to the previous revision by default), then the revision helm recorded for it. */
-export async function rollback(release: Release, revision: number | undefined, helm: Helm): Promise<HelmRevision | undefined> {
-  await helm.rollback(release, revision);
-  return (await helm.history(release)).at(-1);
+/** `helm rollback` (to the previous revision by default) under the target's lock, then the revision helm recorded for it. */
+export async function rollback(plan: Plan, release: Release, revision: number | undefined, deps: ClusterDeps, lock: Pick<LockOptions, 'timeoutMs' | 'onWait'>): Promise<HelmRevision | undefined> {
+  const held = await acquireLock(deps.kubectl, lockName(plan), lock);
+  try {
+    await deps.helm.rollback(release, revision);
+    return (await deps.helm.history(release)).at(-1);
+  } finally {
+    await held.release();
+  }
 }

@@ -5,6 +5,7 @@ import { buildPlan } from '../plan/plan.js';
 import { environmentLabel, inputsLabel, type ChangeAction } from '../plan/sync-plan.js';
 import { syncStatusOf } from '../report/change-view.js';
 import { destroy, planChanges, sync } from './changes.js';
+import { lockName } from './lock.js';
 import type { SyncResult, SyncState } from './sync.js';
 
 function release(name: string, needs: string[] = [], overrides: Partial<Release> = {}): Release {
@@ -27,8 +28,10 @@ spec: { replicas: 2 }
 `;
 const liveDeployment = (replicas: number) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' }, spec: { replicas }, status: { readyReplicas: replicas } });
 const synced = { status: 'deployed', labels: { [inputsLabel]: 'hash-1', [environmentLabel]: 'dev' }, manifest: deployment };
-const options = { concurrency: 2, inputsHash: () => 'hash-1' };
+const options = { concurrency: 2, inputsHash: () => 'hash-1', lockTimeoutMs: 2_000 };
 const states = (results: SyncResult[]) => Object.fromEntries(results.map((result) => [result.release.name, result.state]));
+/** What a run did to releases: the lock's Lease and the reads left out. */
+const releaseCalls = (calls: string[]) => calls.filter((call) => /^(upgrade|uninstall|rollback) /.test(call));
 const actions = (changes: { release: Release; action: ChangeAction }[]) => Object.fromEntries(changes.map((change) => [change.release.name, change.action]));
 
 describe('planChanges', () => {
@@ -87,7 +90,7 @@ describe('status, sync --dry-run and sync agree', () => {
     calls.length = 0;
     const { results } = await sync(web, deps, options);
     expect(results[0]!.state).toBe(expected[change!.action]);
-    expect(calls.filter((call) => !call.startsWith('read ')).length).toBe(change!.action === 'unchanged' ? 0 : 1);
+    expect(releaseCalls(calls).length).toBe(change!.action === 'unchanged' ? 0 : 1);
   });
 });
 
@@ -96,14 +99,14 @@ describe('sync', () => {
     const { deps, calls } = createFakeCluster({ releases: { 'shop/old': synced } });
     const { results } = await sync(plan([release('old', [], { installed: false }), release('never', [], { installed: false })]), deps, options);
     expect(states(results)).toEqual({ old: 'uninstalled', never: 'absent' });
-    expect(calls.filter((call) => !call.startsWith('read '))).toEqual(['uninstall shop/old']);
+    expect(releaseCalls(calls)).toEqual(['uninstall shop/old']);
   });
 
   it('fails a blocked release and skips what needs it; independent releases finish', async () => {
     const { deps, calls } = createFakeCluster({ releases: { 'shop/db': { ...synced, status: 'pending-upgrade' } } });
     const { results } = await sync(plan([release('db'), release('api', ['db']), release('cache')]), deps, options);
     expect(states(results)).toEqual({ db: 'failed', api: 'skipped', cache: 'installed' });
-    expect(calls.filter((call) => !call.startsWith('read '))).toEqual(['upgrade shop/cache']);
+    expect(releaseCalls(calls)).toEqual(['upgrade shop/cache']);
   });
 
   it('applies nothing at all when a release does not render: fails it and skips the others', async () => {
@@ -115,7 +118,7 @@ describe('sync', () => {
     const { results } = await sync(plan([release('db'), release('api', ['db']), release('web')]), deps, options);
     expect(states(results)).toEqual({ db: 'skipped', api: 'failed', web: 'skipped' });
     expect(results.find((result) => result.release.name === 'db')!.detail).toBe('nothing was applied: shop/api does not render');
-    expect(calls.filter((call) => !call.startsWith('read '))).toEqual([]);
+    expect(releaseCalls(calls)).toEqual([]);
   });
 
   it('fails alone a release the API server refuses, though it renders; what needs it is skipped, the rest finish', async () => {
@@ -126,7 +129,7 @@ describe('sync', () => {
     };
     const { results } = await sync(plan([release('db'), release('api', ['db']), release('web')]), deps, options);
     expect(states(results)).toEqual({ db: 'failed', api: 'skipped', web: 'installed' });
-    expect(calls.filter((call) => !call.startsWith('read '))).toEqual(['upgrade shop/web']);
+    expect(releaseCalls(calls)).toEqual(['upgrade shop/web']);
   });
 
   it('checks a release whose needs change in this run with the server only once they are applied', async () => {
@@ -141,11 +144,90 @@ describe('sync', () => {
   });
 });
 
+describe('the lock', () => {
+  it('is taken for a sync that writes, and let go after; a no-op sync takes none', async () => {
+    const { deps, calls, objects } = createFakeCluster({ releases: { 'shop/web': synced }, live: [liveDeployment(2)] });
+    await sync(plan([release('web'), release('api')]), deps, options);
+    expect(calls.filter((call) => !call.startsWith('read '))).toEqual([expect.stringMatching(/^create Lease default\/boutique-dev-/), 'upgrade shop/api', expect.stringMatching(/^delete default\/boutique-dev-/)]);
+    expect(objects.size).toBe(0);
+    calls.length = 0;
+    await sync(plan([release('web'), release('api')]), deps, options);
+    expect(calls.filter((call) => !call.startsWith('read '))).toEqual([]);
+  });
+
+  it('makes a second run wait for a live holder, then plan afresh; it gives up after --lock-timeout', async () => {
+    const { deps, calls, objects } = createFakeCluster();
+    const web = plan([release('web')]);
+    const name = lockName(web);
+    const renewTime = new Date().toISOString().replace('Z', '000Z');
+    objects.set(`default/${name}`, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: 'default', resourceVersion: '1' }, spec: { holderIdentity: 'ci-7/41/other-run', renewTime, acquireTime: renewTime, leaseDurationSeconds: 30 } });
+    const waits: string[] = [];
+    await expect(sync(web, deps, { ...options, lockTimeoutMs: 1_500, onLockWait: (holder) => waits.push(holder) })).rejects.toThrow(/another boutique run holds the lock of this target .*: ci-7\/41\/other-run/);
+    expect(waits).toEqual(['ci-7/41/other-run']);
+    expect(calls.filter((call) => call.startsWith('upgrade'))).toEqual([]);
+
+    // The holder finishes: it installed web meanwhile, so the waiting run, planning afresh, has nothing left to do.
+    setTimeout(() => {
+      objects.delete(`default/${name}`);
+      void deps.helm.upgrade(release('web'), [], { 'boutique.dev/inputs': 'hash-1', 'boutique.dev/environment': 'dev' });
+    }, 500);
+    calls.length = 0;
+    const { results, waitedForLock } = await sync(web, deps, { ...options, lockTimeoutMs: 5_000 });
+    expect(waitedForLock).toBe(true);
+    expect(states(results)).toEqual({ web: 'unchanged' });
+    expect(calls.filter((call) => call.startsWith('upgrade'))).toEqual(['upgrade shop/web']);
+  });
+
+  it('takes over a lease whose holder stopped renewing', async () => {
+    const { deps, objects } = createFakeCluster();
+    const web = plan([release('web')]);
+    const name = lockName(web);
+    objects.set(`default/${name}`, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: 'default', resourceVersion: '1' }, spec: { holderIdentity: 'dead/1/run', renewTime: '2026-01-01T00:00:00.000000Z', leaseDurationSeconds: 30 } });
+    const { results, waitedForLock } = await sync(web, deps, options);
+    expect(waitedForLock).toBe(false);
+    expect(states(results)).toEqual({ web: 'installed' });
+  });
+});
+
+describe('recovery of what an interrupted run left', () => {
+  const pending = (status: string, deadline: number) => ({ status, revision: 2, labels: { ...synced.labels, 'boutique.dev/run': 'old-run', 'boutique.dev/deadline': String(deadline) } });
+  const past = Math.floor(Date.now() / 1000) - 60;
+
+  it('uninstalls a pending first install, rolls back a pending upgrade, then applies; and says so', async () => {
+    const { deps, calls } = createFakeCluster({ releases: { 'shop/new': pending('pending-install', past), 'shop/old': pending('pending-upgrade', past) } });
+    const web = plan([release('new'), release('old')]);
+    const { syncPlan } = await planChanges(web, deps, options);
+    expect(syncPlan.changes.map((change) => `${change.action}: ${change.reasons.join(', ')}`)).toEqual([
+      'install: recovering pending-install left by an interrupted boutique run',
+      'upgrade: recovering pending-upgrade left by an interrupted boutique run',
+    ]);
+    const { results } = await sync(web, deps, options);
+    expect(states(results)).toEqual({ new: 'installed', old: 'upgraded' });
+    expect(calls.filter((call) => /^(upgrade|uninstall|rollback)/.test(call)).sort()).toEqual(['rollback shop/old', 'uninstall shop/new', 'upgrade shop/new', 'upgrade shop/old']);
+  });
+
+  it('leaves alone what may still be running (before its deadline) and what boutique did not start', async () => {
+    const { deps } = createFakeCluster({ releases: { 'shop/busy': pending('pending-upgrade', past + 3_600), 'shop/manual': { status: 'pending-install' } } });
+    const { syncPlan } = await planChanges(plan([release('busy'), release('manual')]), deps, options);
+    expect(syncPlan.changes.map((change) => change.action)).toEqual(['blocked', 'blocked']);
+  });
+});
+
+describe('truthful results', () => {
+  it('fails a release whose record helm left pending although helm said it succeeded', async () => {
+    const { deps } = createFakeCluster();
+    deps.helm.upgrade = async () => undefined;
+    const { results } = await sync(plan([release('web')]), deps, options);
+    expect(results[0]!.state).toBe('failed');
+    expect(results[0]!.error?.message).toBe("helm reported success, but helm's record of shop/web is not recorded at all");
+  });
+});
+
 describe('destroy', () => {
   it('uninstalls dependents before what they need, and leaves absent releases alone', async () => {
     const { deps, calls } = createFakeCluster({ releases: { 'shop/db': synced, 'shop/api': synced, 'shop/web': synced } });
     const results = await destroy(plan([release('db'), release('api', ['db']), release('web', ['api']), release('never')]), deps, { ...options, concurrency: 3 });
     expect(states(results)).toEqual({ db: 'uninstalled', api: 'uninstalled', web: 'uninstalled', never: 'absent' });
-    expect(calls.filter((call) => !call.startsWith('read '))).toEqual(['uninstall shop/web', 'uninstall shop/api', 'uninstall shop/db']);
+    expect(releaseCalls(calls)).toEqual(['uninstall shop/web', 'uninstall shop/api', 'uninstall shop/db']);
   });
 });

@@ -1,8 +1,9 @@
 import type { Release } from '../config/types.js';
-import { isRunError } from '../errors.js';
+import { isRunError, ReleaseStateError } from '../errors.js';
 import type { Plan } from '../plan/plan.js';
 import { runInDependencyOrder } from '../plan/schedule.js';
-import { environmentLabel, inputsLabel, type PlannedChange, type SyncPlan } from '../plan/sync-plan.js';
+import { deadlineLabel, environmentLabel, inputsLabel, runLabel, type PlannedChange, type ReleaseRecord, type SyncPlan } from '../plan/sync-plan.js';
+import { goDurationMs } from '../helm/helm.js';
 import type { ClusterDeps } from './deps.js';
 import { mapInOrder } from './pool.js';
 import type { ValuesFiles } from './values-files.js';
@@ -30,6 +31,10 @@ export interface SyncProgress {
 export interface SyncOptions {
   concurrency: number;
   valuesFiles: ValuesFiles;
+  /** This run's id, recorded on every revision it starts, so a later run knows what an interrupted one left. */
+  runId: string;
+  /** helm's record of a release as it is now: a write is reported only once the record confirms it. */
+  readRecord: (release: Release) => Promise<ReleaseRecord | undefined>;
   onProgress?: SyncProgress;
   /** False once the run is interrupted: nothing new starts, running releases finish. */
   mayStart?: () => boolean;
@@ -75,7 +80,27 @@ async function runReleaseTasks(
 
 const keptNote = (kept: readonly string[]) => (kept.length > 0 ? [`helm kept ${kept.join(', ')} (helm.sh/resource-policy: keep)`] : []);
 
-const labelsOf = (change: PlannedChange, environment: string) => ({ [inputsLabel]: change.inputsHash, [environmentLabel]: environment });
+/** What a revision records: its inputs and environment, and which run started it with the moment helm gives up on it. */
+function labelsOf(change: PlannedChange, environment: string, options: SyncOptions): Record<string, string> {
+  const deadline = Math.ceil(((options.now ?? Date.now)() + goDurationMs(change.release.timeout) + HELM_MARGIN_MS) / 1000);
+  return { [inputsLabel]: change.inputsHash, [environmentLabel]: environment, [runLabel]: options.runId, [deadlineLabel]: String(deadline) };
+}
+
+/** The server can check a release only once its changing needs are applied, and what an interrupted run left is undone. */
+const serverCheckWaits = (change: PlannedChange) => change.changingNeeds.length > 0 || change.recover !== undefined;
+
+/** helm's bookkeeping after its wait; past the release timeout plus this, no helm works on a revision any more. */
+const HELM_MARGIN_MS = 10_000;
+
+/** helm said it succeeded; its record must agree before boutique says so. */
+async function confirmDeployed(release: Release, previous: number | undefined, options: SyncOptions): Promise<void> {
+  const record = await options.readRecord(release);
+  if (record?.status === 'deployed' && record.revision > (previous ?? 0)) return;
+  const seen = record ? `${record.status} at revision ${record.revision}` : 'not recorded at all';
+  throw new ReleaseStateError(`helm reported success, but helm's record of ${release.id} is ${seen}`, {
+    suggestions: [`check it with helm history ${release.name} --namespace ${release.namespace}; the next sync tries again`],
+  });
+}
 
 async function carryOut(change: PlannedChange, environment: string, deps: ClusterDeps, options: SyncOptions): Promise<Outcome> {
   const { release } = change;
@@ -93,14 +118,23 @@ async function carryOut(change: PlannedChange, environment: string, deps: Cluste
     case 'install':
     case 'upgrade': {
       const files = options.valuesFiles.for(release);
-      const detail = change.action === 'upgrade' ? change.reasons.join(', ') : undefined;
-      if (change.changingNeeds.length > 0) {
+      const detail = change.action === 'upgrade' || change.recover ? change.reasons.join(', ') : undefined;
+      let previous = change.record?.revision;
+      if (change.recover) {
+        options.onProgress?.(release, 'applying', change.reasons[0]);
+        if (change.recover === 'uninstall') await deps.helm.uninstall(release, true);
+        else await deps.helm.rollback(release, undefined);
+        previous = (await options.readRecord(release))?.revision;
+      }
+      if (serverCheckWaits(change)) {
         options.onProgress?.(release, 'checking', 'server dry run');
-        // Its needs (CRDs, namespaces) are in place by now; a refusal fails this release alone.
+        // Its needs (CRDs, namespaces) are in place by now, and what was left pending is undone; a refusal fails
+        // this release alone.
         await deps.helm.plannedManifest(release, files);
       }
       options.onProgress?.(release, 'applying', detail);
-      await deps.helm.upgrade(release, files, labelsOf(change, environment));
+      await deps.helm.upgrade(release, files, labelsOf(change, environment, options));
+      await confirmDeployed(release, previous, options);
       return { state: change.action === 'install' ? 'installed' : 'upgraded', detail };
     }
   }
@@ -116,14 +150,15 @@ async function checkBeforeApplying(syncPlan: SyncPlan, deps: ClusterDeps, option
   const toCheck = syncPlan.changes.filter((change) => change.action === 'install' || change.action === 'upgrade');
   const unrenderable = new Map<string, Error>();
   const refused = new Map<string, Error>();
-  await mapInOrder(toCheck, options.concurrency, async ({ release, changingNeeds }) => {
+  await mapInOrder(toCheck, options.concurrency, async (change) => {
+    const { release } = change;
     const files = options.valuesFiles.for(release);
     const failure = (error: Error) => {
       if (isRunError(error)) throw error;
       return error;
     };
     const render = () => deps.helm.template(release, files).then(() => undefined, failure);
-    if (changingNeeds.length > 0) {
+    if (serverCheckWaits(change)) {
       options.onProgress?.(release, 'checking', 'rendering');
       const error = await render();
       if (error) unrenderable.set(release.id, error);

@@ -2,14 +2,16 @@ import { Command, Flags, Interfaces } from '@oclif/core';
 import type { SyncProgress, SyncResult } from '../app/sync.js';
 import { loadConfig } from '../config/load.js';
 import type { RawSetValue, Release, ReleasesConfig } from '../config/types.js';
-import { AppError, ExitCode, ReleasesFailedError, UsageError } from '../errors.js';
+import { AppError, ExitCode, InterruptedError, ReleasesFailedError, UsageError } from '../errors.js';
 import { buildPlan, type Plan } from '../plan/plan.js';
+import { enforcePromotionGate } from '../promote/enforce-gate.js';
 import { checkSelection, parseSelectors } from '../plan/select.js';
 import { REPORT_SCHEMA_VERSION, reportedErrors, type Envelope } from '../report/envelope.js';
 import { renderError } from '../report/error-view.js';
 import { renderSelectionNotes } from '../report/plan-view.js';
 import { createProgress, progressMode } from '../report/progress.js';
 import { countStates, renderFailures, renderSyncSummary, syncResultsJson } from '../report/sync-view.js';
+import { exitCodeForSignal, Interrupts } from './interrupts.js';
 import { Wiring } from './wiring.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BoutiqueCommand)['baseFlags'] & T['flags']>;
@@ -37,8 +39,9 @@ export abstract class BoutiqueCommand extends Command {
     set: Flags.string({ description: 'KEY=VALUE for every selected release, after releases.yaml, typed as helm --set types it (e.g. replicaCount=2)', multiple: true, helpGroup: 'GLOBAL' }),
     'set-string': Flags.string({ description: 'KEY=VALUE kept a string, as helm --set-string (e.g. image.tag=$GIT_SHA)', multiple: true, helpGroup: 'GLOBAL' }),
     'set-secret': Flags.string({ description: 'KEY=VALUE kept a string and treated as secret: masked in every output, handed to helm in a private file', multiple: true, helpGroup: 'GLOBAL' }),
+    yes: Flags.boolean({ char: 'y', description: 'do not ask before destroy, or before changing an environment marked production: true (needed without a terminal)', default: false, helpGroup: 'GLOBAL' }),
+    'lock-timeout': Flags.integer({ description: 'seconds to wait for another boutique run working on the same environment before giving up (sync, destroy, rollback)', default: 300, min: 0, helpGroup: 'GLOBAL' }),
     concurrency: Flags.integer({ description: 'how many releases helm works on at once', default: 4, min: 1, helpGroup: 'GLOBAL' }),
-    'skip-deps': Flags.boolean({ description: "never run helm dependency build for a local chart whose charts/ folder lacks a dependency", default: false, helpGroup: 'GLOBAL' }),
     'helm-binary': Flags.string({ description: 'helm to use (else $BOUTIQUE_HELM, helm on PATH, the pinned helm)', helpGroup: 'GLOBAL' }),
     output: Flags.string({ char: 'o', description: 'output format', options: ['text', 'json'], default: 'text', helpGroup: 'GLOBAL' }),
     'no-color': Flags.boolean({ description: 'no colours (also when NO_COLOR is set or output is not a terminal)', default: false, helpGroup: 'GLOBAL' }),
@@ -75,21 +78,21 @@ export abstract class BoutiqueCommand extends Command {
     return !this.globalFlags['no-color'] && !process.env.NO_COLOR && stream.isTTY === true;
   }
 
-  protected loadConfig(): ReleasesConfig {
+  protected loadConfig(environment = this.globalFlags.environment): ReleasesConfig {
     const set = [
       ...(this.globalFlags.set ?? []).map((flag) => parseSetFlag(flag, '--set')),
       ...(this.globalFlags['set-string'] ?? []).map((flag) => parseSetFlag(flag, '--set-string')),
       ...(this.globalFlags['set-secret'] ?? []).map((flag) => ({ ...parseSetFlag(flag, '--set-secret'), secret: true })),
     ];
-    const config = loadConfig(this.globalFlags.file, this.globalFlags.environment, { set });
+    const config = loadConfig(this.globalFlags.file, environment, { set });
     this.envelope.environment = config.environment.name;
     return config;
   }
 
   /** Loads releases.yaml and plans the selected releases; selection notes go to stderr. */
-  protected loadPlan(): { config: ReleasesConfig; plan: Plan } {
+  protected loadPlan(environment = this.globalFlags.environment): { config: ReleasesConfig; plan: Plan } {
     const selectors = parseSelectors(this.globalFlags.selector ?? []);
-    const config = this.loadConfig();
+    const config = this.loadConfig(environment);
     checkSelection(config.releases, selectors);
     const plan = buildPlan(config, { selectors, includeNeeds: this.globalFlags['include-needs'] });
     for (const note of renderSelectionNotes(plan)) process.stderr.write(`${note}\n`);
@@ -100,22 +103,68 @@ export abstract class BoutiqueCommand extends Command {
 
   /** The process layer for this run, against the environment's cluster (see cli/wiring.ts). */
   protected wiring(config?: ReleasesConfig): Wiring {
-    this.wiringInstance ??= new Wiring({
-      helmBinary: this.globalFlags['helm-binary'],
-      skipDependencies: this.globalFlags['skip-deps'],
-      kubeContext: this.globalFlags['kube-context'] ?? config?.environment.kubeContext,
-      trace: this.debugEnabled ? (line) => process.stderr.write(`${line}\n`) : undefined,
-    });
+    this.wiringInstance ??= this.newWiring(this.globalFlags['kube-context'] ?? config?.environment.kubeContext);
     return this.wiringInstance;
+  }
+
+  private newWiring(kubeContext: string | undefined): Wiring {
+    return new Wiring({ helmBinary: this.globalFlags['helm-binary'], kubeContext, trace: this.debugEnabled ? (line) => process.stderr.write(`${line}\n`) : undefined });
+  }
+
+  /** The process layer against another environment's cluster, through that environment's own kubeContext (promotion reads its source there). */
+  protected sourceWiring(source: ReleasesConfig): Wiring {
+    return this.newWiring(source.environment.kubeContext);
+  }
+
+  /** The promotion gate of sync and diff (promote/enforce-gate.ts), before anything is applied. */
+  protected async enforcePromotionGate(config: ReleasesConfig, plan: Plan, override: string | undefined): Promise<void> {
+    await enforcePromotionGate({
+      config, plan, override, concurrency: this.globalFlags.concurrency,
+      sourceDeps: (source) => this.sourceWiring(source).cluster(),
+      warn: (line) => process.stderr.write(`${line}\n`),
+    });
   }
 
   /**
    * Runs a release-by-release operation (sync, destroy) with progress on stderr, then prints the summary table (or
    * records the JSON results) and every failure with helm's own message. Fails when any release failed or was skipped.
    */
-  protected async runReleaseOperation(operation: string, displayOrder: readonly Release[], run: (onProgress: SyncProgress) => Promise<SyncResult[]>): Promise<SyncResult[]> {
+  /**
+   * Asks before a destructive or production change, showing what will happen. A terminal gets a question; without
+   * one, --yes is the answer, and its absence stops the run (exit 2) before anything is written.
+   */
+  protected async confirm(what: string, details: string): Promise<void> {
+    if (this.globalFlags.yes) return;
+    if (!process.stdin.isTTY || !process.stderr.isTTY) {
+      throw new UsageError(`${what}: not confirmed, and there is no terminal to ask`, { suggestions: ['pass --yes to confirm (in CI, after an approval step)'] });
+    }
+    process.stderr.write(`${details}\n${what}. Type yes to continue: `);
+    const answer = await new Promise<string>((resolve) => process.stdin.once('data', (data) => resolve(String(data).trim())));
+    process.stdin.pause();
+    if (answer !== 'yes') throw new UsageError(`${what}: not confirmed; nothing was changed`);
+  }
+
+  /** What every writing use case needs to take turns with other runs on the same target. */
+  protected writeOptions() {
+    return {
+      concurrency: this.globalFlags.concurrency,
+      lockTimeoutMs: this.globalFlags['lock-timeout'] * 1000,
+      onLockWait: (holder: string, since: string) => process.stderr.write(`waiting for the lock of this environment, held by ${holder} since ${since} (up to --lock-timeout ${this.globalFlags['lock-timeout']}s)\n`),
+    };
+  }
+
+  protected async runReleaseOperation(operation: string, displayOrder: readonly Release[], run: (onProgress: SyncProgress, mayStart: () => boolean) => Promise<SyncResult[]>): Promise<SyncResult[]> {
     const progress = createProgress(progressMode({ isTTY: process.stderr.isTTY === true, ci: Boolean(process.env.CI) }), displayOrder);
-    const results = await run(progress.update);
+    const interrupts = new Interrupts(
+      (signal) => process.stderr.write(`\nboutique: ${signal}: starting nothing new, letting running releases finish (${signal === 'SIGINT' ? 'Ctrl-C' : 'signal'} again to stop them at once)\n`),
+      () => this.wiring().stopAll(),
+    );
+    let results: SyncResult[];
+    try {
+      results = await run(progress.update, interrupts.mayStart);
+    } finally {
+      interrupts.dispose();
+    }
     await progress.finish();
     this.envelope.summary = countStates(results);
     this.envelope.results = syncResultsJson(results);
@@ -123,7 +172,9 @@ export abstract class BoutiqueCommand extends Command {
     if (!this.json) process.stdout.write(renderSyncSummary(results));
     process.stderr.write(renderFailures(results));
     const { failed = 0, skipped = 0 } = countStates(results);
-    if (failed || skipped) throw new ReleasesFailedError(`${operation} failed: ${failed} failed, ${skipped} skipped, ${results.length - failed - skipped} done`);
+    const tally = `${failed} failed, ${skipped} skipped, ${results.length - failed - skipped} done`;
+    if (interrupts.signal) throw new InterruptedError(`${operation} interrupted by ${interrupts.signal}: ${tally}`, exitCodeForSignal(interrupts.signal));
+    if (failed || skipped) throw new ReleasesFailedError(`${operation} failed: ${tally}`);
     return results;
   }
 

@@ -26,6 +26,11 @@ export class Wiring {
     this.runner = new ExecaRunner(options.trace);
   }
 
+  /** A second interrupt: every running helm and kubectl is stopped now. */
+  stopAll(): void {
+    this.runner.killAll();
+  }
+
   tool(name: PinnedToolName): Promise<ResolvedTool> {
     if (!this.tools.has(name)) {
       const resolving = resolveTool(name, { flag: name === 'helm' ? this.options.helmBinary : undefined, env: process.env, runner: this.runner }).then((tool) => {

@@ -1,4 +1,4 @@
-import { destroy } from '../app/index.js';
+import { destroy, type SyncPlan } from '../app/index.js';
 import { BoutiqueCommand } from '../cli/base-command.js';
 
 export default class Destroy extends BoutiqueCommand {
@@ -8,6 +8,10 @@ export default class Destroy extends BoutiqueCommand {
     await this.parseFlags(Destroy);
     const { config, plan } = this.loadPlan();
     const deps = this.wiring(config).cluster();
-    await this.runReleaseOperation('destroy', [...plan.releases].reverse(), (onProgress) => destroy(plan, deps, { concurrency: this.globalFlags.concurrency, onProgress }));
+    const confirm = (syncPlan: SyncPlan) => {
+      const doomed = syncPlan.changes.filter((change) => change.record).map((change) => change.release.id);
+      return this.confirm(`destroy of ${doomed.length} release${doomed.length === 1 ? '' : 's'} in ${config.environment.name}`, `to uninstall: ${doomed.join(', ')}`);
+    };
+    await this.runReleaseOperation('destroy', [...plan.releases].reverse(), (onProgress, mayStart) => destroy(plan, deps, { ...this.writeOptions(), onProgress, mayStart, confirm }));
   }
 }

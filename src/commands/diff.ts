@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { diff } from '../app/index.js';
 import { BoutiqueCommand } from '../cli/base-command.js';
+import { promotionGateFlags } from '../cli/promotion.js';
 import { hasChanges } from '../diff/release-diff.js';
 import { ExitCode } from '../errors.js';
 import { changeCountsPhrase, syncPlanJson } from '../report/change-view.js';
@@ -11,6 +12,7 @@ export default class Diff extends BoutiqueCommand {
     'Show what a sync would change in the cluster (server-side dry run), and drift between the cluster and the last sync. Secrets are masked.';
 
   static override flags = {
+    ...promotionGateFlags,
     output: Flags.string({ char: 'o', description: 'output format', options: ['text', 'json', 'markdown'], default: 'text', helpGroup: 'GLOBAL' }),
     context: Flags.integer({ description: 'unchanged lines around each change', default: 3, min: 0 }),
     'detailed-exitcode': Flags.boolean({ description: 'exit 2 when there are changes, 0 when none, 1 on any error', default: false }),
@@ -22,6 +24,7 @@ export default class Diff extends BoutiqueCommand {
     const { flags } = await this.parseFlags(Diff);
     this.detailedExitCode = flags['detailed-exitcode'];
     const { config, plan } = this.loadPlan();
+    await this.enforcePromotionGate(config, plan, flags['override-promotion-gate']);
     const { syncPlan, diffs, failed } = await diff(plan, this.wiring(config).cluster(), { concurrency: this.globalFlags.concurrency });
     const scope = { releases: changeCountsPhrase(syncPlan), failed: failed.map(({ release }) => release.id) };
     this.envelope.summary = diffSummary(diffs, scope);

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { configFindings, lintReleases } from '../app/index.js';
 import { BoutiqueCommand } from '../cli/base-command.js';
+import { promotionFindings } from '../promote/offline-gate.js';
 import { ConfigError, ExitCode } from '../errors.js';
 import { DEFAULT_KUBE_VERSION, lintExitCode, lintReport, renderLintText, renderRuleList, rules, type Finding } from '../lint/index.js';
 
@@ -26,7 +27,10 @@ export default class Lint extends BoutiqueCommand {
       const { config, plan } = this.loadPlan();
       const helm = this.wiring(config).helm();
       const kubeVersion = flags['kube-version'] ?? config.kubeVersion ?? DEFAULT_KUBE_VERSION;
-      findings = await lintReleases(config, plan.releases.filter((release) => release.installed), helm, { concurrency: this.globalFlags.concurrency, kubeVersion });
+      findings = [
+        ...(await lintReleases(config, plan.releases.filter((release) => release.installed), helm, { concurrency: this.globalFlags.concurrency, kubeVersion })),
+        ...promotionFindings(config, plan.releases),
+      ];
       exitCode = lintExitCode(findings);
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;

@@ -14,9 +14,11 @@ export default class Rollback extends BoutiqueCommand {
   async run(): Promise<void> {
     const { args } = await this.parseFlags(Rollback);
     const revision = parseRevision(args.revision);
-    const config = this.loadConfig();
+    const { config, plan } = this.loadPlan();
     const release = findRelease(config, args.release);
-    const current = await rollback(release, revision, this.wiring(config).helm());
+    if (config.environment.production) await this.confirm(`rollback of ${release.id} in production environment ${config.environment.name}`, `helm rollback ${release.name} ${args.revision ?? '(previous revision)'}`);
+    const { lockTimeoutMs, onLockWait } = this.writeOptions();
+    const current = await rollback(plan, release, revision, this.wiring(config).cluster(), { timeoutMs: lockTimeoutMs, onWait: onLockWait });
     this.envelope.results = [{ id: release.id, revision: current?.revision, description: current?.description }];
     if (!this.json) process.stdout.write(`${release.id} rolled back: revision ${current?.revision} (${current?.description})\n`);
   }

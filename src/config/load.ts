@@ -1,13 +1,14 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../errors.js';
-import { normalize, releaseNamespaces } from './normalize.js';
+import { normalize, releaseNamespaces, versionsFilePath } from './normalize.js';
 import { parseYaml, type ParsedDocument } from './parse.js';
 import { ReleaseIndex } from './release-index.js';
 import { checkRules, type FileProbe } from './rules.js';
 import type { RawReleasesFile, RawSetValue, ReleasesConfig } from './types.js';
 import { validateSchema } from './validate.js';
 import { chartValuesIssues, ValuesFileReader } from './values.js';
+import { parseVersionsFile } from './versions-file.js';
 
 /** A path's stat, or undefined when there is nothing there (also below a file: ENOTDIR). */
 export function statOf(path: string) {
@@ -81,10 +82,19 @@ export function loadConfig(path: string, environment: string, options: { files?:
   const baseDir = dirname(absolute);
   const { raw, issues, parsed, values } = checkConfig(text, { file, baseDir, environment, files });
   if (issues.length > 0 || !raw || !parsed || !values) throw new ConfigError(issues);
-  const config = normalize(raw, { file, baseDir, environment, files });
+  const versions = readVersionsFile(versionsFilePath(raw, environment, baseDir), raw.releases.map((release) => release.name), files);
+  if (versions.issues.length > 0) throw new ConfigError(versions.issues);
+  const config = normalize(raw, { file, baseDir, environment, files, versions: versions.versions });
   // The command line's --set is helm's to check: it has no line in any file.
   const valueIssues = chartValuesIssues(config, parsed, values, files);
   if (valueIssues.length > 0) throw new ConfigError(valueIssues);
   const overrides = options.set ?? [];
   return overrides.length === 0 ? config : { ...config, releases: config.releases.map((release) => ({ ...release, set: [...release.set, ...overrides] })) };
+}
+
+/** The environment's versions file (release → tag or digest); none yet is no versions. */
+function readVersionsFile(path: string, releaseNames: string[], files: FileProbe) {
+  const file = relative(process.cwd(), path) || path;
+  if (!files.isFile(path)) return { versions: new Map<string, string>(), issues: [] };
+  return parseVersionsFile(files.readText(path), file, releaseNames);
 }

@@ -2,13 +2,36 @@ import { resolve } from 'node:path';
 import { parseChartReference } from './chart-ref.js';
 import { ReleaseIndex } from './release-index.js';
 import type { FileProbe } from './rules.js';
-import type { RuleSetting, ChartRef, RawEnvironment, RawRepository, Environment, RawRelease, RawReleasesFile, Release, ReleasesConfig, ValuesLayer } from './types.js';
+import { nestValue, parseValuesPath } from './values-path.js';
+import type { RuleSetting, ChartRef, RawEnvironment, RawRepository, Environment, RawRelease, RawReleasesFile, Release, ReleasesConfig, ValuesLayer, VersionKeys } from './types.js';
 
 const builtInDefaults = { namespace: 'default', createNamespace: true, wait: true, timeout: 300, atomic: false, historyMax: 10 };
+const defaultVersionKeys: VersionKeys = { tag: 'image.tag', digest: 'image.digest' };
 
-export function resolveEnvironment(raw: RawReleasesFile, name: string): Environment {
+/** Where an environment's versions file lives, absolute. */
+export function versionsFilePath(raw: RawReleasesFile, environment: string, baseDir: string): string {
+  return resolve(baseDir, raw.environments?.[environment]?.versionsFile ?? `versions/${environment}.yaml`);
+}
+
+export function resolveEnvironment(raw: RawReleasesFile, name: string, baseDir: string): Environment {
   const declared = raw.environments?.[name] ?? {};
-  return { name, namespace: declared.namespace, kubeContext: declared.kubeContext, production: declared.production ?? false };
+  return {
+    name,
+    namespace: declared.namespace,
+    kubeContext: declared.kubeContext,
+    production: declared.production ?? false,
+    promotedFrom: declared.promotedFrom,
+    versionsFile: versionsFilePath(raw, name, baseDir),
+  };
+}
+
+export function versionKeysOf(release: Pick<Release, 'versionKeys'>): VersionKeys {
+  return release.versionKeys ?? defaultVersionKeys;
+}
+
+/** The values a versions-file entry stands for: a `sha256:` digest at the digest key, anything else at the tag key. */
+export function versionValues(version: string, keys: VersionKeys): Record<string, unknown> {
+  return nestValue(parseValuesPath(version.startsWith('sha256:') ? keys.digest : keys.tag), version);
 }
 
 /** Namespace of each release in an environment: its own, else the environment's, else defaults', else "default". */
@@ -48,9 +71,10 @@ function isInstalled(release: RawRelease, environment: string): boolean {
 
 /**
  * Values layers, lowest precedence first: the release's files, the environment's files, the environment overlay
- * `<valuesDir>/<release>.yaml` when it exists, then the release's inline maps. `set` comes last, from the caller.
+ * `<valuesDir>/<release>.yaml` when it exists, the release's entry of the versions file, then the release's inline
+ * maps. `set` comes last, from the caller.
  */
-function valuesLayers(release: RawRelease, index: number, baseDir: string, environment: RawEnvironment, overlayDir: string, files: FileProbe): ValuesLayer[] {
+function valuesLayers(release: RawRelease, index: number, baseDir: string, environment: RawEnvironment, overlayDir: string, files: FileProbe, version: ValuesLayer[]): ValuesLayer[] {
   const entries = release.values ?? [];
   const asFile = (path: string): ValuesLayer => ({ kind: 'file', path: resolve(baseDir, path) });
   const fileLayers = entries.flatMap((entry): ValuesLayer[] => (typeof entry === 'string' ? [asFile(entry)] : []));
@@ -60,7 +84,7 @@ function valuesLayers(release: RawRelease, index: number, baseDir: string, envir
   const environmentLayers = (environment.values ?? []).map(asFile);
   const overlay = resolve(baseDir, overlayDir, `${release.name}.yaml`);
   const overlayLayers: ValuesLayer[] = files.isFile(overlay) ? [{ kind: 'file', path: overlay }] : [];
-  return [...fileLayers, ...environmentLayers, ...overlayLayers, ...inlineLayers];
+  return [...fileLayers, ...environmentLayers, ...overlayLayers, ...version, ...inlineLayers];
 }
 
 /** YAML 1.1 reads an unquoted `off` as false: both mean off. */
@@ -69,7 +93,10 @@ function lintRules(settings: Record<string, RuleSetting | false>): Record<string
 }
 
 /** Turns a valid releases.yaml into releases for one environment. Assumes checkRules found nothing. */
-export function normalize(raw: RawReleasesFile, options: { file: string; baseDir: string; environment: string; files: FileProbe }): ReleasesConfig {
+export function normalize(
+  raw: RawReleasesFile,
+  options: { file: string; baseDir: string; environment: string; files: FileProbe; versions?: ReadonlyMap<string, string> },
+): ReleasesConfig {
   const { baseDir, environment, files } = options;
   const defaults = { ...builtInDefaults, ...raw.defaults };
   const namespaces = releaseNamespaces(raw, environment);
@@ -78,13 +105,16 @@ export function normalize(raw: RawReleasesFile, options: { file: string; baseDir
 
   const releases = raw.releases.map((release, i): Release => {
     const namespace = namespaces[i]!;
+    const versionKeys = { ...defaultVersionKeys, ...release.versionKeys };
+    const version = options.versions?.get(release.name);
+    const versionLayer: ValuesLayer[] = version === undefined ? [] : [{ kind: 'inline', values: versionValues(version, versionKeys) }];
     return {
       id: ids[i]!,
       name: release.name,
       namespace,
       chart: chartRef(release, baseDir, raw.repositories ?? []),
       chartSource: release.chart,
-      values: valuesLayers(release, i, baseDir, raw.environments?.[environment] ?? {}, overlayDir(raw, environment), files),
+      values: valuesLayers(release, i, baseDir, raw.environments?.[environment] ?? {}, overlayDir(raw, environment), files, versionLayer),
       set: release.set ?? [],
       needs: (release.needs ?? []).map((need) => {
         const resolved = releaseIndex.resolveNeed(need, ids[i]!);
@@ -99,13 +129,14 @@ export function normalize(raw: RawReleasesFile, options: { file: string; baseDir
       atomic: release.atomic ?? defaults.atomic,
       historyMax: release.historyMax ?? defaults.historyMax,
       lintRules: lintRules({ ...raw.lint?.rules, ...release.lint?.rules }),
+      versionKeys,
     };
   });
 
   return {
     file: options.file,
     baseDir,
-    environment: resolveEnvironment(raw, environment),
+    environment: resolveEnvironment(raw, environment, baseDir),
     releases,
     kubeVersion: raw.lint?.kubeVersion,
   };

@@ -182,6 +182,17 @@ const selectedEnvironment: Rule = ({ parsed, raw, environment }) => {
   return [issueAt(parsed, raw.environments ? ['environments'] : [], `environment "${environment}" is not declared`, hint)];
 };
 
+const promotedFromEnvironments: Rule = ({ parsed, raw }) => {
+  const declared = Object.keys(raw.environments ?? {});
+  return Object.entries(raw.environments ?? {}).flatMap(([name, environment]) => {
+    const source = environment?.promotedFrom;
+    if (source === undefined || (declared.includes(source) && source !== name)) return [];
+    if (source === name) return [issueAt(parsed, ['environments', name, 'promotedFrom'], `environment "${name}" cannot be promoted from itself`, 'name the environment it takes its versions from')];
+    const hint = didYouMean(source, declared) ?? `declared: ${declared.join(', ')}`;
+    return [issueAt(parsed, ['environments', name, 'promotedFrom'], `promotedFrom names environment "${source}", which is not declared`, hint)];
+  });
+};
+
 const lintRuleIds: Rule = ({ parsed, raw }) => {
   const settings: { path: (string | number)[]; rules: unknown }[] = [
     { path: ['lint', 'rules'], rules: raw.lint?.rules },
@@ -207,6 +218,7 @@ export const rules: readonly Rule[] = [
   valuesDirs,
   valuesFiles,
   installedEnvironments,
+  promotedFromEnvironments,
   lintRuleIds,
 ];
 

@@ -18,6 +18,10 @@ export interface RawEnvironment {
   kubeContext?: string;
   production?: boolean;
   valuesDir?: string;
+  /** The environment whose deployed, ready versions this one may run (the promotion gate). */
+  promotedFrom?: string;
+  /** The versions file (release → image tag or digest), relative to releases.yaml. Default: versions/<environment>.yaml. */
+  versionsFile?: string;
 }
 
 export interface RawReleaseOptions {
@@ -54,6 +58,13 @@ export interface RawRelease extends Omit<RawReleaseOptions, 'namespace'> {
   labels?: Record<string, string>;
   installed?: boolean | Record<string, boolean>;
   lint?: { rules?: Record<string, RuleSetting | false> };
+  versionKeys?: Partial<VersionKeys>;
+}
+
+/** The values keys a versions-file entry sets: a `sha256:` digest goes to `digest`, anything else to `tag`. */
+export interface VersionKeys {
+  tag: string;
+  digest: string;
 }
 
 /** A chart reference, resolved. */
@@ -65,8 +76,8 @@ export type ChartRef =
 /** One layer of values, lowest precedence first. */
 export type ValuesLayer =
   | { kind: 'file'; path: string }
-  /** `source`: JSON pointer of the map in releases.yaml, for messages about its keys. */
-  | { kind: 'inline'; values: Record<string, unknown>; source: string };
+  /** `source`: JSON pointer of the map in releases.yaml, for messages about its keys (none: from the versions file). */
+  | { kind: 'inline'; values: Record<string, unknown>; source?: string };
 
 /** A release as boutique acts on it: defaults applied, paths absolute, the environment resolved. */
 export interface Release {
@@ -90,6 +101,8 @@ export interface Release {
   atomic: boolean;
   historyMax: number;
   lintRules: Record<string, RuleSetting>;
+  /** Set by normalize; read it through versionKeysOf. */
+  versionKeys?: VersionKeys;
 }
 
 export interface Environment {
@@ -97,6 +110,9 @@ export interface Environment {
   namespace?: string;
   kubeContext?: string;
   production: boolean;
+  promotedFrom?: string;
+  /** Absolute path of the environment's versions file (it may not exist yet); set by normalize. */
+  versionsFile?: string;
 }
 
 /** A loaded, valid releases.yaml for one environment. */

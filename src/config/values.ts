@@ -96,7 +96,11 @@ function releaseLayers(release: Release, index: number, chartDir: string, releas
   const chartValues = join(chartDir, 'values.yaml');
   const layers = [
     files.isFile(chartValues) ? fileLayer(chartValues) : undefined,
-    ...release.values.map((layer) => (layer.kind === 'file' ? fileLayer(layer.path) : { values: layer.values, parsed: releasesFile, at: pointerToPath(layer.source) })),
+    ...release.values.map((layer): Layer | undefined | 'broken' => {
+      if (layer.kind === 'file') return fileLayer(layer.path);
+      // A versions-file entry has no line of releases.yaml: its keys point at the release's name.
+      return layer.source === undefined ? { values: layer.values, parsed: releasesFile, at: ['releases', index, 'name'], isSet: true } : { values: layer.values, parsed: releasesFile, at: pointerToPath(layer.source) };
+    }),
     ...release.set.map((entry, setIndex) => setLayer(entry.name, entry.value, releasesFile, ['releases', index, 'set', setIndex, 'value'])),
   ];
   if (layers.includes('broken')) return undefined;

@@ -8,7 +8,7 @@ import type { StorageDriver } from './records.js';
 /** What boutique asks of kubectl: reading helm's records and live objects in bulk, and asking the server what an apply would produce. */
 export interface Kubectl {
   /** Every storage object of helm's in a namespace, superseded revisions left out (one request). */
-  helmStorage(namespace: string, driver: Exclude<StorageDriver, 'other'>): Promise<KubeObject[]>;
+  helmStorage(namespace: string, driver: Exclude<StorageDriver, 'other'>, release?: string): Promise<KubeObject[]>;
   /**
    * The live copies of those objects that exist: one list request per namespace for all their kinds, so a check of
    * many releases costs a handful of requests, not one per object.
@@ -19,6 +19,13 @@ export interface Kubectl {
    * undefined when the release namespace does not exist yet, so there is nothing to compare against.
    */
   dryRunApply(objects: readonly KubeObject[], namespace: string): Promise<KubeObject[] | undefined>;
+  /** One object, or undefined when it does not exist. */
+  getObject(resource: string, namespace: string, name: string): Promise<KubeObject | undefined>;
+  /** Creates the object; 'exists' when an object of that name is already there. */
+  createObject(obj: KubeObject): Promise<KubeObject | 'exists'>;
+  /** Replaces the object at its resourceVersion; 'conflict' when it changed since (optimistic concurrency). */
+  replaceObject(obj: KubeObject): Promise<KubeObject | 'conflict'>;
+  deleteObject(resource: string, namespace: string, name: string): Promise<void>;
 }
 
 // kubectl names the flag --context where helm says --kube-context.
@@ -36,11 +43,18 @@ function itemsOf(stdout: string): KubeObject[] {
 
 /** The first read's failure says whether the cluster is there at all: one clear error instead of one per release. */
 function unreachable(error: unknown, target: ClusterTarget): Error {
+  const context = target.kubeContext ? `context "${target.kubeContext}"` : 'the current context';
+  // With no stdin, kubectl's prompt for a username reads end-of-file at once.
+  if (error instanceof ExecError && /^error: EOF\s*$|Please enter Username/m.test(error.stderr)) {
+    return new ClusterUnreachableError(`kubectl asked for a username and password for the cluster of ${context}, and there is no terminal to answer: its kubeconfig user has no credentials`, {
+      cause: error,
+      suggestions: ['give the kubeconfig user a token, a client certificate, or an exec plugin that works without a terminal (kubectl config view --minify shows it)'],
+    });
+  }
   if (!(error instanceof ExecError) || !/Unable to connect to the server|connection refused|no such host|i\/o timeout|could not get server version|couldn't get current server API group list/i.test(error.stderr)) {
     return error as Error;
   }
   const reason = error.stderr.trim().split('\n').at(-1)!.replace(/^error: /, '');
-  const context = target.kubeContext ? `context "${target.kubeContext}"` : 'the current context';
   return new ClusterUnreachableError(`cannot reach the cluster of ${context}: ${reason}`, {
     cause: error,
     suggestions: ["check --kube-context or the environment's kubeContext in releases.yaml, and that the cluster is running (kubectl cluster-info)"],
@@ -57,6 +71,7 @@ export class KubectlCli implements Kubectl {
     private readonly target: ClusterTarget,
   ) {}
 
+  /** A kubectl call whose JSON answer is read as objects; reads, creates and conditional replaces are safe to retry. */
   private async get(args: string[], input?: string): Promise<KubeObject[]> {
     this.resolved ??= this.tool();
     const { path } = await this.resolved;
@@ -67,8 +82,8 @@ export class KubectlCli implements Kubectl {
     }
   }
 
-  helmStorage(namespace: string, driver: Exclude<StorageDriver, 'other'>): Promise<KubeObject[]> {
-    return this.get(['get', driver, '--namespace', namespace, '--selector', 'owner=helm,status!=superseded']);
+  helmStorage(namespace: string, driver: Exclude<StorageDriver, 'other'>, release?: string): Promise<KubeObject[]> {
+    return this.get(['get', driver, '--namespace', namespace, '--selector', `owner=helm,status!=superseded${release ? `,name=${release}` : ''}`]);
   }
 
   async liveObjects(objects: readonly KubeObject[], defaultNamespace: string): Promise<KubeObject[]> {
@@ -85,6 +100,37 @@ export class KubectlCli implements Kubectl {
       ),
     );
     return lists.flat();
+  }
+
+  async getObject(resource: string, namespace: string, name: string): Promise<KubeObject | undefined> {
+    const [found] = await this.get(['get', resource, name, '--namespace', namespace, '--ignore-not-found']);
+    return found;
+  }
+
+  async createObject(obj: KubeObject): Promise<KubeObject | 'exists'> {
+    try {
+      const [created] = await this.get(['create', '-f', '-'], JSON.stringify(obj));
+      return created!;
+    } catch (error) {
+      if (error instanceof ExecError && /\(AlreadyExists\)/.test(error.stderr)) return 'exists';
+      throw error;
+    }
+  }
+
+  async replaceObject(obj: KubeObject): Promise<KubeObject | 'conflict'> {
+    try {
+      const [replaced] = await this.get(['replace', '-f', '-'], JSON.stringify(obj));
+      return replaced!;
+    } catch (error) {
+      if (error instanceof ExecError && /\(Conflict\)/.test(error.stderr)) return 'conflict';
+      throw error;
+    }
+  }
+
+  async deleteObject(resource: string, namespace: string, name: string): Promise<void> {
+    this.resolved ??= this.tool();
+    const { path } = await this.resolved;
+    await this.runner.run(path, ['delete', resource, name, '--namespace', namespace, '--ignore-not-found', '--wait=false', ...contextArgs(this.target)], { retry: 'read' });
   }
 
   async dryRunApply(objects: readonly KubeObject[], namespace: string): Promise<KubeObject[] | undefined> {

@@ -5,6 +5,9 @@ import type { Plan } from './plan.js';
 /** Release labels under which sync records what it applied, so the next run can tell nothing changed without rendering. */
 export const inputsLabel = 'boutique.dev/inputs';
 export const environmentLabel = 'boutique.dev/environment';
+/** Set on every revision boutique starts: which run started it, and when helm will have given up on it (epoch s). */
+export const runLabel = 'boutique.dev/run';
+export const deadlineLabel = 'boutique.dev/deadline';
 
 /** helm's record of a release's latest revision: from its storage read in bulk, or from helm itself. */
 export interface ReleaseRecord {
@@ -48,6 +51,11 @@ export interface PlannedChange {
   changingNeeds: string[];
   /** Why a blocked release cannot be synced, with what to do. */
   error?: Error;
+  /**
+   * A revision an interrupted boutique run left pending, to undo before the install or upgrade: a first install is
+   * uninstalled, an upgrade rolled back to the last deployed revision.
+   */
+  recover?: 'uninstall' | 'rollback';
 }
 
 export interface SyncPlan {
@@ -71,13 +79,26 @@ export function pendingError(release: Release, status: string): ReleaseStateErro
   });
 }
 
-type Decision = Pick<PlannedChange, 'action' | 'reasons' | 'error'>;
+type Decision = Pick<PlannedChange, 'action' | 'reasons' | 'error' | 'recover'>;
 
-function decide(release: Release, observation: ReleaseObservation, environment: string): Decision {
+/**
+ * A pending revision that a boutique run started, whose helm has given up by now (past the deadline it recorded):
+ * nothing works on it any more, so the next run may undo it. A pending revision boutique did not start stays a lock.
+ */
+function abandoned(record: ReleaseRecord, nowMs: number): boolean {
+  const deadline = Number(record.labels[deadlineLabel]);
+  return record.labels[runLabel] !== undefined && Number.isFinite(deadline) && deadline * 1000 < nowMs;
+}
+
+function decide(release: Release, observation: ReleaseObservation, environment: string, nowMs: number): Decision {
   const { record } = observation;
   if (observation.error) return { action: 'blocked', reasons: [observation.error.message.split('\n')[0]!], error: observation.error };
   if (!release.installed) return record ? { action: 'uninstall', reasons: ['installed: false'] } : { action: 'absent', reasons: ['installed: false, and not in the cluster'] };
-  if (record && pendingStatus(record.status)) return { action: 'blocked', reasons: [record.status], error: pendingError(release, record.status) };
+  if (record && pendingStatus(record.status)) {
+    if (!abandoned(record, nowMs)) return { action: 'blocked', reasons: [record.status], error: pendingError(release, record.status) };
+    const recover = record.status === 'pending-install' ? 'uninstall' : 'rollback';
+    return { action: recover === 'uninstall' ? 'install' : 'upgrade', reasons: [`recovering ${record.status} left by an interrupted boutique run`], recover };
+  }
   if (!record) return { action: 'install', reasons: ['not installed'] };
   const reasons = [
     ...(record.status === 'deployed' ? [] : [`last attempt ${record.status}`]),
@@ -90,7 +111,7 @@ function decide(release: Release, observation: ReleaseObservation, environment: 
 
 /** True when a release needs its live objects compared before the plan can say whether it changes. */
 export function needsDriftCheck(release: Release, observation: Omit<ReleaseObservation, 'drift'>, environment: string): boolean {
-  const { action } = decide(release, observation, environment);
+  const { action } = decide(release, observation, environment, Date.now());
   return action === 'unchanged';
 }
 
@@ -99,12 +120,12 @@ export function needsDriftCheck(release: Release, observation: Omit<ReleaseObser
  * installed when helm has no record of it, upgraded when its last attempt failed, its inputs or environment changed,
  * or its objects drifted, uninstalled when installed: false, and blocked while another helm operation holds it.
  */
-export function planSync(plan: Plan, observations: ReadonlyMap<string, ReleaseObservation>): SyncPlan {
+export function planSync(plan: Plan, observations: ReadonlyMap<string, ReleaseObservation>, nowMs: number = Date.now()): SyncPlan {
   const changes = new Map<string, PlannedChange>();
   for (const release of plan.releases) {
     const observation = observations.get(release.id);
     if (!observation) throw new Error(`no observation of ${release.id}`);
-    const decision = decide(release, observation, plan.environment.name);
+    const decision = decide(release, observation, plan.environment.name, nowMs);
     // plan.releases is in apply order, so every need is decided before the releases that need it.
     const changingNeeds = plan.needs.get(release.id)!.filter((need) => isChange(changes.get(need)!.action));
     changes.set(release.id, { release, ...decision, record: observation.record, inputsHash: observation.inputsHash, changingNeeds });

@@ -53,6 +53,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class ExecaRunner implements Runner {
   /** How many commands were tried again after a transient failure, for the run's summary. */
   retries = 0;
+  private readonly running = new Set<{ kill(signal?: NodeJS.Signals): boolean }>();
+
+  /** Stops every child now (a second interrupt): helm marks what it was doing as failed, which the next run recovers. */
+  killAll(): void {
+    for (const child of this.running) child.kill('SIGTERM');
+  }
 
   /** `trace` sees every command line before it runs, --set values redacted (for --debug). */
   constructor(private readonly trace?: (line: string) => void) {}
@@ -75,7 +81,7 @@ export class ExecaRunner implements Runner {
     this.trace?.(`$ ${hide([command, ...redactArgs(args)].join(' '), options.secrets)}`);
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     try {
-      const result = await execa(command, args, {
+      const child = execa(command, args, {
         env: options.env,
         // Never a terminal's stdin: a credential prompt must fail at once, not wait for a person who is not there.
         ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
@@ -84,7 +90,12 @@ export class ExecaRunner implements Runner {
         stripFinalNewline: false,
         timeout: timeoutMs,
         forceKillAfterDelay: 5_000,
+        // Its own process group: a Ctrl-C in the terminal reaches boutique, which lets a running helm finish (or
+        // roll back) rather than die halfway through a write.
+        detached: true,
       });
+      this.running.add(child);
+      const result = await child.finally(() => this.running.delete(child));
       if (result.timedOut) {
         throw new ExecError(command, redactArgs(args).map((arg) => hide(arg, options.secrets)), undefined, `${command} did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped\n${hide(String(result.stderr), options.secrets)}`);
       }

@@ -1,8 +1,8 @@
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { accessSync, constants, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
 import { ToolError } from '../errors.js';
 import type { Runner } from '../process/runner.js';
-import { installScript, pinnedToolPath, pinnedTools, type PinnedToolName } from './pinned.js';
+import { cacheDir, installScript, pinnedToolPath, pinnedTools, type PinnedToolName } from './pinned.js';
 
 export type ToolSource = 'flag' | 'env' | 'path' | 'pinned';
 
@@ -57,10 +57,35 @@ export function isSupportedHelm(version: string): boolean {
   return major === 4 || (major === 3 && minor >= 14);
 }
 
-async function versionOf(name: PinnedToolName, path: string, runner: Runner): Promise<string> {
+async function askVersion(name: PinnedToolName, path: string, runner: Runner): Promise<string> {
   if (name === 'helm') return (await runner.run(path, ['version', '--template', '{{.Version}}'])).stdout.trim();
   const output = (await runner.run(path, ['version', '--client', '-o', 'json'])).stdout;
   return (JSON.parse(output) as { clientVersion?: { gitVersion?: string } }).clientVersion?.gitVersion ?? 'unknown';
+}
+
+/**
+ * A tool's version, asked once per binary: remembered in the cache folder by path, size and modification time, so
+ * a run does not start a Go process just to learn what it already knew (a replaced binary is asked again).
+ */
+async function versionOf(name: PinnedToolName, path: string, options: ResolveOptions): Promise<string> {
+  const file = join(cacheDir(options.env), 'tool-versions.json');
+  const stat = statSync(path);
+  const key = `${path}:${stat.size}:${stat.mtimeMs}`;
+  let known: Record<string, string> = {};
+  try {
+    known = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  } catch {
+    // no cache yet, or an unreadable one: ask the tool
+  }
+  if (known[key]) return known[key];
+  const version = await askVersion(name, path, options.runner);
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify({ ...known, [key]: version }));
+  } catch {
+    // a read-only cache folder only costs the next run one more question
+  }
+  return version;
 }
 
 const envVariable: Record<PinnedToolName, string> = { helm: 'BOUTIQUE_HELM', kubectl: 'BOUTIQUE_KUBECTL' };
@@ -78,13 +103,13 @@ export async function resolveTool(name: PinnedToolName, options: ResolveOptions)
   for (const [path, source, origin] of explicit) {
     if (!path) continue;
     if (!isExecutable(path)) throw new ToolError(`${origin} names ${path}, which is not an executable file`);
-    const version = await versionOf(name, path, options.runner);
+    const version = await versionOf(name, path, options);
     if (name === 'helm' && !isSupportedHelm(version)) throw new ToolError(`${origin} names helm ${version}; boutique needs helm 3.14 or later`);
     return { name, path, version, source };
   }
   const onPath = findOnPath(name, options.env);
   if (onPath) {
-    const version = await versionOf(name, onPath, options.runner).catch(() => '');
+    const version = await versionOf(name, onPath, options).catch(() => '');
     if (name !== 'helm' || isSupportedHelm(version)) return { name, path: onPath, version, source: 'path' };
   }
   const pinned = pinnedToolPath(name, options.env);

@@ -24,7 +24,8 @@ export const helm = (emulator: Emulator, args: string[]): Promise<ToolResult> =>
 
 export const kubectl = (emulator: Emulator, args: string[], input?: string): Promise<ToolResult> => run(kubectlBinary(), emulator, args, input);
 
-async function writeChartFiles(directory: string, name: string, values: string, templates: Record<string, string>): Promise<string> {
+/** A chart `name` in `directory` with the given values.yaml text and templates (file name → text). */
+export async function writeChartFiles(directory: string, name: string, values: string, templates: Record<string, string>): Promise<string> {
   const chart = join(directory, name);
   await mkdir(join(chart, 'templates'), { recursive: true });
   await writeFile(join(chart, 'Chart.yaml'), `apiVersion: v2\nname: ${name}\nversion: 0.1.0\nappVersion: "1.0"\n`);

@@ -3,10 +3,15 @@
  * IngressClass, PriorityClass, StorageClass, CronJob, Lease) and waits with the watcher; the server's
  * validation and OpenAPI reach helm's error messages. One emulator for the file.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { helm } from './clients.js';
+import { helm, writeChartFiles } from './clients.js';
 import { isWrite, startEmulator, type Emulator } from './emulator.js';
+import { apiVersionOf, builtinTypes } from './kinds.js';
+import { nameOf, sampleManifests } from './samples.js';
 
 const chart = fileURLToPath(new URL('./data/platform', import.meta.url));
 let emulator: Emulator;
@@ -17,6 +22,25 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await emulator?.stop();
+});
+
+describe('every built-in kind', () => {
+  it('installs with the watcher wait and uninstalls', async () => {
+    const workdir = await mkdtemp(join(tmpdir(), 'emulator-kinds-'));
+    try {
+      const chart = await writeChartFiles(workdir, 'every-kind', '{}\n', { 'all.yaml': sampleManifests(undefined) });
+      const installed = await helm(emulator, ['upgrade', '--install', 'every', chart, '-n', 'every', '--create-namespace', '--wait=watcher', '--timeout', '30s']);
+      expect(installed.stderr).toBe('');
+      expect(installed.exitCode).toBe(0);
+      const stored = (namespaced: boolean) => builtinTypes.filter((type) => type.namespaced === namespaced);
+      for (const type of stored(true)) expect([type.kind, emulator.store.get(apiVersionOf(type), type.kind, 'every', nameOf(type))?.metadata.name]).toEqual([type.kind, nameOf(type)]);
+      for (const type of stored(false)) expect([type.kind, emulator.store.get(apiVersionOf(type), type.kind, undefined, nameOf(type))?.metadata.name]).toEqual([type.kind, nameOf(type)]);
+      expect((await helm(emulator, ['uninstall', 'every', '-n', 'every', '--wait', '--timeout', '30s'])).exitCode).toBe(0);
+      expect(builtinTypes.filter((type) => emulator.store.get(apiVersionOf(type), type.kind, type.namespaced ? 'every' : undefined, nameOf(type))).map((type) => type.kind)).toEqual([]);
+    } finally {
+      await rm(workdir, { recursive: true, force: true });
+    }
+  });
 });
 
 /** [apiVersion, kind, namespaced] of every object the chart renders by default. */

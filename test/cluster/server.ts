@@ -183,7 +183,8 @@ export class ApiServer {
       if (faults.failStatus !== undefined) throw injectedFailure(faults.failStatus);
       if (faults.conflict && type) throw staleConflict(type, route?.name ?? '');
       if (!route) return this.serveNonResource(url, request, response);
-      if (!type) throw pathNotFound();
+      // A cluster-scoped kind has no path under a namespace.
+      if (!type || (!type.namespaced && route.namespace !== undefined)) throw pathNotFound();
       if (watch && method === 'GET') {
         if (faults.rejectWatchList && url.searchParams.get('sendInitialEvents') === 'true') throw watchListUnsupported(type);
         entry.status = 200;

@@ -5,20 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kubeconfigFor, startEmulator, type Emulator, type RequestLogEntry } from '../cluster/emulator.js';
 import { boutique } from '../support/cli.js';
-import { copyShippedSystem } from '../support/system.js';
+import { copyShippedSystem, shippedNeeds, shippedReleaseNames } from '../support/system.js';
 import { helmBinary, kubectlBinary } from '../support/tools.js';
 
-const releaseNames = [
-  'redis-cart', 'adservice', 'currencyservice', 'emailservice', 'paymentservice', 'productcatalogservice',
-  'shippingservice', 'cartservice', 'recommendationservice', 'checkoutservice', 'frontend', 'loadgenerator',
-];
-const needs: Record<string, string[]> = {
-  cartservice: ['redis-cart'],
-  recommendationservice: ['productcatalogservice'],
-  checkoutservice: ['productcatalogservice', 'shippingservice', 'paymentservice', 'emailservice', 'currencyservice', 'cartservice'],
-  frontend: ['productcatalogservice', 'currencyservice', 'cartservice', 'recommendationservice', 'shippingservice', 'checkoutservice', 'adservice'],
-  loadgenerator: ['frontend'],
-};
+const releaseNames = shippedReleaseNames;
+const needs = shippedNeeds;
 
 /** The first or last request of a non-empty list: an ordering check over no requests must fail, not pass. */
 function first(entries: RequestLogEntry[], what: string): number {
@@ -147,15 +138,20 @@ describe('boutique sync on the shipped Online Boutique', () => {
   });
 
   it('uninstalls a release switched to installed: false', async () => {
-    const result = await cli.run(['sync', '-e', 'prod', '-l', 'name=loadgenerator']);
+    const result = await cli.run(['sync', '-e', 'prod', '-l', 'name=loadgenerator', '--yes']);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^boutique\/loadgenerator +uninstalled /m);
     expect(emulator.store.get('apps/v1', 'Deployment', 'boutique', 'loadgenerator')).toBeUndefined();
   });
 
   it('destroys everything in reverse dependency order', async () => {
+    const beforeRefusal = emulator.requests.length;
+    const refused = await cli.run(['destroy', '-e', 'prod']);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain('Error: destroy of 11 releases in prod: not confirmed, and there is no terminal to ask\n  hint: pass --yes to confirm');
+    expect(emulator.requests.slice(beforeRefusal).filter(isWrite)).toEqual([]);
     const before = emulator.requests.length;
-    const result = await cli.run(['destroy']);
+    const result = await cli.run(['destroy', '--yes']);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^boutique\/frontend +uninstalled /m);
     const deletedAt = (release: string) => first(emulator.requests.slice(before).filter((entry) => entry.verb === 'delete' && isReleaseStorage(entry, release)), release);

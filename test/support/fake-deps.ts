@@ -38,6 +38,9 @@ export function createFakeCluster(options: { releases?: Record<string, FakeRelea
   const calls: string[] = [];
   const releases = new Map(Object.entries(options.releases ?? {}));
   const live = [...(options.live ?? [])];
+  // Plain objects by namespace/name, with a resourceVersion for compare-and-swap (boutique's lock Lease).
+  const objects = new Map<string, KubeObject>();
+  let resourceVersion = 0;
   const record = (release: Release): ReleaseRecord | undefined => {
     const stored = releases.get(release.id);
     return stored && { name: release.name, namespace: release.namespace, revision: stored.revision ?? 1, status: stored.status ?? 'deployed', chart: 'c', version: '1.0.0', appVersion: '1', deployedAt: '', labels: stored.labels ?? {} };
@@ -49,7 +52,7 @@ export function createFakeCluster(options: { releases?: Record<string, FakeRelea
     upgrade: async (release: Release, _files: readonly string[], labels: Record<string, string>) => {
       calls.push(`upgrade ${release.id}`);
       const previous = releases.get(release.id);
-      releases.set(release.id, { ...previous, status: 'deployed', labels, revision: (previous?.revision ?? 0) + 1 });
+      releases.set(release.id, { ...previous, status: 'deployed', labels, revision: (previous ? (previous.revision ?? 1) : 0) + 1 });
     },
     uninstall: async (release: Release) => {
       calls.push(`uninstall ${release.id}`);
@@ -65,9 +68,9 @@ export function createFakeCluster(options: { releases?: Record<string, FakeRelea
     },
   };
   const kubectl: Kubectl = {
-    helmStorage: async (namespace) => {
+    helmStorage: async (namespace, _driver, name) => {
       calls.push(`read storage ${namespace}`);
-      return [...releases].filter(([id]) => id.startsWith(`${namespace}/`)).map(([id, release]) => helmStorageSecret(id, release));
+      return [...releases].filter(([id]) => id === `${namespace}/${name}` || (!name && id.startsWith(`${namespace}/`))).map(([id, release]) => helmStorageSecret(id, release));
     },
     liveObjects: async (objects, namespace) => {
       calls.push(`read live ${namespace}`);
@@ -75,7 +78,27 @@ export function createFakeCluster(options: { releases?: Record<string, FakeRelea
       return live.filter((obj) => wanted.has(objectKey(obj, namespace)));
     },
     dryRunApply: async (objects) => [...objects],
+    getObject: async (_resource, namespace, name) => objects.get(`${namespace}/${name}`),
+    createObject: async (obj) => {
+      const key = `${obj.metadata.namespace}/${obj.metadata.name}`;
+      if (objects.has(key)) return 'exists';
+      calls.push(`create ${obj.kind} ${key}`);
+      const stored = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(++resourceVersion) } };
+      objects.set(key, stored);
+      return stored;
+    },
+    replaceObject: async (obj) => {
+      const key = `${obj.metadata.namespace}/${obj.metadata.name}`;
+      if (objects.get(key)?.metadata.resourceVersion !== obj.metadata.resourceVersion) return 'conflict';
+      const stored = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(++resourceVersion) } };
+      objects.set(key, stored);
+      return stored;
+    },
+    deleteObject: async (_resource, namespace, name) => {
+      calls.push(`delete ${namespace}/${name}`);
+      objects.delete(`${namespace}/${name}`);
+    },
   };
   const deps: ClusterDeps = { helm, kubectl };
-  return { deps, calls };
+  return { deps, calls, objects };
 }

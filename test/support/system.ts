@@ -18,3 +18,16 @@ export function copyShippedSystem(): { dir: string; edit(file: string, change: (
     },
   };
 }
+
+/** The shipped system's releases in declaration order, and its needs graph as read off the services' *_ADDR variables. */
+export const shippedReleaseNames = [
+  'redis-cart', 'adservice', 'currencyservice', 'emailservice', 'paymentservice', 'productcatalogservice',
+  'shippingservice', 'cartservice', 'recommendationservice', 'checkoutservice', 'frontend', 'loadgenerator',
+];
+export const shippedNeeds: Record<string, string[]> = {
+  cartservice: ['redis-cart'],
+  recommendationservice: ['productcatalogservice'],
+  checkoutservice: ['productcatalogservice', 'shippingservice', 'paymentservice', 'emailservice', 'currencyservice', 'cartservice'],
+  frontend: ['productcatalogservice', 'currencyservice', 'cartservice', 'recommendationservice', 'shippingservice', 'checkoutservice', 'adservice'],
+  loadgenerator: ['frontend'],
+};

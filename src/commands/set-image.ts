@@ -1,0 +1,18 @@
+import { BoutiqueCommand } from '../cli/base-command.js';
+import { setImages } from '../promote/set-image.js';
+import { renderVersionsEdit, versionsEditReport } from '../promote/versions-view.js';
+
+export default class SetImage extends BoutiqueCommand {
+  static override description =
+    "Pin image versions in the environment's versions file (versions/<environment>.yaml), keeping its comments: RELEASE=TAG or RELEASE=sha256:DIGEST. Prints the change as a diff.";
+
+  static override strict = false;
+  static override examples = ['<%= config.bin %> set-image -e dev frontend=3f2a1c9 cartservice=3f2a1c9'];
+
+  async run(): Promise<void> {
+    const { argv } = await this.parseFlags(SetImage);
+    const edit = setImages(this.loadConfig(), argv as string[]);
+    this.envelope.results = [versionsEditReport(edit)];
+    if (!this.json) process.stdout.write(renderVersionsEdit(edit));
+  }
+}

@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import { setAtPath } from '../app/values-files.js';
+import { parseValuesPath } from '../config/values-path.js';
+import { versionKeysOf } from '../config/normalize.js';
+import type { Release } from '../config/types.js';
+import { fieldAt } from '../kube/objects.js';
+import { parseGoYaml } from '../yaml/go-yaml.js';
+
+type Values = Record<string, unknown>;
+
+const isMap = (value: unknown): value is Values => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** helm's merge of two values layers (`-f a -f b`): maps merge key by key, anything else in `over` replaces. */
+export function mergeTwo(base: Values, over: Values): Values {
+  const out: Values = { ...base };
+  for (const [key, value] of Object.entries(over)) out[key] = isMap(value) && isMap(out[key]) ? mergeTwo(out[key], value) : value;
+  return out;
+}
+
+/**
+ * The values boutique gives helm for a release, merged as helm merges them (what `helm get values` shows after a
+ * sync): every layer in order, then `set`. Secret set values are left out when `withSecrets` is false.
+ */
+export function mergedValues(release: Release, readLayer: (path: string) => Values, options: { withSecrets: boolean }): Values {
+  let merged: Values = {};
+  for (const layer of release.values) merged = mergeTwo(merged, layer.kind === 'file' ? readLayer(layer.path) : layer.values);
+  for (const entry of release.set) {
+    if (entry.secret && !options.withSecrets) continue;
+    merged = setAtPath(structuredClone(merged), entry.name, entry.value);
+  }
+  return merged;
+}
+
+/** Reads a values file as helm does (go-yaml v2); an empty file is no values. */
+export function readValuesFile(path: string): Values {
+  const parsed = parseGoYaml(readFileSync(path, 'utf8'));
+  return isMap(parsed) ? parsed : {};
+}
+
+/** The image version the values give a release: its digest when set (the charts let it win), else its tag. */
+export function versionIn(values: Values, release: Release): string | undefined {
+  const keys = versionKeysOf(release);
+  const version = fieldAt(values, parseValuesPath(keys.digest)) || fieldAt(values, parseValuesPath(keys.tag));
+  return typeof version === 'string' && version !== '' ? version : undefined;
+}

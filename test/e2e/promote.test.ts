@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { isWrite, startEmulator, type Emulator } from '../cluster/emulator.js';
+import { boutique } from '../support/cli.js';
+import { copyShippedSystem } from '../support/system.js';
+import { helmBinary, kubectlBinary } from '../support/tools.js';
+
+// Two emulators as the clusters of two environments, one kubeconfig with a context for each (issue 15).
+function kubeconfig(clusters: Record<string, Emulator>): string {
+  const names = Object.keys(clusters);
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: names.map((name) => ({ name, cluster: { server: clusters[name]!.url } })),
+    users: [{ name: 'emulator', user: {} }],
+    contexts: names.map((name) => ({ name, context: { cluster: name, user: 'emulator' } })),
+    'current-context': names[0],
+  });
+}
+
+const imageOf = (emulator: Emulator, namespace: string, name: string) =>
+  (emulator.store.get('apps/v1', 'Deployment', namespace, name)?.spec as { template: { spec: { containers: { image: string }[] } } } | undefined)?.template.spec.containers[0]?.image;
+
+describe('promotion from staging to prod, with the gate', () => {
+  let staging: Emulator;
+  let prod: Emulator;
+  let system: ReturnType<typeof copyShippedSystem>;
+  let run: (args: string[]) => ReturnType<typeof boutique>;
+  const selection = ['-l', 'name=adservice', '-l', 'name=emailservice'];
+  const prodWritesSince = (index: number) => prod.requests.slice(index).filter(isWrite);
+
+  beforeAll(async () => {
+    [staging, prod] = await Promise.all([startEmulator({ readyDelayMs: 100 }), startEmulator({ readyDelayMs: 100 })]);
+    system = copyShippedSystem();
+    system.edit('releases.yaml', (text) =>
+      text
+        .replace('  staging:\n    namespace: boutique-staging\n', '  staging:\n    namespace: boutique-staging\n    kubeContext: staging\n')
+        .replace('  prod:\n    namespace: boutique\n', '  prod:\n    namespace: boutique\n    kubeContext: prod\n    promotedFrom: staging\n')
+        .replace('  timeout: 300\n', '  timeout: 15\n'),
+    );
+    const config = join(system.dir, 'kubeconfig');
+    writeFileSync(config, kubeconfig({ staging, prod }), { mode: 0o600 });
+    const env = { ...staging.env, KUBECONFIG: config, BOUTIQUE_HELM: helmBinary(), BOUTIQUE_KUBECTL: kubectlBinary() };
+    run = (args) => boutique(args, { cwd: system.dir, env });
+  });
+  afterAll(async () => {
+    await Promise.all([staging?.stop(), prod?.stop()]);
+  });
+
+  it('promotes the SHA that runs in staging into prod, and sync -e prod installs exactly that tag', async () => {
+    const pin = await run(['set-image', '-e', 'staging', 'adservice=3f2a1c9', 'emailservice=3f2a1c9']);
+    expect(pin.exitCode, pin.stderr).toBe(0);
+    const sync = await run(['sync', '-e', 'staging', ...selection]);
+    expect(sync.exitCode, sync.stderr).toBe(0);
+    expect(imageOf(staging, 'boutique-staging', 'adservice')).toMatch(/\/adservice:3f2a1c9$/);
+
+    const promote = await run(['promote', '--from', 'staging', '--to', 'prod', ...selection, '-o', 'json']);
+    expect(promote.exitCode, promote.stderr).toBe(0);
+    expect(JSON.parse(promote.stdout).results).toEqual([{
+      from: 'staging',
+      to: 'prod',
+      file: 'versions/prod.yaml',
+      changes: [
+        { release: 'adservice', to: '3f2a1c9' },
+        { release: 'emailservice', to: '3f2a1c9' },
+      ],
+    }]);
+    expect(readFileSync(join(system.dir, 'versions/prod.yaml'), 'utf8')).toBe('adservice: "3f2a1c9"\nemailservice: "3f2a1c9"\n');
+    expect(prod.requests.filter(isWrite)).toEqual([]);
+
+    const prodSync = await run(['sync', '-e', 'prod', '--yes', ...selection]);
+    expect(prodSync.exitCode, prodSync.stderr).toBe(0);
+    expect(imageOf(prod, 'boutique', 'adservice')).toMatch(/\/adservice:3f2a1c9$/);
+    expect(imageOf(prod, 'boutique', 'emailservice')).toMatch(/\/emailservice:3f2a1c9$/);
+  });
+
+  it('refuses in sync and diff a tag that never ran in staging, applying nothing', async () => {
+    expect((await run(['set-image', '-e', 'prod', 'adservice=9d8c7b6'])).exitCode).toBe(0);
+    const before = prod.requests.length;
+    const sync = await run(['sync', '-e', 'prod', '--yes', ...selection]);
+    expect(sync.exitCode).toBe(1);
+    expect(sync.stderr).toContain('promotion gate: 1 release(s) would run a version that is not deployed and ready in staging; nothing was applied');
+    expect(sync.stderr).toContain('  boutique/adservice: 9d8c7b6 has not run in staging (it runs 3f2a1c9)');
+    expect(sync.stderr).not.toContain('boutique/emailservice');
+    const diff = await run(['diff', '-e', 'prod', ...selection]);
+    expect(diff.exitCode).toBe(1);
+    expect(diff.stderr).toContain('  boutique/adservice: 9d8c7b6 has not run in staging');
+    expect(prodWritesSince(before)).toEqual([]);
+    expect(prod.requests.length).toBe(before);
+    expect(imageOf(prod, 'boutique', 'adservice')).toMatch(/:3f2a1c9$/);
+  });
+
+  it('refuses a tag that failed in staging, in sync and in promote, naming it', async () => {
+    staging.faults.neverReady({ kind: 'Deployment', name: 'emailservice', where: (object) => JSON.stringify(object.spec).includes(':bad0001') });
+    expect((await run(['set-image', '-e', 'staging', 'emailservice=bad0001'])).exitCode).toBe(0);
+    const failed = await run(['sync', '-e', 'staging', '-l', 'name=emailservice']);
+    expect(failed.exitCode).toBe(1);
+
+    const promote = await run(['promote', '--from', 'staging', '--to', 'prod', ...selection]);
+    expect(promote.exitCode).toBe(1);
+    expect(promote.stderr).toContain('  boutique/emailservice: is failed in staging');
+    expect(readFileSync(join(system.dir, 'versions/prod.yaml'), 'utf8')).toBe('adservice: "9d8c7b6"\nemailservice: "3f2a1c9"\n');
+
+    expect((await run(['set-image', '-e', 'prod', 'emailservice=bad0001'])).exitCode).toBe(0);
+    const before = prod.requests.length;
+    const sync = await run(['sync', '-e', 'prod', '--yes', ...selection]);
+    expect(sync.exitCode).toBe(1);
+    expect(sync.stderr).toContain('promotion gate: 2 release(s)');
+    expect(sync.stderr).toContain('  boutique/adservice: 9d8c7b6 has not run in staging');
+    expect(sync.stderr).toContain('  boutique/emailservice: is failed in staging');
+    expect(prodWritesSince(before)).toEqual([]);
+  });
+
+  it('lets an emergency through with --override-promotion-gate, and says what it let through', async () => {
+    const sync = await run(['sync', '-e', 'prod', '--yes', ...selection, '--override-promotion-gate', 'INC-42 hotfix']);
+    expect(sync.exitCode, sync.stderr).toBe(0);
+    expect(sync.stderr).toContain('Warning: promotion gate staging -> prod overridden (reason: INC-42 hotfix); letting through:\n  boutique/adservice: 9d8c7b6 has not run in staging');
+    expect(sync.stderr).toContain('  boutique/emailservice: is failed in staging');
+    expect(sync.stdout).toMatch(/^boutique\/adservice +upgraded /m);
+    expect(imageOf(prod, 'boutique', 'adservice')).toMatch(/\/adservice:9d8c7b6$/);
+    expect(imageOf(prod, 'boutique', 'emailservice')).toMatch(/\/emailservice:bad0001$/);
+  });
+});

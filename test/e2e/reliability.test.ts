@@ -1,0 +1,120 @@
+import { execa } from 'execa';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { kubeconfigFor, startEmulator, type Emulator, type RequestLogEntry } from '../cluster/emulator.js';
+import { boutique, repoRoot } from '../support/cli.js';
+import { copyShippedSystem } from '../support/system.js';
+import { helmBinary, kubectlBinary } from '../support/tools.js';
+
+const bin = join(repoRoot, 'bin', 'run.js');
+const isWrite = (entry: RequestLogEntry) => ['create', 'update', 'patch', 'delete'].includes(entry.verb) && !entry.dryRun;
+const selection = ['-l', 'name=cartservice', '--include-needs'];
+
+/** helm's release records in the emulator: name.vN → status. */
+function helmRecords(emulator: Emulator): Record<string, string> {
+  return Object.fromEntries(
+    emulator.store
+      .list('v1', 'Secret', 'boutique')
+      .filter((secret) => secret.metadata.name?.startsWith('sh.helm.release.v1.'))
+      .map((secret) => [secret.metadata.name!.replace('sh.helm.release.v1.', ''), secret.metadata.labels?.status ?? '?']),
+  );
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let waited = 0; !condition(); waited += 100) {
+    if (waited > 60_000) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('reliability against the emulator', () => {
+  let emulator: Emulator;
+  afterEach(() => emulator?.stop());
+
+  const setUp = async (readyDelayMs: number) => {
+    emulator = await startEmulator({ readyDelayMs });
+    const system = copyShippedSystem();
+    const env = { ...emulator.env, BOUTIQUE_HELM: helmBinary(), BOUTIQUE_KUBECTL: kubectlBinary(), NO_COLOR: '1', CI: 'true' };
+    return { system, env, run: (args: string[]) => boutique(args, { cwd: system.dir, env }) };
+  };
+
+  it('serialises two syncs started together: both succeed, the second waited, one revision per release', async () => {
+    const { system, env } = await setUp(1_500);
+    const first = execa(process.execPath, [bin, 'sync', ...selection], { cwd: system.dir, env, reject: false });
+    await until(() => emulator.requests.some((entry) => entry.resource === 'leases' && entry.verb === 'create'), 'the first lock');
+    const second = await execa(process.execPath, [bin, 'sync', ...selection], { cwd: system.dir, env, reject: false });
+    const firstResult = await first;
+    expect(firstResult.exitCode, String(firstResult.stderr)).toBe(0);
+    expect(second.exitCode, String(second.stderr)).toBe(0);
+    expect(String(second.stderr)).toMatch(/waiting for the lock of this environment, held by \S+ since /);
+    expect(String(second.stdout)).toMatch(/^boutique\/cartservice +unchanged /m);
+    expect(helmRecords(emulator)).toEqual({ 'redis-cart.v1': 'deployed', 'cartservice.v1': 'deployed' });
+  });
+
+  it('on SIGINT finishes what runs, starts nothing more, prints the summary and exits 130 with nothing pending', async () => {
+    const { system, env } = await setUp(2_000);
+    const sync = execa(process.execPath, [bin, 'sync', ...selection], { cwd: system.dir, env, reject: false });
+    await until(() => Object.keys(helmRecords(emulator)).includes('redis-cart.v1'), 'redis-cart to be applying');
+    sync.kill('SIGINT');
+    const result = await sync;
+    expect(result.exitCode).toBe(130);
+    expect(String(result.stderr)).toContain('SIGINT: starting nothing new, letting running releases finish');
+    expect(String(result.stdout)).toMatch(/^boutique\/redis-cart +installed /m);
+    expect(String(result.stdout)).toMatch(/^boutique\/cartservice +skipped +- +not started: the run was interrupted$/m);
+    expect(String(result.stderr)).toMatch(/Error: sync interrupted by SIGINT: 0 failed, 1 skipped, 1 done\n/);
+    expect(helmRecords(emulator)).toEqual({ 'redis-cart.v1': 'deployed' });
+  });
+
+  it('recovers in the next sync what a SIGKILLed run left pending', async () => {
+    const { system, env, run } = await setUp(1_500);
+    system.edit('releases.yaml', (text) => text.replace('  - name: redis-cart\n', '  - name: redis-cart\n    timeout: 4\n'));
+    const sync = execa(process.execPath, [bin, 'sync', ...selection], { cwd: system.dir, env, reject: false });
+    await until(() => helmRecords(emulator)['redis-cart.v1'] === 'pending-install', 'a pending install');
+    // As when a CI runner dies: boutique and every helm it started, at once.
+    const children = String((await execa('ps', ['-o', 'pid=', '--ppid', String(sync.pid)], { reject: false })).stdout).split(/\s+/).filter(Boolean);
+    for (const pid of [String(sync.pid), ...children]) process.kill(Number(pid), 'SIGKILL');
+    await sync;
+    expect(helmRecords(emulator)['redis-cart.v1']).toBe('pending-install');
+
+    const blocked = await run(['status', ...selection]);
+    expect(blocked.stdout).toMatch(/redis-cart .* blocked: pending-install/);
+    // Its helm would have given up by the deadline the revision records (its timeout and a margin).
+    await new Promise((resolve) => setTimeout(resolve, 15_000));
+    const next = await run(['sync', ...selection]);
+    expect(next.exitCode, next.stderr).toBe(0);
+    expect(next.stdout).toMatch(/^boutique\/redis-cart +installed /m);
+    expect(next.stderr).toContain('recovering pending-install left by an interrupted boutique run');
+    expect(Object.values(helmRecords(emulator))).toEqual(['deployed', 'deployed']);
+  });
+
+  it('reports a release whose record update was refused as failed, never installed', async () => {
+    const { run } = await setUp(100);
+    emulator.faults.conflictOn({ resource: 'secrets', name: /^sh\.helm\.release\.v1\.redis-cart\./, verb: 'update' });
+    const result = await run(['sync', ...selection]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).not.toMatch(/^boutique\/redis-cart +installed /m);
+    expect(result.stdout).toMatch(/^boutique\/redis-cart +failed /m);
+    expect(result.stdout).toMatch(/^boutique\/cartservice +skipped /m);
+  });
+
+  it('fails within seconds, with a hint, when the kubeconfig has no credentials for an https server', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'boutique-nocreds-'));
+    writeFileSync(join(dir, 'kubeconfig'), kubeconfigFor('https://127.0.0.1:1').replace(/server: https:\/\/127\.0\.0\.1:1/, 'server: https://127.0.0.1:1\n    insecure-skip-tls-verify: true'));
+    const system = copyShippedSystem();
+    const result = await boutique(['status', ...selection], { cwd: system.dir, env: { KUBECONFIG: join(dir, 'kubeconfig'), KUBECACHEDIR: join(dir, 'cache'), BOUTIQUE_KUBECTL: kubectlBinary() } });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/^Error: kubectl asked for a username and password for the cluster of the current context, and there is no terminal to answer/m);
+    expect(result.stderr).toContain('hint: give the kubeconfig user a token, a client certificate, or an exec plugin');
+    emulator = await startEmulator({});
+  });
+
+  it('never writes when production is not confirmed without a terminal', async () => {
+    const { run } = await setUp(100);
+    const result = await run(['sync', '-e', 'prod', ...selection]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('Error: sync of production environment prod: 2 to install, 0 unchanged: not confirmed, and there is no terminal to ask');
+    expect(emulator.requests.filter(isWrite)).toEqual([]);
+  });
+});
