@@ -5,7 +5,7 @@ import type { RawSetValue, Release, ReleasesConfig } from '../config/types.js';
 import { AppError, ExitCode, InterruptedError, ReleasesFailedError, UsageError } from '../errors.js';
 import { buildPlan, type Plan } from '../plan/plan.js';
 import { enforcePromotionGate } from '../promote/enforce-gate.js';
-import { parseSelector } from '../plan/select.js';
+import { checkSelection, parseSelectors } from '../plan/select.js';
 import { REPORT_SCHEMA_VERSION, reportedErrors, type Envelope } from '../report/envelope.js';
 import { renderError } from '../report/error-view.js';
 import { usageErrorFromParse } from './parse-error.js';
@@ -40,6 +40,7 @@ export abstract class BoutiqueCommand extends Command {
     set: Flags.string({ description: 'KEY=VALUE for every selected release, after releases.yaml, typed as helm --set types it (e.g. replicaCount=2)', multiple: true, helpGroup: 'GLOBAL' }),
     'set-string': Flags.string({ description: 'KEY=VALUE kept a string, as helm --set-string (e.g. image.tag=$GIT_SHA)', multiple: true, helpGroup: 'GLOBAL' }),
     'set-secret': Flags.string({ description: 'KEY=VALUE kept a string and treated as secret: masked in every output, handed to helm in a private file', multiple: true, helpGroup: 'GLOBAL' }),
+    'skip-deps': Flags.boolean({ description: 'never run helm dependency build for a local chart whose charts/ folder lacks a dependency', default: false, helpGroup: 'GLOBAL' }),
     yes: Flags.boolean({ char: 'y', description: 'do not ask before destroy, or before changing an environment marked production: true (needed without a terminal)', default: false, helpGroup: 'GLOBAL' }),
     'lock-timeout': Flags.integer({ description: 'seconds to wait for another boutique run working on the same environment before giving up (sync, destroy, rollback)', default: 300, min: 0, helpGroup: 'GLOBAL' }),
     concurrency: Flags.integer({ description: 'how many releases helm works on at once', default: 4, min: 1, helpGroup: 'GLOBAL' }),
@@ -94,8 +95,9 @@ export abstract class BoutiqueCommand extends Command {
 
   /** Loads releases.yaml and plans the selected releases; selection notes go to stderr. */
   protected loadPlan(environment = this.globalFlags.environment): { config: ReleasesConfig; plan: Plan } {
-    const selectors = (this.globalFlags.selector ?? []).map(parseSelector);
+    const selectors = parseSelectors(this.globalFlags.selector ?? []);
     const config = this.loadConfig(environment);
+    checkSelection(config.releases, selectors);
     const plan = buildPlan(config, { selectors, includeNeeds: this.globalFlags['include-needs'] });
     for (const note of renderSelectionNotes(plan)) process.stderr.write(`${note}\n`);
     return { config, plan };

@@ -1,22 +1,24 @@
 import { Args } from '@oclif/core';
 import { findRelease, rollback } from '../app/index.js';
 import { BoutiqueCommand } from '../cli/base-command.js';
+import { parseRevision } from '../config/arguments.js';
 
 export default class Rollback extends BoutiqueCommand {
   static override description = 'Roll a release back to a previous revision (default: the one before the current), waiting for readiness.';
 
   static override args = {
     release: Args.string({ description: 'release name or namespace/name', required: true }),
-    revision: Args.integer({ description: 'revision to roll back to (see helm history)', min: 1 }),
+    revision: Args.string({ description: 'revision to roll back to (see helm history)' }),
   };
 
   async run(): Promise<void> {
     const { args } = await this.parseFlags(Rollback);
+    const revision = parseRevision(args.revision);
     const { config, plan } = this.loadPlan();
     const release = findRelease(config, args.release);
     if (config.environment.production) await this.confirm(`rollback of ${release.id} in production environment ${config.environment.name}`, `helm rollback ${release.name} ${args.revision ?? '(previous revision)'}`);
     const { lockTimeoutMs, onLockWait } = this.writeOptions();
-    const current = await rollback(plan, release, args.revision, this.wiring(config).cluster(), { timeoutMs: lockTimeoutMs, onWait: onLockWait });
+    const current = await rollback(plan, release, revision, this.wiring(config).cluster(), { timeoutMs: lockTimeoutMs, onWait: onLockWait });
     this.envelope.results = [{ id: release.id, revision: current?.revision, description: current?.description }];
     if (!this.json) process.stdout.write(`${release.id} rolled back: revision ${current?.revision} (${current?.description})\n`);
   }

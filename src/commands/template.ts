@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { resolve } from 'node:path';
 import { renderReleases, type RenderResult } from '../app/index.js';
 import { BoutiqueCommand } from '../cli/base-command.js';
+import { checkOutputDir } from '../config/arguments.js';
 import { chartLabel } from '../report/plan-view.js';
 
 export default class Template extends BoutiqueCommand {
@@ -13,10 +14,10 @@ export default class Template extends BoutiqueCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parseFlags(Template);
+    const outputDir = flags['output-dir'] === undefined ? undefined : checkOutputDir(flags['output-dir']);
     const { config, plan } = this.loadPlan();
     const releases = plan.releases.filter((release) => release.installed);
     const helm = this.wiring(config).helm();
-    const outputDir = flags['output-dir'] ? resolve(flags['output-dir']) : undefined;
     const json = this.outputFormat === 'json';
     const results = await renderReleases(releases, helm, {
       concurrency: this.globalFlags.concurrency,

@@ -8,6 +8,7 @@ const existing = new Set(['/repo/charts/app/Chart.yaml', '/repo/values/web.yaml'
 const files: FileProbe = {
   isFile: (path) => existing.has(path),
   isDirectory: (path) => [...existing].some((file) => file.startsWith(`${path}/`)),
+  readText: () => 'replicas: 1\n',
 };
 
 function check(text: string, environment = 'default') {
@@ -59,7 +60,7 @@ describe('checkConfig', () => {
     expect(api!.values).toEqual([
       { kind: 'file', path: '/repo/values/api.yaml' },
       { kind: 'file', path: '/repo/values/prod/common.yaml' },
-      { kind: 'inline', values: { replicas: 2 } },
+      { kind: 'inline', values: { replicas: 2 }, source: '/releases/1/values/1' },
     ]);
     // The overlay values/prod/web.yaml exists, so it layers above the release's and the environment's files.
     expect(web!.values).toEqual([
@@ -86,7 +87,9 @@ describe('checkConfig', () => {
   });
 
   it('reports duplicate keys as YAML errors', () => {
-    expect(messages('releases: []\nreleases: []\n')).toEqual(['releases.yaml:2:1: invalid YAML: Map keys must be unique']);
+    expect(messages('releases: []\nreleases: []\n')).toEqual([
+      'releases.yaml:2:1: invalid YAML: the key "releases" appears twice in the same map\n  hint: remove one of the two, or merge their contents: the second would silently replace the first',
+    ]);
   });
 
   it('names an unknown key with its position and the closest allowed key', () => {
@@ -97,13 +100,15 @@ describe('checkConfig', () => {
   it('reports wrong types at the value', () => {
     const text = 'defaults:\n  wait: "yes"\nreleases:\n  - name: a\n    chart: ./charts/app\n    timeout: soon\n';
     expect(messages(text)).toEqual([
-      'releases.yaml:2:9: defaults.wait must be a boolean, not string "yes"',
-      'releases.yaml:6:14: releases[0].timeout must be a number of seconds or a duration such as 90s, 5m or 1h30m',
+      'releases.yaml:2:9: defaults.wait must be a boolean, not string "yes"\n  hint: write true or false, without quotes',
+      'releases.yaml:6:14: releases[0].timeout must be a number of seconds or a duration such as 90s, 5m or 1h30m\n  hint: write whole seconds (300) or a Go duration: digits followed by h, m, s or ms, e.g. 5m or 1h30m',
     ]);
   });
 
   it('reports a missing required key at the release', () => {
-    expect(messages('releases:\n  - name: a\n')).toEqual(['releases.yaml:2:5: releases[0] is missing the required key "chart"']);
+    expect(messages('releases:\n  - name: a\n')).toEqual([
+      'releases.yaml:2:5: releases[0] is missing the required key "chart"\n  hint: add chart: with a local path (./charts/web), repo/chart@version or oci://registry/path/chart@version',
+    ]);
   });
 
   it('reports duplicate releases at the second one', () => {
@@ -175,7 +180,7 @@ describe('checkConfig', () => {
     expect(messages(text)).toEqual([
       'releases.yaml:5:14: the version is given twice: repo/a@1.0.0 and version: 1.0.1\n  hint: keep one of them',
       'releases.yaml:8:14: a local chart has no version to choose\n  hint: remove version:, or point chart: at a repository or OCI chart',
-      'releases.yaml:10:12: chart "postgresql" is neither a local path, repo/chart nor oci://\n  hint: write ./path for a chart in this repository',
+      'releases.yaml:10:12: chart "postgresql" is neither a local path, repo/chart nor oci://\n  hint: write ./path for a chart in this repository, repo/chart for a declared repository, or oci://registry/path/chart',
     ]);
   });
 

@@ -1,35 +1,66 @@
 import { readFileSync, statSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { normalize, releaseNamespaces, versionsFilePath } from './normalize.js';
-import { parseYaml } from './parse.js';
+import { parseYaml, type ParsedDocument } from './parse.js';
+import { ReleaseIndex } from './release-index.js';
 import { checkRules, type FileProbe } from './rules.js';
 import type { RawReleasesFile, RawSetValue, ReleasesConfig } from './types.js';
 import { validateSchema } from './validate.js';
+import { chartValuesIssues, ValuesFileReader } from './values.js';
 import { parseVersionsFile } from './versions-file.js';
 
+/** A path's stat, or undefined when there is nothing there (also below a file: ENOTDIR). */
+export function statOf(path: string) {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
 export const nodeFileProbe: FileProbe = {
-  isFile: (path) => statSync(path, { throwIfNoEntry: false })?.isFile() ?? false,
-  isDirectory: (path) => statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false,
+  isFile: (path) => statOf(path)?.isFile() ?? false,
+  isDirectory: (path) => statOf(path)?.isDirectory() ?? false,
+  readText: (path) => readFileSync(path, 'utf8'),
 };
+
+interface CheckOptions {
+  /** releases.yaml as messages name it. */
+  file: string;
+  baseDir: string;
+  environment: string;
+  files: FileProbe;
+}
+
+export interface CheckedConfig {
+  raw?: RawReleasesFile;
+  issues: ConfigIssue[];
+  parsed?: ParsedDocument;
+  values?: ValuesFileReader;
+}
 
 /**
  * Checks releases.yaml text: syntax, schema, then the rules that need the whole file (names, needs, cycles,
- * files). Returns every issue found; pure apart from the injected file probe.
+ * charts, files, the values files' syntax). Returns every issue found; pure apart from the injected file probe.
  */
-export function checkConfig(text: string, options: { file: string; baseDir: string; environment: string; files: FileProbe }): { raw?: RawReleasesFile; issues: ConfigIssue[] } {
+export function checkConfig(text: string, options: CheckOptions): CheckedConfig {
   const parsed = parseYaml(text, options.file);
   if (parsed.issues.length > 0) return { issues: parsed.issues };
-  const raw = parsed.doc.toJS() as RawReleasesFile | null;
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    return { issues: [{ file: options.file, line: 1, column: 1, path: '', message: 'releases.yaml must be a map with a releases: list' }] };
+  const raw = parsed.value as RawReleasesFile | null | undefined;
+  if (raw === null || raw === undefined || typeof raw !== 'object' || Array.isArray(raw)) {
+    const what = raw === null || raw === undefined ? 'empty' : Array.isArray(raw) ? 'a list' : `${typeof raw} ${JSON.stringify(raw).slice(0, 40)}`;
+    return { issues: [{ file: options.file, line: 1, column: 1, path: '', message: `${options.file} must be a map with a releases: list, but it is ${what}`, hint: 'start the file with "releases:" and list each release under it with name: and chart: (see docs/releases-yaml.md)' }] };
   }
   const issues = validateSchema(parsed, raw);
   if (!Array.isArray(raw.releases)) return { issues };
-  const context = { ...options, parsed, raw, namespaces: releaseNamespaces(raw, options.environment) };
-  issues.push(...checkRules(context));
-  issues.sort((a, b) => a.line - b.line || a.column - b.column);
-  return { raw, issues };
+  const namespaces = releaseNamespaces(raw, options.environment);
+  const releases = new ReleaseIndex(raw.releases.map((release, index) => `${namespaces[index]}/${release?.name}`));
+  // Values files are named as releases.yaml is: from the same folder the user runs in.
+  const values = new ValuesFileReader(options.files, (path) => join(dirname(options.file), relative(options.baseDir, path)));
+  issues.push(...checkRules({ ...options, parsed, raw, namespaces, releases, values }));
+  issues.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+  return { raw, issues, parsed, values };
 }
 
 /**
@@ -42,17 +73,21 @@ export function loadConfig(path: string, environment: string, options: { files?:
   const file = relative(process.cwd(), absolute) || absolute;
   let text: string;
   try {
-    text = readFileSync(absolute, 'utf8');
+    text = files.readText(absolute);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message;
     throw new ConfigError([{ file, line: 1, column: 1, path: '', message: `cannot read ${file}: ${reason}`, hint: 'run boutique in the folder of releases.yaml or pass --file' }]);
   }
   const baseDir = dirname(absolute);
-  const { raw, issues } = checkConfig(text, { file, baseDir, environment, files });
-  if (issues.length > 0 || !raw) throw new ConfigError(issues);
+  const { raw, issues, parsed, values } = checkConfig(text, { file, baseDir, environment, files });
+  if (issues.length > 0 || !raw || !parsed || !values) throw new ConfigError(issues);
   const versions = readVersionsFile(versionsFilePath(raw, environment, baseDir), raw.releases.map((release) => release.name), files);
   if (versions.issues.length > 0) throw new ConfigError(versions.issues);
   const config = normalize(raw, { file, baseDir, environment, files, versions: versions.versions });
+  // The command line's --set is helm's to check: it has no line in any file.
+  const valueIssues = chartValuesIssues(config, parsed, values, files);
+  if (valueIssues.length > 0) throw new ConfigError(valueIssues);
   const overrides = options.set ?? [];
   return overrides.length === 0 ? config : { ...config, releases: config.releases.map((release) => ({ ...release, set: [...release.set, ...overrides] })) };
 }
@@ -61,5 +96,5 @@ export function loadConfig(path: string, environment: string, options: { files?:
 function readVersionsFile(path: string, releaseNames: string[], files: FileProbe) {
   const file = relative(process.cwd(), path) || path;
   if (!files.isFile(path)) return { versions: new Map<string, string>(), issues: [] };
-  return parseVersionsFile(readFileSync(path, 'utf8'), file, releaseNames);
+  return parseVersionsFile(files.readText(path), file, releaseNames);
 }

@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
-import { isLocalChart, resolveNeed, type FileProbe } from './rules.js';
+import { parseChartReference } from './chart-ref.js';
+import { ReleaseIndex } from './release-index.js';
+import type { FileProbe } from './rules.js';
 import { nestValue, parseValuesPath } from './values-path.js';
-import type { ChartRef, RawEnvironment, RawRepository, Environment, RawRelease, RawReleasesFile, Release, ReleasesConfig, ValuesLayer, VersionKeys } from './types.js';
+import type { RuleSetting, ChartRef, RawEnvironment, RawRepository, Environment, RawRelease, RawReleasesFile, Release, ReleasesConfig, ValuesLayer, VersionKeys } from './types.js';
 
 const builtInDefaults = { namespace: 'default', createNamespace: true, wait: true, timeout: 300, atomic: false, historyMax: 10 };
 const defaultVersionKeys: VersionKeys = { tag: 'image.tag', digest: 'image.digest' };
@@ -38,24 +40,28 @@ export function releaseNamespaces(raw: RawReleasesFile, environment: string): st
   return raw.releases.map((release) => release?.namespace ?? fallback);
 }
 
+/** The folder of the environment's per-release overlays <valuesDir>/<release>.yaml, relative to releases.yaml. */
+export function overlayDir(raw: RawReleasesFile, environment: string): string {
+  return raw.environments?.[environment]?.valuesDir ?? `values/${environment}`;
+}
+
 export function toHelmDuration(timeout: number | string): string {
   return typeof timeout === 'number' ? `${timeout}s` : timeout;
 }
 
-/** `repo/chart@1.2.3` and `oci://registry/chart@1.2.3` carry their version; a local path never does. */
-export function splitChartVersion(chart: string): { chart: string; version?: string } {
-  if (isLocalChart(chart)) return { chart };
-  const at = chart.lastIndexOf('@');
-  return at > 0 ? { chart: chart.slice(0, at), version: chart.slice(at + 1) } : { chart };
-}
-
 function chartRef(release: RawRelease, baseDir: string, repositories: readonly RawRepository[]): ChartRef {
-  const { chart, version = release.version } = splitChartVersion(release.chart);
-  if (chart.startsWith('oci://')) return { kind: 'oci', url: chart, version };
-  if (isLocalChart(chart)) return { kind: 'local', path: resolve(baseDir, chart) };
-  const repository = repositories.find((candidate) => candidate.name === chart.split('/')[0]);
-  if (!repository) throw new Error(`chart ${chart} names no declared repository: checkRules must run before normalize`);
-  return { kind: 'repository', name: chart, version, repository };
+  const chart = parseChartReference(release.chart);
+  const version = release.version;
+  switch (chart.kind) {
+    case 'local':
+      return { kind: 'local', path: resolve(baseDir, chart.path) };
+    case 'oci':
+      return { kind: 'oci', url: chart.url, version: chart.version ?? version };
+    case 'repository':
+      return { kind: 'repository', name: chart.name, version: chart.version ?? version, repository: repositories.find((repository) => repository.name === chart.repository)! };
+    default:
+      throw new Error(`invalid chart ${release.chart}: checkRules must run before normalize`);
+  }
 }
 
 function isInstalled(release: RawRelease, environment: string): boolean {
@@ -68,15 +74,22 @@ function isInstalled(release: RawRelease, environment: string): boolean {
  * `<valuesDir>/<release>.yaml` when it exists, the release's entry of the versions file, then the release's inline
  * maps. `set` comes last, from the caller.
  */
-function valuesLayers(release: RawRelease, baseDir: string, environment: RawEnvironment, overlayDir: string, files: FileProbe, version: ValuesLayer[]): ValuesLayer[] {
+function valuesLayers(release: RawRelease, index: number, baseDir: string, environment: RawEnvironment, overlayDir: string, files: FileProbe, version: ValuesLayer[]): ValuesLayer[] {
   const entries = release.values ?? [];
   const asFile = (path: string): ValuesLayer => ({ kind: 'file', path: resolve(baseDir, path) });
   const fileLayers = entries.flatMap((entry): ValuesLayer[] => (typeof entry === 'string' ? [asFile(entry)] : []));
-  const inlineLayers = entries.flatMap((entry): ValuesLayer[] => (typeof entry === 'string' ? [] : [{ kind: 'inline', values: entry }]));
+  const inlineLayers = entries.flatMap((entry, entryIndex): ValuesLayer[] =>
+    typeof entry === 'string' ? [] : [{ kind: 'inline', values: entry, source: `/releases/${index}/values/${entryIndex}` }],
+  );
   const environmentLayers = (environment.values ?? []).map(asFile);
   const overlay = resolve(baseDir, overlayDir, `${release.name}.yaml`);
   const overlayLayers: ValuesLayer[] = files.isFile(overlay) ? [{ kind: 'file', path: overlay }] : [];
   return [...fileLayers, ...environmentLayers, ...overlayLayers, ...version, ...inlineLayers];
+}
+
+/** YAML 1.1 reads an unquoted `off` as false: both mean off. */
+function lintRules(settings: Record<string, RuleSetting | false>): Record<string, RuleSetting> {
+  return Object.fromEntries(Object.entries(settings).map(([id, setting]) => [id, setting === false ? 'off' : setting]));
 }
 
 /** Turns a valid releases.yaml into releases for one environment. Assumes checkRules found nothing. */
@@ -87,24 +100,24 @@ export function normalize(
   const { baseDir, environment, files } = options;
   const defaults = { ...builtInDefaults, ...raw.defaults };
   const namespaces = releaseNamespaces(raw, environment);
-  const ids = raw.releases.map((release, index) => `${namespaces[index]}/${release.name}`);
-  const overlayDir = raw.environments?.[environment]?.valuesDir ?? `values/${environment}`;
+  const releaseIndex = new ReleaseIndex(raw.releases.map((release, i) => `${namespaces[i]}/${release.name}`));
+  const ids = releaseIndex.ids;
 
-  const releases = raw.releases.map((release, index): Release => {
-    const namespace = namespaces[index]!;
+  const releases = raw.releases.map((release, i): Release => {
+    const namespace = namespaces[i]!;
     const versionKeys = { ...defaultVersionKeys, ...release.versionKeys };
     const version = options.versions?.get(release.name);
     const versionLayer: ValuesLayer[] = version === undefined ? [] : [{ kind: 'inline', values: versionValues(version, versionKeys) }];
     return {
-      id: ids[index]!,
+      id: ids[i]!,
       name: release.name,
       namespace,
       chart: chartRef(release, baseDir, raw.repositories ?? []),
       chartSource: release.chart,
-      values: valuesLayers(release, baseDir, raw.environments?.[environment] ?? {}, overlayDir, files, versionLayer),
+      values: valuesLayers(release, i, baseDir, raw.environments?.[environment] ?? {}, overlayDir(raw, environment), files, versionLayer),
       set: release.set ?? [],
       needs: (release.needs ?? []).map((need) => {
-        const resolved = resolveNeed(need, ids, ids[index]!);
+        const resolved = releaseIndex.resolveNeed(need, ids[i]!);
         if (!('id' in resolved)) throw new Error(`unresolved need ${need}: checkRules must run before normalize`);
         return resolved.id;
       }),
@@ -115,7 +128,7 @@ export function normalize(
       timeout: toHelmDuration(release.timeout ?? defaults.timeout),
       atomic: release.atomic ?? defaults.atomic,
       historyMax: release.historyMax ?? defaults.historyMax,
-      lintRules: { ...raw.lint?.rules, ...release.lint?.rules },
+      lintRules: lintRules({ ...raw.lint?.rules, ...release.lint?.rules }),
       versionKeys,
     };
   });

@@ -1,5 +1,6 @@
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, LineCounter, visit, type Document, type Node, type YAMLError } from 'yaml';
 import type { ConfigIssue } from '../errors.js';
+import { documentToJs, maxAliasCount, maxNestingDepth, parseGoYamlDocument, tooDeeplyNested } from '../yaml/go-yaml.js';
 
 export type PathSegment = string | number;
 
@@ -8,19 +9,99 @@ export interface ParsedDocument {
   file: string;
   doc: Document;
   lineCounter: LineCounter;
-  /** Syntax errors; when there are any, `doc.toJS()` is not to be trusted. */
+  /** Syntax errors, aliases that expand too far, nesting too deep; when there are any, `value` is undefined. */
   issues: ConfigIssue[];
+  /** The document's value as helm reads it (go-yaml v2: YAML 1.1, merge keys). */
+  value?: unknown;
 }
 
+const syntaxHint = 'check the indentation and the quotes on this line and the one before; quote strings that contain ": " or start with one of {}[]&*!|>%@`';
+
+/** What to do about a YAML error, by the yaml library's error code. */
+const yamlHints: Record<string, string> = {
+  TAB_AS_INDENT: 'indent with spaces: YAML does not allow tabs for indentation',
+  DUPLICATE_KEY: 'remove one of the two, or merge their contents: the second would silently replace the first',
+  MULTIPLE_DOCS: 'keep one document: remove the "---" line and what follows, or merge the two',
+  BAD_ALIAS: 'an alias is *name, naming an anchor &name set earlier in the file',
+  KEY_OVER_1024_CHARS: 'shorten the key, or check for a missing ": " between key and value',
+};
+
+// go-yaml v2 refuses these before parsing; the yaml library would read them into strings.
+const controlCharacter = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uFFFF]/;
+
+/** Parses one YAML document as go-yaml v2 does; every problem comes back as an issue located in `file`. */
 export function parseYaml(text: string, file: string): ParsedDocument {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const issues = doc.errors.map((error): ConfigIssue => {
-    const { line, col } = lineCounter.linePos(error.pos[0]);
-    const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    return { file, line, column: col, path: '', message: `invalid YAML: ${message}` };
+  const doc = parseGoYamlDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const parsed: ParsedDocument = { file, doc, lineCounter, issues: [] };
+  const at = (offset: number, message: string, hint: string): ConfigIssue => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { file, line, column: col, path: '', message, hint };
+  };
+  const control = controlCharacter.exec(text);
+  if (control) {
+    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    parsed.issues.push(at(control.index, `invalid YAML: control character U+${code} is not allowed`, 'this is not a text file, or it was saved with a binary editor: write it as plain UTF-8 text'));
+    return parsed;
+  }
+  // A document too deep for the parser fails at every level on the way out, at a depth that depends on the stack:
+  // it is reported once, where it passes maxNestingDepth, as a document that parses but nests too deep is.
+  const exhausted = doc.errors.find((error) => error.code === 'RESOURCE_EXHAUSTION' || /Maximum call stack/.test(error.message));
+  if (!exhausted) parsed.issues.push(...doc.errors.map((error) => at(error.pos[0], syntaxMessage(error, doc), yamlHints[error.code] ?? syntaxHint)));
+  if (parsed.issues.length > 0) return parsed;
+  const deep = tooDeeplyNested(doc);
+  if (deep || exhausted) {
+    parsed.issues.push(at(deep?.range?.[0] ?? exhausted!.pos[0], `maps and lists nest more than ${maxNestingDepth} levels deep`, 'flatten the structure: no chart needs values nested this deep'));
+    return parsed;
+  }
+  try {
+    parsed.value = documentToJs(doc);
+  } catch (error) {
+    parsed.issues.push(aliasIssue(parsed, error as Error, at));
+  }
+  return parsed;
+}
+
+function syntaxMessage(error: YAMLError, doc: Document): string {
+  if (error.code === 'DUPLICATE_KEY') return `invalid YAML: the key ${JSON.stringify(keyAt(doc, error.pos[0]))} appears twice in the same map`;
+  if (error.code === 'MULTIPLE_DOCS') return 'invalid YAML: the file holds more than one document';
+  return `invalid YAML: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`;
+}
+
+/** The key that starts at `offset` (the yaml library reports a duplicate key by its position only). */
+function keyAt(doc: Document, offset: number): string {
+  let key = '';
+  visit(doc, {
+    Pair(_, pair) {
+      if (!isScalar(pair.key) || pair.key.range?.[0] !== offset) return undefined;
+      key = String(pair.key.value);
+      return visit.BREAK;
+    },
   });
-  return { file, doc, lineCounter, issues };
+  return key;
+}
+
+/** toJS fails only on aliases: one naming no anchor, or aliases that expand into too many nodes. */
+function aliasIssue(parsed: ParsedDocument, error: Error, at: (offset: number, message: string, hint: string) => ConfigIssue): ConfigIssue {
+  let unresolved: Node | undefined;
+  let first: Node | undefined;
+  visit(parsed.doc, {
+    Alias(_, alias) {
+      first ??= alias;
+      if (!alias.resolve(parsed.doc)) {
+        unresolved = alias;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  if (unresolved && isAlias(unresolved)) {
+    return at(unresolved.range?.[0] ?? 0, `invalid YAML: the alias *${unresolved.source} names no anchor`, `set the anchor &${unresolved.source} on a value before this line, or fix the alias name`);
+  }
+  if (/alias/i.test(error.message)) {
+    return at(first?.range?.[0] ?? 0, `aliases expand into more than ${maxAliasCount} values (a "billion laughs" document)`, 'write the values out, or use fewer aliases of anchors that themselves hold aliases');
+  }
+  return at(0, `invalid YAML: ${error.message}`, syntaxHint);
 }
 
 /** JSON pointer (`/releases/0/name`) to path segments; array indexes become numbers. */
@@ -41,17 +122,22 @@ export function pathToPointer(path: PathSegment[]): string {
  * Line and column of the node at `path`, or of its closest existing ancestor. With `key`, the position of
  * that key inside the map at `path` (for "unknown key" and "missing key" messages).
  */
-export function locate(parsed: ParsedDocument, path: PathSegment[], key?: string): { line: number; column: number } {
+export function locate(parsed: Pick<ParsedDocument, 'doc' | 'lineCounter'>, path: PathSegment[], key?: string): { line: number; column: number; found: boolean } {
   let node: unknown = parsed.doc.contents;
   let offset = (node as Node | null)?.range?.[0] ?? 0;
-  for (const [index, segment] of (key === undefined ? path : [...path, key]).entries()) {
+  const segments = key === undefined ? path : [...path, key];
+  let found = true;
+  for (const [index, segment] of segments.entries()) {
     const next = childOf(node, segment, index === path.length);
-    if (next === undefined) break;
+    if (next === undefined) {
+      found = false;
+      break;
+    }
     node = next.value;
     offset = next.offset;
   }
   const { line, col } = parsed.lineCounter.linePos(offset);
-  return { line, column: col };
+  return { line, column: col, found };
 }
 
 function childOf(node: unknown, segment: PathSegment, atKey: boolean): { value: unknown; offset: number } | undefined {

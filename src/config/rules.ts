@@ -1,17 +1,23 @@
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ConfigIssue } from '../errors.js';
 // The rule modules only: the lint index would also load the Kubernetes schemas into every command.
 import { unknownRuleIds } from '../lint/lint-objects.js';
 import { rules as lintRules } from '../lint/rules/index.js';
-import { findCycle } from '../graph/dag.js';
+import { findCycles } from '../graph/dag.js';
+import { didYouMean } from '../text/suggest.js';
+import { parseChartReference, versionProblem } from './chart-ref.js';
+import { overlayDir } from './normalize.js';
 import { issueAt, type ParsedDocument } from './parse.js';
-import { closest, didYouMean } from '../text/suggest.js';
+import type { ReleaseIndex } from './release-index.js';
+import type { ValuesFileReader } from './values.js';
 import type { RawReleasesFile } from './types.js';
 
 /** What the semantic checks may ask of the file system; injected so the checks stay testable. */
 export interface FileProbe {
   isFile(path: string): boolean;
   isDirectory(path: string): boolean;
+  /** The file's text; called only for paths isFile accepted. */
+  readText(path: string): string;
 }
 
 export interface RuleContext {
@@ -21,7 +27,10 @@ export interface RuleContext {
   environment: string;
   /** The namespace each release resolves to in this environment, by index. */
   namespaces: string[];
+  /** Release ids by index, and how needs resolve to them. */
+  releases: ReleaseIndex;
   files: FileProbe;
+  values: ValuesFileReader;
 }
 
 type Rule = (context: RuleContext) => ConfigIssue[];
@@ -59,107 +68,92 @@ const duplicateReleases: Rule = ({ parsed, raw, namespaces }) => {
   });
 };
 
-/** Resolves a `needs` entry (name or namespace/name) to a release id, or explains why it cannot. */
-export function resolveNeed(need: string, ids: readonly string[], fromId: string): { id: string } | { problem: string; hint?: string } {
-  const fromNamespace = fromId.slice(0, fromId.indexOf('/'));
-  if (need.includes('/')) {
-    if (ids.includes(need)) return { id: need };
-    const suggestion = didYouMean(need, ids);
-    return { problem: `needs "${need}", but no release has that id`, hint: suggestion ?? 'write namespace/name of a release declared in this file' };
-  }
-  const matches = ids.filter((id) => id.endsWith(`/${need}`));
-  if (matches.length === 1) return { id: matches[0]! };
-  const sameNamespace = matches.find((id) => id === `${fromNamespace}/${need}`);
-  if (sameNamespace) return { id: sameNamespace };
-  if (matches.length > 1) return { problem: `needs "${need}", which names releases in several namespaces (${matches.join(', ')})`, hint: 'write it as namespace/name' };
-  const names = ids.filter((id) => id !== fromId).map((id) => id.slice(id.indexOf('/') + 1));
-  const suggestion = closest(need, names);
-  return {
-    problem: `needs "${need}", but no release has that name`,
-    hint: suggestion ? `did you mean "${suggestion}"? Perhaps you made a typo in needs or forgot to declare the release` : 'declare the release in releases.yaml or remove the need',
-  };
-}
-
-function releaseIds({ raw, namespaces }: RuleContext): string[] {
-  return raw.releases.map((release, index) => `${namespaces[index]}/${release?.name}`);
-}
-
-const unresolvedNeeds: Rule = (context) => {
-  const ids = releaseIds(context);
-  return context.raw.releases.flatMap((release, index) =>
+const unresolvedNeeds: Rule = ({ parsed, raw, releases }) =>
+  raw.releases.flatMap((release, index) =>
     (Array.isArray(release?.needs) ? release.needs : []).flatMap((need, needIndex) => {
       if (typeof need !== 'string') return [];
-      const resolved = resolveNeed(need, ids, ids[index]!);
+      const from = releases.ids[index]!;
+      const resolved = releases.resolveNeed(need, from);
       if ('id' in resolved) {
-        if (resolved.id !== ids[index]) return [];
-        return [issueAt(context.parsed, ['releases', index, 'needs', needIndex], `release ${ids[index]} needs itself`, 'remove this need')];
+        if (resolved.id !== from) return [];
+        return [issueAt(parsed, ['releases', index, 'needs', needIndex], `release ${from} needs itself`, 'remove this need')];
       }
-      return [issueAt(context.parsed, ['releases', index, 'needs', needIndex], `release ${ids[index]} ${resolved.problem}`, resolved.hint)];
+      return [issueAt(parsed, ['releases', index, 'needs', needIndex], `release ${from} ${resolved.problem}`, resolved.hint)];
     }),
   );
-};
 
-const needCycles: Rule = (context) => {
-  const ids = releaseIds(context);
-  const nodes = context.raw.releases.map((release, index) => ({
-    id: ids[index]!,
-    needs: (Array.isArray(release?.needs) ? release.needs : [])
-      .map((need) => (typeof need === 'string' ? resolveNeed(need, ids, ids[index]!) : { problem: '' }))
-      .flatMap((resolved) => ('id' in resolved && resolved.id !== ids[index] ? [resolved.id] : [])),
+const needCycles: Rule = ({ parsed, raw, releases }) => {
+  const nodes = raw.releases.map((release, index) => ({
+    id: releases.ids[index]!,
+    needs: (Array.isArray(release?.needs) ? release.needs : []).flatMap((need) => {
+      const resolved = typeof need === 'string' ? releases.resolveNeed(need, releases.ids[index]!) : undefined;
+      return resolved && 'id' in resolved ? [resolved.id] : [];
+    }),
   }));
-  const cycle = findCycle(nodes);
-  if (!cycle) return [];
-  const index = ids.indexOf(cycle[0]!);
-  return [
-    issueAt(context.parsed, ['releases', index, 'needs'], `needs form a cycle: ${cycle.join(' -> ')}`, 'remove one of these needs: a release cannot wait for itself'),
-  ];
-};
-
-const localCharts: Rule = ({ parsed, raw, baseDir, files }) =>
-  raw.releases.flatMap((release, index) => {
-    if (typeof release?.chart !== 'string' || !isLocalChart(release.chart)) return [];
-    const dir = resolve(baseDir, release.chart);
-    if (!files.isDirectory(dir)) return [issueAt(parsed, ['releases', index, 'chart'], `chart directory ${release.chart} does not exist`, `paths are relative to ${baseDir}`)];
-    if (!files.isFile(join(dir, 'Chart.yaml'))) return [issueAt(parsed, ['releases', index, 'chart'], `${release.chart} is not a chart: it has no Chart.yaml`)];
-    return [];
-  });
-
-const valuesFiles: Rule = ({ parsed, raw, baseDir, files }) => {
-  const lists = [
-    ...Object.entries(raw.environments ?? {}).map(([name, environment]) => ({ path: ['environments', name, 'values'], entries: environment?.values })),
-    ...raw.releases.map((release, index) => ({ path: ['releases', index, 'values'], entries: release?.values })),
-  ];
-  return lists.flatMap(({ path, entries }) =>
-    (Array.isArray(entries) ? entries : []).flatMap((entry, entryIndex) => {
-      if (typeof entry !== 'string' || files.isFile(resolve(baseDir, entry))) return [];
-      return [issueAt(parsed, [...path, entryIndex], `values file ${entry} does not exist`, `paths are relative to ${baseDir}`)];
-    }),
+  return findCycles(nodes).map((cycle) =>
+    issueAt(parsed, ['releases', releases.indexOf(cycle[0]!), 'needs'], `needs form a cycle: ${cycle.join(' -> ')}`, 'remove one of these needs: a release cannot wait for itself'),
   );
 };
 
-const chartVersions: Rule = ({ parsed, raw }) =>
+/** Chart references: their form, the version, a declared repository, a local chart folder with Chart.yaml. */
+const charts: Rule = ({ parsed, raw, baseDir, files }) =>
   raw.releases.flatMap((release, index) => {
     if (typeof release?.chart !== 'string') return [];
-    if (isLocalChart(release.chart)) {
-      if (release.version === undefined) return [];
-      return [issueAt(parsed, ['releases', index, 'version'], 'a local chart has no version to choose', 'remove version:, or point chart: at a repository or OCI chart')];
+    const at = (key: string, message: string, hint: string) => [issueAt(parsed, ['releases', index, key], message, hint)];
+    const chart = parseChartReference(release.chart);
+    const version = typeof release.version === 'string' ? release.version : undefined;
+    if (chart.kind === 'invalid') return at('chart', chart.problem, chart.hint);
+    if (chart.kind === 'local') {
+      if (release.version !== undefined) return at('version', 'a local chart has no version to choose', 'remove version:, or point chart: at a repository or OCI chart');
+      const dir = resolve(baseDir, chart.path);
+      if (!files.isDirectory(dir)) return at('chart', `chart directory ${chart.path} does not exist`, `paths are relative to ${baseDir}`);
+      if (!files.isFile(join(dir, 'Chart.yaml'))) return at('chart', `${chart.path} is not a chart: it has no Chart.yaml`, 'point chart: at the folder that holds Chart.yaml');
+      return [];
     }
-    const at = release.chart.lastIndexOf('@');
-    if (at > 0 && release.version !== undefined) {
-      return [issueAt(parsed, ['releases', index, 'version'], `the version is given twice: ${release.chart} and version: ${release.version}`, 'keep one of them')];
-    }
-    const chart = at > 0 ? release.chart.slice(0, at) : release.chart;
-    if (chart.startsWith('oci://')) return [];
-    if (!/^[^/]+\/[^/]+$/.test(chart)) {
-      return [issueAt(parsed, ['releases', index, 'chart'], `chart "${release.chart}" is neither a local path, repo/chart nor oci://`, 'write ./path for a chart in this repository')];
-    }
+    if (chart.version !== undefined && version !== undefined) return at('version', `the version is given twice: ${release.chart} and version: ${version}`, 'keep one of them');
+    const badVersion = version === undefined ? undefined : versionProblem(version);
+    if (badVersion) return at('version', `version ${badVersion.problem}`, badVersion.hint);
+    if (chart.kind === 'oci') return [];
     const repositories = (raw.repositories ?? []).map((repository) => repository?.name);
-    const name = chart.split('/')[0]!;
-    if (repositories.includes(name)) return [];
+    if (repositories.includes(chart.repository)) return [];
+    return at('chart', `chart ${chart.name} names repository "${chart.repository}", which is not declared`, didYouMean(chart.repository, repositories) ?? 'declare it under repositories: with its url');
+  });
+
+/** An explicit valuesDir that is not a folder would silently drop every overlay of the environment. */
+const valuesDirs: Rule = ({ parsed, raw, baseDir, files }) =>
+  Object.entries(raw.environments ?? {}).flatMap(([name, environment]) => {
+    const valuesDir = environment?.valuesDir;
+    if (typeof valuesDir !== 'string' || files.isDirectory(resolve(baseDir, valuesDir))) return [];
+    const what = files.isFile(resolve(baseDir, valuesDir)) ? 'is a file, not a folder' : 'does not exist';
     return [
-      issueAt(parsed, ['releases', index, 'chart'], `chart ${chart} names repository "${name}", which is not declared`, didYouMean(name, repositories) ?? `declare it under repositories: with its url`),
+      issueAt(parsed, ['environments', name, 'valuesDir'], `valuesDir ${valuesDir} of environment ${name} ${what}`, `paths are relative to ${baseDir}; fix the path, or remove valuesDir: to read overlays from values/${name}`),
     ];
   });
+
+/** Every values file named, and the selected environment's overlays: present, and each a YAML map (once per file). */
+const valuesFiles: Rule = ({ parsed, raw, baseDir, environment, files, values }) => {
+  const lists = [
+    ...Object.entries(raw.environments ?? {}).map(([name, declared]) => ({ path: ['environments', name, 'values'], entries: declared?.values })),
+    ...raw.releases.map((release, index) => ({ path: ['releases', index, 'values'], entries: release?.values })),
+  ];
+  const read = new Set<string>();
+  const contents = (file: string) => (read.has(file) ? [] : (read.add(file), values.issues(file)));
+  const named = lists.flatMap(({ path, entries }) =>
+    (Array.isArray(entries) ? entries : []).flatMap((entry, entryIndex) => {
+      if (typeof entry !== 'string') return [];
+      const file = resolve(baseDir, entry);
+      if (files.isFile(file)) return contents(file);
+      const what = files.isDirectory(file) ? 'is a folder' : 'does not exist';
+      return [issueAt(parsed, [...path, entryIndex], `values file ${entry} ${what}`, `paths are relative to ${baseDir}`)];
+    }),
+  );
+  const overlays = raw.releases.flatMap((release) => {
+    if (typeof release?.name !== 'string') return [];
+    const file = resolve(baseDir, overlayDir(raw, environment), `${release.name}.yaml`);
+    return files.isFile(file) ? contents(file) : [];
+  });
+  return [...named, ...overlays];
+};
 
 const duplicateRepositories: Rule = ({ parsed, raw }) =>
   (raw.repositories ?? []).flatMap((repository, index, all) =>
@@ -213,19 +207,15 @@ const lintRuleIds: Rule = ({ parsed, raw }) => {
   });
 };
 
-export function isLocalChart(chart: string): boolean {
-  return chart.startsWith('./') || chart.startsWith('../') || isAbsolute(chart) || chart === '.';
-}
-
 export const rules: readonly Rule[] = [
   selectedEnvironment,
   releaseNames,
   duplicateReleases,
   unresolvedNeeds,
   needCycles,
-  localCharts,
-  chartVersions,
+  charts,
   duplicateRepositories,
+  valuesDirs,
   valuesFiles,
   installedEnvironments,
   promotedFromEnvironments,

@@ -37,7 +37,8 @@ export type RuleSetting = 'error' | 'warning' | 'info' | 'off';
 
 export interface RawLintConfig {
   kubeVersion?: string;
-  rules?: Record<string, RuleSetting>;
+  /** false: YAML 1.1 reads an unquoted `off` as false. */
+  rules?: Record<string, RuleSetting | false>;
 }
 
 export interface RawSetValue {
@@ -56,7 +57,7 @@ export interface RawRelease extends Omit<RawReleaseOptions, 'namespace'> {
   needs?: string[];
   labels?: Record<string, string>;
   installed?: boolean | Record<string, boolean>;
-  lint?: { rules?: Record<string, RuleSetting> };
+  lint?: { rules?: Record<string, RuleSetting | false> };
   versionKeys?: Partial<VersionKeys>;
 }
 
@@ -73,7 +74,10 @@ export type ChartRef =
   | { kind: 'oci'; url: string; version?: string };
 
 /** One layer of values, lowest precedence first. */
-export type ValuesLayer = { kind: 'file'; path: string } | { kind: 'inline'; values: Record<string, unknown> };
+export type ValuesLayer =
+  | { kind: 'file'; path: string }
+  /** `source`: JSON pointer of the map in releases.yaml, for messages about its keys (none: from the versions file). */
+  | { kind: 'inline'; values: Record<string, unknown>; source?: string };
 
 /** A release as boutique acts on it: defaults applied, paths absolute, the environment resolved. */
 export interface Release {

@@ -131,7 +131,7 @@ describe('export of versions files and secret values', () => {
   it('never writes a secret value: Flux reads it from a Secret, Argo CD says it is left out', () => {
     const system = scratch();
     const secret = 'hunter2-Very-Secret';
-    system.edit('releases.yaml', (text) => text.replace('    values: [values/frontend.yaml]\n', `    values: [values/frontend.yaml]\n    set:\n      - { name: session.key, value: ${secret}, secret: true }\n      - { name: replicaCount, value: 2 }\n`));
+    system.edit('releases.yaml', (text) => text.replace('    values: [values/frontend.yaml]\n', `    values: [values/frontend.yaml]\n    set:\n      - { name: podAnnotations.session-key, value: ${secret}, secret: true }\n      - { name: replicaCount, value: 2 }\n`));
     for (const engine of ['flux', 'argocd'] as const) {
       const { files, summary } = exported(engine, 'prod', system.dir);
       const all = [...files.values()].join('\n');
@@ -140,7 +140,7 @@ describe('export of versions files and secret values', () => {
       expect(summary.notes).toContainEqual(expect.objectContaining({ release: 'boutique/frontend', feature: 'secret value' }));
     }
     const flux = exported('flux', 'prod', system.dir);
-    expect(flux.of('HelmRelease', 'frontend').spec.valuesFrom).toEqual([{ kind: 'Secret', name: 'frontend-secret-values', valuesKey: 'session.key', targetPath: 'session.key' }]);
+    expect(flux.of('HelmRelease', 'frontend').spec.valuesFrom).toEqual([{ kind: 'Secret', name: 'frontend-secret-values', valuesKey: 'podAnnotations.session-key', targetPath: 'podAnnotations.session-key' }]);
     expect(flux.of('HelmRelease', 'frontend').spec.values.replicaCount).toBe(2);
     const argo = exported('argocd', 'prod', system.dir);
     expect(argo.of('Application', 'prod-frontend').spec.sources[0].helm.parameters).toEqual([{ name: 'replicaCount', value: '2' }]);

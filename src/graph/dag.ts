@@ -5,33 +5,79 @@ export interface GraphNode {
 }
 
 /**
- * The first cycle found, as a closed path `[a, b, a]`, or undefined. Search starts from nodes in declaration
- * order so the reported cycle is the same on every run.
+ * One cycle per strongly connected group of needs, each as a closed path `[a, b, a]` that starts at the group's
+ * first declared node; groups in declaration order, so the report is the same on every run. Tarjan's algorithm
+ * with an explicit stack: linear, and a chain of 20,000 needs cannot overflow the call stack.
  */
-export function findCycle(nodes: readonly GraphNode[]): string[] | undefined {
-  const needsOf = new Map(nodes.map((node) => [node.id, node.needs]));
-  const state = new Map<string, 'visiting' | 'done'>();
+export function findCycles(nodes: readonly GraphNode[]): string[][] {
+  const needsOf = new Map(nodes.map((node) => [node.id, node.needs.filter((need) => need !== node.id)]));
+  const order = new Map(nodes.map((node, index) => [node.id, index]));
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
   const stack: string[] = [];
-
-  const visit = (id: string): string[] | undefined => {
-    if (state.get(id) === 'done') return undefined;
-    if (state.get(id) === 'visiting') return [...stack.slice(stack.indexOf(id)), id];
-    state.set(id, 'visiting');
-    stack.push(id);
-    for (const need of needsOf.get(id) ?? []) {
-      const cycle = visit(need);
-      if (cycle) return cycle;
+  const groups: string[][] = [];
+  for (const root of nodes) {
+    if (index.has(root.id)) continue;
+    const frames: { id: string; next: number }[] = [];
+    const enter = (id: string) => {
+      index.set(id, index.size);
+      low.set(id, index.get(id)!);
+      stack.push(id);
+      onStack.add(id);
+      frames.push({ id, next: 0 });
+    };
+    enter(root.id);
+    while (frames.length > 0) {
+      const frame = frames.at(-1)!;
+      const needs = needsOf.get(frame.id) ?? [];
+      if (frame.next < needs.length) {
+        const need = needs[frame.next++]!;
+        if (!index.has(need)) enter(need);
+        else if (onStack.has(need)) low.set(frame.id, Math.min(low.get(frame.id)!, index.get(need)!));
+        continue;
+      }
+      frames.pop();
+      const parent = frames.at(-1);
+      if (parent) low.set(parent.id, Math.min(low.get(parent.id)!, low.get(frame.id)!));
+      if (low.get(frame.id) !== index.get(frame.id)) continue;
+      const group: string[] = [];
+      let member: string;
+      do {
+        member = stack.pop()!;
+        onStack.delete(member);
+        group.push(member);
+      } while (member !== frame.id);
+      if (group.length > 1) groups.push(group);
     }
-    stack.pop();
-    state.set(id, 'done');
-    return undefined;
-  };
-
-  for (const node of nodes) {
-    const cycle = visit(node.id);
-    if (cycle) return cycle;
   }
-  return undefined;
+  return groups
+    .map((group) => group.sort((a, b) => order.get(a)! - order.get(b)!))
+    .sort((a, b) => order.get(a[0]!)! - order.get(b[0]!)!)
+    .map((group) => cycleThrough(group, needsOf));
+}
+
+/** The shortest closed path from the group's first node back to it, through the group only (breadth first). */
+function cycleThrough(group: readonly string[], needsOf: ReadonlyMap<string, readonly string[]>): string[] {
+  const start = group[0]!;
+  const members = new Set(group);
+  const cameFrom = new Map<string, string>();
+  const queue = [start];
+  for (let head = 0; head < queue.length; head++) {
+    const id = queue[head]!;
+    for (const need of needsOf.get(id) ?? []) {
+      if (need === start) {
+        const path = [start];
+        for (let at = id; at !== start; at = cameFrom.get(at)!) path.splice(1, 0, at);
+        return [...path, start];
+      }
+      if (members.has(need) && !cameFrom.has(need)) {
+        cameFrom.set(need, id);
+        queue.push(need);
+      }
+    }
+  }
+  return [start, start];
 }
 
 /**

@@ -17,7 +17,7 @@ function promotedSystem() {
 describe('versions files in releases.yaml', () => {
   it("layer each entry right after the environment's overlay, as image.tag (or image.digest for a sha256: digest)", () => {
     const system = promotedSystem();
-    system.pin('prod', 'frontend: "3f2a1c9"\nredis-cart: "sha256:0f0f"\n');
+    system.pin('prod', 'frontend: "3f2a1c9"\nredis-cart: "sha256:0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f"\n');
     const prod = system.load('prod');
     const frontend = prod.releases.find((release) => release.name === 'frontend')!;
     expect(frontend.values).toEqual([
@@ -25,15 +25,15 @@ describe('versions files in releases.yaml', () => {
       { kind: 'file', path: join(system.dir, 'values/prod/frontend.yaml') },
       { kind: 'inline', values: { image: { tag: '3f2a1c9' } } },
     ]);
-    expect(prod.releases.find((release) => release.name === 'redis-cart')!.values.at(-1)).toEqual({ kind: 'inline', values: { image: { digest: 'sha256:0f0f' } } });
+    expect(prod.releases.find((release) => release.name === 'redis-cart')!.values.at(-1)).toEqual({ kind: 'inline', values: { image: { digest: 'sha256:0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f' } } });
     expect(prod.environment).toMatchObject({ promotedFrom: 'staging', versionsFile: join(system.dir, 'versions/prod.yaml') });
   });
 
   it('takes other values keys per release with versionKeys', () => {
     const system = promotedSystem();
-    system.edit('releases.yaml', (text) => text.replace('    values: [values/frontend.yaml]\n', '    values: [values/frontend.yaml]\n    versionKeys: { tag: server.image.version }\n'));
+    system.edit('releases.yaml', (text) => text.replace('    values: [values/frontend.yaml]\n', '    values: [values/frontend.yaml]\n    versionKeys: { tag: podAnnotations.version }\n'));
     system.pin('prod', 'frontend: "3f2a1c9"\n');
-    expect(system.load('prod').releases.find((release) => release.name === 'frontend')!.values.at(-1)).toEqual({ kind: 'inline', values: { server: { image: { version: '3f2a1c9' } } } });
+    expect(system.load('prod').releases.find((release) => release.name === 'frontend')!.values.at(-1)).toEqual({ kind: 'inline', values: { podAnnotations: { version: '3f2a1c9' } } });
   });
 
   it('refuses a promotedFrom that names no environment, or itself', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseGoYaml, parseGoYamlDocuments, stringifyGoYaml } from './go-yaml.js';
+import { maxNestingDepth, parseGoYaml, parseGoYamlDocument, parseGoYamlDocuments, stringifyGoYaml, tooDeeplyNested } from './go-yaml.js';
 
 describe('YAML as go-yaml v2 reads it', () => {
   it('reads YAML 1.1 scalars: octal modes and yes/no/on/off booleans; timestamps stay strings', () => {
@@ -15,6 +15,12 @@ describe('YAML as go-yaml v2 reads it', () => {
   it('refuses an alias bomb instead of expanding it', () => {
     const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((name, index) => `${name}: &${name} [${Array(10).fill(`*${'abcdefgh'[index]}`).join(', ')}]`)].join('\n');
     expect(() => parseGoYaml(bomb)).toThrow(/alias/i);
+  });
+
+  it('finds the first collection nested deeper than the limit, without recursing', () => {
+    const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+    expect(tooDeeplyNested(parseGoYamlDocument(nested(maxNestingDepth)))).toBeUndefined();
+    expect(tooDeeplyNested(parseGoYamlDocument(nested(maxNestingDepth + 1)))?.range?.[0]).toBe(maxNestingDepth);
   });
 
   it('writes strings that YAML 1.1 would retype with quotes, and folds no line', () => {

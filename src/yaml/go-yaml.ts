@@ -1,4 +1,4 @@
-import { parse, parseAllDocuments, parseDocument, stringify, type Document, type DocumentOptions, type ParseOptions, type SchemaOptions, type ToJSOptions } from 'yaml';
+import { isCollection, isPair, parse, parseAllDocuments, parseDocument, stringify, type Document, type DocumentOptions, type Node, type ParseOptions, type SchemaOptions, type ToJSOptions } from 'yaml';
 
 /**
  * YAML as helm, kubectl and the API server read it. They use go-yaml v2 (through sigs.k8s.io/yaml), which speaks
@@ -16,6 +16,27 @@ export const goYamlOptions: ParseOptions & DocumentOptions & SchemaOptions = {
 export const maxAliasCount = 10_000;
 
 const toJsOptions: ToJSOptions = { maxAliasCount };
+
+/** Maps and lists may nest this deep; deeper documents are refused before anything recurses through them. */
+export const maxNestingDepth = 100;
+
+/**
+ * The first collection nested deeper than maxNestingDepth, or undefined. Walks with its own stack, so a document
+ * nested thousands deep is measured, not a cause of "Maximum call stack size exceeded".
+ */
+export function tooDeeplyNested(doc: Document): Node | undefined {
+  const pending: { node: unknown; depth: number }[] = [{ node: doc.contents, depth: 1 }];
+  while (pending.length > 0) {
+    const { node, depth } = pending.pop()!;
+    if (!isCollection(node)) continue;
+    if (depth > maxNestingDepth) return node;
+    for (const item of node.items) {
+      if (isPair(item)) pending.push({ node: item.key, depth: depth + 1 }, { node: item.value, depth: depth + 1 });
+      else pending.push({ node: item, depth: depth + 1 });
+    }
+  }
+  return undefined;
+}
 
 /** One YAML document's value, read as go-yaml v2 would. */
 export function parseGoYaml(text: string): unknown {

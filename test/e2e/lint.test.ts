@@ -66,13 +66,16 @@ describe('boutique lint layers', () => {
     ]);
   });
 
-  it('keeps helm lint\'s message for values that break the chart\'s schema', async () => {
+  it('reports values that break a local chart\'s schema at the line that set them, before helm runs', async () => {
     const dir = system('releases:\n  - name: web\n    chart: ./chart\n    values: [{ imagee: nginx }]\n');
     const result = await boutique(['lint', '-o', 'json'], { cwd: dir, env });
-    expect(result.exitCode).toBe(1);
-    const findings = JSON.parse(result.stdout).results;
-    expect(findings[0]).toMatchObject({ layer: 'helm', ruleId: 'helm-lint', severity: 'error', release: 'default/web' });
-    expect(findings[0].message).toContain("additional properties 'imagee' not allowed");
+    expect(result.exitCode).toBe(2);
+    expect(JSON.parse(result.stdout).results).toEqual([
+      {
+        ruleId: 'config', layer: 'config', severity: 'error', release: 'releases.yaml', file: 'releases.yaml', line: 4, column: 16,
+        message: 'unknown key "imagee": chart/values.schema.json does not allow it (release default/web)', fix: 'did you mean "image"?',
+      },
+    ]);
   });
 
   it('validates rendered manifests strictly against the Kubernetes schemas', async () => {

@@ -1,0 +1,181 @@
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { join } from 'node:path';
+import type { ConfigIssue } from '../errors.js';
+import { newAjv } from '../lint/ajv.js';
+import { issueAt, locate, parseYaml, pathToPointer, pointerToPath, type ParsedDocument, type PathSegment } from './parse.js';
+import type { FileProbe } from './rules.js';
+import { didYouMean } from '../text/suggest.js';
+import { article, describe } from './validate.js';
+import type { Release, ReleasesConfig } from './types.js';
+
+/**
+ * Values files read by boutique before helm sees them, as go-yaml v2 reads them, each parsed once per run.
+ * Messages name a file as the user would: relative to the folder of releases.yaml, as releases.yaml is named.
+ */
+export class ValuesFileReader {
+  private readonly parsed = new Map<string, ParsedDocument>();
+
+  constructor(
+    private readonly files: FileProbe,
+    private readonly display: (path: string) => string,
+  ) {}
+
+  read(path: string): ParsedDocument {
+    let parsed = this.parsed.get(path);
+    if (!parsed) {
+      parsed = parseYaml(this.files.readText(path), this.display(path));
+      this.parsed.set(path, parsed);
+    }
+    return parsed;
+  }
+
+  /** Syntax errors, and a file that is not a map of values (an empty file is no values, as for helm). */
+  issues(path: string): ConfigIssue[] {
+    const parsed = this.read(path);
+    if (parsed.issues.length > 0) return parsed.issues;
+    const value = parsed.value;
+    if (value === null || value === undefined || isPlainMap(value)) return [];
+    const what = Array.isArray(value) ? 'a list' : `${typeof value} ${JSON.stringify(value)}`;
+    return [issueAt(parsed, [], `values file ${parsed.file} must be a map of values, not ${what}`, 'write keys the chart reads, e.g. "replicaCount: 2"; a list needs a key above it')];
+  }
+}
+
+function isPlainMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Where a layer's values came from, to point a schema error at the line that set the offending value. */
+interface Layer {
+  values: Record<string, unknown>;
+  /** The document that holds the layer, and the path of the layer's map within it. */
+  parsed: ParsedDocument;
+  at: PathSegment[];
+  /** A `set` entry: every key of the layer points at the entry's value. */
+  isSet?: boolean;
+}
+
+/**
+ * Validates each installed release with a local chart against the chart's values.schema.json, as helm would: the
+ * chart's values.yaml, then the release's layers in helm's order, then `set`. A rejected value is reported at the
+ * line of the layer that set it last (a values file, or releases.yaml for inline values and set), never at a
+ * temporary file. Repository and OCI charts are validated by helm once it has fetched them.
+ */
+export function chartValuesIssues(config: ReleasesConfig, releasesFile: ParsedDocument, reader: ValuesFileReader, files: FileProbe): ConfigIssue[] {
+  const validators = new Map<string, ValidateFunction | undefined>();
+  return config.releases.flatMap((release, index) => {
+    if (!release.installed || release.chart.kind !== 'local') return [];
+    const chartDir = release.chart.path;
+    if (!validators.has(chartDir)) validators.set(chartDir, compileChartSchema(chartDir, files));
+    const validate = validators.get(chartDir);
+    if (!validate) return [];
+    const layers = releaseLayers(release, index, chartDir, releasesFile, reader, files);
+    if (layers === undefined) return [];
+    if (validate(mergeLayers(layers))) return [];
+    return (validate.errors ?? []).filter((error) => error.keyword !== 'if').map((error) => schemaIssue(error, layers, release, index, releasesFile));
+  });
+}
+
+function compileChartSchema(chartDir: string, files: FileProbe): ValidateFunction | undefined {
+  const path = join(chartDir, 'values.schema.json');
+  if (!files.isFile(path)) return undefined;
+  try {
+    return newAjv().compile(JSON.parse(files.readText(path)) as object);
+  } catch {
+    // A schema helm cannot use either: helm lint and helm template say what is wrong with it.
+    return undefined;
+  }
+}
+
+/** The release's layers, lowest precedence first; undefined when a values file is unreadable (reported already). */
+function releaseLayers(release: Release, index: number, chartDir: string, releasesFile: ParsedDocument, reader: ValuesFileReader, files: FileProbe): Layer[] | undefined {
+  const fileLayer = (path: string): Layer | undefined | 'broken' => {
+    if (reader.issues(path).length > 0) return 'broken';
+    const parsed = reader.read(path);
+    return isPlainMap(parsed.value) ? { values: parsed.value, parsed, at: [] } : undefined;
+  };
+  const chartValues = join(chartDir, 'values.yaml');
+  const layers = [
+    files.isFile(chartValues) ? fileLayer(chartValues) : undefined,
+    ...release.values.map((layer): Layer | undefined | 'broken' => {
+      if (layer.kind === 'file') return fileLayer(layer.path);
+      // A versions-file entry has no line of releases.yaml: its keys point at the release's name.
+      return layer.source === undefined ? { values: layer.values, parsed: releasesFile, at: ['releases', index, 'name'], isSet: true } : { values: layer.values, parsed: releasesFile, at: pointerToPath(layer.source) };
+    }),
+    ...release.set.map((entry, setIndex) => setLayer(entry.name, entry.value, releasesFile, ['releases', index, 'set', setIndex, 'value'])),
+  ];
+  if (layers.includes('broken')) return undefined;
+  return layers.filter((layer): layer is Layer => layer !== undefined && layer !== 'broken');
+}
+
+/**
+ * A `set` entry as a layer of its own. Only plain dotted paths are read (`image.tag`); helm's list indexes and
+ * escaped dots are left to helm, so a value boutique cannot place is never misreported.
+ */
+function setLayer(name: string, value: unknown, parsed: ParsedDocument, at: PathSegment[]): Layer | undefined {
+  if (!/^[^.[\]\\,=]+(\.[^.[\]\\,=]+)*$/.test(name)) return undefined;
+  const keys = name.split('.');
+  const values: Record<string, unknown> = {};
+  let map = values;
+  for (const key of keys.slice(0, -1)) map = (map[key] = {}) as Record<string, unknown>;
+  map[keys.at(-1)!] = value;
+  return { values, parsed, at, isSet: true };
+}
+
+/** helm's coalescing: maps merge key by key, anything else replaces, null removes the key. */
+function mergeLayers(layers: readonly Layer[]): Record<string, unknown> {
+  const merge = (base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> => {
+    const result = { ...base };
+    for (const [key, value] of Object.entries(over)) {
+      if (value === null) delete result[key];
+      else if (isPlainMap(value) && isPlainMap(result[key])) result[key] = merge(result[key], value);
+      else result[key] = value;
+    }
+    return result;
+  };
+  return layers.reduce<Record<string, unknown>>((merged, layer) => merge(merged, layer.values), {});
+}
+
+function has(values: unknown, path: readonly PathSegment[]): boolean {
+  let node = values;
+  for (const segment of path) {
+    if (typeof node !== 'object' || node === null || !(String(segment) in node)) return false;
+    node = (node as Record<string, unknown>)[String(segment)];
+  }
+  return true;
+}
+
+function schemaIssue(error: ErrorObject, layers: readonly Layer[], release: Release, index: number, releasesFile: ParsedDocument): ConfigIssue {
+  const path = pointerToPath(error.instancePath);
+  const unknownKey = error.keyword === 'additionalProperties' ? String(error.params.additionalProperty) : undefined;
+  const subject = unknownKey === undefined ? path : [...path, unknownKey];
+  const name = subject.length === 0 ? 'the values' : describe(subject);
+  const where = join(release.chartSource, 'values.schema.json');
+  const { message, hint } = describeError(error, name, where, unknownKey);
+  // The highest layer holding the value set it last; a missing required key is held by none: point at the release.
+  const setter = error.keyword === 'required' ? undefined : [...layers].reverse().find((layer) => has(layer.values, subject));
+  if (!setter) return issueAt(releasesFile, ['releases', index, 'chart'], `values of release ${release.id}: ${message}`, hint);
+  const target = setter.isSet ? setter.at : [...setter.at, ...subject];
+  // An unknown key is pointed at itself, a wrong value at the value.
+  const { line, column } = setter.isSet || unknownKey === undefined ? locate(setter.parsed, target) : locate(setter.parsed, [...setter.at, ...path], unknownKey);
+  return { file: setter.parsed.file, line, column, path: pathToPointer(target), message: `${message} (release ${release.id})`, hint };
+}
+
+function describeError(error: ErrorObject, name: string, where: string, unknownKey: string | undefined): { message: string; hint: string } {
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const allowed = Object.keys((error.parentSchema?.properties as object | undefined) ?? {});
+      return { message: `unknown key "${unknownKey}": ${where} does not allow it`, hint: didYouMean(unknownKey!, allowed) ?? (allowed.length > 0 ? `allowed keys: ${allowed.join(', ')}` : 'remove it') };
+    }
+    case 'required':
+      return { message: `${name} is missing the key "${String(error.params.missingProperty)}" that ${where} requires`, hint: `set ${String(error.params.missingProperty)} in a values file or inline values of the release` };
+    case 'type':
+      return { message: `${name} must be ${article(String(error.params.type))}, not ${JSON.stringify(error.data)}`, hint: typeof error.data === 'string' && error.data.trim() !== '' && !Number.isNaN(Number(error.data)) ? 'write the number without quotes' : `write ${article(String(error.params.type))}, as ${where} declares` };
+    case 'enum':
+      return {
+        message: `${name} must be one of ${(error.params.allowedValues as unknown[]).map((value) => JSON.stringify(value)).join(', ')}, not ${JSON.stringify(error.data)}`,
+        hint: didYouMean(String(error.data), (error.params.allowedValues as unknown[]).map(String)) ?? `${where} lists the allowed values`,
+      };
+    default:
+      return { message: `${name} ${error.message ?? 'is invalid'} (${where})`, hint: `see ${where} for what ${name} accepts` };
+  }
+}
