@@ -9,9 +9,9 @@ import type { ClusterDeps } from './deps.js';
 import { createInputsHash } from './inputs-hash.js';
 import { observeReleases } from './observe.js';
 import { mapInOrder } from './pool.js';
-import { destroyReleases, syncReleases, type SyncOptions, type SyncResult } from './sync.js';
+import { applySyncPlan, checkBeforeApplying, destroyReleases, rejectAll, type SyncOptions, type SyncResult } from './sync.js';
 import { acquireLock, lockName, type LockOptions } from './lock.js';
-import { ValuesFiles, withValuesFiles } from './values-files.js';
+import { withValuesFiles, type ValuesFiles } from './values-files.js';
 
 export interface ChangeOptions {
   concurrency: number;
@@ -47,49 +47,51 @@ function recordReader(deps: ClusterDeps, options: ChangeOptions) {
   };
 }
 
-/**
- * Runs `work` holding the target's lock, planned afresh when another run held the lock first (what it did is then in
- * the cluster). A plan with nothing to write takes no lock.
- */
-async function underLock<T>(plan: Plan, deps: ClusterDeps, options: WriteOptions, work: (syncPlan: SyncPlan, runId: string) => Promise<T>, needsLock: (syncPlan: SyncPlan) => boolean): Promise<{ value: T; waited: boolean } | { syncPlan: SyncPlan }> {
-  let { syncPlan } = await planChanges(plan, deps, options);
-  if (!needsLock(syncPlan)) return { syncPlan };
-  await options.confirm?.(syncPlan);
-  const lock = await acquireLock(deps.kubectl, lockName(plan), { timeoutMs: options.lockTimeoutMs, onWait: options.onLockWait });
-  try {
-    if (lock.waited) syncPlan = (await planChanges(plan, deps, options)).syncPlan;
-    return { value: await work(syncPlan, lock.runId), waited: lock.waited };
-  } finally {
-    await lock.release();
-  }
-}
-
 const writes = (syncPlan: SyncPlan) => syncPlan.changes.some((change) => isChange(change.action));
 
-/** `boutique sync`: plan, then carry the plan out under the target's lock. */
+/**
+ * `boutique sync`: plan; check every release to install or upgrade (one that does not render stops the run with
+ * nothing written, not even the lock); take the target's lock, planning and checking afresh when another run held
+ * it first; then carry the plan out. A plan with nothing to write takes no lock and starts no helm.
+ */
 export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions): Promise<{ syncPlan: SyncPlan; results: SyncResult[]; waitedForLock: boolean }> {
   const readRecord = recordReader(deps, options);
-  let planned: SyncPlan | undefined;
-  const outcome = await underLock(plan, deps, options, (syncPlan, runId) => {
-    planned = syncPlan;
-    return withValuesFiles((valuesFiles) => syncReleases(plan, syncPlan, deps, { ...options, valuesFiles, runId, readRecord }));
-  }, writes);
-  if ('syncPlan' in outcome) {
-    // Nothing to write: carried out without a lock, and without a helm process.
-    const results = await syncReleases(plan, outcome.syncPlan, deps, { ...options, valuesFiles: new ValuesFiles(), runId: '', readRecord });
-    return { syncPlan: outcome.syncPlan, results, waitedForLock: false };
-  }
-  return { syncPlan: planned!, results: outcome.value, waitedForLock: outcome.waited };
+  return withValuesFiles(async (valuesFiles) => {
+    const syncOptions = { ...options, valuesFiles, readRecord, runId: '' };
+    let { syncPlan } = await planChanges(plan, deps, options);
+    if (!writes(syncPlan)) return { syncPlan, results: await applySyncPlan(plan, syncPlan, new Map(), deps, syncOptions), waitedForLock: false };
+    let checks = await checkBeforeApplying(syncPlan, deps, syncOptions);
+    if (checks.unrenderable.size > 0) return { syncPlan, results: rejectAll(syncPlan, checks.unrenderable, options), waitedForLock: false };
+    await options.confirm?.(syncPlan);
+    const lock = await acquireLock(deps.kubectl, lockName(plan), { timeoutMs: options.lockTimeoutMs, onWait: options.onLockWait });
+    try {
+      if (lock.waited) {
+        // What the other run did is in the cluster now: plan and check what is left.
+        syncPlan = (await planChanges(plan, deps, options)).syncPlan;
+        checks = await checkBeforeApplying(syncPlan, deps, syncOptions);
+        if (checks.unrenderable.size > 0) return { syncPlan, results: rejectAll(syncPlan, checks.unrenderable, options), waitedForLock: true };
+      }
+      const results = await applySyncPlan(plan, syncPlan, checks.refused, deps, { ...syncOptions, runId: lock.runId });
+      return { syncPlan, results, waitedForLock: lock.waited };
+    } finally {
+      await lock.release();
+    }
+  });
 }
 
 /** `boutique destroy`: what helm has a record of is uninstalled, dependents first, under the target's lock. */
 export async function destroy(plan: Plan, deps: ClusterDeps, options: WriteOptions): Promise<SyncResult[]> {
-  const uninstallAll = (syncPlan: SyncPlan) => {
-    const deployed = new Set(syncPlan.changes.filter((change) => change.record).map((change) => change.release.id));
-    return destroyReleases(plan, deployed, deps, options);
-  };
-  const outcome = await underLock(plan, deps, options, uninstallAll, (syncPlan) => syncPlan.changes.some((change) => change.record));
-  return 'syncPlan' in outcome ? uninstallAll(outcome.syncPlan) : outcome.value;
+  const deployedIn = (syncPlan: SyncPlan) => new Set(syncPlan.changes.filter((change) => change.record).map((change) => change.release.id));
+  let { syncPlan } = await planChanges(plan, deps, options);
+  if (deployedIn(syncPlan).size === 0) return destroyReleases(plan, new Set(), deps, options);
+  await options.confirm?.(syncPlan);
+  const lock = await acquireLock(deps.kubectl, lockName(plan), { timeoutMs: options.lockTimeoutMs, onWait: options.onLockWait });
+  try {
+    if (lock.waited) syncPlan = (await planChanges(plan, deps, options)).syncPlan;
+    return await destroyReleases(plan, deployedIn(syncPlan), deps, options);
+  } finally {
+    await lock.release();
+  }
 }
 
 /** The value at a helm --set path (`a.b[0].c`) of a values tree. */

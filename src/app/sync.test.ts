@@ -119,6 +119,8 @@ describe('sync', () => {
     expect(states(results)).toEqual({ db: 'skipped', api: 'failed', web: 'skipped' });
     expect(results.find((result) => result.release.name === 'db')!.detail).toBe('nothing was applied: shop/api does not render');
     expect(releaseCalls(calls)).toEqual([]);
+    // Not even the lock: bad input writes nothing at all.
+    expect(calls.filter((call) => call.startsWith('create '))).toEqual([]);
   });
 
   it('fails alone a release the API server refuses, though it renders; what needs it is skipped, the rest finish', async () => {

@@ -146,7 +146,14 @@ async function carryOut(change: PlannedChange, environment: string, deps: Cluste
  * (an operator installing its CRDs, say) can only be checked by the server once they are in place, so it is rendered
  * client-side now and checked by the server right before its own apply.
  */
-async function checkBeforeApplying(syncPlan: SyncPlan, deps: ClusterDeps, options: SyncOptions): Promise<{ unrenderable: Map<string, Error>; refused: Map<string, Error> }> {
+export interface Checks {
+  /** Releases that do not render: bad input, so nothing at all is applied. */
+  unrenderable: Map<string, Error>;
+  /** Releases the API server refused although they render: each fails alone. */
+  refused: Map<string, Error>;
+}
+
+export async function checkBeforeApplying(syncPlan: SyncPlan, deps: ClusterDeps, options: Pick<SyncOptions, 'concurrency' | 'valuesFiles' | 'onProgress'>): Promise<Checks> {
   const toCheck = syncPlan.changes.filter((change) => change.action === 'install' || change.action === 'upgrade');
   const unrenderable = new Map<string, Error>();
   const refused = new Map<string, Error>();
@@ -175,13 +182,11 @@ async function checkBeforeApplying(syncPlan: SyncPlan, deps: ClusterDeps, option
 }
 
 /**
- * Carries out a sync plan. First the checks (see checkBeforeApplying): if a release does not render, nothing is
- * applied at all. Then each release starts as soon as the releases it needs are done (and, with wait, ready), the
- * longest chain first, bounded by concurrency. A failure skips what needs it; independent releases finish.
+ * Carries out a checked sync plan (see checkBeforeApplying; one with unrenderable releases is rejected instead):
+ * each release starts as soon as the releases it needs are done (and, with wait, ready), the longest chain first,
+ * bounded by concurrency. A failure skips what needs it; independent releases finish.
  */
-export async function syncReleases(plan: Plan, syncPlan: SyncPlan, deps: ClusterDeps, options: SyncOptions): Promise<SyncResult[]> {
-  const { unrenderable, refused } = await checkBeforeApplying(syncPlan, deps, options);
-  if (unrenderable.size > 0) return rejectAll(syncPlan, unrenderable, options);
+export async function applySyncPlan(plan: Plan, syncPlan: SyncPlan, refused: ReadonlyMap<string, Error>, deps: ClusterDeps, options: SyncOptions): Promise<SyncResult[]> {
   const changeOf = new Map(syncPlan.changes.map((change) => [change.release.id, change]));
   for (const change of syncPlan.changes) {
     if (change.changingNeeds.length > 0) options.onProgress?.(change.release, 'waiting', `waiting on ${change.changingNeeds.join(', ')}`);
@@ -201,7 +206,7 @@ export async function syncReleases(plan: Plan, syncPlan: SyncPlan, deps: Cluster
 }
 
 /** Some releases do not render: report them failed and every release untouched, having applied nothing. */
-function rejectAll(syncPlan: SyncPlan, failures: Map<string, Error>, options: SyncOptions): SyncResult[] {
+export function rejectAll(syncPlan: SyncPlan, failures: ReadonlyMap<string, Error>, options: Pick<SyncOptions, 'onProgress'>): SyncResult[] {
   const ids = [...failures.keys()];
   const detail = `nothing was applied: ${ids.join(', ')} ${ids.length === 1 ? 'does' : 'do'} not render`;
   return syncPlan.changes.map(({ release }) => {
