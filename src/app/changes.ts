@@ -4,7 +4,7 @@ import { isRunError } from '../errors.js';
 import { latestStoredReleases, storageDriver, type StoredRelease } from '../helm/records.js';
 import { objectKey, parseManifests, type HelmHook, type KubeObject } from '../kube/objects.js';
 import type { Plan } from '../plan/plan.js';
-import { isChange, planSync, type PlannedChange, type SyncPlan } from '../plan/sync-plan.js';
+import { isChange, planSync, runLabel, type PlannedChange, type SyncPlan } from '../plan/sync-plan.js';
 import type { ClusterDeps } from './deps.js';
 import { createInputsHash } from './inputs-hash.js';
 import { observeReleases } from './observe.js';
@@ -47,7 +47,11 @@ function recordReader(deps: ClusterDeps, options: ChangeOptions) {
   };
 }
 
-const writes = (syncPlan: SyncPlan) => syncPlan.changes.some((change) => isChange(change.action));
+/**
+ * A plan that writes, or that another boutique run's pending revision blocks (that run may still be applying it):
+ * either way the lock is taken, which waits for that run and plans again.
+ */
+const needsLock = (syncPlan: SyncPlan) => syncPlan.changes.some((change) => isChange(change.action) || (change.action === 'blocked' && change.record?.labels[runLabel] !== undefined));
 
 /**
  * `boutique sync`: plan; check every release to install or upgrade (one that does not render stops the run with
@@ -59,7 +63,7 @@ export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions)
   return withValuesFiles(async (valuesFiles) => {
     const syncOptions = { ...options, valuesFiles, readRecord, runId: '' };
     let { syncPlan } = await planChanges(plan, deps, options);
-    if (!writes(syncPlan)) return { syncPlan, results: await applySyncPlan(plan, syncPlan, new Map(), deps, syncOptions), waitedForLock: false };
+    if (!needsLock(syncPlan)) return { syncPlan, results: await applySyncPlan(plan, syncPlan, new Map(), deps, syncOptions), waitedForLock: false };
     let checks = await checkBeforeApplying(syncPlan, deps, syncOptions);
     if (checks.unrenderable.size > 0) return { syncPlan, results: rejectAll(syncPlan, checks.unrenderable, options), waitedForLock: false };
     await options.confirm?.(syncPlan);
@@ -150,7 +154,7 @@ async function diffChange(change: PlannedChange, stored: StoredRelease | undefin
   }
   const live = await deps.kubectl.liveObjects(uniqueObjects([...desired, ...deployed], release.namespace), release.namespace);
   const secretValues = await secretValuesOf(release, deps, change.record !== undefined);
-  return diffRelease({ release: release.id, namespace: release.namespace, desired, live, deployed, secretValues, hooks: { deployed: stored?.hooks ?? [], planned: plannedHooks } });
+  return diffRelease({ release: release.id, namespace: release.namespace, desired, live, deployed, secretValues, hooks: { deployed: stored?.hooks ?? [], planned: plannedHooks }, ignoreDifferences: release.ignoreDifferences });
 }
 
 export interface DiffOutcome {

@@ -80,7 +80,7 @@ export async function observeReleases(plan: Plan, deps: ClusterDeps, options: Ob
     [...groupBy(toCheck, ({ release }) => release.namespace)].map(async ([namespace, group]) => {
       const live = await deps.kubectl.liveObjects(group.flatMap(({ objects }) => objects), namespace);
       const liveByKey = new Map(live.map((obj) => [objectKey(obj, namespace), obj]));
-      for (const { release, objects } of group) observations.get(release.id)!.drift = driftedObjects(objects, liveByKey, namespace);
+      for (const { release, objects } of group) observations.get(release.id)!.drift = driftedObjects(objects, liveByKey, namespace, release.ignoreDifferences);
     }),
   );
   return { observations, stored };

@@ -128,6 +128,7 @@ export function normalize(
       timeout: toHelmDuration(release.timeout ?? defaults.timeout),
       atomic: release.atomic ?? defaults.atomic,
       historyMax: release.historyMax ?? defaults.historyMax,
+      ignoreDifferences: [...(raw.defaults?.ignoreDifferences ?? []), ...(release.ignoreDifferences ?? [])],
       lintRules: lintRules({ ...raw.lint?.rules, ...release.lint?.rules }),
       versionKeys,
     };

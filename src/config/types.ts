@@ -24,7 +24,15 @@ export interface RawEnvironment {
   versionsFile?: string;
 }
 
+/** A drift ignore rule: fields (JSON pointers) of objects of a kind (and name) that another controller owns. */
+export interface IgnoreDifference {
+  kind?: string;
+  name?: string;
+  jsonPointers: string[];
+}
+
 export interface RawReleaseOptions {
+  ignoreDifferences?: IgnoreDifference[];
   namespace?: string;
   createNamespace?: boolean;
   wait?: boolean;
@@ -100,6 +108,8 @@ export interface Release {
   timeout: string;
   atomic: boolean;
   historyMax: number;
+  /** The file's defaults.ignoreDifferences, then the release's own. */
+  ignoreDifferences: IgnoreDifference[];
   lintRules: Record<string, RuleSetting>;
   /** Set by normalize; read it through versionKeysOf. */
   versionKeys?: VersionKeys;

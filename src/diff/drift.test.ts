@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { find, frontendRelease, serverContainer } from '../../test/fixtures/diff/scenario.js';
-import { findDrift, parseQuantity } from './drift.js';
+import { driftedObjects, findDrift, parseQuantity } from './drift.js';
 import { normalizeObject } from './normalize.js';
 import type { KubeObject } from '../kube/objects.js';
 
@@ -88,5 +88,28 @@ describe('parseQuantity', () => {
     expect(parseQuantity(2)).toBe(2);
     expect(parseQuantity('2Xi')).toBeUndefined();
     expect(parseQuantity('lots')).toBeUndefined();
+  });
+});
+
+describe('drift ignore rules', () => {
+  const deployment = (replicas: number, image: string): KubeObject => ({
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' },
+    spec: { replicas, template: { spec: { containers: [{ name: 'server', image }] } } },
+  });
+  const hpa: KubeObject = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'web' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' } } };
+
+  it('leaves spec.replicas of an autoscaled workload to its HorizontalPodAutoscaler', () => {
+    const live = new Map([['apps/Deployment/shop/web', deployment(4, 'web:1')], ['autoscaling/HorizontalPodAutoscaler/shop/web', hpa]]);
+    expect(driftedObjects([deployment(1, 'web:1'), hpa], live, 'shop')).toEqual([]);
+    expect(driftedObjects([deployment(1, 'web:1')], live, 'shop')).toEqual(['Deployment/web']);
+  });
+
+  it('skips the fields a rule names, by kind and name, list elements by name or *', () => {
+    const live = new Map([['apps/Deployment/shop/web', deployment(1, 'web:2')]]);
+    const applied = [deployment(1, 'web:1')];
+    expect(driftedObjects(applied, live, 'shop', [{ kind: 'Deployment', jsonPointers: ['/spec/template/spec/containers/server/image'] }])).toEqual([]);
+    expect(driftedObjects(applied, live, 'shop', [{ kind: 'Deployment', name: 'web', jsonPointers: ['/spec/template/spec/containers/*'] }])).toEqual([]);
+    expect(driftedObjects(applied, live, 'shop', [{ kind: 'Deployment', name: 'other', jsonPointers: ['/spec'] }])).toEqual(['Deployment/web']);
+    expect(driftedObjects(applied, live, 'shop', [{ kind: 'StatefulSet', jsonPointers: ['/spec'] }])).toEqual(['Deployment/web']);
   });
 });

@@ -107,14 +107,53 @@ export function parseQuantity(value: unknown): number | undefined {
   return multiplier === undefined ? undefined : Number(number) * multiplier;
 }
 
+/** A drift ignore rule of releases.yaml (see config/types.ts IgnoreDifference). */
+export interface IgnoreRule {
+  kind?: string;
+  name?: string;
+  jsonPointers: readonly string[];
+}
+
+/** `spec.template.spec.containers[name=server].image` → spec, template, spec, containers, name=server, image. */
+function driftPathSegments(path: string): string[] {
+  return [...path.matchAll(/\["((?:[^"\\]|\\.)*)"\]|\[([^\]]+)\]|([^.[\]]+)/g)].map((match) => match[1] ?? match[2] ?? match[3]!);
+}
+
+/** `/spec/template/spec/containers/server/image`; a list element by index, by its name, or `*` for any. */
+function pointerCovers(pointer: string, path: string): boolean {
+  const wanted = pointer.split('/').slice(1).map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const actual = driftPathSegments(path);
+  return wanted.length <= actual.length && wanted.every((segment, index) => segment === '*' || segment === actual[index] || `name=${segment}` === actual[index]);
+}
+
+/**
+ * The pointers that drift of `obj` leaves out: the release's rules for its kind (and name), and `/spec/replicas` of
+ * anything an HorizontalPodAutoscaler of the release scales, since the autoscaler owns that field.
+ */
+export function ignoredPointers(obj: KubeObject, rules: readonly IgnoreRule[], released: readonly KubeObject[]): string[] {
+  const scaled = released.some((other) => {
+    const target = other.kind === 'HorizontalPodAutoscaler' ? (other.spec as { scaleTargetRef?: { kind?: string; name?: string } } | undefined)?.scaleTargetRef : undefined;
+    return target?.kind === obj.kind && target.name === obj.metadata.name;
+  });
+  return [
+    ...(scaled ? ['/spec/replicas'] : []),
+    ...rules.filter((rule) => (!rule.kind || rule.kind === obj.kind) && (!rule.name || rule.name === obj.metadata.name)).flatMap((rule) => rule.jsonPointers),
+  ];
+}
+
+/** findDrift, less the fields the given pointers cover. */
+export function driftIgnoring(applied: KubeObject, live: KubeObject, pointers: readonly string[]): DriftedField[] {
+  return findDrift(applied, live).filter((field) => !pointers.some((pointer) => pointerCovers(pointer, field.path)));
+}
+
 /**
  * The objects a deployed revision applied that no longer match the cluster: drifted (`Deployment/web`) or gone
  * (`Deployment/web (deleted)`). Compared as JSON, without rendering YAML: this is the no-op check of every sync.
  */
-export function driftedObjects(deployed: readonly KubeObject[], liveByKey: ReadonlyMap<string, KubeObject>, namespace: string): string[] {
+export function driftedObjects(deployed: readonly KubeObject[], liveByKey: ReadonlyMap<string, KubeObject>, namespace: string, rules: readonly IgnoreRule[] = []): string[] {
   return deployed.flatMap((applied) => {
     const live = liveByKey.get(objectKey(applied, namespace));
     if (!live) return [`${objectRef(applied)} (deleted)`];
-    return findDrift(normalizeObject(applied), normalizeObject(live)).length > 0 ? [objectRef(applied)] : [];
+    return driftIgnoring(normalizeObject(applied), normalizeObject(live), ignoredPointers(applied, rules, deployed)).length > 0 ? [objectRef(applied)] : [];
   });
 }

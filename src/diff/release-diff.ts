@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { findDrift } from './drift.js';
+import { driftIgnoring, ignoredPointers, type IgnoreRule } from './drift.js';
 import type { ChangeAction, ComparedObject, HookChange, ReleaseDiff, ResourceChange, ResourceDrift } from './model.js';
 import { normalizeObject, toYaml } from './normalize.js';
 import { objectKey, objectRef, parseManifests, type HelmHook, type KubeObject } from '../kube/objects.js';
@@ -21,6 +21,8 @@ export interface ReleaseDiffInput {
   secretValues?: string[];
   /** The hooks of the deployed revision and of the upgrade, as helm holds them. */
   hooks?: { deployed: readonly HelmHook[]; planned: readonly HelmHook[] };
+  /** Fields drift leaves to other controllers (releases.yaml ignoreDifferences). */
+  ignoreDifferences?: readonly IgnoreRule[];
 }
 
 /**
@@ -59,7 +61,7 @@ export function diffRelease(input: ReleaseDiffInput): ReleaseDiff {
       const liveObject = live.get(key);
       if (!liveObject) return [];
       const masked = maskSecretPair(applied, liveObject);
-      const fields = masked.before && masked.after ? findDrift(masked.before, masked.after) : [];
+      const fields = masked.before && masked.after ? driftIgnoring(masked.before, masked.after, ignoredPointers(applied, input.ignoreDifferences ?? [], input.deployed)) : [];
       return fields.length > 0 ? [{ key, ref: objectRef(applied), fields }] : [];
     });
 

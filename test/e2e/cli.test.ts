@@ -25,7 +25,7 @@ describe('bad arguments: exit 2, a plain message, no help dump', () => {
   it('an argument of the wrong type is bad input, not a bug', async () => {
     const result = await boutique(['rollback', 'adservice', 'abc']);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toBe('Error: Expected an integer but received: abc\n  hint: boutique rollback --help lists its arguments and flags\n');
+    expect(result.stderr).toBe('Error: revision "abc" is not a revision number\n  hint: write a whole number from 1 up, as helm history lists them (or leave it out to roll back to the revision before the current one)\n');
   });
 
   it('an option outside its choices and a missing argument', async () => {

@@ -81,11 +81,27 @@ describe('boutique on charts shaped like third-party ones', () => {
     expect(diff.stdout).toMatch(/Plan: 0 to add, 1 to change, 0 to destroy, 0 unchanged\. Releases: 1 to upgrade, 0 unchanged\./);
   });
 
-  it('leaves a Deployment at the replicas its autoscaler set', async () => {
+  it('leaves a Deployment at the replicas its autoscaler set, though the chart sets replicas too', async () => {
     await execa(kubectlBinary(), ['scale', 'deployment/scaled', '--replicas=4', '--namespace', 'apps'], { env });
     const result = await run(['sync', '-l', 'name=scaled']);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^apps\/scaled +unchanged /m);
     expect(emulator.store.get('apps/v1', 'Deployment', 'apps', 'scaled')?.spec).toMatchObject({ replicas: 4 });
+  });
+
+  it('honours releases.yaml ignore rules in status, diff and sync alike, and still repairs other drift', async () => {
+    const kubectl = (args: string[]) => execa(kubectlBinary(), [...args, '--namespace', 'apps'], { env });
+    await kubectl(['patch', 'configmap', 'quirks-scripts', '--type', 'merge', '-p', JSON.stringify({ data: { 'start.sh': '#!/bin/sh\nexec server --debug\n' } })]);
+    expect((await run(['status', '-l', 'name=quirks'])).stdout).toMatch(/quirks .* in sync\n/);
+    expect((await run(['diff', '-l', 'name=quirks', '--detailed-exitcode'])).exitCode).toBe(0);
+    const before = emulator.requests.length;
+    expect((await run(['sync', '-l', 'name=quirks'])).stdout).toMatch(/^apps\/quirks +unchanged /m);
+    expect(emulator.requests.slice(before).filter(isWrite)).toEqual([]);
+
+    await kubectl(['set', 'env', 'deployment/quirks', 'PROFILER=on']);
+    const sync = await run(['sync', '-l', 'name=quirks']);
+    expect(sync.stdout).toMatch(/^apps\/quirks +upgraded +\S+ +drift in Deployment\/quirks$/m);
+    const variables = (emulator.store.get('apps/v1', 'Deployment', 'apps', 'quirks')?.spec as { template: { spec: { containers: { env: { name: string; value: string }[] }[] } } }).template.spec.containers[0]!.env;
+    expect(variables.find((variable) => variable.name === 'PROFILER')?.value).toBe('off');
   });
 });

@@ -41,9 +41,10 @@ describe('reliability against the emulator', () => {
   };
 
   it('serialises two syncs started together: both succeed, the second waited, one revision per release', async () => {
-    const { system, env } = await setUp(1_500);
+    const { system, env } = await setUp(4_000);
     const first = execa(process.execPath, [bin, 'sync', ...selection], { cwd: system.dir, env, reject: false });
     await until(() => emulator.requests.some((entry) => entry.resource === 'leases' && entry.verb === 'create'), 'the first lock');
+    // Whether the second run plans before the first has written anything or meets its pending revisions, it waits.
     const second = await execa(process.execPath, [bin, 'sync', ...selection], { cwd: system.dir, env, reject: false });
     const firstResult = await first;
     expect(firstResult.exitCode, String(firstResult.stderr)).toBe(0);
