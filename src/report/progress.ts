@@ -230,11 +230,13 @@ function interactiveProgress(releases: readonly Release[], states: ReleaseStates
     for (const handle of handles.values()) if (activeStates.has(handle.state)) redraw(handle);
   }, 1000);
   ticker.unref();
-  const running = list.run().catch(() => undefined);
+  // Drawn from the first update on: until then the terminal is free for a confirmation or the lock's wait.
+  let running: Promise<unknown> | undefined;
   return {
     update: (release, state, detail, durationMs) => {
       const handle = handles.get(release.id);
       if (!handle) return;
+      running ??= list.run().catch(() => undefined);
       states.record(release, state);
       if (activeStates.has(state)) handle.activeSince ??= now();
       Object.assign(handle, { state, detail, durationMs });
