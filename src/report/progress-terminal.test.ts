@@ -40,11 +40,14 @@ describe('the interactive progress list', () => {
     const terminal = new FakeTerminal();
     const needs = new Map([['shop/web', ['shop/db', 'shop/cache']]]);
     const progress = createProgress('interactive', [db, cache, web, ads, mail], { needs, stream: asTerminal(terminal) });
+    // Every release is checked before the run; one that then waits for its needs stops spinning.
+    progress.update(web, 'checking', 'rendering');
+    await vi.waitFor(() => expect(terminal.line('shop/web')).toMatch(/^[^·…=○✔✖↷ ] shop\/web: checking the deployed release \d+s$/));
     progress.update(web, 'waiting', 'waiting on shop/db, shop/cache');
     progress.update(db, 'applying');
     await vi.waitFor(() => expect(terminal.line('shop/db')).toMatch(/^[^·…=○✔✖↷ ] shop\/db: applying and waiting for readiness \d+s$/));
     expect(terminal.line('shop/ads')).toBe('· shop/ads: queued');
-    expect(terminal.line('shop/web')).toBe('… shop/web: waiting on shop/db, shop/cache');
+    await vi.waitFor(() => expect(terminal.line('shop/web')).toBe('… shop/web: waiting on shop/db, shop/cache'));
 
     progress.update(cache, 'unchanged');
     await vi.waitFor(() => expect(terminal.line('shop/web')).toBe('… shop/web: waiting on shop/db'));

@@ -1,9 +1,10 @@
-import { color, DefaultRenderer, Listr, ListrLogger, ProcessOutput } from 'listr2';
+import { color, DefaultRenderer, Listr, ListrLogger, ListrTaskState, ProcessOutput } from 'listr2';
 import type { SyncProgress, SyncResult, SyncState } from '../app/sync.js';
 import type { Release } from '../config/types.js';
 
 const finalStates: ReadonlySet<SyncState> = new Set(['installed', 'upgraded', 'unchanged', 'uninstalled', 'absent', 'failed', 'skipped']);
 const activeStates: ReadonlySet<SyncState> = new Set(['checking', 'applying', 'uninstalling']);
+const pendingStates: ReadonlySet<SyncState> = new Set(['queued', 'waiting']);
 
 export type ProgressMode = 'interactive' | 'plain' | 'github' | 'silent';
 
@@ -171,33 +172,33 @@ class TerminalRenderer extends DefaultRenderer {
 interface TaskHandle {
   release: Release;
   /** listr2's task for the release, whose title shows the state. */
-  shown?: { title$: string };
+  shown?: { title$: string; state: ListrTaskState; state$: ListrTaskState };
   state: SyncState;
   detail?: string;
   durationMs?: number;
   activeSince?: number;
-  /** Resolves once sync makes the release active (or ends it), so listr2 starts its task then and not before. */
-  started: Promise<boolean>;
-  start: () => void;
+  /** Callers waiting until sync makes the release active (or ends it), so listr2 starts its task then and not before. */
+  waiting: (() => void)[];
   prechecked: boolean;
+  /** listr2 has started the task; a release checked before the run may still go back to waiting. */
+  begun?: boolean;
   /** Ends the listr task, once the release has a final state or the run is over. */
   settle: () => void;
   settled: Promise<void>;
 }
 
 function taskHandle(release: Release): TaskHandle {
-  let start = () => undefined as void;
   let settle = () => undefined as void;
-  const started = new Promise<boolean>((resolve) => (start = () => resolve(true)));
   const settled = new Promise<void>((resolve) => (settle = resolve));
-  return { release, state: 'queued', started, start, settled, settle, prechecked: false };
+  return { release, state: 'queued', waiting: [], settled, settle, prechecked: false };
 }
 
 /**
  * listr2 wants its tasks up front, while sync decides when each release runs; so each listr task only mirrors a
  * release. A task starts (and spins) only once its release is active: listr2 asks every task's `enabled` once before
- * running any, then again right before starting it, and that second answer waits for sync. The marks are in the
- * titles, so the icons listr2 would put before a waiting or completed task are blank.
+ * running any, then again right before starting it, and that second answer waits for sync. A release checked before
+ * the run that then waits for its needs has its task set back to waiting. The marks are in the titles, so the icons
+ * listr2 would put before a waiting or completed task are blank.
  */
 function interactiveProgress(releases: readonly Release[], states: ReleaseStates, options: ProgressOptions): ProgressReporter {
   const now = options.now ?? Date.now;
@@ -208,14 +209,29 @@ function interactiveProgress(releases: readonly Release[], states: ReleaseStates
     const mark = stateMark(state);
     return `${mark ? `${mark} ` : ''}${handle.release.id}: ${text}${timer}`;
   };
+  const isPending = (handle: TaskHandle) => pendingStates.has(states.describe(handle.release, handle.state).state);
   const redraw = (handle: TaskHandle) => {
-    if (handle.shown) handle.shown.title$ = title(handle);
+    const shown = handle.shown;
+    if (!shown) return;
+    // Checked before the run, a release then waits for its needs: its running task goes back to not spinning.
+    // The title first: each change redraws, and a mark must never stand beside a spinner.
+    shown.title$ = title(handle);
+    const { state } = states.describe(handle.release, handle.state);
+    if (shown.state === ListrTaskState.STARTED && pendingStates.has(state)) shown.state$ = ListrTaskState.WAITING;
+    else if (shown.state === ListrTaskState.WAITING && activeStates.has(state) && handle.begun) shown.state$ = ListrTaskState.STARTED;
   };
   const list = new Listr(
     [...handles.values()].map((handle) => ({
       title: title(handle),
-      enabled: () => (handle.prechecked ? handle.started : (handle.prechecked = true)),
-      task: () => handle.settled,
+      enabled: () => {
+        if (!handle.prechecked) return (handle.prechecked = true);
+        return new Promise<boolean>((resolve) => (isPending(handle) ? handle.waiting.push(() => resolve(true)) : resolve(true)));
+      },
+      task: () => {
+        handle.begun = true;
+        redraw(handle);
+        return handle.settled;
+      },
     })),
     {
       concurrent: true,
@@ -240,8 +256,8 @@ function interactiveProgress(releases: readonly Release[], states: ReleaseStates
       states.record(release, state);
       if (activeStates.has(state)) handle.activeSince ??= now();
       Object.assign(handle, { state, detail, durationMs });
-      if (activeStates.has(state) || finalStates.has(state)) handle.start();
       redraw(handle);
+      if (!isPending(handle)) handle.waiting.splice(0).forEach((start) => start());
       if (!finalStates.has(state)) return;
       handle.settle();
       // A release that finished may be the last need another waits on.
@@ -249,8 +265,8 @@ function interactiveProgress(releases: readonly Release[], states: ReleaseStates
     },
     finish: async () => {
       for (const handle of handles.values()) {
-        handle.start();
         handle.settle();
+        handle.waiting.splice(0).forEach((start) => start());
       }
       await running;
       clearInterval(ticker);
