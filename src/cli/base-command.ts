@@ -10,7 +10,7 @@ import { REPORT_SCHEMA_VERSION, reportedErrors, type Envelope } from '../report/
 import { renderError } from '../report/error-view.js';
 import { usageErrorFromParse } from './parse-error.js';
 import { renderSelectionNotes } from '../report/plan-view.js';
-import { createProgress, progressMode } from '../report/progress.js';
+import { createProgress, progressModeOfProcess, renderTotals, whileReading } from '../report/progress.js';
 import { countStates, renderFailures, renderSyncSummary, syncResultsJson } from '../report/sync-view.js';
 import { exitCodeForSignal, Interrupts } from './interrupts.js';
 import { Wiring } from './wiring.js';
@@ -93,14 +93,23 @@ export abstract class BoutiqueCommand extends Command {
     return config;
   }
 
-  /** Loads releases.yaml and plans the selected releases; selection notes go to stderr. */
+  /** Loads releases.yaml and plans the selected releases. */
   protected loadPlan(environment = this.globalFlags.environment): { config: ReleasesConfig; plan: Plan } {
     const selectors = parseSelectors(this.globalFlags.selector ?? []);
     const config = this.loadConfig(environment);
     checkSelection(config.releases, selectors);
     const plan = buildPlan(config, { selectors, includeNeeds: this.globalFlags['include-needs'] });
-    for (const note of renderSelectionNotes(plan)) process.stderr.write(`${note}\n`);
     return { config, plan };
+  }
+
+  /** What selection changed about needs, on stderr: only where it changes what runs (sync, destroy). */
+  protected noteSelection(plan: Plan): void {
+    for (const note of renderSelectionNotes(plan)) process.stderr.write(`${note}\n`);
+  }
+
+  /** Reads the cluster with a spinner on a terminal (diff, status), which otherwise show nothing for seconds. */
+  protected readingCluster<T>(work: () => Promise<T>): Promise<T> {
+    return whileReading(progressModeOfProcess(), 'reading the cluster…', work);
   }
 
   private wiringInstance: Wiring | undefined;
@@ -136,10 +145,6 @@ export abstract class BoutiqueCommand extends Command {
   }
 
   /**
-   * Runs a release-by-release operation (sync, destroy) with progress on stderr, then prints the summary table (or
-   * records the JSON results) and every failure with helm's own message. Fails when any release failed or was skipped.
-   */
-  /**
    * Asks before a destructive or production change, showing what will happen. A terminal gets a question; without
    * one, --yes is the answer, and its absence stops the run (exit 2) before anything is written.
    */
@@ -163,8 +168,20 @@ export abstract class BoutiqueCommand extends Command {
     };
   }
 
-  protected async runReleaseOperation(operation: string, displayOrder: readonly Release[], run: (onProgress: SyncProgress, mayStart: () => boolean) => Promise<SyncResult[]>): Promise<SyncResult[]> {
-    const progress = createProgress(progressMode({ isTTY: process.stderr.isTTY === true, ci: Boolean(process.env.CI) }), displayOrder);
+  /**
+   * Runs a release-by-release operation (sync, destroy) with progress on stderr, then the totals line, the summary
+   * table (or the JSON results) and every failure with helm's own message. Fails when any release failed or was
+   * skipped. The table repeats what an interactive list already shows, so after one it is printed only on failure.
+   */
+  protected async runReleaseOperation(
+    operation: string,
+    displayOrder: readonly Release[],
+    run: (onProgress: SyncProgress, mayStart: () => boolean) => Promise<SyncResult[]>,
+    waitsOn?: ReadonlyMap<string, readonly string[]>,
+  ): Promise<SyncResult[]> {
+    const started = Date.now();
+    const mode = progressModeOfProcess();
+    const progress = createProgress(mode, displayOrder, { needs: waitsOn });
     const interrupts = new Interrupts(
       (signal) => process.stderr.write(`\nboutique: ${signal}: starting nothing new, letting running releases finish (${signal === 'SIGINT' ? 'Ctrl-C' : 'signal'} again to stop them at once)\n`),
       () => this.wiring().stopAll(),
@@ -174,14 +191,17 @@ export abstract class BoutiqueCommand extends Command {
       results = await run(progress.update, interrupts.mayStart);
     } finally {
       interrupts.dispose();
+      await progress.finish();
     }
-    await progress.finish();
     this.envelope.summary = countStates(results);
     this.envelope.results = syncResultsJson(results);
     for (const result of results) if (result.error) this.envelope.errors.push(...reportedErrors(result.error, result.release.id));
-    if (!this.json) process.stdout.write(renderSyncSummary(results));
-    process.stderr.write(renderFailures(results));
     const { failed = 0, skipped = 0 } = countStates(results);
+    if (!this.json) {
+      process.stderr.write(renderTotals(results, Date.now() - started));
+      if (mode !== 'interactive' || failed || skipped || interrupts.signal) process.stdout.write(renderSyncSummary(results));
+    }
+    process.stderr.write(renderFailures(results));
     const tally = `${failed} failed, ${skipped} skipped, ${results.length - failed - skipped} done`;
     if (interrupts.signal) throw new InterruptedError(`${operation} interrupted by ${interrupts.signal}: ${tally}`, exitCodeForSignal(interrupts.signal));
     if (failed || skipped) throw new ReleasesFailedError(`${operation} failed: ${tally}`);

@@ -7,6 +7,7 @@ export default class Destroy extends BoutiqueCommand {
   async run(): Promise<void> {
     await this.parseFlags(Destroy);
     const { config, plan } = this.loadPlan();
+    this.noteSelection(plan);
     const deps = this.wiring(config).cluster();
     const confirm = (syncPlan: SyncPlan) => {
       const doomed = syncPlan.changes.filter((change) => change.record).map((change) => change.release.id);

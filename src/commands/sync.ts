@@ -17,6 +17,7 @@ export default class Sync extends BoutiqueCommand {
   async run(): Promise<void> {
     const { flags } = await this.parseFlags(Sync);
     const { config, plan } = this.loadPlan();
+    this.noteSelection(plan);
     await this.enforcePromotionGate(config, plan, flags['override-promotion-gate']);
     const deps = this.wiring(config).cluster();
     const options = { concurrency: this.globalFlags.concurrency };
@@ -29,6 +30,6 @@ export default class Sync extends BoutiqueCommand {
     const confirm = config.environment.production
       ? (syncPlan: SyncPlan) => this.confirm(`sync of production environment ${config.environment.name}: ${changeCountsPhrase(syncPlan)}`, renderSyncPlan(syncPlan))
       : undefined;
-    await this.runReleaseOperation('sync', plan.releases, async (onProgress, mayStart) => (await sync(plan, deps, { ...this.writeOptions(), onProgress, mayStart, confirm })).results);
+    await this.runReleaseOperation('sync', plan.releases, async (onProgress, mayStart) => (await sync(plan, deps, { ...this.writeOptions(), onProgress, mayStart, confirm })).results, plan.needs);
   }
 }

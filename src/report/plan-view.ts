@@ -58,8 +58,12 @@ export function renderReleaseList(plan: Plan): string {
 export function renderSelectionNotes(plan: Plan): string[] {
   const notes: string[] = [];
   if (plan.addedByNeeds.length > 0) notes.push(`--include-needs added: ${plan.addedByNeeds.map((release) => release.id).join(', ')}`);
-  for (const { release, need } of plan.unselectedNeeds) {
-    notes.push(`${release.id} needs ${need.id}, which is not selected: it is neither applied nor waited for (add --include-needs to include it)`);
+  // One line for all of them: with one release selected out of many, a line per need would bury the run.
+  const neededBy = new Map<string, string[]>();
+  for (const { release, need } of plan.unselectedNeeds) neededBy.set(need.id, [...(neededBy.get(need.id) ?? []), release.id]);
+  if (neededBy.size > 0) {
+    const needs = [...neededBy].map(([need, by]) => `${need} (needed by ${by.join(', ')})`).join(', ');
+    notes.push(`not selected, so neither applied nor waited for: ${needs}; add --include-needs to include ${neededBy.size === 1 ? 'it' : 'them'}`);
   }
   return notes;
 }
