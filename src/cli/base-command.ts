@@ -42,6 +42,7 @@ export abstract class BoutiqueCommand extends Command {
     'lock-timeout': Flags.integer({ description: 'seconds to wait for another boutique run working on the same environment before giving up (sync, destroy, rollback)', default: 300, min: 0, helpGroup: 'GLOBAL' }),
     concurrency: Flags.integer({ description: 'how many releases helm works on at once', default: 4, min: 1, helpGroup: 'GLOBAL' }),
     'skip-deps': Flags.boolean({ description: "never run helm dependency build for a local chart whose charts/ folder lacks a dependency", default: false, helpGroup: 'GLOBAL' }),
+    'no-cache': Flags.boolean({ description: 'render every release with helm template, not from the render cache', default: false, helpGroup: 'GLOBAL' }),
     'helm-binary': Flags.string({ description: 'helm to use (else $BOUTIQUE_HELM, helm on PATH, the pinned helm)', helpGroup: 'GLOBAL' }),
     output: Flags.string({ char: 'o', description: 'output format', options: ['text', 'json'], default: 'text', helpGroup: 'GLOBAL' }),
     'no-color': Flags.boolean({ description: 'no colours (also when NO_COLOR is set or output is not a terminal)', default: false, helpGroup: 'GLOBAL' }),
@@ -105,6 +106,7 @@ export abstract class BoutiqueCommand extends Command {
     this.wiringInstance ??= new Wiring({
       helmBinary: this.globalFlags['helm-binary'],
       skipDependencies: this.globalFlags['skip-deps'],
+      noCache: this.globalFlags['no-cache'],
       kubeContext: this.globalFlags['kube-context'] ?? config?.environment.kubeContext,
       trace: this.debugEnabled ? (line) => process.stderr.write(`${line}\n`) : undefined,
     });
