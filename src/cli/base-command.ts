@@ -11,7 +11,7 @@ import { renderSelectionNotes } from '../report/plan-view.js';
 import { createProgress, progressMode } from '../report/progress.js';
 import { countStates, renderFailures, renderSyncSummary, syncResultsJson } from '../report/sync-view.js';
 import { exitCodeForSignal, Interrupts } from './interrupts.js';
-import { Wiring } from './wiring.js';
+import type { Wiring } from './wiring.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BoutiqueCommand)['baseFlags'] & T['flags']>;
 
@@ -101,8 +101,12 @@ export abstract class BoutiqueCommand extends Command {
 
   private wiringInstance: Wiring | undefined;
 
-  /** The process layer for this run, against the environment's cluster (see cli/wiring.ts). */
-  protected wiring(config?: ReleasesConfig): Wiring {
+  /**
+   * The process layer for this run, against the environment's cluster (see cli/wiring.ts). Imported on first use,
+   * so commands that start no helm or kubectl (list, graph, --help) never load execa.
+   */
+  protected async wiring(config?: ReleasesConfig): Promise<Wiring> {
+    const { Wiring } = await import('./wiring.js');
     this.wiringInstance ??= new Wiring({
       helmBinary: this.globalFlags['helm-binary'],
       skipDependencies: this.globalFlags['skip-deps'],
@@ -142,10 +146,10 @@ export abstract class BoutiqueCommand extends Command {
   }
 
   protected async runReleaseOperation(operation: string, displayOrder: readonly Release[], run: (onProgress: SyncProgress, mayStart: () => boolean) => Promise<SyncResult[]>): Promise<SyncResult[]> {
-    const progress = createProgress(progressMode({ isTTY: process.stderr.isTTY === true, ci: Boolean(process.env.CI) }), displayOrder);
+    const progress = await createProgress(progressMode({ isTTY: process.stderr.isTTY === true, ci: Boolean(process.env.CI) }), displayOrder);
     const interrupts = new Interrupts(
       (signal) => process.stderr.write(`\nboutique: ${signal}: starting nothing new, letting running releases finish (${signal === 'SIGINT' ? 'Ctrl-C' : 'signal'} again to stop them at once)\n`),
-      () => this.wiring().stopAll(),
+      () => this.wiringInstance?.stopAll(),
     );
     let results: SyncResult[];
     try {

@@ -22,7 +22,7 @@ export default class Diff extends BoutiqueCommand {
     const { flags } = await this.parseFlags(Diff);
     this.detailedExitCode = flags['detailed-exitcode'];
     const { config, plan } = this.loadPlan();
-    const { syncPlan, diffs, failed } = await diff(plan, this.wiring(config).cluster(), { concurrency: this.globalFlags.concurrency });
+    const { syncPlan, diffs, failed } = await diff(plan, (await this.wiring(config)).cluster(), { concurrency: this.globalFlags.concurrency });
     const scope = { releases: changeCountsPhrase(syncPlan), failed: failed.map(({ release }) => release.id) };
     this.envelope.summary = diffSummary(diffs, scope);
     this.envelope.results = [{ releases: syncPlanJson(syncPlan), diffs }];

@@ -15,7 +15,7 @@ export default class Sync extends BoutiqueCommand {
   async run(): Promise<void> {
     const { flags } = await this.parseFlags(Sync);
     const { config, plan } = this.loadPlan();
-    const deps = this.wiring(config).cluster();
+    const deps = (await this.wiring(config)).cluster();
     const options = { concurrency: this.globalFlags.concurrency };
     if (flags['dry-run']) {
       const { syncPlan } = await planChanges(plan, deps, options);

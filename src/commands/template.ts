@@ -15,7 +15,7 @@ export default class Template extends BoutiqueCommand {
     const { flags } = await this.parseFlags(Template);
     const { config, plan } = this.loadPlan();
     const releases = plan.releases.filter((release) => release.installed);
-    const helm = this.wiring(config).helm();
+    const helm = (await this.wiring(config)).helm();
     const outputDir = flags['output-dir'] ? resolve(flags['output-dir']) : undefined;
     const json = this.outputFormat === 'json';
     const results = await renderReleases(releases, helm, {

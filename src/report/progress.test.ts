@@ -12,9 +12,9 @@ describe('progress', () => {
     expect(progressMode({ isTTY: true, ci: false, silent: true })).toBe('silent');
   });
 
-  it('prints one timestamped line per state change in plain mode', () => {
+  it('prints one timestamped line per state change in plain mode', async () => {
     const lines: string[] = [];
-    const progress = createProgress('plain', [release], (line) => lines.push(line));
+    const progress = await createProgress('plain', [release], (line) => lines.push(line));
     progress.update(release, 'waiting', 'waiting on shop/db');
     progress.update(release, 'applying');
     progress.update(release, 'upgraded', 'repairing drift in Deployment/web', 2345);

@@ -1,4 +1,4 @@
-import { Listr, type ListrTaskWrapper } from 'listr2';
+import type { ListrTaskWrapper } from 'listr2';
 import type { SyncProgress, SyncState } from '../app/sync.js';
 import type { Release } from '../config/types.js';
 
@@ -49,7 +49,7 @@ export interface ProgressReporter {
   finish(): Promise<void>;
 }
 
-export function createProgress(mode: ProgressMode, releases: readonly Release[], write: (line: string) => void = (line) => process.stderr.write(line)): ProgressReporter {
+export async function createProgress(mode: ProgressMode, releases: readonly Release[], write: (line: string) => void = (line) => process.stderr.write(line)): Promise<ProgressReporter> {
   if (mode === 'silent') return { update: () => undefined, finish: async () => undefined };
   if (mode === 'plain') {
     return {
@@ -72,7 +72,9 @@ interface TaskHandle {
  * listr2 wants its tasks up front, while sync decides when each release runs; so each listr task only mirrors a
  * release, waiting until sync reports a final state for it.
  */
-function interactiveProgress(releases: readonly Release[]): ProgressReporter {
+async function interactiveProgress(releases: readonly Release[]): Promise<ProgressReporter> {
+  // listr2 is loaded only for a terminal: piped and CI runs, and every command without progress, start faster.
+  const { Listr } = await import('listr2');
   const handles = new Map<string, TaskHandle>(releases.map((release) => [release.id, { title: `${release.id}: queued` }]));
   const apply = (handle: TaskHandle) => {
     if (!handle.task) return;
