@@ -10,10 +10,9 @@ import { REPORT_SCHEMA_VERSION, reportedErrors, type Envelope } from '../report/
 import { renderError } from '../report/error-view.js';
 import { usageErrorFromParse } from './parse-error.js';
 import { renderSelectionNotes } from '../report/plan-view.js';
-import { createProgress, progressModeOfProcess, renderTotals, whileReading } from '../report/progress.js';
 import { countStates, renderFailures, renderSyncSummary, syncResultsJson } from '../report/sync-view.js';
 import { exitCodeForSignal, Interrupts } from './interrupts.js';
-import { Wiring } from './wiring.js';
+import type { Wiring } from './wiring.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BoutiqueCommand)['baseFlags'] & T['flags']>;
 
@@ -44,6 +43,7 @@ export abstract class BoutiqueCommand extends Command {
     yes: Flags.boolean({ char: 'y', description: 'do not ask before destroy, or before changing an environment marked production: true (needed without a terminal)', default: false, helpGroup: 'GLOBAL' }),
     'lock-timeout': Flags.integer({ description: 'seconds to wait for another boutique run working on the same environment before giving up (sync, destroy, rollback)', default: 300, min: 0, helpGroup: 'GLOBAL' }),
     concurrency: Flags.integer({ description: 'how many releases helm works on at once', default: 4, min: 1, helpGroup: 'GLOBAL' }),
+    'no-cache': Flags.boolean({ description: 'render every release with helm template, not from the render cache', default: false, helpGroup: 'GLOBAL' }),
     'helm-binary': Flags.string({ description: 'helm to use (else $BOUTIQUE_HELM, helm on PATH, the pinned helm)', helpGroup: 'GLOBAL' }),
     output: Flags.string({ char: 'o', description: 'output format', options: ['text', 'json'], default: 'text', helpGroup: 'GLOBAL' }),
     'no-color': Flags.boolean({ description: 'no colours (also when NO_COLOR is set or output is not a terminal)', default: false, helpGroup: 'GLOBAL' }),
@@ -108,22 +108,29 @@ export abstract class BoutiqueCommand extends Command {
   }
 
   /** Reads the cluster with a spinner on a terminal (diff, status), which otherwise show nothing for seconds. */
-  protected readingCluster<T>(work: () => Promise<T>): Promise<T> {
+  protected async readingCluster<T>(work: () => Promise<T>): Promise<T> {
+    // The progress views load listr2: imported on first use, so list, graph and --help start without it.
+    const { progressModeOfProcess, whileReading } = await import('../report/progress.js');
     return whileReading(progressModeOfProcess(), 'reading the cluster…', work);
   }
 
   private wiringInstance: Wiring | undefined;
 
-  /** The process layer for this run, against the environment's cluster (see cli/wiring.ts). */
-  protected wiring(config?: ReleasesConfig): Wiring {
-    this.wiringInstance ??= this.newWiring(this.globalFlags['kube-context'] ?? config?.environment.kubeContext);
+  /**
+   * The process layer for this run, against the environment's cluster (see cli/wiring.ts). Imported on first use,
+   * so commands that start no helm or kubectl (list, graph, --help) never load execa.
+   */
+  protected async wiring(config?: ReleasesConfig): Promise<Wiring> {
+    this.wiringInstance ??= await this.newWiring(this.globalFlags['kube-context'] ?? config?.environment.kubeContext);
     return this.wiringInstance;
   }
 
-  private newWiring(kubeContext: string | undefined): Wiring {
+  private async newWiring(kubeContext: string | undefined): Promise<Wiring> {
+    const { Wiring } = await import('./wiring.js');
     return new Wiring({
       helmBinary: this.globalFlags['helm-binary'],
       skipDependencies: this.globalFlags['skip-deps'],
+      noCache: this.globalFlags['no-cache'],
       kubeContext,
       trace: this.debugEnabled ? (line) => process.stderr.write(`${line}\n`) : undefined,
       warn: (line) => process.stderr.write(`${line}\n`),
@@ -131,7 +138,7 @@ export abstract class BoutiqueCommand extends Command {
   }
 
   /** The process layer against another environment's cluster, through that environment's own kubeContext (promotion reads its source there). */
-  protected sourceWiring(source: ReleasesConfig): Wiring {
+  protected sourceWiring(source: ReleasesConfig): Promise<Wiring> {
     return this.newWiring(source.environment.kubeContext);
   }
 
@@ -139,7 +146,7 @@ export abstract class BoutiqueCommand extends Command {
   protected async enforcePromotionGate(config: ReleasesConfig, plan: Plan, override: string | undefined): Promise<void> {
     await enforcePromotionGate({
       config, plan, override, concurrency: this.globalFlags.concurrency,
-      sourceDeps: (source) => this.sourceWiring(source).cluster(),
+      sourceDeps: async (source) => (await this.sourceWiring(source)).cluster(),
       warn: (line) => process.stderr.write(`${line}\n`),
     });
   }
@@ -180,11 +187,12 @@ export abstract class BoutiqueCommand extends Command {
     waitsOn?: ReadonlyMap<string, readonly string[]>,
   ): Promise<SyncResult[]> {
     const started = Date.now();
+    const { createProgress, progressModeOfProcess, renderTotals } = await import('../report/progress.js');
     const mode = progressModeOfProcess();
     const progress = createProgress(mode, displayOrder, { needs: waitsOn });
     const interrupts = new Interrupts(
       (signal) => process.stderr.write(`\nboutique: ${signal}: starting nothing new, letting running releases finish (${signal === 'SIGINT' ? 'Ctrl-C' : 'signal'} again to stop them at once)\n`),
-      () => this.wiring().stopAll(),
+      () => this.wiringInstance?.stopAll(),
     );
     let results: SyncResult[];
     try {

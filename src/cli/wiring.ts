@@ -1,8 +1,10 @@
+import { join } from 'node:path';
 import type { ClusterDeps } from '../app/deps.js';
+import { RenderCachingHelm } from '../app/render-cache.js';
 import { HelmCli, type Helm } from '../helm/helm.js';
 import { KubectlCli } from '../helm/kubectl.js';
 import { ExecaRunner } from '../process/runner.js';
-import type { PinnedToolName } from '../tools/pinned.js';
+import { cacheDir, type PinnedToolName } from '../tools/pinned.js';
 import { resolveTool, type ResolvedTool } from '../tools/resolve.js';
 import { explainUnreachable, kubeVersions, versionSkewWarning } from '../tools/kube-context.js';
 
@@ -13,6 +15,8 @@ export interface WiringOptions {
   skipDependencies?: boolean;
   /** Warnings that do not stop the run (kubectl version skew). */
   warn?: (line: string) => void;
+  /** --no-cache: every render from helm template, none from the render cache. */
+  noCache?: boolean;
   /** --debug: every command line (secrets redacted) and where each tool came from. */
   trace?: (line: string) => void;
 }
@@ -46,7 +50,9 @@ export class Wiring {
   }
 
   helm(): Helm {
-    return new HelmCli(() => this.tool('helm'), this.runner, { kubeContext: this.options.kubeContext }, { skipDependencies: this.options.skipDependencies });
+    const helm = new HelmCli(() => this.tool('helm'), this.runner, { kubeContext: this.options.kubeContext }, { skipDependencies: this.options.skipDependencies });
+    if (this.options.noCache) return helm;
+    return new RenderCachingHelm(helm, { dir: join(cacheDir(), 'renders'), helmTool: () => this.tool('helm'), trace: this.options.trace });
   }
 
   cluster(): ClusterDeps {

@@ -8,7 +8,7 @@ export default class Destroy extends BoutiqueCommand {
     await this.parseFlags(Destroy);
     const { config, plan } = this.loadPlan();
     this.noteSelection(plan);
-    const deps = this.wiring(config).cluster();
+    const deps = (await this.wiring(config)).cluster();
     const confirm = (syncPlan: SyncPlan) => {
       const doomed = syncPlan.changes.filter((change) => change.record).map((change) => change.release.id);
       return this.confirm(`destroy of ${doomed.length} release${doomed.length === 1 ? '' : 's'} in ${config.environment.name}`, `to uninstall: ${doomed.join(', ')}`);

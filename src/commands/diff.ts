@@ -25,7 +25,7 @@ export default class Diff extends BoutiqueCommand {
     this.detailedExitCode = flags['detailed-exitcode'];
     const { config, plan } = this.loadPlan();
     await this.enforcePromotionGate(config, plan, flags['override-promotion-gate']);
-    const { syncPlan, diffs, failed } = await this.readingCluster(() => diff(plan, this.wiring(config).cluster(), { concurrency: this.globalFlags.concurrency }));
+    const { syncPlan, diffs, failed } = await this.readingCluster(async () => diff(plan, (await this.wiring(config)).cluster(), { concurrency: this.globalFlags.concurrency }));
     const scope = { releases: changeCountsPhrase(syncPlan), failed: failed.map(({ release }) => release.id) };
     this.envelope.summary = diffSummary(diffs, scope);
     this.envelope.results = [{ releases: syncPlanJson(syncPlan), diffs }];

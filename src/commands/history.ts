@@ -14,7 +14,7 @@ export default class History extends BoutiqueCommand {
     const { args } = await this.parseFlags(History);
     const config = this.loadConfig();
     const release = findRelease(config, args.release);
-    const revisions = await this.wiring(config).helm().history(release);
+    const revisions = await (await this.wiring(config)).helm().history(release);
     this.envelope.results = [{ id: release.id, revisions }];
     if (this.json) return;
     process.stdout.write(

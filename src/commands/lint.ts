@@ -25,7 +25,7 @@ export default class Lint extends BoutiqueCommand {
     let exitCode: number;
     try {
       const { config, plan } = this.loadPlan();
-      const helm = this.wiring(config).helm();
+      const helm = (await this.wiring(config)).helm();
       const kubeVersion = flags['kube-version'] ?? config.kubeVersion ?? DEFAULT_KUBE_VERSION;
       findings = [
         ...(await lintReleases(config, plan.releases.filter((release) => release.installed), helm, { concurrency: this.globalFlags.concurrency, kubeVersion })),

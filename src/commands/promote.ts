@@ -16,7 +16,7 @@ export default class Promote extends BoutiqueCommand {
     const { flags } = await this.parseFlags(Promote);
     const source = this.loadConfig(flags.from);
     const { config: target, plan } = this.loadPlan(flags.to);
-    const edit = await promoteVersions({ source, target, plan, deps: this.sourceWiring(source).cluster(), concurrency: this.globalFlags.concurrency });
+    const edit = await promoteVersions({ source, target, plan, deps: (await this.sourceWiring(source)).cluster(), concurrency: this.globalFlags.concurrency });
     this.envelope.results = [versionsEditReport(edit, flags.from)];
     if (!this.json) process.stdout.write(renderVersionsEdit(edit));
   }

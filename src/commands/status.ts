@@ -9,7 +9,7 @@ export default class Status extends BoutiqueCommand {
   async run(): Promise<void> {
     await this.parseFlags(Status);
     const { config, plan } = this.loadPlan();
-    const { syncPlan } = await this.readingCluster(() => planChanges(plan, this.wiring(config).cluster(), { concurrency: this.globalFlags.concurrency }));
+    const { syncPlan } = await this.readingCluster(async () => planChanges(plan, (await this.wiring(config)).cluster(), { concurrency: this.globalFlags.concurrency }));
     this.envelope.results = syncPlanJson(syncPlan);
     if (!this.json) process.stdout.write(renderStatus(syncPlan));
   }

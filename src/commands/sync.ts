@@ -19,7 +19,7 @@ export default class Sync extends BoutiqueCommand {
     const { config, plan } = this.loadPlan();
     this.noteSelection(plan);
     await this.enforcePromotionGate(config, plan, flags['override-promotion-gate']);
-    const deps = this.wiring(config).cluster();
+    const deps = (await this.wiring(config)).cluster();
     const options = { concurrency: this.globalFlags.concurrency };
     if (flags['dry-run']) {
       const { syncPlan } = await planChanges(plan, deps, options);

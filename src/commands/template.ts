@@ -17,7 +17,7 @@ export default class Template extends BoutiqueCommand {
     const outputDir = flags['output-dir'] === undefined ? undefined : checkOutputDir(flags['output-dir']);
     const { config, plan } = this.loadPlan();
     const releases = plan.releases.filter((release) => release.installed);
-    const helm = this.wiring(config).helm();
+    const helm = (await this.wiring(config)).helm();
     const json = this.outputFormat === 'json';
     const results = await renderReleases(releases, helm, {
       concurrency: this.globalFlags.concurrency,

@@ -6,7 +6,8 @@ export default class Version extends BoutiqueCommand {
 
   async run(): Promise<void> {
     await this.parseFlags(Version);
-    const tools = await Promise.all((['helm', 'kubectl'] as const).map((name): Promise<ToolLookup> => this.wiring().tool(name).catch((error: Error) => ({ name, error }))));
+    const wiring = await this.wiring();
+    const tools = await Promise.all((['helm', 'kubectl'] as const).map((name): Promise<ToolLookup> => wiring.tool(name).catch((error: Error) => ({ name, error }))));
     const boutique = { version: this.config.version, root: this.config.root };
     this.envelope.results = versionsJson(boutique, tools);
     if (!this.json) process.stdout.write(renderVersions(boutique, tools));

@@ -1,4 +1,4 @@
-import { execa, type ExecaError } from 'execa';
+import type { ExecaError } from 'execa';
 import { ExecError, ToolError } from '../errors.js';
 import { maskSecretValues, redactArgs } from '../secrets/mask.js';
 
@@ -80,6 +80,8 @@ export class ExecaRunner implements Runner {
   private async runOnce(command: string, args: string[], options: RunOptions): Promise<RunResult> {
     this.trace?.(`$ ${hide([command, ...redactArgs(args)].join(' '), options.secrets)}`);
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    // Loaded with the first process: a run answered from caches never loads execa's hundred modules.
+    const { execa } = await import('execa');
     try {
       const child = execa(command, args, {
         env: options.env,

@@ -12,7 +12,7 @@ export interface GateOptions {
   /** Why the gate is overridden (an emergency); the run goes on and says what it let through. */
   override?: string;
   /** Helm and kubectl for the source environment's cluster, through its own kubeContext. */
-  sourceDeps: (source: ReleasesConfig) => ClusterDeps;
+  sourceDeps: (source: ReleasesConfig) => Promise<ClusterDeps>;
   concurrency: number;
   warn: (message: string) => void;
 }
@@ -31,7 +31,7 @@ async function refusals(options: GateOptions, from: string): Promise<Refusal[]> 
   const { config, plan } = options;
   const source = loadConfig(config.file, from);
   const releases = plan.releases.filter((release) => release.installed);
-  const deployed = await readAllDeployed(releases.map((release) => counterpart(release, config, source)), options.sourceDeps(source), options.concurrency);
+  const deployed = await readAllDeployed(releases.map((release) => counterpart(release, config, source)), await options.sourceDeps(source), options.concurrency);
   return gateRefusals(releases.map((release, index) => ({ release, wanted: wantedVersion(release), source: deployed[index]! })), from);
 }
 

@@ -1,3 +1,5 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/cli.js';
@@ -10,6 +12,13 @@ describe('layering (docs/architecture.md)', () => {
     const graph = readImportGraph(join(repoRoot, 'src'));
     expect(graph.length).toBeGreaterThan(100);
     expect(architectureViolations(graph)).toEqual([]);
+  });
+
+  it('reads lazy imports too, so a dynamic import cannot get round a rule', () => {
+    const src = mkdtempSync(join(tmpdir(), 'boutique-graph-'));
+    mkdirSync(join(src, 'commands'));
+    writeFileSync(join(src, 'commands', 'sync.ts'), "import type { Helm } from '../helm/helm.js';\nexport async function run() {\n  const { execa } = await import('execa');\n  return import('../app/sync.js');\n}\n");
+    expect(readImportGraph(src)).toEqual([edge('commands/sync.ts', 'helm/helm.ts', true), edge('commands/sync.ts', 'execa'), edge('commands/sync.ts', 'app/sync.ts')]);
   });
 
   it('catches a command that starts a process, reads files or skips the use-case door', () => {

@@ -17,13 +17,22 @@ export function readImportGraph(srcDir: string): ImportEdge[] {
     .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
     .flatMap((file) => {
       const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, false);
-      return source.statements.flatMap((statement): ImportEdge[] => {
-        if (!(ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) || !statement.moduleSpecifier || !ts.isStringLiteral(statement.moduleSpecifier)) return [];
-        const specifier = statement.moduleSpecifier.text;
-        const typeOnly = ts.isImportDeclaration(statement) ? statement.importClause?.isTypeOnly === true : statement.isTypeOnly;
+      const edge = (specifier: string, typeOnly: boolean): ImportEdge => {
         const to = specifier.startsWith('.') ? relative(srcDir, resolve(dirname(file), specifier)).replace(/\.js$/, '.ts') : specifier;
-        return [{ from: relative(srcDir, file), to, typeOnly }];
+        return { from: relative(srcDir, file), to, typeOnly };
+      };
+      const declared = source.statements.flatMap((statement): ImportEdge[] => {
+        if (!(ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) || !statement.moduleSpecifier || !ts.isStringLiteral(statement.moduleSpecifier)) return [];
+        return [edge(statement.moduleSpecifier.text, ts.isImportDeclaration(statement) ? statement.importClause?.isTypeOnly === true : statement.isTypeOnly)];
       });
+      // `await import('x')` loads a module lazily, but it is as much an import as a declaration at the top.
+      const dynamic: ImportEdge[] = [];
+      const visit = (node: ts.Node): void => {
+        if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) dynamic.push(edge(node.arguments[0].text, false));
+        ts.forEachChild(node, visit);
+      };
+      visit(source);
+      return [...declared, ...dynamic];
     });
 }
 

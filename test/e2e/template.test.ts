@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -74,9 +74,52 @@ describe('boutique template', () => {
   });
 });
 
+describe('the render cache', () => {
+  it('answers a second run with unchanged inputs without starting helm template, and renders again when they change', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'boutique-render-cache-'));
+    mkdirSync(join(dir, 'chart', 'templates'), { recursive: true });
+    writeFileSync(join(dir, 'chart', 'Chart.yaml'), 'apiVersion: v2\nname: greeter\nversion: 0.1.0\n');
+    writeFileSync(join(dir, 'chart', 'templates', 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  greeting: {{ .Values.greeting | quote }}\n');
+    writeFileSync(join(dir, 'values.yaml'), 'greeting: hello\n');
+    writeFileSync(join(dir, 'releases.yaml'), 'releases:\n  - name: greeter\n    chart: ./chart\n    values: [values.yaml]\n');
+    // A helm that logs every command it is given, then is the real helm.
+    const log = join(dir, 'helm-calls.log');
+    const countingHelm = fakeExecutable('helm', [
+      `require('node:fs').appendFileSync(${JSON.stringify(log)}, process.argv.slice(2).join(' ') + '\\n');`,
+      `const run = require('node:child_process').spawnSync(${JSON.stringify(helmBinary())}, process.argv.slice(2), { stdio: 'inherit' });`,
+      'process.exit(run.status ?? 1);',
+    ].join('\n'));
+    const cacheDir = join(dir, 'cache');
+    const run = (args: string[] = []) => boutique(['template', ...args], { cwd: dir, env: { BOUTIQUE_HELM: countingHelm.path, BOUTIQUE_CACHE_DIR: cacheDir } });
+    const templateCalls = () => (existsSync(log) ? readFileSync(log, 'utf8') : '').split('\n').filter((line) => line.startsWith('template greeter '));
+
+    const cold = await run();
+    expect(cold.exitCode, cold.stderr).toBe(0);
+    expect(cold.stdout).toContain('greeting: "hello"');
+    expect(templateCalls()).toHaveLength(1);
+
+    const warm = await run(['--debug']);
+    expect(warm.exitCode, warm.stderr).toBe(0);
+    expect(warm.stdout).toBe(cold.stdout);
+    expect(warm.stderr).toContain('render cache: hit for default/greeter');
+    expect(templateCalls()).toHaveLength(1);
+    const [stored] = readdirSync(join(cacheDir, 'renders'));
+    expect(statSync(join(cacheDir, 'renders', stored!)).mode & 0o777).toBe(0o600);
+
+    expect((await run(['--no-cache'])).stdout).toBe(cold.stdout);
+    expect(templateCalls()).toHaveLength(2);
+
+    writeFileSync(join(dir, 'values.yaml'), 'greeting: bonjour\n');
+    const changed = await run();
+    expect(changed.stdout).toContain('greeting: "bonjour"');
+    expect(templateCalls()).toHaveLength(3);
+  });
+});
+
 describe('promotion by commit', () => {
   it('--set applies to every selected release, after releases.yaml', async () => {
-    const result = await boutique(['template', '-l', 'tier=app', '--set', 'image.tag=3f2a1c9', '--debug'], { env });
+    // --no-cache: the trace must show helm's command line, not a render remembered from an earlier test run.
+    const result = await boutique(['template', '-l', 'tier=app', '--set', 'image.tag=3f2a1c9', '--debug', '--no-cache'], { env });
     expect(result.exitCode, result.stderr).toBe(0);
     // --debug traces each helm command, with --set values redacted.
     expect(result.stderr).toContain(`$ ${helmBinary()} template frontend `);

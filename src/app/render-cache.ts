@@ -1,0 +1,114 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Release } from '../config/types.js';
+import { missingDependencies } from '../helm/chart-dependencies.js';
+import type { Helm } from '../helm/helm.js';
+import type { ResolvedTool } from '../tools/resolve.js';
+import { createInputsHash } from './inputs-hash.js';
+
+/** Bumped when what is stored, or how the key is made, changes. */
+const FORMAT = 1;
+
+/** An exact chart version (1.2.3, v1.2.3-rc.1): a range or no version may render a different chart tomorrow. */
+const exactVersion = /^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
+
+/**
+ * Why a release is rendered by helm every time, or undefined when its render may be cached. A release with secret
+ * set values is never stored: its manifests would keep the secret on disk after the run.
+ */
+export function uncacheableReason(release: Release): string | undefined {
+  if (release.set.some((entry) => entry.secret)) return 'it has secret set values';
+  if (release.chart.kind !== 'local') return release.chart.version && exactVersion.test(release.chart.version) ? undefined : 'its chart version is not pinned';
+  // helm dependency build would change the chart's files during the render (or, with --skip-deps, helm fails).
+  if (missingDependencies(release.chart.path).length > 0) return 'its chart lacks dependencies';
+  return undefined;
+}
+
+export interface RenderCacheOptions {
+  /** The folder holding the cached renders (created 0700, files 0600). */
+  dir: string;
+  /** The helm that renders on a miss: its version, path, size and modification time are part of every key. */
+  helmTool: () => Promise<ResolvedTool>;
+  trace?: (line: string) => void;
+}
+
+/**
+ * helm with `helm template` results remembered across runs, keyed by a hash of everything that decides the output:
+ * the release's inputs hash (chart files or pinned chart version, values layers, set values), the helm binary and
+ * the template options. Every other call goes to helm unchanged. Renders into --output-dir are left to helm, which
+ * writes the files itself.
+ */
+export class RenderCachingHelm implements Helm {
+  private readonly inputsHash = createInputsHash();
+  private helmIdentity: Promise<string> | undefined;
+
+  constructor(
+    private readonly helm: Helm,
+    private readonly options: RenderCacheOptions,
+  ) {}
+
+  async template(release: Release, valuesFiles: readonly string[], outputDir?: string): Promise<string> {
+    const reason = outputDir ? 'it renders into --output-dir' : uncacheableReason(release);
+    const key = reason ? undefined : await this.key(release);
+    if (!key) {
+      this.options.trace?.(`render cache: ${release.id} not cached, ${reason ?? 'its inputs cannot be read'}`);
+      return this.helm.template(release, valuesFiles, outputDir);
+    }
+    const file = join(this.options.dir, `${key}.yaml`);
+    const cached = readIfPresent(file);
+    if (cached !== undefined) {
+      this.options.trace?.(`render cache: hit for ${release.id}`);
+      return cached;
+    }
+    this.options.trace?.(`render cache: miss for ${release.id}`);
+    const manifest = await this.helm.template(release, valuesFiles);
+    store(this.options.dir, file, manifest);
+    return manifest;
+  }
+
+  private async key(release: Release): Promise<string | undefined> {
+    let inputs: string;
+    try {
+      inputs = this.inputsHash(release);
+    } catch {
+      // a values file or chart that cannot be read: helm reports it in its own words
+      return undefined;
+    }
+    this.helmIdentity ??= this.options.helmTool().then((tool) => {
+      const { size, mtimeMs } = statSync(tool.path);
+      return JSON.stringify({ path: tool.path, version: tool.version, size, mtimeMs });
+    });
+    return createHash('sha256').update(JSON.stringify({ format: FORMAT, inputs, helm: await this.helmIdentity })).digest('hex');
+  }
+
+  lint: Helm['lint'] = (...args) => this.helm.lint(...args);
+  upgrade: Helm['upgrade'] = (...args) => this.helm.upgrade(...args);
+  plannedManifest: Helm['plannedManifest'] = (...args) => this.helm.plannedManifest(...args);
+  uninstall: Helm['uninstall'] = (...args) => this.helm.uninstall(...args);
+  find: Helm['find'] = (...args) => this.helm.find(...args);
+  manifest: Helm['manifest'] = (...args) => this.helm.manifest(...args);
+  values: Helm['values'] = (...args) => this.helm.values(...args);
+  history: Helm['history'] = (...args) => this.helm.history(...args);
+  rollback: Helm['rollback'] = (...args) => this.helm.rollback(...args);
+}
+
+function readIfPresent(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Written to a private file, then renamed into place, so a concurrent run never reads half a manifest. */
+function store(dir: string, file: string, manifest: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const partial = `${file}.${process.pid}.partial`;
+    writeFileSync(partial, manifest, { mode: 0o600 });
+    renameSync(partial, file);
+  } catch {
+    // a read-only cache folder only costs the next run its render
+  }
+}
