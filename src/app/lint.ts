@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { Release, ReleasesConfig } from '../config/types.js';
 import type { ConfigIssue } from '../errors.js';
-import { parseManifests } from '../kube/objects.js';
+import { parseManifests, type KubeObject } from '../kube/objects.js';
 import type { Helm } from '../helm/helm.js';
 import { lintObjects, validateSchemas, type Finding, type Severity } from '../lint/index.js';
 import { mapInOrder } from './pool.js';
@@ -31,7 +31,8 @@ export function parseHelmLint(output: string, release: string): Finding[] {
   return findings;
 }
 
-async function lintRelease(release: Release, config: ReleasesConfig, helm: Helm, files: string[], kubeVersion: string): Promise<Finding[]> {
+/** One release's helm lint findings and, when it renders, its objects. */
+async function renderAndHelmLint(release: Release, helm: Helm, files: string[]): Promise<{ findings: Finding[]; objects?: KubeObject[] }> {
   const findings: Finding[] = [];
   if (release.chart.kind === 'local' && release.lintRules['helm-lint'] !== 'off') {
     const strict = release.lintRules['helm-lint-strict'] !== 'off';
@@ -52,13 +53,23 @@ async function lintRelease(release: Release, config: ReleasesConfig, helm: Helm,
     if (!findings.some((finding) => finding.severity === 'error')) {
       findings.push({ ruleId: 'helm-template', layer: 'helm', severity: 'error', release: release.id, message: (error as Error).message.trim() });
     }
-    return findings;
+    return { findings };
   }
-  const objects = parseManifests(manifest);
-  findings.push(...validateSchemas(objects, kubeVersion, release.id));
-  const valuesFiles = release.values.flatMap((layer) => (layer.kind === 'file' ? [{ path: relative(process.cwd(), layer.path), text: readFileSync(layer.path, 'utf8') }] : []));
-  findings.push(...lintObjects({ release: release.id, namespace: release.namespace, production: config.environment.production, objects, valuesFiles, rules: release.lintRules }));
-  return findings;
+  return { findings, objects: parseManifests(manifest) };
+}
+
+/** The CRDs that the releases a release needs (transitively) render: an operator's, for a release of its custom resources. */
+function crdsOfNeeds(release: Release, config: ReleasesConfig, rendered: ReadonlyMap<string, KubeObject[]>): KubeObject[] {
+  const byId = new Map(config.releases.map((candidate) => [candidate.id, candidate]));
+  const seen = new Set<string>();
+  const pending = [...release.needs];
+  while (pending.length > 0) {
+    const id = pending.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    pending.push(...(byId.get(id)?.needs ?? []));
+  }
+  return [...seen].flatMap((id) => (rendered.get(id) ?? []).filter((obj) => obj.kind === 'CustomResourceDefinition'));
 }
 
 /** releases.yaml problems as lint findings (layer 1), so lint reports them in its own formats. */
@@ -71,8 +82,16 @@ export function configFindings(issues: readonly ConfigIssue[]): Finding[] {
 
 /** Layers 2 to 4 of boutique lint for each release, in parallel; layer 1 (releases.yaml) is loading the config. */
 export async function lintReleases(config: ReleasesConfig, releases: readonly Release[], helm: Helm, options: { concurrency: number; kubeVersion: string }): Promise<Finding[]> {
-  const perRelease = await withValuesFiles((valuesFiles) =>
-    mapInOrder(releases, options.concurrency, (release) => lintRelease(release, config, helm, valuesFiles.for(release), options.kubeVersion)),
-  );
-  return perRelease.flat();
+  const perRelease = await withValuesFiles((valuesFiles) => mapInOrder(releases, options.concurrency, (release) => renderAndHelmLint(release, helm, valuesFiles.for(release))));
+  const rendered = new Map(releases.flatMap((release, index) => (perRelease[index]!.objects ? [[release.id, perRelease[index]!.objects!] as const] : [])));
+  return releases.flatMap((release, index) => {
+    const { findings, objects } = perRelease[index]!;
+    if (!objects) return findings;
+    const valuesFiles = release.values.flatMap((layer) => (layer.kind === 'file' ? [{ path: relative(process.cwd(), layer.path), text: readFileSync(layer.path, 'utf8') }] : []));
+    return [
+      ...findings,
+      ...validateSchemas(objects, options.kubeVersion, release.id, crdsOfNeeds(release, config, rendered)),
+      ...lintObjects({ release: release.id, namespace: release.namespace, production: config.environment.production, objects, valuesFiles, rules: release.lintRules }),
+    ];
+  });
 }

@@ -43,6 +43,19 @@ describe('validateSchemas', () => {
     ]);
   });
 
+  it('validates custom resources against the CRDs of the releases it needs, which it does not validate again', () => {
+    const objects = loadObjects('custom-resources.yaml');
+    const crds = objects.filter((object) => object.kind === 'CustomResourceDefinition');
+    const resources = objects.filter((object) => object.kind !== 'CustomResourceDefinition');
+    const alone = describeFindings(validateSchemas(resources, DEFAULT_KUBE_VERSION, RELEASE)).filter((line) => line.includes('Widget/'));
+    expect(alone.length).toBeGreaterThan(0);
+    expect(alone.every((line) => line.startsWith('info kube-schema-missing Widget/'))).toBe(true);
+    expect(describeFindings(validateSchemas(resources, DEFAULT_KUBE_VERSION, RELEASE, crds)).filter((line) => line.includes('Widget/'))).toEqual([
+      'error kube-schema Widget/bad: spec.colour: unknown field',
+      'error kube-schema Widget/bad: spec.size: expected integer, got string',
+    ]);
+  });
+
   it('accepts v-prefixed patch versions and knows which APIs each version serves', () => {
     const autoscaler = { apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', metadata: { name: 'frontend' },
       spec: { maxReplicas: 3, scaleTargetRef: { kind: 'Deployment', name: 'frontend' }, targetCPUUtilizationPercentage: 80 } };

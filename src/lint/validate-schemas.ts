@@ -19,9 +19,10 @@ const builtInValidators = new WeakMap<KubeCatalogue, { ajv: Ajv; byModel: Map<st
  * kinds with no schema at all are skipped with an info-level notice.
  * Throws UnknownKubeVersionError for a version that ships no schemas.
  */
-export function validateSchemas(objects: KubeObject[], kubeVersion: string, release: string): Finding[] {
+/** `neededCrds`: CRDs that releases this one needs render (an operator's), for its custom resources. */
+export function validateSchemas(objects: KubeObject[], kubeVersion: string, release: string, neededCrds: readonly KubeObject[] = []): Finding[] {
   const catalogue = kubeCatalogue(kubeVersion);
-  const customResources = crdSchemas(objects);
+  const customResources = crdSchemas([...neededCrds, ...objects]);
   const findings: Finding[] = [];
   for (const object of objects) {
     const objectName = objectRef(object);
