@@ -1,6 +1,7 @@
 import type { Release } from '../config/types.js';
 import { diffRelease, type ReleaseDiff } from '../diff/release-diff.js';
 import { isRunError } from '../errors.js';
+import { markedSecrets } from '../secrets/mask.js';
 import { latestStoredReleases, storageDriver, type StoredRelease } from '../helm/records.js';
 import { objectKey, parseManifests, type HelmHook, type KubeObject } from '../kube/objects.js';
 import type { Plan } from '../plan/plan.js';
@@ -113,9 +114,10 @@ export function valueAtSetPath(values: unknown, path: string): unknown {
 async function secretValuesOf(release: Release, deps: ClusterDeps, deployed: boolean): Promise<string[]> {
   const secretSets = release.set.filter((entry) => entry.secret);
   if (secretSets.length === 0) return [];
+  const marked = markedSecrets(release);
   const deployedValues = deployed ? await deps.helm.values(release) : {};
   const previous = secretSets.map((entry) => valueAtSetPath(deployedValues, entry.name)).filter((value) => ['string', 'number', 'boolean'].includes(typeof value));
-  return [...secretSets.map((entry) => entry.value), ...previous].map(String);
+  return [...marked, ...previous.map(String)];
 }
 
 /** helm stamps these on every object it applies; the rendered chart does not carry them. */

@@ -3,7 +3,7 @@ import { ExecError, ToolError } from '../errors.js';
 import type { HelmHook } from '../kube/objects.js';
 import type { ReleaseRecord } from '../plan/sync-plan.js';
 import type { Runner } from '../process/runner.js';
-import { maskSecretValues } from '../secrets/mask.js';
+import { markedSecrets, maskSecretValues } from '../secrets/mask.js';
 import { parseVersion, type ResolvedTool } from '../tools/resolve.js';
 import { missingDependencies } from './chart-dependencies.js';
 import { clusterArgs, lintArgs, templateArgs, uninstallArgs, upgradeArgs, type ClusterTarget } from './args.js';
@@ -59,7 +59,6 @@ export function keptResources(stdout: string): string[] {
   return [...list.matchAll(/^\[(\w+)\] (\S+)$/gm)].map(([, kind, name]) => `${kind}/${name}`);
 }
 
-const secretValues = (release: Release | undefined) => release?.set.filter((entry) => entry.secret).map((entry) => String(entry.value)) ?? [];
 
 export class HelmCli implements Helm {
   /** One `helm repo add` per repository and run, shared by the releases that render from it. */
@@ -87,7 +86,7 @@ export class HelmCli implements Helm {
 
   private async run(args: string[], options: { release?: Release; okExitCodes?: number[]; retry?: 'read' | 'write'; waits?: boolean } = {}) {
     const { release } = options;
-    const secrets = secretValues(release);
+    const secrets = markedSecrets(release);
     // A command that waits for readiness gets the release's own timeout and a margin for helm's bookkeeping.
     const timeoutMs = options.waits && release ? goDurationMs(release.timeout) + 60_000 : undefined;
     return this.runner.run((await this.resolve()).path, args, { env: this.options.env, secrets, okExitCodes: options.okExitCodes, retry: options.retry, timeoutMs });
@@ -139,7 +138,7 @@ export class HelmCli implements Helm {
     await this.prepareChart(release);
     const result = await this.run(lintArgs(release, valuesFiles, options.strict), { release, okExitCodes: [1] });
     // helm lint quotes values it rejects: a secret one must not reach the report.
-    return { passed: result.exitCode === 0, output: maskSecretValues(`${result.stdout}${result.stderr}`, secretValues(release)) };
+    return { passed: result.exitCode === 0, output: maskSecretValues(`${result.stdout}${result.stderr}`, markedSecrets(release)) };
   }
 
   async upgrade(release: Release, valuesFiles: readonly string[], labels: Record<string, string>): Promise<void> {

@@ -1,5 +1,10 @@
 import { isRecord } from '../kube/objects.js';
 
+/** The values releases.yaml or the command line (--set-secret) mark secret for a release: what no output may show. */
+export function markedSecrets(release: { set: readonly { value: unknown; secret?: boolean }[] } | undefined): string[] {
+  return (release?.set ?? []).filter((entry) => entry.secret).map((entry) => String(entry.value));
+}
+
 /** What every Secret value and every secret-marked value is replaced with. */
 export const MASK = '***';
 

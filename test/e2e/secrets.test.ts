@@ -64,3 +64,42 @@ describe('secrets in diff', () => {
     expect(text).toContain('Plan: 0 to add, 2 to change, 0 to destroy, 0 unchanged.');
   });
 });
+
+describe('a secret, given every way, in every output of every command', () => {
+  let emulator: Emulator;
+  afterAll(() => emulator.stop());
+
+  it('never shows the sentinel, plain or base64, in stdout or stderr, in any format', async () => {
+    emulator = await startEmulator({ readyDelayMs: 50 });
+    const fileSecret = 'S3NTINEL-file-9f2c';
+    const flagSecret = 'S3NTINEL-flag-41d7';
+    const dir = system(fileSecret);
+    // The second secret reaches the chart through --set-secret, and breaks a required value in the last runs.
+    writeFileSync(join(dir, 'chart', 'templates', 'token.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: token\ndata:\n  token: {{ required "token is required" .Values.token | quote }}\n');
+    const env = { ...emulator.env, BOUTIQUE_HELM: helmBinary(), BOUTIQUE_KUBECTL: kubectlBinary() };
+    const flag = ['--set-secret', `token=${flagSecret}`];
+    const runs: string[][] = [
+      ['lint', ...flag], ['lint', ...flag, '-o', 'json'],
+      ['template', ...flag], ['template', ...flag, '-o', 'json'], ['template', ...flag, '--debug'],
+      ['diff', ...flag], ['diff', ...flag, '-o', 'json'], ['diff', ...flag, '-o', 'markdown'],
+      ['sync', ...flag, '--dry-run'], ['sync', ...flag, '--debug'], ['sync', ...flag, '-o', 'json'],
+      ['status', ...flag], ['status', ...flag, '-o', 'json'], ['diff', ...flag, '--debug'],
+      // A failure quotes helm's own message; the secret must not ride along.
+      ['template', '--set-secret', `token=${flagSecret}`, '--set', 'password=null', '--debug'],
+      ['rollback', 'vault', '99', ...flag],
+    ];
+    const forms = [fileSecret, flagSecret].flatMap((secret) => [secret, Buffer.from(secret).toString('base64')]);
+    let printed = 0;
+    for (const args of runs) {
+      const result = await boutique(args, { cwd: dir, env });
+      printed += result.stdout.length + result.stderr.length;
+      for (const form of forms) expect(`${result.stdout}\n${result.stderr}`, `boutique ${args.join(' ')}`).not.toContain(form);
+    }
+    expect(printed).toBeGreaterThan(1000);
+    // It did reach the cluster: the masking is of outputs, not of what helm applied.
+    expect(emulator.store.list('v1', 'ConfigMap', 'default').some((map) => JSON.stringify(map.data).includes(flagSecret))).toBe(true);
+    const destroyed = await boutique(['destroy', '--yes', ...flag, '-o', 'json'], { cwd: dir, env });
+    expect(destroyed.exitCode, destroyed.stderr).toBe(0);
+    for (const form of forms) expect(`${destroyed.stdout}\n${destroyed.stderr}`).not.toContain(form);
+  });
+});
