@@ -35,10 +35,11 @@ export interface Runner {
 export const DEFAULT_TIMEOUT_MS = 120_000;
 
 /** helm's own words when it could not reach or discover the cluster: it fails there before writing anything. */
-const BEFORE_ANY_WRITE = /Kubernetes cluster unreachable|could not get server version|couldn't get current server API group list|unable to retrieve the complete list of server APIs/;
+const BEFORE_ANY_WRITE = /kubernetes cluster unreachable|could not get server version|couldn't get current server API group list|unable to retrieve the complete list of server APIs/i;
 /** The API server did not answer, or asked to come back later. */
 const TRANSIENT = new RegExp(
-  `${BEFORE_ANY_WRITE.source}|connection refused|Unable to connect to the server|the server is currently unable to handle the request|\\(InternalError\\)|Internal error occurred|\\(ServiceUnavailable\\)|TooManyRequests|Too many requests|http2: client connection lost|TLS handshake timeout|i/o timeout`,
+  `${BEFORE_ANY_WRITE.source}|connection refused|Unable to connect to the server|the server is currently unable to handle the request|an error on the server|\\(InternalError\\)|Internal error occurred|\\(ServiceUnavailable\\)|TooManyRequests|Too many requests|http2: client connection lost|TLS handshake timeout|i/o timeout`,
+  'i',
 );
 
 export function isRetryable(kind: 'read' | 'write', stderr: string): boolean {
