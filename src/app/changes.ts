@@ -4,6 +4,7 @@ import { isRunError } from '../errors.js';
 import { markedSecrets } from '../secrets/mask.js';
 import { latestStoredReleases, storageDriver, type StoredRelease } from '../helm/records.js';
 import { objectKey, parseManifests, type HelmHook, type KubeObject } from '../kube/objects.js';
+import { valueAtSetPath } from '../config/values-path.js';
 import type { Plan } from '../plan/plan.js';
 import { isChange, planSync, runLabel, type PlannedChange, type SyncPlan } from '../plan/sync-plan.js';
 import type { ClusterDeps } from './deps.js';
@@ -97,14 +98,6 @@ export async function destroy(plan: Plan, deps: ClusterDeps, options: WriteOptio
   } finally {
     await lock.release();
   }
-}
-
-/** The value at a helm --set path (`a.b[0].c`) of a values tree. */
-export function valueAtSetPath(values: unknown, path: string): unknown {
-  return path
-    .split(/\.|\[(\d+)\]/)
-    .filter((segment) => segment !== undefined && segment !== '')
-    .reduce<unknown>((node, segment) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[segment] : undefined), values);
 }
 
 /**

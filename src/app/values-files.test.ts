@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Release } from '../config/types.js';
 import { parseGoYaml } from '../yaml/go-yaml.js';
-import { setAtPath, withValuesFiles } from './values-files.js';
+import { withValuesFiles } from './values-files.js';
 
 const release = {
   id: 'shop/web', name: 'web', namespace: 'shop', values: [{ kind: 'inline', values: { hsts: 'no', mode: '0755', on: true } }],
@@ -27,10 +27,5 @@ describe('values files', () => {
       throw new Error('boom');
     })).rejects.toThrow('boom');
     expect(() => statSync(path)).toThrow();
-  });
-
-  it('follows helm --set paths, escaped dots included', () => {
-    expect(setAtPath({}, 'annotations.example\\.com/role', 'x')).toEqual({ annotations: { 'example.com/role': 'x' } });
-    expect(setAtPath({ a: { keep: 1 } }, 'a.b[0].c', 2)).toEqual({ a: { keep: 1, b: [{ c: 2 }] } });
   });
 });

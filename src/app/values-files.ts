@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Release } from '../config/types.js';
+import { setAtPath } from '../config/values-path.js';
 import { stringifyGoYaml } from '../yaml/go-yaml.js';
 
 /**
@@ -31,25 +32,6 @@ export class ValuesFiles {
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
     this.dir = undefined;
   }
-}
-
-/**
- * A helm --set path (`auth.password`, `users[0].token`, `annotations.a\\.b`) set to `value` in a values tree, as
- * helm --set would: maps and lists are created on the way.
- */
-export function setAtPath(values: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
-  const steps = [...path.matchAll(/((?:\\.|[^.[\]])+)|\[(\d+)\]/g)].map((match) => (match[2] === undefined ? match[1]!.replace(/\\(.)/g, '$1') : Number(match[2])));
-  let node: Record<string | number, unknown> = values;
-  steps.forEach((step, index) => {
-    if (index === steps.length - 1) {
-      node[step] = value;
-      return;
-    }
-    const nextIsIndex = typeof steps[index + 1] === 'number';
-    if (typeof node[step] !== 'object' || node[step] === null) node[step] = nextIsIndex ? [] : {};
-    node = node[step] as Record<string | number, unknown>;
-  });
-  return values;
 }
 
 /** Runs `work` with a ValuesFiles whose temporary folder is removed afterwards, however `work` ends. */

@@ -21,3 +21,33 @@ export function parseValuesPath(key: string): string[] {
 export function nestValue(path: readonly string[], value: unknown): Record<string, unknown> {
   return path.reduceRight<Record<string, unknown>>((inner, key) => ({ [key]: inner }), value as Record<string, unknown>) as Record<string, unknown>;
 }
+
+/** The steps of a helm --set path: map keys (escaped dots unescaped) and list indexes (`users[0].token` → users, 0, token). */
+export function setPathSteps(path: string): (string | number)[] {
+  return [...path.matchAll(/((?:\\.|[^.[\]])+)|\[(\d+)\]/g)].map((match) => (match[2] === undefined ? match[1]!.replace(/\\(.)/g, '$1') : Number(match[2])));
+}
+
+/** The value at a helm --set path (`a.b[0].c`) of a values tree, or undefined. */
+export function valueAtSetPath(values: unknown, path: string): unknown {
+  return setPathSteps(path).reduce<unknown>((node, step) => (node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[step] : undefined), values);
+}
+
+/**
+ * A helm --set path (`auth.password`, `users[0].token`, `annotations.a\\.b`) set to `value` in a values tree, as
+ * helm --set would: maps and lists are created on the way.
+ */
+export function setAtPath(values: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
+  const steps = setPathSteps(path);
+  let node: Record<string | number, unknown> = values;
+  steps.forEach((step, index) => {
+    if (index === steps.length - 1) {
+      node[step] = value;
+      return;
+    }
+    const nextIsIndex = typeof steps[index + 1] === 'number';
+    if (typeof node[step] !== 'object' || node[step] === null) node[step] = nextIsIndex ? [] : {};
+    node = node[step] as Record<string | number, unknown>;
+  });
+  return values;
+}
+

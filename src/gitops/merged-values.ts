@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { setAtPath } from '../app/values-files.js';
-import { parseValuesPath } from '../config/values-path.js';
+import { parseValuesPath, setAtPath } from '../config/values-path.js';
 import { versionKeysOf } from '../config/normalize.js';
 import type { Release } from '../config/types.js';
 import { fieldAt } from '../kube/objects.js';
