@@ -201,12 +201,13 @@ export abstract class BoutiqueCommand extends Command {
       interrupts.dispose();
       await progress.finish();
     }
-    this.envelope.summary = countStates(results);
+    const retries = this.wiringInstance?.retries ?? 0;
+    this.envelope.summary = { ...countStates(results), ...(retries > 0 ? { retries } : {}) };
     this.envelope.results = syncResultsJson(results);
     for (const result of results) if (result.error) this.envelope.errors.push(...reportedErrors(result.error, result.release.id));
     const { failed = 0, skipped = 0 } = countStates(results);
     if (!this.json) {
-      process.stderr.write(renderTotals(results, Date.now() - started));
+      process.stderr.write(renderTotals(results, Date.now() - started, retries));
       if (mode !== 'interactive' || failed || skipped || interrupts.signal) process.stdout.write(renderSyncSummary(results));
     }
     process.stderr.write(renderFailures(results));

@@ -33,6 +33,11 @@ export class Wiring {
     this.runner = new ExecaRunner(options.trace);
   }
 
+  /** Commands tried again after a transient failure, for the run's totals. */
+  get retries(): number {
+    return this.runner.retries;
+  }
+
   /** A second interrupt: every running helm and kubectl is stopped now. */
   stopAll(): void {
     this.runner.killAll();

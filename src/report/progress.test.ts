@@ -68,6 +68,7 @@ describe('progress', () => {
     );
     expect(renderTotals(results, 42_000)).toBe('2 upgraded, 3 unchanged, 1 failed in 42.0s\n');
     expect(renderTotals([], 10)).toBe('no releases in 0.0s\n');
+    expect(renderTotals(results, 42_000, 3)).toBe('2 upgraded, 3 unchanged, 1 failed in 42.0s (3 commands retried after transient API errors)\n');
   });
 
   it('says why a release was skipped and how long a failure took', () => {

@@ -81,13 +81,17 @@ export function describeState(state: SyncState, detail?: string, durationMs?: nu
   }
 }
 
-/** The line that ends a sync or destroy: `3 upgraded, 8 unchanged, 1 failed in 42.0s`, states in their life order. */
-export function renderTotals(results: readonly SyncResult[], elapsedMs: number): string {
+/**
+ * The line that ends a sync or destroy: `3 upgraded, 8 unchanged, 1 failed in 42.0s`, states in their life order,
+ * then how many helm and kubectl commands were tried again after a transient API error.
+ */
+export function renderTotals(results: readonly SyncResult[], elapsedMs: number, retries = 0): string {
   const order = [...finalStates];
   const counts = new Map<SyncState, number>();
   for (const { state } of results) counts.set(state, (counts.get(state) ?? 0) + 1);
   const parts = order.filter((state) => counts.has(state)).map((state) => `${counts.get(state)} ${state}`);
-  return `${parts.join(', ') || 'no releases'} in ${seconds(elapsedMs)}\n`;
+  const retried = retries === 0 ? '' : ` (${retries} command${retries === 1 ? '' : 's'} retried after transient API errors)`;
+  return `${parts.join(', ') || 'no releases'} in ${seconds(elapsedMs)}${retried}\n`;
 }
 
 export interface ProgressReporter {

@@ -179,6 +179,22 @@ describe('request log and faults', () => {
     expect((await call('GET', configMaps)).status).toBe(200);
   });
 
+  it('answers a storage timeout as the API server does, with Retry-After, and stops failing at a limit', async () => {
+    emulator.faults.failRequests({ status: 500, retryAfterSeconds: 2, limit: 2, matcher: { path: /^\/api\/v1\/namespaces\/default\/configmaps$/ } });
+    const first = await fetch(`${emulator.url}${configMaps}`);
+    expect(first.status).toBe(500);
+    expect(first.headers.get('retry-after')).toBe('2');
+    expect(await first.json()).toMatchObject({
+      reason: 'ServerTimeout',
+      message: 'The list operation against configmaps could not be completed at this time, please try again.',
+      details: { kind: 'configmaps', retryAfterSeconds: 2 },
+    });
+    const statuses = [];
+    for (let attempt = 0; attempt < 3; attempt++) statuses.push((await call('GET', configMaps)).status);
+    emulator.faults.clear();
+    expect(statuses).toEqual([500, 200, 200]);
+  });
+
   it('forces conflicts on matching writes only', async () => {
     emulator.faults.conflictOn({ kind: 'ConfigMap', name: /^locked/ });
     const write = await call('POST', configMaps, configMap('locked-1'));

@@ -15,6 +15,8 @@ export interface Matcher {
   verb?: Verb | Verb[];
   /** Only dry-run requests (true) or only real ones (false). */
   dryRun?: boolean;
+  /** The URL path, e.g. /^\/(version|api|apis)$/ for the discovery every client starts with. */
+  path?: RegExp;
   /** neverReady only: a predicate on the object, e.g. to hold back one image of a Deployment. */
   where?: (object: KubeObject) => boolean;
 }
@@ -26,6 +28,7 @@ export interface MatchTarget {
   name?: string;
   verb?: Verb;
   dryRun?: boolean;
+  path?: string;
 }
 
 export function matches(matcher: Matcher, target: MatchTarget): boolean {
@@ -33,6 +36,7 @@ export function matches(matcher: Matcher, target: MatchTarget): boolean {
   if (matcher.resource !== undefined && matcher.resource !== target.resource) return false;
   if (matcher.namespace !== undefined && matcher.namespace !== target.namespace) return false;
   if (matcher.dryRun !== undefined && matcher.dryRun !== target.dryRun) return false;
+  if (matcher.path !== undefined && !matcher.path.test(target.path ?? '')) return false;
   if (matcher.name instanceof RegExp ? !matcher.name.test(target.name ?? '') : matcher.name !== undefined && matcher.name !== target.name) {
     return false;
   }
@@ -48,25 +52,38 @@ export interface FailRequestsOptions {
   share?: number;
   /** HTTP status to answer (default 500). */
   status?: number;
+  /**
+   * Answer as an API server whose storage did not answer in time: 500 ServerTimeout with this Retry-After, which
+   * client-go (helm, kubectl) waits out and retries by itself. Without it, a bare InternalError nobody retries.
+   */
+  retryAfterSeconds?: number;
+  /** Fail no more than this many requests, then answer normally: an API server that came up late. */
+  limit?: number;
   matcher?: Matcher;
 }
 
 /** Removes the fault it was returned for. */
 export type RemoveFault = () => void;
 
+export interface InjectedFailure {
+  status: number;
+  retryAfterSeconds?: number;
+}
+
 export interface RequestFaults {
   delayMs: number;
-  failStatus?: number;
+  failure?: InjectedFailure;
   conflict: boolean;
   /** Answer sendInitialEvents=true watches with 422, so clients fall back to list+watch. */
   rejectWatchList: boolean;
 }
 
-interface Failure {
+interface Failure extends InjectedFailure {
   share: number;
-  status: number;
+  limit: number;
   matcher: Matcher;
   seen: number;
+  failed: number;
 }
 
 const writes: Verb[] = ['create', 'update', 'patch', 'delete'];
@@ -86,7 +103,15 @@ export class Faults {
   }
 
   failRequests(options: FailRequestsOptions = {}): RemoveFault {
-    const failure: Failure = { share: options.share ?? 1, status: options.status ?? 500, matcher: options.matcher ?? {}, seen: 0 };
+    const failure: Failure = {
+      share: options.share ?? 1,
+      status: options.status ?? 500,
+      retryAfterSeconds: options.retryAfterSeconds,
+      limit: options.limit ?? Infinity,
+      matcher: options.matcher ?? {},
+      seen: 0,
+      failed: 0,
+    };
     this.failures.add(failure);
     return this.removal(() => this.failures.delete(failure));
   }
@@ -126,16 +151,18 @@ export class Faults {
   /** Decide the faults of one request; counts it towards every matching share. */
   forRequest(target: MatchTarget): RequestFaults {
     const delayMs = [...this.latencies].filter(({ matcher }) => matches(matcher, target)).reduce((sum, { ms }) => sum + ms, 0);
-    let failStatus: number | undefined;
+    let failed: InjectedFailure | undefined;
     for (const failure of this.failures) {
-      if (!matches(failure.matcher, target)) continue;
+      if (!matches(failure.matcher, target) || failure.failed >= failure.limit) continue;
       const before = Math.floor(failure.seen * failure.share);
       failure.seen++;
-      if (Math.floor(failure.seen * failure.share) > before) failStatus ??= failure.status;
+      if (Math.floor(failure.seen * failure.share) === before) continue;
+      failure.failed++;
+      failed ??= { status: failure.status, retryAfterSeconds: failure.retryAfterSeconds };
     }
     const conflict = target.verb !== undefined && writes.includes(target.verb) && [...this.conflicts].some((matcher) => matches(matcher, target));
     const rejectWatchList = target.verb === 'watch' && [...this.watchListRejections].some((matcher) => matches(matcher, target));
-    return { delayMs, failStatus, conflict, rejectWatchList };
+    return { delayMs, failure: failed, conflict, rejectWatchList };
   }
 
   /** Called when faults change, so the status simulator can release objects that were held back. */

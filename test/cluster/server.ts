@@ -15,14 +15,14 @@ import {
   serverVersion,
   wantsAggregatedDiscovery,
 } from './discovery.js';
-import type { Faults } from './faults.js';
+import type { Faults, InjectedFailure } from './faults.js';
 import { openApiDocument, openApiIndex, openApiV2ProtobufType, swaggerDocument, swaggerProtobuf, wantsProtobufOpenApi } from './openapi.js';
 import { isObject, timestamp } from './json.js';
 import { apiVersionOf, type JsonObject, type KubeObject, type ResourceType } from './kinds.js';
 import { decodeKubernetesProtobuf, UnsupportedProtobufError } from './protobuf.js';
 import { verbOf, type RequestLogEntry, type ResourceRoute } from './request-log.js';
 import { patchKindOf, type ResourceService } from './resources.js';
-import { badRequest, invalid, methodNotSupported, pathNotFound, staleConflict, StatusError, unsupportedMediaType } from './status-error.js';
+import { badRequest, invalid, methodNotSupported, pathNotFound, qualifiedResource, staleConflict, StatusError, unsupportedMediaType } from './status-error.js';
 import { renderTable, wantsTable } from './table.js';
 import { duplicateKeys, fieldValidationOf, type ClientWrite, type DuplicateKey } from './validation.js';
 import type { WatchHub } from './watch.js';
@@ -61,11 +61,13 @@ export function resolveResourcePath(path: string): ResourceRoute | undefined {
   return { group, version, resource, name, subresource };
 }
 
-function sendJson(response: ServerResponse, code: number, body: unknown, contentType = 'application/json', warnings: string[] = []): void {
+function sendJson(response: ServerResponse, code: number, body: unknown, contentType = 'application/json', warnings: string[] = [], retryAfterSeconds?: number): void {
   const payload = JSON.stringify(body);
   response.writeHead(code, {
     'Content-Type': contentType,
     'Content-Length': Buffer.byteLength(payload),
+    // As the API server's error writer does for a Status with details.retryAfterSeconds; client-go honours it.
+    ...(retryAfterSeconds ? { 'Retry-After': String(retryAfterSeconds) } : {}),
     // RFC 7234 warnings, as the API server sends them: `299 - "unknown field \"spec.foo\""`.
     ...(warnings.length > 0 ? { Warning: warnings.map((text) => `299 - ${JSON.stringify(text)}`) } : {}),
   });
@@ -178,9 +180,10 @@ export class ApiServer {
         name: route?.name ?? (typeof bodyName === 'string' ? bodyName : undefined),
         verb: entry.verb,
         dryRun: entry.dryRun,
+        path: url.pathname,
       });
       if (faults.delayMs > 0) await sleep(faults.delayMs);
-      if (faults.failStatus !== undefined) throw injectedFailure(faults.failStatus);
+      if (faults.failure) throw injectedFailure(faults.failure, type, entry.verb);
       if (faults.conflict && type) throw staleConflict(type, route?.name ?? '');
       if (!route) return this.serveNonResource(url, request, response);
       // A cluster-scoped kind has no path under a namespace.
@@ -195,7 +198,7 @@ export class ApiServer {
       sendJson(response, code, wantsTable(request.headers.accept) && method === 'GET' ? renderTable(type, result) : result, 'application/json', client.warnings);
     } catch (error) {
       const status = error instanceof StatusError ? error : new StatusError(500, 'InternalError', `Internal error occurred: ${(error as Error).stack ?? error}`);
-      if (!response.headersSent) sendJson(response, status.code, status.toStatus());
+      if (!response.headersSent) sendJson(response, status.code, status.toStatus(), 'application/json', [], status.details.retryAfterSeconds);
       else response.end();
     }
   }
@@ -347,7 +350,15 @@ function watchListUnsupported(type: ResourceType): StatusError {
   ]);
 }
 
-function injectedFailure(code: number): StatusError {
+function injectedFailure({ status: code, retryAfterSeconds }: InjectedFailure, type: ResourceType | undefined, verb: string): StatusError {
+  if (retryAfterSeconds !== undefined) {
+    // What the API server answers when its storage did not reply in time (the storage errors' NewServerTimeout).
+    const resource = type ? qualifiedResource(type) : 'the server';
+    return new StatusError(code, 'ServerTimeout', `The ${verb} operation against ${resource} could not be completed at this time, please try again.`, {
+      ...(type ? { kind: type.resource } : {}),
+      retryAfterSeconds,
+    });
+  }
   const reasons: Record<number, string> = { 429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable', 504: 'Timeout' };
   return new StatusError(code, reasons[code] ?? 'InternalError', `injected fault: the emulator failed this request with ${code} at ${timestamp()}`);
 }

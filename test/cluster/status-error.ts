@@ -12,7 +12,7 @@ export class StatusError extends Error {
     readonly code: number,
     readonly reason: string,
     message: string,
-    readonly details: { name?: string; group?: string; kind?: string; causes?: StatusCause[] } = {},
+    readonly details: { name?: string; group?: string; kind?: string; causes?: StatusCause[]; retryAfterSeconds?: number } = {},
   ) {
     super(message);
   }

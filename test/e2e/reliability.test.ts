@@ -100,6 +100,25 @@ describe('reliability against the emulator', () => {
     expect(result.stdout).toMatch(/^boutique\/cartservice +skipped /m);
   });
 
+  it('converges in one run when a fifth of all requests answer 500 and the API server answers 503 at first', async () => {
+    const { run } = await setUp(100);
+    // As the API server answers when its storage did not reply in time: ServerTimeout with Retry-After, which helm
+    // and kubectl wait out by themselves.
+    emulator.faults.failRequests({ share: 0.2, status: 500, retryAfterSeconds: 1 });
+    // A control plane still coming up (or a load balancer in front of it): bare 503s that no client retries on its
+    // own. boutique's bulk reads and helm's first discovery meet them; boutique tries those commands again.
+    emulator.faults.failRequests({ status: 503, limit: 4 });
+    const result = await run(['sync', ...selection, '-o', 'json']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const failures = emulator.requests.filter((entry) => entry.status >= 500);
+    expect(failures.filter((entry) => entry.status === 503)).toHaveLength(4);
+    expect(failures.filter((entry) => entry.status === 500).length).toBeGreaterThan(5);
+    const report = JSON.parse(result.stdout);
+    expect(report.summary.installed).toBe(2);
+    expect(report.summary.retries).toBeGreaterThan(0);
+    expect(helmRecords(emulator)).toEqual({ 'redis-cart.v1': 'deployed', 'cartservice.v1': 'deployed' });
+  });
+
   it('fails within seconds, with a hint, when the kubeconfig has no credentials for an https server', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'boutique-nocreds-'));
     writeFileSync(join(dir, 'kubeconfig'), kubeconfigFor('https://127.0.0.1:1').replace(/server: https:\/\/127\.0\.0\.1:1/, 'server: https://127.0.0.1:1\n    insecure-skip-tls-verify: true'));
