@@ -2,6 +2,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { join } from 'node:path';
 import type { ConfigIssue } from '../errors.js';
 import { newAjv } from '../lint/ajv.js';
+import { acceptedBefore } from './accepted.js';
 import { issueAt, locate, parseYaml, pathToPointer, pointerToPath, type ParsedDocument, type PathSegment } from './parse.js';
 import type { FileProbe } from './rules.js';
 import { didYouMean } from '../text/suggest.js';
@@ -61,29 +62,52 @@ interface Layer {
  * temporary file. Repository and OCI charts are validated by helm once it has fetched them.
  */
 export function chartValuesIssues(config: ReleasesConfig, releasesFile: ParsedDocument, reader: ValuesFileReader, files: FileProbe): ConfigIssue[] {
-  const validators = new Map<string, ValidateFunction | undefined>();
+  const schemas = new Map<string, ChartSchema | undefined>();
   return config.releases.flatMap((release, index) => {
     if (!release.installed || release.chart.kind !== 'local') return [];
     const chartDir = release.chart.path;
-    if (!validators.has(chartDir)) validators.set(chartDir, compileChartSchema(chartDir, files));
-    const validate = validators.get(chartDir);
-    if (!validate) return [];
+    if (!schemas.has(chartDir)) schemas.set(chartDir, chartSchema(chartDir, files));
+    const schema = schemas.get(chartDir);
+    if (!schema) return [];
     const layers = releaseLayers(release, index, chartDir, releasesFile, reader, files);
     if (layers === undefined) return [];
-    if (validate(mergeLayers(layers))) return [];
+    const values = mergeLayers(layers);
+    const accepted = acceptedBefore(schema.text, values);
+    if (accepted.hit) return [];
+    const validate = schema.compiled();
+    if (!validate) return [];
+    if (validate(values)) {
+      accepted.remember();
+      return [];
+    }
     return (validate.errors ?? []).filter((error) => error.keyword !== 'if').map((error) => schemaIssue(error, layers, release, index, releasesFile));
   });
 }
 
-function compileChartSchema(chartDir: string, files: FileProbe): ValidateFunction | undefined {
+/** A chart's values.schema.json, compiled only when some release's values were not accepted before. */
+interface ChartSchema {
+  text: string;
+  compiled(): ValidateFunction | undefined;
+}
+
+function chartSchema(chartDir: string, files: FileProbe): ChartSchema | undefined {
   const path = join(chartDir, 'values.schema.json');
   if (!files.isFile(path)) return undefined;
-  try {
-    return newAjv().compile(JSON.parse(files.readText(path)) as object);
-  } catch {
-    // A schema helm cannot use either: helm lint and helm template say what is wrong with it.
-    return undefined;
-  }
+  const text = files.readText(path);
+  let compiled: ValidateFunction | undefined | null = null;
+  return {
+    text,
+    compiled() {
+      if (compiled !== null) return compiled;
+      try {
+        compiled = newAjv().compile(JSON.parse(text) as object);
+      } catch {
+        // A schema helm cannot use either: helm lint and helm template say what is wrong with it.
+        compiled = undefined;
+      }
+      return compiled;
+    },
+  };
 }
 
 /** The release's layers, lowest precedence first; undefined when a values file is unreadable (reported already). */

@@ -1,0 +1,47 @@
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError } from '../errors.js';
+import { loadConfig } from './load.js';
+
+let cache: string;
+let project: string;
+const saved = process.env.BOUTIQUE_CACHE_DIR;
+beforeEach(() => {
+  cache = mkdtempSync(join(tmpdir(), 'boutique-accepted-'));
+  process.env.BOUTIQUE_CACHE_DIR = cache;
+  project = mkdtempSync(join(tmpdir(), 'boutique-project-'));
+  mkdirSync(join(project, 'charts/web'), { recursive: true });
+  writeFileSync(join(project, 'charts/web/Chart.yaml'), 'apiVersion: v2\nname: web\nversion: 1.0.0\n');
+  writeFileSync(join(project, 'charts/web/values.yaml'), 'replicaCount: 1\n');
+  writeFileSync(
+    join(project, 'charts/web/values.schema.json'),
+    JSON.stringify({ type: 'object', properties: { replicaCount: { type: 'integer' } }, additionalProperties: false }),
+  );
+});
+afterEach(() => {
+  if (saved === undefined) delete process.env.BOUTIQUE_CACHE_DIR;
+  else process.env.BOUTIQUE_CACHE_DIR = saved;
+});
+
+const accepted = () => readdirSync(join(cache, 'accepted-configs'));
+const load = (replicas: string) => {
+  writeFileSync(join(project, 'releases.yaml'), `releases:\n  - name: web\n    chart: ./charts/web\n    values: [{ replicaCount: ${replicas} }]\n`);
+  return () => loadConfig(join(project, 'releases.yaml'), 'default');
+};
+
+describe('values a chart schema accepted before', () => {
+  it('are remembered with the releases.yaml document; rejected ones never are, and are reported every time', () => {
+    load('2')();
+    // releases.yaml's document, and web's merged values against its chart's schema.
+    expect(accepted()).toHaveLength(2);
+    load('2')();
+    expect(accepted()).toHaveLength(2);
+    const rejected = load('two');
+    for (let run = 0; run < 2; run++) expect(rejected).toThrow(ConfigError);
+    expect(() => rejected()).toThrow(/replicaCount must be an integer, not "two"/);
+    // Only the new releases.yaml document was accepted; its values were not.
+    expect(accepted()).toHaveLength(3);
+  });
+});
