@@ -11,7 +11,7 @@ import type { ClusterDeps } from './deps.js';
 import { createInputsHash } from './inputs-hash.js';
 import { observeReleases } from './observe.js';
 import { mapInOrder } from './pool.js';
-import { applySyncPlan, checkBeforeApplying, destroyReleases, rejectAll, type SyncOptions, type SyncResult } from './sync.js';
+import { applySyncPlan, destroyReleases, rejectAll, unrenderableReleases, type SyncOptions, type SyncResult } from './sync.js';
 import { acquireLock, lockName, type LockOptions } from './lock.js';
 import { withValuesFiles, type ValuesFiles } from './values-files.js';
 
@@ -56,8 +56,8 @@ function recordReader(deps: ClusterDeps, options: ChangeOptions) {
 const needsLock = (syncPlan: SyncPlan) => syncPlan.changes.some((change) => isChange(change.action) || (change.action === 'blocked' && change.record?.labels[runLabel] !== undefined));
 
 /**
- * `boutique sync`: plan; check every release to install or upgrade (one that does not render stops the run with
- * nothing written, not even the lock); take the target's lock, planning and checking afresh when another run held
+ * `boutique sync`: plan; render every release to install or upgrade (one that does not render stops the run with
+ * nothing written, not even the lock); take the target's lock, planning and rendering afresh when another run held
  * it first; then carry the plan out. A plan with nothing to write takes no lock and starts no helm.
  */
 export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions): Promise<{ syncPlan: SyncPlan; results: SyncResult[]; waitedForLock: boolean }> {
@@ -65,19 +65,19 @@ export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions)
   return withValuesFiles(async (valuesFiles) => {
     const syncOptions = { ...options, valuesFiles, readRecord, runId: '' };
     let { syncPlan } = await planChanges(plan, deps, options);
-    if (!needsLock(syncPlan)) return { syncPlan, results: await applySyncPlan(plan, syncPlan, new Map(), deps, syncOptions), waitedForLock: false };
-    let checks = await checkBeforeApplying(syncPlan, deps, syncOptions);
-    if (checks.unrenderable.size > 0) return { syncPlan, results: rejectAll(syncPlan, checks.unrenderable, options), waitedForLock: false };
+    if (!needsLock(syncPlan)) return { syncPlan, results: await applySyncPlan(plan, syncPlan, deps, syncOptions), waitedForLock: false };
+    let unrenderable = await unrenderableReleases(syncPlan, deps, syncOptions);
+    if (unrenderable.size > 0) return { syncPlan, results: rejectAll(syncPlan, unrenderable, options), waitedForLock: false };
     await options.confirm?.(syncPlan);
     const lock = await acquireLock(deps.kubectl, lockName(plan), { timeoutMs: options.lockTimeoutMs, onWait: options.onLockWait });
     try {
       if (lock.waited) {
-        // What the other run did is in the cluster now: plan and check what is left.
+        // What the other run did is in the cluster now: plan and render what is left.
         syncPlan = (await planChanges(plan, deps, options)).syncPlan;
-        checks = await checkBeforeApplying(syncPlan, deps, syncOptions);
-        if (checks.unrenderable.size > 0) return { syncPlan, results: rejectAll(syncPlan, checks.unrenderable, options), waitedForLock: true };
+        unrenderable = await unrenderableReleases(syncPlan, deps, syncOptions);
+        if (unrenderable.size > 0) return { syncPlan, results: rejectAll(syncPlan, unrenderable, options), waitedForLock: true };
       }
-      const results = await applySyncPlan(plan, syncPlan, checks.refused, deps, { ...syncOptions, runId: lock.runId });
+      const results = await applySyncPlan(plan, syncPlan, deps, { ...syncOptions, runId: lock.runId });
       return { syncPlan, results, waitedForLock: lock.waited };
     } finally {
       await lock.release();

@@ -86,9 +86,6 @@ function labelsOf(change: PlannedChange, environment: string, options: SyncOptio
   return { [inputsLabel]: change.inputsHash, [environmentLabel]: environment, [runLabel]: options.runId, [deadlineLabel]: String(deadline) };
 }
 
-/** The server can check a release only once its changing needs are applied, and what an interrupted run left is undone. */
-const serverCheckWaits = (change: PlannedChange) => change.changingNeeds.length > 0 || change.recover !== undefined;
-
 /** helm's bookkeeping after its wait; past the release timeout plus this, no helm works on a revision any more. */
 const HELM_MARGIN_MS = 10_000;
 
@@ -126,12 +123,8 @@ async function carryOut(change: PlannedChange, environment: string, deps: Cluste
         else await deps.helm.rollback(release, undefined);
         previous = (await options.readRecord(release))?.revision;
       }
-      if (serverCheckWaits(change)) {
-        options.onProgress?.(release, 'checking', 'server dry run');
-        // Its needs (CRDs, namespaces) are in place by now, and what was left pending is undone; a refusal fails
-        // this release alone.
-        await deps.helm.plannedManifest(release, files);
-      }
+      // helm checks the release against the server before its first write (kinds known, OpenAPI schema, objects
+      // it would take over), now that its needs are in place: a refusal fails this release alone, nothing written.
       options.onProgress?.(release, 'applying', detail);
       await deps.helm.upgrade(release, files, labelsOf(change, environment, options));
       await confirmDeployed(release, previous, options);
@@ -141,52 +134,30 @@ async function carryOut(change: PlannedChange, environment: string, deps: Cluste
 }
 
 /**
- * The checks made before anything is applied. Every release to install or upgrade must render: bad input applies
- * nothing. A release whose needs do not change in this run gets the API server's dry run now; one whose needs change
- * (an operator installing its CRDs, say) can only be checked by the server once they are in place, so it is rendered
- * client-side now and checked by the server right before its own apply.
+ * Before anything is applied, every release to install or upgrade must render (client-side, from the render cache
+ * where its inputs were rendered before): bad input applies nothing, not even the lock. No server dry run is made
+ * here: helm makes the same checks itself right before its first write, once the release's needs are applied (an
+ * operator's CRDs, say), which a check made up front could not see.
  */
-export interface Checks {
-  /** Releases that do not render: bad input, so nothing at all is applied. */
-  unrenderable: Map<string, Error>;
-  /** Releases the API server refused although they render: each fails alone. */
-  refused: Map<string, Error>;
-}
-
-export async function checkBeforeApplying(syncPlan: SyncPlan, deps: ClusterDeps, options: Pick<SyncOptions, 'concurrency' | 'valuesFiles' | 'onProgress'>): Promise<Checks> {
-  const toCheck = syncPlan.changes.filter((change) => change.action === 'install' || change.action === 'upgrade');
+export async function unrenderableReleases(syncPlan: SyncPlan, deps: ClusterDeps, options: Pick<SyncOptions, 'concurrency' | 'valuesFiles' | 'onProgress'>): Promise<Map<string, Error>> {
+  const toRender = syncPlan.changes.filter((change) => change.action === 'install' || change.action === 'upgrade');
   const unrenderable = new Map<string, Error>();
-  const refused = new Map<string, Error>();
-  await mapInOrder(toCheck, options.concurrency, async (change) => {
-    const { release } = change;
-    const files = options.valuesFiles.for(release);
-    const failure = (error: Error) => {
+  await mapInOrder(toRender, options.concurrency, async ({ release }) => {
+    options.onProgress?.(release, 'checking', 'rendering');
+    await deps.helm.template(release, options.valuesFiles.for(release)).catch((error: Error) => {
       if (isRunError(error)) throw error;
-      return error;
-    };
-    const render = () => deps.helm.template(release, files).then(() => undefined, failure);
-    if (serverCheckWaits(change)) {
-      options.onProgress?.(release, 'checking', 'rendering');
-      const error = await render();
-      if (error) unrenderable.set(release.id, error);
-      return;
-    }
-    options.onProgress?.(release, 'checking', 'server dry run');
-    const serverError = await deps.helm.plannedManifest(release, files).then(() => undefined, failure);
-    if (!serverError) return;
-    // Bad input, or a refusal by the API server? Only the first stops the whole run.
-    if (await render()) unrenderable.set(release.id, serverError);
-    else refused.set(release.id, serverError);
+      unrenderable.set(release.id, error);
+    });
   });
-  return { unrenderable, refused };
+  return unrenderable;
 }
 
 /**
- * Carries out a checked sync plan (see checkBeforeApplying; one with unrenderable releases is rejected instead):
+ * Carries out a sync plan whose releases render (see unrenderableReleases; one that does not is rejected instead):
  * each release starts as soon as the releases it needs are done (and, with wait, ready), the longest chain first,
  * bounded by concurrency. A failure skips what needs it; independent releases finish.
  */
-export async function applySyncPlan(plan: Plan, syncPlan: SyncPlan, refused: ReadonlyMap<string, Error>, deps: ClusterDeps, options: SyncOptions): Promise<SyncResult[]> {
+export async function applySyncPlan(plan: Plan, syncPlan: SyncPlan, deps: ClusterDeps, options: SyncOptions): Promise<SyncResult[]> {
   const changeOf = new Map(syncPlan.changes.map((change) => [change.release.id, change]));
   for (const change of syncPlan.changes) {
     if (change.changingNeeds.length > 0) options.onProgress?.(change.release, 'waiting', `waiting on ${change.changingNeeds.join(', ')}`);
@@ -195,11 +166,7 @@ export async function applySyncPlan(plan: Plan, syncPlan: SyncPlan, refused: Rea
   const results = await runReleaseTasks(
     tasks,
     options,
-    async (release) => {
-      const serverRefusal = refused.get(release.id);
-      if (serverRefusal) throw serverRefusal;
-      return carryOut(changeOf.get(release.id)!, syncPlan.environment, deps, options);
-    },
+    (release) => carryOut(changeOf.get(release.id)!, syncPlan.environment, deps, options),
     (blockedBy, blocker) => `needs ${blockedBy}, which ${blocker?.state === 'failed' ? 'failed' : 'was skipped'}`,
   );
   return plan.releases.map((release) => results.get(release.id)!);

@@ -105,3 +105,25 @@ describe('boutique on charts shaped like third-party ones', () => {
     expect(variables.find((variable) => variable.name === 'PROFILER')?.value).toBe('off');
   });
 });
+
+describe('a custom resource whose CRD no release installs', () => {
+  let emulator: Emulator;
+  afterAll(() => emulator.stop());
+
+  it('fails that release alone, before helm writes anything of it; an independent release installs', async () => {
+    emulator = await startEmulator({ readyDelayMs: 100 });
+    const dir = mkdtempSync(join(tmpdir(), 'boutique-no-crd-'));
+    cpSync(join(repoRoot, 'test', 'fixtures', 'real-world'), dir, { recursive: true });
+    const env = { ...emulator.env, BOUTIQUE_HELM: helmBinary(), BOUTIQUE_KUBECTL: kubectlBinary() };
+    // widgets without the operator that brings its CRD: sync makes no dry run of its own, helm's checks refuse it.
+    const result = await boutique(['sync', '-l', 'name=widgets', '-l', 'name=scaled'], { cwd: dir, env });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toMatch(/^apps\/widgets +failed /m);
+    expect(result.stdout).toMatch(/^apps\/scaled +installed /m);
+    expect(result.stderr).toMatch(/release apps\/widgets failed:\n(.*\n)*.*no matches for kind "Widget" in version "demo\.boutique\.dev\/v1"/);
+    const written = emulator.requests.filter(isWrite);
+    expect(written.filter((entry) => entry.name === 'scaled' && entry.resource === 'deployments')).toHaveLength(1);
+    expect(written.filter((entry) => /widgets/.test(entry.name ?? '') || entry.resource === 'widgets')).toEqual([]);
+    expect(emulator.store.list('v1', 'Secret', 'apps').map((secret) => secret.metadata.name)).toEqual(['sh.helm.release.v1.scaled.v1']);
+  });
+});
