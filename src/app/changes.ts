@@ -2,7 +2,7 @@ import type { Release } from '../config/types.js';
 import { diffRelease, type ReleaseDiff } from '../diff/release-diff.js';
 import { isRunError } from '../errors.js';
 import { markedSecrets } from '../secrets/mask.js';
-import { latestStoredReleases, storageDriver, type StoredRelease } from '../helm/records.js';
+import { storageDriver, type StoredRelease } from '../helm/records.js';
 import { objectKey, parseManifests, type HelmHook, type KubeObject } from '../kube/objects.js';
 import { valueAtSetPath } from '../config/values-path.js';
 import type { Plan } from '../plan/plan.js';
@@ -14,6 +14,7 @@ import { mapInOrder } from './pool.js';
 import { applySyncPlan, destroyReleases, rejectAll, unrenderableReleases, type SyncOptions, type SyncResult } from './sync.js';
 import { acquireLock, lockName, type LockOptions } from './lock.js';
 import { withValuesFiles, type ValuesFiles } from './values-files.js';
+import { releaseRecords } from './release-records.js';
 
 export interface ChangeOptions {
   concurrency: number;
@@ -40,15 +41,6 @@ export interface WriteOptions extends ChangeOptions, Pick<SyncOptions, 'onProgre
   confirm?: (syncPlan: SyncPlan) => Promise<void>;
 }
 
-/** helm's record of one release as it is now (a write is reported only once its record confirms it). */
-function recordReader(deps: ClusterDeps, options: ChangeOptions) {
-  const driver = storageDriver(options.env ?? process.env);
-  return async (release: Release) => {
-    if (driver === 'other') return deps.helm.find(release);
-    return latestStoredReleases(await deps.kubectl.helmStorage(release.namespace, driver, release.name), driver).get(release.name)?.record;
-  };
-}
-
 /**
  * A plan that writes, or that another boutique run's pending revision blocks (that run may still be applying it):
  * either way the lock is taken, which waits for that run and plans again.
@@ -61,9 +53,9 @@ const needsLock = (syncPlan: SyncPlan) => syncPlan.changes.some((change) => isCh
  * it first; then carry the plan out. A plan with nothing to write takes no lock and starts no helm.
  */
 export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions): Promise<{ syncPlan: SyncPlan; results: SyncResult[]; waitedForLock: boolean }> {
-  const readRecord = recordReader(deps, options);
+  const driver = storageDriver(options.env ?? process.env);
   return withValuesFiles(async (valuesFiles) => {
-    const syncOptions = { ...options, valuesFiles, readRecord, runId: '' };
+    const syncOptions = { ...options, valuesFiles, records: await releaseRecords(deps, driver), runId: '' };
     let { syncPlan } = await planChanges(plan, deps, options);
     if (!needsLock(syncPlan)) return { syncPlan, results: await applySyncPlan(plan, syncPlan, deps, syncOptions), waitedForLock: false };
     let unrenderable = await unrenderableReleases(syncPlan, deps, syncOptions);
@@ -77,8 +69,15 @@ export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions)
         unrenderable = await unrenderableReleases(syncPlan, deps, syncOptions);
         if (unrenderable.size > 0) return { syncPlan, results: rejectAll(syncPlan, unrenderable, options), waitedForLock: true };
       }
-      const results = await applySyncPlan(plan, syncPlan, deps, { ...syncOptions, runId: lock.runId });
-      return { syncPlan, results, waitedForLock: lock.waited };
+      // Watched from before the first write, so each write is confirmed by the record change helm makes.
+      const written = syncPlan.changes.filter((change) => change.action === 'install' || change.action === 'upgrade');
+      const records = await releaseRecords(deps, driver, [...new Set(written.map((change) => change.release.namespace))]);
+      try {
+        const results = await applySyncPlan(plan, syncPlan, deps, { ...syncOptions, records, runId: lock.runId });
+        return { syncPlan, results, waitedForLock: lock.waited };
+      } finally {
+        records.stop();
+      }
     } finally {
       await lock.release();
     }

@@ -2,10 +2,11 @@ import type { Release } from '../config/types.js';
 import { isRunError, ReleaseStateError } from '../errors.js';
 import type { Plan } from '../plan/plan.js';
 import { runInDependencyOrder } from '../plan/schedule.js';
-import { deadlineLabel, environmentLabel, inputsLabel, runLabel, type PlannedChange, type ReleaseRecord, type SyncPlan } from '../plan/sync-plan.js';
+import { deadlineLabel, environmentLabel, inputsLabel, runLabel, type PlannedChange, type SyncPlan } from '../plan/sync-plan.js';
 import { goDurationMs } from '../helm/helm.js';
 import type { ClusterDeps } from './deps.js';
 import { mapInOrder } from './pool.js';
+import type { ReleaseRecords } from './release-records.js';
 import type { ValuesFiles } from './values-files.js';
 
 /** Where a release is in a run: transient states, then one final state. */
@@ -33,8 +34,8 @@ export interface SyncOptions {
   valuesFiles: ValuesFiles;
   /** This run's id, recorded on every revision it starts, so a later run knows what an interrupted one left. */
   runId: string;
-  /** helm's record of a release as it is now: a write is reported only once the record confirms it. */
-  readRecord: (release: Release) => Promise<ReleaseRecord | undefined>;
+  /** helm's records of the releases: a write is reported only once its record confirms it. */
+  records: ReleaseRecords;
   onProgress?: SyncProgress;
   /** False once the run is interrupted: nothing new starts, running releases finish. */
   mayStart?: () => boolean;
@@ -91,10 +92,9 @@ const HELM_MARGIN_MS = 10_000;
 
 /** helm said it succeeded; its record must agree before boutique says so. */
 async function confirmDeployed(release: Release, previous: number | undefined, options: SyncOptions): Promise<void> {
-  const record = await options.readRecord(release);
-  if (record?.status === 'deployed' && record.revision > (previous ?? 0)) return;
-  const seen = record ? `${record.status} at revision ${record.revision}` : 'not recorded at all';
-  throw new ReleaseStateError(`helm reported success, but helm's record of ${release.id} is ${seen}`, {
+  const confirmed = await options.records.deployedAfter(release, previous);
+  if (confirmed.deployed) return;
+  throw new ReleaseStateError(`helm reported success, but helm's record of ${release.id} is ${confirmed.seen}`, {
     suggestions: [`check it with helm history ${release.name} --namespace ${release.namespace}; the next sync tries again`],
   });
 }
@@ -121,7 +121,7 @@ async function carryOut(change: PlannedChange, environment: string, deps: Cluste
         options.onProgress?.(release, 'applying', change.reasons[0]);
         if (change.recover === 'uninstall') await deps.helm.uninstall(release, true);
         else await deps.helm.rollback(release, undefined);
-        previous = (await options.readRecord(release))?.revision;
+        previous = (await options.records.current(release))?.revision;
       }
       // helm checks the release against the server before its first write (kinds known, OpenAPI schema, objects
       // it would take over), now that its needs are in place: a refusal fails this release alone, nothing written.

@@ -1,6 +1,6 @@
 import { objectNamespace, qualifiedKind, type KubeObject } from '../kube/objects.js';
 import { ClusterUnreachableError, ExecError } from '../errors.js';
-import type { Runner } from '../process/runner.js';
+import type { LineStream, Runner, Streamer } from '../process/runner.js';
 import type { ResolvedTool } from '../tools/resolve.js';
 import type { ClusterTarget } from './args.js';
 import type { StorageDriver } from './records.js';
@@ -26,6 +26,18 @@ export interface Kubectl {
   /** Replaces the object at its resourceVersion; 'conflict' when it changed since (optimistic concurrency). */
   replaceObject(obj: KubeObject): Promise<KubeObject | 'conflict'>;
   deleteObject(resource: string, namespace: string, name: string): Promise<void>;
+  /**
+   * Watches helm's storage objects in a namespace from now on (no initial list): each change of a record as its
+   * name, status and revision, read from the labels helm writes with every record.
+   */
+  watchHelmRecords(namespace: string, driver: Exclude<StorageDriver, 'other'>, onRecord: (record: RecordLabels) => void): Promise<LineStream>;
+}
+
+/** What helm's storage labels say of one revision. */
+export interface RecordLabels {
+  name: string;
+  status: string;
+  revision: number;
 }
 
 // kubectl names the flag --context where helm says --kube-context.
@@ -67,7 +79,7 @@ export class KubectlCli implements Kubectl {
   /** `tool` is called on first use, like helm's. */
   constructor(
     private readonly tool: () => Promise<ResolvedTool>,
-    private readonly runner: Runner,
+    private readonly runner: Runner & Streamer,
     private readonly target: ClusterTarget,
   ) {}
 
@@ -131,6 +143,18 @@ export class KubectlCli implements Kubectl {
     this.resolved ??= this.tool();
     const { path } = await this.resolved;
     await this.runner.run(path, ['delete', resource, name, '--namespace', namespace, '--ignore-not-found', '--wait=false', ...contextArgs(this.target)], { retry: 'read' });
+  }
+
+  async watchHelmRecords(namespace: string, driver: Exclude<StorageDriver, 'other'>, onRecord: (record: RecordLabels) => void): Promise<LineStream> {
+    this.resolved ??= this.tool();
+    const { path } = await this.resolved;
+    const labels = '{.metadata.labels.name}{" "}{.metadata.labels.status}{" "}{.metadata.labels.version}{"\\n"}';
+    // Bounded, as every child is: a watch left behind by a killed run ends by itself.
+    const args = ['get', driver, '--namespace', namespace, '--selector', 'owner=helm', '--watch-only', '--request-timeout', '6h', '--output', `jsonpath=${labels}`, ...contextArgs(this.target)];
+    return this.runner.stream(path, args, (line) => {
+      const [name, status, revision] = line.trim().split(' ');
+      if (name && status && Number(revision) > 0) onRecord({ name, status, revision: Number(revision) });
+    });
   }
 
   async dryRunApply(objects: readonly KubeObject[], namespace: string): Promise<KubeObject[] | undefined> {

@@ -31,6 +31,18 @@ export interface Runner {
   run(command: string, args: string[], options?: RunOptions): Promise<RunResult>;
 }
 
+/** A command that runs beside the run (a watch), its stdout handed over line by line until it is stopped. */
+export interface LineStream {
+  /** Stops the command; lines already read have been handed over. */
+  stop(): void;
+  /** Settles when the command has ended, for whatever reason (stopped, failed, the server closed the watch). */
+  ended: Promise<void>;
+}
+
+export interface Streamer {
+  stream(command: string, args: string[], onLine: (line: string) => void): LineStream;
+}
+
 /** A command's default bound; callers that wait for readiness pass the release's own timeout plus a margin. */
 export const DEFAULT_TIMEOUT_MS = 120_000;
 
@@ -51,7 +63,7 @@ const RETRY_DELAYS_MS = [200, 500, 1_000, 2_000];
 const hide = (text: string, secrets: readonly string[] = []): string => maskSecretValues(text, secrets);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export class ExecaRunner implements Runner {
+export class ExecaRunner implements Runner, Streamer {
   /** How many commands were tried again after a transient failure, for the run's summary. */
   retries = 0;
   private readonly running = new Set<{ kill(signal?: NodeJS.Signals): boolean }>();
@@ -76,6 +88,30 @@ export class ExecaRunner implements Runner {
         await sleep(delay);
       }
     }
+  }
+
+  stream(command: string, args: string[], onLine: (line: string) => void): LineStream {
+    this.trace?.(`$ ${[command, ...redactArgs(args)].join(' ')} (in the background)`);
+    let stopped = false;
+    let stopChild = () => {
+      stopped = true;
+    };
+    const ended = import('execa').then(async ({ execa }) => {
+      if (stopped) return;
+      // In boutique's process group, unlike helm: a watch has nothing to finish, so a Ctrl-C may stop it at once.
+      const child = execa(command, args, { stdin: 'ignore', stderr: 'ignore', buffer: false, reject: false });
+      this.running.add(child);
+      stopChild = () => child.kill('SIGTERM');
+      let pending = '';
+      child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+        const lines = (pending + chunk).split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) onLine(line);
+      });
+      await child;
+      this.running.delete(child);
+    });
+    return { stop: () => stopChild(), ended: ended.catch(() => undefined) };
   }
 
   private async runOnce(command: string, args: string[], options: RunOptions): Promise<RunResult> {

@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import type { ClusterDeps } from '../../src/app/deps.js';
 import type { Release } from '../../src/config/types.js';
 import type { Helm } from '../../src/helm/helm.js';
-import type { Kubectl } from '../../src/helm/kubectl.js';
+import type { Kubectl, RecordLabels } from '../../src/helm/kubectl.js';
 import { objectKey, type KubeObject } from '../../src/kube/objects.js';
 import type { ReleaseRecord } from '../../src/plan/sync-plan.js';
 
@@ -41,6 +41,8 @@ export function createFakeCluster(options: { releases?: Record<string, FakeRelea
   // Plain objects by namespace/name, with a resourceVersion for compare-and-swap (boutique's lock Lease).
   const objects = new Map<string, KubeObject>();
   let resourceVersion = 0;
+  // Watches of helm's records (watchHelmRecords), told of every record an upgrade writes, as the API server would.
+  const watchers = new Set<{ namespace: string; onRecord: (record: RecordLabels) => void }>();
   const record = (release: Release): ReleaseRecord | undefined => {
     const stored = releases.get(release.id);
     return stored && { name: release.name, namespace: release.namespace, revision: stored.revision ?? 1, status: stored.status ?? 'deployed', chart: 'c', version: '1.0.0', appVersion: '1', deployedAt: '', labels: stored.labels ?? {} };
@@ -52,7 +54,9 @@ export function createFakeCluster(options: { releases?: Record<string, FakeRelea
     upgrade: async (release: Release, _files: readonly string[], labels: Record<string, string>) => {
       calls.push(`upgrade ${release.id}`);
       const previous = releases.get(release.id);
-      releases.set(release.id, { ...previous, status: 'deployed', labels, revision: (previous ? (previous.revision ?? 1) : 0) + 1 });
+      const revision = (previous ? (previous.revision ?? 1) : 0) + 1;
+      releases.set(release.id, { ...previous, status: 'deployed', labels, revision });
+      for (const watcher of watchers) if (watcher.namespace === release.namespace) watcher.onRecord({ name: release.name, status: 'deployed', revision });
     },
     uninstall: async (release: Release) => {
       calls.push(`uninstall ${release.id}`);
@@ -97,6 +101,13 @@ export function createFakeCluster(options: { releases?: Record<string, FakeRelea
     deleteObject: async (_resource, namespace, name) => {
       calls.push(`delete ${namespace}/${name}`);
       objects.delete(`${namespace}/${name}`);
+    },
+    watchHelmRecords: async (namespace, _driver, onRecord) => {
+      const watcher = { namespace, onRecord };
+      watchers.add(watcher);
+      let end = () => {};
+      const ended = new Promise<void>((resolve) => (end = resolve));
+      return { stop: () => (watchers.delete(watcher), end()), ended };
     },
   };
   const deps: ClusterDeps = { helm, kubectl };
