@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { setAtPath, valueAtSetPath } from './values-path.js';
+import { deleteAtSetPath, setAtPath, valueAtSetPath } from './values-path.js';
 
 describe('valueAtSetPath', () => {
   it('follows helm --set paths through maps and lists', () => {
@@ -17,5 +17,17 @@ describe('setAtPath', () => {
   it('follows helm --set paths, escaped dots included', () => {
     expect(setAtPath({}, 'annotations.example\\.com/role', 'x')).toEqual({ annotations: { 'example.com/role': 'x' } });
     expect(setAtPath({ a: { keep: 1 } }, 'a.b[0].c', 2)).toEqual({ a: { keep: 1, b: [{ c: 2 }] } });
+  });
+});
+
+describe('deleteAtSetPath', () => {
+  it('removes what a helm --set path names, list indexes and escaped dots included, and nothing else', () => {
+    const values = () => ({ auth: { user: 'u', password: 'p' }, users: [{ name: 'a', token: 't0' }, { token: 't1' }], annotations: { 'example.com/key': 'k', example: { 'com/key': 'kept' } } });
+    expect(deleteAtSetPath(values(), 'auth.password').auth).toEqual({ user: 'u' });
+    expect(deleteAtSetPath(values(), 'users[0].token').users).toEqual([{ name: 'a' }, { token: 't1' }]);
+    expect(deleteAtSetPath(values(), 'users[1]').users).toEqual([{ name: 'a', token: 't0' }, null]);
+    expect(deleteAtSetPath(values(), 'annotations.example\\.com/key').annotations).toEqual({ example: { 'com/key': 'kept' } });
+    expect(deleteAtSetPath({ auth: { password: 'p' } }, 'auth.password')).toEqual({ auth: {} });
+    for (const path of ['auth.missing', 'auth.password.deeper', 'users[5].token', 'nothing.here']) expect(deleteAtSetPath(values(), path), path).toEqual(values());
   });
 });

@@ -27,9 +27,28 @@ export function setPathSteps(path: string): (string | number)[] {
   return [...path.matchAll(/((?:\\.|[^.[\]])+)|\[(\d+)\]/g)].map((match) => (match[2] === undefined ? match[1]!.replace(/\\(.)/g, '$1') : Number(match[2])));
 }
 
+function valueAtSteps(values: unknown, steps: readonly (string | number)[]): unknown {
+  return steps.reduce<unknown>((node, step) => (node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[step] : undefined), values);
+}
+
 /** The value at a helm --set path (`a.b[0].c`) of a values tree, or undefined. */
 export function valueAtSetPath(values: unknown, path: string): unknown {
-  return setPathSteps(path).reduce<unknown>((node, step) => (node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[step] : undefined), values);
+  return valueAtSteps(values, setPathSteps(path));
+}
+
+/**
+ * A values tree without what a helm --set path (`users[0].token`, `annotations.a\\.b`) names: a map key is deleted,
+ * a list element becomes null (the other elements keep their indexes). Maps and lists left empty stay; a path that
+ * names nothing changes nothing. Changes `values` in place.
+ */
+export function deleteAtSetPath(values: Record<string, unknown>, path: string): Record<string, unknown> {
+  const steps = setPathSteps(path);
+  const parent = valueAtSteps(values, steps.slice(0, -1));
+  const last = steps[steps.length - 1];
+  if (last === undefined || parent === null || typeof parent !== 'object' || !Object.hasOwn(parent, last)) return values;
+  if (Array.isArray(parent)) parent[last as number] = null;
+  else delete (parent as Record<string | number, unknown>)[last];
+  return values;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Release } from '../config/types.js';
 import type { KubeObject } from '../kube/objects.js';
 import { dependencyLevels } from '../graph/dag.js';
-import { mergeTwo } from './merged-values.js';
+import { mergeTwo, withoutSecretPaths } from './merged-values.js';
 import { exportedNeeds, exportedReleases, objectName, repositoryPath, type ExportInput, type ExportNote, type ExportResult } from './model.js';
 
 const api = 'argoproj.io/v1alpha1';
@@ -40,7 +40,8 @@ function application(release: Release, input: ExportInput, releases: readonly Re
   notes.push(...exportedNeeds(release, releases).notes, ...unsupported(release));
   const files = release.values.flatMap((layer) => (layer.kind === 'file' ? [`$values/${repositoryPath(input, layer.path)}`] : []));
   // Argo CD applies valueFiles, then valuesObject, then parameters: boutique's order, as files come before inline maps.
-  const inline = release.values.reduce<Record<string, unknown>>((merged, layer) => (layer.kind === 'inline' ? mergeTwo(merged, layer.values) : merged), {});
+  // Secret set paths are left out of it, as the secret is: a value there would be written, and win over a file that supplies the secret.
+  const inline = withoutSecretPaths(release.values.reduce<Record<string, unknown>>((merged, layer) => (layer.kind === 'inline' ? mergeTwo(merged, layer.values) : merged), {}), release);
   const parameters = release.set.filter((entry) => !entry.secret).map((entry) => ({ name: entry.name, value: String(entry.value), ...(typeof entry.value === 'string' && { forceString: true }) }));
   const helm = {
     releaseName: release.name,

@@ -9,7 +9,8 @@ import { loadConfig } from '../config/load.js';
 import type { KubeObject } from '../kube/objects.js';
 import { buildPlan } from '../plan/plan.js';
 import { documentToJs, parseGoYamlDocuments } from '../yaml/go-yaml.js';
-import { exportReleases, type Engine } from './export.js';
+import { stringify } from 'yaml';
+import { engines, exportReleases, type Engine } from './export.js';
 
 const needs = shippedNeeds;
 const prodReleases = shippedReleaseNames.filter((name) => name !== 'loadgenerator');
@@ -206,5 +207,57 @@ describe('export of repository and OCI charts', () => {
     expect(argo.of('Application', 'default-cache').spec.sources[0]).toMatchObject({ repoURL: 'registry-1.docker.io/bitnamicharts', chart: 'valkey', targetRevision: '2.4.1' });
     expect(argo.of('Application', 'default-db').spec.syncPolicy.syncOptions).toEqual(['ServerSideApply=true']);
     expect(argo.summary.notes.filter((note) => note.release === 'data/db').map((note) => note.feature)).toEqual(['atomic', 'timeout', 'wait', 'historyMax']);
+  });
+});
+
+describe('export of secret values at list-indexed and escaped-dot --set paths', () => {
+  // The same paths also held by inline values: the secret set wins over them in boutique, so the export must drop
+  // them there too, following helm's --set path syntax (list indexes, escaped dots) as boutique's own --set does.
+  const secrets = { token: 'tok-Secret-7f3a', annotation: 'ann-Secret-9c2e', password: 'pw-Secret-41bd' };
+  const dir = mkdtempSync(join(tmpdir(), 'boutique-export-secrets-'));
+  writeFileSync(
+    join(dir, 'releases.yaml'),
+    [
+      'repositories:',
+      '  - { name: bitnami, url: https://charts.bitnami.com/bitnami }',
+      'releases:',
+      '  - name: app',
+      '    namespace: shop',
+      '    chart: bitnami/nginx@18.1.0',
+      '    values:',
+      '      - auth: { user: admin, password: ' + secrets.password + ' }',
+      '        users: [{ name: alice, token: ' + secrets.token + ' }, { name: bob, token: bob-token-kept }]',
+      '        annotations: { example.com/key: ' + secrets.annotation + ', example.com/team: shop, example: { com/key: dotted-kept } }',
+      '    set:',
+      "      - { name: 'users[0].token', value: " + secrets.token + ', secret: true }',
+      "      - { name: 'annotations.example\\.com/key', value: " + secrets.annotation + ', secret: true }',
+      '      - { name: auth.password, value: ' + secrets.password + ', secret: true }',
+      '      - { name: replicaCount, value: 2 }',
+      '',
+    ].join('\n'),
+  );
+  const kept = {
+    auth: { user: 'admin' },
+    users: [{ name: 'alice' }, { name: 'bob', token: 'bob-token-kept' }],
+    annotations: { 'example.com/team': 'shop', example: { 'com/key': 'dotted-kept' } },
+  };
+
+  for (const engine of engines) {
+    it(`${engine}: no exported document holds a secret value, and the values beside them are kept`, () => {
+      const { files, objects, summary } = exported(engine, 'default', dir);
+      const texts = [...files.values(), ...objects.map((object) => JSON.stringify(object)), ...objects.map((object) => stringify(object)), JSON.stringify(summary)];
+      const leaked = Object.entries(secrets).filter(([, secret]) => texts.some((text) => text.includes(secret) || text.includes(Buffer.from(secret).toString('base64'))));
+      expect(leaked.map(([name]) => name), `${engine}: secret values in the exported documents`).toEqual([]);
+      const values = engine === 'flux' ? objects.find((object) => object.kind === 'HelmRelease')!.spec.values : objects.find((object) => object.metadata.name === 'default-app')!.spec.sources[0].helm.valuesObject;
+      expect(values).toEqual(engine === 'flux' ? { ...kept, replicaCount: 2 } : kept);
+      expect(summary.notes.filter((note) => note.feature === 'secret value').map((note) => note.detail)).toEqual([
+        expect.stringContaining('set users[0].token '), expect.stringContaining('set annotations.example\\.com/key '), expect.stringContaining('set auth.password '),
+      ]);
+    });
+  }
+
+  it('flux: reads each secret from the Secret at its --set path', () => {
+    const { of } = exported('flux', 'default', dir);
+    expect(of('HelmRelease', 'app').spec.valuesFrom.map((ref: { targetPath: string }) => ref.targetPath)).toEqual(['users[0].token', 'annotations.example\\.com/key', 'auth.password']);
   });
 });

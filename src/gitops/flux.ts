@@ -1,6 +1,6 @@
-import { parseValuesPath } from '../config/values-path.js';
 import type { Release } from '../config/types.js';
 import type { KubeObject } from '../kube/objects.js';
+import { withoutSecretPaths } from './merged-values.js';
 import { exportedNeeds, exportedReleases, objectName, repositoryPath, type ExportInput, type ExportNote, type ExportResult } from './model.js';
 
 const sourceApi = 'source.toolkit.fluxcd.io/v1';
@@ -45,16 +45,6 @@ function chartOf(release: Release, input: ExportInput): Record<string, unknown> 
   return { chart: { spec: { chart: `./${repositoryPath(input, chart.path)}`, sourceRef: { kind: 'GitRepository', ...sourceRef }, reconcileStrategy: 'Revision' } } };
 }
 
-/** The values without the given paths: spec.values wins over valuesFrom in Flux, and a secret set must win over files. */
-function withoutPaths(values: Record<string, unknown>, paths: readonly string[][]): Record<string, unknown> {
-  const out = structuredClone(values);
-  for (const path of paths) {
-    const parent = path.slice(0, -1).reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], out) as Record<string, unknown> | undefined;
-    if (parent && typeof parent === 'object') delete parent[path[path.length - 1]!];
-  }
-  return out;
-}
-
 function helmRelease(release: Release, input: ExportInput, releases: readonly Release[], notes: ExportNote[]): KubeObject {
   const { needs, notes: needNotes } = exportedNeeds(release, releases);
   notes.push(...needNotes);
@@ -83,7 +73,8 @@ function helmRelease(release: Release, input: ExportInput, releases: readonly Re
       upgrade: { ...wait, remediation: { ...remediation, strategy: 'rollback' } },
       // boutique repairs drift on every sync.
       driftDetection: { mode: 'enabled' },
-      values: withoutPaths(input.values.get(release.id) ?? {}, secrets.map((entry) => parseValuesPath(entry.name))),
+      // Without the secret paths: spec.values wins over valuesFrom in Flux, and a secret set must win over the layers.
+      values: withoutSecretPaths(input.values.get(release.id) ?? {}, release),
       ...(secrets.length > 0 && {
         valuesFrom: secrets.map((entry) => ({ kind: 'Secret', name: secretValuesName(release, releases), valuesKey: entry.name, targetPath: entry.name })),
       }),

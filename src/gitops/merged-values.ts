@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseValuesPath, setAtPath } from '../config/values-path.js';
+import { deleteAtSetPath, parseValuesPath, setAtPath } from '../config/values-path.js';
 import { versionKeysOf } from '../config/normalize.js';
 import type { Release } from '../config/types.js';
 import { fieldAt } from '../kube/objects.js';
@@ -28,6 +28,14 @@ export function mergedValues(release: Release, readLayer: (path: string) => Valu
     merged = setAtPath(structuredClone(merged), entry.name, entry.value);
   }
   return merged;
+}
+
+/**
+ * The values without what the release's secret set values name (their helm --set paths): an exported file holds
+ * no value there, neither the secret nor a layer's value that boutique's secret --set replaces.
+ */
+export function withoutSecretPaths(values: Values, release: Release): Values {
+  return release.set.filter((entry) => entry.secret).reduce((out, entry) => deleteAtSetPath(out, entry.name), structuredClone(values));
 }
 
 /** Reads a values file as helm does (go-yaml v2); an empty file is no values. */
