@@ -34,14 +34,24 @@ const load = (replicas: string) => {
 describe('values a chart schema accepted before', () => {
   it('are remembered with the releases.yaml document; rejected ones never are, and are reported every time', () => {
     load('2')();
-    // releases.yaml's document, and web's merged values against its chart's schema.
-    expect(accepted()).toHaveLength(2);
+    // releases.yaml's document, the chart's values.yaml as a values file, and web's values against the schema.
+    expect(accepted()).toHaveLength(3);
     load('2')();
-    expect(accepted()).toHaveLength(2);
+    expect(accepted()).toHaveLength(3);
     const rejected = load('two');
     for (let run = 0; run < 2; run++) expect(rejected).toThrow(ConfigError);
     expect(() => rejected()).toThrow(/replicaCount must be an integer, not "two"/);
     // Only the new releases.yaml document was accepted; its values were not.
-    expect(accepted()).toHaveLength(3);
+    expect(accepted()).toHaveLength(4);
+  });
+
+  it('never remembers a values file that does not parse, and reports it every time', () => {
+    mkdirSync(join(project, 'values'));
+    writeFileSync(join(project, 'values/web.yaml'), 'replicaCount: [1\n');
+    writeFileSync(join(project, 'releases.yaml'), 'releases:\n  - name: web\n    chart: ./charts/web\n    values: [values/web.yaml]\n');
+    const broken = () => loadConfig(join(project, 'releases.yaml'), 'default');
+    for (let run = 0; run < 2; run++) expect(broken).toThrow(/values\/web\.yaml:2:1: invalid YAML/);
+    // releases.yaml's document only.
+    expect(accepted()).toHaveLength(1);
   });
 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { ConfigIssue } from '../errors.js';
 import { newAjv } from '../lint/ajv.js';
 import { acceptedBefore } from './accepted.js';
+import { maxNestingDepth } from '../yaml/go-yaml.js';
 import { issueAt, locate, parseYaml, pathToPointer, pointerToPath, type ParsedDocument, type PathSegment } from './parse.js';
 import type { FileProbe } from './rules.js';
 import { didYouMean } from '../text/suggest.js';
@@ -14,6 +15,7 @@ import type { Release, ReleasesConfig } from './types.js';
  * Messages name a file as the user would: relative to the folder of releases.yaml, as releases.yaml is named.
  */
 export class ValuesFileReader {
+  private readonly texts = new Map<string, string>();
   private readonly parsed = new Map<string, ParsedDocument>();
 
   constructor(
@@ -21,25 +23,45 @@ export class ValuesFileReader {
     private readonly display: (path: string) => string,
   ) {}
 
+  text(path: string): string {
+    let text = this.texts.get(path);
+    if (text === undefined) {
+      text = this.files.readText(path);
+      this.texts.set(path, text);
+    }
+    return text;
+  }
+
   read(path: string): ParsedDocument {
     let parsed = this.parsed.get(path);
     if (!parsed) {
-      parsed = parseYaml(this.files.readText(path), this.display(path));
+      parsed = parseYaml(this.text(path), this.display(path));
       this.parsed.set(path, parsed);
     }
     return parsed;
   }
 
-  /** Syntax errors, and a file that is not a map of values (an empty file is no values, as for helm). */
+  /**
+   * Syntax errors, and a file that is not a map of values (an empty file is no values, as for helm). A text found
+   * fine before is not parsed again: nothing else of boutique reads a values file, helm does.
+   */
   issues(path: string): ConfigIssue[] {
+    const accepted = acceptedBefore(VALUES_FILE_CHECK, this.text(path));
+    if (accepted.hit) return [];
     const parsed = this.read(path);
     if (parsed.issues.length > 0) return parsed.issues;
     const value = parsed.value;
-    if (value === null || value === undefined || isPlainMap(value)) return [];
+    if (value === null || value === undefined || isPlainMap(value)) {
+      accepted.remember();
+      return [];
+    }
     const what = Array.isArray(value) ? 'a list' : `${typeof value} ${JSON.stringify(value)}`;
     return [issueAt(parsed, [], `values file ${parsed.file} must be a map of values, not ${what}`, 'write keys the chart reads, e.g. "replicaCount: 2"; a list needs a key above it')];
   }
 }
+
+/** What issues() checks, named for the accepted-input cache: a change to the check is a new name. */
+const VALUES_FILE_CHECK = `values file: YAML 1.1 as go-yaml v2 reads it, a map, nesting at most ${maxNestingDepth}`;
 
 function isPlainMap(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -69,19 +91,36 @@ export function chartValuesIssues(config: ReleasesConfig, releasesFile: ParsedDo
     if (!schemas.has(chartDir)) schemas.set(chartDir, chartSchema(chartDir, files));
     const schema = schemas.get(chartDir);
     if (!schema) return [];
+    const inputs = layerInputs(release, chartDir, reader, files);
+    if (inputs === undefined) return [];
+    const accepted = acceptedBefore(schema.text, inputs);
+    if (accepted.hit) return [];
     const layers = releaseLayers(release, index, chartDir, releasesFile, reader, files);
     if (layers === undefined) return [];
-    const values = mergeLayers(layers);
-    const accepted = acceptedBefore(schema.text, values);
-    if (accepted.hit) return [];
     const validate = schema.compiled();
     if (!validate) return [];
-    if (validate(values)) {
+    if (validate(mergeLayers(layers))) {
       accepted.remember();
       return [];
     }
     return (validate.errors ?? []).filter((error) => error.keyword !== 'if').map((error) => schemaIssue(error, layers, release, index, releasesFile));
   });
+}
+
+/**
+ * What a release's merged values are made of, without parsing a values file: the texts of its files, its inline
+ * values and set entries. The same inputs merge to the same values, so a schema that accepted them accepts them
+ * again. Undefined when a values file is broken (reported already).
+ */
+function layerInputs(release: Release, chartDir: string, reader: ValuesFileReader, files: FileProbe): unknown[] | undefined {
+  const chartValues = join(chartDir, 'values.yaml');
+  const filePaths = [...(files.isFile(chartValues) ? [chartValues] : []), ...release.values.flatMap((layer) => (layer.kind === 'file' ? [layer.path] : []))];
+  if (filePaths.some((path) => reader.issues(path).length > 0)) return undefined;
+  return [
+    files.isFile(chartValues) ? reader.text(chartValues) : null,
+    ...release.values.map((layer) => (layer.kind === 'file' ? { file: reader.text(layer.path) } : { inline: layer.values })),
+    ...release.set.map((entry) => [entry.name, entry.value]),
+  ];
 }
 
 /** A chart's values.schema.json, compiled only when some release's values were not accepted before. */
