@@ -1,4 +1,15 @@
 #!/usr/bin/env node
-import { execute } from '@oclif/core';
+import { readFileSync } from 'node:fs';
+
+// oclif checks package.json's engines.node with semver on every start; comparing its ">=X.Y" here costs nothing,
+// so oclif's check is turned off before it loads.
+const { engines } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const [needMajor, needMinor] = (/^>=(\d+)\.(\d+)/.exec(engines.node) ?? []).slice(1).map(Number);
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < needMajor || (major === needMajor && minor < needMinor)) {
+  process.emitWarning(`boutique needs Node ${engines.node}; this is Node ${process.versions.node}`);
+}
+process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1';
+const { execute } = await import('@oclif/core');
 
 await execute({ dir: import.meta.url });
