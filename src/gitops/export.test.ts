@@ -11,6 +11,7 @@ import { buildPlan } from '../plan/plan.js';
 import { documentToJs, parseGoYamlDocuments } from '../yaml/go-yaml.js';
 import { stringify } from 'yaml';
 import { engines, exportReleases, type Engine } from './export.js';
+import { secretKey, secretKeys } from './flux.js';
 
 const needs = shippedNeeds;
 const prodReleases = shippedReleaseNames.filter((name) => name !== 'loadgenerator');
@@ -259,5 +260,52 @@ describe('export of secret values at list-indexed and escaped-dot --set paths', 
   it('flux: reads each secret from the Secret at its --set path', () => {
     const { of } = exported('flux', 'default', dir);
     expect(of('HelmRelease', 'app').spec.valuesFrom.map((ref: { targetPath: string }) => ref.targetPath)).toEqual(['users[0].token', 'annotations.example\\.com/key', 'auth.password']);
+  });
+
+  it('flux: names each secret by a key a Secret can hold, and the note asks for that same key', () => {
+    const { of, objects, summary } = exported('flux', 'default', dir);
+    for (const object of objects) expect(schemaErrors(object), `${object.kind}/${object.metadata?.name}`).toEqual([]);
+    const refs = of('HelmRelease', 'app').spec.valuesFrom as { kind: string; name: string; valuesKey: string; targetPath: string }[];
+    expect(refs.map((ref) => ref.targetPath)).toEqual(['users[0].token', 'annotations.example\\.com/key', 'auth.password']);
+    expect(refs.map((ref) => ref.valuesKey)).toEqual(['users_0_.token', 'annotations.example_.com_key', 'auth.password']);
+    for (const ref of refs) {
+      // The HelmRelease CRD's valuesKey and a Secret's data keys (IsConfigMapKey) accept the same keys.
+      expect(ref.valuesKey, ref.targetPath).toMatch(/^[-._a-zA-Z0-9]+$/);
+      expect(ref.valuesKey.length, ref.targetPath).toBeLessThanOrEqual(253);
+      expect(ref.valuesKey.startsWith('..'), ref.targetPath).toBe(false);
+      expect(ref).toMatchObject({ kind: 'Secret', name: 'app-secret-values' });
+    }
+    expect(new Set(refs.map((ref) => ref.valuesKey)).size).toBe(refs.length);
+    expect(summary.notes.filter((note) => note.feature === 'secret value').map((note) => note.detail)).toEqual(
+      refs.map((ref) => `set ${ref.targetPath} comes from Secret flux-system/app-secret-values key ${ref.valuesKey}: create it there (SOPS, Sealed Secrets, External Secrets)`),
+    );
+  });
+});
+
+describe('Secret keys of secret set values', () => {
+  const valid = (key: string) => /^[-._a-zA-Z0-9]+$/.test(key) && key.length <= 253 && key !== '.' && !key.startsWith('..');
+
+  it('keeps a name that is a key already, and writes _ for each other character', () => {
+    expect(['auth.password', 'podAnnotations.session-key', 'a_b-c.D9'].map(secretKey)).toEqual(['auth.password', 'podAnnotations.session-key', 'a_b-c.D9']);
+    expect(secretKey('users[0].token')).toBe('users_0_.token');
+    expect(secretKey('annotations.example\\.com/key')).toBe('annotations.example_.com_key');
+    expect(secretKey('labels.app\\.kubernetes\\.io/name')).toBe('labels.app_.kubernetes_.io_name');
+    expect(secretKey('a.ünïcode😀')).toBe('a._n_code_');
+  });
+
+  it('gives a key Kubernetes accepts for any name: not ".", not starting with "..", at most 253 characters', () => {
+    for (const name of ['.', '..', '..x', 'a'.repeat(300), `x[${'9'.repeat(300)}]`, ' ']) expect(valid(secretKey(name)), name).toBe(true);
+    expect(secretKey('..x')).toBe('_.x');
+  });
+
+  it('gives distinct names distinct keys in a release, the same way every time, and never changes a name that is a key already', () => {
+    expect(secretKeys(['a[0]', 'a(0)', 'a{0}'])).toEqual(new Map([['a[0]', 'a_0_'], ['a(0)', 'a_0_-2'], ['a{0}', 'a_0_-3']]));
+    // A name that is a key already keeps it, even when a name before it comes out the same.
+    expect(secretKeys(['users[0].token', 'users_0_.token'])).toEqual(new Map([['users[0].token', 'users_0_.token-2'], ['users_0_.token', 'users_0_.token']]));
+    expect(secretKeys(['a[0]', 'a_0_-2', 'a(0)'])).toEqual(new Map([['a[0]', 'a_0_'], ['a_0_-2', 'a_0_-2'], ['a(0)', 'a_0_-3']]));
+    expect(secretKeys(['x', 'x'])).toEqual(new Map([['x', 'x']]));
+    const long = secretKeys([`${'a'.repeat(260)}[0]`, `${'a'.repeat(260)}[1]`]);
+    expect([...long.values()].every(valid)).toBe(true);
+    expect(new Set(long.values()).size).toBe(2);
   });
 });

@@ -13,6 +13,42 @@ export function secretValuesName(release: Release, releases: readonly Release[])
   return `${objectName(release, releases)}-secret-values`;
 }
 
+const maxKeyLength = 253;
+const isKey = (key: string) => /^[-._a-zA-Z0-9]+$/.test(key) && key.length <= maxKeyLength && key !== '.' && !key.startsWith('..');
+
+/**
+ * The Secret data key a secret set value is read from, for its helm --set path: the path itself where Kubernetes
+ * takes it as a key (a Secret's data keys and a HelmRelease's valuesKey allow only [-._a-zA-Z0-9], at most 253
+ * characters, not "." or a leading ".."), else each other character as `_` (`users[0].token` → `users_0_.token`). Pure.
+ */
+export function secretKey(name: string): string {
+  if (isKey(name)) return name;
+  const key = name.replace(/[^-._a-zA-Z0-9]/gu, '_').slice(0, maxKeyLength);
+  return key === '.' || key.startsWith('..') ? `_${key.slice(1)}` : key;
+}
+
+/**
+ * The Secret keys of one release's secret set values, by name: secretKey's, and where two names come out the same,
+ * the later one gets `-2`, `-3`, …. A name that is a key already always keeps it. Pure.
+ */
+export function secretKeys(names: readonly string[]): Map<string, string> {
+  const distinct = [...new Set(names)];
+  const taken = new Set(distinct.filter(isKey));
+  const keys = new Map<string, string>();
+  for (const name of distinct) {
+    if (isKey(name)) {
+      keys.set(name, name);
+      continue;
+    }
+    const base = secretKey(name);
+    let key = base;
+    for (let n = 2; taken.has(key); n++) key = `${base.slice(0, maxKeyLength - `-${n}`.length)}-${n}`;
+    taken.add(key);
+    keys.set(name, key);
+  }
+  return keys;
+}
+
 function chartSourceName(release: Release): string {
   const chart = release.chart;
   if (chart.kind === 'repository') return chart.repository.name;
@@ -48,9 +84,12 @@ function chartOf(release: Release, input: ExportInput): Record<string, unknown> 
 function helmRelease(release: Release, input: ExportInput, releases: readonly Release[], notes: ExportNote[]): KubeObject {
   const { needs, notes: needNotes } = exportedNeeds(release, releases);
   notes.push(...needNotes);
+  const secretName = secretValuesName(release, releases);
   const secrets = release.set.filter((entry) => entry.secret);
-  for (const entry of secrets) {
-    notes.push({ release: release.id, feature: 'secret value', detail: `set ${entry.name} comes from Secret ${input.namespace}/${secretValuesName(release, releases)} key ${entry.name}: create it there (SOPS, Sealed Secrets, External Secrets)` });
+  const keys = secretKeys(secrets.map((entry) => entry.name));
+  const refs = secrets.map((entry) => ({ kind: 'Secret', name: secretName, valuesKey: keys.get(entry.name)!, targetPath: entry.name }));
+  for (const ref of refs) {
+    notes.push({ release: release.id, feature: 'secret value', detail: `set ${ref.targetPath} comes from Secret ${input.namespace}/${ref.name} key ${ref.valuesKey}: create it there (SOPS, Sealed Secrets, External Secrets)` });
   }
   // atomic: helm rolls a failed install or upgrade back at once; Flux does the same with no retries and remediateLastFailure.
   const remediation = { retries: 0, remediateLastFailure: release.atomic };
@@ -73,11 +112,10 @@ function helmRelease(release: Release, input: ExportInput, releases: readonly Re
       upgrade: { ...wait, remediation: { ...remediation, strategy: 'rollback' } },
       // boutique repairs drift on every sync.
       driftDetection: { mode: 'enabled' },
-      // Without the secret paths: spec.values wins over valuesFrom in Flux, and a secret set must win over the layers.
+      // Without the secret paths: before helm-controller v1.1.0 spec.values wins over valuesFrom, and a secret set
+      // must win over the layers.
       values: withoutSecretPaths(input.values.get(release.id) ?? {}, release),
-      ...(secrets.length > 0 && {
-        valuesFrom: secrets.map((entry) => ({ kind: 'Secret', name: secretValuesName(release, releases), valuesKey: entry.name, targetPath: entry.name })),
-      }),
+      ...(refs.length > 0 && { valuesFrom: refs }),
     },
   };
 }
