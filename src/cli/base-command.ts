@@ -4,7 +4,6 @@ import { loadConfig } from '../config/load.js';
 import type { RawSetValue, Release, ReleasesConfig } from '../config/types.js';
 import { AppError, ExitCode, InterruptedError, ReleasesFailedError, UsageError } from '../errors.js';
 import { buildPlan, type Plan } from '../plan/plan.js';
-import { enforcePromotionGate } from '../promote/enforce-gate.js';
 import { checkSelection, parseSelectors } from '../plan/select.js';
 import { REPORT_SCHEMA_VERSION, reportedErrors, type Envelope } from '../report/envelope.js';
 import { renderError } from '../report/error-view.js';
@@ -144,6 +143,8 @@ export abstract class BoutiqueCommand extends Command {
 
   /** The promotion gate of sync and diff (promote/enforce-gate.ts), before anything is applied. */
   protected async enforcePromotionGate(config: ReleasesConfig, plan: Plan, override: string | undefined): Promise<void> {
+    // Loaded here: only sync and diff ask, and the commands that do not should not load promotion's modules.
+    const { enforcePromotionGate } = await import('../promote/enforce-gate.js');
     await enforcePromotionGate({
       config, plan, override, concurrency: this.globalFlags.concurrency,
       sourceDeps: async (source) => (await this.sourceWiring(source)).cluster(),

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { SyncResult } from '../app/sync.js';
 import type { Release } from '../config/types.js';
-import { createProgress, describeState, progressMode, renderTotals } from './progress.js';
+import { createProgress, progressMode, renderTotals } from './progress.js';
+import { describeState } from './release-state.js';
 
 const release = (id: string) => ({ id }) as Release;
 const web = release('shop/web');

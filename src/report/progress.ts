@@ -1,6 +1,7 @@
 import { color, DefaultRenderer, Listr, ListrLogger, ListrTaskState, ProcessOutput } from 'listr2';
 import type { SyncProgress, SyncResult, SyncState } from '../app/sync.js';
 import type { Release } from '../config/types.js';
+import { describeState, seconds } from './release-state.js';
 
 const finalStates: ReadonlySet<SyncState> = new Set(['installed', 'upgraded', 'unchanged', 'uninstalled', 'absent', 'failed', 'skipped']);
 const activeStates: ReadonlySet<SyncState> = new Set(['checking', 'applying', 'uninstalling']);
@@ -23,7 +24,6 @@ export function progressModeOfProcess(): ProgressMode {
   return progressMode({ isTTY: process.stderr.isTTY === true, ci: Boolean(process.env.CI), github: process.env.GITHUB_ACTIONS === 'true' });
 }
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
 /**
  * The mark before a release in the terminal: pending and final states each have their own; active states have none
@@ -52,34 +52,6 @@ export function stateMark(state: SyncState): string | undefined {
   }
 }
 
-/** One line about a release's state, as both renderers show it. */
-export function describeState(state: SyncState, detail?: string, durationMs?: number): string {
-  const took = durationMs === undefined ? '' : ` in ${seconds(durationMs)}`;
-  switch (state) {
-    case 'queued':
-      return 'queued';
-    case 'waiting':
-      return detail ?? 'waiting';
-    case 'checking':
-      return 'checking the deployed release';
-    case 'applying':
-      return detail ? `applying (${detail})` : 'applying and waiting for readiness';
-    case 'uninstalling':
-      return 'uninstalling';
-    case 'installed':
-    case 'upgraded':
-    case 'uninstalled':
-      return `${state}${took}${detail ? ` (${detail})` : ''}`;
-    case 'unchanged':
-      return 'unchanged';
-    case 'absent':
-      return detail ?? 'not installed';
-    case 'failed':
-      return `failed${took}`;
-    case 'skipped':
-      return `skipped: ${detail ?? ''}`;
-  }
-}
 
 /**
  * The line that ends a sync or destroy: `3 upgraded, 8 unchanged, 1 failed in 42.0s`, states in their life order,

@@ -1,6 +1,6 @@
 import type { SyncResult } from '../app/sync.js';
 import { AppError, ExecError } from '../errors.js';
-import { describeState } from './progress.js';
+import { describeState } from './release-state.js';
 import { renderTable } from './table.js';
 
 /** The table that ends a sync or destroy. */
