@@ -15,6 +15,7 @@ import { applySyncPlan, destroyReleases, rejectAll, unrenderableReleases, type S
 import { acquireLock, lockName, type LockOptions } from './lock.js';
 import { withValuesFiles, type ValuesFiles } from './values-files.js';
 import { releaseRecords } from './release-records.js';
+import { storedObjects } from './stored-objects.js';
 
 export interface ChangeOptions {
   concurrency: number;
@@ -137,7 +138,7 @@ function uniqueObjects(objects: KubeObject[], namespace: string): KubeObject[] {
  */
 async function diffChange(change: PlannedChange, stored: StoredRelease | undefined, deps: ClusterDeps, valuesFiles: ValuesFiles): Promise<ReleaseDiff> {
   const { release } = change;
-  const deployed = stored ? parseManifests(stored.manifest) : [];
+  const deployed = stored ? storedObjects(release, stored.manifest) : [];
   let desired: KubeObject[] = [];
   let plannedHooks: HelmHook[] = [];
   if (release.installed) {

@@ -2,11 +2,12 @@ import type { Release } from '../config/types.js';
 import { driftedObjects } from '../diff/drift.js';
 import { ClusterUnreachableError } from '../errors.js';
 import { latestStoredReleases, type StorageDriver, type StoredRelease } from '../helm/records.js';
-import { objectKey, parseManifests, type KubeObject } from '../kube/objects.js';
+import { objectKey, type KubeObject } from '../kube/objects.js';
 import type { Plan } from '../plan/plan.js';
 import { needsDriftCheck, type ReleaseObservation } from '../plan/sync-plan.js';
 import type { ClusterDeps } from './deps.js';
 import { mapInOrder } from './pool.js';
+import { storedObjects } from './stored-objects.js';
 
 export interface ObserveOptions {
   concurrency: number;
@@ -71,7 +72,7 @@ export async function observeReleases(plan: Plan, deps: ClusterDeps, options: Ob
     observations.set(release.id, observation);
     if (observation.error || !needsDriftCheck(release, observation, plan.environment.name)) continue;
     try {
-      toCheck.push({ release, objects: parseManifests(stored.get(release.id)!.manifest) });
+      toCheck.push({ release, objects: storedObjects(release, stored.get(release.id)!.manifest) });
     } catch (error) {
       observation.error = error as Error;
     }
