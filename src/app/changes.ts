@@ -16,11 +16,14 @@ import { acquireLock, lockName, type LockOptions } from './lock.js';
 import { withValuesFiles, type ValuesFiles } from './values-files.js';
 import { releaseRecords } from './release-records.js';
 import { storedObjects } from './stored-objects.js';
+import { cachedKindsMemory, type KindsMemory } from './live-kinds.js';
 
 export interface ChangeOptions {
   concurrency: number;
   /** Hash of a release's inputs; the default reads charts and values files from disk. */
   inputsHash?: (release: Release) => string;
+  /** What each namespace's live objects were last time; the default keeps it in the cache folder. */
+  kinds?: KindsMemory;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -30,6 +33,7 @@ export async function planChanges(plan: Plan, deps: ClusterDeps, options: Change
     concurrency: options.concurrency,
     inputsHash: options.inputsHash ?? createInputsHash(),
     driver: storageDriver(options.env ?? process.env),
+    kinds: options.kinds ?? cachedKindsMemory(plan.environment.name),
   });
   return { syncPlan: planSync(plan, observations), stored };
 }

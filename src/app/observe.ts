@@ -2,18 +2,21 @@ import type { Release } from '../config/types.js';
 import { driftedObjects } from '../diff/drift.js';
 import { ClusterUnreachableError } from '../errors.js';
 import { latestStoredReleases, type StorageDriver, type StoredRelease } from '../helm/records.js';
-import { objectKey, type KubeObject } from '../kube/objects.js';
+import { coversKinds, kindsByScope, objectKey, type KubeObject } from '../kube/objects.js';
 import type { Plan } from '../plan/plan.js';
 import { needsDriftCheck, type ReleaseObservation } from '../plan/sync-plan.js';
 import type { ClusterDeps } from './deps.js';
 import { mapInOrder } from './pool.js';
 import { storedObjects } from './stored-objects.js';
+import type { KindsMemory } from './live-kinds.js';
 
 export interface ObserveOptions {
   concurrency: number;
   /** Hash of a release's inputs (see inputs-hash.ts); injected so tests need no chart on disk. */
   inputsHash: (release: Release) => string;
   driver: StorageDriver;
+  /** The kinds each namespace's live objects had last time, listed while helm's records are read. */
+  kinds: KindsMemory;
 }
 
 /** What was seen of each release (or why it could not be seen), and helm's stored revision where there is one. */
@@ -64,6 +67,13 @@ async function readStoredReleases(plan: Plan, deps: ClusterDeps, options: Observ
  */
 export async function observeReleases(plan: Plan, deps: ClusterDeps, options: ObserveOptions): Promise<Observed> {
   const errors = new Map<string, Error>();
+  // A failed early read is no answer: the records' read says why the cluster cannot be read, or the kinds are read again.
+  const early = new Map(
+    [...new Set(plan.releases.map((release) => release.namespace))].flatMap((namespace) => {
+      const kinds = options.kinds.recall(namespace);
+      return kinds ? [[namespace, { kinds, read: deps.kubectl.listKinds(kinds).catch(() => undefined) }] as const] : [];
+    }),
+  );
   const stored = await readStoredReleases(plan, deps, options, errors);
   const observations = new Map<string, ReleaseObservation>();
   const toCheck: { release: Release; objects: KubeObject[] }[] = [];
@@ -79,7 +89,10 @@ export async function observeReleases(plan: Plan, deps: ClusterDeps, options: Ob
   }
   await Promise.all(
     [...groupBy(toCheck, ({ release }) => release.namespace)].map(async ([namespace, group]) => {
-      const live = await deps.kubectl.liveObjects(group.flatMap(({ objects }) => objects), namespace);
+      const wanted = kindsByScope(group.flatMap(({ objects }) => objects), namespace);
+      const guess = early.get(namespace);
+      const live = (guess && coversKinds(guess.kinds, wanted) ? await guess.read : undefined) ?? (await deps.kubectl.listKinds(wanted));
+      if (JSON.stringify(guess?.kinds) !== JSON.stringify(wanted)) options.kinds.remember(namespace, wanted);
       const liveByKey = new Map(live.map((obj) => [objectKey(obj, namespace), obj]));
       for (const { release, objects } of group) observations.get(release.id)!.drift = driftedObjects(objects, liveByKey, namespace, release.ignoreDifferences);
     }),

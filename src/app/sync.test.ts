@@ -5,6 +5,8 @@ import { buildPlan } from '../plan/plan.js';
 import { environmentLabel, inputsLabel, type ChangeAction } from '../plan/sync-plan.js';
 import { syncStatusOf } from '../report/change-view.js';
 import { destroy, planChanges, sync } from './changes.js';
+import type { KindsByScope } from '../kube/objects.js';
+import { noKindsMemory } from './live-kinds.js';
 import { lockName } from './lock.js';
 import type { SyncResult, SyncState } from './sync.js';
 
@@ -28,7 +30,7 @@ spec: { replicas: 2 }
 `;
 const liveDeployment = (replicas: number) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' }, spec: { replicas }, status: { readyReplicas: replicas } });
 const synced = { status: 'deployed', labels: { [inputsLabel]: 'hash-1', [environmentLabel]: 'dev' }, manifest: deployment };
-const options = { concurrency: 2, inputsHash: () => 'hash-1', lockTimeoutMs: 2_000 };
+const options = { concurrency: 2, inputsHash: () => 'hash-1', kinds: noKindsMemory, lockTimeoutMs: 2_000 };
 const states = (results: SyncResult[]) => Object.fromEntries(results.map((result) => [result.release.name, result.state]));
 /** What a run did to releases: the lock's Lease and the reads left out. */
 const releaseCalls = (calls: string[]) => calls.filter((call) => /^(upgrade|uninstall|rollback) /.test(call));
@@ -40,6 +42,25 @@ describe('planChanges', () => {
     const { syncPlan } = await planChanges(plan([release('web'), release('api')]), deps, options);
     expect(actions(syncPlan.changes)).toEqual({ web: 'unchanged', api: 'unchanged' });
     expect(calls).toEqual(['read storage shop', 'read live shop']);
+  });
+
+  it('lists the live kinds it remembers while it reads helm\'s records, and reads again only when the guess misses', async () => {
+    const remembered = new Map<string, KindsByScope>();
+    const kinds = { recall: (namespace: string) => remembered.get(namespace), remember: (namespace: string, seen: KindsByScope) => void remembered.set(namespace, seen) };
+    const { deps, calls } = createFakeCluster({ releases: { 'shop/web': synced }, live: [liveDeployment(3)] });
+    const decide = async () => {
+      calls.length = 0;
+      const [web] = (await planChanges(plan([release('web')]), deps, { ...options, kinds })).syncPlan.changes;
+      return `${web!.action}: ${web!.reasons.join(', ')}`;
+    };
+    expect(await decide()).toBe('upgrade: drift in Deployment/web');
+    expect(calls).toEqual(['read storage shop', 'read live shop']);
+    expect(remembered.get('shop')).toEqual({ shop: ['Deployment.v1.apps'] });
+    expect(await decide()).toBe('upgrade: drift in Deployment/web');
+    expect(calls).toEqual(['read live shop', 'read storage shop']);
+    remembered.set('shop', { shop: ['ConfigMap.v1.'] });
+    expect(await decide()).toBe('upgrade: drift in Deployment/web');
+    expect(calls).toEqual(['read live shop', 'read storage shop', 'read live shop']);
   });
 
   it('says why: new inputs, another environment, drift, a deleted object, a failed last attempt, not installed', async () => {

@@ -1,4 +1,4 @@
-import { objectNamespace, qualifiedKind, type KubeObject } from '../kube/objects.js';
+import { kindsByScope, type KindsByScope, type KubeObject } from '../kube/objects.js';
 import { ClusterUnreachableError, ExecError } from '../errors.js';
 import type { LineStream, Runner, Streamer } from '../process/runner.js';
 import type { ResolvedTool } from '../tools/resolve.js';
@@ -14,6 +14,8 @@ export interface Kubectl {
    * many releases costs a handful of requests, not one per object.
    */
   liveObjects(objects: readonly KubeObject[], defaultNamespace: string): Promise<KubeObject[]>;
+  /** Every live object of these kinds (helm's records left out), one list request per scope. */
+  listKinds(kinds: KindsByScope): Promise<KubeObject[]>;
   /**
    * The objects as the API server would store them after helm applied them (server-side apply, dry run), or
    * undefined when the release namespace does not exist yet, so there is nothing to compare against.
@@ -98,17 +100,15 @@ export class KubectlCli implements Kubectl {
     return this.get(['get', driver, '--namespace', namespace, '--selector', `owner=helm,status!=superseded${release ? `,name=${release}` : ''}`]);
   }
 
-  async liveObjects(objects: readonly KubeObject[], defaultNamespace: string): Promise<KubeObject[]> {
-    const kindsByScope = new Map<string, Set<string>>();
-    for (const obj of objects) {
-      const scope = objectNamespace(obj, defaultNamespace) ?? '';
-      if (!kindsByScope.has(scope)) kindsByScope.set(scope, new Set());
-      kindsByScope.get(scope)!.add(qualifiedKind(obj));
-    }
+  liveObjects(objects: readonly KubeObject[], defaultNamespace: string): Promise<KubeObject[]> {
+    return this.listKinds(kindsByScope(objects, defaultNamespace));
+  }
+
+  async listKinds(kinds: KindsByScope): Promise<KubeObject[]> {
     const lists = await Promise.all(
-      [...kindsByScope].map(([scope, kinds]) =>
+      Object.entries(kinds).map(([scope, scopeKinds]) =>
         // helm's own records are Secrets or ConfigMaps too, and large: never list them as live objects.
-        this.get(['get', [...kinds].join(','), ...(scope ? ['--namespace', scope] : []), '--selector', 'owner!=helm']),
+        this.get(['get', scopeKinds.join(','), ...(scope ? ['--namespace', scope] : []), '--selector', 'owner!=helm']),
       ),
     );
     return lists.flat();

@@ -120,6 +120,20 @@ export function qualifiedKind(obj: Pick<KubeObject, 'apiVersion' | 'kind'>): str
   return slash === -1 ? `${obj.kind}.${obj.apiVersion}.` : `${obj.kind}.${obj.apiVersion.slice(slash + 1)}.${obj.apiVersion.slice(0, slash)}`;
 }
 
+/** The kinds a live read lists, by namespace ('' for cluster-scoped), each sorted: one list request per scope. */
+export type KindsByScope = Record<string, string[]>;
+
+export function kindsByScope(objects: readonly KubeObject[], defaultNamespace: string): KindsByScope {
+  const kinds: Record<string, Set<string>> = {};
+  for (const obj of objects) (kinds[objectNamespace(obj, defaultNamespace) ?? ''] ??= new Set()).add(qualifiedKind(obj));
+  return Object.fromEntries(Object.entries(kinds).map(([scope, set]) => [scope, [...set].sort()]));
+}
+
+/** Whether a read of `listed` returned every object a read of `wanted` would. */
+export function coversKinds(listed: KindsByScope, wanted: KindsByScope): boolean {
+  return Object.entries(wanted).every(([scope, kinds]) => kinds.every((kind) => listed[scope]?.includes(kind)));
+}
+
 /** Display reference in kubectl style: `Deployment/frontend`. */
 export function objectRef(obj: KubeObject): string {
   return `${obj.kind}/${obj.metadata.name}`;

@@ -3,7 +3,7 @@ import type { ClusterDeps } from '../../src/app/deps.js';
 import type { Release } from '../../src/config/types.js';
 import type { Helm } from '../../src/helm/helm.js';
 import type { Kubectl, RecordLabels } from '../../src/helm/kubectl.js';
-import { objectKey, type KubeObject } from '../../src/kube/objects.js';
+import { objectKey, objectNamespace, qualifiedKind, type KubeObject } from '../../src/kube/objects.js';
 import type { ReleaseRecord } from '../../src/plan/sync-plan.js';
 
 export interface FakeRelease {
@@ -80,6 +80,10 @@ export function createFakeCluster(options: { releases?: Record<string, FakeRelea
       calls.push(`read live ${namespace}`);
       const wanted = new Set(objects.map((obj) => objectKey(obj, namespace)));
       return live.filter((obj) => wanted.has(objectKey(obj, namespace)));
+    },
+    listKinds: async (kinds) => {
+      calls.push(`read live ${Object.keys(kinds).join(',')}`);
+      return live.filter((obj) => kinds[objectNamespace(obj, '') ?? '']?.includes(qualifiedKind(obj)));
     },
     dryRunApply: async (objects) => [...objects],
     getObject: async (_resource, namespace, name) => objects.get(`${namespace}/${name}`),
