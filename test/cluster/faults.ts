@@ -156,9 +156,10 @@ export class Faults {
       if (!matches(failure.matcher, target) || failure.failed >= failure.limit) continue;
       const before = Math.floor(failure.seen * failure.share);
       failure.seen++;
-      if (Math.floor(failure.seen * failure.share) === before) continue;
+      // One answer per request: a fault counts towards its limit only when it is the one answered.
+      if (Math.floor(failure.seen * failure.share) === before || failed) continue;
       failure.failed++;
-      failed ??= { status: failure.status, retryAfterSeconds: failure.retryAfterSeconds };
+      failed = { status: failure.status, retryAfterSeconds: failure.retryAfterSeconds };
     }
     const conflict = target.verb !== undefined && writes.includes(target.verb) && [...this.conflicts].some((matcher) => matches(matcher, target));
     const rejectWatchList = target.verb === 'watch' && [...this.watchListRejections].some((matcher) => matches(matcher, target));
