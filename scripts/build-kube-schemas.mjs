@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Regenerates src/lint/kube-schemas/kube-<version>.json, the compact Kubernetes type catalogue that
+// Regenerates schema/kube/kube-<version>.json, the compact Kubernetes type catalogue that
 // `boutique lint` validates rendered manifests against (layer 3). Run by hand when adding a Kubernetes
 // version; the generated files are committed so lint needs no network and no extra dependency at run time.
 //
@@ -34,7 +34,7 @@ const QUANTITY_FIELDS = new Set([
 ]);
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outDir = join(repoRoot, 'src/lint/kube-schemas');
+const outDir = join(repoRoot, 'schema/kube');
 
 const requested = process.argv.slice(2);
 const versions = requested.length > 0 ? requested : Object.keys(SOURCES);

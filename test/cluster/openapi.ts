@@ -2,7 +2,7 @@
  * The schemas of the built-in kinds and of custom resources, served as OpenAPI v3 (one document per
  * group-version, JSON) and OpenAPI v2 (one document, protobuf as client-go asks for it, or JSON), and read by
  * the validator. Built-in schemas come from the Kubernetes type catalogue the project keeps for lint
- * (src/lint/kube-schemas, generated from the official JavaScript client's OpenAPI models), loaded as data
+ * (schema/kube, generated from the official JavaScript client's OpenAPI models), loaded as data
  * once per process on first use. Field names, types and required-ness are real; descriptions are not carried.
  */
 import { createHash } from 'node:crypto';
@@ -29,7 +29,7 @@ interface Catalogue {
   types: Record<string, ModelSchema>;
 }
 
-const catalogueFile = new URL('../../src/lint/kube-schemas/kube-1.36.json', import.meta.url);
+const catalogueFile = new URL('../../schema/kube/kube-1.36.json', import.meta.url);
 let loaded: Catalogue | undefined;
 
 function catalogue(): Catalogue {
