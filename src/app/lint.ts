@@ -5,6 +5,7 @@ import type { ConfigIssue } from '../errors.js';
 import { parseManifests, type KubeObject } from '../kube/objects.js';
 import type { Helm } from '../helm/helm.js';
 import { lintObjects, validateSchemas, type Finding, type Severity } from '../lint/index.js';
+import { kubeTarget } from './kube-catalogues.js';
 import { mapInOrder } from './pool.js';
 import { withValuesFiles } from './values-files.js';
 
@@ -82,6 +83,8 @@ export function configFindings(issues: readonly ConfigIssue[]): Finding[] {
 
 /** Layers 2 to 4 of boutique lint for each release, in parallel; layer 1 (releases.yaml) is loading the config. */
 export async function lintReleases(config: ReleasesConfig, releases: readonly Release[], helm: Helm, options: { concurrency: number; kubeVersion: string }): Promise<Finding[]> {
+  // Read before any render: a version with no schemas is a usage error, found before helm runs.
+  const kube = kubeTarget(options.kubeVersion);
   const perRelease = await withValuesFiles((valuesFiles) => mapInOrder(releases, options.concurrency, (release) => renderAndHelmLint(release, helm, valuesFiles.for(release))));
   const rendered = new Map(releases.flatMap((release, index) => (perRelease[index]!.objects ? [[release.id, perRelease[index]!.objects!] as const] : [])));
   return releases.flatMap((release, index) => {
@@ -90,7 +93,7 @@ export async function lintReleases(config: ReleasesConfig, releases: readonly Re
     const valuesFiles = release.values.flatMap((layer) => (layer.kind === 'file' ? [{ path: relative(process.cwd(), layer.path), text: readFileSync(layer.path, 'utf8') }] : []));
     return [
       ...findings,
-      ...validateSchemas(objects, options.kubeVersion, release.id, crdsOfNeeds(release, config, rendered)),
+      ...validateSchemas(objects, kube, release.id, crdsOfNeeds(release, config, rendered)),
       ...lintObjects({ release: release.id, namespace: release.namespace, production: config.environment.production, objects, valuesFiles, rules: release.lintRules }),
     ];
   });

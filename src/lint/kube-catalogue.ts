@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 
 /**
@@ -19,14 +18,13 @@ export const DEFAULT_KUBE_VERSION = '1.35';
 // No npm package ships the 1.35 OpenAPI: the official client jumped from the v1.34.0 spec (client-node 1.4)
 // to release-1.36 (client-node 2.0). 1.35 is served by the 1.36 spec, a superset of 1.35's stable APIs, so
 // valid 1.35 manifests never fail; a field first added in 1.36 would pass unnoticed.
-// Read on first use from schema/kube/, not imported: every command that loads the use cases would otherwise parse
-// 330 KB of schemas. The same path serves src/ (tests) and dist/ (the package ships schema/).
+// Files under schema/kube/, read by app/kube-catalogues.ts on first use rather than imported here: every command
+// that loads the use cases would otherwise parse 330 KB of schemas at start-up.
 const catalogueFiles: Record<string, string> = {
   '1.34': 'kube-1.34.json',
   '1.35': 'kube-1.36.json',
   '1.36': 'kube-1.36.json',
 };
-const loaded = new Map<string, KubeCatalogue>();
 
 export function availableKubeVersions(): string[] {
   return Object.keys(catalogueFiles);
@@ -42,12 +40,18 @@ export class UnknownKubeVersionError extends UsageError {
 }
 
 /** Accepts "1.35", "v1.35" and "1.35.2"; schemas are per minor version. */
-export function kubeCatalogue(kubeVersion: string): KubeCatalogue {
+/** The file under schema/kube/ with a Kubernetes version's types; a version that ships none is an error. */
+export function catalogueFile(kubeVersion: string): string {
   const minor = kubeVersion.replace(/^v/, '').split('.').slice(0, 2).join('.');
   const file = catalogueFiles[minor];
   if (!file) throw new UnknownKubeVersionError(kubeVersion);
-  if (!loaded.has(file)) loaded.set(file, JSON.parse(readFileSync(new URL(`../../schema/kube/${file}`, import.meta.url), 'utf8')) as KubeCatalogue);
-  return loaded.get(file)!;
+  return file;
+}
+
+/** A Kubernetes version and its types, which schema validation checks objects against. */
+export interface KubeTarget {
+  version: string;
+  catalogue: KubeCatalogue;
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { closest } from '../text/suggest.js';
 import { newAjv } from './ajv.js';
 import { crdSchemas } from './crd-schemas.js';
-import { catalogueDefinitions, kubeCatalogue, type KubeCatalogue } from './kube-catalogue.js';
+import { catalogueDefinitions, type KubeCatalogue, type KubeTarget } from './kube-catalogue.js';
 import type { Finding, KubeObject } from './types.js';
 import { objectRef } from './workloads.js';
 
@@ -17,11 +17,10 @@ const builtInValidators = new WeakMap<KubeCatalogue, { ajv: Ajv; byModel: Map<st
  * Layer 3: validates every rendered object offline against the Kubernetes `kubeVersion` schemas, in strict
  * mode (unknown fields are errors). Custom resources are checked against the CRDs found in `objects`;
  * kinds with no schema at all are skipped with an info-level notice.
- * Throws UnknownKubeVersionError for a version that ships no schemas.
  */
 /** `neededCrds`: CRDs that releases this one needs render (an operator's), for its custom resources. */
-export function validateSchemas(objects: KubeObject[], kubeVersion: string, release: string, neededCrds: readonly KubeObject[] = []): Finding[] {
-  const catalogue = kubeCatalogue(kubeVersion);
+export function validateSchemas(objects: KubeObject[], kube: KubeTarget, release: string, neededCrds: readonly KubeObject[] = []): Finding[] {
+  const { version: kubeVersion, catalogue } = kube;
   const customResources = crdSchemas([...neededCrds, ...objects]);
   const findings: Finding[] = [];
   for (const object of objects) {
