@@ -1,25 +1,15 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { freshCacheDir } from '../../test/support/cache-dir.js';
 import type { Release } from '../config/types.js';
 import { parseManifests } from '../kube/objects.js';
 import { storedObjects } from './stored-objects.js';
 
-let cache: string;
-const saved = process.env.BOUTIQUE_CACHE_DIR;
-beforeEach(() => {
-  cache = mkdtempSync(join(tmpdir(), 'boutique-manifests-'));
-  process.env.BOUTIQUE_CACHE_DIR = cache;
-});
-afterEach(() => {
-  if (saved === undefined) delete process.env.BOUTIQUE_CACHE_DIR;
-  else process.env.BOUTIQUE_CACHE_DIR = saved;
-});
-
+const cache = freshCacheDir('boutique-manifests-');
 const kept = () => {
   try {
-    return readdirSync(join(cache, 'manifests'));
+    return readdirSync(join(cache(), 'manifests'));
   } catch {
     return [];
   }
@@ -46,7 +36,7 @@ describe('storedObjects', () => {
     expect(kept()).toHaveLength(1);
     // What is kept is what the next run reads: change it, and the next read shows it came from the file.
     const [file] = kept();
-    writeFileSync(join(cache, 'manifests', file!), JSON.stringify([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'from-cache' } }]));
+    writeFileSync(join(cache(), 'manifests', file!), JSON.stringify([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'from-cache' } }]));
     expect(storedObjects(release(), manifest).map((obj) => obj.metadata.name)).toEqual(['from-cache']);
   });
 

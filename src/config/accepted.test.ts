@@ -1,16 +1,14 @@
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { freshCacheDir } from '../../test/support/cache-dir.js';
 import { ConfigError } from '../errors.js';
 import { loadConfig } from './load.js';
 
-let cache: string;
+const cache = freshCacheDir('boutique-accepted-');
 let project: string;
-const saved = process.env.BOUTIQUE_CACHE_DIR;
 beforeEach(() => {
-  cache = mkdtempSync(join(tmpdir(), 'boutique-accepted-'));
-  process.env.BOUTIQUE_CACHE_DIR = cache;
   project = mkdtempSync(join(tmpdir(), 'boutique-project-'));
   mkdirSync(join(project, 'charts/web'), { recursive: true });
   writeFileSync(join(project, 'charts/web/Chart.yaml'), 'apiVersion: v2\nname: web\nversion: 1.0.0\n');
@@ -20,12 +18,8 @@ beforeEach(() => {
     JSON.stringify({ type: 'object', properties: { replicaCount: { type: 'integer' } }, additionalProperties: false }),
   );
 });
-afterEach(() => {
-  if (saved === undefined) delete process.env.BOUTIQUE_CACHE_DIR;
-  else process.env.BOUTIQUE_CACHE_DIR = saved;
-});
 
-const accepted = () => readdirSync(join(cache, 'accepted-configs'));
+const accepted = () => readdirSync(join(cache(), 'accepted-configs'));
 const load = (replicas: string) => {
   writeFileSync(join(project, 'releases.yaml'), `releases:\n  - name: web\n    chart: ./charts/web\n    values: [{ replicaCount: ${replicas} }]\n`);
   return () => loadConfig(join(project, 'releases.yaml'), 'default');

@@ -1,21 +1,11 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { freshCacheDir } from '../../test/support/cache-dir.js';
 import { schemaErrors } from './schema.js';
 
-let cache: string;
-const saved = process.env.BOUTIQUE_CACHE_DIR;
-beforeEach(() => {
-  cache = mkdtempSync(join(tmpdir(), 'boutique-schema-'));
-  process.env.BOUTIQUE_CACHE_DIR = cache;
-});
-afterEach(() => {
-  if (saved === undefined) delete process.env.BOUTIQUE_CACHE_DIR;
-  else process.env.BOUTIQUE_CACHE_DIR = saved;
-});
-
-const accepted = () => readdirSync(join(cache, 'accepted-configs'));
+const cache = freshCacheDir('boutique-schema-');
+const accepted = () => readdirSync(join(cache(), 'accepted-configs'));
 
 describe('schemaErrors', () => {
   it('remembers each accepted document, and never one it rejected', () => {
