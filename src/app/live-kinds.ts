@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KindsByScope } from '../kube/objects.js';
 import { cacheDir } from '../tools/pinned.js';
+import { markUsed } from '../tools/cache-prune.js';
 
 /**
  * Which kinds the live objects of an environment's releases in a namespace had last time: a guess that lets a run
@@ -24,7 +25,9 @@ export function cachedKindsMemory(environment: string): KindsMemory {
   return {
     recall(namespace) {
       try {
-        return JSON.parse(readFileSync(file(namespace), 'utf8')) as KindsByScope;
+        const kinds = JSON.parse(readFileSync(file(namespace), 'utf8')) as KindsByScope;
+        markUsed(file(namespace));
+        return kinds;
       } catch {
         return undefined;
       }

@@ -5,6 +5,7 @@ import type { Release } from '../config/types.js';
 import { missingDependencies } from '../helm/chart-dependencies.js';
 import type { Helm } from '../helm/helm.js';
 import type { ResolvedTool } from '../tools/resolve.js';
+import { markUsed } from '../tools/cache-prune.js';
 import { createInputsHash } from './inputs-hash.js';
 
 /** Bumped when what is stored, or how the key is made, changes. */
@@ -95,7 +96,9 @@ export class RenderCachingHelm implements Helm {
 
 function readIfPresent(file: string): string | undefined {
   try {
-    return readFileSync(file, 'utf8');
+    const text = readFileSync(file, 'utf8');
+    markUsed(file);
+    return text;
   } catch {
     return undefined;
   }

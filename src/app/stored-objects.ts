@@ -5,6 +5,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Release } from '../config/types.js';
 import { parseManifests, type KubeObject } from '../kube/objects.js';
 import { cacheDir } from '../tools/pinned.js';
+import { markUsed } from '../tools/cache-prune.js';
 
 /** Bumped when what is stored, or how manifests are parsed, changes. */
 const FORMAT = 1;
@@ -21,7 +22,9 @@ export function storedObjects(release: Release, manifest: string): KubeObject[] 
   const dir = join(cacheDir(), 'manifests');
   const file = join(dir, `${createHash('sha256').update(`${FORMAT}\0${manifest}`).digest('hex')}.json`);
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as KubeObject[];
+    const objects = JSON.parse(readFileSync(file, 'utf8')) as KubeObject[];
+    markUsed(file);
+    return objects;
   } catch {
     // not seen yet, or unreadable: parse it
   }

@@ -4,6 +4,7 @@ import { RenderCachingHelm } from '../app/render-cache.js';
 import { HelmCli, type Helm } from '../helm/helm.js';
 import { KubectlCli } from '../helm/kubectl.js';
 import { ExecaRunner } from '../process/runner.js';
+import { pruneCaches } from '../tools/cache-prune.js';
 import { cacheDir, type PinnedToolName } from '../tools/pinned.js';
 import { resolveTool, type ResolvedTool } from '../tools/resolve.js';
 import { explainUnreachable, kubeVersions, versionSkewWarning } from '../tools/kube-context.js';
@@ -31,6 +32,8 @@ export class Wiring {
 
   constructor(private readonly options: WiringOptions) {
     this.runner = new ExecaRunner(options.trace);
+    // A run that renders or reads the cluster is one that fills the caches: it also keeps them bounded.
+    pruneCaches();
   }
 
   /** Commands tried again after a transient failure, for the run's totals. */

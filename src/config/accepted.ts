@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { markUsed } from '../tools/cache-prune.js';
 import { cacheDir } from '../tools/pinned.js';
 
 const require = createRequire(import.meta.url);
@@ -16,8 +17,10 @@ export function acceptedBefore(schemaText: string, data: unknown): { hit: boolea
   const key = createHash('sha256').update(schemaText).update('\0').update(ajvVersion).update('\0').update(JSON.stringify(data) ?? '').digest('hex');
   const folder = join(cacheDir(), 'accepted-configs');
   const path = join(folder, key);
+  const hit = existsSync(path);
+  if (hit) markUsed(path);
   return {
-    hit: existsSync(path),
+    hit,
     remember() {
       try {
         mkdirSync(folder, { recursive: true, mode: 0o700 });

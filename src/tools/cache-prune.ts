@@ -1,0 +1,57 @@
+import { readdirSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cacheDir } from './pinned.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** An entry no run has used for this long is removed. */
+export const UNUSED_FOR_MS = 30 * DAY_MS;
+/** What boutique remembers between runs; tools/ is installed, not remembered, and stays. */
+const REMEMBERED = ['renders', 'manifests', 'accepted-configs', 'live-kinds'];
+
+/** Marks a remembered entry as used now, so pruning keeps it (atime is not reliable: noatime mounts). */
+export function markUsed(file: string): void {
+  const now = new Date();
+  try {
+    utimesSync(file, now, now);
+  } catch {
+    // gone or read-only: at worst it is computed again after pruning
+  }
+}
+
+/**
+ * Removes remembered entries unused for 30 days, at most once a day (a marker file says when it last ran), so the
+ * cache folder stays bounded on a machine that runs boutique for years. Returns how many entries went.
+ */
+export function pruneCaches(now = Date.now(), root = cacheDir()): number {
+  const marker = join(root, '.pruned');
+  try {
+    if (statSync(marker).mtimeMs > now - DAY_MS) return 0;
+  } catch {
+    // never pruned yet
+  }
+  let removed = 0;
+  for (const folder of REMEMBERED) {
+    let names: string[];
+    try {
+      names = readdirSync(join(root, folder));
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const file = join(root, folder, name);
+      try {
+        if (statSync(file).mtimeMs >= now - UNUSED_FOR_MS) continue;
+        unlinkSync(file);
+        removed++;
+      } catch {
+        // removed by a concurrent run, or not ours to remove
+      }
+    }
+  }
+  try {
+    writeFileSync(marker, '');
+  } catch {
+    // a read-only cache folder is never pruned, and never grows either
+  }
+  return removed;
+}
