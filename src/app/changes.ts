@@ -8,7 +8,6 @@ import { valueAtSetPath } from '../config/values-path.js';
 import type { Plan } from '../plan/plan.js';
 import { isChange, planSync, runLabel, type PlannedChange, type SyncPlan } from '../plan/sync-plan.js';
 import type { ClusterDeps } from './deps.js';
-import { createInputsHash } from './inputs-hash.js';
 import { observeReleases } from './observe.js';
 import { mapInOrder } from './pool.js';
 import { applySyncPlan, destroyReleases, rejectAll, unrenderableReleases, type SyncOptions, type SyncResult } from './sync.js';
@@ -20,8 +19,6 @@ import { cachedKindsMemory, type KindsMemory } from './live-kinds.js';
 
 export interface ChangeOptions {
   concurrency: number;
-  /** Hash of a release's inputs; the default reads charts and values files from disk. */
-  inputsHash?: (release: Release) => string;
   /** What each namespace's live objects were last time; the default keeps it in the cache folder. */
   kinds?: KindsMemory;
   env?: NodeJS.ProcessEnv;
@@ -31,7 +28,7 @@ export interface ChangeOptions {
 export async function planChanges(plan: Plan, deps: ClusterDeps, options: ChangeOptions): Promise<{ syncPlan: SyncPlan; stored: Map<string, StoredRelease> }> {
   const { observations, stored } = await observeReleases(plan, deps, {
     concurrency: options.concurrency,
-    inputsHash: options.inputsHash ?? createInputsHash(),
+    inputsHash: deps.inputsHash,
     driver: storageDriver(options.env ?? process.env),
     kinds: options.kinds ?? cachedKindsMemory(plan.environment.name),
   });

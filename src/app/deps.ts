@@ -1,3 +1,4 @@
+import type { Release } from '../config/types.js';
 import type { Helm } from '../helm/helm.js';
 import type { Kubectl } from '../helm/kubectl.js';
 
@@ -5,4 +6,6 @@ import type { Kubectl } from '../helm/kubectl.js';
 export interface ClusterDeps {
   helm: Helm;
   kubectl: Kubectl;
+  /** The hash of a release's inputs (inputs-hash.ts): one hasher per run, shared by the plan and the render cache. */
+  inputsHash: (release: Release) => string;
 }

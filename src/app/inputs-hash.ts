@@ -33,10 +33,11 @@ function chartFiles(chartPath: string): { root: string; file: string }[] {
  * can skip it without rendering. 40 hex characters, to fit a label value.
  *
  * One hasher serves one run: it reads a local chart once, however many releases share it (the shipped system
- * deploys eleven releases from charts/microservice).
+ * deploys eleven releases from charts/microservice), and hashes each release once, however many ask.
  */
 export function createInputsHash(): (release: Release) => string {
   const chartParts = new Map<string, (string | Buffer)[]>();
+  const hashes = new WeakMap<Release, string>();
   const partsOf = (chartPath: string) => {
     let parts = chartParts.get(chartPath);
     if (!parts) {
@@ -46,12 +47,16 @@ export function createInputsHash(): (release: Release) => string {
     return parts;
   };
   return (release) => {
+    const known = hashes.get(release);
+    if (known !== undefined) return known;
     const hash = createHash('sha256');
     const add = (part: string | Buffer) => hash.update(part).update('\0');
     add(JSON.stringify({ namespace: release.namespace, name: release.name, set: release.set, createNamespace: release.createNamespace, wait: release.wait, timeout: release.timeout, atomic: release.atomic, historyMax: release.historyMax }));
     if (release.chart.kind === 'local') partsOf(release.chart.path).forEach(add);
     else add(JSON.stringify(release.chart));
     for (const layer of release.values) add(layer.kind === 'file' ? readFileSync(layer.path) : JSON.stringify(layer.values));
-    return hash.digest('hex').slice(0, 40);
+    const digest = hash.digest('hex').slice(0, 40);
+    hashes.set(release, digest);
+    return digest;
   };
 }

@@ -6,6 +6,7 @@ import { createFakeCluster } from '../../test/support/fake-deps.js';
 import type { Release } from '../config/types.js';
 import type { Helm } from '../helm/helm.js';
 import type { ResolvedTool } from '../tools/resolve.js';
+import { createInputsHash } from './inputs-hash.js';
 import { RenderCachingHelm } from './render-cache.js';
 
 let root: string;
@@ -31,7 +32,7 @@ function recordingHelm(): Helm {
 /** One run: a fresh decorator over a fresh fake, sharing the cache folder with earlier runs. */
 function run(): Helm {
   const tool = async (): Promise<ResolvedTool> => ({ name: 'helm', path: helmPath, version: helmVersion, source: 'flag' });
-  return new RenderCachingHelm(recordingHelm(), { dir: join(root, 'cache', 'renders'), helmTool: tool });
+  return new RenderCachingHelm(recordingHelm(), { dir: join(root, 'cache', 'renders'), helmTool: tool, inputsHash: createInputsHash() });
 }
 
 function release(overrides: Partial<Release> = {}): Release {

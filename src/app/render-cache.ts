@@ -6,7 +6,6 @@ import { missingDependencies } from '../helm/chart-dependencies.js';
 import type { Helm } from '../helm/helm.js';
 import type { ResolvedTool } from '../tools/resolve.js';
 import { markUsed } from '../tools/cache-prune.js';
-import { createInputsHash } from './inputs-hash.js';
 
 /** Bumped when what is stored, or how the key is made, changes. */
 const FORMAT = 1;
@@ -31,6 +30,8 @@ export interface RenderCacheOptions {
   dir: string;
   /** The helm that renders on a miss: its version, path, size and modification time are part of every key. */
   helmTool: () => Promise<ResolvedTool>;
+  /** The run's hasher of release inputs, the one the plan uses (inputs-hash.ts). */
+  inputsHash: (release: Release) => string;
   trace?: (line: string) => void;
 }
 
@@ -41,7 +42,6 @@ export interface RenderCacheOptions {
  * writes the files itself.
  */
 export class RenderCachingHelm implements Helm {
-  private readonly inputsHash = createInputsHash();
   private helmIdentity: Promise<string> | undefined;
 
   constructor(
@@ -71,7 +71,7 @@ export class RenderCachingHelm implements Helm {
   private async key(release: Release): Promise<string | undefined> {
     let inputs: string;
     try {
-      inputs = this.inputsHash(release);
+      inputs = this.options.inputsHash(release);
     } catch {
       // a values file or chart that cannot be read: helm reports it in its own words
       return undefined;

@@ -30,7 +30,7 @@ spec: { replicas: 2 }
 `;
 const liveDeployment = (replicas: number) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' }, spec: { replicas }, status: { readyReplicas: replicas } });
 const synced = { status: 'deployed', labels: { [inputsLabel]: 'hash-1', [environmentLabel]: 'dev' }, manifest: deployment };
-const options = { concurrency: 2, inputsHash: () => 'hash-1', kinds: noKindsMemory, lockTimeoutMs: 2_000 };
+const options = { concurrency: 2, kinds: noKindsMemory, lockTimeoutMs: 2_000 };
 const states = (results: SyncResult[]) => Object.fromEntries(results.map((result) => [result.release.name, result.state]));
 /** What a run did to releases: the lock's Lease and the reads left out. */
 const releaseCalls = (calls: string[]) => calls.filter((call) => /^(upgrade|uninstall|rollback) /.test(call));

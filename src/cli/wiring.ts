@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { ClusterDeps } from '../app/deps.js';
+import { createInputsHash } from '../app/inputs-hash.js';
 import { RenderCachingHelm } from '../app/render-cache.js';
 import { HelmCli, type Helm } from '../helm/helm.js';
 import { KubectlCli } from '../helm/kubectl.js';
@@ -28,6 +29,8 @@ export interface WiringOptions {
  */
 export class Wiring {
   private readonly runner: ExecaRunner;
+  /** One per run: the plan and the render cache hash each release's inputs once between them. */
+  private readonly inputsHash = createInputsHash();
   private readonly tools = new Map<PinnedToolName, Promise<ResolvedTool>>();
 
   constructor(private readonly options: WiringOptions) {
@@ -60,12 +63,12 @@ export class Wiring {
   helm(): Helm {
     const helm = new HelmCli(() => this.tool('helm'), this.runner, { kubeContext: this.options.kubeContext }, { skipDependencies: this.options.skipDependencies });
     if (this.options.noCache) return helm;
-    return new RenderCachingHelm(helm, { dir: join(cacheDir(), 'renders'), helmTool: () => this.tool('helm'), trace: this.options.trace });
+    return new RenderCachingHelm(helm, { dir: join(cacheDir(), 'renders'), helmTool: () => this.tool('helm'), inputsHash: this.inputsHash, trace: this.options.trace });
   }
 
   cluster(): ClusterDeps {
     this.versionCheck ??= this.warnOnVersionSkew();
-    return { helm: this.helm(), kubectl: new KubectlCli(() => this.tool('kubectl'), this.runner, { kubeContext: this.options.kubeContext }) };
+    return { helm: this.helm(), kubectl: new KubectlCli(() => this.tool('kubectl'), this.runner, { kubeContext: this.options.kubeContext }), inputsHash: this.inputsHash };
   }
 
   private versionCheck: Promise<void> | undefined;

@@ -34,7 +34,7 @@ export function helmStorageSecret(id: string, release: FakeRelease): KubeObject 
  * objects a list, and every call that changes the cluster or reads it is recorded, in order (helmfile's
  * exectest.Helm, in spirit).
  */
-export function createFakeCluster(options: { releases?: Record<string, FakeRelease>; live?: KubeObject[] } = {}) {
+export function createFakeCluster(options: { releases?: Record<string, FakeRelease>; live?: KubeObject[]; inputsHash?: ClusterDeps['inputsHash'] } = {}) {
   const calls: string[] = [];
   const releases = new Map(Object.entries(options.releases ?? {}));
   const live = [...(options.live ?? [])];
@@ -114,6 +114,6 @@ export function createFakeCluster(options: { releases?: Record<string, FakeRelea
       return { stop: () => (watchers.delete(watcher), end()), ended };
     },
   };
-  const deps: ClusterDeps = { helm, kubectl };
+  const deps: ClusterDeps = { helm, kubectl, inputsHash: options.inputsHash ?? (() => 'hash-1') };
   return { deps, calls, objects };
 }
