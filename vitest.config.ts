@@ -22,6 +22,7 @@ export default defineConfig({
           exclude: ['test/architecture/**'],
           // The e2e tier runs dist/: rebuild it when any source is newer, so a test can never run a stale CLI.
           globalSetup: ['test/support/fresh-build.ts'],
+          setupFiles: ['test/support/own-cache.ts'],
           // A guard against hangs, not a speed check: an end-to-end test runs several boutique and helm processes.
           testTimeout: 180_000,
           hookTimeout: 60_000,
