@@ -11,7 +11,7 @@ import type { ClusterDeps } from './deps.js';
 import { observeReleases } from './observe.js';
 import { mapInOrder } from './pool.js';
 import { applySyncPlan, destroyReleases, rejectAll, unrenderableReleases, type SyncOptions, type SyncResult } from './sync.js';
-import { acquireLock, lockName, type LockOptions } from './lock.js';
+import { acquireLock, lockOf, type LockOptions } from './lock.js';
 import { withValuesFiles, type ValuesFiles } from './values-files.js';
 import { releaseRecords } from './release-records.js';
 import { storedObjects } from './stored-objects.js';
@@ -63,7 +63,7 @@ export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions)
     let unrenderable = await unrenderableReleases(syncPlan, deps, syncOptions);
     if (unrenderable.size > 0) return { syncPlan, results: rejectAll(syncPlan, unrenderable, options), waitedForLock: false };
     await options.confirm?.(syncPlan);
-    const lock = await acquireLock(deps.kubectl, lockName(plan), { timeoutMs: options.lockTimeoutMs, onWait: options.onLockWait });
+    const lock = await acquireLock(deps.kubectl, lockOf(plan), { timeoutMs: options.lockTimeoutMs, onWait: options.onLockWait });
     try {
       if (lock.waited) {
         // What the other run did is in the cluster now: plan and render what is left.
@@ -92,7 +92,7 @@ export async function destroy(plan: Plan, deps: ClusterDeps, options: WriteOptio
   let { syncPlan } = await planChanges(plan, deps, options);
   if (deployedIn(syncPlan).size === 0) return destroyReleases(plan, new Set(), deps, options);
   await options.confirm?.(syncPlan);
-  const lock = await acquireLock(deps.kubectl, lockName(plan), { timeoutMs: options.lockTimeoutMs, onWait: options.onLockWait });
+  const lock = await acquireLock(deps.kubectl, lockOf(plan), { timeoutMs: options.lockTimeoutMs, onWait: options.onLockWait });
   try {
     if (lock.waited) syncPlan = (await planChanges(plan, deps, options)).syncPlan;
     return await destroyReleases(plan, deployedIn(syncPlan), deps, options);

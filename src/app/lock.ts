@@ -10,8 +10,11 @@ export class LockTimeoutError extends AppError {
   readonly code = 'LOCKED';
 }
 
-/** Where the lock lives: `default` exists in every cluster, before any release namespace does. */
-const LOCK_NAMESPACE = 'default';
+/** The lock's namespace is missing, or this user may not write Leases there: nothing was applied. */
+export class LockNamespaceError extends AppError {
+  readonly code = 'LOCK_NAMESPACE';
+}
+
 const LEASE_SECONDS = 30;
 const RENEW_EVERY_MS = 10_000;
 
@@ -32,22 +35,28 @@ export interface HeldLock {
   release(): Promise<void>;
 }
 
+/** A Lease: its namespace (the environment's lockNamespace) and name. */
+export interface LockRef {
+  namespace: string;
+  name: string;
+}
+
 /** One lock per environment and its namespaces, whatever the selection: two runs against the same target take turns. */
-export function lockName(plan: Plan): string {
+export function lockOf(plan: Plan): LockRef {
   const namespaces = plan.targetNamespaces.join(',');
   const digest = createHash('sha256').update(namespaces).digest('hex').slice(0, 10);
-  return `boutique-${plan.environment.name.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 40)}-${digest}`;
+  return { namespace: plan.environment.lockNamespace, name: `boutique-${plan.environment.name.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 40)}-${digest}` };
 }
 
 const microTime = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 
-function leaseObject(name: string, holder: string, nowMs: number, base?: KubeObject): KubeObject {
+function leaseObject({ namespace, name }: LockRef, holder: string, nowMs: number, base?: KubeObject): KubeObject {
   const spec = (base?.spec ?? {}) as Record<string, unknown>;
   const acquired = spec.holderIdentity === holder && typeof spec.acquireTime === 'string' ? spec.acquireTime : microTime(nowMs);
   return {
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
-    metadata: { name, namespace: LOCK_NAMESPACE, ...(base?.metadata.resourceVersion ? { resourceVersion: base.metadata.resourceVersion as string } : {}), labels: { 'app.kubernetes.io/managed-by': 'boutique' } },
+    metadata: { name, namespace, ...(base?.metadata.resourceVersion ? { resourceVersion: base.metadata.resourceVersion as string } : {}), labels: { 'app.kubernetes.io/managed-by': 'boutique' } },
     spec: { holderIdentity: holder, leaseDurationSeconds: LEASE_SECONDS, acquireTime: acquired, renewTime: microTime(nowMs) },
   };
 }
@@ -77,7 +86,7 @@ export function activeHolder(lease: KubeObject | undefined, nowMs: number): { ho
  * (compare-and-swap on resourceVersion, so two runs cannot both win). Waits while another run holds it, up to
  * `timeoutMs`, then fails with nothing applied. Renewed every 10 s; `release` deletes it.
  */
-export async function acquireLock(kubectl: Kubectl, name: string, options: LockOptions): Promise<HeldLock> {
+export async function acquireLock(kubectl: Kubectl, lock: LockRef, options: LockOptions): Promise<HeldLock> {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
   const runId = randomUUID();
@@ -85,33 +94,46 @@ export async function acquireLock(kubectl: Kubectl, name: string, options: LockO
   const deadline = now() + options.timeoutMs;
   let waited = false;
   for (;;) {
-    const created = await kubectl.createObject(leaseObject(name, holder, now()));
+    const created = await kubectl.createObject(leaseObject(lock, holder, now())).catch((error: Error) => {
+      throw lockNamespaceError(error, lock) ?? error;
+    });
     let held: KubeObject | undefined = created === 'exists' ? undefined : created;
     if (!held) {
-      const current = await kubectl.getObject('leases.coordination.k8s.io', LOCK_NAMESPACE, name);
+      const current = await kubectl.getObject('leases.coordination.k8s.io', lock.namespace, lock.name);
       const active = activeHolder(current, now());
       if (current && !active) {
-        const taken = await kubectl.replaceObject(leaseObject(name, holder, now(), current));
+        const taken = await kubectl.replaceObject(leaseObject(lock, holder, now(), current));
         if (taken !== 'conflict') held = taken;
       } else if (active) {
         if (!waited) options.onWait?.(active.holder, active.since);
         waited = true;
         if (now() >= deadline) {
-          throw new LockTimeoutError(`another boutique run holds the lock of this target (lease ${LOCK_NAMESPACE}/${name}): ${active.holder}, since ${active.since}`, {
+          throw new LockTimeoutError(`another boutique run holds the lock of this target (lease ${lock.namespace}/${lock.name}): ${active.holder}, since ${active.since}`, {
             suggestions: ['wait for it to finish and run again, or raise --lock-timeout; a lease whose holder died expires after 30 s'],
           });
         }
         await sleep(1_000);
       }
     }
-    if (held) return keepRenewed(kubectl, name, holder, held, runId, waited, now);
+    if (held) return keepRenewed(kubectl, lock, holder, held, runId, waited, now);
   }
 }
 
-function keepRenewed(kubectl: Kubectl, name: string, holder: string, lease: KubeObject, runId: string, waited: boolean, now: () => number): HeldLock {
+/** A lock namespace that does not exist, or where the runs may not write, explained with what to set. */
+function lockNamespaceError(error: Error, lock: LockRef): Error | undefined {
+  const stderr = (error as { stderr?: string }).stderr ?? '';
+  const reason = /namespaces? "[^"]+" not found/.test(stderr) ? 'does not exist' : /\(Forbidden\)|forbidden/.test(stderr) ? 'is not writable for this user' : undefined;
+  if (!reason) return undefined;
+  return new LockNamespaceError(`cannot take the lock of this environment: namespace ${lock.namespace} ${reason} (lease ${lock.namespace}/${lock.name})`, {
+    cause: error,
+    suggestions: ["set lockNamespace in the environment of releases.yaml to a namespace that exists and where this user may create, update and delete coordination.k8s.io Leases"],
+  });
+}
+
+function keepRenewed(kubectl: Kubectl, lock: LockRef, holder: string, lease: KubeObject, runId: string, waited: boolean, now: () => number): HeldLock {
   let current = lease;
   const timer = setInterval(() => {
-    void kubectl.replaceObject(leaseObject(name, holder, now(), current)).then((renewed) => {
+    void kubectl.replaceObject(leaseObject(lock, holder, now(), current)).then((renewed) => {
       if (renewed !== 'conflict') current = renewed;
     }, () => undefined);
   }, RENEW_EVERY_MS);
@@ -121,7 +143,7 @@ function keepRenewed(kubectl: Kubectl, name: string, holder: string, lease: Kube
     waited,
     release: async () => {
       clearInterval(timer);
-      await kubectl.deleteObject('leases.coordination.k8s.io', LOCK_NAMESPACE, name);
+      await kubectl.deleteObject('leases.coordination.k8s.io', lock.namespace, lock.name);
     },
   };
 }

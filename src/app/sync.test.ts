@@ -7,7 +7,7 @@ import { syncStatusOf } from '../report/change-view.js';
 import { destroy, planChanges, sync } from './changes.js';
 import type { KindsByScope } from '../kube/objects.js';
 import { noKindsMemory } from './live-kinds.js';
-import { lockName } from './lock.js';
+import { lockOf } from './lock.js';
 import type { SyncResult, SyncState } from './sync.js';
 
 function release(name: string, needs: string[] = [], overrides: Partial<Release> = {}): Release {
@@ -19,7 +19,7 @@ function release(name: string, needs: string[] = [], overrides: Partial<Release>
 }
 
 function plan(releases: Release[]) {
-  const config: ReleasesConfig = { file: 'releases.yaml', baseDir: '/', environment: { name: 'dev', production: false }, releases };
+  const config: ReleasesConfig = { file: 'releases.yaml', baseDir: '/', environment: { name: 'dev', production: false, lockNamespace: 'default' }, releases };
   return buildPlan(config, { selectors: [], includeNeeds: false });
 }
 
@@ -188,7 +188,7 @@ describe('the lock', () => {
   it('makes a second run wait for a live holder, then plan afresh; it gives up after --lock-timeout', async () => {
     const { deps, calls, objects } = createFakeCluster();
     const web = plan([release('web')]);
-    const name = lockName(web);
+    const { name } = lockOf(web);
     const renewTime = new Date().toISOString().replace('Z', '000Z');
     objects.set(`default/${name}`, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: 'default', resourceVersion: '1' }, spec: { holderIdentity: 'ci-7/41/other-run', renewTime, acquireTime: renewTime, leaseDurationSeconds: 30 } });
     const waits: string[] = [];
@@ -208,10 +208,17 @@ describe('the lock', () => {
     expect(calls.filter((call) => call.startsWith('upgrade'))).toEqual(['upgrade shop/web']);
   });
 
+  it('lives in the environment\'s lockNamespace', async () => {
+    const { deps, calls } = createFakeCluster();
+    const web = buildPlan({ file: 'releases.yaml', baseDir: '/', environment: { name: 'dev', production: false, lockNamespace: 'platform' }, releases: [release('web')] }, { selectors: [], includeNeeds: false });
+    await sync(web, deps, options);
+    expect(calls.filter((call) => /Lease|delete/.test(call))).toEqual([expect.stringMatching(/^create Lease platform\/boutique-dev-/), expect.stringMatching(/^delete platform\/boutique-dev-/)]);
+  });
+
   it('takes over a lease whose holder stopped renewing', async () => {
     const { deps, objects } = createFakeCluster();
     const web = plan([release('web')]);
-    const name = lockName(web);
+    const { name } = lockOf(web);
     objects.set(`default/${name}`, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: 'default', resourceVersion: '1' }, spec: { holderIdentity: 'dead/1/run', renewTime: '2026-01-01T00:00:00.000000Z', leaseDurationSeconds: 30 } });
     const { results, waitedForLock } = await sync(web, deps, options);
     expect(waitedForLock).toBe(false);

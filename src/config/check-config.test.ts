@@ -69,7 +69,7 @@ describe('checkConfig', () => {
       { kind: 'file', path: '/repo/values/prod/web.yaml' },
     ]);
     expect(web!.installed).toBe(true);
-    expect(config.environment).toEqual({ name: 'prod', namespace: 'shop', kubeContext: undefined, production: true, versionsFile: '/repo/versions/prod.yaml' });
+    expect(config.environment).toEqual({ name: 'prod', namespace: 'shop', kubeContext: undefined, production: true, lockNamespace: 'default', versionsFile: '/repo/versions/prod.yaml' });
   });
 
   it('uses defaults in the default environment', () => {

@@ -21,6 +21,8 @@ export function resolveEnvironment(raw: RawReleasesFile, name: string, baseDir: 
     kubeContext: declared.kubeContext,
     production: declared.production ?? false,
     promotedFrom: declared.promotedFrom,
+    // default exists in every cluster before any release namespace does.
+    lockNamespace: declared.lockNamespace ?? 'default',
     versionsFile: versionsFilePath(raw, name, baseDir),
   };
 }

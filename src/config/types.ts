@@ -22,6 +22,8 @@ export interface RawEnvironment {
   promotedFrom?: string;
   /** The versions file (release → image tag or digest), relative to releases.yaml. Default: versions/<environment>.yaml. */
   versionsFile?: string;
+  /** The namespace of the Lease that lets one sync, destroy or rollback at a time write here. Default: default. */
+  lockNamespace?: string;
 }
 
 /** A drift ignore rule: fields (JSON pointers) of objects of a kind (and name) that another controller owns. */
@@ -121,6 +123,8 @@ export interface Environment {
   kubeContext?: string;
   production: boolean;
   promotedFrom?: string;
+  /** Where the environment's lock (a Lease) lives; an existing namespace the runs may write in. */
+  lockNamespace: string;
   /** Absolute path of the environment's versions file (it may not exist yet); set by normalize. */
   versionsFile?: string;
 }

@@ -14,7 +14,7 @@ function release(name: string, needs: string[] = [], labels: Record<string, stri
 }
 
 const config: ReleasesConfig = {
-  file: 'releases.yaml', baseDir: '/', environment: { name: 'default', production: false },
+  file: 'releases.yaml', baseDir: '/', environment: { name: 'default', production: false, lockNamespace: 'default' },
   releases: [
     release('frontend', ['cart', 'catalog'], { tier: 'app' }),
     release('catalog', [], { tier: 'app' }),

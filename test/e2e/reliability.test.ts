@@ -130,6 +130,21 @@ describe('reliability against the emulator', () => {
     emulator = await startEmulator({});
   });
 
+  it('takes the lock in the environment\'s lockNamespace, and says what to set when it does not exist', async () => {
+    const { system, run } = await setUp(100);
+    system.edit('releases.yaml', (text) => text.replace('  staging:\n', '  staging:\n    lockNamespace: platform-locks\n'));
+    const missing = await run(['sync', '-e', 'staging', ...selection]);
+    expect(missing.exitCode).toBe(1);
+    expect(missing.stderr).toMatch(/^Error: cannot take the lock of this environment: namespace platform-locks does not exist \(lease platform-locks\/boutique-staging-\w+\)$/m);
+    expect(missing.stderr).toContain('hint: set lockNamespace in the environment of releases.yaml');
+    expect(emulator.requests.filter(isWrite).map((entry) => entry.resource)).toEqual(['leases']);
+    await execa(kubectlBinary(), ['create', 'namespace', 'platform-locks'], { env: emulator.env });
+    const synced = await run(['sync', '-e', 'staging', ...selection]);
+    expect(synced.exitCode, synced.stderr).toBe(0);
+    const leaseWrites = emulator.requests.filter((entry) => entry.resource === 'leases' && isWrite(entry));
+    expect(new Set(leaseWrites.map((entry) => entry.namespace))).toEqual(new Set(['platform-locks']));
+  });
+
   it('never writes when production is not confirmed without a terminal', async () => {
     const { run } = await setUp(100);
     const result = await run(['sync', '-e', 'prod', ...selection]);
