@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KindsByScope } from '../kube/objects.js';
 import { cacheDir } from '../tools/pinned.js';
-import { markUsed } from '../tools/cache-prune.js';
+import { keep, recallJson } from '../tools/cache-files.js';
 
 /**
  * Which kinds the live objects of an environment's releases in a namespace had last time: a guess that lets a run
@@ -23,24 +22,7 @@ export function cachedKindsMemory(environment: string): KindsMemory {
   const dir = join(cacheDir(), 'live-kinds');
   const file = (namespace: string) => join(dir, `${createHash('sha256').update(`${environment}\0${namespace}`).digest('hex').slice(0, 32)}.json`);
   return {
-    recall(namespace) {
-      try {
-        const kinds = JSON.parse(readFileSync(file(namespace), 'utf8')) as KindsByScope;
-        markUsed(file(namespace));
-        return kinds;
-      } catch {
-        return undefined;
-      }
-    },
-    remember(namespace, kinds) {
-      try {
-        mkdirSync(dir, { recursive: true, mode: 0o700 });
-        const partial = `${file(namespace)}.${process.pid}`;
-        writeFileSync(partial, JSON.stringify(kinds), { mode: 0o600 });
-        renameSync(partial, file(namespace));
-      } catch {
-        // a read-only cache folder only costs the next run its early read
-      }
-    },
+    recall: (namespace) => recallJson<KindsByScope>(file(namespace)),
+    remember: (namespace, kinds) => keep(file(namespace), JSON.stringify(kinds)),
   };
 }

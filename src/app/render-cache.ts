@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Release } from '../config/types.js';
 import { missingDependencies } from '../helm/chart-dependencies.js';
 import type { Helm } from '../helm/helm.js';
 import type { ResolvedTool } from '../tools/resolve.js';
-import { markUsed } from '../tools/cache-prune.js';
+import { keep, recall } from '../tools/cache-files.js';
 
 /** Bumped when what is stored, or how the key is made, changes. */
 const FORMAT = 1;
@@ -57,14 +57,14 @@ export class RenderCachingHelm implements Helm {
       return this.helm.template(release, valuesFiles, outputDir);
     }
     const file = join(this.options.dir, `${key}.yaml`);
-    const cached = readIfPresent(file);
+    const cached = recall(file);
     if (cached !== undefined) {
       this.options.trace?.(`render cache: hit for ${release.id}`);
       return cached;
     }
     this.options.trace?.(`render cache: miss for ${release.id}`);
     const manifest = await this.helm.template(release, valuesFiles);
-    store(this.options.dir, file, manifest);
+    keep(file, manifest);
     return manifest;
   }
 
@@ -92,26 +92,4 @@ export class RenderCachingHelm implements Helm {
   values: Helm['values'] = (...args) => this.helm.values(...args);
   history: Helm['history'] = (...args) => this.helm.history(...args);
   rollback: Helm['rollback'] = (...args) => this.helm.rollback(...args);
-}
-
-function readIfPresent(file: string): string | undefined {
-  try {
-    const text = readFileSync(file, 'utf8');
-    markUsed(file);
-    return text;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Written to a private file, then renamed into place, so a concurrent run never reads half a manifest. */
-function store(dir: string, file: string, manifest: string): void {
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const partial = `${file}.${process.pid}.partial`;
-    writeFileSync(partial, manifest, { mode: 0o600 });
-    renameSync(partial, file);
-  } catch {
-    // a read-only cache folder only costs the next run its render
-  }
 }

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { Release } from '../config/types.js';
 import { parseManifests, type KubeObject } from '../kube/objects.js';
 import { cacheDir } from '../tools/pinned.js';
-import { markUsed } from '../tools/cache-prune.js';
+import { keep, recallJson } from '../tools/cache-files.js';
 
 /** Bumped when what is stored, or how manifests are parsed, changes. */
 const FORMAT = 1;
@@ -19,25 +18,11 @@ const FORMAT = 1;
  */
 export function storedObjects(release: Release, manifest: string): KubeObject[] {
   if (release.set.some((entry) => entry.secret)) return parseManifests(manifest);
-  const dir = join(cacheDir(), 'manifests');
-  const file = join(dir, `${createHash('sha256').update(`${FORMAT}\0${manifest}`).digest('hex')}.json`);
-  try {
-    const objects = JSON.parse(readFileSync(file, 'utf8')) as KubeObject[];
-    markUsed(file);
-    return objects;
-  } catch {
-    // not seen yet, or unreadable: parse it
-  }
+  const file = join(cacheDir(), 'manifests', `${createHash('sha256').update(`${FORMAT}\0${manifest}`).digest('hex')}.json`);
+  const kept = recallJson<KubeObject[]>(file);
+  if (kept) return kept;
   const objects = parseManifests(manifest);
   const json = JSON.stringify(objects);
-  if (!isDeepStrictEqual(JSON.parse(json), objects)) return objects;
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const partial = `${file}.${process.pid}`;
-    writeFileSync(partial, json, { mode: 0o600 });
-    renameSync(partial, file);
-  } catch {
-    // a read-only cache folder only costs the next run this parse
-  }
+  if (isDeepStrictEqual(JSON.parse(json), objects)) keep(file, json);
   return objects;
 }

@@ -5,7 +5,7 @@ import { RenderCachingHelm } from '../app/render-cache.js';
 import { HelmCli, type Helm } from '../helm/helm.js';
 import { KubectlCli } from '../helm/kubectl.js';
 import { ExecaRunner } from '../process/runner.js';
-import { pruneCaches } from '../tools/cache-prune.js';
+import { pruneCaches } from '../tools/cache-files.js';
 import { cacheDir, type PinnedToolName } from '../tools/pinned.js';
 import { resolveTool, type ResolvedTool } from '../tools/resolve.js';
 import { explainUnreachable, kubeVersions, versionSkewWarning } from '../tools/kube-context.js';

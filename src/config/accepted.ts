@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { markUsed } from '../tools/cache-prune.js';
+import { keep, recall } from '../tools/cache-files.js';
 import { cacheDir } from '../tools/pinned.js';
 
 const require = createRequire(import.meta.url);
@@ -15,19 +14,6 @@ const require = createRequire(import.meta.url);
 export function acceptedBefore(schemaText: string, data: unknown): { hit: boolean; remember(): void } {
   const ajvVersion = (require('ajv/package.json') as { version: string }).version;
   const key = createHash('sha256').update(schemaText).update('\0').update(ajvVersion).update('\0').update(JSON.stringify(data) ?? '').digest('hex');
-  const folder = join(cacheDir(), 'accepted-configs');
-  const path = join(folder, key);
-  const hit = existsSync(path);
-  if (hit) markUsed(path);
-  return {
-    hit,
-    remember() {
-      try {
-        mkdirSync(folder, { recursive: true, mode: 0o700 });
-        writeFileSync(path, '');
-      } catch {
-        // a read-only cache folder only costs the next run its validation
-      }
-    },
-  };
+  const path = join(cacheDir(), 'accepted-configs', key);
+  return { hit: recall(path) !== undefined, remember: () => keep(path, '') };
 }

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { markUsed, pruneCaches, UNUSED_FOR_MS } from './cache-prune.js';
+import { pruneCaches, recall, UNUSED_FOR_MS } from './cache-files.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -26,7 +26,7 @@ describe('pruneCaches', () => {
       'accepted-configs/old': UNUSED_FOR_MS + DAY_MS,
       'tools/helm-v4/helm': UNUSED_FOR_MS * 3,
     });
-    markUsed(join(root, 'renders/used.yaml'));
+    recall(join(root, 'renders/used.yaml'));
     expect(pruneCaches(Date.now(), root)).toBe(2);
     expect(['renders/old.yaml', 'renders/used.yaml', 'manifests/recent.json', 'accepted-configs/old', 'tools/helm-v4/helm'].filter((file) => existsSync(join(root, file)))).toEqual([
       'renders/used.yaml',

@@ -1,6 +1,8 @@
-import { readdirSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { cacheDir } from './pinned.js';
+
+// The files of what boutique remembers between runs: written whole or not at all, read as a hint, kept bounded.
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** An entry no run has used for this long is removed. */
@@ -8,8 +10,45 @@ export const UNUSED_FOR_MS = 30 * DAY_MS;
 /** What boutique remembers between runs; tools/ is installed, not remembered, and stays. */
 const REMEMBERED = ['renders', 'manifests', 'accepted-configs', 'live-kinds'];
 
+/** A remembered entry's text, marked used; undefined when there is none (or it cannot be read). */
+export function recall(file: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  markUsed(file);
+  return text;
+}
+
+/** A remembered JSON entry; undefined when there is none, or it is not JSON (a torn or foreign file). */
+export function recallJson<T>(file: string): T | undefined {
+  const text = recall(file);
+  try {
+    return text === undefined ? undefined : (JSON.parse(text) as T);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Remembers an entry: its folder 0700, the file 0600, written to a private file and renamed into place, so a
+ * concurrent run never reads half of it. A read-only cache folder only costs the next run the work again.
+ */
+export function keep(file: string, text: string): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    const partial = `${file}.${process.pid}.partial`;
+    writeFileSync(partial, text, { mode: 0o600 });
+    renameSync(partial, file);
+  } catch {
+    // nothing remembered: computed again next time
+  }
+}
+
 /** Marks a remembered entry as used now, so pruning keeps it (atime is not reliable: noatime mounts). */
-export function markUsed(file: string): void {
+function markUsed(file: string): void {
   const now = new Date();
   try {
     utimesSync(file, now, now);
