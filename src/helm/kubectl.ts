@@ -119,22 +119,21 @@ export class KubectlCli implements Kubectl {
     return found;
   }
 
-  async createObject(obj: KubeObject): Promise<KubeObject | 'exists'> {
-    try {
-      const [created] = await this.get(['create', '-f', '-'], JSON.stringify(obj));
-      return created!;
-    } catch (error) {
-      if (error instanceof ExecError && /\(AlreadyExists\)/.test(error.stderr)) return 'exists';
-      throw error;
-    }
+  createObject(obj: KubeObject): Promise<KubeObject | 'exists'> {
+    return this.writeObject('create', obj, /\(AlreadyExists\)/, 'exists');
   }
 
-  async replaceObject(obj: KubeObject): Promise<KubeObject | 'conflict'> {
+  replaceObject(obj: KubeObject): Promise<KubeObject | 'conflict'> {
+    return this.writeObject('replace', obj, /\(Conflict\)/, 'conflict');
+  }
+
+  /** One object written from stdin; the server's refusal `refused` is an answer (`answer`), not a failure. */
+  private async writeObject<Answer extends string>(verb: 'create' | 'replace', obj: KubeObject, refused: RegExp, answer: Answer): Promise<KubeObject | Answer> {
     try {
-      const [replaced] = await this.get(['replace', '-f', '-'], JSON.stringify(obj));
-      return replaced!;
+      const [written] = await this.get([verb, '-f', '-'], JSON.stringify(obj));
+      return written!;
     } catch (error) {
-      if (error instanceof ExecError && /\(Conflict\)/.test(error.stderr)) return 'conflict';
+      if (error instanceof ExecError && refused.test(error.stderr)) return answer;
       throw error;
     }
   }
