@@ -7,7 +7,7 @@ import { startEmulator, type Emulator } from '../cluster/emulator.js';
 import { customResourceDefinitions, schemaErrors } from '../fixtures/gitops/schemas.js';
 import { boutique } from '../support/cli.js';
 import { copyShippedSystem } from '../support/system.js';
-import { helmBinary, kubectlBinary } from '../support/tools.js';
+import { emulatorEnv, helmBinary, kubectlBinary } from '../support/tools.js';
 import { documentToJs, parseGoYamlDocuments } from '../../src/yaml/go-yaml.js';
 
 const repoUrl = 'https://git.example.com/acme/platform.git';
@@ -22,7 +22,7 @@ describe('boutique export, applied to a cluster with the Flux and Argo CD CRDs',
   beforeAll(async () => {
     emulator = await startEmulator({ readyDelayMs: 100 });
     system = copyShippedSystem();
-    env = { ...emulator.env, BOUTIQUE_HELM: helmBinary(), BOUTIQUE_KUBECTL: kubectlBinary() };
+    env = emulatorEnv(emulator);
   });
   afterAll(() => emulator.stop());
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../cluster/emulator.js';
 import { repoRoot } from '../support/cli.js';
-import { helmBinary, kubectlBinary } from '../support/tools.js';
+import { emulatorEnv, helmBinary, kubectlBinary } from '../support/tools.js';
 import { boutique } from '../support/cli.js';
 
 const isWrite = (verb: string) => ['create', 'update', 'patch'].includes(verb);
@@ -32,7 +32,7 @@ describe('npm run demo (docs/local-demo.md) against the emulator', () => {
   afterAll(() => emulator.stop());
 
   it('reuses the kind-boutique context, syncs dev, then port-forwards to the frontend', async () => {
-    const env = { ...emulator.env, KUBECONFIG: kindLikeKubeconfig(emulator), BOUTIQUE_HELM: helmBinary(), BOUTIQUE_KUBECTL: kubectlBinary(), NO_COLOR: '1', CI: 'true' };
+    const env = { ...emulatorEnv(emulator), KUBECONFIG: kindLikeKubeconfig(emulator), NO_COLOR: '1', CI: 'true' };
     const demo = await execa(process.execPath, [join(repoRoot, 'scripts', 'local-demo.mjs'), '--port', '18080'], { cwd: repoRoot, env, reject: false });
     const stdout = String(demo.stdout);
     expect(stdout).toContain('demo: reusing the kube context kind-boutique\n');
@@ -53,7 +53,7 @@ describe('npm run demo (docs/local-demo.md) against the emulator', () => {
   });
 
   it('a missing context lists the ones that exist and how to create kind-boutique; no kubeconfig says so', async () => {
-    const env = { ...emulator.env, BOUTIQUE_HELM: helmBinary(), BOUTIQUE_KUBECTL: kubectlBinary() };
+    const env = emulatorEnv(emulator);
     const missing = await boutique(['status', '-e', 'dev'], { env });
     expect(missing.exitCode).toBe(1);
     expect(missing.stderr).toContain('Error: no kube context "kind-boutique": the kubeconfig has "emulator"\n  hint: kind: kind create cluster --name boutique   (creates the context kind-boutique)\n');

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../cluster/emulator.js';
 import { boutique, repoRoot } from '../support/cli.js';
 import { copyShippedSystem } from '../support/system.js';
-import { helmBinary, kubectlBinary } from '../support/tools.js';
+import { emulatorEnv } from '../support/tools.js';
 
 const releaseCount = 12;
 
@@ -30,7 +30,7 @@ describe('progress of the shipped Online Boutique', () => {
   beforeAll(async () => {
     emulator = await startEmulator({ readyDelayMs: 50 });
     system = copyShippedSystem();
-    env = { ...emulator.env, BOUTIQUE_HELM: helmBinary(), BOUTIQUE_KUBECTL: kubectlBinary() };
+    env = emulatorEnv(emulator);
   });
   afterAll(() => emulator.stop());
 

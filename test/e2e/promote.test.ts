@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import { isWrite, startEmulator, type Emulator } from '../cluster/emulator.js';
 import { boutique } from '../support/cli.js';
 import { copyShippedSystem } from '../support/system.js';
-import { helmBinary, kubectlBinary } from '../support/tools.js';
+import { emulatorEnv } from '../support/tools.js';
 
 // Two emulators as the clusters of two environments, one kubeconfig with a context for each (issue 15).
 function kubeconfig(clusters: Record<string, Emulator>): string {
@@ -42,7 +42,7 @@ describe('promotion from staging to prod, with the gate', () => {
     );
     const config = join(system.dir, 'kubeconfig');
     writeFileSync(config, kubeconfig({ staging, prod }), { mode: 0o600 });
-    const env = { ...staging.env, KUBECONFIG: config, BOUTIQUE_HELM: helmBinary(), BOUTIQUE_KUBECTL: kubectlBinary() };
+    const env = { ...emulatorEnv(staging), KUBECONFIG: config };
     run = (args) => boutique(args, { cwd: system.dir, env });
   });
   afterAll(async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator, type RequestLogEntry } from '../cluster/emulator.js';
 import { boutique, repoRoot } from '../support/cli.js';
-import { helmBinary, kubectlBinary } from '../support/tools.js';
+import { emulatorEnv, helmBinary, kubectlBinary } from '../support/tools.js';
 
 const isWrite = (entry: RequestLogEntry) => ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(entry.verb) && !entry.dryRun;
 const releases = ['ops/operator', 'apps/widgets', 'apps/quirks', 'apps/hooks', 'apps/with-deps', 'apps/scaled'];
@@ -24,7 +24,7 @@ describe('boutique on charts shaped like third-party ones', () => {
     emulator = await startEmulator({ readyDelayMs: 100 });
     dir = mkdtempSync(join(tmpdir(), 'boutique-real-world-'));
     cpSync(join(repoRoot, 'test', 'fixtures', 'real-world'), dir, { recursive: true });
-    env = { ...emulator.env, BOUTIQUE_HELM: helmBinary(), BOUTIQUE_KUBECTL: kubectlBinary() };
+    env = emulatorEnv(emulator);
   });
   afterAll(() => emulator.stop());
 
@@ -114,7 +114,7 @@ describe('a custom resource whose CRD no release installs', () => {
     emulator = await startEmulator({ readyDelayMs: 100 });
     const dir = mkdtempSync(join(tmpdir(), 'boutique-no-crd-'));
     cpSync(join(repoRoot, 'test', 'fixtures', 'real-world'), dir, { recursive: true });
-    const env = { ...emulator.env, BOUTIQUE_HELM: helmBinary(), BOUTIQUE_KUBECTL: kubectlBinary() };
+    const env = emulatorEnv(emulator);
     // widgets without the operator that brings its CRD: sync makes no dry run of its own, helm's checks refuse it.
     const result = await boutique(['sync', '-l', 'name=widgets', '-l', 'name=scaled'], { cwd: dir, env });
     expect(result.exitCode).toBe(1);

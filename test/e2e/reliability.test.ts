@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { kubeconfigFor, startEmulator, type Emulator, type RequestLogEntry } from '../cluster/emulator.js';
 import { boutique, repoRoot } from '../support/cli.js';
 import { copyShippedSystem } from '../support/system.js';
-import { helmBinary, kubectlBinary } from '../support/tools.js';
+import { emulatorEnv, kubectlBinary } from '../support/tools.js';
 
 const bin = join(repoRoot, 'bin', 'run.js');
 const isWrite = (entry: RequestLogEntry) => ['create', 'update', 'patch', 'delete'].includes(entry.verb) && !entry.dryRun;
@@ -36,7 +36,7 @@ describe('reliability against the emulator', () => {
   const setUp = async (readyDelayMs: number) => {
     emulator = await startEmulator({ readyDelayMs });
     const system = copyShippedSystem();
-    const env = { ...emulator.env, BOUTIQUE_HELM: helmBinary(), BOUTIQUE_KUBECTL: kubectlBinary(), NO_COLOR: '1', CI: 'true' };
+    const env = { ...emulatorEnv(emulator), NO_COLOR: '1', CI: 'true' };
     return { system, env, run: (args: string[]) => boutique(args, { cwd: system.dir, env }) };
   };
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../cluster/emulator.js';
 import { boutique } from '../support/cli.js';
-import { helmBinary, kubectlBinary } from '../support/tools.js';
+import { emulatorEnv } from '../support/tools.js';
 
 /** A release whose password reaches a Secret and, carelessly, a ConfigMap too. */
 function system(password: string): string {
@@ -38,7 +38,7 @@ describe('secrets in diff', () => {
   let env: Record<string, string>;
   beforeAll(async () => {
     emulator = await startEmulator({ readyDelayMs: 50 });
-    env = { ...emulator.env, BOUTIQUE_HELM: helmBinary(), BOUTIQUE_KUBECTL: kubectlBinary() };
+    env = emulatorEnv(emulator);
     expect((await boutique(['sync'], { cwd: system('old-hunter2'), env })).exitCode).toBe(0);
   });
   afterAll(() => emulator.stop());
@@ -76,7 +76,7 @@ describe('a secret, given every way, in every output of every command', () => {
     const dir = system(fileSecret);
     // The second secret reaches the chart through --set-secret, and breaks a required value in the last runs.
     writeFileSync(join(dir, 'chart', 'templates', 'token.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: token\ndata:\n  token: {{ required "token is required" .Values.token | quote }}\n');
-    const env = { ...emulator.env, BOUTIQUE_HELM: helmBinary(), BOUTIQUE_KUBECTL: kubectlBinary() };
+    const env = emulatorEnv(emulator);
     const flag = ['--set-secret', `token=${flagSecret}`];
     const runs: string[][] = [
       ['lint', ...flag], ['lint', ...flag, '-o', 'json'],

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { kubeconfigFor, startEmulator, type Emulator, type RequestLogEntry } from '../cluster/emulator.js';
 import { boutique } from '../support/cli.js';
 import { copyShippedSystem, shippedNeeds, shippedReleaseNames } from '../support/system.js';
-import { helmBinary, kubectlBinary } from '../support/tools.js';
+import { emulatorEnv, helmBinary, kubectlBinary } from '../support/tools.js';
 
 const releaseNames = shippedReleaseNames;
 const needs = shippedNeeds;
@@ -25,7 +25,7 @@ const isWrite = (entry: RequestLogEntry) => ['create', 'update', 'patch', 'delet
 const isReleaseStorage = (entry: RequestLogEntry, release: string) => entry.resource === 'secrets' && (entry.name ?? '').startsWith(`sh.helm.release.v1.${release}.v`);
 
 function context(emulator: Emulator, cwd: string) {
-  const env = { ...emulator.env, BOUTIQUE_HELM: helmBinary(), BOUTIQUE_KUBECTL: kubectlBinary() };
+  const env = emulatorEnv(emulator);
   return {
     run: (args: string[]) => boutique(args, { cwd, env }),
     kubectl: (args: string[]) => execa(kubectlBinary(), args, { env }),

@@ -11,3 +11,6 @@ export function pinnedBinary(name: Parameters<typeof pinnedToolPath>[0]): string
 export const helmBinary = (): string => pinnedBinary('helm');
 export const kubectlBinary = (): string => pinnedBinary('kubectl');
 export const helm3Binary = (): string => pinnedBinary('helm3');
+
+/** The environment of a boutique run against an emulator: its kubeconfig and fresh homes, the pinned helm and kubectl. */
+export const emulatorEnv = (emulator: { env: Record<string, string> }): Record<string, string> => ({ ...emulator.env, BOUTIQUE_HELM: helmBinary(), BOUTIQUE_KUBECTL: kubectlBinary() });
