@@ -10,6 +10,6 @@ if (major < needMajor || (major === needMajor && minor < needMinor)) {
   process.emitWarning(`boutique needs Node ${engines.node}; this is Node ${process.versions.node}`);
 }
 process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1';
-const { execute } = await import('@oclif/core/execute');
+const { main } = await import('../dist/cli/main.js');
 
-await execute({ dir: import.meta.url });
+await main(import.meta.url);

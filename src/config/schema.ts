@@ -10,7 +10,7 @@ export const releasesSchema: Record<string, unknown> = JSON.parse(schemaText);
 
 // ajv is loaded only for a document the schema has not accepted before (accepted.ts). It is CommonJS, so it can be
 // required on demand without making loading async.
-const require = createRequire(import.meta.url);
+const requireCjs = createRequire(import.meta.url);
 let compiled: ValidateFunction | undefined;
 
 /** Validates a parsed releases.yaml against the schema, returning every error (ajv allErrors). */
@@ -18,7 +18,7 @@ export function schemaErrors(data: unknown): ErrorObject[] {
   const accepted = acceptedBefore(schemaText, data);
   if (accepted.hit) return [];
   // strict is off because editors want `description` beside `$ref`, which draft-07 ajv would reject.
-  compiled ??= new (require('ajv') as { Ajv: typeof Ajv }).Ajv({ allErrors: true, verbose: true, strict: false }).compile(releasesSchema);
+  compiled ??= new (requireCjs('ajv') as { Ajv: typeof Ajv }).Ajv({ allErrors: true, verbose: true, strict: false }).compile(releasesSchema);
   if (!compiled(data)) return [...(compiled.errors ?? [])];
   accepted.remember();
   return [];

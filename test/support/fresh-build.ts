@@ -13,5 +13,5 @@ const newest = (dir: string): number =>
 export default function freshBuild(): void {
   const dist = join(repoRoot, 'dist');
   if (existsSync(join(dist, 'commands')) && newest(dist) >= newest(join(repoRoot, 'src'))) return;
-  execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(repoRoot, 'tsconfig.build.json')], { stdio: 'inherit' });
+  execFileSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: 'inherit' });
 }
