@@ -71,6 +71,19 @@ export class ExecError extends AppError {
   }
 }
 
+/** The API server refused a request boutique sent itself: said as kubectl says it (`Error from server (Reason): …`). */
+export class ApiStatusError extends AppError {
+  readonly code = 'API_STATUS';
+
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(`Error from server (${reason}): ${message}`);
+  }
+}
+
 /** helm or kubectl could not be found, or is too old. */
 export class ToolError extends AppError {
   readonly code = 'TOOL';

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Kubectl } from '../helm/kubectl.js';
+import type { Kubectl, ObjectRef } from '../helm/kubectl.js';
 import { AppError } from '../errors.js';
 import type { KubeObject } from '../kube/objects.js';
 import type { Plan } from '../plan/plan.js';
@@ -47,6 +47,8 @@ export function lockOf(plan: Plan): LockRef {
   const digest = createHash('sha256').update(namespaces).digest('hex').slice(0, 10);
   return { namespace: plan.environment.lockNamespace, name: `boutique-${plan.environment.name.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 40)}-${digest}` };
 }
+
+const leaseRef = ({ namespace, name }: LockRef): ObjectRef => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace, name });
 
 const microTime = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 
@@ -99,7 +101,7 @@ export async function acquireLock(kubectl: Kubectl, lock: LockRef, options: Lock
     });
     let held: KubeObject | undefined = created === 'exists' ? undefined : created;
     if (!held) {
-      const current = await kubectl.getObject('leases.coordination.k8s.io', lock.namespace, lock.name);
+      const current = await kubectl.getObject(leaseRef(lock));
       const active = activeHolder(current, now());
       if (current && !active) {
         const taken = await kubectl.replaceObject(leaseObject(lock, holder, now(), current));
@@ -121,7 +123,8 @@ export async function acquireLock(kubectl: Kubectl, lock: LockRef, options: Lock
 
 /** A lock namespace that does not exist, or where the runs may not write, explained with what to set. */
 function lockNamespaceError(error: Error, lock: LockRef): Error | undefined {
-  const stderr = (error as { stderr?: string }).stderr ?? '';
+  // kubectl's stderr, or the same words from a request boutique sent itself (ApiStatusError).
+  const stderr = (error as { stderr?: string }).stderr ?? error.message;
   const reason = /namespaces? "[^"]+" not found/.test(stderr) ? 'does not exist' : /\(Forbidden\)|forbidden/.test(stderr) ? 'is not writable for this user' : undefined;
   if (!reason) return undefined;
   return new LockNamespaceError(`cannot take the lock of this environment: namespace ${lock.namespace} ${reason} (lease ${lock.namespace}/${lock.name})`, {
@@ -143,7 +146,7 @@ function keepRenewed(kubectl: Kubectl, lock: LockRef, holder: string, lease: Kub
     waited,
     release: async () => {
       clearInterval(timer);
-      await kubectl.deleteObject('leases.coordination.k8s.io', lock.namespace, lock.name);
+      await kubectl.deleteObject(leaseRef(lock));
     },
   };
 }

@@ -1,14 +1,17 @@
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ClusterDeps } from '../app/deps.js';
 import { createInputsHash } from '../app/inputs-hash.js';
 import { RenderCachingHelm } from '../app/render-cache.js';
 import { HelmCli, type Helm } from '../helm/helm.js';
-import { KubectlCli } from '../helm/kubectl.js';
+import { DirectKubectl, KubeApi } from '../helm/kube-api.js';
+import { KubectlCli, type Kubectl } from '../helm/kubectl.js';
 import { ExecaRunner } from '../process/runner.js';
 import { pruneCaches } from '../tools/cache-files.js';
 import { cacheDir, type PinnedToolName } from '../tools/pinned.js';
 import { resolveTool, type ResolvedTool } from '../tools/resolve.js';
-import { explainUnreachable, kubeVersions, versionSkewWarning } from '../tools/kube-context.js';
+import { explainUnreachable, kubeconfigFiles, kubeVersions, versionSkewWarning } from '../tools/kube-context.js';
+import { kubeAccess } from '../tools/kubeconfig.js';
 
 export interface WiringOptions {
   helmBinary?: string;
@@ -68,7 +71,30 @@ export class Wiring {
 
   cluster(): ClusterDeps {
     this.versionCheck ??= this.warnOnVersionSkew();
-    return { helm: this.helm(), kubectl: new KubectlCli(() => this.tool('kubectl'), this.runner, { kubeContext: this.options.kubeContext }), inputsHash: this.inputsHash };
+    return { helm: this.helm(), kubectl: this.kubectl(), inputsHash: this.inputsHash };
+  }
+
+  private kubeApi: KubeApi | null | undefined;
+
+  /**
+   * The API server read from this process when the kubeconfig allows it (tools/kubeconfig.ts), else null;
+   * BOUTIQUE_DIRECT_API=0 sends every read through kubectl.
+   */
+  private directApi(): KubeApi | null {
+    if (this.kubeApi === undefined) {
+      const access = process.env.BOUTIQUE_DIRECT_API === '0'
+        ? { viaKubectl: 'BOUTIQUE_DIRECT_API=0' }
+        : kubeAccess(kubeconfigFiles(process.env, homedir()), this.options.kubeContext, process.env);
+      if ('viaKubectl' in access) this.options.trace?.(`reading the cluster through kubectl: ${access.viaKubectl}`);
+      this.kubeApi = 'direct' in access ? new KubeApi(access.direct, { trace: this.options.trace, onRetry: () => this.runner.retries++ }) : null;
+    }
+    return this.kubeApi;
+  }
+
+  private kubectl(): Kubectl {
+    const cli = new KubectlCli(() => this.tool('kubectl'), this.runner, { kubeContext: this.options.kubeContext });
+    const api = this.directApi();
+    return api ? new DirectKubectl(api, cli, this.options.trace) : cli;
   }
 
   private versionCheck: Promise<void> | undefined;
@@ -76,8 +102,11 @@ export class Wiring {
   /** Beside the run's first requests, not before them: a kubectl too far from the server gets a warning. */
   private async warnOnVersionSkew(): Promise<void> {
     const kubectl = await this.tool('kubectl').catch(() => undefined);
-    const versions = kubectl && (await kubeVersions(kubectl, this.runner, this.options.kubeContext));
-    const warning = kubectl && versions && versionSkewWarning(versions, kubectl);
+    if (!kubectl) return;
+    const api = this.directApi();
+    const server = api && kubectl.version ? await api.serverVersion().catch(() => undefined) : undefined;
+    const versions = server ? { client: kubectl.version, server } : await kubeVersions(kubectl, this.runner, this.options.kubeContext);
+    const warning = versions && versionSkewWarning(versions, kubectl);
     if (warning) this.options.warn?.(warning);
   }
 

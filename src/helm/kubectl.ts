@@ -1,4 +1,4 @@
-import { kindsByScope, type KindsByScope, type KubeObject } from '../kube/objects.js';
+import { kindsByScope, qualifiedKind, type KindsByScope, type KubeObject } from '../kube/objects.js';
 import { ClusterUnreachableError, ExecError } from '../errors.js';
 import type { LineStream, Runner, Streamer } from '../process/runner.js';
 import type { ResolvedTool } from '../tools/resolve.js';
@@ -22,17 +22,25 @@ export interface Kubectl {
    */
   dryRunApply(objects: readonly KubeObject[], namespace: string): Promise<KubeObject[] | undefined>;
   /** One object, or undefined when it does not exist. */
-  getObject(resource: string, namespace: string, name: string): Promise<KubeObject | undefined>;
+  getObject(ref: ObjectRef): Promise<KubeObject | undefined>;
   /** Creates the object; 'exists' when an object of that name is already there. */
   createObject(obj: KubeObject): Promise<KubeObject | 'exists'>;
   /** Replaces the object at its resourceVersion; 'conflict' when it changed since (optimistic concurrency). */
   replaceObject(obj: KubeObject): Promise<KubeObject | 'conflict'>;
-  deleteObject(resource: string, namespace: string, name: string): Promise<void>;
+  deleteObject(ref: ObjectRef): Promise<void>;
   /**
    * Watches helm's storage objects in a namespace from now on (no initial list): each change of a record as its
    * name, status and revision, read from the labels helm writes with every record.
    */
   watchHelmRecords(namespace: string, driver: Exclude<StorageDriver, 'other'>, onRecord: (record: RecordLabels) => void): Promise<LineStream>;
+}
+
+/** One namespaced object, by its kind and name. */
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
 }
 
 /** What helm's storage labels say of one revision. */
@@ -114,8 +122,8 @@ export class KubectlCli implements Kubectl {
     return lists.flat();
   }
 
-  async getObject(resource: string, namespace: string, name: string): Promise<KubeObject | undefined> {
-    const [found] = await this.get(['get', resource, name, '--namespace', namespace, '--ignore-not-found']);
+  async getObject(ref: ObjectRef): Promise<KubeObject | undefined> {
+    const [found] = await this.get(['get', qualifiedKind(ref), ref.name, '--namespace', ref.namespace, '--ignore-not-found']);
     return found;
   }
 
@@ -138,10 +146,10 @@ export class KubectlCli implements Kubectl {
     }
   }
 
-  async deleteObject(resource: string, namespace: string, name: string): Promise<void> {
+  async deleteObject(ref: ObjectRef): Promise<void> {
     this.resolved ??= this.tool();
     const { path } = await this.resolved;
-    await this.runner.run(path, ['delete', resource, name, '--namespace', namespace, '--ignore-not-found', '--wait=false', ...contextArgs(this.target)], { retry: 'read' });
+    await this.runner.run(path, ['delete', qualifiedKind(ref), ref.name, '--namespace', ref.namespace, '--ignore-not-found', '--wait=false', ...contextArgs(this.target)], { retry: 'read' });
   }
 
   async watchHelmRecords(namespace: string, driver: Exclude<StorageDriver, 'other'>, onRecord: (record: RecordLabels) => void): Promise<LineStream> {

@@ -58,10 +58,11 @@ export function isRetryable(kind: 'read' | 'write', stderr: string): boolean {
   return (kind === 'read' ? TRANSIENT : BEFORE_ANY_WRITE).test(stderr);
 }
 
-const RETRY_DELAYS_MS = [200, 500, 1_000, 2_000];
+/** The waits before each new try of a read that met a transient failure. */
+export const RETRY_DELAYS_MS = [200, 500, 1_000, 2_000];
 
 const hide = (text: string, secrets: readonly string[] = []): string => maskSecretValues(text, secrets);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class ExecaRunner implements Runner, Streamer {
   /** How many commands were tried again after a transient failure, for the run's summary. */

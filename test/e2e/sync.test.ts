@@ -27,7 +27,7 @@ const isReleaseStorage = (entry: RequestLogEntry, release: string) => entry.reso
 function context(emulator: Emulator, cwd: string) {
   const env = emulatorEnv(emulator);
   return {
-    run: (args: string[]) => boutique(args, { cwd, env }),
+    run: (args: string[], extraEnv: Record<string, string> = {}) => boutique(args, { cwd, env: { ...env, ...extraEnv } }),
     kubectl: (args: string[]) => execa(kubectlBinary(), args, { env }),
     helmSecrets: () => emulator.store.list('v1', 'Secret', 'boutique').map((secret) => secret.metadata.name ?? '').filter((name) => name.startsWith('sh.helm.release.v1.')).sort(),
   };
@@ -145,6 +145,30 @@ describe('boutique sync on the shipped Online Boutique', () => {
     expect(sync.stdout).toMatch(/^boutique\/cartservice +upgraded +\S+ +drift in Deployment\/cartservice$/m);
     expect(emulator.store.get('apps/v1', 'Deployment', 'boutique', 'cartservice')?.spec).toMatchObject({ replicas: 1 });
     expect((await cli.run(['status', '-l', 'name=cartservice'])).stdout).toMatch(/cartservice .* in sync\n/);
+  });
+
+  it('decides drift and a deleted object the same from its own requests as through kubectl', async () => {
+    await cli.kubectl(['scale', 'deployment/currencyservice', '--replicas=2', '--namespace', 'boutique']);
+    await cli.kubectl(['delete', 'service/emailservice', '--namespace', 'boutique']);
+    const readsFrom = async (extraEnv: Record<string, string>) => {
+      const since = emulator.requests.length;
+      const status = await cli.run(['status', '-o', 'json'], extraEnv);
+      expect(status.exitCode, status.stderr).toBe(0);
+      const reads = emulator.requests.slice(since).filter((entry) => entry.verb === 'list');
+      if (reads.length === 0) throw new Error('status listed nothing');
+      return { report: JSON.parse(status.stdout), agents: [...new Set(reads.map((entry) => (entry.userAgent ?? '').split('/')[0]))] };
+    };
+    const direct = await readsFrom({});
+    const viaKubectl = await readsFrom({ BOUTIQUE_DIRECT_API: '0' });
+    expect(direct.agents).toEqual(['boutique']);
+    expect(viaKubectl.agents).toEqual(['kubectl']);
+    expect(direct.report).toEqual(viaKubectl.report);
+    const drifted = direct.report.results.filter((result: { status: string }) => result.status !== 'in sync').map((result: { id: string; reasons: string[] }) => [result.id, result.reasons]);
+    expect(drifted).toEqual([
+      ['boutique/currencyservice', ['drift in Deployment/currencyservice']],
+      ['boutique/emailservice', ['drift in Service/emailservice (deleted)']],
+    ]);
+    expect((await cli.run(['sync'])).exitCode).toBe(0);
   });
 
   it('uninstalls a release switched to installed: false', async () => {

@@ -86,7 +86,7 @@ export function createFakeCluster(options: { releases?: Record<string, FakeRelea
       return live.filter((obj) => kinds[objectNamespace(obj, '') ?? '']?.includes(qualifiedKind(obj)));
     },
     dryRunApply: async (objects) => [...objects],
-    getObject: async (_resource, namespace, name) => objects.get(`${namespace}/${name}`),
+    getObject: async ({ namespace, name }) => objects.get(`${namespace}/${name}`),
     createObject: async (obj) => {
       const key = `${obj.metadata.namespace}/${obj.metadata.name}`;
       if (objects.has(key)) return 'exists';
@@ -102,7 +102,7 @@ export function createFakeCluster(options: { releases?: Record<string, FakeRelea
       objects.set(key, stored);
       return stored;
     },
-    deleteObject: async (_resource, namespace, name) => {
+    deleteObject: async ({ namespace, name }) => {
       calls.push(`delete ${namespace}/${name}`);
       objects.delete(`${namespace}/${name}`);
     },

@@ -1,0 +1,319 @@
+import type { Agent as HttpAgent, IncomingMessage, RequestOptions } from 'node:http';
+import { ApiStatusError } from '../errors.js';
+import { kindsByScope, type KindsByScope, type KubeObject } from '../kube/objects.js';
+import { RETRY_DELAYS_MS, sleep, type LineStream } from '../process/runner.js';
+import type { DirectAccess } from '../tools/kubeconfig.js';
+import type { Kubectl, ObjectRef, RecordLabels } from './kubectl.js';
+import type { StorageDriver } from './records.js';
+
+/** A request the API server refused or could not answer: the same request then goes through kubectl, which says why. */
+class DirectReadError extends Error {}
+
+interface ApiResource {
+  name: string;
+  kind: string;
+  namespaced: boolean;
+}
+
+const reasonOf = (body: unknown) => {
+  const status = body as { reason?: string; message?: string } | undefined;
+  return typeof status === 'object' && status?.message ? ` ${status.reason ?? ''} ${status.message}` : '';
+};
+
+/** The API server's answer to a transient trouble: come back later (429), or it could not answer now (5xx). */
+const isTransient = (status: number | undefined) => status === 429 || (status !== undefined && status >= 500);
+
+/**
+ * GET requests to the API server, as kubectl would send them for the context, made from this process: reading
+ * helm's records and the live objects costs a request each instead of a kubectl process each.
+ */
+export class KubeApi {
+  private agent: Promise<HttpAgent> | undefined;
+  private readonly resourceLists = new Map<string, Promise<ApiResource[]>>();
+
+  constructor(
+    private readonly access: DirectAccess,
+    private readonly options: { trace?: (line: string) => void; onRetry?: () => void } = {},
+  ) {}
+
+  private async connection(): Promise<{ request: typeof import('node:http').request; agent: HttpAgent }> {
+    const secure = this.access.server.startsWith('https:');
+    const http = secure ? await import('node:https') : await import('node:http');
+    this.agent ??= Promise.resolve(
+      secure
+        ? new (http as typeof import('node:https')).Agent({
+            keepAlive: true,
+            ca: this.access.ca,
+            cert: this.access.cert,
+            key: this.access.key,
+            rejectUnauthorized: !this.access.insecureSkipTlsVerify,
+            servername: this.access.tlsServerName,
+          })
+        : new http.Agent({ keepAlive: true }),
+    );
+    return { request: http.request, agent: await this.agent };
+  }
+
+  /**
+   * One request, tried again as the runner tries a read again when the server answers 5xx or 429 (reads, creates
+   * and conditional replaces are safe to repeat). Any other answer is returned with its status.
+   */
+  async request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, options: { query?: Record<string, string>; body?: unknown } = {}): Promise<{ status: number; body: unknown }> {
+    const url = this.url(path, options.query);
+    for (let attempt = 0; ; attempt++) {
+      const answer = await this.requestOnce(method, url, options.body);
+      const delay = RETRY_DELAYS_MS[attempt];
+      if (!isTransient(answer.status) || delay === undefined) return answer;
+      this.options.onRetry?.();
+      this.options.trace?.(`retrying in ${delay} ms after: ${method} ${url}: ${answer.status}`);
+      await sleep(Math.max(delay, (answer.retryAfterSeconds ?? 0) * 1000));
+    }
+  }
+
+  /** A GET whose answer must be 200. */
+  async get<T>(path: string, query: Record<string, string> = {}): Promise<T> {
+    const { status, body } = await this.request('GET', path, { query });
+    if (status !== 200) throw new DirectReadError(`GET ${path}: ${status}${reasonOf(body)}`);
+    return body as T;
+  }
+
+  private url(path: string, query: Record<string, string> = {}): string {
+    const search = new URLSearchParams(query).toString();
+    return `${this.access.server}${path}${search ? `?${search}` : ''}`;
+  }
+
+  private headers(body: string | undefined): Record<string, string> {
+    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'boutique' };
+    // Node sends a DELETE's body with neither a length nor chunks: the server would read it as the next request.
+    if (body !== undefined) Object.assign(headers, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) });
+    const token = this.access.token?.();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    return headers;
+  }
+
+  private async requestOnce(method: string, url: string, body: unknown): Promise<{ status: number; body: unknown; retryAfterSeconds?: number }> {
+    this.options.trace?.(`${method} ${url}`);
+    const { request, agent } = await this.connection();
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const options: RequestOptions = { method, agent, headers: this.headers(payload), timeout: 60_000 };
+    return new Promise((resolve, reject) => {
+      const req = request(url, options, (response: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', (error) => reject(new DirectReadError(error.message)));
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const retryAfter = Number(response.headers['retry-after']);
+          let parsed: unknown = text;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            // not JSON (a proxy's page): kept as text, and never a 200 anyone reads
+          }
+          const status = response.statusCode ?? 0;
+          if (status === 200 && typeof parsed === 'string') reject(new DirectReadError(`${method} ${url}: the answer is not JSON`));
+          else resolve({ status, body: parsed, retryAfterSeconds: Number.isFinite(retryAfter) ? retryAfter : undefined });
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error('no answer within 60 s')));
+      req.on('error', (error) => reject(new DirectReadError(`${method} ${url}: ${error.message}`)));
+      req.end(payload);
+    });
+  }
+
+  /**
+   * A watch from `resourceVersion` on: each event's object handed over as it comes, until stopped or until the
+   * server ends it. Settles once the server has answered, so a refused watch is known at once.
+   */
+  async watch(path: string, query: Record<string, string>, onObject: (obj: KubeObject) => void): Promise<LineStream> {
+    const url = this.url(path, { ...query, watch: '1' });
+    this.options.trace?.(`GET ${url} (in the background)`);
+    const { request, agent } = await this.connection();
+    return new Promise((resolve, reject) => {
+      let settle!: () => void;
+      const ended = new Promise<void>((done) => (settle = done));
+      const req = request(url, { agent, headers: this.headers(undefined) }, (response: IncomingMessage) => {
+        if (response.statusCode !== 200) {
+          response.resume();
+          reject(new DirectReadError(`GET ${url}: ${response.statusCode}`));
+          return;
+        }
+        let pending = '';
+        response.setEncoding('utf8').on('data', (chunk: string) => {
+          const lines = (pending + chunk).split('\n');
+          pending = lines.pop() ?? '';
+          for (const line of lines) {
+            const event = line.trim() === '' ? undefined : (JSON.parse(line) as { type?: string; object?: KubeObject });
+            if (event?.object && event.type !== 'ERROR' && event.type !== 'BOOKMARK') onObject(event.object);
+          }
+        });
+        response.on('close', settle);
+        resolve({ stop: () => req.destroy(), ended });
+      });
+      req.on('error', (error) => {
+        settle();
+        reject(new DirectReadError(`GET ${url}: ${error.message}`));
+      });
+      req.end();
+    });
+  }
+
+  /** Every item of a list, page by page as kubectl reads it (500 at a time), each with its kind and apiVersion. */
+  async list(path: string, labelSelector: string, apiVersion: string, kind: string): Promise<KubeObject[]> {
+    const items: KubeObject[] = [];
+    let next: string | undefined;
+    do {
+      const page = await this.get<{ items?: KubeObject[]; metadata?: { continue?: string } }>(path, { labelSelector, limit: '500', ...(next ? { continue: next } : {}) });
+      // A list's items carry no kind or apiVersion of their own; kubectl fills them in from the list's.
+      for (const item of page.items ?? []) items.push({ ...item, apiVersion, kind });
+      next = page.metadata?.continue || undefined;
+    } while (next);
+    return items;
+  }
+
+  /** The resources a group version serves (`v1`, `apps/v1`), subresources left out; read once per run. */
+  resources(groupVersion: string): Promise<ApiResource[]> {
+    if (!this.resourceLists.has(groupVersion)) {
+      const path = groupVersion.includes('/') ? `/apis/${groupVersion}` : `/api/${groupVersion}`;
+      const reading = this.get<{ resources?: ApiResource[] }>(path).then(({ resources = [] }) => resources.filter((resource) => !resource.name.includes('/')));
+      // A failed discovery is not remembered: the next read asks again.
+      reading.catch(() => this.resourceLists.delete(groupVersion));
+      this.resourceLists.set(groupVersion, reading);
+    }
+    return this.resourceLists.get(groupVersion)!;
+  }
+
+  async serverVersion(): Promise<string> {
+    return (await this.get<{ gitVersion: string }>('/version')).gitVersion;
+  }
+}
+
+/**
+ * kubectl, with its requests sent to the API server from this process: the bulk reads, the lock's Lease and the
+ * watch of helm's records. A read the server does not answer with 200 (after the retries a transient failure
+ * gets), and a write it could not be sent, go through kubectl after all, so what is reported of a refusal, an
+ * unreachable server or a bad kubeconfig is kubectl's own words; a write the server refused is reported as kubectl
+ * reports it. helm's writes are helm's; a server-side dry run is kubectl's.
+ */
+export class DirectKubectl implements Kubectl {
+  constructor(
+    private readonly api: KubeApi,
+    private readonly cli: Kubectl,
+    private readonly trace?: (line: string) => void,
+  ) {}
+
+  /** A refusal of the server's (ApiStatusError) is its answer; anything else goes through kubectl. */
+  private async direct<T>(request: () => Promise<T>, viaKubectl: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      if (error instanceof ApiStatusError) throw error;
+      this.trace?.(`through kubectl instead: ${(error as Error).message}`);
+      return viaKubectl();
+    }
+  }
+
+  helmStorage(namespace: string, driver: Exclude<StorageDriver, 'other'>, release?: string): Promise<KubeObject[]> {
+    const selector = `owner=helm,status!=superseded${release ? `,name=${release}` : ''}`;
+    return this.direct(
+      () => this.api.list(storagePath(namespace, driver), selector, 'v1', storageKind(driver)),
+      () => this.cli.helmStorage(namespace, driver, release),
+    );
+  }
+
+  liveObjects(objects: readonly KubeObject[], defaultNamespace: string): Promise<KubeObject[]> {
+    return this.direct(() => this.listDirect(kindsByScope(objects, defaultNamespace)), () => this.cli.liveObjects(objects, defaultNamespace));
+  }
+
+  listKinds(kinds: KindsByScope): Promise<KubeObject[]> {
+    return this.direct(() => this.listDirect(kinds), () => this.cli.listKinds(kinds));
+  }
+
+  /** As `kubectl get KIND,… --selector owner!=helm` lists them: one request per kind, all at once. */
+  private async listDirect(kinds: KindsByScope): Promise<KubeObject[]> {
+    const lists = Object.entries(kinds).flatMap(([scope, scopeKinds]) =>
+      scopeKinds.map(async (qualified) => {
+        // `Deployment.v1.apps`, `Service.v1.`: kind, version, group.
+        const [kind, version, ...group] = qualified.split('.');
+        const apiVersion = group.join('.') ? `${group.join('.')}/${version}` : version!;
+        return this.api.list(await this.path({ apiVersion, kind: kind! }, scope), 'owner!=helm', apiVersion, kind!);
+      }),
+    );
+    return (await Promise.all(lists)).flat();
+  }
+
+  /** The REST path of a kind's collection in a namespace ('' for cluster-scoped), or of one object in it. */
+  private async path(ref: { apiVersion: string; kind: string }, namespace: string, name?: string): Promise<string> {
+    const resource = (await this.api.resources(ref.apiVersion)).find((candidate) => candidate.kind === ref.kind);
+    if (!resource) throw new DirectReadError(`${ref.apiVersion} serves no ${ref.kind}`);
+    // A namespaced kind with no namespace would be listed in the context's namespace by kubectl: left to kubectl.
+    if (resource.namespaced && !namespace) throw new DirectReadError(`${ref.kind} is namespaced`);
+    const base = ref.apiVersion.includes('/') ? `/apis/${ref.apiVersion}` : `/api/${ref.apiVersion}`;
+    const collection = resource.namespaced ? `${base}/namespaces/${encodeURIComponent(namespace)}/${resource.name}` : `${base}/${resource.name}`;
+    return name === undefined ? collection : `${collection}/${encodeURIComponent(name)}`;
+  }
+
+  getObject(ref: ObjectRef): Promise<KubeObject | undefined> {
+    return this.direct(async () => {
+      const { status, body } = await this.api.request('GET', await this.path(ref, ref.namespace, ref.name));
+      if (status === 404) return undefined;
+      return answered(status, body, [200]);
+    }, () => this.cli.getObject(ref));
+  }
+
+  createObject(obj: KubeObject): Promise<KubeObject | 'exists'> {
+    return this.direct(async () => {
+      const { status, body } = await this.api.request('POST', await this.path(obj, obj.metadata.namespace ?? ''), { body: obj });
+      return status === 409 && reasonIs(body, 'AlreadyExists') ? 'exists' : answered(status, body, [200, 201]);
+    }, () => this.cli.createObject(obj));
+  }
+
+  replaceObject(obj: KubeObject): Promise<KubeObject | 'conflict'> {
+    return this.direct(async () => {
+      const { status, body } = await this.api.request('PUT', await this.path(obj, obj.metadata.namespace ?? '', obj.metadata.name), { body: obj });
+      return status === 409 && reasonIs(body, 'Conflict') ? 'conflict' : answered(status, body, [200]);
+    }, () => this.cli.replaceObject(obj));
+  }
+
+  deleteObject(ref: ObjectRef): Promise<void> {
+    return this.direct(async () => {
+      // As kubectl delete --ignore-not-found --wait=false: the garbage collector removes what the object owns.
+      const { status, body } = await this.api.request('DELETE', await this.path(ref, ref.namespace, ref.name), { body: { propagationPolicy: 'Background' } });
+      if (status !== 404) answered(status, body, [200, 202]);
+    }, () => this.cli.deleteObject(ref));
+  }
+
+  dryRunApply(objects: readonly KubeObject[], namespace: string): Promise<KubeObject[] | undefined> {
+    return this.cli.dryRunApply(objects, namespace);
+  }
+
+  /**
+   * Watched from the resourceVersion of a list of them, as kubectl --watch-only does: no change between the two is
+   * missed, and none from before is replayed.
+   */
+  watchHelmRecords(namespace: string, driver: Exclude<StorageDriver, 'other'>, onRecord: (record: RecordLabels) => void): Promise<LineStream> {
+    return this.direct(async () => {
+      const path = storagePath(namespace, driver);
+      const { metadata } = await this.api.get<{ metadata?: { resourceVersion?: string } }>(path, { labelSelector: 'owner=helm', limit: '1' });
+      // Bounded, as every child is: a watch left behind ends by itself.
+      return this.api.watch(path, { labelSelector: 'owner=helm', resourceVersion: metadata?.resourceVersion ?? '', timeoutSeconds: '21600' }, ({ metadata: { labels = {} } }) => {
+        const revision = Number(labels.version);
+        if (labels.name && labels.status && revision > 0) onRecord({ name: labels.name, status: labels.status, revision });
+      });
+    }, () => this.cli.watchHelmRecords(namespace, driver, onRecord));
+  }
+}
+
+const storagePath = (namespace: string, driver: Exclude<StorageDriver, 'other'>) => `/api/v1/namespaces/${encodeURIComponent(namespace)}/${driver}`;
+const storageKind = (driver: Exclude<StorageDriver, 'other'>) => (driver === 'secrets' ? 'Secret' : 'ConfigMap');
+const reasonIs = (body: unknown, reason: string) => (body as { reason?: string } | undefined)?.reason === reason;
+
+/**
+ * The object the server answered a write with. Any other answer is the server's refusal, reported as kubectl
+ * reports it; the write is not sent again through kubectl, which would only be refused twice.
+ */
+function answered(status: number, body: unknown, ok: readonly number[]): KubeObject {
+  if (ok.includes(status)) return body as KubeObject;
+  const { reason, message } = (typeof body === 'object' && body !== null ? body : {}) as { reason?: string; message?: string };
+  throw new ApiStatusError(status, reason || `status ${status}`, message || String(body).slice(0, 200));
+}
