@@ -10,7 +10,11 @@ interface Dependency {
 
 const dependenciesIn = (file: string): Dependency[] => {
   if (!existsSync(file)) return [];
-  const parsed = parseGoYaml(readFileSync(file, 'utf8')) as { dependencies?: Dependency[] } | null;
+  const text = readFileSync(file, 'utf8');
+  // Without the word, and without a backslash that could escape it in a quoted key, there is no dependencies key:
+  // most charts need no YAML parse here, which a run pays once per release.
+  if (!text.includes('dependencies') && !text.includes('\\')) return [];
+  const parsed = parseGoYaml(text) as { dependencies?: Dependency[] } | null;
   return Array.isArray(parsed?.dependencies) ? parsed.dependencies : [];
 };
 

@@ -52,6 +52,21 @@ describe('HelmCli', () => {
     expect(calls.map((call) => call.args[0])).toEqual(['template']);
   });
 
+  it('renders with a larger Go GC target, and only renders', async () => {
+    const { runner, calls } = recordingRunner();
+    const helm = new HelmCli(tool, runner, {});
+    const release = releaseOf(chart({ 'Chart.yaml': 'name: app\n' }));
+    await helm.template(release, []);
+    await helm.upgrade(release, [], {});
+    expect(calls.map((call) => [call.args[0], call.options.env?.GOGC])).toEqual([['template', '400'], ['upgrade', undefined]]);
+  });
+
+  it('reads a dependency however Chart.yaml spells the key, and reads no YAML when it cannot have one', async () => {
+    const spelled = ['dependencies:\n  - {name: common, version: 1.0.0}\n', '"dependencies": [{name: common, version: 1.0.0}]\n', '"\\x64ependencies": [{name: common, version: 1.0.0}]\n'];
+    for (const text of spelled) expect(missingDependencies(chart({ 'Chart.yaml': `apiVersion: v2\nname: app\n${text}` })).map((dep) => dep.name), text).toEqual(['common']);
+    expect(missingDependencies(chart({ 'Chart.yaml': 'apiVersion: v2\nname: app\nversion: [unclosed\n' }))).toEqual([]);
+  });
+
   it('gives a waiting command the release timeout and a margin, and hands secrets to the runner to mask', async () => {
     const { runner, calls } = recordingRunner();
     await new HelmCli(tool, runner, {}).upgrade(releaseOf(chart({ 'Chart.yaml': 'name: app\n' })), [], {});

@@ -60,6 +60,13 @@ export function keptResources(stdout: string): string[] {
 }
 
 
+/**
+ * A render is a short helm process that spends most of its CPU starting up, a good part of it in Go's garbage
+ * collector; a larger GC target (as GOGC=400 sets) cuts its CPU by about a sixth for a few MB more. Never over a
+ * GOGC the user set.
+ */
+const renderEnv: Record<string, string> = process.env.GOGC === undefined ? { GOGC: '400' } : {};
+
 export class HelmCli implements Helm {
   /** One `helm repo add` per repository and run, shared by the releases that render from it. */
   private readonly repositories = new Map<string, Promise<unknown>>();
@@ -84,12 +91,13 @@ export class HelmCli implements Helm {
     return parseVersion((await this.resolve()).version)?.[0] ?? 4;
   }
 
-  private async run(args: string[], options: { release?: Release; okExitCodes?: number[]; retry?: 'read' | 'write'; waits?: boolean } = {}) {
+  private async run(args: string[], options: { release?: Release; okExitCodes?: number[]; retry?: 'read' | 'write'; waits?: boolean; env?: Record<string, string> } = {}) {
     const { release } = options;
     const secrets = markedSecrets(release);
     // A command that waits for readiness gets the release's own timeout and a margin for helm's bookkeeping.
     const timeoutMs = options.waits && release ? goDurationMs(release.timeout) + 60_000 : undefined;
-    return this.runner.run((await this.resolve()).path, args, { env: this.options.env, secrets, okExitCodes: options.okExitCodes, retry: options.retry, timeoutMs });
+    const env = { ...this.options.env, ...options.env };
+    return this.runner.run((await this.resolve()).path, args, { env, secrets, okExitCodes: options.okExitCodes, retry: options.retry, timeoutMs });
   }
 
   /**
@@ -131,7 +139,7 @@ export class HelmCli implements Helm {
     await this.prepareChart(release);
     // A folder for a GitOps hand-off must hold the CRDs too; stdout stays byte-identical to plain helm template.
     const args = [...templateArgs(release, valuesFiles), ...(outputDir ? ['--output-dir', outputDir, '--include-crds'] : [])];
-    return (await this.run(args, { release })).stdout;
+    return (await this.run(args, { release, env: renderEnv })).stdout;
   }
 
   async lint(release: Release, valuesFiles: readonly string[], options: { strict: boolean }): Promise<{ passed: boolean; output: string }> {
