@@ -2,7 +2,7 @@ import type { Release } from '../config/types.js';
 import { isRunError, ReleaseStateError } from '../errors.js';
 import type { Plan } from '../plan/plan.js';
 import { runInDependencyOrder } from '../plan/schedule.js';
-import { deadlineLabel, environmentLabel, inputsLabel, runLabel, type PlannedChange, type SyncPlan } from '../plan/sync-plan.js';
+import { deadlineLabel, environmentLabel, inputsLabel, isChange, runLabel, type PlannedChange, type SyncPlan } from '../plan/sync-plan.js';
 import { goDurationMs } from '../helm/helm.js';
 import type { ClusterDeps } from './deps.js';
 import { mapInOrder } from './pool.js';
@@ -42,10 +42,13 @@ export interface SyncOptions {
   now?: () => number;
 }
 
+/** How long the head of the longest changing chain runs alone before releases with slack join it (schedule.ts). */
+const HEAD_START_MS = 250;
+
 /** Runs one piece of work per release in dependency order, timing it and turning errors into failed results. */
 async function runReleaseTasks(
-  tasks: { id: string; needs: readonly string[]; priority: number; release: Release }[],
-  options: Pick<SyncOptions, 'concurrency' | 'onProgress' | 'now' | 'mayStart'>,
+  tasks: { id: string; needs: readonly string[]; priority: number; idle?: boolean; release: Release }[],
+  options: Pick<SyncOptions, 'concurrency' | 'onProgress' | 'now' | 'mayStart'> & { headStartMs?: number },
   work: (release: Release) => Promise<Outcome>,
   skipDetail: (blockedBy: string, blocker: SyncResult | undefined) => string,
 ): Promise<Map<string, SyncResult>> {
@@ -70,6 +73,7 @@ async function runReleaseTasks(
     },
     {
       mayStart: options.mayStart,
+      headStartMs: options.headStartMs,
       onSkipped: ({ release }, blockedBy) => record({ release, state: 'skipped', detail: skipDetail(blockedBy, results.get(blockedBy)), durationMs: 0 }),
     },
   );
@@ -162,10 +166,16 @@ export async function applySyncPlan(plan: Plan, syncPlan: SyncPlan, deps: Cluste
   for (const change of syncPlan.changes) {
     if (change.changingNeeds.length > 0) options.onProgress?.(change.release, 'waiting', `waiting on ${change.changingNeeds.join(', ')}`);
   }
-  const tasks = plan.releases.map((release) => ({ id: release.id, needs: plan.needs.get(release.id)!, priority: plan.chainLength.get(release.id)!, release }));
+  const tasks = plan.releases.map((release) => ({
+    id: release.id,
+    needs: plan.needs.get(release.id)!,
+    priority: plan.chainLength.get(release.id)!,
+    idle: !isChange(changeOf.get(release.id)!.action),
+    release,
+  }));
   const results = await runReleaseTasks(
     tasks,
-    options,
+    { ...options, headStartMs: HEAD_START_MS },
     (release) => carryOut(changeOf.get(release.id)!, syncPlan.environment, deps, options),
     (blockedBy, blocker) => `needs ${blockedBy}, which ${blocker?.state === 'failed' ? 'failed' : 'was skipped'}`,
   );

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runInDependencyOrder, type DagTask, type TaskOutcome } from './schedule.js';
 
 /** A task run whose completion the test controls, to observe what starts when. */
@@ -92,6 +92,34 @@ describe('runInDependencyOrder', () => {
       return 'succeeded';
     }, { mayStart: () => open });
     expect(Object.fromEntries(outcomes)).toEqual({ redis: 'succeeded' });
+  });
+
+  it('gives the head of the longest chain a head start over ready tasks with slack; idle tasks neither wait nor hold', async () => {
+    vi.useFakeTimers();
+    try {
+      const { started, execute, finish } = controlledRun();
+      const graph: DagTask[] = [
+        { id: 'leaf', needs: [], priority: 2 },
+        { id: 'unchanged', needs: [], priority: 1, idle: true },
+        { id: 'head', needs: [], priority: 3 },
+        { id: 'twin', needs: [], priority: 3 },
+        { id: 'next', needs: ['head', 'leaf'], priority: 1 },
+      ];
+      const done = runInDependencyOrder(graph, 4, execute, { headStartMs: 250 });
+      await Promise.resolve();
+      expect(started).toEqual(['head', 'twin', 'unchanged']);
+      await vi.advanceTimersByTimeAsync(249);
+      expect(started).toEqual(['head', 'twin', 'unchanged']);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(started).toEqual(['head', 'twin', 'unchanged', 'leaf']);
+      for (const id of ['head', 'twin', 'unchanged', 'leaf']) await finish(id);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(started.at(-1)).toBe('next');
+      await finish('next');
+      expect(Object.fromEntries(await done)).toEqual({ head: 'succeeded', twin: 'succeeded', unchanged: 'succeeded', leaf: 'succeeded', next: 'succeeded' });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('treats a thrown error as a failure', async () => {
