@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import { parseGoYaml } from '../yaml/go-yaml.js';
+import { dependenciesIn } from '../helm/chart-dependencies.js';
 import type { Release } from '../config/types.js';
 
 function filesUnder(dir: string): string[] {
@@ -21,9 +21,7 @@ function chartFiles(chartPath: string): { root: string; file: string }[] {
       return path !== 'Chart.lock' && !(path.startsWith(`charts${sep}`) && path.endsWith('.tgz'));
     })
     .map((file) => ({ root: chartPath, file }));
-  const chartYaml = join(chartPath, 'Chart.yaml');
-  const declared = existsSync(chartYaml) ? (parseGoYaml(readFileSync(chartYaml, 'utf8')) as { dependencies?: { repository?: string }[] } | null)?.dependencies : undefined;
-  const local = (Array.isArray(declared) ? declared : []).flatMap(({ repository }) => (repository?.startsWith('file://') ? [resolve(chartPath, repository.slice('file://'.length))] : []));
+  const local = dependenciesIn(join(chartPath, 'Chart.yaml')).flatMap(({ repository }) => (repository?.startsWith('file://') ? [resolve(chartPath, repository.slice('file://'.length))] : []));
   return [...own, ...local.filter((path) => existsSync(path)).flatMap(chartFiles)];
 }
 

@@ -1,10 +1,12 @@
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { freshCacheDir } from '../../test/support/cache-dir.js';
 import { ConfigError } from '../errors.js';
+import { rememberedParse } from './accepted.js';
 import { loadConfig } from './load.js';
+import { issueAt } from './parse.js';
 
 const cache = freshCacheDir('boutique-accepted-');
 let project: string;
@@ -47,5 +49,28 @@ describe('values a chart schema accepted before', () => {
     for (let run = 0; run < 2; run++) expect(broken).toThrow(/values\/web\.yaml:2:1: invalid YAML/);
     // releases.yaml's document only.
     expect(accepted()).toHaveLength(1);
+  });
+});
+
+describe('releases.yaml parsed before', () => {
+  const remembered = () => (existsSync(join(cache(), 'parsed-configs')) ? readdirSync(join(cache(), 'parsed-configs')) : []);
+  const text = 'releases:\n  - name: web\n    chart: ./charts/web\n    values: [{ mode: 0755, enabled: no, at: 2024-01-01 }]\n';
+
+  it('is read back as the value go-yaml gives, and its document, which locates issues, is parsed only when asked for', () => {
+    const first = rememberedParse(text, 'releases.yaml');
+    const again = rememberedParse(text, 'releases.yaml');
+    expect(remembered()).toHaveLength(1);
+    expect(again.value).toEqual(first.value);
+    expect((again.value as { releases: { values: unknown[] }[] }).releases[0]!.values).toEqual([{ mode: 493, enabled: false, at: '2024-01-01' }]);
+    expect(Object.getOwnPropertyDescriptor(again, 'doc')?.get).toBeDefined();
+    expect(issueAt(again, ['releases', 0, 'chart'], 'here')).toMatchObject({ line: 3, column: 12 });
+  });
+
+  it('is never remembered with issues, or with a value JSON cannot carry', () => {
+    expect(rememberedParse('releases: [\n', 'releases.yaml').issues).not.toHaveLength(0);
+    expect(rememberedParse('releases: []\nlimit: .inf\n', 'releases.yaml').value).toEqual({ releases: [], limit: Infinity });
+    expect(remembered()).toEqual([]);
+    rememberedParse('releases: []\n', 'releases.yaml');
+    expect(remembered()).toHaveLength(1);
   });
 });

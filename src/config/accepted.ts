@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { keep, recall } from '../tools/cache-files.js';
+import { isDeepStrictEqual } from 'node:util';
+import { keep, recall, recallJson } from '../tools/cache-files.js';
 import { cacheDir } from '../tools/pinned.js';
+import { parseYaml, type ParsedDocument } from './parse.js';
 
 const requireCjs = createRequire(import.meta.url);
 
@@ -16,4 +19,31 @@ export function acceptedBefore(schemaText: string, data: unknown): { hit: boolea
   const key = createHash('sha256').update(schemaText).update('\0').update(ajvVersion).update('\0').update(JSON.stringify(data) ?? '').digest('hex');
   const path = join(cacheDir(), 'accepted-configs', key);
   return { hit: recall(path) !== undefined, remember: () => keep(path, '') };
+}
+
+/** Who parsed: a new boutique or yaml library may read the same text differently. */
+const parserIdentity = () =>
+  [JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version, (requireCjs('yaml/package.json') as { version: string }).version].join('\0');
+
+/**
+ * releases.yaml parsed as parseYaml parses it, with its value remembered in the cache folder by a hash of the text:
+ * the next run over the same text reads JSON instead of parsing YAML. The document itself, which only locates
+ * issues, is parsed when something asks for it. A text with issues, or a value JSON cannot carry exactly, is never
+ * remembered.
+ */
+export function rememberedParse(text: string, file: string): ParsedDocument {
+  const key = createHash('sha256').update('releases.yaml\0').update(parserIdentity()).update('\0').update(text).digest('hex');
+  const path = join(cacheDir(), 'parsed-configs', `${key}.json`);
+  const remembered = recallJson<{ value: unknown }>(path);
+  if (remembered) {
+    let full: ParsedDocument | undefined;
+    const parsed = () => (full ??= parseYaml(text, file));
+    return { file, issues: [], value: remembered.value, get doc() { return parsed().doc; }, get lineCounter() { return parsed().lineCounter; } };
+  }
+  const parsed = parseYaml(text, file);
+  if (parsed.issues.length === 0) {
+    const json = JSON.stringify({ value: parsed.value });
+    if (json !== undefined && isDeepStrictEqual(JSON.parse(json), { value: parsed.value })) keep(path, json);
+  }
+  return parsed;
 }

@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../errors.js';
+import { rememberedParse } from './accepted.js';
 import { normalize, releaseNamespaces, versionsFilePath } from './normalize.js';
 import { parseYaml, type ParsedDocument } from './parse.js';
 import { ReleaseIndex } from './release-index.js';
@@ -31,6 +32,8 @@ interface CheckOptions {
   baseDir: string;
   environment: string;
   files: FileProbe;
+  /** How the text is parsed: parseYaml, or a run's rememberedParse. */
+  parse?: (text: string, file: string) => ParsedDocument;
 }
 
 export interface CheckedConfig {
@@ -45,7 +48,7 @@ export interface CheckedConfig {
  * charts, files, the values files' syntax). Returns every issue found; pure apart from the injected file probe.
  */
 export function checkConfig(text: string, options: CheckOptions): CheckedConfig {
-  const parsed = parseYaml(text, options.file);
+  const parsed = (options.parse ?? parseYaml)(text, options.file);
   if (parsed.issues.length > 0) return { issues: parsed.issues };
   const raw = parsed.value as RawReleasesFile | null | undefined;
   if (raw === null || raw === undefined || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -80,7 +83,7 @@ export function loadConfig(path: string, environment: string, options: { files?:
     throw new ConfigError([{ file, line: 1, column: 1, path: '', message: `cannot read ${file}: ${reason}`, hint: 'run boutique in the folder of releases.yaml or pass --file' }]);
   }
   const baseDir = dirname(absolute);
-  const { raw, issues, parsed, values } = checkConfig(text, { file, baseDir, environment, files });
+  const { raw, issues, parsed, values } = checkConfig(text, { file, baseDir, environment, files, parse: rememberedParse });
   if (issues.length > 0 || !raw || !parsed || !values) throw new ConfigError(issues);
   const versions = readVersionsFile(versionsFilePath(raw, environment, baseDir), raw.releases.map((release) => release.name), files);
   if (versions.issues.length > 0) throw new ConfigError(versions.issues);

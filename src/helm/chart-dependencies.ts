@@ -8,7 +8,8 @@ interface Dependency {
   repository?: string;
 }
 
-const dependenciesIn = (file: string): Dependency[] => {
+/** The dependencies a Chart.yaml or Chart.lock lists; [] when the file is missing. */
+export const dependenciesIn = (file: string): Dependency[] => {
   if (!existsSync(file)) return [];
   const text = readFileSync(file, 'utf8');
   // Without the word, and without a backslash that could escape it in a quoted key, there is no dependencies key:
