@@ -161,7 +161,7 @@ describe('KubeApi: reads from this process, as kubectl would make them', () => {
       requests.push(request.url!);
       const event = (status: string, version: number) => JSON.stringify({ type: 'MODIFIED', object: { metadata: { name: `sh.helm.release.v1.web.v${version}`, labels: { name: 'web', owner: 'helm', status, version: String(version) } } } });
       response.writeHead(200, { 'Content-Type': 'application/json' });
-      response.write(`${event('pending-upgrade', 3)}\n${event('deployed', 3).slice(0, 20)}`);
+      response.write(`${event('pending-upgrade', 3)}\nnot an event\n${event('deployed', 3).slice(0, 20)}`);
       response.end(`${event('deployed', 3).slice(20)}\n`);
     });
     const seen: RecordLabels[] = [];

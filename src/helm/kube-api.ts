@@ -15,6 +15,15 @@ interface ApiResource {
   namespaced: boolean;
 }
 
+/** One line of a watch; a line that is no JSON event (a proxy's noise) is passed over, not thrown from a stream handler. */
+function parseEvent(line: string): { type?: string; object?: KubeObject } | undefined {
+  try {
+    return line.trim() === '' ? undefined : (JSON.parse(line) as { type?: string; object?: KubeObject });
+  } catch {
+    return undefined;
+  }
+}
+
 const reasonOf = (body: unknown) => {
   const status = body as { reason?: string; message?: string } | undefined;
   return typeof status === 'object' && status?.message ? ` ${status.reason ?? ''} ${status.message}` : '';
@@ -143,7 +152,7 @@ export class KubeApi {
           const lines = (pending + chunk).split('\n');
           pending = lines.pop() ?? '';
           for (const line of lines) {
-            const event = line.trim() === '' ? undefined : (JSON.parse(line) as { type?: string; object?: KubeObject });
+            const event = parseEvent(line);
             if (event?.object && event.type !== 'ERROR' && event.type !== 'BOOKMARK') onObject(event.object);
           }
         });
