@@ -10,6 +10,8 @@ if (major < needMajor || (major === needMajor && minor < needMinor)) {
   process.emitWarning(`boutique needs Node ${engines.node}; this is Node ${process.versions.node}`);
 }
 process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1';
+// dist/ is a bundle: a stack printed by --debug names the source files and lines, not the bundle's.
+if (process.argv.includes('--debug')) process.setSourceMapsEnabled(true);
 const { main } = await import('../dist/cli/main.js');
 
 await main(import.meta.url);
