@@ -80,5 +80,7 @@ describe('kubeAccess: when boutique reads the API server itself', () => {
     expect(quoted).toEqual({ viaKubectl: 'insecure-skip-tls-verify is not true or false' });
     const plain = kubeAccess(['/k'], undefined, {}, files({ '/k': config('token: t', 'server: https://10.0.0.1:6443\n    insecure-skip-tls-verify: yes') }));
     expect('direct' in plain && plain.direct.insecureSkipTlsVerify).toBe(true);
+    const withCa = kubeAccess(['/k'], undefined, {}, files({ '/k': config('token: t', 'server: https://10.0.0.1:6443\n    certificate-authority-data: Q0EK\n    insecure-skip-tls-verify: true') }));
+    expect(withCa).toEqual({ viaKubectl: 'insecure-skip-tls-verify is set with a certificate authority' });
   });
 });

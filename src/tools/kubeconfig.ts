@@ -84,6 +84,10 @@ export function kubeAccess(files: readonly string[], context: string | undefined
   const insecure = cluster['insecure-skip-tls-verify'] ?? false;
   // kubectl refuses a kubeconfig whose field has the wrong type: it is left to kubectl to say so.
   if (typeof insecure !== 'boolean') return { viaKubectl: 'insecure-skip-tls-verify is not true or false' };
+  // client-go refuses a CA together with insecure-skip-tls-verify; kubectl says so.
+  if (insecure && (cluster['certificate-authority'] !== undefined || cluster['certificate-authority-data'] !== undefined)) {
+    return { viaKubectl: 'insecure-skip-tls-verify is set with a certificate authority' };
+  }
   const proxy = PROXY_VARIABLES.find((name) => text(env[name]));
   if (proxy && !isLoopback(url.hostname)) return { viaKubectl: `${proxy} is set` };
 
