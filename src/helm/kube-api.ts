@@ -6,8 +6,8 @@ import type { DirectAccess } from '../tools/kubeconfig.js';
 import type { Kubectl, ObjectRef, RecordLabels } from './kubectl.js';
 import type { StorageDriver } from './records.js';
 
-/** A request the API server refused or could not answer: the same request then goes through kubectl, which says why. */
-class DirectReadError extends Error {}
+/** A request the API server refused or could not answer, or one boutique cannot send: kubectl makes it instead, and says why. */
+class KubectlFallback extends Error {}
 
 interface ApiResource {
   name: string;
@@ -30,14 +30,14 @@ const reasonOf = (body: unknown) => {
 };
 
 /** The API server's answer to a transient trouble: come back later (429), or it could not answer now (5xx). */
-const isTransient = (status: number | undefined) => status === 429 || (status !== undefined && status >= 500);
+const isTransient = (status: number) => status === 429 || status >= 500;
 
 /**
- * GET requests to the API server, as kubectl would send them for the context, made from this process: reading
- * helm's records and the live objects costs a request each instead of a kubectl process each.
+ * Requests to the API server, as kubectl would send them for the context, made from this process on kept-alive
+ * connections: each costs a few milliseconds instead of a kubectl process.
  */
 export class KubeApi {
-  private agent: Promise<HttpAgent> | undefined;
+  private agent: HttpAgent | undefined;
   private readonly resourceLists = new Map<string, Promise<ApiResource[]>>();
 
   constructor(
@@ -46,21 +46,15 @@ export class KubeApi {
   ) {}
 
   private async connection(): Promise<{ request: typeof import('node:http').request; agent: HttpAgent }> {
-    const secure = this.access.server.startsWith('https:');
-    const http = secure ? await import('node:https') : await import('node:http');
-    this.agent ??= Promise.resolve(
-      secure
-        ? new (http as typeof import('node:https')).Agent({
-            keepAlive: true,
-            ca: this.access.ca,
-            cert: this.access.cert,
-            key: this.access.key,
-            rejectUnauthorized: !this.access.insecureSkipTlsVerify,
-            servername: this.access.tlsServerName,
-          })
-        : new http.Agent({ keepAlive: true }),
-    );
-    return { request: http.request, agent: await this.agent };
+    if (this.access.server.startsWith('https:')) {
+      const https = await import('node:https');
+      const { ca, cert, key, insecureSkipTlsVerify, tlsServerName } = this.access;
+      this.agent ??= new https.Agent({ keepAlive: true, ca, cert, key, rejectUnauthorized: !insecureSkipTlsVerify, servername: tlsServerName });
+      return { request: https.request, agent: this.agent };
+    }
+    const http = await import('node:http');
+    this.agent ??= new http.Agent({ keepAlive: true });
+    return { request: http.request, agent: this.agent };
   }
 
   /**
@@ -82,7 +76,7 @@ export class KubeApi {
   /** A GET whose answer must be 200. */
   async get<T>(path: string, query: Record<string, string> = {}): Promise<T> {
     const { status, body } = await this.request('GET', path, { query });
-    if (status !== 200) throw new DirectReadError(`GET ${path}: ${status}${reasonOf(body)}`);
+    if (status !== 200) throw new KubectlFallback(`GET ${path}: ${status}${reasonOf(body)}`);
     return body as T;
   }
 
@@ -109,7 +103,7 @@ export class KubeApi {
       const req = request(url, options, (response: IncomingMessage) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', (error) => reject(new DirectReadError(error.message)));
+        response.on('error', (error) => reject(new KubectlFallback(error.message)));
         response.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           const retryAfter = Number(response.headers['retry-after']);
@@ -120,12 +114,12 @@ export class KubeApi {
             // not JSON (a proxy's page): kept as text, and never a 200 anyone reads
           }
           const status = response.statusCode ?? 0;
-          if (status === 200 && typeof parsed === 'string') reject(new DirectReadError(`${method} ${url}: the answer is not JSON`));
+          if (status === 200 && typeof parsed === 'string') reject(new KubectlFallback(`${method} ${url}: the answer is not JSON`));
           else resolve({ status, body: parsed, retryAfterSeconds: Number.isFinite(retryAfter) ? retryAfter : undefined });
         });
       });
       req.on('timeout', () => req.destroy(new Error('no answer within 60 s')));
-      req.on('error', (error) => reject(new DirectReadError(`${method} ${url}: ${error.message}`)));
+      req.on('error', (error) => reject(new KubectlFallback(`${method} ${url}: ${error.message}`)));
       req.end(payload);
     });
   }
@@ -144,7 +138,7 @@ export class KubeApi {
       const req = request(url, { agent, headers: this.headers(undefined) }, (response: IncomingMessage) => {
         if (response.statusCode !== 200) {
           response.resume();
-          reject(new DirectReadError(`GET ${url}: ${response.statusCode}`));
+          reject(new KubectlFallback(`GET ${url}: ${response.statusCode}`));
           return;
         }
         let pending = '';
@@ -156,12 +150,13 @@ export class KubeApi {
             if (event?.object && event.type !== 'ERROR' && event.type !== 'BOOKMARK') onObject(event.object);
           }
         });
-        response.on('close', settle);
+        // A connection lost mid-watch ends the watch; its writes are then confirmed by reading the records.
+        response.on('error', settle).on('close', settle);
         resolve({ stop: () => req.destroy(), ended });
       });
       req.on('error', (error) => {
         settle();
-        reject(new DirectReadError(`GET ${url}: ${error.message}`));
+        reject(new KubectlFallback(`GET ${url}: ${error.message}`));
       });
       req.end();
     });
@@ -254,9 +249,9 @@ export class DirectKubectl implements Kubectl {
   /** The REST path of a kind's collection in a namespace ('' for cluster-scoped), or of one object in it. */
   private async path(ref: { apiVersion: string; kind: string }, namespace: string, name?: string): Promise<string> {
     const resource = (await this.api.resources(ref.apiVersion)).find((candidate) => candidate.kind === ref.kind);
-    if (!resource) throw new DirectReadError(`${ref.apiVersion} serves no ${ref.kind}`);
+    if (!resource) throw new KubectlFallback(`${ref.apiVersion} serves no ${ref.kind}`);
     // A namespaced kind with no namespace would be listed in the context's namespace by kubectl: left to kubectl.
-    if (resource.namespaced && !namespace) throw new DirectReadError(`${ref.kind} is namespaced`);
+    if (resource.namespaced && !namespace) throw new KubectlFallback(`${ref.kind} is namespaced`);
     const base = ref.apiVersion.includes('/') ? `/apis/${ref.apiVersion}` : `/api/${ref.apiVersion}`;
     const collection = resource.namespaced ? `${base}/namespaces/${encodeURIComponent(namespace)}/${resource.name}` : `${base}/${resource.name}`;
     return name === undefined ? collection : `${collection}/${encodeURIComponent(name)}`;
