@@ -1,40 +1,22 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testCertificates, type TestCertificates } from '../../test/support/certificates.js';
 import type { KubeObject } from '../kube/objects.js';
 import type { DirectAccess } from '../tools/kubeconfig.js';
 import { DirectKubectl, KubeApi } from './kube-api.js';
 import type { Kubectl, RecordLabels } from './kubectl.js';
 
-// A CA, a server certificate for 127.0.0.1 and a client certificate, as a cluster's kubeconfig carries them.
-const dir = mkdtempSync(join(tmpdir(), 'boutique-kube-api-'));
-const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-function certificates() {
-  openssl('req', '-x509', ...ecKey, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=test-ca');
-  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\n');
-  for (const [name, subject, ext] of [['server', '/CN=127.0.0.1', ['-extfile', 'server.ext']], ['client', '/O=system:masters/CN=boutique-test', []]] as const) {
-    openssl('req', ...ecKey, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject);
-    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '1', ...ext);
-  }
-  const read = (file: string) => readFileSync(join(dir, file));
-  return { ca: read('ca.pem'), serverCert: read('server.pem'), serverKey: read('server.key'), clientCert: read('client.pem'), clientKey: read('client.key') };
-}
-
 type Handler = (request: IncomingMessage, url: URL) => { status: number; body: unknown; headers?: Record<string, string> };
 const requests: string[] = [];
 let handler: Handler;
 let server: ReturnType<typeof createServer>;
-let pem: ReturnType<typeof certificates>;
+let pem: TestCertificates;
 let access: DirectAccess;
 
 beforeAll(async () => {
-  pem = certificates();
+  pem = testCertificates();
   server = createServer({ cert: pem.serverCert, key: pem.serverKey, ca: pem.ca, requestCert: true, rejectUnauthorized: true }, (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url!, 'https://127.0.0.1');
     requests.push(`${url.pathname}${url.search}`);

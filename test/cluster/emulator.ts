@@ -5,10 +5,12 @@
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { testCertificates, type TestCertificates } from '../support/certificates.js';
 import { Faults } from './faults.js';
 import { TypeRegistry, type KubeObject } from './kinds.js';
 import type { RequestLogEntry } from './request-log.js';
@@ -30,6 +32,11 @@ export interface EmulatorOptions {
   port?: number;
   /** Default delay before a workload becomes ready, in ms (default 200). Override per object with the readyDelayAnnotation. */
   readyDelayMs?: number;
+  /**
+   * Serve https, as every real cluster does, and require a client certificate signed by the emulator's CA; the
+   * kubeconfig carries the CA, the certificate and its key inline, as kind's does.
+   */
+  tls?: boolean;
 }
 
 export interface EmulatorStore {
@@ -38,7 +45,7 @@ export interface EmulatorStore {
 }
 
 export interface Emulator {
-  /** http://127.0.0.1:PORT */
+  /** http://127.0.0.1:PORT, or https:// with `tls` */
   url: string;
   /** Written in a fresh temp dir; context "emulator", namespace default. */
   kubeconfigPath: string;
@@ -55,12 +62,13 @@ export interface Emulator {
 /** Namespaces every cluster starts with. */
 const initialNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-export function kubeconfigFor(url: string): string {
+export function kubeconfigFor(url: string, tls?: TestCertificates): string {
+  const base64 = (pem: Buffer) => pem.toString('base64');
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'emulator', cluster: { server: url } }],
-    users: [{ name: 'emulator', user: {} }],
+    clusters: [{ name: 'emulator', cluster: { server: url, ...(tls && { 'certificate-authority-data': base64(tls.ca) }) } }],
+    users: [{ name: 'emulator', user: tls ? { 'client-certificate-data': base64(tls.clientCert), 'client-key-data': base64(tls.clientKey) } : {} }],
     contexts: [{ name: 'emulator', context: { cluster: 'emulator', user: 'emulator', namespace: 'default' } }],
     'current-context': 'emulator',
   });
@@ -81,18 +89,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
 
   const api = new ApiServer({ resources, watches, faults, log: requests });
-  const server: Server = createServer((request, response) => void api.handle(request, response));
+  const tls = options.tls ? testCertificates() : undefined;
+  const handle = (request: Parameters<ApiServer['handle']>[0], response: Parameters<ApiServer['handle']>[1]) => void api.handle(request, response);
+  const server: Server = tls
+    ? createTlsServer({ cert: tls.serverCert, key: tls.serverKey, ca: tls.ca, requestCert: true, rejectUnauthorized: true }, handle)
+    : createServer(handle);
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
 
   const home = await mkdtemp(join(tmpdir(), 'boutique-emulator-'));
   const kubeconfigPath = join(home, 'kubeconfig');
-  await writeFile(kubeconfigPath, kubeconfigFor(url), { mode: 0o600 });
+  await writeFile(kubeconfigPath, kubeconfigFor(url, tls), { mode: 0o600 });
   const env = {
     KUBECONFIG: kubeconfigPath,
     KUBECACHEDIR: join(home, 'kube-cache'),

@@ -1,4 +1,4 @@
-/** `npm run emulator -- --port N [--ready-delay-ms MS]`: run the test emulator by hand for debugging. */
+/** `npm run emulator -- --port N [--ready-delay-ms MS] [--tls]`: run the test emulator by hand for debugging. */
 import { parseArgs } from 'node:util';
 import { startEmulator } from './emulator.js';
 
@@ -7,10 +7,11 @@ const { values } = parseArgs({
     port: { type: 'string', default: '0' },
     'ready-delay-ms': { type: 'string', default: '200' },
     'log-requests': { type: 'boolean', default: false },
+    tls: { type: 'boolean', default: false },
   },
 });
 
-const emulator = await startEmulator({ port: Number(values.port), readyDelayMs: Number(values['ready-delay-ms']) });
+const emulator = await startEmulator({ port: Number(values.port), readyDelayMs: Number(values['ready-delay-ms']), tls: values.tls });
 console.log(`Kubernetes API emulator (a test harness, not a cluster) listening on ${emulator.url}`);
 console.log(`kubeconfig: ${emulator.kubeconfigPath}`);
 console.log(`export KUBECONFIG=${emulator.kubeconfigPath} KUBECACHEDIR=${emulator.env.KUBECACHEDIR}`);

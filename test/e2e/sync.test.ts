@@ -254,3 +254,28 @@ describe('boutique sync without a reachable cluster', () => {
     expect(result.stderr.match(/Error:/g)).toHaveLength(1);
   });
 });
+
+describe('boutique sync against an https server that requires a client certificate', () => {
+  let emulator: Emulator;
+  afterAll(() => emulator.stop());
+
+  it('installs with helm, takes the lock and checks the converged releases with requests of its own, as a real cluster is reached', async () => {
+    emulator = await startEmulator({ readyDelayMs: 50, tls: true });
+    expect(emulator.url).toMatch(/^https:/);
+    const cli = context(emulator, copyShippedSystem().dir);
+    const selection = ['-l', 'name=cartservice', '--include-needs'];
+    const first = await cli.run(['sync', ...selection]);
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(cli.helmSecrets()).toEqual(['sh.helm.release.v1.cartservice.v1', 'sh.helm.release.v1.redis-cart.v1']);
+    const leaseWrites = emulator.requests.filter((entry) => entry.resource === 'leases' && isWrite(entry));
+    expect(leaseWrites.map((entry) => `${entry.verb} ${(entry.userAgent ?? '').split('/')[0]}`)).toEqual(['create boutique', 'delete boutique']);
+
+    const since = emulator.requests.length;
+    const noop = await cli.run(['sync', ...selection]);
+    expect(noop.exitCode, noop.stderr).toBe(0);
+    const requests = emulator.requests.slice(since);
+    if (requests.length === 0) throw new Error('the no-op sent no request');
+    expect(requests.filter(isWrite)).toEqual([]);
+    expect(new Set(requests.map((entry) => (entry.userAgent ?? '').split('/')[0]))).toEqual(new Set(['boutique']));
+  });
+});
