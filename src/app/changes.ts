@@ -2,7 +2,7 @@ import type { Release } from '../config/types.js';
 import { diffRelease, type ReleaseDiff } from '../diff/release-diff.js';
 import { isRunError } from '../errors.js';
 import { markedSecrets } from '../secrets/mask.js';
-import { storageDriver, type StoredRelease } from '../helm/records.js';
+import type { StoredRelease } from '../helm/records.js';
 import { objectKey, parseManifests, type HelmHook, type KubeObject } from '../kube/objects.js';
 import { valueAtSetPath } from '../config/values-path.js';
 import type { Plan } from '../plan/plan.js';
@@ -21,15 +21,12 @@ export interface ChangeOptions {
   concurrency: number;
   /** What each namespace's live objects were last time; the default keeps it in the cache folder. */
   kinds?: KindsMemory;
-  env?: NodeJS.ProcessEnv;
 }
 
 /** The plan of what a sync would change, from a constant number of cluster reads, plus each release's stored manifest. */
 export async function planChanges(plan: Plan, deps: ClusterDeps, options: ChangeOptions): Promise<{ syncPlan: SyncPlan; stored: Map<string, StoredRelease> }> {
   const { observations, stored } = await observeReleases(plan, deps, {
     concurrency: options.concurrency,
-    inputsHash: deps.inputsHash,
-    driver: storageDriver(options.env ?? process.env),
     kinds: options.kinds ?? cachedKindsMemory(plan.environment.name),
   });
   return { syncPlan: planSync(plan, observations), stored };
@@ -55,9 +52,8 @@ const needsLock = (syncPlan: SyncPlan) => syncPlan.changes.some((change) => isCh
  * it first; then carry the plan out. A plan with nothing to write takes no lock and starts no helm.
  */
 export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions): Promise<{ syncPlan: SyncPlan; results: SyncResult[]; waitedForLock: boolean }> {
-  const driver = storageDriver(options.env ?? process.env);
   return withValuesFiles(async (valuesFiles) => {
-    const syncOptions = { ...options, valuesFiles, records: await releaseRecords(deps, driver), runId: '' };
+    const syncOptions = { ...options, valuesFiles, records: await releaseRecords(deps), runId: '' };
     let { syncPlan } = await planChanges(plan, deps, options);
     if (!needsLock(syncPlan)) return { syncPlan, results: await applySyncPlan(plan, syncPlan, deps, syncOptions), waitedForLock: false };
     let unrenderable = await unrenderableReleases(syncPlan, deps, syncOptions);
@@ -73,7 +69,7 @@ export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions)
       }
       // Watched from before the first write, so each write is confirmed by the record change helm makes.
       const written = syncPlan.changes.filter((change) => change.action === 'install' || change.action === 'upgrade');
-      const records = await releaseRecords(deps, driver, [...new Set(written.map((change) => change.release.namespace))]);
+      const records = await releaseRecords(deps, [...new Set(written.map((change) => change.release.namespace))]);
       try {
         const results = await applySyncPlan(plan, syncPlan, deps, { ...syncOptions, records, runId: lock.runId });
         return { syncPlan, results, waitedForLock: lock.waited };

@@ -1,6 +1,7 @@
 import type { Release } from '../config/types.js';
 import type { Helm } from '../helm/helm.js';
 import type { Kubectl } from '../helm/kubectl.js';
+import type { StorageDriver } from '../helm/records.js';
 
 /** What the cluster-facing use cases need; commands build the real ones, tests pass fakes. */
 export interface ClusterDeps {
@@ -8,4 +9,6 @@ export interface ClusterDeps {
   kubectl: Kubectl;
   /** The hash of a release's inputs (inputs-hash.ts): one hasher per run, shared by the plan and the render cache. */
   inputsHash: (release: Release) => string;
+  /** Where helm keeps its records (HELM_DRIVER), read once per run for every reader of them. */
+  storageDriver: StorageDriver;
 }

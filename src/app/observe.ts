@@ -1,7 +1,7 @@
 import type { Release } from '../config/types.js';
 import { driftedObjects } from '../diff/drift.js';
 import { ClusterUnreachableError } from '../errors.js';
-import { latestStoredReleases, type StorageDriver, type StoredRelease } from '../helm/records.js';
+import { latestStoredReleases, type StoredRelease } from '../helm/records.js';
 import { coversKinds, kindsByScope, objectKey, type KubeObject } from '../kube/objects.js';
 import type { Plan } from '../plan/plan.js';
 import { needsDriftCheck, type ReleaseObservation } from '../plan/sync-plan.js';
@@ -12,9 +12,6 @@ import type { KindsMemory } from './live-kinds.js';
 
 export interface ObserveOptions {
   concurrency: number;
-  /** Hash of a release's inputs (see inputs-hash.ts); injected so tests need no chart on disk. */
-  inputsHash: (release: Release) => string;
-  driver: StorageDriver;
   /** The kinds each namespace's live objects had last time, listed while helm's records are read. */
   kinds: KindsMemory;
 }
@@ -34,7 +31,7 @@ const groupBy = <T>(items: readonly T[], key: (item: T) => string): Map<string, 
 /** helm's latest record of every release: one storage read per namespace, or helm itself for other drivers. */
 async function readStoredReleases(plan: Plan, deps: ClusterDeps, options: ObserveOptions, errors: Map<string, Error>): Promise<Map<string, StoredRelease>> {
   const stored = new Map<string, StoredRelease>();
-  const { driver } = options;
+  const driver = deps.storageDriver;
   if (driver === 'other') {
     await mapInOrder(plan.releases, options.concurrency, async (release) => {
       try {
@@ -78,7 +75,7 @@ export async function observeReleases(plan: Plan, deps: ClusterDeps, options: Ob
   const observations = new Map<string, ReleaseObservation>();
   const toCheck: { release: Release; objects: KubeObject[] }[] = [];
   for (const release of plan.releases) {
-    const observation: ReleaseObservation = { record: stored.get(release.id)?.record, inputsHash: options.inputsHash(release), error: errors.get(release.id) };
+    const observation: ReleaseObservation = { record: stored.get(release.id)?.record, inputsHash: deps.inputsHash(release), error: errors.get(release.id) };
     observations.set(release.id, observation);
     if (observation.error || !needsDriftCheck(release, observation, plan.environment.name)) continue;
     try {

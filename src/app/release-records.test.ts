@@ -8,7 +8,7 @@ const web = { id: 'shop/web', name: 'web', namespace: 'shop' } as Release;
 describe('releaseRecords', () => {
   it('confirms a write from the watched record change, with no read of its own', async () => {
     const { deps, calls } = createFakeCluster({ releases: { 'shop/web': { revision: 3 } } });
-    const records = await releaseRecords(deps, 'secrets', ['shop']);
+    const records = await releaseRecords(deps, ['shop']);
     await deps.helm.upgrade(web, [], {});
     expect(await records.deployedAfter(web, 3)).toEqual({ deployed: true });
     expect(calls.filter((call) => call.startsWith('read '))).toEqual([]);
@@ -18,7 +18,7 @@ describe('releaseRecords', () => {
   it('reads the record when no deployed change past the previous revision shows, and says what it is', async () => {
     // helm's record update was refused: it stays pending-install, and no change to deployed is ever seen.
     const { deps, calls } = createFakeCluster({ releases: { 'shop/web': { status: 'pending-install', revision: 1 } } });
-    const records = await releaseRecords(deps, 'secrets', ['shop']);
+    const records = await releaseRecords(deps, ['shop']);
     expect(await records.deployedAfter(web, undefined)).toEqual({ deployed: false, seen: 'pending-install at revision 1' });
     expect(calls).toEqual(['read storage shop']);
     records.stop();
@@ -26,9 +26,9 @@ describe('releaseRecords', () => {
 
   it('reads the record of a release in a namespace it does not watch, or once the watch has ended', async () => {
     const { deps, calls } = createFakeCluster({ releases: { 'shop/web': { revision: 2 } } });
-    const unwatched = await releaseRecords(deps, 'secrets');
+    const unwatched = await releaseRecords(deps);
     expect(await unwatched.deployedAfter(web, 1)).toEqual({ deployed: true });
-    const ended = await releaseRecords(deps, 'secrets', ['shop']);
+    const ended = await releaseRecords(deps, ['shop']);
     ended.stop();
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(await ended.deployedAfter(web, 2)).toEqual({ deployed: false, seen: 'deployed at revision 2' });

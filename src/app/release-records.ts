@@ -1,6 +1,6 @@
 import type { Release } from '../config/types.js';
 import type { RecordLabels } from '../helm/kubectl.js';
-import { latestStoredReleases, type StorageDriver } from '../helm/records.js';
+import { latestStoredReleases } from '../helm/records.js';
 import type { ReleaseRecord } from '../plan/sync-plan.js';
 import type { ClusterDeps } from './deps.js';
 
@@ -25,7 +25,8 @@ const WATCH_GRACE_MS = 500;
  * Only a change to `deployed` past the previous revision counts; anything else (a refused record update leaves it
  * pending) is confirmed by reading the record, which is always the last word.
  */
-export async function releaseRecords(deps: ClusterDeps, driver: StorageDriver, watched: readonly string[] = []): Promise<ReleaseRecords> {
+export async function releaseRecords(deps: ClusterDeps, watched: readonly string[] = []): Promise<ReleaseRecords> {
+  const driver = deps.storageDriver;
   const current = async (release: Release) => {
     if (driver === 'other') return deps.helm.find(release);
     return latestStoredReleases(await deps.kubectl.helmStorage(release.namespace, driver, release.name), driver).get(release.name)?.record;

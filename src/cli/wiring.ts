@@ -6,6 +6,7 @@ import { RenderCachingHelm } from '../app/render-cache.js';
 import { HelmCli, type Helm } from '../helm/helm.js';
 import { DirectKubectl, KubeApi } from '../helm/kube-api.js';
 import { KubectlCli, type Kubectl } from '../helm/kubectl.js';
+import { storageDriver } from '../helm/records.js';
 import { ExecaRunner } from '../process/runner.js';
 import { pruneCaches } from '../tools/cache-files.js';
 import { cacheDir, type PinnedToolName } from '../tools/pinned.js';
@@ -71,7 +72,7 @@ export class Wiring {
 
   cluster(): ClusterDeps {
     this.versionCheck ??= this.warnOnVersionSkew();
-    return { helm: this.helm(), kubectl: this.kubectl(), inputsHash: this.inputsHash };
+    return { helm: this.helm(), kubectl: this.kubectl(), inputsHash: this.inputsHash, storageDriver: storageDriver(process.env) };
   }
 
   private kubeApi: KubeApi | null | undefined;

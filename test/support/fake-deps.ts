@@ -114,6 +114,6 @@ export function createFakeCluster(options: { releases?: Record<string, FakeRelea
       return { stop: () => (watchers.delete(watcher), end()), ended };
     },
   };
-  const deps: ClusterDeps = { helm, kubectl, inputsHash: options.inputsHash ?? (() => 'hash-1') };
+  const deps: ClusterDeps = { helm, kubectl, inputsHash: options.inputsHash ?? (() => 'hash-1'), storageDriver: 'secrets' };
   return { deps, calls, objects };
 }
