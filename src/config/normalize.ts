@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { parseChartReference } from './chart-ref.js';
 import { ReleaseIndex } from './release-index.js';
 import type { FileProbe } from './rules.js';
-import { nestValue, parseValuesPath } from './values-path.js';
+import { setAtPath } from './values-path.js';
 import type { RuleSetting, ChartRef, RawEnvironment, RawRepository, Environment, RawRelease, RawReleasesFile, Release, ReleasesConfig, ValuesLayer, VersionKeys } from './types.js';
 
 const builtInDefaults = { namespace: 'default', createNamespace: true, wait: true, timeout: 300, atomic: false, historyMax: 10 };
@@ -33,7 +33,7 @@ export function versionKeysOf(release: Pick<Release, 'versionKeys'>): VersionKey
 
 /** The values a versions-file entry stands for: a `sha256:` digest at the digest key, anything else at the tag key. */
 export function versionValues(version: string, keys: VersionKeys): Record<string, unknown> {
-  return nestValue(parseValuesPath(version.startsWith('sha256:') ? keys.digest : keys.tag), version);
+  return setAtPath({}, version.startsWith('sha256:') ? keys.digest : keys.tag, version);
 }
 
 /** Namespace of each release in an environment: its own, else the environment's, else defaults', else "default". */

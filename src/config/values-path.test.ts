@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { versionIn } from '../gitops/merged-values.js';
+import { versionValues } from './normalize.js';
+import type { Release } from './types.js';
 import { deleteAtSetPath, setAtPath, valueAtSetPath } from './values-path.js';
 
 describe('valueAtSetPath', () => {
@@ -29,5 +32,18 @@ describe('deleteAtSetPath', () => {
     expect(deleteAtSetPath(values(), 'annotations.example\\.com/key').annotations).toEqual({ example: { 'com/key': 'kept' } });
     expect(deleteAtSetPath({ auth: { password: 'p' } }, 'auth.password')).toEqual({ auth: {} });
     for (const path of ['auth.missing', 'auth.password.deeper', 'users[5].token', 'nothing.here']) expect(deleteAtSetPath(values(), path), path).toEqual(values());
+  });
+});
+
+describe('version keys', () => {
+  it('are helm --set paths both ways: written by versionValues, read back by versionIn', () => {
+    const keys = { tag: 'images[0].tag', digest: 'podAnnotations.example\\.com/digest' };
+    const release = { versionKeys: keys } as unknown as Release;
+    const tagged = versionValues('v1.2.3', keys);
+    expect(tagged).toEqual({ images: [{ tag: 'v1.2.3' }] });
+    expect(versionIn(tagged, release)).toBe('v1.2.3');
+    const pinned = versionValues('sha256:abc', keys);
+    expect(pinned).toEqual({ podAnnotations: { 'example.com/digest': 'sha256:abc' } });
+    expect(versionIn({ ...tagged, ...pinned }, release)).toBe('sha256:abc');
   });
 });

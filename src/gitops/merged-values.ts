@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { deleteAtSetPath, parseValuesPath, setAtPath } from '../config/values-path.js';
+import { deleteAtSetPath, setAtPath, valueAtSetPath } from '../config/values-path.js';
 import { versionKeysOf } from '../config/normalize.js';
 import type { Release } from '../config/types.js';
-import { fieldAt } from '../kube/objects.js';
 import { parseGoYaml } from '../yaml/go-yaml.js';
 
 type Values = Record<string, unknown>;
@@ -47,6 +46,6 @@ export function readValuesFile(path: string): Values {
 /** The image version the values give a release: its digest when set (the charts let it win), else its tag. */
 export function versionIn(values: Values, release: Release): string | undefined {
   const keys = versionKeysOf(release);
-  const version = fieldAt(values, parseValuesPath(keys.digest)) || fieldAt(values, parseValuesPath(keys.tag));
+  const version = valueAtSetPath(values, keys.digest) || valueAtSetPath(values, keys.tag);
   return typeof version === 'string' && version !== '' ? version : undefined;
 }
