@@ -3,7 +3,7 @@ import { diffRelease, type ReleaseDiff } from '../diff/release-diff.js';
 import { isRunError } from '../errors.js';
 import { markedSecrets } from '../secrets/mask.js';
 import type { StoredRelease } from '../helm/records.js';
-import { objectKey, parseManifests, type HelmHook, type KubeObject } from '../kube/objects.js';
+import { kindsByScope, parseManifests, type HelmHook, type KubeObject } from '../kube/objects.js';
 import { valueAtSetPath } from '../config/values-path.js';
 import type { Plan } from '../plan/plan.js';
 import { isChange, planSync, runLabel, type PlannedChange, type SyncPlan } from '../plan/sync-plan.js';
@@ -123,10 +123,6 @@ function withHelmOwnership(obj: KubeObject, release: Release): KubeObject {
   };
 }
 
-function uniqueObjects(objects: KubeObject[], namespace: string): KubeObject[] {
-  return [...new Map(objects.map((obj) => [objectKey(obj, namespace), obj])).values()];
-}
-
 /**
  * The object-level diff of one planned change: the manifest helm would apply (helm's own server dry run, so
  * capabilities and lookups resolve as they will), as the API server would store it (a server-side dry-run apply,
@@ -144,7 +140,7 @@ async function diffChange(change: PlannedChange, stored: StoredRelease | undefin
     const rendered = parseManifests(planned.manifest).map((obj) => withHelmOwnership(obj, release));
     desired = (await deps.kubectl.dryRunApply(rendered, release.namespace)) ?? rendered;
   }
-  const live = await deps.kubectl.liveObjects(uniqueObjects([...desired, ...deployed], release.namespace), release.namespace);
+  const live = await deps.kubectl.listKinds(kindsByScope([...desired, ...deployed], release.namespace));
   const secretValues = await secretValuesOf(release, deps, change.record !== undefined);
   return diffRelease({ release: release.id, namespace: release.namespace, desired, live, deployed, secretValues, hooks: { deployed: stored?.hooks ?? [], planned: plannedHooks }, ignoreDifferences: release.ignoreDifferences });
 }

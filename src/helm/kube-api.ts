@@ -1,6 +1,6 @@
 import type { Agent as HttpAgent, IncomingMessage, RequestOptions } from 'node:http';
 import { ApiStatusError } from '../errors.js';
-import { kindsByScope, type KindsByScope, type KubeObject } from '../kube/objects.js';
+import type { KindsByScope, KubeObject } from '../kube/objects.js';
 import { RETRY_DELAYS_MS, sleep, type LineStream } from '../process/runner.js';
 import type { DirectAccess } from '../tools/kubeconfig.js';
 import type { Kubectl, ObjectRef, RecordLabels } from './kubectl.js';
@@ -223,10 +223,6 @@ export class DirectKubectl implements Kubectl {
       () => this.api.list(storagePath(namespace, driver), selector, 'v1', storageKind(driver)),
       () => this.cli.helmStorage(namespace, driver, release),
     );
-  }
-
-  liveObjects(objects: readonly KubeObject[], defaultNamespace: string): Promise<KubeObject[]> {
-    return this.direct(() => this.listDirect(kindsByScope(objects, defaultNamespace)), () => this.cli.liveObjects(objects, defaultNamespace));
   }
 
   listKinds(kinds: KindsByScope): Promise<KubeObject[]> {

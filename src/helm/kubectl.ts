@@ -1,4 +1,4 @@
-import { kindsByScope, qualifiedKind, type KindsByScope, type KubeObject } from '../kube/objects.js';
+import { qualifiedKind, type KindsByScope, type KubeObject } from '../kube/objects.js';
 import { ClusterUnreachableError, ExecError } from '../errors.js';
 import type { LineStream, Runner, Streamer } from '../process/runner.js';
 import type { ResolvedTool } from '../tools/resolve.js';
@@ -10,11 +10,9 @@ export interface Kubectl {
   /** Every storage object of helm's in a namespace, superseded revisions left out (one request). */
   helmStorage(namespace: string, driver: Exclude<StorageDriver, 'other'>, release?: string): Promise<KubeObject[]>;
   /**
-   * The live copies of those objects that exist: one list request per namespace for all their kinds, so a check of
-   * many releases costs a handful of requests, not one per object.
+   * Every live object of these kinds (helm's records left out), one list request per scope: a check of many
+   * releases costs a handful of requests, not one per object (kindsByScope names the kinds of some objects).
    */
-  liveObjects(objects: readonly KubeObject[], defaultNamespace: string): Promise<KubeObject[]>;
-  /** Every live object of these kinds (helm's records left out), one list request per scope. */
   listKinds(kinds: KindsByScope): Promise<KubeObject[]>;
   /**
    * The objects as the API server would store them after helm applied them (server-side apply, dry run), or
@@ -106,10 +104,6 @@ export class KubectlCli implements Kubectl {
 
   helmStorage(namespace: string, driver: Exclude<StorageDriver, 'other'>, release?: string): Promise<KubeObject[]> {
     return this.get(['get', driver, '--namespace', namespace, '--selector', `owner=helm,status!=superseded${release ? `,name=${release}` : ''}`]);
-  }
-
-  liveObjects(objects: readonly KubeObject[], defaultNamespace: string): Promise<KubeObject[]> {
-    return this.listKinds(kindsByScope(objects, defaultNamespace));
   }
 
   async listKinds(kinds: KindsByScope): Promise<KubeObject[]> {

@@ -1,7 +1,7 @@
 import type { ClusterDeps } from '../app/deps.js';
 import { mapInOrder } from '../app/pool.js';
 import type { Release } from '../config/types.js';
-import { parseManifests } from '../kube/objects.js';
+import { kindsByScope, parseManifests } from '../kube/objects.js';
 import { versionIn } from '../gitops/merged-values.js';
 import type { DeployedRelease } from './gate.js';
 import { isWorkload, notReadyWorkloads } from './readiness.js';
@@ -16,7 +16,7 @@ export async function readDeployed(release: Release, deps: ClusterDeps): Promise
   if (info.status !== 'deployed') return { status: info.status, notReady: [] };
   const [values, manifest] = await Promise.all([deps.helm.values(release), deps.helm.manifest(release)]);
   const workloads = parseManifests(manifest).filter(isWorkload);
-  const live = await deps.kubectl.liveObjects(workloads, release.namespace);
+  const live = await deps.kubectl.listKinds(kindsByScope(workloads, release.namespace));
   return { status: info.status, version: versionIn(values, release), notReady: notReadyWorkloads(workloads, live) };
 }
 

@@ -3,7 +3,7 @@ import type { ClusterDeps } from '../../src/app/deps.js';
 import type { Release } from '../../src/config/types.js';
 import type { Helm } from '../../src/helm/helm.js';
 import type { Kubectl, RecordLabels } from '../../src/helm/kubectl.js';
-import { objectKey, objectNamespace, qualifiedKind, type KubeObject } from '../../src/kube/objects.js';
+import { objectNamespace, qualifiedKind, type KubeObject } from '../../src/kube/objects.js';
 import type { ReleaseRecord } from '../../src/plan/sync-plan.js';
 
 export interface FakeRelease {
@@ -75,11 +75,6 @@ export function createFakeCluster(options: { releases?: Record<string, FakeRelea
     helmStorage: async (namespace, _driver, name) => {
       calls.push(`read storage ${namespace}`);
       return [...releases].filter(([id]) => id === `${namespace}/${name}` || (!name && id.startsWith(`${namespace}/`))).map(([id, release]) => helmStorageSecret(id, release));
-    },
-    liveObjects: async (objects, namespace) => {
-      calls.push(`read live ${namespace}`);
-      const wanted = new Set(objects.map((obj) => objectKey(obj, namespace)));
-      return live.filter((obj) => wanted.has(objectKey(obj, namespace)));
     },
     listKinds: async (kinds) => {
       calls.push(`read live ${Object.keys(kinds).join(',')}`);
