@@ -3,7 +3,7 @@ import { ApiStatusError } from '../errors.js';
 import type { KindsByScope, KubeObject } from '../kube/objects.js';
 import { RETRY_DELAYS_MS, sleep, type LineStream } from '../process/runner.js';
 import type { DirectAccess } from '../tools/kubeconfig.js';
-import type { Kubectl, ObjectRef, RecordLabels } from './kubectl.js';
+import { recordLabels, type Kubectl, type ObjectRef, type RecordLabels } from './kubectl.js';
 import type { StorageDriver } from './records.js';
 
 /** A request the API server refused or could not answer, or one boutique cannot send: kubectl makes it instead, and says why. */
@@ -297,8 +297,8 @@ export class DirectKubectl implements Kubectl {
       const { metadata } = await this.api.get<{ metadata?: { resourceVersion?: string } }>(path, { labelSelector: 'owner=helm', limit: '1' });
       // Bounded, as every child is: a watch left behind ends by itself.
       return this.api.watch(path, { labelSelector: 'owner=helm', resourceVersion: metadata?.resourceVersion ?? '', timeoutSeconds: '21600' }, ({ metadata: { labels = {} } }) => {
-        const revision = Number(labels.version);
-        if (labels.name && labels.status && revision > 0) onRecord({ name: labels.name, status: labels.status, revision });
+        const record = recordLabels(labels.name, labels.status, labels.version);
+        if (record) onRecord(record);
       });
     }, () => this.cli.watchHelmRecords(namespace, driver, onRecord));
   }

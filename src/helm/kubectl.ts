@@ -48,6 +48,12 @@ export interface RecordLabels {
   revision: number;
 }
 
+/** The labels helm writes with every record (name, status, version), or undefined when one is missing. */
+export function recordLabels(name: string | undefined, status: string | undefined, version: string | undefined): RecordLabels | undefined {
+  const revision = Number(version);
+  return name && status && revision > 0 ? { name, status, revision } : undefined;
+}
+
 // kubectl names the flag --context where helm says --kube-context.
 const contextArgs = (target: ClusterTarget) => (target.kubeContext ? ['--context', target.kubeContext] : []);
 
@@ -153,8 +159,9 @@ export class KubectlCli implements Kubectl {
     // Bounded, as every child is: a watch left behind by a killed run ends by itself.
     const args = ['get', driver, '--namespace', namespace, '--selector', 'owner=helm', '--watch-only', '--request-timeout', '6h', '--output', `jsonpath=${labels}`, ...contextArgs(this.target)];
     return this.runner.stream(path, args, (line) => {
-      const [name, status, revision] = line.trim().split(' ');
-      if (name && status && Number(revision) > 0) onRecord({ name, status, revision: Number(revision) });
+      const [name, status, version] = line.trim().split(' ');
+      const record = recordLabels(name, status, version);
+      if (record) onRecord(record);
     });
   }
 
