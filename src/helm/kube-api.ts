@@ -1,7 +1,7 @@
 import type { Agent as HttpAgent, IncomingMessage, RequestOptions } from 'node:http';
 import { ApiStatusError } from '../errors.js';
 import type { KindsByScope, KubeObject } from '../kube/objects.js';
-import { RETRY_DELAYS_MS, sleep, type LineStream } from '../process/runner.js';
+import { withRetries, type LineStream } from '../process/runner.js';
 import type { DirectAccess } from '../tools/kubeconfig.js';
 import { recordLabels, type Kubectl, type ObjectRef, type RecordLabels } from './kubectl.js';
 import type { StorageDriver } from './records.js';
@@ -42,7 +42,7 @@ export class KubeApi {
 
   constructor(
     private readonly access: DirectAccess,
-    private readonly options: { trace?: (line: string) => void; onRetry?: () => void } = {},
+    private readonly options: { trace?: (line: string) => void; onRetry?: (delayMs: number, why: string) => void } = {},
   ) {}
 
   private async connection(): Promise<{ request: typeof import('node:http').request; agent: HttpAgent }> {
@@ -63,14 +63,11 @@ export class KubeApi {
    */
   async request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, options: { query?: Record<string, string>; body?: unknown } = {}): Promise<{ status: number; body: unknown }> {
     const url = this.url(path, options.query);
-    for (let attempt = 0; ; attempt++) {
-      const answer = await this.requestOnce(method, url, options.body);
-      const delay = RETRY_DELAYS_MS[attempt];
-      if (!isTransient(answer.status) || delay === undefined) return answer;
-      this.options.onRetry?.();
-      this.options.trace?.(`retrying in ${delay} ms after: ${method} ${url}: ${answer.status}`);
-      await sleep(Math.max(delay, (answer.retryAfterSeconds ?? 0) * 1000));
-    }
+    return withRetries(
+      () => this.requestOnce(method, url, options.body),
+      (outcome) => ('value' in outcome && isTransient(outcome.value.status) ? { why: `${method} ${url}: ${outcome.value.status}`, waitMs: (outcome.value.retryAfterSeconds ?? 0) * 1000 } : undefined),
+      (delay, why) => this.options.onRetry?.(delay, why),
+    );
   }
 
   /** A GET whose answer must be 200. */

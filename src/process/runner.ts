@@ -59,10 +59,44 @@ export function isRetryable(kind: 'read' | 'write', stderr: string): boolean {
 }
 
 /** The waits before each new try of a read that met a transient failure. */
-export const RETRY_DELAYS_MS = [200, 500, 1_000, 2_000];
+const RETRY_DELAYS_MS = [200, 500, 1_000, 2_000];
 
 const hide = (text: string, secrets: readonly string[] = []): string => maskSecretValues(text, secrets);
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Why a try met a transient failure, and how long the server asked to wait before the next (Retry-After). */
+export interface Transient {
+  why: string;
+  waitMs?: number;
+}
+
+/**
+ * `once`, tried again after each of the backoff delays while `transient` says its outcome (a result, or an error)
+ * was a transient failure; the last try's outcome stands. The one retry loop of boutique's, for child processes and
+ * for its own requests alike.
+ */
+export async function withRetries<T>(
+  once: () => Promise<T>,
+  transient: (outcome: { value: T } | { error: unknown }) => Transient | undefined,
+  onRetry: (delayMs: number, why: string) => void,
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    let outcome: { value: T } | { error: unknown };
+    try {
+      outcome = { value: await once() };
+    } catch (error) {
+      outcome = { error };
+    }
+    const failure = RETRY_DELAYS_MS[attempt] === undefined ? undefined : transient(outcome);
+    if (!failure) {
+      if ('error' in outcome) throw outcome.error;
+      return outcome.value;
+    }
+    const delay = Math.max(RETRY_DELAYS_MS[attempt]!, failure.waitMs ?? 0);
+    onRetry(delay, failure.why);
+    await sleep(delay);
+  }
+}
 
 export class ExecaRunner implements Runner, Streamer {
   /** How many commands were tried again after a transient failure, for the run's summary. */
@@ -78,17 +112,21 @@ export class ExecaRunner implements Runner, Streamer {
   constructor(private readonly trace?: (line: string) => void) {}
 
   async run(command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.runOnce(command, args, options);
-      } catch (error) {
-        const delay = RETRY_DELAYS_MS[attempt];
-        if (!options.retry || delay === undefined || !(error instanceof ExecError) || !isRetryable(options.retry, error.stderr)) throw error;
-        this.retries++;
-        this.trace?.(`retrying in ${delay} ms after: ${error.stderr.trim().split('\n').at(-1)}`);
-        await sleep(delay);
-      }
-    }
+    return withRetries(
+      () => this.runOnce(command, args, options),
+      (outcome) => {
+        const error = 'error' in outcome ? outcome.error : undefined;
+        if (!options.retry || !(error instanceof ExecError) || !isRetryable(options.retry, error.stderr)) return undefined;
+        return { why: error.stderr.trim().split('\n').at(-1) ?? '' };
+      },
+      (delay, why) => this.countRetry(delay, why),
+    );
+  }
+
+  /** A try again after a transient failure: counted for the run's summary, and traced. */
+  countRetry(delayMs: number, why: string): void {
+    this.retries++;
+    this.trace?.(`retrying in ${delayMs} ms after: ${why}`);
   }
 
   stream(command: string, args: string[], onLine: (line: string) => void): LineStream {
