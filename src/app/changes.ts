@@ -6,7 +6,7 @@ import type { StoredRelease } from '../helm/records.js';
 import { kindsByScope, parseManifests, type HelmHook, type KubeObject } from '../kube/objects.js';
 import { valueAtSetPath } from '../config/values-path.js';
 import type { Plan } from '../plan/plan.js';
-import { isChange, planSync, runLabel, type PlannedChange, type SyncPlan } from '../plan/sync-plan.js';
+import { isApply, isChange, planSync, runLabel, type PlannedChange, type SyncPlan } from '../plan/sync-plan.js';
 import type { ClusterDeps } from './deps.js';
 import { observeReleases } from './observe.js';
 import { mapInOrder } from './pool.js';
@@ -68,7 +68,7 @@ export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions)
         if (unrenderable.size > 0) return { syncPlan, results: rejectAll(syncPlan, unrenderable, options), waitedForLock: true };
       }
       // Watched from before the first write, so each write is confirmed by the record change helm makes.
-      const written = syncPlan.changes.filter((change) => change.action === 'install' || change.action === 'upgrade');
+      const written = syncPlan.changes.filter((change) => isApply(change.action));
       const records = await releaseRecords(deps, [...new Set(written.map((change) => change.release.namespace))]);
       try {
         const results = await applySyncPlan(plan, syncPlan, deps, { ...syncOptions, records, runId: lock.runId });

@@ -2,7 +2,7 @@ import type { Release } from '../config/types.js';
 import { isRunError, ReleaseStateError } from '../errors.js';
 import type { Plan } from '../plan/plan.js';
 import { runInDependencyOrder } from '../plan/schedule.js';
-import { deadlineLabel, environmentLabel, inputsLabel, isChange, runLabel, type PlannedChange, type SyncPlan } from '../plan/sync-plan.js';
+import { deadlineLabel, environmentLabel, inputsLabel, isApply, isChange, runLabel, type PlannedChange, type SyncPlan } from '../plan/sync-plan.js';
 import { goDurationMs } from '../helm/helm.js';
 import type { ClusterDeps } from './deps.js';
 import { mapInOrder } from './pool.js';
@@ -144,7 +144,7 @@ async function carryOut(change: PlannedChange, environment: string, deps: Cluste
  * operator's CRDs, say), which a check made up front could not see.
  */
 export async function unrenderableReleases(syncPlan: SyncPlan, deps: ClusterDeps, options: Pick<SyncOptions, 'concurrency' | 'valuesFiles' | 'onProgress'>): Promise<Map<string, Error>> {
-  const toRender = syncPlan.changes.filter((change) => change.action === 'install' || change.action === 'upgrade');
+  const toRender = syncPlan.changes.filter((change) => isApply(change.action));
   const unrenderable = new Map<string, Error>();
   await mapInOrder(toRender, options.concurrency, async ({ release }) => {
     options.onProgress?.(release, 'checking', 'rendering');

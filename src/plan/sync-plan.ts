@@ -133,7 +133,10 @@ export function planSync(plan: Plan, observations: ReadonlyMap<string, ReleaseOb
   return { environment: plan.environment.name, changes: [...changes.values()] };
 }
 
-export const isChange = (action: ChangeAction) => action === 'install' || action === 'upgrade' || action === 'uninstall';
+/** An install or an upgrade: what helm applies from a render, so what must render before a sync writes anything. */
+export const isApply = (action: ChangeAction) => action === 'install' || action === 'upgrade';
+
+export const isChange = (action: ChangeAction) => isApply(action) || action === 'uninstall';
 
 export function countChanges(syncPlan: SyncPlan): Record<ChangeAction, number> {
   const counts: Record<ChangeAction, number> = { install: 0, upgrade: 0, unchanged: 0, uninstall: 0, absent: 0, blocked: 0 };
