@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { KindsByScope } from '../kube/objects.js';
-import { cacheDir } from '../tools/pinned.js';
-import { keep, recallJson } from '../tools/cache-files.js';
+import { keep, recallJson, rememberedFolder } from '../tools/cache-files.js';
 
 /**
  * Which kinds the live objects of an environment's releases in a namespace had last time: a guess that lets a run
@@ -19,7 +18,7 @@ export const noKindsMemory: KindsMemory = { recall: () => undefined, remember: (
 
 /** Kept in the cache folder (0700, files 0600), one small file per environment and namespace. */
 export function cachedKindsMemory(environment: string): KindsMemory {
-  const dir = join(cacheDir(), 'live-kinds');
+  const dir = rememberedFolder('live-kinds');
   const file = (namespace: string) => join(dir, `${createHash('sha256').update(`${environment}\0${namespace}`).digest('hex').slice(0, 32)}.json`);
   return {
     recall: (namespace) => recallJson<KindsByScope>(file(namespace)),

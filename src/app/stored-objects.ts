@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { Release } from '../config/types.js';
 import { parseManifests, type KubeObject } from '../kube/objects.js';
-import { cacheDir } from '../tools/pinned.js';
-import { keep, recallJson } from '../tools/cache-files.js';
+import { keep, recallJson, rememberedFolder } from '../tools/cache-files.js';
 
 /** Bumped when what is stored, or how manifests are parsed, changes. */
 const FORMAT = 1;
@@ -18,7 +17,7 @@ const FORMAT = 1;
  */
 export function storedObjects(release: Release, manifest: string): KubeObject[] {
   if (release.set.some((entry) => entry.secret)) return parseManifests(manifest);
-  const file = join(cacheDir(), 'manifests', `${createHash('sha256').update(`${FORMAT}\0${manifest}`).digest('hex')}.json`);
+  const file = join(rememberedFolder('manifests'), `${createHash('sha256').update(`${FORMAT}\0${manifest}`).digest('hex')}.json`);
   const kept = recallJson<KubeObject[]>(file);
   if (kept) return kept;
   const objects = parseManifests(manifest);

@@ -8,8 +8,8 @@ import { DirectKubectl, KubeApi } from '../helm/kube-api.js';
 import { KubectlCli, type Kubectl } from '../helm/kubectl.js';
 import { storageDriver } from '../helm/records.js';
 import { ExecaRunner } from '../process/runner.js';
-import { pruneCaches } from '../tools/cache-files.js';
-import { cacheDir, type PinnedToolName } from '../tools/pinned.js';
+import { pruneCaches, rememberedFolder } from '../tools/cache-files.js';
+import type { PinnedToolName } from '../tools/pinned.js';
 import { resolveTool, type ResolvedTool } from '../tools/resolve.js';
 import { explainUnreachable, kubeconfigFiles, kubeVersions, versionSkewWarning } from '../tools/kube-context.js';
 import { kubeAccess } from '../tools/kubeconfig.js';
@@ -67,7 +67,7 @@ export class Wiring {
   helm(): Helm {
     const helm = new HelmCli(() => this.tool('helm'), this.runner, { kubeContext: this.options.kubeContext }, { skipDependencies: this.options.skipDependencies });
     if (this.options.noCache) return helm;
-    return new RenderCachingHelm(helm, { dir: join(cacheDir(), 'renders'), helmTool: () => this.tool('helm'), inputsHash: this.inputsHash, trace: this.options.trace });
+    return new RenderCachingHelm(helm, { dir: rememberedFolder('renders'), helmTool: () => this.tool('helm'), inputsHash: this.inputsHash, trace: this.options.trace });
   }
 
   cluster(): ClusterDeps {

@@ -3,8 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { keep, recall, recallJson } from '../tools/cache-files.js';
-import { cacheDir } from '../tools/pinned.js';
+import { keep, recall, recallJson, rememberedFolder } from '../tools/cache-files.js';
 import { parseYaml, type ParsedDocument } from './parse.js';
 
 const requireCjs = createRequire(import.meta.url);
@@ -17,7 +16,7 @@ const requireCjs = createRequire(import.meta.url);
 export function acceptedBefore(schemaText: string, data: unknown): { hit: boolean; remember(): void } {
   const ajvVersion = (requireCjs('ajv/package.json') as { version: string }).version;
   const key = createHash('sha256').update(schemaText).update('\0').update(ajvVersion).update('\0').update(JSON.stringify(data) ?? '').digest('hex');
-  const path = join(cacheDir(), 'accepted-configs', key);
+  const path = join(rememberedFolder('accepted-configs'), key);
   return { hit: recall(path) !== undefined, remember: () => keep(path, '') };
 }
 
@@ -33,7 +32,7 @@ const parserIdentity = () =>
  */
 export function rememberedParse(text: string, file: string): ParsedDocument {
   const key = createHash('sha256').update('releases.yaml\0').update(parserIdentity()).update('\0').update(text).digest('hex');
-  const path = join(cacheDir(), 'parsed-configs', `${key}.json`);
+  const path = join(rememberedFolder('parsed-configs'), `${key}.json`);
   const remembered = recallJson<{ value: unknown }>(path);
   if (remembered) {
     let full: ParsedDocument | undefined;

@@ -24,11 +24,12 @@ describe('pruneCaches', () => {
       'renders/used.yaml': UNUSED_FOR_MS + DAY_MS,
       'manifests/recent.json': DAY_MS,
       'accepted-configs/old': UNUSED_FOR_MS + DAY_MS,
+      'parsed-configs/old.json': UNUSED_FOR_MS + DAY_MS,
       'tools/helm-v4/helm': UNUSED_FOR_MS * 3,
     });
     recall(join(root, 'renders/used.yaml'));
-    expect(pruneCaches(Date.now(), root)).toBe(2);
-    expect(['renders/old.yaml', 'renders/used.yaml', 'manifests/recent.json', 'accepted-configs/old', 'tools/helm-v4/helm'].filter((file) => existsSync(join(root, file)))).toEqual([
+    expect(pruneCaches(Date.now(), root)).toBe(3);
+    expect(['renders/old.yaml', 'renders/used.yaml', 'manifests/recent.json', 'accepted-configs/old', 'parsed-configs/old.json', 'tools/helm-v4/helm'].filter((file) => existsSync(join(root, file)))).toEqual([
       'renders/used.yaml',
       'manifests/recent.json',
       'tools/helm-v4/helm',

@@ -7,19 +7,30 @@ import { cacheDir } from './pinned.js';
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** An entry no run has used for this long is removed. */
 export const UNUSED_FOR_MS = 30 * DAY_MS;
-/** What boutique remembers between runs; tools/ is installed, not remembered, and stays. */
-const REMEMBERED = ['renders', 'manifests', 'accepted-configs', 'live-kinds'];
+/** What boutique remembers between runs, a folder each; tools/ is installed, not remembered, and stays. */
+const REMEMBERED = ['renders', 'manifests', 'accepted-configs', 'parsed-configs', 'live-kinds'] as const;
+export type RememberedFolder = (typeof REMEMBERED)[number];
 
-/** A remembered entry's text, marked used; undefined when there is none (or it cannot be read). */
-export function recall(file: string): string | undefined {
-  let text: string;
+/** The folder of one kind of remembered entry: only these folders are pruned, so every writer names one here. */
+export function rememberedFolder(folder: RememberedFolder, root = cacheDir()): string {
+  return join(root, folder);
+}
+
+/** A remembered entry's bytes, marked used; undefined when there is none (or it cannot be read). */
+export function recallBytes(file: string): Buffer | undefined {
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch {
     return undefined;
   }
   markUsed(file);
-  return text;
+  return bytes;
+}
+
+/** A remembered entry's text, marked used; undefined when there is none (or it cannot be read). */
+export function recall(file: string): string | undefined {
+  return recallBytes(file)?.toString('utf8');
 }
 
 /** A remembered JSON entry; undefined when there is none, or it is not JSON (a torn or foreign file). */
@@ -36,7 +47,7 @@ export function recallJson<T>(file: string): T | undefined {
  * Remembers an entry: its folder 0700, the file 0600, written to a private file and renamed into place, so a
  * concurrent run never reads half of it. A read-only cache folder only costs the next run the work again.
  */
-export function keep(file: string, text: string): void {
+export function keep(file: string, text: string | Uint8Array): void {
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     const partial = `${file}.${process.pid}.partial`;
