@@ -1,5 +1,10 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+// dist/ is CommonJS (scripts/bundle.mjs); required rather than imported, it skips the ES module loader's scan of
+// its exports, and node:fs's facade, which loads fs streams.
+const require = createRequire(import.meta.url);
+const { readFileSync } = require('node:fs');
 
 // oclif checks package.json's engines.node with semver on every start; comparing its ">=X.Y" here costs nothing,
 // so oclif's check is turned off before it loads.
@@ -12,6 +17,6 @@ if (major < needMajor || (major === needMajor && minor < needMinor)) {
 process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1';
 // dist/ is a bundle: a stack printed by --debug names the source files and lines, not the bundle's.
 if (process.argv.includes('--debug')) process.setSourceMapsEnabled(true);
-const { main } = await import('../dist/cli/main.js');
+const { main } = require('../dist/cli/main.cjs');
 
 await main(import.meta.url);

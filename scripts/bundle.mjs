@@ -1,42 +1,84 @@
 #!/usr/bin/env node
-// dist/ is one esbuild bundle of src/: a start reads a handful of files instead of resolving and compiling some 700
+// dist/ is an esbuild bundle of src/: a start reads a handful of files instead of resolving and compiling some 700
 // modules one by one, which was most of boutique's start-up. Type checking is `npm run typecheck`'s.
+//
+//   dist/compiled/oclif-core.cjs, yaml.cjs   the CommonJS packages every start evaluates
+//   dist/compiled/boutique.cjs               every command, and what they import (execa, listr2…: still run lazily)
+//   dist/cli/main.cjs                        the entry: loads those three through V8's code cache (src/cli/compile-cache.ts)
+//   dist/commands/<id>.cjs                   what oclif's manifest points at: one line, the command from boutique.cjs
 import { build } from 'esbuild';
-import { readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
-const commands = readdirSync(join(root, 'src', 'commands'))
+const commandIds = readdirSync(join(root, 'src', 'commands'))
   .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
-  .map((file) => join(root, 'src', 'commands', file));
+  .map((file) => file.slice(0, -'.ts'.length));
 
-rmSync(dist, { recursive: true, force: true });
-const { metafile } = await build({
-  absWorkingDir: root,
-  entryPoints: [...commands, join(root, 'src', 'cli', 'main.ts')],
-  outdir: dist,
-  outbase: join(root, 'src'),
-  // Shared code and lazy imports (execa, listr2, the lint rules) are chunks of their own, loaded when first used.
-  chunkNames: 'chunks/[name]-[hash]',
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20.19',
-  sourcemap: 'linked',
-  sourcesContent: false,
-  metafile: true,
-  // ajv is loaded with createRequire where it is needed; oclif only asks for typescript or ts-node in development.
-  external: ['ajv', 'ajv/*', 'typescript', 'ts-node'],
-  // Bundled CommonJS (oclif) calls require(); ES modules have none, so each file gets its own.
-  banner: { js: "import { createRequire as __boutiqueCreateRequire } from 'node:module'; const require = __boutiqueCreateRequire(import.meta.url);" },
-  logLevel: 'warning',
+/** The packages bundled apart, by the name of their file under dist/compiled/. */
+const vendored = { '@oclif/core': 'oclif-core', yaml: 'yaml' };
+/** In boutique.cjs, an import of a vendored package is the entry's compiled() of its file. */
+const toCompiled = (entry) => ({
+  name: 'to-compiled',
+  setup(build) {
+    const filter = new RegExp(`^(${Object.keys(vendored).map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`);
+    build.onResolve({ filter }, ({ path }) => ({ path, namespace: 'vendored' }));
+    build.onLoad({ filter: /.*/, namespace: 'vendored' }, ({ path }) => ({
+      contents: `module.exports = require(${JSON.stringify(entry)}).compiled(${JSON.stringify(vendored[path])});`,
+      resolveDir: root,
+      loader: 'js',
+    }));
+  },
 });
 
+rmSync(dist, { recursive: true, force: true });
+const outputs = [];
+const bundle = async (options) => outputs.push(...Object.keys((await build({ absWorkingDir: root, bundle: true, platform: 'node', target: 'node20.19', format: 'cjs', sourcemap: 'linked', sourcesContent: false, metafile: true, logLevel: 'warning', ...options })).metafile.outputs));
+
+// Code compiled through vm cannot import() without --experimental-vm-modules: every import() becomes a require,
+// and compiled()'s require resolves oclif's of a plugin's ES module (Node >= 20.19 requires ES modules without a
+// flag). The packages, as they are; oclif only asks for typescript or ts-node in development.
+const noImport = { supported: { 'dynamic-import': false } };
+await bundle({ ...noImport, entryPoints: Object.fromEntries(Object.entries(vendored).map(([name, file]) => [file, name])), outdir: join(dist, 'compiled'), outExtension: { '.js': '.cjs' }, external: ['typescript', 'ts-node'] });
+
+// src/ is ES modules: each output is strict, and import.meta.url is its own file's URL. ajv is loaded with
+// createRequire where it is needed, from node_modules.
+const fromEsm = {
+  ...noImport,
+  banner: { js: '"use strict";\nconst __boutiqueImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+  define: { 'import.meta.url': '__boutiqueImportMetaUrl' },
+  external: ['ajv', 'ajv/*', '../cli/main.cjs'],
+};
+const notInMain = {
+  name: 'not-in-main',
+  setup(build) {
+    build.onResolve({ filter: /^(@oclif\/core|yaml)$/ }, ({ path, importer }) => ({ errors: [{ text: `${relative(root, importer)} imports ${path}: the entry reaches it through compiled(), from the cache` }] }));
+  },
+};
+await bundle({ ...fromEsm, entryPoints: { main: join(root, 'src', 'cli', 'main.ts') }, outdir: join(dist, 'cli'), outExtension: { '.js': '.cjs' }, plugins: [notInMain] });
+await bundle({
+  ...fromEsm,
+  stdin: {
+    contents: commandIds.map((id) => `export { default as ${JSON.stringify(id)} } from './src/commands/${id}.ts';`).join('\n'),
+    resolveDir: root,
+    sourcefile: 'commands.ts',
+    loader: 'ts',
+  },
+  outfile: join(dist, 'compiled', 'boutique.cjs'),
+  plugins: [toCompiled('../cli/main.cjs')],
+});
+
+mkdirSync(join(dist, 'commands'));
+for (const id of commandIds) {
+  const file = join(dist, 'commands', `${id}.cjs`);
+  writeFileSync(file, `// scripts/bundle.mjs: the command is in dist/compiled/boutique.cjs, compiled with the rest.\nmodule.exports = require('../cli/main.cjs').compiled('boutique')[${JSON.stringify(id)}];\n`);
+  outputs.push(relative(root, file));
+}
+
 // Modules find schema/ and scripts/ at ../../ from their own file: every output must sit one folder below dist/.
-const misplaced = Object.keys(metafile.outputs).filter((file) => file.endsWith('.js') && relative(dist, join(root, file)).split(sep).length !== 2);
+const misplaced = outputs.filter((file) => file.endsWith('.cjs') && relative(dist, join(root, file)).split(sep).length !== 2);
 if (misplaced.length > 0) {
   console.error(`bundle: outputs must sit one folder below dist/, not ${misplaced.join(', ')}`);
   process.exit(1);

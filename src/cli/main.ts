@@ -1,6 +1,9 @@
-import { execute } from '@oclif/core';
+import { compiled } from './compile-cache.js';
 
-/** The entry of the bundle: oclif, and every command, come from dist/ rather than from node_modules one by one. */
+export { compiled };
+
+/** The entry of the bundle (scripts/bundle.mjs): oclif, and every command, come from dist/compiled/. */
 export async function main(root: string): Promise<void> {
+  const { execute } = compiled('oclif-core') as typeof import('@oclif/core');
   await execute({ dir: root });
 }

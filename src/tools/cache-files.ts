@@ -8,7 +8,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** An entry no run has used for this long is removed. */
 export const UNUSED_FOR_MS = 30 * DAY_MS;
 /** What boutique remembers between runs, a folder each; tools/ is installed, not remembered, and stays. */
-const REMEMBERED = ['renders', 'manifests', 'accepted-configs', 'parsed-configs', 'live-kinds'] as const;
+const REMEMBERED = ['renders', 'manifests', 'accepted-configs', 'parsed-configs', 'live-kinds', 'compiled'] as const;
 export type RememberedFolder = (typeof REMEMBERED)[number];
 
 /** The folder of one kind of remembered entry: only these folders are pruned, so every writer names one here. */
