@@ -15,6 +15,9 @@ if (major < needMajor || (major === needMajor && minor < needMinor)) {
   process.emitWarning(`boutique needs Node ${engines.node}; this is Node ${process.versions.node}`);
 }
 process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1';
+// boutique runs dist/, whatever NODE_ENV says: under "test" or "development", beside a tsconfig.json (a checkout),
+// oclif would try to register tsx or ts-node to run src/ instead.
+globalThis.oclif = { ...globalThis.oclif, enableAutoTranspile: false };
 // dist/ is a bundle: a stack printed by --debug names the source files and lines, not the bundle's.
 if (process.argv.includes('--debug')) process.setSourceMapsEnabled(true);
 const { main } = require('../dist/cli/main.cjs');

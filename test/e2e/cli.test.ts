@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -81,5 +81,24 @@ describe('oclif manifest', () => {
     expect(result.stderr).toContain(`using manifest from ${join(repoRoot, 'oclif.manifest.json')}`);
     const gitignore = readFileSync(join(repoRoot, '.gitignore'), 'utf8');
     expect(gitignore.split('\n')).toContain('oclif.manifest.json');
+  });
+});
+
+describe('the compiled code cache', () => {
+  it('keeps the code V8 compiled on the first start and takes it on the next, writing nothing', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'boutique-compiled-'));
+    const entries = () =>
+      readdirSync(join(cache, 'compiled'))
+        .sort()
+        .map((name) => `${name} ${statSync(join(cache, 'compiled', name)).ino}`);
+    const first = await boutique(['list'], { env: { BOUTIQUE_CACHE_DIR: cache } });
+    expect(first.exitCode, first.stderr).toBe(0);
+    // oclif, yaml and boutique's own file: each has its entry.
+    const made = entries();
+    expect(made).toHaveLength(3);
+    const next = await boutique(['list'], { env: { BOUTIQUE_CACHE_DIR: cache } });
+    expect(next.stdout).toBe(first.stdout);
+    // An entry V8 refused would be remembered anew: a new file, renamed into place, with another inode.
+    expect(entries()).toEqual(made);
   });
 });
