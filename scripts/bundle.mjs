@@ -60,11 +60,12 @@ const notInMain = {
 await bundle({ ...fromEsm, entryPoints: { main: join(root, 'src', 'cli', 'main.ts') }, outdir: join(dist, 'cli'), outExtension: { '.js': '.cjs' }, plugins: [notInMain] });
 await bundle({
   ...fromEsm,
+  // Each command is required when oclif asks for it, so a start evaluates the modules of that command alone.
   stdin: {
-    contents: commandIds.map((id) => `export { default as ${JSON.stringify(id)} } from './src/commands/${id}.ts';`).join('\n'),
+    contents: commandIds.map((id) => `exports[${JSON.stringify(id)}] = () => require('./src/commands/${id}.ts').default;`).join('\n'),
     resolveDir: root,
-    sourcefile: 'commands.ts',
-    loader: 'ts',
+    sourcefile: 'commands.js',
+    loader: 'js',
   },
   outfile: join(dist, 'compiled', 'boutique.cjs'),
   plugins: [toCompiled('../cli/main.cjs')],
@@ -73,7 +74,7 @@ await bundle({
 mkdirSync(join(dist, 'commands'));
 for (const id of commandIds) {
   const file = join(dist, 'commands', `${id}.cjs`);
-  writeFileSync(file, `// scripts/bundle.mjs: the command is in dist/compiled/boutique.cjs, compiled with the rest.\nmodule.exports = require('../cli/main.cjs').compiled('boutique')[${JSON.stringify(id)}];\n`);
+  writeFileSync(file, `// scripts/bundle.mjs: the command is in dist/compiled/boutique.cjs, compiled with the rest.\nmodule.exports = require('../cli/main.cjs').compiled('boutique')[${JSON.stringify(id)}]();\n`);
   outputs.push(relative(root, file));
 }
 

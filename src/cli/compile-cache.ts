@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
@@ -27,13 +28,15 @@ export function requireCompiled(file: string, options: { cacheRoot?: string; whe
   const nodeRequire = createRequire(file);
   const loaded = nodeRequire.cache[file];
   if (loaded?.loaded) return { exports: loaded.exports, fromCache: false };
-  const source = readFileSync(file, 'utf8');
+  const bytes = readFileSync(file);
+  // esbuild writes ASCII but for a comment or two: a one-byte string is cheaper to make, and V8 takes either.
+  const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
   // V8 refuses code made by another V8 or under other flags: each gets its own entry rather than taking turns. The
   // code names its file, which stacks print.
   const key = createHash('sha256')
     .update([file, process.version, process.arch, ...process.execArgv, process.env.NODE_OPTIONS ?? ''].join('\0'))
     .update('\0')
-    .update(source)
+    .update(bytes)
     .digest('hex');
   const entry = join(rememberedFolder('compiled', options.cacheRoot), `${key}.bin`);
   const cachedData = recallBytes(entry);
