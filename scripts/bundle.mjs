@@ -9,27 +9,33 @@
 import { build } from 'esbuild';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
+const requireHere = createRequire(import.meta.url);
 const commandIds = readdirSync(join(root, 'src', 'commands'))
   .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
   .map((file) => file.slice(0, -'.ts'.length));
 
 /** The packages bundled apart, by the name of their file under dist/compiled/. */
 const vendored = { '@oclif/core': 'oclif-core', yaml: 'yaml' };
-/** In boutique.cjs, an import of a vendored package is the entry's compiled() of its file. */
+/**
+ * In boutique.cjs, an import of a vendored package is the entry's compiled() of its file, on first use of one of
+ * its exports: a run that reads no YAML (list, template over remembered input) never evaluates yaml.
+ */
 const toCompiled = (entry) => ({
   name: 'to-compiled',
   setup(build) {
     const filter = new RegExp(`^(${Object.keys(vendored).map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`);
     build.onResolve({ filter }, ({ path }) => ({ path, namespace: 'vendored' }));
-    build.onLoad({ filter: /.*/, namespace: 'vendored' }, ({ path }) => ({
-      contents: `module.exports = require(${JSON.stringify(entry)}).compiled(${JSON.stringify(vendored[path])});`,
-      resolveDir: root,
-      loader: 'js',
-    }));
+    build.onLoad({ filter: /.*/, namespace: 'vendored' }, ({ path }) => {
+      const names = Object.keys(requireHere(path)).filter((name) => name !== 'default' && name !== '__esModule');
+      const load = `let loaded; const load = () => (loaded ??= require(${JSON.stringify(entry)}).compiled(${JSON.stringify(vendored[path])}));`;
+      const getters = names.map((name) => `Object.defineProperty(exports, ${JSON.stringify(name)}, { enumerable: true, get: () => load()[${JSON.stringify(name)}] });`);
+      return { contents: [load, ...getters].join('\n'), resolveDir: root, loader: 'js' };
+    });
   },
 });
 
