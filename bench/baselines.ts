@@ -44,7 +44,7 @@ async function helm(args: string[], env: Env): Promise<string> {
 }
 
 const upgrade = (system: System, release: Release, cluster: Cluster) =>
-  helm(upgradeArgs(release, system.valuesFiles.for(release), { kubeContext: cluster.kubeContext }, { helmMajor: 4 }), cluster.env);
+  helm(upgradeArgs(release, system.valuesFiles.argsFor(release), { kubeContext: cluster.kubeContext }, { helmMajor: 4 }), cluster.env);
 
 /** `helm upgrade --install --wait` of every release, one after another in dependency order: the shell loop. */
 export async function upgradeLoop(system: System, cluster: Cluster): Promise<void> {
@@ -53,7 +53,7 @@ export async function upgradeLoop(system: System, cluster: Cluster): Promise<voi
 
 /** A sequential `helm template` loop. */
 export async function templateLoop(system: System, env: Env): Promise<void> {
-  for (const release of system.releases) await helm(templateArgs(release, system.valuesFiles.for(release)), env);
+  for (const release of system.releases) await helm(templateArgs(release, system.valuesFiles.argsFor(release)), env);
 }
 
 /**
@@ -64,7 +64,7 @@ export async function templateLoop(system: System, env: Env): Promise<void> {
 export async function helmDiff(system: System, cluster: Cluster, concurrency: number): Promise<number> {
   const upgraded = await mapInOrder(system.releases, concurrency, async (release) => {
     const deployed = await execa(helmBinary(), ['get', 'manifest', release.name, '--namespace', release.namespace, '--kube-context', cluster.kubeContext], { env: cluster.env, reject: false });
-    const rendered = await helm(templateArgs(release, system.valuesFiles.for(release)), cluster.env);
+    const rendered = await helm(templateArgs(release, system.valuesFiles.argsFor(release)), cluster.env);
     if (deployed.exitCode === 0 && String(deployed.stdout).trim() === rendered.trim()) return false;
     await upgrade(system, release, cluster);
     return true;

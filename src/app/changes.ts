@@ -135,7 +135,7 @@ async function diffChange(change: PlannedChange, stored: StoredRelease | undefin
   let desired: KubeObject[] = [];
   let plannedHooks: HelmHook[] = [];
   if (release.installed) {
-    const planned = await deps.helm.plannedManifest(release, valuesFiles.for(release));
+    const planned = await deps.helm.plannedManifest(release, valuesFiles.argsFor(release));
     plannedHooks = planned.hooks;
     const rendered = parseManifests(planned.manifest).map((obj) => withHelmOwnership(obj, release));
     desired = (await deps.kubectl.dryRunApply(rendered, release.namespace)) ?? rendered;

@@ -33,11 +33,11 @@ export function parseHelmLint(output: string, release: string): Finding[] {
 }
 
 /** One release's helm lint findings and, when it renders, its objects. */
-async function renderAndHelmLint(release: Release, helm: Helm, files: string[]): Promise<{ findings: Finding[]; objects?: KubeObject[] }> {
+async function renderAndHelmLint(release: Release, helm: Helm, values: string[]): Promise<{ findings: Finding[]; objects?: KubeObject[] }> {
   const findings: Finding[] = [];
   if (release.chart.kind === 'local' && release.lintRules['helm-lint'] !== 'off') {
     const strict = release.lintRules['helm-lint-strict'] !== 'off';
-    const { passed, output } = await helm.lint(release, files, { strict });
+    const { passed, output } = await helm.lint(release, values, { strict });
     findings.push(...parseHelmLint(output, release.id));
     // helm failed and named no error: with --strict its warnings failed it; otherwise its last line says why.
     if (!passed && findings.every((finding) => finding.severity !== 'error')) {
@@ -48,7 +48,7 @@ async function renderAndHelmLint(release: Release, helm: Helm, files: string[]):
   }
   let manifest: string;
   try {
-    manifest = await helm.template(release, files);
+    manifest = await helm.template(release, values);
   } catch (error) {
     // helm lint already explains a chart that does not render; say it once more only when it did not.
     if (!findings.some((finding) => finding.severity === 'error')) {
@@ -85,7 +85,7 @@ export function configFindings(issues: readonly ConfigIssue[]): Finding[] {
 export async function lintReleases(config: ReleasesConfig, releases: readonly Release[], helm: Helm, options: { concurrency: number; kubeVersion: string }): Promise<Finding[]> {
   // Read before any render: a version with no schemas is a usage error, found before helm runs.
   const kube = kubeTarget(options.kubeVersion);
-  const perRelease = await withValuesFiles((valuesFiles) => mapInOrder(releases, options.concurrency, (release) => renderAndHelmLint(release, helm, valuesFiles.for(release))));
+  const perRelease = await withValuesFiles((valuesFiles) => mapInOrder(releases, options.concurrency, (release) => renderAndHelmLint(release, helm, valuesFiles.argsFor(release))));
   const rendered = new Map(releases.flatMap((release, index) => (perRelease[index]!.objects ? [[release.id, perRelease[index]!.objects!] as const] : [])));
   return releases.flatMap((release, index) => {
     const { findings, objects } = perRelease[index]!;

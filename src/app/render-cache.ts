@@ -49,12 +49,12 @@ export class RenderCachingHelm implements Helm {
     private readonly options: RenderCacheOptions,
   ) {}
 
-  async template(release: Release, valuesFiles: readonly string[], outputDir?: string): Promise<string> {
+  async template(release: Release, values: readonly string[], outputDir?: string): Promise<string> {
     const reason = outputDir ? 'it renders into --output-dir' : uncacheableReason(release);
     const key = reason ? undefined : await this.key(release);
     if (!key) {
       this.options.trace?.(`render cache: ${release.id} not cached, ${reason ?? 'its inputs cannot be read'}`);
-      return this.helm.template(release, valuesFiles, outputDir);
+      return this.helm.template(release, values, outputDir);
     }
     const file = join(this.options.dir, `${key}.yaml`);
     const cached = recall(file);
@@ -63,7 +63,7 @@ export class RenderCachingHelm implements Helm {
       return cached;
     }
     this.options.trace?.(`render cache: miss for ${release.id}`);
-    const manifest = await this.helm.template(release, valuesFiles);
+    const manifest = await this.helm.template(release, values);
     keep(file, manifest);
     return manifest;
   }

@@ -118,7 +118,7 @@ async function carryOut(change: PlannedChange, environment: string, deps: Cluste
       return { state: 'uninstalled', detail: ['installed: false', ...keptNote(kept)].join('; ') };
     case 'install':
     case 'upgrade': {
-      const files = options.valuesFiles.for(release);
+      const values = options.valuesFiles.argsFor(release);
       const detail = change.action === 'upgrade' || change.recover ? change.reasons.join(', ') : undefined;
       let previous = change.record?.revision;
       if (change.recover) {
@@ -130,7 +130,7 @@ async function carryOut(change: PlannedChange, environment: string, deps: Cluste
       // helm checks the release against the server before its first write (kinds known, OpenAPI schema, objects
       // it would take over), now that its needs are in place: a refusal fails this release alone, nothing written.
       options.onProgress?.(release, 'applying', detail);
-      await deps.helm.upgrade(release, files, labelsOf(change, environment, options));
+      await deps.helm.upgrade(release, values, labelsOf(change, environment, options));
       await confirmDeployed(release, previous, options);
       return { state: change.action === 'install' ? 'installed' : 'upgraded', detail };
     }
@@ -148,7 +148,7 @@ export async function unrenderableReleases(syncPlan: SyncPlan, deps: ClusterDeps
   const unrenderable = new Map<string, Error>();
   await mapInOrder(toRender, options.concurrency, async ({ release }) => {
     options.onProgress?.(release, 'checking', 'rendering');
-    await deps.helm.template(release, options.valuesFiles.for(release)).catch((error: Error) => {
+    await deps.helm.template(release, options.valuesFiles.argsFor(release)).catch((error: Error) => {
       if (isRunError(error)) throw error;
       unrenderable.set(release.id, error);
     });

@@ -25,15 +25,15 @@ export async function renderReleases(releases: readonly Release[], helm: Helm, o
       options.concurrency,
       async (release): Promise<RenderResult> => {
         try {
-          const files = valuesFiles.for(release);
+          const values = valuesFiles.argsFor(release);
           // A value marked secret is masked in what is printed (plain and base64); files for a GitOps hand-off
           // (--output-dir) are helm's own, and `boutique export` keeps secrets out of them instead.
-          if (!options.outputDir) return { release, manifest: maskSecretValues(await helm.template(release, files), markedSecrets(release)) };
+          if (!options.outputDir) return { release, manifest: maskSecretValues(await helm.template(release, values), markedSecrets(release)) };
           const dir = join(options.outputDir, release.namespace, release.name);
           // helm appends to files already in --output-dir; start clean so a rerun gives the same tree.
           rmSync(dir, { recursive: true, force: true });
           mkdirSync(dir, { recursive: true });
-          return { release, manifest: await helm.template(release, files, dir) };
+          return { release, manifest: await helm.template(release, values, dir) };
         } catch (error) {
           if (isRunError(error)) throw error;
           return { release, error: error as Error };

@@ -9,13 +9,39 @@ const release = {
   set: [{ name: 'image.tag', value: 'abc' }, { name: 'auth.password', value: 's3cr3t', secret: true }, { name: 'users[1].token', value: 'no', secret: true }],
 } as unknown as Release;
 
+/** The files named after each flag, in order. */
+const filesOf = (args: readonly string[], flag: string) => args.flatMap((arg, index) => (args[index - 1] === flag ? [arg] : []));
+
 describe('values files', () => {
   it('writes inline values so helm reads back exactly what releases.yaml meant, privately', async () => {
     await withValuesFiles(async (files) => {
-      const [inline, secrets] = files.for(release);
+      const [inline] = filesOf(files.argsFor(release), '--values');
       expect(parseGoYaml(readFileSync(inline!, 'utf8'))).toEqual({ hsts: 'no', mode: '0755', on: true });
       expect(statSync(inline!).mode & 0o777).toBe(0o600);
-      expect(parseGoYaml(readFileSync(secrets!, 'utf8'))).toEqual({ auth: { password: 's3cr3t' }, users: [null, { token: 'no' }] });
+    });
+  });
+
+  it('gives helm each secret string through --set-file, so it lands as --set puts it, and never in the arguments', async () => {
+    await withValuesFiles(async (files) => {
+      const args = files.argsFor(release);
+      expect(args.join(' ')).not.toMatch(/s3cr3t|=no\b/);
+      const setFiles = filesOf(args, '--set-file').map((arg) => arg.split('='));
+      expect(setFiles.map(([name]) => name)).toEqual(['auth.password', 'users[1].token']);
+      // The file holds the text alone: no newline, no YAML, so `no` stays the string "no".
+      expect(setFiles.map(([, file]) => readFileSync(file!, 'utf8'))).toEqual(['s3cr3t', 'no']);
+      for (const [, file] of setFiles) expect(statSync(file!).mode & 0o777).toBe(0o600);
+      // The layers come first: helm reads --set-file after every --values and --set.
+      expect(args.indexOf('--values')).toBeLessThan(args.indexOf('--set-file'));
+    });
+  });
+
+  it('keeps a secret number or boolean typed, in a values file of its own after the layers', async () => {
+    const typed = { ...release, set: [{ name: 'db.port', value: 5432, secret: true }, { name: 'tls.on', value: true, secret: true }] } as unknown as Release;
+    await withValuesFiles(async (files) => {
+      const args = files.argsFor(typed);
+      expect(args).not.toContain('--set-file');
+      const [, secrets] = filesOf(args, '--values');
+      expect(parseGoYaml(readFileSync(secrets!, 'utf8'))).toEqual({ db: { port: 5432 }, tls: { on: true } });
       expect(statSync(secrets!).mode & 0o777).toBe(0o600);
     });
   });
@@ -23,7 +49,7 @@ describe('values files', () => {
   it('removes the folder however the work ends', async () => {
     let path = '';
     await expect(withValuesFiles(async (files) => {
-      path = files.for(release)[0]!;
+      path = filesOf(files.argsFor(release), '--values')[0]!;
       throw new Error('boom');
     })).rejects.toThrow('boom');
     expect(() => statSync(path)).toThrow();

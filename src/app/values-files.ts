@@ -6,25 +6,37 @@ import { setAtPath } from '../config/values-path.js';
 import { stringifyGoYaml } from '../yaml/go-yaml.js';
 
 /**
- * helm reads values only from files and --set, so inline values from releases.yaml are written to a private
- * temporary folder for the duration of a run, keeping their place among the release's layers.
+ * helm reads values only from files and flags, so inline values from releases.yaml, and secret set values, are
+ * written to a private temporary folder for the duration of a run, inline layers keeping their place among the
+ * release's layers.
  */
 export class ValuesFiles {
   private dir: string | undefined;
 
-  /** The -f arguments for a release, lowest precedence first; its secret set values come last, in a file of their own. */
-  for(release: Release): string[] {
-    const files = release.values.map((layer, index) => (layer.kind === 'file' ? layer.path : this.write(release, String(index), layer.values)));
+  /**
+   * helm's arguments for a release's values, lowest precedence first: `--values` for each layer, then its secret set
+   * values, each read from a file, never from the argument list, where the process table shows it. A string goes
+   * through `--set-file`, which places it as `--set` would (inside a list the layers hold, the other items kept); a
+   * number or a boolean, which `--set-file` would read as a string, through a values file of its own.
+   */
+  argsFor(release: Release): string[] {
+    // Written as helm reads it back: `hsts: "no"` must stay the string "no".
+    const layers = release.values.map((layer, index) => (layer.kind === 'file' ? layer.path : this.write(release, `${index}.yaml`, stringifyGoYaml(layer.values))));
     const secrets = release.set.filter((entry) => entry.secret);
-    if (secrets.length > 0) files.push(this.write(release, 'secret', secrets.reduce((values, entry) => setAtPath(values, entry.name, entry.value), {})));
-    return files;
+    const typed = secrets.filter((entry) => typeof entry.value !== 'string');
+    if (typed.length > 0) layers.push(this.write(release, 'secret.yaml', stringifyGoYaml(typed.reduce((values, entry) => setAtPath(values, entry.name, entry.value), {}))));
+    const texts = secrets.filter((entry) => typeof entry.value === 'string');
+    return [
+      ...layers.flatMap((file) => ['--values', file]),
+      // helm splits --set-file at unescaped commas, and reads a backslash as an escape.
+      ...texts.flatMap((entry, index) => ['--set-file', `${entry.name}=${this.write(release, `secret-${index}`, String(entry.value)).replace(/[\\,]/g, '\\$&')}`]),
+    ];
   }
 
-  private write(release: Release, suffix: string, values: Record<string, unknown>): string {
+  private write(release: Release, suffix: string, text: string): string {
     this.dir ??= mkdtempSync(join(tmpdir(), 'boutique-values-'));
-    const path = join(this.dir, `${release.namespace}.${release.name}.${suffix}.yaml`);
-    // Written as helm reads it back: `hsts: "no"` must stay the string "no".
-    writeFileSync(path, stringifyGoYaml(values), { mode: 0o600 });
+    const path = join(this.dir, `${release.namespace}.${release.name}.${suffix}`);
+    writeFileSync(path, text, { mode: 0o600 });
     return path;
   }
 

@@ -28,6 +28,21 @@ export function deleteAtSetPath(values: Record<string, unknown>, path: string): 
 }
 
 /**
+ * A values tree whose lists on a helm --set path are long enough to hold the path's indexes, grown with null as
+ * helm --set grows them (`users[2].token` over a one-element `users`: `[alice, null, null]`, then index 2 is set).
+ * Only lists the tree holds are grown; a path that leaves the tree stops there. Changes `values` in place.
+ */
+export function growListsOnSetPath(values: Record<string, unknown>, path: string): Record<string, unknown> {
+  let node: unknown = values;
+  for (const step of setPathSteps(path)) {
+    if (node === null || typeof node !== 'object') break;
+    if (typeof step === 'number' && Array.isArray(node) && node.length <= step) node.push(...Array<null>(step + 1 - node.length).fill(null));
+    node = (node as Record<string | number, unknown>)[step];
+  }
+  return values;
+}
+
+/**
  * A helm --set path (`auth.password`, `users[0].token`, `annotations.a\\.b`) set to `value` in a values tree, as
  * helm --set would: maps and lists are created on the way.
  */
@@ -35,6 +50,8 @@ export function setAtPath(values: Record<string, unknown>, path: string, value: 
   const steps = setPathSteps(path);
   let node: Record<string | number, unknown> = values;
   steps.forEach((step, index) => {
+    // helm grows a list to an index past its end with null: no holes.
+    if (Array.isArray(node) && typeof step === 'number' && node.length < step) node.push(...Array<null>(step - node.length).fill(null));
     if (index === steps.length - 1) {
       node[step] = value;
       return;

@@ -10,10 +10,10 @@ const release: Release = {
 };
 
 describe('helm arguments', () => {
-  it('renders with files in layer order, strings as --set-string, other values as --set, and no secret in argv', () => {
-    expect(templateArgs(release, ['/v/a.yaml', '/v/b.yaml'])).toEqual([
+  it('renders with the values arguments in layer order, strings as --set-string, other values as --set, and no secret in argv', () => {
+    expect(templateArgs(release, ['--values', '/v/a.yaml', '--values', '/v/b.yaml', '--set-file', 'auth.password=/v/secret-0'])).toEqual([
       'template', 'web', 'bitnami/nginx', '--version', '18.1.0', '--namespace', 'shop',
-      '--values', '/v/a.yaml', '--values', '/v/b.yaml',
+      '--values', '/v/a.yaml', '--values', '/v/b.yaml', '--set-file', 'auth.password=/v/secret-0',
       '--set-string', 'image.tag=abc', '--set', 'replicaCount=2',
     ]);
   });

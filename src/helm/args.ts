@@ -22,24 +22,24 @@ function chartArgs(release: Release): string[] {
 }
 
 /**
- * -f for each values file (inline layers and secret values already written to files, in layer order), then --set
- * for the values that are not secret: a secret never stands in an argument list, where the process table shows it.
+ * The release's values: the arguments for its layers and secret set values (ValuesFiles.argsFor: files only, so a
+ * secret never stands in an argument list), then --set for the values that are not secret.
  */
-export function valuesArgs(release: Release, valuesFiles: readonly string[]): string[] {
+export function valuesArgs(release: Release, values: readonly string[]): string[] {
   return [
-    ...valuesFiles.flatMap((file) => ['--values', file]),
+    ...values,
     // Strings go through --set-string so that "true" or "0123" stay strings, as they are in releases.yaml.
     ...release.set.filter((entry) => !entry.secret).flatMap(({ name, value }) => [typeof value === 'string' ? '--set-string' : '--set', `${name}=${value}`]),
   ];
 }
 
-export function templateArgs(release: Release, valuesFiles: readonly string[]): string[] {
-  return ['template', release.name, ...chartArgs(release), '--namespace', release.namespace, ...valuesArgs(release, valuesFiles)];
+export function templateArgs(release: Release, values: readonly string[]): string[] {
+  return ['template', release.name, ...chartArgs(release), '--namespace', release.namespace, ...valuesArgs(release, values)];
 }
 
-export function lintArgs(release: Release, valuesFiles: readonly string[], strict: boolean): string[] {
+export function lintArgs(release: Release, values: readonly string[], strict: boolean): string[] {
   // helm lint takes only a local chart directory; callers skip other kinds.
-  return ['lint', ...chartArgs(release), '--namespace', release.namespace, ...(strict ? ['--strict'] : []), ...valuesArgs(release, valuesFiles)];
+  return ['lint', ...chartArgs(release), '--namespace', release.namespace, ...(strict ? ['--strict'] : []), ...valuesArgs(release, values)];
 }
 
 export interface UpgradeOptions {
@@ -58,14 +58,14 @@ export interface UpgradeOptions {
  */
 const forceConflicts = (helmMajor: number) => (helmMajor >= 4 ? ['--force-conflicts'] : []);
 
-export function upgradeArgs(release: Release, valuesFiles: readonly string[], target: ClusterTarget, options: UpgradeOptions): string[] {
+export function upgradeArgs(release: Release, values: readonly string[], target: ClusterTarget, options: UpgradeOptions): string[] {
   const helm4 = options.helmMajor >= 4;
   const labels = Object.entries(options.labels ?? {}).map(([key, value]) => `${key}=${value}`);
   return [
     'upgrade', release.name, ...chartArgs(release), '--install',
     '--namespace', release.namespace,
     ...(release.createNamespace ? ['--create-namespace'] : []),
-    ...valuesArgs(release, valuesFiles),
+    ...valuesArgs(release, values),
     '--history-max', String(release.historyMax),
     '--timeout', release.timeout,
     ...(release.wait ? [helm4 ? '--wait=watcher' : '--wait'] : []),

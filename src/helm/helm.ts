@@ -22,15 +22,16 @@ export interface HelmRevision {
  * recording fake and the real adapter stays small.
  */
 export interface Helm {
+  // `values`: helm's arguments for a release's values layers and secret set values, from ValuesFiles.argsFor.
   /** Rendered manifests; with outputDir, helm writes them there (helm template --output-dir) instead. */
-  template(release: Release, valuesFiles: readonly string[], outputDir?: string): Promise<string>;
-  lint(release: Release, valuesFiles: readonly string[], options: { strict: boolean }): Promise<{ passed: boolean; output: string }>;
-  upgrade(release: Release, valuesFiles: readonly string[], labels: Record<string, string>): Promise<void>;
+  template(release: Release, values: readonly string[], outputDir?: string): Promise<string>;
+  lint(release: Release, values: readonly string[], options: { strict: boolean }): Promise<{ passed: boolean; output: string }>;
+  upgrade(release: Release, values: readonly string[], labels: Record<string, string>): Promise<void>;
   /**
    * The manifest an upgrade would apply (hooks apart), from `helm upgrade --install --dry-run=server`: rendered with
    * the cluster's capabilities and lookups, as the real upgrade will be, and without changing anything.
    */
-  plannedManifest(release: Release, valuesFiles: readonly string[]): Promise<{ manifest: string; hooks: HelmHook[] }>;
+  plannedManifest(release: Release, values: readonly string[]): Promise<{ manifest: string; hooks: HelmHook[] }>;
   /** Objects helm kept (`helm.sh/resource-policy: keep`) are named in `kept`, as `Kind/name`. */
   uninstall(release: Release, wait: boolean): Promise<{ kept: string[] }>;
   /**
@@ -135,28 +136,28 @@ export class HelmCli implements Helm {
     return ['--namespace', release.namespace, ...clusterArgs(this.target)];
   }
 
-  async template(release: Release, valuesFiles: readonly string[], outputDir?: string): Promise<string> {
+  async template(release: Release, values: readonly string[], outputDir?: string): Promise<string> {
     await this.prepareChart(release);
     // A folder for a GitOps hand-off must hold the CRDs too; stdout stays byte-identical to plain helm template.
-    const args = [...templateArgs(release, valuesFiles), ...(outputDir ? ['--output-dir', outputDir, '--include-crds'] : [])];
+    const args = [...templateArgs(release, values), ...(outputDir ? ['--output-dir', outputDir, '--include-crds'] : [])];
     return (await this.run(args, { release, env: renderEnv })).stdout;
   }
 
-  async lint(release: Release, valuesFiles: readonly string[], options: { strict: boolean }): Promise<{ passed: boolean; output: string }> {
+  async lint(release: Release, values: readonly string[], options: { strict: boolean }): Promise<{ passed: boolean; output: string }> {
     await this.prepareChart(release);
-    const result = await this.run(lintArgs(release, valuesFiles, options.strict), { release, okExitCodes: [1] });
+    const result = await this.run(lintArgs(release, values, options.strict), { release, okExitCodes: [1] });
     // helm lint quotes values it rejects: a secret one must not reach the report.
     return { passed: result.exitCode === 0, output: maskSecretValues(`${result.stdout}${result.stderr}`, markedSecrets(release)) };
   }
 
-  async upgrade(release: Release, valuesFiles: readonly string[], labels: Record<string, string>): Promise<void> {
+  async upgrade(release: Release, values: readonly string[], labels: Record<string, string>): Promise<void> {
     await this.prepareChart(release);
-    await this.run(upgradeArgs(release, valuesFiles, this.target, { helmMajor: await this.major(), labels }), { release, retry: 'write', waits: true });
+    await this.run(upgradeArgs(release, values, this.target, { helmMajor: await this.major(), labels }), { release, retry: 'write', waits: true });
   }
 
-  async plannedManifest(release: Release, valuesFiles: readonly string[]): Promise<{ manifest: string; hooks: HelmHook[] }> {
+  async plannedManifest(release: Release, values: readonly string[]): Promise<{ manifest: string; hooks: HelmHook[] }> {
     await this.prepareChart(release);
-    const { stdout } = await this.run(upgradeArgs(release, valuesFiles, this.target, { helmMajor: await this.major(), dryRun: true }), { release, retry: 'read' });
+    const { stdout } = await this.run(upgradeArgs(release, values, this.target, { helmMajor: await this.major(), dryRun: true }), { release, retry: 'read' });
     const planned = JSON.parse(stdout) as { manifest?: string; hooks?: HelmHook[] };
     return { manifest: planned.manifest ?? '', hooks: (planned.hooks ?? []).map(({ manifest, events }) => ({ manifest, events: events ?? [] })) };
   }

@@ -1,10 +1,11 @@
+import { execa } from 'execa';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../cluster/emulator.js';
 import { boutique } from '../support/cli.js';
-import { emulatorEnv } from '../support/tools.js';
+import { emulatorEnv, helmBinary } from '../support/tools.js';
 
 /** A release whose password reaches a Secret and, carelessly, a ConfigMap too. */
 function system(password: string): string {
@@ -101,5 +102,42 @@ describe('a secret, given every way, in every output of every command', () => {
     const destroyed = await boutique(['destroy', '--yes', ...flag, '-o', 'json'], { cwd: dir, env });
     expect(destroyed.exitCode, destroyed.stderr).toBe(0);
     for (const form of forms) expect(`${destroyed.stdout}\n${destroyed.stderr}`).not.toContain(form);
+  });
+});
+
+describe('secret set values inside lists', () => {
+  it('land as helm --set puts them: in the item the values hold, the other items and keys kept, a list grown with null', async () => {
+    const emulator = await startEmulator({ readyDelayMs: 50 });
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'boutique-secret-lists-'));
+      mkdirSync(join(dir, 'chart', 'templates'), { recursive: true });
+      writeFileSync(join(dir, 'chart', 'Chart.yaml'), 'apiVersion: v2\nname: accounts\nversion: 0.1.0\n');
+      writeFileSync(
+        join(dir, 'chart', 'templates', 'users.yaml'),
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: users\ndata:\n  users: {{ toJson .Values.users | quote }}\n  db: {{ toJson .Values.db | quote }}\n',
+      );
+      writeFileSync(join(dir, 'values.yaml'), 'users:\n  - { name: alice, token: layer-token, role: admin }\n  - { name: bob }\ndb: { host: pg, port: 5432 }\n');
+      const secrets = [
+        ['users[0].token', 'S3CRET-alice'],
+        ['users[3].name', 'S3CRET-dave'],
+        ['db.password', 'S3CRET-db,with=comma'],
+      ];
+      writeFileSync(
+        join(dir, 'releases.yaml'),
+        `releases:\n  - name: accounts\n    chart: ./chart\n    values: [values.yaml]\n    set:\n${secrets.map(([name, value]) => `      - { name: '${name}', value: '${value}', secret: true }\n`).join('')}`,
+      );
+      const synced = await boutique(['sync'], { cwd: dir, env: emulatorEnv(emulator) });
+      expect(synced.exitCode, synced.stderr).toBe(0);
+      const applied = emulator.store.list('v1', 'ConfigMap', 'default').find((map) => map.metadata.name === 'users')!.data as Record<string, string>;
+      expect(JSON.parse(applied.users!)).toEqual([{ name: 'alice', token: 'S3CRET-alice', role: 'admin' }, { name: 'bob' }, null, { name: 'S3CRET-dave' }]);
+      expect(JSON.parse(applied.db!)).toEqual({ host: 'pg', port: 5432, password: 'S3CRET-db,with=comma' });
+      // The same as helm itself gives for these values with --set-string (commas escaped, as --set needs).
+      const escaped = secrets.flatMap(([name, value]) => ['--set-string', `${name}=${value!.replace(/,/g, '\\,')}`]);
+      const byHelm = await execa(helmBinary(), ['template', 'accounts', join(dir, 'chart'), '--values', join(dir, 'values.yaml'), ...escaped]);
+      expect(String(byHelm.stdout)).toContain(`users: ${JSON.stringify(applied.users)}`);
+      expect(String(byHelm.stdout)).toContain(`db: ${JSON.stringify(applied.db)}`);
+    } finally {
+      await emulator.stop();
+    }
   });
 });
