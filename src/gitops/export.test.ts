@@ -282,6 +282,36 @@ describe('export of secret values at list-indexed and escaped-dot --set paths', 
   });
 });
 
+describe('export of a secret set past the end of a list the values hold', () => {
+  it('flux: grows the list in spec.values with null, so the targetPath is set inside it and not replaced by it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'boutique-export-list-'));
+    writeFileSync(
+      join(dir, 'releases.yaml'),
+      [
+        'repositories:',
+        '  - { name: bitnami, url: https://charts.bitnami.com/bitnami }',
+        'releases:',
+        '  - name: app',
+        '    namespace: shop',
+        '    chart: bitnami/nginx@18.1.0',
+        '    values:',
+        '      - { users: [{ name: alice }], nested: { hosts: [a] } }',
+        '    set:',
+        "      - { name: 'users[2].token', value: t0k3n-never-written, secret: true }",
+        "      - { name: 'nested.hosts[1]', value: h0st-never-written, secret: true }",
+        '',
+      ].join('\n'),
+    );
+    const { of, files } = exported('flux', 'default', dir);
+    const spec = of('HelmRelease', 'app').spec;
+    // helm-controller sets a targetPath into the values it merged from spec.values, then merges spec.values over the
+    // result again: a list the set had to grow would come back at its old length, without the secret.
+    expect(spec.values).toEqual({ users: [{ name: 'alice' }, null, null], nested: { hosts: ['a', null] } });
+    expect(spec.valuesFrom.map((ref: { targetPath: string }) => ref.targetPath)).toEqual(['users[2].token', 'nested.hosts[1]']);
+    expect([...files.values()].some((text) => text.includes('never-written'))).toBe(false);
+  });
+});
+
 describe('Secret keys of secret set values', () => {
   const valid = (key: string) => /^[-._a-zA-Z0-9]+$/.test(key) && key.length <= 253 && key !== '.' && !key.startsWith('..');
 

@@ -1,4 +1,5 @@
-import type { Release } from '../config/types.js';
+import type { RawSetValue, Release } from '../config/types.js';
+import { growListsOnSetPath } from '../config/values-path.js';
 import type { KubeObject } from '../kube/objects.js';
 import { withoutSecretPaths } from './merged-values.js';
 import { exportedNeeds, exportedReleases, objectName, repositoryPath, type ExportInput, type ExportNote, type ExportResult } from './model.js';
@@ -81,6 +82,18 @@ function chartOf(release: Release, input: ExportInput): Record<string, unknown> 
   return { chart: { spec: { chart: `./${repositoryPath(input, chart.path)}`, sourceRef: { kind: 'GitRepository', ...sourceRef }, reconcileStrategy: 'Revision' } } };
 }
 
+/**
+ * spec.values for a release whose secret set values come from valuesFrom entries with a targetPath. Without the
+ * secret paths: before helm-controller v1.1.0 spec.values wins over valuesFrom, and a secret set must win over the
+ * layers. With each list on a secret's path long enough for its index: helm-controller sets a targetPath into the
+ * values it merged from spec.values, then merges spec.values over the result once more, so a list the targetPath
+ * had to grow (a secret at `users[2].token` beside a one-element `users`) would be replaced by the shorter one
+ * and the secret dropped; grown here as helm --set grows it, the list is set in place and kept.
+ */
+function fluxValues(values: Record<string, unknown>, release: Release, secrets: readonly RawSetValue[]): Record<string, unknown> {
+  return secrets.reduce((out, entry) => growListsOnSetPath(out, entry.name), withoutSecretPaths(values, release));
+}
+
 function helmRelease(release: Release, input: ExportInput, releases: readonly Release[], notes: ExportNote[]): KubeObject {
   const { needs, notes: needNotes } = exportedNeeds(release, releases);
   notes.push(...needNotes);
@@ -112,9 +125,7 @@ function helmRelease(release: Release, input: ExportInput, releases: readonly Re
       upgrade: { ...wait, remediation: { ...remediation, strategy: 'rollback' } },
       // boutique repairs drift on every sync.
       driftDetection: { mode: 'enabled' },
-      // Without the secret paths: before helm-controller v1.1.0 spec.values wins over valuesFrom, and a secret set
-      // must win over the layers.
-      values: withoutSecretPaths(input.values.get(release.id) ?? {}, release),
+      values: fluxValues(input.values.get(release.id) ?? {}, release, secrets),
       ...(refs.length > 0 && { valuesFrom: refs }),
     },
   };
