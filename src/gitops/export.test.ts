@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { customResourceDefinitions, schemaErrors } from '../../test/fixtures/git
 import { repoRoot } from '../../test/support/cli.js';
 import { copyShippedSystem, shippedNeeds, shippedReleaseNames } from '../../test/support/system.js';
 import { loadConfig } from '../config/load.js';
+import { ConfigError } from '../errors.js';
 import type { KubeObject } from '../kube/objects.js';
 import { buildPlan } from '../plan/plan.js';
 import { documentToJs, parseGoYamlDocuments } from '../yaml/go-yaml.js';
@@ -309,6 +310,46 @@ describe('export of a secret set past the end of a list the values hold', () => 
     expect(spec.values).toEqual({ users: [{ name: 'alice' }, null, null], nested: { hosts: ['a', null] } });
     expect(spec.valuesFrom.map((ref: { targetPath: string }) => ref.targetPath)).toEqual(['users[2].token', 'nested.hosts[1]']);
     expect([...files.values()].some((text) => text.includes('never-written'))).toBe(false);
+  });
+});
+
+describe('export of a secret set value no targetPath can name', () => {
+  it('flux: refuses it at its line of releases.yaml and writes nothing; argocd, which leaves secrets out, exports', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'boutique-export-targetpath-'));
+    writeFileSync(
+      join(dir, 'releases.yaml'),
+      [
+        'repositories:',
+        '  - { name: bitnami, url: https://charts.bitnami.com/bitnami }',
+        'releases:',
+        '  - name: app',
+        '    namespace: shop',
+        '    chart: bitnami/nginx@18.1.0',
+        '    set:',
+        "      - { name: 'users[0].token', value: fine, secret: true }",
+        "      - { name: 'config.listen:port', value: '8080', secret: true }",
+        "      - { name: 'users[123456].token', value: too-far, secret: true }",
+        "      - { name: 'config.listen:host', value: not-secret }",
+        '',
+      ].join('\n'),
+    );
+    const config = loadConfig(join(dir, 'releases.yaml'), 'default');
+    const plan = buildPlan(config, { selectors: [], includeNeeds: false });
+    const outputDir = join(dir, 'clusters', 'flux');
+    let error: unknown;
+    try {
+      exportReleases(config, plan, { engine: 'flux', outputDir, git, interval: '10m' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues.map(({ line, column, path }) => ({ line, column, path }))).toEqual([
+      { line: 9, column: 17, path: '/releases/0/set/1/name' },
+      { line: 10, column: 17, path: '/releases/0/set/2/name' },
+    ]);
+    expect((error as ConfigError).issues[0]!.message).toContain('shop/app: the secret set value "config.listen:port" cannot be exported to Flux');
+    expect(existsSync(outputDir)).toBe(false);
+    expect(exportReleases(config, plan, { engine: 'argocd', outputDir: join(dir, 'clusters', 'argocd'), git, interval: '10m' }).files.length).toBeGreaterThan(0);
   });
 });
 

@@ -1,10 +1,12 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import type { ReleasesConfig } from '../config/types.js';
+import { ConfigError } from '../errors.js';
+import { issueAt, parseYaml } from '../config/parse.js';
+import type { Release, ReleasesConfig } from '../config/types.js';
 import type { Plan } from '../plan/plan.js';
 import { stringifyGoYaml } from '../yaml/go-yaml.js';
 import { argoCdExport } from './argocd.js';
-import { fluxExport } from './flux.js';
+import { fluxExport, untargetableSecrets } from './flux.js';
 import { mergedValues, readValuesFile } from './merged-values.js';
 import { exportedReleases, type ExportNote, type GitSource } from './model.js';
 
@@ -44,6 +46,7 @@ function removeEarlierExport(dir: string): void {
  * earlier export wrote there), and says per release what the target cannot express.
  */
 export function exportReleases(config: ReleasesConfig, plan: Plan, options: ExportOptions): ExportSummary {
+  if (options.engine === 'flux') refuseUntargetableSecrets(config, exportedReleases(plan));
   const outputDir = resolve(options.outputDir);
   const values = new Map(exportedReleases(plan).map((release) => [release.id, mergedValues(release, readValuesFile, { withSecrets: false })]));
   const input = { config, plan, values, git: options.git, namespace: options.namespace ?? defaultNamespace[options.engine], interval: options.interval, outputDir };
@@ -56,6 +59,23 @@ export function exportReleases(config: ReleasesConfig, plan: Plan, options: Expo
     writeFileSync(path, header + file.objects.map(stringifyGoYaml).join('---\n'));
   }
   return { engine: options.engine, environment: config.environment.name, outputDir: relative(process.cwd(), outputDir) || '.', files: result.files.map((file) => file.path), notes: result.notes };
+}
+
+/** Every secret set value Flux could not read from a Secret, at its line of releases.yaml; nothing is written. */
+function refuseUntargetableSecrets(config: ReleasesConfig, releases: readonly Release[]): void {
+  const untargetable = untargetableSecrets(releases);
+  if (untargetable.length === 0) return;
+  const parsed = parseYaml(readFileSync(config.file, 'utf8'), relative(process.cwd(), config.file) || config.file);
+  throw new ConfigError(
+    untargetable.map(({ release, index }) =>
+      issueAt(
+        parsed,
+        ['releases', config.releases.indexOf(release), 'set', index, 'name'],
+        `${release.id}: the secret set value ${JSON.stringify(release.set[index]!.name)} cannot be exported to Flux: a HelmRelease's valuesFrom targetPath allows only letters, digits, "_", "-", ".", "\\", "/" and [index] (up to 5 digits), at most 250 characters, and the API server refuses any other`,
+        "give the chart that value from a Secret of your own (existingSecret and the like) instead of secret: true",
+      ),
+    ),
+  );
 }
 
 export function renderExportSummary(summary: ExportSummary): string {

@@ -14,6 +14,23 @@ export function secretValuesName(release: Release, releases: readonly Release[])
   return `${objectName(release, releases)}-secret-values`;
 }
 
+/** The HelmRelease CRD's check of a valuesFrom targetPath: the API server refuses any other name. */
+const targetPathPattern = /^([a-zA-Z0-9_\-.\\/]|\[[0-9]{1,5}\])+$/;
+const maxTargetPathLength = 250;
+
+/** A release's secret set value whose name no targetPath can be (`index` counts the release's set entries). */
+export interface UntargetableSecret {
+  release: Release;
+  index: number;
+}
+
+/** Secret set values Flux cannot read from a Secret: the export refuses them, rather than apply a HelmRelease the API server rejects. */
+export function untargetableSecrets(releases: readonly Release[]): UntargetableSecret[] {
+  return releases.flatMap((release) =>
+    release.set.flatMap((entry, index) => (entry.secret && !(entry.name.length <= maxTargetPathLength && targetPathPattern.test(entry.name)) ? [{ release, index }] : [])),
+  );
+}
+
 const maxKeyLength = 253;
 const isKey = (key: string) => /^[-._a-zA-Z0-9]+$/.test(key) && key.length <= maxKeyLength && key !== '.' && !key.startsWith('..');
 
