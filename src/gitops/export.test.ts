@@ -30,6 +30,14 @@ function exported(engine: Engine, environment: string, dir = repoRoot) {
   return { summary, files, objects, of: (kind: string, name: string) => objects.find((object) => object.kind === kind && object.metadata?.name === name)! };
 }
 
+/** A scratch folder whose releases.yaml holds one release, shop/app of a pinned repository chart, with `lines` below it. */
+function appRelease(prefix: string, lines: readonly string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const release = ['repositories:', '  - { name: bitnami, url: https://charts.bitnami.com/bitnami }', 'releases:', '  - name: app', '    namespace: shop', '    chart: bitnami/nginx@18.1.0'];
+  writeFileSync(join(dir, 'releases.yaml'), [...release, ...lines, ''].join('\n'));
+  return dir;
+}
+
 // Every export goes to a scratch copy of the shipped system, so nothing is written into the repository.
 const scratch = copyShippedSystem;
 
@@ -216,28 +224,17 @@ describe('export of secret values at list-indexed and escaped-dot --set paths', 
   // The same paths also held by inline values: the secret set wins over them in boutique, so the export must drop
   // them there too, following helm's --set path syntax (list indexes, escaped dots) as boutique's own --set does.
   const secrets = { token: 'tok-Secret-7f3a', annotation: 'ann-Secret-9c2e', password: 'pw-Secret-41bd' };
-  const dir = mkdtempSync(join(tmpdir(), 'boutique-export-secrets-'));
-  writeFileSync(
-    join(dir, 'releases.yaml'),
-    [
-      'repositories:',
-      '  - { name: bitnami, url: https://charts.bitnami.com/bitnami }',
-      'releases:',
-      '  - name: app',
-      '    namespace: shop',
-      '    chart: bitnami/nginx@18.1.0',
-      '    values:',
-      '      - auth: { user: admin, password: ' + secrets.password + ' }',
-      '        users: [{ name: alice, token: ' + secrets.token + ' }, { name: bob, token: bob-token-kept }]',
-      '        annotations: { example.com/key: ' + secrets.annotation + ', example.com/team: shop, example: { com/key: dotted-kept } }',
-      '    set:',
-      "      - { name: 'users[0].token', value: " + secrets.token + ', secret: true }',
-      "      - { name: 'annotations.example\\.com/key', value: " + secrets.annotation + ', secret: true }',
-      '      - { name: auth.password, value: ' + secrets.password + ', secret: true }',
-      '      - { name: replicaCount, value: 2 }',
-      '',
-    ].join('\n'),
-  );
+  const dir = appRelease('boutique-export-secrets-', [
+    '    values:',
+    '      - auth: { user: admin, password: ' + secrets.password + ' }',
+    '        users: [{ name: alice, token: ' + secrets.token + ' }, { name: bob, token: bob-token-kept }]',
+    '        annotations: { example.com/key: ' + secrets.annotation + ', example.com/team: shop, example: { com/key: dotted-kept } }',
+    '    set:',
+    "      - { name: 'users[0].token', value: " + secrets.token + ', secret: true }',
+    "      - { name: 'annotations.example\\.com/key', value: " + secrets.annotation + ', secret: true }',
+    '      - { name: auth.password, value: ' + secrets.password + ', secret: true }',
+    '      - { name: replicaCount, value: 2 }',
+  ]);
   const kept = {
     auth: { user: 'admin' },
     users: [{ name: 'alice' }, { name: 'bob', token: 'bob-token-kept' }],
@@ -285,24 +282,13 @@ describe('export of secret values at list-indexed and escaped-dot --set paths', 
 
 describe('export of a secret set past the end of a list the values hold', () => {
   it('flux: grows the list in spec.values with null, so the targetPath is set inside it and not replaced by it', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'boutique-export-list-'));
-    writeFileSync(
-      join(dir, 'releases.yaml'),
-      [
-        'repositories:',
-        '  - { name: bitnami, url: https://charts.bitnami.com/bitnami }',
-        'releases:',
-        '  - name: app',
-        '    namespace: shop',
-        '    chart: bitnami/nginx@18.1.0',
-        '    values:',
-        '      - { users: [{ name: alice }], nested: { hosts: [a] } }',
-        '    set:',
-        "      - { name: 'users[2].token', value: t0k3n-never-written, secret: true }",
-        "      - { name: 'nested.hosts[1]', value: h0st-never-written, secret: true }",
-        '',
-      ].join('\n'),
-    );
+    const dir = appRelease('boutique-export-list-', [
+      '    values:',
+      '      - { users: [{ name: alice }], nested: { hosts: [a] } }',
+      '    set:',
+      "      - { name: 'users[2].token', value: t0k3n-never-written, secret: true }",
+      "      - { name: 'nested.hosts[1]', value: h0st-never-written, secret: true }",
+    ]);
     const { of, files } = exported('flux', 'default', dir);
     const spec = of('HelmRelease', 'app').spec;
     // helm-controller sets a targetPath into the values it merged from spec.values, then merges spec.values over the
@@ -315,24 +301,13 @@ describe('export of a secret set past the end of a list the values hold', () => 
 
 describe('export of a secret set value no targetPath can name', () => {
   it('flux: refuses it at its line of releases.yaml and writes nothing; argocd, which leaves secrets out, exports', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'boutique-export-targetpath-'));
-    writeFileSync(
-      join(dir, 'releases.yaml'),
-      [
-        'repositories:',
-        '  - { name: bitnami, url: https://charts.bitnami.com/bitnami }',
-        'releases:',
-        '  - name: app',
-        '    namespace: shop',
-        '    chart: bitnami/nginx@18.1.0',
-        '    set:',
-        "      - { name: 'users[0].token', value: fine, secret: true }",
-        "      - { name: 'config.listen:port', value: '8080', secret: true }",
-        "      - { name: 'users[123456].token', value: too-far, secret: true }",
-        "      - { name: 'config.listen:host', value: not-secret }",
-        '',
-      ].join('\n'),
-    );
+    const dir = appRelease('boutique-export-targetpath-', [
+      '    set:',
+      "      - { name: 'users[0].token', value: fine, secret: true }",
+      "      - { name: 'config.listen:port', value: '8080', secret: true }",
+      "      - { name: 'users[123456].token', value: too-far, secret: true }",
+      "      - { name: 'config.listen:host', value: not-secret }",
+    ]);
     const config = loadConfig(join(dir, 'releases.yaml'), 'default');
     const plan = buildPlan(config, { selectors: [], includeNeeds: false });
     const outputDir = join(dir, 'clusters', 'flux');
