@@ -3,7 +3,7 @@ import { execa } from 'execa';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '../test/support/cli.js';
+import { boutiqueBin, repoRoot } from '../test/support/cli.js';
 
 export type Env = Record<string, string>;
 
@@ -21,7 +21,6 @@ export interface Run {
   peakRssMb?: number;
 }
 
-const boutiqueBin = join(repoRoot, 'bin', 'run.js');
 
 /**
  * Runs the built CLI as a user would (no TTY, no colours) and fails loudly if it fails: a figure from a failed

@@ -28,7 +28,7 @@ function step(command, args) {
   const result = spawnSync(command, args, { stdio: 'inherit', cwd: root });
   if (result.status !== 0) fail(`${command} ${args[0]} failed${result.error ? `: ${result.error.message}` : ''}`);
 }
-const boutiqueArgs = (args) => [join(root, 'bin', 'run.js'), ...args];
+const boutiqueArgs = (args) => [join(root, 'bin', 'run.cjs'), ...args];
 const boutiqueJson = (args) => {
   const result = spawnSync(process.execPath, boutiqueArgs([...args, '-o', 'json']), { cwd: root, encoding: 'utf8' });
   if (result.status !== 0) fail(`boutique ${args[0]} failed:\n${result.stderr}`);

@@ -3,13 +3,12 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { boutique, repoRoot } from '../support/cli.js';
+import { boutique, boutiqueBin, repoRoot } from '../support/cli.js';
 
-const bin = join(repoRoot, 'bin', 'run.js');
 
 /** Runs the built CLI in a pseudo-terminal (util-linux `script`), typing `input`, as a person at a shell would. */
 async function inTerminal(args: string[], input: string) {
-  const command = [process.execPath, bin, ...args].map((word) => `'${word}'`).join(' ');
+  const command = [process.execPath, boutiqueBin, ...args].map((word) => `'${word}'`).join(' ');
   const result = await execa('script', ['-qec', command, '/dev/null'], { cwd: repoRoot, input, reject: false, env: { NO_COLOR: '1' } });
   return { output: String(result.stdout).replace(/\r/g, ''), exitCode: result.exitCode };
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../cluster/emulator.js';
-import { repoRoot } from '../support/cli.js';
+import { boutiqueBin, repoRoot } from '../support/cli.js';
 import { emulatorEnv, helmBinary, kubectlBinary } from '../support/tools.js';
 import { boutique } from '../support/cli.js';
 
@@ -37,7 +37,7 @@ describe('npm run demo (docs/local-demo.md) against the emulator', () => {
     const stdout = String(demo.stdout);
     expect(stdout).toContain('demo: reusing the kube context kind-boutique\n');
     expect(stdout).not.toContain('kind create cluster');
-    expect(stdout).toContain(`demo: $ ${process.execPath} ${join(repoRoot, 'bin', 'run.js')} sync -e dev --kube-context kind-boutique\n`);
+    expect(stdout).toContain(`demo: $ ${process.execPath} ${boutiqueBin} sync -e dev --kube-context kind-boutique\n`);
     expect(stdout).toContain('demo: Online Boutique is at http://localhost:18080');
     for (const name of ['redis-cart', 'frontend', 'loadgenerator']) {
       expect(emulator.store.get('apps/v1', 'Deployment', 'boutique-dev', name), name).toBeDefined();

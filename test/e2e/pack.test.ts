@@ -15,7 +15,7 @@ describe('installing boutique into another repository', () => {
     const [packed] = JSON.parse(String(pack.stdout)) as Array<{ name: string; filename: string; files: Array<{ path: string }> }>;
     expect(packed!.name).toBe('@boutique-dev/cli');
     const files = packed!.files.map((file) => file.path);
-    expect(files).toEqual(expect.arrayContaining(['bin/run.js', 'oclif.manifest.json', 'dist/commands/history.cjs', 'schema/releases.schema.json', 'scripts/install-tools.mjs']));
+    expect(files).toEqual(expect.arrayContaining(['bin/run.cjs', 'oclif.manifest.json', 'dist/commands/history.cjs', 'schema/releases.schema.json', 'scripts/install-tools.mjs']));
     expect(files.filter((file) => file.startsWith('test/') || file.startsWith('src/'))).toEqual([]);
 
     const project = mkdtempSync(join(tmpdir(), 'boutique-user-repo-'));

@@ -1,9 +1,8 @@
 import { execa } from 'execa';
-import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../cluster/emulator.js';
-import { boutique, repoRoot } from '../support/cli.js';
+import { boutique, boutiqueBin } from '../support/cli.js';
 import { copyShippedSystem } from '../support/system.js';
 import { emulatorEnv } from '../support/tools.js';
 
@@ -11,7 +10,7 @@ const releaseCount = 12;
 
 /** The built CLI in a pseudo-terminal (util-linux script), outside CI: what a user at a terminal sees. */
 async function inTerminal(args: string[], cwd: string, env: Record<string, string>): Promise<string> {
-  const command = [process.execPath, join(repoRoot, 'bin', 'run.js'), ...args].map((word) => `'${word}'`).join(' ');
+  const command = [process.execPath, boutiqueBin, ...args].map((word) => `'${word}'`).join(' ');
   // A fresh pseudo-terminal has no size; listr2 wraps its lines to the terminal's width.
   const result = await execa('script', ['--quiet', '--return', '--command', `stty cols 160 rows 50; ${command}`, '/dev/null'], {
     cwd,

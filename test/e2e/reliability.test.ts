@@ -4,11 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kubeconfigFor, startEmulator, type Emulator, type RequestLogEntry } from '../cluster/emulator.js';
-import { boutique, repoRoot } from '../support/cli.js';
+import { boutique, boutiqueBin } from '../support/cli.js';
 import { copyShippedSystem } from '../support/system.js';
 import { emulatorEnv, kubectlBinary } from '../support/tools.js';
 
-const bin = join(repoRoot, 'bin', 'run.js');
 const isWrite = (entry: RequestLogEntry) => ['create', 'update', 'patch', 'delete'].includes(entry.verb) && !entry.dryRun;
 const selection = ['-l', 'name=cartservice', '--include-needs'];
 
@@ -42,10 +41,10 @@ describe('reliability against the emulator', () => {
 
   it('serialises two syncs started together: both succeed, the second waited, one revision per release', async () => {
     const { system, env } = await setUp(4_000);
-    const first = execa(process.execPath, [bin, 'sync', ...selection], { cwd: system.dir, env, reject: false });
+    const first = execa(process.execPath, [boutiqueBin, 'sync', ...selection], { cwd: system.dir, env, reject: false });
     await until(() => emulator.requests.some((entry) => entry.resource === 'leases' && entry.verb === 'create'), 'the first lock');
     // Whether the second run plans before the first has written anything or meets its pending revisions, it waits.
-    const second = await execa(process.execPath, [bin, 'sync', ...selection], { cwd: system.dir, env, reject: false });
+    const second = await execa(process.execPath, [boutiqueBin, 'sync', ...selection], { cwd: system.dir, env, reject: false });
     const firstResult = await first;
     expect(firstResult.exitCode, String(firstResult.stderr)).toBe(0);
     expect(second.exitCode, String(second.stderr)).toBe(0);
@@ -56,7 +55,7 @@ describe('reliability against the emulator', () => {
 
   it('on SIGINT finishes what runs, starts nothing more, prints the summary and exits 130 with nothing pending', async () => {
     const { system, env } = await setUp(2_000);
-    const sync = execa(process.execPath, [bin, 'sync', ...selection], { cwd: system.dir, env, reject: false });
+    const sync = execa(process.execPath, [boutiqueBin, 'sync', ...selection], { cwd: system.dir, env, reject: false });
     await until(() => Object.keys(helmRecords(emulator)).includes('redis-cart.v1'), 'redis-cart to be applying');
     sync.kill('SIGINT');
     const result = await sync;
@@ -71,7 +70,7 @@ describe('reliability against the emulator', () => {
   it('recovers in the next sync what a SIGKILLed run left pending', async () => {
     const { system, env, run } = await setUp(1_500);
     system.edit('releases.yaml', (text) => text.replace('  - name: redis-cart\n', '  - name: redis-cart\n    timeout: 4\n'));
-    const sync = execa(process.execPath, [bin, 'sync', ...selection], { cwd: system.dir, env, reject: false });
+    const sync = execa(process.execPath, [boutiqueBin, 'sync', ...selection], { cwd: system.dir, env, reject: false });
     await until(() => helmRecords(emulator)['redis-cart.v1'] === 'pending-install', 'a pending install');
     // As when a CI runner dies: boutique and every helm it started, at once.
     const children = String((await execa('ps', ['-o', 'pid=', '--ppid', String(sync.pid)], { reject: false })).stdout).split(/\s+/).filter(Boolean);

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(repoRoot, 'bin', 'run.js');
+/** The CLI as npm links it: package.json's bin. */
+export const boutiqueBin = join(repoRoot, 'bin', 'run.cjs');
 
 export interface CliResult {
   stdout: string;
@@ -15,7 +16,7 @@ export interface CliResult {
 
 /** Runs the built CLI (npm test builds first) as a user would, without a TTY and without colours. */
 export async function boutique(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
-  const result = await execa(process.execPath, [bin, ...args], {
+  const result = await execa(process.execPath, [boutiqueBin, ...args], {
     cwd: options.cwd ?? repoRoot,
     env: { NO_COLOR: '1', CI: 'true', ...options.env },
     reject: false,
