@@ -21,15 +21,17 @@ const commandIds = readdirSync(join(root, 'src', 'commands'))
 
 /** The packages bundled apart, by the name of their file under dist/compiled/. */
 const vendored = { '@oclif/core': 'oclif-core', yaml: 'yaml' };
+const vendoredImport = new RegExp(`^(${Object.keys(vendored).map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`);
+/** The entry, whose compiled() the other outputs require: dist/cli/main.cjs, seen from dist/compiled/ and dist/commands/. */
+const entry = '../cli/main.cjs';
 /**
  * In boutique.cjs, an import of a vendored package is the entry's compiled() of its file, on first use of one of
  * its exports: a run that reads no YAML (list, template over remembered input) never evaluates yaml.
  */
-const toCompiled = (entry) => ({
+const toCompiled = {
   name: 'to-compiled',
   setup(build) {
-    const filter = new RegExp(`^(${Object.keys(vendored).map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`);
-    build.onResolve({ filter }, ({ path }) => ({ path, namespace: 'vendored' }));
+    build.onResolve({ filter: vendoredImport }, ({ path }) => ({ path, namespace: 'vendored' }));
     build.onLoad({ filter: /.*/, namespace: 'vendored' }, ({ path }) => {
       const names = Object.keys(requireHere(path)).filter((name) => name !== 'default' && name !== '__esModule');
       const load = `let loaded; const load = () => (loaded ??= require(${JSON.stringify(entry)}).compiled(${JSON.stringify(vendored[path])}));`;
@@ -37,7 +39,7 @@ const toCompiled = (entry) => ({
       return { contents: [load, ...getters].join('\n'), resolveDir: root, loader: 'js' };
     });
   },
-});
+};
 
 rmSync(dist, { recursive: true, force: true });
 const outputs = [];
@@ -55,12 +57,12 @@ const fromEsm = {
   ...noImport,
   banner: { js: '"use strict";\nconst __boutiqueImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
   define: { 'import.meta.url': '__boutiqueImportMetaUrl' },
-  external: ['ajv', 'ajv/*', '../cli/main.cjs'],
+  external: ['ajv', 'ajv/*', entry],
 };
 const notInMain = {
   name: 'not-in-main',
   setup(build) {
-    build.onResolve({ filter: /^(@oclif\/core|yaml)$/ }, ({ path, importer }) => ({ errors: [{ text: `${relative(root, importer)} imports ${path}: the entry reaches it through compiled(), from the cache` }] }));
+    build.onResolve({ filter: vendoredImport }, ({ path, importer }) => ({ errors: [{ text: `${relative(root, importer)} imports ${path}: the entry reaches it through compiled(), from the cache` }] }));
   },
 };
 await bundle({ ...fromEsm, entryPoints: { main: join(root, 'src', 'cli', 'main.ts') }, outdir: join(dist, 'cli'), outExtension: { '.js': '.cjs' }, plugins: [notInMain] });
@@ -74,13 +76,13 @@ await bundle({
     loader: 'js',
   },
   outfile: join(dist, 'compiled', 'boutique.cjs'),
-  plugins: [toCompiled('../cli/main.cjs')],
+  plugins: [toCompiled],
 });
 
 mkdirSync(join(dist, 'commands'));
 for (const id of commandIds) {
   const file = join(dist, 'commands', `${id}.cjs`);
-  writeFileSync(file, `// scripts/bundle.mjs: the command is in dist/compiled/boutique.cjs, compiled with the rest.\nmodule.exports = require('../cli/main.cjs').compiled('boutique')[${JSON.stringify(id)}]();\n`);
+  writeFileSync(file, `// scripts/bundle.mjs: the command is in dist/compiled/boutique.cjs, compiled with the rest.\nmodule.exports = require(${JSON.stringify(entry)}).compiled('boutique')[${JSON.stringify(id)}]();\n`);
   outputs.push(relative(root, file));
 }
 
