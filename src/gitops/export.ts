@@ -7,7 +7,7 @@ import type { Plan } from '../plan/plan.js';
 import { stringifyGoYaml } from '../yaml/go-yaml.js';
 import { argoCdExport } from './argocd.js';
 import { fluxExport, untargetableSecrets } from './flux.js';
-import { mergedValues, readValuesFile } from './merged-values.js';
+import { readValuesFile, valuesWithoutSecrets } from './merged-values.js';
 import { exportedReleases, type ExportNote, type GitSource } from './model.js';
 
 export const engines = ['flux', 'argocd'] as const;
@@ -48,7 +48,7 @@ function removeEarlierExport(dir: string): void {
 export function exportReleases(config: ReleasesConfig, plan: Plan, options: ExportOptions): ExportSummary {
   if (options.engine === 'flux') refuseUntargetableSecrets(config, exportedReleases(plan));
   const outputDir = resolve(options.outputDir);
-  const values = new Map(exportedReleases(plan).map((release) => [release.id, mergedValues(release, readValuesFile, { withSecrets: false })]));
+  const values = new Map(exportedReleases(plan).map((release) => [release.id, valuesWithoutSecrets(release, readValuesFile)]));
   const input = { config, plan, values, git: options.git, namespace: options.namespace ?? defaultNamespace[options.engine], interval: options.interval, outputDir };
   const result = options.engine === 'flux' ? fluxExport(input) : argoCdExport(input);
   mkdirSync(outputDir, { recursive: true });

@@ -17,15 +17,12 @@ export function mergeTwo(base: Values, over: Values): Values {
 
 /**
  * The values boutique gives helm for a release, merged as helm merges them (what `helm get values` shows after a
- * sync): every layer in order, then `set`. Secret set values are left out when `withSecrets` is false.
+ * sync), without its secret set values: every layer in order, then the other `set` entries.
  */
-export function mergedValues(release: Release, readLayer: (path: string) => Values, options: { withSecrets: boolean }): Values {
+export function valuesWithoutSecrets(release: Release, readLayer: (path: string) => Values): Values {
   let merged: Values = {};
   for (const layer of release.values) merged = mergeTwo(merged, layer.kind === 'file' ? readLayer(layer.path) : layer.values);
-  for (const entry of release.set) {
-    if (entry.secret && !options.withSecrets) continue;
-    merged = setAtPath(structuredClone(merged), entry.name, entry.value);
-  }
+  for (const entry of release.set) if (!entry.secret) merged = setAtPath(structuredClone(merged), entry.name, entry.value);
   return merged;
 }
 

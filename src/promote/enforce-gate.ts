@@ -1,7 +1,7 @@
 import type { ClusterDeps } from '../app/deps.js';
 import { loadConfig } from '../config/load.js';
 import type { Release, ReleasesConfig } from '../config/types.js';
-import { mergedValues, readValuesFile, versionIn } from '../gitops/merged-values.js';
+import { readValuesFile, valuesWithoutSecrets, versionIn } from '../gitops/merged-values.js';
 import type { Plan } from '../plan/plan.js';
 import { readAllDeployed } from './deployed.js';
 import { gateRefusals, PromotionGateError, renderRefusals, type Refusal } from './gate.js';
@@ -24,7 +24,7 @@ export function counterpart(release: Release, config: ReleasesConfig, other: Rel
 
 /** The version each release would run in its environment, from its merged values. */
 export function wantedVersion(release: Release): string | undefined {
-  return versionIn(mergedValues(release, readValuesFile, { withSecrets: false }), release);
+  return versionIn(valuesWithoutSecrets(release, readValuesFile), release);
 }
 
 async function refusals(options: GateOptions, from: string): Promise<Refusal[]> {
