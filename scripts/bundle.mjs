@@ -2,7 +2,7 @@
 // dist/ is an esbuild bundle of src/: a start reads a handful of files instead of resolving and compiling some 700
 // modules one by one, which was most of boutique's start-up. Type checking is `npm run typecheck`'s.
 //
-//   dist/compiled/oclif-core.cjs, yaml.cjs   the CommonJS packages every start evaluates
+//   dist/compiled/oclif-core.cjs, yaml.cjs, ajv.cjs   the CommonJS packages boutique uses, each evaluated on first use
 //   dist/compiled/boutique.cjs               every command, and what they import (execa, listr2…: still run lazily)
 //   dist/cli/main.cjs                        the entry: loads those three through V8's code cache (src/cli/compile-cache.ts)
 //   dist/commands/<id>.cjs                   what oclif's manifest points at: one line, the command from boutique.cjs
@@ -20,7 +20,7 @@ const commandIds = readdirSync(join(root, 'src', 'commands'))
   .map((file) => file.slice(0, -'.ts'.length));
 
 /** The packages bundled apart, by the name of their file under dist/compiled/. */
-const vendored = { '@oclif/core': 'oclif-core', yaml: 'yaml' };
+const vendored = { '@oclif/core': 'oclif-core', yaml: 'yaml', ajv: 'ajv' };
 const vendoredImport = new RegExp(`^(${Object.keys(vendored).map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`);
 /** The entry, whose compiled() the other outputs require: dist/cli/main.cjs, seen from dist/compiled/ and dist/commands/. */
 const entry = '../cli/main.cjs';
@@ -51,13 +51,12 @@ const bundle = async (options) => outputs.push(...Object.keys((await build({ abs
 const noImport = { supported: { 'dynamic-import': false } };
 await bundle({ ...noImport, entryPoints: Object.fromEntries(Object.entries(vendored).map(([name, file]) => [file, name])), outdir: join(dist, 'compiled'), outExtension: { '.js': '.cjs' }, external: ['typescript', 'ts-node'] });
 
-// src/ is ES modules: each output is strict, and import.meta.url is its own file's URL. ajv is loaded with
-// createRequire where it is needed, from node_modules.
+// src/ is ES modules: each output is strict, and import.meta.url is its own file's URL.
 const fromEsm = {
   ...noImport,
   banner: { js: '"use strict";\nconst __boutiqueImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
   define: { 'import.meta.url': '__boutiqueImportMetaUrl' },
-  external: ['ajv', 'ajv/*', entry],
+  external: [entry],
 };
 const notInMain = {
   name: 'not-in-main',
