@@ -1,4 +1,6 @@
-import { readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Release } from '../config/types.js';
 import { parseGoYaml } from '../yaml/go-yaml.js';
@@ -33,6 +35,21 @@ describe('values files', () => {
       // The layers come first: helm reads --set-file after every --values and --set.
       expect(args.indexOf('--values')).toBeLessThan(args.indexOf('--set-file'));
     });
+  });
+
+  it('escapes a comma or a backslash in the file path, which helm --set-file would read as a separator or an escape', async () => {
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = mkdtempSync(join(tmpdir(), 'with,comma\\and-backslash-'));
+    try {
+      await withValuesFiles(async (files) => {
+        const [setFile] = filesOf(files.argsFor(release), '--set-file');
+        expect(setFile).toMatch(/^auth\.password=.*with\\,comma\\\\and-backslash-/);
+        expect(readFileSync(setFile!.slice('auth.password='.length).replace(/\\(.)/g, '$1'), 'utf8')).toBe('s3cr3t');
+      });
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
   });
 
   it('keeps a secret number or boolean typed, in a values file of its own after the layers', async () => {
