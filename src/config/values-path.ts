@@ -27,6 +27,11 @@ export function deleteAtSetPath(values: Record<string, unknown>, path: string): 
   return values;
 }
 
+/** A list grown with null until it holds `step`, as helm --set grows a list it indexes past its end: no holes. */
+function growToHold(node: object, step: string | number): void {
+  if (Array.isArray(node) && typeof step === 'number' && node.length <= step) node.push(...Array<null>(step + 1 - node.length).fill(null));
+}
+
 /**
  * A values tree whose lists on a helm --set path are long enough to hold the path's indexes, grown with null as
  * helm --set grows them (`users[2].token` over a one-element `users`: `[alice, null, null]`, then index 2 is set).
@@ -36,7 +41,7 @@ export function growListsOnSetPath(values: Record<string, unknown>, path: string
   let node: unknown = values;
   for (const step of setPathSteps(path)) {
     if (node === null || typeof node !== 'object') break;
-    if (typeof step === 'number' && Array.isArray(node) && node.length <= step) node.push(...Array<null>(step + 1 - node.length).fill(null));
+    growToHold(node, step);
     node = (node as Record<string | number, unknown>)[step];
   }
   return values;
@@ -50,8 +55,7 @@ export function setAtPath(values: Record<string, unknown>, path: string, value: 
   const steps = setPathSteps(path);
   let node: Record<string | number, unknown> = values;
   steps.forEach((step, index) => {
-    // helm grows a list to an index past its end with null: no holes.
-    if (Array.isArray(node) && typeof step === 'number' && node.length < step) node.push(...Array<null>(step - node.length).fill(null));
+    growToHold(node, step);
     if (index === steps.length - 1) {
       node[step] = value;
       return;
