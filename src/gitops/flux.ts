@@ -1,4 +1,4 @@
-import type { RawSetValue, Release } from '../config/types.js';
+import type { Release } from '../config/types.js';
 import { growListsOnSetPath } from '../config/values-path.js';
 import type { KubeObject } from '../kube/objects.js';
 import { withoutSecretPaths } from './merged-values.js';
@@ -107,8 +107,8 @@ function chartOf(release: Release, input: ExportInput): Record<string, unknown> 
  * had to grow (a secret at `users[2].token` beside a one-element `users`) would be replaced by the shorter one
  * and the secret dropped; grown here as helm --set grows it, the list is set in place and kept.
  */
-function fluxValues(values: Record<string, unknown>, release: Release, secrets: readonly RawSetValue[]): Record<string, unknown> {
-  return secrets.reduce((out, entry) => growListsOnSetPath(out, entry.name), withoutSecretPaths(values, release));
+function fluxValues(values: Record<string, unknown>, release: Release): Record<string, unknown> {
+  return release.set.filter((entry) => entry.secret).reduce((out, entry) => growListsOnSetPath(out, entry.name), withoutSecretPaths(values, release));
 }
 
 function helmRelease(release: Release, input: ExportInput, releases: readonly Release[], notes: ExportNote[]): KubeObject {
@@ -142,7 +142,7 @@ function helmRelease(release: Release, input: ExportInput, releases: readonly Re
       upgrade: { ...wait, remediation: { ...remediation, strategy: 'rollback' } },
       // boutique repairs drift on every sync.
       driftDetection: { mode: 'enabled' },
-      values: fluxValues(input.values.get(release.id) ?? {}, release, secrets),
+      values: fluxValues(input.values.get(release.id) ?? {}, release),
       ...(refs.length > 0 && { valuesFrom: refs }),
     },
   };
