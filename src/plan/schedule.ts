@@ -81,11 +81,10 @@ export async function runInDependencyOrder<T extends DagTask>(
     }
     if (running.size === 0 && !held) break;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const headStartOver = new Promise<void>((resolve) => {
-      const waits = [...heldUntil.values()].map((until) => until - now()).filter((ms) => ms > 0);
-      if (held) timer = setTimeout(resolve, Math.min(...waits));
-    });
-    await Promise.race([...running.values(), ...(held ? [headStartOver] : [])]);
+    // Held tasks wake the loop when the first of their head starts is over, if nothing running ends before.
+    const firstHeadStartOver = Math.min(...[...heldUntil.values()].map((until) => until - now()).filter((ms) => ms > 0));
+    const headStartOver = held ? [new Promise<void>((resolve) => (timer = setTimeout(resolve, firstHeadStartOver)))] : [];
+    await Promise.race([...running.values(), ...headStartOver]);
     clearTimeout(timer);
   }
   return outcomes;
