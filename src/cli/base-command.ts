@@ -128,6 +128,7 @@ export abstract class BoutiqueCommand extends Command {
     const { Wiring } = await import('./wiring.js');
     return new Wiring({
       helmBinary: this.globalFlags['helm-binary'],
+      concurrency: this.globalFlags.concurrency,
       skipDependencies: this.globalFlags['skip-deps'],
       noCache: this.globalFlags['no-cache'],
       kubeContext,

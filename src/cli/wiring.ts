@@ -1,9 +1,9 @@
-import { homedir } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ClusterDeps } from '../app/deps.js';
 import { createInputsHash } from '../app/inputs-hash.js';
 import { RenderCachingHelm } from '../app/render-cache.js';
-import { HelmCli, type Helm } from '../helm/helm.js';
+import { goRuntimeEnv, HelmCli, type Helm } from '../helm/helm.js';
 import { DirectKubectl, KubeApi } from '../helm/kube-api.js';
 import { KubectlCli, type Kubectl } from '../helm/kubectl.js';
 import { storageDriver } from '../helm/records.js';
@@ -16,6 +16,8 @@ import { kubeAccess } from '../tools/kubeconfig.js';
 
 export interface WiringOptions {
   helmBinary?: string;
+  /** --concurrency: how many helm processes run at once, each given its share of the cores (goRuntimeEnv). */
+  concurrency: number;
   kubeContext?: string;
   /** --skip-deps: never run helm dependency build for a local chart. */
   skipDependencies?: boolean;
@@ -65,7 +67,8 @@ export class Wiring {
   }
 
   helm(): Helm {
-    const helm = new HelmCli(() => this.tool('helm'), this.runner, { kubeContext: this.options.kubeContext }, { skipDependencies: this.options.skipDependencies });
+    const env = goRuntimeEnv(this.options.concurrency, availableParallelism(), process.env);
+    const helm = new HelmCli(() => this.tool('helm'), this.runner, { kubeContext: this.options.kubeContext }, { skipDependencies: this.options.skipDependencies, env });
     if (this.options.noCache) return helm;
     return new RenderCachingHelm(helm, { dir: rememberedFolder('renders'), helmTool: () => this.tool('helm'), inputsHash: this.inputsHash, trace: this.options.trace });
   }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Release } from '../config/types.js';
 import type { Runner, RunOptions } from '../process/runner.js';
 import { missingDependencies } from './chart-dependencies.js';
-import { goDurationMs, HelmCli, keptResources } from './helm.js';
+import { goDurationMs, goRuntimeEnv, HelmCli, keptResources } from './helm.js';
 
 /** A Runner that records every command and answers from a script of canned results. */
 function recordingRunner(answer: (args: string[]) => string = () => '') {
@@ -52,13 +52,23 @@ describe('HelmCli', () => {
     expect(calls.map((call) => call.args[0])).toEqual(['template']);
   });
 
-  it('renders with a larger Go GC target, and only renders', async () => {
+  it('gives every helm process a larger GC target and its share of the cores, never over what the user set', () => {
+    expect(goRuntimeEnv(4, 2, {})).toEqual({ GOGC: '400', GOMAXPROCS: '1' });
+    expect(goRuntimeEnv(4, 16, {})).toEqual({ GOGC: '400', GOMAXPROCS: '4' });
+    expect(goRuntimeEnv(3, 8, {})).toEqual({ GOGC: '400', GOMAXPROCS: '2' });
+    expect(goRuntimeEnv(1, 8, {})).toEqual({ GOGC: '400' });
+    expect(goRuntimeEnv(4, 1, {})).toEqual({ GOGC: '400' });
+    expect(goRuntimeEnv(4, 2, { GOMAXPROCS: '2', GOGC: 'off' })).toEqual({});
+  });
+
+  it('runs every helm command with the environment it was given', async () => {
     const { runner, calls } = recordingRunner();
-    const helm = new HelmCli(tool, runner, {});
+    const env = { GOGC: '400', GOMAXPROCS: '1' };
+    const helm = new HelmCli(tool, runner, {}, { env });
     const release = releaseOf(chart({ 'Chart.yaml': 'name: app\n' }));
     await helm.template(release, []);
     await helm.upgrade(release, [], {});
-    expect(calls.map((call) => [call.args[0], call.options.env?.GOGC])).toEqual([['template', '400'], ['upgrade', undefined]]);
+    expect(calls.map((call) => [call.args[0], call.options.env])).toEqual([['template', env], ['upgrade', env]]);
   });
 
   it('reads a dependency however Chart.yaml spells the key, and reads no YAML when it cannot have one', async () => {
