@@ -1,9 +1,9 @@
-import { availableParallelism, homedir } from 'node:os';
+import { availableParallelism, homedir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { ClusterDeps } from '../app/deps.js';
 import { createInputsHash } from '../app/inputs-hash.js';
 import { RenderCachingHelm } from '../app/render-cache.js';
-import { goRuntimeEnv, HelmCli, type Helm } from '../helm/helm.js';
+import { goRuntimeEnv, HelmCli, type Helm, type Machine } from '../helm/helm.js';
 import { DirectKubectl, KubeApi } from '../helm/kube-api.js';
 import { KubectlCli, type Kubectl } from '../helm/kubectl.js';
 import { storageDriver } from '../helm/records.js';
@@ -27,6 +27,12 @@ export interface WiringOptions {
   noCache?: boolean;
   /** --debug: every command line (secrets redacted) and where each tool came from. */
   trace?: (line: string) => void;
+}
+
+/** This machine's cores and memory, or the container's memory limit when it has one (a cgroup's). */
+function thisMachine(): Machine {
+  const limit = process.constrainedMemory?.() || Infinity;
+  return { cores: availableParallelism(), memoryBytes: Math.min(totalmem(), limit) };
 }
 
 /**
@@ -67,7 +73,7 @@ export class Wiring {
   }
 
   helm(): Helm {
-    const env = goRuntimeEnv(this.options.concurrency, availableParallelism(), process.env);
+    const env = goRuntimeEnv(this.options.concurrency, thisMachine(), process.env);
     const helm = new HelmCli(() => this.tool('helm'), this.runner, { kubeContext: this.options.kubeContext }, { skipDependencies: this.options.skipDependencies, env });
     if (this.options.noCache) return helm;
     return new RenderCachingHelm(helm, { dir: rememberedFolder('renders'), helmTool: () => this.tool('helm'), inputsHash: this.inputsHash, trace: this.options.trace });

@@ -52,13 +52,20 @@ describe('HelmCli', () => {
     expect(calls.map((call) => call.args[0])).toEqual(['template']);
   });
 
-  it('gives every helm process a larger GC target and its share of the cores, never over what the user set', () => {
-    expect(goRuntimeEnv(4, 2, {})).toEqual({ GOGC: '400', GOMAXPROCS: '1' });
-    expect(goRuntimeEnv(4, 16, {})).toEqual({ GOGC: '400', GOMAXPROCS: '4' });
-    expect(goRuntimeEnv(3, 8, {})).toEqual({ GOGC: '400', GOMAXPROCS: '2' });
-    expect(goRuntimeEnv(1, 8, {})).toEqual({ GOGC: '400' });
-    expect(goRuntimeEnv(4, 1, {})).toEqual({ GOGC: '400' });
-    expect(goRuntimeEnv(4, 2, { GOMAXPROCS: '2', GOGC: 'off' })).toEqual({});
+  it('gives every helm process a larger GC target within its share of the memory, and its share of the cores', () => {
+    const GiB = 2 ** 30;
+    expect(goRuntimeEnv(4, { cores: 2, memoryBytes: 24 * GiB }, {})).toEqual({ GOGC: '400', GOMEMLIMIT: '1536MiB', GOMAXPROCS: '1' });
+    expect(goRuntimeEnv(4, { cores: 16, memoryBytes: 4 * GiB }, {})).toEqual({ GOGC: '400', GOMEMLIMIT: '256MiB', GOMAXPROCS: '4' });
+    expect(goRuntimeEnv(3, { cores: 8, memoryBytes: 0.5 * GiB }, {})).toEqual({ GOGC: '400', GOMEMLIMIT: '64MiB', GOMAXPROCS: '2' });
+    expect(goRuntimeEnv(1, { cores: 8, memoryBytes: 8 * GiB }, {})).toEqual({ GOGC: '400', GOMEMLIMIT: '2048MiB' });
+    expect(goRuntimeEnv(4, { cores: 1, memoryBytes: 8 * GiB }, {})).toEqual({ GOGC: '400', GOMEMLIMIT: '512MiB' });
+  });
+
+  it('leaves the Go runtime settings the user chose alone', () => {
+    const machine = { cores: 2, memoryBytes: 2 ** 33 };
+    expect(goRuntimeEnv(4, machine, { GOMAXPROCS: '2', GOGC: 'off' })).toEqual({});
+    expect(goRuntimeEnv(4, machine, { GOMEMLIMIT: '1GiB' })).toEqual({ GOMAXPROCS: '1' });
+    expect(goRuntimeEnv(4, machine, { GOGC: '100' })).toEqual({ GOMAXPROCS: '1' });
   });
 
   it('runs every helm command with the environment it was given', async () => {
