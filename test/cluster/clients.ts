@@ -20,7 +20,17 @@ async function run(binary: string, emulator: Emulator, args: string[], input?: s
   return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
 
-export const helm = (emulator: Emulator, args: string[]): Promise<ToolResult> => run(helmBinary(), emulator, args);
+/**
+ * client-go's reflector logs this when a wait ends the watches it started and the read of a stream sees the cancel
+ * before the reflector does: a race of client-go's own, seen against every API server (werf/kubedog#364,
+ * kubernetes-sigs/cluster-api#11141). Dropped, so that an empty stderr still means helm warned of nothing.
+ */
+const ownCancelledWatch = /^I\d{4} [\d:.]+ +\d+ reflector\.go:\d+\] "Warning: watch ended with error" .*context canceled.*\n?/gm;
+
+export const helm = async (emulator: Emulator, args: string[]): Promise<ToolResult> => {
+  const result = await run(helmBinary(), emulator, args);
+  return { ...result, stderr: result.stderr.replace(ownCancelledWatch, '') };
+};
 
 export const kubectl = (emulator: Emulator, args: string[], input?: string): Promise<ToolResult> => run(kubectlBinary(), emulator, args, input);
 
