@@ -16,7 +16,7 @@ import { kubeAccess } from '../tools/kubeconfig.js';
 
 export interface WiringOptions {
   helmBinary?: string;
-  /** --concurrency: how many helm processes run at once, each given its share of the cores (goRuntimeEnv). */
+  /** --concurrency: how many helm processes run at once, sharing the machine (goRuntimeEnv). */
   concurrency: number;
   kubeContext?: string;
   /** --skip-deps: never run helm dependency build for a local chart. */
@@ -29,7 +29,7 @@ export interface WiringOptions {
   trace?: (line: string) => void;
 }
 
-/** This machine's cores and memory, or the container's memory limit when it has one (a cgroup's). */
+/** The cores this process may run on, and the memory: the container's limit when it has one (a cgroup's). */
 function thisMachine(): Machine {
   const limit = process.constrainedMemory?.() || Infinity;
   return { cores: availableParallelism(), memoryBytes: Math.min(totalmem(), limit) };

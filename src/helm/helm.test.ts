@@ -52,11 +52,11 @@ describe('HelmCli', () => {
     expect(calls.map((call) => call.args[0])).toEqual(['template']);
   });
 
-  it('gives every helm process a larger GC target within its share of the memory, and its share of the cores', () => {
+  it('gives every helm process a larger GC target within its share of the memory, and one core when cores are few', () => {
     const GiB = 2 ** 30;
     expect(goRuntimeEnv(4, { cores: 2, memoryBytes: 24 * GiB }, {})).toEqual({ GOGC: '400', GOMEMLIMIT: '1536MiB', GOMAXPROCS: '1' });
-    expect(goRuntimeEnv(4, { cores: 16, memoryBytes: 4 * GiB }, {})).toEqual({ GOGC: '400', GOMEMLIMIT: '256MiB', GOMAXPROCS: '4' });
-    expect(goRuntimeEnv(3, { cores: 8, memoryBytes: 0.5 * GiB }, {})).toEqual({ GOGC: '400', GOMEMLIMIT: '64MiB', GOMAXPROCS: '2' });
+    expect(goRuntimeEnv(4, { cores: 4, memoryBytes: 4 * GiB }, {})).toEqual({ GOGC: '400', GOMEMLIMIT: '256MiB', GOMAXPROCS: '1' });
+    expect(goRuntimeEnv(3, { cores: 8, memoryBytes: 0.5 * GiB }, {})).toEqual({ GOGC: '400', GOMEMLIMIT: '64MiB' });
     expect(goRuntimeEnv(1, { cores: 8, memoryBytes: 8 * GiB }, {})).toEqual({ GOGC: '400', GOMEMLIMIT: '2048MiB' });
     expect(goRuntimeEnv(4, { cores: 1, memoryBytes: 8 * GiB }, {})).toEqual({ GOGC: '400', GOMEMLIMIT: '512MiB' });
   });

@@ -73,16 +73,16 @@ export interface Machine {
  * - GOGC=400: a larger GC target cuts the CPU of a render or an upgrade by a sixth, for about 14 MB more at peak.
  *   GOMEMLIMIT, a quarter of the memory shared among them, keeps a helm that holds much (a wait over a namespace
  *   of thousands of pods) from growing five times over: near it, Go collects as often as it must.
- * - GOMAXPROCS: Go gives each process every core; each gets its share (cores / concurrency, at least one), so that
- *   four helm processes on two cores do not contend with each other's GC workers and threads.
- * Never over a value the user set, and nothing where Go's default is already the answer.
+ * - GOMAXPROCS=1 when there are no more cores than helm processes at once: Go gives each process every core, and
+ *   four helm processes on two cores would contend with each other's GC workers and threads. With more cores, Go's
+ *   own choice stands: it also knows a container's CPU limit (Go 1.25 and later), and one is never above it.
+ * Never over a value the user set.
  */
 export function goRuntimeEnv(concurrency: number, machine: Machine, env: NodeJS.ProcessEnv): Record<string, string> {
-  const share = Math.max(1, Math.floor(machine.cores / concurrency));
   const memoryLimitMiB = Math.max(64, Math.floor(machine.memoryBytes / 4 / concurrency / 2 ** 20));
   return {
     ...(env.GOGC === undefined && env.GOMEMLIMIT === undefined && { GOGC: '400', GOMEMLIMIT: `${memoryLimitMiB}MiB` }),
-    ...(env.GOMAXPROCS === undefined && share < machine.cores && { GOMAXPROCS: String(share) }),
+    ...(env.GOMAXPROCS === undefined && machine.cores > 1 && machine.cores <= concurrency && { GOMAXPROCS: '1' }),
   };
 }
 
