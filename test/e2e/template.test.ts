@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { boutique, fakeExecutable, repoRoot } from '../support/cli.js';
@@ -112,6 +112,41 @@ describe('the render cache', () => {
     const changed = await run();
     expect(changed.stdout).toContain('greeting: "bonjour"');
     expect(templateCalls()).toHaveLength(3);
+  });
+});
+
+describe("helm's Go runtime settings", () => {
+  it('a larger GC target within a memory limit for every helm, one core each when they are no fewer than the cores, and never over what the user set', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'boutique-go-runtime-'));
+    mkdirSync(join(dir, 'chart', 'templates'), { recursive: true });
+    writeFileSync(join(dir, 'chart', 'Chart.yaml'), 'apiVersion: v2\nname: greeter\nversion: 0.1.0\n');
+    writeFileSync(join(dir, 'chart', 'templates', 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n');
+    writeFileSync(join(dir, 'releases.yaml'), 'releases:\n  - name: one\n    chart: ./chart\n  - name: two\n    chart: ./chart\n');
+    // A helm that logs the Go settings of each render it is asked for, then is the real helm.
+    const log = join(dir, 'helm-env.log');
+    const recordingHelm = fakeExecutable('helm', [
+      "const { GOGC = '-', GOMEMLIMIT = '-', GOMAXPROCS = '-' } = process.env;",
+      `if (process.argv[2] === 'template') require('node:fs').appendFileSync(${JSON.stringify(log)}, [process.argv[3], GOGC, GOMEMLIMIT, GOMAXPROCS].join(' ') + '\\n');`,
+      `const run = require('node:child_process').spawnSync(${JSON.stringify(helmBinary())}, process.argv.slice(2), { stdio: 'inherit' });`,
+      'process.exit(run.status ?? 1);',
+    ].join('\n'));
+    const renders = async (concurrency: number, userEnv: Record<string, string> = {}) => {
+      writeFileSync(log, '');
+      const result = await boutique(['template', '--no-cache', '--concurrency', String(concurrency)], { cwd: dir, env: { BOUTIQUE_HELM: recordingHelm.path, ...userEnv } });
+      expect(result.exitCode, result.stderr).toBe(0);
+      return readFileSync(log, 'utf8').trim().split('\n').sort().map((line) => line.split(' '));
+    };
+    const cores = availableParallelism();
+
+    const crowded = await renders(cores);
+    expect(crowded.map(([release, gogc, , maxprocs]) => [release, gogc, maxprocs])).toEqual([['one', '400', cores > 1 ? '1' : '-'], ['two', '400', cores > 1 ? '1' : '-']]);
+    for (const [, , memoryLimit] of crowded) expect(memoryLimit).toMatch(/^\d+MiB$/);
+    // One helm at a time: each has a quarter of the memory, and Go's own GOMAXPROCS.
+    const alone = await renders(1);
+    expect(alone.map(([release, gogc, , maxprocs]) => [release, gogc, maxprocs])).toEqual([['one', '400', '-'], ['two', '400', '-']]);
+    expect(parseInt(alone[0]![2]!, 10)).toBeGreaterThan(parseInt(crowded[0]![2]!, 10));
+
+    expect(await renders(cores, { GOGC: '100', GOMAXPROCS: '3' })).toEqual([['one', '100', '-', '3'], ['two', '100', '-', '3']]);
   });
 });
 
