@@ -72,9 +72,20 @@ export class Wiring {
     return this.tools.get(name)!;
   }
 
+  private helmEnv: Record<string, string> | undefined;
+
+  /** The Go runtime settings of every helm process of the run (goRuntimeEnv), said once under --debug. */
+  private goRuntime(): Record<string, string> {
+    if (!this.helmEnv) {
+      this.helmEnv = goRuntimeEnv(this.options.concurrency, thisMachine(), process.env);
+      const settings = Object.entries(this.helmEnv).map(([name, value]) => `${name}=${value}`).join(' ');
+      this.options.trace?.(settings ? `helm runs with ${settings}` : 'helm runs with the Go settings of the environment');
+    }
+    return this.helmEnv;
+  }
+
   helm(): Helm {
-    const env = goRuntimeEnv(this.options.concurrency, thisMachine(), process.env);
-    const helm = new HelmCli(() => this.tool('helm'), this.runner, { kubeContext: this.options.kubeContext }, { skipDependencies: this.options.skipDependencies, env });
+    const helm = new HelmCli(() => this.tool('helm'), this.runner, { kubeContext: this.options.kubeContext }, { skipDependencies: this.options.skipDependencies, env: this.goRuntime() });
     if (this.options.noCache) return helm;
     return new RenderCachingHelm(helm, { dir: rememberedFolder('renders'), helmTool: () => this.tool('helm'), inputsHash: this.inputsHash, trace: this.options.trace });
   }

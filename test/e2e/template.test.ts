@@ -147,6 +147,9 @@ describe("helm's Go runtime settings", () => {
     expect(parseInt(alone[0]![2]!, 10)).toBeGreaterThan(parseInt(crowded[0]![2]!, 10));
 
     expect(await renders(cores, { GOGC: '100', GOMAXPROCS: '3' })).toEqual([['one', '100', '-', '3'], ['two', '100', '-', '3']]);
+    // --debug says what was set, once.
+    const debug = await boutique(['template', '--no-cache', '--debug', '--concurrency', '1'], { cwd: dir, env: { BOUTIQUE_HELM: recordingHelm.path } });
+    expect(debug.stderr.match(/^helm runs with .*$/gm)).toEqual([`helm runs with GOGC=400 GOMEMLIMIT=${alone[0]![2]}`]);
   });
 });
 
