@@ -16,6 +16,25 @@ function splitByRelease(stdout: string): Map<string, string> {
   return chunks;
 }
 
+/** A folder with a one-ConfigMap chart `greeter` under chart/, and the files given (releases.yaml, values). */
+function greeterSystem(prefix: string, files: Record<string, string>, configMapData = ''): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  mkdirSync(join(dir, 'chart', 'templates'), { recursive: true });
+  writeFileSync(join(dir, 'chart', 'Chart.yaml'), 'apiVersion: v2\nname: greeter\nversion: 0.1.0\n');
+  writeFileSync(join(dir, 'chart', 'templates', 'cm.yaml'), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n${configMapData}`);
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+/** A helm that first runs `record` (a line of node, with the arguments in process.argv), then is the real helm. */
+function recordingHelm(record: string): string {
+  return fakeExecutable('helm', [
+    record,
+    `const run = require('node:child_process').spawnSync(${JSON.stringify(helmBinary())}, process.argv.slice(2), { stdio: 'inherit' });`,
+    'process.exit(run.status ?? 1);',
+  ].join('\n')).path;
+}
+
 describe('boutique template on the shipped Online Boutique', () => {
   let result: Awaited<ReturnType<typeof boutique>>;
   beforeAll(async () => {
@@ -75,21 +94,15 @@ describe('boutique template', () => {
 
 describe('the render cache', () => {
   it('answers a second run with unchanged inputs without starting helm template, and renders again when they change', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'boutique-render-cache-'));
-    mkdirSync(join(dir, 'chart', 'templates'), { recursive: true });
-    writeFileSync(join(dir, 'chart', 'Chart.yaml'), 'apiVersion: v2\nname: greeter\nversion: 0.1.0\n');
-    writeFileSync(join(dir, 'chart', 'templates', 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  greeting: {{ .Values.greeting | quote }}\n');
-    writeFileSync(join(dir, 'values.yaml'), 'greeting: hello\n');
-    writeFileSync(join(dir, 'releases.yaml'), 'releases:\n  - name: greeter\n    chart: ./chart\n    values: [values.yaml]\n');
-    // A helm that logs every command it is given, then is the real helm.
+    const dir = greeterSystem('boutique-render-cache-', {
+      'values.yaml': 'greeting: hello\n',
+      'releases.yaml': 'releases:\n  - name: greeter\n    chart: ./chart\n    values: [values.yaml]\n',
+    }, 'data:\n  greeting: {{ .Values.greeting | quote }}\n');
+    // A helm that logs every command it is given.
     const log = join(dir, 'helm-calls.log');
-    const countingHelm = fakeExecutable('helm', [
-      `require('node:fs').appendFileSync(${JSON.stringify(log)}, process.argv.slice(2).join(' ') + '\\n');`,
-      `const run = require('node:child_process').spawnSync(${JSON.stringify(helmBinary())}, process.argv.slice(2), { stdio: 'inherit' });`,
-      'process.exit(run.status ?? 1);',
-    ].join('\n'));
+    const countingHelm = recordingHelm(`require('node:fs').appendFileSync(${JSON.stringify(log)}, process.argv.slice(2).join(' ') + '\\n');`);
     const cacheDir = join(dir, 'cache');
-    const run = (args: string[] = []) => boutique(['template', ...args], { cwd: dir, env: { BOUTIQUE_HELM: countingHelm.path, BOUTIQUE_CACHE_DIR: cacheDir } });
+    const run = (args: string[] = []) => boutique(['template', ...args], { cwd: dir, env: { BOUTIQUE_HELM: countingHelm, BOUTIQUE_CACHE_DIR: cacheDir } });
     const templateCalls = () => (existsSync(log) ? readFileSync(log, 'utf8') : '').split('\n').filter((line) => line.startsWith('template greeter '));
 
     const cold = await run();
@@ -117,22 +130,16 @@ describe('the render cache', () => {
 
 describe("helm's Go runtime settings", () => {
   it('a larger GC target within a memory limit for every helm, one core each when they are no fewer than the cores, and never over what the user set', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'boutique-go-runtime-'));
-    mkdirSync(join(dir, 'chart', 'templates'), { recursive: true });
-    writeFileSync(join(dir, 'chart', 'Chart.yaml'), 'apiVersion: v2\nname: greeter\nversion: 0.1.0\n');
-    writeFileSync(join(dir, 'chart', 'templates', 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n');
-    writeFileSync(join(dir, 'releases.yaml'), 'releases:\n  - name: one\n    chart: ./chart\n  - name: two\n    chart: ./chart\n');
-    // A helm that logs the Go settings of each render it is asked for, then is the real helm.
+    const dir = greeterSystem('boutique-go-runtime-', { 'releases.yaml': 'releases:\n  - name: one\n    chart: ./chart\n  - name: two\n    chart: ./chart\n' });
+    // A helm that logs the Go settings of each render it is asked for.
     const log = join(dir, 'helm-env.log');
-    const recordingHelm = fakeExecutable('helm', [
+    const envHelm = recordingHelm([
       "const { GOGC = '-', GOMEMLIMIT = '-', GOMAXPROCS = '-' } = process.env;",
       `if (process.argv[2] === 'template') require('node:fs').appendFileSync(${JSON.stringify(log)}, [process.argv[3], GOGC, GOMEMLIMIT, GOMAXPROCS].join(' ') + '\\n');`,
-      `const run = require('node:child_process').spawnSync(${JSON.stringify(helmBinary())}, process.argv.slice(2), { stdio: 'inherit' });`,
-      'process.exit(run.status ?? 1);',
     ].join('\n'));
     const renders = async (concurrency: number, userEnv: Record<string, string> = {}) => {
       writeFileSync(log, '');
-      const result = await boutique(['template', '--no-cache', '--concurrency', String(concurrency)], { cwd: dir, env: { BOUTIQUE_HELM: recordingHelm.path, ...userEnv } });
+      const result = await boutique(['template', '--no-cache', '--concurrency', String(concurrency)], { cwd: dir, env: { BOUTIQUE_HELM: envHelm, ...userEnv } });
       expect(result.exitCode, result.stderr).toBe(0);
       return readFileSync(log, 'utf8').trim().split('\n').sort().map((line) => line.split(' '));
     };
@@ -148,7 +155,7 @@ describe("helm's Go runtime settings", () => {
 
     expect(await renders(cores, { GOGC: '100', GOMAXPROCS: '3' })).toEqual([['one', '100', '-', '3'], ['two', '100', '-', '3']]);
     // --debug says what was set, once.
-    const debug = await boutique(['template', '--no-cache', '--debug', '--concurrency', '1'], { cwd: dir, env: { BOUTIQUE_HELM: recordingHelm.path } });
+    const debug = await boutique(['template', '--no-cache', '--debug', '--concurrency', '1'], { cwd: dir, env: { BOUTIQUE_HELM: envHelm } });
     expect(debug.stderr.match(/^helm runs with .*$/gm)).toEqual([`helm runs with GOGC=400 GOMEMLIMIT=${alone[0]![2]}`]);
   });
 });
