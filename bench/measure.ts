@@ -21,7 +21,6 @@ export interface Run {
   peakRssMb?: number;
 }
 
-
 /**
  * Runs the built CLI as a user would (no TTY, no colours) and fails loudly if it fails: a figure from a failed
  * run would be meaningless. With `rss`, the run goes through GNU time, whose %M is the maximum resident set of

@@ -4,7 +4,8 @@
 //
 //   dist/compiled/oclif-core.cjs, yaml.cjs, ajv.cjs   the CommonJS packages boutique uses, each evaluated on first use
 //   dist/compiled/boutique.cjs               every command, and what they import (execa, listr2…: still run lazily)
-//   dist/cli/main.cjs                        the entry: loads those three through V8's code cache (src/cli/compile-cache.ts)
+//   dist/cli/main.cjs                        the entry: its compiled() loads the four files above through V8's code cache
+//                                            (src/cli/compile-cache.ts)
 //   dist/commands/<id>.cjs                   what oclif's manifest points at: one line, the command from boutique.cjs
 import { build } from 'esbuild';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';

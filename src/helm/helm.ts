@@ -60,7 +60,6 @@ export function keptResources(stdout: string): string[] {
   return [...list.matchAll(/^\[(\w+)\] (\S+)$/gm)].map(([, kind, name]) => `${kind}/${name}`);
 }
 
-
 /** What goRuntimeEnv shares among the helm processes that run at once. */
 export interface Machine {
   cores: number;

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { boutique, boutiqueBin, repoRoot } from '../support/cli.js';
 
-
 /** Runs the built CLI in a pseudo-terminal (util-linux `script`), typing `input`, as a person at a shell would. */
 async function inTerminal(args: string[], input: string) {
   const command = [process.execPath, boutiqueBin, ...args].map((word) => `'${word}'`).join(' ');

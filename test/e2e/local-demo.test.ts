@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../cluster/emulator.js';
-import { boutiqueBin, repoRoot } from '../support/cli.js';
+import { boutique, boutiqueBin, repoRoot } from '../support/cli.js';
 import { emulatorEnv, helmBinary, kubectlBinary } from '../support/tools.js';
-import { boutique } from '../support/cli.js';
 
 const isWrite = (verb: string) => ['create', 'update', 'patch'].includes(verb);
 
