@@ -187,7 +187,10 @@ export class HelmCli implements Helm {
     try {
       const { stdout } = await this.run(['get', 'metadata', release.name, '--output', 'json', ...this.scope(release)], { retry: 'read' });
       const info = JSON.parse(stdout) as Omit<ReleaseRecord, 'labels'> & { labels?: Record<string, string> };
-      return info.status === 'uninstalled' ? undefined : { ...info, labels: info.labels ?? {} };
+      if (info.status === 'uninstalled') return undefined;
+      // The fields a record read in bulk has (helm/records.ts), and no others: a release reads the same either way.
+      const { name, namespace, revision, status, chart, version, appVersion, deployedAt } = info;
+      return { name, namespace, revision, status, chart, version, appVersion, deployedAt, labels: info.labels ?? {} };
     } catch (error) {
       if (error instanceof ExecError && /release: not found/.test(error.stderr)) return undefined;
       throw error;

@@ -33,6 +33,12 @@ interface HelmReleaseJson {
 }
 
 /**
+ * A record's time as `helm get metadata` prints it (Go's time.RFC3339, which drops the fraction): the stored
+ * record keeps nanoseconds, and a release must read the same whichever way its record was read.
+ */
+const wholeSeconds = (time: string): string => time.replace(/\.\d+(?=Z$|[+-]\d\d:\d\d$)/, '');
+
+/**
  * One storage object (Secret `sh.helm.release.v1.NAME.vN`, or the ConfigMap of the configmap driver) decoded as
  * helm does: the release is gzipped JSON in base64, which a Secret's data encodes in base64 once more.
  */
@@ -55,7 +61,7 @@ export function decodeStoredRelease(obj: KubeObject, driver: Exclude<StorageDriv
       chart: release.chart?.metadata?.name ?? '',
       version: release.chart?.metadata?.version ?? '',
       appVersion: release.chart?.metadata?.appVersion ?? '',
-      deployedAt: release.info?.last_deployed ?? '',
+      deployedAt: wholeSeconds(release.info?.last_deployed ?? ''),
       labels,
     },
     manifest: release.manifest ?? '',

@@ -7,6 +7,7 @@ import { kubeconfigFor, startEmulator, type Emulator, type RequestLogEntry } fro
 import { boutique, boutiqueBin } from '../support/cli.js';
 import { copyShippedSystem } from '../support/system.js';
 import { emulatorEnv, kubectlBinary } from '../support/tools.js';
+import { until } from '../support/wait.js';
 
 const isWrite = (entry: RequestLogEntry) => ['create', 'update', 'patch', 'delete'].includes(entry.verb) && !entry.dryRun;
 const selection = ['-l', 'name=cartservice', '--include-needs'];
@@ -19,13 +20,6 @@ function helmRecords(emulator: Emulator): Record<string, string> {
       .filter((secret) => secret.metadata.name?.startsWith('sh.helm.release.v1.'))
       .map((secret) => [secret.metadata.name!.replace('sh.helm.release.v1.', ''), secret.metadata.labels?.status ?? '?']),
   );
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let waited = 0; !condition(); waited += 100) {
-    if (waited > 60_000) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe('reliability against the emulator', () => {

@@ -1,0 +1,103 @@
+import { execa } from 'execa';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator, type RequestLogEntry } from '../cluster/emulator.js';
+import type { KubeObject } from '../cluster/kinds.js';
+import { boutique } from '../support/cli.js';
+import { copyShippedSystem } from '../support/system.js';
+import { emulatorEnv, helm3Binary, helmBinary, kubectlBinary } from '../support/tools.js';
+import { until } from '../support/wait.js';
+
+/**
+ * A helm for boutique's per-release path: boutique is told HELM_DRIVER=sql, a storage it cannot read in bulk, so it
+ * asks helm release by release (helm get metadata, helm get manifest); this helm drops the variable and reads the
+ * same Secrets the bulk path lists.
+ */
+function helmWithoutDriver(): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'boutique-helm-')), 'helm');
+  writeFileSync(path, `#!/bin/sh\nunset HELM_DRIVER\nexec '${helmBinary()}' "$@"\n`);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+const agentOf = (entry: RequestLogEntry) => (entry.userAgent ?? '').split('/')[0]!.toLowerCase();
+
+describe('helm records read in bulk and release by release', () => {
+  let emulator: Emulator;
+  let system: ReturnType<typeof copyShippedSystem>;
+  let env: Record<string, string>;
+  const run = (args: string[], extraEnv: Record<string, string> = {}) => boutique(args, { cwd: system.dir, env: { ...env, ...extraEnv } });
+  const helm = (args: string[]) => execa(helmBinary(), [...args, '--namespace', 'boutique'], { env, reject: false });
+  const storedStatus = (name: string, revision: number) =>
+    emulator.store.get('v1', 'Secret', 'boutique', `sh.helm.release.v1.${name}.v${revision}`)?.metadata.labels?.status;
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ readyDelayMs: 100 });
+    env = emulatorEnv(emulator);
+    system = copyShippedSystem();
+    for (const name of ['adservice', 'emailservice']) {
+      system.edit('releases.yaml', (text) => text.replace(`  - name: ${name}\n`, `  - name: ${name}\n    namespace: extras\n`));
+    }
+    const sync = await run(['sync']);
+    expect(sync.exitCode, sync.stderr).toBe(0);
+
+    // helm 3 storage: the next revision of productcatalogservice written by helm 3.
+    system.edit('values/productcatalogservice.yaml', (text) => text.replace('memory: 128Mi', 'memory: 160Mi'));
+    const byHelm3 = await run(['sync', '-l', 'name=productcatalogservice'], { BOUTIQUE_HELM: helm3Binary() });
+    expect(byHelm3.stdout).toMatch(/^boutique\/productcatalogservice +upgraded /m);
+
+    // A drifted field, and a deleted object of a release in another namespace.
+    await execa(kubectlBinary(), ['scale', 'deployment/currencyservice', '--replicas=2', '--namespace', 'boutique'], { env });
+    await execa(kubectlBinary(), ['delete', 'service/emailservice', '--namespace', 'extras'], { env });
+
+    // A failed release: an upgrade by hand whose new pods never become ready within its timeout.
+    const attempt = (value: string) => (object: KubeObject) => JSON.stringify(object.spec).includes(`"attempt":"${value}"`);
+    emulator.faults.neverReady({ kind: 'Deployment', name: 'paymentservice', where: attempt('failed') });
+    const chart = join(system.dir, 'charts', 'microservice');
+    const failed = await helm(['upgrade', 'paymentservice', chart, '--reuse-values', '--set', 'podAnnotations.attempt=failed', '--wait=watcher', '--timeout', '2s']);
+    expect(failed.exitCode).not.toBe(0);
+    expect(storedStatus('paymentservice', 2)).toBe('failed');
+
+    // A pending release: a helm that dies while it waits.
+    emulator.faults.neverReady({ kind: 'Deployment', name: 'shippingservice', where: attempt('pending') });
+    const pending = helm(['upgrade', 'shippingservice', chart, '--reuse-values', '--set', 'podAnnotations.attempt=pending', '--wait=watcher', '--timeout', '120s']);
+    await until(() => storedStatus('shippingservice', 2) === 'pending-upgrade', 'a pending upgrade');
+    pending.kill('SIGKILL');
+    await pending;
+  });
+  afterAll(() => emulator.stop());
+
+  it('agree on unchanged, drifted, deleted, failed, pending, helm 3 and another namespace, the bulk path with no helm', async () => {
+    const readBy = async (extraEnv: Record<string, string>) => {
+      const since = emulator.requests.length;
+      const status = await run(['status', '-o', 'json'], extraEnv);
+      const report = JSON.parse(status.stdout);
+      return { exitCode: status.exitCode, report, agents: new Set(emulator.requests.slice(since).map(agentOf)) };
+    };
+    const bulk = await readBy({});
+    const perRelease = await readBy({ HELM_DRIVER: 'sql', BOUTIQUE_HELM: helmWithoutDriver() });
+
+    expect(bulk.agents).toEqual(new Set(['boutique']));
+    expect(perRelease.agents).toContain('helm');
+    expect(perRelease.report).toEqual(bulk.report);
+    expect(perRelease.exitCode).toBe(bulk.exitCode);
+
+    const seen = Object.fromEntries(
+      bulk.report.results.map((result: { id: string; status: string; action: string; helmStatus: string; reasons: string[] }) => [
+        result.id,
+        [result.action, result.helmStatus, result.reasons.join('; ')],
+      ]),
+    );
+    expect(seen).toMatchObject({
+      'boutique/redis-cart': ['unchanged', 'deployed', ''],
+      'extras/adservice': ['unchanged', 'deployed', ''],
+      'boutique/productcatalogservice': ['unchanged', 'deployed', ''],
+      'boutique/currencyservice': ['upgrade', 'deployed', 'drift in Deployment/currencyservice'],
+      'extras/emailservice': ['upgrade', 'deployed', 'drift in Service/emailservice (deleted)'],
+      'boutique/paymentservice': ['upgrade', 'failed', 'last attempt failed'],
+      'boutique/shippingservice': ['blocked', 'pending-upgrade', 'pending-upgrade'],
+    });
+  });
+});
