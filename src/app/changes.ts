@@ -142,7 +142,8 @@ async function diffChange(change: PlannedChange, stored: StoredRelease | undefin
   }
   const live = await deps.kubectl.listKinds(kindsByScope([...desired, ...deployed], release.namespace));
   const secretValues = await secretValuesOf(release, deps, change.record !== undefined);
-  return diffRelease({ release: release.id, namespace: release.namespace, desired, live, deployed, secretValues, hooks: { deployed: stored?.hooks ?? [], planned: plannedHooks }, ignoreDifferences: release.ignoreDifferences });
+  const deployedHooks = stored ? (stored.hooks ?? (await deps.helm.hooks(release))) : [];
+  return diffRelease({ release: release.id, namespace: release.namespace, desired, live, deployed, secretValues, hooks: { deployed: deployedHooks, planned: plannedHooks }, ignoreDifferences: release.ignoreDifferences });
 }
 
 export interface DiffOutcome {

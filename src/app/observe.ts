@@ -36,8 +36,8 @@ async function readStoredReleases(plan: Plan, deps: ClusterDeps, options: Observ
     await mapInOrder(plan.releases, options.concurrency, async (release) => {
       try {
         const record = await deps.helm.find(release);
-        // helm get manifest leaves hooks out; without bulk storage, diff shows no deployed hooks.
-        if (record) stored.set(release.id, { record, manifest: await deps.helm.manifest(release), hooks: [] });
+        // helm get manifest leaves the hooks out: diff asks helm for them when it needs them.
+        if (record) stored.set(release.id, { record, manifest: await deps.helm.manifest(release) });
       } catch (error) {
         if (error instanceof ClusterUnreachableError) throw error;
         errors.set(release.id, error as Error);

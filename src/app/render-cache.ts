@@ -89,6 +89,7 @@ export class RenderCachingHelm implements Helm {
   uninstall: Helm['uninstall'] = (...args) => this.helm.uninstall(...args);
   find: Helm['find'] = (...args) => this.helm.find(...args);
   manifest: Helm['manifest'] = (...args) => this.helm.manifest(...args);
+  hooks: Helm['hooks'] = (...args) => this.helm.hooks(...args);
   values: Helm['values'] = (...args) => this.helm.values(...args);
   history: Helm['history'] = (...args) => this.helm.history(...args);
   rollback: Helm['rollback'] = (...args) => this.helm.rollback(...args);

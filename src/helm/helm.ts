@@ -6,6 +6,7 @@ import type { Runner } from '../process/runner.js';
 import { markedSecrets, maskSecretValues } from '../secrets/mask.js';
 import { parseVersion, type ResolvedTool } from '../tools/resolve.js';
 import { missingDependencies } from './chart-dependencies.js';
+import { hooksFromHelm } from './records.js';
 import { clusterArgs, lintArgs, templateArgs, uninstallArgs, upgradeArgs, type ClusterTarget } from './args.js';
 
 export interface HelmRevision {
@@ -32,6 +33,8 @@ export interface Helm {
    * the cluster's capabilities and lookups, as the real upgrade will be, and without changing anything.
    */
   plannedManifest(release: Release, values: readonly string[]): Promise<{ manifest: string; hooks: HelmHook[] }>;
+  /** The deployed revision's hooks (helm get hooks), where helm's records are not read in bulk. */
+  hooks(release: Release): Promise<HelmHook[]>;
   /** Objects helm kept (`helm.sh/resource-policy: keep`) are named in `kept`, as `Kind/name`. */
   uninstall(release: Release, wait: boolean): Promise<{ kept: string[] }>;
   /**
@@ -199,6 +202,10 @@ export class HelmCli implements Helm {
 
   async manifest(release: Release): Promise<string> {
     return (await this.run(['get', 'manifest', release.name, ...this.scope(release)], { retry: 'read' })).stdout;
+  }
+
+  async hooks(release: Release): Promise<HelmHook[]> {
+    return hooksFromHelm((await this.run(['get', 'hooks', release.name, ...this.scope(release)], { retry: 'read' })).stdout);
   }
 
   async values(release: Release): Promise<Record<string, unknown>> {

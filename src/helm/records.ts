@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { isRecord, type HelmHook, type KubeObject } from '../kube/objects.js';
+import { isRecord, parseManifests, type HelmHook, type KubeObject } from '../kube/objects.js';
 import type { ReleaseRecord } from '../plan/sync-plan.js';
 
 /** Where helm keeps its release records (HELM_DRIVER); only secrets and configmaps can be read in bulk through kubectl. */
@@ -16,7 +16,8 @@ export function storageDriver(env: NodeJS.ProcessEnv): StorageDriver {
 export interface StoredRelease {
   record: ReleaseRecord;
   manifest: string;
-  hooks: HelmHook[];
+  /** The revision's hooks; undefined when read through `helm get manifest`, which leaves them out (see hooksFromHelm). */
+  hooks?: HelmHook[];
 }
 
 // Labels helm itself puts on a storage object; the rest are `helm upgrade --labels`.
@@ -88,4 +89,23 @@ export function latestStoredReleases(objects: readonly KubeObject[], driver: Exc
     if (stored.record.status !== 'uninstalled') latest.set(name, stored);
   }
   return latest;
+}
+
+// The events helm reads from a hook's helm.sh/hook annotation; test-success is the old name of test.
+const HOOK_EVENTS = new Set(['pre-install', 'post-install', 'pre-delete', 'post-delete', 'pre-upgrade', 'post-upgrade', 'pre-rollback', 'post-rollback', 'test']);
+const hookEvent = (name: string): string => (name === 'test-success' ? 'test' : name);
+
+/**
+ * `helm get hooks` output as the record holds the hooks: each object with the events of its helm.sh/hook
+ * annotation, read as helm reads it (trimmed, lower case, unknown names dropped).
+ */
+export function hooksFromHelm(text: string): HelmHook[] {
+  return parseManifests(text).map((obj) => ({
+    // JSON is YAML that means this very object again: what diff parses is what helm printed.
+    manifest: JSON.stringify(obj),
+    events: String(obj.metadata.annotations?.['helm.sh/hook'] ?? '')
+      .split(',')
+      .map((name) => hookEvent(name.trim().toLowerCase()))
+      .filter((name) => HOOK_EVENTS.has(name)),
+  }));
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator, type RequestLogEntry } from '../cluster/emulator.js';
 import { boutique, repoRoot } from '../support/cli.js';
-import { emulatorEnv, helmBinary, kubectlBinary } from '../support/tools.js';
+import { emulatorEnv, helmBinary, helmWithoutDriver, kubectlBinary } from '../support/tools.js';
 
 const isWrite = (entry: RequestLogEntry) => ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(entry.verb) && !entry.dryRun;
 const releases = ['ops/operator', 'apps/widgets', 'apps/quirks', 'apps/hooks', 'apps/with-deps', 'apps/scaled'];
@@ -15,7 +15,7 @@ describe('boutique on charts shaped like third-party ones', () => {
   let emulator: Emulator;
   let dir: string;
   let env: Record<string, string>;
-  const run = (args: string[]) => boutique(args, { cwd: dir, env });
+  const run = (args: string[], extraEnv: Record<string, string> = {}) => boutique(args, { cwd: dir, env: { ...env, ...extraEnv } });
   const helm = (args: string[]) => execa(helmBinary(), args, { env, reject: false, stripFinalNewline: false });
   const revisions = (namespace: string) =>
     emulator.store.list('v1', 'Secret', namespace).map((secret) => secret.metadata.name ?? '').filter((name) => name.startsWith('sh.helm.release.v1.')).sort();
@@ -79,6 +79,10 @@ describe('boutique on charts shaped like third-party ones', () => {
     expect(diff.stdout).toContain('~ Job/hooks-migrate (hook: pre-install, pre-upgrade) (change)');
     expect(diff.stdout).toContain('-        - image: registry.example.com/migrate:1.0\n+        - image: registry.example.com/migrate:2.0\n');
     expect(diff.stdout).toMatch(/Plan: 0 to add, 1 to change, 0 to destroy, 0 unchanged\. Releases: 1 to upgrade, 0 unchanged\./);
+    // Where helm's records cannot be listed in bulk (HELM_DRIVER=sql), the deployed hooks come from helm get hooks.
+    const bulk = await run(['diff', '-l', 'name=hooks', '-o', 'json']);
+    const perRelease = await run(['diff', '-l', 'name=hooks', '-o', 'json'], { HELM_DRIVER: 'sql', BOUTIQUE_HELM: helmWithoutDriver() });
+    expect(JSON.parse(perRelease.stdout), perRelease.stderr).toEqual(JSON.parse(bulk.stdout));
   });
 
   it('leaves a Deployment at the replicas its autoscaler set, though the chart sets replicas too', async () => {

@@ -1,26 +1,12 @@
 import { execa } from 'execa';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator, type RequestLogEntry } from '../cluster/emulator.js';
 import type { KubeObject } from '../cluster/kinds.js';
 import { boutique } from '../support/cli.js';
 import { copyShippedSystem } from '../support/system.js';
-import { emulatorEnv, helm3Binary, helmBinary, kubectlBinary } from '../support/tools.js';
+import { emulatorEnv, helm3Binary, helmBinary, helmWithoutDriver, kubectlBinary } from '../support/tools.js';
 import { until } from '../support/wait.js';
-
-/**
- * A helm for boutique's per-release path: boutique is told HELM_DRIVER=sql, a storage it cannot read in bulk, so it
- * asks helm release by release (helm get metadata, helm get manifest); this helm drops the variable and reads the
- * same Secrets the bulk path lists.
- */
-function helmWithoutDriver(): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'boutique-helm-')), 'helm');
-  writeFileSync(path, `#!/bin/sh\nunset HELM_DRIVER\nexec '${helmBinary()}' "$@"\n`);
-  chmodSync(path, 0o755);
-  return path;
-}
 
 const agentOf = (entry: RequestLogEntry) => (entry.userAgent ?? '').split('/')[0]!.toLowerCase();
 

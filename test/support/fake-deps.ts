@@ -51,6 +51,7 @@ export function createFakeCluster(options: { releases?: Record<string, FakeRelea
     template: async () => '',
     lint: async () => ({ passed: true, output: '' }),
     plannedManifest: async () => ({ manifest: '', hooks: [] }),
+    hooks: async () => [],
     upgrade: async (release: Release, _files: readonly string[], labels: Record<string, string>) => {
       calls.push(`upgrade ${release.id}`);
       const previous = releases.get(release.id);

@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pinnedToolPath } from '../../src/tools/pinned.js';
 
 /** The pinned helm, kubectl or helm 3 that `npm ci` installed; tests use these, never whatever is on PATH. */
@@ -14,3 +16,15 @@ export const helm3Binary = (): string => pinnedBinary('helm3');
 
 /** The environment of a boutique run against an emulator: its kubeconfig and fresh homes, the pinned helm and kubectl. */
 export const emulatorEnv = (emulator: { env: Record<string, string> }): Record<string, string> => ({ ...emulator.env, BOUTIQUE_HELM: helmBinary(), BOUTIQUE_KUBECTL: kubectlBinary() });
+
+/**
+ * A helm for boutique's per-release path: boutique is told HELM_DRIVER=sql, a storage it cannot read in bulk, so it
+ * asks helm release by release (helm get metadata, helm get manifest); this helm drops the variable and reads the
+ * same Secrets the bulk path lists.
+ */
+export function helmWithoutDriver(): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'boutique-helm-')), 'helm');
+  writeFileSync(path, `#!/bin/sh\nunset HELM_DRIVER\nexec '${helmBinary()}' "$@"\n`);
+  chmodSync(path, 0o755);
+  return path;
+}
