@@ -233,3 +233,53 @@ describe('request log and faults', () => {
     expect(ready(await watchEvents(path, ready))).toBe(true);
   });
 });
+
+describe('OpenAPI', () => {
+  const widgets = (properties: Record<string, unknown>): KubeObject => ({
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'widgets.cache.example.com' },
+    spec: {
+      group: 'cache.example.com',
+      scope: 'Namespaced',
+      names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
+      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties } } } } }],
+    },
+  });
+  const index = async () => (await call('GET', '/openapi/v3')).body.paths as Record<string, { serverRelativeURL: string }>;
+  const widgetSpec = async () => {
+    const document = (await call('GET', '/openapi/v3/apis/cache.example.com/v1')).body as { components: { schemas: Record<string, { properties: { spec: { properties: object } } }> } };
+    return Object.keys(document.components.schemas['com.example.cache.v1.Widget']!.properties.spec.properties);
+  };
+  const crds = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
+  const served = async (url: string) => {
+    for (let tries = 0; !(await index())[url]; tries++) {
+      if (tries > 50) throw new Error(`${url} never served`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+
+  it('serves the same documents until a CRD changes what is served, then the new ones', async () => {
+    expect(await index()).not.toHaveProperty('apis/cache.example.com/v1');
+    const first = await call('GET', '/openapi/v3/api/v1');
+    expect(await call('GET', '/openapi/v3/api/v1')).toEqual(first);
+
+    expect((await call('POST', crds, widgets({ size: { type: 'integer' } }))).status).toBe(201);
+    await served('apis/cache.example.com/v1');
+    const before = (await index())['apis/cache.example.com/v1']!.serverRelativeURL;
+    expect(await widgetSpec()).toEqual(['size']);
+
+    const current = (await call('GET', `${crds}/widgets.cache.example.com`)).body as KubeObject;
+    const changed = widgets({ size: { type: 'integer' }, colour: { type: 'string' } });
+    expect((await call('PUT', `${crds}/widgets.cache.example.com`, { ...changed, metadata: current.metadata })).status).toBe(200);
+    for (let tries = 0; (await widgetSpec()).length < 2; tries++) {
+      if (tries > 50) throw new Error('the changed schema is never served');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(await widgetSpec()).toEqual(['size', 'colour']);
+    expect((await index())['apis/cache.example.com/v1']!.serverRelativeURL).not.toBe(before);
+
+    expect((await call('DELETE', `${crds}/widgets.cache.example.com`)).status).toBe(200);
+    expect(await index()).not.toHaveProperty('apis/cache.example.com/v1');
+  });
+});

@@ -182,9 +182,12 @@ export function hasGeneration(type: ResourceType): boolean {
 /** The live registry: built-ins plus the served versions of every Established CRD. */
 export class TypeRegistry {
   private readonly custom = new Map<string, ResourceType[]>();
+  private served: ResourceType[] | undefined;
+  /** Counts the changes to the served types: what is derived from them (OpenAPI documents) is made again. */
+  generation = 0;
 
   all(): ResourceType[] {
-    return [...builtinTypes, ...[...this.custom.values()].flat()];
+    return (this.served ??= [...builtinTypes, ...[...this.custom.values()].flat()]);
   }
 
   byResource(group: string, version: string, resource: string): ResourceType | undefined {
@@ -220,6 +223,7 @@ export class TypeRegistry {
         } satisfies ResourceType;
       });
     this.custom.set(crd.metadata.name ?? '', types);
+    this.changed();
   }
 
   typesOfCrd(name: string): ResourceType[] {
@@ -228,5 +232,11 @@ export class TypeRegistry {
 
   unregisterCrd(name: string): void {
     this.custom.delete(name);
+    this.changed();
+  }
+
+  private changed(): void {
+    this.served = undefined;
+    this.generation++;
   }
 }

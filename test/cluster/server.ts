@@ -74,6 +74,13 @@ function sendJson(response: ServerResponse, code: number, body: unknown, content
   response.end(payload);
 }
 
+const json = (body: unknown): Buffer => Buffer.from(JSON.stringify(body));
+
+function sendBytes(response: ServerResponse, contentType: string, payload: Buffer): void {
+  response.writeHead(200, { 'Content-Type': contentType, 'Content-Length': payload.length });
+  response.end(payload);
+}
+
 function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -156,6 +163,9 @@ function logEntryFor(seq: number, request: IncomingMessage, url: URL, route: Res
 export class ApiServer {
   private sequence = 0;
 
+  private readonly openApiBytes = new Map<string, Buffer | undefined>();
+  private openApiGeneration = -1;
+
   constructor(private readonly context: ServerContext) {}
 
   async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -224,19 +234,33 @@ export class ApiServer {
       if (list) return sendJson(response, 200, list);
     }
     if (path === '/openapi/v2') {
-      const document = swaggerDocument(types);
-      if (!wantsProtobufOpenApi(request.headers.accept)) return sendJson(response, 200, document);
-      const payload = swaggerProtobuf(document);
-      response.writeHead(200, { 'Content-Type': openApiV2ProtobufType, 'Content-Length': payload.length });
-      return void response.end(payload);
+      if (!wantsProtobufOpenApi(request.headers.accept)) return sendBytes(response, 'application/json', this.openApi('v2', () => json(swaggerDocument(types)))!);
+      return sendBytes(response, openApiV2ProtobufType, this.openApi('v2 protobuf', () => swaggerProtobuf(swaggerDocument(types)))!);
     }
-    if (path === '/openapi/v3') return sendJson(response, 200, openApiIndex(types));
+    if (path === '/openapi/v3') return sendBytes(response, 'application/json', this.openApi(path, () => json(openApiIndex(types)))!);
     const openApi = /^\/openapi\/v3\/(?:api\/([^/]+)|apis\/([^/]+)\/([^/]+))$/.exec(path);
     if (openApi) {
-      const document = openApi[1] ? openApiDocument(types, '', openApi[1]) : openApiDocument(types, openApi[2] ?? '', openApi[3] ?? '');
-      if (document) return sendJson(response, 200, document);
+      const document = this.openApi(path, () => {
+        const built = openApi[1] ? openApiDocument(types, '', openApi[1]) : openApiDocument(types, openApi[2] ?? '', openApi[3] ?? '');
+        return built && json(built);
+      });
+      if (document) return sendBytes(response, 'application/json', document);
     }
     throw pathNotFound();
+  }
+
+  /**
+   * An OpenAPI document as the API server serves it: built once for the types served now and sent as the same
+   * bytes until a CRD changes them (kube-openapi keeps each document's bytes and their hash).
+   */
+  private openApi(key: string, build: () => Buffer | undefined): Buffer | undefined {
+    const { registry } = this.context.resources;
+    if (this.openApiGeneration !== registry.generation) {
+      this.openApiBytes.clear();
+      this.openApiGeneration = registry.generation;
+    }
+    if (!this.openApiBytes.has(key)) this.openApiBytes.set(key, build());
+    return this.openApiBytes.get(key);
   }
 
   private serveResource(
