@@ -99,7 +99,7 @@ export class ResourceService {
   list(type: ResourceType, namespace: string | undefined, query: ListQuery): KubeObject[] {
     const labels = parseLabelSelector(query.labelSelector);
     const fields = parseFieldSelector(query.fieldSelector);
-    return this.store.list(type, namespace).filter((object) => labels(object.metadata.labels ?? {}) && fields(object));
+    return this.store.list(type, namespace, (object) => labels(object.metadata.labels ?? {}) && fields(object));
   }
 
   create(type: ResourceType, namespace: string | undefined, body: KubeObject, options: WriteOptions): KubeObject {

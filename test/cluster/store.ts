@@ -49,11 +49,14 @@ export class ObjectStore {
     return object && clone(object);
   }
 
-  /** Objects of a type, in one namespace or (undefined) all, sorted by namespace then name like etcd keys. */
-  list(type: ResourceType, namespace?: string): KubeObject[] {
+  /**
+   * Objects of a type, in one namespace or (undefined) all, sorted by namespace then name like etcd keys; with
+   * `matches` (a selector), only those it accepts, which alone are copied.
+   */
+  list(type: ResourceType, namespace?: string, matches: (object: KubeObject) => boolean = () => true): KubeObject[] {
     const prefix = `${typeKey(type)}/${type.namespaced && namespace !== undefined ? `${namespace}/` : ''}`;
     return [...this.objects.entries()]
-      .filter(([key]) => key.startsWith(prefix))
+      .filter(([key, object]) => key.startsWith(prefix) && matches(object))
       .sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0))
       .map(([, object]) => clone(object));
   }

@@ -60,7 +60,7 @@ export class WatchHub {
     };
 
     if (sendInitialEvents || requestedVersion === '' || requestedVersion === '0') {
-      for (const object of this.store.list(type, namespace)) if (matches(object)) send('ADDED', object);
+      for (const object of this.store.list(type, namespace, matches)) send('ADDED', object);
       if (sendInitialEvents) {
         send('BOOKMARK', {
           kind: type.kind,
