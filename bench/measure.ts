@@ -19,18 +19,20 @@ export interface Run {
   stdout: string;
   /** Peak resident set of the largest process of the run (boutique or a child it waited for), in MB; when asked. */
   peakRssMb?: number;
+  /** User and system seconds of boutique and of every child it waited for (helm, kubectl); when asked. */
+  cpuSeconds?: number;
 }
 
 /**
  * Runs the built CLI as a user would (no TTY, no colours) and fails loudly if it fails: a figure from a failed
- * run would be meaningless. With `rss`, the run goes through GNU time, whose %M is the maximum resident set of
- * the process and of every child it waited for.
+ * run would be meaningless. With `accounting`, the run goes through GNU time, whose %M is the maximum resident set
+ * of the process and of every child it waited for, and %U and %S their CPU seconds.
  */
-export async function runBoutique(args: string[], options: { env: Env; cwd?: string; rss?: boolean }): Promise<Run> {
+export async function runBoutique(args: string[], options: { env: Env; cwd?: string; accounting?: boolean }): Promise<Run> {
   const command = [process.execPath, boutiqueBin, ...args];
-  const rssDir = options.rss ? mkdtempSync(join(tmpdir(), 'boutique-bench-rss-')) : undefined;
+  const rssDir = options.accounting ? mkdtempSync(join(tmpdir(), 'boutique-bench-rss-')) : undefined;
   const rssFile = rssDir && join(rssDir, 'rss');
-  const [file, ...argv] = rssFile ? ['/usr/bin/time', '-o', rssFile, '-f', '%M', ...command] : command;
+  const [file, ...argv] = rssFile ? ['/usr/bin/time', '-o', rssFile, '-f', '%M %U %S', ...command] : command;
   try {
     let stdout = '';
     const taken = await seconds(async () => {
@@ -38,8 +40,9 @@ export async function runBoutique(args: string[], options: { env: Env; cwd?: str
       if (result.exitCode !== 0) throw new Error(`boutique ${args.join(' ')} exited ${result.exitCode}:\n${String(result.stderr).slice(-4000)}`);
       stdout = String(result.stdout);
     });
-    const peakRssMb = rssFile ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) / 1024 : undefined;
-    return { seconds: taken, stdout, peakRssMb };
+    if (!rssFile) return { seconds: taken, stdout };
+    const [rssKb, user, system] = readFileSync(rssFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+    return { seconds: taken, stdout, peakRssMb: rssKb! / 1024, cpuSeconds: user! + system! };
   } finally {
     if (rssDir) rmSync(rssDir, { recursive: true, force: true });
   }

@@ -6,7 +6,7 @@
  */
 import { execa } from 'execa';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { withValuesFiles } from '../src/app/values-files.js';
@@ -45,6 +45,7 @@ const scaleReleases = copies * shippedReleases.length;
 const readyDelayMs = Number(process.env.BENCH_READY_DELAY_MS ?? 1000);
 /** boutique's default --concurrency, given to boutique and to every parallel baseline. */
 const concurrency = 4;
+const cores = availableParallelism();
 /** Start-up runs are short: several samples per round. */
 const startupSamples = 5;
 
@@ -98,9 +99,9 @@ const syncArgs = (file: string, environment: string) => ['sync', '-e', environme
 /** Cluster writes (not dry runs) since `from`: a no-op that writes is not a no-op, and its figure would mislead. */
 const writesSince = (emulator: Emulator, from: number) => emulator.requests.slice(from).filter((entry) => isWrite(entry) && !entry.dryRun).length;
 
-async function boutiqueSync(emulator: Emulator, file: string, environment: string, expect: 'no-op' | 'changes', rss = false) {
+async function boutiqueSync(emulator: Emulator, file: string, environment: string, expect: 'no-op' | 'changes', accounting = false) {
   const from = emulator.requests.length;
-  const run = await runBoutique(syncArgs(file, environment), { env: boutiqueEnv(emulator), rss });
+  const run = await runBoutique(syncArgs(file, environment), { env: boutiqueEnv(emulator), accounting });
   const writes = writesSince(emulator, from);
   if ((expect === 'no-op') !== (writes === 0)) throw new Error(`boutique sync was expected to make ${expect === 'no-op' ? 'no writes' : 'writes'} but made ${writes}`);
   return run;
@@ -148,7 +149,8 @@ async function templateGroup(): Promise<void> {
     for (let round = 1; round <= rounds; round++) {
       const dir = freshShippedCopy();
       const args = ['template', '-e', 'dev', '-f', join(dir, 'releases.yaml')];
-      const cold = (await runBoutique(args, { env: boutiqueEnv(), cwd: dir })).seconds;
+      // The CPU of a render from new inputs, boutique's and its helm processes', is what no schedule goes below.
+      const { seconds: cold, cpuSeconds } = await runBoutique(args, { env: boutiqueEnv(), cwd: dir, accounting: true });
       const warm = (await runBoutique(args, { env: boutiqueEnv(), cwd: dir })).seconds;
       const loop = await seconds(() => templateLoop(loadSystem(dir, 'dev', valuesFiles), {}));
       for (const [selected, figure] of [[rows.templateCold, cold], [rows.templateWarm, warm]] as const) {
@@ -156,7 +158,8 @@ async function templateGroup(): Promise<void> {
         selected.reference.push(loop);
       }
       rmSync(dir, { recursive: true, force: true });
-      log(`template round ${round}/${rounds}: boutique new inputs ${s(cold)}, same again ${s(warm)}, helm template loop ${s(loop)}`);
+      const cpu = `${s(cpuSeconds!)} of CPU with helm's, ${s(cpuSeconds! / cores)} on ${cores} cores`;
+      log(`template round ${round}/${rounds}: boutique new inputs ${s(cold)} (${cpu}), same again ${s(warm)}, helm template loop ${s(loop)}`);
     }
   });
 }
