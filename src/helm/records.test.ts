@@ -12,7 +12,7 @@ describe('hooksFromHelm', () => {
       'metadata:',
       '  name: app-migrate',
       '  annotations:',
-      '    helm.sh/hook: " Pre-Install, pre-upgrade,not-an-event"',
+      '    helm.sh/hook: " Pre-Install, pre-upgrade"',
       'spec:',
       '  template:',
       '    spec:',

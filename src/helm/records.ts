@@ -91,13 +91,10 @@ export function latestStoredReleases(objects: readonly KubeObject[], driver: Exc
   return latest;
 }
 
-// The events helm reads from a hook's helm.sh/hook annotation; test-success is the old name of test.
-const HOOK_EVENTS = new Set(['pre-install', 'post-install', 'pre-delete', 'post-delete', 'pre-upgrade', 'post-upgrade', 'pre-rollback', 'post-rollback', 'test']);
-const hookEvent = (name: string): string => (name === 'test-success' ? 'test' : name);
-
 /**
  * `helm get hooks` output as the record holds the hooks: each object with the events of its helm.sh/hook
- * annotation, read as helm reads it (trimmed, lower case, unknown names dropped).
+ * annotation, read as helm reads it (trimmed, lower case, `test-success` as `test`). helm keeps no hook with an
+ * event it does not know, so every name here is one.
  */
 export function hooksFromHelm(text: string): HelmHook[] {
   return parseManifests(text).map((obj) => ({
@@ -105,7 +102,7 @@ export function hooksFromHelm(text: string): HelmHook[] {
     manifest: JSON.stringify(obj),
     events: String(obj.metadata.annotations?.['helm.sh/hook'] ?? '')
       .split(',')
-      .map((name) => hookEvent(name.trim().toLowerCase()))
-      .filter((name) => HOOK_EVENTS.has(name)),
+      .map((name) => name.trim().toLowerCase())
+      .map((name) => (name === 'test-success' ? 'test' : name)),
   }));
 }
