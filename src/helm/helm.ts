@@ -193,7 +193,9 @@ export class HelmCli implements Helm {
       if (info.status === 'uninstalled') return undefined;
       // The fields a record read in bulk has (helm/records.ts), and no others: a release reads the same either way.
       const { name, namespace, revision, status, chart, version, appVersion, deployedAt } = info;
-      return { name, namespace, revision, status, chart, version, appVersion, deployedAt, labels: info.labels ?? {} };
+      const record = { name, namespace, revision, status, chart, version, appVersion, deployedAt, labels: info.labels ?? {} };
+      // helm 3 keeps a release's labels in its storage only, and its get metadata has none.
+      return (await this.major()) < 4 ? { ...record, labelsUnread: true } : record;
     } catch (error) {
       if (error instanceof ExecError && /release: not found/.test(error.stderr)) return undefined;
       throw error;

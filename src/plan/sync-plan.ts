@@ -22,6 +22,11 @@ export interface ReleaseRecord {
   deployedAt: string;
   /** Storage labels, with the ones boutique sets (inputsLabel, environmentLabel). */
   labels: Record<string, string>;
+  /**
+   * Read through a helm that shows no labels (helm 3's `helm get metadata`, for a storage driver boutique cannot
+   * list itself): what boutique recorded on the revision is unknown, so the release is upgraded.
+   */
+  labelsUnread?: true;
 }
 
 /** What boutique saw of one release before deciding: helm's record and, where it matters, the live objects. */
@@ -100,11 +105,13 @@ function decide(release: Release, observation: ReleaseObservation, environment: 
     return { action: recover === 'uninstall' ? 'install' : 'upgrade', reasons: [`recovering ${record.status} left by an interrupted boutique run`], recover };
   }
   if (!record) return { action: 'install', reasons: ['not installed'] };
-  const reasons = [
-    ...(record.status === 'deployed' ? [] : [`last attempt ${record.status}`]),
-    ...(record.labels[inputsLabel] === observation.inputsHash ? [] : ['inputs changed']),
-    ...(record.labels[environmentLabel] === environment ? [] : ['environment changed']),
-  ];
+  const recorded = record.labelsUnread
+    ? ['inputs unknown: helm 3 shows no release labels']
+    : [
+        ...(record.labels[inputsLabel] === observation.inputsHash ? [] : ['inputs changed']),
+        ...(record.labels[environmentLabel] === environment ? [] : ['environment changed']),
+      ];
+  const reasons = [...(record.status === 'deployed' ? [] : [`last attempt ${record.status}`]), ...recorded];
   if (reasons.length === 0 && observation.drift?.length) reasons.push(`drift in ${observation.drift.join(', ')}`);
   return reasons.length > 0 ? { action: 'upgrade', reasons } : { action: 'unchanged', reasons: [] };
 }

@@ -86,4 +86,14 @@ describe('helm records read in bulk and release by release', () => {
       'boutique/shippingservice': ['blocked', 'pending-upgrade', 'pending-upgrade'],
     });
   });
+
+  it('through helm 3 on the per-release path, upgrades every release and says why: helm 3 shows none of the labels boutique records', async () => {
+    const status = await run(['status', '-o', 'json'], { HELM_DRIVER: 'sql', BOUTIQUE_HELM: helmWithoutDriver(helm3Binary()) });
+    const byId = new Map(JSON.parse(status.stdout).results.map((result: { id: string }) => [result.id, result]));
+    const unknown = 'inputs unknown: helm 3 shows no release labels';
+    expect(byId.get('boutique/redis-cart')).toMatchObject({ action: 'upgrade', reasons: [unknown] });
+    expect(byId.get('extras/adservice')).toMatchObject({ action: 'upgrade', reasons: [unknown] });
+    expect(byId.get('boutique/paymentservice')).toMatchObject({ action: 'upgrade', reasons: ['last attempt failed', unknown] });
+    expect(byId.get('boutique/shippingservice')).toMatchObject({ action: 'blocked', reasons: ['pending-upgrade'] });
+  });
 });

@@ -22,9 +22,9 @@ export const emulatorEnv = (emulator: { env: Record<string, string> }): Record<s
  * asks helm release by release (helm get metadata, helm get manifest); this helm drops the variable and reads the
  * same Secrets the bulk path lists.
  */
-export function helmWithoutDriver(): string {
+export function helmWithoutDriver(helm: string = helmBinary()): string {
   const path = join(mkdtempSync(join(tmpdir(), 'boutique-helm-')), 'helm');
-  writeFileSync(path, `#!/bin/sh\nunset HELM_DRIVER\nexec '${helmBinary()}' "$@"\n`);
+  writeFileSync(path, `#!/bin/sh\nunset HELM_DRIVER\nexec '${helm}' "$@"\n`);
   chmodSync(path, 0o755);
   return path;
 }
