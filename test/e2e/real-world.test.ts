@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator, type RequestLogEntry } from '../cluster/emulator.js';
 import { boutique, repoRoot } from '../support/cli.js';
-import { emulatorEnv, helmBinary, helmWithoutDriver, kubectlBinary } from '../support/tools.js';
+import { emulatorEnv, helmBinary, helmWithDriver, kubectlBinary } from '../support/tools.js';
 
 const isWrite = (entry: RequestLogEntry) => ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(entry.verb) && !entry.dryRun;
 const releases = ['ops/operator', 'apps/widgets', 'apps/quirks', 'apps/hooks', 'apps/with-deps', 'apps/scaled'];
@@ -81,7 +81,7 @@ describe('boutique on charts shaped like third-party ones', () => {
     expect(diff.stdout).toMatch(/Plan: 0 to add, 1 to change, 0 to destroy, 0 unchanged\. Releases: 1 to upgrade, 0 unchanged\./);
     // Where helm's records cannot be listed in bulk (HELM_DRIVER=sql), the deployed hooks come from helm get hooks.
     const bulk = await run(['diff', '-l', 'name=hooks', '-o', 'json']);
-    const perRelease = await run(['diff', '-l', 'name=hooks', '-o', 'json'], { HELM_DRIVER: 'sql', BOUTIQUE_HELM: helmWithoutDriver() });
+    const perRelease = await run(['diff', '-l', 'name=hooks', '-o', 'json'], { HELM_DRIVER: 'sql', BOUTIQUE_HELM: helmWithDriver('secret') });
     expect(JSON.parse(perRelease.stdout), perRelease.stderr).toEqual(JSON.parse(bulk.stdout));
   });
 

@@ -5,23 +5,27 @@ import { startEmulator, type Emulator, type RequestLogEntry } from '../cluster/e
 import type { KubeObject } from '../cluster/kinds.js';
 import { boutique } from '../support/cli.js';
 import { copyShippedSystem } from '../support/system.js';
-import { emulatorEnv, helm3Binary, helmBinary, helmWithoutDriver, kubectlBinary } from '../support/tools.js';
+import { emulatorEnv, helm3Binary, helmBinary, helmWithDriver, kubectlBinary } from '../support/tools.js';
 import { until } from '../support/wait.js';
 
 const agentOf = (entry: RequestLogEntry) => (entry.userAgent ?? '').split('/')[0]!.toLowerCase();
 
-describe('helm records read in bulk and release by release', () => {
+// helm's two storages boutique lists in bulk; each against its per-release path over the same records.
+describe.each([
+  { driver: 'secret', kind: 'Secret' },
+  { driver: 'configmap', kind: 'ConfigMap' },
+] as const)('helm records ($driver driver) read in bulk and release by release', ({ driver, kind }) => {
   let emulator: Emulator;
   let system: ReturnType<typeof copyShippedSystem>;
   let env: Record<string, string>;
   const run = (args: string[], extraEnv: Record<string, string> = {}) => boutique(args, { cwd: system.dir, env: { ...env, ...extraEnv } });
   const helm = (args: string[]) => execa(helmBinary(), [...args, '--namespace', 'boutique'], { env, reject: false });
   const storedStatus = (name: string, revision: number) =>
-    emulator.store.get('v1', 'Secret', 'boutique', `sh.helm.release.v1.${name}.v${revision}`)?.metadata.labels?.status;
+    emulator.store.get('v1', kind, 'boutique', `sh.helm.release.v1.${name}.v${revision}`)?.metadata.labels?.status;
 
   beforeAll(async () => {
     emulator = await startEmulator({ readyDelayMs: 100 });
-    env = emulatorEnv(emulator);
+    env = { ...emulatorEnv(emulator), HELM_DRIVER: driver };
     system = copyShippedSystem();
     for (const name of ['adservice', 'emailservice']) {
       system.edit('releases.yaml', (text) => text.replace(`  - name: ${name}\n`, `  - name: ${name}\n    namespace: extras\n`));
@@ -63,7 +67,7 @@ describe('helm records read in bulk and release by release', () => {
       return { exitCode: status.exitCode, report, agents: new Set(emulator.requests.slice(since).map(agentOf)) };
     };
     const bulk = await readBy({});
-    const perRelease = await readBy({ HELM_DRIVER: 'sql', BOUTIQUE_HELM: helmWithoutDriver() });
+    const perRelease = await readBy({ HELM_DRIVER: 'sql', BOUTIQUE_HELM: helmWithDriver(driver) });
 
     expect(bulk.agents).toEqual(new Set(['boutique']));
     expect(perRelease.agents).toContain('helm');
@@ -88,7 +92,7 @@ describe('helm records read in bulk and release by release', () => {
   });
 
   it('through helm 3 on the per-release path, upgrades every release and says why: helm 3 shows none of the labels boutique records', async () => {
-    const status = await run(['status', '-o', 'json'], { HELM_DRIVER: 'sql', BOUTIQUE_HELM: helmWithoutDriver(helm3Binary()) });
+    const status = await run(['status', '-o', 'json'], { HELM_DRIVER: 'sql', BOUTIQUE_HELM: helmWithDriver(driver, helm3Binary()) });
     const byId = new Map(JSON.parse(status.stdout).results.map((result: { id: string }) => [result.id, result]));
     const unknown = 'inputs unknown: helm 3 shows no release labels';
     expect(byId.get('boutique/redis-cart')).toMatchObject({ action: 'upgrade', reasons: [unknown] });

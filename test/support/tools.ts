@@ -19,12 +19,12 @@ export const emulatorEnv = (emulator: { env: Record<string, string> }): Record<s
 
 /**
  * A helm for boutique's per-release path: boutique is told HELM_DRIVER=sql, a storage it cannot read in bulk, so it
- * asks helm release by release (helm get metadata, helm get manifest); this helm drops the variable and reads the
- * same Secrets the bulk path lists.
+ * asks helm release by release (helm get metadata, helm get manifest); this helm sets the variable back to `driver`
+ * and reads the same records the bulk path lists.
  */
-export function helmWithoutDriver(helm: string = helmBinary()): string {
+export function helmWithDriver(driver: 'secret' | 'configmap', helm: string = helmBinary()): string {
   const path = join(mkdtempSync(join(tmpdir(), 'boutique-helm-')), 'helm');
-  writeFileSync(path, `#!/bin/sh\nunset HELM_DRIVER\nexec '${helm}' "$@"\n`);
+  writeFileSync(path, `#!/bin/sh\nexport HELM_DRIVER=${driver}\nexec '${helm}' "$@"\n`);
   chmodSync(path, 0o755);
   return path;
 }
