@@ -6,7 +6,7 @@ import type { Runner } from '../process/runner.js';
 import { markedSecrets, maskSecretValues } from '../secrets/mask.js';
 import { parseVersion, type ResolvedTool } from '../tools/resolve.js';
 import { missingDependencies } from './chart-dependencies.js';
-import { hooksFromHelm } from './records.js';
+import { hooksFromHelm, hooksOfRelease } from './records.js';
 import { clusterArgs, lintArgs, templateArgs, uninstallArgs, upgradeArgs, type ClusterTarget } from './args.js';
 
 export interface HelmRevision {
@@ -178,7 +178,7 @@ export class HelmCli implements Helm {
     await this.prepareChart(release);
     const { stdout } = await this.run(upgradeArgs(release, values, this.target, { helmMajor: await this.major(), dryRun: true }), { release, retry: 'read' });
     const planned = JSON.parse(stdout) as { manifest?: string; hooks?: HelmHook[] };
-    return { manifest: planned.manifest ?? '', hooks: (planned.hooks ?? []).map(({ manifest, events }) => ({ manifest, events: events ?? [] })) };
+    return { manifest: planned.manifest ?? '', hooks: hooksOfRelease(planned) };
   }
 
   async uninstall(release: Release, wait: boolean): Promise<{ kept: string[] }> {

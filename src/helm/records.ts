@@ -33,6 +33,11 @@ interface HelmReleaseJson {
   hooks?: HelmHook[];
 }
 
+/** A release's hooks as helm's JSON holds them (its record, or `helm upgrade --output json`): events may be null. */
+export function hooksOfRelease(release: Pick<HelmReleaseJson, 'hooks'>): HelmHook[] {
+  return (release.hooks ?? []).map(({ manifest, events }) => ({ manifest, events: events ?? [] }));
+}
+
 /**
  * A record's time as `helm get metadata` prints it (Go's time.RFC3339, which drops the fraction): the stored
  * record keeps nanoseconds, and a release must read the same whichever way its record was read.
@@ -66,7 +71,7 @@ export function decodeStoredRelease(obj: KubeObject, driver: Exclude<StorageDriv
       labels,
     },
     manifest: release.manifest ?? '',
-    hooks: (release.hooks ?? []).map(({ manifest, events }) => ({ manifest, events: events ?? [] })),
+    hooks: hooksOfRelease(release),
   };
 }
 
