@@ -1,5 +1,6 @@
 /** The emulator's own API over HTTP: REST semantics, watches, the request log and fault injection. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../support/wait.js';
 import { readyDelayAnnotation, startEmulator, type Emulator, type KubeObject } from './emulator.js';
 
 let emulator: Emulator;
@@ -37,14 +38,14 @@ function deployment(name: string, image: string, annotations?: Record<string, st
   };
 }
 
-/** Read a watch stream until `until` accepts the events seen so far, then close it. */
-async function watchEvents(path: string, until: (events: { type: string; object: KubeObject }[]) => boolean): Promise<{ type: string; object: KubeObject }[]> {
+/** Read a watch stream until `enough` accepts the events seen so far, then close it. */
+async function watchEvents(path: string, enough: (events: { type: string; object: KubeObject }[]) => boolean): Promise<{ type: string; object: KubeObject }[]> {
   const controller = new AbortController();
   const response = await fetch(`${emulator.url}${path}`, { signal: controller.signal });
   const reader = response.body!.getReader();
   const events: { type: string; object: KubeObject }[] = [];
   let buffered = '';
-  while (!until(events)) {
+  while (!enough(events)) {
     const { value, done } = await reader.read();
     if (done) break;
     buffered += Buffer.from(value).toString('utf8');
@@ -252,12 +253,6 @@ describe('OpenAPI', () => {
     return Object.keys(document.components.schemas['com.example.cache.v1.Widget']!.properties.spec.properties);
   };
   const crds = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
-  const served = async (url: string) => {
-    for (let tries = 0; !(await index())[url]; tries++) {
-      if (tries > 50) throw new Error(`${url} never served`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
 
   it('serves the same documents until a CRD changes what is served, then the new ones', async () => {
     expect(await index()).not.toHaveProperty('apis/cache.example.com/v1');
@@ -265,17 +260,14 @@ describe('OpenAPI', () => {
     expect(await call('GET', '/openapi/v3/api/v1')).toEqual(first);
 
     expect((await call('POST', crds, widgets({ size: { type: 'integer' } }))).status).toBe(201);
-    await served('apis/cache.example.com/v1');
+    await until(async () => 'apis/cache.example.com/v1' in (await index()), 'the CRD served', { withinMs: 1_000, everyMs: 20 });
     const before = (await index())['apis/cache.example.com/v1']!.serverRelativeURL;
     expect(await widgetSpec()).toEqual(['size']);
 
     const current = (await call('GET', `${crds}/widgets.cache.example.com`)).body as KubeObject;
     const changed = widgets({ size: { type: 'integer' }, colour: { type: 'string' } });
     expect((await call('PUT', `${crds}/widgets.cache.example.com`, { ...changed, metadata: current.metadata })).status).toBe(200);
-    for (let tries = 0; (await widgetSpec()).length < 2; tries++) {
-      if (tries > 50) throw new Error('the changed schema is never served');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await until(async () => (await widgetSpec()).length === 2, 'the changed schema served', { withinMs: 1_000, everyMs: 20 });
     expect(await widgetSpec()).toEqual(['size', 'colour']);
     expect((await index())['apis/cache.example.com/v1']!.serverRelativeURL).not.toBe(before);
 
