@@ -183,9 +183,8 @@ export function hasGeneration(type: ResourceType): boolean {
 export class TypeRegistry {
   private readonly custom = new Map<string, ResourceType[]>();
   private served: ResourceType[] | undefined;
-  /** Counts the changes to the served types: what is derived from them (OpenAPI documents) is made again. */
-  generation = 0;
 
+  /** The served types: the same array until a CRD changes them, so what is derived from it can be kept with it. */
   all(): ResourceType[] {
     return (this.served ??= [...builtinTypes, ...[...this.custom.values()].flat()]);
   }
@@ -237,6 +236,5 @@ export class TypeRegistry {
 
   private changed(): void {
     this.served = undefined;
-    this.generation++;
   }
 }

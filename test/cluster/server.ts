@@ -163,8 +163,8 @@ function logEntryFor(seq: number, request: IncomingMessage, url: URL, route: Res
 export class ApiServer {
   private sequence = 0;
 
-  private readonly openApiBytes = new Map<string, Buffer | undefined>();
-  private openApiGeneration = -1;
+  /** OpenAPI documents' bytes by path, for the served types they were built from. */
+  private openApiBytes = { types: [] as ResourceType[], byPath: new Map<string, Buffer | undefined>() };
 
   constructor(private readonly context: ServerContext) {}
 
@@ -254,13 +254,11 @@ export class ApiServer {
    * bytes until a CRD changes them (kube-openapi keeps each document's bytes and their hash).
    */
   private openApi(key: string, build: () => Buffer | undefined): Buffer | undefined {
-    const { registry } = this.context.resources;
-    if (this.openApiGeneration !== registry.generation) {
-      this.openApiBytes.clear();
-      this.openApiGeneration = registry.generation;
-    }
-    if (!this.openApiBytes.has(key)) this.openApiBytes.set(key, build());
-    return this.openApiBytes.get(key);
+    const types = this.context.resources.registry.all();
+    if (this.openApiBytes.types !== types) this.openApiBytes = { types, byPath: new Map() };
+    const { byPath } = this.openApiBytes;
+    if (!byPath.has(key)) byPath.set(key, build());
+    return byPath.get(key);
   }
 
   private serveResource(
