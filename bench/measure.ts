@@ -30,9 +30,9 @@ export interface Run {
  */
 export async function runBoutique(args: string[], options: { env: Env; cwd?: string; accounting?: boolean }): Promise<Run> {
   const command = [process.execPath, boutiqueBin, ...args];
-  const rssDir = options.accounting ? mkdtempSync(join(tmpdir(), 'boutique-bench-rss-')) : undefined;
-  const rssFile = rssDir && join(rssDir, 'rss');
-  const [file, ...argv] = rssFile ? ['/usr/bin/time', '-o', rssFile, '-f', '%M %U %S', ...command] : command;
+  const timeDir = options.accounting ? mkdtempSync(join(tmpdir(), 'boutique-bench-time-')) : undefined;
+  const timeFile = timeDir && join(timeDir, 'time');
+  const [file, ...argv] = timeFile ? ['/usr/bin/time', '-o', timeFile, '-f', '%M %U %S', ...command] : command;
   try {
     let stdout = '';
     const taken = await seconds(async () => {
@@ -40,11 +40,11 @@ export async function runBoutique(args: string[], options: { env: Env; cwd?: str
       if (result.exitCode !== 0) throw new Error(`boutique ${args.join(' ')} exited ${result.exitCode}:\n${String(result.stderr).slice(-4000)}`);
       stdout = String(result.stdout);
     });
-    if (!rssFile) return { seconds: taken, stdout };
-    const [rssKb, user, system] = readFileSync(rssFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+    if (!timeFile) return { seconds: taken, stdout };
+    const [rssKb, user, system] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
     return { seconds: taken, stdout, peakRssMb: rssKb! / 1024, cpuSeconds: user! + system! };
   } finally {
-    if (rssDir) rmSync(rssDir, { recursive: true, force: true });
+    if (timeDir) rmSync(timeDir, { recursive: true, force: true });
   }
 }
 
