@@ -7,6 +7,8 @@ import { kindsByScope, parseManifests, type HelmHook, type KubeObject } from '..
 import { valueAtSetPath } from '../config/values-path.js';
 import type { Plan } from '../plan/plan.js';
 import { isApply, isChange, planSync, runLabel, type PlannedChange, type SyncPlan } from '../plan/sync-plan.js';
+import { withCrdImpacts } from '../crd/upgrade-safety.js';
+import { crdUpgrades } from './crd-preflight.js';
 import type { ClusterDeps } from './deps.js';
 import { observeReleases } from './observe.js';
 import { mapInOrder } from './pool.js';
@@ -33,7 +35,7 @@ export async function planChanges(plan: Plan, deps: ClusterDeps, options: Change
 }
 
 /** How a run that writes waits for another one working on the same target (see lock.ts). */
-export interface WriteOptions extends ChangeOptions, Pick<SyncOptions, 'onProgress' | 'mayStart' | 'now'> {
+export interface WriteOptions extends ChangeOptions, Pick<SyncOptions, 'onProgress' | 'mayStart' | 'now' | 'allowUnsafeCrdChanges'> {
   lockTimeoutMs: number;
   onLockWait?: LockOptions['onWait'];
   /** Asked before the first write, with the plan: throws to stop (a production environment, destroy). */
@@ -143,7 +145,8 @@ async function diffChange(change: PlannedChange, stored: StoredRelease | undefin
   const live = await deps.kubectl.listKinds(kindsByScope([...desired, ...deployed], release.namespace));
   const secretValues = await secretValuesOf(release, deps, change.record !== undefined);
   const deployedHooks = stored ? (stored.hooks ?? (await deps.helm.hooks(release))) : [];
-  return diffRelease({ release: release.id, namespace: release.namespace, desired, live, deployed, secretValues, hooks: { deployed: deployedHooks, planned: plannedHooks }, ignoreDifferences: release.ignoreDifferences });
+  const releaseDiff = diffRelease({ release: release.id, namespace: release.namespace, desired, live, deployed, secretValues, hooks: { deployed: deployedHooks, planned: plannedHooks }, ignoreDifferences: release.ignoreDifferences });
+  return withCrdImpacts(releaseDiff, await crdUpgrades(desired, deps));
 }
 
 export interface DiffOutcome {

@@ -258,6 +258,14 @@ export class DirectKubectl implements Kubectl {
     }, () => this.cli.getObject(ref));
   }
 
+  listEverywhere(apiVersion: string, kind: string): Promise<KubeObject[]> {
+    return this.direct(async () => {
+      const resource = (await this.api.resources(apiVersion)).find((candidate) => candidate.kind === kind);
+      if (!resource) throw new KubectlFallback(`${apiVersion} serves no ${kind}`);
+      return this.api.list(`/apis/${apiVersion}/${resource.name}`, '', apiVersion, kind);
+    }, () => this.cli.listEverywhere(apiVersion, kind));
+  }
+
   createObject(obj: KubeObject): Promise<KubeObject | 'exists'> {
     return this.direct(async () => {
       const { status, body } = await this.api.request('POST', await this.path(obj, obj.metadata.namespace ?? ''), { body: obj });

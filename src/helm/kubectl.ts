@@ -21,6 +21,8 @@ export interface Kubectl {
   dryRunApply(objects: readonly KubeObject[], namespace: string): Promise<KubeObject[] | undefined>;
   /** One object, or undefined when it does not exist. */
   getObject(ref: ObjectRef): Promise<KubeObject | undefined>;
+  /** Every object of one kind in every namespace, as served at `apiVersion` (a CRD's custom resources). */
+  listEverywhere(apiVersion: string, kind: string): Promise<KubeObject[]>;
   /** Creates the object; 'exists' when an object of that name is already there. */
   createObject(obj: KubeObject): Promise<KubeObject | 'exists'>;
   /** Replaces the object at its resourceVersion; 'conflict' when it changed since (optimistic concurrency). */
@@ -125,6 +127,10 @@ export class KubectlCli implements Kubectl {
   async getObject(ref: ObjectRef): Promise<KubeObject | undefined> {
     const [found] = await this.get(['get', qualifiedKind(ref), ref.name, '--namespace', ref.namespace, '--ignore-not-found']);
     return found;
+  }
+
+  listEverywhere(apiVersion: string, kind: string): Promise<KubeObject[]> {
+    return this.get(['get', qualifiedKind({ apiVersion, kind }), '--all-namespaces']);
   }
 
   createObject(obj: KubeObject): Promise<KubeObject | 'exists'> {
