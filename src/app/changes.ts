@@ -8,7 +8,7 @@ import { valueAtSetPath } from '../config/values-path.js';
 import type { Plan } from '../plan/plan.js';
 import { isApply, isChange, planSync, runLabel, type PlannedChange, type SyncPlan } from '../plan/sync-plan.js';
 import { withCrdImpacts } from '../crd/upgrade-safety.js';
-import { crdUpgrades } from './crd-preflight.js';
+import { CrdDeletionError, crdDeletions, crdUpgrades } from './crd-preflight.js';
 import type { ClusterDeps } from './deps.js';
 import { observeReleases } from './observe.js';
 import { mapInOrder } from './pool.js';
@@ -84,11 +84,19 @@ export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions)
   });
 }
 
-/** `boutique destroy`: what helm has a record of is uninstalled, dependents first, under the target's lock. */
-export async function destroy(plan: Plan, deps: ClusterDeps, options: WriteOptions): Promise<SyncResult[]> {
+/**
+ * `boutique destroy`: what helm has a record of is uninstalled, dependents first, under the target's lock. A
+ * release whose uninstall deletes a CRD that still has objects is refused first, unless `deleteCrds` says so.
+ */
+export async function destroy(plan: Plan, deps: ClusterDeps, options: WriteOptions & { deleteCrds?: boolean }): Promise<SyncResult[]> {
   const deployedIn = (syncPlan: SyncPlan) => new Set(syncPlan.changes.filter((change) => change.record).map((change) => change.release.id));
-  let { syncPlan } = await planChanges(plan, deps, options);
+  let { syncPlan, stored } = await planChanges(plan, deps, options);
   if (deployedIn(syncPlan).size === 0) return destroyReleases(plan, new Set(), deps, options);
+  if (!options.deleteCrds) {
+    const doomed = syncPlan.changes.flatMap(({ release }) => (stored.has(release.id) ? [{ release, manifest: stored.get(release.id)!.manifest }] : []));
+    const deletions = await crdDeletions(doomed, deps);
+    if (deletions.length > 0) throw new CrdDeletionError(deletions);
+  }
   await options.confirm?.(syncPlan);
   const lock = await acquireLock(deps.kubectl, lockOf(plan), { timeoutMs: options.lockTimeoutMs, onWait: options.onLockWait });
   try {

@@ -1,6 +1,7 @@
-import { AppError } from '../errors.js';
+import { AppError, ExitCode } from '../errors.js';
 import { crdSchemaChanges, unsafeCrdChanges, type CrdUpgrade } from '../crd/upgrade-safety.js';
-import type { KubeObject } from '../kube/objects.js';
+import { parseManifests, type KubeObject } from '../kube/objects.js';
+import type { Release } from '../config/types.js';
 import { list, record } from '../lint/untyped.js';
 import type { ClusterDeps } from './deps.js';
 
@@ -54,4 +55,48 @@ export class UnsafeCrdChangeError extends AppError {
 /** The upgrades whose findings no `--allow-unsafe-crd-change` names. */
 export function refusedCrdUpgrades(upgrades: readonly CrdUpgrade[], allowed: readonly string[]): CrdUpgrade[] {
   return upgrades.filter((upgrade) => upgrade.findings.length > 0 && !allowed.includes(upgrade.crd));
+}
+
+/** A CRD an uninstall deletes, with the live custom resources the API server deletes with it. */
+export interface CrdDeletion {
+  release: string;
+  crd: string;
+  kind: string;
+  objects: number;
+}
+
+/**
+ * The templated CRDs that uninstalling these releases deletes (helm keeps those in `crds/`, which are not in the
+ * manifest, and those annotated `helm.sh/resource-policy: keep`), each with how many live objects go with it.
+ */
+export async function crdDeletions(releases: readonly { release: Release; manifest: string }[], deps: Pick<ClusterDeps, 'kubectl'>): Promise<CrdDeletion[]> {
+  const deletions: CrdDeletion[] = [];
+  const manifests = releases.map(({ release, manifest }) => ({ release, objects: parseManifests(manifest) }));
+  // Custom resources that one of these releases holds are uninstalled with it, before the CRD (dependents first).
+  const uninstalledToo = new Set(manifests.flatMap(({ release, objects }) => objects.map((obj) => `${obj.kind}/${obj.metadata.namespace ?? release.namespace}/${obj.metadata.name}`)));
+  for (const { release, objects } of manifests) {
+    for (const crd of objects.filter(isCrd)) {
+      if (crd.metadata.annotations?.['helm.sh/resource-policy'] === 'keep') continue;
+      const group = record(crd.spec).group;
+      const kind = record(record(crd.spec).names).kind;
+      const [version] = servedVersions(crd);
+      if (typeof group !== 'string' || typeof kind !== 'string' || !version) continue;
+      const live = (await deps.kubectl.listEverywhere(`${group}/${version}`, kind)).filter((obj) => !uninstalledToo.has(`${kind}/${obj.metadata.namespace}/${obj.metadata.name}`));
+      if (live.length > 0) deletions.push({ release: release.id, crd: crd.metadata.name, kind, objects: live.length });
+    }
+  }
+  return deletions;
+}
+
+/** An uninstall would delete CRDs that still have objects, and --delete-crds did not say so: --yes is not enough. */
+export class CrdDeletionError extends AppError {
+  readonly code = 'CRD_DELETION';
+  override readonly exitCode = ExitCode.config;
+
+  constructor(readonly deletions: CrdDeletion[]) {
+    const lines = deletions.map((deletion) => `${deletion.release} deletes CustomResourceDefinition ${deletion.crd} and with it ${deletion.objects} live ${deletion.kind} ${deletion.objects === 1 ? 'object' : 'objects'}`);
+    super(`nothing was uninstalled: ${lines.join('; ')}`, {
+      suggestions: ['pass --delete-crds to delete them with their objects, or move the objects elsewhere first; --yes alone does not'],
+    });
+  }
 }

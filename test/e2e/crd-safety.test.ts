@@ -77,3 +77,43 @@ describe('CustomResourceDefinition upgrades', () => {
     expect(schemaOf()).not.toContain('"target"');
   });
 });
+
+describe('uninstalling an operator whose CRD still has objects', () => {
+  let emulator: Emulator;
+  let dir: string;
+  let env: Record<string, string>;
+  const run = (args: string[]) => boutique(args, { cwd: dir, env });
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ readyDelayMs: 50 });
+    dir = mkdtempSync(join(tmpdir(), 'boutique-crd-destroy-'));
+    cpSync(join(repoRoot, 'test', 'fixtures', 'crd-safety'), dir, { recursive: true });
+    env = emulatorEnv(emulator);
+    const first = await run(['sync']);
+    expect(first.exitCode, first.stderr).toBe(0);
+  });
+  afterAll(() => emulator.stop());
+
+  it('refuses with --yes alone, naming the CRD and how many objects go with it; --delete-crds lets it go', async () => {
+    const before = emulator.requests.length;
+    const refused = await run(['destroy', '-l', 'name=backup-operator', '--yes']);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain(`nothing was uninstalled: ops/backup-operator deletes CustomResourceDefinition ${crd} and with it 2 live Backup objects`);
+    expect(refused.stderr).toContain('--delete-crds');
+    expect(emulator.requests.slice(before).filter(isWrite)).toEqual([]);
+
+    const deleted = await run(['destroy', '-l', 'name=backup-operator', '--yes', '--delete-crds', '-o', 'json']);
+    expect(deleted.exitCode, deleted.stderr).toBe(0);
+    expect(JSON.parse(deleted.stdout).summary).toEqual({ uninstalled: 1 });
+    expect(emulator.store.get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, crd)).toBeUndefined();
+  });
+
+  it('lets a destroy of both go without the flag: the custom resources go first, with their own release', async () => {
+    const again = await run(['sync']);
+    expect(again.exitCode, again.stderr).toBe(0);
+    // Destroyed together, the custom resources go first with their release: nothing is deleted behind anyone's back.
+    const both = await run(['destroy', '--yes', '-o', 'json']);
+    expect(both.exitCode, both.stderr).toBe(0);
+    expect(JSON.parse(both.stdout).summary).toEqual({ uninstalled: 2 });
+  });
+});
