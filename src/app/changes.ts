@@ -7,6 +7,8 @@ import { kindsByScope, parseManifests, type HelmHook, type KubeObject } from '..
 import { valueAtSetPath } from '../config/values-path.js';
 import type { Plan } from '../plan/plan.js';
 import { isApply, isChange, planSync, runLabel, type PlannedChange, type SyncPlan } from '../plan/sync-plan.js';
+import { withCrdImpacts } from '../crd/upgrade-safety.js';
+import { CrdDeletionError, crdDeletions, crdUpgrades } from './crd-preflight.js';
 import type { ClusterDeps } from './deps.js';
 import { observeReleases } from './observe.js';
 import { mapInOrder } from './pool.js';
@@ -33,7 +35,7 @@ export async function planChanges(plan: Plan, deps: ClusterDeps, options: Change
 }
 
 /** How a run that writes waits for another one working on the same target (see lock.ts). */
-export interface WriteOptions extends ChangeOptions, Pick<SyncOptions, 'onProgress' | 'mayStart' | 'now'> {
+export interface WriteOptions extends ChangeOptions, Pick<SyncOptions, 'onProgress' | 'mayStart' | 'now' | 'allowUnsafeCrdChanges'> {
   lockTimeoutMs: number;
   onLockWait?: LockOptions['onWait'];
   /** Asked before the first write, with the plan: throws to stop (a production environment, destroy). */
@@ -82,11 +84,19 @@ export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions)
   });
 }
 
-/** `boutique destroy`: what helm has a record of is uninstalled, dependents first, under the target's lock. */
-export async function destroy(plan: Plan, deps: ClusterDeps, options: WriteOptions): Promise<SyncResult[]> {
+/**
+ * `boutique destroy`: what helm has a record of is uninstalled, dependents first, under the target's lock. A
+ * release whose uninstall deletes a CRD that still has objects is refused first, unless `deleteCrds` says so.
+ */
+export async function destroy(plan: Plan, deps: ClusterDeps, options: WriteOptions & { deleteCrds?: boolean }): Promise<SyncResult[]> {
   const deployedIn = (syncPlan: SyncPlan) => new Set(syncPlan.changes.filter((change) => change.record).map((change) => change.release.id));
-  let { syncPlan } = await planChanges(plan, deps, options);
+  let { syncPlan, stored } = await planChanges(plan, deps, options);
   if (deployedIn(syncPlan).size === 0) return destroyReleases(plan, new Set(), deps, options);
+  if (!options.deleteCrds) {
+    const doomed = syncPlan.changes.flatMap(({ release }) => (stored.has(release.id) ? [{ release, manifest: stored.get(release.id)!.manifest }] : []));
+    const deletions = await crdDeletions(doomed, deps);
+    if (deletions.length > 0) throw new CrdDeletionError(deletions);
+  }
   await options.confirm?.(syncPlan);
   const lock = await acquireLock(deps.kubectl, lockOf(plan), { timeoutMs: options.lockTimeoutMs, onWait: options.onLockWait });
   try {
@@ -143,7 +153,8 @@ async function diffChange(change: PlannedChange, stored: StoredRelease | undefin
   const live = await deps.kubectl.listKinds(kindsByScope([...desired, ...deployed], release.namespace));
   const secretValues = await secretValuesOf(release, deps, change.record !== undefined);
   const deployedHooks = stored ? (stored.hooks ?? (await deps.helm.hooks(release))) : [];
-  return diffRelease({ release: release.id, namespace: release.namespace, desired, live, deployed, secretValues, hooks: { deployed: deployedHooks, planned: plannedHooks }, ignoreDifferences: release.ignoreDifferences });
+  const releaseDiff = diffRelease({ release: release.id, namespace: release.namespace, desired, live, deployed, secretValues, hooks: { deployed: deployedHooks, planned: plannedHooks }, ignoreDifferences: release.ignoreDifferences });
+  return withCrdImpacts(releaseDiff, await crdUpgrades(desired, deps));
 }
 
 export interface DiffOutcome {

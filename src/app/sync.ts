@@ -4,6 +4,8 @@ import type { Plan } from '../plan/plan.js';
 import { runInDependencyOrder } from '../plan/schedule.js';
 import { deadlineLabel, environmentLabel, inputsLabel, isApply, isChange, runLabel, type PlannedChange, type SyncPlan } from '../plan/sync-plan.js';
 import { goDurationMs } from '../helm/helm.js';
+import { parseManifests } from '../kube/objects.js';
+import { crdUpgrades, refusedCrdUpgrades, UnsafeCrdChangeError } from './crd-preflight.js';
 import type { ClusterDeps } from './deps.js';
 import { mapInOrder } from './pool.js';
 import type { ReleaseRecords } from './release-records.js';
@@ -40,6 +42,8 @@ export interface SyncOptions {
   /** False once the run is interrupted: nothing new starts, running releases finish. */
   mayStart?: () => boolean;
   now?: () => number;
+  /** CRDs named by --allow-unsafe-crd-change: their upgrade goes ahead though it breaks stored objects or clients. */
+  allowUnsafeCrdChanges?: readonly string[];
 }
 
 /** How long the head of the longest changing chain runs alone before releases with slack join it (schedule.ts). */
@@ -143,15 +147,23 @@ async function carryOut(change: PlannedChange, environment: string, deps: Cluste
  * here: helm makes the same checks itself right before its first write, once the release's needs are applied (an
  * operator's CRDs, say), which a check made up front could not see.
  */
-export async function unrenderableReleases(syncPlan: SyncPlan, deps: ClusterDeps, options: Pick<SyncOptions, 'concurrency' | 'valuesFiles' | 'onProgress'>): Promise<Map<string, Error>> {
+export async function unrenderableReleases(
+  syncPlan: SyncPlan,
+  deps: ClusterDeps,
+  options: Pick<SyncOptions, 'concurrency' | 'valuesFiles' | 'onProgress' | 'allowUnsafeCrdChanges'>,
+): Promise<Map<string, Error>> {
   const toRender = syncPlan.changes.filter((change) => isApply(change.action));
   const unrenderable = new Map<string, Error>();
   await mapInOrder(toRender, options.concurrency, async ({ release }) => {
     options.onProgress?.(release, 'checking', 'rendering');
-    await deps.helm.template(release, options.valuesFiles.argsFor(release)).catch((error: Error) => {
+    try {
+      const manifest = await deps.helm.template(release, options.valuesFiles.argsFor(release));
+      const refused = refusedCrdUpgrades(await crdUpgrades(parseManifests(manifest), deps), options.allowUnsafeCrdChanges ?? []);
+      if (refused.length > 0) unrenderable.set(release.id, new UnsafeCrdChangeError(refused));
+    } catch (error) {
       if (isRunError(error)) throw error;
-      unrenderable.set(release.id, error);
-    });
+      unrenderable.set(release.id, error as Error);
+    }
   });
   return unrenderable;
 }
@@ -185,7 +197,8 @@ export async function applySyncPlan(plan: Plan, syncPlan: SyncPlan, deps: Cluste
 /** Some releases do not render: report them failed and every release untouched, having applied nothing. */
 export function rejectAll(syncPlan: SyncPlan, failures: ReadonlyMap<string, Error>, options: Pick<SyncOptions, 'onProgress'>): SyncResult[] {
   const ids = [...failures.keys()];
-  const detail = `nothing was applied: ${ids.join(', ')} ${ids.length === 1 ? 'does' : 'do'} not render`;
+  const unsafe = [...failures.values()].every((error) => error instanceof UnsafeCrdChangeError);
+  const detail = `nothing was applied: ${ids.join(', ')} ${unsafe ? `would make an unsafe CustomResourceDefinition change` : `${ids.length === 1 ? 'does' : 'do'} not render`}`;
   return syncPlan.changes.map(({ release }) => {
     const error = failures.get(release.id);
     const result: SyncResult = error ? { release, state: 'failed', error, durationMs: 0 } : { release, state: 'skipped', detail, durationMs: 0 };

@@ -12,6 +12,11 @@ export default class Sync extends BoutiqueCommand {
   static override flags = {
     ...promotionGateFlags,
     'dry-run': Flags.boolean({ description: 'print what sync would do with each release, and why, without changing anything', default: false }),
+    'allow-unsafe-crd-change': Flags.string({
+      description: 'apply this CustomResourceDefinition change although it breaks stored objects or clients (repeatable; name the CRD)',
+      multiple: true,
+      default: [],
+    }),
   };
 
   async run(): Promise<void> {
@@ -30,6 +35,6 @@ export default class Sync extends BoutiqueCommand {
     const confirm = config.environment.production
       ? (syncPlan: SyncPlan) => this.confirm(`sync of production environment ${config.environment.name}: ${changeCountsPhrase(syncPlan)}`, renderSyncPlan(syncPlan))
       : undefined;
-    await this.runReleaseOperation('sync', plan.releases, async (onProgress, mayStart) => (await sync(plan, deps, { ...this.writeOptions(), onProgress, mayStart, confirm })).results, plan.needs);
+    await this.runReleaseOperation('sync', plan.releases, async (onProgress, mayStart) => (await sync(plan, deps, { ...this.writeOptions(), onProgress, mayStart, confirm, allowUnsafeCrdChanges: flags['allow-unsafe-crd-change'] })).results, plan.needs);
   }
 }

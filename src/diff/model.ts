@@ -7,7 +7,7 @@ export type ChangeAction = 'add' | 'change' | 'remove' | 'unchanged';
  * `rollout` restarts pods, `stale-config` leaves running pods on the old config, `replace` cannot be applied in place.
  */
 export interface Impact {
-  kind: 'rollout' | 'stale-config' | 'replace';
+  kind: 'rollout' | 'stale-config' | 'replace' | 'crd-schema' | 'crd-unsafe';
   message: string;
 }
 

@@ -77,17 +77,20 @@ describe('KubeApi: reads from this process, as kubectl would make them', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
   });
 
-  it('leaves a refusal, an unknown kind and an untrusted server to kubectl, which says why in its own words', async () => {
+  it('leaves a refusal and an untrusted server to kubectl, which says why in its own words', async () => {
     const fromKubectl = [secret('from-kubectl')];
     handler = () => ({ status: 403, body: { kind: 'Status', reason: 'Forbidden' } });
     expect(await new DirectKubectl(new KubeApi(access), kubectlAnswering(fromKubectl)).helmStorage('shop', 'secrets')).toBe(fromKubectl);
-    handler = () => ({ status: 200, body: { resources: [] } });
-    expect(await new DirectKubectl(new KubeApi(access), kubectlAnswering(fromKubectl)).listKinds({ shop: ['Widget.v1.example.com'] })).toBe(fromKubectl);
     handler = () => ({ status: 200, body: { items: [] } });
     const otherCa = { ...access, ca: pem.clientCert };
     expect(await new DirectKubectl(new KubeApi(otherCa), kubectlAnswering(fromKubectl)).helmStorage('shop', 'secrets')).toBe(fromKubectl);
     const noClientCert = { ...access, cert: undefined, key: undefined };
     expect(await new DirectKubectl(new KubeApi(noClientCert), kubectlAnswering(fromKubectl)).helmStorage('shop', 'secrets')).toBe(fromKubectl);
+  });
+
+  it('lists no live objects of a kind the server does not serve (its CRD deleted), as kubectl then does', async () => {
+    handler = () => ({ status: 200, body: { resources: [] } });
+    expect(await new DirectKubectl(new KubeApi(access), kubectlAnswering([secret('from-kubectl')])).listKinds({ shop: ['Widget.v1.example.com'] })).toEqual([]);
   });
 
   it("writes the lock's Lease: created, 'exists' on AlreadyExists, replaced, 'conflict' on Conflict, deleted", async () => {

@@ -233,10 +233,16 @@ export class DirectKubectl implements Kubectl {
         // `Deployment.v1.apps`, `Service.v1.`: kind, version, group.
         const [kind, version, ...group] = qualified.split('.');
         const apiVersion = group.join('.') ? `${group.join('.')}/${version}` : version!;
+        // A kind the server no longer serves (its CRD was deleted) has no live objects.
+        if (!(await this.serves(apiVersion, kind!))) return [];
         return this.api.list(await this.path({ apiVersion, kind: kind! }, scope), 'owner!=helm', apiVersion, kind!);
       }),
     );
     return (await Promise.all(lists)).flat();
+  }
+
+  private async serves(apiVersion: string, kind: string): Promise<boolean> {
+    return (await this.api.resources(apiVersion)).some((candidate) => candidate.kind === kind);
   }
 
   /** The REST path of a kind's collection in a namespace ('' for cluster-scoped), or of one object in it. */
@@ -256,6 +262,14 @@ export class DirectKubectl implements Kubectl {
       if (status === 404) return undefined;
       return answered(status, body, [200]);
     }, () => this.cli.getObject(ref));
+  }
+
+  listEverywhere(apiVersion: string, kind: string): Promise<KubeObject[]> {
+    return this.direct(async () => {
+      const resource = (await this.api.resources(apiVersion)).find((candidate) => candidate.kind === kind);
+      if (!resource) throw new KubectlFallback(`${apiVersion} serves no ${kind}`);
+      return this.api.list(`/apis/${apiVersion}/${resource.name}`, '', apiVersion, kind);
+    }, () => this.cli.listEverywhere(apiVersion, kind));
   }
 
   createObject(obj: KubeObject): Promise<KubeObject | 'exists'> {

@@ -21,6 +21,8 @@ export interface Kubectl {
   dryRunApply(objects: readonly KubeObject[], namespace: string): Promise<KubeObject[] | undefined>;
   /** One object, or undefined when it does not exist. */
   getObject(ref: ObjectRef): Promise<KubeObject | undefined>;
+  /** Every object of one kind in every namespace, as served at `apiVersion` (a CRD's custom resources). */
+  listEverywhere(apiVersion: string, kind: string): Promise<KubeObject[]>;
   /** Creates the object; 'exists' when an object of that name is already there. */
   createObject(obj: KubeObject): Promise<KubeObject | 'exists'>;
   /** Replaces the object at its resourceVersion; 'conflict' when it changed since (optimistic concurrency). */
@@ -53,6 +55,9 @@ export function recordLabels(name: string | undefined, status: string | undefine
   const revision = Number(version);
   return name && status && revision > 0 ? { name, status, revision } : undefined;
 }
+
+/** What kubectl says of a kind the server does not serve (a CRD deleted, or not installed yet). */
+const UNSERVED_KIND = /the server doesn't have a resource type|the server could not find the requested resource/;
 
 // kubectl names the flag --context where helm says --kube-context.
 const contextArgs = (target: ClusterTarget) => (target.kubeContext ? ['--context', target.kubeContext] : []);
@@ -113,10 +118,16 @@ export class KubectlCli implements Kubectl {
   }
 
   async listKinds(kinds: KindsByScope): Promise<KubeObject[]> {
+    // helm's own records are Secrets or ConfigMaps too, and large: never list them as live objects.
+    const list = (scope: string, scopeKinds: readonly string[]) => this.get(['get', scopeKinds.join(','), ...(scope ? ['--namespace', scope] : []), '--selector', 'owner!=helm']);
     const lists = await Promise.all(
       Object.entries(kinds).map(([scope, scopeKinds]) =>
-        // helm's own records are Secrets or ConfigMaps too, and large: never list them as live objects.
-        this.get(['get', scopeKinds.join(','), ...(scope ? ['--namespace', scope] : []), '--selector', 'owner!=helm']),
+        list(scope, scopeKinds).catch(async (error: unknown) => {
+          // A kind the server no longer serves (its CRD was deleted) has no live objects: list the others alone.
+          if (!(error instanceof ExecError && UNSERVED_KIND.test(error.stderr)) || scopeKinds.length === 0) throw error;
+          const each = await Promise.all(scopeKinds.map((kind) => list(scope, [kind]).catch((one: unknown) => (one instanceof ExecError && UNSERVED_KIND.test(one.stderr) ? [] : Promise.reject(one)))));
+          return each.flat();
+        }),
       ),
     );
     return lists.flat();
@@ -125,6 +136,10 @@ export class KubectlCli implements Kubectl {
   async getObject(ref: ObjectRef): Promise<KubeObject | undefined> {
     const [found] = await this.get(['get', qualifiedKind(ref), ref.name, '--namespace', ref.namespace, '--ignore-not-found']);
     return found;
+  }
+
+  listEverywhere(apiVersion: string, kind: string): Promise<KubeObject[]> {
+    return this.get(['get', qualifiedKind({ apiVersion, kind }), '--all-namespaces']);
   }
 
   createObject(obj: KubeObject): Promise<KubeObject | 'exists'> {
