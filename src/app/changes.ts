@@ -9,6 +9,9 @@ import type { Plan } from '../plan/plan.js';
 import { isApply, isChange, planSync, runLabel, type PlannedChange, type SyncPlan } from '../plan/sync-plan.js';
 import { withCrdImpacts } from '../crd/upgrade-safety.js';
 import { CrdDeletionError, crdDeletions, crdUpgrades } from './crd-preflight.js';
+import { writeFile } from 'node:fs/promises';
+import { writePlanFile } from '../config/plan-file.js';
+import { checkPlanTarget, planMoves, PlanMovedError, readSavedPlan, savePlan } from './saved-plan.js';
 import type { ClusterDeps } from './deps.js';
 import { observeReleases } from './observe.js';
 import { mapInOrder } from './pool.js';
@@ -34,12 +37,31 @@ export async function planChanges(plan: Plan, deps: ClusterDeps, options: Change
   return { syncPlan: planSync(plan, observations), stored };
 }
 
+export interface SavePlanOptions {
+  /** Write what a sync would do to this file (diff --save-plan, sync --dry-run --save-plan). */
+  savePlanTo?: string;
+}
+
+async function writeSavedPlan(plan: Plan, syncPlan: SyncPlan, stored: ReadonlyMap<string, StoredRelease>, deps: ClusterDeps, options: ChangeOptions & { savePlanTo?: string }): Promise<void> {
+  const saved = await withValuesFiles((valuesFiles) => savePlan(plan, syncPlan, stored, deps, valuesFiles, options.concurrency));
+  await writeFile(options.savePlanTo!, writePlanFile(saved));
+}
+
+/** `boutique sync --dry-run`: the plan, saved to a file when asked. */
+export async function dryRunSync(plan: Plan, deps: ClusterDeps, options: ChangeOptions & SavePlanOptions): Promise<SyncPlan> {
+  const { syncPlan, stored } = await planChanges(plan, deps, options);
+  if (options.savePlanTo) await writeSavedPlan(plan, syncPlan, stored, deps, options);
+  return syncPlan;
+}
+
 /** How a run that writes waits for another one working on the same target (see lock.ts). */
 export interface WriteOptions extends ChangeOptions, Pick<SyncOptions, 'onProgress' | 'mayStart' | 'now' | 'allowUnsafeCrdChanges'> {
   lockTimeoutMs: number;
   onLockWait?: LockOptions['onWait'];
   /** Asked before the first write, with the plan: throws to stop (a production environment, destroy). */
   confirm?: (syncPlan: SyncPlan) => Promise<void>;
+  /** A saved plan (sync --plan): applied only if a sync now would write exactly that, checked again under the lock. */
+  planFile?: string;
 }
 
 /**
@@ -54,18 +76,26 @@ const needsLock = (syncPlan: SyncPlan) => syncPlan.changes.some((change) => isCh
  * it first; then carry the plan out. A plan with nothing to write takes no lock and starts no helm.
  */
 export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions): Promise<{ syncPlan: SyncPlan; results: SyncResult[]; waitedForLock: boolean }> {
+  const saved = options.planFile === undefined ? undefined : await readSavedPlan(options.planFile);
+  if (saved) checkPlanTarget(saved, plan, options.planFile!);
   return withValuesFiles(async (valuesFiles) => {
     const syncOptions = { ...options, valuesFiles, records: await releaseRecords(deps), runId: '' };
-    let { syncPlan } = await planChanges(plan, deps, options);
+    const unmoved = async (observed: Awaited<ReturnType<typeof planChanges>>) => {
+      const moves = saved ? await planMoves(saved, observed.syncPlan, observed.stored, deps, valuesFiles, options.concurrency) : [];
+      if (moves.length > 0) throw new PlanMovedError(options.planFile!, moves);
+      return observed.syncPlan;
+    };
+    let syncPlan = await unmoved(await planChanges(plan, deps, options));
     if (!needsLock(syncPlan)) return { syncPlan, results: await applySyncPlan(plan, syncPlan, deps, syncOptions), waitedForLock: false };
     let unrenderable = await unrenderableReleases(syncPlan, deps, syncOptions);
     if (unrenderable.size > 0) return { syncPlan, results: rejectAll(syncPlan, unrenderable, options), waitedForLock: false };
     await options.confirm?.(syncPlan);
     const lock = await acquireLock(deps.kubectl, lockOf(plan), { timeoutMs: options.lockTimeoutMs, onWait: options.onLockWait });
     try {
-      if (lock.waited) {
+      // A saved plan is checked again just before the first write: the server enforces no resourceVersion on helm's applies.
+      if (lock.waited || saved) {
         // What the other run did is in the cluster now: plan and render what is left.
-        syncPlan = (await planChanges(plan, deps, options)).syncPlan;
+        syncPlan = await unmoved(await planChanges(plan, deps, options));
         unrenderable = await unrenderableReleases(syncPlan, deps, syncOptions);
         if (unrenderable.size > 0) return { syncPlan, results: rejectAll(syncPlan, unrenderable, options), waitedForLock: true };
       }
@@ -165,8 +195,9 @@ export interface DiffOutcome {
 }
 
 /** `boutique diff`: the sync plan, and for each release it would change, what changes object by object. */
-export async function diff(plan: Plan, deps: ClusterDeps, options: ChangeOptions): Promise<DiffOutcome> {
+export async function diff(plan: Plan, deps: ClusterDeps, options: ChangeOptions & SavePlanOptions): Promise<DiffOutcome> {
   const { syncPlan, stored } = await planChanges(plan, deps, options);
+  if (options.savePlanTo) await writeSavedPlan(plan, syncPlan, stored, deps, options);
   const changed = syncPlan.changes.filter((change) => isChange(change.action));
   const failed = syncPlan.changes.filter((change) => change.action === 'blocked').map((change) => ({ release: change.release, error: change.error ?? new Error(change.reasons.join(', ')) }));
   const results = await withValuesFiles((valuesFiles) =>

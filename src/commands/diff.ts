@@ -16,6 +16,7 @@ export default class Diff extends BoutiqueCommand {
     output: Flags.string({ char: 'o', description: 'output format', options: ['text', 'json', 'markdown'], default: 'text', helpGroup: 'GLOBAL' }),
     context: Flags.integer({ description: 'unchanged lines around each change', default: 3, min: 0 }),
     'detailed-exitcode': Flags.boolean({ description: 'exit 2 when there are changes, 0 when none, 1 on any error', default: false }),
+    'save-plan': Flags.string({ description: 'write what a sync would do to FILE, for sync --plan FILE to apply exactly that', helpValue: 'FILE' }),
   };
 
   private detailedExitCode = false;
@@ -25,7 +26,7 @@ export default class Diff extends BoutiqueCommand {
     this.detailedExitCode = flags['detailed-exitcode'];
     const { config, plan } = this.loadPlan();
     await this.enforcePromotionGate(config, plan, flags['override-promotion-gate']);
-    const { syncPlan, diffs, failed } = await this.readingCluster(async () => diff(plan, (await this.wiring(config)).cluster(), { concurrency: this.globalFlags.concurrency }));
+    const { syncPlan, diffs, failed } = await this.readingCluster(async () => diff(plan, (await this.wiring(config)).cluster(), { concurrency: this.globalFlags.concurrency, savePlanTo: flags['save-plan'] }));
     const scope = { releases: changeCountsPhrase(syncPlan), failed: failed.map(({ release }) => release.id) };
     this.envelope.summary = diffSummary(diffs, scope);
     this.envelope.results = [{ releases: syncPlanJson(syncPlan), diffs }];

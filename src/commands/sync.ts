@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { planChanges, sync } from '../app/index.js';
+import { dryRunSync, sync } from '../app/index.js';
 import { BoutiqueCommand } from '../cli/base-command.js';
 import { promotionGateFlags } from '../cli/promotion.js';
 import type { SyncPlan } from '../app/index.js';
@@ -12,6 +12,12 @@ export default class Sync extends BoutiqueCommand {
   static override flags = {
     ...promotionGateFlags,
     'dry-run': Flags.boolean({ description: 'print what sync would do with each release, and why, without changing anything', default: false }),
+    'save-plan': Flags.string({ description: 'with --dry-run: write what sync would do to FILE, for sync --plan FILE', helpValue: 'FILE', dependsOn: ['dry-run'] }),
+    plan: Flags.string({
+      description: 'apply exactly the plan saved in FILE (diff --save-plan), or nothing when the inputs, a revision or a live object moved since',
+      helpValue: 'FILE',
+      exclusive: ['dry-run'],
+    }),
     'allow-unsafe-crd-change': Flags.string({
       description: 'apply this CustomResourceDefinition change although it breaks stored objects or clients (repeatable; name the CRD)',
       multiple: true,
@@ -27,7 +33,7 @@ export default class Sync extends BoutiqueCommand {
     const deps = (await this.wiring(config)).cluster();
     const options = { concurrency: this.globalFlags.concurrency };
     if (flags['dry-run']) {
-      const { syncPlan } = await planChanges(plan, deps, options);
+      const syncPlan = await dryRunSync(plan, deps, { ...options, savePlanTo: flags['save-plan'] });
       this.envelope.results = syncPlanJson(syncPlan);
       if (!this.json) process.stdout.write(renderSyncPlan(syncPlan));
       return;
@@ -35,6 +41,6 @@ export default class Sync extends BoutiqueCommand {
     const confirm = config.environment.production
       ? (syncPlan: SyncPlan) => this.confirm(`sync of production environment ${config.environment.name}: ${changeCountsPhrase(syncPlan)}`, renderSyncPlan(syncPlan))
       : undefined;
-    await this.runReleaseOperation('sync', plan.releases, async (onProgress, mayStart) => (await sync(plan, deps, { ...this.writeOptions(), onProgress, mayStart, confirm, allowUnsafeCrdChanges: flags['allow-unsafe-crd-change'] })).results, plan.needs);
+    await this.runReleaseOperation('sync', plan.releases, async (onProgress, mayStart) => (await sync(plan, deps, { ...this.writeOptions(), onProgress, mayStart, confirm, allowUnsafeCrdChanges: flags['allow-unsafe-crd-change'], planFile: flags.plan })).results, plan.needs);
   }
 }

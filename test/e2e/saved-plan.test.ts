@@ -1,0 +1,92 @@
+import { execa } from 'execa';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator, type RequestLogEntry } from '../cluster/emulator.js';
+import { boutique } from '../support/cli.js';
+import { copyShippedSystem } from '../support/system.js';
+import { emulatorEnv, helmBinary, kubectlBinary } from '../support/tools.js';
+
+const isWrite = (entry: RequestLogEntry) => ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(entry.verb) && !entry.dryRun;
+
+/** A plan saved for review is applied exactly, or not at all when anything it depends on moved. */
+describe('diff --save-plan, then sync --plan', () => {
+  let emulator: Emulator;
+  let system: ReturnType<typeof copyShippedSystem>;
+  let env: Record<string, string>;
+  const run = (args: string[]) => boutique(args, { cwd: system.dir, env });
+  const planFile = () => join(system.dir, 'plan.json');
+  const writesSince = (seq: number) => emulator.requests.slice(seq).filter(isWrite);
+  const bumpFrontendMemory = (from: string, to: string) => system.edit('values/frontend.yaml', (text) => text.replace(`memory: ${from}`, `memory: ${to}`));
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ readyDelayMs: 20 });
+    env = emulatorEnv(emulator);
+    system = copyShippedSystem();
+    const first = await run(['sync']);
+    expect(first.exitCode, first.stderr).toBe(0);
+  });
+  afterAll(() => emulator.stop());
+
+  it('applies the reviewed plan and writes nothing it did not name', async () => {
+    bumpFrontendMemory('128Mi', '160Mi');
+    const saved = await run(['diff', '--save-plan', planFile()]);
+    expect(saved.exitCode, saved.stderr).toBe(0);
+    const plan = JSON.parse(readFileSync(planFile(), 'utf8'));
+    expect(plan).toMatchObject({ format: 'boutique.dev/plan/v1', environment: 'default', releases: [{ id: 'boutique/frontend', action: 'upgrade', fromRevision: 1 }] });
+    expect(plan.releases[0].objects.map((obj: { key: string }) => obj.key)).toEqual(['Deployment/boutique/frontend', 'Service/boutique/frontend', 'Service/boutique/frontend-external', 'ServiceAccount/boutique/frontend']);
+
+    const before = emulator.requests.length;
+    const applied = await run(['sync', '--plan', planFile(), '-o', 'json']);
+    expect(applied.exitCode, applied.stderr).toBe(0);
+    expect(JSON.parse(applied.stdout).summary).toEqual({ upgraded: 1, unchanged: 11 });
+    const written = writesSince(before).map((entry) => `${entry.verb} ${entry.resource}/${entry.name ?? ''}`);
+    expect(written.length).toBeGreaterThan(0);
+    // A create names no object in its path: helm's new record is the one create of a Secret, checked below.
+    expect(written.filter((write) => !/frontend|leases\/|^create secrets\/$/.test(write))).toEqual([]);
+    const records = emulator.store.list('v1', 'Secret', 'boutique').map((secret) => secret.metadata.name).filter((name) => name.startsWith('sh.helm.release.v1.') && !name.endsWith('.v1'));
+    expect(records).toEqual(['sh.helm.release.v1.frontend.v2']);
+  });
+
+  it('refuses, writing nothing, when a values file changed since the plan', async () => {
+    bumpFrontendMemory('160Mi', '192Mi');
+    expect((await run(['diff', '--save-plan', planFile()])).exitCode).toBe(0);
+    system.edit('values/cartservice.yaml', (text) => text.replace('memory: 128Mi', 'memory: 144Mi'));
+    const before = emulator.requests.length;
+    const refused = await run(['sync', '--plan', planFile()]);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain('boutique/cartservice: the plan leaves it alone, a sync now would upgrade it (inputs changed)');
+    expect(writesSince(before)).toEqual([]);
+    system.edit('values/cartservice.yaml', (text) => text.replace('memory: 144Mi', 'memory: 128Mi'));
+  });
+
+  it('refuses when an object the plan changes was scaled, and when plain helm made a revision', async () => {
+    expect((await run(['diff', '--save-plan', planFile()])).exitCode).toBe(0);
+    await execa(kubectlBinary(), ['scale', 'deployment/frontend', '--replicas=3', '--namespace', 'boutique'], { env });
+    let before = emulator.requests.length;
+    const scaled = await run(['sync', '--plan', planFile()]);
+    expect(scaled.exitCode).toBe(1);
+    expect(scaled.stderr).toMatch(/boutique\/frontend: Deployment\/boutique\/frontend changed since the plan \(resourceVersion \d+ → \d+\)/);
+    expect(writesSince(before)).toEqual([]);
+
+    expect((await run(['diff', '--save-plan', planFile()])).exitCode).toBe(0);
+    await execa(helmBinary(), ['upgrade', 'frontend', join(system.dir, 'charts', 'microservice'), '--namespace', 'boutique', '--reuse-values', '--force-conflicts'], { env });
+    before = emulator.requests.length;
+    const revised = await run(['sync', '--plan', planFile()]);
+    expect(revised.exitCode).toBe(1);
+    expect(revised.stderr).toMatch(/boutique\/frontend: helm's revision is \d+, the plan started from \d+ \(another helm run in between\)/);
+    expect(writesSince(before)).toEqual([]);
+  });
+
+  it('checks the plan file like any input: location, hint, exit 2', async () => {
+    const broken = join(system.dir, 'broken-plan.json');
+    const text = readFileSync(planFile(), 'utf8').replace('"format": "boutique.dev/plan/v1"', '"format": "boutique.dev/plan/v0"');
+    await import('node:fs').then(({ writeFileSync }) => writeFileSync(broken, text));
+    const result = await run(['sync', '--plan', broken]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/broken-plan\.json:2:\d+: \/format must be "boutique\.dev\/plan\/v1"/);
+    const missing = await run(['sync', '--plan', join(system.dir, 'nope.json')]);
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toContain('no such file');
+  });
+});
