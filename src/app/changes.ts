@@ -6,7 +6,7 @@ import type { StoredRelease } from '../helm/records.js';
 import { kindsByScope, parseManifests, type HelmHook, type KubeObject } from '../kube/objects.js';
 import { valueAtSetPath } from '../config/values-path.js';
 import type { Plan } from '../plan/plan.js';
-import { isApply, isChange, planSync, runLabel, type PlannedChange, type SyncPlan } from '../plan/sync-plan.js';
+import { isApply, isChange, orphanRelease, planSync, runLabel, type PlannedChange, type ReleaseRecord, type SyncPlan } from '../plan/sync-plan.js';
 import { withCrdImpacts } from '../crd/upgrade-safety.js';
 import { CrdDeletionError, crdDeletions, crdUpgrades } from './crd-preflight.js';
 import { writeFile } from 'node:fs/promises';
@@ -30,11 +30,11 @@ export interface ChangeOptions {
 
 /** The plan of what a sync would change, from a constant number of cluster reads, plus each release's stored manifest. */
 export async function planChanges(plan: Plan, deps: ClusterDeps, options: ChangeOptions): Promise<{ syncPlan: SyncPlan; stored: Map<string, StoredRelease> }> {
-  const { observations, stored } = await observeReleases(plan, deps, {
+  const { observations, stored, orphans } = await observeReleases(plan, deps, {
     concurrency: options.concurrency,
     kinds: options.kinds ?? cachedKindsMemory(plan.environment.name),
   });
-  return { syncPlan: planSync(plan, observations), stored };
+  return { syncPlan: { ...planSync(plan, observations), orphans }, stored };
 }
 
 export interface SavePlanOptions {
@@ -62,13 +62,15 @@ export interface WriteOptions extends ChangeOptions, Pick<SyncOptions, 'onProgre
   confirm?: (syncPlan: SyncPlan) => Promise<void>;
   /** A saved plan (sync --plan): applied only if a sync now would write exactly that, checked again under the lock. */
   planFile?: string;
+  /** sync --prune: uninstall the orphans, after asking (destroy's rules), once the selected releases are done. */
+  prune?: { confirm: (orphans: readonly ReleaseRecord[]) => Promise<void> };
 }
 
 /**
  * A plan that writes, or that another boutique run's pending revision blocks (that run may still be applying it):
  * either way the lock is taken, which waits for that run and plans again.
  */
-const needsLock = (syncPlan: SyncPlan) => syncPlan.changes.some((change) => isChange(change.action) || (change.action === 'blocked' && change.record?.labels[runLabel] !== undefined));
+const needsLock = (syncPlan: SyncPlan, prune: boolean) => (prune && (syncPlan.orphans?.length ?? 0) > 0) || syncPlan.changes.some((change) => isChange(change.action) || (change.action === 'blocked' && change.record?.labels[runLabel] !== undefined));
 
 /**
  * `boutique sync`: plan; render every release to install or upgrade (one that does not render stops the run with
@@ -86,10 +88,11 @@ export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions)
       return observed.syncPlan;
     };
     let syncPlan = await unmoved(await planChanges(plan, deps, options));
-    if (!needsLock(syncPlan)) return { syncPlan, results: await applySyncPlan(plan, syncPlan, deps, syncOptions), waitedForLock: false };
+    if (!needsLock(syncPlan, options.prune !== undefined)) return { syncPlan, results: await applySyncPlan(plan, syncPlan, deps, syncOptions), waitedForLock: false };
     let unrenderable = await unrenderableReleases(syncPlan, deps, syncOptions);
     if (unrenderable.size > 0) return { syncPlan, results: rejectAll(syncPlan, unrenderable, options), waitedForLock: false };
     await options.confirm?.(syncPlan);
+    if (options.prune && syncPlan.orphans?.length) await options.prune.confirm(syncPlan.orphans);
     const lock = await acquireLock(deps.kubectl, lockOf(plan), { timeoutMs: options.lockTimeoutMs, onWait: options.onLockWait });
     try {
       // A saved plan is checked again just before the first write: the server enforces no resourceVersion on helm's applies.
@@ -104,12 +107,30 @@ export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions)
       const records = await releaseRecords(deps, [...new Set(written.map((change) => change.release.namespace))]);
       try {
         const results = await applySyncPlan(plan, syncPlan, deps, { ...syncOptions, records, runId: lock.runId });
-        return { syncPlan, results, waitedForLock: lock.waited };
+        const pruned = options.prune ? await pruneOrphans(syncPlan.orphans ?? [], deps, syncOptions) : [];
+        return { syncPlan, results: [...results, ...pruned], waitedForLock: lock.waited };
       } finally {
         records.stop();
       }
     } finally {
       await lock.release();
+    }
+  });
+}
+
+/** Uninstalls the orphans, a few at a time: nothing declares their needs any more, so there is no order to keep. */
+async function pruneOrphans(orphans: readonly ReleaseRecord[], deps: ClusterDeps, options: Pick<SyncOptions, 'concurrency' | 'mayStart' | 'now'>): Promise<SyncResult[]> {
+  const now = options.now ?? Date.now;
+  return mapInOrder(orphans, options.concurrency, async (record): Promise<SyncResult> => {
+    const release = orphanRelease(record);
+    if (options.mayStart && !options.mayStart()) return { release, state: 'skipped', detail: 'interrupted before pruning', durationMs: 0 };
+    const started = now();
+    try {
+      const { kept } = await deps.helm.uninstall(release, true);
+      return { release, state: 'uninstalled', detail: `pruned: no longer in releases.yaml${kept.length > 0 ? `; helm kept ${kept.join(', ')}` : ''}`, durationMs: now() - started };
+    } catch (error) {
+      if (isRunError(error)) throw error;
+      return { release, state: 'failed', error: error as Error, durationMs: now() - started };
     }
   });
 }

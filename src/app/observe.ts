@@ -4,7 +4,7 @@ import { ClusterUnreachableError } from '../errors.js';
 import { latestStoredReleases, type StoredRelease } from '../helm/records.js';
 import { coversKinds, kindsByScope, objectKey, type KubeObject } from '../kube/objects.js';
 import type { Plan } from '../plan/plan.js';
-import { needsDriftCheck, type ReleaseObservation } from '../plan/sync-plan.js';
+import { environmentLabel, needsDriftCheck, type ReleaseObservation, type ReleaseRecord } from '../plan/sync-plan.js';
 import type { ClusterDeps } from './deps.js';
 import { mapInOrder } from './pool.js';
 import { storedObjects } from './stored-objects.js';
@@ -20,6 +20,8 @@ export interface ObserveOptions {
 export interface Observed {
   observations: Map<string, ReleaseObservation>;
   stored: Map<string, StoredRelease>;
+  /** Records of this environment's releases that releases.yaml no longer declares (see SyncPlan.orphans). */
+  orphans: ReleaseRecord[];
 }
 
 const groupBy = <T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> => {
@@ -29,7 +31,7 @@ const groupBy = <T>(items: readonly T[], key: (item: T) => string): Map<string, 
 };
 
 /** helm's latest record of every release: one storage read per namespace, or helm itself for other drivers. */
-async function readStoredReleases(plan: Plan, deps: ClusterDeps, options: ObserveOptions, errors: Map<string, Error>): Promise<Map<string, StoredRelease>> {
+async function readStoredReleases(plan: Plan, deps: ClusterDeps, options: ObserveOptions, errors: Map<string, Error>, orphans: ReleaseRecord[]): Promise<Map<string, StoredRelease>> {
   const stored = new Map<string, StoredRelease>();
   const driver = deps.storageDriver;
   if (driver === 'other') {
@@ -53,6 +55,9 @@ async function readStoredReleases(plan: Plan, deps: ClusterDeps, options: Observ
         const found = latest.get(release.name);
         if (found) stored.set(release.id, found);
       }
+      for (const [name, { record }] of latest) {
+        if (!plan.declaredIds.has(`${namespace}/${name}`) && record.labels[environmentLabel] === plan.environment.name) orphans.push(record);
+      }
     }),
   );
   return stored;
@@ -71,7 +76,8 @@ export async function observeReleases(plan: Plan, deps: ClusterDeps, options: Ob
       return kinds ? [[namespace, { kinds, read: deps.kubectl.listKinds(kinds).catch(() => undefined) }] as const] : [];
     }),
   );
-  const stored = await readStoredReleases(plan, deps, options, errors);
+  const orphans: ReleaseRecord[] = [];
+  const stored = await readStoredReleases(plan, deps, options, errors, orphans);
   const observations = new Map<string, ReleaseObservation>();
   const toCheck: { release: Release; objects: KubeObject[] }[] = [];
   for (const release of plan.releases) {
@@ -94,5 +100,6 @@ export async function observeReleases(plan: Plan, deps: ClusterDeps, options: Ob
       for (const { release, objects } of group) observations.get(release.id)!.drift = driftedObjects(objects, liveByKey, namespace, release.ignoreDifferences);
     }),
   );
-  return { observations, stored };
+  orphans.sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
+  return { observations, stored, orphans };
 }

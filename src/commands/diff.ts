@@ -4,7 +4,7 @@ import { BoutiqueCommand } from '../cli/base-command.js';
 import { promotionGateFlags } from '../cli/promotion.js';
 import { hasChanges } from '../diff/release-diff.js';
 import { ExitCode } from '../errors.js';
-import { changeCountsPhrase, syncPlanJson } from '../report/change-view.js';
+import { changeCountsPhrase, orphansNote, syncPlanJson } from '../report/change-view.js';
 import { diffSummary, renderDiffMarkdown, renderDiffText } from '../report/diff-view.js';
 
 export default class Diff extends BoutiqueCommand {
@@ -31,7 +31,7 @@ export default class Diff extends BoutiqueCommand {
     this.envelope.summary = diffSummary(diffs, scope);
     this.envelope.results = [{ releases: syncPlanJson(syncPlan), diffs }];
     if (flags.output === 'markdown') process.stdout.write(renderDiffMarkdown(diffs, { context: flags.context, scope }));
-    else if (flags.output === 'text') process.stdout.write(renderDiffText(diffs, { color: this.colorEnabled(), context: flags.context, scope }));
+    else if (flags.output === 'text') process.stdout.write(renderDiffText(diffs, { color: this.colorEnabled(), context: flags.context, scope }) + orphansNote(syncPlan));
     this.failOnReleaseErrors(failed, `could not diff ${failed.length} of ${plan.releases.length} releases`);
     if (this.detailedExitCode && hasChanges(diffs)) this.exit(ExitCode.changes);
   }

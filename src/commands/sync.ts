@@ -3,7 +3,7 @@ import { dryRunSync, sync } from '../app/index.js';
 import { BoutiqueCommand } from '../cli/base-command.js';
 import { promotionGateFlags } from '../cli/promotion.js';
 import type { SyncPlan } from '../app/index.js';
-import { changeCountsPhrase, renderSyncPlan, syncPlanJson } from '../report/change-view.js';
+import { changeCountsPhrase, orphansNote, renderSyncPlan, syncPlanJson } from '../report/change-view.js';
 
 export default class Sync extends BoutiqueCommand {
   static override description =
@@ -18,6 +18,7 @@ export default class Sync extends BoutiqueCommand {
       helpValue: 'FILE',
       exclusive: ['dry-run'],
     }),
+    prune: Flags.boolean({ description: 'uninstall releases deployed for this environment that releases.yaml no longer declares (asks first, as destroy does)', default: false }),
     'allow-unsafe-crd-change': Flags.string({
       description: 'apply this CustomResourceDefinition change although it breaks stored objects or clients (repeatable; name the CRD)',
       multiple: true,
@@ -41,6 +42,20 @@ export default class Sync extends BoutiqueCommand {
     const confirm = config.environment.production
       ? (syncPlan: SyncPlan) => this.confirm(`sync of production environment ${config.environment.name}: ${changeCountsPhrase(syncPlan)}`, renderSyncPlan(syncPlan))
       : undefined;
-    await this.runReleaseOperation('sync', plan.releases, async (onProgress, mayStart) => (await sync(plan, deps, { ...this.writeOptions(), onProgress, mayStart, confirm, allowUnsafeCrdChanges: flags['allow-unsafe-crd-change'], planFile: flags.plan })).results, plan.needs);
+    const prune = flags.prune
+      ? { confirm: (orphans: readonly { name: string; namespace: string }[]) => this.confirm(`prune of ${orphans.length} release${orphans.length === 1 ? '' : 's'} in ${config.environment.name}`, `to uninstall, no longer in releases.yaml: ${orphans.map((orphan) => `${orphan.namespace}/${orphan.name}`).join(', ')}`) }
+      : undefined;
+    let synced: SyncPlan | undefined;
+    await this.runReleaseOperation(
+      'sync',
+      plan.releases,
+      async (onProgress, mayStart) => {
+        const outcome = await sync(plan, deps, { ...this.writeOptions(), onProgress, mayStart, confirm, prune, allowUnsafeCrdChanges: flags['allow-unsafe-crd-change'], planFile: flags.plan });
+        synced = outcome.syncPlan;
+        return outcome.results;
+      },
+      plan.needs,
+    );
+    if (synced && !flags.prune) process.stderr.write(orphansNote(synced));
   }
 }

@@ -17,6 +17,8 @@ export interface Plan {
   environment: Environment;
   /** Every namespace the environment's releases live in, selected or not: what one run's lock covers. */
   targetNamespaces: string[];
+  /** Every release releases.yaml declares for the environment, selected or not: a record of any other is orphaned. */
+  declaredIds: ReadonlySet<string>;
   /** Dependency levels: each release needs only releases of earlier levels. Declaration order within a level. */
   levels: Release[][];
   /** Selected releases in apply order (levels flattened). */
@@ -53,6 +55,7 @@ export function buildPlan(config: ReleasesConfig, options: PlanOptions): Plan {
   return {
     environment: config.environment,
     targetNamespaces: [...new Set(config.releases.map((release) => release.namespace))].sort(),
+    declaredIds: new Set(config.releases.map((release) => release.id)),
     levels,
     releases,
     needs,

@@ -66,6 +66,11 @@ export interface PlannedChange {
 export interface SyncPlan {
   environment: string;
   changes: PlannedChange[];
+  /**
+   * Releases boutique deployed for this environment (their records say so) that releases.yaml no longer declares,
+   * in the namespaces read: left running unless sync --prune uninstalls them.
+   */
+  orphans?: ReleaseRecord[];
 }
 
 export const pendingStatus = (status: string) => status.startsWith('pending-');
@@ -149,4 +154,27 @@ export function countChanges(syncPlan: SyncPlan): Record<ChangeAction, number> {
   const counts: Record<ChangeAction, number> = { install: 0, upgrade: 0, unchanged: 0, uninstall: 0, absent: 0, blocked: 0 };
   for (const change of syncPlan.changes) counts[change.action]++;
   return counts;
+}
+
+/** An orphan as a release to uninstall: its name and namespace from helm's record, nothing else to apply. */
+export function orphanRelease(record: ReleaseRecord): Release {
+  return {
+    id: `${record.namespace}/${record.name}`,
+    name: record.name,
+    namespace: record.namespace,
+    chart: { kind: 'local', path: '' },
+    chartSource: `${record.chart}-${record.version}`,
+    values: [],
+    set: [],
+    needs: [],
+    labels: {},
+    installed: false,
+    createNamespace: false,
+    wait: true,
+    timeout: '300s',
+    atomic: false,
+    historyMax: 10,
+    ignoreDifferences: [],
+    lintRules: {},
+  };
 }

@@ -1,4 +1,4 @@
-import type { ChangeAction, PlannedChange, SyncPlan } from '../plan/sync-plan.js';
+import type { ChangeAction, PlannedChange, ReleaseRecord, SyncPlan } from '../plan/sync-plan.js';
 import { countChanges } from '../plan/sync-plan.js';
 import { renderTable } from './table.js';
 
@@ -49,11 +49,15 @@ export function renderSyncPlan(syncPlan: SyncPlan): string {
     ['RELEASE', 'ACTION', 'WHY', 'WAITS FOR'],
     syncPlan.changes.map((change) => [change.release.id, ACTION_WORD[change.action], change.reasons.join(', ') || '-', change.changingNeeds.join(', ') || '-']),
   );
-  return `${table}\nPlan for ${syncPlan.environment}: ${changeCountsPhrase(syncPlan)}. Nothing was changed (dry run).\n`;
+  return `${table}\nPlan for ${syncPlan.environment}: ${changeCountsPhrase(syncPlan)}. Nothing was changed (dry run).\n${orphansNote(syncPlan)}`;
 }
 
-/** The plan as `--output json` lists it (sync --dry-run, status). */
+/** The plan as `--output json` lists it (sync --dry-run, status, diff), orphans last. */
 export function syncPlanJson(syncPlan: SyncPlan): object[] {
+  return [...releasesJson(syncPlan), ...orphansJson(syncPlan)];
+}
+
+function releasesJson(syncPlan: SyncPlan): object[] {
   return syncPlan.changes.map((change) => ({
     id: change.release.id,
     name: change.release.name,
@@ -75,16 +79,47 @@ export function syncPlanJson(syncPlan: SyncPlan): object[] {
 
 /** `boutique status`: helm's view of each release and whether the cluster is in sync with releases.yaml. */
 export function renderStatus(syncPlan: SyncPlan): string {
+  const row = (name: string, namespace: string, record: ReleaseRecord | undefined, sync: string) => [
+    name, namespace, record ? String(record.revision) : '-', record?.status ?? '-', record?.chart || '-',
+    record?.version || '-', record?.appVersion || '-', record?.deployedAt || '-', sync,
+  ];
   return renderTable(
     ['NAME', 'NAMESPACE', 'REVISION', 'STATUS', 'CHART', 'VERSION', 'APP VERSION', 'UPDATED', 'SYNC'],
-    syncPlan.changes.map((change) => {
-      const { record } = change;
-      const status = syncStatusOf(change);
-      const why = status === 'in sync' || status === 'missing' || status === 'not installed' ? '' : `: ${change.reasons.join(', ')}`;
-      return [
-        change.release.name, change.release.namespace, record ? String(record.revision) : '-', record?.status ?? '-', record?.chart || '-',
-        record?.version || '-', record?.appVersion || '-', record?.deployedAt || '-', `${status}${why}`,
-      ];
-    }),
+    [
+      ...syncPlan.changes.map((change) => {
+        const status = syncStatusOf(change);
+        const why = status === 'in sync' || status === 'missing' || status === 'not installed' ? '' : `: ${change.reasons.join(', ')}`;
+        return row(change.release.name, change.release.namespace, change.record, `${status}${why}`);
+      }),
+      ...(syncPlan.orphans ?? []).map((record) => row(record.name, record.namespace, record, `orphaned: ${ORPHAN_WHY}`)),
+    ],
   );
+}
+
+const ORPHAN_WHY = 'no longer in releases.yaml (sync --prune uninstalls it)';
+
+/** The line sync, diff and sync --dry-run end with when releases.yaml no longer declares releases of the environment. */
+export function orphansNote(syncPlan: SyncPlan): string {
+  const orphans = syncPlan.orphans ?? [];
+  if (orphans.length === 0) return '';
+  const names = orphans.map((record) => `${record.namespace}/${record.name}`).join(', ');
+  return `orphaned: ${names} ${orphans.length === 1 ? 'was' : 'were'} deployed for ${syncPlan.environment} and ${orphans.length === 1 ? 'is' : 'are'} no longer in releases.yaml; sync --prune uninstalls ${orphans.length === 1 ? 'it' : 'them'}\n`;
+}
+
+/** The orphans as `--output json` lists them, beside the releases. */
+export function orphansJson(syncPlan: SyncPlan): object[] {
+  return (syncPlan.orphans ?? []).map((record) => ({
+    id: `${record.namespace}/${record.name}`,
+    name: record.name,
+    namespace: record.namespace,
+    action: 'orphaned',
+    status: 'orphaned',
+    reasons: [ORPHAN_WHY],
+    revision: record.revision,
+    helmStatus: record.status,
+    chart: record.chart,
+    chartVersion: record.version,
+    appVersion: record.appVersion,
+    updated: record.deployedAt,
+  }));
 }

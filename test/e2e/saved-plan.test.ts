@@ -44,7 +44,7 @@ describe('diff --save-plan, then sync --plan', () => {
     expect(written.length).toBeGreaterThan(0);
     // A create names no object in its path: helm's new record is the one create of a Secret, checked below.
     expect(written.filter((write) => !/frontend|leases\/|^create secrets\/$/.test(write))).toEqual([]);
-    const records = emulator.store.list('v1', 'Secret', 'boutique').map((secret) => secret.metadata.name).filter((name) => name.startsWith('sh.helm.release.v1.') && !name.endsWith('.v1'));
+    const records = emulator.store.list('v1', 'Secret', 'boutique').map((secret) => secret.metadata.name ?? '').filter((name) => name.startsWith('sh.helm.release.v1.') && !name.endsWith('.v1'));
     expect(records).toEqual(['sh.helm.release.v1.frontend.v2']);
   });
 
@@ -88,5 +88,55 @@ describe('diff --save-plan, then sync --plan', () => {
     const missing = await run(['sync', '--plan', join(system.dir, 'nope.json')]);
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toContain('no such file');
+  });
+});
+
+describe('releases that left releases.yaml', () => {
+  let emulator: Emulator;
+  let system: ReturnType<typeof copyShippedSystem>;
+  let env: Record<string, string>;
+  const run = (args: string[]) => boutique(args, { cwd: system.dir, env });
+  const deployedReleases = () =>
+    emulator.store.list('v1', 'Secret', 'boutique').filter((secret) => secret.metadata.labels?.owner === 'helm').map((secret) => secret.metadata.labels!.name).sort();
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ readyDelayMs: 20 });
+    env = emulatorEnv(emulator);
+    system = copyShippedSystem();
+    const first = await run(['sync']);
+    expect(first.exitCode, first.stderr).toBe(0);
+    system.edit('releases.yaml', (text) => text.replace(/  - name: loadgenerator\n(    .*\n|\s*#.*\n|        .*\n)*/, ''));
+  });
+  afterAll(() => emulator.stop());
+
+  it('are listed as orphaned by status, diff and sync, and left running without --prune', async () => {
+    const status = await run(['status', '-o', 'json']);
+    expect(status.exitCode, status.stderr).toBe(0);
+    const rows = JSON.parse(status.stdout).results as { id: string; status: string }[];
+    expect(rows.filter((row) => row.status === 'orphaned').map((row) => row.id)).toEqual(['boutique/loadgenerator']);
+    const text = await run(['status']);
+    expect(text.stdout).toMatch(/^loadgenerator +boutique +1 +deployed .* orphaned: no longer in releases\.yaml/m);
+
+    const diff = await run(['diff']);
+    expect(diff.stdout).toContain('orphaned: boutique/loadgenerator was deployed for default and is no longer in releases.yaml; sync --prune uninstalls it');
+
+    const sync = await run(['sync']);
+    expect(sync.exitCode, sync.stderr).toBe(0);
+    expect(sync.stderr).toContain('orphaned: boutique/loadgenerator');
+    expect(deployedReleases()).toContain('loadgenerator');
+  });
+
+  it('are uninstalled by sync --prune, which asks first as destroy does', async () => {
+    const unconfirmed = await run(['sync', '--prune']);
+    expect(unconfirmed.exitCode).toBe(2);
+    expect(unconfirmed.stderr).toContain('prune of 1 release in default: not confirmed');
+    expect(deployedReleases()).toContain('loadgenerator');
+
+    const pruned = await run(['sync', '--prune', '--yes', '-o', 'json']);
+    expect(pruned.exitCode, pruned.stderr).toBe(0);
+    const report = JSON.parse(pruned.stdout);
+    expect(report.summary).toEqual({ unchanged: 11, uninstalled: 1 });
+    expect(deployedReleases()).not.toContain('loadgenerator');
+    expect(deployedReleases()).toHaveLength(11);
   });
 });
