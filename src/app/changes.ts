@@ -11,6 +11,7 @@ import { withCrdImpacts } from '../crd/upgrade-safety.js';
 import { CrdDeletionError, crdDeletions, crdUpgrades } from './crd-preflight.js';
 import { writeFile } from 'node:fs/promises';
 import { writePlanFile } from '../config/plan-file.js';
+import { runActor } from './runs.js';
 import { checkPlanTarget, planMoves, PlanMovedError, readSavedPlan, savePlan } from './saved-plan.js';
 import type { ClusterDeps } from './deps.js';
 import { observeReleases } from './observe.js';
@@ -81,7 +82,7 @@ export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions)
   const saved = options.planFile === undefined ? undefined : await readSavedPlan(options.planFile);
   if (saved) checkPlanTarget(saved, plan, options.planFile!);
   return withValuesFiles(async (valuesFiles) => {
-    const syncOptions = { ...options, valuesFiles, records: await releaseRecords(deps), runId: '' };
+    const syncOptions = { ...options, valuesFiles, records: await releaseRecords(deps), runId: '', actor: runActor() };
     const unmoved = async (observed: Awaited<ReturnType<typeof planChanges>>) => {
       const moves = saved ? await planMoves(saved, observed.syncPlan, observed.stored, deps, valuesFiles, options.concurrency) : [];
       if (moves.length > 0) throw new PlanMovedError(options.planFile!, moves);

@@ -2,7 +2,7 @@ import type { Release } from '../config/types.js';
 import { isRunError, ReleaseStateError } from '../errors.js';
 import type { Plan } from '../plan/plan.js';
 import { runInDependencyOrder } from '../plan/schedule.js';
-import { deadlineLabel, environmentLabel, inputsLabel, isApply, isChange, runLabel, type PlannedChange, type SyncPlan } from '../plan/sync-plan.js';
+import { actorLabel, deadlineLabel, environmentLabel, inputsLabel, isApply, isChange, runLabel, type PlannedChange, type SyncPlan } from '../plan/sync-plan.js';
 import { goDurationMs } from '../helm/helm.js';
 import { parseManifests } from '../kube/objects.js';
 import { crdUpgrades, refusedCrdUpgrades, UnsafeCrdChangeError } from './crd-preflight.js';
@@ -36,6 +36,8 @@ export interface SyncOptions {
   valuesFiles: ValuesFiles;
   /** This run's id, recorded on every revision it starts, so a later run knows what an interrupted one left. */
   runId: string;
+  /** Who started it (app/runs.ts runActor), recorded beside the run id. */
+  actor?: string;
   /** helm's records of the releases: a write is reported only once its record confirms it. */
   records: ReleaseRecords;
   onProgress?: SyncProgress;
@@ -92,7 +94,7 @@ const keptNote = (kept: readonly string[]) => (kept.length > 0 ? [`helm kept ${k
 /** What a revision records: its inputs and environment, and which run started it with the moment helm gives up on it. */
 function labelsOf(change: PlannedChange, environment: string, options: SyncOptions): Record<string, string> {
   const deadline = Math.ceil(((options.now ?? Date.now)() + goDurationMs(change.release.timeout) + HELM_MARGIN_MS) / 1000);
-  return { [inputsLabel]: change.inputsHash, [environmentLabel]: environment, [runLabel]: options.runId, [deadlineLabel]: String(deadline) };
+  return { [inputsLabel]: change.inputsHash, [environmentLabel]: environment, [runLabel]: options.runId, [deadlineLabel]: String(deadline), ...(options.actor && { [actorLabel]: options.actor }) };
 }
 
 /** helm's bookkeeping after its wait; past the release timeout plus this, no helm works on a revision any more. */

@@ -1,18 +1,27 @@
-import { Args } from '@oclif/core';
-import { findRelease, rollback } from '../app/index.js';
+import { Args, Flags } from '@oclif/core';
+import { findRelease, rollback, runUndo, undoRun } from '../app/index.js';
 import { BoutiqueCommand } from '../cli/base-command.js';
 import { parseRevision } from '../config/arguments.js';
+import { UsageError } from '../errors.js';
 
 export default class Rollback extends BoutiqueCommand {
-  static override description = 'Roll a release back to a previous revision (default: the one before the current), waiting for readiness.';
+  static override description =
+    'Roll a release back to a previous revision (default: the one before the current), waiting for readiness; or, with --run, undo everything one boutique run changed.';
 
   static override args = {
-    release: Args.string({ description: 'release name or namespace/name', required: true }),
+    release: Args.string({ description: 'release name or namespace/name (not with --run)' }),
     revision: Args.string({ description: 'revision to roll back to (see helm history)' }),
   };
 
+  static override flags = {
+    run: Flags.string({ description: 'undo the run with this id (history --runs): every release it upgraded goes back, every one it installed is uninstalled, dependents first', helpValue: 'ID' }),
+    'dry-run': Flags.boolean({ description: 'with --run: say what would be rolled back and uninstalled, and change nothing', default: false, dependsOn: ['run'] }),
+  };
+
   async run(): Promise<void> {
-    const { args } = await this.parseFlags(Rollback);
+    const { args, flags } = await this.parseFlags(Rollback);
+    if (flags.run !== undefined) return this.undoRun(flags.run, flags['dry-run'], args.release);
+    if (!args.release) throw new UsageError('rollback needs a release, or --run ID', { suggestions: ['boutique rollback frontend', 'boutique history --runs'] });
     const revision = parseRevision(args.revision);
     const { config, plan } = this.loadPlan();
     const release = findRelease(config, args.release);
@@ -21,5 +30,25 @@ export default class Rollback extends BoutiqueCommand {
     const current = await rollback(plan, release, revision, (await this.wiring(config)).cluster(), { timeoutMs: lockTimeoutMs, onWait: onLockWait });
     this.envelope.results = [{ id: release.id, revision: current?.revision, description: current?.description }];
     if (!this.json) process.stdout.write(`${release.id} rolled back: revision ${current?.revision} (${current?.description})\n`);
+  }
+
+  private async undoRun(runId: string, dryRun: boolean, release: string | undefined): Promise<void> {
+    if (release) throw new UsageError('rollback --run undoes a whole run: name no release', { suggestions: [`boutique rollback --run ${runId}`] });
+    const { config, plan } = this.loadPlan();
+    const deps = (await this.wiring(config)).cluster();
+    const undo = await this.readingCluster(() => runUndo(plan, runId, deps));
+    const lines = undo.map((step) => `${step.release.id}: ${step.action === 'uninstall' ? 'uninstall (the run installed it)' : `roll back to revision ${step.toRevision}`}`);
+    if (dryRun) {
+      this.envelope.results = undo.map((step) => ({ id: step.release.id, action: step.action, ...(step.toRevision && { toRevision: step.toRevision }) }));
+      if (!this.json) process.stdout.write(`${lines.join('\n')}\nNothing was changed (dry run).\n`);
+      return;
+    }
+    // destroy's rules: a terminal is asked, anything else needs --yes.
+    await this.confirm(`undo of run ${runId} in ${config.environment.name}: ${undo.length} release${undo.length === 1 ? '' : 's'}`, lines.join('\n'));
+    const { lockTimeoutMs, onLockWait } = this.writeOptions();
+    const done = await undoRun(plan, undo, deps, { timeoutMs: lockTimeoutMs, onWait: onLockWait });
+    this.envelope.results = done;
+    this.envelope.summary = { undone: done.length };
+    if (!this.json) process.stdout.write(done.map((step) => `${step.release}: ${step.done}\n`).join(''));
   }
 }

@@ -3,7 +3,7 @@ import { ApiStatusError } from '../errors.js';
 import type { KindsByScope, KubeObject } from '../kube/objects.js';
 import { withRetries, type LineStream } from '../process/runner.js';
 import type { DirectAccess } from '../tools/kubeconfig.js';
-import { recordLabels, type Kubectl, type ObjectRef, type RecordLabels } from './kubectl.js';
+import { recordLabels, RUN_RECORDS, type Kubectl, type ObjectRef, type RecordLabels } from './kubectl.js';
 import type { StorageDriver } from './records.js';
 
 /** A request the API server refused or could not answer, or one boutique cannot send: kubectl makes it instead, and says why. */
@@ -219,6 +219,13 @@ export class DirectKubectl implements Kubectl {
     return this.direct(
       () => this.api.list(storagePath(namespace, driver), selector, 'v1', storageKind(driver)),
       () => this.cli.helmStorage(namespace, driver, release),
+    );
+  }
+
+  helmRunRecords(namespace: string, driver: Exclude<StorageDriver, 'other'>): Promise<KubeObject[]> {
+    return this.direct(
+      () => this.api.list(storagePath(namespace, driver), RUN_RECORDS, 'v1', storageKind(driver)),
+      () => this.cli.helmRunRecords(namespace, driver),
     );
   }
 

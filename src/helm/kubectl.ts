@@ -9,6 +9,8 @@ import type { StorageDriver } from './records.js';
 export interface Kubectl {
   /** Every storage object of helm's in a namespace, superseded revisions left out (one request). */
   helmStorage(namespace: string, driver: Exclude<StorageDriver, 'other'>, release?: string): Promise<KubeObject[]>;
+  /** Every revision's storage object in a namespace that a boutique run wrote (`boutique.dev/run`), superseded ones too. */
+  helmRunRecords(namespace: string, driver: Exclude<StorageDriver, 'other'>): Promise<KubeObject[]>;
   /**
    * Every live object of these kinds (helm's records left out), one list request per scope: a check of many
    * releases costs a handful of requests, not one per object (kindsByScope names the kinds of some objects).
@@ -55,6 +57,9 @@ export function recordLabels(name: string | undefined, status: string | undefine
   const revision = Number(version);
   return name && status && revision > 0 ? { name, status, revision } : undefined;
 }
+
+/** helm's records of the revisions a boutique run wrote. */
+export const RUN_RECORDS = 'owner=helm,boutique.dev/run';
 
 /** What kubectl says of a kind the server does not serve (a CRD deleted, or not installed yet). */
 const UNSERVED_KIND = /the server doesn't have a resource type|the server could not find the requested resource/;
@@ -115,6 +120,10 @@ export class KubectlCli implements Kubectl {
 
   helmStorage(namespace: string, driver: Exclude<StorageDriver, 'other'>, release?: string): Promise<KubeObject[]> {
     return this.get(['get', driver, '--namespace', namespace, '--selector', `owner=helm,status!=superseded${release ? `,name=${release}` : ''}`]);
+  }
+
+  helmRunRecords(namespace: string, driver: Exclude<StorageDriver, 'other'>): Promise<KubeObject[]> {
+    return this.get(['get', driver, '--namespace', namespace, '--selector', RUN_RECORDS]);
   }
 
   async listKinds(kinds: KindsByScope): Promise<KubeObject[]> {

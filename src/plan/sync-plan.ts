@@ -8,6 +8,8 @@ export const environmentLabel = 'boutique.dev/environment';
 /** Set on every revision boutique starts: which run started it, and when helm will have given up on it (epoch s). */
 export const runLabel = 'boutique.dev/run';
 export const deadlineLabel = 'boutique.dev/deadline';
+/** Who started the run (the CI's actor, or user.host): what `history --runs` shows. */
+export const actorLabel = 'boutique.dev/actor';
 
 /** helm's record of a release's latest revision: from its storage read in bulk, or from helm itself. */
 export interface ReleaseRecord {

@@ -140,3 +140,62 @@ describe('releases that left releases.yaml', () => {
     expect(deployedReleases()).toHaveLength(11);
   });
 });
+
+describe('runs: history --runs and rollback --run', () => {
+  let emulator: Emulator;
+  let system: ReturnType<typeof copyShippedSystem>;
+  let env: Record<string, string>;
+  const run = (args: string[]) => boutique(args, { cwd: system.dir, env: { ...env, GITHUB_ACTOR: 'octo-dev' } });
+  const revisionsOf = async (name: string) =>
+    JSON.parse((await execa(helmBinary(), ['history', name, '--namespace', 'boutique', '-o', 'json'], { env })).stdout) as { revision: number; status: string; description: string }[];
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ readyDelayMs: 20 });
+    env = emulatorEnv(emulator);
+    system = copyShippedSystem();
+    expect((await run(['sync'])).exitCode).toBe(0);
+    system.edit('values/frontend.yaml', (text) => text.replace('memory: 128Mi', 'memory: 160Mi'));
+    system.edit('values/cartservice.yaml', (text) => text.replace('memory: 128Mi', 'memory: 144Mi'));
+    system.edit('values/checkoutservice.yaml', (text) => text.replace(/memory: (\d+)Mi/, (_match, mi: string) => `memory: ${Number(mi) + 16}Mi`));
+    system.edit('releases.yaml', (text) => `${text}\n  - name: canary\n    chart: ./charts/microservice\n    values: [values/adservice.yaml]\n    needs: [frontend]\n`);
+    const second = await run(['sync', '-o', 'json']);
+    expect(second.exitCode, second.stderr).toBe(0);
+    expect(JSON.parse(second.stdout).summary).toEqual({ upgraded: 3, installed: 1, unchanged: 9 });
+  });
+  afterAll(() => emulator.stop());
+
+  it('lists the runs, newest first, with who ran them and what each changed', async () => {
+    const result = await run(['history', '--runs', '-o', 'json']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const runs = JSON.parse(result.stdout).results as { id: string; actor: string; releases: { id: string; action: string }[] }[];
+    expect(runs).toHaveLength(2);
+    expect(runs[0]!.actor).toBe('octo-dev');
+    expect(runs[0]!.releases.map((release) => `${release.id} ${release.action}`)).toEqual([
+      'boutique/canary installed', 'boutique/cartservice upgraded', 'boutique/checkoutservice upgraded', 'boutique/frontend upgraded',
+    ]);
+    expect(runs[1]!.releases).toHaveLength(12);
+  });
+
+  it('undoes the newest run: what it upgraded goes back, what it installed goes, dependents first', async () => {
+    const runs = JSON.parse((await run(['history', '--runs', '-o', 'json'])).stdout).results as { id: string }[];
+    const latest = runs[0]!.id;
+    const dry = await run(['rollback', '--run', latest, '--dry-run']);
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    expect(dry.stdout).toBe(
+      'boutique/canary: uninstall (the run installed it)\nboutique/frontend: roll back to revision 1\nboutique/checkoutservice: roll back to revision 1\nboutique/cartservice: roll back to revision 1\nNothing was changed (dry run).\n',
+    );
+    expect((await revisionsOf('frontend')).at(-1)!.revision).toBe(2);
+
+    const unconfirmed = await run(['rollback', '--run', latest]);
+    expect(unconfirmed.exitCode).toBe(2);
+
+    const undone = await run(['rollback', '--run', latest, '--yes']);
+    expect(undone.exitCode, undone.stderr).toBe(0);
+    expect(undone.stdout.split('\n').filter(Boolean)).toEqual([
+      'boutique/canary: uninstalled', 'boutique/frontend: rolled back to revision 1', 'boutique/checkoutservice: rolled back to revision 1', 'boutique/cartservice: rolled back to revision 1',
+    ]);
+    expect((await revisionsOf('frontend')).at(-1)).toMatchObject({ revision: 3, status: 'deployed', description: 'Rollback to 1' });
+    expect((await revisionsOf('adservice')).map((revision) => revision.revision)).toEqual([1]);
+    await expect(revisionsOf('canary')).rejects.toThrow(/not found/);
+  });
+});

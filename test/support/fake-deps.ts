@@ -77,6 +77,7 @@ export function createFakeCluster(options: { releases?: Record<string, FakeRelea
       calls.push(`read storage ${namespace}`);
       return [...releases].filter(([id]) => id === `${namespace}/${name}` || (!name && id.startsWith(`${namespace}/`))).map(([id, release]) => helmStorageSecret(id, release));
     },
+    helmRunRecords: async () => [],
     listKinds: async (kinds) => {
       calls.push(`read live ${Object.keys(kinds).join(',')}`);
       return live.filter((obj) => kinds[objectNamespace(obj, '') ?? '']?.includes(qualifiedKind(obj)));
