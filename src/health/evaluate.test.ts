@@ -39,7 +39,7 @@ describe('evaluateHealth', () => {
   it('waits while the controller has not observed the latest generation, whatever the conditions say', () => {
     const stale = widget({ observedGeneration: 1, ...readyCondition('True', 'Ready') }, 2);
     expect(evaluateHealth(stale, compiled(), { statusGraceOver: true })).toEqual({ state: 'inProgress', reason: 'observedGeneration 1, generation 2' });
-    expect(evaluateHealth({ ...stale, status: { ...stale.status, observedGeneration: 2 } }, compiled(), { statusGraceOver: true }).state).toBe('current');
+    expect(evaluateHealth({ ...stale, status: { ...(stale.status as object), observedGeneration: 2 } }, compiled(), { statusGraceOver: true }).state).toBe('current');
   });
 
   it('treats an expression that cannot be evaluated as not true, and keeps why', () => {

@@ -1,4 +1,4 @@
-import { celEnv, isCelError, parse, plan, type CelResult } from '@bufbuild/cel';
+import { celEnv, isCelError, parse, plan, type CelInput, type CelResult } from '@bufbuild/cel';
 import { apiGroup, type KubeObject } from '../kube/objects.js';
 
 /**
@@ -64,8 +64,8 @@ function celValue(value: unknown): unknown {
 }
 
 /** The variables every expression is evaluated with; a missing top-level field is an empty map. */
-export function bindings(object: Record<string, unknown>): Record<string, unknown> {
-  const self = celValue(object) as Record<string, unknown>;
+export function bindings(object: Record<string, unknown>): Record<string, CelInput> {
+  const self = celValue(object) as Record<string, CelInput>;
   return { self, ...Object.fromEntries(topLevelFields.map((field) => [field, self[field] ?? {}])) };
 }
 
