@@ -7,7 +7,7 @@ import type { HealthRule } from './rules.js';
  *
  * `condition('Ready', "c.status == 'True'")` reads: the object has a condition of type Ready whose status is True.
  */
-const condition = (type: string, test: string) => `(has(status.conditions) && status.conditions.exists(c, c.type == '${type}' && ${test}))`;
+const condition = (type: string, test: string) => `has(status.conditions) && status.conditions.exists(c, c.type == '${type}' && ${test})`;
 
 /** A condition of `type` that the controller wrote for the object's current generation (when it says which). */
 const caughtUp = "(!has(c.observedGeneration) || c.observedGeneration == metadata.generation)";
@@ -20,7 +20,7 @@ const flux = (kind: string, apiVersion: string) => ({
   inProgress: condition('Reconciling', "c.status == 'True'"),
   // Stalled is Flux's word for giving up until something changes; a Ready=False without a reconcile under way is
   // a failed attempt (InstallFailed, UpgradeFailed, BuildFailed, HealthCheckFailed…), except waiting on a dependency.
-  failed: `${condition('Stalled', "c.status == 'True'")} || ${condition('Ready', `c.status == 'False' && ${caughtUp} && !(c.reason in ['DependencyNotReady', 'Progressing', 'ProgressingWithRetry'])`)}`,
+  failed: `(${condition('Stalled', "c.status == 'True'")}) || (${condition('Ready', `c.status == 'False' && ${caughtUp} && !(c.reason in ['DependencyNotReady', 'Progressing', 'ProgressingWithRetry'])`)})`,
   current: condition('Ready', `c.status == 'True' && ${caughtUp}`),
 });
 
