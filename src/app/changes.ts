@@ -16,6 +16,7 @@ import { withValuesFiles, type ValuesFiles } from './values-files.js';
 import { releaseRecords } from './release-records.js';
 import { storedObjects } from './stored-objects.js';
 import { cachedKindsMemory, type KindsMemory } from './live-kinds.js';
+import { waitForHealth } from './health-wait.js';
 
 export interface ChangeOptions {
   concurrency: number;
@@ -46,6 +47,10 @@ export interface WriteOptions extends ChangeOptions, Pick<SyncOptions, 'onProgre
  */
 const needsLock = (syncPlan: SyncPlan) => syncPlan.changes.some((change) => isChange(change.action) || (change.action === 'blocked' && change.record?.labels[runLabel] !== undefined));
 
+/** Waits for a release's custom resources by their health rules, reading them from the manifest the render check made. */
+const healthWaiter = (deps: ClusterDeps, rendered: ReadonlyMap<string, string>, options: Pick<SyncOptions, 'onProgress'>) => (release: Release) =>
+  waitForHealth(release, parseManifests(rendered.get(release.id) ?? ''), deps.kubectl, { onWaiting: (detail) => options.onProgress?.(release, 'readying', detail) });
+
 /**
  * `boutique sync`: plan; render every release to install or upgrade (one that does not render stops the run with
  * nothing written, not even the lock); take the target's lock, planning and rendering afresh when another run held
@@ -53,7 +58,8 @@ const needsLock = (syncPlan: SyncPlan) => syncPlan.changes.some((change) => isCh
  */
 export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions): Promise<{ syncPlan: SyncPlan; results: SyncResult[]; waitedForLock: boolean }> {
   return withValuesFiles(async (valuesFiles) => {
-    const syncOptions = { ...options, valuesFiles, records: await releaseRecords(deps), runId: '' };
+    const rendered = new Map<string, string>();
+    const syncOptions = { ...options, valuesFiles, records: await releaseRecords(deps), runId: '', rendered, waitForHealth: healthWaiter(deps, rendered, options) };
     let { syncPlan } = await planChanges(plan, deps, options);
     if (!needsLock(syncPlan)) return { syncPlan, results: await applySyncPlan(plan, syncPlan, deps, syncOptions), waitedForLock: false };
     let unrenderable = await unrenderableReleases(syncPlan, deps, syncOptions);

@@ -11,7 +11,7 @@ import type { ValuesFiles } from './values-files.js';
 
 /** Where a release is in a run: transient states, then one final state. */
 export type SyncState =
-  | 'queued' | 'waiting' | 'checking' | 'applying' | 'uninstalling'
+  | 'queued' | 'waiting' | 'checking' | 'applying' | 'readying' | 'uninstalling'
   | 'installed' | 'upgraded' | 'unchanged' | 'uninstalled' | 'absent' | 'failed' | 'skipped';
 
 export interface SyncResult {
@@ -40,6 +40,10 @@ export interface SyncOptions {
   /** False once the run is interrupted: nothing new starts, running releases finish. */
   mayStart?: () => boolean;
   now?: () => number;
+  /** Each release's manifest as the render check rendered it (unrenderableReleases fills it). */
+  rendered?: Map<string, string>;
+  /** After helm's wait: until the release's custom resources are ready by their health rules (health-wait.ts). */
+  waitForHealth?: (release: Release) => Promise<void>;
 }
 
 /** How long the head of the longest changing chain runs alone before releases with slack join it (schedule.ts). */
@@ -132,6 +136,7 @@ async function carryOut(change: PlannedChange, environment: string, deps: Cluste
       options.onProgress?.(release, 'applying', detail);
       await deps.helm.upgrade(release, values, labelsOf(change, environment, options));
       await confirmDeployed(release, previous, options);
+      if (release.wait) await options.waitForHealth?.(release);
       return { state: change.action === 'install' ? 'installed' : 'upgraded', detail };
     }
   }
@@ -143,15 +148,18 @@ async function carryOut(change: PlannedChange, environment: string, deps: Cluste
  * here: helm makes the same checks itself right before its first write, once the release's needs are applied (an
  * operator's CRDs, say), which a check made up front could not see.
  */
-export async function unrenderableReleases(syncPlan: SyncPlan, deps: ClusterDeps, options: Pick<SyncOptions, 'concurrency' | 'valuesFiles' | 'onProgress'>): Promise<Map<string, Error>> {
+export async function unrenderableReleases(syncPlan: SyncPlan, deps: ClusterDeps, options: Pick<SyncOptions, 'concurrency' | 'valuesFiles' | 'onProgress' | 'rendered'>): Promise<Map<string, Error>> {
   const toRender = syncPlan.changes.filter((change) => isApply(change.action));
   const unrenderable = new Map<string, Error>();
   await mapInOrder(toRender, options.concurrency, async ({ release }) => {
     options.onProgress?.(release, 'checking', 'rendering');
-    await deps.helm.template(release, options.valuesFiles.argsFor(release)).catch((error: Error) => {
-      if (isRunError(error)) throw error;
-      unrenderable.set(release.id, error);
-    });
+    await deps.helm.template(release, options.valuesFiles.argsFor(release)).then(
+      (manifest) => options.rendered?.set(release.id, manifest),
+      (error: Error) => {
+        if (isRunError(error)) throw error;
+        unrenderable.set(release.id, error);
+      },
+    );
   });
   return unrenderable;
 }

@@ -69,16 +69,23 @@ export function bindings(object: Record<string, unknown>): Record<string, CelInp
   return { self, ...Object.fromEntries(topLevelFields.map((field) => [field, self[field] ?? {}])) };
 }
 
+// Parsing CEL costs milliseconds an expression: each text is compiled once per process, however many releases share it.
+const compiledTexts = new Map<string, Evaluate | { line: number; column: number; message: string }>();
+
 function compileOne(text: string): Evaluate | { line: number; column: number; message: string } {
+  let compiled = compiledTexts.get(text);
+  if (compiled) return compiled;
   try {
     const run = plan(env, parse(text));
-    return (object) => run(bindings(object));
+    compiled = (object) => run(bindings(object));
   } catch (error) {
     // @bufbuild/cel's parser names the place ("<input>:1:5: …") and keeps it as `location.start`.
     const start = (error as { location?: { start?: { line: number; column: number } } }).location?.start;
     const message = (error as Error).message.replace(/^<input>:\d+:\d+: /, '');
-    return { line: start?.line ?? 1, column: start?.column ?? 1, message };
+    compiled = { line: start?.line ?? 1, column: start?.column ?? 1, message };
   }
+  compiledTexts.set(text, compiled);
+  return compiled;
 }
 
 /** Compiles a rule's expressions; every one that does not parse is reported, none is evaluated then. */
@@ -118,23 +125,32 @@ export function isCustomResource(object: Pick<KubeObject, 'apiVersion'>): boolea
  * specific first, before the built-in library). Rules are compiled once per run, here.
  */
 export class HealthRules {
-  private readonly byKind = new Map<string, CompiledRule>();
-  private readonly matching: CompiledRule[] = [];
+  private readonly byKind = new Map<string, HealthRule>();
+  private readonly matching: HealthRule[] = [];
+  private readonly compiled = new Map<HealthRule, CompiledRule | undefined>();
 
   constructor(rules: readonly HealthRule[]) {
     for (const rule of rules) {
-      const { compiled } = compileRule(rule);
-      if (!compiled) continue;
-      if (rule.matches !== undefined) this.matching.push(compiled);
-      else if (!this.byKind.has(groupKind(rule.apiVersion, rule.kind))) this.byKind.set(groupKind(rule.apiVersion, rule.kind), compiled);
+      if (rule.matches !== undefined) this.matching.push(rule);
+      else if (!this.byKind.has(groupKind(rule.apiVersion, rule.kind))) this.byKind.set(groupKind(rule.apiVersion, rule.kind), rule);
     }
+  }
+
+  /** Compiled on first use: a run that meets no custom resource parses no CEL. */
+  private compile(rule: HealthRule): CompiledRule | undefined {
+    if (!this.compiled.has(rule)) this.compiled.set(rule, compileRule(rule).compiled);
+    return this.compiled.get(rule);
   }
 
   /** The rule for an object (as written in the manifest), or undefined when none names or matches it. */
   ruleFor(object: KubeObject): CompiledRule | undefined {
     const named = this.byKind.get(groupKind(object.apiVersion, object.kind));
-    if (named) return named;
+    if (named) return this.compile(named);
     if (!isCustomResource(object)) return undefined;
-    return this.matching.find((candidate) => truthOf(candidate.matches!(object as unknown as Record<string, unknown>)) === true);
+    for (const rule of this.matching) {
+      const compiled = this.compile(rule);
+      if (compiled && truthOf(compiled.matches!(object as unknown as Record<string, unknown>)) === true) return compiled;
+    }
+    return undefined;
   }
 }
