@@ -1,3 +1,5 @@
+import { evaluateHealth } from '../health/evaluate.js';
+import type { CompiledRule } from '../health/rules.js';
 import type { KubeObject } from '../kube/objects.js';
 import { objectRef } from '../kube/objects.js';
 
@@ -20,14 +22,21 @@ function isReady(live: KubeObject): boolean {
   return counts.every((count) => Number(status[count] ?? 0) >= replicas);
 }
 
-/** The workloads of a release that are not ready in the cluster (or gone from it), as Kind/name. Pure. */
-export function notReadyWorkloads(declared: readonly KubeObject[], live: readonly KubeObject[]): string[] {
+/**
+ * The objects of a release that are not ready in the cluster (or gone from it): workloads as helm's watcher sees
+ * them, as `Kind/name`, and custom resources by their health rules (the same rules sync waits with), as
+ * `Kind/name: what its status says`. Pure.
+ */
+export function notReadyObjects(declared: readonly KubeObject[], live: readonly KubeObject[], ruleFor: (object: KubeObject) => CompiledRule | undefined): string[] {
   const liveByRef = new Map(live.map((object) => [objectRef(object), object]));
-  return declared
-    .filter(isWorkload)
-    .map(objectRef)
-    .filter((ref) => {
-      const object = liveByRef.get(ref);
-      return !object || !isReady(object);
-    });
+  return declared.flatMap((object) => {
+    const ref = objectRef(object);
+    const found = liveByRef.get(ref);
+    if (isWorkload(object)) return !found || !isReady(found) ? [ref] : [];
+    const rule = ruleFor(object);
+    if (!rule) return [];
+    if (!found) return [ref];
+    const verdict = evaluateHealth(found, rule, { statusGraceOver: true });
+    return verdict.state === 'current' ? [] : [`${ref}: ${verdict.reason}`];
+  });
 }
