@@ -5,7 +5,7 @@ import { healthLibrary } from '../health/library.js';
 import { HealthRules, type CompiledRule } from '../health/rules.js';
 import { goDurationMs } from '../helm/helm.js';
 import type { Kubectl } from '../helm/kubectl.js';
-import type { KubeObject } from '../kube/objects.js';
+import { objectRef, type KubeObject } from '../kube/objects.js';
 
 const compiledRules = new WeakMap<readonly unknown[], HealthRules>();
 
@@ -16,12 +16,9 @@ export function releaseHealthRules(release: Pick<Release, 'health'>): HealthRule
   return rules;
 }
 
-/** `Certificate/demo-tls`, as the waits and failures name an object. */
-const nameOf = (object: KubeObject) => `${object.kind}/${object.metadata.name}`;
-
 /** `Certificate/demo-tls: Ready=False (Issuing)`; with `why`, also why an expression gave no answer. */
 export function describeVerdict(object: KubeObject, verdict: HealthVerdict, why = false): string {
-  return `${nameOf(object)}: ${verdict.reason}${why && verdict.errors ? ` (${verdict.errors.join('; ')})` : ''}`;
+  return `${objectRef(object)}: ${verdict.reason}${why && verdict.errors ? ` (${verdict.errors.join('; ')})` : ''}`;
 }
 
 /** The objects of a manifest that a health rule covers, each with its rule. */
@@ -73,7 +70,7 @@ export async function waitForHealth(release: Release, manifestObjects: readonly 
     );
     const failed = read.find(({ verdict }) => verdict.state === 'failed');
     if (failed) {
-      throw new UnhealthyError(`${nameOf(failed.object)} failed: its health rule ${ruleName(failed.rule.rule)} says failed: ${failed.verdict.reason}`, {
+      throw new UnhealthyError(`${objectRef(failed.object)} failed: its health rule ${ruleName(failed.rule.rule)} says failed: ${failed.verdict.reason}`, {
         suggestions: [`kubectl describe ${failed.object.kind.toLowerCase()} ${failed.object.metadata.name} --namespace ${failed.object.metadata.namespace ?? release.namespace}; boutique health --list shows the rule`],
       });
     }

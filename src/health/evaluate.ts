@@ -1,4 +1,4 @@
-import { isRecord, type KubeObject } from '../kube/objects.js';
+import { isRecord, objectRef, type KubeObject } from '../kube/objects.js';
 import { expressionOrder, truthOf, type CompiledRule, type ExpressionName, type HealthRule } from './rules.js';
 
 export type HealthState = 'current' | 'inProgress' | 'failed';
@@ -39,6 +39,20 @@ export function statusSummary(status: Record<string, unknown>, withMessage = fal
     if (typeof status[field] === 'string') return `${field} ${status[field]}`;
   }
   return Object.keys(status).length === 0 ? 'no status yet' : 'no conditions';
+}
+
+/**
+ * The objects a health rule covers that are not current in the cluster, as `Kind/name: what its status says`
+ * (`not found` when it is gone). They have been deployed a while: no grace period for a first status. Pure.
+ */
+export function notCurrent(objects: readonly KubeObject[], liveOf: (object: KubeObject) => KubeObject | undefined, ruleFor: (object: KubeObject) => CompiledRule | undefined): string[] {
+  return objects.flatMap((object) => {
+    const rule = ruleFor(object);
+    if (!rule) return [];
+    const live = liveOf(object);
+    const verdict = live ? evaluateHealth(live, rule, { statusGraceOver: true }) : { state: 'inProgress', reason: 'not found' };
+    return verdict.state === 'current' ? [] : [`${objectRef(object)}: ${verdict.reason}`];
+  });
 }
 
 /** `cert-manager.io/v1 Certificate (built-in, cert-manager)` or `… (releases.yaml:12:5)`: which rule decided. */

@@ -61,6 +61,6 @@ describe('workload readiness', () => {
     const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'no-rule' } };
     const declared = [certificate('issued', 'True', 'Ready'), certificate('issuing', 'False', 'Issuing'), certificate('gone', 'True', 'Ready'), widget];
     const live = [certificate('issued', 'True', 'Ready'), certificate('issuing', 'False', 'Issuing'), widget];
-    expect(notReadyObjects(declared, live, (object) => rules.ruleFor(object))).toEqual(['Certificate/issuing: Ready=False (Issuing)', 'Certificate/gone']);
+    expect(notReadyObjects(declared, live, (object) => rules.ruleFor(object))).toEqual(['Certificate/issuing: Ready=False (Issuing)', 'Certificate/gone: not found']);
   });
 });

@@ -1,4 +1,4 @@
-import { evaluateHealth } from '../health/evaluate.js';
+import { notCurrent } from '../health/evaluate.js';
 import type { CompiledRule } from '../health/rules.js';
 import type { KubeObject } from '../kube/objects.js';
 import { objectRef } from '../kube/objects.js';
@@ -29,14 +29,10 @@ function isReady(live: KubeObject): boolean {
  */
 export function notReadyObjects(declared: readonly KubeObject[], live: readonly KubeObject[], ruleFor: (object: KubeObject) => CompiledRule | undefined): string[] {
   const liveByRef = new Map(live.map((object) => [objectRef(object), object]));
-  return declared.flatMap((object) => {
-    const ref = objectRef(object);
-    const found = liveByRef.get(ref);
-    if (isWorkload(object)) return !found || !isReady(found) ? [ref] : [];
-    const rule = ruleFor(object);
-    if (!rule) return [];
-    if (!found) return [ref];
-    const verdict = evaluateHealth(found, rule, { statusGraceOver: true });
-    return verdict.state === 'current' ? [] : [`${ref}: ${verdict.reason}`];
+  const liveOf = (object: KubeObject) => liveByRef.get(objectRef(object));
+  const workloads = declared.filter(isWorkload).filter((object) => {
+    const found = liveOf(object);
+    return !found || !isReady(found);
   });
+  return [...workloads.map(objectRef), ...notCurrent(declared.filter((object) => !isWorkload(object)), liveOf, ruleFor)];
 }

@@ -62,6 +62,7 @@ export function syncPlanJson(syncPlan: SyncPlan): object[] {
     status: syncStatusOf(change),
     reasons: change.reasons,
     ...(change.changingNeeds.length > 0 && { waitsFor: change.changingNeeds }),
+    ...(change.notReady && { notReady: change.notReady }),
     ...(change.record && {
       revision: change.record.revision,
       helmStatus: change.record.status,
@@ -83,7 +84,7 @@ export function renderStatus(syncPlan: SyncPlan): string {
       const why = status === 'in sync' || status === 'missing' || status === 'not installed' ? '' : `: ${change.reasons.join(', ')}`;
       return [
         change.release.name, change.release.namespace, record ? String(record.revision) : '-', record?.status ?? '-', record?.chart || '-',
-        record?.version || '-', record?.appVersion || '-', record?.deployedAt || '-', `${status}${why}`,
+        record?.version || '-', record?.appVersion || '-', record?.deployedAt || '-', `${status}${why}${change.notReady ? `; waiting for ${change.notReady.join(', ')}` : ''}`,
       ];
     }),
   );

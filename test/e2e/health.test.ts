@@ -74,12 +74,17 @@ describe('health of custom resources', () => {
     const sync = run(['sync', '-o', 'json']);
     let ended: Awaited<typeof sync> | undefined;
     void sync.then((result) => (ended = result));
-    await until(() => {
-      if (ended) throw new Error(`sync ended before its Widgets were written: ${ended.stdout}${ended.stderr}`);
-      return widget(emulator, 'tls') !== undefined && widget(emulator, 'broken') !== undefined;
-    }, 'the Widgets');
+    /** boutique reading the Widget (after `since`, a request's seq): it waits on it. */
+    const readBy = (name: string, since: number) => () => {
+      if (ended) throw new Error(`sync ended while the test waited for it to read Widget/${name}: ${ended.stdout}${ended.stderr}`);
+      // helm asks for the object too, before it creates it: boutique's reads are the ones that are not helm's.
+      return emulator.requests.some((entry) => entry.verb === 'get' && entry.resource === 'widgets' && entry.name === name && entry.seq > since && entry.status === 200 && !/^helm/i.test(entry.userAgent ?? ''));
+    };
+    await until(readBy('tls', 0), 'boutique reading Widget/tls');
     // A controller's first status: the rule waits until it says Ready.
     await patchStatus(emulator, 'tls', { conditions: [{ type: 'Ready', status: 'False', reason: 'Issuing' }] });
+    await until(readBy('tls', emulator.requests.at(-1)!.seq), 'boutique reading Widget/tls again');
+    await until(readBy('broken', 0), 'boutique reading Widget/broken');
     await patchStatus(emulator, 'broken', { conditions: [{ type: 'Ready', status: 'False', reason: 'Broken', message: 'the widget factory is on fire' }] });
     const readyPatch = emulator.requests.length;
     await patchStatus(emulator, 'tls', { conditions: [{ type: 'Ready', status: 'True', reason: 'Issued' }] });
@@ -95,6 +100,9 @@ describe('health of custom resources', () => {
     expect(byId['shop/broken']).toMatchObject({ result: 'failed' });
     expect(JSON.stringify(report)).toContain('Widget/broken failed: its health rule example.com/v1 Widget (releases.yaml defaults.health[0]) says failed: Ready=False (Broken): the widget factory is on fire');
     expect(byId['shop/after-broken']).toMatchObject({ result: 'skipped' });
+    // Progress said what certs waited on, each time that changed.
+    expect(result.stderr).toMatch(/shop\/certs: waiting for Widget\/tls: no status yet\n/);
+    expect(result.stderr).toMatch(/shop\/certs: waiting for Widget\/tls: Ready=False \(Issuing\)\n/);
 
     // app needs certs: its first write comes after the status that made certs' Widget ready.
     const appFirst = Math.min(...storageWrites(emulator, 'app').map((entry) => entry.seq));
@@ -102,5 +110,16 @@ describe('health of custom resources', () => {
     expect(storageWrites(emulator, 'after-broken')).toEqual([]);
     // The Gadget has no rule and never got a status: helm's wait decided it, and plain installed.
     expect(emulator.store.get('example.com/v1', 'Gadget', 'shop', 'no-rule')?.status).toBeUndefined();
+  });
+
+  it('status says what a deployed release waits on', async () => {
+    await patchStatus(emulator, 'tls', { conditions: [{ type: 'Ready', status: 'False', reason: 'Renewing' }] });
+    const result = await run(['status', '-l', 'name=certs']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^certs +shop +1 +deployed .* in sync; waiting for Widget\/tls: Ready=False \(Renewing\)$/m);
+    const json = JSON.parse((await run(['status', '-l', 'name=certs', '-o', 'json'])).stdout);
+    expect(json.results).toEqual([expect.objectContaining({ id: 'shop/certs', status: 'in sync', notReady: ['Widget/tls: Ready=False (Renewing)'] })]);
+    await patchStatus(emulator, 'tls', { conditions: [{ type: 'Ready', status: 'True', reason: 'Issued' }] });
+    expect((await run(['status', '-l', 'name=certs'])).stdout).toMatch(/ in sync$/m);
   });
 });
