@@ -94,6 +94,11 @@ export class ReleaseStateError extends AppError {
   readonly code = 'RELEASE_STATE';
 }
 
+/** A custom resource of a release failed by its health rule, or was not ready by the release's timeout. */
+export class UnhealthyError extends AppError {
+  readonly code = 'UNHEALTHY';
+}
+
 /** One or more releases failed; each failure has already been reported. */
 export class ReleasesFailedError extends AppError {
   readonly code = 'RELEASES_FAILED';

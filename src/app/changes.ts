@@ -22,6 +22,7 @@ import { withValuesFiles, type ValuesFiles } from './values-files.js';
 import { releaseRecords } from './release-records.js';
 import { storedObjects } from './stored-objects.js';
 import { cachedKindsMemory, type KindsMemory } from './live-kinds.js';
+import { waitForHealth } from './health-wait.js';
 
 export interface ChangeOptions {
   concurrency: number;
@@ -73,6 +74,10 @@ export interface WriteOptions extends ChangeOptions, Pick<SyncOptions, 'onProgre
  */
 const needsLock = (syncPlan: SyncPlan, prune: boolean) => (prune && (syncPlan.orphans?.length ?? 0) > 0) || syncPlan.changes.some((change) => isChange(change.action) || (change.action === 'blocked' && change.record?.labels[runLabel] !== undefined));
 
+/** Waits for a release's custom resources by their health rules, reading them from the manifest the render check made. */
+const healthWaiter = (deps: ClusterDeps, rendered: ReadonlyMap<string, string>, options: Pick<SyncOptions, 'onProgress'>) => (release: Release) =>
+  waitForHealth(release, parseManifests(rendered.get(release.id) ?? ''), deps.kubectl, { onWaiting: (detail) => options.onProgress?.(release, 'readying', detail) });
+
 /**
  * `boutique sync`: plan; render every release to install or upgrade (one that does not render stops the run with
  * nothing written, not even the lock); take the target's lock, planning and rendering afresh when another run held
@@ -82,7 +87,8 @@ export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions)
   const saved = options.planFile === undefined ? undefined : await readSavedPlan(options.planFile);
   if (saved) checkPlanTarget(saved, plan, options.planFile!);
   return withValuesFiles(async (valuesFiles) => {
-    const syncOptions = { ...options, valuesFiles, records: await releaseRecords(deps), runId: '', actor: runActor() };
+    const rendered = new Map<string, string>();
+    const syncOptions = { ...options, valuesFiles, records: await releaseRecords(deps), runId: '', actor: runActor(), rendered, waitForHealth: healthWaiter(deps, rendered, options) };
     const unmoved = async (observed: Awaited<ReturnType<typeof planChanges>>) => {
       const moves = saved ? await planMoves(saved, observed.syncPlan, observed.stored, deps, valuesFiles, options.concurrency) : [];
       if (moves.length > 0) throw new PlanMovedError(options.planFile!, moves);

@@ -2,6 +2,7 @@
 export { destroy, diff, dryRunSync, planChanges, sync, type DiffOutcome } from './changes.js';
 export type { ClusterDeps } from './deps.js';
 export type { SyncPlan } from '../plan/sync-plan.js';
+export { listHealthRules, type ListedHealthRule } from './health-rules.js';
 export { importHelmfile, type ImportResult } from './import.js';
 export { configFindings, lintReleases } from './lint.js';
 export { findRelease, rollback } from './rollback.js';

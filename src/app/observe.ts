@@ -6,6 +6,8 @@ import { coversKinds, kindsByScope, objectKey, type KubeObject } from '../kube/o
 import type { Plan } from '../plan/plan.js';
 import { environmentLabel, needsDriftCheck, type ReleaseObservation, type ReleaseRecord } from '../plan/sync-plan.js';
 import type { ClusterDeps } from './deps.js';
+import { notCurrent } from '../health/evaluate.js';
+import { releaseHealthRules } from './health-wait.js';
 import { mapInOrder } from './pool.js';
 import { storedObjects } from './stored-objects.js';
 import type { KindsMemory } from './live-kinds.js';
@@ -97,7 +99,13 @@ export async function observeReleases(plan: Plan, deps: ClusterDeps, options: Ob
       const live = (guess && coversKinds(guess.kinds, wanted) ? await guess.read : undefined) ?? (await deps.kubectl.listKinds(wanted));
       if (JSON.stringify(guess?.kinds) !== JSON.stringify(wanted)) options.kinds.remember(namespace, wanted);
       const liveByKey = new Map(live.map((obj) => [objectKey(obj, namespace), obj]));
-      for (const { release, objects } of group) observations.get(release.id)!.drift = driftedObjects(objects, liveByKey, namespace, release.ignoreDifferences);
+      const liveOf = (object: KubeObject) => liveByKey.get(objectKey(object, namespace));
+      for (const { release, objects } of group) {
+        const observation = observations.get(release.id)!;
+        observation.drift = driftedObjects(objects, liveByKey, namespace, release.ignoreDifferences);
+        const rules = releaseHealthRules(release);
+        observation.notReady = notCurrent(objects, liveOf, (object) => rules.ruleFor(object));
+      }
     }),
   );
   orphans.sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));

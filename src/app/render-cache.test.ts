@@ -38,7 +38,7 @@ function run(): Helm {
 function release(overrides: Partial<Release> = {}): Release {
   return {
     id: 'shop/web', name: 'web', namespace: 'shop', chart: { kind: 'local', path: chart }, chartSource: './chart', values: [{ kind: 'file', path: valuesFile }], set: [{ name: 'replicas', value: 2 }],
-    needs: [], labels: {}, installed: true, createNamespace: true, wait: true, timeout: '300s', atomic: false, historyMax: 10, lintRules: {}, ignoreDifferences: [], ...overrides,
+    needs: [], labels: {}, installed: true, createNamespace: true, wait: true, timeout: '300s', atomic: false, historyMax: 10, lintRules: {}, ignoreDifferences: [], health: [], ...overrides,
   };
 }
 

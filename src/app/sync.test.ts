@@ -14,7 +14,7 @@ function release(name: string, needs: string[] = [], overrides: Partial<Release>
   return {
     id: `shop/${name}`, name, namespace: 'shop', chart: { kind: 'local', path: '/c' }, chartSource: './c', values: [], set: [],
     needs: needs.map((need) => `shop/${need}`), labels: {}, installed: true, createNamespace: true, wait: true, timeout: '300s',
-    atomic: false, historyMax: 10, lintRules: {}, ignoreDifferences: [], ...overrides,
+    atomic: false, historyMax: 10, lintRules: {}, ignoreDifferences: [], health: [], ...overrides,
   };
 }
 

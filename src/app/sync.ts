@@ -13,7 +13,7 @@ import type { ValuesFiles } from './values-files.js';
 
 /** Where a release is in a run: transient states, then one final state. */
 export type SyncState =
-  | 'queued' | 'waiting' | 'checking' | 'applying' | 'uninstalling'
+  | 'queued' | 'waiting' | 'checking' | 'applying' | 'readying' | 'uninstalling'
   | 'installed' | 'upgraded' | 'unchanged' | 'uninstalled' | 'absent' | 'failed' | 'skipped';
 
 export interface SyncResult {
@@ -46,6 +46,10 @@ export interface SyncOptions {
   now?: () => number;
   /** CRDs named by --allow-unsafe-crd-change: their upgrade goes ahead though it breaks stored objects or clients. */
   allowUnsafeCrdChanges?: readonly string[];
+  /** Each release's manifest as the render check rendered it (unrenderableReleases fills it). */
+  rendered?: Map<string, string>;
+  /** After helm's wait: until the release's custom resources are ready by their health rules (health-wait.ts). */
+  waitForHealth?: (release: Release) => Promise<void>;
 }
 
 /** How long the head of the longest changing chain runs alone before releases with slack join it (schedule.ts). */
@@ -138,6 +142,7 @@ async function carryOut(change: PlannedChange, environment: string, deps: Cluste
       options.onProgress?.(release, 'applying', detail);
       await deps.helm.upgrade(release, values, labelsOf(change, environment, options));
       await confirmDeployed(release, previous, options);
+      if (release.wait) await options.waitForHealth?.(release);
       return { state: change.action === 'install' ? 'installed' : 'upgraded', detail };
     }
   }
@@ -152,7 +157,7 @@ async function carryOut(change: PlannedChange, environment: string, deps: Cluste
 export async function unrenderableReleases(
   syncPlan: SyncPlan,
   deps: ClusterDeps,
-  options: Pick<SyncOptions, 'concurrency' | 'valuesFiles' | 'onProgress' | 'allowUnsafeCrdChanges'>,
+  options: Pick<SyncOptions, 'concurrency' | 'valuesFiles' | 'onProgress' | 'allowUnsafeCrdChanges' | 'rendered'>,
 ): Promise<Map<string, Error>> {
   const toRender = syncPlan.changes.filter((change) => isApply(change.action));
   const unrenderable = new Map<string, Error>();
@@ -160,6 +165,7 @@ export async function unrenderableReleases(
     options.onProgress?.(release, 'checking', 'rendering');
     try {
       const manifest = await deps.helm.template(release, options.valuesFiles.argsFor(release));
+      options.rendered?.set(release.id, manifest);
       const refused = refusedCrdUpgrades(await crdUpgrades(parseManifests(manifest), deps), options.allowUnsafeCrdChanges ?? []);
       if (refused.length > 0) unrenderable.set(release.id, new UnsafeCrdChangeError(refused));
     } catch (error) {

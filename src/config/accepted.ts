@@ -37,7 +37,7 @@ export function rememberedParse(text: string, file: string): ParsedDocument {
   if (remembered) {
     let full: ParsedDocument | undefined;
     const parsed = () => (full ??= parseYaml(text, file));
-    return { file, issues: [], value: remembered.value, get doc() { return parsed().doc; }, get lineCounter() { return parsed().lineCounter; } };
+    return { file, issues: [], value: remembered.value, text, get doc() { return parsed().doc; }, get lineCounter() { return parsed().lineCounter; } };
   }
   const parsed = parseYaml(text, file);
   if (parsed.issues.length === 0) {

@@ -3,6 +3,7 @@ import { parseChartReference } from './chart-ref.js';
 import { ReleaseIndex } from './release-index.js';
 import type { FileProbe } from './rules.js';
 import { setAtPath } from './values-path.js';
+import type { HealthRule, HealthRuleSpec } from '../health/rules.js';
 import type { RuleSetting, ChartRef, RawEnvironment, RawRepository, Environment, RawRelease, RawReleasesFile, Release, ReleasesConfig, ValuesLayer, VersionKeys } from './types.js';
 
 const builtInDefaults = { namespace: 'default', createNamespace: true, wait: true, timeout: 300, atomic: false, historyMax: 10 };
@@ -94,6 +95,11 @@ function lintRules(settings: Record<string, RuleSetting | false>): Record<string
   return Object.fromEntries(Object.entries(settings).map(([id, setting]) => [id, setting === false ? 'off' : setting]));
 }
 
+/** releases.yaml's health rules at one place, each named by where it is written (`releases.yaml defaults.health[0]`). */
+function userRules(rules: readonly HealthRuleSpec[] | undefined, where: string): HealthRule[] {
+  return (rules ?? []).map((rule, index) => ({ ...rule, source: { kind: 'user', where: `${where}[${index}]` } }));
+}
+
 /** Turns a valid releases.yaml into releases for one environment. Assumes checkRules found nothing. */
 export function normalize(
   raw: RawReleasesFile,
@@ -132,6 +138,11 @@ export function normalize(
       historyMax: release.historyMax ?? defaults.historyMax,
       ignoreDifferences: [...(raw.defaults?.ignoreDifferences ?? []), ...(release.ignoreDifferences ?? [])],
       lintRules: lintRules({ ...raw.lint?.rules, ...release.lint?.rules }),
+      health: [
+        ...userRules(release.health, `${options.file} releases[${i}].health`),
+        ...userRules(raw.environments?.[environment]?.health, `${options.file} environments.${environment}.health`),
+        ...userRules(raw.defaults?.health, `${options.file} defaults.health`),
+      ],
       versionKeys,
     };
   });

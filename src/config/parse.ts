@@ -13,6 +13,8 @@ export interface ParsedDocument {
   issues: ConfigIssue[];
   /** The document's value as helm reads it (go-yaml v2: YAML 1.1, merge keys). */
   value?: unknown;
+  /** The text parsed, for positions inside a value (a CEL expression's error). */
+  text: string;
 }
 
 const syntaxHint = 'check the indentation and the quotes on this line and the one before; quote strings that contain ": " or start with one of {}[]&*!|>%@`';
@@ -33,7 +35,7 @@ const controlCharacter = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uF
 export function parseYaml(text: string, file: string): ParsedDocument {
   const lineCounter = new LineCounter();
   const doc = parseGoYamlDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const parsed: ParsedDocument = { file, doc, lineCounter, issues: [] };
+  const parsed: ParsedDocument = { file, doc, lineCounter, issues: [], text };
   const at = (offset: number, message: string, hint: string): ConfigIssue => {
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, column: col, path: '', message, hint };

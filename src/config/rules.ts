@@ -6,6 +6,7 @@ import { rules as lintRules } from '../lint/rules/index.js';
 import { findCycles } from '../graph/dag.js';
 import { didYouMean } from '../text/suggest.js';
 import { parseChartReference, versionProblem } from './chart-ref.js';
+import { healthRuleIssues } from './health.js';
 import { overlayDir } from './normalize.js';
 import { issueAt, type ParsedDocument } from './parse.js';
 import type { ReleaseIndex } from './release-index.js';
@@ -220,6 +221,7 @@ export const rules: readonly Rule[] = [
   installedEnvironments,
   promotedFromEnvironments,
   lintRuleIds,
+  ({ parsed, raw }) => healthRuleIssues(parsed, raw),
 ];
 
 export function checkRules(context: RuleContext): ConfigIssue[] {

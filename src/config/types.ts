@@ -1,3 +1,5 @@
+import type { HealthRule, HealthRuleSpec } from '../health/rules.js';
+
 /** releases.yaml as written (validated by schema/releases.schema.json). */
 export interface RawRepository {
   name: string;
@@ -24,6 +26,8 @@ export interface RawEnvironment {
   versionsFile?: string;
   /** The namespace of the Lease that lets one sync, destroy or rollback at a time write here. Default: default. */
   lockNamespace?: string;
+  /** Health rules for custom resources in this environment, between the release's own and the defaults'. */
+  health?: HealthRuleSpec[];
 }
 
 /** A drift ignore rule: fields (JSON pointers) of objects of a kind (and name) that another controller owns. */
@@ -41,6 +45,8 @@ export interface RawReleaseOptions {
   timeout?: number | string;
   atomic?: boolean;
   historyMax?: number;
+  /** Health rules for custom resources (Flux's healthCheckExprs shape); see src/health/. */
+  health?: HealthRuleSpec[];
 }
 
 export type RuleSetting = 'error' | 'warning' | 'info' | 'off';
@@ -113,6 +119,11 @@ export interface Release {
   /** The file's defaults.ignoreDifferences, then the release's own. */
   ignoreDifferences: IgnoreDifference[];
   lintRules: Record<string, RuleSetting>;
+  /**
+   * The health rules releases.yaml gives this release, the first for a kind winning: the release's own, then its
+   * environment's, then the defaults'. The built-in library comes after them (health/library.ts).
+   */
+  health: HealthRule[];
   /** Set by normalize; read it through versionKeysOf. */
   versionKeys?: VersionKeys;
 }

@@ -6,7 +6,7 @@ import { templateArgs, uninstallArgs, upgradeArgs } from './args.js';
 const release: Release = {
   id: 'shop/web', name: 'web', namespace: 'shop', chart: { kind: 'repository', name: 'bitnami/nginx', version: '18.1.0', repository: { name: 'bitnami', url: 'https://charts.bitnami.com/bitnami' } }, chartSource: 'bitnami/nginx',
   values: [], set: [{ name: 'image.tag', value: 'abc' }, { name: 'replicaCount', value: 2 }, { name: 'auth.password', value: 's3cr3t', secret: true }],
-  needs: [], labels: {}, installed: true, createNamespace: true, wait: true, timeout: '300s', atomic: true, historyMax: 5, lintRules: {}, ignoreDifferences: [],
+  needs: [], labels: {}, installed: true, createNamespace: true, wait: true, timeout: '300s', atomic: true, historyMax: 5, lintRules: {}, ignoreDifferences: [], health: [],
 };
 
 describe('helm arguments', () => {

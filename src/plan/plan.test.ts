@@ -9,7 +9,7 @@ function release(name: string, needs: string[] = [], labels: Record<string, stri
   return {
     id: `shop/${name}`, name, namespace: 'shop', chart: { kind: 'local', path: '/c' }, chartSource: './c', values: [], set: [],
     needs: needs.map((need) => `shop/${need}`), labels, installed: true, createNamespace: true, wait: true, timeout: '300s',
-    atomic: false, historyMax: 10, lintRules: {}, ignoreDifferences: [],
+    atomic: false, historyMax: 10, lintRules: {}, ignoreDifferences: [], health: [],
   };
 }
 

@@ -41,6 +41,8 @@ export interface ReleaseObservation {
   drift?: string[];
   /** Why the release could not be observed (an unreadable record, a stored manifest that does not parse). */
   error?: Error;
+  /** Custom resources its health rules do not call current, as `Kind/name: what its status says` (with drift). */
+  notReady?: string[];
 }
 
 export type ChangeAction = 'install' | 'upgrade' | 'unchanged' | 'uninstall' | 'absent' | 'blocked';
@@ -63,6 +65,8 @@ export interface PlannedChange {
    * uninstalled, an upgrade rolled back to the last deployed revision.
    */
   recover?: 'uninstall' | 'rollback';
+  /** What a deployed release still waits on: custom resources its health rules do not call current. */
+  notReady?: string[];
 }
 
 export interface SyncPlan {
@@ -142,7 +146,7 @@ export function planSync(plan: Plan, observations: ReadonlyMap<string, ReleaseOb
     const decision = decide(release, observation, plan.environment.name, nowMs);
     // plan.releases is in apply order, so every need is decided before the releases that need it.
     const changingNeeds = plan.needs.get(release.id)!.filter((need) => isChange(changes.get(need)!.action));
-    changes.set(release.id, { release, ...decision, record: observation.record, inputsHash: observation.inputsHash, changingNeeds });
+    changes.set(release.id, { release, ...decision, record: observation.record, inputsHash: observation.inputsHash, changingNeeds, ...(observation.notReady?.length && { notReady: observation.notReady }) });
   }
   return { environment: plan.environment.name, changes: [...changes.values()] };
 }
@@ -178,5 +182,6 @@ export function orphanRelease(record: ReleaseRecord): Release {
     historyMax: 10,
     ignoreDifferences: [],
     lintRules: {},
+    health: [],
   };
 }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Release } from '../config/types.js';
 import type { KubeObject } from '../kube/objects.js';
 import { gateRefusals, type DeployedRelease } from './gate.js';
-import { notReadyWorkloads } from './readiness.js';
+import { releaseHealthRules } from '../app/health-wait.js';
+import { notReadyObjects } from './readiness.js';
 
 const release = (name: string) => ({ id: `boutique/${name}`, name }) as Release;
 const healthy = (version: string): DeployedRelease => ({ status: 'deployed', version, notReady: [] });
@@ -42,7 +43,7 @@ describe('workload readiness', () => {
   it('is ready when the controller caught up and every replica is ready, updated and available', () => {
     const ready = deployment('web', { readyReplicas: 2, updatedReplicas: 2, availableReplicas: 2 });
     const config = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web' } };
-    expect(notReadyWorkloads([ready, config], [ready])).toEqual([]);
+    expect(notReadyObjects([ready, config], [ready], () => undefined)).toEqual([]);
   });
 
   it('names workloads short of replicas, behind their generation, or gone from the cluster', () => {
@@ -51,6 +52,15 @@ describe('workload readiness', () => {
       deployment('short', { readyReplicas: 1, updatedReplicas: 2, availableReplicas: 1 }),
       deployment('behind', { readyReplicas: 2, updatedReplicas: 2, availableReplicas: 2 }, 2),
     ];
-    expect(notReadyWorkloads(declared, live)).toEqual(['Deployment/short', 'Deployment/behind', 'Deployment/gone']);
+    expect(notReadyObjects(declared, live, () => undefined)).toEqual(['Deployment/short', 'Deployment/behind', 'Deployment/gone']);
+  });
+
+  it('names custom resources that their health rule does not call current, with what their status says', () => {
+    const rules = releaseHealthRules({ health: [] });
+    const certificate = (name: string, status: string, reason: string) => ({ apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name, generation: 1 }, status: { conditions: [{ type: 'Ready', status, reason }] } });
+    const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'no-rule' } };
+    const declared = [certificate('issued', 'True', 'Ready'), certificate('issuing', 'False', 'Issuing'), certificate('gone', 'True', 'Ready'), widget];
+    const live = [certificate('issued', 'True', 'Ready'), certificate('issuing', 'False', 'Issuing'), widget];
+    expect(notReadyObjects(declared, live, (object) => rules.ruleFor(object))).toEqual(['Certificate/issuing: Ready=False (Issuing)', 'Certificate/gone: not found']);
   });
 });

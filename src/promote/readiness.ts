@@ -1,3 +1,5 @@
+import { notCurrent } from '../health/evaluate.js';
+import type { CompiledRule } from '../health/rules.js';
 import type { KubeObject } from '../kube/objects.js';
 import { objectRef } from '../kube/objects.js';
 
@@ -20,14 +22,17 @@ function isReady(live: KubeObject): boolean {
   return counts.every((count) => Number(status[count] ?? 0) >= replicas);
 }
 
-/** The workloads of a release that are not ready in the cluster (or gone from it), as Kind/name. Pure. */
-export function notReadyWorkloads(declared: readonly KubeObject[], live: readonly KubeObject[]): string[] {
+/**
+ * The objects of a release that are not ready in the cluster (or gone from it): workloads as helm's watcher sees
+ * them, as `Kind/name`, and custom resources by their health rules (the same rules sync waits with), as
+ * `Kind/name: what its status says`. Pure.
+ */
+export function notReadyObjects(declared: readonly KubeObject[], live: readonly KubeObject[], ruleFor: (object: KubeObject) => CompiledRule | undefined): string[] {
   const liveByRef = new Map(live.map((object) => [objectRef(object), object]));
-  return declared
-    .filter(isWorkload)
-    .map(objectRef)
-    .filter((ref) => {
-      const object = liveByRef.get(ref);
-      return !object || !isReady(object);
-    });
+  const liveOf = (object: KubeObject) => liveByRef.get(objectRef(object));
+  const workloads = declared.filter(isWorkload).filter((object) => {
+    const found = liveOf(object);
+    return !found || !isReady(found);
+  });
+  return [...workloads.map(objectRef), ...notCurrent(declared.filter((object) => !isWorkload(object)), liveOf, ruleFor)];
 }

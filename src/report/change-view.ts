@@ -66,6 +66,7 @@ function releasesJson(syncPlan: SyncPlan): object[] {
     status: syncStatusOf(change),
     reasons: change.reasons,
     ...(change.changingNeeds.length > 0 && { waitsFor: change.changingNeeds }),
+    ...(change.notReady && { notReady: change.notReady }),
     ...(change.record && {
       revision: change.record.revision,
       helmStatus: change.record.status,
@@ -89,7 +90,7 @@ export function renderStatus(syncPlan: SyncPlan): string {
       ...syncPlan.changes.map((change) => {
         const status = syncStatusOf(change);
         const why = status === 'in sync' || status === 'missing' || status === 'not installed' ? '' : `: ${change.reasons.join(', ')}`;
-        return row(change.release.name, change.release.namespace, change.record, `${status}${why}`);
+        return row(change.release.name, change.release.namespace, change.record, `${status}${why}${change.notReady ? `; waiting for ${change.notReady.join(', ')}` : ''}`);
       }),
       ...(syncPlan.orphans ?? []).map((record) => row(record.name, record.namespace, record, `orphaned: ${ORPHAN_WHY}`)),
     ],

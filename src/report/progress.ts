@@ -4,7 +4,7 @@ import type { Release } from '../config/types.js';
 import { describeState, seconds } from './release-state.js';
 
 const finalStates: ReadonlySet<SyncState> = new Set(['installed', 'upgraded', 'unchanged', 'uninstalled', 'absent', 'failed', 'skipped']);
-const activeStates: ReadonlySet<SyncState> = new Set(['checking', 'applying', 'uninstalling']);
+const activeStates: ReadonlySet<SyncState> = new Set(['checking', 'applying', 'readying', 'uninstalling']);
 const pendingStates: ReadonlySet<SyncState> = new Set(['queued', 'waiting']);
 
 export type ProgressMode = 'interactive' | 'plain' | 'github' | 'silent';

@@ -16,6 +16,8 @@ export function describeState(state: SyncState, detail?: string, durationMs?: nu
       return 'checking the deployed release';
     case 'applying':
       return detail ? `applying (${detail})` : 'applying and waiting for readiness';
+    case 'readying':
+      return detail ?? 'waiting for custom resources';
     case 'uninstalling':
       return 'uninstalling';
     case 'installed':

@@ -43,7 +43,7 @@ const isLocal = (specifier: string) => specifier.endsWith('.ts');
 const PROCESS_MODULES = new Set(['execa', 'node:child_process', 'child_process']);
 const FILE_MODULES = new Set(['node:fs', 'node:fs/promises', 'fs', 'fs/promises']);
 /** Folders of plain domain code: tests call them without helm, kubectl, a cluster or a disk. */
-export const PURE_FOLDERS = new Set(['plan', 'diff', 'report', 'lint', 'kube', 'secrets', 'graph', 'text', 'yaml', 'crd']);
+export const PURE_FOLDERS = new Set(['plan', 'diff', 'report', 'lint', 'kube', 'secrets', 'graph', 'text', 'yaml', 'crd', 'health']);
 const CLUSTER_FOLDERS = new Set(['helm', 'process', 'tools']);
 
 /**

@@ -1,0 +1,125 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator, type RequestLogEntry } from '../cluster/emulator.js';
+import { boutique, repoRoot } from '../support/cli.js';
+import { emulatorEnv } from '../support/tools.js';
+import { until } from '../support/wait.js';
+
+/*
+ * Health of custom resources (issue 34) on a chart of two kinds of its own (test/fixtures/health): Widgets, which
+ * releases.yaml's rule covers, and Gadgets, which no rule covers. No controller runs: the test writes the Widgets'
+ * status itself, with a PATCH of /status as a controller would, while a sync waits.
+ */
+const isWrite = (entry: RequestLogEntry) => ['create', 'update', 'patch', 'delete'].includes(entry.verb) && !entry.dryRun;
+const storageWrites = (emulator: Emulator, release: string) =>
+  emulator.requests.filter((entry) => isWrite(entry) && entry.resource === 'secrets' && (entry.name ?? '').startsWith(`sh.helm.release.v1.${release}.v`));
+
+async function patchStatus(emulator: Emulator, name: string, status: Record<string, unknown>): Promise<void> {
+  const response = await fetch(`${emulator.url}/apis/example.com/v1/namespaces/shop/widgets/${name}/status`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/merge-patch+json' },
+    body: JSON.stringify({ status }),
+  });
+  if (!response.ok) throw new Error(`PATCH status of ${name}: ${response.status} ${await response.text()}`);
+}
+
+/** The Widget as stored, or undefined before the CRD (and so the kind) exists. */
+function widget(emulator: Emulator, name: string) {
+  try {
+    return emulator.store.get('example.com/v1', 'Widget', 'shop', name);
+  } catch {
+    return undefined;
+  }
+}
+
+describe('health of custom resources', () => {
+  let emulator: Emulator;
+  let dir: string;
+  const run = (args: string[]) => boutique(args, { cwd: dir, env: emulatorEnv(emulator) });
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    dir = mkdtempSync(join(tmpdir(), 'boutique-health-'));
+    cpSync(join(repoRoot, 'test/fixtures/health'), dir, { recursive: true });
+  });
+  afterAll(() => emulator.stop());
+
+  it('a bad CEL expression is an input error at its line and column, before anything is contacted', async () => {
+    const good = readFileSync(join(dir, 'releases.yaml'), 'utf8');
+    writeFileSync(join(dir, 'releases.yaml'), good.replace("c.reason == 'Broken')", "c.reason == 'Broken'"));
+    try {
+      const result = await run(['sync']);
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toMatch(/^releases\.yaml:8:\d+: the failed expression of the health rule for Widget is not valid CEL: /m);
+      expect(emulator.requests).toEqual([]);
+    } finally {
+      writeFileSync(join(dir, 'releases.yaml'), good);
+    }
+  });
+
+  it('lists the rules: releases.yaml\'s with the releases that use them, then the built-in library', async () => {
+    const result = await run(['health', '--list', '-o', 'json']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const rules = JSON.parse(result.stdout).results as { kind: string; source: string; releases: string[] }[];
+    expect(rules[0]).toMatchObject({ kind: 'Widget', source: 'releases.yaml defaults.health[0]' });
+    expect(rules[0]!.releases.sort()).toEqual(['shop/after-broken', 'shop/app', 'shop/broken', 'shop/certs', 'shop/plain']);
+    expect(rules.map((rule) => rule.kind)).toEqual(expect.arrayContaining(['Certificate', 'Issuer', 'ClusterIssuer', 'Rollout', 'Prometheus', 'Alertmanager', 'HelmRelease', 'Kustomization', 'Cluster', 'Kafka', 'ScaledObject', '*']));
+    const text = await run(['health', '--list']);
+    expect(text.stdout).toMatch(/^# example\.com\/v1 Widget \(releases\.yaml defaults\.health\[0\]\): used by shop\//m);
+  });
+
+  it('waits for a custom resource to be ready before its dependents start; a failed one fails its release alone', async () => {
+    const sync = run(['sync', '-o', 'json']);
+    let ended: Awaited<typeof sync> | undefined;
+    void sync.then((result) => (ended = result));
+    /** boutique reading the Widget (after `since`, a request's seq): it waits on it. */
+    const readBy = (name: string, since: number) => () => {
+      if (ended) throw new Error(`sync ended while the test waited for it to read Widget/${name}: ${ended.stdout}${ended.stderr}`);
+      // helm asks for the object too, before it creates it: boutique's reads are the ones that are not helm's.
+      return emulator.requests.some((entry) => entry.verb === 'get' && entry.resource === 'widgets' && entry.name === name && entry.seq > since && entry.status === 200 && !/^helm/i.test(entry.userAgent ?? ''));
+    };
+    await until(readBy('tls', 0), 'boutique reading Widget/tls');
+    // A controller's first status: the rule waits until it says Ready.
+    await patchStatus(emulator, 'tls', { conditions: [{ type: 'Ready', status: 'False', reason: 'Issuing' }] });
+    await until(readBy('tls', emulator.requests.at(-1)!.seq), 'boutique reading Widget/tls again');
+    await until(readBy('broken', 0), 'boutique reading Widget/broken');
+    await patchStatus(emulator, 'broken', { conditions: [{ type: 'Ready', status: 'False', reason: 'Broken', message: 'the widget factory is on fire' }] });
+    const readyPatch = emulator.requests.length;
+    await patchStatus(emulator, 'tls', { conditions: [{ type: 'Ready', status: 'True', reason: 'Issued' }] });
+    const readyAt = emulator.requests[readyPatch]!.seq;
+
+    const result = await sync;
+    expect(result.exitCode, result.stderr).toBe(1);
+    const report = JSON.parse(result.stdout);
+    const byId = Object.fromEntries((report.results as { id: string; result: string }[]).map((entry) => [entry.id, entry]));
+    expect(byId['shop/certs']).toMatchObject({ result: 'installed' });
+    expect(byId['shop/app']).toMatchObject({ result: 'installed' });
+    expect(byId['shop/plain']).toMatchObject({ result: 'installed' });
+    expect(byId['shop/broken']).toMatchObject({ result: 'failed' });
+    expect(JSON.stringify(report)).toContain('Widget/broken failed: its health rule example.com/v1 Widget (releases.yaml defaults.health[0]) says failed: Ready=False (Broken): the widget factory is on fire');
+    expect(byId['shop/after-broken']).toMatchObject({ result: 'skipped' });
+    // Progress said what certs waited on, each time that changed.
+    expect(result.stderr).toMatch(/shop\/certs: waiting for Widget\/tls: no status yet\n/);
+    expect(result.stderr).toMatch(/shop\/certs: waiting for Widget\/tls: Ready=False \(Issuing\)\n/);
+
+    // app needs certs: its first write comes after the status that made certs' Widget ready.
+    const appFirst = Math.min(...storageWrites(emulator, 'app').map((entry) => entry.seq));
+    expect(appFirst).toBeGreaterThan(readyAt);
+    expect(storageWrites(emulator, 'after-broken')).toEqual([]);
+    // The Gadget has no rule and never got a status: helm's wait decided it, and plain installed.
+    expect(emulator.store.get('example.com/v1', 'Gadget', 'shop', 'no-rule')?.status).toBeUndefined();
+  });
+
+  it('status says what a deployed release waits on', async () => {
+    await patchStatus(emulator, 'tls', { conditions: [{ type: 'Ready', status: 'False', reason: 'Renewing' }] });
+    const result = await run(['status', '-l', 'name=certs']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^certs +shop +1 +deployed .* in sync; waiting for Widget\/tls: Ready=False \(Renewing\)$/m);
+    const json = JSON.parse((await run(['status', '-l', 'name=certs', '-o', 'json'])).stdout);
+    expect(json.results).toEqual([expect.objectContaining({ id: 'shop/certs', status: 'in sync', notReady: ['Widget/tls: Ready=False (Renewing)'] })]);
+    await patchStatus(emulator, 'tls', { conditions: [{ type: 'Ready', status: 'True', reason: 'Issued' }] });
+    expect((await run(['status', '-l', 'name=certs'])).stdout).toMatch(/ in sync$/m);
+  });
+});
