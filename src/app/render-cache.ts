@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Release } from '../config/types.js';
-import { missingDependencies } from '../helm/chart-dependencies.js';
+import { needsDependencyBuild } from '../helm/chart-dependencies.js';
 import type { Helm } from '../helm/helm.js';
 import type { ResolvedTool } from '../tools/resolve.js';
 import { keep, recall } from '../tools/cache-files.js';
@@ -21,7 +21,7 @@ export function uncacheableReason(release: Release): string | undefined {
   if (release.set.some((entry) => entry.secret)) return 'it has secret set values';
   if (release.chart.kind !== 'local') return release.chart.version && exactVersion.test(release.chart.version) ? undefined : 'its chart version is not pinned';
   // helm dependency build would change the chart's files during the render (or, with --skip-deps, helm fails).
-  if (missingDependencies(release.chart.path).length > 0) return 'its chart lacks dependencies';
+  if (needsDependencyBuild(release.chart.path)) return 'its chart lacks dependencies';
   return undefined;
 }
 

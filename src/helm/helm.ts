@@ -5,7 +5,7 @@ import type { ReleaseRecord } from '../plan/sync-plan.js';
 import type { Runner } from '../process/runner.js';
 import { markedSecrets, maskSecretValues } from '../secrets/mask.js';
 import { parseVersion, type ResolvedTool } from '../tools/resolve.js';
-import { missingDependencies } from './chart-dependencies.js';
+import { describeUnmet, needsDependencyBuild, unmetDependencies } from './chart-dependencies.js';
 import { hooksFromHelm, hooksOfRelease } from './records.js';
 import { clusterArgs, lintArgs, templateArgs, uninstallArgs, upgradeArgs, type ClusterTarget } from './args.js';
 
@@ -132,20 +132,30 @@ export class HelmCli implements Helm {
     await this.repositories.get(name);
   }
 
+  /**
+   * charts/ as helm judges it (chart-dependencies.ts): a chart whose vendored dependencies satisfy Chart.lock or
+   * Chart.yaml is left alone; otherwise `helm dependency build`, or with --skip-deps an error that names what is
+   * missing, before helm runs.
+   */
   private buildDependencies(chartPath: string): Promise<void> {
-    if (this.options.skipDependencies) return Promise.resolve();
     if (!this.dependencyBuilds.has(chartPath)) {
-      const missing = missingDependencies(chartPath);
-      const build = missing.length === 0 ? Promise.resolve() : this.run(['dependency', 'build', chartPath], { retry: 'read' }).then(
-        () => undefined,
-        (error: Error) => {
-          const names = missing.map((dependency) => `${dependency.name}${dependency.version ? ` ${dependency.version}` : ''}${dependency.repository ? ` from ${dependency.repository}` : ''}`);
-          throw new ToolError(`chart ${chartPath} needs ${names.join(', ')} in its charts/ folder, and helm dependency build failed: ${error.message.trim()}`, {
-            cause: error,
-            suggestions: [`run helm dependency build ${chartPath} (a repository dependency needs helm repo add first), or pass --skip-deps if charts/ is managed another way`],
-          });
-        },
-      );
+      const unmet = unmetDependencies(chartPath);
+      const { names, suggestions } = describeUnmet(chartPath, unmet);
+      let build: Promise<void>;
+      if (this.options.skipDependencies) {
+        build = unmet.length === 0 ? Promise.resolve() : Promise.reject(new ToolError(`chart ${chartPath} needs in its charts/ folder: ${names.join('; ')}`, { suggestions: [...suggestions, 'or leave out --skip-deps to let helm dependency build fetch them'] }));
+      } else {
+        build = !needsDependencyBuild(chartPath) ? Promise.resolve() : this.run(['dependency', 'build', chartPath], { retry: 'read' }).then(
+          () => undefined,
+          (error: Error) => {
+            throw new ToolError(`chart ${chartPath} needs ${names.length > 0 ? names.join('; ') : 'its file:// dependencies packed'} in its charts/ folder, and helm dependency build failed: ${error.message.trim()}`, {
+              cause: error,
+              suggestions: [...suggestions, `or run helm dependency build ${chartPath} where its repositories are reachable (a repository dependency needs helm repo add first)`],
+            });
+          },
+        );
+      }
+      build.catch(() => undefined); // rejected once, reported by every render that awaits it
       this.dependencyBuilds.set(chartPath, build);
     }
     return this.dependencyBuilds.get(chartPath)!;
