@@ -1,13 +1,14 @@
 import type { Release } from '../config/types.js';
 import { diffRelease, type ReleaseDiff } from '../diff/release-diff.js';
-import { isRunError } from '../errors.js';
+import { isRunError, ReleaseStateError } from '../errors.js';
 import { markedSecrets } from '../secrets/mask.js';
-import type { StoredRelease } from '../helm/records.js';
+import { hooksFromHelm, type StoredRelease } from '../helm/records.js';
 import { kindsByScope, parseManifests, type HelmHook, type KubeObject } from '../kube/objects.js';
 import { valueAtSetPath } from '../config/values-path.js';
 import type { Plan } from '../plan/plan.js';
 import { isApply, isChange, planSync, runLabel, type PlannedChange, type SyncPlan } from '../plan/sync-plan.js';
 import type { ClusterDeps } from './deps.js';
+import { previewCustomResources, previewedKeys } from '../lint/crd-preview.js';
 import { observeReleases } from './observe.js';
 import { mapInOrder } from './pool.js';
 import { applySyncPlan, destroyReleases, rejectAll, unrenderableReleases, type SyncOptions, type SyncResult } from './sync.js';
@@ -123,27 +124,80 @@ function withHelmOwnership(obj: KubeObject, release: Release): KubeObject {
   };
 }
 
+/** helm's server dry run of a release whose custom resources need a CRD the cluster does not serve yet. */
+const unmappedKind = (error: Error) => /no matches for kind|ensure CRDs are installed first|resource mapping not found/.test(error.message);
+
+/**
+ * What a release would apply when the cluster cannot map some of its kinds yet, because their CRDs come with the
+ * release (its crds/ folder or templates) or with a release it needs that this run installs or changes: helm's
+ * client-side render with crds/; the custom resources of those CRDs validated against their schemas here
+ * (lint/crd-preview.ts) and marked so; everything else through the API server's dry run. A custom resource the
+ * schema refuses fails the release's diff. Anything else the cluster cannot map stays helm's error.
+ */
+async function previewWithCrds(change: PlannedChange, plan: Plan, deps: ClusterDeps, valuesFiles: ValuesFiles, cause: Error) {
+  const { release } = change;
+  const rendered = parseManifests(await deps.helm.templateWithCrds(release, valuesFiles.argsFor(release)));
+  const needed = plan.releases.filter((candidate) => change.changingNeeds.includes(candidate.id));
+  const sources = [
+    { release: release.id, crds: rendered },
+    ...(await Promise.all(needed.map(async (need) => ({ release: need.id, crds: parseManifests(await deps.helm.templateWithCrds(need, valuesFiles.argsFor(need))) })))),
+  ];
+  const isHook = (obj: KubeObject) => obj.metadata.annotations?.['helm.sh/hook'] !== undefined;
+  const objects = rendered.filter((obj) => !isHook(obj)).map((obj) => withHelmOwnership(obj, release));
+  // A CRD the cluster has already serves its kinds: those objects go through the server's dry run as usual.
+  const crds = sources.flatMap((source) => source.crds.filter((obj) => obj.kind === 'CustomResourceDefinition'));
+  const installed = new Set((crds.length > 0 ? await deps.kubectl.listKinds(kindsByScope(crds, release.namespace)) : []).map((obj) => obj.metadata.name ?? ''));
+  const preview = previewCustomResources(objects, sources, installed);
+  if (preview.previewed.length === 0) throw cause;
+  if (preview.violations.length > 0) {
+    throw new ReleaseStateError(`${release.id}: the API server would refuse ${preview.violations.length === 1 ? 'a custom resource' : 'custom resources'}:\n${preview.violations.join('\n')}`, {
+      suggestions: ['fix the values or templates that render them: each is checked against the schema of the CRD that will serve it'],
+    });
+  }
+  const previewed = new Set(preview.previewed.map(({ object }) => object));
+  const served = objects.filter((obj) => !previewed.has(obj));
+  return {
+    desired: [...((await deps.kubectl.dryRunApply(served, release.namespace)) ?? served), ...previewed],
+    served,
+    hooks: hooksFromHelm(rendered.filter(isHook).map((obj) => JSON.stringify(obj)).join('\n---\n')),
+    previewed: previewedKeys(preview, release.namespace),
+  };
+}
+
 /**
  * The object-level diff of one planned change: the manifest helm would apply (helm's own server dry run, so
  * capabilities and lookups resolve as they will), as the API server would store it (a server-side dry-run apply,
  * so defaults make no noise), against the live objects; what the deployed release has that is no longer rendered;
- * and drift between the deployed manifest and the live objects.
+ * and drift between the deployed manifest and the live objects. A release whose CRDs are not installed yet is
+ * previewed from helm's client-side render instead (previewWithCrds).
  */
-async function diffChange(change: PlannedChange, stored: StoredRelease | undefined, deps: ClusterDeps, valuesFiles: ValuesFiles): Promise<ReleaseDiff> {
+async function diffChange(change: PlannedChange, plan: Plan, stored: StoredRelease | undefined, deps: ClusterDeps, valuesFiles: ValuesFiles): Promise<ReleaseDiff> {
   const { release } = change;
   const deployed = stored ? storedObjects(release, stored.manifest) : [];
   let desired: KubeObject[] = [];
+  let listed: KubeObject[] = [];
   let plannedHooks: HelmHook[] = [];
+  let previewed: Map<string, string> | undefined;
   if (release.installed) {
-    const planned = await deps.helm.plannedManifest(release, valuesFiles.argsFor(release));
-    plannedHooks = planned.hooks;
-    const rendered = parseManifests(planned.manifest).map((obj) => withHelmOwnership(obj, release));
-    desired = (await deps.kubectl.dryRunApply(rendered, release.namespace)) ?? rendered;
+    try {
+      const planned = await deps.helm.plannedManifest(release, valuesFiles.argsFor(release));
+      plannedHooks = planned.hooks;
+      const rendered = parseManifests(planned.manifest).map((obj) => withHelmOwnership(obj, release));
+      desired = (await deps.kubectl.dryRunApply(rendered, release.namespace)) ?? rendered;
+      listed = desired;
+    } catch (error) {
+      if (isRunError(error) || !unmappedKind(error as Error)) throw error;
+      const preview = await previewWithCrds(change, plan, deps, valuesFiles, error as Error);
+      ({ desired, previewed } = preview);
+      listed = preview.served;
+      plannedHooks = preview.hooks;
+    }
   }
-  const live = await deps.kubectl.listKinds(kindsByScope([...desired, ...deployed], release.namespace));
+  // Kinds the cluster does not serve yet have no live objects, and cannot be listed.
+  const live = await deps.kubectl.listKinds(kindsByScope([...listed, ...deployed], release.namespace));
   const secretValues = await secretValuesOf(release, deps, change.record !== undefined);
   const deployedHooks = stored ? (stored.hooks ?? (await deps.helm.hooks(release))) : [];
-  return diffRelease({ release: release.id, namespace: release.namespace, desired, live, deployed, secretValues, hooks: { deployed: deployedHooks, planned: plannedHooks }, ignoreDifferences: release.ignoreDifferences });
+  return diffRelease({ release: release.id, namespace: release.namespace, desired, live, deployed, secretValues, hooks: { deployed: deployedHooks, planned: plannedHooks }, ignoreDifferences: release.ignoreDifferences, previewed });
 }
 
 export interface DiffOutcome {
@@ -160,7 +214,7 @@ export async function diff(plan: Plan, deps: ClusterDeps, options: ChangeOptions
   const failed = syncPlan.changes.filter((change) => change.action === 'blocked').map((change) => ({ release: change.release, error: change.error ?? new Error(change.reasons.join(', ')) }));
   const results = await withValuesFiles((valuesFiles) =>
     mapInOrder(changed, options.concurrency, (change) =>
-      diffChange(change, stored.get(change.release.id), deps, valuesFiles).then(
+      diffChange(change, plan, stored.get(change.release.id), deps, valuesFiles).then(
         (releaseDiff) => ({ diff: releaseDiff }),
         (error: Error) => {
           if (isRunError(error)) throw error;

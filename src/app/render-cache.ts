@@ -50,11 +50,24 @@ export class RenderCachingHelm implements Helm {
   ) {}
 
   async template(release: Release, values: readonly string[], outputDir?: string): Promise<string> {
-    const reason = outputDir ? 'it renders into --output-dir' : uncacheableReason(release);
-    const key = reason ? undefined : await this.key(release);
+    if (outputDir) {
+      this.options.trace?.(`render cache: ${release.id} not cached, it renders into --output-dir`);
+      return this.helm.template(release, values, outputDir);
+    }
+    return this.cached(release, 'manifests', () => this.helm.template(release, values));
+  }
+
+  templateWithCrds(release: Release, values: readonly string[]): Promise<string> {
+    return this.cached(release, 'with crds', () => this.helm.templateWithCrds(release, values));
+  }
+
+  /** One render, remembered under the release's key and what was rendered (`variant`). */
+  private async cached(release: Release, variant: string, render: () => Promise<string>): Promise<string> {
+    const reason = uncacheableReason(release);
+    const key = reason ? undefined : await this.key(release, variant);
     if (!key) {
       this.options.trace?.(`render cache: ${release.id} not cached, ${reason ?? 'its inputs cannot be read'}`);
-      return this.helm.template(release, values, outputDir);
+      return render();
     }
     const file = join(this.options.dir, `${key}.yaml`);
     const cached = recall(file);
@@ -63,12 +76,12 @@ export class RenderCachingHelm implements Helm {
       return cached;
     }
     this.options.trace?.(`render cache: miss for ${release.id}`);
-    const manifest = await this.helm.template(release, values);
+    const manifest = await render();
     keep(file, manifest);
     return manifest;
   }
 
-  private async key(release: Release): Promise<string | undefined> {
+  private async key(release: Release, variant: string): Promise<string | undefined> {
     let inputs: string;
     try {
       inputs = this.options.inputsHash(release);
@@ -80,7 +93,7 @@ export class RenderCachingHelm implements Helm {
       const { size, mtimeMs } = statSync(tool.path);
       return JSON.stringify({ path: tool.path, version: tool.version, size, mtimeMs });
     });
-    return createHash('sha256').update(JSON.stringify({ format: FORMAT, inputs, helm: await this.helmIdentity })).digest('hex');
+    return createHash('sha256').update(JSON.stringify({ format: FORMAT, inputs, helm: await this.helmIdentity, ...(variant !== 'manifests' && { variant }) })).digest('hex');
   }
 
   lint: Helm['lint'] = (...args) => this.helm.lint(...args);

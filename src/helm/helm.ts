@@ -26,6 +26,11 @@ export interface Helm {
   // `values`: helm's arguments for a release's values layers and secret set values, from ValuesFiles.argsFor.
   /** Rendered manifests; with outputDir, helm writes them there (helm template --output-dir) instead. */
   template(release: Release, values: readonly string[], outputDir?: string): Promise<string>;
+  /**
+   * The client-side render with the chart's `crds/` (helm template --include-crds): what a diff shows when helm's
+   * server dry run cannot map kinds whose CRDs the release itself, or one it needs, installs first.
+   */
+  templateWithCrds(release: Release, values: readonly string[]): Promise<string>;
   lint(release: Release, values: readonly string[], options: { strict: boolean }): Promise<{ passed: boolean; output: string }>;
   upgrade(release: Release, values: readonly string[], labels: Record<string, string>): Promise<void>;
   /**
@@ -170,6 +175,11 @@ export class HelmCli implements Helm {
     // A folder for a GitOps hand-off must hold the CRDs too; stdout stays byte-identical to plain helm template.
     const args = [...templateArgs(release, values), ...(outputDir ? ['--output-dir', outputDir, '--include-crds'] : [])];
     return (await this.run(args, { release })).stdout;
+  }
+
+  async templateWithCrds(release: Release, values: readonly string[]): Promise<string> {
+    await this.prepareChart(release);
+    return (await this.run([...templateArgs(release, values), '--include-crds'], { release })).stdout;
   }
 
   async lint(release: Release, values: readonly string[], options: { strict: boolean }): Promise<{ passed: boolean; output: string }> {
