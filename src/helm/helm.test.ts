@@ -60,7 +60,7 @@ describe('HelmCli', () => {
     const failure = await new HelmCli(tool, skipped.runner, {}, { skipDependencies: true }).template(releaseOf(bare), []).catch((error: ToolError) => error);
     expect(skipped.calls).toEqual([]);
     expect(failure).toBeInstanceOf(ToolError);
-    expect((failure as ToolError).message).toBe(`chart ${bare} needs in its charts/ folder: common ~1.2 is missing from charts/`);
+    expect((failure as ToolError).message).toBe(`chart ${bare}: common ~1.2 is missing from charts/ (--skip-deps builds nothing)`);
     expect((failure as ToolError).suggestions[0]).toMatch(/^vendor common: helm pull common --repo https:\/\/charts\.example\.com --version '~1\.2' --destination /);
   });
 

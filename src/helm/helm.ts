@@ -148,12 +148,12 @@ export class HelmCli implements Helm {
       const { names, suggestions } = describeUnmet(chartPath, unmet);
       let build: Promise<void>;
       if (this.options.skipDependencies) {
-        build = unmet.length === 0 ? Promise.resolve() : Promise.reject(new ToolError(`chart ${chartPath} needs in its charts/ folder: ${names.join('; ')}`, { suggestions: [...suggestions, 'or leave out --skip-deps to let helm dependency build fetch them'] }));
+        build = unmet.length === 0 ? Promise.resolve() : Promise.reject(new ToolError(`chart ${chartPath}: ${names.join('; ')} (--skip-deps builds nothing)`, { suggestions: [...suggestions, 'or leave out --skip-deps to let helm dependency build fetch them'] }));
       } else {
         build = !needsDependencyBuild(chartPath) ? Promise.resolve() : this.run(['dependency', 'build', chartPath], { retry: 'read' }).then(
           () => undefined,
           (error: Error) => {
-            throw new ToolError(`chart ${chartPath} needs ${names.length > 0 ? names.join('; ') : 'its file:// dependencies packed'} in its charts/ folder, and helm dependency build failed: ${error.message.trim()}`, {
+            throw new ToolError(`chart ${chartPath}: ${names.length > 0 ? names.join('; ') : 'its file:// dependencies are packed afresh'}, and helm dependency build failed: ${error.message.trim()}`, {
               cause: error,
               suggestions: [...suggestions, `or run helm dependency build ${chartPath} where its repositories are reachable (a repository dependency needs helm repo add first)`],
             });
