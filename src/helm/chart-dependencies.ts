@@ -129,27 +129,54 @@ export interface UnmetDependency extends Dependency {
   problem: string;
 }
 
+/** One declared dependency, and what of charts/ satisfies it. */
+interface ResolvedDependency {
+  dependency: Dependency;
+  /** The version charts/ must hold: Chart.lock's, else Chart.yaml's constraint. */
+  wanted: string;
+  locked: boolean;
+  /** The version of the vendored chart that satisfies it; undefined when none does. */
+  satisfiedBy?: string;
+  /** Why it is unmet, in words; undefined when it is met. */
+  problem?: string;
+  found: string[];
+}
+
 /**
- * The dependencies of a local chart that its charts/ folder does not satisfy, as helm judges it: a packaged `.tgz`
- * or an unpacked folder whose Chart.yaml has the dependency's name and a version within Chart.lock's pin, else
- * within Chart.yaml's constraint (helm's semver semantics, see helmConstraint). [] when every dependency is there.
+ * Each dependency of a local chart, judged as helm judges charts/: a packaged `.tgz` or an unpacked folder whose
+ * Chart.yaml has the dependency's name and a version within Chart.lock's pin, else within Chart.yaml's constraint
+ * (helm's semver semantics, see helmConstraint).
  */
-export function unmetDependencies(chartPath: string): UnmetDependency[] {
+function resolveDependencies(chartPath: string): ResolvedDependency[] {
   const declared = dependenciesIn(join(chartPath, 'Chart.yaml'));
   if (declared.length === 0) return [];
   const locked = new Map(dependenciesIn(join(chartPath, 'Chart.lock')).map((dependency) => [dependency.name, dependency]));
   const present = vendoredCharts(join(chartPath, 'charts'));
-  return declared.flatMap((dependency): UnmetDependency[] => {
+  return declared.map((dependency): ResolvedDependency => {
     const lock = locked.get(dependency.name);
-    const wanted = String(lock?.version ?? dependency.version ?? '');
-    const unmet = (problem: string, found: string[] = []) => [{ ...dependency, wanted, locked: lock !== undefined, found, problem }];
-    const satisfies = helmConstraint(wanted);
-    if (!satisfies) return unmet(`has a version constraint helm cannot read: "${wanted}"`);
+    const resolved = { dependency, wanted: String(lock?.version ?? dependency.version ?? ''), locked: lock !== undefined, found: [] as string[] };
+    const satisfies = helmConstraint(resolved.wanted);
+    if (!satisfies) return { ...resolved, problem: `has a version constraint helm cannot read: "${resolved.wanted}"` };
     const named = present.filter((chart) => chart.name === dependency.name);
-    if (named.some((chart) => { const version = chartVersion(chart.version); return version !== undefined && satisfies(version); })) return [];
+    const match = named.find((chart) => { const version = chartVersion(chart.version); return version !== undefined && satisfies(version); });
+    if (match) return { ...resolved, satisfiedBy: match.version };
     const found = named.map((chart) => `${chart.name} ${chart.version} (charts/${chart.entry})`);
-    return unmet(found.length > 0 ? `is not satisfied by ${found.join(', ')}` : 'is missing from charts/', found);
+    return { ...resolved, found, problem: found.length > 0 ? `is not satisfied by ${found.join(', ')}` : 'is missing from charts/' };
   });
+}
+
+/** The dependencies of a local chart that its charts/ folder does not satisfy (resolveDependencies); [] when all are there. */
+export function unmetDependencies(chartPath: string): UnmetDependency[] {
+  return resolveDependencies(chartPath).flatMap(({ dependency, wanted, locked, found, problem }) => (problem === undefined ? [] : [{ ...dependency, wanted, locked, found, problem }]));
+}
+
+/**
+ * What a chart's dependencies render from, for the inputs hash: each one's name and the version of the vendored
+ * chart that satisfies it, else the version a build fetches (Chart.lock's pin, else the range). A build from a
+ * lock leaves this as it was; a vendored chart replaced by another version changes it.
+ */
+export function dependencyVersions(chartPath: string): string[] {
+  return resolveDependencies(chartPath).map(({ dependency, wanted, satisfiedBy }) => `${dependency.name}@${satisfiedBy ?? wanted}`);
 }
 
 /**

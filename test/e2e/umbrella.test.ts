@@ -99,8 +99,21 @@ describe('an umbrella chart with vendored ranged dependencies and its own CRDs',
     expect(diff.exitCode, diff.stdout + diff.stderr).toBe(0);
   });
 
-  it('names a dependency charts/ does not satisfy, and how to vendor it', async () => {
+  it('upgrades when a vendored dependency is replaced by a newer package', async () => {
+    const cache = join(dir, 'vendor', 'cache');
+    writeFileSync(join(cache, 'Chart.yaml'), readFileSync(join(cache, 'Chart.yaml'), 'utf8').replace('version: 3.1.0', 'version: 3.2.0'));
+    writeFileSync(join(cache, 'templates', 'workload.yaml'), readFileSync(join(cache, 'templates', 'workload.yaml'), 'utf8').replace('cache:3.1.0', 'cache:3.2.0'));
     rmSync(join(chartsDir(), 'cache-3.1.0.tgz'));
+    await execa(helmBinary(), ['package', cache, '--destination', chartsDir()]);
+    const sync = await run(['sync', '-l', 'name=stack']);
+    expect(sync.exitCode, sync.stderr).toBe(0);
+    expect(sync.stdout).toMatch(/^monitoring\/stack +upgraded /m);
+    const deployment = emulator.store.get('apps/v1', 'Deployment', 'monitoring', 'stack-cache')?.spec as { template: { spec: { containers: { image: string }[] } } };
+    expect(deployment.template.spec.containers[0]!.image).toBe('registry.example.dev/cache:3.2.0');
+  });
+
+  it('names a dependency charts/ does not satisfy, and how to vendor it', async () => {
+    rmSync(join(chartsDir(), 'cache-3.2.0.tgz'));
     const skipped = await run(['template', '-l', 'name=stack', '--skip-deps', '--debug']);
     expect(skipped.exitCode).toBe(1);
     expect(skipped.stderr).toContain('charts/stack: cache ^3 is missing from charts/ (--skip-deps builds nothing)');
