@@ -53,6 +53,17 @@ describe('an umbrella chart with vendored ranged dependencies and its own CRDs',
     const strict = await run(['lint', '--strict', '-l', 'name=dial-crds']);
     expect(strict.exitCode).toBe(1);
     expect(strict.stdout).toContain('helm lint --strict fails on the warnings above');
+    // The same, asked for by the release in releases.yaml.
+    const releasesYaml = join(dir, 'releases.yaml');
+    const declared = readFileSync(releasesYaml, 'utf8');
+    writeFileSync(releasesYaml, declared.replace('    chart: ./charts/dial-crds\n', '    chart: ./charts/dial-crds\n    lint: { rules: { helm-lint-strict: error } }\n'));
+    try {
+      const perRelease = await run(['lint', '-l', 'name=dial-crds']);
+      expect(perRelease.exitCode, perRelease.stdout + perRelease.stderr).toBe(1);
+      expect(perRelease.stdout).toContain('helm lint --strict fails on the warnings above');
+    } finally {
+      writeFileSync(releasesYaml, declared);
+    }
     expect(readdirSync(chartsDir()).sort()).toEqual(before);
   });
 
@@ -70,10 +81,15 @@ describe('an umbrella chart with vendored ranged dependencies and its own CRDs',
     expect(diff.stdout).toMatch(/\+ Gauge\/stack-main.*\n(.*\n)*?.*! checked against the CRD from monitoring\/stack, not yet installed/);
     expect(diff.stdout).toContain('+ Deployment/stack-tracing');
     const json = await run(['diff', '-l', 'name=stack', '-o', 'json']);
-    const [{ diffs }] = JSON.parse(json.stdout).results as [{ diffs: { changes: { ref: string; action: string; impacts: { kind: string }[] }[] }[] }];
+    const [{ diffs }] = JSON.parse(json.stdout).results as [{ diffs: { changes: { ref: string; action: string; after: string; impacts: { kind: string }[] }[] }[] }];
     const changes = diffs[0]!.changes;
-    expect(changes.find((change) => change.ref === 'Gauge/stack-main')).toMatchObject({ action: 'add', impacts: [{ kind: 'crd-preview' }] });
-    expect(changes.find((change) => change.ref === 'CustomResourceDefinition/gauges.metrics.example.dev')).toMatchObject({ action: 'add' });
+    const gauge = changes.find((change) => change.ref === 'Gauge/stack-main');
+    expect(gauge).toMatchObject({ action: 'add', impacts: [{ kind: 'crd-preview' }] });
+    expect(gauge!.after).toContain('app.kubernetes.io/managed-by: Helm');
+    // helm installs crds/ as they are, outside the release: without its labels.
+    const crd = changes.find((change) => change.ref === 'CustomResourceDefinition/gauges.metrics.example.dev');
+    expect(crd).toMatchObject({ action: 'add', impacts: [] });
+    expect(crd!.after).not.toContain('app.kubernetes.io/managed-by');
     expect(emulator.requests.filter(isWrite)).toEqual([]);
   });
 
