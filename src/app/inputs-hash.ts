@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import { dependenciesIn } from '../helm/chart-dependencies.js';
+import { dependenciesIn, dependencyVersions } from '../helm/chart-dependencies.js';
 import type { Release } from '../config/types.js';
 
 function filesUnder(dir: string): string[] {
@@ -12,7 +12,8 @@ function filesUnder(dir: string): string[] {
 
 /**
  * The files that decide what a local chart renders. What `helm dependency build` writes (Chart.lock, charts/*.tgz)
- * is left out, so building dependencies changes no hash; a file:// dependency's own files stand in for its archive.
+ * is left out, so building dependencies changes no hash: the versions of the dependencies stand in for the
+ * archives (dependencyVersions), and a file:// dependency's own files for its archive.
  */
 function chartFiles(chartPath: string): { root: string; file: string }[] {
   const own = filesUnder(chartPath)
@@ -39,7 +40,7 @@ export function createInputsHash(): (release: Release) => string {
   const partsOf = (chartPath: string) => {
     let parts = chartParts.get(chartPath);
     if (!parts) {
-      parts = chartFiles(chartPath).flatMap(({ root, file }) => [relative(chartPath, root), relative(root, file), readFileSync(file)]);
+      parts = [...chartFiles(chartPath).flatMap(({ root, file }) => [relative(chartPath, root), relative(root, file), readFileSync(file)]), ...dependencyVersions(chartPath)];
       chartParts.set(chartPath, parts);
     }
     return parts;

@@ -32,23 +32,46 @@ export function parseHelmLint(output: string, release: string): Finding[] {
   return findings;
 }
 
-/** One release's helm lint findings and, when it renders, its objects. */
-async function renderAndHelmLint(release: Release, helm: Helm, values: string[]): Promise<{ findings: Finding[]; objects?: KubeObject[] }> {
-  const findings: Finding[] = [];
-  if (release.chart.kind === 'local' && release.lintRules['helm-lint'] !== 'off') {
-    const strict = release.lintRules['helm-lint-strict'] !== 'off';
-    const { passed, output } = await helm.lint(release, values, { strict });
-    findings.push(...parseHelmLint(output, release.id));
-    // helm failed and named no error: with --strict its warnings failed it; otherwise its last line says why.
-    if (!passed && findings.every((finding) => finding.severity !== 'error')) {
-      const message = strict && findings.length > 0 ? 'helm lint --strict fails on the warnings above' : output.trim().split('\n').at(-1)!;
-      const fix = strict ? 'fix the warnings, or set lint.rules.helm-lint-strict: off for this release to lint it without --strict' : undefined;
-      findings.push({ ruleId: 'helm-lint', layer: 'helm', severity: 'error', release: release.id, message, ...(fix && { fix }) });
-    }
+/** The findings of one helm lint run, and the error that says why helm failed when it named none. */
+function helmLintFindings(run: { passed: boolean; output: string }, release: Release, strict: boolean): Finding[] {
+  const findings = parseHelmLint(run.output, release.id);
+  // helm failed and named no error: with --strict its warnings failed it; otherwise its last line says why.
+  if (!run.passed && findings.every((finding) => finding.severity !== 'error')) {
+    const message = strict && findings.length > 0 ? 'helm lint --strict fails on the warnings above' : run.output.trim().split('\n').at(-1)!;
+    const fix = strict ? 'fix the warnings, or set lint.rules.helm-lint-strict: warning for this release to show them without failing' : undefined;
+    findings.push({ ruleId: 'helm-lint', layer: 'helm', severity: 'error', release: release.id, message, ...(fix && { fix }) });
   }
+  return findings;
+}
+
+/**
+ * helm lint of a local chart, without --strict as helm and helmfile lint by default. Since helm 3.2 --strict only
+ * fails the chart on its warnings, so what it would add is said at the `helm-lint-strict` setting (default warning)
+ * beside them; `helm-lint-strict: error` (or `boutique lint --strict`) lints with --strict, `off` says nothing more.
+ */
+async function helmLint(release: Release, helm: Helm, values: string[], strictRequested: boolean): Promise<Finding[]> {
+  const setting = strictRequested ? 'error' : (release.lintRules['helm-lint-strict'] ?? 'warning');
+  const strict = setting === 'error';
+  const findings = helmLintFindings(await helm.lint(release, values, { strict }), release, strict);
+  const warnings = findings.filter((finding) => finding.severity === 'warning').length;
+  if (strict || setting === 'off' || warnings === 0) return findings;
+  return [
+    ...findings,
+    {
+      ruleId: 'helm-lint-strict', layer: 'helm', severity: setting, release: release.id,
+      message: `helm lint --strict would fail on ${warnings === 1 ? 'the warning' : `the ${warnings} warnings`} above`,
+      fix: 'fix them, or set lint.rules.helm-lint-strict: error (boutique lint --strict for every release) to fail on them as helm lint --strict does',
+    },
+  ];
+}
+
+/** One release's helm lint findings and, when it renders, its objects. */
+async function renderAndHelmLint(release: Release, helm: Helm, values: string[], strict: boolean): Promise<{ findings: Finding[]; objects?: KubeObject[] }> {
+  const findings = release.chart.kind === 'local' && release.lintRules['helm-lint'] !== 'off' ? await helmLint(release, helm, values, strict) : [];
   let manifest: string;
   try {
-    manifest = await helm.template(release, values);
+    // With crds/: custom resources are validated against the CRDs the chart installs before them.
+    manifest = await helm.templateWithCrds(release, values);
   } catch (error) {
     // helm lint already explains a chart that does not render; say it once more only when it did not.
     if (!findings.some((finding) => finding.severity === 'error')) {
@@ -82,10 +105,11 @@ export function configFindings(issues: readonly ConfigIssue[]): Finding[] {
 }
 
 /** Layers 2 to 4 of boutique lint for each release, in parallel; layer 1 (releases.yaml) is loading the config. */
-export async function lintReleases(config: ReleasesConfig, releases: readonly Release[], helm: Helm, options: { concurrency: number; kubeVersion: string }): Promise<Finding[]> {
+/** `strict`: helm lint --strict for every release (boutique lint --strict), as `helm-lint-strict: error` asks per release. */
+export async function lintReleases(config: ReleasesConfig, releases: readonly Release[], helm: Helm, options: { concurrency: number; kubeVersion: string; strict?: boolean }): Promise<Finding[]> {
   // Read before any render: a version with no schemas is a usage error, found before helm runs.
   const kube = kubeTarget(options.kubeVersion);
-  const perRelease = await withValuesFiles((valuesFiles) => mapInOrder(releases, options.concurrency, (release) => renderAndHelmLint(release, helm, valuesFiles.argsFor(release))));
+  const perRelease = await withValuesFiles((valuesFiles) => mapInOrder(releases, options.concurrency, (release) => renderAndHelmLint(release, helm, valuesFiles.argsFor(release), options.strict ?? false)));
   const rendered = new Map(releases.flatMap((release, index) => (perRelease[index]!.objects ? [[release.id, perRelease[index]!.objects!] as const] : [])));
   return releases.flatMap((release, index) => {
     const { findings, objects } = perRelease[index]!;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Release } from '../config/types.js';
-import { missingDependencies } from '../helm/chart-dependencies.js';
+import { needsDependencyBuild } from '../helm/chart-dependencies.js';
 import type { Helm } from '../helm/helm.js';
 import type { ResolvedTool } from '../tools/resolve.js';
 import { keep, recall } from '../tools/cache-files.js';
@@ -21,7 +21,7 @@ export function uncacheableReason(release: Release): string | undefined {
   if (release.set.some((entry) => entry.secret)) return 'it has secret set values';
   if (release.chart.kind !== 'local') return release.chart.version && exactVersion.test(release.chart.version) ? undefined : 'its chart version is not pinned';
   // helm dependency build would change the chart's files during the render (or, with --skip-deps, helm fails).
-  if (missingDependencies(release.chart.path).length > 0) return 'its chart lacks dependencies';
+  if (needsDependencyBuild(release.chart.path)) return 'its chart lacks dependencies';
   return undefined;
 }
 
@@ -50,11 +50,24 @@ export class RenderCachingHelm implements Helm {
   ) {}
 
   async template(release: Release, values: readonly string[], outputDir?: string): Promise<string> {
-    const reason = outputDir ? 'it renders into --output-dir' : uncacheableReason(release);
-    const key = reason ? undefined : await this.key(release);
+    if (outputDir) {
+      this.options.trace?.(`render cache: ${release.id} not cached, it renders into --output-dir`);
+      return this.helm.template(release, values, outputDir);
+    }
+    return this.cached(release, 'manifests', () => this.helm.template(release, values));
+  }
+
+  templateWithCrds(release: Release, values: readonly string[]): Promise<string> {
+    return this.cached(release, 'with crds', () => this.helm.templateWithCrds(release, values));
+  }
+
+  /** One render, remembered under the release's key and what was rendered (`variant`). */
+  private async cached(release: Release, variant: string, render: () => Promise<string>): Promise<string> {
+    const reason = uncacheableReason(release);
+    const key = reason ? undefined : await this.key(release, variant);
     if (!key) {
       this.options.trace?.(`render cache: ${release.id} not cached, ${reason ?? 'its inputs cannot be read'}`);
-      return this.helm.template(release, values, outputDir);
+      return render();
     }
     const file = join(this.options.dir, `${key}.yaml`);
     const cached = recall(file);
@@ -63,12 +76,12 @@ export class RenderCachingHelm implements Helm {
       return cached;
     }
     this.options.trace?.(`render cache: miss for ${release.id}`);
-    const manifest = await this.helm.template(release, values);
+    const manifest = await render();
     keep(file, manifest);
     return manifest;
   }
 
-  private async key(release: Release): Promise<string | undefined> {
+  private async key(release: Release, variant: string): Promise<string | undefined> {
     let inputs: string;
     try {
       inputs = this.options.inputsHash(release);
@@ -80,7 +93,7 @@ export class RenderCachingHelm implements Helm {
       const { size, mtimeMs } = statSync(tool.path);
       return JSON.stringify({ path: tool.path, version: tool.version, size, mtimeMs });
     });
-    return createHash('sha256').update(JSON.stringify({ format: FORMAT, inputs, helm: await this.helmIdentity })).digest('hex');
+    return createHash('sha256').update(JSON.stringify({ format: FORMAT, inputs, helm: await this.helmIdentity, ...(variant !== 'manifests' && { variant }) })).digest('hex');
   }
 
   lint: Helm['lint'] = (...args) => this.helm.lint(...args);

@@ -11,6 +11,7 @@ export default class Lint extends BoutiqueCommand {
 
   static override flags = {
     'kube-version': Flags.string({ description: `Kubernetes version to validate manifests against (default: lint.kubeVersion in releases.yaml, else ${DEFAULT_KUBE_VERSION})` }),
+    strict: Flags.boolean({ description: 'helm lint --strict for every release: its warnings and unset values fail the lint (per release: lint.rules.helm-lint-strict: error)', default: false }),
     'list-rules': Flags.boolean({ description: 'list the best-practice rules with their ids, severities and fixes', default: false }),
   };
 
@@ -28,7 +29,7 @@ export default class Lint extends BoutiqueCommand {
       const helm = (await this.wiring(config)).helm();
       const kubeVersion = flags['kube-version'] ?? config.kubeVersion ?? DEFAULT_KUBE_VERSION;
       findings = [
-        ...(await lintReleases(config, plan.releases.filter((release) => release.installed), helm, { concurrency: this.globalFlags.concurrency, kubeVersion })),
+        ...(await lintReleases(config, plan.releases.filter((release) => release.installed), helm, { concurrency: this.globalFlags.concurrency, kubeVersion, strict: flags.strict })),
         ...promotionFindings(config, plan.releases),
       ];
       exitCode = lintExitCode(findings);

@@ -4,10 +4,11 @@ export type ChangeAction = 'add' | 'change' | 'remove' | 'unchanged';
 
 /**
  * What applying a change does beyond the object itself:
- * `rollout` restarts pods, `stale-config` leaves running pods on the old config, `replace` cannot be applied in place.
+ * `rollout` restarts pods, `stale-config` leaves running pods on the old config, `replace` cannot be applied in place,
+ * `crd-preview` was checked client-side against a CRD the cluster does not serve yet (lint/crd-preview.ts).
  */
 export interface Impact {
-  kind: 'rollout' | 'stale-config' | 'replace' | 'crd-schema' | 'crd-unsafe';
+  kind: 'rollout' | 'stale-config' | 'replace' | 'crd-preview' | 'crd-schema' | 'crd-unsafe';
   message: string;
 }
 

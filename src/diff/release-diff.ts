@@ -23,6 +23,8 @@ export interface ReleaseDiffInput {
   hooks?: { deployed: readonly HelmHook[]; planned: readonly HelmHook[] };
   /** Fields drift leaves to other controllers (releases.yaml ignoreDifferences). */
   ignoreDifferences?: readonly IgnoreRule[];
+  /** Objects the API server could not dry-run (their CRD is not installed yet), by key: the mark each carries. */
+  previewed?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -51,7 +53,7 @@ export function diffRelease(input: ReleaseDiffInput): ReleaseDiff {
       action: object.action,
       ...(object.action !== 'add' && object.action !== 'unchanged' && masked.before && { before: shown(masked.before) }),
       ...(object.action !== 'remove' && object.action !== 'unchanged' && masked.after && { after: shown(masked.after) }),
-      impacts: impacts.get(object.key) ?? [],
+      impacts: [...(impacts.get(object.key) ?? []), ...(input.previewed?.has(object.key) ? [{ kind: 'crd-preview' as const, message: input.previewed.get(object.key)! }] : [])],
     };
   });
 

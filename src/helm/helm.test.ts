@@ -1,10 +1,13 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { createTar } from 'nanotar';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Release } from '../config/types.js';
+import { ToolError } from '../errors.js';
 import type { Runner, RunOptions } from '../process/runner.js';
-import { missingDependencies } from './chart-dependencies.js';
+import { unmetDependencies } from './chart-dependencies.js';
 import { goDurationMs, goRuntimeEnv, HelmCli, keptResources } from './helm.js';
 
 /** A Runner that records every command and answers from a script of canned results. */
@@ -43,13 +46,22 @@ describe('HelmCli', () => {
     expect(calls.map((call) => call.args.slice(0, 2).join(' '))).toEqual(['dependency build', 'template web', 'template web']);
   });
 
-  it('leaves dependencies alone with --skip-deps, or when charts/ has them', async () => {
-    const path = chart({ 'Chart.yaml': 'apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - { name: common, version: 1.2.3 }\n', 'charts/common-1.2.3.tgz': '' });
-    expect(missingDependencies(path)).toEqual([]);
-    const bare = chart({ 'Chart.yaml': 'apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - { name: common, version: 1.2.3 }\n' });
-    const { runner, calls } = recordingRunner();
-    await new HelmCli(tool, runner, {}, { skipDependencies: true }).template(releaseOf(bare), []);
-    expect(calls.map((call) => call.args[0])).toEqual(['template']);
+  it('builds nothing when charts/ satisfies the ranges; with --skip-deps, names what is missing and runs no helm', async () => {
+    const tar = createTar([{ name: 'common/Chart.yaml', data: 'apiVersion: v2\nname: common\nversion: 1.2.9\n' }]);
+    const path = chart({ 'Chart.yaml': 'apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - { name: common, version: "~1.2", repository: "https://charts.example.com" }\n' });
+    mkdirSync(join(path, 'charts'));
+    writeFileSync(join(path, 'charts', 'common-1.2.9.tgz'), gzipSync(tar));
+    const vendored = recordingRunner();
+    await new HelmCli(tool, vendored.runner, {}).template(releaseOf(path), []);
+    expect(vendored.calls.map((call) => call.args[0])).toEqual(['template']);
+
+    const bare = chart({ 'Chart.yaml': 'apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - { name: common, version: "~1.2", repository: "https://charts.example.com" }\n' });
+    const skipped = recordingRunner();
+    const failure = await new HelmCli(tool, skipped.runner, {}, { skipDependencies: true }).template(releaseOf(bare), []).catch((error: ToolError) => error);
+    expect(skipped.calls).toEqual([]);
+    expect(failure).toBeInstanceOf(ToolError);
+    expect((failure as ToolError).message).toBe(`chart ${bare}: common ~1.2 is missing from charts/ (--skip-deps builds nothing)`);
+    expect((failure as ToolError).suggestions[0]).toMatch(/^vendor common: helm pull common --repo https:\/\/charts\.example\.com --version '~1\.2' --destination /);
   });
 
   it('gives every helm process a larger GC target within its share of the memory, and one core when cores are few', () => {
@@ -80,8 +92,8 @@ describe('HelmCli', () => {
 
   it('reads a dependency however Chart.yaml spells the key, and reads no YAML when it cannot have one', async () => {
     const spelled = ['dependencies:\n  - {name: common, version: 1.0.0}\n', '"dependencies": [{name: common, version: 1.0.0}]\n', '"\\x64ependencies": [{name: common, version: 1.0.0}]\n'];
-    for (const text of spelled) expect(missingDependencies(chart({ 'Chart.yaml': `apiVersion: v2\nname: app\n${text}` })).map((dep) => dep.name), text).toEqual(['common']);
-    expect(missingDependencies(chart({ 'Chart.yaml': 'apiVersion: v2\nname: app\nversion: [unclosed\n' }))).toEqual([]);
+    for (const text of spelled) expect(unmetDependencies(chart({ 'Chart.yaml': `apiVersion: v2\nname: app\n${text}` })).map((dep) => dep.name), text).toEqual(['common']);
+    expect(unmetDependencies(chart({ 'Chart.yaml': 'apiVersion: v2\nname: app\nversion: [unclosed\n' }))).toEqual([]);
   });
 
   it('gives a waiting command the release timeout and a margin, and hands secrets to the runner to mask', async () => {

@@ -5,7 +5,7 @@ import type { ReleaseRecord } from '../plan/sync-plan.js';
 import type { Runner } from '../process/runner.js';
 import { markedSecrets, maskSecretValues } from '../secrets/mask.js';
 import { parseVersion, type ResolvedTool } from '../tools/resolve.js';
-import { missingDependencies } from './chart-dependencies.js';
+import { describeUnmet, needsDependencyBuild, unmetDependencies } from './chart-dependencies.js';
 import { hooksFromHelm, hooksOfRelease } from './records.js';
 import { clusterArgs, lintArgs, templateArgs, uninstallArgs, upgradeArgs, type ClusterTarget } from './args.js';
 
@@ -26,6 +26,11 @@ export interface Helm {
   // `values`: helm's arguments for a release's values layers and secret set values, from ValuesFiles.argsFor.
   /** Rendered manifests; with outputDir, helm writes them there (helm template --output-dir) instead. */
   template(release: Release, values: readonly string[], outputDir?: string): Promise<string>;
+  /**
+   * The client-side render with the chart's `crds/` (helm template --include-crds): what a diff shows when helm's
+   * server dry run cannot map kinds whose CRDs the release itself, or one it needs, installs first.
+   */
+  templateWithCrds(release: Release, values: readonly string[]): Promise<string>;
   lint(release: Release, values: readonly string[], options: { strict: boolean }): Promise<{ passed: boolean; output: string }>;
   upgrade(release: Release, values: readonly string[], labels: Record<string, string>): Promise<void>;
   /**
@@ -132,20 +137,30 @@ export class HelmCli implements Helm {
     await this.repositories.get(name);
   }
 
+  /**
+   * charts/ as helm judges it (chart-dependencies.ts): a chart whose vendored dependencies satisfy Chart.lock or
+   * Chart.yaml is left alone; otherwise `helm dependency build`, or with --skip-deps an error that names what is
+   * missing, before helm runs.
+   */
   private buildDependencies(chartPath: string): Promise<void> {
-    if (this.options.skipDependencies) return Promise.resolve();
     if (!this.dependencyBuilds.has(chartPath)) {
-      const missing = missingDependencies(chartPath);
-      const build = missing.length === 0 ? Promise.resolve() : this.run(['dependency', 'build', chartPath], { retry: 'read' }).then(
-        () => undefined,
-        (error: Error) => {
-          const names = missing.map((dependency) => `${dependency.name}${dependency.version ? ` ${dependency.version}` : ''}${dependency.repository ? ` from ${dependency.repository}` : ''}`);
-          throw new ToolError(`chart ${chartPath} needs ${names.join(', ')} in its charts/ folder, and helm dependency build failed: ${error.message.trim()}`, {
-            cause: error,
-            suggestions: [`run helm dependency build ${chartPath} (a repository dependency needs helm repo add first), or pass --skip-deps if charts/ is managed another way`],
-          });
-        },
-      );
+      const unmet = unmetDependencies(chartPath);
+      const { names, suggestions } = describeUnmet(chartPath, unmet);
+      let build: Promise<void>;
+      if (this.options.skipDependencies) {
+        build = unmet.length === 0 ? Promise.resolve() : Promise.reject(new ToolError(`chart ${chartPath}: ${names.join('; ')} (--skip-deps builds nothing)`, { suggestions: [...suggestions, 'or leave out --skip-deps to let helm dependency build fetch them'] }));
+      } else {
+        build = !needsDependencyBuild(chartPath) ? Promise.resolve() : this.run(['dependency', 'build', chartPath], { retry: 'read' }).then(
+          () => undefined,
+          (error: Error) => {
+            throw new ToolError(`chart ${chartPath}: ${names.length > 0 ? names.join('; ') : 'its file:// dependencies are packed afresh'}, and helm dependency build failed: ${error.message.trim()}`, {
+              cause: error,
+              suggestions: [...suggestions, `or run helm dependency build ${chartPath} where its repositories are reachable (a repository dependency needs helm repo add first)`],
+            });
+          },
+        );
+      }
+      build.catch(() => undefined); // rejected once, reported by every render that awaits it
       this.dependencyBuilds.set(chartPath, build);
     }
     return this.dependencyBuilds.get(chartPath)!;
@@ -160,6 +175,11 @@ export class HelmCli implements Helm {
     // A folder for a GitOps hand-off must hold the CRDs too; stdout stays byte-identical to plain helm template.
     const args = [...templateArgs(release, values), ...(outputDir ? ['--output-dir', outputDir, '--include-crds'] : [])];
     return (await this.run(args, { release })).stdout;
+  }
+
+  async templateWithCrds(release: Release, values: readonly string[]): Promise<string> {
+    await this.prepareChart(release);
+    return (await this.run([...templateArgs(release, values), '--include-crds'], { release })).stdout;
   }
 
   async lint(release: Release, values: readonly string[], options: { strict: boolean }): Promise<{ passed: boolean; output: string }> {

@@ -76,7 +76,7 @@ function builtInValidator(catalogue: KubeCatalogue, key: string): ValidateFuncti
 }
 
 /** Turns an ajv error into `spec.template.spec.containers[0].imagePullPolicyy` and `unknown field`. */
-function describeError(error: ErrorObject): { path: string; message: string; fix?: string } {
+export function describeError(error: ErrorObject): { path: string; message: string; fix?: string } {
   const segments = error.instancePath.split('/').slice(1).map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
   switch (error.keyword) {
     case 'additionalProperties': {

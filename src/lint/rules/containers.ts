@@ -80,7 +80,7 @@ export const probePort: RuleDefinition = {
 
 export const resourceRequests: RuleDefinition = {
   id: 'resource-requests',
-  severity: 'error',
+  severity: 'warning',
   summary: 'Containers request cpu and memory, so the scheduler can place them.',
   fix: 'Set resources.requests.cpu and resources.requests.memory, e.g. 100m and 64Mi.',
   check: (context) =>
@@ -102,7 +102,7 @@ export const memoryLimit: RuleDefinition = {
 
 export const runAsNonRoot: RuleDefinition = {
   id: 'run-as-non-root',
-  severity: 'error',
+  severity: 'warning',
   summary: 'Containers run with `runAsNonRoot: true` (set on the pod or the container).',
   fix: 'Set securityContext.runAsNonRoot: true (and a non-zero runAsUser) on the pod.',
   check: (context) =>
@@ -114,7 +114,7 @@ export const runAsNonRoot: RuleDefinition = {
 
 export const privileged: RuleDefinition = {
   id: 'privileged',
-  severity: 'error',
+  severity: 'warning',
   summary: 'No container runs privileged.',
   fix: 'Remove securityContext.privileged, or grant only the capabilities the container needs.',
   check: (context) =>
@@ -124,7 +124,7 @@ export const privileged: RuleDefinition = {
 
 export const privilegeEscalation: RuleDefinition = {
   id: 'privilege-escalation',
-  severity: 'error',
+  severity: 'warning',
   summary: 'Containers set `allowPrivilegeEscalation: false` (it defaults to true).',
   fix: 'Set securityContext.allowPrivilegeEscalation: false on every container.',
   check: (context) =>
