@@ -114,16 +114,13 @@ interface OpenBlock {
   previous: Condition[];
 }
 
-function branchCondition(test: string, previous: Condition[], keyword: string, body: string): Condition {
-  if (keyword !== 'if') return { text: `{{ ${body} }}` };
-  const environments = environmentTest(test);
+/** The condition of a branch: its own test (none for else) after every branch before it failed. */
+function branchCondition(keyword: string, test: string, previous: Condition[], text: string): Condition {
+  if (keyword !== 'if') return { text };
+  const environments = test === '' ? undefined : environmentTest(test);
   const negated = previous.map((each) => each.environments);
-  if (negated.some((each) => each === undefined) || (test !== '' && !environments)) return { text: `{{ ${body} }}` };
-  const before = previous.length > 0 ? ` after ${previous.map((each) => each.text).join(', ')}` : '';
-  return {
-    text: `{{ ${body} }}${before}`,
-    environments: (name) => negated.every((each) => !each!(name)) && (environments ? environments(name) : true),
-  };
+  if (negated.some((each) => each === undefined) || (test !== '' && !environments)) return { text };
+  return { text, environments: (name) => negated.every((each) => !each!(name)) && (environments ? environments(name) : true) };
 }
 
 export function scanTemplate(text: string): TemplateScan {
@@ -172,13 +169,12 @@ export function scanTemplate(text: string): TemplateScan {
           if (open.from <= line - 1) regions.push({ start: open.from, end: line - 1, condition: open.condition });
           open.previous.push(open.condition);
           const test = keyword === 'else if' ? body.slice('else if'.length).trim() : '';
-          open.condition = branchCondition(test, open.previous, open.keyword, keyword === 'else' ? `else of ${open.previous.map((each) => each.text).join(', ')}` : body);
-          if (keyword === 'else' && open.condition.environments) open.condition.text = `{{ else }} of ${open.previous.map((each) => each.text).join(', ')}`;
+          open.condition = branchCondition(open.keyword, test, open.previous, `{{ ${body} }} of ${open.previous[0]!.text}`);
           open.from = line + 1;
         }
       } else if (keyword && blockStart.test(keyword)) {
         const test = body.slice(keyword.length).trim();
-        stack.push({ keyword, from: line + 1, condition: branchCondition(test, [], keyword, body), previous: [] });
+        stack.push({ keyword, from: line + 1, condition: branchCondition(keyword, test, [], `{{ ${body} }}`), previous: [] });
       }
       continue;
     }

@@ -99,7 +99,7 @@ class Resolver {
       for (const pair of node.items) {
         const keyNode = pair.key as Node | null;
         const pairAt: [number, number] = site ?? [this.lineOf(keyNode?.range?.[0]), (pair.value as Node | null)?.range ? this.span(pair.value as Node)[1] : this.lineOf(keyNode?.range?.[0])];
-        if (isScalar(keyNode) && keyNode.type === 'PLAIN' && String(keyNode.value) === '<<') {
+        if (isScalar(keyNode) && keyNode.type === 'PLAIN' && (keyNode.source === '<<' || String(keyNode.value) === '<<' || typeof keyNode.value === 'symbol')) {
           const sources = isSeq(pair.value) ? pair.value.items : [pair.value];
           for (const source of sources) {
             const resolved = this.node(doc, source as Node, pairAt);
