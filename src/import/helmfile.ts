@@ -24,6 +24,8 @@ export interface HelmfileImport {
   /** In line order: exactly what was left out. */
   notes: ImportNote[];
   files: ImportedFile[];
+  /** Releases whose per-environment values path became boutique's overlay <valuesDir>/<release>.yaml. */
+  overlays: string[];
 }
 
 export interface ConvertOptions {
@@ -93,6 +95,7 @@ const booleanWords: Record<string, boolean> = { true: true, True: true, TRUE: tr
 class Converter {
   readonly notes: ImportNote[] = [];
   readonly files: ImportedFile[] = [];
+  readonly overlays: string[] = [];
   readonly out: RawReleasesFile = { releases: [] };
   readonly repositories = new Map<string, RawRepository & { oci: boolean }>();
   readonly environments: Record<string, RawEnvironment> = {};
@@ -203,7 +206,7 @@ class Converter {
     }
     const declared = Object.entries(this.environments).filter(([name, environment]) => name !== 'default' || Object.keys(environment).length > 0);
     if (declared.length > 0) this.out.environments = Object.fromEntries(declared);
-    return { releasesFile: this.out, notes: this.notes.sort((a, b) => a.line - b.line), files: this.files };
+    return { releasesFile: this.out, notes: this.notes.sort((a, b) => a.line - b.line), files: this.files, overlays: this.overlays };
   }
 
   /** go-yaml v3 refuses a key twice in one map; blocks of a template (if/else) may hold one key each. */
@@ -633,6 +636,7 @@ class Converter {
       dirs.set(environment, dir);
     }
     for (const [environment, dir] of dirs) this.valuesDirs.set(environment, { dir, release: release.name });
+    this.overlays.push(release.name);
   }
 
   /** An inline values map as helmfile hands it to helm, without the keys a template decides (each one noted). */

@@ -54,7 +54,9 @@ export function parseHelmfileYaml(text: string, file: string): YNode[] {
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, column: col, path: '', message };
   };
-  const issues = list.flatMap((doc) => doc.errors.map((error) => issue(error.pos[0], error.message.split('\n')[0]!)));
+  // helmfile v1 reads a helmfile.yaml as YAML only: `{{ … }}` unquoted there is a syntax error to helmfile too.
+  const hint = !file.endsWith('.gotmpl') && text.includes('{{') ? 'helmfile v1 templates only .gotmpl files: if this helmfile is a template, rename it helmfile.yaml.gotmpl and import that' : undefined;
+  const issues = list.flatMap((doc) => doc.errors.map((error) => ({ ...issue(error.pos[0], error.message.split('\n')[0]!), ...(hint ? { hint } : {}) })));
   if (issues.length > 0) throw new ConfigError(issues);
   const resolver = new Resolver(lineCounter, issue);
   const nodes = list.filter((doc) => doc.contents !== null).map((doc) => resolver.node(doc, doc.contents as Node, undefined));

@@ -35,7 +35,7 @@ releases:
     chart: ./charts/microservice
     values:
       - values/adservice.yaml
-      - {{ .Environment.Name }}/adservice.yaml
+      - values/{{ .Environment.Name }}/{{\`{{ .Release.Name }}\`}}.yaml
     set:
       - name: replicaCount
         value: 1
@@ -45,17 +45,16 @@ releases:
 describe('boutique import', () => {
   it('writes a releases.yaml that renders exactly what the hand-written one does, and lists what it left out', async () => {
     const system = copyShippedSystem();
-    writeFileSync(join(system.dir, 'helmfile.yaml'), helmfile);
+    writeFileSync(join(system.dir, 'helmfile.yaml.gotmpl'), helmfile);
     const env = { BOUTIQUE_HELM: helmBinary() };
     const run = (args: string[]) => boutique(args, { cwd: system.dir, env });
 
-    const imported = await run(['import', 'helmfile.yaml', '-f', 'imported.yaml']);
+    const imported = await run(['import', 'helmfile.yaml.gotmpl', '-f', 'imported.yaml']);
     expect(imported.exitCode, imported.stderr).toBe(0);
     expect(imported.stdout).toBe([
       'Wrote imported.yaml: 3 releases, 1 environment, 0 repositories.',
-      'Not converted (2):',
-      '  helmfile.yaml:22: release cartservice: hooks (postsync): boutique runs no hooks: use a Job with helm.sh/hook annotations in the chart, or a CI step',
-      '  helmfile.yaml:30: template {{ .Environment.Name }}: boutique does not template releases.yaml; write what it renders for each environment (values/<environment>/<release>.yaml, installed: {env: false})',
+      'Not converted (1):',
+      '  helmfile.yaml.gotmpl:22: release cartservice: hooks (postsync): boutique runs no hooks: use a Job with helm.sh/hook annotations in the chart, or a CI step',
       '',
     ].join('\n'));
     expect(readFileSync(join(system.dir, 'imported.yaml'), 'utf8')).toContain('needs:\n      - boutique/redis-cart\n');
@@ -73,10 +72,14 @@ describe('boutique import', () => {
       { level: 1, releases: [{ id: 'boutique/cartservice', needs: ['boutique/redis-cart'] }] },
     ]);
 
-    const again = await run(['import', 'helmfile.yaml', '-f', 'imported.yaml']);
+    const again = await run(['import', 'helmfile.yaml.gotmpl', '-f', 'imported.yaml']);
     expect(again.exitCode).toBe(2);
     expect(again.stderr).toBe('Error: imported.yaml exists; boutique import does not overwrite it\n  hint: pass --force to replace it, or -f other.yaml to write elsewhere\n');
-    expect((await run(['import', 'helmfile.yaml', '-f', 'imported.yaml', '--force', '-o', 'json'])).exitCode).toBe(0);
+    expect((await run(['import', 'helmfile.yaml.gotmpl', '-f', 'imported.yaml', '--force', '-o', 'json'])).exitCode).toBe(0);
+    // --strict: the hook was left out, so the import says so in its exit code.
+    const strict = await run(['import', 'helmfile.yaml.gotmpl', '-f', 'imported.yaml', '--force', '--strict', '-o', 'json']);
+    expect(strict.exitCode).toBe(1);
+    expect(JSON.parse(strict.stdout)).toMatchObject({ ok: false, results: [{ clean: false, notes: [{ line: 22 }] }] });
   });
 
   it('says which line of a broken helmfile it cannot read, and writes nothing', async () => {
