@@ -37,7 +37,7 @@ describe('convertHelmfile', () => {
   it('lists exactly what it left out, by line', () => {
     expect(convert('constructs').notes.map(({ line, message }) => `${line}: ${message.split(':')[0]}`)).toEqual([
       '10: repository private', '11: repository private', '20: helmDefaults.verify is not converted',
-      '26: environments.staging.values', '29: environments.prod.secrets',
+      '29: environments.prod.secrets',
       '49: release redis', '60: release cart', '67: release cart',
       '76: release frontend', '78: release frontend', '83: release frontend', '84: release frontend',
       '92: release catalog',
@@ -52,14 +52,13 @@ describe('convertHelmfile', () => {
   it('reads a .gotmpl helmfile as a template: blocks on the environment become installed per environment, the rest is reported', () => {
     const result = convert('templated', 'helmfile.yaml.gotmpl');
     expect(result.notes.map((note) => [note.line, note.message.split(':')[0]])).toEqual([
-      [4, 'environments.prod.values'],
       [9, 'bases'],
       [12, 'helmfiles'],
       [18, 'release api'],
       [21, 'release api'],
     ]);
-    expect(result.notes[3]!.message).toBe('release api: installed is not a boolean (templated): left out with its release, whose installation it decides');
-    expect(result.notes[4]!.message).toBe('release api: set image.tag reads an environment variable ({{ requiredEnv "IMAGE_TAG" }}): not converted; pass it in CI with --set image.tag=…');
+    expect(result.notes[2]!.message).toBe('release api: installed is not a boolean (templated): left out with its release, whose installation it decides');
+    expect(result.notes[3]!.message).toBe('release api: set image.tag reads an environment variable ({{ requiredEnv "IMAGE_TAG" }}): not converted; pass it in CI with --set image.tag=…');
     expect(result.releasesFile.releases).toEqual([
       { name: 'api-canary', chart: './charts/api', installed: { default: false } },
       { name: 'worker', chart: './charts/worker', values: ['values/worker.yaml'] },

@@ -53,7 +53,7 @@ const unsupported: Record<string, string> = {
   secrets: 'boutique has no secrets backend (helm-secrets, vals): decrypt in CI into a values file, or use set with secret: true',
   helmfiles: 'nested helmfiles are not followed: import each one and merge the releases',
   bases: 'bases are not merged: import the base and this file, then merge',
-  templates: 'release templates are not expanded: write the shared keys into each release (or defaults)',
+  defaultInherit: 'release templates are not expanded: write the shared keys into each release (or defaults)',
   values: 'template values only feed {{ }} expressions, which boutique does not have: per-environment release values go in values/<environment>/<release>.yaml',
   kubeContext: 'a kube context belongs to an environment in boutique (environments.<env>.kubeContext)',
   missingFileHandler: 'boutique reports a missing values file as an error',
@@ -149,6 +149,9 @@ class Converter {
         }
         switch (pair.key) {
           case 'environments':
+            break;
+          case 'templates':
+            // Only `inherit:` reads release templates (noted where it stands); anchors in them are resolved already.
             break;
           case 'repositories':
             this.convertRepositories(pair.value);
@@ -343,10 +346,13 @@ class Converter {
           continue;
         }
         if (setting.key === 'values' && setting.value.kind === 'seq') {
+          // Template values have no meaning of their own in releases.yaml: each use (a condition, an expression) is
+          // converted or noted where it stands.
           for (const item of setting.value.items) {
             const value = item.kind === 'map' ? toValue(item) : this.readValues(item);
             if (value && typeof value === 'object' && !Array.isArray(value)) layers.push(value as Record<string, unknown>);
           }
+          continue;
         }
         this.note(setting.line, `environments.${environment.key}.${setting.key}: ${unsupported[setting.key] ?? 'not converted'}`);
       }
@@ -543,6 +549,11 @@ class Converter {
     if (path === undefined) return undefined;
     const decided: { applies: (name: string) => boolean; value: boolean }[] = [];
     for (const environment of this.environmentNames()) {
+      if (!(environment in this.environments)) {
+        // helmfile without -e has no values for the condition to read, unless `default` is declared.
+        decided.push({ applies: (name) => name === environment, value: false });
+        continue;
+      }
       let value: unknown;
       for (const layer of this.environmentValues.get(environment) ?? []) {
         const found = path.split('.').reduce<unknown>((at, key) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined), layer);
