@@ -23,7 +23,7 @@ export interface ImportResult {
 }
 
 /** Reads helmfile.yaml, writes the equivalent releases.yaml (never over an existing file unless `force`). */
-export function importHelmfile(options: { helmfile: string; output: string; force: boolean }): ImportResult {
+export function importHelmfile(options: { helmfile: string; output: string; force: boolean; allowDuplicateKeys?: boolean }): ImportResult {
   const helmfilePath = resolve(options.helmfile);
   const outputPath = resolve(options.output);
   const outputDir = dirname(outputPath);
@@ -71,7 +71,7 @@ export function importHelmfile(options: { helmfile: string; output: string; forc
   const seen = new Set<string>();
   const issues: ConfigIssue[] = [];
   for (const environment of environments) {
-    const check = checkConfig(rendered, { file: options.output, baseDir: outputDir, environment, files: nodeFileProbe });
+    const check = checkConfig(rendered, { file: options.output, baseDir: outputDir, environment, files: nodeFileProbe, allowDuplicateKeys: options.allowDuplicateKeys });
     if (!check.raw) throw new InternalError(`boutique import wrote a releases.yaml it cannot read: ${check.issues.map(formatIssue).join('; ')}`);
     for (const issue of check.issues) {
       const key = formatIssue(issue);

@@ -1,7 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { boutique } from '../support/cli.js';
+import { parseAllDocuments } from 'yaml';
+import { boutique, repoRoot } from '../support/cli.js';
 import { copyShippedSystem } from '../support/system.js';
 import { helmBinary } from '../support/tools.js';
 
@@ -80,6 +82,35 @@ describe('boutique import', () => {
     const strict = await run(['import', 'helmfile.yaml.gotmpl', '-f', 'imported.yaml', '--force', '--strict', '-o', 'json']);
     expect(strict.exitCode).toBe(1);
     expect(JSON.parse(strict.stdout)).toMatchObject({ ok: false, results: [{ clean: false, notes: [{ line: 22 }] }] });
+  });
+
+  it('refuses duplicate keys in values files unless the run or the file allows them, and the import offers both', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'boutique-import-dups-'));
+    cpSync(join(repoRoot, 'test/fixtures/import/corpus/charts'), join(dir, 'charts'), { recursive: true });
+    mkdirSync(join(dir, 'values'));
+    writeFileSync(join(dir, 'values/web.yaml'), 'replicaCount: 2\nreplicaCount: 3\n');
+    writeFileSync(join(dir, 'helmfile.yaml'), 'releases:\n  - name: web\n    chart: ./charts/echo\n    values: [values/web.yaml]\n');
+    const env = { BOUTIQUE_HELM: helmBinary() };
+    const run = (args: string[]) => boutique(args, { cwd: dir, env });
+    const replicas = (output: string) => JSON.parse(parseAllDocuments(output).map((doc) => doc.toJS()).find((object) => object?.kind === 'ConfigMap').data['values.json']).replicaCount;
+
+    const imported = await run(['import', '--strict']);
+    expect(imported.exitCode).toBe(1);
+    expect(imported.stdout).toContain('values/web.yaml:2:1: invalid YAML: the key "replicaCount" appears twice in the same map\n    hint: remove one of the two, or merge their contents: helm silently takes the second. To accept that while migrating, add the line "# boutique: allow-duplicate-keys" to values/web.yaml, or pass --allow-duplicate-keys');
+    const refused = await run(['template']);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain('values/web.yaml:2:1: invalid YAML: the key "replicaCount" appears twice');
+
+    const allowed = await run(['template', '--allow-duplicate-keys']);
+    expect(allowed.exitCode, allowed.stderr).toBe(0);
+    expect(replicas(allowed.stdout)).toBe(3);
+    expect((await run(['import', '--strict', '--force', '--allow-duplicate-keys'])).exitCode).toBe(0);
+
+    writeFileSync(join(dir, 'values/web.yaml'), '# boutique: allow-duplicate-keys\nreplicaCount: 2\nreplicaCount: 3\n');
+    const marked = await run(['template']);
+    expect(marked.exitCode, marked.stderr).toBe(0);
+    expect(replicas(marked.stdout)).toBe(3);
+    expect((await run(['import', '--strict', '--force'])).exitCode).toBe(0);
   });
 
   it('says which line of a broken helmfile it cannot read, and writes nothing', async () => {
