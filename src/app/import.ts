@@ -48,15 +48,8 @@ export function importHelmfile(options: { helmfile: string; output: string; forc
     rebasePath,
     isDirectory: (path) => nodeFileProbe.isDirectory(fromHelmfile(path)),
     readText: (path) => (nodeFileProbe.isFile(fromHelmfile(path)) ? nodeFileProbe.readText(fromHelmfile(path)) : undefined),
+    isOutputFile: (path) => nodeFileProbe.isFile(resolve(outputDir, path)),
   });
-  // boutique applies <valuesDir>/<release>.yaml wherever it exists; helmfile only the files a release names.
-  for (const [environment, settings] of Object.entries(result.releasesFile.environments ?? {})) {
-    for (const release of result.releasesFile.releases.filter((each) => !result.overlays.includes(each.name))) {
-      const overlay = `${settings.valuesDir ?? `values/${environment}`}/${release.name}.yaml`;
-      if (!nodeFileProbe.isFile(resolve(outputDir, overlay))) continue;
-      result.notes.push({ line: 1, message: `${overlay} exists, and boutique applies it to release ${release.name} in environment ${environment} (its per-environment values file); helmfile did not: move it, or list it in the release's values in helmfile.yaml and import again` });
-    }
-  }
   const existing = result.files.map((file) => file.path).filter((path) => existsSync(resolve(outputDir, path)));
   if (existing.length > 0 && !options.force) {
     throw new UsageError(`${existing.join(', ')} exist${existing.length === 1 ? 's' : ''}; boutique import does not overwrite ${existing.length === 1 ? 'it' : 'them'}`, { suggestions: ['pass --force to replace them'] });

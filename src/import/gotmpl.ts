@@ -90,7 +90,7 @@ const quoted = '"([^"\\\\]*)"';
 const equals = new RegExp(`^\\(?\\s*(eq|ne)\\s+(?:\\$?\\.Environment\\.Name\\s+${quoted}|${quoted}\\s+\\$?\\.Environment\\.Name)\\s*\\)?$`);
 
 /** `eq .Environment.Name "prod"`, `ne …`, `or (eq …) (eq …)`, `and (ne …) (ne …)`: for which names it holds. */
-function environmentTest(test: string): ((name: string) => boolean) | undefined {
+export function environmentTest(test: string): ((name: string) => boolean) | undefined {
   const single = equals.exec(test.trim());
   if (single) {
     const value = single[2] ?? single[3]!;

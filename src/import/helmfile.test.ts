@@ -54,12 +54,12 @@ describe('convertHelmfile', () => {
     expect(result.notes.map((note) => [note.line, note.message.split(':')[0]])).toEqual([
       [9, 'bases'],
       [12, 'helmfiles'],
-      [18, 'release api'],
       [21, 'release api'],
     ]);
-    expect(result.notes[2]!.message).toBe('release api: installed is not a boolean (templated): left out with its release, whose installation it decides');
-    expect(result.notes[3]!.message).toBe('release api: set image.tag reads an environment variable ({{ requiredEnv "IMAGE_TAG" }}): not converted; pass it in CI with --set image.tag=…');
+    expect(result.notes[2]!.message).toBe('release api: set image.tag reads an environment variable ({{ requiredEnv "IMAGE_TAG" }}): not converted; pass it in CI with --set image.tag=…');
     expect(result.releasesFile.releases).toEqual([
+      // installed: {{ ne .Environment.Name "prod" | toYaml }}
+      { name: 'api', chart: './charts/api', set: [{ name: 'replicaCount', value: 1 }], installed: { prod: false } },
       { name: 'api-canary', chart: './charts/api', installed: { default: false } },
       { name: 'worker', chart: './charts/worker', values: ['values/worker.yaml'] },
     ]);

@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import type { RawEnvironment, RawRelease, RawReleaseOptions, RawReleasesFile, RawRepository, RawSetValue } from '../config/types.js';
 import { ConfigError } from '../errors.js';
 import { stringifyGoYaml } from '../yaml/go-yaml.js';
-import { markerPattern, scanTemplate, type Condition, type Expression, type Region } from './gotmpl.js';
+import { environmentTest, markerPattern, scanTemplate, type Condition, type Expression, type Region } from './gotmpl.js';
 import { typeOfSetText } from './set-value.js';
 import { entry, parseHelmfileYaml, toValue, type YEntry, type YNode } from './yaml-model.js';
 
@@ -24,8 +24,6 @@ export interface HelmfileImport {
   /** In line order: exactly what was left out. */
   notes: ImportNote[];
   files: ImportedFile[];
-  /** Releases whose per-environment values path became boutique's overlay <valuesDir>/<release>.yaml. */
-  overlays: string[];
 }
 
 export interface ConvertOptions {
@@ -37,6 +35,8 @@ export interface ConvertOptions {
   isDirectory?: (path: string) => boolean;
   /** A file relative to the helmfile, or undefined when there is none (environment values, for `condition:`). */
   readText?: (path: string) => string | undefined;
+  /** Whether a file relative to the releases.yaml being written exists (a per-environment values file boutique would apply). */
+  isOutputFile?: (path: string) => boolean;
 }
 
 const optionKeys = ['wait', 'timeout', 'atomic', 'rollbackOnFailure', 'createNamespace', 'historyMax'] as const;
@@ -95,7 +95,8 @@ const booleanWords: Record<string, boolean> = { true: true, True: true, TRUE: tr
 class Converter {
   readonly notes: ImportNote[] = [];
   readonly files: ImportedFile[] = [];
-  readonly overlays: string[] = [];
+  private readonly overlays: string[] = [];
+  private readonly releaseLines = new Map<string, number>();
   readonly out: RawReleasesFile = { releases: [] };
   readonly repositories = new Map<string, RawRepository & { oci: boolean }>();
   readonly environments: Record<string, RawEnvironment> = {};
@@ -209,7 +210,19 @@ class Converter {
     }
     const declared = Object.entries(this.environments).filter(([name, environment]) => name !== 'default' || Object.keys(environment).length > 0);
     if (declared.length > 0) this.out.environments = Object.fromEntries(declared);
-    return { releasesFile: this.out, notes: this.notes.sort((a, b) => a.line - b.line), files: this.files, overlays: this.overlays };
+    this.unexpectedOverlays();
+    return { releasesFile: this.out, notes: this.notes.sort((a, b) => a.line - b.line), files: this.files };
+  }
+
+  /** boutique applies <valuesDir>/<release>.yaml wherever it exists; helmfile only the files a release names. */
+  private unexpectedOverlays(): void {
+    for (const [environment, settings] of Object.entries(this.out.environments ?? {})) {
+      for (const release of this.out.releases.filter((each) => !this.overlays.includes(each.name))) {
+        const overlay = `${settings.valuesDir ?? `values/${environment}`}/${release.name}.yaml`;
+        if (this.options.isOutputFile?.(overlay) !== true) continue;
+        this.note(this.releaseLines.get(release.name) ?? 1, `release ${release.name}: ${overlay} exists, and boutique applies it in environment ${environment} (its per-environment values file); helmfile did not: move it, or name it in the release's values and import again`);
+      }
+    }
   }
 
   /** go-yaml v3 refuses a key twice in one map; blocks of a template (if/else) may hold one key each. */
@@ -299,6 +312,14 @@ class Converter {
     else if (text.kind === 'templated') this.note(node.line, `${where}: template ${text.sources.join(' ')}: not converted; write what it renders`);
     else this.note(node.line, `${where} differs per environment ({{ .Environment.Name }}): not converted; boutique has no per-environment ${where.split('.').pop()}`);
     return undefined;
+  }
+
+  /** A scalar that is one action testing the environment's name (`{{ eq .Environment.Name "prod" | toYaml }}`), as a test. */
+  private environmentExpression(node: YNode): ((name: string) => boolean) | undefined {
+    const only = node.kind === 'scalar' && this.templated ? /^__boutique_tmpl_(\d+)__$/.exec(node.text) : null;
+    if (!only) return undefined;
+    const body = this.expressions[Number(only[1])]!.source.replace(/^\{\{-?\s*/, '').replace(/\s*-?\}\}$/, '');
+    return environmentTest(body.replace(/\s*\|\s*toYaml$/, ''));
   }
 
   /** A go-yaml v3 bool field: YAML 1.1 words are still read into a typed bool. */
@@ -441,6 +462,7 @@ class Converter {
     const chart = this.convertChart(chartText, chartEntry.line, where);
     if (chart === undefined) return undefined;
     const release: RawRelease = { name, chart };
+    this.releaseLines.set(name, node.line);
     if (namespace) release.namespace = namespace;
     // installed per environment: the release's own key, then keys in blocks on the environment's name, in order.
     const installed: { applies?: (name: string) => boolean; value: boolean }[] = [];
@@ -451,7 +473,12 @@ class Converter {
       const applies = this.outsideRegion(pair, node);
       if (pair.key === 'installed' && !applies?.unknown) {
         const value = this.bool(pair.value);
-        if (value === undefined) {
+        const test = this.environmentExpression(pair.value);
+        if (test) {
+          // installed: {{ ne .Environment.Name "prod" }}: true where the test holds, false elsewhere.
+          installed.push({ applies: (name) => (applies?.environments?.(name) ?? true) && test(name), value: true });
+          installed.push({ applies: (name) => (applies?.environments?.(name) ?? true) && !test(name), value: false });
+        } else if (value === undefined) {
           this.note(pair.line, `${where}: installed is not a boolean${this.templated ? ' (templated)' : ''}: left out with its release, whose installation it decides`);
           leaveOut = true;
         } else installed.push({ applies: applies?.environments, value });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { convertHelmfile, type ConvertOptions } from './helmfile.js';
+import { typeOfSetText } from './set-value.js';
+import { resolvePlain } from './yaml-model.js';
 
 // Issue 33: each class of silent change, with its minimal helmfile. Every test states what helmfile gives.
 const convert = (text: string, options: Partial<ConvertOptions> = {}) => convertHelmfile(text, { file: 'helmfile.yaml', isDirectory: () => true, ...options });
@@ -117,6 +119,15 @@ releases:
   });
 });
 
+describe('issue 33, class 3: a per-environment file boutique would apply on its own', () => {
+  it('names values/<env>/<release>.yaml that exists but the helmfile never used', () => {
+    const result = convert('environments:\n  dev: {}\nreleases:\n  - name: web\n    chart: ./charts/web\n', { isOutputFile: (path) => path === 'values/dev/web.yaml' });
+    expect(messages(result)).toEqual([
+      "4: release web: values/dev/web.yaml exists, and boutique applies it in environment dev (its per-environment values file); helmfile did not: move it, or name it in the release's values and import again",
+    ]);
+  });
+});
+
 describe('issue 33, class 4: one templated line leaves out that line, not the map', () => {
   it('keeps the untemplated keys of an inline map and names the one it left out', () => {
     const result = gotmpl(`
@@ -170,6 +181,20 @@ releases:
       { name: 'backup', chart: './charts/backup', installed: { dev: false } },
     ]);
     expect(result.notes).toEqual([]);
+  });
+
+  it('reads installed: {{ … .Environment.Name … }} as installed per environment', () => {
+    const result = gotmpl('environments:\n  dev: {}\n  prod: {}\n---\nreleases:\n  - name: a\n    chart: ./charts/a\n    installed: {{ eq .Environment.Name "prod" | toYaml }}\n');
+    expect(result.releasesFile.releases).toEqual([{ name: 'a', chart: './charts/a', installed: { default: false, dev: false } }]);
+    expect(result.notes).toEqual([]);
+  });
+
+  it('reads condition: from each environment\'s values, and leaves the release out when one cannot say', () => {
+    const helmfile = (prod: string) => `environments:\n  dev:\n    values: [{ db: { enabled: true } }]\n  prod:\n    values: [${prod}]\nreleases:\n  - name: db\n    chart: ./charts/db\n    condition: db.enabled\n`;
+    expect(convert(helmfile('{ db: { enabled: false } }')).releasesFile.releases).toEqual([{ name: 'db', chart: './charts/db', installed: { default: false, prod: false } }]);
+    const unknown = convert(helmfile('env/prod.yaml'), { readText: () => undefined });
+    expect(unknown.releasesFile.releases).toEqual([]);
+    expect(messages(unknown)).toEqual(['9: release db: condition db.enabled is not a boolean in the values of environment prod that boutique can read: the release is left out; write installed: per environment']);
   });
 
   it('leaves out a release whose installation another condition decides, and a key a template fills, never keeping the default', () => {
@@ -290,6 +315,24 @@ releases:
     expect(messages(result)).toEqual([
       '6: release app: set a=null: helm removes the key, which set in releases.yaml cannot say: not converted; put it in an inline values map',
       '7: release app: set b: the value "x,y" holds , { } or \\, which boutique hands to helm unescaped: not converted; put it in an inline values map',
+    ]);
+  });
+});
+
+describe('issue 33, class 7: the typing rules themselves', () => {
+  it('types --set text as helm does', () => {
+    const typed = ['true', 'FALSE', 'null', '0', '007', '-3', '+5', '1.10', '1e3', '9223372036854775807', '9223372036854775808', '12345678901234567', ''].map(typeOfSetText);
+    expect(typed).toEqual([
+      { kind: 'boolean', value: true }, { kind: 'boolean', value: false }, { kind: 'null' }, { kind: 'integer', value: 0 },
+      { kind: 'string', value: '007' }, { kind: 'integer', value: -3 }, { kind: 'integer', value: 5 }, { kind: 'string', value: '1.10' },
+      { kind: 'string', value: '1e3' }, { kind: 'unsafe-integer', text: '9223372036854775807' }, { kind: 'string', value: '9223372036854775808' },
+      { kind: 'unsafe-integer', text: '12345678901234567' }, { kind: 'string', value: '' },
+    ]);
+  });
+
+  it('resolves untyped plain scalars as go-yaml v3 does', () => {
+    expect(['yes', 'on', 'True', '~', '0755', '0o17', '0x1F', '1_000', '1.10', '.inf', '2024-01-02', '+12', 'null', '0b101'].map(resolvePlain)).toEqual([
+      'yes', 'on', true, null, 493, 15, 31, 1000, 1.1, Infinity, '2024-01-02', 12, null, 5,
     ]);
   });
 });
