@@ -227,22 +227,8 @@ releases:
 });
 
 describe('issue 33, class 6: escapes and literal braces mean what helmfile makes of them', () => {
-  it('keeps the text of a plain .yaml helmfile as written: helmfile v1 templates only .gotmpl files', () => {
-    const result = convert(`
-releases:
-  - name: app
-    chart: ./charts/app
-    values:
-      - ingress:
-          host: "{{\`{{ .Release.Name }}\`}}.example.com"
-        message: "use {{ braces }} freely"
-`);
-    expect(result.releasesFile.releases[0]!.values).toEqual([{ ingress: { host: '{{`{{ .Release.Name }}`}}.example.com' }, message: 'use {{ braces }} freely' }]);
-    expect(result.notes).toEqual([]);
-  });
-
-  it('unescapes constants in a .gotmpl helmfile to the text its template renders', () => {
-    const result = gotmpl(`
+  // One helmfile, read as helmfile v1 reads it under each name.
+  const escapes = `
 releases:
   - name: app
     chart: ./charts/app
@@ -250,7 +236,16 @@ releases:
       - ingress:
           host: "{{\`{{ .Release.Name }}\`}}.example.com"
         open: '{{ "{{" }}'
-`);
+`;
+
+  it('keeps the text of a plain .yaml helmfile as written: helmfile v1 templates only .gotmpl files', () => {
+    const result = convert(escapes);
+    expect(result.releasesFile.releases[0]!.values).toEqual([{ ingress: { host: '{{`{{ .Release.Name }}`}}.example.com' }, open: '{{ "{{" }}' }]);
+    expect(result.notes).toEqual([]);
+  });
+
+  it('unescapes constants in a .gotmpl helmfile to the text its template renders', () => {
+    const result = gotmpl(escapes);
     expect(result.releasesFile.releases[0]!.values).toEqual([{ ingress: { host: '{{ .Release.Name }}.example.com' }, open: '{{' }]);
     expect(result.notes).toEqual([]);
   });
