@@ -5,7 +5,7 @@
  * - `{{ if … }}`, `{{ else }}`, `{{ range … }}`, `{{ with … }}`, `{{ end }}` on lines of their own become blank
  *   lines, and the lines between them a region with its condition (one on the environment's name is understood);
  * - any other action becomes a marker, `__boutique_tmpl_N__`, that the converter resolves (`.Environment.Name`)
- *   or reports.
+ *   or reports; alone on a line, a key `__boutique_tmpl_N__: __boutique_tmpl_N__` (it writes keys there).
  * No template is evaluated: only these shapes are recognised.
  */
 export interface Expression {
@@ -179,6 +179,14 @@ export function scanTemplate(text: string): TemplateScan {
       continue;
     }
     expressions.push({ source: text.slice(action.start, action.end), environmentName: environmentName.test(body), line });
+    if (alone) {
+      // An action alone on its line writes keys ({{ toYaml .Values.x | nindent 8 }}): it stands as one key, at the
+      // indentation nindent or indent gives it, so the YAML around it still reads and the converter can name it.
+      const indent = /\b(?:n?indent)\s+(\d+)\s*$/.exec(body)?.[1];
+      out = out.replace(/[ \t]*$/, indent !== undefined ? ' '.repeat(Number(indent)) : (/^[ \t]*/.exec(lineText(line))?.[0] ?? ''));
+      out += `${marker(expressions.length - 1)}: ${marker(expressions.length - 1)}`;
+      continue;
+    }
     out += marker(expressions.length - 1);
   }
   out += text.slice(copied);

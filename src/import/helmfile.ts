@@ -144,6 +144,7 @@ class Converter {
     for (const doc of documents) {
       if (doc.kind !== 'map') continue;
       for (const pair of doc.entries) {
+        if (this.templatedKey(pair, 'helmfile')) continue;
         if (this.outsideRegion(pair, {}) !== undefined) {
           this.note(pair.line, `${pair.key} (lines ${pair.at[0]}–${pair.at[1]}) applies only ${this.conditionText(pair)}: not converted`);
           continue;
@@ -470,6 +471,7 @@ class Converter {
     const sets: RawSetValue[] = [];
     let leaveOut = false;
     for (const pair of this.entries(node)) {
+      if (this.templatedKey(pair, where)) continue;
       const applies = this.outsideRegion(pair, node);
       if (pair.key === 'installed' && !applies?.unknown) {
         const value = this.bool(pair.value);
@@ -689,10 +691,21 @@ class Converter {
     const out: Record<string, unknown> = {};
     for (const each of node.entries) {
       const label = `${where}.${each.key}`;
-      if (this.dropped(each, label, node)) continue;
-      out[each.key] = this.inlineValues(each.value, label);
+      if (this.templatedKey(each, where) || this.dropped(each, label, node)) continue;
+      const value = this.inlineValues(each.value, label);
+      // A map whose every key a template wrote is left out whole: `key: {}` would say more than helmfile did.
+      const emptied = each.value.kind === 'map' && each.value.entries.length > 0 && Object.keys(value as object).length === 0;
+      if (!emptied) out[each.key] = value;
     }
     return out;
+  }
+
+  /** A key a template writes ({{ toYaml … }} alone on its line): noted, and left out. */
+  private templatedKey(pair: YEntry, where: string): boolean {
+    const only = this.templated ? /^__boutique_tmpl_(\d+)__$/.exec(pair.key) : null;
+    if (!only) return false;
+    this.note(pair.line, `${where}: ${this.expressions[Number(only[1])]!.source} writes keys here: left out; write what it renders`);
+    return true;
   }
 
   /** Whether a unit of inline values depends on a template (noted then). */

@@ -142,10 +142,30 @@ releases:
         podAnnotations:
           checksum: "{{ .Values.checksum }}"
 `);
-    expect(result.releasesFile.releases[0]!.values).toEqual([{ replicaCount: 2, image: { repository: 'example/app' }, podAnnotations: {} }]);
+    expect(result.releasesFile.releases[0]!.values).toEqual([{ replicaCount: 2, image: { repository: 'example/app' } }]);
     expect(messages(result)).toEqual([
       '9: release app: values[0].image.tag reads an environment variable ({{ requiredEnv "TAG" }}); pass it in CI with --set: left out',
       '11: release app: values[0].podAnnotations.checksum is templated ({{ .Values.checksum }}); write what it renders: left out',
+    ]);
+  });
+});
+
+describe('issue 33, class 4: keys a template writes', () => {
+  it('names an action that writes keys on its own line, and keeps what is around it', () => {
+    const result = gotmpl(`
+releases:
+  - name: app
+    chart: ./charts/app
+{{ toYaml .Values.common | indent 4 }}
+    values:
+      - replicaCount: 1
+        resources:
+          {{- toYaml .Values.resources | nindent 10 }}
+`);
+    expect(result.releasesFile.releases).toEqual([{ name: 'app', chart: './charts/app', values: [{ replicaCount: 1 }] }]);
+    expect(messages(result)).toEqual([
+      '5: release app: {{ toYaml .Values.common | indent 4 }} writes keys here: left out; write what it renders',
+      '9: release app: values[0].resources: {{- toYaml .Values.resources | nindent 10 }} writes keys here: left out; write what it renders',
     ]);
   });
 });
