@@ -664,7 +664,8 @@ class Converter {
     for (const environment of environments) {
       const path = posix.normalize(this.path(layer.overlay!(environment)));
       if (posix.basename(path) !== `${release.name}.yaml`) {
-        this.note(layer.line, `${where}: values[${index}] is ${layer.overlay!('<environment>')} per environment; boutique's per-environment file is <valuesDir>/${release.name}.yaml, named for the release: left out; rename the files`);
+        const moves = environments.map((each) => `${posix.normalize(this.path(layer.overlay!(each)))} → values/${each}/${release.name}.yaml`).join(', ');
+        this.note(layer.line, `${where}: values[${index}] is ${layer.overlay!('<environment>')} per environment; boutique's per-environment file is <valuesDir>/${release.name}.yaml, named for the release: left out; move the files (${moves}), which boutique then applies on its own`);
         return;
       }
       const dir = posix.dirname(path);
