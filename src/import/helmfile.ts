@@ -86,6 +86,8 @@ interface ValuesLayer {
   kind: 'file' | 'inline' | 'overlay';
   line: number;
   path?: string;
+  /** A `.gotmpl` values file whose only actions are constants: the text it renders, written to a file of its own. */
+  rendered?: { text: string; source: string };
   values?: Record<string, unknown>;
   overlay?: (environment: string) => string;
 }
@@ -619,12 +621,28 @@ class Converter {
         return;
       }
       if (text.kind === 'plain') {
-        if (text.text.endsWith('.gotmpl')) this.note(item.line, `${label}: values file ${text.text} is a template: left out; render it once per environment into plain values files`);
+        if (text.text.endsWith('.gotmpl')) this.templateValuesFile(text.text, item.line, label, layers);
         else layers.push({ kind: 'file', line: item.line, path: this.path(text.text) });
         return;
       }
       layers.push({ kind: 'overlay', line: item.line, overlay: text.text });
     });
+  }
+
+  /** A `.gotmpl` values file: as it stands with no action, rendered when its actions are constants, else noted. */
+  private templateValuesFile(path: string, line: number, label: string, layers: ValuesLayer[]): void {
+    const template = this.options.readText?.(path);
+    if (template !== undefined && !template.includes('{{')) {
+      layers.push({ kind: 'file', line, path: this.path(path) });
+      return;
+    }
+    const scan = template === undefined ? undefined : scanTemplate(template);
+    if (scan && scan.expressions.length === 0 && scan.regions.length === 0 && scan.problems.length === 0) {
+      layers.push({ kind: 'file', line, rendered: { text: scan.text, source: path } });
+      return;
+    }
+    const first = scan?.expressions[0]?.line ?? (scan?.regions[0] ? scan.regions[0].start - 1 : undefined);
+    this.note(line, `${label}: values file ${path} is a template${first ? ` (line ${first}: ${scan!.expressions[0]?.source ?? 'a block'})` : ''}: left out; render it once per environment into plain values files`);
   }
 
   /**
@@ -638,7 +656,11 @@ class Converter {
     let written = 0;
     layers.forEach((layer, index) => {
       const later = layers.slice(index + 1);
-      if (layer.kind === 'file') values.push(layer.path!);
+      if (layer.kind === 'file' && layer.rendered) {
+        const path = `imported-values/${release.name}-${++written}.yaml`;
+        this.files.push({ path, text: `# ${layer.rendered.source}, rendered by boutique import: its only template actions were constants.\n${layer.rendered.text}` });
+        values.push(`./${path}`);
+      } else if (layer.kind === 'file') values.push(layer.path!);
       else if (layer.kind === 'inline') {
         if (later.some((each) => each.kind !== 'inline')) {
           const path = `imported-values/${release.name}-${++written}.yaml`;

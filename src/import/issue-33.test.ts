@@ -150,6 +150,30 @@ releases:
   });
 });
 
+describe('issue 33, class 6: a .gotmpl values file', () => {
+  it('is used as it stands without actions, rendered when its actions are constants, and named with its first action otherwise', () => {
+    const files: Record<string, string> = {
+      'plain.yaml.gotmpl': 'replicaCount: 2\n',
+      'escaped.yaml.gotmpl': 'host: "{{`{{ .Release.Name }}`}}.example.com"\n',
+      'env.yaml.gotmpl': 'replicaCount: 1\nimage:\n  tag: {{ .Values.tag }}\n',
+    };
+    const result = convert(`
+releases:
+  - name: app
+    chart: ./charts/app
+    values:
+      - plain.yaml.gotmpl
+      - escaped.yaml.gotmpl
+      - env.yaml.gotmpl
+`, { readText: (path) => files[path] });
+    expect(result.releasesFile.releases[0]!.values).toEqual(['plain.yaml.gotmpl', './imported-values/app-1.yaml']);
+    expect(result.files).toEqual([{ path: 'imported-values/app-1.yaml', text: '# escaped.yaml.gotmpl, rendered by boutique import: its only template actions were constants.\nhost: "{{ .Release.Name }}.example.com"\n' }]);
+    expect(messages(result)).toEqual([
+      '8: release app: values[2]: values file env.yaml.gotmpl is a template (line 3: {{ .Values.tag }}): left out; render it once per environment into plain values files',
+    ]);
+  });
+});
+
 describe('issue 33, class 4: keys a template writes', () => {
   it('names an action that writes keys on its own line, and keeps what is around it', () => {
     const result = gotmpl(`
