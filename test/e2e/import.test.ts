@@ -59,7 +59,11 @@ describe('boutique import', () => {
       '  helmfile.yaml.gotmpl:22: release cartservice: hooks (postsync): boutique runs no hooks: use a Job with helm.sh/hook annotations in the chart, or a CI step',
       '',
     ].join('\n'));
-    expect(readFileSync(join(system.dir, 'imported.yaml'), 'utf8')).toContain('needs:\n      - boutique/redis-cart\n');
+    const written = readFileSync(join(system.dir, 'imported.yaml'), 'utf8');
+    expect(written).toContain('needs:\n      - boutique/redis-cart\n');
+    // The editor's schema line names boutique's own schema file, relative to the written file.
+    const schema = /^# yaml-language-server: \$schema=(.+)\n/.exec(written)![1]!;
+    expect(readFileSync(join(system.dir, schema), 'utf8')).toBe(readFileSync(join(repoRoot, 'schema/releases.schema.json'), 'utf8'));
 
     for (const name of ['redis-cart', 'cartservice', 'adservice']) {
       const fromImport = await run(['template', '-f', 'imported.yaml', '-l', `name=${name}`]);
