@@ -12,7 +12,7 @@ export interface ImportResult {
   releases: number;
   environments: number;
   repositories: number;
-  /** Values files written next to releases.yaml (inline maps helmfile applies before a file), relative to it. */
+  /** Values files written next to releases.yaml (to keep helmfile's order, or per environment), relative to it. */
   files: string[];
   /** What was left out, by line of the helmfile. */
   notes: ImportNote[];
@@ -48,7 +48,8 @@ export function importHelmfile(options: { helmfile: string; output: string; forc
     rebasePath,
     isDirectory: (path) => nodeFileProbe.isDirectory(fromHelmfile(path)),
     readText: (path) => (nodeFileProbe.isFile(fromHelmfile(path)) ? nodeFileProbe.readText(fromHelmfile(path)) : undefined),
-    isOutputFile: (path) => nodeFileProbe.isFile(resolve(outputDir, path)),
+    // A per-environment file an earlier import wrote is its own to replace under --force.
+    isOutputFile: (path) => nodeFileProbe.isFile(resolve(outputDir, path)) && !(options.force && /^# values\[\d+\] of release .+, for environment /.test(readFileSync(resolve(outputDir, path), 'utf8'))),
   });
   const existing = result.files.map((file) => file.path).filter((path) => existsSync(resolve(outputDir, path)));
   if (existing.length > 0 && !options.force) {

@@ -89,15 +89,21 @@ interface ValuesLayer {
   /** A `.gotmpl` values file whose only actions are constants: the text it renders, written to a file of its own. */
   rendered?: { text: string; source: string };
   values?: Record<string, unknown>;
-  overlay?: (environment: string) => string;
+  /** What the layer gives an environment (a path relative to the helmfile, or a map), if anything. */
+  overlay?: (environment: string) => OverlaySource | undefined;
+  /** How the layer varies, for notes: its path with `<environment>`, or the condition it stands under. */
+  varies?: string;
 }
+
+type OverlaySource = { path: string } | { values: Record<string, unknown> };
 
 const booleanWords: Record<string, boolean> = { true: true, True: true, TRUE: true, false: false, False: false, FALSE: false, y: true, Y: true, yes: true, Yes: true, YES: true, on: true, On: true, ON: true, n: false, N: false, no: false, No: false, NO: false, off: false, Off: false, OFF: false };
 
 class Converter {
   readonly notes: ImportNote[] = [];
   readonly files: ImportedFile[] = [];
-  private readonly overlays: string[] = [];
+  /** Per release, the environments whose per-environment values file the import decided. */
+  private readonly overlays = new Map<string, Set<string>>();
   private readonly releaseLines = new Map<string, number>();
   readonly out: RawReleasesFile = { releases: [] };
   readonly repositories = new Map<string, RawRepository & { oci: boolean }>();
@@ -220,7 +226,7 @@ class Converter {
   /** boutique applies <valuesDir>/<release>.yaml wherever it exists; helmfile only the files a release names. */
   private unexpectedOverlays(): void {
     for (const [environment, settings] of Object.entries(this.out.environments ?? {})) {
-      for (const release of this.out.releases.filter((each) => !this.overlays.includes(each.name))) {
+      for (const release of this.out.releases.filter((each) => !this.overlays.get(each.name)?.has(environment))) {
         const overlay = `${settings.valuesDir ?? `values/${environment}`}/${release.name}.yaml`;
         if (this.options.isOutputFile?.(overlay) !== true) continue;
         this.note(this.releaseLines.get(release.name) ?? 1, `release ${release.name}: ${overlay} exists, and boutique applies it in environment ${environment} (its per-environment values file); helmfile did not: move it, or name it in the release's values and import again`);
@@ -606,13 +612,18 @@ class Converter {
     }
     pair.value.items.forEach((item, index) => {
       const label = `${where}: values[${index}]`;
-      if (this.outsideRegion(item, pair)) {
+      const applies = this.outsideRegion(item, pair);
+      if (applies?.unknown) {
         this.note(item.line, `${label} (lines ${item.at[0]}–${item.at[1]}) applies only ${this.conditionText(item)}: left out`);
         return;
       }
+      // In a block on the environment's name: boutique's per-environment file, where the block holds.
+      const only = applies?.environments;
+      const varies = only ? `under ${this.regionsOf(item).map((region) => region.condition.text).join(', ')}` : undefined;
       if (item.kind === 'map') {
         const values = this.inlineValues(item, label) as Record<string, unknown>;
-        layers.push({ kind: 'inline', line: item.line, values });
+        if (only) layers.push({ kind: 'overlay', line: item.line, overlay: (name) => (only(name) ? { values } : undefined), varies });
+        else layers.push({ kind: 'inline', line: item.line, values });
         return;
       }
       const text = this.text(item, release);
@@ -620,12 +631,13 @@ class Converter {
         this.note(item.line, text ? `${label}: template ${text.sources.join(' ')} in a values path: left out; write what it renders` : `${label} is neither a path nor a map: left out`);
         return;
       }
-      if (text.kind === 'plain') {
+      if (text.kind === 'plain' && !only) {
         if (text.text.endsWith('.gotmpl')) this.templateValuesFile(text.text, item.line, label, layers);
         else layers.push({ kind: 'file', line: item.line, path: this.path(text.text) });
         return;
       }
-      layers.push({ kind: 'overlay', line: item.line, overlay: text.text });
+      const path = text.kind === 'plain' ? () => text.text : text.text;
+      layers.push({ kind: 'overlay', line: item.line, overlay: (name) => (!only || only(name) ? { path: path(name) } : undefined), varies: varies ?? path('<environment>') });
     });
   }
 
@@ -668,9 +680,9 @@ class Converter {
           values.push(`./${path}`);
         } else trailingInline.push(layer.values!);
       } else {
-        const overlays = layers.filter((each) => each.kind === 'overlay');
-        if (overlays.length > 1 || later.some((each) => each.kind === 'file')) {
-          this.note(layer.line, `${where}: values[${index}] differs per environment and ${overlays.length > 1 ? 'is not the only one that does' : 'comes before other values files'}; boutique applies one per-environment file (<valuesDir>/<release>.yaml) after the release's files: left out`);
+        const clash = this.environmentNames().find((name) => layer.overlay!(name) && layers.some((other) => other !== layer && other.overlay?.(name)));
+        if (clash || later.some((each) => each.kind === 'file')) {
+          this.note(layer.line, `${where}: values[${index}] (${layer.varies}) differs per environment and ${clash ? `is not the only values that do in environment ${clash}` : 'comes before other values files'}; boutique applies one per-environment file (<valuesDir>/<release>.yaml) after the release's files: left out`);
           return;
         }
         this.overlay(layer, release, where, index);
@@ -680,26 +692,54 @@ class Converter {
     if (values.length > 0) release.values = values;
   }
 
+  /**
+   * A layer that differs per environment, as boutique's per-environment file <valuesDir>/<release>.yaml: a path
+   * named for the release sets the environment's valuesDir, a map is written to that file. All or nothing.
+   */
   private overlay(layer: ValuesLayer, release: RawRelease, where: string, index: number): void {
-    const environments = this.environmentNames().filter((name) => name !== 'default' || name in this.environments);
+    const label = `${where}: values[${index}] (${layer.varies})`;
     const dirs = new Map<string, string>();
+    const writes: ImportedFile[] = [];
+    const environments = this.environmentNames();
     for (const environment of environments) {
-      const path = posix.normalize(this.path(layer.overlay!(environment)));
+      const source = layer.overlay!(environment);
+      if (!source) continue;
+      const taken = this.valuesDirs.get(environment);
+      if ('values' in source) {
+        const dir = taken?.dir ?? `values/${environment}`;
+        const file = `${dir}/${release.name}.yaml`;
+        if (this.options.isOutputFile?.(file)) {
+          this.note(layer.line, `${label}: boutique's per-environment file ${file} exists already: left out; merge these values into it`);
+          return;
+        }
+        dirs.set(environment, dir);
+        writes.push({ path: file, text: `# values[${index}] of ${where} in ${this.options.file}, for environment ${environment}.\n${stringifyGoYaml(source.values)}` });
+        continue;
+      }
+      // helmfile without -e reads the file of an undeclared `default` environment only if it is there: so does boutique.
+      if (environment === 'default' && !(environment in this.environments)) continue;
+      const path = posix.normalize(this.path(source.path));
       if (posix.basename(path) !== `${release.name}.yaml`) {
-        const moves = environments.map((each) => `${posix.normalize(this.path(layer.overlay!(each)))} → values/${each}/${release.name}.yaml`).join(', ');
-        this.note(layer.line, `${where}: values[${index}] is ${layer.overlay!('<environment>')} per environment; boutique's per-environment file is <valuesDir>/${release.name}.yaml, named for the release: left out; move the files (${moves}), which boutique then applies on its own`);
+        const moves = environments.flatMap((each) => {
+          const other = each !== 'default' || each in this.environments ? layer.overlay!(each) : undefined;
+          return other && 'path' in other ? [`${posix.normalize(this.path(other.path))} → values/${each}/${release.name}.yaml`] : [];
+        });
+        this.note(layer.line, `${label}: boutique's per-environment file is <valuesDir>/${release.name}.yaml, named for the release: left out; move the files (${moves.join(', ')}), which boutique then applies on its own`);
         return;
       }
       const dir = posix.dirname(path);
-      const taken = this.valuesDirs.get(environment);
       if (taken && taken.dir !== dir) {
-        this.note(layer.line, `${where}: values[${index}] reads environment ${environment}'s files from ${dir}, release ${taken.release} from ${taken.dir}; boutique has one folder per environment: left out`);
+        this.note(layer.line, `${label} reads environment ${environment}'s files from ${dir}, release ${taken.release} from ${taken.dir}; boutique has one folder per environment: left out`);
         return;
       }
       dirs.set(environment, dir);
     }
-    for (const [environment, dir] of dirs) this.valuesDirs.set(environment, { dir, release: release.name });
-    this.overlays.push(release.name);
+    for (const [environment, dir] of dirs) {
+      this.valuesDirs.set(environment, this.valuesDirs.get(environment) ?? { dir, release: release.name });
+      if (!this.overlays.has(release.name)) this.overlays.set(release.name, new Set());
+      this.overlays.get(release.name)!.add(environment);
+    }
+    this.files.push(...writes);
   }
 
   /** An inline values map as helmfile hands it to helm, without the keys a template decides (each one noted). */

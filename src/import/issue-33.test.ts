@@ -114,7 +114,65 @@ releases:
     expect(result.releasesFile.releases[0]!.values).toEqual(['values/app.yaml', { replicaCount: 2 }]);
     expect(result.releasesFile.releases[1]!.values).toEqual(['values/other.yaml']);
     expect(messages(result)).toEqual([
-      "16: release other: values[0] differs per environment and comes before other values files; boutique applies one per-environment file (<valuesDir>/<release>.yaml) after the release's files: left out",
+      "16: release other: values[0] (envs/<environment>/shared.yaml) differs per environment and comes before other values files; boutique applies one per-environment file (<valuesDir>/<release>.yaml) after the release's files: left out",
+    ]);
+  });
+});
+
+describe('issue 33, class 5: values in a block on the environment name', () => {
+  it('become the per-environment file where the block holds: a map is written there, a path named for the release read from there', () => {
+    const result = gotmpl(`
+environments:
+  dev: {}
+  prod: {}
+---
+releases:
+  - name: api
+    chart: ./charts/api
+    values:
+      - values/api.yaml
+{{ if eq .Environment.Name "prod" }}
+      - replicaCount: 3
+{{ end }}
+  - name: web
+    chart: ./charts/web
+    values:
+{{ if ne .Environment.Name "dev" }}
+      - values/{{ .Environment.Name }}/web.yaml
+{{ end }}
+`);
+    expect(result.releasesFile.releases).toEqual([
+      { name: 'api', chart: './charts/api', values: ['values/api.yaml'] },
+      { name: 'web', chart: './charts/web' },
+    ]);
+    expect(result.files).toEqual([{ path: 'values/prod/api.yaml', text: '# values[1] of release api in helmfile.yaml.gotmpl, for environment prod.\nreplicaCount: 3\n' }]);
+    // values/<env> is boutique's default folder for them: nothing to set.
+    expect(result.releasesFile.environments).toEqual({ dev: {}, prod: {} });
+    expect(result.notes).toEqual([]);
+  });
+
+  it('are left out, named, where the per-environment file cannot hold them', () => {
+    const result = gotmpl(`
+environments:
+  prod: {}
+---
+releases:
+  - name: api
+    chart: ./charts/api
+    values:
+{{ if eq .Environment.Name "prod" }}
+      - replicaCount: 3
+{{ end }}
+      - values/api.yaml
+`, );
+    expect(result.files).toEqual([]);
+    expect(messages(result)).toEqual([
+      '10: release api: values[0] (under {{ if eq .Environment.Name "prod" }}) differs per environment and comes before other values files; boutique applies one per-environment file (<valuesDir>/<release>.yaml) after the release\'s files: left out',
+    ]);
+    const taken = convert('environments:\n  prod: {}\n---\nreleases:\n  - name: api\n    chart: ./charts/api\n    values:\n{{ if eq .Environment.Name "prod" }}\n      - replicaCount: 3\n{{ end }}\n', { file: 'helmfile.yaml.gotmpl', isOutputFile: (path) => path === 'values/prod/api.yaml' });
+    expect(messages(taken)).toEqual([
+      "5: release api: values/prod/api.yaml exists, and boutique applies it in environment prod (its per-environment values file); helmfile did not: move it, or name it in the release's values and import again",
+      "9: release api: values[0] (under {{ if eq .Environment.Name \"prod\" }}): boutique's per-environment file values/prod/api.yaml exists already: left out; merge these values into it",
     ]);
   });
 });
