@@ -6,6 +6,10 @@ import { resolvePlain } from './yaml-model.js';
 // Issue 33: each class of silent change, with its minimal helmfile. Every test states what helmfile gives.
 const convert = (text: string, options: Partial<ConvertOptions> = {}) => convertHelmfile(text, { file: 'helmfile.yaml', isDirectory: () => true, ...options });
 const gotmpl = (text: string) => convert(text, { file: 'helmfile.yaml.gotmpl' });
+/** A helmfile of one release `app` of ./charts/app, its other keys as given (line 5 is the first of them). */
+const app = (rest: string) => `\nreleases:\n  - name: app\n    chart: ./charts/app\n${rest}`;
+/** The start of a .gotmpl helmfile with environments dev and prod (its releases start on line 6). */
+const devAndProd = '\nenvironments:\n  dev: {}\n  prod: {}\n---\n';
 const messages = (result: { notes: { line: number; message: string }[] }) => result.notes.map(({ line, message }) => `${line}: ${message}`);
 
 describe('issue 33, class 1: aliases are resolved as go-yaml resolves them', () => {
@@ -77,27 +81,18 @@ releases:
 
 describe('issue 33, class 3: values layers keep helmfile order', () => {
   it('writes an inline map that comes before a values file to a file of its own, in its place', () => {
-    const result = convert(`
-releases:
-  - name: app
-    chart: ./charts/app
-    values:
+    const result = convert(app(`    values:
       - replicaCount: 5
       - values/app.yaml
       - image: { tag: "1.10" }
-`);
+`));
     expect(result.releasesFile.releases[0]!.values).toEqual(['./imported-values/app-1.yaml', 'values/app.yaml', { image: { tag: '1.10' } }]);
     expect(result.files).toEqual([{ path: 'imported-values/app-1.yaml', text: '# values[0] of release app in helmfile.yaml, kept in its place among the values files.\nreplicaCount: 5\n' }]);
     expect(result.notes).toEqual([]);
   });
 
   it('reads a per-environment values path as the overlay <valuesDir>/<release>.yaml, only where the order stays', () => {
-    const result = gotmpl(`
-environments:
-  dev: {}
-  prod: {}
----
-releases:
+    const result = gotmpl(`${devAndProd}releases:
   - name: app
     chart: ./charts/app
     values:
@@ -119,14 +114,72 @@ releases:
   });
 });
 
-describe('issue 33, class 5: values in a block on the environment name', () => {
-  it('become the per-environment file where the block holds: a map is written there, a path named for the release read from there', () => {
-    const result = gotmpl(`
-environments:
-  dev: {}
-  prod: {}
----
-releases:
+describe('issue 33, class 3: a per-environment file boutique would apply on its own', () => {
+  it('names values/<env>/<release>.yaml that exists but the helmfile never used', () => {
+    const result = convert('environments:\n  dev: {}\nreleases:\n  - name: web\n    chart: ./charts/web\n', { isOutputFile: (path) => path === 'values/dev/web.yaml' });
+    expect(messages(result)).toEqual([
+      "4: release web: values/dev/web.yaml exists, and boutique applies it in environment dev (its per-environment values file); helmfile did not: move it, or name it in the release's values and import again",
+    ]);
+  });
+});
+
+describe('issue 33, class 4: one templated line leaves out that line, not the map', () => {
+  it('keeps the untemplated keys of an inline map and names the one it left out', () => {
+    const result = gotmpl(app(`    values:
+      - replicaCount: 2
+        image:
+          repository: example/app
+          tag: {{ requiredEnv "TAG" }}
+        podAnnotations:
+          checksum: "{{ .Values.checksum }}"
+`));
+    expect(result.releasesFile.releases[0]!.values).toEqual([{ replicaCount: 2, image: { repository: 'example/app' } }]);
+    expect(messages(result)).toEqual([
+      '9: release app: values[0].image.tag reads an environment variable ({{ requiredEnv "TAG" }}); pass it in CI with --set: left out',
+      '11: release app: values[0].podAnnotations.checksum is templated ({{ .Values.checksum }}); write what it renders: left out',
+    ]);
+  });
+});
+
+describe('issue 33, class 6: a .gotmpl values file', () => {
+  it('is used as it stands without actions, rendered when its actions are constants, and named with its first action otherwise', () => {
+    const files: Record<string, string> = {
+      'plain.yaml.gotmpl': 'replicaCount: 2\n',
+      'escaped.yaml.gotmpl': 'host: "{{`{{ .Release.Name }}`}}.example.com"\n',
+      'env.yaml.gotmpl': 'replicaCount: 1\nimage:\n  tag: {{ .Values.tag }}\n',
+    };
+    const result = convert(app(`    values:
+      - plain.yaml.gotmpl
+      - escaped.yaml.gotmpl
+      - env.yaml.gotmpl
+`), { readText: (path) => files[path] });
+    expect(result.releasesFile.releases[0]!.values).toEqual(['plain.yaml.gotmpl', './imported-values/app-1.yaml']);
+    expect(result.files).toEqual([{ path: 'imported-values/app-1.yaml', text: '# escaped.yaml.gotmpl, rendered by boutique import: its only template actions were constants.\nhost: "{{ .Release.Name }}.example.com"\n' }]);
+    expect(messages(result)).toEqual([
+      '8: release app: values[2]: values file env.yaml.gotmpl is a template (line 3: {{ .Values.tag }}): left out; render it once per environment into plain values files',
+    ]);
+  });
+});
+
+describe('issue 33, class 4: keys a template writes', () => {
+  it('names an action that writes keys on its own line, and keeps what is around it', () => {
+    const result = gotmpl(app(`{{ toYaml .Values.common | indent 4 }}
+    values:
+      - replicaCount: 1
+        resources:
+          {{- toYaml .Values.resources | nindent 10 }}
+`));
+    expect(result.releasesFile.releases).toEqual([{ name: 'app', chart: './charts/app', values: [{ replicaCount: 1 }] }]);
+    expect(messages(result)).toEqual([
+      '5: release app: {{ toYaml .Values.common | indent 4 }} writes keys here: left out; write what it renders',
+      '9: release app: values[0].resources: {{- toYaml .Values.resources | nindent 10 }} writes keys here: left out; write what it renders',
+    ]);
+  });
+});
+
+describe('issue 33, class 5: what a template decides is never kept as if it always held', () => {
+  it('turns values in a block on the environment name into the per-environment file where the block holds: a map is written there, a path named for the release read from there', () => {
+    const result = gotmpl(`${devAndProd}releases:
   - name: api
     chart: ./charts/api
     values:
@@ -151,7 +204,7 @@ releases:
     expect(result.notes).toEqual([]);
   });
 
-  it('are left out, named, where the per-environment file cannot hold them', () => {
+  it('leaves out, named, values in such a block that the per-environment file cannot hold', () => {
     const result = gotmpl(`
 environments:
   prod: {}
@@ -175,84 +228,7 @@ releases:
       "9: release api: values[0] (under {{ if eq .Environment.Name \"prod\" }}): boutique's per-environment file values/prod/api.yaml exists already: left out; merge these values into it",
     ]);
   });
-});
 
-describe('issue 33, class 3: a per-environment file boutique would apply on its own', () => {
-  it('names values/<env>/<release>.yaml that exists but the helmfile never used', () => {
-    const result = convert('environments:\n  dev: {}\nreleases:\n  - name: web\n    chart: ./charts/web\n', { isOutputFile: (path) => path === 'values/dev/web.yaml' });
-    expect(messages(result)).toEqual([
-      "4: release web: values/dev/web.yaml exists, and boutique applies it in environment dev (its per-environment values file); helmfile did not: move it, or name it in the release's values and import again",
-    ]);
-  });
-});
-
-describe('issue 33, class 4: one templated line leaves out that line, not the map', () => {
-  it('keeps the untemplated keys of an inline map and names the one it left out', () => {
-    const result = gotmpl(`
-releases:
-  - name: app
-    chart: ./charts/app
-    values:
-      - replicaCount: 2
-        image:
-          repository: example/app
-          tag: {{ requiredEnv "TAG" }}
-        podAnnotations:
-          checksum: "{{ .Values.checksum }}"
-`);
-    expect(result.releasesFile.releases[0]!.values).toEqual([{ replicaCount: 2, image: { repository: 'example/app' } }]);
-    expect(messages(result)).toEqual([
-      '9: release app: values[0].image.tag reads an environment variable ({{ requiredEnv "TAG" }}); pass it in CI with --set: left out',
-      '11: release app: values[0].podAnnotations.checksum is templated ({{ .Values.checksum }}); write what it renders: left out',
-    ]);
-  });
-});
-
-describe('issue 33, class 6: a .gotmpl values file', () => {
-  it('is used as it stands without actions, rendered when its actions are constants, and named with its first action otherwise', () => {
-    const files: Record<string, string> = {
-      'plain.yaml.gotmpl': 'replicaCount: 2\n',
-      'escaped.yaml.gotmpl': 'host: "{{`{{ .Release.Name }}`}}.example.com"\n',
-      'env.yaml.gotmpl': 'replicaCount: 1\nimage:\n  tag: {{ .Values.tag }}\n',
-    };
-    const result = convert(`
-releases:
-  - name: app
-    chart: ./charts/app
-    values:
-      - plain.yaml.gotmpl
-      - escaped.yaml.gotmpl
-      - env.yaml.gotmpl
-`, { readText: (path) => files[path] });
-    expect(result.releasesFile.releases[0]!.values).toEqual(['plain.yaml.gotmpl', './imported-values/app-1.yaml']);
-    expect(result.files).toEqual([{ path: 'imported-values/app-1.yaml', text: '# escaped.yaml.gotmpl, rendered by boutique import: its only template actions were constants.\nhost: "{{ .Release.Name }}.example.com"\n' }]);
-    expect(messages(result)).toEqual([
-      '8: release app: values[2]: values file env.yaml.gotmpl is a template (line 3: {{ .Values.tag }}): left out; render it once per environment into plain values files',
-    ]);
-  });
-});
-
-describe('issue 33, class 4: keys a template writes', () => {
-  it('names an action that writes keys on its own line, and keeps what is around it', () => {
-    const result = gotmpl(`
-releases:
-  - name: app
-    chart: ./charts/app
-{{ toYaml .Values.common | indent 4 }}
-    values:
-      - replicaCount: 1
-        resources:
-          {{- toYaml .Values.resources | nindent 10 }}
-`);
-    expect(result.releasesFile.releases).toEqual([{ name: 'app', chart: './charts/app', values: [{ replicaCount: 1 }] }]);
-    expect(messages(result)).toEqual([
-      '5: release app: {{ toYaml .Values.common | indent 4 }} writes keys here: left out; write what it renders',
-      '9: release app: values[0].resources: {{- toYaml .Values.resources | nindent 10 }} writes keys here: left out; write what it renders',
-    ]);
-  });
-});
-
-describe('issue 33, class 5: what a template decides is never kept as if it always held', () => {
   it('turns a block on the environment name around installed into installed per environment', () => {
     const result = gotmpl(`
 environments:
@@ -400,14 +376,10 @@ releases:
   });
 
   it('names set values helm would read otherwise than releases.yaml can say', () => {
-    const result = convert(`
-releases:
-  - name: app
-    chart: ./charts/app
-    set:
+    const result = convert(app(`    set:
       - { name: a, value: "null" }
       - { name: b, value: "x,y" }
-`);
+`));
     expect(result.releasesFile.releases[0]!.set).toBeUndefined();
     expect(messages(result)).toEqual([
       '6: release app: set a=null: helm removes the key, which set in releases.yaml cannot say: not converted; put it in an inline values map',
