@@ -38,6 +38,7 @@ export abstract class BoutiqueCommand extends Command {
     set: Flags.string({ description: 'KEY=VALUE for every selected release, after releases.yaml, typed as helm --set types it (e.g. replicaCount=2)', multiple: true, helpGroup: 'GLOBAL' }),
     'set-string': Flags.string({ description: 'KEY=VALUE kept a string, as helm --set-string (e.g. image.tag=$GIT_SHA)', multiple: true, helpGroup: 'GLOBAL' }),
     'set-secret': Flags.string({ description: 'KEY=VALUE kept a string and treated as secret: masked in every output, handed to helm in a private file', multiple: true, helpGroup: 'GLOBAL' }),
+    'allow-duplicate-keys': Flags.boolean({ description: 'read a key given twice in a values file as helm does (the last one wins) instead of refusing it; one file can say so itself with a line "# boutique: allow-duplicate-keys"', default: false, helpGroup: 'GLOBAL' }),
     'skip-deps': Flags.boolean({ description: 'never run helm dependency build for a local chart whose charts/ folder lacks a dependency', default: false, helpGroup: 'GLOBAL' }),
     yes: Flags.boolean({ char: 'y', description: 'do not ask before destroy, or before changing an environment marked production: true (needed without a terminal)', default: false, helpGroup: 'GLOBAL' }),
     'lock-timeout': Flags.integer({ description: 'seconds to wait for another boutique run working on the same environment before giving up (sync, destroy, rollback)', default: 300, min: 0, helpGroup: 'GLOBAL' }),
@@ -87,7 +88,7 @@ export abstract class BoutiqueCommand extends Command {
       ...(this.globalFlags['set-string'] ?? []).map((flag) => parseSetFlag(flag, '--set-string')),
       ...(this.globalFlags['set-secret'] ?? []).map((flag) => ({ ...parseSetFlag(flag, '--set-secret'), secret: true })),
     ];
-    const config = loadConfig(this.globalFlags.file, environment, { set });
+    const config = loadConfig(this.globalFlags.file, environment, { set, allowDuplicateKeys: this.globalFlags['allow-duplicate-keys'] });
     this.envelope.environment = config.environment.name;
     return config;
   }

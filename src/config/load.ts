@@ -34,6 +34,8 @@ interface CheckOptions {
   files: FileProbe;
   /** How the text is parsed: parseYaml, or a run's rememberedParse. */
   parse?: (text: string, file: string) => ParsedDocument;
+  /** --allow-duplicate-keys: values files may give a key twice (helm takes the last). */
+  allowDuplicateKeys?: boolean;
 }
 
 export interface CheckedConfig {
@@ -60,7 +62,7 @@ export function checkConfig(text: string, options: CheckOptions): CheckedConfig 
   const namespaces = releaseNamespaces(raw, options.environment);
   const releases = new ReleaseIndex(raw.releases.map((release, index) => `${namespaces[index]}/${release?.name}`));
   // Values files are named as releases.yaml is: from the same folder the user runs in.
-  const values = new ValuesFileReader(options.files, (path) => join(dirname(options.file), relative(options.baseDir, path)));
+  const values = new ValuesFileReader(options.files, (path) => join(dirname(options.file), relative(options.baseDir, path)), options.allowDuplicateKeys);
   issues.push(...checkRules({ ...options, parsed, raw, namespaces, releases, values }));
   issues.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
   return { raw, issues, parsed, values };
@@ -70,7 +72,7 @@ export function checkConfig(text: string, options: CheckOptions): CheckedConfig 
  * Reads, checks and normalizes releases.yaml for one environment; throws one ConfigError listing every issue.
  * `set` (the command line's --set) comes after every release's own set values.
  */
-export function loadConfig(path: string, environment: string, options: { files?: FileProbe; set?: readonly RawSetValue[] } = {}): ReleasesConfig {
+export function loadConfig(path: string, environment: string, options: { files?: FileProbe; set?: readonly RawSetValue[]; allowDuplicateKeys?: boolean } = {}): ReleasesConfig {
   const files = options.files ?? nodeFileProbe;
   const absolute = resolve(path);
   const file = relative(process.cwd(), absolute) || absolute;
@@ -83,7 +85,7 @@ export function loadConfig(path: string, environment: string, options: { files?:
     throw new ConfigError([{ file, line: 1, column: 1, path: '', message: `cannot read ${file}: ${reason}`, hint: 'run boutique in the folder of releases.yaml or pass --file' }]);
   }
   const baseDir = dirname(absolute);
-  const { raw, issues, parsed, values } = checkConfig(text, { file, baseDir, environment, files, parse: rememberedParse });
+  const { raw, issues, parsed, values } = checkConfig(text, { file, baseDir, environment, files, parse: rememberedParse, allowDuplicateKeys: options.allowDuplicateKeys });
   if (issues.length > 0 || !raw || !parsed || !values) throw new ConfigError(issues);
   const versions = readVersionsFile(versionsFilePath(raw, environment, baseDir), raw.releases.map((release) => release.name), files);
   if (versions.issues.length > 0) throw new ConfigError(versions.issues);

@@ -31,10 +31,13 @@ const yamlHints: Record<string, string> = {
 // go-yaml v2 refuses these before parsing; the yaml library would read them into strings.
 const controlCharacter = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uFFFF]/;
 
-/** Parses one YAML document as go-yaml v2 does; every problem comes back as an issue located in `file`. */
-export function parseYaml(text: string, file: string): ParsedDocument {
+/**
+ * Parses one YAML document as go-yaml v2 does; every problem comes back as an issue located in `file`.
+ * `allowDuplicateKeys`: read a key given twice as helm does (the last one wins) instead of refusing it.
+ */
+export function parseYaml(text: string, file: string, options: { allowDuplicateKeys?: boolean } = {}): ParsedDocument {
   const lineCounter = new LineCounter();
-  const doc = parseGoYamlDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseGoYamlDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: !options.allowDuplicateKeys });
   const parsed: ParsedDocument = { file, doc, lineCounter, issues: [], text };
   const at = (offset: number, message: string, hint: string): ConfigIssue => {
     const { line, col } = lineCounter.linePos(offset);

@@ -3,7 +3,9 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { newAjv } from '../lint/ajv.js';
 import { acceptedBefore } from './accepted.js';
 
-const schemaText = readFileSync(new URL('../../schema/releases.schema.json', import.meta.url), 'utf8');
+/** The schema file shipped with boutique, for the yaml-language-server line of a written releases.yaml. */
+export const releasesSchemaUrl = new URL('../../schema/releases.schema.json', import.meta.url);
+const schemaText = readFileSync(releasesSchemaUrl, 'utf8');
 
 /** The published JSON Schema of releases.yaml; editors use the same file through a yaml-language-server comment. */
 export const releasesSchema: Record<string, unknown> = JSON.parse(schemaText);

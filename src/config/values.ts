@@ -21,7 +21,14 @@ export class ValuesFileReader {
   constructor(
     private readonly files: FileProbe,
     private readonly display: (path: string) => string,
+    /** --allow-duplicate-keys: every values file reads a key given twice as helm does; else only files marked so. */
+    private readonly allowDuplicateKeys = false,
   ) {}
+
+  /** This run's choice, or the file's own line `# boutique: allow-duplicate-keys` (for a migration). */
+  private allowsDuplicates(text: string): boolean {
+    return this.allowDuplicateKeys || duplicateKeysMarker.test(text);
+  }
 
   text(path: string): string {
     let text = this.texts.get(path);
@@ -35,7 +42,9 @@ export class ValuesFileReader {
   read(path: string): ParsedDocument {
     let parsed = this.parsed.get(path);
     if (!parsed) {
-      parsed = parseYaml(this.text(path), this.display(path));
+      const text = this.text(path);
+      parsed = parseYaml(text, this.display(path), { allowDuplicateKeys: this.allowsDuplicates(text) });
+      parsed.issues = parsed.issues.map((issue) => (/appears twice/.test(issue.message) ? { ...issue, hint: duplicateKeyHint(issue.file) } : issue));
       this.parsed.set(path, parsed);
     }
     return parsed;
@@ -46,7 +55,7 @@ export class ValuesFileReader {
    * fine before is not parsed again: nothing else of boutique reads a values file, helm does.
    */
   issues(path: string): ConfigIssue[] {
-    const accepted = acceptedBefore(VALUES_FILE_CHECK, this.text(path));
+    const accepted = acceptedBefore(this.allowsDuplicates(this.text(path)) ? `${VALUES_FILE_CHECK}, duplicate keys allowed` : VALUES_FILE_CHECK, this.text(path));
     if (accepted.hit) return [];
     const parsed = this.read(path);
     if (parsed.issues.length > 0) return parsed.issues;
@@ -59,6 +68,12 @@ export class ValuesFileReader {
     return [issueAt(parsed, [], `values file ${parsed.file} must be a map of values, not ${what}`, 'write keys the chart reads, e.g. "replicaCount: 2"; a list needs a key above it')];
   }
 }
+
+const duplicateKeysMarker = /^#\s*boutique:\s*allow-duplicate-keys\s*$/m;
+
+/** helm takes the last of two keys; a migration may want that for a while, so say how to get it. */
+const duplicateKeyHint = (file: string) =>
+  `remove one of the two, or merge their contents: helm silently takes the second. To accept that while migrating, add the line "# boutique: allow-duplicate-keys" to ${file}, or pass --allow-duplicate-keys`;
 
 /** What issues() checks, named for the accepted-input cache: a change to the check is a new name. */
 const VALUES_FILE_CHECK = `values file: YAML 1.1 as go-yaml v2 reads it, a map, nesting at most ${maxNestingDepth}`;

@@ -390,7 +390,7 @@ export const corpus: BadInput[] = [
       'releases.yaml': withWeb('    values: [values/web.yaml]\n  - name: api\n    chart: ./charts/web\n    values: [values/web.yaml]\n'),
       'values/web.yaml': 'replicaCount: 2\nreplicaCount: 3\n',
     },
-    expected: "values/web.yaml:2:1: invalid YAML: the key \"replicaCount\" appears twice in the same map\n  hint: remove one of the two, or merge their contents: the second would silently replace the first",
+    expected: "values/web.yaml:2:1: invalid YAML: the key \"replicaCount\" appears twice in the same map\n  hint: remove one of the two, or merge their contents: helm silently takes the second. To accept that while migrating, add the line \"# boutique: allow-duplicate-keys\" to values/web.yaml, or pass --allow-duplicate-keys",
   },
   {
     name: 'a values file that is an alias bomb',

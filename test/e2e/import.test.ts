@@ -1,7 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { boutique } from '../support/cli.js';
+import { parseAllDocuments } from 'yaml';
+import { boutique, repoRoot } from '../support/cli.js';
 import { copyShippedSystem } from '../support/system.js';
 import { helmBinary } from '../support/tools.js';
 
@@ -35,7 +37,7 @@ releases:
     chart: ./charts/microservice
     values:
       - values/adservice.yaml
-      - {{ .Environment.Name }}/adservice.yaml
+      - values/{{ .Environment.Name }}/{{\`{{ .Release.Name }}\`}}.yaml
     set:
       - name: replicaCount
         value: 1
@@ -45,20 +47,23 @@ releases:
 describe('boutique import', () => {
   it('writes a releases.yaml that renders exactly what the hand-written one does, and lists what it left out', async () => {
     const system = copyShippedSystem();
-    writeFileSync(join(system.dir, 'helmfile.yaml'), helmfile);
+    writeFileSync(join(system.dir, 'helmfile.yaml.gotmpl'), helmfile);
     const env = { BOUTIQUE_HELM: helmBinary() };
     const run = (args: string[]) => boutique(args, { cwd: system.dir, env });
 
-    const imported = await run(['import', 'helmfile.yaml', '-f', 'imported.yaml']);
+    const imported = await run(['import', 'helmfile.yaml.gotmpl', '-f', 'imported.yaml']);
     expect(imported.exitCode, imported.stderr).toBe(0);
     expect(imported.stdout).toBe([
       'Wrote imported.yaml: 3 releases, 1 environment, 0 repositories.',
-      'Not converted (2):',
-      '  helmfile.yaml:22: release cartservice: hooks (postsync): boutique runs no hooks: use a Job with helm.sh/hook annotations in the chart, or a CI step',
-      '  helmfile.yaml:30: template {{ .Environment.Name }}: boutique does not template releases.yaml; write what it renders for each environment (values/<environment>/<release>.yaml, installed: {env: false})',
+      'Not converted (1):',
+      '  helmfile.yaml.gotmpl:22: release cartservice: hooks (postsync): boutique runs no hooks: use a Job with helm.sh/hook annotations in the chart, or a CI step',
       '',
     ].join('\n'));
-    expect(readFileSync(join(system.dir, 'imported.yaml'), 'utf8')).toContain('needs:\n      - boutique/redis-cart\n');
+    const written = readFileSync(join(system.dir, 'imported.yaml'), 'utf8');
+    expect(written).toContain('needs:\n      - boutique/redis-cart\n');
+    // The editor's schema line names boutique's own schema file, relative to the written file.
+    const schema = /^# yaml-language-server: \$schema=(.+)\n/.exec(written)![1]!;
+    expect(readFileSync(join(system.dir, schema), 'utf8')).toBe(readFileSync(join(repoRoot, 'schema/releases.schema.json'), 'utf8'));
 
     for (const name of ['redis-cart', 'cartservice', 'adservice']) {
       const fromImport = await run(['template', '-f', 'imported.yaml', '-l', `name=${name}`]);
@@ -73,10 +78,43 @@ describe('boutique import', () => {
       { level: 1, releases: [{ id: 'boutique/cartservice', needs: ['boutique/redis-cart'] }] },
     ]);
 
-    const again = await run(['import', 'helmfile.yaml', '-f', 'imported.yaml']);
+    const again = await run(['import', 'helmfile.yaml.gotmpl', '-f', 'imported.yaml']);
     expect(again.exitCode).toBe(2);
     expect(again.stderr).toBe('Error: imported.yaml exists; boutique import does not overwrite it\n  hint: pass --force to replace it, or -f other.yaml to write elsewhere\n');
-    expect((await run(['import', 'helmfile.yaml', '-f', 'imported.yaml', '--force', '-o', 'json'])).exitCode).toBe(0);
+    expect((await run(['import', 'helmfile.yaml.gotmpl', '-f', 'imported.yaml', '--force', '-o', 'json'])).exitCode).toBe(0);
+    // --strict: the hook was left out, so the import says so in its exit code.
+    const strict = await run(['import', 'helmfile.yaml.gotmpl', '-f', 'imported.yaml', '--force', '--strict', '-o', 'json']);
+    expect(strict.exitCode).toBe(1);
+    expect(JSON.parse(strict.stdout)).toMatchObject({ ok: false, results: [{ clean: false, notes: [{ line: 22 }] }] });
+  });
+
+  it('refuses duplicate keys in values files unless the run or the file allows them, and the import offers both', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'boutique-import-dups-'));
+    cpSync(join(repoRoot, 'test/fixtures/import/corpus/charts'), join(dir, 'charts'), { recursive: true });
+    mkdirSync(join(dir, 'values'));
+    writeFileSync(join(dir, 'values/web.yaml'), 'replicaCount: 2\nreplicaCount: 3\n');
+    writeFileSync(join(dir, 'helmfile.yaml'), 'releases:\n  - name: web\n    chart: ./charts/echo\n    values: [values/web.yaml]\n');
+    const env = { BOUTIQUE_HELM: helmBinary() };
+    const run = (args: string[]) => boutique(args, { cwd: dir, env });
+    const replicas = (output: string) => JSON.parse(parseAllDocuments(output).map((doc) => doc.toJS()).find((object) => object?.kind === 'ConfigMap').data['values.json']).replicaCount;
+
+    const imported = await run(['import', '--strict']);
+    expect(imported.exitCode).toBe(1);
+    expect(imported.stdout).toContain('values/web.yaml:2:1: invalid YAML: the key "replicaCount" appears twice in the same map\n    hint: remove one of the two, or merge their contents: helm silently takes the second. To accept that while migrating, add the line "# boutique: allow-duplicate-keys" to values/web.yaml, or pass --allow-duplicate-keys');
+    const refused = await run(['template']);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain('values/web.yaml:2:1: invalid YAML: the key "replicaCount" appears twice');
+
+    const allowed = await run(['template', '--allow-duplicate-keys']);
+    expect(allowed.exitCode, allowed.stderr).toBe(0);
+    expect(replicas(allowed.stdout)).toBe(3);
+    expect((await run(['import', '--strict', '--force', '--allow-duplicate-keys'])).exitCode).toBe(0);
+
+    writeFileSync(join(dir, 'values/web.yaml'), '# boutique: allow-duplicate-keys\nreplicaCount: 2\nreplicaCount: 3\n');
+    const marked = await run(['template']);
+    expect(marked.exitCode, marked.stderr).toBe(0);
+    expect(replicas(marked.stdout)).toBe(3);
+    expect((await run(['import', '--strict', '--force'])).exitCode).toBe(0);
   });
 
   it('says which line of a broken helmfile it cannot read, and writes nothing', async () => {
