@@ -26,6 +26,26 @@ function chartFiles(chartPath: string): { root: string; file: string }[] {
 }
 
 /**
+ * What chartFiles leaves out, for a comparison of two revisions (base-diff.ts): a Chart.lock and the archives under
+ * charts/, of the chart and of its file:// dependencies. A vendored archive replaced under the same name, or a lock
+ * that pins another version of a range, renders differently with an unchanged Chart.yaml. A file:// dependency's
+ * archive is left out: helm packs it afresh from the folder, whose files chartFiles holds.
+ */
+export function builtDependencyFiles(chartPath: string): string[] {
+  const dependencies = dependenciesIn(join(chartPath, 'Chart.yaml'));
+  const packedLocally = dependencies.filter(({ repository }) => repository?.startsWith('file://')).map(({ name }) => `${name}-`);
+  // NAME-VERSION.tgz, and a version starts with a digit (or v): redis-cluster-1.0.0.tgz is not redis's.
+  const packedHere = (entry: string) => packedLocally.some((prefix) => entry.startsWith(prefix) && /^v?\d/.test(entry.slice(prefix.length)));
+  const chartsDir = join(chartPath, 'charts');
+  const archives = existsSync(chartsDir)
+    ? readdirSync(chartsDir).filter((entry) => entry.endsWith('.tgz') && !packedHere(entry)).sort().map((entry) => join(chartsDir, entry))
+    : [];
+  const lock = join(chartPath, 'Chart.lock');
+  const local = dependencies.flatMap(({ repository }) => (repository?.startsWith('file://') ? [resolve(chartPath, repository.slice('file://'.length))] : []));
+  return [...(existsSync(lock) ? [lock] : []), ...archives, ...local.filter((path) => existsSync(path)).flatMap(builtDependencyFiles)];
+}
+
+/**
  * A hash of everything that decides what helm applies for a release: chart files (or chart name and version),
  * values layers, --set values and helm options. Equal hashes mean an upgrade would apply the same thing, so sync
  * can skip it without rendering. 40 hex characters, to fit a label value.
