@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { declaredEnvironments, loadConfig } from '../config/load.js';
@@ -12,7 +12,7 @@ import { parseManifests, type HelmHook, type KubeObject } from '../kube/objects.
 import { buildPlan } from '../plan/plan.js';
 import type { Selector } from '../plan/select.js';
 import { markedSecrets } from '../secrets/mask.js';
-import { builtDependencyFiles, createInputsHash } from './inputs-hash.js';
+import { builtDependenciesHash, createInputsHash } from './inputs-hash.js';
 import { mapInOrder } from './pool.js';
 import { ValuesFiles } from './values-files.js';
 
@@ -207,9 +207,7 @@ function selectedReleases(side: Side, environment: string, options: BaseDiffOpti
  * vendored archive), and whether it is installed. Equal keys render equal manifests with the same helm.
  */
 function renderKey(side: Side, release: Release): string {
-  const hash = createHash('sha256').update(side.inputsHash(release)).update(String(release.installed));
-  if (release.chart.kind === 'local') for (const file of builtDependencyFiles(release.chart.path)) hash.update('\0').update(relative(release.chart.path, file)).update('\0').update(readFileSync(file));
-  return hash.digest('hex');
+  return createHash('sha256').update(side.inputsHash(release)).update(builtDependenciesHash(release)).update(String(release.installed)).digest('hex');
 }
 
 /** The same release under another name: the same chart, values and options but for its name and namespace. */
