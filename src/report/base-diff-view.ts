@@ -93,9 +93,9 @@ export interface BaseMarkdownOptions {
 
 /**
  * The diff as one pull-request comment: the plan line, a table of the releases that change, then each release's
- * objects collapsed under its name. Within `maxLength` (GitHub's 65,536 by default): a release whose full diff does
- * not fit any more is listed object by object without the diff lines, and one that does not fit even so is left to
- * the table and a closing note. An object is never cut.
+ * objects collapsed under its name. Within `maxLength` (GitHub's 65,536 by default): each release is listed object
+ * by object, and then given its full diff in order while that fits; a release that does not fit even as a list is
+ * left to the table and a closing note. An object is never cut.
  */
 export function renderBaseDiffMarkdown(outcome: BaseDiffOutcome, options: BaseMarkdownOptions): string {
   const maxLength = options.maxLength ?? GITHUB_COMMENT_LIMIT;
@@ -122,23 +122,31 @@ export function renderBaseDiffMarkdown(outcome: BaseDiffOutcome, options: BaseMa
   ].join('\n');
   // Room for the closing note, whatever it ends up naming.
   let budget = maxLength - head.length - 200 - changes.reduce((total, change) => total + name(change).length + 2, 0);
-  const sections: string[] = [];
-  const omitted: string[] = [];
-  for (const change of changes) {
+  // Every release gets its objects listed first, in order while they fit; then, in order, a release whose full
+  // diff fits in what is left gets it instead.
+  const forms = changes.map((change) => {
     const note = changeNote(change);
     const summary = `<b>${escapeHtml(name(change))}</b>${change.diff ? `: ${countsPhrase(change.diff.summary)}` : ''}`;
     const noteLines = note ? [`> ${escapeHtml(note)}`, ''] : [];
     const full = change.diff ? releaseMarkdownLines(change.diff, options.context, summary) : [];
     const complete = full.length > 0 ? [...full.slice(0, 3), ...noteLines, ...full.slice(3)] : [`- <b>${escapeHtml(name(change))}</b>: ${escapeHtml(note ?? '')}`, ''];
     const brief = change.diff ? objectListLines(change.diff, summary, noteLines) : complete;
-    const section = [complete, brief].map((lines) => `\n${lines.join('\n')}`).find((text) => text.length <= budget);
-    if (section === undefined) {
-      omitted.push(name(change));
-      continue;
-    }
-    sections.push(section);
-    budget -= section.length;
+    return { change, full: `\n${complete.join('\n')}`, brief: `\n${brief.join('\n')}` };
+  });
+  const shown = new Map<BaseReleaseChange, string>();
+  for (const form of forms) {
+    if (form.brief.length > budget) break;
+    shown.set(form.change, form.brief);
+    budget -= form.brief.length;
   }
+  for (const form of forms) {
+    const extra = form.full.length - form.brief.length;
+    if (!shown.has(form.change) || extra > budget) continue;
+    shown.set(form.change, form.full);
+    budget -= extra;
+  }
+  const sections = changes.flatMap((change) => shown.get(change) ?? []);
+  const omitted = changes.filter((change) => !shown.has(change)).map(name);
   const closing = omitted.length === 0 ? '' : `\n_Left out to stay within ${maxLength} characters: ${omitted.join(', ')}. Run \`boutique diff --base ${outcome.base.ref}\` for the full diff._\n`;
   return `${head}${sections.join('')}${closing}`;
 }

@@ -1,5 +1,7 @@
 import { execa } from 'execa';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -273,5 +275,109 @@ describe('boutique diff --base on a repository with real commits', () => {
     const result = await boutique(['diff', '--base', 'no-such-branch'], { cwd: base });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('git ref no-such-branch names no commit');
+  });
+});
+
+interface Recorded {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body?: { body?: string };
+}
+
+/** A GitHub REST API stand-in on 127.0.0.1: one pull request's issue comments, every request recorded. */
+async function fakeGitHub(seed: { id: number; body: string }[]) {
+  const comments = [...seed];
+  const requests: Recorded[] = [];
+  let nextId = 1000;
+  const server = createServer((request, response) => {
+    let text = '';
+    request.on('data', (chunk) => (text += chunk));
+    request.on('end', () => {
+      const body = text ? JSON.parse(text) : undefined;
+      requests.push({ method: request.method!, url: request.url!, headers: request.headers, body });
+      const url = new URL(request.url!, 'http://127.0.0.1');
+      const reply = (status: number, value: unknown) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+      if (request.headers.authorization !== 'Bearer test-token') return reply(401, { message: 'Bad credentials' });
+      if (request.method === 'GET' && url.pathname === '/repos/shop/site/issues/7/comments') {
+        const page = Number(url.searchParams.get('page') ?? 1);
+        const perPage = Number(url.searchParams.get('per_page') ?? 30);
+        return reply(200, comments.slice((page - 1) * perPage, page * perPage));
+      }
+      if (request.method === 'POST' && url.pathname === '/repos/shop/site/issues/7/comments') {
+        const comment = { id: nextId++, body: body.body };
+        comments.push(comment);
+        return reply(201, comment);
+      }
+      const edited = /^\/repos\/shop\/site\/issues\/comments\/(\d+)$/.exec(url.pathname);
+      const comment = edited && comments.find(({ id }) => id === Number(edited[1]));
+      if (request.method === 'PATCH' && comment) {
+        comment.body = body.body;
+        return reply(200, comment);
+      }
+      reply(404, { message: 'Not Found' });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, comments, requests, stop: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+describe('boutique diff --base --comment github', () => {
+  it('creates one comment on the pull request, updates it in place on the next run, and leaves the others alone', async () => {
+    const dir = await baseRepository();
+    // 100 comments of others: the first page is full, so boutique must read the second.
+    const others = Array.from({ length: 100 }, (_, index) => ({ id: index + 1, body: `looks good ${index}` }));
+    const github = await fakeGitHub(others);
+    try {
+      const event = join(dir, '..', `event-${Date.now()}.json`);
+      writeFileSync(event, JSON.stringify({ action: 'synchronize', number: 7, pull_request: { number: 7 } }));
+      const env = { GITHUB_TOKEN: 'test-token', GITHUB_API_URL: github.url, GITHUB_REPOSITORY: 'shop/site', GITHUB_EVENT_PATH: event };
+      writeFileSync(join(dir, 'values/web.yaml'), 'replicas: 3\n');
+      const first = await boutique(['diff', '--base', 'HEAD', '-e', 'dev', '--comment', 'github'], { cwd: dir, env });
+      expect(first.exitCode, first.stderr).toBe(0);
+      expect(first.stderr).toContain('comment 1000 on shop/site#7: created');
+      expect(github.requests.map(({ method, url }) => `${method} ${url}`)).toEqual([
+        'GET /repos/shop/site/issues/7/comments?per_page=100&page=1',
+        'GET /repos/shop/site/issues/7/comments?per_page=100&page=2',
+        'POST /repos/shop/site/issues/7/comments',
+      ]);
+      for (const request of github.requests) {
+        expect(request.headers).toMatchObject({ authorization: 'Bearer test-token', accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' });
+      }
+      const created = github.comments.at(-1)!;
+      expect(created.body.split('\n')[0]).toMatch(/^<!-- boutique-diff .* -->$/);
+      expect(created.body).toContain('**Plan: 0 to add, 1 to change, 0 to destroy in 1 of 5 releases (1 environment)**');
+      expect(created.body).toContain('<details>');
+
+      github.requests.length = 0;
+      writeFileSync(join(dir, 'values/web.yaml'), 'replicas: 4\n');
+      writeFileSync(join(dir, 'values/api.yaml'), 'greeting: hey\n');
+      const second = await boutique(['diff', '--base', 'HEAD', '-e', 'dev', '--comment', 'github'], { cwd: dir, env });
+      expect(second.exitCode, second.stderr).toBe(0);
+      expect(second.stderr).toContain('comment 1000 on shop/site#7: updated');
+      expect(github.requests.map(({ method, url }) => `${method} ${url}`)).toEqual([
+        'GET /repos/shop/site/issues/7/comments?per_page=100&page=1',
+        'GET /repos/shop/site/issues/7/comments?per_page=100&page=2',
+        'PATCH /repos/shop/site/issues/comments/1000',
+      ]);
+      expect(github.comments).toHaveLength(101);
+      expect(github.comments.slice(0, 100)).toEqual(others);
+      expect(github.comments[100]!.body).toContain('in 2 of 5 releases');
+    } finally {
+      await github.stop();
+    }
+  });
+
+  it('without a token: exit 2 before anything is rendered or sent', async () => {
+    const github = await fakeGitHub([]);
+    try {
+      const result = await boutique(['diff', '--base', 'HEAD', '--comment', 'github'], { env: { GITHUB_API_URL: github.url, GITHUB_REPOSITORY: 'shop/site', GITHUB_EVENT_PATH: '/nonexistent' } });
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toContain('--comment github needs GITHUB_TOKEN in the environment');
+      expect(github.requests).toEqual([]);
+    } finally {
+      await github.stop();
+    }
   });
 });
