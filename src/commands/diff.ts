@@ -20,7 +20,8 @@ export default class Diff extends BoutiqueCommand {
     'detailed-exitcode': Flags.boolean({ description: 'exit 2 when there are changes, 0 when none, 1 on any error', default: false }),
     base: Flags.string({ description: 'compare with this git ref (branch, tag, commit) instead of the cluster: both sides rendered with helm template, no cluster contacted', helpGroup: 'BASE DIFF' }),
     head: Flags.string({ description: 'with --base: the other side, a git ref (default: the working tree)', dependsOn: ['base'], helpGroup: 'BASE DIFF' }),
-    'all-environments': Flags.boolean({ description: 'with --base: every environment either side declares, instead of -e', default: false, dependsOn: ['base'], helpGroup: 'BASE DIFF' }),
+    // No default: oclif checks dependsOn against any value, a default false included.
+    'all-environments': Flags.boolean({ description: 'with --base: every environment either side declares, instead of -e', dependsOn: ['base'], helpGroup: 'BASE DIFF' }),
     comment: Flags.string({ description: 'also post the diff as one pull-request comment, updated in place on the next run (GitHub: GITHUB_TOKEN; GitLab: GITLAB_TOKEN)', options: ['github', 'gitlab'] }),
   };
 
@@ -37,7 +38,7 @@ export default class Diff extends BoutiqueCommand {
       const posted = await upsertComment(thread, marker, body);
       process.stderr.write(`comment ${posted.id} on ${posted.where}: ${posted.action}\n`);
     };
-    if (flags.base !== undefined) return this.baseDiff({ base: flags.base, head: flags.head, 'all-environments': flags['all-environments'], output: flags.output, context: flags.context }, marker, post);
+    if (flags.base !== undefined) return this.baseDiff({ base: flags.base, head: flags.head, 'all-environments': flags['all-environments'] ?? false, output: flags.output, context: flags.context }, marker, post);
     const { config, plan } = this.loadPlan();
     await this.enforcePromotionGate(config, plan, flags['override-promotion-gate']);
     const { syncPlan, diffs, failed } = await this.readingCluster(async () => diff(plan, (await this.wiring(config)).cluster(), { concurrency: this.globalFlags.concurrency }));
