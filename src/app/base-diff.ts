@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { declaredEnvironments, loadConfig } from '../config/load.js';
 import type { RawSetValue, Release } from '../config/types.js';
 import { diffRelease, type ReleaseDiff } from '../diff/release-diff.js';
-import { ConfigError, isRunError } from '../errors.js';
+import { ConfigError, isRunError, UsageError } from '../errors.js';
 import type { GitCli } from '../git/git.js';
 import type { Helm } from '../helm/helm.js';
 import { parseManifests, type HelmHook, type KubeObject } from '../kube/objects.js';
@@ -90,7 +90,10 @@ interface Side {
  * (diffRelease: normalization, masking, rollout marks, `requires replace`), base standing in for the cluster.
  */
 export async function diffAgainstBase(options: BaseDiffOptions, deps: BaseDiffDeps): Promise<BaseDiffOutcome> {
-  const headFile = resolve(options.file);
+  // As git names the folders: a path through a symbolic link (macOS's /tmp) would not lie under git's top folder.
+  const folder = dirname(resolve(options.file));
+  const headFile = join(existsSync(folder) ? realpathSync(folder) : folder, basename(options.file));
+  if (options.head === undefined && !existsSync(headFile)) throw new UsageError(`cannot read ${options.file}: no such file`, { suggestions: ['run boutique in the folder of releases.yaml or pass --file'] });
   const root = await deps.git.root(dirname(headFile));
   const baseCommit = await deps.git.commit(root, options.base);
   const headCommit = options.head === undefined ? undefined : await deps.git.commit(root, options.head);
@@ -187,9 +190,15 @@ interface Entry {
   head?: RenderJob;
 }
 
-/** The selected releases of one side in one environment, in apply order; none when that side does not declare it. */
+/**
+ * The selected releases of one side in one environment, in apply order. None when the base has no releases.yaml
+ * or does not declare the environment, or, under --all-environments, when head does not: an environment named with
+ * -e that head does not declare is the usual error.
+ */
 function selectedReleases(side: Side, environment: string, options: BaseDiffOptions): Release[] {
-  if (!declaredEnvironments(side.file).includes(environment) && environment !== 'default') return [];
+  const declared = declaredEnvironments(side.file);
+  const absent = declared.length === 0 || (!declared.includes(environment) && environment !== 'default');
+  if (absent && (side.name === 'base' || options.environments === 'all')) return [];
   let config;
   try {
     config = loadConfig(side.file, environment, { set: options.set });

@@ -271,6 +271,24 @@ describe('boutique diff --base on a repository with real commits', () => {
     expect((await git(dir, ['status', '--porcelain'])).stdout).toBe(status);
   });
 
+  it('a base without releases.yaml (boutique adopted in this change): every release added', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'boutique-base-diff-adopt-'));
+    cpSync(base, dir, { recursive: true });
+    await git(dir, ['rm', '-q', '--cached', 'releases.yaml']);
+    await git(dir, ['commit', '-qm', 'before boutique']);
+    const result = await boutique(['diff', '--base', 'HEAD', '-e', 'prod', '-o', 'json'], { cwd: dir });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.results[0].changes.map((change: Listed) => `${change.release} ${change.kind}`)).toEqual(['shop/api added', 'shop/worker added', 'shop/reports added', 'shop/cache added', 'shop/web added']);
+    expect(report.summary).toMatchObject({ add: 10, change: 0, destroy: 0, releases: 5, ofReleases: 5 });
+  });
+
+  it('an environment head does not declare: exit 2, as for any command', async () => {
+    const result = await boutique(['diff', '--base', 'HEAD', '-e', 'qa'], { cwd: base });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('environment "qa" is not declared');
+  });
+
   it('a ref that names no commit: exit 2, saying which', async () => {
     const result = await boutique(['diff', '--base', 'no-such-branch'], { cwd: base });
     expect(result.exitCode).toBe(2);
