@@ -399,3 +399,54 @@ describe('boutique diff --base --comment github', () => {
     }
   });
 });
+
+describe('boutique diff --base --comment gitlab', () => {
+  it("creates one note on the merge request, then updates it, with the token GitLab asks for", async () => {
+    const dir = await baseRepository();
+    const notes: { id: number; body: string; system?: boolean }[] = [{ id: 1, body: 'added 1 commit', system: true }];
+    const requests: string[] = [];
+    const server = createServer((request, response) => {
+      let text = '';
+      request.on('data', (chunk) => (text += chunk));
+      request.on('end', () => {
+        requests.push(`${request.method} ${request.url} ${request.headers['private-token']}`);
+        const url = new URL(request.url!, 'http://127.0.0.1');
+        const reply = (status: number, value: unknown) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+        const base = '/api/v4/projects/shop%2Fsite/merge_requests/3/notes';
+        if (request.method === 'GET' && url.pathname === base) return reply(200, notes);
+        if (request.method === 'POST' && url.pathname === base) {
+          const note = { id: 50, body: JSON.parse(text).body };
+          notes.push(note);
+          return reply(201, note);
+        }
+        const note = notes.find(({ id }) => url.pathname === `${base}/${id}`);
+        if (request.method === 'PUT' && note) {
+          note.body = JSON.parse(text).body;
+          return reply(200, note);
+        }
+        reply(404, { message: '404 Not found' });
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const env = { GITLAB_TOKEN: 'glpat-test', CI_API_V4_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v4`, CI_PROJECT_ID: 'shop/site', CI_MERGE_REQUEST_IID: '3' };
+      writeFileSync(join(dir, 'values/web.yaml'), 'replicas: 3\n');
+      const first = await boutique(['diff', '--base', 'HEAD', '-e', 'dev', '--comment', 'gitlab'], { cwd: dir, env });
+      expect(first.exitCode, first.stderr).toBe(0);
+      writeFileSync(join(dir, 'values/web.yaml'), 'replicas: 4\n');
+      const second = await boutique(['diff', '--base', 'HEAD', '-e', 'dev', '--comment', 'gitlab'], { cwd: dir, env });
+      expect(second.exitCode, second.stderr).toBe(0);
+      const notesPath = '/api/v4/projects/shop%2Fsite/merge_requests/3/notes';
+      expect(requests).toEqual([
+        `GET ${notesPath}?per_page=100&page=1 glpat-test`,
+        `POST ${notesPath} glpat-test`,
+        `GET ${notesPath}?per_page=100&page=1 glpat-test`,
+        `PUT ${notesPath}/50 glpat-test`,
+      ]);
+      expect(notes).toHaveLength(2);
+      expect(notes[1]!.body).toContain('replicas: 4');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
