@@ -11,7 +11,7 @@ import { parseSelectors } from '../plan/select.js';
 
 export default class Diff extends BoutiqueCommand {
   static override description =
-    'Show what a sync would change in the cluster (server-side dry run), and drift between the cluster and the last sync. Secrets are masked.';
+    'Show what a sync would change in the cluster (server-side dry run), and drift between the cluster and the last sync; with --base REF, what a change to the repository would change, from two git revisions and no cluster. Secrets are masked.';
 
   static override flags = {
     ...promotionGateFlags,
@@ -32,20 +32,20 @@ export default class Diff extends BoutiqueCommand {
     this.detailedExitCode = flags['detailed-exitcode'];
     // Checked before anything runs: a job that cannot comment fails at once.
     const thread = flags.comment ? commentThread(flags.comment as CommentHost, process.env) : undefined;
-    const marker = commentMarker(`${this.globalFlags.file} ${flags.base === undefined ? 'cluster' : 'base'} ${flags['all-environments'] ? 'all environments' : this.globalFlags.environment}`);
-    const post = async (body: string) => {
+    const post = async (render: (marker: string) => string) => {
       if (!thread) return;
-      const posted = await upsertComment(thread, marker, body);
+      const marker = commentMarker(`${this.globalFlags.file} ${flags.base === undefined ? 'cluster' : 'base'} ${flags['all-environments'] ? 'all environments' : this.globalFlags.environment}`);
+      const posted = await upsertComment(thread, marker, render(marker));
       process.stderr.write(`comment ${posted.id} on ${posted.where}: ${posted.action}\n`);
     };
-    if (flags.base !== undefined) return this.baseDiff({ base: flags.base, head: flags.head, 'all-environments': flags['all-environments'] ?? false, output: flags.output, context: flags.context }, marker, post);
+    if (flags.base !== undefined) return this.baseDiff({ base: flags.base, head: flags.head, 'all-environments': flags['all-environments'] ?? false, output: flags.output, context: flags.context }, post);
     const { config, plan } = this.loadPlan();
     await this.enforcePromotionGate(config, plan, flags['override-promotion-gate']);
     const { syncPlan, diffs, failed } = await this.readingCluster(async () => diff(plan, (await this.wiring(config)).cluster(), { concurrency: this.globalFlags.concurrency }));
     const scope = { releases: changeCountsPhrase(syncPlan), failed: failed.map(({ release }) => release.id) };
     this.envelope.summary = diffSummary(diffs, scope);
     this.envelope.results = [{ releases: syncPlanJson(syncPlan), diffs }];
-    await post(`${marker}\n${renderDiffMarkdown(diffs, { context: flags.context, scope, maxLength: GITHUB_COMMENT_LIMIT - marker.length - 1 })}`);
+    await post((marker) => `${marker}\n${renderDiffMarkdown(diffs, { context: flags.context, scope, maxLength: GITHUB_COMMENT_LIMIT - marker.length - 1 })}`);
     if (flags.output === 'markdown') process.stdout.write(renderDiffMarkdown(diffs, { context: flags.context, scope }));
     else if (flags.output === 'text') process.stdout.write(renderDiffText(diffs, { color: this.colorEnabled(), context: flags.context, scope }));
     this.failOnReleaseErrors(failed, `could not diff ${failed.length} of ${plan.releases.length} releases`);
@@ -53,7 +53,7 @@ export default class Diff extends BoutiqueCommand {
   }
 
   /** `diff --base REF`: two revisions compared with helm template alone (app/base-diff.ts). */
-  private async baseDiff(flags: { base: string; head?: string; 'all-environments': boolean; output: string; context: number }, marker: string, post: (body: string) => Promise<void>): Promise<void> {
+  private async baseDiff(flags: { base: string; head?: string; 'all-environments': boolean; output: string; context: number }, post: (render: (marker: string) => string) => Promise<void>): Promise<void> {
     const wiring = await this.wiring();
     const outcome = await diffAgainstBase(
       {
@@ -71,7 +71,7 @@ export default class Diff extends BoutiqueCommand {
     const counts = basePlanCounts(outcome);
     this.envelope.summary = { ...counts };
     this.envelope.results = [baseDiffJson(outcome)];
-    await post(renderBaseDiffMarkdown(outcome, { context: flags.context, marker }));
+    await post((marker) => renderBaseDiffMarkdown(outcome, { context: flags.context, marker }));
     if (flags.output === 'markdown') process.stdout.write(renderBaseDiffMarkdown(outcome, { context: flags.context }));
     else if (flags.output === 'text') process.stdout.write(renderBaseDiffText(outcome, { color: this.colorEnabled(), context: flags.context }));
     this.failOnReleaseErrors(outcome.failed, `could not render ${outcome.failed.length} releases`);
