@@ -117,32 +117,7 @@ export async function diffAgainstBase(options: BaseDiffOptions, deps: BaseDiffDe
     }));
     const renders = new Map(jobs.map((job, index) => [job, rendered[index]!]));
     const failed: BaseDiffOutcome['failed'] = [];
-    const changes = compared.flatMap(({ entries }) => entries.flatMap((entry): BaseReleaseChange[] => {
-      if (entry.change.kind === 'removed' || entry.change.kind === 'needs') return [entry.change];
-      // A side with no render job is a release that side does not install: no objects.
-      const objectsOf = (job: RenderJob | undefined): Rendered | undefined => {
-        const result = job ? renders.get(job)! : { objects: [], hooks: [] };
-        if (!(result instanceof Error)) return result;
-        failed.push({ environment: entry.change.environment, release: job!.release, side: job!.side.label, error: result });
-        return undefined;
-      };
-      const before = objectsOf(entry.base);
-      const after = objectsOf(entry.head);
-      if (!before || !after) return [];
-      const release = entry.release;
-      const secretValues = [...markedSecrets(entry.baseRelease), ...markedSecrets(entry.release)];
-      const diff = diffRelease({
-        release: release.id,
-        namespace: release.namespace,
-        desired: after.objects,
-        live: before.objects,
-        deployed: before.objects,
-        secretValues,
-        hooks: { deployed: before.hooks, planned: after.hooks },
-        ignoreDifferences: release.ignoreDifferences,
-      });
-      return [{ ...entry.change, diff }];
-    }));
+    const changes = compared.flatMap(({ entries }) => entries.flatMap((entry) => withObjectDiff(entry, renders, failed)));
     return {
       base: { ref: options.base, commit: baseCommit },
       head: { ref: options.head, commit: headCommit },
@@ -156,6 +131,36 @@ export async function diffAgainstBase(options: BaseDiffOptions, deps: BaseDiffDe
     for (const side of sides) side.valuesFiles.dispose();
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * The change with the objects a sync would add, change and remove, base's render standing for what is deployed and
+ * live; [] when a side did not render (its failure is added to `failed`).
+ */
+function withObjectDiff(entry: Entry, renders: ReadonlyMap<RenderJob, Rendered | Error>, failed: BaseDiffOutcome['failed']): BaseReleaseChange[] {
+  if (entry.change.kind === 'removed' || entry.change.kind === 'needs') return [entry.change];
+  // A side with no render job is a release that side does not install: no objects.
+  const objectsOf = (job: RenderJob | undefined): Rendered | undefined => {
+    const result = job ? renders.get(job)! : { objects: [], hooks: [] };
+    if (!(result instanceof Error)) return result;
+    failed.push({ environment: entry.change.environment, release: job!.release, side: job!.side.label, error: result });
+    return undefined;
+  };
+  const before = objectsOf(entry.base);
+  const after = objectsOf(entry.head);
+  if (!before || !after) return [];
+  const { release } = entry;
+  const diff = diffRelease({
+    release: release.id,
+    namespace: release.namespace,
+    desired: after.objects,
+    live: before.objects,
+    deployed: before.objects,
+    secretValues: [...markedSecrets(entry.baseRelease), ...markedSecrets(release)],
+    hooks: { deployed: before.hooks, planned: after.hooks },
+    ignoreDifferences: release.ignoreDifferences,
+  });
+  return [{ ...entry.change, diff }];
 }
 
 interface RenderJob {
