@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../cluster/emulator.js';
 import { boutique } from '../support/cli.js';
+import { fakeGitHub, pullRequestEvent } from '../support/fake-github.js';
 import { copyShippedSystem } from '../support/system.js';
 import { emulatorEnv } from '../support/tools.js';
 
@@ -71,5 +72,21 @@ describe('boutique diff --base on the shipped system, against the cluster diff',
       'boutique/frontend changed',
       'boutique/loadgenerator changed',
     ]);
+  });
+
+  it('posts the cluster diff as its own comment, beside the base diff\'s', async () => {
+    const github = await fakeGitHub([]);
+    try {
+      const comment = { ...env, ...github.env(pullRequestEvent(7)) };
+      const cluster = await boutique(['diff', '--comment', 'github'], { cwd: system.dir, env: comment });
+      expect(cluster.exitCode, cluster.stderr).toBe(0);
+      const base = await boutique(['diff', '--base', 'HEAD', '--comment', 'github'], { cwd: system.dir, env: comment });
+      expect(base.exitCode, base.stderr).toBe(0);
+      expect(github.comments.map(({ body }) => body.split('\n')[0])).toEqual(['<!-- boutique-diff releases.yaml cluster default -->', '<!-- boutique-diff releases.yaml base default -->']);
+      expect(github.comments[0]!.body).toContain('**Plan: ');
+      expect(github.comments[0]!.body).toContain('<summary><b>boutique/frontend</b>');
+    } finally {
+      await github.stop();
+    }
   });
 });

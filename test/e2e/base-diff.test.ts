@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { boutique } from '../support/cli.js';
+import { fakeGitHub, pullRequestEvent } from '../support/fake-github.js';
 import { helmBinary } from '../support/tools.js';
 
 /**
@@ -296,51 +297,6 @@ describe('boutique diff --base on a repository with real commits', () => {
   });
 });
 
-interface Recorded {
-  method: string;
-  url: string;
-  headers: Record<string, string | string[] | undefined>;
-  body?: { body?: string };
-}
-
-/** A GitHub REST API stand-in on 127.0.0.1: one pull request's issue comments, every request recorded. */
-async function fakeGitHub(seed: { id: number; body: string }[]) {
-  const comments = [...seed];
-  const requests: Recorded[] = [];
-  let nextId = 1000;
-  const server = createServer((request, response) => {
-    let text = '';
-    request.on('data', (chunk) => (text += chunk));
-    request.on('end', () => {
-      const body = text ? JSON.parse(text) : undefined;
-      requests.push({ method: request.method!, url: request.url!, headers: request.headers, body });
-      const url = new URL(request.url!, 'http://127.0.0.1');
-      const reply = (status: number, value: unknown) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
-      if (request.headers.authorization !== 'Bearer test-token') return reply(401, { message: 'Bad credentials' });
-      if (request.method === 'GET' && url.pathname === '/repos/shop/site/issues/7/comments') {
-        const page = Number(url.searchParams.get('page') ?? 1);
-        const perPage = Number(url.searchParams.get('per_page') ?? 30);
-        return reply(200, comments.slice((page - 1) * perPage, page * perPage));
-      }
-      if (request.method === 'POST' && url.pathname === '/repos/shop/site/issues/7/comments') {
-        const comment = { id: nextId++, body: body.body };
-        comments.push(comment);
-        return reply(201, comment);
-      }
-      const edited = /^\/repos\/shop\/site\/issues\/comments\/(\d+)$/.exec(url.pathname);
-      const comment = edited && comments.find(({ id }) => id === Number(edited[1]));
-      if (request.method === 'PATCH' && comment) {
-        comment.body = body.body;
-        return reply(200, comment);
-      }
-      reply(404, { message: 'Not Found' });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, comments, requests, stop: () => new Promise((resolve) => server.close(resolve)) };
-}
-
 describe('boutique diff --base --comment github', () => {
   it('creates one comment on the pull request, updates it in place on the next run, and leaves the others alone', async () => {
     const dir = await baseRepository();
@@ -348,9 +304,7 @@ describe('boutique diff --base --comment github', () => {
     const others = Array.from({ length: 100 }, (_, index) => ({ id: index + 1, body: `looks good ${index}` }));
     const github = await fakeGitHub(others);
     try {
-      const event = join(dir, '..', `event-${Date.now()}.json`);
-      writeFileSync(event, JSON.stringify({ action: 'synchronize', number: 7, pull_request: { number: 7 } }));
-      const env = { GITHUB_TOKEN: 'test-token', GITHUB_API_URL: github.url, GITHUB_REPOSITORY: 'shop/site', GITHUB_EVENT_PATH: event };
+      const env = github.env(pullRequestEvent(7));
       writeFileSync(join(dir, 'values/web.yaml'), 'replicas: 3\n');
       const first = await boutique(['diff', '--base', 'HEAD', '-e', 'dev', '--comment', 'github'], { cwd: dir, env });
       expect(first.exitCode, first.stderr).toBe(0);
