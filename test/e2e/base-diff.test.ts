@@ -168,13 +168,14 @@ describe('boutique diff --base on a repository with real commits', () => {
   };
 
   it('lists nothing when nothing changed, and says so in one plan line', async () => {
-    const result = await boutique(['diff', '--base', 'HEAD', '--all-environments'], { cwd: base });
+    const result = await boutique(['diff', '--base', 'HEAD', '--all-environments', '--detailed-exitcode'], { cwd: base });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout.split('\n')[0]).toBe('Plan: 0 to add, 0 to change, 0 to destroy in 0 of 10 releases (2 environments)');
   });
 
   it('a values file changed: that release, in every environment', async () => {
-    const { listed, report } = await listedAfter((dir) => edit(dir, 'values/web.yaml', () => 'replicas: 3\n'));
+    const { listed, report, dir } = await listedAfter((dir) => edit(dir, 'values/web.yaml', () => 'replicas: 3\n'));
+    expect((await boutique(['diff', '--base', 'HEAD', '--all-environments', '--detailed-exitcode'], { cwd: dir })).exitCode).toBe(2);
     expect(listed).toEqual([
       { environment: 'dev', release: 'shop-dev/web', kind: 'changed' },
       { environment: 'prod', release: 'shop/web', kind: 'changed' },
