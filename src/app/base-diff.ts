@@ -79,6 +79,8 @@ interface Side {
   /** What messages call it: the ref, or `working tree`. */
   label: string;
   file: string;
+  /** The environments its releases.yaml declares (read once: the file of 300 releases is no small parse). */
+  declared: string[];
   inputsHash: (release: Release) => string;
   valuesFiles: ValuesFiles;
 }
@@ -100,15 +102,16 @@ export async function diffAgainstBase(options: BaseDiffOptions, deps: BaseDiffDe
   const scratch = mkdtempSync(join(tmpdir(), 'boutique-base-'));
   const sides: Side[] = [];
   try {
+    const side = (name: 'base' | 'head', label: string, file: string): Side => ({ name, label, file, declared: declaredEnvironments(file), inputsHash: createInputsHash(), valuesFiles: new ValuesFiles() });
     const checkout = async (name: 'base' | 'head', ref: string, commit: string): Promise<Side> => {
       const dir = join(scratch, name);
       await deps.git.extract(root, commit, dir, scratch);
-      return { name, label: ref, file: join(dir, relative(root, headFile)), inputsHash: createInputsHash(), valuesFiles: new ValuesFiles() };
+      return side(name, ref, join(dir, relative(root, headFile)));
     };
     sides.push(await checkout('base', options.base, baseCommit));
-    sides.push(headCommit && options.head ? await checkout('head', options.head, headCommit) : { name: 'head', label: 'working tree', file: headFile, inputsHash: createInputsHash(), valuesFiles: new ValuesFiles() });
+    sides.push(headCommit && options.head ? await checkout('head', options.head, headCommit) : side('head', 'working tree', headFile));
     const [base, head] = sides as [Side, Side];
-    const environments = options.environments === 'all' ? [...new Set([...declaredEnvironments(head.file), ...declaredEnvironments(base.file)])] : [...options.environments];
+    const environments = options.environments === 'all' ? [...new Set([...head.declared, ...base.declared])] : [...options.environments];
     const compared = environments.map((environment) => compareEnvironment(environment, base, head, options));
     const jobs = compared.flatMap(({ renders }) => renders);
     const rendered = await mapInOrder(jobs, options.concurrency, (job) => renderObjects(job.release, job.side, deps.helm).catch((error: Error) => {
@@ -201,8 +204,7 @@ interface Entry {
  * -e that head does not declare is the usual error.
  */
 function selectedReleases(side: Side, environment: string, options: BaseDiffOptions): Release[] {
-  const declared = declaredEnvironments(side.file);
-  const absent = declared.length === 0 || (!declared.includes(environment) && environment !== 'default');
+  const absent = side.declared.length === 0 || (!side.declared.includes(environment) && environment !== 'default');
   if (absent && (side.name === 'base' || options.environments === 'all')) return [];
   let config;
   try {
