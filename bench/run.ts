@@ -5,7 +5,7 @@
  * ready delay for boutique and baselines. Prints a table (bench/README.md explains it); asserts no speed.
  */
 import { execa } from 'execa';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -67,6 +67,8 @@ const rows = {
   scaleChangedVsDiff: row('scale-changed-vs-helm-diff', `sync, ${scaleReleases}, 1 changed`, `helm-only diff, ${concurrency} at a time, 1 changed`, {
     limit: Number((0.3 * todaysScaleNoopVsHelmDiff).toFixed(2)), of: 'ratio', note: `0.3× today's no-op, ${todaysScaleNoopVsHelmDiff}× this baseline`,
   }),
+  scaleBaseDiff: row('scale-base-diff-vs-template-loop', `diff --base, ${scaleReleases}, 1 changed`, 'helm template of every release, base and head, one after another', { limit: 0.1, of: 'ratio' }),
+  scaleBaseDiffTime: row('scale-base-diff-seconds', `diff --base, ${scaleReleases}, 1 changed`, '', { limit: 5, of: 'figure' }),
   scaleRss: row('scale-peak-rss', `peak RSS of the ${scaleReleases}-release syncs`, '', { limit: 300, of: 'figure' }, 'MB'),
 };
 const allRows = Object.values(rows);
@@ -242,12 +244,50 @@ async function scaleGroup(): Promise<void> {
   }
 }
 
+/**
+ * A pull request's check without a cluster: the generated system committed to a git repository of its own, one
+ * release changed in the working tree each round; `diff --base HEAD` (no render cache, as on a fresh CI runner)
+ * against helm template of every release of both revisions.
+ */
+async function baseDiffGroup(): Promise<void> {
+  const generated = generateScaleSystem(copies);
+  const base = mkdtempSync(join(tmpdir(), 'boutique-bench-base-'));
+  const git = (args: string[]) => execa('git', ['-c', 'user.email=bench@example.com', '-c', 'user.name=bench', ...args], { cwd: generated.dir });
+  try {
+    await git(['init', '-q']);
+    await git(['add', '-A']);
+    await git(['commit', '-qm', 'base']);
+    // The baseline renders the base from a copy of the commit, as boutique reads it from git.
+    cpSync(generated.dir, base, { recursive: true });
+    await withValuesFiles(async (valuesFiles) => {
+      for (let round = 1; round <= scaleRounds; round++) {
+        generated.change(round);
+        const run = await runBoutique(['diff', '--base', 'HEAD', '-e', scaleEnvironment, '--no-cache', '-o', 'json'], { env: boutiqueEnv(), cwd: generated.dir });
+        const listed = JSON.parse(run.stdout).results[0].changes.map((change: { release: string }) => change.release);
+        if (listed.length !== 1 || !listed[0].endsWith(`/${generated.changing}`)) throw new Error(`diff --base listed ${listed.join(', ') || 'nothing'} where only ${generated.changing} changed`);
+        const loop = await seconds(async () => {
+          await templateLoop(loadSystem(base, scaleEnvironment, valuesFiles), {});
+          await templateLoop(loadSystem(generated.dir, scaleEnvironment, valuesFiles), {});
+        });
+        rows.scaleBaseDiff.boutique.push(run.seconds);
+        rows.scaleBaseDiff.reference.push(loop);
+        rows.scaleBaseDiffTime.boutique.push(run.seconds);
+        log(`base diff round ${round}/${scaleRounds}: boutique ${s(run.seconds)}, helm template of both sides ${s(loop)}`);
+      }
+    });
+  } finally {
+    rmSync(generated.dir, { recursive: true, force: true });
+    rmSync(base, { recursive: true, force: true });
+  }
+}
+
 const groups: { rows: Row[]; run: () => Promise<void> }[] = [
   { rows: [rows.help, rows.list], run: startupGroup },
   { rows: [rows.noopVsLoop, rows.noopVsDiff], run: noopGroup },
   { rows: [rows.templateCold, rows.templateWarm], run: templateGroup },
   { rows: [rows.firstVsPath, rows.firstVsLevels], run: firstSyncGroup },
   { rows: [rows.scaleNoop, rows.scaleChangedVsNoop, rows.scaleChangedVsDiff, rows.scaleRss], run: scaleGroup },
+  { rows: [rows.scaleBaseDiff, rows.scaleBaseDiffTime], run: baseDiffGroup },
 ];
 
 const commit = (await execa('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, reject: false })).stdout;

@@ -84,6 +84,11 @@ export class ApiStatusError extends AppError {
   }
 }
 
+/** The code host (GitHub, GitLab) refused or failed a request about a pull request's comment. */
+export class CommentError extends AppError {
+  readonly code = 'COMMENT';
+}
+
 /** helm or kubectl could not be found, or is too old. */
 export class ToolError extends AppError {
   readonly code = 'TOOL';

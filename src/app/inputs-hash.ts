@@ -27,6 +27,42 @@ function chartFiles(chartPath: string): { root: string; file: string }[] {
 }
 
 /**
+ * What chartFiles leaves out, for a comparison of two revisions (base-diff.ts): the versions a Chart.lock pins and
+ * the archives under charts/, of the chart and of its file:// dependencies. A vendored archive replaced under the
+ * same name, or a lock that pins another version of a range, renders differently with an unchanged Chart.yaml.
+ * What helm derives when it builds a file:// dependency is left out (that dependency's archive, its lock entry, the
+ * lock's digest and time): helm packs it afresh from the folder, whose files chartFiles holds.
+ */
+function builtDependencyParts(chartPath: string): { name: string; content: string | Buffer }[] {
+  const fromFolder = (repository?: string) => repository?.startsWith('file://') ?? false;
+  const dependencies = dependenciesIn(join(chartPath, 'Chart.yaml'));
+  const packedLocally = dependencies.filter(({ repository }) => fromFolder(repository)).map(({ name }) => `${name}-`);
+  // NAME-VERSION.tgz, and a version starts with a digit (or v): redis-cluster-1.0.0.tgz is not redis's.
+  const packedHere = (entry: string) => packedLocally.some((prefix) => entry.startsWith(prefix) && /^v?\d/.test(entry.slice(prefix.length)));
+  const chartsDir = join(chartPath, 'charts');
+  const archives = existsSync(chartsDir) ? readdirSync(chartsDir).filter((entry) => entry.endsWith('.tgz') && !packedHere(entry)).sort() : [];
+  const locked = dependenciesIn(join(chartPath, 'Chart.lock')).filter(({ repository }) => !fromFolder(repository));
+  const local = dependencies.flatMap(({ repository }) => (fromFolder(repository) ? [resolve(chartPath, repository!.slice('file://'.length))] : []));
+  return [
+    ...(locked.length > 0 ? [{ name: 'Chart.lock', content: JSON.stringify(locked.map(({ name, version, repository }) => [name, version, repository])) }] : []),
+    ...archives.map((entry) => ({ name: `charts/${entry}`, content: readFileSync(join(chartsDir, entry)) })),
+    ...local.filter((path) => existsSync(path)).flatMap((path) => builtDependencyParts(path).map((part) => ({ ...part, name: `${relative(chartPath, path)}/${part.name}` }))),
+  ];
+}
+
+/**
+ * A hash of a local chart's built dependencies (builtDependencyParts); '' for a chart from a repository. The inputs
+ * hash leaves them out, so that building dependencies does not make sync upgrade; whatever keeps or compares renders
+ * (the render cache, diff --base) adds this.
+ */
+export function builtDependenciesHash(release: Release): string {
+  if (release.chart.kind !== 'local') return '';
+  const hash = createHash('sha256');
+  for (const part of builtDependencyParts(release.chart.path)) hash.update(part.name).update('\0').update(part.content).update('\0');
+  return hash.digest('hex');
+}
+
+/**
  * A hash of everything that decides what helm applies for a release: chart files (or chart name and version),
  * values layers, --set values and helm options. Equal hashes mean an upgrade would apply the same thing, so sync
  * can skip it without rendering. 40 hex characters, to fit a label value.

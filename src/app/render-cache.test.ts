@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -90,6 +90,26 @@ describe('the render cache', () => {
     writeFileSync(join(chart, 'templates', 'deployment.yaml'), 'kind: Deployment\nspec: {}\n');
     await run().template(release(), [valuesFile]);
     writeFileSync(join(chart, 'templates', 'service.yaml'), 'kind: Service\n');
+    await run().template(release(), [valuesFile]);
+    expect(calls).toHaveLength(3);
+  });
+
+  it('renders again when a vendored dependency archive is replaced under the same name, or a Chart.lock pins another version', async () => {
+    writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: web\nversion: 1.0.0\ndependencies:\n  - name: lib\n    version: "~1.0"\n    repository: https://charts.example.com\n');
+    mkdirSync(join(chart, 'charts'));
+    const lock = (version: string, generated: string) => writeFileSync(join(chart, 'Chart.lock'), `dependencies:\n  - name: lib\n    version: ${version}\n    repository: https://charts.example.com\ngenerated: "${generated}"\n`);
+    writeFileSync(join(chart, 'charts', 'lib-1.0.0.tgz'), 'archive one');
+    lock('1.0.0', '2026-01-01T00:00:00Z');
+    await run().template(release(), [valuesFile]);
+    writeFileSync(join(chart, 'charts', 'lib-1.0.0.tgz'), 'archive two');
+    await run().template(release(), [valuesFile]);
+    expect(calls).toHaveLength(2);
+    lock('1.0.1', '2026-01-01T00:00:00Z');
+    renameSync(join(chart, 'charts', 'lib-1.0.0.tgz'), join(chart, 'charts', 'lib-1.0.1.tgz'));
+    await run().template(release(), [valuesFile]);
+    expect(calls).toHaveLength(3);
+    // The same pins written again (helm's time stamp, its digest) are no change.
+    lock('1.0.1', '2026-02-02T00:00:00Z');
     await run().template(release(), [valuesFile]);
     expect(calls).toHaveLength(3);
   });

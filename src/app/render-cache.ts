@@ -6,6 +6,7 @@ import { needsDependencyBuild } from '../helm/chart-dependencies.js';
 import type { Helm } from '../helm/helm.js';
 import type { ResolvedTool } from '../tools/resolve.js';
 import { keep, recall } from '../tools/cache-files.js';
+import { builtDependenciesHash } from './inputs-hash.js';
 
 /** Bumped when what is stored, or how the key is made, changes. */
 const FORMAT = 1;
@@ -84,7 +85,8 @@ export class RenderCachingHelm implements Helm {
   private async key(release: Release, variant: string): Promise<string | undefined> {
     let inputs: string;
     try {
-      inputs = this.options.inputsHash(release);
+      // A vendored dependency archive replaced under the same name changes the render, not the inputs hash.
+      inputs = this.options.inputsHash(release) + builtDependenciesHash(release);
     } catch {
       // a values file or chart that cannot be read: helm reports it in its own words
       return undefined;

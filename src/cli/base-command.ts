@@ -82,13 +82,17 @@ export abstract class BoutiqueCommand extends Command {
     return !this.globalFlags['no-color'] && !process.env.NO_COLOR && stream.isTTY === true;
   }
 
-  protected loadConfig(environment = this.globalFlags.environment): ReleasesConfig {
-    const set = [
+  /** --set, --set-string and --set-secret, for every selected release after releases.yaml. */
+  protected setValues(): RawSetValue[] {
+    return [
       ...(this.globalFlags.set ?? []).map((flag) => parseSetFlag(flag, '--set')),
       ...(this.globalFlags['set-string'] ?? []).map((flag) => parseSetFlag(flag, '--set-string')),
       ...(this.globalFlags['set-secret'] ?? []).map((flag) => ({ ...parseSetFlag(flag, '--set-secret'), secret: true })),
     ];
-    const config = loadConfig(this.globalFlags.file, environment, { set, allowDuplicateKeys: this.globalFlags['allow-duplicate-keys'] });
+  }
+
+  protected loadConfig(environment = this.globalFlags.environment): ReleasesConfig {
+    const config = loadConfig(this.globalFlags.file, environment, { set: this.setValues(), allowDuplicateKeys: this.globalFlags['allow-duplicate-keys'] });
     this.envelope.environment = config.environment.name;
     return config;
   }

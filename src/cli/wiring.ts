@@ -7,6 +7,7 @@ import { goRuntimeEnv, HelmCli, type Helm, type Machine } from '../helm/helm.js'
 import { DirectKubectl, KubeApi } from '../helm/kube-api.js';
 import { KubectlCli, type Kubectl } from '../helm/kubectl.js';
 import { storageDriver } from '../helm/records.js';
+import { GitCli } from '../git/git.js';
 import { ExecaRunner } from '../process/runner.js';
 import { pruneCaches, rememberedFolder } from '../tools/cache-files.js';
 import type { PinnedToolName } from '../tools/pinned.js';
@@ -88,6 +89,11 @@ export class Wiring {
     const helm = new HelmCli(() => this.tool('helm'), this.runner, { kubeContext: this.options.kubeContext }, { skipDependencies: this.options.skipDependencies, env: this.goRuntime() });
     if (this.options.noCache) return helm;
     return new RenderCachingHelm(helm, { dir: rememberedFolder('renders'), helmTool: () => this.tool('helm'), inputsHash: this.inputsHash, trace: this.options.trace });
+  }
+
+  /** git, to read other revisions of the repository (diff --base). */
+  git(): GitCli {
+    return new GitCli(this.runner);
   }
 
   cluster(): ClusterDeps {

@@ -1,15 +1,17 @@
 import { Flags } from '@oclif/core';
-import { diff } from '../app/index.js';
+import { commentThread, diff, diffAgainstBase, upsertComment, type CommentHost } from '../app/index.js';
 import { BoutiqueCommand } from '../cli/base-command.js';
 import { promotionGateFlags } from '../cli/promotion.js';
 import { hasChanges } from '../diff/release-diff.js';
 import { ExitCode } from '../errors.js';
 import { changeCountsPhrase, orphansNote, syncPlanJson } from '../report/change-view.js';
-import { diffSummary, renderDiffMarkdown, renderDiffText } from '../report/diff-view.js';
+import { baseDiffJson, basePlanCounts, commentMarker, renderBaseDiffMarkdown, renderBaseDiffText } from '../report/base-diff-view.js';
+import { diffSummary, GITHUB_COMMENT_LIMIT, renderDiffMarkdown, renderDiffText } from '../report/diff-view.js';
+import { parseSelectors } from '../plan/select.js';
 
 export default class Diff extends BoutiqueCommand {
   static override description =
-    'Show what a sync would change in the cluster (server-side dry run), and drift between the cluster and the last sync. Secrets are masked.';
+    'Show what a sync would change in the cluster (server-side dry run), and drift between the cluster and the last sync; with --base REF, what a change to the repository would change, from two git revisions and no cluster. Secrets are masked.';
 
   static override flags = {
     ...promotionGateFlags,
@@ -17,6 +19,11 @@ export default class Diff extends BoutiqueCommand {
     context: Flags.integer({ description: 'unchanged lines around each change', default: 3, min: 0 }),
     'detailed-exitcode': Flags.boolean({ description: 'exit 2 when there are changes, 0 when none, 1 on any error', default: false }),
     'save-plan': Flags.string({ description: 'write what a sync would do to FILE, for sync --plan FILE to apply exactly that', helpValue: 'FILE' }),
+    base: Flags.string({ description: 'compare with this git ref (branch, tag, commit) instead of the cluster: both sides rendered with helm template, no cluster contacted', helpGroup: 'BASE DIFF' }),
+    head: Flags.string({ description: 'with --base: the other side, a git ref (default: the working tree)', dependsOn: ['base'], helpGroup: 'BASE DIFF' }),
+    // No default: oclif checks dependsOn against any value, a default false included.
+    'all-environments': Flags.boolean({ description: 'with --base: every environment either side declares, instead of -e', dependsOn: ['base'], helpGroup: 'BASE DIFF' }),
+    comment: Flags.string({ description: 'also post the diff as one pull-request comment, updated in place on the next run (GitHub: GITHUB_TOKEN; GitLab: GITLAB_TOKEN)', options: ['github', 'gitlab'] }),
   };
 
   private detailedExitCode = false;
@@ -24,16 +31,52 @@ export default class Diff extends BoutiqueCommand {
   async run(): Promise<void> {
     const { flags } = await this.parseFlags(Diff);
     this.detailedExitCode = flags['detailed-exitcode'];
+    // Checked before anything runs: a job that cannot comment fails at once.
+    const thread = flags.comment ? commentThread(flags.comment as CommentHost, process.env) : undefined;
+    const post = async (render: (marker: string) => string) => {
+      if (!thread) return;
+      const marker = commentMarker(`${this.globalFlags.file} ${flags.base === undefined ? 'cluster' : 'base'} ${flags['all-environments'] ? 'all environments' : this.globalFlags.environment}`);
+      const posted = await upsertComment(thread, marker, render(marker));
+      process.stderr.write(`comment ${posted.id} on ${posted.where}: ${posted.action}\n`);
+    };
+    if (flags.base !== undefined) return this.baseDiff({ base: flags.base, head: flags.head, 'all-environments': flags['all-environments'] ?? false, output: flags.output, context: flags.context }, post);
     const { config, plan } = this.loadPlan();
     await this.enforcePromotionGate(config, plan, flags['override-promotion-gate']);
     const { syncPlan, diffs, failed } = await this.readingCluster(async () => diff(plan, (await this.wiring(config)).cluster(), { concurrency: this.globalFlags.concurrency, savePlanTo: flags['save-plan'] }));
     const scope = { releases: changeCountsPhrase(syncPlan), failed: failed.map(({ release }) => release.id) };
     this.envelope.summary = diffSummary(diffs, scope);
     this.envelope.results = [{ releases: syncPlanJson(syncPlan), diffs }];
+    await post((marker) => `${marker}\n${renderDiffMarkdown(diffs, { context: flags.context, scope, maxLength: GITHUB_COMMENT_LIMIT - marker.length - 1 })}`);
     if (flags.output === 'markdown') process.stdout.write(renderDiffMarkdown(diffs, { context: flags.context, scope }));
     else if (flags.output === 'text') process.stdout.write(renderDiffText(diffs, { color: this.colorEnabled(), context: flags.context, scope }) + orphansNote(syncPlan));
     this.failOnReleaseErrors(failed, `could not diff ${failed.length} of ${plan.releases.length} releases`);
     if (this.detailedExitCode && hasChanges(diffs)) this.exit(ExitCode.changes);
+  }
+
+  /** `diff --base REF`: two revisions compared with helm template alone (app/base-diff.ts). */
+  private async baseDiff(flags: { base: string; head?: string; 'all-environments': boolean; output: string; context: number }, post: (render: (marker: string) => string) => Promise<void>): Promise<void> {
+    const wiring = await this.wiring();
+    const outcome = await diffAgainstBase(
+      {
+        file: this.globalFlags.file,
+        base: flags.base,
+        head: flags.head,
+        environments: flags['all-environments'] ? 'all' : [this.globalFlags.environment],
+        selectors: parseSelectors(this.globalFlags.selector ?? []),
+        includeNeeds: this.globalFlags['include-needs'],
+        set: this.setValues(),
+        concurrency: this.globalFlags.concurrency,
+      },
+      { git: wiring.git(), helm: wiring.helm() },
+    );
+    const counts = basePlanCounts(outcome);
+    this.envelope.summary = { ...counts };
+    this.envelope.results = [baseDiffJson(outcome)];
+    await post((marker) => renderBaseDiffMarkdown(outcome, { context: flags.context, marker }));
+    if (flags.output === 'markdown') process.stdout.write(renderBaseDiffMarkdown(outcome, { context: flags.context }));
+    else if (flags.output === 'text') process.stdout.write(renderBaseDiffText(outcome, { color: this.colorEnabled(), context: flags.context }));
+    this.failOnReleaseErrors(outcome.failed, `could not render ${outcome.failed.length} releases`);
+    if (this.detailedExitCode && counts.hasChanges) this.exit(ExitCode.changes);
   }
 
   // Under --detailed-exitcode, 2 means "changes", so every error exits 1.

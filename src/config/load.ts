@@ -103,3 +103,15 @@ function readVersionsFile(path: string, releaseNames: string[], files: FileProbe
   if (!files.isFile(path)) return { versions: new Map<string, string>(), issues: [] };
   return parseVersionsFile(files.readText(path), file, releaseNames);
 }
+
+/**
+ * The environments a releases.yaml declares (`default` when it declares none), read without checking the rest of
+ * the file; [] when there is no such file. A file that does not parse names `default`, whose load reports why.
+ */
+export function declaredEnvironments(path: string, files: FileProbe = nodeFileProbe): string[] {
+  if (!files.isFile(path)) return [];
+  const parsed = rememberedParse(files.readText(path), path);
+  const environments = (parsed.value as RawReleasesFile | null)?.environments;
+  const names = parsed.issues.length === 0 && environments && typeof environments === 'object' ? Object.keys(environments) : [];
+  return names.length > 0 ? names : ['default'];
+}

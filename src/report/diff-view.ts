@@ -39,7 +39,7 @@ export function totalCounts(diffs: readonly ReleaseDiff[]): PlanCounts {
   return total;
 }
 
-function countsPhrase(counts: PlanCounts): string {
+export function countsPhrase(counts: PlanCounts): string {
   return `${counts.add} to add, ${counts.change} to change, ${counts.destroy} to destroy, ${counts.unchanged} unchanged`;
 }
 
@@ -54,7 +54,7 @@ export function planSummary(diffs: readonly ReleaseDiff[], scope: DiffScope = {}
   return `${head}: ${countsPhrase(totalCounts(diffs))}.${releases}`;
 }
 
-const visibleChanges = (diff: ReleaseDiff): ResourceChange[] => diff.changes.filter(({ action }) => action !== 'unchanged');
+export const visibleChanges = (diff: ReleaseDiff): ResourceChange[] => diff.changes.filter(({ action }) => action !== 'unchanged');
 
 /** Unified diff lines of one change (hunk headers and body, no file headers); [] when only masked values differ. */
 function hunkLines(change: ResourceChange, context: number): string[] {
@@ -80,36 +80,44 @@ export function renderDiffText(diffs: readonly ReleaseDiff[], options: DiffViewO
   return [...lines, options.scope?.failed?.length ? paint.red.bold(summary) : paint.bold(summary), ''].join('\n');
 }
 
-function releaseTextLines(diff: ReleaseDiff, context: number, paint: ChalkInstance): string[] {
+/** What the two sides of a change are called: the cluster diff's, or two revisions' (diff --base). */
+export interface SideNames {
+  before: string;
+  after: string;
+}
+
+const CLUSTER_SIDES: SideNames = { before: 'live', after: 'after sync' };
+
+export function releaseTextLines(diff: ReleaseDiff, context: number, paint: ChalkInstance, sides: SideNames = CLUSTER_SIDES): string[] {
   const changes = visibleChanges(diff);
   const header = paint.bold(`Release ${diff.release} (namespace ${diff.namespace}): ${countsPhrase(diff.summary)}`);
   return [
     header,
     '',
-    ...changes.flatMap((change) => [...changeTextLines(change, context, paint), '']),
-    ...hookTextLines(diff, context, paint),
+    ...changes.flatMap((change) => [...changeTextLines(change, context, paint, sides), '']),
+    ...hookTextLines(diff, context, paint, sides),
     ...(diff.drift.length > 0 ? [...driftTextLines(diff.drift, paint), ''] : []),
   ];
 }
 
-const visibleHooks = (diff: ReleaseDiff): HookChange[] => diff.hooks.filter(({ action }) => action !== 'unchanged');
+export const visibleHooks = (diff: ReleaseDiff): HookChange[] => diff.hooks.filter(({ action }) => action !== 'unchanged');
 /** A hook shown as a change: what it is and when helm runs it. */
 const asChange = (hook: HookChange): ResourceChange => ({ ...hook, ref: `${hook.ref} (hook: ${hook.events.join(', ')})`, impacts: [] });
 
-function hookTextLines(diff: ReleaseDiff, context: number, paint: ChalkInstance): string[] {
+function hookTextLines(diff: ReleaseDiff, context: number, paint: ChalkInstance, sides: SideNames): string[] {
   const hooks = visibleHooks(diff);
   if (hooks.length === 0) return [];
-  return [paint.bold('Hooks: helm runs them around the sync and keeps no copy in the cluster'), '', ...hooks.flatMap((hook) => [...changeTextLines(asChange(hook), context, paint), ''])];
+  return [paint.bold('Hooks: helm runs them around the sync and keeps no copy in the cluster'), '', ...hooks.flatMap((hook) => [...changeTextLines(asChange(hook), context, paint, sides), ''])];
 }
 
-function changeTextLines(change: ResourceChange, context: number, paint: ChalkInstance): string[] {
+function changeTextLines(change: ResourceChange, context: number, paint: ChalkInstance, sides: SideNames): string[] {
   const actionColor = { add: paint.green, change: paint.yellow, remove: paint.red, unchanged: paint.dim }[change.action];
   const body = hunkLines(change, context);
   return [
     actionColor.bold(`${ACTION_SIGN[change.action]} ${change.ref} (${change.action})`),
     ...change.impacts.map((impact) => paint.yellow(`! ${impact.message}`)),
-    paint.bold(change.before === undefined ? '--- /dev/null' : `--- ${change.ref} (live)`),
-    paint.bold(change.after === undefined ? '+++ /dev/null' : `+++ ${change.ref} (after sync)`),
+    paint.bold(change.before === undefined ? '--- /dev/null' : `--- ${change.ref} (${sides.before})`),
+    paint.bold(change.after === undefined ? '+++ /dev/null' : `+++ ${change.ref} (${sides.after})`),
     ...(body.length === 0 ? [paint.dim(MASKED_ONLY_NOTE)] : body.map((line) => colorDiffLine(line, paint))),
   ];
 }
@@ -175,13 +183,14 @@ export function renderDiffMarkdown(diffs: readonly ReleaseDiff[], options: { con
   return `${head}${sections.join('')}${note}`;
 }
 
-function releaseMarkdownLines(diff: ReleaseDiff, context: number): string[] {
+/** `summary` replaces the line that names the release (HTML, escaped by the caller). */
+export function releaseMarkdownLines(diff: ReleaseDiff, context: number, summary?: string): string[] {
   const changes = visibleChanges(diff);
   const hooks = visibleHooks(diff);
   if (changes.length === 0 && hooks.length === 0 && diff.drift.length === 0) return [];
   return [
     '<details>',
-    `<summary><b>${escapeHtml(diff.release)}</b> (${escapeHtml(diff.namespace)}): ${countsPhrase(diff.summary)}</summary>`,
+    `<summary>${summary ?? `<b>${escapeHtml(diff.release)}</b> (${escapeHtml(diff.namespace)}): ${countsPhrase(diff.summary)}`}</summary>`,
     '',
     ...changes.flatMap((change) => changeMarkdownLines(change, context)),
     ...(hooks.length > 0 ? ['#### Hooks', '', ...hooks.flatMap((hook) => changeMarkdownLines(asChange(hook), context))] : []),
@@ -223,13 +232,13 @@ function driftMarkdownLines(drift: readonly ResourceDrift[]): string[] {
   ];
 }
 
-function tableRow(cells: readonly string[]): string {
+export function tableRow(cells: readonly string[]): string {
   // A pipe ends a table cell even inside a code span, unless escaped.
   return `| ${cells.map((cell) => cell.replaceAll('|', '\\|')).join(' | ')} |`;
 }
 
 /** A code span that survives backticks in its content. */
-function inlineCode(text: string): string {
+export function inlineCode(text: string): string {
   const ticks = '`'.repeat(longestBacktickRun(text) + 1);
   const padding = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
   return `${ticks}${padding}${text}${padding}${ticks}`;
@@ -244,7 +253,7 @@ function longestBacktickRun(text: string): number {
   return Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
 }
 
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
