@@ -1,6 +1,8 @@
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { createTar } from 'nanotar';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createFakeCluster } from '../../test/support/fake-deps.js';
 import type { Release } from '../config/types.js';
@@ -98,14 +100,18 @@ describe('the render cache', () => {
     writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: web\nversion: 1.0.0\ndependencies:\n  - name: lib\n    version: "~1.0"\n    repository: https://charts.example.com\n');
     mkdirSync(join(chart, 'charts'));
     const lock = (version: string, generated: string) => writeFileSync(join(chart, 'Chart.lock'), `dependencies:\n  - name: lib\n    version: ${version}\n    repository: https://charts.example.com\ngenerated: "${generated}"\n`);
-    writeFileSync(join(chart, 'charts', 'lib-1.0.0.tgz'), 'archive one');
+    // A real chart archive: the dependency check reads the version from the Chart.yaml inside it.
+    const archive = (version: string, template: string) =>
+      gzipSync(createTar([{ name: 'lib/Chart.yaml', data: `apiVersion: v2\nname: lib\nversion: ${version}\n` }, { name: 'lib/templates/cm.yaml', data: template }]));
+    writeFileSync(join(chart, 'charts', 'lib-1.0.0.tgz'), archive('1.0.0', '# one\n'));
     lock('1.0.0', '2026-01-01T00:00:00Z');
     await run().template(release(), [valuesFile]);
-    writeFileSync(join(chart, 'charts', 'lib-1.0.0.tgz'), 'archive two');
+    writeFileSync(join(chart, 'charts', 'lib-1.0.0.tgz'), archive('1.0.0', '# two\n'));
     await run().template(release(), [valuesFile]);
     expect(calls).toHaveLength(2);
     lock('1.0.1', '2026-01-01T00:00:00Z');
     renameSync(join(chart, 'charts', 'lib-1.0.0.tgz'), join(chart, 'charts', 'lib-1.0.1.tgz'));
+    writeFileSync(join(chart, 'charts', 'lib-1.0.1.tgz'), archive('1.0.1', '# two\n'));
     await run().template(release(), [valuesFile]);
     expect(calls).toHaveLength(3);
     // The same pins written again (helm's time stamp, its digest) are no change.
