@@ -1,7 +1,7 @@
 import type { Release } from '../config/types.js';
 import { diffRelease, type ReleaseDiff } from '../diff/release-diff.js';
 import { isRunError } from '../errors.js';
-import { markedSecrets } from '../secrets/mask.js';
+import { secretValuesOf, type SecretValue } from '../secrets/mask.js';
 import type { StoredRelease } from '../helm/records.js';
 import { kindsByScope, parseManifests, type HelmHook, type KubeObject } from '../kube/objects.js';
 import { valueAtSetPath } from '../config/values-path.js';
@@ -98,16 +98,15 @@ export async function destroy(plan: Plan, deps: ClusterDeps, options: WriteOptio
 }
 
 /**
- * Values releases.yaml marks secret, which no output may show: the ones about to be applied, and the ones the
- * deployed release holds at the same paths, since the live objects still carry those.
+ * The release's secret values, which no output may show: the ones about to be applied, and the ones the deployed
+ * release holds at the same paths, since the live objects still carry those.
  */
-async function secretValuesOf(release: Release, deps: ClusterDeps, deployed: boolean): Promise<string[]> {
-  const secretSets = release.set.filter((entry) => entry.secret);
-  if (secretSets.length === 0) return [];
-  const marked = markedSecrets(release);
+async function secretsOf(release: Release, deps: ClusterDeps, deployed: boolean): Promise<SecretValue[]> {
+  const secrets = secretValuesOf(release);
+  if (secrets.length === 0) return [];
   const deployedValues = deployed ? await deps.helm.values(release) : {};
-  const previous = secretSets.map((entry) => valueAtSetPath(deployedValues, entry.name)).filter((value) => ['string', 'number', 'boolean'].includes(typeof value));
-  return [...marked, ...previous.map(String)];
+  const previous = secrets.map(({ path }) => ({ path, value: valueAtSetPath(deployedValues, path) })).filter(({ value }) => ['string', 'number', 'boolean'].includes(typeof value));
+  return [...secrets, ...previous];
 }
 
 /** helm stamps these on every object it applies; the rendered chart does not carry them. */
@@ -141,9 +140,9 @@ async function diffChange(change: PlannedChange, stored: StoredRelease | undefin
     desired = (await deps.kubectl.dryRunApply(rendered, release.namespace)) ?? rendered;
   }
   const live = await deps.kubectl.listKinds(kindsByScope([...desired, ...deployed], release.namespace));
-  const secretValues = await secretValuesOf(release, deps, change.record !== undefined);
+  const secrets = await secretsOf(release, deps, change.record !== undefined);
   const deployedHooks = stored ? (stored.hooks ?? (await deps.helm.hooks(release))) : [];
-  return diffRelease({ release: release.id, namespace: release.namespace, desired, live, deployed, secretValues, hooks: { deployed: deployedHooks, planned: plannedHooks }, ignoreDifferences: release.ignoreDifferences });
+  return diffRelease({ release: release.id, namespace: release.namespace, desired, live, deployed, secrets, hooks: { deployed: deployedHooks, planned: plannedHooks }, ignoreDifferences: release.ignoreDifferences });
 }
 
 export interface DiffOutcome {

@@ -2,7 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Release } from '../config/types.js';
 import { isRunError } from '../errors.js';
-import { markedSecrets, maskSecretValues } from '../secrets/mask.js';
+import { maskerOf } from '../secrets/mask.js';
 import type { Helm } from '../helm/helm.js';
 import { mapInOrder } from './pool.js';
 import { withValuesFiles } from './values-files.js';
@@ -28,7 +28,7 @@ export async function renderReleases(releases: readonly Release[], helm: Helm, o
           const values = valuesFiles.argsFor(release);
           // A value marked secret is masked in what is printed (plain and base64); files for a GitOps hand-off
           // (--output-dir) are helm's own, and `boutique export` keeps secrets out of them instead.
-          if (!options.outputDir) return { release, manifest: maskSecretValues(await helm.template(release, values), markedSecrets(release)) };
+          if (!options.outputDir) return { release, manifest: maskerOf(release).manifest(await helm.template(release, values)) };
           const dir = join(options.outputDir, release.namespace, release.name);
           // helm appends to files already in --output-dir; start clean so a rerun gives the same tree.
           rmSync(dir, { recursive: true, force: true });
