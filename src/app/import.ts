@@ -3,6 +3,7 @@ import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { checkConfig, nodeFileProbe } from '../config/load.js';
 import { formatIssue, InternalError, UsageError, type ConfigIssue } from '../errors.js';
 import { convertHelmfile, renderReleasesYaml, type ImportNote } from '../import/helmfile.js';
+import { writablePathIn } from '../tools/contained-path.js';
 
 export interface ImportResult {
   helmfile: string;
@@ -39,7 +40,7 @@ export function importHelmfile(options: { helmfile: string; output: string; forc
   const rendered = renderReleasesYaml(result, options.helmfile);
   const check = checkConfig(rendered, { file: options.output, baseDir: dirname(outputPath), environment: 'default', files: nodeFileProbe });
   if (!check.raw) throw new InternalError(`boutique import wrote a releases.yaml it cannot read: ${check.issues.map(formatIssue).join('; ')}`);
-  writeFileSync(outputPath, rendered);
+  writeFileSync(writablePathIn(dirname(outputPath), outputPath, 'import'), rendered);
   const { releasesFile } = result;
   return {
     helmfile: options.helmfile,

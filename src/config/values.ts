@@ -121,7 +121,8 @@ function layerInputs(release: Release, chartDir: string, reader: ValuesFileReade
   return [
     files.isFile(chartValues) ? reader.text(chartValues) : null,
     ...release.values.map((layer) => (layer.kind === 'file' ? { file: reader.text(layer.path) } : { inline: layer.values })),
-    ...release.set.map((entry) => [entry.name, entry.value]),
+    // Secret entries carry their mark: inputs that hold one are never remembered.
+    ...release.set.map((entry) => (entry.secret ? { name: entry.name, value: entry.value, secret: true } : [entry.name, entry.value])),
   ];
 }
 
