@@ -8,6 +8,7 @@ import { valueAtSetPath } from '../config/values-path.js';
 import type { Plan } from '../plan/plan.js';
 import { isApply, isChange, planSync, runLabel, type PlannedChange, type SyncPlan } from '../plan/sync-plan.js';
 import type { ClusterDeps } from './deps.js';
+import { inputsKey } from './inputs-key.js';
 import { observeReleases } from './observe.js';
 import { mapInOrder } from './pool.js';
 import { applySyncPlan, destroyReleases, rejectAll, unrenderableReleases, type SyncOptions, type SyncResult } from './sync.js';
@@ -19,15 +20,21 @@ import { cachedKindsMemory, type KindsMemory } from './live-kinds.js';
 
 export interface ChangeOptions {
   concurrency: number;
+  /** Make the cluster's inputs key when there is none (a sync: its revisions record hashes made with it). */
+  createInputsKey?: boolean;
   /** What each namespace's live objects were last time; the default keeps it in the cache folder. */
   kinds?: KindsMemory;
 }
 
 /** The plan of what a sync would change, from a constant number of cluster reads, plus each release's stored manifest. */
 export async function planChanges(plan: Plan, deps: ClusterDeps, options: ChangeOptions): Promise<{ syncPlan: SyncPlan; stored: Map<string, StoredRelease> }> {
+  // Read only for releases with secret values: the others hash no secret.
+  const withSecrets = plan.releases.some((release) => secretValuesOf(release).length > 0);
+  const key = withSecrets ? await inputsKey(deps.kubectl, plan.environment.lockNamespace, { create: options.createInputsKey ?? false }) : undefined;
   const { observations, stored } = await observeReleases(plan, deps, {
     concurrency: options.concurrency,
     kinds: options.kinds ?? cachedKindsMemory(plan.environment.name),
+    inputsKey: key,
   });
   return { syncPlan: planSync(plan, observations), stored };
 }
@@ -54,6 +61,7 @@ const needsLock = (syncPlan: SyncPlan) => syncPlan.changes.some((change) => isCh
 export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions): Promise<{ syncPlan: SyncPlan; results: SyncResult[]; waitedForLock: boolean }> {
   return withValuesFiles(async (valuesFiles) => {
     const syncOptions = { ...options, valuesFiles, records: await releaseRecords(deps), runId: '' };
+    options = { ...options, createInputsKey: true };
     let { syncPlan } = await planChanges(plan, deps, options);
     if (!needsLock(syncPlan)) return { syncPlan, results: await applySyncPlan(plan, syncPlan, deps, syncOptions), waitedForLock: false };
     let unrenderable = await unrenderableReleases(syncPlan, deps, syncOptions);

@@ -233,3 +233,26 @@ describe('secret values on disk', () => {
     }
   });
 });
+
+describe('the inputs hash of a release with secret values', () => {
+  it('is keyed by the cluster (a Secret beside the lock), stable from run to run: a second sync changes nothing', async () => {
+    const emulator = await startEmulator({ readyDelayMs: 50 });
+    try {
+      const dir = system();
+      const env = emulatorEnv(emulator);
+      const first = await boutique(['sync', '-o', 'json'], { cwd: dir, env });
+      expect(first.exitCode, first.stderr).toBe(0);
+      const key = emulator.store.get('v1', 'Secret', 'default', 'boutique-inputs-key');
+      expect(Buffer.from(String((key?.data as Record<string, string>).key), 'base64')).toHaveLength(32);
+      const actions = async (args: string[] = []) => JSON.parse((await boutique(['status', '-o', 'json', ...args], { cwd: dir, env })).stdout).results.map((result: { action: string }) => result.action);
+      expect(await actions()).toEqual(['unchanged']);
+      const second = await boutique(['sync'], { cwd: dir, env });
+      expect(second.exitCode, second.stderr).toBe(0);
+      expect(await actions()).toEqual(['unchanged']);
+      // Another secret value is another hash: the release is upgraded.
+      expect(await actions(['--set-secret', `pin=${SENTINEL.short}x`])).toEqual(['upgrade']);
+    } finally {
+      await emulator.stop();
+    }
+  });
+});
