@@ -1,7 +1,7 @@
 import type { Release } from '../config/types.js';
 import { diffRelease, type ReleaseDiff } from '../diff/release-diff.js';
 import { isRunError } from '../errors.js';
-import { secretValuesOf, type SecretValue } from '../secrets/mask.js';
+import { maskError, maskerOf, secretValuesOf, type SecretValue } from '../secrets/mask.js';
 import type { StoredRelease } from '../helm/records.js';
 import { kindsByScope, parseManifests, type HelmHook, type KubeObject } from '../kube/objects.js';
 import { valueAtSetPath } from '../config/values-path.js';
@@ -171,7 +171,8 @@ export async function diff(plan: Plan, deps: ClusterDeps, options: ChangeOptions
         (releaseDiff) => ({ diff: releaseDiff }),
         (error: Error) => {
           if (isRunError(error)) throw error;
-          return { failure: { release: change.release, error } };
+          // kubectl's and the API server's words may quote a rendered object; helm's are masked already.
+          return { failure: { release: change.release, error: maskError(maskerOf(change.release), error) } };
         },
       ),
     ),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { Masker, MIN_MATCHED_LENGTH, secretValuesOf } from './mask.js';
+import { maskError, Masker, MIN_MATCHED_LENGTH, secretValuesOf } from './mask.js';
 
 const PEM = 'S3NT-"quo\\te\'\nline-2-of-the-key <&>\n';
 const masker = new Masker([
@@ -97,5 +97,17 @@ describe('Masker.helmMessage', () => {
 describe('secretValuesOf', () => {
   it('takes every set entry marked secret, with its values path, whatever brought it in', () => {
     expect(secretValuesOf({ set: [{ name: 'a', value: 'x' }, { name: 'b.c', value: 'y', secret: true }] })).toEqual([{ path: 'b.c', value: 'y' }]);
+  });
+});
+
+describe('maskError', () => {
+  it("masks an error's message, stack and stderr, and keeps the error itself", () => {
+    class ToolFailure extends Error {
+      readonly stderr = `Secret "vault" is invalid: data[password]: Invalid value: ${JSON.stringify(PEM)}`;
+    }
+    const error = new ToolFailure(`apply failed: ${PEM}`);
+    expect(maskError(masker, error)).toBe(error);
+    for (const text of [error.message, error.stack!, error.stderr]) expect(text).not.toMatch(/S3NT|line-2-of-the-key/);
+    expect(error.stderr).toBe('Secret "vault" is invalid: data[password]: Invalid value: "***"');
   });
 });

@@ -152,6 +152,20 @@ export class Masker {
   }
 }
 
+/**
+ * An error as it may be printed: its message, stack and stderr (helm's or kubectl's words about the release, an API
+ * server's message quoting an object) masked as helm's messages are. The same error, so its type still decides the
+ * exit code.
+ */
+export function maskError<E extends Error>(masker: Masker, error: E): E {
+  if (!masker.active) return error;
+  for (const field of ['message', 'stack', 'stderr'] as const) {
+    const text = (error as Record<string, unknown>)[field];
+    if (typeof text === 'string') Object.defineProperty(error, field, { value: masker.helmMessage(text), writable: true, configurable: true });
+  }
+  return error;
+}
+
 /** A release's masker. */
 export function maskerOf(release: Parameters<typeof secretValuesOf>[0]): Masker {
   return new Masker(secretValuesOf(release));
