@@ -9,6 +9,7 @@ import type { Plan } from '../plan/plan.js';
 import { isApply, isChange, planSync, runLabel, type PlannedChange, type SyncPlan } from '../plan/sync-plan.js';
 import type { ClusterDeps } from './deps.js';
 import { inputsKey } from './inputs-key.js';
+import { shortSecretPlaces } from './secret-places.js';
 import { observeReleases } from './observe.js';
 import { mapInOrder } from './pool.js';
 import { applySyncPlan, destroyReleases, rejectAll, unrenderableReleases, type SyncOptions, type SyncResult } from './sync.js';
@@ -149,8 +150,9 @@ async function diffChange(change: PlannedChange, stored: StoredRelease | undefin
   }
   const live = await deps.kubectl.listKinds(kindsByScope([...desired, ...deployed], release.namespace));
   const secrets = await secretsOf(release, deps, change.record !== undefined);
+  const secretPlaces = release.installed ? await shortSecretPlaces(release, deps.helm, valuesFiles) : new Set<string>();
   const deployedHooks = stored ? (stored.hooks ?? (await deps.helm.hooks(release))) : [];
-  return diffRelease({ release: release.id, namespace: release.namespace, desired, live, deployed, secrets, hooks: { deployed: deployedHooks, planned: plannedHooks }, ignoreDifferences: release.ignoreDifferences });
+  return diffRelease({ release: release.id, namespace: release.namespace, desired, live, deployed, secrets, secretPlaces, hooks: { deployed: deployedHooks, planned: plannedHooks }, ignoreDifferences: release.ignoreDifferences });
 }
 
 export interface DiffOutcome {

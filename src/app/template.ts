@@ -2,7 +2,8 @@ import { chmodSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Release } from '../config/types.js';
 import { isRunError, UsageError } from '../errors.js';
-import { maskerOf, secretValuesOf } from '../secrets/mask.js';
+import { Masker, secretValuesOf } from '../secrets/mask.js';
+import { shortSecretPlaces } from './secret-places.js';
 import { writablePathIn } from '../tools/contained-path.js';
 import type { Helm } from '../helm/helm.js';
 import { mapInOrder } from './pool.js';
@@ -43,7 +44,11 @@ export async function renderReleases(releases: readonly Release[], helm: Helm, o
           const values = valuesFiles.argsFor(release);
           // A value marked secret is masked in what is printed (plain and base64); files for a GitOps hand-off
           // (--output-dir) are helm's own, and `boutique export` keeps secrets out of them instead.
-          if (!options.outputDir) return { release, manifest: maskerOf(release).manifest(await helm.template(release, values)) };
+          if (!options.outputDir) {
+            const manifest = await helm.template(release, values);
+            const places = await shortSecretPlaces(release, helm, valuesFiles);
+            return { release, manifest: new Masker(secretValuesOf(release), { places, namespace: release.namespace }).manifest(manifest) };
+          }
           const dir = folders.get(release.id)!;
           // helm appends to files already in --output-dir; start clean so a rerun gives the same tree.
           rmSync(dir, { recursive: true, force: true });

@@ -70,19 +70,20 @@ export class ValuesFiles {
    * helm's arguments for a release's values, lowest precedence first: `--values` for each layer, then its secret set
    * values, each read from a file, never from the argument list, where the process table shows it. A string goes
    * through `--set-file`, which places it as `--set` would (inside a list the layers hold, the other items kept); a
-   * number or a boolean, which `--set-file` would read as a string, through a values file of its own.
+   * number or a boolean, which `--set-file` would read as a string, through a values file of its own. A `variant`
+   * (a render with stand-ins) gets files of its own beside the release's.
    */
-  argsFor(release: Release): string[] {
+  argsFor(release: Release, variant = ''): string[] {
     // Written as helm reads it back: `hsts: "no"` must stay the string "no".
-    const layers = release.values.map((layer, index) => (layer.kind === 'file' ? layer.path : this.write(release, `${index}.yaml`, stringifyGoYaml(layer.values))));
+    const layers = release.values.map((layer, index) => (layer.kind === 'file' ? layer.path : this.write(release, `${variant}${index}.yaml`, stringifyGoYaml(layer.values))));
     const secrets = release.set.filter((entry) => entry.secret);
     const typed = secrets.filter((entry) => typeof entry.value !== 'string');
-    if (typed.length > 0) layers.push(this.write(release, 'secret.yaml', stringifyGoYaml(typed.reduce((values, entry) => setAtPath(values, entry.name, entry.value), {}))));
+    if (typed.length > 0) layers.push(this.write(release, `${variant}secret.yaml`, stringifyGoYaml(typed.reduce((values, entry) => setAtPath(values, entry.name, entry.value), {}))));
     const texts = secrets.filter((entry) => typeof entry.value === 'string');
     return [
       ...layers.flatMap((file) => ['--values', file]),
       // helm splits --set-file at unescaped commas, and reads a backslash as an escape.
-      ...texts.flatMap((entry, index) => ['--set-file', `${entry.name}=${this.write(release, `secret-${index}`, String(entry.value)).replace(/[\\,]/g, '\\$&')}`]),
+      ...texts.flatMap((entry, index) => ['--set-file', `${entry.name}=${this.write(release, `${variant}secret-${index}`, String(entry.value)).replace(/[\\,]/g, '\\$&')}`]),
     ];
   }
 

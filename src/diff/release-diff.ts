@@ -19,6 +19,8 @@ export interface ReleaseDiffInput {
   deployed: KubeObject[];
   /** The release's secret values (and those the deployed release holds at the same paths): masked wherever they occur. */
   secrets?: readonly SecretValue[];
+  /** Where a render with stand-ins put the short secret values (secrets/mask.ts secretPlaces): masked there. */
+  secretPlaces?: ReadonlySet<string>;
   /** The hooks of the deployed revision and of the upgrade, as helm holds them. */
   hooks?: { deployed: readonly HelmHook[]; planned: readonly HelmHook[] };
   /** Fields drift leaves to other controllers (releases.yaml ignoreDifferences). */
@@ -37,7 +39,7 @@ export function diffRelease(input: ReleaseDiffInput): ReleaseDiff {
   const desired = byKey(input.desired);
   const live = byKey(input.live);
   const deployed = byKey(input.deployed);
-  const masker = new Masker(input.secrets ?? []);
+  const masker = new Masker(input.secrets ?? [], { places: input.secretPlaces ?? new Set(), namespace: input.namespace });
 
   const compared = compareObjects(desired, live, deployed, input.namespace);
   const impacts = assessImpacts(compared);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { maskError, Masker, MIN_MATCHED_LENGTH, secretValuesOf } from './mask.js';
+import { maskError, Masker, MIN_MATCHED_LENGTH, secretPlaces, secretValuesOf, standInsFor } from './mask.js';
 
 const PEM = 'S3NT-"quo\\te\'\nline-2-of-the-key <&>\n';
 const masker = new Masker([
@@ -109,5 +109,23 @@ describe('maskError', () => {
     expect(maskError(masker, error)).toBe(error);
     for (const text of [error.message, error.stack!, error.stderr]) expect(text).not.toMatch(/S3NT|line-2-of-the-key/);
     expect(error.stderr).toBe('Secret "vault" is invalid: data[password]: Invalid value: "***"');
+  });
+});
+
+describe('short secret values, by their places', () => {
+  const chart = (pin: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  pin: "PIN ${pin}"\n  version: v1\n  list: ["${pin}", keep]\n`;
+
+  it('are found where a render with stand-ins puts them, and masked there in the real render, nowhere else', () => {
+    const release = { set: [{ name: 'pin', value: 'v1', secret: true }, { name: 'port', value: 80, secret: true }, { name: 'on', value: true, secret: true }, { name: 'plain', value: 'x' }] };
+    const standIns = standInsFor(release, () => 'a1b2c3d4e5f6')!;
+    expect(standIns.map((entry) => entry.value)).toEqual(['boutique-stand-in-a1b2c3d4e5f6', 123456777777, true, 'x']);
+    const places = secretPlaces(chart(String(standIns[0]!.value)), secretValuesOf({ set: standIns }), 'shop');
+    expect(places.size).toBe(2);
+    const masked = new Masker(secretValuesOf(release), { places, namespace: 'shop' }).manifest(chart('v1'));
+    expect(masked).toBe('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  pin: "***"\n  version: v1\n  list: ["***", keep]\n');
+  });
+
+  it('need no stand-ins when every secret value is long enough to be found by its text', () => {
+    expect(standInsFor({ set: [{ name: 'a', value: 'long-enough-secret', secret: true }] }, () => 'x')).toBeUndefined();
   });
 });

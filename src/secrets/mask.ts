@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { pathsMeet, setPathSteps } from '../config/values-path.js';
-import { isCoreSecret, isRecord, type KubeObject } from '../kube/objects.js';
+import { isCoreSecret, isRecord, objectKey, parseManifests, type KubeObject } from '../kube/objects.js';
 import { documentToJs, parseGoYamlDocuments } from '../yaml/go-yaml.js';
 
 /**
@@ -24,10 +24,53 @@ export const MASK = '***';
 /**
  * A secret value is looked for by its text, anywhere in an output, only from this many characters on. A shorter
  * one (`v1`, `admin`, a PIN) would hide unrelated text (`apiVersion: v1`) and is masked only where boutique knows it
- * lands: at its values path, in every Secret's data and stringData of its release, and in helm's messages about its
- * values path.
+ * lands: in every Secret's data and stringData of its release, in helm's messages about its values path, and where a
+ * render with stand-ins puts it (secretPlaces).
  */
 export const MIN_MATCHED_LENGTH = 8;
+
+/**
+ * Stand-ins for a release's short secret values, for a render that finds where they land: a string becomes a long
+ * text no chart holds, a number a long number; a boolean says nothing of where it goes and has none. Undefined
+ * when the release has no short secret value.
+ */
+export function standInsFor(release: { set: readonly { name: string; value: unknown; secret?: boolean }[] }, random: () => string): { name: string; value: string | number | boolean; secret?: boolean }[] | undefined {
+  const short = (entry: { value: unknown; secret?: boolean }) => entry.secret && (typeof entry.value === 'string' || typeof entry.value === 'number') && String(entry.value).length < MIN_MATCHED_LENGTH;
+  if (!release.set.some(short)) return undefined;
+  return release.set.map((entry) => {
+    if (!short(entry)) return entry as { name: string; value: string | number | boolean; secret?: boolean };
+    const stand = random();
+    return { ...entry, value: typeof entry.value === 'number' ? Number.parseInt(stand.replace(/\D/g, '').padEnd(12, '7').slice(0, 12), 10) : `boutique-stand-in-${stand}` };
+  });
+}
+
+/** The place of a value in a release's objects: the object's key and the path of map keys and list indexes in it. */
+const placeOf = (root: KubeObject, namespace: string, steps: Steps): string => [objectKey(root, namespace), ...steps.map(String)].join('\0');
+
+/**
+ * Where the stand-ins of a render (standInsFor) land in its manifest: the same places hold the real values in the
+ * release's real render, however short they are. A render that cannot be read finds no place.
+ */
+export function secretPlaces(manifest: string, standIns: readonly SecretValue[], namespace: string): Set<string> {
+  const finder = new Masker(standIns.filter(({ value }) => String(value).length >= MIN_MATCHED_LENGTH));
+  const places = new Set<string>();
+  let objects: KubeObject[];
+  try {
+    objects = parseManifests(manifest);
+  } catch {
+    return places;
+  }
+  for (const root of objects) {
+    const walk = (node: unknown, steps: Steps): void => {
+      if (typeof node === 'string' || typeof node === 'number') {
+        if (finder.holds(String(node))) places.add(placeOf(root, namespace, steps));
+      } else if (Array.isArray(node)) node.forEach((item, index) => walk(item, [...steps, String(index)]));
+      else if (isRecord(node)) for (const [key, field] of Object.entries(node)) walk(field, [...steps, key]);
+    };
+    walk(root, []);
+  }
+  return places;
+}
 
 /** A path in a values tree or an object: map keys and list indexes. */
 type Steps = readonly (string | number)[];
@@ -44,7 +87,11 @@ export class Masker {
   private readonly forms: string[];
   private readonly paths: Steps[];
 
-  constructor(secrets: readonly SecretValue[]) {
+  /** `places`: where a render with stand-ins put the release's short secret values, in objects of `namespace`. */
+  constructor(
+    secrets: readonly SecretValue[],
+    private readonly where: { places: ReadonlySet<string>; namespace: string } = { places: new Set(), namespace: '' },
+  ) {
     this.paths = secrets.map((secret) => setPathSteps(secret.path));
     const texts = secrets.flatMap(({ value }) => (typeof value === 'string' || typeof value === 'number' ? [String(value)] : []));
     const long = texts.filter((text) => text.length >= MIN_MATCHED_LENGTH);
@@ -76,7 +123,8 @@ export class Masker {
   /** Whether the value at `steps` of an object is shown as `***`: a Secret's data, or a string that holds a secret. */
   masksAt(root: KubeObject, steps: Steps, value: unknown): boolean {
     if (steps.length === 2 && (steps[0] === 'data' || steps[0] === 'stringData') && isCoreSecret(root)) return true;
-    return typeof value === 'string' && this.holds(value);
+    if (typeof value === 'string' && this.holds(value)) return true;
+    return this.where.places.size > 0 && (typeof value === 'string' || typeof value === 'number') && isRecord(root.metadata) && this.where.places.has(placeOf(root, this.where.namespace, steps));
   }
 
   /** A JSON-like value with every string that holds a secret replaced by `***`, map keys masked as text. */

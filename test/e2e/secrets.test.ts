@@ -150,7 +150,7 @@ describe('secret set values inside lists', () => {
 const SENTINEL = {
   // quotes, a backslash, a newline, a character JSON escapes in Go: a PEM-like value
   pem: 'S3NT1NEL-pem-"q\\u\'ote\nS3NT1NEL-pem-line2 <&>',
-  // shorter than the masker's minimum: masked where it is known to land (the Secret), never by its text
+  // shorter than the masker's minimum: masked where it lands (a Secret, and where stand-ins show it goes), never by its text
   short: 'Kq7Zx2w',
   flag: 'S3NT1NEL-flag-41d7c0',
   schema: 'S3NT1NEL-schema-8b1e',
@@ -187,6 +187,8 @@ ${CONFIG_MAP_HEAD}  url: "pg://u:{{ .Values.password | urlquery }}@db"
   json: {{ toJson (dict "pw" .Values.password "token" .Values.token) | quote }}
   auth: {{ printf "user:%s" .Values.password | b64enc }}
   token: {{ .Values.token | default "none" | quote }}
+  pin: "PIN {{ .Values.pin }}"
+  tag: {{ .Values.tag | quote }}
 `,
     `      - { name: password, value: ${JSON.stringify(SENTINEL.pem)}, secret: true }\n      - { name: pin, value: ${SENTINEL.short}, secret: true }\n      - { name: tag, value: v1, secret: true }\n`,
     { type: 'object', properties: { code: { type: 'integer' } } },
@@ -253,7 +255,8 @@ describe('secret sentinels in every output, cache file and temp file', () => {
     const objects = parseAllDocuments(template.stdout).map((doc) => doc.toJS() as Record<string, Record<string, string>>);
     expect(objects.map((obj) => obj.apiVersion)).toEqual(['v1', 'v1']);
     expect(objects[0]!.stringData).toEqual({ password: '***', pin: '***', tag: '***' });
-    expect(objects[1]!.data).toEqual({ url: '***', json: '***', auth: '***', token: '***' });
+    // Short ones too, where a render with stand-ins put them: in a ConfigMap the chart copies them into.
+    expect(objects[1]!.data).toEqual({ url: '***', json: '***', auth: '***', token: '***', pin: '***', tag: '***' });
 
     // Nothing in clear under the cache folder or $TMPDIR, and boutique's labels on helm's records hold no sentinel.
     const files = [...filesUnder(cache), ...filesUnder(tmp)];
