@@ -8,7 +8,7 @@ import { stringifyGoYaml } from '../yaml/go-yaml.js';
 /** The private folders of this process's values files: `boutique-values-<pid>-XXXXXX` in $TMPDIR. */
 const PREFIX = 'boutique-values-';
 const ownFolders = new Set<string>();
-let swept = false;
+let exitHandled = false;
 
 /**
  * Removes the values folders this process made: called when the process exits however boutique ends it
@@ -21,8 +21,9 @@ export function removeSecretFiles(): void {
 
 /**
  * Removes what a run killed outright (SIGKILL, a lost machine) left behind: values folders of this user's boutique
- * processes that are gone, and, from versions that did not name the process, folders older than a day. A run
- * does it before it writes a folder of its own, so no secret outlives the next run in $TMPDIR.
+ * processes that are gone, and, from versions that did not name the process, folders older than a day. Every run
+ * that talks to helm or the cluster does it as it starts (cli/wiring.ts), so no secret outlives the next run in
+ * $TMPDIR.
  */
 export function sweepSecretFiles(now = Date.now()): number {
   let removed = 0;
@@ -89,9 +90,8 @@ export class ValuesFiles {
 
   private write(release: Release, suffix: string, text: string): string {
     if (!this.dir) {
-      if (!swept) {
-        swept = true;
-        sweepSecretFiles();
+      if (!exitHandled) {
+        exitHandled = true;
         process.once('exit', removeSecretFiles);
       }
       this.dir = mkdtempSync(join(tmpdir(), `${PREFIX}${process.pid}-`));
