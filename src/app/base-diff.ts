@@ -11,7 +11,7 @@ import type { Helm } from '../helm/helm.js';
 import { parseManifests, type HelmHook, type KubeObject } from '../kube/objects.js';
 import { buildPlan } from '../plan/plan.js';
 import type { Selector } from '../plan/select.js';
-import { markedSecrets } from '../secrets/mask.js';
+import { secretValuesOf } from '../secrets/mask.js';
 import { builtDependenciesHash, createInputsHash } from './inputs-hash.js';
 import { mapInOrder } from './pool.js';
 import { ValuesFiles } from './values-files.js';
@@ -159,7 +159,7 @@ function withObjectDiff(entry: Entry, renders: ReadonlyMap<RenderJob, Rendered |
     desired: after.objects,
     live: before.objects,
     deployed: before.objects,
-    secretValues: [...markedSecrets(entry.baseRelease), ...markedSecrets(release)],
+    secrets: [...secretValuesOf(entry.baseRelease), ...secretValuesOf(release)],
     hooks: { deployed: before.hooks, planned: after.hooks },
     ignoreDifferences: release.ignoreDifferences,
   });

@@ -1,7 +1,7 @@
 import type { Release } from '../config/types.js';
 import { diffRelease, type ReleaseDiff } from '../diff/release-diff.js';
 import { isRunError, ReleaseStateError } from '../errors.js';
-import { markedSecrets } from '../secrets/mask.js';
+import { maskError, maskerOf, secretValuesOf, type SecretValue } from '../secrets/mask.js';
 import { hooksFromHelm, type StoredRelease } from '../helm/records.js';
 import { kindsByScope, parseManifests, type HelmHook, type KubeObject } from '../kube/objects.js';
 import { valueAtSetPath } from '../config/values-path.js';
@@ -15,6 +15,8 @@ import { runActor } from './runs.js';
 import { checkPlanTarget, planMoves, PlanMovedError, readSavedPlan, savePlan } from './saved-plan.js';
 import type { ClusterDeps } from './deps.js';
 import { previewCustomResources, previewedKeys } from '../lint/crd-preview.js';
+import { inputsKey } from './inputs-key.js';
+import { shortSecretPlaces } from './secret-places.js';
 import { observeReleases } from './observe.js';
 import { mapInOrder } from './pool.js';
 import { applySyncPlan, destroyReleases, rejectAll, unrenderableReleases, type SyncOptions, type SyncResult } from './sync.js';
@@ -27,15 +29,21 @@ import { waitForHealth } from './health-wait.js';
 
 export interface ChangeOptions {
   concurrency: number;
+  /** Make the cluster's inputs key when there is none (a sync: its revisions record hashes made with it). */
+  createInputsKey?: boolean;
   /** What each namespace's live objects were last time; the default keeps it in the cache folder. */
   kinds?: KindsMemory;
 }
 
 /** The plan of what a sync would change, from a constant number of cluster reads, plus each release's stored manifest. */
 export async function planChanges(plan: Plan, deps: ClusterDeps, options: ChangeOptions): Promise<{ syncPlan: SyncPlan; stored: Map<string, StoredRelease> }> {
+  // Read only for releases with secret values: the others hash no secret.
+  const withSecrets = plan.releases.some((release) => secretValuesOf(release).length > 0);
+  const key = withSecrets ? await inputsKey(deps.kubectl, plan.environment.lockNamespace, { create: options.createInputsKey ?? false }) : undefined;
   const { observations, stored, orphans } = await observeReleases(plan, deps, {
     concurrency: options.concurrency,
     kinds: options.kinds ?? cachedKindsMemory(plan.environment.name),
+    inputsKey: key,
   });
   return { syncPlan: { ...planSync(plan, observations), orphans }, stored };
 }
@@ -90,6 +98,7 @@ export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions)
   return withValuesFiles(async (valuesFiles) => {
     const rendered = new Map<string, string>();
     const syncOptions = { ...options, valuesFiles, records: await releaseRecords(deps), runId: '', actor: runActor(), rendered, waitForHealth: healthWaiter(deps, rendered, options) };
+    options = { ...options, createInputsKey: true };
     const unmoved = async (observed: Awaited<ReturnType<typeof planChanges>>) => {
       const moves = saved ? await planMoves(saved, observed.syncPlan, observed.stored, deps, valuesFiles, options.concurrency) : [];
       if (moves.length > 0) throw new PlanMovedError(options.planFile!, moves);
@@ -167,16 +176,15 @@ export async function destroy(plan: Plan, deps: ClusterDeps, options: WriteOptio
 }
 
 /**
- * Values releases.yaml marks secret, which no output may show: the ones about to be applied, and the ones the
- * deployed release holds at the same paths, since the live objects still carry those.
+ * The release's secret values, which no output may show: the ones about to be applied, and the ones the deployed
+ * release holds at the same paths, since the live objects still carry those.
  */
-async function secretValuesOf(release: Release, deps: ClusterDeps, deployed: boolean): Promise<string[]> {
-  const secretSets = release.set.filter((entry) => entry.secret);
-  if (secretSets.length === 0) return [];
-  const marked = markedSecrets(release);
+async function secretsOf(release: Release, deps: ClusterDeps, deployed: boolean): Promise<SecretValue[]> {
+  const secrets = secretValuesOf(release);
+  if (secrets.length === 0) return [];
   const deployedValues = deployed ? await deps.helm.values(release) : {};
-  const previous = secretSets.map((entry) => valueAtSetPath(deployedValues, entry.name)).filter((value) => ['string', 'number', 'boolean'].includes(typeof value));
-  return [...marked, ...previous.map(String)];
+  const previous = secrets.map(({ path }) => ({ path, value: valueAtSetPath(deployedValues, path) })).filter(({ value }) => ['string', 'number', 'boolean'].includes(typeof value));
+  return [...secrets, ...previous];
 }
 
 /** helm stamps these on every object it applies; the rendered chart does not carry them. */
@@ -275,9 +283,10 @@ async function diffChange(change: PlannedChange, plan: Plan, stored: StoredRelea
   }
   // Kinds the cluster does not serve yet have no live objects, and cannot be listed.
   const live = await deps.kubectl.listKinds(kindsByScope([...listed, ...deployed], release.namespace));
-  const secretValues = await secretValuesOf(release, deps, change.record !== undefined);
+  const secrets = await secretsOf(release, deps, change.record !== undefined);
+  const secretPlaces = release.installed ? await shortSecretPlaces(release, deps.helm, valuesFiles) : new Set<string>();
   const deployedHooks = stored ? (stored.hooks ?? (await deps.helm.hooks(release))) : [];
-  const releaseDiff = diffRelease({ release: release.id, namespace: release.namespace, desired, live, deployed, secretValues, hooks: { deployed: deployedHooks, planned: plannedHooks }, ignoreDifferences: release.ignoreDifferences, previewed });
+  const releaseDiff = diffRelease({ release: release.id, namespace: release.namespace, desired, live, deployed, secrets, secretPlaces, hooks: { deployed: deployedHooks, planned: plannedHooks }, ignoreDifferences: release.ignoreDifferences, previewed });
   return withCrdImpacts(releaseDiff, await crdUpgrades(listed, deps));
 }
 
@@ -300,7 +309,8 @@ export async function diff(plan: Plan, deps: ClusterDeps, options: ChangeOptions
         (releaseDiff) => ({ diff: releaseDiff }),
         (error: Error) => {
           if (isRunError(error)) throw error;
-          return { failure: { release: change.release, error } };
+          // kubectl's and the API server's words may quote a rendered object; helm's are masked already.
+          return { failure: { release: change.release, error: maskError(maskerOf(change.release), error) } };
         },
       ),
     ),

@@ -8,7 +8,7 @@ export interface ClusterDeps {
   helm: Helm;
   kubectl: Kubectl;
   /** The hash of a release's inputs (inputs-hash.ts): one hasher per run, shared by the plan and the render cache. */
-  inputsHash: (release: Release) => string;
+  inputsHash: (release: Release, key?: Buffer) => string;
   /** Where helm keeps its records (HELM_DRIVER), read once per run for every reader of them. */
   storageDriver: StorageDriver;
 }

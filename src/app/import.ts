@@ -5,6 +5,7 @@ import { checkConfig, nodeFileProbe } from '../config/load.js';
 import { releasesSchemaUrl } from '../config/schema.js';
 import { formatIssue, InternalError, UsageError, type ConfigIssue } from '../errors.js';
 import { convertHelmfile, renderReleasesYaml, type ImportNote } from '../import/helmfile.js';
+import { writablePathIn } from '../tools/contained-path.js';
 
 export interface ImportResult {
   helmfile: string;
@@ -59,7 +60,7 @@ export function importHelmfile(options: { helmfile: string; output: string; forc
   const rendered = renderReleasesYaml(result, options.helmfile, schema.startsWith('.') ? schema : `./${schema}`);
   for (const file of result.files) {
     mkdirSync(dirname(resolve(outputDir, file.path)), { recursive: true });
-    writeFileSync(resolve(outputDir, file.path), file.text);
+    writeFileSync(writablePathIn(outputDir, resolve(outputDir, file.path), 'import'), file.text);
   }
   const environments = ['default', ...Object.keys(result.releasesFile.environments ?? {}).filter((name) => name !== 'default')];
   const seen = new Set<string>();
@@ -73,7 +74,7 @@ export function importHelmfile(options: { helmfile: string; output: string; forc
       seen.add(key);
     }
   }
-  writeFileSync(outputPath, rendered);
+  writeFileSync(writablePathIn(dirname(outputPath), outputPath, 'import'), rendered);
   const { releasesFile } = result;
   return {
     helmfile: options.helmfile,

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { dependenciesIn, dependencyVersions } from '../helm/chart-dependencies.js';
@@ -25,6 +25,9 @@ function chartFiles(chartPath: string): { root: string; file: string }[] {
   const local = dependenciesIn(join(chartPath, 'Chart.yaml')).flatMap(({ repository }) => (repository?.startsWith('file://') ? [resolve(chartPath, repository.slice('file://'.length))] : []));
   return [...own, ...local.filter((path) => existsSync(path)).flatMap(chartFiles)];
 }
+
+/** A release's inputs hash; `key` is the cluster's inputs key (inputs-key.ts), for the secret values. */
+export type InputsHash = (release: Release, key?: Buffer) => string;
 
 /**
  * What chartFiles leaves out, for a comparison of two revisions (base-diff.ts): the versions a Chart.lock pins and
@@ -67,12 +70,20 @@ export function builtDependenciesHash(release: Release): string {
  * values layers, --set values and helm options. Equal hashes mean an upgrade would apply the same thing, so sync
  * can skip it without rendering. 40 hex characters, to fit a label value.
  *
+ * The hash is stored on every revision and shown in helm's arguments: a plain hash of a secret value would let
+ * anyone who sees it try guesses offline (issue 27). A secret value enters only as an HMAC under the cluster's key,
+ * which is not in the repository or any cache; without a key it enters as a random value of this run, so the
+ * release is upgraded rather than judged unchanged. A release without secret values hashes as before.
+ *
  * One hasher serves one run: it reads a local chart once, however many releases share it (the shipped system
- * deploys eleven releases from charts/microservice), and hashes each release once, however many ask.
+ * deploys eleven releases from charts/microservice), and hashes each release once per key, however many ask.
  */
-export function createInputsHash(): (release: Release) => string {
+export function createInputsHash(): InputsHash {
   const chartParts = new Map<string, (string | Buffer)[]>();
-  const hashes = new WeakMap<Release, string>();
+  const hashes = new WeakMap<Release, Map<string, string>>();
+  const unkeyed = randomBytes(16).toString('hex');
+  const setPart = (release: Release, key: Buffer | undefined) =>
+    release.set.map((entry) => (entry.secret ? { name: entry.name, secret: key ? createHmac('sha256', key).update(JSON.stringify(entry.value)).digest('hex') : unkeyed } : entry));
   const partsOf = (chartPath: string) => {
     let parts = chartParts.get(chartPath);
     if (!parts) {
@@ -81,17 +92,18 @@ export function createInputsHash(): (release: Release) => string {
     }
     return parts;
   };
-  return (release) => {
-    const known = hashes.get(release);
+  return (release, key) => {
+    const keyId = key?.toString('hex') ?? '';
+    const known = hashes.get(release)?.get(keyId);
     if (known !== undefined) return known;
     const hash = createHash('sha256');
     const add = (part: string | Buffer) => hash.update(part).update('\0');
-    add(JSON.stringify({ namespace: release.namespace, name: release.name, set: release.set, createNamespace: release.createNamespace, wait: release.wait, timeout: release.timeout, atomic: release.atomic, historyMax: release.historyMax }));
+    add(JSON.stringify({ namespace: release.namespace, name: release.name, set: setPart(release, key), createNamespace: release.createNamespace, wait: release.wait, timeout: release.timeout, atomic: release.atomic, historyMax: release.historyMax }));
     if (release.chart.kind === 'local') partsOf(release.chart.path).forEach(add);
     else add(JSON.stringify(release.chart));
     for (const layer of release.values) add(layer.kind === 'file' ? readFileSync(layer.path) : JSON.stringify(layer.values));
     const digest = hash.digest('hex').slice(0, 40);
-    hashes.set(release, digest);
+    hashes.set(release, (hashes.get(release) ?? new Map<string, string>()).set(keyId, digest));
     return digest;
   };
 }

@@ -8,6 +8,7 @@ import { lintObjects, validateSchemas, type Finding, type Severity } from '../li
 import { kubeTarget } from './kube-catalogues.js';
 import { mapInOrder } from './pool.js';
 import { withValuesFiles } from './values-files.js';
+import { maskerOf } from '../secrets/mask.js';
 
 const helmSeverity: Record<string, Severity> = { ERROR: 'error', WARNING: 'warning' };
 
@@ -115,10 +116,12 @@ export async function lintReleases(config: ReleasesConfig, releases: readonly Re
     const { findings, objects } = perRelease[index]!;
     if (!objects) return findings;
     const valuesFiles = release.values.flatMap((layer) => (layer.kind === 'file' ? [{ path: relative(process.cwd(), layer.path), text: readFileSync(layer.path, 'utf8') }] : []));
+    // A finding about a rendered object may quote it: what it says of a secret value is masked as text.
+    const masker = maskerOf(release);
     return [
       ...findings,
       ...validateSchemas(objects, kube, release.id, crdsOfNeeds(release, config, rendered)),
       ...lintObjects({ release: release.id, namespace: release.namespace, production: config.environment.production, objects, valuesFiles, rules: release.lintRules }),
-    ];
+    ].map((finding) => (masker.active ? { ...finding, message: masker.helmMessage(finding.message), ...(finding.fix && { fix: masker.helmMessage(finding.fix) }) } : finding));
   });
 }

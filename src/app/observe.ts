@@ -16,6 +16,8 @@ export interface ObserveOptions {
   concurrency: number;
   /** The kinds each namespace's live objects had last time, listed while helm's records are read. */
   kinds: KindsMemory;
+  /** The cluster's inputs key (inputs-key.ts), for releases with secret values. */
+  inputsKey?: Buffer;
 }
 
 /** What was seen of each release (or why it could not be seen), and helm's stored revision where there is one. */
@@ -83,7 +85,7 @@ export async function observeReleases(plan: Plan, deps: ClusterDeps, options: Ob
   const observations = new Map<string, ReleaseObservation>();
   const toCheck: { release: Release; objects: KubeObject[] }[] = [];
   for (const release of plan.releases) {
-    const observation: ReleaseObservation = { record: stored.get(release.id)?.record, inputsHash: deps.inputsHash(release), error: errors.get(release.id) };
+    const observation: ReleaseObservation = { record: stored.get(release.id)?.record, inputsHash: deps.inputsHash(release, options.inputsKey), error: errors.get(release.id) };
     observations.set(release.id, observation);
     if (observation.error || !needsDriftCheck(release, observation, plan.environment.name)) continue;
     try {

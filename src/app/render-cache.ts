@@ -7,6 +7,7 @@ import type { Helm } from '../helm/helm.js';
 import type { ResolvedTool } from '../tools/resolve.js';
 import { keep, recall } from '../tools/cache-files.js';
 import { builtDependenciesHash } from './inputs-hash.js';
+import { secretValuesOf } from '../secrets/mask.js';
 
 /** Bumped when what is stored, or how the key is made, changes. */
 const FORMAT = 1;
@@ -19,7 +20,7 @@ const exactVersion = /^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$
  * set values is never stored: its manifests would keep the secret on disk after the run.
  */
 export function uncacheableReason(release: Release): string | undefined {
-  if (release.set.some((entry) => entry.secret)) return 'it has secret set values';
+  if (secretValuesOf(release).length > 0) return 'it has secret values';
   if (release.chart.kind !== 'local') return release.chart.version && exactVersion.test(release.chart.version) ? undefined : 'its chart version is not pinned';
   // helm dependency build would change the chart's files during the render (or, with --skip-deps, helm fails).
   if (needsDependencyBuild(release.chart.path)) return 'its chart lacks dependencies';

@@ -4,6 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Release } from '../config/types.js';
 import { parseManifests, type KubeObject } from '../kube/objects.js';
 import { keep, recallJson, rememberedFolder } from '../tools/cache-files.js';
+import { secretValuesOf } from '../secrets/mask.js';
 
 /** Bumped when what is stored, or how manifests are parsed, changes. */
 const FORMAT = 1;
@@ -16,7 +17,7 @@ const FORMAT = 1;
  * secret set values, which would otherwise keep the secret on disk, as the render cache would.
  */
 export function storedObjects(release: Release, manifest: string): KubeObject[] {
-  if (release.set.some((entry) => entry.secret)) return parseManifests(manifest);
+  if (secretValuesOf(release).length > 0) return parseManifests(manifest);
   const file = join(rememberedFolder('manifests'), `${createHash('sha256').update(`${FORMAT}\0${manifest}`).digest('hex')}.json`);
   const kept = recallJson<KubeObject[]>(file);
   if (kept) return kept;

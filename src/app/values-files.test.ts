@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Release } from '../config/types.js';
 import { parseGoYaml } from '../yaml/go-yaml.js';
-import { withValuesFiles } from './values-files.js';
+import { sweepSecretFiles, withValuesFiles } from './values-files.js';
 
 const release = {
   id: 'shop/web', name: 'web', namespace: 'shop', values: [{ kind: 'inline', values: { hsts: 'no', mode: '0755', on: true } }],
@@ -70,5 +70,32 @@ describe('values files', () => {
       throw new Error('boom');
     })).rejects.toThrow('boom');
     expect(() => statSync(path)).toThrow();
+  });
+});
+
+describe('values folders left behind', () => {
+  it("are swept by the next run: a gone process's, and an unnamed one older than a day; a live one's stay", () => {
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = mkdtempSync(join(tmpdir(), 'boutique-sweep-'));
+    try {
+      const folder = (name: string) => {
+        const dir = join(tmpdir(), name);
+        mkdirSync(dir);
+        writeFileSync(join(dir, 'shop.web.secret-0'), 'S3NT1NEL');
+        return dir;
+      };
+      // A pid no process has: the kernel's limit is far below it.
+      const gone = folder('boutique-values-99999999-abc123');
+      const live = folder(`boutique-values-${process.pid}-def456`);
+      const oldUnnamed = folder('boutique-values-Xy12Zq');
+      const day = 24 * 60 * 60 * 1000;
+      utimesSync(oldUnnamed, new Date(Date.now() - 2 * day), new Date(Date.now() - 2 * day));
+      const freshUnnamed = folder('boutique-values-Ab34Cd');
+      expect(sweepSecretFiles()).toBe(2);
+      expect([gone, live, oldUnnamed, freshUnnamed].map((dir) => existsSync(dir))).toEqual([false, true, false, true]);
+    } finally {
+      process.env.TMPDIR = saved;
+      if (saved === undefined) delete process.env.TMPDIR;
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { Command, Flags, Interfaces } from '@oclif/core';
 import type { SyncProgress, SyncResult } from '../app/sync.js';
-import { loadConfig } from '../config/load.js';
+import { filesOutsideRepository, loadConfig } from '../config/load.js';
 import type { RawSetValue, Release, ReleasesConfig } from '../config/types.js';
 import { AppError, ExitCode, InterruptedError, ReleasesFailedError, UsageError } from '../errors.js';
 import { buildPlan, type Plan } from '../plan/plan.js';
@@ -94,6 +94,7 @@ export abstract class BoutiqueCommand extends Command {
   protected loadConfig(environment = this.globalFlags.environment): ReleasesConfig {
     const config = loadConfig(this.globalFlags.file, environment, { set: this.setValues(), allowDuplicateKeys: this.globalFlags['allow-duplicate-keys'] });
     this.envelope.environment = config.environment.name;
+    for (const line of filesOutsideRepository(config)) process.stderr.write(`${line}\n`);
     return config;
   }
 

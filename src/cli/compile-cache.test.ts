@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,5 +80,30 @@ describe('requireCompiled', () => {
     const { file, cacheRoot } = vendorFile('throw new Error("broken vendor file");');
     expect(() => load(file, cacheRoot)).toThrow('broken vendor file');
     expect(require.cache[file]).toBeUndefined();
+  });
+
+  it('uses an entry only for the exact bundle it was made from, though V8 would take one made from other code of the same length', () => {
+    const { file: one, cacheRoot } = vendorFile('module.exports = function which() { return "one"; }();');
+    const two = join(mkdtempSync(join(tmpdir(), 'boutique-compiled-')), 'vendor.cjs');
+    // A path and a text of the same length as the first: the checks V8 makes all pass.
+    writeFileSync(two, 'module.exports = function which() { return "two"; }();');
+    loadAfresh(one, cacheRoot);
+    const [entryOne] = readdirSync(join(cacheRoot, 'compiled'));
+    loadAfresh(two, cacheRoot);
+    const entryTwo = readdirSync(join(cacheRoot, 'compiled')).find((name) => name !== entryOne)!;
+    copyFileSync(join(cacheRoot, 'compiled', entryOne!), join(cacheRoot, 'compiled', entryTwo));
+    expect(loadAfresh(two, cacheRoot)).toEqual({ exports: 'two', fromCache: false });
+    expect(loadAfresh(two, cacheRoot)).toEqual({ exports: 'two', fromCache: true });
+  });
+
+  it('neither reads nor writes a cache folder that others may write to', () => {
+    const { file, cacheRoot } = vendorFile('module.exports = "shared";');
+    mkdirSync(join(cacheRoot, 'compiled'), { recursive: true });
+    chmodSync(join(cacheRoot, 'compiled'), 0o777);
+    expect(loadAfresh(file, cacheRoot)).toEqual({ exports: 'shared', fromCache: false });
+    expect(readdirSync(join(cacheRoot, 'compiled'))).toEqual([]);
+    chmodSync(join(cacheRoot, 'compiled'), 0o700);
+    loadAfresh(file, cacheRoot);
+    expect(loadAfresh(file, cacheRoot).fromCache).toBe(true);
   });
 });

@@ -33,13 +33,17 @@ export function requireCompiled(file: string, options: { cacheRoot?: string; whe
   const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
   // V8 refuses code made by another V8 or under other flags: each gets its own entry rather than taking turns. The
   // code names its file, which stacks print.
+  // V8 checks little of what cached code was made from (the source's length, its flags): each entry starts with the
+  // sha256 of the exact bundle it was made from, and is used only when that is this bundle.
+  const bundleHash = createHash('sha256').update(bytes).digest();
   const key = createHash('sha256')
     .update([file, process.version, process.arch, ...process.execArgv, process.env.NODE_OPTIONS ?? ''].join('\0'))
     .update('\0')
-    .update(bytes)
+    .update(bundleHash)
     .digest('hex');
   const entry = join(rememberedFolder('compiled', options.cacheRoot), `${key}.bin`);
-  const cachedData = recallBytes(entry);
+  const remembered = recallBytes(entry);
+  const cachedData = remembered && remembered.length > bundleHash.length && remembered.subarray(0, bundleHash.length).equals(bundleHash) ? remembered.subarray(bundleHash.length) : undefined;
   const script = new Script(Module.wrap(source), { filename: file, cachedData });
   const fromCache = cachedData !== undefined && !script.cachedDataRejected;
   const module = new Module(file);
@@ -55,7 +59,7 @@ export function requireCompiled(file: string, options: { cacheRoot?: string; whe
     throw error;
   }
   module.loaded = true;
-  if (!fromCache) (options.whenDone ?? ((remember) => process.once('exit', remember)))(() => keep(entry, script.createCachedData()));
+  if (!fromCache) (options.whenDone ?? ((remember) => process.once('exit', remember)))(() => keep(entry, Buffer.concat([bundleHash, script.createCachedData()])));
   return { exports: module.exports, fromCache };
 }
 

@@ -2,6 +2,7 @@ import { availableParallelism, homedir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { ClusterDeps } from '../app/deps.js';
 import { createInputsHash } from '../app/inputs-hash.js';
+import { sweepSecretFiles } from '../app/values-files.js';
 import { RenderCachingHelm } from '../app/render-cache.js';
 import { goRuntimeEnv, HelmCli, type Helm, type Machine } from '../helm/helm.js';
 import { DirectKubectl, KubeApi } from '../helm/kube-api.js';
@@ -48,8 +49,10 @@ export class Wiring {
 
   constructor(private readonly options: WiringOptions) {
     this.runner = new ExecaRunner(options.trace);
-    // A run that renders or reads the cluster is one that fills the caches: it also keeps them bounded.
+    // A run that renders or reads the cluster is one that fills the caches: it also keeps them bounded, and removes
+    // the values files (secrets among them) of runs that were killed.
     pruneCaches();
+    sweepSecretFiles();
   }
 
   /** Commands tried again after a transient failure, for the run's totals. */

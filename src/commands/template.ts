@@ -10,6 +10,7 @@ export default class Template extends BoutiqueCommand {
 
   static override flags = {
     'output-dir': Flags.string({ description: 'write each release to <dir>/<namespace>/<name>/ (helm template --output-dir) instead of stdout' }),
+    'include-secrets': Flags.boolean({ description: 'with --output-dir: write releases with secret values, in clear, in files only you can read (0600); without it they are refused', dependsOn: ['output-dir'] }),
   };
 
   async run(): Promise<void> {
@@ -22,8 +23,11 @@ export default class Template extends BoutiqueCommand {
     const results = await renderReleases(releases, helm, {
       concurrency: this.globalFlags.concurrency,
       outputDir,
+      includeSecrets: flags['include-secrets'],
       onRendered: (result) => {
-        if (json || 'error' in result) return;
+        if ('error' in result) return;
+        if ('secretsInClear' in result) process.stderr.write(`warning: ${resolve(outputDir!, result.release.namespace, result.release.name)} holds secret values of ${result.release.id} in clear (files 0600): never commit it\n`);
+        if (json) return;
         if (outputDir) process.stderr.write(`wrote ${result.release.id} to ${resolve(outputDir, result.release.namespace, result.release.name)}\n`);
         else process.stdout.write(`# boutique: release ${result.release.id} (chart ${chartLabel(result.release)})\n${result.manifest}`);
       },

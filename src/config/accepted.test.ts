@@ -74,3 +74,16 @@ describe('releases.yaml parsed before', () => {
     expect(remembered()).toHaveLength(1);
   });
 });
+
+describe('secret values in the cache folder', () => {
+  it('are never remembered, as a parsed file or as the name of an accepted input; the rest still is', () => {
+    const sentinel = 'S3NT1NEL-accepted-5e0f';
+    writeFileSync(join(project, 'releases.yaml'), `releases:\n  - name: web\n    chart: ./charts/web\n    set:\n      - { name: replicaCount, value: 2 }\n      - { name: token, value: ${sentinel}, secret: true }\n`);
+    const schema = JSON.stringify({ type: 'object', properties: { replicaCount: { type: 'integer' } } });
+    writeFileSync(join(project, 'charts/web/values.schema.json'), schema);
+    for (let run = 0; run < 2; run++) loadConfig(join(project, 'releases.yaml'), 'default');
+    // Only the chart's values.yaml, which holds no secret, was remembered.
+    expect(accepted()).toHaveLength(1);
+    expect(existsSync(join(cache(), 'parsed-configs')) ? readdirSync(join(cache(), 'parsed-configs')) : []).toEqual([]);
+  });
+});

@@ -10,6 +10,7 @@ import type { RawReleasesFile, RawSetValue, ReleasesConfig } from './types.js';
 import { validateSchema } from './validate.js';
 import { chartValuesIssues, ValuesFileReader } from './values.js';
 import { parseVersionsFile } from './versions-file.js';
+import { outsideRepository, repositoryOf } from '../tools/contained-path.js';
 
 /** A path's stat, or undefined when there is nothing there (also below a file: ENOTDIR). */
 export function statOf(path: string) {
@@ -114,4 +115,14 @@ export function declaredEnvironments(path: string, files: FileProbe = nodeFilePr
   const environments = (parsed.value as RawReleasesFile | null)?.environments;
   const names = parsed.issues.length === 0 && environments && typeof environments === 'object' ? Object.keys(environments) : [];
   return names.length > 0 ? names : ['default'];
+}
+
+/** Warnings naming the values files, local charts and versions file that lead outside the repository (issue 27). */
+export function filesOutsideRepository(config: ReleasesConfig): string[] {
+  const files = config.releases.flatMap((release) => [
+    ...(release.chart.kind === 'local' ? [{ what: `the chart of ${release.id}`, path: release.chart.path }] : []),
+    ...release.values.flatMap((layer) => (layer.kind === 'file' ? [{ what: `values file of ${release.id}`, path: layer.path }] : [])),
+  ]);
+  const versions = config.environment.versionsFile;
+  return outsideRepository(repositoryOf(config.baseDir), [...files, ...(versions ? [{ what: 'the versions file', path: versions }] : [])]);
 }

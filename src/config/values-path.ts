@@ -3,6 +3,15 @@ export function setPathSteps(path: string): (string | number)[] {
   return [...path.matchAll(/((?:\\.|[^.[\]])+)|\[(\d+)\]/g)].map((match) => (match[2] === undefined ? match[1]!.replace(/\\(.)/g, '$1') : Number(match[2])));
 }
 
+/**
+ * Whether two values locations meet: one is the other or holds it. A message about either may show the other's value;
+ * the root holds everything but is never said to meet (a message about the whole values shows no value).
+ */
+export function pathsMeet(a: readonly (string | number)[], b: readonly (string | number)[]): boolean {
+  const within = (inner: readonly (string | number)[], outer: readonly (string | number)[]) => inner.length >= outer.length && outer.every((step, index) => String(step) === String(inner[index]));
+  return a.length > 0 && b.length > 0 && (within(a, b) || within(b, a));
+}
+
 function valueAtSteps(values: unknown, steps: readonly (string | number)[]): unknown {
   return steps.reduce<unknown>((node, step) => (node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[step] : undefined), values);
 }

@@ -4,6 +4,7 @@ import type { ConfigIssue } from '../errors.js';
 import { newAjv } from '../lint/ajv.js';
 import { acceptedBefore } from './accepted.js';
 import { maxNestingDepth } from '../yaml/go-yaml.js';
+import { pathsMeet, setPathSteps } from './values-path.js';
 import { issueAt, locate, parseYaml, pathToPointer, pointerToPath, type ParsedDocument, type PathSegment } from './parse.js';
 import type { FileProbe } from './rules.js';
 import { didYouMean } from '../text/suggest.js';
@@ -64,7 +65,8 @@ export class ValuesFileReader {
       accepted.remember();
       return [];
     }
-    const what = Array.isArray(value) ? 'a list' : `${typeof value} ${JSON.stringify(value)}`;
+    // Its content is never echoed: a values file may be any file (a token, /etc/passwd).
+    const what = Array.isArray(value) ? 'a list' : article(typeof value);
     return [issueAt(parsed, [], `values file ${parsed.file} must be a map of values, not ${what}`, 'write keys the chart reads, e.g. "replicaCount: 2"; a list needs a key above it')];
   }
 }
@@ -134,7 +136,8 @@ function layerInputs(release: Release, chartDir: string, reader: ValuesFileReade
   return [
     files.isFile(chartValues) ? reader.text(chartValues) : null,
     ...release.values.map((layer) => (layer.kind === 'file' ? { file: reader.text(layer.path) } : { inline: layer.values })),
-    ...release.set.map((entry) => [entry.name, entry.value]),
+    // Secret entries carry their mark: inputs that hold one are never remembered.
+    ...release.set.map((entry) => (entry.secret ? { name: entry.name, value: entry.value, secret: true } : [entry.name, entry.value])),
   ];
 }
 
@@ -228,7 +231,9 @@ function schemaIssue(error: ErrorObject, layers: readonly Layer[], release: Rele
   const subject = unknownKey === undefined ? path : [...path, unknownKey];
   const name = subject.length === 0 ? 'the values' : describe(subject);
   const where = join(release.chartSource, 'values.schema.json');
-  const { message, hint } = describeError(error, name, where, unknownKey);
+  // A secret value (or a map holding one) is never echoed: its place is enough to find it (issue 27).
+  const secret = release.set.some((entry) => entry.secret && pathsMeet(setPathSteps(entry.name), subject));
+  const { message, hint } = describeError(error, name, where, unknownKey, secret);
   // The highest layer holding the value set it last; a missing required key is held by none: point at the release.
   const setter = error.keyword === 'required' ? undefined : [...layers].reverse().find((layer) => has(layer.values, subject));
   if (!setter) return issueAt(releasesFile, ['releases', index, 'chart'], `values of release ${release.id}: ${message}`, hint);
@@ -238,7 +243,8 @@ function schemaIssue(error: ErrorObject, layers: readonly Layer[], release: Rele
   return { file: setter.parsed.file, line, column, path: pathToPointer(target), message: `${message} (release ${release.id})`, hint };
 }
 
-function describeError(error: ErrorObject, name: string, where: string, unknownKey: string | undefined): { message: string; hint: string } {
+function describeError(error: ErrorObject, name: string, where: string, unknownKey: string | undefined, secret: boolean): { message: string; hint: string } {
+  const data = secret ? 'the secret value given (not shown)' : JSON.stringify(error.data);
   switch (error.keyword) {
     case 'additionalProperties': {
       const allowed = Object.keys((error.parentSchema?.properties as object | undefined) ?? {});
@@ -247,11 +253,11 @@ function describeError(error: ErrorObject, name: string, where: string, unknownK
     case 'required':
       return { message: `${name} is missing the key "${String(error.params.missingProperty)}" that ${where} requires`, hint: `set ${String(error.params.missingProperty)} in a values file or inline values of the release` };
     case 'type':
-      return { message: `${name} must be ${article(String(error.params.type))}, not ${JSON.stringify(error.data)}`, hint: typeof error.data === 'string' && error.data.trim() !== '' && !Number.isNaN(Number(error.data)) ? 'write the number without quotes' : `write ${article(String(error.params.type))}, as ${where} declares` };
+      return { message: `${name} must be ${article(String(error.params.type))}, not ${data}`, hint: !secret && typeof error.data === 'string' && error.data.trim() !== '' && !Number.isNaN(Number(error.data)) ? 'write the number without quotes' : `write ${article(String(error.params.type))}, as ${where} declares` };
     case 'enum':
       return {
-        message: `${name} must be one of ${(error.params.allowedValues as unknown[]).map((value) => JSON.stringify(value)).join(', ')}, not ${JSON.stringify(error.data)}`,
-        hint: didYouMean(String(error.data), (error.params.allowedValues as unknown[]).map(String)) ?? `${where} lists the allowed values`,
+        message: `${name} must be one of ${(error.params.allowedValues as unknown[]).map((value) => JSON.stringify(value)).join(', ')}, not ${data}`,
+        hint: (!secret && didYouMean(String(error.data), (error.params.allowedValues as unknown[]).map(String))) || `${where} lists the allowed values`,
       };
     default:
       return { message: `${name} ${error.message ?? 'is invalid'} (${where})`, hint: `see ${where} for what ${name} accepts` };

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { isRecord, type KubeObject } from '../kube/objects.js';
+import { isCoreSecret, isRecord, type KubeObject } from '../kube/objects.js';
 
 // Written by the API server or by controllers, never by the user: diffing them is pure noise.
 const SERVER_METADATA_FIELDS = [
@@ -40,10 +40,6 @@ export function normalizeObject(obj: KubeObject): KubeObject {
   const normalized = { ...rest, metadata };
   if (isCoreSecret(obj)) foldStringData(normalized);
   return sortKeysDeep(dropNulls(normalized)) as KubeObject;
-}
-
-export function isCoreSecret(obj: KubeObject): boolean {
-  return obj.apiVersion === 'v1' && obj.kind === 'Secret';
 }
 
 function foldStringData(secret: Record<string, unknown>): void {

@@ -5,7 +5,7 @@ import { normalizeObject, toYaml } from './normalize.js';
 import { objectKey, objectRef, parseManifests, type HelmHook, type KubeObject } from '../kube/objects.js';
 import { assessImpacts } from './rollout.js';
 import { maskSecretPair } from './secrets.js';
-import { maskSecretValuesDeep } from '../secrets/mask.js';
+import { Masker, type SecretValue } from '../secrets/mask.js';
 
 export interface ReleaseDiffInput {
   release: string;
@@ -17,8 +17,10 @@ export interface ReleaseDiffInput {
   live: KubeObject[];
   /** The objects the deployed helm release applied (`helm get manifest`); [] when not installed. */
   deployed: KubeObject[];
-  /** Values releases.yaml marks secret: replaced by `***` wherever they occur in the result. */
-  secretValues?: string[];
+  /** The release's secret values (and those the deployed release holds at the same paths): masked wherever they occur. */
+  secrets?: readonly SecretValue[];
+  /** Where a render with stand-ins put the short secret values (secrets/mask.ts secretPlaces): masked there. */
+  secretPlaces?: ReadonlySet<string>;
   /** The hooks of the deployed revision and of the upgrade, as helm holds them. */
   hooks?: { deployed: readonly HelmHook[]; planned: readonly HelmHook[] };
   /** Fields drift leaves to other controllers (releases.yaml ignoreDifferences). */
@@ -39,20 +41,19 @@ export function diffRelease(input: ReleaseDiffInput): ReleaseDiff {
   const desired = byKey(input.desired);
   const live = byKey(input.live);
   const deployed = byKey(input.deployed);
-  const secretValues = input.secretValues ?? [];
+  const masker = new Masker(input.secrets ?? [], { places: input.secretPlaces ?? new Set(), namespace: input.namespace });
 
   const compared = compareObjects(desired, live, deployed, input.namespace);
   const impacts = assessImpacts(compared);
-  // Masked before rendering YAML, so that `***` comes out quoted and the YAML stays valid.
-  const shown = (obj: KubeObject): string => toYaml(maskSecretValuesDeep(obj, secretValues));
   const changes = compared.map((object): ResourceChange => {
-    const masked = maskSecretPair(object.live, object.desired);
+    // Masked by location before rendering YAML, so that `***` comes out quoted and the YAML stays valid.
+    const masked = maskSecretPair(masker, object.live, object.desired);
     return {
       key: object.key,
       ref: object.ref,
       action: object.action,
-      ...(object.action !== 'add' && object.action !== 'unchanged' && masked.before && { before: shown(masked.before) }),
-      ...(object.action !== 'remove' && object.action !== 'unchanged' && masked.after && { after: shown(masked.after) }),
+      ...(object.action !== 'add' && object.action !== 'unchanged' && masked.before && { before: toYaml(masked.before) }),
+      ...(object.action !== 'remove' && object.action !== 'unchanged' && masked.after && { after: toYaml(masked.after) }),
       impacts: [...(impacts.get(object.key) ?? []), ...(input.previewed?.has(object.key) ? [{ kind: 'crd-preview' as const, message: input.previewed.get(object.key)! }] : [])],
     };
   });
@@ -62,12 +63,12 @@ export function diffRelease(input: ReleaseDiffInput): ReleaseDiff {
     .flatMap(([key, applied]): ResourceDrift[] => {
       const liveObject = live.get(key);
       if (!liveObject) return [];
-      const masked = maskSecretPair(applied, liveObject);
+      const masked = maskSecretPair(masker, applied, liveObject);
       const fields = masked.before && masked.after ? driftIgnoring(masked.before, masked.after, ignoredPointers(applied, input.ignoreDifferences ?? [], input.deployed)) : [];
       return fields.length > 0 ? [{ key, ref: objectRef(applied), fields }] : [];
     });
 
-  const hooks = diffHooks(input.hooks?.deployed ?? [], input.hooks?.planned ?? [], input.namespace, shown);
+  const hooks = diffHooks(input.hooks?.deployed ?? [], input.hooks?.planned ?? [], input.namespace, masker);
   const count = (action: ChangeAction): number => [...changes, ...hooks].filter((change) => change.action === action).length;
   const diff: ReleaseDiff = {
     release: input.release,
@@ -78,11 +79,11 @@ export function diffRelease(input: ReleaseDiffInput): ReleaseDiff {
     summary: { add: count('add'), change: count('change'), destroy: count('remove'), unchanged: count('unchanged') },
   };
   // Keys, paths and drift values can hold secret values too.
-  return maskSecretValuesDeep(diff, secretValues);
+  return masker.value(diff);
 }
 
 /** Each hook of either revision, keyed as objects are: added, changed, removed or unchanged, with its events. */
-function diffHooks(deployed: readonly HelmHook[], planned: readonly HelmHook[], namespace: string, shown: (obj: KubeObject) => string): HookChange[] {
+function diffHooks(deployed: readonly HelmHook[], planned: readonly HelmHook[], namespace: string, masker: Masker): HookChange[] {
   const byKey = (hooks: readonly HelmHook[]) =>
     new Map(hooks.flatMap((hook) => parseManifests(hook.manifest).map((obj) => [objectKey(obj, namespace), { obj: normalizeObject(obj), events: hook.events }] as const)));
   const before = byKey(deployed);
@@ -90,15 +91,15 @@ function diffHooks(deployed: readonly HelmHook[], planned: readonly HelmHook[], 
   return [...new Set([...before.keys(), ...after.keys()])].sort(compareKeys).map((key) => {
     const old = before.get(key);
     const now = after.get(key);
-    const masked = maskSecretPair(old?.obj, now?.obj);
+    const masked = maskSecretPair(masker, old?.obj, now?.obj);
     const action: ChangeAction = !now ? 'remove' : !old ? 'add' : isDeepStrictEqual(old.obj, now.obj) ? 'unchanged' : 'change';
     return {
       key,
       ref: objectRef((now ?? old)!.obj),
       action,
       events: (now ?? old)!.events,
-      ...(action !== 'add' && action !== 'unchanged' && masked.before && { before: shown(masked.before) }),
-      ...(action !== 'remove' && action !== 'unchanged' && masked.after && { after: shown(masked.after) }),
+      ...(action !== 'add' && action !== 'unchanged' && masked.before && { before: toYaml(masked.before) }),
+      ...(action !== 'remove' && action !== 'unchanged' && masked.after && { after: toYaml(masked.after) }),
     };
   });
 }

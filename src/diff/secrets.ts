@@ -1,44 +1,44 @@
-import { isCoreSecret } from './normalize.js';
+import { isDeepStrictEqual } from 'node:util';
 import { isRecord, type KubeObject } from '../kube/objects.js';
-import { MASK } from '../secrets/mask.js';
+import { MASK, type Masker } from '../secrets/mask.js';
 
-/** A Secret key whose value differs from its counterpart: changed, but nothing about either value is revealed. */
+/** A masked value that differs from its counterpart: changed, but nothing about either value is revealed. */
 export const CHANGED_MASK = '*** (changed)';
 
-const SECRET_VALUE_FIELDS = ['data', 'stringData'] as const;
-
 /**
- * Masks the values of two versions of the same Secret so that a line diff of the pair still tells
- * unchanged, added, removed and changed keys apart: every `before` value becomes `***`, an `after` value
- * becomes `*** (changed)` when `before` holds the same key with another value and `***` otherwise.
- * Objects that are not Secrets are returned as they are. No hash or length of a value is ever exposed.
+ * Masks two versions of the same object by location, so that a line diff of the pair still tells unchanged, added,
+ * removed and changed values apart: every Secret's data and stringData value, and every string that holds a secret
+ * value of the release (masker.masksAt). A masked `before` value becomes `***`; a masked `after` value becomes
+ * `*** (changed)` when `before` holds another value at the same place, `***` otherwise. No hash or length of a value
+ * is ever exposed.
  */
 export function maskSecretPair(
+  masker: Masker,
   before: KubeObject | undefined,
   after: KubeObject | undefined,
 ): { before: KubeObject | undefined; after: KubeObject | undefined } {
   return {
-    before: before && maskSecretFields(before, () => MASK),
+    before: before && maskObject(masker, before, () => MASK),
     after:
       after &&
-      maskSecretFields(after, (field, key, value) => {
-        const previous = before?.[field];
-        const changed = isRecord(previous) && Object.hasOwn(previous, key) && previous[key] !== value;
-        return changed ? CHANGED_MASK : MASK;
+      maskObject(masker, after, (steps, value) => {
+        const previous = before && valueAt(before, steps);
+        return previous !== undefined && !isDeepStrictEqual(previous, value) ? CHANGED_MASK : MASK;
       }),
   };
 }
 
-function maskSecretFields(
-  obj: KubeObject,
-  maskFor: (field: (typeof SECRET_VALUE_FIELDS)[number], key: string, value: unknown) => string,
-): KubeObject {
-  if (!isCoreSecret(obj)) return obj;
-  const masked: KubeObject = { ...obj };
-  for (const field of SECRET_VALUE_FIELDS) {
-    const values = obj[field];
-    if (!isRecord(values)) continue;
-    masked[field] = Object.fromEntries(Object.entries(values).map(([key, value]) => [key, maskFor(field, key, value)]));
-  }
-  return masked;
+function maskObject(masker: Masker, obj: KubeObject, maskFor: (steps: string[], value: unknown) => string): KubeObject {
+  const walk = (node: unknown, steps: string[]): unknown => {
+    if (steps.length > 0 && masker.masksAt(obj, steps, node)) return maskFor(steps, node);
+    if (Array.isArray(node)) return node.map((item, index) => walk(item, [...steps, String(index)]));
+    if (!isRecord(node)) return node;
+    return Object.fromEntries(Object.entries(node).map(([key, field]) => [masker.key(key), walk(field, [...steps, key])]));
+  };
+  return walk(obj, []) as KubeObject;
+}
+
+/** The value at a path of map keys and list indexes, or undefined when any step is missing. */
+function valueAt(root: unknown, steps: readonly string[]): unknown {
+  return steps.reduce<unknown>((node, step) => (typeof node === 'object' && node !== null && Object.hasOwn(node, step) ? (node as Record<string, unknown>)[step] : undefined), root);
 }

@@ -4,6 +4,7 @@ import { ConfigError } from '../errors.js';
 import { issueAt, parseYaml } from '../config/parse.js';
 import type { Release, ReleasesConfig } from '../config/types.js';
 import type { Plan } from '../plan/plan.js';
+import { writablePathIn } from '../tools/contained-path.js';
 import { stringifyGoYaml } from '../yaml/go-yaml.js';
 import { argoCdExport } from './argocd.js';
 import { fluxExport, untargetableSecrets } from './flux.js';
@@ -51,10 +52,12 @@ export function exportReleases(config: ReleasesConfig, plan: Plan, options: Expo
   const values = new Map(exportedReleases(plan).map((release) => [release.id, valuesWithoutSecrets(release, readValuesFile)]));
   const input = { config, plan, values, git: options.git, namespace: options.namespace ?? defaultNamespace[options.engine], interval: options.interval, outputDir };
   const result = options.engine === 'flux' ? fluxExport(input) : argoCdExport(input);
+  // Every file checked before anything is removed or written: no symbolic link may lead out of the folder.
+  const paths = result.files.map((file) => writablePathIn(outputDir, join(outputDir, file.path), 'export --output-dir'));
   mkdirSync(outputDir, { recursive: true });
   removeEarlierExport(outputDir);
-  for (const file of result.files) {
-    const path = join(outputDir, file.path);
+  for (const [index, file] of result.files.entries()) {
+    const path = paths[index]!;
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, header + file.objects.map(stringifyGoYaml).join('---\n'));
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Release } from '../config/types.js';
-import { redactArgs } from '../secrets/mask.js';
+import { redactArgs } from '../process/runner.js';
 import { templateArgs, uninstallArgs, upgradeArgs } from './args.js';
 
 const release: Release = {

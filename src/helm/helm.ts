@@ -3,7 +3,7 @@ import { ExecError, ToolError } from '../errors.js';
 import type { HelmHook } from '../kube/objects.js';
 import type { ReleaseRecord } from '../plan/sync-plan.js';
 import type { Runner } from '../process/runner.js';
-import { markedSecrets, maskSecretValues } from '../secrets/mask.js';
+import { maskerOf } from '../secrets/mask.js';
 import { parseVersion, type ResolvedTool } from '../tools/resolve.js';
 import { describeUnmet, needsDependencyBuild, unmetDependencies } from './chart-dependencies.js';
 import { hooksFromHelm, hooksOfRelease } from './records.js';
@@ -119,10 +119,10 @@ export class HelmCli implements Helm {
 
   private async run(args: string[], options: { release?: Release; okExitCodes?: number[]; retry?: 'read' | 'write'; waits?: boolean } = {}) {
     const { release } = options;
-    const secrets = markedSecrets(release);
+    const masker = maskerOf(release);
     // A command that waits for readiness gets the release's own timeout and a margin for helm's bookkeeping.
     const timeoutMs = options.waits && release ? goDurationMs(release.timeout) + 60_000 : undefined;
-    return this.runner.run((await this.resolve()).path, args, { env: this.options.env, secrets, okExitCodes: options.okExitCodes, retry: options.retry, timeoutMs });
+    return this.runner.run((await this.resolve()).path, args, { env: this.options.env, mask: masker.active ? (text) => masker.helmMessage(text) : undefined, okExitCodes: options.okExitCodes, retry: options.retry, timeoutMs });
   }
 
   /**
@@ -186,7 +186,7 @@ export class HelmCli implements Helm {
     await this.prepareChart(release);
     const result = await this.run(lintArgs(release, values, options.strict), { release, okExitCodes: [1] });
     // helm lint quotes values it rejects: a secret one must not reach the report.
-    return { passed: result.exitCode === 0, output: maskSecretValues(`${result.stdout}${result.stderr}`, markedSecrets(release)) };
+    return { passed: result.exitCode === 0, output: maskerOf(release).helmMessage(`${result.stdout}${result.stderr}`) };
   }
 
   async upgrade(release: Release, values: readonly string[], labels: Record<string, string>): Promise<void> {

@@ -66,6 +66,11 @@ function asKubeObject(value: unknown, documentIndex: number): KubeObject {
   return value as KubeObject;
 }
 
+/** A core Secret, whose data and stringData values are never shown. */
+export function isCoreSecret(obj: Pick<KubeObject, 'apiVersion' | 'kind'>): boolean {
+  return obj.apiVersion === 'v1' && obj.kind === 'Secret';
+}
+
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,6 +1,5 @@
 import type { ExecaError } from 'execa';
 import { ExecError, ToolError } from '../errors.js';
-import { maskSecretValues, redactArgs } from '../secrets/mask.js';
 
 export interface RunOptions {
   env?: Record<string, string>;
@@ -8,8 +7,8 @@ export interface RunOptions {
   cwd?: string;
   /** Exit codes that are answers rather than failures (kubectl diff exits 1 when there are differences). */
   okExitCodes?: number[];
-  /** Strings to hide wherever they appear in an error (values marked secret). */
-  secrets?: string[];
+  /** What a trace or an error shows of a text: the caller's secret values masked (secrets/mask.ts). */
+  mask?: (text: string) => string;
   /** The child is stopped past this (SIGTERM, then SIGKILL): no command may hang a run. */
   timeoutMs?: number;
   /**
@@ -61,7 +60,7 @@ export function isRetryable(kind: 'read' | 'write', stderr: string): boolean {
 /** The waits before each new try of a read that met a transient failure. */
 const RETRY_DELAYS_MS = [200, 500, 1_000, 2_000];
 
-const hide = (text: string, secrets: readonly string[] = []): string => maskSecretValues(text, secrets);
+const hide = (text: string, mask: ((text: string) => string) | undefined): string => (mask ? mask(text) : text);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Why a try met a transient failure, and how long the server asked to wait before the next (Retry-After). */
@@ -154,7 +153,7 @@ export class ExecaRunner implements Runner, Streamer {
   }
 
   private async runOnce(command: string, args: string[], options: RunOptions): Promise<RunResult> {
-    this.trace?.(`$ ${hide([command, ...redactArgs(args)].join(' '), options.secrets)}`);
+    this.trace?.(`$ ${hide([command, ...redactArgs(args)].join(' '), options.mask)}`);
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     // Loaded with the first process: a run answered from caches never loads execa's hundred modules.
     const { execa } = await import('execa');
@@ -175,19 +174,32 @@ export class ExecaRunner implements Runner, Streamer {
       this.running.add(child);
       const result = await child.finally(() => this.running.delete(child));
       if (result.timedOut) {
-        throw new ExecError(command, redactArgs(args).map((arg) => hide(arg, options.secrets)), undefined, `${command} did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped\n${hide(String(result.stderr), options.secrets)}`);
+        throw new ExecError(command, redactArgs(args).map((arg) => hide(arg, options.mask)), undefined, `${command} did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped\n${hide(String(result.stderr), options.mask)}`);
       }
       if (result.failed && result.exitCode === undefined) throw result;
       const exitCode = result.exitCode ?? 1;
       if (exitCode !== 0 && !(options.okExitCodes ?? []).includes(exitCode)) {
-        throw new ExecError(command, redactArgs(args).map((arg) => hide(arg, options.secrets)), exitCode, hide(String(result.stderr), options.secrets));
+        throw new ExecError(command, redactArgs(args).map((arg) => hide(arg, options.mask)), exitCode, hide(String(result.stderr), options.mask));
       }
       return { stdout: String(result.stdout), stderr: String(result.stderr), exitCode };
     } catch (error) {
       if (error instanceof ExecError) throw error;
       const execaError = error as ExecaError;
       if (execaError.code === 'ENOENT') throw new ToolError(`${command}: not found`, { cause: error, suggestions: ['install it, or point boutique at it with --helm-binary or BOUTIQUE_HELM'] });
-      throw new ExecError(command, redactArgs(args), undefined, hide(execaError.shortMessage ?? String(error), options.secrets), { cause: error });
+      throw new ExecError(command, redactArgs(args), undefined, hide(execaError.shortMessage ?? String(error), options.mask), { cause: error });
     }
   }
+}
+
+/** Flags whose value is `name=value` and must never be printed. */
+const setFlags = new Set(['--set', '--set-string', '--set-json', '--set-file', '--set-literal']);
+
+/** Arguments as they may be shown to a user: every --set value replaced by ***. */
+export function redactArgs(args: readonly string[]): string[] {
+  return args.map((arg, index) => {
+    const flag = args[index - 1];
+    if (flag && setFlags.has(flag)) return arg.replace(/=.*$/s, '=***');
+    const inline = /^(--set(?:-string|-json|-file|-literal)?)=([^=]*)=.*$/s.exec(arg);
+    return inline ? `${inline[1]}=${inline[2]}=***` : arg;
+  });
 }

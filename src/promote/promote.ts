@@ -8,6 +8,7 @@ import { counterpart } from './enforce-gate.js';
 import { PromotionGateError, renderRefusals, unhealthyReason, type Refusal } from './gate.js';
 import { parseVersionsFile } from '../config/versions-file.js';
 import { updateVersionsFile } from './versions-file.js';
+import { writablePathIn } from '../tools/contained-path.js';
 
 export interface VersionChange {
   /** Release name: the key in the versions file. */
@@ -45,7 +46,7 @@ export function editVersions(config: ReleasesConfig, versions: ReadonlyMap<strin
   const after = changes.length > 0 ? updateVersionsFile(before, new Map(changes.map(({ release, to }) => [release, to]))) : before;
   if (after !== before) {
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, after);
+    writeFileSync(writablePathIn(dirname(path), path, 'versions file'), after);
   }
   return { environment: config.environment.name, file, before, after, changes };
 }

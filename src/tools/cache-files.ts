@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { cacheDir } from './pinned.js';
 
@@ -16,8 +16,45 @@ export function rememberedFolder(folder: RememberedFolder, root = cacheDir()): s
   return join(root, folder);
 }
 
-/** A remembered entry's bytes, marked used; undefined when there is none (or it cannot be read). */
+/**
+ * Why a folder of remembered entries must not be used, or undefined when it may: boutique runs the code kept in
+ * compiled/ and deploys the renders kept in renders/, so a folder (or the cache folder above it) another user owns,
+ * or others may write to, would let them choose what runs and what is deployed. A group-writable folder of the
+ * user's own group (a user-private group, umask 002) is the user's.
+ */
+export function untrustedFolder(dir: string): string | undefined {
+  for (const folder of [dirname(dir), dir]) {
+    let stat;
+    try {
+      stat = lstatSync(folder);
+    } catch {
+      continue; // made by keep(), 0700, when first needed
+    }
+    const uid = process.getuid?.();
+    if (stat.isSymbolicLink()) stat = statSync(folder);
+    if (uid !== undefined && stat.uid !== uid) return `${folder} belongs to another user (uid ${stat.uid})`;
+    if (stat.mode & 0o002 || (stat.mode & 0o020 && stat.gid !== process.getgid?.())) return `${folder} is writable by others (mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')})`;
+  }
+  return undefined;
+}
+
+const verdicts = new Map<string, string | undefined>();
+
+/** untrustedFolder, asked once per folder and process, and said once on stderr with what to do. */
+function refused(dir: string): boolean {
+  if (!verdicts.has(dir)) {
+    const problem = untrustedFolder(dir);
+    verdicts.set(dir, problem);
+    if (problem) {
+      process.stderr.write(`warning: ${problem}: boutique neither reads nor writes ${dir}, as it runs code and deploys renders kept there\n  hint: run chmod go-w on it (and chown it to yourself), or set BOUTIQUE_CACHE_DIR to a folder only you can write\n`);
+    }
+  }
+  return verdicts.get(dir) !== undefined;
+}
+
+/** A remembered entry's bytes, marked used; undefined when there is none (or it cannot be read, or be trusted). */
 export function recallBytes(file: string): Buffer | undefined {
+  if (refused(dirname(file))) return undefined;
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -48,6 +85,7 @@ export function recallJson<T>(file: string): T | undefined {
  * concurrent run never reads half of it. A read-only cache folder only costs the next run the work again.
  */
 export function keep(file: string, text: string | Uint8Array): void {
+  if (refused(dirname(file))) return;
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     const partial = `${file}.${process.pid}.partial`;
