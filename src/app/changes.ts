@@ -53,6 +53,7 @@ const needsLock = (syncPlan: SyncPlan) => syncPlan.changes.some((change) => isCh
  * it first; then carry the plan out. A plan with nothing to write takes no lock and starts no helm.
  */
 export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions): Promise<{ syncPlan: SyncPlan; results: SyncResult[]; waitedForLock: boolean }> {
+  deps.helm.checkDependencies(plan.releases);
   return withValuesFiles(async (valuesFiles) => {
     const syncOptions = { ...options, valuesFiles, records: await releaseRecords(deps), runId: '' };
     let { syncPlan } = await planChanges(plan, deps, options);
@@ -169,6 +170,7 @@ export interface DiffOutcome {
 
 /** `boutique diff`: the sync plan, and for each release it would change, what changes object by object. */
 export async function diff(plan: Plan, deps: ClusterDeps, options: ChangeOptions): Promise<DiffOutcome> {
+  deps.helm.checkDependencies(plan.releases);
   const { syncPlan, stored } = await planChanges(plan, deps, options);
   const changed = syncPlan.changes.filter((change) => isChange(change.action));
   const failed = syncPlan.changes.filter((change) => change.action === 'blocked').map((change) => ({ release: change.release, error: change.error ?? new Error(change.reasons.join(', ')) }));

@@ -19,6 +19,7 @@ export interface TemplateOptions {
 
 /** Renders releases with `helm template` in parallel; results come back in plan order. */
 export async function renderReleases(releases: readonly Release[], helm: Helm, options: TemplateOptions): Promise<RenderResult[]> {
+  helm.checkDependencies(releases);
   return withValuesFiles((valuesFiles) =>
     mapInOrder(
       releases,
