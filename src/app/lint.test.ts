@@ -55,6 +55,7 @@ function lintingHelm() {
       return strict ? { passed: false, output: noTemplatesStrict } : { passed: true, output: noTemplates };
     },
     templateWithCrds: async () => '',
+    checkDependencies: () => undefined,
   } as unknown as Helm;
   return { helm, runs };
 }

@@ -99,6 +99,7 @@ export class RenderCachingHelm implements Helm {
     return createHash('sha256').update(JSON.stringify({ format: FORMAT, inputs, helm: await this.helmIdentity, ...(variant !== 'manifests' && { variant }) })).digest('hex');
   }
 
+  checkDependencies: Helm['checkDependencies'] = (...args) => this.helm.checkDependencies(...args);
   lint: Helm['lint'] = (...args) => this.helm.lint(...args);
   upgrade: Helm['upgrade'] = (...args) => this.helm.upgrade(...args);
   plannedManifest: Helm['plannedManifest'] = (...args) => this.helm.plannedManifest(...args);

@@ -27,6 +27,7 @@ export interface TemplateOptions {
 
 /** Renders releases with `helm template` in parallel; results come back in plan order. */
 export async function renderReleases(releases: readonly Release[], helm: Helm, options: TemplateOptions): Promise<RenderResult[]> {
+  helm.checkDependencies(releases);
   const withSecrets = releases.filter((release) => secretValuesOf(release).length > 0);
   if (options.outputDir && !options.includeSecrets && withSecrets.length > 0) {
     throw new UsageError(`--output-dir would write secret values in clear: ${withSecrets.map((release) => `${release.id} (${secretValuesOf(release).map((secret) => secret.path).join(', ')})`).join('; ')}`, {

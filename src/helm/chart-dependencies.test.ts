@@ -165,6 +165,16 @@ describe('unmetDependencies', () => {
     expect(suggestions[1]).toMatch(/^vendor cache: helm pull oci:\/\/registry\.example\.com\/charts\/cache --version '\^3' --destination .*charts$/);
   });
 
+  it('takes what is not a readable chart for missing', () => {
+    const path = chart({
+      'Chart.yaml': umbrella('  - { name: cache, version: "^3" }\n'),
+      'charts/cache-3.0.0.tgz': 'not gzip',
+      'charts/cache/Chart.yaml': 'name: [unclosed\n',
+      'charts/README.md': 'vendored by hand\n',
+    });
+    expect(unmetDependencies(path).map(({ name, problem }) => `${name} ${problem}`)).toEqual(['cache is missing from charts/']);
+  });
+
   it('holds charts/ to Chart.lock\'s pin where there is one', () => {
     const files = {
       'Chart.yaml': umbrella('  - { name: cache, version: "^3", repository: "https://charts.example.com" }\n'),

@@ -94,18 +94,27 @@ interface VendoredChart {
   version: string;
 }
 
+/** The Chart.yaml text of a charts/ entry; undefined for anything that is not a chart helm could load. */
 function chartYamlOf(path: string): string | undefined {
-  if (statSync(path).isDirectory()) {
-    const file = join(path, 'Chart.yaml');
-    return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
-  }
-  if (!path.endsWith('.tgz')) return undefined;
   try {
+    if (statSync(path).isDirectory()) {
+      const file = join(path, 'Chart.yaml');
+      return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+    }
+    if (!path.endsWith('.tgz')) return undefined;
     // helm package puts the chart in one top folder: NAME/Chart.yaml.
     const [file] = parseTar(gunzipSync(readFileSync(path)), { filter: (item) => /^[^/]+\/Chart\.yaml$/.test(item.name) });
     return file?.text;
   } catch {
-    return undefined; // not a chart archive: helm dependency build would replace it
+    return undefined; // a dangling link, or not a chart archive: it satisfies nothing, and a build replaces it
+  }
+}
+
+function chartMetadata(text: string): { name?: unknown; version?: unknown } | undefined {
+  try {
+    return (parseGoYaml(text) as { name?: unknown; version?: unknown } | null) ?? undefined;
+  } catch {
+    return undefined; // a Chart.yaml helm could not read either
   }
 }
 
@@ -113,7 +122,7 @@ function vendoredCharts(chartsDir: string): VendoredChart[] {
   if (!existsSync(chartsDir)) return [];
   return readdirSync(chartsDir).flatMap((entry) => {
     const text = chartYamlOf(join(chartsDir, entry));
-    const chart = text === undefined ? undefined : (parseGoYaml(text) as { name?: unknown; version?: unknown } | null);
+    const chart = text === undefined ? undefined : chartMetadata(text);
     return typeof chart?.name === 'string' ? [{ entry, name: chart.name, version: String(chart.version ?? '') }] : [];
   });
 }

@@ -64,6 +64,16 @@ describe('HelmCli', () => {
     expect((failure as ToolError).suggestions[0]).toMatch(/^vendor common: helm pull common --repo https:\/\/charts\.example\.com --version '~1\.2' --destination /);
   });
 
+  it('checks every chart of a run before anything runs under --skip-deps, and leaves that to the build otherwise', () => {
+    const bare = chart({ 'Chart.yaml': 'apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - { name: common, version: "^1" }\n' });
+    const installed = { ...releaseOf(bare), installed: true } as Release;
+    const { runner, calls } = recordingRunner();
+    expect(() => new HelmCli(tool, runner, {}, { skipDependencies: true }).checkDependencies([installed])).toThrow(`chart ${bare}: common ^1 is missing from charts/ (--skip-deps builds nothing)`);
+    expect(() => new HelmCli(tool, runner, {}, { skipDependencies: true }).checkDependencies([{ ...installed, installed: false } as Release])).not.toThrow();
+    expect(() => new HelmCli(tool, runner, {}).checkDependencies([installed])).not.toThrow();
+    expect(calls).toEqual([]);
+  });
+
   it('gives every helm process a larger GC target within its share of the memory, and one core when cores are few', () => {
     const GiB = 2 ** 30;
     expect(goRuntimeEnv(4, { cores: 2, memoryBytes: 24 * GiB }, {})).toEqual({ GOGC: '400', GOMEMLIMIT: '1536MiB', GOMAXPROCS: '1' });

@@ -5,7 +5,7 @@ import type { ReleaseRecord } from '../plan/sync-plan.js';
 import type { Runner } from '../process/runner.js';
 import { maskerOf } from '../secrets/mask.js';
 import { parseVersion, type ResolvedTool } from '../tools/resolve.js';
-import { describeUnmet, needsDependencyBuild, unmetDependencies } from './chart-dependencies.js';
+import { describeUnmet, needsDependencyBuild, unmetDependencies, type UnmetDependency } from './chart-dependencies.js';
 import { hooksFromHelm, hooksOfRelease } from './records.js';
 import { clusterArgs, lintArgs, templateArgs, uninstallArgs, upgradeArgs, type ClusterTarget } from './args.js';
 
@@ -31,6 +31,11 @@ export interface Helm {
    * server dry run cannot map kinds whose CRDs the release itself, or one it needs, installs first.
    */
   templateWithCrds(release: Release, values: readonly string[]): Promise<string>;
+  /**
+   * Under --skip-deps, before a run renders or contacts anything: every local chart of `releases` that would be
+   * rendered has a charts/ folder that satisfies its dependencies, or the run stops naming what is missing.
+   */
+  checkDependencies(releases: readonly Release[]): void;
   lint(release: Release, values: readonly string[], options: { strict: boolean }): Promise<{ passed: boolean; output: string }>;
   upgrade(release: Release, values: readonly string[], labels: Record<string, string>): Promise<void>;
   /**
@@ -93,6 +98,12 @@ export function goRuntimeEnv(concurrency: number, machine: Machine, env: NodeJS.
   };
 }
 
+/** --skip-deps and a charts/ folder that lacks dependencies: each named, with how to vendor it. */
+function unvendoredError(chartPath: string, unmet: readonly UnmetDependency[]): ToolError {
+  const { names, suggestions } = describeUnmet(chartPath, unmet);
+  return new ToolError(`chart ${chartPath}: ${names.join('; ')} (--skip-deps builds nothing)`, { suggestions: [...suggestions, 'or leave out --skip-deps to let helm dependency build fetch them'] });
+}
+
 export class HelmCli implements Helm {
   /** One `helm repo add` per repository and run, shared by the releases that render from it. */
   private readonly repositories = new Map<string, Promise<unknown>>();
@@ -144,15 +155,15 @@ export class HelmCli implements Helm {
    */
   private buildDependencies(chartPath: string): Promise<void> {
     if (!this.dependencyBuilds.has(chartPath)) {
-      const unmet = unmetDependencies(chartPath);
-      const { names, suggestions } = describeUnmet(chartPath, unmet);
       let build: Promise<void>;
       if (this.options.skipDependencies) {
-        build = unmet.length === 0 ? Promise.resolve() : Promise.reject(new ToolError(`chart ${chartPath}: ${names.join('; ')} (--skip-deps builds nothing)`, { suggestions: [...suggestions, 'or leave out --skip-deps to let helm dependency build fetch them'] }));
+        const unmet = unmetDependencies(chartPath);
+        build = unmet.length === 0 ? Promise.resolve() : Promise.reject(unvendoredError(chartPath, unmet));
       } else {
         build = !needsDependencyBuild(chartPath) ? Promise.resolve() : this.run(['dependency', 'build', chartPath], { retry: 'read' }).then(
           () => undefined,
           (error: Error) => {
+            const { names, suggestions } = describeUnmet(chartPath, unmetDependencies(chartPath));
             throw new ToolError(`chart ${chartPath}: ${names.length > 0 ? names.join('; ') : 'its file:// dependencies are packed afresh'}, and helm dependency build failed: ${error.message.trim()}`, {
               cause: error,
               suggestions: [...suggestions, `or run helm dependency build ${chartPath} where its repositories are reachable (a repository dependency needs helm repo add first)`],
@@ -164,6 +175,14 @@ export class HelmCli implements Helm {
       this.dependencyBuilds.set(chartPath, build);
     }
     return this.dependencyBuilds.get(chartPath)!;
+  }
+
+  checkDependencies(releases: readonly Release[]): void {
+    if (!this.options.skipDependencies) return;
+    for (const chartPath of new Set(releases.flatMap((release) => (release.installed && release.chart.kind === 'local' ? [release.chart.path] : [])))) {
+      const unmet = unmetDependencies(chartPath);
+      if (unmet.length > 0) throw unvendoredError(chartPath, unmet);
+    }
   }
 
   private scope(release: Release): string[] {

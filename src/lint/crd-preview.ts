@@ -1,3 +1,4 @@
+import { AppError } from '../errors.js';
 import { objectKey, type KubeObject } from '../kube/objects.js';
 import { crdSchemas } from './crd-schemas.js';
 import { describeError } from './validate-schemas.js';
@@ -20,6 +21,11 @@ export interface CrdPreview {
   previewed: PreviewedResource[];
   /** `Kind/name: path: message`, each a way the API server would refuse the object. */
   violations: string[];
+}
+
+/** Custom resources the API server would refuse once their CRD is installed: found before anything is applied. */
+export class CustomResourceRefusedError extends AppError {
+  readonly code = 'CUSTOM_RESOURCE_REFUSED';
 }
 
 /** The mark a previewed custom resource carries in diffs and plans. */

@@ -135,6 +135,14 @@ describe('an umbrella chart with vendored ranged dependencies and its own CRDs',
     expect(skipped.stderr).toContain('charts/stack: cache ^3 is missing from charts/ (--skip-deps builds nothing)');
     expect(skipped.stderr).toContain("helm pull oci://registry.example.invalid/charts/cache --version '^3' --destination");
     expect(skipped.stderr).not.toMatch(/\$ \S+helm /);
+    // diff and sync stop before they read the cluster.
+    const before = emulator.requests.length;
+    for (const command of ['diff', 'sync']) {
+      const stopped = await run([command, '-l', 'name=stack', '--skip-deps']);
+      expect(stopped.exitCode, command).toBe(1);
+      expect(stopped.stderr).toContain('cache ^3 is missing from charts/ (--skip-deps builds nothing)');
+    }
+    expect(emulator.requests.slice(before)).toEqual([]);
     // Without --skip-deps helm dependency build is tried, and cannot reach the repository: the error says what is missing.
     const built = await run(['template', '-l', 'name=stack']);
     expect(built.exitCode).toBe(1);

@@ -50,6 +50,7 @@ export function createFakeCluster(options: { releases?: Record<string, FakeRelea
   const helm: Helm = {
     template: async () => '',
     templateWithCrds: async () => '',
+    checkDependencies: () => undefined,
     lint: async () => ({ passed: true, output: '' }),
     plannedManifest: async () => ({ manifest: '', hooks: [] }),
     hooks: async () => [],
