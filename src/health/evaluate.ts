@@ -77,7 +77,7 @@ export interface EvaluateOptions {
  */
 export function evaluateHealth(object: KubeObject, compiled: CompiledRule, options: EvaluateOptions): HealthVerdict {
   const status = isRecord(object.status) ? object.status : {};
-  if (Object.keys(status).length === 0 && !options.statusGraceOver) return { state: 'inProgress', reason: 'no status yet' };
+  if (Object.keys(status).length === 0 && !options.statusGraceOver && compiled.rule.statusGrace !== false) return { state: 'inProgress', reason: 'no status yet' };
   const generation = object.metadata.generation;
   const observed = status.observedGeneration;
   if (typeof observed === 'number' && typeof generation === 'number' && observed !== generation) {

@@ -28,6 +28,11 @@ export interface HealthRule extends HealthRuleSpec {
    * resources and claims). A rule that names its kind wins over one that matches.
    */
   matches?: string;
+  /**
+   * Built-in only: false where an object without a status is judged at once, not after a grace period for its
+   * controller (the conventions rule: most custom resources without a rule have no controller writing a status).
+   */
+  statusGrace?: false;
 }
 
 type Evaluate = (object: Record<string, unknown>) => CelResult;

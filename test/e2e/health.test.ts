@@ -16,8 +16,8 @@ const isWrite = (entry: RequestLogEntry) => ['create', 'update', 'patch', 'delet
 const storageWrites = (emulator: Emulator, release: string) =>
   emulator.requests.filter((entry) => isWrite(entry) && entry.resource === 'secrets' && (entry.name ?? '').startsWith(`sh.helm.release.v1.${release}.v`));
 
-async function patchStatus(emulator: Emulator, name: string, status: Record<string, unknown>): Promise<void> {
-  const response = await fetch(`${emulator.url}/apis/example.com/v1/namespaces/shop/widgets/${name}/status`, {
+async function patchStatus(emulator: Emulator, name: string, status: Record<string, unknown>, resource = 'widgets'): Promise<void> {
+  const response = await fetch(`${emulator.url}/apis/example.com/v1/namespaces/shop/${resource}/${name}/status`, {
     method: 'PATCH',
     headers: { 'content-type': 'application/merge-patch+json' },
     body: JSON.stringify({ status }),
@@ -112,6 +112,22 @@ describe('health of custom resources', () => {
     expect(emulator.store.get('example.com/v1', 'Gadget', 'shop', 'no-rule')?.status).toBeUndefined();
   });
 
+  it('a later sync fails a release whose custom resource is failed: unchanged, or upgraded with helm waiting for the built-in kinds only', async () => {
+    const rule = 'Widget/broken failed: its health rule example.com/v1 Widget (releases.yaml defaults.health[0]) says failed: Ready=False (Broken)';
+    // helm recorded broken as deployed: nothing to apply, but its Widget is not ready, so it is not done either.
+    const unchanged = await run(['sync', '-l', 'name=broken']);
+    expect(unchanged.exitCode).toBe(1);
+    expect(unchanged.stdout).toMatch(/^shop\/broken +failed /m);
+    expect(unchanged.stderr).toContain(rule);
+    // An upgrade: helm 4's watcher would hold on the Widget's Ready=False until the release's timeout (120 s) and
+    // say only that its deadline passed; helm waits for the built-in kinds, and the rule fails it at once.
+    const before = emulator.requests.length;
+    const upgraded = await run(['sync', '-l', 'name=broken', '--set', 'note=again']);
+    expect(upgraded.exitCode).toBe(1);
+    expect(upgraded.stderr).toContain(rule);
+    expect(storageWrites(emulator, 'broken').filter((entry) => entry.seq > emulator.requests[before]!.seq).length).toBeGreaterThan(0);
+  });
+
   it('status says what a deployed release waits on', async () => {
     await patchStatus(emulator, 'tls', { conditions: [{ type: 'Ready', status: 'False', reason: 'Renewing' }] });
     const result = await run(['status', '-l', 'name=certs']);
@@ -121,5 +137,8 @@ describe('health of custom resources', () => {
     expect(json.results).toEqual([expect.objectContaining({ id: 'shop/certs', status: 'in sync', notReady: ['Widget/tls: Ready=False (Renewing)'] })]);
     await patchStatus(emulator, 'tls', { conditions: [{ type: 'Ready', status: 'True', reason: 'Issued' }] });
     expect((await run(['status', '-l', 'name=certs'])).stdout).toMatch(/ in sync$/m);
+    // A Gadget has no rule: the conventions decide (helm's watcher's): a Ready=False holds it too.
+    await patchStatus(emulator, 'no-rule', { conditions: [{ type: 'Ready', status: 'False', reason: 'Painting' }] }, 'gadgets');
+    expect((await run(['status', '-l', 'name=plain'])).stdout).toMatch(/ in sync; waiting for Gadget\/no-rule: Ready=False \(Painting\)$/m);
   });
 });
