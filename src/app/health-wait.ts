@@ -1,6 +1,6 @@
 import type { Release } from '../config/types.js';
 import { UnhealthyError } from '../errors.js';
-import { evaluateHealth, ruleName, type HealthVerdict } from '../health/evaluate.js';
+import { describeVerdict, evaluateHealth, ruleName, type HealthVerdict } from '../health/evaluate.js';
 import { healthLibrary } from '../health/library.js';
 import { HealthRules, type CompiledRule } from '../health/rules.js';
 import { goDurationMs } from '../helm/helm.js';
@@ -14,11 +14,6 @@ export function releaseHealthRules(release: Pick<Release, 'health'>): HealthRule
   let rules = compiledRules.get(release.health);
   if (!rules) compiledRules.set(release.health, (rules = new HealthRules([...release.health, ...healthLibrary])));
   return rules;
-}
-
-/** `Certificate/demo-tls: Ready=False (Issuing)`; with `why`, also why an expression gave no answer. */
-export function describeVerdict(object: KubeObject, verdict: HealthVerdict, why = false): string {
-  return `${objectRef(object)}: ${verdict.reason}${why && verdict.errors ? ` (${verdict.errors.join('; ')})` : ''}`;
 }
 
 /** The objects of a manifest that a health rule covers, each with its rule. */

@@ -41,6 +41,11 @@ export function statusSummary(status: Record<string, unknown>, withMessage = fal
   return Object.keys(status).length === 0 ? 'no status yet' : 'no conditions';
 }
 
+/** `Certificate/demo-tls: Ready=False (Issuing)`; with `why`, also why an expression gave no answer. */
+export function describeVerdict(object: KubeObject, verdict: HealthVerdict, why = false): string {
+  return `${objectRef(object)}: ${verdict.reason}${why && verdict.errors ? ` (${verdict.errors.join('; ')})` : ''}`;
+}
+
 /**
  * The objects a health rule covers that are not current in the cluster, as `Kind/name: what its status says`
  * (`not found` when it is gone). They have been deployed a while: no grace period for a first status. Pure.
@@ -50,8 +55,8 @@ export function notCurrent(objects: readonly KubeObject[], liveOf: (object: Kube
     const rule = ruleFor(object);
     if (!rule) return [];
     const live = liveOf(object);
-    const verdict = live ? evaluateHealth(live, rule, { statusGraceOver: true }) : { state: 'inProgress', reason: 'not found' };
-    return verdict.state === 'current' ? [] : [`${objectRef(object)}: ${verdict.reason}`];
+    const verdict: HealthVerdict = live ? evaluateHealth(live, rule, { statusGraceOver: true }) : { state: 'inProgress', reason: 'not found' };
+    return verdict.state === 'current' ? [] : [describeVerdict(object, verdict)];
   });
 }
 
