@@ -72,11 +72,11 @@ export async function waitForHealth(release: Release, manifestObjects: readonly 
     const waiting = read.filter(({ verdict }) => verdict.state !== 'current');
     if (waiting.length === 0) return;
     if (now() >= deadline) {
-      throw new UnhealthyError(`not ready after ${release.timeout}: ${waiting.map(({ object, verdict }) => describeVerdict(object, verdict, true)).join(', ')}`, {
+      throw new UnhealthyError(`not ready after ${release.timeout}: ${waiting.map(({ object, verdict }) => describeVerdict(objectRef(object), verdict, true)).join(', ')}`, {
         suggestions: ['raise the release\'s timeout if it is still on its way, or check the rule with boutique health --list'],
       });
     }
-    const detail = `waiting for ${waiting.map(({ object, verdict }) => describeVerdict(object, verdict)).join(', ')}`;
+    const detail = `waiting for ${waiting.map(({ object, verdict }) => describeVerdict(objectRef(object), verdict)).join(', ')}`;
     if (detail !== said) options.onWaiting?.((said = detail));
     pending = waiting;
     await sleep(options.pollMs ?? POLL_MS);

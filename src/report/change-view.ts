@@ -1,3 +1,4 @@
+import { describeVerdict } from '../health/evaluate.js';
 import type { ChangeAction, PlannedChange, SyncPlan } from '../plan/sync-plan.js';
 import { countChanges } from '../plan/sync-plan.js';
 import { renderTable } from './table.js';
@@ -62,7 +63,7 @@ export function syncPlanJson(syncPlan: SyncPlan): object[] {
     status: syncStatusOf(change),
     reasons: change.reasons,
     ...(change.changingNeeds.length > 0 && { waitsFor: change.changingNeeds }),
-    ...(change.notReady && { notReady: change.notReady }),
+    ...(change.notReady && { notReady: change.notReady.map(({ ref, verdict }) => ({ object: ref, state: verdict.state, reason: verdict.reason })) }),
     ...(change.record && {
       revision: change.record.revision,
       helmStatus: change.record.status,
@@ -72,6 +73,16 @@ export function syncPlanJson(syncPlan: SyncPlan): object[] {
       updated: change.record.deployedAt,
     }),
   }));
+}
+
+/** What a deployed release's custom resources say: `; failed: …` for those their rule calls failed, `; waiting for …`. */
+function healthNote(change: PlannedChange): string {
+  const notReady = change.notReady ?? [];
+  const part = (words: string, state: string) => {
+    const named = notReady.filter(({ verdict }) => verdict.state === state).map(({ ref, verdict }) => describeVerdict(ref, verdict));
+    return named.length > 0 ? `; ${words} ${named.join(', ')}` : '';
+  };
+  return `${part('failed:', 'failed')}${part('waiting for', 'inProgress')}`;
 }
 
 /** `boutique status`: helm's view of each release and whether the cluster is in sync with releases.yaml. */
@@ -84,7 +95,7 @@ export function renderStatus(syncPlan: SyncPlan): string {
       const why = status === 'in sync' || status === 'missing' || status === 'not installed' ? '' : `: ${change.reasons.join(', ')}`;
       return [
         change.release.name, change.release.namespace, record ? String(record.revision) : '-', record?.status ?? '-', record?.chart || '-',
-        record?.version || '-', record?.appVersion || '-', record?.deployedAt || '-', `${status}${why}${change.notReady ? `; waiting for ${change.notReady.join(', ')}` : ''}`,
+        record?.version || '-', record?.appVersion || '-', record?.deployedAt || '-', `${status}${why}${healthNote(change)}`,
       ];
     }),
   );

@@ -134,7 +134,9 @@ describe('health of custom resources', () => {
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^certs +shop +1 +deployed .* in sync; waiting for Widget\/tls: Ready=False \(Renewing\)$/m);
     const json = JSON.parse((await run(['status', '-l', 'name=certs', '-o', 'json'])).stdout);
-    expect(json.results).toEqual([expect.objectContaining({ id: 'shop/certs', status: 'in sync', notReady: ['Widget/tls: Ready=False (Renewing)'] })]);
+    expect(json.results).toEqual([expect.objectContaining({ id: 'shop/certs', status: 'in sync', notReady: [{ object: 'Widget/tls', state: 'inProgress', reason: 'Ready=False (Renewing)' }] })]);
+    // broken is deployed as far as helm knows, and its rule calls its Widget failed.
+    expect((await run(['status', '-l', 'name=broken', '--set', 'note=again'])).stdout).toMatch(/ in sync; failed: Widget\/broken: Ready=False \(Broken\): the widget factory is on fire$/m);
     await patchStatus(emulator, 'tls', { conditions: [{ type: 'Ready', status: 'True', reason: 'Issued' }] });
     expect((await run(['status', '-l', 'name=certs'])).stdout).toMatch(/ in sync$/m);
     // A Gadget has no rule: the conventions decide (helm's watcher's): a Ready=False holds it too.
