@@ -6,6 +6,7 @@ import { apiGroup } from '../../src/kube/objects.js';
 import { startEmulator, type Emulator } from '../cluster/emulator.js';
 import { samples } from '../fixtures/health/library-samples.js';
 import { boutique } from '../support/cli.js';
+import { mergePatch } from '../support/merge-patch.js';
 import { emulatorEnv } from '../support/tools.js';
 
 /*
@@ -48,11 +49,6 @@ function writeProject(): string {
   return dir;
 }
 
-async function patch(emulator: Emulator, path: string, body: unknown): Promise<void> {
-  const response = await fetch(`${emulator.url}${path}`, { method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: JSON.stringify(body) });
-  if (!response.ok) throw new Error(`PATCH ${path}: ${response.status} ${await response.text()}`);
-}
-
 describe('the built-in health library through the API', () => {
   let emulator: Emulator;
   let dir: string;
@@ -70,9 +66,9 @@ describe('the built-in health library through the API', () => {
     for (const [index, { object }] of samples.entries()) {
       const path = `/apis/${object.apiVersion}/namespaces/lib/${plural(object.kind)}/${sampleName(index)}`;
       // The sample's generation, by as many changes of its spec.
-      for (let generation = 1; generation < (object.metadata.generation as number); generation++) await patch(emulator, path, { spec: { revision: generation } });
+      for (let generation = 1; generation < (object.metadata.generation as number); generation++) await mergePatch(emulator, path, { spec: { revision: generation } });
       expect(emulator.store.get(object.apiVersion, object.kind, 'lib', sampleName(index))?.metadata.generation).toBe(object.metadata.generation);
-      if (object.status) await patch(emulator, `${path}/status`, { status: object.status });
+      if (object.status) await mergePatch(emulator, `${path}/status`, { status: object.status });
     }
     const status = await run(['status', '-o', 'json']);
     expect(status.exitCode, status.stderr).toBe(0);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator, type RequestLogEntry } from '../cluster/emulator.js';
 import { boutique, repoRoot } from '../support/cli.js';
+import { mergePatch } from '../support/merge-patch.js';
 import { emulatorEnv } from '../support/tools.js';
 import { until } from '../support/wait.js';
 
@@ -16,14 +17,9 @@ const isWrite = (entry: RequestLogEntry) => ['create', 'update', 'patch', 'delet
 const storageWrites = (emulator: Emulator, release: string) =>
   emulator.requests.filter((entry) => isWrite(entry) && entry.resource === 'secrets' && (entry.name ?? '').startsWith(`sh.helm.release.v1.${release}.v`));
 
-async function patchStatus(emulator: Emulator, name: string, status: Record<string, unknown>, resource = 'widgets'): Promise<void> {
-  const response = await fetch(`${emulator.url}/apis/example.com/v1/namespaces/shop/${resource}/${name}/status`, {
-    method: 'PATCH',
-    headers: { 'content-type': 'application/merge-patch+json' },
-    body: JSON.stringify({ status }),
-  });
-  if (!response.ok) throw new Error(`PATCH status of ${name}: ${response.status} ${await response.text()}`);
-}
+/** What a controller does: a PATCH of the object's /status. */
+const patchStatus = (emulator: Emulator, name: string, status: Record<string, unknown>, resource = 'widgets') =>
+  mergePatch(emulator, `/apis/example.com/v1/namespaces/shop/${resource}/${name}/status`, { status });
 
 /** The Widget as stored, or undefined before the CRD (and so the kind) exists. */
 function widget(emulator: Emulator, name: string) {
