@@ -43,7 +43,8 @@ const STATUS_GRACE_MS = 10_000;
  * After helm's upgrade (and its wait for the built-in kinds) returned: reads the release's custom resources that a
  * health rule covers until every one is current. The first that its rule calls failed fails the release at once,
  * naming the object, the rule and the conditions; one still not current after the release's timeout fails it with
- * what each one says. Objects without a rule are not read (helm's wait decided them).
+ * what each one says. Built-in kinds are not read (helm's wait decided them); every custom resource has a rule, if
+ * only the library's last, the Kubernetes conventions.
  */
 export async function waitForHealth(release: Release, manifestObjects: readonly KubeObject[], kubectl: Pick<Kubectl, 'getObject'>, options: HealthWaitOptions = {}): Promise<void> {
   const now = options.now ?? Date.now;

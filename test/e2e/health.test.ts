@@ -104,7 +104,7 @@ describe('health of custom resources', () => {
     const appFirst = Math.min(...storageWrites(emulator, 'app').map((entry) => entry.seq));
     expect(appFirst).toBeGreaterThan(readyAt);
     expect(storageWrites(emulator, 'after-broken')).toEqual([]);
-    // The Gadget has no rule and never got a status: helm's wait decided it, and plain installed.
+    // The Gadget has no rule of its own and never got a status: the conventions call it current at once, and plain installed.
     expect(emulator.store.get('example.com/v1', 'Gadget', 'shop', 'no-rule')?.status).toBeUndefined();
   });
 
