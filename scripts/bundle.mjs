@@ -2,9 +2,9 @@
 // dist/ is an esbuild bundle of src/: a start reads a handful of files instead of resolving and compiling some 700
 // modules one by one, which was most of boutique's start-up. Type checking is `npm run typecheck`'s.
 //
-//   dist/compiled/oclif-core.cjs, yaml.cjs, ajv.cjs   the CommonJS packages boutique uses, each evaluated on first use
+//   dist/compiled/oclif-core.cjs, yaml.cjs, ajv.cjs, cel.cjs   the CommonJS packages boutique uses, each evaluated on first use
 //   dist/compiled/boutique.cjs               every command, and what they import (execa, listr2…: still run lazily)
-//   dist/cli/main.cjs                        the entry: its compiled() loads the four files above through V8's code cache
+//   dist/cli/main.cjs                        the entry: its compiled() loads the files above through V8's code cache
 //                                            (src/cli/compile-cache.ts)
 //   dist/commands/<id>.cjs                   what oclif's manifest points at: one line, the command from boutique.cjs
 import { build } from 'esbuild';
@@ -21,7 +21,7 @@ const commandIds = readdirSync(join(root, 'src', 'commands'))
   .map((file) => file.slice(0, -'.ts'.length));
 
 /** The packages bundled apart, by the name of their file under dist/compiled/. */
-const vendored = { '@oclif/core': 'oclif-core', yaml: 'yaml', ajv: 'ajv' };
+const vendored = { '@oclif/core': 'oclif-core', yaml: 'yaml', ajv: 'ajv', '@bufbuild/cel': 'cel' };
 const vendoredImport = new RegExp(`^(${Object.keys(vendored).map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`);
 /** The entry, whose compiled() the other outputs require: dist/cli/main.cjs, seen from dist/compiled/ and dist/commands/. */
 const entry = '../cli/main.cjs';

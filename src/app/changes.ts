@@ -19,13 +19,13 @@ import { shortSecretPlaces } from './secret-places.js';
 import { previewWithCrds, unmappedKind } from './preview-crds.js';
 import { observeReleases } from './observe.js';
 import { mapInOrder } from './pool.js';
-import { applySyncPlan, destroyReleases, rejectAll, unrenderableReleases, type SyncOptions, type SyncResult } from './sync.js';
+import { applySyncPlan, destroyReleases, rejectAll, unrenderableReleases, type ReleaseHealth, type SyncOptions, type SyncResult } from './sync.js';
 import { acquireLock, lockOf, type LockOptions } from './lock.js';
 import { withValuesFiles, type ValuesFiles } from './values-files.js';
 import { releaseRecords } from './release-records.js';
 import { storedObjects } from './stored-objects.js';
 import { cachedKindsMemory, type KindsMemory } from './live-kinds.js';
-import { waitForHealth } from './health-wait.js';
+import { objectsWithRules, waitForHealth } from './health-wait.js';
 
 export interface ChangeOptions {
   concurrency: number;
@@ -83,9 +83,19 @@ export interface WriteOptions extends ChangeOptions, Pick<SyncOptions, 'onProgre
  */
 const needsLock = (syncPlan: SyncPlan, prune: boolean) => (prune && (syncPlan.orphans?.length ?? 0) > 0) || syncPlan.changes.some((change) => isChange(change.action) || (change.action === 'blocked' && change.record?.labels[runLabel] !== undefined));
 
-/** Waits for a release's custom resources by their health rules, reading them from the manifest the render check made. */
-const healthWaiter = (deps: ClusterDeps, rendered: ReadonlyMap<string, string>, options: Pick<SyncOptions, 'onProgress'>) => (release: Release) =>
-  waitForHealth(release, parseManifests(rendered.get(release.id) ?? ''), deps.kubectl, { onWaiting: (detail) => options.onProgress?.(release, 'readying', detail) });
+/** A release's custom resources, read from the manifest the render check made, waited for by their health rules. */
+function releaseHealth(deps: ClusterDeps, rendered: ReadonlyMap<string, string>, deployed: () => ReadonlyMap<string, StoredRelease>, options: Pick<SyncOptions, 'onProgress'>): ReleaseHealth {
+  const objects = (release: Release) => {
+    const manifest = rendered.get(release.id);
+    if (manifest !== undefined) return parseManifests(manifest);
+    const stored = deployed().get(release.id);
+    return stored ? storedObjects(release, stored.manifest) : [];
+  };
+  return {
+    waitsFor: (release) => objectsWithRules(release, objects(release)).length > 0,
+    wait: (release) => waitForHealth(release, objects(release), deps.kubectl, { onWaiting: (detail) => options.onProgress?.(release, 'readying', detail) }),
+  };
+}
 
 /**
  * `boutique sync`: plan; render every release to install or upgrade (one that does not render stops the run with
@@ -98,14 +108,16 @@ export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions)
   deps.helm.checkDependencies(plan.releases);
   return withValuesFiles(async (valuesFiles) => {
     const rendered = new Map<string, string>();
-    const syncOptions = { ...options, valuesFiles, records: await releaseRecords(deps), runId: '', actor: runActor(), rendered, waitForHealth: healthWaiter(deps, rendered, options) };
     options = { ...options, createInputsKey: true };
     const unmoved = async (observed: Awaited<ReturnType<typeof planChanges>>) => {
       const moves = saved ? await planMoves(saved, observed.syncPlan, observed.stored, deps, valuesFiles, options.concurrency) : [];
       if (moves.length > 0) throw new PlanMovedError(options.planFile!, moves);
-      return observed.syncPlan;
+      return observed;
     };
-    let syncPlan = await unmoved(await planChanges(plan, deps, options));
+    let planned = await unmoved(await planChanges(plan, deps, options));
+    let { syncPlan } = planned;
+    const health = releaseHealth(deps, rendered, () => planned.stored, options);
+    const syncOptions = { ...options, valuesFiles, records: await releaseRecords(deps), runId: '', actor: runActor(), rendered, health };
     if (!needsLock(syncPlan, options.prune !== undefined)) return { syncPlan, results: await applySyncPlan(plan, syncPlan, deps, syncOptions), waitedForLock: false };
     let unrenderable = await unrenderableReleases(syncPlan, deps, syncOptions);
     if (unrenderable.size > 0) return { syncPlan, results: rejectAll(syncPlan, unrenderable, options), waitedForLock: false };
@@ -116,7 +128,8 @@ export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions)
       // A saved plan is checked again just before the first write: the server enforces no resourceVersion on helm's applies.
       if (lock.waited || saved) {
         // What the other run did is in the cluster now: plan and render what is left.
-        syncPlan = await unmoved(await planChanges(plan, deps, options));
+        planned = await unmoved(await planChanges(plan, deps, options));
+        syncPlan = planned.syncPlan;
         unrenderable = await unrenderableReleases(syncPlan, deps, syncOptions);
         if (unrenderable.size > 0) return { syncPlan, results: rejectAll(syncPlan, unrenderable, options), waitedForLock: true };
       }

@@ -29,10 +29,17 @@ function scripted(steps: Record<string, KubeObject | undefined>[]) {
 }
 
 describe('waitForHealth', () => {
-  it('reads nothing when no object has a rule', async () => {
+  it('reads nothing for a release of built-in kinds only', async () => {
     const cluster = scripted([{}]);
-    await waitForHealth(release(), [configMap, widget], cluster.kubectl, cluster.options);
+    await waitForHealth(release(), [configMap], cluster.kubectl, cluster.options);
     expect(cluster.reads).toEqual([]);
+  });
+
+  it('takes a custom resource no rule names by the conventions: without a status it is current at once', async () => {
+    const cluster = scripted([{ w: widget }]);
+    await waitForHealth(release(), [configMap, widget], cluster.kubectl, cluster.options);
+    expect(cluster.reads).toEqual(['Widget/shop/w']);
+    expect(cluster.elapsed()).toBe(0);
   });
 
   it('waits until every object with a rule is current, saying what it waits on', async () => {

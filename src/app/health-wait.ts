@@ -1,6 +1,6 @@
 import type { Release } from '../config/types.js';
 import { UnhealthyError } from '../errors.js';
-import { evaluateHealth, ruleName, type HealthVerdict } from '../health/evaluate.js';
+import { describeVerdict, evaluateHealth, ruleName, type HealthVerdict } from '../health/evaluate.js';
 import { healthLibrary } from '../health/library.js';
 import { HealthRules, type CompiledRule } from '../health/rules.js';
 import { goDurationMs } from '../helm/helm.js';
@@ -14,11 +14,6 @@ export function releaseHealthRules(release: Pick<Release, 'health'>): HealthRule
   let rules = compiledRules.get(release.health);
   if (!rules) compiledRules.set(release.health, (rules = new HealthRules([...release.health, ...healthLibrary])));
   return rules;
-}
-
-/** `Certificate/demo-tls: Ready=False (Issuing)`; with `why`, also why an expression gave no answer. */
-export function describeVerdict(object: KubeObject, verdict: HealthVerdict, why = false): string {
-  return `${objectRef(object)}: ${verdict.reason}${why && verdict.errors ? ` (${verdict.errors.join('; ')})` : ''}`;
 }
 
 /** The objects of a manifest that a health rule covers, each with its rule. */
@@ -48,7 +43,8 @@ const STATUS_GRACE_MS = 10_000;
  * After helm's upgrade (and its wait for the built-in kinds) returned: reads the release's custom resources that a
  * health rule covers until every one is current. The first that its rule calls failed fails the release at once,
  * naming the object, the rule and the conditions; one still not current after the release's timeout fails it with
- * what each one says. Objects without a rule are not read (helm's wait decided them).
+ * what each one says. Built-in kinds are not read (helm's wait decided them); every custom resource has a rule, if
+ * only the library's last, the Kubernetes conventions.
  */
 export async function waitForHealth(release: Release, manifestObjects: readonly KubeObject[], kubectl: Pick<Kubectl, 'getObject'>, options: HealthWaitOptions = {}): Promise<void> {
   const now = options.now ?? Date.now;
@@ -77,11 +73,11 @@ export async function waitForHealth(release: Release, manifestObjects: readonly 
     const waiting = read.filter(({ verdict }) => verdict.state !== 'current');
     if (waiting.length === 0) return;
     if (now() >= deadline) {
-      throw new UnhealthyError(`not ready after ${release.timeout}: ${waiting.map(({ object, verdict }) => describeVerdict(object, verdict, true)).join(', ')}`, {
+      throw new UnhealthyError(`not ready after ${release.timeout}: ${waiting.map(({ object, verdict }) => describeVerdict(objectRef(object), verdict, true)).join(', ')}`, {
         suggestions: ['raise the release\'s timeout if it is still on its way, or check the rule with boutique health --list'],
       });
     }
-    const detail = `waiting for ${waiting.map(({ object, verdict }) => describeVerdict(object, verdict)).join(', ')}`;
+    const detail = `waiting for ${waiting.map(({ object, verdict }) => describeVerdict(objectRef(object), verdict)).join(', ')}`;
     if (detail !== said) options.onWaiting?.((said = detail));
     pending = waiting;
     await sleep(options.pollMs ?? POLL_MS);

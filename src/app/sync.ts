@@ -48,8 +48,15 @@ export interface SyncOptions {
   allowUnsafeCrdChanges?: readonly string[];
   /** Each release's manifest as the render check rendered it (unrenderableReleases fills it). */
   rendered?: Map<string, string>;
-  /** After helm's wait: until the release's custom resources are ready by their health rules (health-wait.ts). */
-  waitForHealth?: (release: Release) => Promise<void>;
+  /** The release's custom resources, which boutique waits for by their health rules after helm's wait (health-wait.ts). */
+  health?: ReleaseHealth;
+}
+
+export interface ReleaseHealth {
+  /** Whether the release has custom resources: then helm waits for the built-in kinds only, and boutique for them. */
+  waitsFor(release: Release): boolean;
+  /** Until its custom resources are current: those of its render, or of its deployed revision when it was not rendered. */
+  wait(release: Release): Promise<void>;
 }
 
 /** How long the head of the longest changing chain runs alone before releases with slack join it (schedule.ts). */
@@ -117,6 +124,8 @@ async function carryOut(change: PlannedChange, environment: string, deps: Cluste
   const { release } = change;
   switch (change.action) {
     case 'unchanged':
+      // Nothing to apply, but custom resources its rules do not call current: what needs it waits for them.
+      if (release.wait && change.notReady && options.health) await options.health.wait(release);
       return { state: 'unchanged' };
     case 'absent':
       return { state: 'absent', detail: change.reasons[0] };
@@ -140,9 +149,10 @@ async function carryOut(change: PlannedChange, environment: string, deps: Cluste
       // helm checks the release against the server before its first write (kinds known, OpenAPI schema, objects
       // it would take over), now that its needs are in place: a refusal fails this release alone, nothing written.
       options.onProgress?.(release, 'applying', detail);
-      await deps.helm.upgrade(release, values, labelsOf(change, environment, options));
+      const healthWait = release.wait && options.health?.waitsFor(release) === true;
+      await deps.helm.upgrade(release, values, labelsOf(change, environment, options), { builtInKindsOnly: healthWait });
       await confirmDeployed(release, previous, options);
-      if (release.wait) await options.waitForHealth?.(release);
+      if (healthWait) await options.health!.wait(release);
       return { state: change.action === 'install' ? 'installed' : 'upgraded', detail };
     }
   }

@@ -68,7 +68,7 @@ export function requireCompiled(file: string, options: { cacheRoot?: string; whe
  * instead, so its stacks name src/ files; oclif and yaml always come through the cache, whose require their
  * import()s need, and their frames name dist/compiled/ lines (V8 maps no code compiled through vm).
  */
-export function compiled(name: 'oclif-core' | 'yaml' | 'ajv' | 'boutique'): unknown {
+export function compiled(name: 'oclif-core' | 'yaml' | 'ajv' | 'cel' | 'boutique'): unknown {
   const file = fileURLToPath(new URL(`../compiled/${name}.cjs`, import.meta.url));
   return name === 'boutique' && process.sourceMapsEnabled ? createRequire(file)(file) : requireCompiled(file).exports;
 }

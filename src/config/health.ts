@@ -49,7 +49,8 @@ export function healthRuleIssues(parsed: ParsedDocument, raw: RawReleasesFile): 
           line,
           column,
           path: pathToPointer(at),
-          message: `the ${error.expression} expression of the health rule for ${rule.kind} is not valid CEL: ${error.message}`,
+          // The place is where CEL's parser gave up, which can be after the mistake (an unclosed call gives up at its name).
+          message: `the ${error.expression} expression of the health rule for ${rule.kind} is not valid CEL: its parser stopped here (${error.message})`,
           hint: "write a CEL expression over the object (self, or its fields: status.conditions.exists(c, c.type == 'Ready' && c.status == 'True')); quote it when it contains \": \" or starts with one of {}[]!&*",
         };
       });

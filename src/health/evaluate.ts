@@ -41,17 +41,28 @@ export function statusSummary(status: Record<string, unknown>, withMessage = fal
   return Object.keys(status).length === 0 ? 'no status yet' : 'no conditions';
 }
 
+/** `Certificate/demo-tls: Ready=False (Issuing)` (`ref` is objectRef's); with `why`, also why an expression gave no answer. */
+export function describeVerdict(ref: string, verdict: HealthVerdict, why = false): string {
+  return `${ref}: ${verdict.reason}${why && verdict.errors ? ` (${verdict.errors.join('; ')})` : ''}`;
+}
+
+/** An object that is not current, as objectRef names it, with its verdict. */
+export interface UnreadyObject {
+  ref: string;
+  verdict: HealthVerdict;
+}
+
 /**
- * The objects a health rule covers that are not current in the cluster, as `Kind/name: what its status says`
- * (`not found` when it is gone). They have been deployed a while: no grace period for a first status. Pure.
+ * The objects a health rule covers that are not current in the cluster, in progress or failed (`not found` when it
+ * is gone). They have been deployed a while: no grace period for a first status. Pure.
  */
-export function notCurrent(objects: readonly KubeObject[], liveOf: (object: KubeObject) => KubeObject | undefined, ruleFor: (object: KubeObject) => CompiledRule | undefined): string[] {
+export function notCurrent(objects: readonly KubeObject[], liveOf: (object: KubeObject) => KubeObject | undefined, ruleFor: (object: KubeObject) => CompiledRule | undefined): UnreadyObject[] {
   return objects.flatMap((object) => {
     const rule = ruleFor(object);
     if (!rule) return [];
     const live = liveOf(object);
-    const verdict = live ? evaluateHealth(live, rule, { statusGraceOver: true }) : { state: 'inProgress', reason: 'not found' };
-    return verdict.state === 'current' ? [] : [`${objectRef(object)}: ${verdict.reason}`];
+    const verdict: HealthVerdict = live ? evaluateHealth(live, rule, { statusGraceOver: true }) : { state: 'inProgress', reason: 'not found' };
+    return verdict.state === 'current' ? [] : [{ ref: objectRef(object), verdict }];
   });
 }
 
@@ -77,7 +88,7 @@ export interface EvaluateOptions {
  */
 export function evaluateHealth(object: KubeObject, compiled: CompiledRule, options: EvaluateOptions): HealthVerdict {
   const status = isRecord(object.status) ? object.status : {};
-  if (Object.keys(status).length === 0 && !options.statusGraceOver) return { state: 'inProgress', reason: 'no status yet' };
+  if (Object.keys(status).length === 0 && !options.statusGraceOver && compiled.rule.statusGrace !== false) return { state: 'inProgress', reason: 'no status yet' };
   const generation = object.metadata.generation;
   const observed = status.observedGeneration;
   if (typeof observed === 'number' && typeof generation === 'number' && observed !== generation) {

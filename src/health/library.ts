@@ -100,4 +100,17 @@ export const healthLibrary: readonly HealthRule[] = [
       current: `${condition('Ready', "c.status == 'True'")} && ${condition('Synced', "c.status == 'True'")}`,
     },
   ]),
+  // Last: every other custom resource, read as helm 4's watcher (kstatus) reads one, so that a release whose
+  // custom resources boutique waits for (helm then waits for the built-in kinds only) loses no check helm made.
+  ...builtIn('Kubernetes conventions', [
+    {
+      apiVersion: '*',
+      kind: '*',
+      matches: 'true',
+      statusGrace: false,
+      inProgress: condition('Reconciling', "c.status == 'True'"),
+      failed: condition('Stalled', "c.status == 'True'"),
+      current: "!has(status.conditions) || !status.conditions.exists(c, c.type == 'Ready' && c.status != 'True')",
+    },
+  ]),
 ];

@@ -28,6 +28,11 @@ export interface HealthRule extends HealthRuleSpec {
    * resources and claims). A rule that names its kind wins over one that matches.
    */
   matches?: string;
+  /**
+   * Built-in only: false where an object without a status is judged at once, not after a grace period for its
+   * controller (the conventions rule: most custom resources without a rule have no controller writing a status).
+   */
+  statusGrace?: false;
 }
 
 type Evaluate = (object: Record<string, unknown>) => CelResult;
@@ -50,7 +55,9 @@ export interface CelSyntaxError {
 // The names an expression may use: `self`, as Kubernetes' own CEL rules call the object, and the object's
 // top-level fields, as Flux binds them (`status.conditions…`, `metadata.generation`).
 const topLevelFields = ['apiVersion', 'kind', 'metadata', 'spec', 'status'] as const;
-const env = celEnv();
+// Made on first use: the bundle loads @bufbuild/cel only then (scripts/bundle.mjs), so a run without health rules
+// and custom resources never reads it.
+let env: ReturnType<typeof celEnv> | undefined;
 
 /**
  * The object as CEL sees it, as Kubernetes' unstructured objects hold it: whole numbers are CEL ints (a JSON number
@@ -76,7 +83,7 @@ function compileOne(text: string): Evaluate | { line: number; column: number; me
   let compiled = compiledTexts.get(text);
   if (compiled) return compiled;
   try {
-    const run = plan(env, parse(text));
+    const run = plan((env ??= celEnv()), parse(text));
     compiled = (object) => run(bindings(object));
   } catch (error) {
     // @bufbuild/cel's parser names the place ("<input>:1:5: …") and keeps it as `location.start`.

@@ -33,6 +33,12 @@ describe('helm arguments', () => {
     expect(helm3).not.toContain('--wait=watcher');
   });
 
+  it('leaves custom resources to boutique: helm 4 waits for the built-in kinds only, as helm 3 always did', () => {
+    expect(upgradeArgs(release, [], {}, { helmMajor: 4, builtInKindsOnly: true })).toContain('--wait=legacy');
+    expect(upgradeArgs(release, [], {}, { helmMajor: 3, builtInKindsOnly: true })).toContain('--wait');
+    expect(upgradeArgs({ ...release, wait: false }, [], {}, { helmMajor: 4, builtInKindsOnly: true }).filter((arg) => arg.startsWith('--wait'))).toEqual([]);
+  });
+
   it('uninstalls with a wait bounded by the release timeout', () => {
     expect(uninstallArgs(release, {}, true)).toEqual(['uninstall', 'web', '--namespace', 'shop', '--wait', '--timeout', '300s']);
   });

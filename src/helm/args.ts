@@ -49,6 +49,12 @@ export interface UpgradeOptions {
   labels?: Record<string, string>;
   /** `--dry-run=server --output json`: what helm would apply, rendered with the cluster's capabilities. */
   dryRun?: boolean;
+  /**
+   * helm 4 waits for the built-in kinds only (`--wait=legacy`, as helm 3's --wait does): boutique waits for the
+   * release's custom resources by their health rules, which helm's watcher would hold on a Ready=False of until
+   * its timeout, failed or not.
+   */
+  builtInKindsOnly?: boolean;
 }
 
 /**
@@ -68,7 +74,7 @@ export function upgradeArgs(release: Release, values: readonly string[], target:
     ...valuesArgs(release, values),
     '--history-max', String(release.historyMax),
     '--timeout', release.timeout,
-    ...(release.wait ? [helm4 ? '--wait=watcher' : '--wait'] : []),
+    ...(release.wait ? [helm4 ? (options.builtInKindsOnly ? '--wait=legacy' : '--wait=watcher') : '--wait'] : []),
     ...(release.atomic ? [helm4 ? '--rollback-on-failure' : '--atomic'] : []),
     ...forceConflicts(options.helmMajor),
     ...(labels.length > 0 ? ['--labels', labels.join(',')] : []),

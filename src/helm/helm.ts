@@ -37,7 +37,8 @@ export interface Helm {
    */
   checkDependencies(releases: readonly Release[]): void;
   lint(release: Release, values: readonly string[], options: { strict: boolean }): Promise<{ passed: boolean; output: string }>;
-  upgrade(release: Release, values: readonly string[], labels: Record<string, string>): Promise<void>;
+  /** `builtInKindsOnly`: helm waits for the built-in kinds only (boutique waits for the custom resources). */
+  upgrade(release: Release, values: readonly string[], labels: Record<string, string>, options?: { builtInKindsOnly?: boolean }): Promise<void>;
   /**
    * The manifest an upgrade would apply (hooks apart), from `helm upgrade --install --dry-run=server`: rendered with
    * the cluster's capabilities and lookups, as the real upgrade will be, and without changing anything.
@@ -208,9 +209,9 @@ export class HelmCli implements Helm {
     return { passed: result.exitCode === 0, output: maskerOf(release).helmMessage(`${result.stdout}${result.stderr}`) };
   }
 
-  async upgrade(release: Release, values: readonly string[], labels: Record<string, string>): Promise<void> {
+  async upgrade(release: Release, values: readonly string[], labels: Record<string, string>, options: { builtInKindsOnly?: boolean } = {}): Promise<void> {
     await this.prepareChart(release);
-    await this.run(upgradeArgs(release, values, this.target, { helmMajor: await this.major(), labels }), { release, retry: 'write', waits: true });
+    await this.run(upgradeArgs(release, values, this.target, { helmMajor: await this.major(), labels, ...options }), { release, retry: 'write', waits: true });
   }
 
   async plannedManifest(release: Release, values: readonly string[]): Promise<{ manifest: string; hooks: HelmHook[] }> {

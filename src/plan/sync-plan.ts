@@ -1,3 +1,4 @@
+import type { UnreadyObject } from '../health/evaluate.js';
 import type { Release } from '../config/types.js';
 import { ReleaseStateError } from '../errors.js';
 import type { Plan } from './plan.js';
@@ -41,8 +42,8 @@ export interface ReleaseObservation {
   drift?: string[];
   /** Why the release could not be observed (an unreadable record, a stored manifest that does not parse). */
   error?: Error;
-  /** Custom resources its health rules do not call current, as `Kind/name: what its status says` (with drift). */
-  notReady?: string[];
+  /** Custom resources its health rules do not call current (read with drift). */
+  notReady?: UnreadyObject[];
 }
 
 export type ChangeAction = 'install' | 'upgrade' | 'unchanged' | 'uninstall' | 'absent' | 'blocked';
@@ -66,7 +67,7 @@ export interface PlannedChange {
    */
   recover?: 'uninstall' | 'rollback';
   /** What a deployed release still waits on: custom resources its health rules do not call current. */
-  notReady?: string[];
+  notReady?: UnreadyObject[];
 }
 
 export interface SyncPlan {

@@ -1,4 +1,4 @@
-import { notCurrent } from '../health/evaluate.js';
+import { describeVerdict, notCurrent } from '../health/evaluate.js';
 import type { CompiledRule } from '../health/rules.js';
 import type { KubeObject } from '../kube/objects.js';
 import { objectRef } from '../kube/objects.js';
@@ -34,5 +34,6 @@ export function notReadyObjects(declared: readonly KubeObject[], live: readonly 
     const found = liveOf(object);
     return !found || !isReady(found);
   });
-  return [...workloads.map(objectRef), ...notCurrent(declared.filter((object) => !isWorkload(object)), liveOf, ruleFor)];
+  const customResources = notCurrent(declared.filter((object) => !isWorkload(object)), liveOf, ruleFor);
+  return [...workloads.map(objectRef), ...customResources.map(({ ref, verdict }) => describeVerdict(ref, verdict))];
 }

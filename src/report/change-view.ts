@@ -1,3 +1,4 @@
+import { describeVerdict } from '../health/evaluate.js';
 import type { ChangeAction, PlannedChange, ReleaseRecord, SyncPlan } from '../plan/sync-plan.js';
 import { countChanges } from '../plan/sync-plan.js';
 import { renderTable } from './table.js';
@@ -66,7 +67,7 @@ function releasesJson(syncPlan: SyncPlan): object[] {
     status: syncStatusOf(change),
     reasons: change.reasons,
     ...(change.changingNeeds.length > 0 && { waitsFor: change.changingNeeds }),
-    ...(change.notReady && { notReady: change.notReady }),
+    ...(change.notReady && { notReady: change.notReady.map(({ ref, verdict }) => ({ object: ref, state: verdict.state, reason: verdict.reason })) }),
     ...(change.record && {
       revision: change.record.revision,
       helmStatus: change.record.status,
@@ -76,6 +77,16 @@ function releasesJson(syncPlan: SyncPlan): object[] {
       updated: change.record.deployedAt,
     }),
   }));
+}
+
+/** What a deployed release's custom resources say: `; failed: …` for those their rule calls failed, `; waiting for …`. */
+function healthNote(change: PlannedChange): string {
+  const notReady = change.notReady ?? [];
+  const part = (words: string, state: string) => {
+    const named = notReady.filter(({ verdict }) => verdict.state === state).map(({ ref, verdict }) => describeVerdict(ref, verdict));
+    return named.length > 0 ? `; ${words} ${named.join(', ')}` : '';
+  };
+  return `${part('failed:', 'failed')}${part('waiting for', 'inProgress')}`;
 }
 
 /** `boutique status`: helm's view of each release and whether the cluster is in sync with releases.yaml. */
@@ -90,7 +101,7 @@ export function renderStatus(syncPlan: SyncPlan): string {
       ...syncPlan.changes.map((change) => {
         const status = syncStatusOf(change);
         const why = status === 'in sync' || status === 'missing' || status === 'not installed' ? '' : `: ${change.reasons.join(', ')}`;
-        return row(change.release.name, change.release.namespace, change.record, `${status}${why}${change.notReady ? `; waiting for ${change.notReady.join(', ')}` : ''}`);
+        return row(change.release.name, change.release.namespace, change.record, `${status}${why}${healthNote(change)}`);
       }),
       ...(syncPlan.orphans ?? []).map((record) => row(record.name, record.namespace, record, `orphaned: ${ORPHAN_WHY}`)),
     ],

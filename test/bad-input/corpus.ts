@@ -259,6 +259,17 @@ export const corpus: BadInput[] = [
     files: { 'releases.yaml': 'lint:\n  rules:\n    probe-prot: off\n' + withWeb('') },
     expected: "releases.yaml:3:5: unknown lint rule \"probe-prot\"\n  hint: did you mean \"probe-port\"?",
   },
+  {
+    name: 'a health rule whose CEL expression does not parse',
+    files: { 'releases.yaml': "defaults:\n  health:\n    - apiVersion: cert-manager.io/v1\n      kind: Certificate\n      current: status.conditions.exists(c, c.type == 'Ready' &&)\n" + withWeb('') },
+    expected: "releases.yaml:5:33: the current expression of the health rule for Certificate is not valid CEL: its parser stopped here (found . but expecting end of input)\n  hint: write a CEL expression over the object (self, or its fields: status.conditions.exists(c, c.type == 'Ready' && c.status == 'True')); quote it when it contains \": \" or starts with one of {}[]!&*",
+    cli: true,
+  },
+  {
+    name: 'a health rule without current',
+    files: { 'releases.yaml': "defaults:\n  health:\n    - { apiVersion: cert-manager.io/v1, kind: Certificate, ready: 'true' }\n" + withWeb('') },
+    expected: 'releases.yaml:3:7: defaults.health[0] is missing the required key "current"\n  hint: add current:\nreleases.yaml:3:60: unknown key "ready" in defaults.health[0]\n  hint: allowed keys: apiVersion, kind, current, inProgress, failed',
+  },
 
   // Chart references and versions.
   {

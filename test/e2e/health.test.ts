@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator, type RequestLogEntry } from '../cluster/emulator.js';
 import { boutique, repoRoot } from '../support/cli.js';
+import { mergePatch } from '../support/merge-patch.js';
 import { emulatorEnv } from '../support/tools.js';
 import { until } from '../support/wait.js';
 
@@ -16,14 +17,9 @@ const isWrite = (entry: RequestLogEntry) => ['create', 'update', 'patch', 'delet
 const storageWrites = (emulator: Emulator, release: string) =>
   emulator.requests.filter((entry) => isWrite(entry) && entry.resource === 'secrets' && (entry.name ?? '').startsWith(`sh.helm.release.v1.${release}.v`));
 
-async function patchStatus(emulator: Emulator, name: string, status: Record<string, unknown>): Promise<void> {
-  const response = await fetch(`${emulator.url}/apis/example.com/v1/namespaces/shop/widgets/${name}/status`, {
-    method: 'PATCH',
-    headers: { 'content-type': 'application/merge-patch+json' },
-    body: JSON.stringify({ status }),
-  });
-  if (!response.ok) throw new Error(`PATCH status of ${name}: ${response.status} ${await response.text()}`);
-}
+/** What a controller does: a PATCH of the object's /status. */
+const patchStatus = (emulator: Emulator, name: string, status: Record<string, unknown>, resource = 'widgets') =>
+  mergePatch(emulator, `/apis/example.com/v1/namespaces/shop/${resource}/${name}/status`, { status });
 
 /** The Widget as stored, or undefined before the CRD (and so the kind) exists. */
 function widget(emulator: Emulator, name: string) {
@@ -108,8 +104,24 @@ describe('health of custom resources', () => {
     const appFirst = Math.min(...storageWrites(emulator, 'app').map((entry) => entry.seq));
     expect(appFirst).toBeGreaterThan(readyAt);
     expect(storageWrites(emulator, 'after-broken')).toEqual([]);
-    // The Gadget has no rule and never got a status: helm's wait decided it, and plain installed.
+    // The Gadget has no rule of its own and never got a status: the conventions call it current at once, and plain installed.
     expect(emulator.store.get('example.com/v1', 'Gadget', 'shop', 'no-rule')?.status).toBeUndefined();
+  });
+
+  it('a later sync fails a release whose custom resource is failed: unchanged, or upgraded with helm waiting for the built-in kinds only', async () => {
+    const rule = 'Widget/broken failed: its health rule example.com/v1 Widget (releases.yaml defaults.health[0]) says failed: Ready=False (Broken)';
+    // helm recorded broken as deployed: nothing to apply, but its Widget is not ready, so it is not done either.
+    const unchanged = await run(['sync', '-l', 'name=broken']);
+    expect(unchanged.exitCode).toBe(1);
+    expect(unchanged.stdout).toMatch(/^shop\/broken +failed /m);
+    expect(unchanged.stderr).toContain(rule);
+    // An upgrade: helm 4's watcher would hold on the Widget's Ready=False until the release's timeout (120 s) and
+    // say only that its deadline passed; helm waits for the built-in kinds, and the rule fails it at once.
+    const before = emulator.requests.length;
+    const upgraded = await run(['sync', '-l', 'name=broken', '--set', 'note=again']);
+    expect(upgraded.exitCode).toBe(1);
+    expect(upgraded.stderr).toContain(rule);
+    expect(storageWrites(emulator, 'broken').filter((entry) => entry.seq > emulator.requests[before]!.seq).length).toBeGreaterThan(0);
   });
 
   it('status says what a deployed release waits on', async () => {
@@ -118,8 +130,13 @@ describe('health of custom resources', () => {
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^certs +shop +1 +deployed .* in sync; waiting for Widget\/tls: Ready=False \(Renewing\)$/m);
     const json = JSON.parse((await run(['status', '-l', 'name=certs', '-o', 'json'])).stdout);
-    expect(json.results).toEqual([expect.objectContaining({ id: 'shop/certs', status: 'in sync', notReady: ['Widget/tls: Ready=False (Renewing)'] })]);
+    expect(json.results).toEqual([expect.objectContaining({ id: 'shop/certs', status: 'in sync', notReady: [{ object: 'Widget/tls', state: 'inProgress', reason: 'Ready=False (Renewing)' }] })]);
+    // broken is deployed as far as helm knows, and its rule calls its Widget failed.
+    expect((await run(['status', '-l', 'name=broken', '--set', 'note=again'])).stdout).toMatch(/ in sync; failed: Widget\/broken: Ready=False \(Broken\): the widget factory is on fire$/m);
     await patchStatus(emulator, 'tls', { conditions: [{ type: 'Ready', status: 'True', reason: 'Issued' }] });
     expect((await run(['status', '-l', 'name=certs'])).stdout).toMatch(/ in sync$/m);
+    // A Gadget has no rule: the conventions decide (helm's watcher's): a Ready=False holds it too.
+    await patchStatus(emulator, 'no-rule', { conditions: [{ type: 'Ready', status: 'False', reason: 'Painting' }] }, 'gadgets');
+    expect((await run(['status', '-l', 'name=plain'])).stdout).toMatch(/ in sync; waiting for Gadget\/no-rule: Ready=False \(Painting\)$/m);
   });
 });
