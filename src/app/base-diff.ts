@@ -10,7 +10,7 @@ import type { GitCli } from '../git/git.js';
 import type { Helm } from '../helm/helm.js';
 import { parseManifests, type HelmHook, type KubeObject } from '../kube/objects.js';
 import { buildPlan } from '../plan/plan.js';
-import type { Selector } from '../plan/select.js';
+import { checkSelection, type Selector } from '../plan/select.js';
 import { markedSecrets } from '../secrets/mask.js';
 import { builtDependenciesHash, createInputsHash } from './inputs-hash.js';
 import { mapInOrder } from './pool.js';
@@ -215,6 +215,8 @@ function selectedReleases(side: Side, environment: string, options: BaseDiffOpti
     const folder = relative(process.cwd(), dirname(side.file));
     throw new ConfigError(error.issues.map((issue) => ({ ...issue, file: `${side.label}:${relative(folder, issue.file)}` })));
   }
+  // A selector that matches nothing at head is a typo, as for every command (one for a removed release included).
+  if (side.name === 'head') checkSelection(config.releases, options.selectors);
   return buildPlan(config, { selectors: options.selectors, includeNeeds: options.includeNeeds }).releases;
 }
 

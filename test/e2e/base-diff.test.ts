@@ -285,6 +285,17 @@ describe('boutique diff --base on a repository with real commits', () => {
     expect(report.summary).toMatchObject({ add: 10, change: 0, destroy: 0, releases: 5, ofReleases: 5 });
   });
 
+  it('-l selects on both sides; a selector that matches nothing is the usual exit 2', async () => {
+    const { listed } = await listedAfter((dir) => {
+      edit(dir, 'values/web.yaml', () => 'replicas: 3\n');
+      edit(dir, 'values/api.yaml', () => 'greeting: hey\n');
+    }, ['-e', 'dev', '-l', 'name=api']);
+    expect(listed).toEqual([{ environment: 'dev', release: 'shop-dev/api', kind: 'changed' }]);
+    const typo = await boutique(['diff', '--base', 'HEAD', '-l', 'name=apu'], { cwd: base });
+    expect(typo.exitCode).toBe(2);
+    expect(typo.stderr).toContain('did you mean name=api?');
+  });
+
   it('an environment head does not declare: exit 2, as for any command', async () => {
     const result = await boutique(['diff', '--base', 'HEAD', '-e', 'qa'], { cwd: base });
     expect(result.exitCode).toBe(2);
