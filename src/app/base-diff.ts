@@ -250,7 +250,9 @@ function compareEnvironment(environment: string, base: Side, head: Side, options
   };
   for (const release of after) {
     const old = baseById.get(release.id);
-    const needs = old && old.needs.join() !== release.needs.join() ? { needs: { base: old.needs, head: release.needs } } : {};
+    // The order of needs decides nothing: only which releases they name.
+    const needsChanged = old && (old.needs.length !== release.needs.length || old.needs.some((need) => !release.needs.includes(need)));
+    const needs = needsChanged ? { needs: { base: old.needs, head: release.needs } } : {};
     if (!old) {
       // Declared, but not installed here: a sync does nothing with it.
       if (!release.installed) continue;
