@@ -49,7 +49,8 @@ describe('what each example promises', () => {
   it('the PR check lints, writes the base diff to the step summary with --detailed-exitcode, and keeps one comment', () => {
     const run = steps('examples/github-actions/pr-check.yml', 'check').map((step) => step.run ?? '').join('\n');
     expect(run).toContain('npx boutique lint -e prod');
-    expect(run).toContain('npx boutique diff --base "$BASE_SHA" --all-environments -o markdown --detailed-exitcode --comment github > diff.md');
+    expect(run).toContain('npx boutique diff --base "$BASE_SHA" --all-environments -o markdown --detailed-exitcode "${comment[@]}" > diff.md');
+    expect(run).toContain('comment=(--comment github)');
     expect(run).toContain('cat diff.md >> "$GITHUB_STEP_SUMMARY"');
     expect(steps('examples/github-actions/pr-check.yml', 'check')[0]).toEqual({ uses: 'actions/checkout@v4', with: { 'fetch-depth': 0 } });
     expect(parse(read('examples/github-actions/pr-check.yml')).permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });

@@ -10,7 +10,7 @@ import type { GitCli } from '../git/git.js';
 import type { Helm } from '../helm/helm.js';
 import { parseManifests, type HelmHook, type KubeObject } from '../kube/objects.js';
 import { buildPlan } from '../plan/plan.js';
-import type { Selector } from '../plan/select.js';
+import { checkSelection, type Selector } from '../plan/select.js';
 import { secretValuesOf } from '../secrets/mask.js';
 import { builtDependenciesHash, createInputsHash } from './inputs-hash.js';
 import { mapInOrder } from './pool.js';
@@ -215,6 +215,8 @@ function selectedReleases(side: Side, environment: string, options: BaseDiffOpti
     const folder = relative(process.cwd(), dirname(side.file));
     throw new ConfigError(error.issues.map((issue) => ({ ...issue, file: `${side.label}:${relative(folder, issue.file)}` })));
   }
+  // A selector that matches nothing at head is a typo, as for every command (one for a removed release included).
+  if (side.name === 'head') checkSelection(config.releases, options.selectors);
   return buildPlan(config, { selectors: options.selectors, includeNeeds: options.includeNeeds }).releases;
 }
 
@@ -248,7 +250,9 @@ function compareEnvironment(environment: string, base: Side, head: Side, options
   };
   for (const release of after) {
     const old = baseById.get(release.id);
-    const needs = old && old.needs.join() !== release.needs.join() ? { needs: { base: old.needs, head: release.needs } } : {};
+    // The order of needs decides nothing: only which releases they name.
+    const needsChanged = old && (old.needs.length !== release.needs.length || old.needs.some((need) => !release.needs.includes(need)));
+    const needs = needsChanged ? { needs: { base: old.needs, head: release.needs } } : {};
     if (!old) {
       // Declared, but not installed here: a sync does nothing with it.
       if (!release.installed) continue;

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ExecError, UsageError } from '../errors.js';
+import { ExecError, ToolError, UsageError } from '../errors.js';
 import type { Runner } from '../process/runner.js';
 
 /**
@@ -14,6 +14,7 @@ export class GitCli {
     try {
       return (await this.runner.run('git', ['rev-parse', '--show-toplevel'], { cwd: dir })).stdout.trim();
     } catch (error) {
+      if (error instanceof ToolError) throw new ToolError('git: not found; diff --base reads the base revision with git', { cause: error, suggestions: ['install git (in a container image: apk add git, apt-get install git)'] });
       if (!(error instanceof ExecError)) throw error;
       throw new UsageError(`${dir} is not in a git repository: --base compares two revisions of one`, { cause: error, suggestions: ['run boutique diff --base inside the repository that holds releases.yaml, or pass --file'] });
     }

@@ -31,7 +31,7 @@ describe('diff --base views', () => {
       changed('dev', 'web'),
       changed('prod', 'web'),
       { environment: 'dev', release: 'shop/old', kind: 'removed' },
-      { environment: 'dev', release: 'shop/api', kind: 'needs', needs: { base: [], head: ['shop/db'] } },
+      { environment: 'dev', release: 'shop/api', kind: 'needs', needs: { base: ['shop/cache', 'shop/auth'], head: ['shop/auth', 'shop/db'] } },
       // Rendered, the same on both sides: not counted, not shown.
       { environment: 'dev', release: 'shop/same', kind: 'changed', diff: diffRelease({ release: 'shop/same', namespace: 'shop', desired: [configMap('x', {})], live: [configMap('x', {})], deployed: [configMap('x', {})] }) },
     ]);
@@ -42,7 +42,7 @@ describe('diff --base views', () => {
     expect(text).toContain('--- Deployment/web (main)\n+++ Deployment/web (working tree)');
     expect(text).toContain('! rolls 2 pods of Deployment/web');
     expect(text).toContain('Release shop/old\n! no longer in releases.yaml: a sync leaves it deployed');
-    expect(text).toContain('Release shop/api\n! needs shop/db (was nothing)');
+    expect(text).toContain('Release shop/api\n! needs shop/db now, no longer shop/cache');
     expect(text).not.toContain('shop/same');
   });
 

@@ -50,7 +50,7 @@ export function comparedRevisions(outcome: BaseDiffOutcome): string {
 
 /** What a change is beyond its objects, in words; undefined for a release whose inputs changed and nothing more. */
 export function changeNote(change: BaseReleaseChange): string | undefined {
-  const needs = change.needs ? `needs ${change.needs.head.join(', ') || 'nothing'} (was ${change.needs.base.join(', ') || 'nothing'})` : undefined;
+  const needs = change.needs && needsPhrase(change.needs);
   const notes: Record<BaseReleaseChange['kind'], string | undefined> = {
     changed: needs,
     needs,
@@ -59,6 +59,13 @@ export function changeNote(change: BaseReleaseChange): string | undefined {
     removed: `no longer in releases.yaml: a sync leaves it deployed (boutique destroy -l name=${change.release.slice(change.release.indexOf('/') + 1)} before merging removes it)`,
   };
   return notes[change.kind];
+}
+
+/** `needs shop/db now, no longer shop/cache`: what the needs gained and lost. */
+function needsPhrase({ base, head }: { base: string[]; head: string[] }): string {
+  const gained = head.filter((need) => !base.includes(need));
+  const lost = base.filter((need) => !head.includes(need));
+  return [gained.length > 0 ? `needs ${gained.join(', ')} now` : '', lost.length > 0 ? `${gained.length > 0 ? 'no longer' : 'needs no longer'} ${lost.join(', ')}` : ''].filter(Boolean).join(', ');
 }
 
 /** The diff for a terminal or a log: the plan line first, then per environment each release that changes. */

@@ -191,6 +191,28 @@ describe('boutique diff --base on a repository with real commits', () => {
     ]);
   });
 
+  it('an immutable field changed: requires replace, as the cluster diff marks it', async () => {
+    const { listed, report } = await listedAfter((dir) => edit(dir, 'charts/app/templates/deployment.yaml', (text) => text.replace('selector: { matchLabels: { app: {{ .Release.Name }} } }', 'selector: { matchLabels: { app: {{ .Release.Name }}, tier: web } }').replace('metadata: { labels: { app: {{ .Release.Name }} } }', 'metadata: { labels: { app: {{ .Release.Name }}, tier: web } }')), ['-e', 'dev']);
+    expect(listed.map(({ release }) => release)).toEqual(['shop-dev/api', 'shop-dev/cache', 'shop-dev/web']);
+    const deployment = report.results[0].changes[0].diff.changes.find((change: { ref: string }) => change.ref === 'Deployment/api');
+    expect(deployment.impacts.map((impact: { message: string }) => impact.message)).toContain('requires replace: spec.selector is immutable');
+  });
+
+  it('a value marked secret changed: the release is listed, neither value shown', async () => {
+    const secretOn = (value: string) => (text: string) => text.replace('    values: [values/api.yaml]\n', `    values: [values/api.yaml]\n    set: [{ name: greeting, value: ${value}, secret: true }]\n`);
+    const dir = mkdtempSync(join(tmpdir(), 'boutique-base-diff-secret-'));
+    cpSync(base, dir, { recursive: true });
+    edit(dir, 'releases.yaml', secretOn('s3cr3t-before'));
+    await git(dir, ['commit', '-qam', 'a secret greeting']);
+    edit(dir, 'releases.yaml', (text) => text.replace('s3cr3t-before', 's3cr3t-after'));
+    for (const output of ['json', 'text', 'markdown']) {
+      const result = await boutique(['diff', '--base', 'HEAD', '-e', 'dev', '-o', output], { cwd: dir });
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(result.stdout).toContain(output === 'json' ? '"release": "shop-dev/api"' : 'shop-dev/api');
+      expect(result.stdout).not.toMatch(/s3cr3t|czNjcjN0/);
+    }
+  });
+
   it("a file:// dependency's template changed: the releases of the chart that depends on it", async () => {
     const { listed, report } = await listedAfter((dir) => edit(dir, 'charts/settings/templates/configmap.yaml', (text) => text.replace('info', 'debug')));
     expect(listed.map(({ release }) => release)).toEqual(['shop-dev/reports', 'shop/reports']);
@@ -283,6 +305,17 @@ describe('boutique diff --base on a repository with real commits', () => {
     const report = JSON.parse(result.stdout);
     expect(report.results[0].changes.map((change: Listed) => `${change.release} ${change.kind}`)).toEqual(['shop/api added', 'shop/worker added', 'shop/reports added', 'shop/cache added', 'shop/web added']);
     expect(report.summary).toMatchObject({ add: 10, change: 0, destroy: 0, releases: 5, ofReleases: 5 });
+  });
+
+  it('-l selects on both sides; a selector that matches nothing is the usual exit 2', async () => {
+    const { listed } = await listedAfter((dir) => {
+      edit(dir, 'values/web.yaml', () => 'replicas: 3\n');
+      edit(dir, 'values/api.yaml', () => 'greeting: hey\n');
+    }, ['-e', 'dev', '-l', 'name=api']);
+    expect(listed).toEqual([{ environment: 'dev', release: 'shop-dev/api', kind: 'changed' }]);
+    const typo = await boutique(['diff', '--base', 'HEAD', '-l', 'name=apu'], { cwd: base });
+    expect(typo.exitCode).toBe(2);
+    expect(typo.stderr).toContain('did you mean name=api?');
   });
 
   it('an environment head does not declare: exit 2, as for any command', async () => {
