@@ -97,6 +97,18 @@ interface ValuesLayer {
 
 type OverlaySource = { path: string } | { values: Record<string, unknown> };
 
+/** Keys of an inline map in blocks on the environment's name, by path, gathered for the per-environment file. */
+interface KeysPerEnvironment {
+  at: string[];
+  entries: { applies: (environment: string) => boolean; path: string[]; value: unknown }[];
+}
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let at = target;
+  for (const key of path.slice(0, -1)) at = (at[key] ??= {}) as Record<string, unknown>;
+  at[path[path.length - 1]!] = value;
+}
+
 const booleanWords: Record<string, boolean> = { true: true, True: true, TRUE: true, false: false, False: false, FALSE: false, y: true, Y: true, yes: true, Yes: true, YES: true, on: true, On: true, ON: true, n: false, N: false, no: false, No: false, NO: false, off: false, Off: false, OFF: false };
 
 class Converter {
@@ -621,9 +633,19 @@ class Converter {
       const only = applies?.environments;
       const varies = only ? `under ${this.regionsOf(item).map((region) => region.condition.text).join(', ')}` : undefined;
       if (item.kind === 'map') {
-        const values = this.inlineValues(item, label) as Record<string, unknown>;
+        const keys: KeysPerEnvironment = { at: [], entries: [] };
+        const values = this.inlineValues(item, label, only ? undefined : keys) as Record<string, unknown>;
         if (only) layers.push({ kind: 'overlay', line: item.line, overlay: (name) => (only(name) ? { values } : undefined), varies });
         else layers.push({ kind: 'inline', line: item.line, values });
+        if (keys.entries.length > 0) {
+          // Its keys are apart from the map's own (helmfile refuses a key twice), so the order of the two is free.
+          const overlay = (name: string) => {
+            const merged: Record<string, unknown> = {};
+            for (const each of keys.entries.filter((entry) => entry.applies(name))) setPath(merged, each.path, each.value);
+            return Object.keys(merged).length > 0 ? { values: merged } : undefined;
+          };
+          layers.push({ kind: 'overlay', line: item.line, overlay, varies: `keys under ${this.regions.filter((region) => region.start >= item.at[0] && region.end <= item.at[1]).map((region) => region.condition.text).join(', ')}` });
+        }
         return;
       }
       const text = this.text(item, release);
@@ -743,7 +765,7 @@ class Converter {
   }
 
   /** An inline values map as helmfile hands it to helm, without the keys a template decides (each one noted). */
-  private inlineValues(node: YNode, where: string): unknown {
+  private inlineValues(node: YNode, where: string, keys?: KeysPerEnvironment): unknown {
     if (node.kind === 'scalar') return node.value;
     if (node.kind === 'seq') {
       return node.items.flatMap((item, index) => {
@@ -754,8 +776,15 @@ class Converter {
     const out: Record<string, unknown> = {};
     for (const each of node.entries) {
       const label = `${where}.${each.key}`;
-      if (this.templatedKey(each, where) || this.dropped(each, label, node)) continue;
-      const value = this.inlineValues(each.value, label);
+      if (this.templatedKey(each, where)) continue;
+      const applies = keys && this.outsideRegion(each, node)?.environments;
+      if (applies) {
+        // A key in a block on the environment's name: it belongs to the per-environment file, where the block holds.
+        keys.entries.push({ applies, path: [...keys.at, each.key], value: this.inlineValues(each.value, label) });
+        continue;
+      }
+      if (this.dropped(each, label, node)) continue;
+      const value = this.inlineValues(each.value, label, keys && { at: [...keys.at, each.key], entries: keys.entries });
       // A map whose every key a template wrote is left out whole: `key: {}` would say more than helmfile did.
       const emptied = each.value.kind === 'map' && each.value.entries.length > 0 && Object.keys(value as object).length === 0;
       if (!emptied) out[each.key] = value;

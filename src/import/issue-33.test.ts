@@ -204,6 +204,33 @@ describe('issue 33, class 5: what a template decides is never kept as if it alwa
     expect(result.notes).toEqual([]);
   });
 
+  it('moves keys of an inline map that stand in a block on the environment name into the per-environment file', () => {
+    const result = gotmpl(`${devAndProd}releases:
+  - name: api
+    chart: ./charts/api
+    values:
+      - replicaCount: 1
+        image:
+          repository: example/api
+{{ if eq .Environment.Name "prod" }}
+          pullPolicy: Always
+{{ end }}
+{{ if eq .Environment.Name "prod" }}
+        resources: { limits: { cpu: "1" } }
+{{ else }}
+        resources: { limits: { cpu: 250m } }
+{{ end }}
+`);
+    expect(result.releasesFile.releases[0]!.values).toEqual(['./imported-values/api-1.yaml']);
+    expect(result.files.map((file) => [file.path, file.text.split('\n').slice(1).join('\n')])).toEqual([
+      ['imported-values/api-1.yaml', 'replicaCount: 1\nimage:\n  repository: example/api\n'],
+      ['values/default/api.yaml', 'resources:\n  limits:\n    cpu: 250m\n'],
+      ['values/dev/api.yaml', 'resources:\n  limits:\n    cpu: 250m\n'],
+      ['values/prod/api.yaml', 'image:\n  pullPolicy: Always\nresources:\n  limits:\n    cpu: "1"\n'],
+    ]);
+    expect(result.notes).toEqual([]);
+  });
+
   it('leaves out, named, values in such a block that the per-environment file cannot hold', () => {
     const result = gotmpl(`
 environments:
