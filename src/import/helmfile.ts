@@ -103,6 +103,13 @@ interface KeysPerEnvironment {
   entries: { applies: (environment: string) => boolean; path: string[]; value: unknown }[];
 }
 
+/** The reference's order of a release's keys, whatever the helmfile's. */
+function inReferenceOrder(release: RawRelease): RawRelease {
+  const order = ['name', 'chart', 'namespace', 'version', 'values', 'set', 'needs', 'labels', 'installed'];
+  const rank = (key: string) => order.indexOf(key) + 1 || order.length + 1;
+  return Object.fromEntries(Object.keys(release).sort((a, b) => rank(a) - rank(b)).map((key) => [key, release[key as keyof RawRelease]])) as unknown as RawRelease;
+}
+
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
   let at = target;
   for (const key of path.slice(0, -1)) at = (at[key] ??= {}) as Record<string, unknown>;
@@ -114,6 +121,8 @@ const booleanWords: Record<string, boolean> = { true: true, True: true, TRUE: tr
 class Converter {
   readonly notes: ImportNote[] = [];
   readonly files: ImportedFile[] = [];
+  /** Releases whose namespace is the environment's ({{ .Environment.Name }} in it), and what it is per environment. */
+  private readonly namespaces = new Map<RawRelease, (environment: string) => string>();
   /** Per release, the environments whose per-environment values file the import decided. */
   private readonly overlays = new Map<string, Set<string>>();
   private readonly releaseLines = new Map<string, number>();
@@ -226,13 +235,33 @@ class Converter {
       if (Object.keys(commonLabels).length > 0) release.labels = { ...release.labels, ...commonLabels };
       this.out.releases.push(release);
     }
+    this.environmentNamespaces();
     for (const [environment, { dir }] of this.valuesDirs) {
       if (dir !== `values/${environment}`) (this.environments[environment] ??= {}).valuesDir = dir;
     }
+    this.out.releases = this.out.releases.map(inReferenceOrder);
     const declared = Object.entries(this.environments).filter(([name, environment]) => name !== 'default' || Object.keys(environment).length > 0);
     if (declared.length > 0) this.out.environments = Object.fromEntries(declared);
     this.unexpectedOverlays();
     return { releasesFile: this.out, notes: this.notes.sort((a, b) => a.line - b.line), files: this.files };
+  }
+
+  /**
+   * A namespace that differs per environment becomes the environments' `namespace`, which releases without one of
+   * their own take; so those get helmfile's `default` written out. Releases that disagree are left out.
+   */
+  private environmentNamespaces(): void {
+    if (this.namespaces.size === 0) return;
+    const [first, ...others] = [...this.namespaces];
+    const environments = this.environmentNames();
+    for (const [release, namespace] of others) {
+      const differs = environments.find((environment) => namespace(environment) !== first![1](environment));
+      if (!differs) continue;
+      this.note(this.releaseLines.get(release.name)!, `release ${release.name}: its namespace is ${namespace(differs)} in environment ${differs}, release ${first![0].name}'s ${first![1](differs)}; boutique has one namespace per environment for releases without their own: left out`);
+      this.out.releases.splice(this.out.releases.indexOf(release), 1);
+    }
+    for (const environment of environments) (this.environments[environment] ??= {}).namespace = first![1](environment);
+    for (const release of this.out.releases) if (!this.namespaces.has(release) && release.namespace === undefined) release.namespace = 'default';
   }
 
   /** boutique applies <valuesDir>/<release>.yaml wherever it exists; helmfile only the files a release names. */
@@ -473,7 +502,13 @@ class Converter {
       return undefined;
     }
     const namespaceEntry = entry(node, 'namespace');
-    const namespace = namespaceEntry && this.plainText(namespaceEntry.value, `${where}: namespace`, { name });
+    const namespaceText = namespaceEntry && this.text(namespaceEntry.value, { name });
+    const namespace = namespaceText?.kind === 'plain' ? namespaceText.text : undefined;
+    if (namespaceEntry && !namespace && namespaceText?.kind !== 'per-environment') {
+      this.plainText(namespaceEntry.value, `${where}: namespace`, { name });
+      this.note(node.line, `${where}: left out, its namespace is not known`);
+      return undefined;
+    }
     const context: ReleaseContext = { name, namespace: namespace ?? (namespaceEntry ? undefined : '') };
     const chartText = this.plainText(chartEntry.value, `${where}: chart`, context);
     if (chartText === undefined) {
@@ -484,6 +519,7 @@ class Converter {
     if (chart === undefined) return undefined;
     const release: RawRelease = { name, chart };
     this.releaseLines.set(name, node.line);
+    if (namespaceText?.kind === 'per-environment') this.namespaces.set(release, namespaceText.text);
     if (namespace) release.namespace = namespace;
     // installed per environment: the release's own key, then keys in blocks on the environment's name, in order.
     const installed: { applies?: (name: string) => boolean; value: boolean }[] = [];
@@ -586,10 +622,7 @@ class Converter {
     const off = environments.filter((environment) => !decide(environment));
     if (off.length === environments.length) release.installed = false;
     else if (off.length > 0) release.installed = Object.fromEntries(off.map((environment) => [environment, false]));
-    // The reference's order of keys, whatever the helmfile's.
-    const order = ['name', 'chart', 'namespace', 'version', 'values', 'set', 'needs', 'labels', 'installed'];
-    const keys = Object.keys(release).sort((a, b) => (order.indexOf(a) + 1 || order.length + 1) - (order.indexOf(b) + 1 || order.length + 1));
-    return Object.fromEntries(keys.map((key) => [key, release[key as keyof RawRelease]])) as unknown as RawRelease;
+    return release;
   }
 
   /** helmfile's `condition: a.enabled`: installed where the environment's values say so; undefined when that is not known. */

@@ -302,6 +302,36 @@ releases:
     expect(messages(unknown)).toEqual(['9: release db: condition db.enabled is not a boolean in the values of environment prod that boutique can read: the release is left out; write installed: per environment']);
   });
 
+  it("turns a namespace with the environment's name into the environments' namespace", () => {
+    const result = gotmpl(`${devAndProd}releases:
+  - name: api
+    namespace: shop-{{ .Environment.Name }}
+    chart: ./charts/api
+  - name: web
+    namespace: shop-{{ .Environment.Name }}
+    chart: ./charts/web
+  - name: ingress
+    chart: ./charts/ingress
+  - name: odd
+    namespace: {{ .Environment.Name }}-odd
+    chart: ./charts/odd
+  - name: secret-ns
+    namespace: {{ requiredEnv "NS" }}
+    chart: ./charts/odd
+`);
+    expect(result.releasesFile.environments).toEqual({ default: { namespace: 'shop-default' }, dev: { namespace: 'shop-dev' }, prod: { namespace: 'shop-prod' } });
+    expect(result.releasesFile.releases).toEqual([
+      { name: 'api', chart: './charts/api' },
+      { name: 'web', chart: './charts/web' },
+      { name: 'ingress', chart: './charts/ingress', namespace: 'default' },
+    ]);
+    expect(messages(result)).toEqual([
+      "15: release odd: its namespace is default-odd in environment default, release api's shop-default; boutique has one namespace per environment for releases without their own: left out",
+      '18: release secret-ns: left out, its namespace is not known',
+      '19: release secret-ns: namespace: template {{ requiredEnv "NS" }}: not converted; write what it renders',
+    ]);
+  });
+
   it('leaves out a release whose installation another condition decides, and a key a template fills, never keeping the default', () => {
     const result = gotmpl(`
 releases:
