@@ -555,9 +555,15 @@ class Converter {
         case 'namespace':
           break;
         case 'version': {
-          const version = this.plainText(pair.value, `${where}: version`, context);
           // helm ignores --version for a local chart, so helmfile passing one changes nothing.
-          if (version && !chart.startsWith('./') && !chart.startsWith('../') && !chart.startsWith('/')) release.version = version;
+          if (chart.startsWith('./') || chart.startsWith('../') || chart.startsWith('/')) break;
+          const version = this.plainText(pair.value, `${where}: version`, context);
+          if (version !== undefined) release.version = version;
+          else {
+            // Without it helm would install the newest chart: not what helmfile deploys.
+            this.note(pair.line, `${where}: left out, its chart version is not known`);
+            leaveOut = true;
+          }
           break;
         }
         case 'values':

@@ -490,6 +490,15 @@ releases:
     ]);
   });
 
+  it('leaves out a release whose chart version a template decides, rather than install the newest', () => {
+    const result = gotmpl('repositories:\n  - { name: stable, url: https://charts.example.com }\nreleases:\n  - name: db\n    chart: stable/db\n    version: {{ .Values.dbVersion }}\n');
+    expect(result.releasesFile.releases).toEqual([]);
+    expect(messages(result)).toEqual([
+      '6: release db: version: template {{ .Values.dbVersion }}: not converted; write what it renders',
+      '6: release db: left out, its chart version is not known',
+    ]);
+  });
+
   it('keeps an explicit helmDefaults.wait', () => {
     expect(convert('helmDefaults:\n  wait: true\nreleases: []\n').releasesFile.defaults).toEqual({ wait: true });
   });
