@@ -366,10 +366,18 @@ class Converter {
 
   /** A scalar that is one action testing the environment's name (`{{ eq .Environment.Name "prod" | toYaml }}`), as a test. */
   private environmentExpression(node: YNode): ((name: string) => boolean) | undefined {
-    const only = node.kind === 'scalar' && this.templated ? /^__boutique_tmpl_(\d+)__$/.exec(node.text) : null;
-    if (!only) return undefined;
-    const body = this.expressions[Number(only[1])]!.source.replace(/^\{\{-?\s*/, '').replace(/\s*-?\}\}$/, '');
-    return environmentTest(body.replace(/\s*\|\s*toYaml$/, ''));
+    if (node.kind !== 'scalar' || !this.templated) return undefined;
+    const body = (index: string) => this.expressions[Number(index)]!.source.replace(/^\{\{-?\s*/, '').replace(/\s*-?\}\}$/, '');
+    const only = /^__boutique_tmpl_(\d+)__$/.exec(node.text);
+    if (only) return environmentTest(body(only[1]!).replace(/\s*\|\s*toYaml$/, ''));
+    // {{ if eq .Environment.Name "prod" }}false{{ else }}true{{ end }}
+    const branches = /^__boutique_tmpl_(\d+)__(\w+)__boutique_tmpl_(\d+)__(\w+)__boutique_tmpl_(\d+)__$/.exec(node.text);
+    if (!branches || body(branches[3]!) !== 'else' || body(branches[5]!) !== 'end') return undefined;
+    const test = /^if\s+(.*)$/.exec(body(branches[1]!));
+    const holds = test ? environmentTest(test[1]!) : undefined;
+    const [then, otherwise] = [booleanWords[branches[2]!], booleanWords[branches[4]!]];
+    if (!holds || then === undefined || otherwise === undefined) return undefined;
+    return (name) => (holds(name) ? then : otherwise);
   }
 
   /** A go-yaml v3 bool field: YAML 1.1 words are still read into a typed bool. */

@@ -289,8 +289,18 @@ releases:
   });
 
   it('reads installed: {{ … .Environment.Name … }} as installed per environment', () => {
-    const result = gotmpl('environments:\n  dev: {}\n  prod: {}\n---\nreleases:\n  - name: a\n    chart: ./charts/a\n    installed: {{ eq .Environment.Name "prod" | toYaml }}\n');
-    expect(result.releasesFile.releases).toEqual([{ name: 'a', chart: './charts/a', installed: { default: false, dev: false } }]);
+    const result = gotmpl(`${devAndProd}releases:
+  - name: a
+    chart: ./charts/a
+    installed: {{ eq .Environment.Name "prod" | toYaml }}
+  - name: b
+    chart: ./charts/b
+    installed: {{ if eq .Environment.Name "dev" }}false{{ else }}true{{ end }}
+`);
+    expect(result.releasesFile.releases).toEqual([
+      { name: 'a', chart: './charts/a', installed: { default: false, dev: false } },
+      { name: 'b', chart: './charts/b', installed: { dev: false } },
+    ]);
     expect(result.notes).toEqual([]);
   });
 
