@@ -380,10 +380,10 @@ class Converter {
     return (name) => (holds(name) ? then : otherwise);
   }
 
-  /** A go-yaml v3 bool field: YAML 1.1 words are still read into a typed bool. */
+  /** A go-yaml v3 bool field: plain YAML 1.1 words are still read into a typed bool; a quoted one is an error to helmfile. */
   bool(node: YNode): boolean | undefined {
     const text = this.text(node);
-    return text?.kind === 'plain' && node.kind === 'scalar' && (node.plain || text.text in booleanWords) ? booleanWords[text.text] : undefined;
+    return text?.kind === 'plain' && node.kind === 'scalar' && node.plain ? booleanWords[text.text] : undefined;
   }
 
   entries(node: YNode): YEntry[] {

@@ -442,6 +442,12 @@ releases:
     expect(result.notes).toEqual([]);
   });
 
+  it('reads bool fields as go-yaml v3 decodes them: plain YAML 1.1 words yes, a quoted word no', () => {
+    const result = convert('releases:\n  - { name: a, chart: ./charts/a, installed: off, wait: yes }\n  - { name: b, chart: ./charts/b, installed: "false" }\n');
+    expect(result.releasesFile.releases).toEqual([{ name: 'a', chart: './charts/a', installed: false, wait: true }]);
+    expect(messages(result)).toEqual(['3: release b: installed is not a boolean: left out with its release, whose installation it decides']);
+  });
+
   it('names set values helm would read otherwise than releases.yaml can say', () => {
     const result = convert(app(`    set:
       - { name: a, value: "null" }
