@@ -266,6 +266,10 @@ class Converter {
 
   /** boutique applies <valuesDir>/<release>.yaml wherever it exists; helmfile only the files a release names. */
   private unexpectedOverlays(): void {
+    for (const environment of this.environmentNames()) {
+      const versions = `versions/${environment}.yaml`;
+      if (this.options.isOutputFile?.(versions)) this.note(1, `${versions} exists, and boutique sets the image tags it lists in environment ${environment} (its versions file); helmfile did not: move it, or leave it if it says what is deployed`);
+    }
     for (const [environment, settings] of Object.entries(this.out.environments ?? {})) {
       for (const release of this.out.releases.filter((each) => !this.overlays.get(each.name)?.has(environment))) {
         const overlay = `${settings.valuesDir ?? `values/${environment}`}/${release.name}.yaml`;

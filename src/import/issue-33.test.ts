@@ -116,8 +116,9 @@ describe('issue 33, class 3: values layers keep helmfile order', () => {
 
 describe('issue 33, class 3: a per-environment file boutique would apply on its own', () => {
   it('names values/<env>/<release>.yaml that exists but the helmfile never used', () => {
-    const result = convert('environments:\n  dev: {}\nreleases:\n  - name: web\n    chart: ./charts/web\n', { isOutputFile: (path) => path === 'values/dev/web.yaml' });
+    const result = convert('environments:\n  dev: {}\nreleases:\n  - name: web\n    chart: ./charts/web\n', { isOutputFile: (path) => ['values/dev/web.yaml', 'versions/dev.yaml'].includes(path) });
     expect(messages(result)).toEqual([
+      '1: versions/dev.yaml exists, and boutique sets the image tags it lists in environment dev (its versions file); helmfile did not: move it, or leave it if it says what is deployed',
       "4: release web: values/dev/web.yaml exists, and boutique applies it in environment dev (its per-environment values file); helmfile did not: move it, or name it in the release's values and import again",
     ]);
   });
