@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkConfig, nodeFileProbe } from '../config/load.js';
+import { checkConfig, loadConfig, nodeFileProbe } from '../config/load.js';
 import { releasesSchemaUrl } from '../config/schema.js';
-import { formatIssue, InternalError, UsageError, type ConfigIssue } from '../errors.js';
+import { ConfigError, formatIssue, InternalError, UsageError, type ConfigIssue } from '../errors.js';
 import { convertHelmfile, renderReleasesYaml, type ImportNote } from '../import/helmfile.js';
 import { writablePathIn } from '../tools/contained-path.js';
 
@@ -62,19 +62,26 @@ export function importHelmfile(options: { helmfile: string; output: string; forc
     mkdirSync(dirname(resolve(outputDir, file.path)), { recursive: true });
     writeFileSync(writablePathIn(outputDir, resolve(outputDir, file.path), 'import'), file.text);
   }
+  const check = checkConfig(rendered, { file: options.output, baseDir: outputDir, environment: 'default', files: nodeFileProbe });
+  if (!check.raw) throw new InternalError(`boutique import wrote a releases.yaml it cannot read: ${check.issues.map(formatIssue).join('; ')}`);
+  writeFileSync(writablePathIn(dirname(outputPath), outputPath, 'import'), rendered);
+  // The written file as every command reads it, in each environment: the checks of boutique lint before helm's own
+  // (values files, values against the charts' schemas, the versions files).
   const environments = ['default', ...Object.keys(result.releasesFile.environments ?? {}).filter((name) => name !== 'default')];
   const seen = new Set<string>();
   const issues: ConfigIssue[] = [];
   for (const environment of environments) {
-    const check = checkConfig(rendered, { file: options.output, baseDir: outputDir, environment, files: nodeFileProbe, allowDuplicateKeys: options.allowDuplicateKeys });
-    if (!check.raw) throw new InternalError(`boutique import wrote a releases.yaml it cannot read: ${check.issues.map(formatIssue).join('; ')}`);
-    for (const issue of check.issues) {
-      const key = formatIssue(issue);
-      if (!seen.has(key)) issues.push(issue);
-      seen.add(key);
+    try {
+      loadConfig(outputPath, environment, { allowDuplicateKeys: options.allowDuplicateKeys });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      for (const issue of error.issues) {
+        const key = formatIssue(issue);
+        if (!seen.has(key)) issues.push(issue);
+        seen.add(key);
+      }
     }
   }
-  writeFileSync(writablePathIn(dirname(outputPath), outputPath, 'import'), rendered);
   const { releasesFile } = result;
   return {
     helmfile: options.helmfile,

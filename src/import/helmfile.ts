@@ -97,11 +97,32 @@ interface ValuesLayer {
 
 type OverlaySource = { path: string } | { values: Record<string, unknown> };
 
+/** Keys of an inline map in blocks on the environment's name, by path, gathered for the per-environment file. */
+interface KeysPerEnvironment {
+  at: string[];
+  entries: { applies: (environment: string) => boolean; path: string[]; value: unknown }[];
+}
+
+/** The reference's order of a release's keys, whatever the helmfile's. */
+function inReferenceOrder(release: RawRelease): RawRelease {
+  const order = ['name', 'chart', 'namespace', 'version', 'values', 'set', 'needs', 'labels', 'installed'];
+  const rank = (key: string) => order.indexOf(key) + 1 || order.length + 1;
+  return Object.fromEntries(Object.keys(release).sort((a, b) => rank(a) - rank(b)).map((key) => [key, release[key as keyof RawRelease]])) as unknown as RawRelease;
+}
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let at = target;
+  for (const key of path.slice(0, -1)) at = (at[key] ??= {}) as Record<string, unknown>;
+  at[path[path.length - 1]!] = value;
+}
+
 const booleanWords: Record<string, boolean> = { true: true, True: true, TRUE: true, false: false, False: false, FALSE: false, y: true, Y: true, yes: true, Yes: true, YES: true, on: true, On: true, ON: true, n: false, N: false, no: false, No: false, NO: false, off: false, Off: false, OFF: false };
 
 class Converter {
   readonly notes: ImportNote[] = [];
   readonly files: ImportedFile[] = [];
+  /** Releases whose namespace is the environment's ({{ .Environment.Name }} in it), and what it is per environment. */
+  private readonly namespaces = new Map<RawRelease, (environment: string) => string>();
   /** Per release, the environments whose per-environment values file the import decided. */
   private readonly overlays = new Map<string, Set<string>>();
   private readonly releaseLines = new Map<string, number>();
@@ -214,17 +235,41 @@ class Converter {
       if (Object.keys(commonLabels).length > 0) release.labels = { ...release.labels, ...commonLabels };
       this.out.releases.push(release);
     }
+    this.environmentNamespaces();
     for (const [environment, { dir }] of this.valuesDirs) {
       if (dir !== `values/${environment}`) (this.environments[environment] ??= {}).valuesDir = dir;
     }
+    this.out.releases = this.out.releases.map(inReferenceOrder);
     const declared = Object.entries(this.environments).filter(([name, environment]) => name !== 'default' || Object.keys(environment).length > 0);
     if (declared.length > 0) this.out.environments = Object.fromEntries(declared);
     this.unexpectedOverlays();
     return { releasesFile: this.out, notes: this.notes.sort((a, b) => a.line - b.line), files: this.files };
   }
 
+  /**
+   * A namespace that differs per environment becomes the environments' `namespace`, which releases without one of
+   * their own take; so those get helmfile's `default` written out. Releases that disagree are left out.
+   */
+  private environmentNamespaces(): void {
+    if (this.namespaces.size === 0) return;
+    const [first, ...others] = [...this.namespaces];
+    const environments = this.environmentNames();
+    for (const [release, namespace] of others) {
+      const differs = environments.find((environment) => namespace(environment) !== first![1](environment));
+      if (!differs) continue;
+      this.note(this.releaseLines.get(release.name)!, `release ${release.name}: its namespace is ${namespace(differs)} in environment ${differs}, release ${first![0].name}'s ${first![1](differs)}; boutique has one namespace per environment for releases without their own: left out`);
+      this.out.releases.splice(this.out.releases.indexOf(release), 1);
+    }
+    for (const environment of environments) (this.environments[environment] ??= {}).namespace = first![1](environment);
+    for (const release of this.out.releases) if (!this.namespaces.has(release) && release.namespace === undefined) release.namespace = 'default';
+  }
+
   /** boutique applies <valuesDir>/<release>.yaml wherever it exists; helmfile only the files a release names. */
   private unexpectedOverlays(): void {
+    for (const environment of this.environmentNames()) {
+      const versions = `versions/${environment}.yaml`;
+      if (this.options.isOutputFile?.(versions)) this.note(1, `${versions} exists, and boutique sets the image tags it lists in environment ${environment} (its versions file); helmfile did not: move it, or leave it if it says what is deployed`);
+    }
     for (const [environment, settings] of Object.entries(this.out.environments ?? {})) {
       for (const release of this.out.releases.filter((each) => !this.overlays.get(each.name)?.has(environment))) {
         const overlay = `${settings.valuesDir ?? `values/${environment}`}/${release.name}.yaml`;
@@ -325,16 +370,24 @@ class Converter {
 
   /** A scalar that is one action testing the environment's name (`{{ eq .Environment.Name "prod" | toYaml }}`), as a test. */
   private environmentExpression(node: YNode): ((name: string) => boolean) | undefined {
-    const only = node.kind === 'scalar' && this.templated ? /^__boutique_tmpl_(\d+)__$/.exec(node.text) : null;
-    if (!only) return undefined;
-    const body = this.expressions[Number(only[1])]!.source.replace(/^\{\{-?\s*/, '').replace(/\s*-?\}\}$/, '');
-    return environmentTest(body.replace(/\s*\|\s*toYaml$/, ''));
+    if (node.kind !== 'scalar' || !this.templated) return undefined;
+    const body = (index: string) => this.expressions[Number(index)]!.source.replace(/^\{\{-?\s*/, '').replace(/\s*-?\}\}$/, '');
+    const only = /^__boutique_tmpl_(\d+)__$/.exec(node.text);
+    if (only) return environmentTest(body(only[1]!).replace(/\s*\|\s*toYaml$/, ''));
+    // {{ if eq .Environment.Name "prod" }}false{{ else }}true{{ end }}
+    const branches = /^__boutique_tmpl_(\d+)__(\w+)__boutique_tmpl_(\d+)__(\w+)__boutique_tmpl_(\d+)__$/.exec(node.text);
+    if (!branches || body(branches[3]!) !== 'else' || body(branches[5]!) !== 'end') return undefined;
+    const test = /^if\s+(.*)$/.exec(body(branches[1]!));
+    const holds = test ? environmentTest(test[1]!) : undefined;
+    const [then, otherwise] = [booleanWords[branches[2]!], booleanWords[branches[4]!]];
+    if (!holds || then === undefined || otherwise === undefined) return undefined;
+    return (name) => (holds(name) ? then : otherwise);
   }
 
-  /** A go-yaml v3 bool field: YAML 1.1 words are still read into a typed bool. */
+  /** A go-yaml v3 bool field: plain YAML 1.1 words are still read into a typed bool; a quoted one is an error to helmfile. */
   bool(node: YNode): boolean | undefined {
     const text = this.text(node);
-    return text?.kind === 'plain' && node.kind === 'scalar' && (node.plain || text.text in booleanWords) ? booleanWords[text.text] : undefined;
+    return text?.kind === 'plain' && node.kind === 'scalar' && node.plain ? booleanWords[text.text] : undefined;
   }
 
   entries(node: YNode): YEntry[] {
@@ -461,7 +514,13 @@ class Converter {
       return undefined;
     }
     const namespaceEntry = entry(node, 'namespace');
-    const namespace = namespaceEntry && this.plainText(namespaceEntry.value, `${where}: namespace`, { name });
+    const namespaceText = namespaceEntry && this.text(namespaceEntry.value, { name });
+    const namespace = namespaceText?.kind === 'plain' ? namespaceText.text : undefined;
+    if (namespaceEntry && !namespace && namespaceText?.kind !== 'per-environment') {
+      this.plainText(namespaceEntry.value, `${where}: namespace`, { name });
+      this.note(node.line, `${where}: left out, its namespace is not known`);
+      return undefined;
+    }
     const context: ReleaseContext = { name, namespace: namespace ?? (namespaceEntry ? undefined : '') };
     const chartText = this.plainText(chartEntry.value, `${where}: chart`, context);
     if (chartText === undefined) {
@@ -472,6 +531,7 @@ class Converter {
     if (chart === undefined) return undefined;
     const release: RawRelease = { name, chart };
     this.releaseLines.set(name, node.line);
+    if (namespaceText?.kind === 'per-environment') this.namespaces.set(release, namespaceText.text);
     if (namespace) release.namespace = namespace;
     // installed per environment: the release's own key, then keys in blocks on the environment's name, in order.
     const installed: { applies?: (name: string) => boolean; value: boolean }[] = [];
@@ -507,9 +567,15 @@ class Converter {
         case 'namespace':
           break;
         case 'version': {
-          const version = this.plainText(pair.value, `${where}: version`, context);
           // helm ignores --version for a local chart, so helmfile passing one changes nothing.
-          if (version && !chart.startsWith('./') && !chart.startsWith('../') && !chart.startsWith('/')) release.version = version;
+          if (chart.startsWith('./') || chart.startsWith('../') || chart.startsWith('/')) break;
+          const version = this.plainText(pair.value, `${where}: version`, context);
+          if (version !== undefined) release.version = version;
+          else {
+            // Without it helm would install the newest chart: not what helmfile deploys.
+            this.note(pair.line, `${where}: left out, its chart version is not known`);
+            leaveOut = true;
+          }
           break;
         }
         case 'values':
@@ -574,10 +640,7 @@ class Converter {
     const off = environments.filter((environment) => !decide(environment));
     if (off.length === environments.length) release.installed = false;
     else if (off.length > 0) release.installed = Object.fromEntries(off.map((environment) => [environment, false]));
-    // The reference's order of keys, whatever the helmfile's.
-    const order = ['name', 'chart', 'namespace', 'version', 'values', 'set', 'needs', 'labels', 'installed'];
-    const keys = Object.keys(release).sort((a, b) => (order.indexOf(a) + 1 || order.length + 1) - (order.indexOf(b) + 1 || order.length + 1));
-    return Object.fromEntries(keys.map((key) => [key, release[key as keyof RawRelease]])) as unknown as RawRelease;
+    return release;
   }
 
   /** helmfile's `condition: a.enabled`: installed where the environment's values say so; undefined when that is not known. */
@@ -621,9 +684,19 @@ class Converter {
       const only = applies?.environments;
       const varies = only ? `under ${this.regionsOf(item).map((region) => region.condition.text).join(', ')}` : undefined;
       if (item.kind === 'map') {
-        const values = this.inlineValues(item, label) as Record<string, unknown>;
+        const keys: KeysPerEnvironment = { at: [], entries: [] };
+        const values = this.inlineValues(item, label, only ? undefined : keys) as Record<string, unknown>;
         if (only) layers.push({ kind: 'overlay', line: item.line, overlay: (name) => (only(name) ? { values } : undefined), varies });
         else layers.push({ kind: 'inline', line: item.line, values });
+        if (keys.entries.length > 0) {
+          // Its keys are apart from the map's own (helmfile refuses a key twice), so the order of the two is free.
+          const overlay = (name: string) => {
+            const merged: Record<string, unknown> = {};
+            for (const each of keys.entries.filter((entry) => entry.applies(name))) setPath(merged, each.path, each.value);
+            return Object.keys(merged).length > 0 ? { values: merged } : undefined;
+          };
+          layers.push({ kind: 'overlay', line: item.line, overlay, varies: `keys under ${this.regions.filter((region) => region.start >= item.at[0] && region.end <= item.at[1]).map((region) => region.condition.text).join(', ')}` });
+        }
         return;
       }
       const text = this.text(item, release);
@@ -743,7 +816,7 @@ class Converter {
   }
 
   /** An inline values map as helmfile hands it to helm, without the keys a template decides (each one noted). */
-  private inlineValues(node: YNode, where: string): unknown {
+  private inlineValues(node: YNode, where: string, keys?: KeysPerEnvironment): unknown {
     if (node.kind === 'scalar') return node.value;
     if (node.kind === 'seq') {
       return node.items.flatMap((item, index) => {
@@ -754,8 +827,15 @@ class Converter {
     const out: Record<string, unknown> = {};
     for (const each of node.entries) {
       const label = `${where}.${each.key}`;
-      if (this.templatedKey(each, where) || this.dropped(each, label, node)) continue;
-      const value = this.inlineValues(each.value, label);
+      if (this.templatedKey(each, where)) continue;
+      const applies = keys && this.outsideRegion(each, node)?.environments;
+      if (applies) {
+        // A key in a block on the environment's name: it belongs to the per-environment file, where the block holds.
+        keys.entries.push({ applies, path: [...keys.at, each.key], value: this.inlineValues(each.value, label) });
+        continue;
+      }
+      if (this.dropped(each, label, node)) continue;
+      const value = this.inlineValues(each.value, label, keys && { at: [...keys.at, each.key], entries: keys.entries });
       // A map whose every key a template wrote is left out whole: `key: {}` would say more than helmfile did.
       const emptied = each.value.kind === 'map' && each.value.entries.length > 0 && Object.keys(value as object).length === 0;
       if (!emptied) out[each.key] = value;

@@ -116,8 +116,9 @@ describe('issue 33, class 3: values layers keep helmfile order', () => {
 
 describe('issue 33, class 3: a per-environment file boutique would apply on its own', () => {
   it('names values/<env>/<release>.yaml that exists but the helmfile never used', () => {
-    const result = convert('environments:\n  dev: {}\nreleases:\n  - name: web\n    chart: ./charts/web\n', { isOutputFile: (path) => path === 'values/dev/web.yaml' });
+    const result = convert('environments:\n  dev: {}\nreleases:\n  - name: web\n    chart: ./charts/web\n', { isOutputFile: (path) => ['values/dev/web.yaml', 'versions/dev.yaml'].includes(path) });
     expect(messages(result)).toEqual([
+      '1: versions/dev.yaml exists, and boutique sets the image tags it lists in environment dev (its versions file); helmfile did not: move it, or leave it if it says what is deployed',
       "4: release web: values/dev/web.yaml exists, and boutique applies it in environment dev (its per-environment values file); helmfile did not: move it, or name it in the release's values and import again",
     ]);
   });
@@ -204,6 +205,33 @@ describe('issue 33, class 5: what a template decides is never kept as if it alwa
     expect(result.notes).toEqual([]);
   });
 
+  it('moves keys of an inline map that stand in a block on the environment name into the per-environment file', () => {
+    const result = gotmpl(`${devAndProd}releases:
+  - name: api
+    chart: ./charts/api
+    values:
+      - replicaCount: 1
+        image:
+          repository: example/api
+{{ if eq .Environment.Name "prod" }}
+          pullPolicy: Always
+{{ end }}
+{{ if eq .Environment.Name "prod" }}
+        resources: { limits: { cpu: "1" } }
+{{ else }}
+        resources: { limits: { cpu: 250m } }
+{{ end }}
+`);
+    expect(result.releasesFile.releases[0]!.values).toEqual(['./imported-values/api-1.yaml']);
+    expect(result.files.map((file) => [file.path, file.text.split('\n').slice(1).join('\n')])).toEqual([
+      ['imported-values/api-1.yaml', 'replicaCount: 1\nimage:\n  repository: example/api\n'],
+      ['values/default/api.yaml', 'resources:\n  limits:\n    cpu: 250m\n'],
+      ['values/dev/api.yaml', 'resources:\n  limits:\n    cpu: 250m\n'],
+      ['values/prod/api.yaml', 'image:\n  pullPolicy: Always\nresources:\n  limits:\n    cpu: "1"\n'],
+    ]);
+    expect(result.notes).toEqual([]);
+  });
+
   it('leaves out, named, values in such a block that the per-environment file cannot hold', () => {
     const result = gotmpl(`
 environments:
@@ -262,8 +290,18 @@ releases:
   });
 
   it('reads installed: {{ … .Environment.Name … }} as installed per environment', () => {
-    const result = gotmpl('environments:\n  dev: {}\n  prod: {}\n---\nreleases:\n  - name: a\n    chart: ./charts/a\n    installed: {{ eq .Environment.Name "prod" | toYaml }}\n');
-    expect(result.releasesFile.releases).toEqual([{ name: 'a', chart: './charts/a', installed: { default: false, dev: false } }]);
+    const result = gotmpl(`${devAndProd}releases:
+  - name: a
+    chart: ./charts/a
+    installed: {{ eq .Environment.Name "prod" | toYaml }}
+  - name: b
+    chart: ./charts/b
+    installed: {{ if eq .Environment.Name "dev" }}false{{ else }}true{{ end }}
+`);
+    expect(result.releasesFile.releases).toEqual([
+      { name: 'a', chart: './charts/a', installed: { default: false, dev: false } },
+      { name: 'b', chart: './charts/b', installed: { dev: false } },
+    ]);
     expect(result.notes).toEqual([]);
   });
 
@@ -273,6 +311,36 @@ releases:
     const unknown = convert(helmfile('env/prod.yaml'), { readText: () => undefined });
     expect(unknown.releasesFile.releases).toEqual([]);
     expect(messages(unknown)).toEqual(['9: release db: condition db.enabled is not a boolean in the values of environment prod that boutique can read: the release is left out; write installed: per environment']);
+  });
+
+  it("turns a namespace with the environment's name into the environments' namespace", () => {
+    const result = gotmpl(`${devAndProd}releases:
+  - name: api
+    namespace: shop-{{ .Environment.Name }}
+    chart: ./charts/api
+  - name: web
+    namespace: shop-{{ .Environment.Name }}
+    chart: ./charts/web
+  - name: ingress
+    chart: ./charts/ingress
+  - name: odd
+    namespace: {{ .Environment.Name }}-odd
+    chart: ./charts/odd
+  - name: secret-ns
+    namespace: {{ requiredEnv "NS" }}
+    chart: ./charts/odd
+`);
+    expect(result.releasesFile.environments).toEqual({ default: { namespace: 'shop-default' }, dev: { namespace: 'shop-dev' }, prod: { namespace: 'shop-prod' } });
+    expect(result.releasesFile.releases).toEqual([
+      { name: 'api', chart: './charts/api' },
+      { name: 'web', chart: './charts/web' },
+      { name: 'ingress', chart: './charts/ingress', namespace: 'default' },
+    ]);
+    expect(messages(result)).toEqual([
+      "15: release odd: its namespace is default-odd in environment default, release api's shop-default; boutique has one namespace per environment for releases without their own: left out",
+      '18: release secret-ns: left out, its namespace is not known',
+      '19: release secret-ns: namespace: template {{ requiredEnv "NS" }}: not converted; write what it renders',
+    ]);
   });
 
   it('leaves out a release whose installation another condition decides, and a key a template fills, never keeping the default', () => {
@@ -375,6 +443,12 @@ releases:
     expect(result.notes).toEqual([]);
   });
 
+  it('reads bool fields as go-yaml v3 decodes them: plain YAML 1.1 words yes, a quoted word no', () => {
+    const result = convert('releases:\n  - { name: a, chart: ./charts/a, installed: off, wait: yes }\n  - { name: b, chart: ./charts/b, installed: "false" }\n');
+    expect(result.releasesFile.releases).toEqual([{ name: 'a', chart: './charts/a', installed: false, wait: true }]);
+    expect(messages(result)).toEqual(['3: release b: installed is not a boolean: left out with its release, whose installation it decides']);
+  });
+
   it('names set values helm would read otherwise than releases.yaml can say', () => {
     const result = convert(app(`    set:
       - { name: a, value: "null" }
@@ -430,6 +504,15 @@ releases:
     ]);
     expect(messages(result)).toEqual([
       '10: release from-git: chart git::https://github.com/example/charts.git@charts/app?ref=v1.0.0 is fetched by a getter (go-getter, helm-git): not converted, and the release left out; vendor the chart into the repository (chart: ./charts/…) or publish it to a chart repository',
+    ]);
+  });
+
+  it('leaves out a release whose chart version a template decides, rather than install the newest', () => {
+    const result = gotmpl('repositories:\n  - { name: stable, url: https://charts.example.com }\nreleases:\n  - name: db\n    chart: stable/db\n    version: {{ .Values.dbVersion }}\n');
+    expect(result.releasesFile.releases).toEqual([]);
+    expect(messages(result)).toEqual([
+      '6: release db: version: template {{ .Values.dbVersion }}: not converted; write what it renders',
+      '6: release db: left out, its chart version is not known',
     ]);
   });
 

@@ -16,6 +16,8 @@ interface Expected {
   strict: number;
   notes?: number[];
   environments: Record<string, Record<string, unknown>>;
+  /** Per environment, release id → its labels and needs as `boutique list` shows them. */
+  list?: Record<string, Record<string, { labels: Record<string, string>; needs: string[] }>>;
 }
 
 /** `namespace/name` → the values its echo ConfigMap shows, from `boutique template` output. */
@@ -47,6 +49,10 @@ describe('boutique import over a corpus of helmfiles', () => {
       const template = await boutique(['template', '-e', environment], { cwd, env: { BOUTIQUE_HELM: helmBinary() } });
       expect(template.exitCode, template.stderr).toBe(0);
       expect(renderedValues(template.stdout), `${name} in ${environment}`).toEqual(releases);
+    }
+    for (const [environment, releases] of Object.entries(expected.list ?? {})) {
+      const list = JSON.parse((await boutique(['list', '-e', environment, '-o', 'json'], { cwd })).stdout).results as { id: string; labels: Record<string, string>; needs: string[] }[];
+      expect(Object.fromEntries(list.map(({ id, labels, needs }) => [id, { labels, needs }])), `${name} in ${environment}`).toEqual(releases);
     }
   });
 });

@@ -117,6 +117,18 @@ describe('boutique import', () => {
     expect((await run(['import', '--strict', '--force'])).exitCode).toBe(0);
   });
 
+  it('--strict checks what it wrote as boutique lint reads it, values against the chart schema included', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'boutique-import-strict-'));
+    cpSync(join(repoRoot, 'test/fixtures/import/corpus/charts'), join(dir, 'charts'), { recursive: true });
+    writeFileSync(join(dir, 'charts/echo/values.schema.json'), JSON.stringify({ type: 'object', properties: { replicaCount: { type: 'integer' } } }));
+    writeFileSync(join(dir, 'helmfile.yaml'), 'releases:\n  - name: web\n    chart: ./charts/echo\n    set:\n      - { name: replicaCount, value: two }\n');
+    const strict = await boutique(['import', '--strict', '-o', 'json'], { cwd: dir });
+    expect(strict.exitCode).toBe(1);
+    const [result] = JSON.parse(strict.stdout).results;
+    expect(result).toMatchObject({ clean: false, notes: [] });
+    expect(result.issues).toEqual([expect.objectContaining({ file: 'releases.yaml', line: 10, message: 'replicaCount must be an integer, not "two" (release default/web)' })]);
+  });
+
   it('says which line of a broken helmfile it cannot read, and writes nothing', async () => {
     const system = copyShippedSystem();
     writeFileSync(join(system.dir, 'helmfile.yaml'), 'releases:\n  - name: a\n   chart: b\n');
