@@ -26,7 +26,7 @@ describe('taking over a release helmfile deployed', () => {
   let env: Record<string, string>;
   const run = (args: string[]) => boutique(args, { cwd: dir, env });
   const revisions = async () => JSON.parse((await run(['history', 'shop/web', '-o', 'json'])).stdout).results[0].revisions.map((each: { revision: number }) => each.revision);
-  const values = () => JSON.parse(emulator.store.list('v1', 'ConfigMap', 'shop').find((object) => object.metadata.name === 'web-values')!.data!['values.json']!);
+  const values = () => JSON.parse((emulator.store.list('v1', 'ConfigMap', 'shop').find((object) => object.metadata.name === 'web-values')!.data as Record<string, string>)['values.json']!);
 
   beforeAll(async () => {
     emulator = await startEmulator({ readyDelayMs: 50 });
