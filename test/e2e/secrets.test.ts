@@ -308,6 +308,26 @@ describe('secret values on disk', () => {
     expect(readdirSync(join(elsewhere, 'vault'))).toEqual(['keep.txt']);
   });
 
+  it('import and set-image write nothing through a symbolic link out of their folder, a dangling one included', async () => {
+    const dir = sentinelSystem();
+    const elsewhere = mkdtempSync(join(tmpdir(), 'boutique-elsewhere-'));
+    writeFileSync(join(dir, 'helmfile.yaml'), 'releases:\n  - name: web\n    chart: ./chart\n');
+    symlinkSync(join(elsewhere, 'planted.yaml'), join(dir, 'imported.yaml'));
+    const imported = await boutique(['import', 'helmfile.yaml', '-f', 'imported.yaml'], { cwd: dir });
+    expect(imported.exitCode, imported.stderr).toBe(2);
+    expect(imported.stderr).toContain(`import: ${join(dir, 'imported.yaml')} leads out of ${dir} through a symbolic link, to ${join(elsewhere, 'planted.yaml')}`);
+    expect(existsSync(join(elsewhere, 'planted.yaml'))).toBe(false);
+
+    writeFileSync(join(elsewhere, 'versions.yaml'), 'vault: "1"\n');
+    mkdirSync(join(dir, 'versions'));
+    symlinkSync(join(elsewhere, 'versions.yaml'), join(dir, 'versions', 'default.yaml'));
+    const pinned = await boutique(['set-image', '-e', 'default', 'vault=2'], { cwd: dir });
+    expect(pinned.exitCode, pinned.stderr).toBe(2);
+    expect(pinned.stderr).toContain(`warning: the versions file ${join(dir, 'versions', 'default.yaml')} (${join(elsewhere, 'versions.yaml')}) is outside the repository ${dir}`);
+    expect(pinned.stderr).toContain('leads out of');
+    expect(readFileSync(join(elsewhere, 'versions.yaml'), 'utf8')).toBe('vault: "1"\n');
+  });
+
   it('leaves no secret in $TMPDIR after SIGKILL mid-sync once the next run starts, nor after a double SIGINT', async () => {
     const emulator = await startEmulator({ readyDelayMs: 50 });
     try {
