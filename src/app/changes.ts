@@ -62,8 +62,9 @@ const needsLock = (syncPlan: SyncPlan) => syncPlan.changes.some((change) => isCh
 export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions): Promise<{ syncPlan: SyncPlan; results: SyncResult[]; waitedForLock: boolean }> {
   return withValuesFiles(async (valuesFiles) => {
     const syncOptions = { ...options, valuesFiles, records: await releaseRecords(deps), runId: '' };
-    options = { ...options, createInputsKey: true };
-    let { syncPlan } = await planChanges(plan, deps, options);
+    // Its revisions record inputs hashes: made with the cluster's key, which the first sync that needs it makes.
+    const planning = { ...options, createInputsKey: true };
+    let { syncPlan } = await planChanges(plan, deps, planning);
     if (!needsLock(syncPlan)) return { syncPlan, results: await applySyncPlan(plan, syncPlan, deps, syncOptions), waitedForLock: false };
     let unrenderable = await unrenderableReleases(syncPlan, deps, syncOptions);
     if (unrenderable.size > 0) return { syncPlan, results: rejectAll(syncPlan, unrenderable, options), waitedForLock: false };
@@ -72,7 +73,7 @@ export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions)
     try {
       if (lock.waited) {
         // What the other run did is in the cluster now: plan and render what is left.
-        syncPlan = (await planChanges(plan, deps, options)).syncPlan;
+        syncPlan = (await planChanges(plan, deps, planning)).syncPlan;
         unrenderable = await unrenderableReleases(syncPlan, deps, syncOptions);
         if (unrenderable.size > 0) return { syncPlan, results: rejectAll(syncPlan, unrenderable, options), waitedForLock: true };
       }
