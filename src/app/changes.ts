@@ -108,13 +108,14 @@ export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions)
   deps.helm.checkDependencies(plan.releases);
   return withValuesFiles(async (valuesFiles) => {
     const rendered = new Map<string, string>();
-    options = { ...options, createInputsKey: true };
+    // Its revisions record inputs hashes: made with the cluster's key, which the first sync that needs it makes.
+    const planning = { ...options, createInputsKey: true };
     const unmoved = async (observed: Awaited<ReturnType<typeof planChanges>>) => {
       const moves = saved ? await planMoves(saved, observed.syncPlan, observed.stored, deps, valuesFiles, options.concurrency) : [];
       if (moves.length > 0) throw new PlanMovedError(options.planFile!, moves);
       return observed;
     };
-    let planned = await unmoved(await planChanges(plan, deps, options));
+    let planned = await unmoved(await planChanges(plan, deps, planning));
     let { syncPlan } = planned;
     const health = releaseHealth(deps, rendered, () => planned.stored, options);
     const syncOptions = { ...options, valuesFiles, records: await releaseRecords(deps), runId: '', actor: runActor(), rendered, health };
@@ -128,7 +129,7 @@ export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions)
       // A saved plan is checked again just before the first write: the server enforces no resourceVersion on helm's applies.
       if (lock.waited || saved) {
         // What the other run did is in the cluster now: plan and render what is left.
-        planned = await unmoved(await planChanges(plan, deps, options));
+        planned = await unmoved(await planChanges(plan, deps, planning));
         syncPlan = planned.syncPlan;
         unrenderable = await unrenderableReleases(syncPlan, deps, syncOptions);
         if (unrenderable.size > 0) return { syncPlan, results: rejectAll(syncPlan, unrenderable, options), waitedForLock: true };

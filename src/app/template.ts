@@ -43,8 +43,8 @@ export async function renderReleases(releases: readonly Release[], helm: Helm, o
       async (release): Promise<RenderResult> => {
         try {
           const values = valuesFiles.argsFor(release);
-          // A value marked secret is masked in what is printed (plain and base64); files for a GitOps hand-off
-          // (--output-dir) are helm's own, and `boutique export` keeps secrets out of them instead.
+          // What is printed is masked by place (docs/secrets.md); files for a GitOps hand-off (--output-dir) are
+          // helm's own, and hold secret values only when --include-secrets says so.
           if (!options.outputDir) {
             const manifest = await helm.template(release, values);
             const places = await shortSecretPlaces(release, helm, valuesFiles);

@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pruneCaches, recall, UNUSED_FOR_MS } from './cache-files.js';
+import { pruneCaches, recall, untrustedFolder, UNUSED_FOR_MS } from './cache-files.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -44,5 +44,35 @@ describe('pruneCaches', () => {
     utimesSync(join(root, 'renders/b.yaml'), old, old);
     expect(pruneCaches(Date.now(), root)).toBe(0);
     expect(pruneCaches(Date.now() + DAY_MS + 1, root)).toBe(1);
+  });
+});
+
+describe('untrustedFolder', () => {
+  const folder = () => {
+    const root = mkdtempSync(join(tmpdir(), 'boutique-trust-'));
+    mkdirSync(join(root, 'renders'), { mode: 0o700 });
+    return root;
+  };
+
+  it('trusts a folder of the user that only the user (and the user\'s own group) may write', () => {
+    const root = folder();
+    expect(untrustedFolder(join(root, 'renders'))).toBeUndefined();
+    chmodSync(join(root, 'renders'), 0o770);
+    expect(untrustedFolder(join(root, 'renders'))).toBeUndefined();
+  });
+
+  it('refuses a folder, or the cache folder above it, that others may write to', () => {
+    const root = folder();
+    chmodSync(join(root, 'renders'), 0o777);
+    expect(untrustedFolder(join(root, 'renders'))).toBe(`${join(root, 'renders')} is writable by others (mode 0777)`);
+    chmodSync(join(root, 'renders'), 0o700);
+    chmodSync(root, 0o757);
+    expect(untrustedFolder(join(root, 'renders'))).toBe(`${root} is writable by others (mode 0757)`);
+  });
+
+  it.runIf(process.getuid?.() === 0)('refuses a folder another user owns', () => {
+    const root = folder();
+    chownSync(join(root, 'renders'), 12345, 12345);
+    expect(untrustedFolder(join(root, 'renders'))).toBe(`${join(root, 'renders')} belongs to another user (uid 12345)`);
   });
 });

@@ -308,6 +308,36 @@ describe('secret values on disk', () => {
     expect(readdirSync(join(elsewhere, 'vault'))).toEqual(['keep.txt']);
   });
 
+  it('import, set-image and export write nothing through a symbolic link out of their folder, a dangling one included', async () => {
+    const dir = sentinelSystem();
+    const elsewhere = mkdtempSync(join(tmpdir(), 'boutique-elsewhere-'));
+    writeFileSync(join(dir, 'helmfile.yaml'), 'releases:\n  - name: web\n    chart: ./chart\n');
+    symlinkSync(join(elsewhere, 'planted.yaml'), join(dir, 'imported.yaml'));
+    const imported = await boutique(['import', 'helmfile.yaml', '-f', 'imported.yaml'], { cwd: dir });
+    expect(imported.exitCode, imported.stderr).toBe(2);
+    expect(imported.stderr).toContain(`import: ${join(dir, 'imported.yaml')} leads out of ${dir} through a symbolic link, to ${join(elsewhere, 'planted.yaml')}`);
+    expect(existsSync(join(elsewhere, 'planted.yaml'))).toBe(false);
+
+    writeFileSync(join(elsewhere, 'versions.yaml'), 'vault: "1"\n');
+    mkdirSync(join(dir, 'versions'));
+    symlinkSync(join(elsewhere, 'versions.yaml'), join(dir, 'versions', 'default.yaml'));
+    const pinned = await boutique(['set-image', '-e', 'default', 'vault=2'], { cwd: dir });
+    expect(pinned.exitCode, pinned.stderr).toBe(2);
+    expect(pinned.stderr).toContain(`warning: the versions file ${join(dir, 'versions', 'default.yaml')} (${join(elsewhere, 'versions.yaml')}) is outside the repository ${dir}`);
+    expect(pinned.stderr).toContain('leads out of');
+    expect(readFileSync(join(elsewhere, 'versions.yaml'), 'utf8')).toBe('vault: "1"\n');
+
+    // export: a file of the folder is a link to a file elsewhere; nothing is removed or written, there or here.
+    writeFileSync(join(elsewhere, 'root.yaml'), 'not boutique\'s\n');
+    mkdirSync(join(dir, 'gitops'));
+    symlinkSync(join(elsewhere, 'root.yaml'), join(dir, 'gitops', 'root.yaml'));
+    const exported = await boutique(['export', 'argocd', '--output-dir', 'gitops', '--repo-url', 'https://git.example.com/shop.git'], { cwd: dir });
+    expect(exported.exitCode, exported.stderr).toBe(2);
+    expect(exported.stderr).toContain(`export --output-dir: ${join(dir, 'gitops', 'root.yaml')} leads out of ${join(dir, 'gitops')} through a symbolic link`);
+    expect(readFileSync(join(elsewhere, 'root.yaml'), 'utf8')).toBe('not boutique\'s\n');
+    expect(readdirSync(join(dir, 'gitops'))).toEqual(['root.yaml']);
+  });
+
   it('leaves no secret in $TMPDIR after SIGKILL mid-sync once the next run starts, nor after a double SIGINT', async () => {
     const emulator = await startEmulator({ readyDelayMs: 50 });
     try {
