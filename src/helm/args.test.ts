@@ -22,7 +22,7 @@ describe('helm arguments', () => {
     const helm4 = upgradeArgs(release, [], { kubeContext: 'kind' }, { helmMajor: 4, labels: { 'boutique.dev/inputs': 'h' } });
     expect(helm4).toEqual([
       'upgrade', 'web', 'bitnami/nginx', '--version', '18.1.0', '--install', '--namespace', 'shop', '--create-namespace',
-      '--set-string', 'image.tag=abc', '--set', 'replicaCount=2',
+      '--set-string', 'image.tag=abc', '--set', 'replicaCount=2', '--reset-values',
       '--history-max', '5', '--timeout', '300s', '--wait=watcher', '--rollback-on-failure', '--force-conflicts',
       '--labels', 'boutique.dev/inputs=h', '--kube-context', 'kind',
     ]);

@@ -72,6 +72,8 @@ export function upgradeArgs(release: Release, values: readonly string[], target:
     '--namespace', release.namespace,
     ...(release.createNamespace ? ['--create-namespace'] : []),
     ...valuesArgs(release, values),
+    // Without it, an upgrade given no values at all reuses the last revision's: releases.yaml is the whole truth.
+    '--reset-values',
     '--history-max', String(release.historyMax),
     '--timeout', release.timeout,
     ...(release.wait ? [helm4 ? (options.builtInKindsOnly ? '--wait=legacy' : '--wait=watcher') : '--wait'] : []),
