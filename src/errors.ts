@@ -116,6 +116,19 @@ export class InterruptedError extends AppError {
   }
 }
 
+/** A confirmation was refused or interrupted at its prompt: nothing was written. Ctrl-C exits as an interrupt does (130). */
+export class NotConfirmedError extends AppError {
+  readonly code = 'NOT_CONFIRMED';
+
+  constructor(
+    message: string,
+    override readonly exitCode: number = ExitCode.config,
+    options: { suggestions?: string[] } = {},
+  ) {
+    super(message, options);
+  }
+}
+
 /** An error about the whole run (no helm to run, no cluster to reach), not one release: it stops the run, once. */
 export function isRunError(error: unknown): boolean {
   return error instanceof ToolError || error instanceof ClusterUnreachableError;

@@ -47,18 +47,19 @@ export interface WriteOptions extends ChangeOptions, Pick<SyncOptions, 'onProgre
 const needsLock = (syncPlan: SyncPlan) => syncPlan.changes.some((change) => isChange(change.action) || (change.action === 'blocked' && change.record?.labels[runLabel] !== undefined));
 
 /**
- * `boutique sync`: plan; render every release to install or upgrade (one that does not render stops the run with
- * nothing written, not even the lock); take the target's lock, planning and rendering afresh when another run held
- * it first; then carry the plan out. A plan with nothing to write takes no lock and starts no helm.
+ * `boutique sync`: plan; confirm where asked; render every release to install or upgrade (one that does not render
+ * stops the run with nothing written, not even the lock); take the target's lock, planning and rendering afresh when
+ * another run held it first; then carry the plan out. A plan with nothing to write takes no lock and starts no helm.
  */
 export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions): Promise<{ syncPlan: SyncPlan; results: SyncResult[]; waitedForLock: boolean }> {
   return withValuesFiles(async (valuesFiles) => {
     const syncOptions = { ...options, valuesFiles, records: await releaseRecords(deps), runId: '' };
     let { syncPlan } = await planChanges(plan, deps, options);
     if (!needsLock(syncPlan)) return { syncPlan, results: await applySyncPlan(plan, syncPlan, deps, syncOptions), waitedForLock: false };
+    // Asked before the render check, whose progress would draw over the question.
+    await options.confirm?.(syncPlan);
     let unrenderable = await unrenderableReleases(syncPlan, deps, syncOptions);
     if (unrenderable.size > 0) return { syncPlan, results: rejectAll(syncPlan, unrenderable, options), waitedForLock: false };
-    await options.confirm?.(syncPlan);
     const lock = await acquireLock(deps.kubectl, lockOf(plan), { timeoutMs: options.lockTimeoutMs, onWait: options.onLockWait });
     try {
       if (lock.waited) {

@@ -2,7 +2,7 @@ import { Command, Flags, Interfaces } from '@oclif/core';
 import type { SyncProgress, SyncResult } from '../app/sync.js';
 import { loadConfig } from '../config/load.js';
 import type { RawSetValue, Release, ReleasesConfig } from '../config/types.js';
-import { AppError, ExitCode, InterruptedError, ReleasesFailedError, UsageError } from '../errors.js';
+import { AppError, ExitCode, InterruptedError, NotConfirmedError, ReleasesFailedError, UsageError } from '../errors.js';
 import { buildPlan, type Plan } from '../plan/plan.js';
 import { checkSelection, parseSelectors } from '../plan/select.js';
 import { REPORT_SCHEMA_VERSION, reportedErrors, type Envelope } from '../report/envelope.js';
@@ -153,19 +153,26 @@ export abstract class BoutiqueCommand extends Command {
     });
   }
 
+  /** Where a run writes, as a prompt or an error says it: `production environment prod (kube context kind-boutique)`. */
+  protected async targetOf(config: ReleasesConfig): Promise<string> {
+    const { environment } = config;
+    return `${environment.production ? 'production ' : ''}environment ${environment.name} (kube context ${(await this.wiring(config)).kubeContextName()})`;
+  }
+
   /**
-   * Asks before a destructive or production change, showing what will happen. A terminal gets a question; without
-   * one, --yes is the answer, and its absence stops the run (exit 2) before anything is written.
+   * Asks before a destructive or production change, showing what will happen, before any progress is drawn. A
+   * terminal gets a question; without one, --yes is the answer, and its absence stops the run (exit 2) before
+   * anything is written. Ctrl-C at the question stops the run at once (exit 130), nothing written.
    */
   protected async confirm(what: string, details: string): Promise<void> {
     if (this.globalFlags.yes) return;
     if (!process.stdin.isTTY || !process.stderr.isTTY) {
-      throw new UsageError(`${what}: not confirmed, and there is no terminal to ask`, { suggestions: ['pass --yes to confirm (in CI, after an approval step)'] });
+      throw new NotConfirmedError(`${what}: not confirmed, and there is no terminal to ask`, ExitCode.config, { suggestions: ['pass --yes to confirm (in CI, after an approval step)'] });
     }
-    process.stderr.write(`${details}\n${what}. Type yes to continue: `);
-    const answer = await new Promise<string>((resolve) => process.stdin.once('data', (data) => resolve(String(data).trim())));
-    process.stdin.pause();
-    if (answer !== 'yes') throw new UsageError(`${what}: not confirmed; nothing was changed`);
+    const { ask } = await import('./prompt.js');
+    const answer = await ask(`${details}\n${what}.\nType yes to continue: `);
+    if (answer === undefined) throw new NotConfirmedError(`${what}: interrupted at the prompt; nothing was changed`, exitCodeForSignal('SIGINT'));
+    if (answer !== 'yes') throw new NotConfirmedError(`${what}: not confirmed; nothing was changed`);
   }
 
   /** What every writing use case needs to take turns with other runs on the same target. */

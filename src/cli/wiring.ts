@@ -12,7 +12,7 @@ import { pruneCaches, rememberedFolder } from '../tools/cache-files.js';
 import type { PinnedToolName } from '../tools/pinned.js';
 import { resolveTool, type ResolvedTool } from '../tools/resolve.js';
 import { explainUnreachable, kubeconfigFiles, kubeVersions, versionSkewWarning } from '../tools/kube-context.js';
-import { kubeAccess } from '../tools/kubeconfig.js';
+import { currentContext, kubeAccess } from '../tools/kubeconfig.js';
 
 export interface WiringOptions {
   helmBinary?: string;
@@ -54,6 +54,11 @@ export class Wiring {
   /** Commands tried again after a transient failure, for the run's totals. */
   get retries(): number {
     return this.runner.retries;
+  }
+
+  /** The kube context this run works in, as a prompt or an error names it: the one given, else the kubeconfig's current one. */
+  kubeContextName(): string {
+    return this.options.kubeContext ?? currentContext(kubeconfigFiles(process.env, homedir())) ?? '(no current context)';
   }
 
   /** A second interrupt: every running helm and kubectl is stopped now. */

@@ -9,9 +9,10 @@ export default class Destroy extends BoutiqueCommand {
     const { config, plan } = this.loadPlan();
     this.noteSelection(plan);
     const deps = (await this.wiring(config)).cluster();
+    const target = await this.targetOf(config);
     const confirm = (syncPlan: SyncPlan) => {
       const doomed = syncPlan.changes.filter((change) => change.record).map((change) => change.release.id);
-      return this.confirm(`destroy of ${doomed.length} release${doomed.length === 1 ? '' : 's'} in ${config.environment.name}`, `to uninstall: ${doomed.join(', ')}`);
+      return this.confirm(`destroy of ${doomed.length} release${doomed.length === 1 ? '' : 's'} in ${target}`, `to uninstall: ${doomed.join(', ')}`);
     };
     await this.runReleaseOperation('destroy', [...plan.releases].reverse(), (onProgress, mayStart) => destroy(plan, deps, { ...this.writeOptions(), onProgress, mayStart, confirm }));
   }

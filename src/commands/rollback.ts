@@ -16,7 +16,7 @@ export default class Rollback extends BoutiqueCommand {
     const revision = parseRevision(args.revision);
     const { config, plan } = this.loadPlan();
     const release = findRelease(config, args.release);
-    if (config.environment.production) await this.confirm(`rollback of ${release.id} in production environment ${config.environment.name}`, `helm rollback ${release.name} ${args.revision ?? '(previous revision)'}`);
+    if (config.environment.production) await this.confirm(`rollback of ${release.id} in ${await this.targetOf(config)}`, `helm rollback ${release.name} ${args.revision ?? '(previous revision)'}`);
     const { lockTimeoutMs, onLockWait } = this.writeOptions();
     const current = await rollback(plan, release, revision, (await this.wiring(config)).cluster(), { timeoutMs: lockTimeoutMs, onWait: onLockWait });
     this.envelope.results = [{ id: release.id, revision: current?.revision, description: current?.description }];

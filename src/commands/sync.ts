@@ -3,7 +3,7 @@ import { planChanges, sync } from '../app/index.js';
 import { BoutiqueCommand } from '../cli/base-command.js';
 import { promotionGateFlags } from '../cli/promotion.js';
 import type { SyncPlan } from '../app/index.js';
-import { changeCountsPhrase, renderSyncPlan, syncPlanJson } from '../report/change-view.js';
+import { changeCountsPhrase, renderPlanTable, renderSyncPlan, syncPlanJson } from '../report/change-view.js';
 
 export default class Sync extends BoutiqueCommand {
   static override description =
@@ -27,8 +27,9 @@ export default class Sync extends BoutiqueCommand {
       if (!this.json) process.stdout.write(renderSyncPlan(syncPlan));
       return;
     }
+    const target = await this.targetOf(config);
     const confirm = config.environment.production
-      ? (syncPlan: SyncPlan) => this.confirm(`sync of production environment ${config.environment.name}: ${changeCountsPhrase(syncPlan)}`, renderSyncPlan(syncPlan))
+      ? (syncPlan: SyncPlan) => this.confirm(`sync of ${target}: ${changeCountsPhrase(syncPlan)}`, renderPlanTable(syncPlan))
       : undefined;
     await this.runReleaseOperation('sync', plan.releases, async (onProgress, mayStart) => (await sync(plan, deps, { ...this.writeOptions(), onProgress, mayStart, confirm })).results, plan.needs);
   }

@@ -43,13 +43,17 @@ export function changeCountsPhrase(syncPlan: SyncPlan): string {
   return parts.filter(Boolean).join(', ');
 }
 
-/** `sync --dry-run`: the plan, one release a row, with why. */
-export function renderSyncPlan(syncPlan: SyncPlan): string {
-  const table = renderTable(
+/** The plan, one release a row, with why: what `sync --dry-run` prints, and what a confirmation shows above its question. */
+export function renderPlanTable(syncPlan: SyncPlan): string {
+  return renderTable(
     ['RELEASE', 'ACTION', 'WHY', 'WAITS FOR'],
     syncPlan.changes.map((change) => [change.release.id, ACTION_WORD[change.action], change.reasons.join(', ') || '-', change.changingNeeds.join(', ') || '-']),
   );
-  return `${table}\nPlan for ${syncPlan.environment}: ${changeCountsPhrase(syncPlan)}. Nothing was changed (dry run).\n`;
+}
+
+/** `sync --dry-run`: the plan, and that nothing was changed. */
+export function renderSyncPlan(syncPlan: SyncPlan): string {
+  return `${renderPlanTable(syncPlan)}\nPlan for ${syncPlan.environment}: ${changeCountsPhrase(syncPlan)}. Nothing was changed (dry run).\n`;
 }
 
 /** The plan as `--output json` lists it (sync --dry-run, status). */

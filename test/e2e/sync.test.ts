@@ -182,7 +182,7 @@ describe('boutique sync on the shipped Online Boutique', () => {
     const beforeRefusal = emulator.requests.length;
     const refused = await cli.run(['destroy', '-e', 'prod']);
     expect(refused.exitCode).toBe(2);
-    expect(refused.stderr).toContain('Error: destroy of 11 releases in prod: not confirmed, and there is no terminal to ask\n  hint: pass --yes to confirm');
+    expect(refused.stderr).toContain('Error: destroy of 11 releases in production environment prod (kube context emulator): not confirmed, and there is no terminal to ask\n  hint: pass --yes to confirm');
     expect(emulator.requests.slice(beforeRefusal).filter(isWrite)).toEqual([]);
     const before = emulator.requests.length;
     const result = await cli.run(['destroy', '--yes']);
