@@ -116,6 +116,12 @@ export class InterruptedError extends AppError {
   }
 }
 
+/** A run would write over releases another environment deployed, and --take-over was not given: nothing was written. */
+export class TakeoverError extends AppError {
+  readonly code = 'TAKEOVER';
+  override readonly exitCode = ExitCode.config;
+}
+
 /** A confirmation was refused or interrupted at its prompt: nothing was written. Ctrl-C exits as an interrupt does (130). */
 export class NotConfirmedError extends AppError {
   readonly code = 'NOT_CONFIRMED';

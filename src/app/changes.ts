@@ -1,12 +1,12 @@
 import type { Release } from '../config/types.js';
 import { diffRelease, type ReleaseDiff } from '../diff/release-diff.js';
-import { isRunError } from '../errors.js';
+import { isRunError, TakeoverError } from '../errors.js';
 import { markedSecrets } from '../secrets/mask.js';
 import type { StoredRelease } from '../helm/records.js';
 import { kindsByScope, parseManifests, type HelmHook, type KubeObject } from '../kube/objects.js';
 import { valueAtSetPath } from '../config/values-path.js';
 import type { Plan } from '../plan/plan.js';
-import { isApply, isChange, planSync, runLabel, type PlannedChange, type SyncPlan } from '../plan/sync-plan.js';
+import { isApply, isChange, planSync, runLabel, takeovers, type PlannedChange, type SyncPlan } from '../plan/sync-plan.js';
 import type { ClusterDeps } from './deps.js';
 import { observeReleases } from './observe.js';
 import { mapInOrder } from './pool.js';
@@ -38,6 +38,22 @@ export interface WriteOptions extends ChangeOptions, Pick<SyncOptions, 'onProgre
   onLockWait?: LockOptions['onWait'];
   /** Asked before the first write, with the plan: throws to stop (a production environment, destroy). */
   confirm?: (syncPlan: SyncPlan) => Promise<void>;
+  /** --take-over: write over releases another environment deployed last. */
+  takeOver?: boolean;
+  /** The kube context, as a refused takeover names it. */
+  kubeContext?: string;
+}
+
+/** Stops a run that would write over another environment's releases, unless told to take them over (see takeovers). */
+function guardTakeover(operation: string, writes: readonly PlannedChange[], environment: string, options: WriteOptions): void {
+  const foreign = takeovers(writes, environment);
+  if (foreign.length === 0 || options.takeOver) return;
+  const owners = [...new Set(foreign.map(({ owner }) => owner))];
+  const listed = foreign.map(({ release, owner }) => `${release.id} (${owner})`).join(', ');
+  throw new TakeoverError(
+    `${operation} of environment ${environment} would take over ${foreign.length} release${foreign.length === 1 ? '' : 's'} last deployed by environment ${owners.join(', ')} in kube context ${options.kubeContext ?? '(current)'}: ${listed}; nothing was changed`,
+    { suggestions: [...owners.map((owner) => `to work on them as ${owner}: -e ${owner}`), `to make ${environment} their owner from now on: --take-over`] },
+  );
 }
 
 /**
@@ -54,7 +70,9 @@ const needsLock = (syncPlan: SyncPlan) => syncPlan.changes.some((change) => isCh
 export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions): Promise<{ syncPlan: SyncPlan; results: SyncResult[]; waitedForLock: boolean }> {
   return withValuesFiles(async (valuesFiles) => {
     const syncOptions = { ...options, valuesFiles, records: await releaseRecords(deps), runId: '' };
+    const guard = (planned: SyncPlan) => guardTakeover('sync', planned.changes.filter((change) => isChange(change.action)), planned.environment, options);
     let { syncPlan } = await planChanges(plan, deps, options);
+    guard(syncPlan);
     if (!needsLock(syncPlan)) return { syncPlan, results: await applySyncPlan(plan, syncPlan, deps, syncOptions), waitedForLock: false };
     // Asked before the render check, whose progress would draw over the question.
     await options.confirm?.(syncPlan);
@@ -64,7 +82,7 @@ export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions)
     try {
       if (lock.waited) {
         // What the other run did is in the cluster now: plan and render what is left.
-        syncPlan = (await planChanges(plan, deps, options)).syncPlan;
+        guard((syncPlan = (await planChanges(plan, deps, options)).syncPlan));
         unrenderable = await unrenderableReleases(syncPlan, deps, syncOptions);
         if (unrenderable.size > 0) return { syncPlan, results: rejectAll(syncPlan, unrenderable, options), waitedForLock: true };
       }
@@ -86,12 +104,14 @@ export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions)
 /** `boutique destroy`: what helm has a record of is uninstalled, dependents first, under the target's lock. */
 export async function destroy(plan: Plan, deps: ClusterDeps, options: WriteOptions): Promise<SyncResult[]> {
   const deployedIn = (syncPlan: SyncPlan) => new Set(syncPlan.changes.filter((change) => change.record).map((change) => change.release.id));
+  const guard = (planned: SyncPlan) => guardTakeover('destroy', planned.changes.filter((change) => change.record), planned.environment, options);
   let { syncPlan } = await planChanges(plan, deps, options);
   if (deployedIn(syncPlan).size === 0) return destroyReleases(plan, new Set(), deps, options);
+  guard(syncPlan);
   await options.confirm?.(syncPlan);
   const lock = await acquireLock(deps.kubectl, lockOf(plan), { timeoutMs: options.lockTimeoutMs, onWait: options.onLockWait });
   try {
-    if (lock.waited) syncPlan = (await planChanges(plan, deps, options)).syncPlan;
+    if (lock.waited) guard((syncPlan = (await planChanges(plan, deps, options)).syncPlan));
     return await destroyReleases(plan, deployedIn(syncPlan), deps, options);
   } finally {
     await lock.release();

@@ -27,6 +27,11 @@ function parseSetFlag(flag: string, option: '--set' | '--set-string' | '--set-se
   return { name, value: /^-?(0|[1-9]\d{0,14})$/.test(text) ? Number(text) : text };
 }
 
+/** sync's and destroy's permission to write over releases another environment deployed last (app/changes.ts). */
+export const takeOverFlags = {
+  'take-over': Flags.boolean({ description: 'upgrade or uninstall releases that another environment deployed last (without it, such a run exits 2 with nothing written)', default: false }),
+};
+
 /** Shared flags, config loading, the JSON envelope and error handling; subclasses parse flags, call one use case and print its view. */
 export abstract class BoutiqueCommand extends Command {
   static override baseFlags = {

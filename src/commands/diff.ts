@@ -4,6 +4,7 @@ import { BoutiqueCommand } from '../cli/base-command.js';
 import { promotionGateFlags } from '../cli/promotion.js';
 import { hasChanges } from '../diff/release-diff.js';
 import { ExitCode } from '../errors.js';
+import { isChange, takeovers } from '../plan/sync-plan.js';
 import { changeCountsPhrase, syncPlanJson } from '../report/change-view.js';
 import { diffSummary, renderDiffMarkdown, renderDiffText } from '../report/diff-view.js';
 
@@ -31,6 +32,9 @@ export default class Diff extends BoutiqueCommand {
     this.envelope.results = [{ releases: syncPlanJson(syncPlan), diffs }];
     if (flags.output === 'markdown') process.stdout.write(renderDiffMarkdown(diffs, { context: flags.context, scope }));
     else if (flags.output === 'text') process.stdout.write(renderDiffText(diffs, { color: this.colorEnabled(), context: flags.context, scope }));
+    for (const { release, owner } of takeovers(syncPlan.changes.filter((change) => isChange(change.action)), syncPlan.environment)) {
+      process.stderr.write(`note: ${release.id} was last deployed by environment ${owner}: a sync of ${syncPlan.environment} needs --take-over\n`);
+    }
     this.failOnReleaseErrors(failed, `could not diff ${failed.length} of ${plan.releases.length} releases`);
     if (this.detailedExitCode && hasChanges(diffs)) this.exit(ExitCode.changes);
   }

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { planChanges, sync } from '../app/index.js';
-import { BoutiqueCommand } from '../cli/base-command.js';
+import { BoutiqueCommand, takeOverFlags } from '../cli/base-command.js';
 import { promotionGateFlags } from '../cli/promotion.js';
 import type { SyncPlan } from '../app/index.js';
 import { changeCountsPhrase, renderPlanTable, renderSyncPlan, syncPlanJson } from '../report/change-view.js';
@@ -11,6 +11,7 @@ export default class Sync extends BoutiqueCommand {
 
   static override flags = {
     ...promotionGateFlags,
+    ...takeOverFlags,
     'dry-run': Flags.boolean({ description: 'print what sync would do with each release, and why, without changing anything', default: false }),
   };
 
@@ -28,9 +29,10 @@ export default class Sync extends BoutiqueCommand {
       return;
     }
     const target = await this.targetOf(config);
+    const kubeContext = (await this.wiring(config)).kubeContextName();
     const confirm = config.environment.production
       ? (syncPlan: SyncPlan) => this.confirm(`sync of ${target}: ${changeCountsPhrase(syncPlan)}`, renderPlanTable(syncPlan))
       : undefined;
-    await this.runReleaseOperation('sync', plan.releases, async (onProgress, mayStart) => (await sync(plan, deps, { ...this.writeOptions(), onProgress, mayStart, confirm })).results, plan.needs);
+    await this.runReleaseOperation('sync', plan.releases, async (onProgress, mayStart) => (await sync(plan, deps, { ...this.writeOptions(), onProgress, mayStart, confirm, takeOver: flags['take-over'], kubeContext })).results, plan.needs);
   }
 }

@@ -1,5 +1,5 @@
 import type { ChangeAction, PlannedChange, SyncPlan } from '../plan/sync-plan.js';
-import { countChanges } from '../plan/sync-plan.js';
+import { countChanges, ownerOf } from '../plan/sync-plan.js';
 import { renderTable } from './table.js';
 
 /**
@@ -66,6 +66,7 @@ export function syncPlanJson(syncPlan: SyncPlan): object[] {
     status: syncStatusOf(change),
     reasons: change.reasons,
     ...(change.changingNeeds.length > 0 && { waitsFor: change.changingNeeds }),
+    ...(ownerOf(change.record) && { deployedBy: ownerOf(change.record) }),
     ...(change.record && {
       revision: change.record.revision,
       helmStatus: change.record.status,
@@ -80,13 +81,13 @@ export function syncPlanJson(syncPlan: SyncPlan): object[] {
 /** `boutique status`: helm's view of each release and whether the cluster is in sync with releases.yaml. */
 export function renderStatus(syncPlan: SyncPlan): string {
   return renderTable(
-    ['NAME', 'NAMESPACE', 'REVISION', 'STATUS', 'CHART', 'VERSION', 'APP VERSION', 'UPDATED', 'SYNC'],
+    ['NAME', 'NAMESPACE', 'DEPLOYED BY', 'REVISION', 'STATUS', 'CHART', 'VERSION', 'APP VERSION', 'UPDATED', 'SYNC'],
     syncPlan.changes.map((change) => {
       const { record } = change;
       const status = syncStatusOf(change);
       const why = status === 'in sync' || status === 'missing' || status === 'not installed' ? '' : `: ${change.reasons.join(', ')}`;
       return [
-        change.release.name, change.release.namespace, record ? String(record.revision) : '-', record?.status ?? '-', record?.chart || '-',
+        change.release.name, change.release.namespace, ownerOf(record) ?? '-', record ? String(record.revision) : '-', record?.status ?? '-', record?.chart || '-',
         record?.version || '-', record?.appVersion || '-', record?.deployedAt || '-', `${status}${why}`,
       ];
     }),

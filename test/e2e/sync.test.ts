@@ -172,7 +172,8 @@ describe('boutique sync on the shipped Online Boutique', () => {
   });
 
   it('uninstalls a release switched to installed: false', async () => {
-    const result = await cli.run(['sync', '-e', 'prod', '-l', 'name=loadgenerator', '--yes']);
+    // default deployed it: prod takes it over to uninstall it.
+    const result = await cli.run(['sync', '-e', 'prod', '-l', 'name=loadgenerator', '--yes', '--take-over']);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^boutique\/loadgenerator +uninstalled /m);
     expect(emulator.store.get('apps/v1', 'Deployment', 'boutique', 'loadgenerator')).toBeUndefined();
@@ -180,9 +181,9 @@ describe('boutique sync on the shipped Online Boutique', () => {
 
   it('destroys everything in reverse dependency order', async () => {
     const beforeRefusal = emulator.requests.length;
-    const refused = await cli.run(['destroy', '-e', 'prod']);
+    const refused = await cli.run(['destroy']);
     expect(refused.exitCode).toBe(2);
-    expect(refused.stderr).toContain('Error: destroy of 11 releases in production environment prod (kube context emulator): not confirmed, and there is no terminal to ask\n  hint: pass --yes to confirm');
+    expect(refused.stderr).toContain('Error: destroy of 11 releases in environment default (kube context emulator): not confirmed, and there is no terminal to ask\n  hint: pass --yes to confirm');
     expect(emulator.requests.slice(beforeRefusal).filter(isWrite)).toEqual([]);
     const before = emulator.requests.length;
     const result = await cli.run(['destroy', '--yes']);
