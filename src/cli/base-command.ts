@@ -251,16 +251,27 @@ export abstract class BoutiqueCommand extends Command {
     this.exit(this.exitCodeFor(error));
   }
 
+  /**
+   * The JSON document, written whole before the process ends: oclif ends a failed run with process.exit, which does
+   * not wait for a pipe to take what is still queued (a slow reader got the first 64 KiB). Text output is waited for
+   * the same way.
+   */
   protected override async finally(error: Error | undefined): Promise<void> {
-    if (!this.json || !this.parsedGlobals) return;
-    const envelope: Envelope = { ...this.envelope, ok: this.envelope.ok && this.envelope.errors.length === 0 && (error === undefined || isCleanExit(error)) };
-    process.stdout.write(`${JSON.stringify(envelope, null, 2)}\n`);
+    let text = '';
+    if (this.json && this.parsedGlobals) {
+      const envelope: Envelope = { ...this.envelope, ok: this.envelope.ok && this.envelope.errors.length === 0 && (error === undefined || isCleanExit(error)) };
+      text = `${JSON.stringify(envelope, null, 2)}\n`;
+    }
+    await Promise.all([written(process.stdout, text), written(process.stderr, '')]);
   }
 
   protected exitCodeFor(error: Error): number {
     return error instanceof AppError ? error.exitCode : ExitCode.failure;
   }
 }
+
+/** Resolves once the stream has handed `text`, and everything queued before it, to the operating system. */
+const written = (stream: NodeJS.WriteStream, text: string) => new Promise<void>((resolve) => stream.write(text, () => resolve()));
 
 /** `this.exit(0)` or the `diff --detailed-exitcode` exit for changes: an answer, not a failure. */
 function isCleanExit(error: Error & { oclif?: { exit?: number } }): boolean {
