@@ -7,6 +7,7 @@ import { buildPlan, type Plan } from '../plan/plan.js';
 import { checkSelection, parseSelectors } from '../plan/select.js';
 import { REPORT_SCHEMA_VERSION, reportedErrors, type Envelope } from '../report/envelope.js';
 import { renderError } from '../report/error-view.js';
+import { exitCodeOf } from './exit-code.js';
 import { usageErrorFromParse } from './parse-error.js';
 import { renderSelectionNotes } from '../report/plan-view.js';
 import { countStates, renderFailures, renderSyncSummary, syncResultsJson } from '../report/sync-view.js';
@@ -26,6 +27,11 @@ function parseSetFlag(flag: string, option: '--set' | '--set-string' | '--set-se
   // helm types integers only; anything else (3f2a1c9, 1.10, 0755) stays as written.
   return { name, value: /^-?(0|[1-9]\d{0,14})$/.test(text) ? Number(text) : text };
 }
+
+/** diff's and sync's: exit 2 when the plan changes something (releases to install, upgrade or uninstall), 0 when not. */
+export const detailedExitcodeFlags = {
+  'detailed-exitcode': Flags.boolean({ description: 'exit 2 when the plan changes something (install, upgrade, uninstall), 0 when not, 1 on any error', default: false }),
+};
 
 /** sync's and destroy's permission to write over releases another environment deployed last (app/changes.ts). */
 export const takeOverFlags = {
@@ -56,6 +62,8 @@ export abstract class BoutiqueCommand extends Command {
 
   /** Set once flags are parsed, so errors can be reported in the requested format. */
   protected outputFormat = 'text';
+  /** --detailed-exitcode, where a command has it (diff, sync): exit 2 means the plan changes something (cli/exit-code.ts). */
+  protected detailedExitcode = false;
   protected debugEnabled = false;
   /** What `--output json` prints when the command ends, however it ends: exactly one document per run. */
   protected readonly envelope: Envelope = { schemaVersion: REPORT_SCHEMA_VERSION, command: '', ok: true, results: [], errors: [] };
@@ -74,6 +82,7 @@ export abstract class BoutiqueCommand extends Command {
     this.parsedGlobals = parsed.flags as BaseFlags<typeof BoutiqueCommand>;
     this.outputFormat = parsed.flags.output as string;
     this.debugEnabled = parsed.flags.debug as boolean;
+    this.detailedExitcode = (parsed.flags as { 'detailed-exitcode'?: boolean })['detailed-exitcode'] === true;
     this.envelope.command = this.id ?? command.name.toLowerCase();
     return parsed;
   }
@@ -248,7 +257,7 @@ export abstract class BoutiqueCommand extends Command {
     // Per-release errors are in the envelope already; the summary error adds nothing a pipeline needs.
     if (!(error instanceof ReleasesFailedError)) this.envelope.errors.push(...reportedErrors(error));
     this.envelope.ok = false;
-    this.exit(this.exitCodeFor(error));
+    this.exit(exitCodeOf({ error }, { detailedExitcode: this.detailedExitcode }));
   }
 
   /**
@@ -265,8 +274,14 @@ export abstract class BoutiqueCommand extends Command {
     await Promise.all([written(process.stdout, text), written(process.stderr, '')]);
   }
 
-  protected exitCodeFor(error: Error): number {
-    return error instanceof AppError ? error.exitCode : ExitCode.failure;
+  /**
+   * Ends a run that succeeded: its summary says whether the plan changes anything, and under --detailed-exitcode
+   * the exit code says it too (2), the same in every output format.
+   */
+  protected endWith(changes: boolean): void {
+    this.envelope.summary = { ...this.envelope.summary, changes };
+    const code = exitCodeOf({ changes }, { detailedExitcode: this.detailedExitcode });
+    if (code !== ExitCode.ok) this.exit(code);
   }
 }
 

@@ -1,5 +1,6 @@
 import { destroy, type SyncPlan } from '../app/index.js';
 import { BoutiqueCommand, takeOverFlags } from '../cli/base-command.js';
+import { changedAnything } from '../report/sync-view.js';
 
 export default class Destroy extends BoutiqueCommand {
   static override description = 'Uninstall the selected releases in reverse dependency order, waiting for their objects to be deleted.';
@@ -17,6 +18,7 @@ export default class Destroy extends BoutiqueCommand {
       const doomed = syncPlan.changes.filter((change) => change.record).map((change) => change.release.id);
       return this.confirm(`destroy of ${doomed.length} release${doomed.length === 1 ? '' : 's'} in ${target}`, `to uninstall: ${doomed.join(', ')}`);
     };
-    await this.runReleaseOperation('destroy', [...plan.releases].reverse(), (onProgress, mayStart) => destroy(plan, deps, { ...this.writeOptions(), onProgress, mayStart, confirm, takeOver: flags['take-over'], kubeContext }));
+    const results = await this.runReleaseOperation('destroy', [...plan.releases].reverse(), (onProgress, mayStart) => destroy(plan, deps, { ...this.writeOptions(), onProgress, mayStart, confirm, takeOver: flags['take-over'], kubeContext }));
+    this.endWith(changedAnything(results));
   }
 }

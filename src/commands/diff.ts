@@ -1,10 +1,9 @@
 import { Flags } from '@oclif/core';
 import { diff } from '../app/index.js';
-import { BoutiqueCommand } from '../cli/base-command.js';
+import { BoutiqueCommand, detailedExitcodeFlags } from '../cli/base-command.js';
 import { promotionGateFlags } from '../cli/promotion.js';
 import { hasChanges } from '../diff/release-diff.js';
-import { ExitCode } from '../errors.js';
-import { isChange, takeovers } from '../plan/sync-plan.js';
+import { changesAnything, isChange, takeovers } from '../plan/sync-plan.js';
 import { changeCountsPhrase, syncPlanJson } from '../report/change-view.js';
 import { diffSummary, renderDiffMarkdown, renderDiffText } from '../report/diff-view.js';
 
@@ -16,18 +15,16 @@ export default class Diff extends BoutiqueCommand {
     ...promotionGateFlags,
     output: Flags.string({ char: 'o', description: 'output format', options: ['text', 'json', 'markdown'], default: 'text', helpGroup: 'GLOBAL' }),
     context: Flags.integer({ description: 'unchanged lines around each change', default: 3, min: 0 }),
-    'detailed-exitcode': Flags.boolean({ description: 'exit 2 when there are changes, 0 when none, 1 on any error', default: false }),
+    ...detailedExitcodeFlags,
   };
-
-  private detailedExitCode = false;
 
   async run(): Promise<void> {
     const { flags } = await this.parseFlags(Diff);
-    this.detailedExitCode = flags['detailed-exitcode'];
     const { config, plan } = this.loadPlan();
     await this.enforcePromotionGate(config, plan, flags['override-promotion-gate']);
     const { syncPlan, diffs, failed } = await this.readingCluster(async () => diff(plan, (await this.wiring(config)).cluster(), { concurrency: this.globalFlags.concurrency }));
-    const scope = { releases: changeCountsPhrase(syncPlan), failed: failed.map(({ release }) => release.id) };
+    const changes = changesAnything(syncPlan) || hasChanges(diffs);
+    const scope = { releases: changeCountsPhrase(syncPlan), failed: failed.map(({ release }) => release.id), changes };
     this.envelope.summary = diffSummary(diffs, scope);
     this.envelope.results = [{ releases: syncPlanJson(syncPlan), diffs }];
     if (flags.output === 'markdown') process.stdout.write(renderDiffMarkdown(diffs, { context: flags.context, scope }));
@@ -36,11 +33,6 @@ export default class Diff extends BoutiqueCommand {
       process.stderr.write(`note: ${release.id} was last deployed by environment ${owner}: a sync of ${syncPlan.environment} needs --take-over\n`);
     }
     this.failOnReleaseErrors(failed, `could not diff ${failed.length} of ${plan.releases.length} releases`);
-    if (this.detailedExitCode && hasChanges(diffs)) this.exit(ExitCode.changes);
-  }
-
-  // Under --detailed-exitcode, 2 means "changes", so every error exits 1.
-  protected override exitCodeFor(error: Error): number {
-    return this.detailedExitCode ? ExitCode.failure : super.exitCodeFor(error);
+    this.endWith(changes);
   }
 }

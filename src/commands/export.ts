@@ -31,6 +31,7 @@ export default class Export extends BoutiqueCommand {
       namespace: flags.namespace,
       interval: flags.interval,
     });
+    this.envelope.summary = { releases: plan.releases.length, files: summary.files.length, notes: summary.notes.length };
     this.envelope.results = [summary];
     if (!this.json) process.stdout.write(renderExportSummary(summary));
   }

@@ -19,6 +19,7 @@ export default class Import extends BoutiqueCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parseFlags(Import);
     const result = importHelmfile({ helmfile: args.helmfile, output: this.globalFlags.file, force: flags.force });
+    this.envelope.summary = { releases: result.releases, environments: result.environments, notes: result.notes.length, issues: result.issues.length };
     this.envelope.results = [result];
     if (!this.json) process.stdout.write(renderImport(result));
   }

@@ -19,6 +19,7 @@ export default class Rollback extends BoutiqueCommand {
     if (config.environment.production) await this.confirm(`rollback of ${release.id} in ${await this.targetOf(config)}`, `helm rollback ${release.name} ${args.revision ?? '(previous revision)'}`);
     const { lockTimeoutMs, onLockWait } = this.writeOptions();
     const current = await rollback(plan, release, revision, (await this.wiring(config)).cluster(), { timeoutMs: lockTimeoutMs, onWait: onLockWait });
+    this.envelope.summary = { revision: current?.revision };
     this.envelope.results = [{ id: release.id, revision: current?.revision, description: current?.description }];
     if (!this.json) process.stdout.write(`${release.id} rolled back: revision ${current?.revision} (${current?.description})\n`);
   }

@@ -12,6 +12,7 @@ export default class SetImage extends BoutiqueCommand {
   async run(): Promise<void> {
     const { argv } = await this.parseFlags(SetImage);
     const edit = setImages(this.loadConfig(), argv as string[]);
+    this.envelope.summary = { changed: edit.changes.length };
     this.envelope.results = [versionsEditReport(edit)];
     if (!this.json) process.stdout.write(renderVersionsEdit(edit));
   }

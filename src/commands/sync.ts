@@ -1,6 +1,8 @@
 import { Flags } from '@oclif/core';
 import { planChanges, sync } from '../app/index.js';
-import { BoutiqueCommand, takeOverFlags } from '../cli/base-command.js';
+import { BoutiqueCommand, detailedExitcodeFlags, takeOverFlags } from '../cli/base-command.js';
+import { changesAnything, countChanges } from '../plan/sync-plan.js';
+import { changedAnything } from '../report/sync-view.js';
 import { promotionGateFlags } from '../cli/promotion.js';
 import type { SyncPlan } from '../app/index.js';
 import { changeCountsPhrase, renderPlanTable, renderSyncPlan, syncPlanJson } from '../report/change-view.js';
@@ -12,6 +14,7 @@ export default class Sync extends BoutiqueCommand {
   static override flags = {
     ...promotionGateFlags,
     ...takeOverFlags,
+    ...detailedExitcodeFlags,
     'dry-run': Flags.boolean({ description: 'print what sync would do with each release, and why, without changing anything', default: false }),
   };
 
@@ -24,15 +27,17 @@ export default class Sync extends BoutiqueCommand {
     const options = { concurrency: this.globalFlags.concurrency };
     if (flags['dry-run']) {
       const { syncPlan } = await planChanges(plan, deps, options);
+      this.envelope.summary = countChanges(syncPlan);
       this.envelope.results = syncPlanJson(syncPlan);
       if (!this.json) process.stdout.write(renderSyncPlan(syncPlan));
-      return;
+      return this.endWith(changesAnything(syncPlan));
     }
     const target = await this.targetOf(config);
     const kubeContext = (await this.wiring(config)).kubeContextName();
     const confirm = config.environment.production
       ? (syncPlan: SyncPlan) => this.confirm(`sync of ${target}: ${changeCountsPhrase(syncPlan)}`, renderPlanTable(syncPlan))
       : undefined;
-    await this.runReleaseOperation('sync', plan.releases, async (onProgress, mayStart) => (await sync(plan, deps, { ...this.writeOptions(), onProgress, mayStart, confirm, takeOver: flags['take-over'], kubeContext })).results, plan.needs);
+    const results = await this.runReleaseOperation('sync', plan.releases, async (onProgress, mayStart) => (await sync(plan, deps, { ...this.writeOptions(), onProgress, mayStart, confirm, takeOver: flags['take-over'], kubeContext })).results, plan.needs);
+    this.endWith(changedAnything(results));
   }
 }

@@ -160,6 +160,9 @@ export const isApply = (action: ChangeAction) => action === 'install' || action 
 
 export const isChange = (action: ChangeAction) => isApply(action) || action === 'uninstall';
 
+/** Whether a sync would write anything: a release to install, upgrade or uninstall. */
+export const changesAnything = (syncPlan: SyncPlan): boolean => syncPlan.changes.some((change) => isChange(change.action));
+
 export function countChanges(syncPlan: SyncPlan): Record<ChangeAction, number> {
   const counts: Record<ChangeAction, number> = { install: 0, upgrade: 0, unchanged: 0, uninstall: 0, absent: 0, blocked: 0 };
   for (const change of syncPlan.changes) counts[change.action]++;

@@ -50,7 +50,7 @@ describe('boutique sync on the shipped Online Boutique', () => {
     expect(diff.exitCode, diff.stderr).toBe(2);
     const report = JSON.parse(diff.stdout);
     expect(report).toMatchObject({ schemaVersion: 1, command: 'diff', ok: true, errors: [] });
-    expect(report.summary).toEqual({ add: 36, change: 0, destroy: 0, unchanged: 0, drifted: 0, hasChanges: 1, complete: 1 });
+    expect(report.summary).toEqual({ add: 36, change: 0, destroy: 0, unchanged: 0, drifted: 0, hasChanges: 1, complete: 1, changes: true });
     const dryRun = await cli.run(['sync', '--dry-run', '-l', 'tier=infra']);
     expect(dryRun.exitCode, dryRun.stderr).toBe(0);
     expect(dryRun.stdout).toMatch(/^boutique\/redis-cart +install +not installed +-$/m);
@@ -77,7 +77,7 @@ describe('boutique sync on the shipped Online Boutique', () => {
     const result = await cli.run(['sync', '-o', 'json']);
     expect(result.exitCode, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
-    expect(report.summary).toEqual({ unchanged: 12 });
+    expect(report.summary).toEqual({ unchanged: 12, changes: false });
     expect(report.results).toHaveLength(12);
     expect(emulator.requests.slice(before).filter(isWrite)).toEqual([]);
     expect(cli.helmSecrets()).toEqual(releaseNames.map((name) => `sh.helm.release.v1.${name}.v1`).sort());
