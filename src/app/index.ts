@@ -4,6 +4,6 @@ export type { ClusterDeps } from './deps.js';
 export type { SyncPlan } from '../plan/sync-plan.js';
 export { importHelmfile, type ImportResult } from './import.js';
 export { configFindings, lintReleases } from './lint.js';
-export { findRelease, rollback } from './rollback.js';
+export { findRelease, rollback, rollbackTarget } from './rollback.js';
 export type { SyncProgress, SyncResult } from './sync.js';
 export { renderReleases, type RenderResult } from './template.js';

@@ -47,4 +47,12 @@ describe('the production prompt at a terminal', () => {
     expect(after).toMatch(/^✔ boutique\/redis-cart: installed in \d+\.\ds$/m);
     expect(emulator.requests.filter(isWrite).length).toBeGreaterThan(0);
   });
+
+  it('says a rollback has nothing to roll back to before asking anything', async () => {
+    const rollback = terminal(['rollback', 'redis-cart', '-e', 'prod']);
+    const { exitCode, screen } = await rollback.exit();
+    expect(exitCode, screen).toBe(2);
+    expect(screen).toContain('Error: boutique/redis-cart has only revision 1: there is nothing to roll back to\n  hint: boutique history boutique/redis-cart lists the revisions helm keeps\n');
+    expect(screen).not.toContain(question);
+  });
 });
