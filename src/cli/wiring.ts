@@ -61,6 +61,16 @@ export class Wiring {
     return this.options.kubeContext ?? currentContext(kubeconfigFiles(process.env, homedir())) ?? '(no current context)';
   }
 
+  /**
+   * The git checkout a folder is in: its remote origin's URL and the folder's path inside it, or undefined for a
+   * folder outside a checkout or one without an origin.
+   */
+  async gitCheckout(dir: string): Promise<{ url: string; path: string } | undefined> {
+    const git = (args: string[]) => this.runner.run('git', ['-C', dir, ...args]).then((result) => result.stdout.trim(), () => undefined);
+    const [url, prefix] = await Promise.all([git(['remote', 'get-url', 'origin']), git(['rev-parse', '--show-prefix'])]);
+    return url ? { url, path: prefix?.replace(/\/$/, '') || '.' } : undefined;
+  }
+
   /** A second interrupt: every running helm and kubectl is stopped now. */
   stopAll(): void {
     this.runner.killAll();
