@@ -51,6 +51,17 @@ describe('npm run demo (docs/local-demo.md) against the emulator', () => {
     expect(String(demo.stderr)).toContain('kubectl port-forward --context kind-boutique -n boutique-dev service/frontend 18080:80');
   });
 
+  it('bad flags get one line and how to pass them through npm, as docs/local-demo.md writes them, before anything runs', async () => {
+    const viaNpm = await execa('npm', ['run', '--silent', 'demo', '--port', '9090'], { cwd: repoRoot, reject: false });
+    expect(viaNpm.exitCode).toBe(2);
+    expect(String(viaNpm.stderr)).toContain("demo: Unexpected argument '9090'. This command does not take positional arguments (npm took --port as its own setting)\n  hint: npm run demo -- --port 9090");
+    expect(String(viaNpm.stderr)).not.toMatch(/^\s+at /m);
+    const badPort = await execa(process.execPath, ['scripts/local-demo.mjs', '--port', 'abc'], { cwd: repoRoot, reject: false, stripFinalNewline: false });
+    expect(badPort.exitCode).toBe(2);
+    expect(String(badPort.stderr)).toBe('demo: --port abc is not a port (1-65535)\n  hint: npm run demo -- --port 9090 --environment dev (npm keeps the flags before -- for itself)\n');
+    expect(readFileSync(join(repoRoot, 'docs', 'local-demo.md'), 'utf8')).toContain('npm run demo -- --port 9090 ');
+  });
+
   it('a missing context lists the ones that exist and how to create kind-boutique; no kubeconfig says so', async () => {
     const env = emulatorEnv(emulator);
     const missing = await boutique(['status', '-e', 'dev'], { env });
