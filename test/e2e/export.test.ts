@@ -82,7 +82,7 @@ describe('boutique export, applied to a cluster with the Flux and Argo CD CRDs',
       expect(exported.stderr).toContain(`repository: ${repoUrl} (git remote origin; --repo-url to choose another)\n`);
       await kubectl(['apply', '--server-side', '-k', `clusters/shared/${environment}`]);
     }
-    const names = emulator.store.list('helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'flux-system').map((object) => object.metadata.name);
+    const names = emulator.store.list('helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'flux-system').map((object) => object.metadata.name ?? '');
     expect(names.filter((name) => name.startsWith('prod-'))).toHaveLength(11);
     expect(names.filter((name) => name.startsWith('staging-'))).toHaveLength(12); // staging runs the load generator
     const staged = emulator.store.get('helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'flux-system', 'staging-cartservice')!.spec as { dependsOn: unknown; chart: { spec: { sourceRef: { name: string } } } };
