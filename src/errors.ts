@@ -56,7 +56,7 @@ export class UsageError extends AppError {
   override readonly exitCode = ExitCode.config;
 }
 
-/** A child process (helm, kubectl) failed. Arguments are already redacted. */
+/** A child process (helm, kubectl) failed. Its arguments as given: secret values never are among them (they go to helm in files). */
 export class ExecError extends AppError {
   readonly code = 'EXEC';
 

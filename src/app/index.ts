@@ -7,3 +7,4 @@ export { configFindings, lintReleases } from './lint.js';
 export { findRelease, rollback, rollbackTarget } from './rollback.js';
 export type { SyncProgress, SyncResult } from './sync.js';
 export { renderReleases, type RenderResult } from './template.js';
+export { unreadVersions, unreadVersionWarning } from './unread-versions.js';

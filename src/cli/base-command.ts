@@ -4,7 +4,7 @@ import { loadConfig } from '../config/load.js';
 import type { RawSetValue, Release, ReleasesConfig } from '../config/types.js';
 import { AppError, ExitCode, InterruptedError, NotConfirmedError, ReleasesFailedError, UsageError } from '../errors.js';
 import { buildPlan, type Plan } from '../plan/plan.js';
-import { checkSelection, parseSelectors } from '../plan/select.js';
+import { checkSelection, matches, parseSelectors } from '../plan/select.js';
 import { REPORT_SCHEMA_VERSION, reportedErrors, type Envelope } from '../report/envelope.js';
 import { renderError } from '../report/error-view.js';
 import { exitCodeOf } from './exit-code.js';
@@ -95,13 +95,13 @@ export abstract class BoutiqueCommand extends Command {
     return !this.globalFlags['no-color'] && !process.env.NO_COLOR && stream.isTTY === true;
   }
 
-  protected loadConfig(environment = this.globalFlags.environment): ReleasesConfig {
+  protected loadConfig(environment = this.globalFlags.environment, checkSetOn?: (release: Release) => boolean): ReleasesConfig {
     const set = [
       ...(this.globalFlags.set ?? []).map((flag) => parseSetFlag(flag, '--set')),
       ...(this.globalFlags['set-string'] ?? []).map((flag) => parseSetFlag(flag, '--set-string')),
       ...(this.globalFlags['set-secret'] ?? []).map((flag) => ({ ...parseSetFlag(flag, '--set-secret'), secret: true })),
     ];
-    const config = loadConfig(this.globalFlags.file, environment, { set });
+    const config = loadConfig(this.globalFlags.file, environment, { set, checkSetOn });
     this.envelope.environment = config.environment.name;
     return config;
   }
@@ -109,7 +109,7 @@ export abstract class BoutiqueCommand extends Command {
   /** Loads releases.yaml and plans the selected releases. */
   protected loadPlan(environment = this.globalFlags.environment): { config: ReleasesConfig; plan: Plan } {
     const selectors = parseSelectors(this.globalFlags.selector ?? []);
-    const config = this.loadConfig(environment);
+    const config = this.loadConfig(environment, (release) => matches(release, selectors));
     checkSelection(config.releases, selectors);
     const plan = buildPlan(config, { selectors, includeNeeds: this.globalFlags['include-needs'] });
     return { config, plan };
@@ -187,6 +187,17 @@ export abstract class BoutiqueCommand extends Command {
     const answer = await ask(`${details}\n${what}.\nType yes to continue: `);
     if (answer === undefined) throw new NotConfirmedError(`${what}: interrupted at the prompt; nothing was changed`, exitCodeForSignal('SIGINT'));
     if (answer !== 'yes') throw new NotConfirmedError(`${what}: not confirmed; nothing was changed`);
+  }
+
+  /**
+   * After set-image or promote wrote versions: each release whose render did not change with its new version gets a
+   * warning (its chart reads the version elsewhere than versionKeys), and the summary counts them.
+   */
+  protected async warnOnUnreadVersions(before: ReleasesConfig, changes: readonly { release: string; to: string }[]): Promise<void> {
+    const { unreadVersions, unreadVersionWarning } = await import('../app/index.js');
+    const unread = changes.length === 0 ? [] : await unreadVersions(before, this.loadConfig(before.environment.name), new Map(changes.map(({ release, to }) => [release, to])), (await this.wiring(before)).helm(), this.globalFlags.concurrency);
+    for (const warning of unread) process.stderr.write(unreadVersionWarning(warning));
+    this.envelope.summary = { changed: changes.length, unread: unread.length };
   }
 
   /** What every writing use case needs to take turns with other runs on the same target. */

@@ -17,8 +17,8 @@ export default class Promote extends BoutiqueCommand {
     const source = this.loadConfig(flags.from);
     const { config: target, plan } = this.loadPlan(flags.to);
     const edit = await promoteVersions({ source, target, plan, deps: (await this.sourceWiring(source)).cluster(), concurrency: this.globalFlags.concurrency });
-    this.envelope.summary = { changed: edit.changes.length };
     this.envelope.results = [versionsEditReport(edit, flags.from)];
     if (!this.json) process.stdout.write(renderVersionsEdit(edit));
+    await this.warnOnUnreadVersions(target, edit.changes);
   }
 }

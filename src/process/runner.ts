@@ -1,6 +1,6 @@
 import type { ExecaError } from 'execa';
 import { ExecError, ToolError } from '../errors.js';
-import { maskSecretValues, redactArgs } from '../secrets/mask.js';
+import { maskSecretValues } from '../secrets/mask.js';
 
 export interface RunOptions {
   env?: Record<string, string>;
@@ -108,7 +108,7 @@ export class ExecaRunner implements Runner, Streamer {
     for (const child of this.running) child.kill('SIGTERM');
   }
 
-  /** `trace` sees every command line before it runs, --set values redacted (for --debug). */
+  /** `trace` sees every command line before it runs (for --debug): secret values never are in one, and are masked wherever they appear. */
   constructor(private readonly trace?: (line: string) => void) {}
 
   async run(command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
@@ -130,7 +130,7 @@ export class ExecaRunner implements Runner, Streamer {
   }
 
   stream(command: string, args: string[], onLine: (line: string) => void): LineStream {
-    this.trace?.(`$ ${[command, ...redactArgs(args)].join(' ')} (in the background)`);
+    this.trace?.(`$ ${[command, ...args].join(' ')} (in the background)`);
     let stopped = false;
     let stopChild = () => {
       stopped = true;
@@ -154,7 +154,7 @@ export class ExecaRunner implements Runner, Streamer {
   }
 
   private async runOnce(command: string, args: string[], options: RunOptions): Promise<RunResult> {
-    this.trace?.(`$ ${hide([command, ...redactArgs(args)].join(' '), options.secrets)}`);
+    this.trace?.(`$ ${hide([command, ...args].join(' '), options.secrets)}`);
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     // Loaded with the first process: a run answered from caches never loads execa's hundred modules.
     const { execa } = await import('execa');
@@ -175,19 +175,19 @@ export class ExecaRunner implements Runner, Streamer {
       this.running.add(child);
       const result = await child.finally(() => this.running.delete(child));
       if (result.timedOut) {
-        throw new ExecError(command, redactArgs(args).map((arg) => hide(arg, options.secrets)), undefined, `${command} did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped\n${hide(String(result.stderr), options.secrets)}`);
+        throw new ExecError(command, args.map((arg) => hide(arg, options.secrets)), undefined, `${command} did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped\n${hide(String(result.stderr), options.secrets)}`);
       }
       if (result.failed && result.exitCode === undefined) throw result;
       const exitCode = result.exitCode ?? 1;
       if (exitCode !== 0 && !(options.okExitCodes ?? []).includes(exitCode)) {
-        throw new ExecError(command, redactArgs(args).map((arg) => hide(arg, options.secrets)), exitCode, hide(String(result.stderr), options.secrets));
+        throw new ExecError(command, args.map((arg) => hide(arg, options.secrets)), exitCode, hide(String(result.stderr), options.secrets));
       }
       return { stdout: String(result.stdout), stderr: String(result.stderr), exitCode };
     } catch (error) {
       if (error instanceof ExecError) throw error;
       const execaError = error as ExecaError;
       if (execaError.code === 'ENOENT') throw new ToolError(`${command}: not found`, { cause: error, suggestions: ['install it, or point boutique at it with --helm-binary or BOUTIQUE_HELM'] });
-      throw new ExecError(command, redactArgs(args), undefined, hide(execaError.shortMessage ?? String(error), options.secrets), { cause: error });
+      throw new ExecError(command, args.map((arg) => hide(arg, options.secrets)), undefined, hide(execaError.shortMessage ?? String(error), options.secrets), { cause: error });
     }
   }
 }

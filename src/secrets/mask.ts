@@ -34,16 +34,3 @@ function textMasker(values: readonly string[]): (text: string) => string {
   const longestFirst = [...new Set(forms)].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
   return (text) => longestFirst.reduce((masked, form) => masked.split(form).join(MASK), text);
 }
-
-/** Flags whose value is `name=value` and must never be printed. */
-const setFlags = new Set(['--set', '--set-string', '--set-json', '--set-file', '--set-literal']);
-
-/** Arguments as they may be shown to a user: every --set value replaced by ***. */
-export function redactArgs(args: readonly string[]): string[] {
-  return args.map((arg, index) => {
-    const flag = args[index - 1];
-    if (flag && setFlags.has(flag)) return arg.replace(/=.*$/s, '=***');
-    const inline = /^(--set(?:-string|-json|-file|-literal)?)=([^=]*)=.*$/s.exec(arg);
-    return inline ? `${inline[1]}=${inline[2]}=***` : arg;
-  });
-}
