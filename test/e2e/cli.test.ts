@@ -64,6 +64,37 @@ describe('did you mean (cli/not-found.ts)', () => {
   });
 });
 
+describe('boutique completion bash', () => {
+  const script = () => boutique(['completion', 'bash']).then((result) => result.stdout);
+  /** What bash offers for the words typed so far (the last one being typed), through the script boutique prints. */
+  const complete = async (setup: string, words: string[], cwd = repoRoot) => {
+    const quoted = words.map((word) => `'${word}'`).join(' ');
+    const result = await execa('bash', ['-c', `${setup}\nCOMP_WORDS=(${quoted}); COMP_CWORD=${words.length - 1}; _boutique_complete; printf '%s\\n' "\${COMPREPLY[@]}"`], {
+      cwd,
+      env: { ...process.env, PATH: `${join(repoRoot, 'bin')}:${process.env.PATH}` },
+    });
+    return String(result.stdout).split('\n').filter(Boolean);
+  };
+
+  it('completes commands, flags, environment names and release names for boutique on PATH', async () => {
+    const setup = await script();
+    expect(await complete(setup, ['boutique', 'rol'])).toEqual(['rollback']);
+    expect(await complete(setup, ['boutique', 'sync', '-e', ''])).toEqual(['default', 'dev', 'staging', 'prod']);
+    expect(await complete(setup, ['boutique', 'rollback', 'fr'])).toEqual(['frontend']);
+    expect(await complete(setup, ['boutique', 'rollback', '-e', 'prod', 'cart'])).toEqual(['cartservice']);
+    expect(await complete(setup, ['boutique', 'diff', '-l', 'name=check'])).toEqual(['name=checkoutservice']);
+    expect(await complete(setup, ['boutique', 'diff', '--take'])).toEqual([]);
+    expect(await complete(setup, ['boutique', 'sync', '--take'])).toEqual(['--take-over']);
+  });
+
+  it('completes npx boutique as well, and leaves other npx commands alone', async () => {
+    const setup = await script();
+    expect(await complete(setup, ['npx', 'boutique', 'sync', '-e', 'st'])).toEqual(['staging']);
+    expect(await complete(setup, ['npx', 'boutique', 'his'])).toEqual(['history']);
+    expect(await complete(setup, ['npx', 'prettier', 'sy'])).toEqual([]);
+  });
+});
+
 describe('shell completion (oclif plugin-autocomplete)', () => {
   it('completes commands and flags in bash from the setup line it prints', async () => {
     const env = { XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'boutique-completion-')) };
