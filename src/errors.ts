@@ -116,22 +116,20 @@ export class InterruptedError extends AppError {
   }
 }
 
-/** A run would write over releases another environment deployed, and --take-over was not given: nothing was written. */
-export class TakeoverError extends AppError {
-  readonly code = 'TAKEOVER';
-  override readonly exitCode = ExitCode.config;
-}
-
-/** A confirmation was refused or interrupted at its prompt: nothing was written. Ctrl-C exits as an interrupt does (130). */
-export class NotConfirmedError extends AppError {
-  readonly code = 'NOT_CONFIRMED';
+/**
+ * A run that stopped before its first write: a confirmation refused or interrupted at its prompt (NOT_CONFIRMED;
+ * Ctrl-C exits as an interrupt does, 130), or releases another environment deployed, without --take-over (TAKEOVER).
+ */
+export class RefusedError extends AppError {
+  override readonly exitCode: number;
 
   constructor(
+    readonly code: 'NOT_CONFIRMED' | 'TAKEOVER',
     message: string,
-    override readonly exitCode: number = ExitCode.config,
-    options: { suggestions?: string[] } = {},
+    options: { exitCode?: number; suggestions?: string[] } = {},
   ) {
     super(message, options);
+    this.exitCode = options.exitCode ?? ExitCode.config;
   }
 }
 

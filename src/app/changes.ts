@@ -1,6 +1,6 @@
 import type { Release } from '../config/types.js';
 import { diffRelease, type ReleaseDiff } from '../diff/release-diff.js';
-import { isRunError, TakeoverError } from '../errors.js';
+import { isRunError, RefusedError } from '../errors.js';
 import { markedSecrets } from '../secrets/mask.js';
 import type { StoredRelease } from '../helm/records.js';
 import { kindsByScope, parseManifests, type HelmHook, type KubeObject } from '../kube/objects.js';
@@ -50,7 +50,8 @@ function guardTakeover(operation: string, writes: readonly PlannedChange[], envi
   if (foreign.length === 0 || options.takeOver) return;
   const owners = [...new Set(foreign.map(({ owner }) => owner))];
   const listed = foreign.map(({ release, owner }) => `${release.id} (${owner})`).join(', ');
-  throw new TakeoverError(
+  throw new RefusedError(
+    'TAKEOVER',
     `${operation} of environment ${environment} would take over ${foreign.length} release${foreign.length === 1 ? '' : 's'} last deployed by environment ${owners.join(', ')} in kube context ${options.kubeContext ?? '(current)'}: ${listed}; nothing was changed`,
     { suggestions: [...owners.map((owner) => `to work on them as ${owner}: -e ${owner}`), `to make ${environment} their owner from now on: --take-over`] },
   );

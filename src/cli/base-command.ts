@@ -2,7 +2,7 @@ import { Command, Flags, Interfaces } from '@oclif/core';
 import type { SyncProgress, SyncResult } from '../app/sync.js';
 import { loadConfig } from '../config/load.js';
 import type { RawSetValue, Release, ReleasesConfig } from '../config/types.js';
-import { AppError, ExitCode, InterruptedError, NotConfirmedError, ReleasesFailedError, UsageError } from '../errors.js';
+import { AppError, ExitCode, InterruptedError, RefusedError, ReleasesFailedError, UsageError } from '../errors.js';
 import { buildPlan, type Plan } from '../plan/plan.js';
 import { checkSelection, matches, parseSelectors } from '../plan/select.js';
 import { REPORT_SCHEMA_VERSION, reportedErrors, type Envelope } from '../report/envelope.js';
@@ -181,12 +181,12 @@ export abstract class BoutiqueCommand extends Command {
   protected async confirm(what: string, details: string): Promise<void> {
     if (this.globalFlags.yes) return;
     if (!process.stdin.isTTY || !process.stderr.isTTY) {
-      throw new NotConfirmedError(`${what}: not confirmed, and there is no terminal to ask`, ExitCode.config, { suggestions: ['pass --yes to confirm (in CI, after an approval step)'] });
+      throw new RefusedError('NOT_CONFIRMED', `${what}: not confirmed, and there is no terminal to ask`, { suggestions: ['pass --yes to confirm (in CI, after an approval step)'] });
     }
     const { ask } = await import('./prompt.js');
     const answer = await ask(`${details}\n${what}.\nType yes to continue: `);
-    if (answer === undefined) throw new NotConfirmedError(`${what}: interrupted at the prompt; nothing was changed`, exitCodeForSignal('SIGINT'));
-    if (answer !== 'yes') throw new NotConfirmedError(`${what}: not confirmed; nothing was changed`);
+    if (answer === undefined) throw new RefusedError('NOT_CONFIRMED', `${what}: interrupted at the prompt; nothing was changed`, { exitCode: exitCodeForSignal('SIGINT') });
+    if (answer !== 'yes') throw new RefusedError('NOT_CONFIRMED', `${what}: not confirmed; nothing was changed`);
   }
 
   /**
