@@ -66,7 +66,7 @@ export abstract class BoutiqueCommand extends Command {
   protected detailedExitcode = false;
   protected debugEnabled = false;
   /** What `--output json` prints when the command ends, however it ends: exactly one document per run. */
-  protected readonly envelope: Envelope = { schemaVersion: REPORT_SCHEMA_VERSION, command: '', ok: true, results: [], errors: [] };
+  protected readonly envelope: Envelope = { schemaVersion: REPORT_SCHEMA_VERSION, command: '', ok: true, summary: {}, results: [], errors: [] };
 
   protected get globalFlags(): Pick<BaseFlags<typeof BoutiqueCommand>, keyof (typeof BoutiqueCommand)['baseFlags']> {
     if (!this.parsedGlobals) throw new Error('flags are parsed in run() before use');
@@ -173,6 +173,9 @@ export abstract class BoutiqueCommand extends Command {
     return `${environment.production ? 'production ' : ''}environment ${environment.name} (kube context ${(await this.wiring(config)).kubeContextName()})`;
   }
 
+  /** Time spent at confirmation prompts, which a run's totals leave out. */
+  private promptedMs = 0;
+
   /**
    * Asks before a destructive or production change, showing what will happen, before any progress is drawn. A
    * terminal gets a question; without one, --yes is the answer, and its absence stops the run (exit 2) before
@@ -184,7 +187,9 @@ export abstract class BoutiqueCommand extends Command {
       throw new RefusedError('NOT_CONFIRMED', `${what}: not confirmed, and there is no terminal to ask`, { suggestions: ['pass --yes to confirm (in CI, after an approval step)'] });
     }
     const { ask } = await import('./prompt.js');
+    const asked = Date.now();
     const answer = await ask(`${details}\n${what}.\nType yes to continue: `);
+    this.promptedMs += Date.now() - asked;
     if (answer === undefined) throw new RefusedError('NOT_CONFIRMED', `${what}: interrupted at the prompt; nothing was changed`, { exitCode: exitCodeForSignal('SIGINT') });
     if (answer !== 'yes') throw new RefusedError('NOT_CONFIRMED', `${what}: not confirmed; nothing was changed`);
   }
@@ -241,7 +246,8 @@ export abstract class BoutiqueCommand extends Command {
     for (const result of results) if (result.error) this.envelope.errors.push(...reportedErrors(result.error, result.release.id));
     const { failed = 0, skipped = 0 } = countStates(results);
     if (!this.json) {
-      process.stderr.write(renderTotals(results, Date.now() - started, retries));
+      // The time at a confirmation prompt is the user's, not the run's.
+      process.stderr.write(renderTotals(results, Date.now() - started - this.promptedMs, retries));
       if (mode !== 'interactive' || failed || skipped || interrupts.signal) process.stdout.write(renderSyncSummary(results));
     }
     process.stderr.write(renderFailures(results));
