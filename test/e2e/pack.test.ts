@@ -33,5 +33,9 @@ describe('installing boutique into another repository', () => {
     const graph = await execa('sh', ['-c', 'boutique graph --format mermaid'], { cwd: project, env, reject: false });
     expect(graph.exitCode, String(graph.stderr)).toBe(0);
     expect(String(graph.stdout)).toContain('r10["boutique/frontend"]');
+    // The did-you-mean hook ships in the package too.
+    const typo = await execa('sh', ['-c', 'boutique grpah'], { cwd: project, env, reject: false });
+    expect(typo.exitCode).toBe(127);
+    expect(String(typo.stderr)).toContain('grpah is not a boutique command. Did you mean graph?');
   });
 });
