@@ -5,7 +5,7 @@
  * ready delay for boutique and baselines. Prints a table (bench/README.md explains it); asserts no speed.
  */
 import { execa } from 'execa';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -62,6 +62,7 @@ const rows = {
   firstVsLevels: row('first-sync-vs-levels', 'first sync, 12', `helmfile-style levels, ${concurrency} at a time, next level when all done`, { limit: 0.8, of: 'ratio' }),
   help: row('help', 'boutique --help', 'node -e 0', { limit: 0.3, of: 'figure' }),
   list: row('list', 'boutique list -e dev', 'node -e 0', { limit: 0.35, of: 'figure' }),
+  readme: row('readme-run', 'boutique list -e dev as the README runs it (node_modules/.bin on PATH)', 'npx boutique list -e dev', { limit: 0.35, of: 'figure' }),
   scaleNoop: row('scale-noop-vs-helm-diff', `no-op sync, ${scaleReleases}`, `helm-only diff, ${concurrency} at a time`, { limit: 0.3, of: 'ratio', note: 'as at 12' }),
   scaleChangedVsNoop: row('scale-changed-vs-noop', `sync, ${scaleReleases}, 1 changed`, `boutique's no-op sync, ${scaleReleases}, same round`),
   scaleChangedVsDiff: row('scale-changed-vs-helm-diff', `sync, ${scaleReleases}, 1 changed`, `helm-only diff, ${concurrency} at a time, 1 changed`, {
@@ -207,6 +208,34 @@ async function startupGroup(): Promise<void> {
   }
 }
 
+/**
+ * boutique installed in a project as npm installs it (the package under node_modules, its bin linked into
+ * node_modules/.bin), run as the README runs it, from that folder on PATH, and as npx runs it, which resolves the
+ * same bin through npm first.
+ */
+async function readmeGroup(): Promise<void> {
+  const project = mkdtempSync(join(tmpdir(), 'boutique-bench-project-'));
+  try {
+    writeFileSync(join(project, 'package.json'), '{ "name": "platform", "private": true }\n');
+    for (const entry of ['releases.yaml', 'charts', 'values']) symlinkSync(join(repoRoot, entry), join(project, entry));
+    mkdirSync(join(project, 'node_modules', '@boutique-dev'), { recursive: true });
+    mkdirSync(join(project, 'node_modules', '.bin'));
+    symlinkSync(repoRoot, join(project, 'node_modules', '@boutique-dev', 'cli'));
+    symlinkSync('../@boutique-dev/cli/bin/run.cjs', join(project, 'node_modules', '.bin', 'boutique'));
+    const env = { ...boutiqueEnv(), PATH: `${join(project, 'node_modules', '.bin')}:${process.env.PATH}` };
+    const shell = (command: string) => seconds(() => execa('sh', ['-c', command], { cwd: project, env }));
+    for (let round = 1; round <= rounds; round++) {
+      for (let sample = 0; sample < startupSamples; sample++) {
+        rows.readme.boutique.push(await shell('boutique list -e dev >/dev/null'));
+        rows.readme.reference.push(await shell('npx boutique list -e dev >/dev/null'));
+      }
+      log(`README round ${round}/${rounds} done`);
+    }
+  } finally {
+    rmSync(project, { recursive: true, force: true });
+  }
+}
+
 async function scaleGroup(): Promise<void> {
   const generated = generateScaleSystem(copies);
   const file = join(generated.dir, 'releases.yaml');
@@ -283,6 +312,7 @@ async function baseDiffGroup(): Promise<void> {
 
 const groups: { rows: Row[]; run: () => Promise<void> }[] = [
   { rows: [rows.help, rows.list], run: startupGroup },
+  { rows: [rows.readme], run: readmeGroup },
   { rows: [rows.noopVsLoop, rows.noopVsDiff], run: noopGroup },
   { rows: [rows.templateCold, rows.templateWarm], run: templateGroup },
   { rows: [rows.firstVsPath, rows.firstVsLevels], run: firstSyncGroup },

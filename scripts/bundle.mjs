@@ -6,6 +6,7 @@
 //   dist/compiled/boutique.cjs               every command, and what they import (execa, listr2…: still run lazily)
 //   dist/cli/main.cjs                        the entry: its compiled() loads the files above through V8's code cache
 //                                            (src/cli/compile-cache.ts)
+//   dist/cli/not-found.cjs                   oclif's command_not_found hook: did you mean
 //   dist/commands/<id>.cjs                   what oclif's manifest points at: one line, the command from boutique.cjs
 import { build } from 'esbuild';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -65,7 +66,7 @@ const notInMain = {
     build.onResolve({ filter: vendoredImport }, ({ path, importer }) => ({ errors: [{ text: `${relative(root, importer)} imports ${path}: the entry reaches it through compiled(), from the cache` }] }));
   },
 };
-await bundle({ ...fromEsm, entryPoints: { main: join(root, 'src', 'cli', 'main.ts') }, outdir: join(dist, 'cli'), outExtension: { '.js': '.cjs' }, plugins: [notInMain] });
+await bundle({ ...fromEsm, entryPoints: { main: join(root, 'src', 'cli', 'main.ts'), 'not-found': join(root, 'src', 'cli', 'not-found.ts') }, outdir: join(dist, 'cli'), outExtension: { '.js': '.cjs' }, plugins: [notInMain] });
 await bundle({
   ...fromEsm,
   // Each command is required when oclif asks for it, so a start evaluates the modules of that command alone.

@@ -9,18 +9,23 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { values: options } = parseArgs({
-  options: {
-    port: { type: 'string', default: '8080' },
-    environment: { type: 'string', default: 'dev' },
-  },
-});
-
 const say = (line) => process.stdout.write(`demo: ${line}\n`);
-function fail(message, hint) {
+function fail(message, hint, exitCode = 1) {
   process.stderr.write(`demo: ${message}\n${hint ? `  hint: ${hint}\n` : ''}`);
-  process.exit(1);
+  process.exit(exitCode);
 }
+
+const usage = 'npm run demo -- --port 9090 --environment dev (npm keeps the flags before -- for itself)';
+const options = (() => {
+  try {
+    return parseArgs({ options: { port: { type: 'string', default: '8080' }, environment: { type: 'string', default: 'dev' } } }).values;
+  } catch (error) {
+    // `npm run demo --port 9090` hands the script only "9090": npm took --port as its own setting.
+    const tookFlag = process.env.npm_config_port !== undefined ? ' (npm took --port as its own setting)' : '';
+    return fail(`${error.message}${tookFlag}`, usage, 2);
+  }
+})();
+if (!/^\d{1,5}$/.test(options.port) || Number(options.port) < 1 || Number(options.port) > 65535) fail(`--port ${options.port} is not a port (1-65535)`, usage, 2);
 const onPath = (command) => (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, command)));
 /** Runs a command with the terminal attached; fails the demo when it fails. */
 function step(command, args) {

@@ -56,7 +56,7 @@ export class UsageError extends AppError {
   override readonly exitCode = ExitCode.config;
 }
 
-/** A child process (helm, kubectl) failed. Arguments are already redacted. */
+/** A child process (helm, kubectl) failed. Its arguments as given: secret values never are among them (they go to helm in files). */
 export class ExecError extends AppError {
   readonly code = 'EXEC';
 
@@ -123,6 +123,23 @@ export class InterruptedError extends AppError {
     override readonly exitCode: number,
   ) {
     super(message, { suggestions: ['run the same command again: it picks up where this one stopped'] });
+  }
+}
+
+/**
+ * A run that stopped before its first write: a confirmation refused or interrupted at its prompt (NOT_CONFIRMED;
+ * Ctrl-C exits as an interrupt does, 130), or releases another environment deployed, without --take-over (TAKEOVER).
+ */
+export class RefusedError extends AppError {
+  override readonly exitCode: number;
+
+  constructor(
+    readonly code: 'NOT_CONFIRMED' | 'TAKEOVER',
+    message: string,
+    options: { exitCode?: number; suggestions?: string[] } = {},
+  ) {
+    super(message, options);
+    this.exitCode = options.exitCode ?? ExitCode.config;
   }
 }
 

@@ -33,8 +33,11 @@ describe('GitHub workflows (actionlint)', () => {
   });
 
   it('runs only boutique commands that exist', () => {
-    const used = workflows.flatMap((file) => [...read(file).matchAll(/npx boutique ([a-z-]+)/g)].map((match) => match[1]!));
-    expect(new Set(used)).toEqual(new Set(['lint', 'diff', 'sync', 'promote']));
+    // The commands of every run: script, where a shell starts one (a line, a pipe, xargs, then), comments left out.
+    const scripts = workflows.flatMap((file) => Object.values(parse(read(file)).jobs as Record<string, { steps: { run?: string }[] }>).flatMap((job) => job.steps.map((step) => step.run ?? '')));
+    const code = scripts.flatMap((script) => script.split('\n').map((line) => line.replace(/(^|\s)#.*$/, '')));
+    const used = code.flatMap((line) => [...line.matchAll(/(?:^\s*|\|\s*|xargs\s+|;\s*|then\s+)boutique ([a-z-]+)/g)].map((match) => match[1]!));
+    expect(new Set(used)).toEqual(new Set(['lint', 'diff', 'sync', 'promote', 'list', 'set-image']));
     for (const command of used) expect(commands, command).toContain(command);
   });
 });
@@ -48,21 +51,23 @@ describe('what each example promises', () => {
 
   it('the PR check lints, writes the base diff to the step summary with --detailed-exitcode, and keeps one comment', () => {
     const run = steps('examples/github-actions/pr-check.yml', 'check').map((step) => step.run ?? '').join('\n');
-    expect(run).toContain('npx boutique lint -e prod');
-    expect(run).toContain('npx boutique diff --base "$BASE_SHA" --all-environments -o markdown --detailed-exitcode "${comment[@]}" > diff.md');
+    expect(run).toContain('boutique lint -e staging');
+    expect(run).toContain('boutique diff --base "origin/$BASE_REF" --all-environments -o markdown --detailed-exitcode "${comment[@]}" > diff.md');
     expect(run).toContain('comment=(--comment github)');
     expect(run).toContain('cat diff.md >> "$GITHUB_STEP_SUMMARY"');
     expect(steps('examples/github-actions/pr-check.yml', 'check')[0]).toEqual({ uses: 'actions/checkout@v4', with: { 'fetch-depth': 0 } });
     expect(parse(read('examples/github-actions/pr-check.yml')).permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
   });
 
-  it('deploy on merge syncs main at its SHA, one deploy at a time', () => {
+  it('deploy on merge pins staging to its SHA in git and syncs main as declared, one deploy at a time', () => {
     const workflow = parse(read('examples/github-actions/deploy-on-merge.yml'));
     expect(workflow.on).toEqual({ push: { branches: ['main'] } });
     expect(workflow.concurrency).toEqual({ group: 'deploy-staging', 'cancel-in-progress': false });
-    const sync = steps('examples/github-actions/deploy-on-merge.yml', 'deploy').find((step) => step.run?.includes('image.tag'))!;
-    expect(sync.run).toBe('npx boutique sync -e staging -l tier=app --set-string "image.tag=$GIT_SHA" -o json > sync-report.json');
-    expect((sync as { env?: Record<string, string> }).env).toEqual({ GIT_SHA: '${{ github.sha }}' });
+    const pin = steps('examples/github-actions/deploy-on-merge.yml', 'deploy').find((step) => step.run?.includes('set-image'))!;
+    expect((pin as { env?: Record<string, string> }).env).toEqual({ GIT_SHA: '${{ github.sha }}' });
+    const runs = steps('examples/github-actions/deploy-on-merge.yml', 'deploy').map((step) => step.run ?? '');
+    expect(runs).toContain('boutique sync -e staging -o json > sync-report.json');
+    expect(runs.join('\n')).not.toContain('--set');
   });
 
   it('promotion waits for the production environment approval', () => {
@@ -70,9 +75,9 @@ describe('what each example promises', () => {
     expect(workflow.jobs.promote.environment).toBe('production');
     expect(workflow.jobs.promote.needs).toBe('plan');
     const runs = steps('examples/github-actions/promote.yml', 'promote').map((step) => step.run ?? '');
-    expect(runs.filter((run) => run.startsWith('npx boutique'))).toEqual([
-      'npx boutique promote --from staging --to prod ${SELECTOR:+-l "$SELECTOR"}',
-      'npx boutique sync -e prod --yes ${SELECTOR:+-l "$SELECTOR"}',
+    expect(runs.filter((run) => run.startsWith('boutique'))).toEqual([
+      'boutique promote --from staging --to prod ${SELECTOR:+-l "$SELECTOR"}',
+      'boutique sync -e prod --yes ${SELECTOR:+-l "$SELECTOR"}',
     ]);
     expect(workflow.jobs.plan.environment).toBe('staging');
   });

@@ -1,12 +1,12 @@
 import type { Release } from '../config/types.js';
 import { diffRelease, type ReleaseDiff } from '../diff/release-diff.js';
-import { isRunError, ReleaseStateError } from '../errors.js';
+import { isRunError, RefusedError, ReleaseStateError } from '../errors.js';
 import { maskError, maskerOf, secretValuesOf, type SecretValue } from '../secrets/mask.js';
 import { hooksFromHelm, type StoredRelease } from '../helm/records.js';
 import { kindsByScope, parseManifests, type HelmHook, type KubeObject } from '../kube/objects.js';
 import { valueAtSetPath } from '../config/values-path.js';
 import type { Plan } from '../plan/plan.js';
-import { isApply, isChange, orphanRelease, planSync, runLabel, type PlannedChange, type ReleaseRecord, type SyncPlan } from '../plan/sync-plan.js';
+import { isApply, isChange, orphanRelease, planSync, runLabel, takeovers, type PlannedChange, type ReleaseRecord, type SyncPlan } from '../plan/sync-plan.js';
 import { withCrdImpacts } from '../crd/upgrade-safety.js';
 import { CrdDeletionError, crdDeletions, crdUpgrades } from './crd-preflight.js';
 import { writeFile } from 'node:fs/promises';
@@ -75,6 +75,23 @@ export interface WriteOptions extends ChangeOptions, Pick<SyncOptions, 'onProgre
   planFile?: string;
   /** sync --prune: uninstall the orphans, after asking (destroy's rules), once the selected releases are done. */
   prune?: { confirm: (orphans: readonly ReleaseRecord[]) => Promise<void> };
+  /** --take-over: write over releases another environment deployed last. */
+  takeOver?: boolean;
+  /** The kube context, as a refused takeover names it. */
+  kubeContext?: string;
+}
+
+/** Stops a run that would write over another environment's releases, unless told to take them over (see takeovers). */
+function guardTakeover(operation: string, writes: readonly PlannedChange[], environment: string, options: WriteOptions): void {
+  const foreign = takeovers(writes, environment);
+  if (foreign.length === 0 || options.takeOver) return;
+  const owners = [...new Set(foreign.map(({ owner }) => owner))];
+  const listed = foreign.map(({ release, owner }) => `${release.id} (${owner})`).join(', ');
+  throw new RefusedError(
+    'TAKEOVER',
+    `${operation} of environment ${environment} would take over ${foreign.length} release${foreign.length === 1 ? '' : 's'} last deployed by environment ${owners.join(', ')} in kube context ${options.kubeContext ?? '(current)'}: ${listed}; nothing was changed`,
+    { suggestions: [...owners.map((owner) => `to work on them as ${owner}: -e ${owner}`), `to make ${environment} their owner from now on: --take-over`] },
+  );
 }
 
 /**
@@ -98,9 +115,9 @@ function releaseHealth(deps: ClusterDeps, rendered: ReadonlyMap<string, string>,
 }
 
 /**
- * `boutique sync`: plan; render every release to install or upgrade (one that does not render stops the run with
- * nothing written, not even the lock); take the target's lock, planning and rendering afresh when another run held
- * it first; then carry the plan out. A plan with nothing to write takes no lock and starts no helm.
+ * `boutique sync`: plan; confirm where asked; render every release to install or upgrade (one that does not render
+ * stops the run with nothing written, not even the lock); take the target's lock, planning and rendering afresh when
+ * another run held it first; then carry the plan out. A plan with nothing to write takes no lock and starts no helm.
  */
 export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions): Promise<{ syncPlan: SyncPlan; results: SyncResult[]; waitedForLock: boolean }> {
   const saved = options.planFile === undefined ? undefined : await readSavedPlan(options.planFile);
@@ -110,7 +127,9 @@ export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions)
     const rendered = new Map<string, string>();
     // Its revisions record inputs hashes: made with the cluster's key, which the first sync that needs it makes.
     const planning = { ...options, createInputsKey: true };
+    const guard = (planned: SyncPlan) => guardTakeover('sync', planned.changes.filter((change) => isChange(change.action)), planned.environment, options);
     const unmoved = async (observed: Awaited<ReturnType<typeof planChanges>>) => {
+      guard(observed.syncPlan);
       const moves = saved ? await planMoves(saved, observed.syncPlan, observed.stored, deps, valuesFiles, options.concurrency) : [];
       if (moves.length > 0) throw new PlanMovedError(options.planFile!, moves);
       return observed;
@@ -120,10 +139,11 @@ export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions)
     const health = releaseHealth(deps, rendered, () => planned.stored, options);
     const syncOptions = { ...options, valuesFiles, records: await releaseRecords(deps), runId: '', actor: runActor(), rendered, health };
     if (!needsLock(syncPlan, options.prune !== undefined)) return { syncPlan, results: await applySyncPlan(plan, syncPlan, deps, syncOptions), waitedForLock: false };
-    let unrenderable = await unrenderableReleases(syncPlan, deps, syncOptions);
-    if (unrenderable.size > 0) return { syncPlan, results: rejectAll(syncPlan, unrenderable, options), waitedForLock: false };
+    // Asked before the render check, whose progress would draw over the question.
     await options.confirm?.(syncPlan);
     if (options.prune && syncPlan.orphans?.length) await options.prune.confirm(syncPlan.orphans);
+    let unrenderable = await unrenderableReleases(syncPlan, deps, syncOptions);
+    if (unrenderable.size > 0) return { syncPlan, results: rejectAll(syncPlan, unrenderable, options), waitedForLock: false };
     const lock = await acquireLock(deps.kubectl, lockOf(plan), { timeoutMs: options.lockTimeoutMs, onWait: options.onLockWait });
     try {
       // A saved plan is checked again just before the first write: the server enforces no resourceVersion on helm's applies.
@@ -173,8 +193,10 @@ async function pruneOrphans(orphans: readonly ReleaseRecord[], deps: ClusterDeps
  */
 export async function destroy(plan: Plan, deps: ClusterDeps, options: WriteOptions & { deleteCrds?: boolean }): Promise<SyncResult[]> {
   const deployedIn = (syncPlan: SyncPlan) => new Set(syncPlan.changes.filter((change) => change.record).map((change) => change.release.id));
+  const guard = (planned: SyncPlan) => guardTakeover('destroy', planned.changes.filter((change) => change.record), planned.environment, options);
   let { syncPlan, stored } = await planChanges(plan, deps, options);
   if (deployedIn(syncPlan).size === 0) return destroyReleases(plan, new Set(), deps, options);
+  guard(syncPlan);
   if (!options.deleteCrds) {
     const doomed = syncPlan.changes.flatMap(({ release }) => (stored.has(release.id) ? [{ release, manifest: stored.get(release.id)!.manifest }] : []));
     const deletions = await crdDeletions(doomed, deps);
@@ -183,7 +205,7 @@ export async function destroy(plan: Plan, deps: ClusterDeps, options: WriteOptio
   await options.confirm?.(syncPlan);
   const lock = await acquireLock(deps.kubectl, lockOf(plan), { timeoutMs: options.lockTimeoutMs, onWait: options.onLockWait });
   try {
-    if (lock.waited) syncPlan = (await planChanges(plan, deps, options)).syncPlan;
+    if (lock.waited) guard((syncPlan = (await planChanges(plan, deps, options)).syncPlan));
     return await destroyReleases(plan, deployedIn(syncPlan), deps, options);
   } finally {
     await lock.release();

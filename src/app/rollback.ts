@@ -17,6 +17,21 @@ export function findRelease(config: ReleasesConfig, name: string): Release {
   throw new UsageError(`"${name}" names releases in several namespaces: ${matches.map((release) => release.id).join(', ')}`, { suggestions: ['write namespace/name'] });
 }
 
+/**
+ * The revision a rollback goes to (the one before the current by default), checked against helm's history before
+ * anything is asked or written: helm's own answer to a release with one revision is "release has no 0 version".
+ */
+export function rollbackTarget(release: Release, revision: number | undefined, history: readonly HelmRevision[]): number {
+  const current = history.at(-1);
+  const kept = history.map((entry) => entry.revision);
+  const target = revision ?? history.at(-2)?.revision;
+  const look = [`boutique history ${release.id} lists the revisions helm keeps`];
+  if (!current) throw new UsageError(`${release.id} has no revisions: there is nothing to roll back`, { suggestions: look });
+  if (target === undefined) throw new UsageError(`${release.id} has only revision ${current.revision}: there is nothing to roll back to`, { suggestions: look });
+  if (!kept.includes(target)) throw new UsageError(`${release.id} has no revision ${target}: helm keeps ${kept.join(', ')}`, { suggestions: look });
+  return target;
+}
+
 /** `helm rollback` (to the previous revision by default) under the target's lock, then the revision helm recorded for it. */
 export async function rollback(plan: Plan, release: Release, revision: number | undefined, deps: ClusterDeps, lock: Pick<LockOptions, 'timeoutMs' | 'onWait'>): Promise<HelmRevision | undefined> {
   const held = await acquireLock(deps.kubectl, lockOf(plan), lock);

@@ -77,7 +77,7 @@ describe('planChanges', () => {
     const { syncPlan } = await planChanges(plan(['inputs', 'env', 'web', 'gone', 'failed', 'new'].map((name) => release(name))), deps, options);
     expect(Object.fromEntries(syncPlan.changes.map((change) => [change.release.name, `${change.action}: ${change.reasons.join(', ')}`]))).toEqual({
       inputs: 'upgrade: inputs changed',
-      env: 'upgrade: environment changed',
+      env: 'upgrade: last deployed by environment staging',
       web: 'upgrade: drift in Deployment/web',
       gone: 'upgrade: drift in Deployment/gone (deleted)',
       failed: 'upgrade: last attempt failed',

@@ -2,11 +2,12 @@ import { Command, Flags, Interfaces } from '@oclif/core';
 import type { SyncProgress, SyncResult } from '../app/sync.js';
 import { filesOutsideRepository, loadConfig } from '../config/load.js';
 import type { RawSetValue, Release, ReleasesConfig } from '../config/types.js';
-import { AppError, ExitCode, InterruptedError, ReleasesFailedError, UsageError } from '../errors.js';
+import { AppError, ExitCode, InterruptedError, RefusedError, ReleasesFailedError, UsageError } from '../errors.js';
 import { buildPlan, type Plan } from '../plan/plan.js';
-import { checkSelection, parseSelectors } from '../plan/select.js';
+import { checkSelection, matches, parseSelectors } from '../plan/select.js';
 import { REPORT_SCHEMA_VERSION, reportedErrors, type Envelope } from '../report/envelope.js';
 import { renderError } from '../report/error-view.js';
+import { exitCodeOf } from './exit-code.js';
 import { usageErrorFromParse } from './parse-error.js';
 import { renderSelectionNotes } from '../report/plan-view.js';
 import { countStates, renderFailures, renderSyncSummary, syncResultsJson } from '../report/sync-view.js';
@@ -26,6 +27,16 @@ function parseSetFlag(flag: string, option: '--set' | '--set-string' | '--set-se
   // helm types integers only; anything else (3f2a1c9, 1.10, 0755) stays as written.
   return { name, value: /^-?(0|[1-9]\d{0,14})$/.test(text) ? Number(text) : text };
 }
+
+/** diff's and sync's: exit 2 when the plan changes something (releases to install, upgrade or uninstall), 0 when not. */
+export const detailedExitcodeFlags = {
+  'detailed-exitcode': Flags.boolean({ description: 'exit 2 when the plan changes something (install, upgrade, uninstall), 0 when not, 1 on any error', default: false }),
+};
+
+/** sync's and destroy's permission to write over releases another environment deployed last (app/changes.ts). */
+export const takeOverFlags = {
+  'take-over': Flags.boolean({ description: 'upgrade or uninstall releases that another environment deployed last (without it, such a run exits 2 with nothing written)', default: false }),
+};
 
 /** Shared flags, config loading, the JSON envelope and error handling; subclasses parse flags, call one use case and print its view. */
 export abstract class BoutiqueCommand extends Command {
@@ -52,9 +63,11 @@ export abstract class BoutiqueCommand extends Command {
 
   /** Set once flags are parsed, so errors can be reported in the requested format. */
   protected outputFormat = 'text';
+  /** --detailed-exitcode, where a command has it (diff, sync): exit 2 means the plan changes something (cli/exit-code.ts). */
+  protected detailedExitcode = false;
   protected debugEnabled = false;
   /** What `--output json` prints when the command ends, however it ends: exactly one document per run. */
-  protected readonly envelope: Envelope = { schemaVersion: REPORT_SCHEMA_VERSION, command: '', ok: true, results: [], errors: [] };
+  protected readonly envelope: Envelope = { schemaVersion: REPORT_SCHEMA_VERSION, command: '', ok: true, summary: {}, results: [], errors: [] };
 
   protected get globalFlags(): Pick<BaseFlags<typeof BoutiqueCommand>, keyof (typeof BoutiqueCommand)['baseFlags']> {
     if (!this.parsedGlobals) throw new Error('flags are parsed in run() before use');
@@ -70,6 +83,7 @@ export abstract class BoutiqueCommand extends Command {
     this.parsedGlobals = parsed.flags as BaseFlags<typeof BoutiqueCommand>;
     this.outputFormat = parsed.flags.output as string;
     this.debugEnabled = parsed.flags.debug as boolean;
+    this.detailedExitcode = (parsed.flags as { 'detailed-exitcode'?: boolean })['detailed-exitcode'] === true;
     this.envelope.command = this.id ?? command.name.toLowerCase();
     return parsed;
   }
@@ -91,8 +105,8 @@ export abstract class BoutiqueCommand extends Command {
     ];
   }
 
-  protected loadConfig(environment = this.globalFlags.environment): ReleasesConfig {
-    const config = loadConfig(this.globalFlags.file, environment, { set: this.setValues(), allowDuplicateKeys: this.globalFlags['allow-duplicate-keys'] });
+  protected loadConfig(environment = this.globalFlags.environment, checkSetOn?: (release: Release) => boolean): ReleasesConfig {
+    const config = loadConfig(this.globalFlags.file, environment, { set: this.setValues(), allowDuplicateKeys: this.globalFlags['allow-duplicate-keys'], checkSetOn });
     this.envelope.environment = config.environment.name;
     for (const line of filesOutsideRepository(config)) process.stderr.write(`${line}\n`);
     return config;
@@ -101,7 +115,7 @@ export abstract class BoutiqueCommand extends Command {
   /** Loads releases.yaml and plans the selected releases. */
   protected loadPlan(environment = this.globalFlags.environment): { config: ReleasesConfig; plan: Plan } {
     const selectors = parseSelectors(this.globalFlags.selector ?? []);
-    const config = this.loadConfig(environment);
+    const config = this.loadConfig(environment, (release) => matches(release, selectors));
     checkSelection(config.releases, selectors);
     const plan = buildPlan(config, { selectors, includeNeeds: this.globalFlags['include-needs'] });
     return { config, plan };
@@ -159,19 +173,42 @@ export abstract class BoutiqueCommand extends Command {
     });
   }
 
+  /** Where a run writes, as a prompt or an error says it: `production environment prod (kube context kind-boutique)`. */
+  protected async targetOf(config: ReleasesConfig): Promise<string> {
+    const { environment } = config;
+    return `${environment.production ? 'production ' : ''}environment ${environment.name} (kube context ${(await this.wiring(config)).kubeContextName()})`;
+  }
+
+  /** Time spent at confirmation prompts, which a run's totals leave out. */
+  private promptedMs = 0;
+
   /**
-   * Asks before a destructive or production change, showing what will happen. A terminal gets a question; without
-   * one, --yes is the answer, and its absence stops the run (exit 2) before anything is written.
+   * Asks before a destructive or production change, showing what will happen, before any progress is drawn. A
+   * terminal gets a question; without one, --yes is the answer, and its absence stops the run (exit 2) before
+   * anything is written. Ctrl-C at the question stops the run at once (exit 130), nothing written.
    */
   protected async confirm(what: string, details: string): Promise<void> {
     if (this.globalFlags.yes) return;
     if (!process.stdin.isTTY || !process.stderr.isTTY) {
-      throw new UsageError(`${what}: not confirmed, and there is no terminal to ask`, { suggestions: ['pass --yes to confirm (in CI, after an approval step)'] });
+      throw new RefusedError('NOT_CONFIRMED', `${what}: not confirmed, and there is no terminal to ask`, { suggestions: ['pass --yes to confirm (in CI, after an approval step)'] });
     }
-    process.stderr.write(`${details}\n${what}. Type yes to continue: `);
-    const answer = await new Promise<string>((resolve) => process.stdin.once('data', (data) => resolve(String(data).trim())));
-    process.stdin.pause();
-    if (answer !== 'yes') throw new UsageError(`${what}: not confirmed; nothing was changed`);
+    const { ask } = await import('./prompt.js');
+    const asked = Date.now();
+    const answer = await ask(`${details}\n${what}.\nType yes to continue: `);
+    this.promptedMs += Date.now() - asked;
+    if (answer === undefined) throw new RefusedError('NOT_CONFIRMED', `${what}: interrupted at the prompt; nothing was changed`, { exitCode: exitCodeForSignal('SIGINT') });
+    if (answer !== 'yes') throw new RefusedError('NOT_CONFIRMED', `${what}: not confirmed; nothing was changed`);
+  }
+
+  /**
+   * After set-image or promote wrote versions: each release whose render did not change with its new version gets a
+   * warning (its chart reads the version elsewhere than versionKeys), and the summary counts them.
+   */
+  protected async warnOnUnreadVersions(before: ReleasesConfig, changes: readonly { release: string; to: string }[]): Promise<void> {
+    const { unreadVersions, unreadVersionWarning } = await import('../app/index.js');
+    const unread = changes.length === 0 ? [] : await unreadVersions(before, this.loadConfig(before.environment.name), new Map(changes.map(({ release, to }) => [release, to])), (await this.wiring(before)).helm(), this.globalFlags.concurrency);
+    for (const warning of unread) process.stderr.write(unreadVersionWarning(warning));
+    this.envelope.summary = { changed: changes.length, unread: unread.length };
   }
 
   /** What every writing use case needs to take turns with other runs on the same target. */
@@ -215,7 +252,8 @@ export abstract class BoutiqueCommand extends Command {
     for (const result of results) if (result.error) this.envelope.errors.push(...reportedErrors(result.error, result.release.id));
     const { failed = 0, skipped = 0 } = countStates(results);
     if (!this.json) {
-      process.stderr.write(renderTotals(results, Date.now() - started, retries));
+      // The time at a confirmation prompt is the user's, not the run's.
+      process.stderr.write(renderTotals(results, Date.now() - started - this.promptedMs, retries));
       if (mode !== 'interactive' || failed || skipped || interrupts.signal) process.stdout.write(renderSyncSummary(results));
     }
     process.stderr.write(renderFailures(results));
@@ -242,19 +280,36 @@ export abstract class BoutiqueCommand extends Command {
     // Per-release errors are in the envelope already; the summary error adds nothing a pipeline needs.
     if (!(error instanceof ReleasesFailedError)) this.envelope.errors.push(...reportedErrors(error));
     this.envelope.ok = false;
-    this.exit(this.exitCodeFor(error));
+    this.exit(exitCodeOf({ error }, { detailedExitcode: this.detailedExitcode }));
   }
 
+  /**
+   * The JSON document, written whole before the process ends: oclif ends a failed run with process.exit, which does
+   * not wait for a pipe to take what is still queued (a slow reader got the first 64 KiB). Text output is waited for
+   * the same way.
+   */
   protected override async finally(error: Error | undefined): Promise<void> {
-    if (!this.json || !this.parsedGlobals) return;
-    const envelope: Envelope = { ...this.envelope, ok: this.envelope.ok && this.envelope.errors.length === 0 && (error === undefined || isCleanExit(error)) };
-    process.stdout.write(`${JSON.stringify(envelope, null, 2)}\n`);
+    let text = '';
+    if (this.json && this.parsedGlobals) {
+      const envelope: Envelope = { ...this.envelope, ok: this.envelope.ok && this.envelope.errors.length === 0 && (error === undefined || isCleanExit(error)) };
+      text = `${JSON.stringify(envelope, null, 2)}\n`;
+    }
+    await Promise.all([written(process.stdout, text), written(process.stderr, '')]);
   }
 
-  protected exitCodeFor(error: Error): number {
-    return error instanceof AppError ? error.exitCode : ExitCode.failure;
+  /**
+   * Ends a run that succeeded: its summary says whether the plan changes anything, and under --detailed-exitcode
+   * the exit code says it too (2), the same in every output format.
+   */
+  protected endWith(changes: boolean): void {
+    this.envelope.summary = { ...this.envelope.summary, changes };
+    const code = exitCodeOf({ changes }, { detailedExitcode: this.detailedExitcode });
+    if (code !== ExitCode.ok) this.exit(code);
   }
 }
+
+/** Resolves once the stream has handed `text`, and everything queued before it, to the operating system. */
+const written = (stream: NodeJS.WriteStream, text: string) => new Promise<void>((resolve) => stream.write(text, () => resolve()));
 
 /** `this.exit(0)` or the `diff --detailed-exitcode` exit for changes: an answer, not a failure. */
 function isCleanExit(error: Error & { oclif?: { exit?: number } }): boolean {

@@ -13,8 +13,8 @@ import { ExecaRunner } from '../process/runner.js';
 import { pruneCaches, rememberedFolder } from '../tools/cache-files.js';
 import type { PinnedToolName } from '../tools/pinned.js';
 import { resolveTool, type ResolvedTool } from '../tools/resolve.js';
-import { explainUnreachable, kubeconfigFiles, kubeVersions, versionSkewWarning } from '../tools/kube-context.js';
-import { kubeAccess } from '../tools/kubeconfig.js';
+import { explainUnreachable, kubeconfigFiles, kubeVersions, minorSkew, versionSkewWarning } from '../tools/kube-context.js';
+import { currentContext, kubeAccess } from '../tools/kubeconfig.js';
 
 export interface WiringOptions {
   helmBinary?: string;
@@ -60,6 +60,21 @@ export class Wiring {
     return this.runner.retries;
   }
 
+  /** The kube context this run works in, as a prompt or an error names it: the one given, else the kubeconfig's current one. */
+  kubeContextName(): string {
+    return this.options.kubeContext ?? currentContext(kubeconfigFiles(process.env, homedir())) ?? '(no current context)';
+  }
+
+  /**
+   * The git checkout a folder is in: its remote origin's URL and the folder's path inside it, or undefined for a
+   * folder outside a checkout or one without an origin.
+   */
+  async gitCheckout(dir: string): Promise<{ url: string; path: string } | undefined> {
+    const git = (args: string[]) => this.runner.run('git', ['-C', dir, ...args]).then((result) => result.stdout.trim(), () => undefined);
+    const [url, prefix] = await Promise.all([git(['remote', 'get-url', 'origin']), git(['rev-parse', '--show-prefix'])]);
+    return url ? { url, path: prefix?.replace(/\/$/, '') || '.' } : undefined;
+  }
+
   /** A second interrupt: every running helm and kubectl is stopped now. */
   stopAll(): void {
     this.runner.killAll();
@@ -67,13 +82,33 @@ export class Wiring {
 
   tool(name: PinnedToolName): Promise<ResolvedTool> {
     if (!this.tools.has(name)) {
-      const resolving = resolveTool(name, { flag: name === 'helm' ? this.options.helmBinary : undefined, env: process.env, runner: this.runner }).then((tool) => {
+      const resolving = resolveTool(name, { flag: name === 'helm' ? this.options.helmBinary : undefined, env: process.env, runner: this.runner }).then(async (tool) => {
+        if (name === 'kubectl') tool = await this.kubectlWithinSkew(tool);
         this.options.trace?.(`using ${name} ${tool.version} from ${tool.path} (${tool.source})`);
         return tool;
       });
       this.tools.set(name, resolving);
     }
     return this.tools.get(name)!;
+  }
+
+  /**
+   * A kubectl found on PATH that is more than one minor from the server (kubectl supports one) gives way to the
+   * pinned kubectl, when that one is within reach of the server, with one note. A kubectl chosen explicitly
+   * (BOUTIQUE_KUBECTL) is used as it is, with a warning (warnOnVersionSkew).
+   */
+  private async kubectlWithinSkew(onPath: ResolvedTool): Promise<ResolvedTool> {
+    if (onPath.source !== 'path') return onPath;
+    const pinned = await resolveTool('kubectl', { env: { ...process.env, PATH: '', BOUTIQUE_KUBECTL: '' }, runner: this.runner }).catch(() => undefined);
+    if (!pinned || pinned.path === onPath.path) return onPath;
+    const api = this.directApi();
+    const server = (api ? await api.serverVersion().catch(() => undefined) : undefined) ?? (await kubeVersions(onPath, this.runner, this.options.kubeContext))?.server;
+    if (!server) return onPath;
+    const skew = minorSkew(onPath.version, server);
+    const pinnedSkew = minorSkew(pinned.version, server);
+    if (skew === undefined || skew <= 1 || pinnedSkew === undefined || pinnedSkew > 1) return onPath;
+    this.options.warn?.(`note: kubectl ${onPath.version} on PATH (${onPath.path}) is ${skew} minor versions from the server's ${server}; using boutique's pinned kubectl ${pinned.version} (BOUTIQUE_KUBECTL chooses one)`);
+    return pinned;
   }
 
   private helmEnv: Record<string, string> | undefined;

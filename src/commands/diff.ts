@@ -1,9 +1,9 @@
 import { Flags } from '@oclif/core';
 import { commentThread, diff, diffAgainstBase, upsertComment, type CommentHost } from '../app/index.js';
-import { BoutiqueCommand } from '../cli/base-command.js';
+import { BoutiqueCommand, detailedExitcodeFlags } from '../cli/base-command.js';
 import { promotionGateFlags } from '../cli/promotion.js';
 import { hasChanges } from '../diff/release-diff.js';
-import { ExitCode } from '../errors.js';
+import { changesAnything, isChange, takeovers } from '../plan/sync-plan.js';
 import { changeCountsPhrase, orphansNote, syncPlanJson } from '../report/change-view.js';
 import { baseDiffJson, basePlanCounts, commentMarker, renderBaseDiffMarkdown, renderBaseDiffText } from '../report/base-diff-view.js';
 import { diffSummary, GITHUB_COMMENT_LIMIT, renderDiffMarkdown, renderDiffText } from '../report/diff-view.js';
@@ -17,7 +17,7 @@ export default class Diff extends BoutiqueCommand {
     ...promotionGateFlags,
     output: Flags.string({ char: 'o', description: 'output format', options: ['text', 'json', 'markdown'], default: 'text', helpGroup: 'GLOBAL' }),
     context: Flags.integer({ description: 'unchanged lines around each change', default: 3, min: 0 }),
-    'detailed-exitcode': Flags.boolean({ description: 'exit 2 when there are changes, 0 when none, 1 on any error', default: false }),
+    ...detailedExitcodeFlags,
     'save-plan': Flags.string({ description: 'write what a sync would do to FILE, for sync --plan FILE to apply exactly that', helpValue: 'FILE' }),
     base: Flags.string({ description: 'compare with this git ref (branch, tag, commit) instead of the cluster: both sides rendered with helm template, no cluster contacted', helpGroup: 'BASE DIFF' }),
     head: Flags.string({ description: 'with --base: the other side, a git ref (default: the working tree)', dependsOn: ['base'], helpGroup: 'BASE DIFF' }),
@@ -26,11 +26,8 @@ export default class Diff extends BoutiqueCommand {
     comment: Flags.string({ description: 'also post the diff as one pull-request comment, updated in place on the next run (GitHub: GITHUB_TOKEN; GitLab: GITLAB_TOKEN)', options: ['github', 'gitlab'] }),
   };
 
-  private detailedExitCode = false;
-
   async run(): Promise<void> {
     const { flags } = await this.parseFlags(Diff);
-    this.detailedExitCode = flags['detailed-exitcode'];
     // Checked before anything runs: a job that cannot comment fails at once.
     const thread = flags.comment ? commentThread(flags.comment as CommentHost, process.env) : undefined;
     const post = async (render: (marker: string) => string) => {
@@ -43,14 +40,18 @@ export default class Diff extends BoutiqueCommand {
     const { config, plan } = this.loadPlan();
     await this.enforcePromotionGate(config, plan, flags['override-promotion-gate']);
     const { syncPlan, diffs, failed } = await this.readingCluster(async () => diff(plan, (await this.wiring(config)).cluster(), { concurrency: this.globalFlags.concurrency, savePlanTo: flags['save-plan'] }));
-    const scope = { releases: changeCountsPhrase(syncPlan), failed: failed.map(({ release }) => release.id) };
+    const changes = changesAnything(syncPlan) || hasChanges(diffs);
+    const scope = { releases: changeCountsPhrase(syncPlan), failed: failed.map(({ release }) => release.id), changes };
     this.envelope.summary = diffSummary(diffs, scope);
     this.envelope.results = [{ releases: syncPlanJson(syncPlan), diffs }];
     await post((marker) => `${marker}\n${renderDiffMarkdown(diffs, { context: flags.context, scope, maxLength: GITHUB_COMMENT_LIMIT - marker.length - 1 })}`);
     if (flags.output === 'markdown') process.stdout.write(renderDiffMarkdown(diffs, { context: flags.context, scope }));
     else if (flags.output === 'text') process.stdout.write(renderDiffText(diffs, { color: this.colorEnabled(), context: flags.context, scope }) + orphansNote(syncPlan));
+    for (const { release, owner } of takeovers(syncPlan.changes.filter((change) => isChange(change.action)), syncPlan.environment)) {
+      process.stderr.write(`note: ${release.id} was last deployed by environment ${owner}: a sync of ${syncPlan.environment} needs --take-over\n`);
+    }
     this.failOnReleaseErrors(failed, `could not diff ${failed.length} of ${plan.releases.length} releases`);
-    if (this.detailedExitCode && hasChanges(diffs)) this.exit(ExitCode.changes);
+    this.endWith(changes);
   }
 
   /** `diff --base REF`: two revisions compared with helm template alone (app/base-diff.ts). */
@@ -76,11 +77,6 @@ export default class Diff extends BoutiqueCommand {
     if (flags.output === 'markdown') process.stdout.write(renderBaseDiffMarkdown(outcome, { context: flags.context }));
     else if (flags.output === 'text') process.stdout.write(renderBaseDiffText(outcome, { color: this.colorEnabled(), context: flags.context }));
     this.failOnReleaseErrors(outcome.failed, `could not render ${outcome.failed.length} releases`);
-    if (this.detailedExitCode && counts.hasChanges) this.exit(ExitCode.changes);
-  }
-
-  // Under --detailed-exitcode, 2 means "changes", so every error exits 1.
-  protected override exitCodeFor(error: Error): number {
-    return this.detailedExitCode ? ExitCode.failure : super.exitCodeFor(error);
+    this.endWith(counts.hasChanges > 0);
   }
 }

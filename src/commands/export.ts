@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BoutiqueCommand } from '../cli/base-command.js';
+import { UsageError } from '../errors.js';
 import { engines, exportReleases, renderExportSummary } from '../gitops/export.js';
 
 export default class Export extends BoutiqueCommand {
@@ -12,25 +13,35 @@ export default class Export extends BoutiqueCommand {
 
   static override flags = {
     'output-dir': Flags.string({ description: 'folder to write (replaced), inside the platform repository', required: true }),
-    'repo-url': Flags.string({ description: 'git URL of the platform repository the controller reads charts and values from', required: true }),
+    'repo-url': Flags.string({ description: "git URL of the platform repository the controller reads charts and values from (default: the remote origin of releases.yaml's checkout)" }),
     revision: Flags.string({ description: 'branch the controller follows', default: 'main' }),
-    'repo-path': Flags.string({ description: 'folder of releases.yaml inside that repository', default: '.' }),
+    'repo-path': Flags.string({ description: "folder of releases.yaml inside that repository (default: its folder in releases.yaml's checkout, else .)" }),
+    'prefix-names': Flags.boolean({ description: 'flux: put the environment before every object name (prod-frontend), so exports of several environments share one cluster (argocd names always carry it)', default: false }),
     namespace: Flags.string({ description: "namespace of the controller's objects (default: flux-system, argocd)" }),
     interval: Flags.string({ description: 'Flux reconcile interval', default: '10m' }),
   };
 
-  static override examples = ['<%= config.bin %> export flux -e prod --output-dir clusters/prod/boutique --repo-url https://github.com/acme/platform'];
+  static override examples = [
+    '<%= config.bin %> export flux -e prod --output-dir clusters/prod/boutique',
+    '<%= config.bin %> export flux -e prod --prefix-names --output-dir clusters/shared/prod --repo-url https://github.com/acme/platform',
+  ];
 
   async run(): Promise<void> {
     const { args, flags } = await this.parseFlags(Export);
     const { config, plan } = this.loadPlan();
+    const checkout = flags['repo-url'] && flags['repo-path'] ? undefined : await (await this.wiring()).gitCheckout(config.baseDir);
+    const url = flags['repo-url'] ?? checkout?.url;
+    if (!url) throw new UsageError(`export needs the git URL the controller reads ${config.file} from, and ${config.baseDir} is in no checkout with a remote origin`, { suggestions: ['pass --repo-url URL'] });
+    if (!flags['repo-url']) process.stderr.write(`repository: ${url} (git remote origin; --repo-url to choose another)\n`);
     const summary = exportReleases(config, plan, {
       engine: args.engine as (typeof engines)[number],
       outputDir: flags['output-dir'],
-      git: { url: flags['repo-url'], revision: flags.revision, path: flags['repo-path'] },
+      git: { url, revision: flags.revision, path: flags['repo-path'] ?? checkout?.path ?? '.' },
       namespace: flags.namespace,
       interval: flags.interval,
+      prefixNames: flags['prefix-names'],
     });
+    this.envelope.summary = { releases: plan.releases.length, files: summary.files.length, notes: summary.notes.length };
     this.envelope.results = [summary];
     if (!this.json) process.stdout.write(renderExportSummary(summary));
   }

@@ -12,6 +12,7 @@ export default class Graph extends BoutiqueCommand {
   async run(): Promise<void> {
     const { flags } = await this.parseFlags(Graph);
     const { plan } = this.loadPlan();
+    this.envelope.summary = { releases: plan.releases.length, levels: plan.levels.length };
     this.envelope.results = plan.levels.map((level, index) => ({ level: index, releases: level.map((release) => ({ id: release.id, needs: plan.needs.get(release.id) })) }));
     if (!this.json) process.stdout.write(renderGraph(plan, flags.format as GraphFormat));
   }

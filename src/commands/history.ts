@@ -23,6 +23,7 @@ export default class History extends BoutiqueCommand {
     const config = this.loadConfig();
     const release = findRelease(config, args.release);
     const revisions = await (await this.wiring(config)).helm().history(release);
+    this.envelope.summary = { revisions: revisions.length };
     this.envelope.results = [{ id: release.id, revisions }];
     if (this.json) return;
     process.stdout.write(

@@ -22,6 +22,7 @@ export default class Import extends BoutiqueCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parseFlags(Import);
     const result = importHelmfile({ helmfile: args.helmfile, output: this.globalFlags.file, force: flags.force, allowDuplicateKeys: this.globalFlags['allow-duplicate-keys'] });
+    this.envelope.summary = { releases: result.releases, environments: result.environments, notes: result.notes.length, issues: result.issues.length };
     this.envelope.results = [result];
     if (flags.strict) this.envelope.ok = result.clean;
     if (!this.json) process.stdout.write(renderImport(result));

@@ -18,6 +18,7 @@ export default class Lint extends BoutiqueCommand {
   async run(): Promise<void> {
     const { flags } = await this.parseFlags(Lint);
     if (flags['list-rules']) {
+      this.envelope.summary = { rules: rules.length };
       this.envelope.results = rules.map(({ id, severity, summary, fix }) => ({ id, severity, summary, fix }));
       if (!this.json) process.stdout.write(renderRuleList(rules, { color: this.colorEnabled() }));
       return;

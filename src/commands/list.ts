@@ -7,6 +7,7 @@ export default class List extends BoutiqueCommand {
   async run(): Promise<void> {
     await this.parseFlags(List);
     const { plan } = this.loadPlan();
+    this.envelope.summary = { releases: plan.releases.length };
     this.envelope.results = plan.releases.map(({ id, name, namespace, chartSource, installed, labels }) => ({ id, name, namespace, chart: chartSource, installed, labels, needs: plan.needs.get(id) }));
     if (!this.json) process.stdout.write(renderReleaseList(plan));
   }

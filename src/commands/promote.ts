@@ -19,5 +19,6 @@ export default class Promote extends BoutiqueCommand {
     const edit = await promoteVersions({ source, target, plan, deps: (await this.sourceWiring(source)).cluster(), concurrency: this.globalFlags.concurrency });
     this.envelope.results = [versionsEditReport(edit, flags.from)];
     if (!this.json) process.stdout.write(renderVersionsEdit(edit));
+    await this.warnOnUnreadVersions(target, edit.changes);
   }
 }

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { findRelease, rollback, runUndo, undoRun } from '../app/index.js';
+import { findRelease, rollback, rollbackTarget, runUndo, undoRun } from '../app/index.js';
 import { BoutiqueCommand } from '../cli/base-command.js';
 import { parseRevision } from '../config/arguments.js';
 import { UsageError } from '../errors.js';
@@ -25,9 +25,12 @@ export default class Rollback extends BoutiqueCommand {
     const revision = parseRevision(args.revision);
     const { config, plan } = this.loadPlan();
     const release = findRelease(config, args.release);
-    if (config.environment.production) await this.confirm(`rollback of ${release.id} in production environment ${config.environment.name}`, `helm rollback ${release.name} ${args.revision ?? '(previous revision)'}`);
+    const deps = (await this.wiring(config)).cluster();
+    const target = rollbackTarget(release, revision, await deps.helm.history(release));
+    if (config.environment.production) await this.confirm(`rollback of ${release.id} to revision ${target} in ${await this.targetOf(config)}`, `helm rollback ${release.name} ${target}`);
     const { lockTimeoutMs, onLockWait } = this.writeOptions();
-    const current = await rollback(plan, release, revision, (await this.wiring(config)).cluster(), { timeoutMs: lockTimeoutMs, onWait: onLockWait });
+    const current = await rollback(plan, release, target, deps, { timeoutMs: lockTimeoutMs, onWait: onLockWait });
+    this.envelope.summary = { revision: current?.revision };
     this.envelope.results = [{ id: release.id, revision: current?.revision, description: current?.description }];
     if (!this.json) process.stdout.write(`${release.id} rolled back: revision ${current?.revision} (${current?.description})\n`);
   }

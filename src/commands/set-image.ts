@@ -11,8 +11,10 @@ export default class SetImage extends BoutiqueCommand {
 
   async run(): Promise<void> {
     const { argv } = await this.parseFlags(SetImage);
-    const edit = setImages(this.loadConfig(), argv as string[]);
+    const before = this.loadConfig();
+    const edit = setImages(before, argv as string[]);
     this.envelope.results = [versionsEditReport(edit)];
     if (!this.json) process.stdout.write(renderVersionsEdit(edit));
+    await this.warnOnUnreadVersions(before, edit.changes);
   }
 }

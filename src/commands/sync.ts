@@ -1,9 +1,11 @@
 import { Flags } from '@oclif/core';
 import { dryRunSync, sync } from '../app/index.js';
-import { BoutiqueCommand } from '../cli/base-command.js';
+import { BoutiqueCommand, detailedExitcodeFlags, takeOverFlags } from '../cli/base-command.js';
+import { changesAnything, countChanges } from '../plan/sync-plan.js';
+import { changedAnything } from '../report/sync-view.js';
 import { promotionGateFlags } from '../cli/promotion.js';
 import type { SyncPlan } from '../app/index.js';
-import { changeCountsPhrase, orphansNote, renderSyncPlan, syncPlanJson } from '../report/change-view.js';
+import { changeCountsPhrase, orphansNote, renderPlanTable, renderSyncPlan, syncPlanJson } from '../report/change-view.js';
 
 export default class Sync extends BoutiqueCommand {
   static override description =
@@ -11,6 +13,8 @@ export default class Sync extends BoutiqueCommand {
 
   static override flags = {
     ...promotionGateFlags,
+    ...takeOverFlags,
+    ...detailedExitcodeFlags,
     'dry-run': Flags.boolean({ description: 'print what sync would do with each release, and why, without changing anything', default: false }),
     'save-plan': Flags.string({ description: 'with --dry-run: write what sync would do to FILE, for sync --plan FILE', helpValue: 'FILE', dependsOn: ['dry-run'] }),
     plan: Flags.string({
@@ -35,27 +39,34 @@ export default class Sync extends BoutiqueCommand {
     const options = { concurrency: this.globalFlags.concurrency };
     if (flags['dry-run']) {
       const syncPlan = await dryRunSync(plan, deps, { ...options, savePlanTo: flags['save-plan'] });
+      this.envelope.summary = countChanges(syncPlan);
       this.envelope.results = syncPlanJson(syncPlan);
       if (!this.json) process.stdout.write(renderSyncPlan(syncPlan));
-      return;
+      return this.endWith(changesAnything(syncPlan));
     }
+    const target = await this.targetOf(config);
+    const kubeContext = (await this.wiring(config)).kubeContextName();
     const confirm = config.environment.production
-      ? (syncPlan: SyncPlan) => this.confirm(`sync of production environment ${config.environment.name}: ${changeCountsPhrase(syncPlan)}`, renderSyncPlan(syncPlan))
+      ? (syncPlan: SyncPlan) => this.confirm(`sync of ${target}: ${changeCountsPhrase(syncPlan)}`, renderPlanTable(syncPlan))
       : undefined;
     const prune = flags.prune
       ? { confirm: (orphans: readonly { name: string; namespace: string }[]) => this.confirm(`prune of ${orphans.length} release${orphans.length === 1 ? '' : 's'} in ${config.environment.name}`, `to uninstall, no longer in releases.yaml: ${orphans.map((orphan) => `${orphan.namespace}/${orphan.name}`).join(', ')}`) }
       : undefined;
     let synced: SyncPlan | undefined;
-    await this.runReleaseOperation(
+    const results = await this.runReleaseOperation(
       'sync',
       plan.releases,
       async (onProgress, mayStart) => {
-        const outcome = await sync(plan, deps, { ...this.writeOptions(), onProgress, mayStart, confirm, prune, allowUnsafeCrdChanges: flags['allow-unsafe-crd-change'], planFile: flags.plan });
+        const outcome = await sync(plan, deps, {
+          ...this.writeOptions(), onProgress, mayStart, confirm, prune, takeOver: flags['take-over'], kubeContext,
+          allowUnsafeCrdChanges: flags['allow-unsafe-crd-change'], planFile: flags.plan,
+        });
         synced = outcome.syncPlan;
         return outcome.results;
       },
       plan.needs,
     );
     if (synced && !flags.prune) process.stderr.write(orphansNote(synced));
+    this.endWith(changedAnything(results));
   }
 }

@@ -39,6 +39,7 @@ export default class Template extends BoutiqueCommand {
       if (outputDir) return [{ id: result.release.id, outputDir: resolve(outputDir, result.release.namespace, result.release.name) }];
       return [{ id: result.release.id, manifest: result.manifest }];
     });
+    this.envelope.summary = { rendered: results.length - failed.length, failed: failed.length };
     this.failOnReleaseErrors(failed, `${failed.length} of ${results.length} releases failed to render: ${failed.map((result) => result.release.id).join(', ')}`);
   }
 }

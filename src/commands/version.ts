@@ -9,6 +9,7 @@ export default class Version extends BoutiqueCommand {
     const wiring = await this.wiring();
     const tools = await Promise.all((['helm', 'kubectl'] as const).map((name): Promise<ToolLookup> => wiring.tool(name).catch((error: Error) => ({ name, error }))));
     const boutique = { version: this.config.version, root: this.config.root };
+    this.envelope.summary = { version: boutique.version, toolsMissing: tools.filter((tool) => 'error' in tool).length };
     this.envelope.results = versionsJson(boutique, tools);
     if (!this.json) process.stdout.write(renderVersions(boutique, tools));
   }

@@ -1,14 +1,14 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { ConfigError, type ConfigIssue } from '../errors.js';
+import { ConfigError, UsageError, type ConfigIssue } from '../errors.js';
 import { rememberedParse } from './accepted.js';
 import { normalize, releaseNamespaces, versionsFilePath } from './normalize.js';
 import { parseYaml, type ParsedDocument } from './parse.js';
 import { ReleaseIndex } from './release-index.js';
 import { checkRules, type FileProbe } from './rules.js';
-import type { RawReleasesFile, RawSetValue, ReleasesConfig } from './types.js';
+import type { RawReleasesFile, RawSetValue, Release, ReleasesConfig } from './types.js';
 import { validateSchema } from './validate.js';
-import { chartValuesIssues, ValuesFileReader } from './values.js';
+import { chartValuesIssues, commandLine, ValuesFileReader } from './values.js';
 import { parseVersionsFile } from './versions-file.js';
 import { outsideRepository, repositoryOf } from '../tools/contained-path.js';
 
@@ -73,7 +73,11 @@ export function checkConfig(text: string, options: CheckOptions): CheckedConfig 
  * Reads, checks and normalizes releases.yaml for one environment; throws one ConfigError listing every issue.
  * `set` (the command line's --set) comes after every release's own set values.
  */
-export function loadConfig(path: string, environment: string, options: { files?: FileProbe; set?: readonly RawSetValue[]; allowDuplicateKeys?: boolean } = {}): ReleasesConfig {
+export function loadConfig(
+  path: string,
+  environment: string,
+  options: { files?: FileProbe; set?: readonly RawSetValue[]; allowDuplicateKeys?: boolean; checkSetOn?: (release: Release) => boolean } = {},
+): ReleasesConfig {
   const files = options.files ?? nodeFileProbe;
   const absolute = resolve(path);
   const file = relative(process.cwd(), absolute) || absolute;
@@ -90,12 +94,17 @@ export function loadConfig(path: string, environment: string, options: { files?:
   if (issues.length > 0 || !raw || !parsed || !values) throw new ConfigError(issues);
   const versions = readVersionsFile(versionsFilePath(raw, environment, baseDir), raw.releases.map((release) => release.name), files);
   if (versions.issues.length > 0) throw new ConfigError(versions.issues);
-  const config = normalize(raw, { file, baseDir, environment, files, versions: versions.versions });
-  // The command line's --set is helm's to check: it has no line in any file.
-  const valueIssues = chartValuesIssues(config, parsed, values, files);
-  if (valueIssues.length > 0) throw new ConfigError(valueIssues);
+  const normalized = normalize(raw, { file, baseDir, environment, files, versions: versions.versions });
   const overrides = options.set ?? [];
-  return overrides.length === 0 ? config : { ...config, releases: config.releases.map((release) => ({ ...release, set: [...release.set, ...overrides] })) };
+  const withOverrides = (release: Release): Release => ({ ...release, set: [...release.set, ...overrides] });
+  const config = overrides.length === 0 ? normalized : { ...normalized, releases: normalized.releases.map(withOverrides) };
+  // The command line's --set is checked as the files are, on the releases it is meant for (checkSetOn: the selected
+  // ones); it has no line in any file, so it is named as typed.
+  const checked = { ...normalized, releases: normalized.releases.map((release) => (options.checkSetOn?.(release) === false ? release : withOverrides(release))) };
+  const valueIssues = chartValuesIssues(checked, parsed, values, files, new Set(overrides));
+  if (valueIssues.some((issue) => issue.file !== commandLine)) throw new ConfigError(valueIssues);
+  if (valueIssues.length > 0) throw new UsageError(valueIssues.map((issue) => issue.message).join('\n'), { suggestions: [...new Set(valueIssues.flatMap((issue) => (issue.hint ? [issue.hint] : [])))] });
+  return config;
 }
 
 /** The environment's versions file (release → tag or digest); none yet is no versions. */

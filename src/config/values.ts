@@ -85,8 +85,13 @@ function isPlainMap(value: unknown): value is Record<string, unknown> {
 }
 
 /** Where a layer's values came from, to point a schema error at the line that set the offending value. */
+/** The file of an issue in a --set value of the command line, which has no file: it is reported as a usage error. */
+export const commandLine = '(command line)';
+
 interface Layer {
   values: Record<string, unknown>;
+  /** A --set of the command line, as typed (`--set replicaCount=abc`); a secret one is never quoted. */
+  commandLine?: { flag: string; secret: boolean };
   /** The document that holds the layer, and the path of the layer's map within it. */
   parsed: ParsedDocument;
   at: PathSegment[];
@@ -100,7 +105,7 @@ interface Layer {
  * line of the layer that set it last (a values file, or releases.yaml for inline values and set), never at a
  * temporary file. Repository and OCI charts are validated by helm once it has fetched them.
  */
-export function chartValuesIssues(config: ReleasesConfig, releasesFile: ParsedDocument, reader: ValuesFileReader, files: FileProbe): ConfigIssue[] {
+export function chartValuesIssues(config: ReleasesConfig, releasesFile: ParsedDocument, reader: ValuesFileReader, files: FileProbe, commandLineSets: ReadonlySet<unknown> = new Set()): ConfigIssue[] {
   const schemas = new Map<string, ChartSchema | undefined>();
   return config.releases.flatMap((release, index) => {
     if (!release.installed || release.chart.kind !== 'local') return [];
@@ -112,7 +117,7 @@ export function chartValuesIssues(config: ReleasesConfig, releasesFile: ParsedDo
     if (inputs === undefined) return [];
     const accepted = acceptedBefore(schema.text, inputs);
     if (accepted.hit) return [];
-    const layers = releaseLayers(release, index, chartDir, releasesFile, reader, files);
+    const layers = releaseLayers(release, index, chartDir, releasesFile, reader, files, commandLineSets);
     if (layers === undefined) return [];
     const validate = schema.compiled();
     if (!validate) return [];
@@ -120,7 +125,7 @@ export function chartValuesIssues(config: ReleasesConfig, releasesFile: ParsedDo
       accepted.remember();
       return [];
     }
-    return (validate.errors ?? []).filter((error) => error.keyword !== 'if').map((error) => schemaIssue(error, layers, release, index, releasesFile));
+    return (validate.errors ?? []).filter((error) => error.keyword !== 'if').flatMap((error) => schemaIssue(error, layers, release, index, releasesFile));
   });
 }
 
@@ -168,7 +173,7 @@ function chartSchema(chartDir: string, files: FileProbe): ChartSchema | undefine
 }
 
 /** The release's layers, lowest precedence first; undefined when a values file is unreadable (reported already). */
-function releaseLayers(release: Release, index: number, chartDir: string, releasesFile: ParsedDocument, reader: ValuesFileReader, files: FileProbe): Layer[] | undefined {
+function releaseLayers(release: Release, index: number, chartDir: string, releasesFile: ParsedDocument, reader: ValuesFileReader, files: FileProbe, commandLineSets: ReadonlySet<unknown>): Layer[] | undefined {
   const fileLayer = (path: string): Layer | undefined | 'broken' => {
     if (reader.issues(path).length > 0) return 'broken';
     const parsed = reader.read(path);
@@ -182,7 +187,10 @@ function releaseLayers(release: Release, index: number, chartDir: string, releas
       // A versions-file entry has no line of releases.yaml: its keys point at the release's name.
       return layer.source === undefined ? { values: layer.values, parsed: releasesFile, at: ['releases', index, 'name'], isSet: true } : { values: layer.values, parsed: releasesFile, at: pointerToPath(layer.source) };
     }),
-    ...release.set.map((entry, setIndex) => setLayer(entry.name, entry.value, releasesFile, ['releases', index, 'set', setIndex, 'value'])),
+    ...release.set.map((entry, setIndex) => {
+      const layer = setLayer(entry.name, entry.value, releasesFile, ['releases', index, 'set', setIndex, 'value']);
+      return layer && commandLineSets.has(entry) ? { ...layer, commandLine: { flag: entry.secret ? `--set-secret ${entry.name}` : `--set ${entry.name}=${String(entry.value)}`, secret: entry.secret === true } } : layer;
+    }),
   ];
   if (layers.includes('broken')) return undefined;
   return layers.filter((layer): layer is Layer => layer !== undefined && layer !== 'broken');
@@ -225,7 +233,7 @@ function has(values: unknown, path: readonly PathSegment[]): boolean {
   return true;
 }
 
-function schemaIssue(error: ErrorObject, layers: readonly Layer[], release: Release, index: number, releasesFile: ParsedDocument): ConfigIssue {
+function schemaIssue(error: ErrorObject, layers: readonly Layer[], release: Release, index: number, releasesFile: ParsedDocument): ConfigIssue[] {
   const path = pointerToPath(error.instancePath);
   const unknownKey = error.keyword === 'additionalProperties' ? String(error.params.additionalProperty) : undefined;
   const subject = unknownKey === undefined ? path : [...path, unknownKey];
@@ -236,11 +244,16 @@ function schemaIssue(error: ErrorObject, layers: readonly Layer[], release: Rele
   const { message, hint } = describeError(error, name, where, unknownKey, secret);
   // The highest layer holding the value set it last; a missing required key is held by none: point at the release.
   const setter = error.keyword === 'required' ? undefined : [...layers].reverse().find((layer) => has(layer.values, subject));
-  if (!setter) return issueAt(releasesFile, ['releases', index, 'chart'], `values of release ${release.id}: ${message}`, hint);
+  if (!setter) return [issueAt(releasesFile, ['releases', index, 'chart'], `values of release ${release.id}: ${message}`, hint)];
+  if (setter.commandLine) {
+    // A secret value is never quoted: helm checks it, and says only where.
+    if (setter.commandLine.secret) return [];
+    return [{ file: commandLine, line: 1, column: 1, path: pathToPointer(subject), message: `${setter.commandLine.flag}: ${message} (release ${release.id})`, hint }];
+  }
   const target = setter.isSet ? setter.at : [...setter.at, ...subject];
   // An unknown key is pointed at itself, a wrong value at the value.
   const { line, column } = setter.isSet || unknownKey === undefined ? locate(setter.parsed, target) : locate(setter.parsed, [...setter.at, ...path], unknownKey);
-  return { file: setter.parsed.file, line, column, path: pathToPointer(target), message: `${message} (release ${release.id})`, hint };
+  return [{ file: setter.parsed.file, line, column, path: pathToPointer(target), message: `${message} (release ${release.id})`, hint }];
 }
 
 function describeError(error: ErrorObject, name: string, where: string, unknownKey: string | undefined, secret: boolean): { message: string; hint: string } {

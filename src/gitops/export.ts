@@ -20,6 +20,8 @@ export interface ExportOptions {
   git: GitSource;
   namespace?: string;
   interval: string;
+  /** Flux: every object name after the environment's (see ExportInput). */
+  prefixNames?: boolean;
 }
 
 export interface ExportSummary {
@@ -50,7 +52,7 @@ export function exportReleases(config: ReleasesConfig, plan: Plan, options: Expo
   if (options.engine === 'flux') refuseUntargetableSecrets(config, exportedReleases(plan));
   const outputDir = resolve(options.outputDir);
   const values = new Map(exportedReleases(plan).map((release) => [release.id, valuesWithoutSecrets(release, readValuesFile)]));
-  const input = { config, plan, values, git: options.git, namespace: options.namespace ?? defaultNamespace[options.engine], interval: options.interval, outputDir };
+  const input = { config, plan, values, git: options.git, namespace: options.namespace ?? defaultNamespace[options.engine], interval: options.interval, outputDir, prefixNames: options.prefixNames };
   const result = options.engine === 'flux' ? fluxExport(input) : argoCdExport(input);
   // Every file checked before anything is removed or written: no symbolic link may lead out of the folder.
   const paths = result.files.map((file) => writablePathIn(outputDir, join(outputDir, file.path), 'export --output-dir'));

@@ -9,6 +9,9 @@ const helmApi = 'helm.toolkit.fluxcd.io/v2';
 /** The one source of every local chart: the platform repository itself. */
 export const gitSourceName = 'boutique';
 
+/** An object's name in the export: with prefixNames, after its environment's name. */
+const named = (input: Pick<ExportInput, 'config' | 'prefixNames'>, name: string) => (input.prefixNames ? `${input.config.environment.name}-${name}` : name);
+
 /** The Secret a release's secret set values come from: boutique never writes their values into exported files. */
 export function secretValuesName(release: Release, releases: readonly Release[]): string {
   return `${objectName(release, releases)}-secret-values`;
@@ -67,15 +70,15 @@ export function secretKeys(names: readonly string[]): Map<string, string> {
   return keys;
 }
 
-function chartSourceName(release: Release): string {
+function chartSourceName(release: Release, input: ExportInput): string {
   const chart = release.chart;
-  if (chart.kind === 'repository') return chart.repository.name;
-  if (chart.kind === 'oci') return chart.url.slice(chart.url.lastIndexOf('/') + 1);
-  return gitSourceName;
+  if (chart.kind === 'repository') return named(input, chart.repository.name);
+  if (chart.kind === 'oci') return named(input, chart.url.slice(chart.url.lastIndexOf('/') + 1));
+  return named(input, gitSourceName);
 }
 
 function sourceObject(release: Release, input: ExportInput): KubeObject {
-  const metadata = { name: chartSourceName(release), namespace: input.namespace };
+  const metadata = { name: chartSourceName(release, input), namespace: input.namespace };
   const chart = release.chart;
   if (chart.kind === 'repository') {
     const { url } = chart.repository;
@@ -90,7 +93,7 @@ function sourceObject(release: Release, input: ExportInput): KubeObject {
 
 function chartOf(release: Release, input: ExportInput): Record<string, unknown> {
   const chart = release.chart;
-  const sourceRef = { name: chartSourceName(release), namespace: input.namespace };
+  const sourceRef = { name: chartSourceName(release, input), namespace: input.namespace };
   if (chart.kind === 'oci') return { chartRef: { kind: 'OCIRepository', ...sourceRef } };
   if (chart.kind === 'repository') {
     return { chart: { spec: { chart: chart.name.slice(chart.name.indexOf('/') + 1), ...(chart.version && { version: chart.version }), sourceRef: { kind: 'HelmRepository', ...sourceRef } } } };
@@ -114,7 +117,7 @@ function fluxValues(values: Record<string, unknown>, release: Release): Record<s
 function helmRelease(release: Release, input: ExportInput, releases: readonly Release[], notes: ExportNote[]): KubeObject {
   const { needs, notes: needNotes } = exportedNeeds(release, releases);
   notes.push(...needNotes);
-  const secretName = secretValuesName(release, releases);
+  const secretName = named(input, secretValuesName(release, releases));
   const secrets = release.set.filter((entry) => entry.secret);
   const keys = secretKeys(secrets.map((entry) => entry.name));
   const refs = secrets.map((entry) => ({ kind: 'Secret', name: secretName, valuesKey: keys.get(entry.name)!, targetPath: entry.name }));
@@ -127,7 +130,7 @@ function helmRelease(release: Release, input: ExportInput, releases: readonly Re
   return {
     apiVersion: helmApi,
     kind: 'HelmRelease',
-    metadata: { name: objectName(release, releases), namespace: input.namespace },
+    metadata: { name: named(input, objectName(release, releases)), namespace: input.namespace },
     spec: {
       interval: input.interval,
       releaseName: release.name,
@@ -135,7 +138,7 @@ function helmRelease(release: Release, input: ExportInput, releases: readonly Re
       // helm's storage stays where boutique kept it, so Flux takes over the existing releases.
       storageNamespace: release.namespace,
       ...chartOf(release, input),
-      ...(needs.length > 0 && { dependsOn: needs.map((need) => ({ name: objectName(need, releases), namespace: input.namespace })) }),
+      ...(needs.length > 0 && { dependsOn: needs.map((need) => ({ name: named(input, objectName(need, releases)), namespace: input.namespace })) }),
       timeout: release.timeout,
       maxHistory: release.historyMax,
       install: { createNamespace: release.createNamespace, ...wait, remediation },

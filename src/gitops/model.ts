@@ -25,6 +25,8 @@ export interface ExportInput {
   interval: string;
   /** The folder the files are written to, so the app-of-apps root can point at it in the repository. */
   outputDir: string;
+  /** Flux: put the environment before every object name (`prod-frontend`), so two environments' exports share a cluster. */
+  prefixNames?: boolean;
 }
 
 /** Something a release uses that the target cannot express, or that needs a step of its own; never dropped silently. */

@@ -121,7 +121,7 @@ function decide(release: Release, observation: ReleaseObservation, environment: 
     ? ['inputs unknown: helm 3 shows no release labels']
     : [
         ...(record.labels[inputsLabel] === observation.inputsHash ? [] : ['inputs changed']),
-        ...(record.labels[environmentLabel] === environment ? [] : ['environment changed']),
+        ...(ownerOf(record) === environment ? [] : [ownerOf(record) ? `last deployed by environment ${ownerOf(record)}` : 'environment changed']),
       ];
   const reasons = [...(record.status === 'deployed' ? [] : [`last attempt ${record.status}`]), ...recorded];
   if (reasons.length === 0 && observation.drift?.length) reasons.push(`drift in ${observation.drift.join(', ')}`);
@@ -152,10 +152,28 @@ export function planSync(plan: Plan, observations: ReadonlyMap<string, ReleaseOb
   return { environment: plan.environment.name, changes: [...changes.values()] };
 }
 
+/** The environment whose boutique run last deployed the release, as its record says; undefined when no boutique run did. */
+export const ownerOf = (record: ReleaseRecord | undefined): string | undefined => record?.labels[environmentLabel] || undefined;
+
+/**
+ * The releases among `writes` that another environment's run deployed last: a run of this environment must not
+ * upgrade or uninstall them unless told to take them over (two environments in one namespace, the implicit
+ * `default` included, would otherwise replace each other's releases in turn).
+ */
+export function takeovers(writes: readonly PlannedChange[], environment: string): { release: Release; owner: string }[] {
+  return writes.flatMap(({ release, record }) => {
+    const owner = ownerOf(record);
+    return owner !== undefined && owner !== environment ? [{ release, owner }] : [];
+  });
+}
+
 /** An install or an upgrade: what helm applies from a render, so what must render before a sync writes anything. */
 export const isApply = (action: ChangeAction) => action === 'install' || action === 'upgrade';
 
 export const isChange = (action: ChangeAction) => isApply(action) || action === 'uninstall';
+
+/** Whether a sync would write anything: a release to install, upgrade or uninstall. */
+export const changesAnything = (syncPlan: SyncPlan): boolean => syncPlan.changes.some((change) => isChange(change.action));
 
 export function countChanges(syncPlan: SyncPlan): Record<ChangeAction, number> {
   const counts: Record<ChangeAction, number> = { install: 0, upgrade: 0, unchanged: 0, uninstall: 0, absent: 0, blocked: 0 };

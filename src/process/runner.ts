@@ -107,7 +107,7 @@ export class ExecaRunner implements Runner, Streamer {
     for (const child of this.running) child.kill('SIGTERM');
   }
 
-  /** `trace` sees every command line before it runs, --set values redacted (for --debug). */
+  /** `trace` sees every command line before it runs (for --debug): secret values never are in one, and are masked wherever they appear. */
   constructor(private readonly trace?: (line: string) => void) {}
 
   async run(command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
@@ -129,7 +129,7 @@ export class ExecaRunner implements Runner, Streamer {
   }
 
   stream(command: string, args: string[], onLine: (line: string) => void): LineStream {
-    this.trace?.(`$ ${[command, ...redactArgs(args)].join(' ')} (in the background)`);
+    this.trace?.(`$ ${[command, ...args].join(' ')} (in the background)`);
     let stopped = false;
     let stopChild = () => {
       stopped = true;
@@ -153,7 +153,7 @@ export class ExecaRunner implements Runner, Streamer {
   }
 
   private async runOnce(command: string, args: string[], options: RunOptions): Promise<RunResult> {
-    this.trace?.(`$ ${hide([command, ...redactArgs(args)].join(' '), options.mask)}`);
+    this.trace?.(`$ ${hide([command, ...args].join(' '), options.mask)}`);
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     // Loaded with the first process: a run answered from caches never loads execa's hundred modules.
     const { execa } = await import('execa');
@@ -174,32 +174,20 @@ export class ExecaRunner implements Runner, Streamer {
       this.running.add(child);
       const result = await child.finally(() => this.running.delete(child));
       if (result.timedOut) {
-        throw new ExecError(command, redactArgs(args).map((arg) => hide(arg, options.mask)), undefined, `${command} did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped\n${hide(String(result.stderr), options.mask)}`);
+        throw new ExecError(command, args.map((arg) => hide(arg, options.mask)), undefined, `${command} did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped\n${hide(String(result.stderr), options.mask)}`);
       }
       if (result.failed && result.exitCode === undefined) throw result;
       const exitCode = result.exitCode ?? 1;
       if (exitCode !== 0 && !(options.okExitCodes ?? []).includes(exitCode)) {
-        throw new ExecError(command, redactArgs(args).map((arg) => hide(arg, options.mask)), exitCode, hide(String(result.stderr), options.mask));
+        throw new ExecError(command, args.map((arg) => hide(arg, options.mask)), exitCode, hide(String(result.stderr), options.mask));
       }
       return { stdout: String(result.stdout), stderr: String(result.stderr), exitCode };
     } catch (error) {
       if (error instanceof ExecError) throw error;
       const execaError = error as ExecaError;
       if (execaError.code === 'ENOENT') throw new ToolError(`${command}: not found`, { cause: error, suggestions: ['install it, or point boutique at it with --helm-binary or BOUTIQUE_HELM'] });
-      throw new ExecError(command, redactArgs(args), undefined, hide(execaError.shortMessage ?? String(error), options.mask), { cause: error });
+      throw new ExecError(command, args.map((arg) => hide(arg, options.mask)), undefined, hide(execaError.shortMessage ?? String(error), options.mask), { cause: error });
     }
   }
 }
 
-/** Flags whose value is `name=value` and must never be printed. */
-const setFlags = new Set(['--set', '--set-string', '--set-json', '--set-file', '--set-literal']);
-
-/** Arguments as they may be shown to a user: every --set value replaced by ***. */
-export function redactArgs(args: readonly string[]): string[] {
-  return args.map((arg, index) => {
-    const flag = args[index - 1];
-    if (flag && setFlags.has(flag)) return arg.replace(/=.*$/s, '=***');
-    const inline = /^(--set(?:-string|-json|-file|-literal)?)=([^=]*)=.*$/s.exec(arg);
-    return inline ? `${inline[1]}=${inline[2]}=***` : arg;
-  });
-}

@@ -1,6 +1,6 @@
 import { describeVerdict } from '../health/evaluate.js';
 import type { ChangeAction, PlannedChange, ReleaseRecord, SyncPlan } from '../plan/sync-plan.js';
-import { countChanges } from '../plan/sync-plan.js';
+import { countChanges, ownerOf } from '../plan/sync-plan.js';
 import { renderTable } from './table.js';
 
 /**
@@ -44,13 +44,17 @@ export function changeCountsPhrase(syncPlan: SyncPlan): string {
   return parts.filter(Boolean).join(', ');
 }
 
-/** `sync --dry-run`: the plan, one release a row, with why. */
-export function renderSyncPlan(syncPlan: SyncPlan): string {
-  const table = renderTable(
+/** The plan, one release a row, with why: what `sync --dry-run` prints, and what a confirmation shows above its question. */
+export function renderPlanTable(syncPlan: SyncPlan): string {
+  return renderTable(
     ['RELEASE', 'ACTION', 'WHY', 'WAITS FOR'],
     syncPlan.changes.map((change) => [change.release.id, ACTION_WORD[change.action], change.reasons.join(', ') || '-', change.changingNeeds.join(', ') || '-']),
   );
-  return `${table}\nPlan for ${syncPlan.environment}: ${changeCountsPhrase(syncPlan)}. Nothing was changed (dry run).\n${orphansNote(syncPlan)}`;
+}
+
+/** `sync --dry-run`: the plan, and that nothing was changed. */
+export function renderSyncPlan(syncPlan: SyncPlan): string {
+  return `${renderPlanTable(syncPlan)}\nPlan for ${syncPlan.environment}: ${changeCountsPhrase(syncPlan)}. Nothing was changed (dry run).\n${orphansNote(syncPlan)}`;
 }
 
 /** The plan as `--output json` lists it (sync --dry-run, status, diff), orphans last. */
@@ -68,6 +72,7 @@ function releasesJson(syncPlan: SyncPlan): object[] {
     reasons: change.reasons,
     ...(change.changingNeeds.length > 0 && { waitsFor: change.changingNeeds }),
     ...(change.notReady && { notReady: change.notReady.map(({ ref, verdict }) => ({ object: ref, state: verdict.state, reason: verdict.reason })) }),
+    ...(ownerOf(change.record) && { deployedBy: ownerOf(change.record) }),
     ...(change.record && {
       revision: change.record.revision,
       helmStatus: change.record.status,
@@ -92,11 +97,11 @@ function healthNote(change: PlannedChange): string {
 /** `boutique status`: helm's view of each release and whether the cluster is in sync with releases.yaml. */
 export function renderStatus(syncPlan: SyncPlan): string {
   const row = (name: string, namespace: string, record: ReleaseRecord | undefined, sync: string) => [
-    name, namespace, record ? String(record.revision) : '-', record?.status ?? '-', record?.chart || '-',
+    name, namespace, ownerOf(record) ?? '-', record ? String(record.revision) : '-', record?.status ?? '-', record?.chart || '-',
     record?.version || '-', record?.appVersion || '-', record?.deployedAt || '-', sync,
   ];
   return renderTable(
-    ['NAME', 'NAMESPACE', 'REVISION', 'STATUS', 'CHART', 'VERSION', 'APP VERSION', 'UPDATED', 'SYNC'],
+    ['NAME', 'NAMESPACE', 'DEPLOYED BY', 'REVISION', 'STATUS', 'CHART', 'VERSION', 'APP VERSION', 'UPDATED', 'SYNC'],
     [
       ...syncPlan.changes.map((change) => {
         const status = syncStatusOf(change);

@@ -16,6 +16,8 @@ export interface DiffScope {
   releases?: string;
   /** Releases that could not be diffed: a plan that leaves them out must never read as clean. */
   failed?: readonly string[];
+  /** From the sync plan: a release would be installed, upgraded or uninstalled, even one whose objects would not change. */
+  changes?: boolean;
 }
 
 export interface DiffViewOptions {
@@ -265,7 +267,7 @@ export function diffSummary(diffs: readonly ReleaseDiff[], scope: DiffScope = {}
   return {
     ...totalCounts(diffs),
     drifted: diffs.reduce((sum, diff) => sum + diff.drift.length, 0),
-    hasChanges: hasChanges(diffs) ? 1 : 0,
+    hasChanges: (scope.changes ?? hasChanges(diffs)) ? 1 : 0,
     complete: (scope.failed ?? []).length === 0 ? 1 : 0,
   };
 }

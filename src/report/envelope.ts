@@ -21,7 +21,8 @@ export interface Envelope {
   command: string;
   ok: boolean;
   environment?: string;
-  summary?: object;
+  /** The counts of the run; empty when it failed before it had any. */
+  summary: object;
   results: unknown[];
   errors: ReportedError[];
 }

@@ -29,6 +29,9 @@ export function renderFailures(results: readonly SyncResult[]): string {
     .join('');
 }
 
+/** Whether a run wrote anything: a release installed, upgraded or uninstalled. */
+export const changedAnything = (results: readonly SyncResult[]): boolean => results.some(({ state }) => state === 'installed' || state === 'upgraded' || state === 'uninstalled');
+
 export function countStates(results: readonly SyncResult[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const result of results) counts[result.state] = (counts[result.state] ?? 0) + 1;

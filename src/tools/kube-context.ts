@@ -82,16 +82,20 @@ export function parseKubeVersions(stdout: string): KubeVersions | undefined {
   }
 }
 
+/** How many minor versions apart a kubectl and a server are; undefined when either is no version or the majors differ. */
+export function minorSkew(client: string, server: string): number | undefined {
+  const [clientVersion, serverVersion] = [parseVersion(client), parseVersion(server)];
+  if (!clientVersion || !serverVersion || clientVersion[0] !== serverVersion[0]) return undefined;
+  return Math.abs(clientVersion[1] - serverVersion[1]);
+}
+
 /**
  * kubectl supports one minor version of skew with the API server. Beyond that, a warning that names the pinned
  * kubectl boutique installed, and how to use it.
  */
 export function versionSkewWarning(versions: KubeVersions, kubectl: ResolvedTool, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const client = parseVersion(versions.client);
-  const server = parseVersion(versions.server);
-  if (!client || !server || client[0] !== server[0]) return undefined;
-  const skew = Math.abs(client[1] - server[1]);
-  if (skew <= 1) return undefined;
+  const skew = minorSkew(versions.client, versions.server);
+  if (skew === undefined || skew <= 1) return undefined;
   const pinned = pinnedTools.tools.kubectl.version;
   const where = kubectl.source === 'pinned' ? 'boutique\'s pinned kubectl' : `${kubectl.path} (${kubectl.source === 'env' ? '$BOUTIQUE_KUBECTL' : kubectl.source === 'path' ? 'PATH' : kubectl.source})`;
   const advice = kubectl.source === 'pinned'

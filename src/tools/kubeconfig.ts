@@ -57,6 +57,11 @@ function mergeKubeconfigs(files: readonly string[], read: (path: string) => stri
   return merged;
 }
 
+/** The context kubectl uses when none is named: the kubeconfig's current-context (undefined when it has none). */
+export function currentContext(files: readonly string[], read: (path: string) => string = (path) => readFileSync(path, 'utf8')): string | undefined {
+  return mergeKubeconfigs(files, read).currentContext;
+}
+
 /** Loopback addresses never go through a proxy (Go's http.ProxyFromEnvironment). */
 const isLoopback = (host: string) => host === 'localhost' || host === '[::1]' || host === '::1' || /^127\./.test(host);
 

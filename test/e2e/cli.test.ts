@@ -37,7 +37,7 @@ describe('bad arguments: exit 2, a plain message, no help dump', () => {
   });
 });
 
-describe('did you mean (oclif plugin-not-found)', () => {
+describe('did you mean (cli/not-found.ts)', () => {
   it('in a terminal, offers the closest command and runs it when the user says yes', async () => {
     const result = await inTerminal(['grpah'], 'y\r');
     expect(result.output).toContain('grpah is not a boutique command.');
@@ -46,11 +46,52 @@ describe('did you mean (oclif plugin-not-found)', () => {
     expect(result.exitCode).toBe(0);
   });
 
-  it('without a terminal, says the command does not exist and exits 127 without running anything', async () => {
+  it('without a terminal, names the closest command, and exits 127 without running anything', async () => {
     const result = await boutique(['grpah']);
     expect(result.exitCode).toBe(127);
-    expect(result.stderr).toContain('grpah is not a boutique command.');
+    expect(result.stderr).toContain('grpah is not a boutique command. Did you mean graph?\n');
     expect(result.stdout).toBe('');
+  });
+
+  it("maps helmfile's verbs: apply is sync, with or without a terminal", async () => {
+    const piped = await boutique(['apply', '-e', 'dev']);
+    expect(piped.exitCode).toBe(127);
+    expect(piped.stderr).toContain("apply is not a boutique command. Did you mean sync? (helmfile's apply is boutique's sync)\n");
+    const answeredNo = await inTerminal(['apply', '-e', 'dev'], 'n\r');
+    expect(answeredNo.output).toContain("Did you mean sync? (helmfile's apply is boutique's sync)");
+    expect(answeredNo.output).toContain('Run boutique sync -e dev? [y/N]');
+    expect(answeredNo.exitCode).toBe(127);
+  });
+});
+
+describe('boutique completion bash', () => {
+  const script = () => boutique(['completion', 'bash']).then((result) => result.stdout);
+  /** What bash offers for the words typed so far (the last one being typed), through the script boutique prints. */
+  const complete = async (setup: string, words: string[], cwd = repoRoot) => {
+    const quoted = words.map((word) => `'${word}'`).join(' ');
+    const result = await execa('bash', ['-c', `${setup}\nCOMP_WORDS=(${quoted}); COMP_CWORD=${words.length - 1}; _boutique_complete; printf '%s\\n' "\${COMPREPLY[@]}"`], {
+      cwd,
+      env: { ...process.env, PATH: `${join(repoRoot, 'bin')}:${process.env.PATH}` },
+    });
+    return String(result.stdout).split('\n').filter(Boolean);
+  };
+
+  it('completes commands, flags, environment names and release names for boutique on PATH', async () => {
+    const setup = await script();
+    expect(await complete(setup, ['boutique', 'rol'])).toEqual(['rollback']);
+    expect(await complete(setup, ['boutique', 'sync', '-e', ''])).toEqual(['default', 'dev', 'staging', 'prod']);
+    expect(await complete(setup, ['boutique', 'rollback', 'fr'])).toEqual(['frontend']);
+    expect(await complete(setup, ['boutique', 'rollback', '-e', 'prod', 'cart'])).toEqual(['cartservice']);
+    expect(await complete(setup, ['boutique', 'diff', '-l', 'name=check'])).toEqual(['name=checkoutservice']);
+    expect(await complete(setup, ['boutique', 'diff', '--take'])).toEqual([]);
+    expect(await complete(setup, ['boutique', 'sync', '--take'])).toEqual(['--take-over']);
+  });
+
+  it('completes npx boutique as well, and leaves other npx commands alone', async () => {
+    const setup = await script();
+    expect(await complete(setup, ['npx', 'boutique', 'sync', '-e', 'st'])).toEqual(['staging']);
+    expect(await complete(setup, ['npx', 'boutique', 'his'])).toEqual(['history']);
+    expect(await complete(setup, ['npx', 'prettier', 'sy'])).toEqual([]);
   });
 });
 

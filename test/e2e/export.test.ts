@@ -69,4 +69,28 @@ describe('boutique export, applied to a cluster with the Flux and Argo CD CRDs',
     expect(apps).toHaveLength(12);
     expect(apps.find((app) => app.metadata.name === 'prod-frontend')?.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '3' });
   });
+
+  it("takes the repository from the checkout's git remote, and prefixes Flux names per environment so two exports share a cluster", async () => {
+    const outside = await run(['export', 'flux', '-e', 'prod', '--output-dir', 'clusters/shared/prod']);
+    expect(outside.exitCode).toBe(2);
+    expect(outside.stderr).toMatch(/^Error: export needs the git URL the controller reads .*releases\.yaml from, and .* is in no checkout with a remote origin\n  hint: pass --repo-url URL\n/m);
+    await execa('git', ['init', '--quiet', system.dir]);
+    await execa('git', ['-C', system.dir, 'remote', 'add', 'origin', repoUrl]);
+    for (const environment of ['prod', 'staging']) {
+      const exported = await run(['export', 'flux', '-e', environment, '--prefix-names', '--output-dir', `clusters/shared/${environment}`]);
+      expect(exported.exitCode, exported.stderr).toBe(0);
+      expect(exported.stderr).toContain(`repository: ${repoUrl} (git remote origin; --repo-url to choose another)\n`);
+      await kubectl(['apply', '--server-side', '-k', `clusters/shared/${environment}`]);
+    }
+    const names = emulator.store.list('helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'flux-system').map((object) => object.metadata.name ?? '');
+    expect(names.filter((name) => name.startsWith('prod-'))).toHaveLength(11);
+    expect(names.filter((name) => name.startsWith('staging-'))).toHaveLength(12); // staging runs the load generator
+    const staged = emulator.store.get('helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'flux-system', 'staging-cartservice')!.spec as { dependsOn: unknown; chart: { spec: { sourceRef: { name: string } } } };
+    expect(staged.dependsOn).toEqual([{ name: 'staging-redis-cart', namespace: 'flux-system' }]);
+    expect(staged.chart.spec.sourceRef.name).toBe('staging-boutique');
+    const sources = emulator.store.list('source.toolkit.fluxcd.io/v1', 'GitRepository', 'flux-system');
+    expect(sources.filter((object) => object.metadata.name !== 'boutique').map((object) => [object.metadata.name, (object.spec as { url: string }).url]).sort()).toEqual([
+      ['prod-boutique', repoUrl], ['staging-boutique', repoUrl],
+    ]);
+  });
 });

@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,6 +51,17 @@ describe('npm run demo (docs/local-demo.md) against the emulator', () => {
     expect(String(demo.stderr)).toContain('kubectl port-forward --context kind-boutique -n boutique-dev service/frontend 18080:80');
   });
 
+  it('bad flags get one line and how to pass them through npm, as docs/local-demo.md writes them, before anything runs', async () => {
+    const viaNpm = await execa('npm', ['run', '--silent', 'demo', '--port', '9090'], { cwd: repoRoot, reject: false });
+    expect(viaNpm.exitCode).toBe(2);
+    expect(String(viaNpm.stderr)).toContain("demo: Unexpected argument '9090'. This command does not take positional arguments (npm took --port as its own setting)\n  hint: npm run demo -- --port 9090");
+    expect(String(viaNpm.stderr)).not.toMatch(/^\s+at /m);
+    const badPort = await execa(process.execPath, ['scripts/local-demo.mjs', '--port', 'abc'], { cwd: repoRoot, reject: false, stripFinalNewline: false });
+    expect(badPort.exitCode).toBe(2);
+    expect(String(badPort.stderr)).toBe('demo: --port abc is not a port (1-65535)\n  hint: npm run demo -- --port 9090 --environment dev (npm keeps the flags before -- for itself)\n');
+    expect(readFileSync(join(repoRoot, 'docs', 'local-demo.md'), 'utf8')).toContain('npm run demo -- --port 9090 ');
+  });
+
   it('a missing context lists the ones that exist and how to create kind-boutique; no kubeconfig says so', async () => {
     const env = emulatorEnv(emulator);
     const missing = await boutique(['status', '-e', 'dev'], { env });
@@ -64,16 +75,36 @@ describe('npm run demo (docs/local-demo.md) against the emulator', () => {
     expect(none.stderr).not.toContain('localhost:8080');
   });
 
-  it('warns when kubectl is more than one minor from the server, naming the pinned kubectl', async () => {
-    // A kubectl that reports itself as v1.32.0 and otherwise is the pinned one.
+  /** A kubectl that reports itself as v1.32.0 and otherwise is the pinned one; each of its runs is logged beside it. */
+  function oldKubectl(): { dir: string; path: string; log: string } {
     const dir = mkdtempSync(join(tmpdir(), 'boutique-kubectl-'));
     const fake = join(dir, 'kubectl');
+    const log = join(dir, 'runs.log');
     writeFileSync(fake, `#!${process.execPath}
 const { spawnSync } = require('node:child_process');
+require('node:fs').appendFileSync(${JSON.stringify(log)}, process.argv.slice(2).join(' ') + '\\n');
 const result = spawnSync(${JSON.stringify(kubectlBinary())}, process.argv.slice(2), { encoding: 'utf8', input: process.argv[2] === 'version' ? '' : require('node:fs').readFileSync(0) });
 const out = process.argv[2] === 'version' ? result.stdout.replace(/"gitVersion": "v1\\.35\\.2"/, '"gitVersion": "v1.32.0"').replace(/"minor": "35"/, '"minor": "32"').replace(/Client Version: v1\\.35\\.2/, 'Client Version: v1.32.0') : result.stdout;
 process.stdout.write(out); process.stderr.write(result.stderr); process.exit(result.status ?? 1);
 `, { mode: 0o755 });
+    return { dir, path: fake, log };
+  }
+
+  it('uses its pinned kubectl, with one note, when the kubectl on PATH is more than one minor from the server', async () => {
+    const old = oldKubectl();
+    const env = { ...emulator.env, BOUTIQUE_HELM: helmBinary(), PATH: `${old.dir}:${process.env.PATH}`, BOUTIQUE_DIRECT_API: '0' };
+    const result = await boutique(['status', '-l', 'name=adservice', '--debug'], { env });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr.match(/kubectl v1\.32\.0/g)).toHaveLength(1);
+    expect(result.stderr).toContain(`note: kubectl v1.32.0 on PATH (${old.path}) is 3 minor versions from the server's v1.35.0; using boutique's pinned kubectl v1.35.2 (BOUTIQUE_KUBECTL chooses one)\n`);
+    expect(result.stderr).toContain(`using kubectl v1.35.2 from ${kubectlBinary()} (pinned)`);
+    expect(result.stderr).not.toContain('warning: kubectl');
+    // The kubectl on PATH was asked its version and the server's, and nothing else.
+    expect(readFileSync(old.log, 'utf8').split('\n').filter(Boolean).every((run) => run.startsWith('version'))).toBe(true);
+  });
+
+  it('warns when a kubectl chosen with BOUTIQUE_KUBECTL is more than one minor from the server, naming the pinned kubectl', async () => {
+    const fake = oldKubectl().path;
     const result = await boutique(['status', '-l', 'name=adservice'], { env: { ...emulator.env, BOUTIQUE_HELM: helmBinary(), BOUTIQUE_KUBECTL: fake } });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stderr).toContain(`warning: kubectl v1.32.0 from ${fake} ($BOUTIQUE_KUBECTL) is 3 minor versions from the server's v1.35.0; kubectl supports one. boutique's pinned kubectl v1.35.2 is at ${kubectlBinary()}`);

@@ -47,7 +47,7 @@ describe('boutique on charts shaped like third-party ones', () => {
     const before = emulator.requests.length;
     const result = await run(['sync', '-o', 'json']);
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout).summary).toEqual({ unchanged: 6 });
+    expect(JSON.parse(result.stdout).summary).toEqual({ unchanged: 6, changes: false });
     expect(emulator.requests.slice(before).filter(isWrite)).toEqual([]);
     expect(revisions('apps')).toEqual(['sh.helm.release.v1.hooks.v1', 'sh.helm.release.v1.quirks.v1', 'sh.helm.release.v1.scaled.v1', 'sh.helm.release.v1.widgets.v1', 'sh.helm.release.v1.with-deps.v1']);
     const deployment = emulator.store.get('apps/v1', 'Deployment', 'apps', 'quirks') as unknown as { spec: { template: { spec: { volumes: { configMap: { defaultMode: number } }[]; containers: { env: { value: string }[] }[] } } } };

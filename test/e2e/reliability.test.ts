@@ -142,7 +142,7 @@ describe('reliability against the emulator', () => {
     const { run } = await setUp(100);
     const result = await run(['sync', '-e', 'prod', ...selection]);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain('Error: sync of production environment prod: 2 to install, 0 unchanged: not confirmed, and there is no terminal to ask');
+    expect(result.stderr).toContain('Error: sync of production environment prod (kube context emulator): 2 to install, 0 unchanged: not confirmed, and there is no terminal to ask');
     expect(emulator.requests.filter(isWrite)).toEqual([]);
   });
 });

@@ -50,7 +50,7 @@ describe('boutique sync on the shipped Online Boutique', () => {
     expect(diff.exitCode, diff.stderr).toBe(2);
     const report = JSON.parse(diff.stdout);
     expect(report).toMatchObject({ schemaVersion: 1, command: 'diff', ok: true, errors: [] });
-    expect(report.summary).toEqual({ add: 36, change: 0, destroy: 0, unchanged: 0, drifted: 0, hasChanges: 1, complete: 1 });
+    expect(report.summary).toEqual({ add: 36, change: 0, destroy: 0, unchanged: 0, drifted: 0, hasChanges: 1, complete: 1, changes: true });
     const dryRun = await cli.run(['sync', '--dry-run', '-l', 'tier=infra']);
     expect(dryRun.exitCode, dryRun.stderr).toBe(0);
     expect(dryRun.stdout).toMatch(/^boutique\/redis-cart +install +not installed +-$/m);
@@ -77,7 +77,7 @@ describe('boutique sync on the shipped Online Boutique', () => {
     const result = await cli.run(['sync', '-o', 'json']);
     expect(result.exitCode, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
-    expect(report.summary).toEqual({ unchanged: 12 });
+    expect(report.summary).toEqual({ unchanged: 12, changes: false });
     expect(report.results).toHaveLength(12);
     expect(emulator.requests.slice(before).filter(isWrite)).toEqual([]);
     expect(cli.helmSecrets()).toEqual(releaseNames.map((name) => `sh.helm.release.v1.${name}.v1`).sort());
@@ -172,7 +172,8 @@ describe('boutique sync on the shipped Online Boutique', () => {
   });
 
   it('uninstalls a release switched to installed: false', async () => {
-    const result = await cli.run(['sync', '-e', 'prod', '-l', 'name=loadgenerator', '--yes']);
+    // default deployed it: prod takes it over to uninstall it.
+    const result = await cli.run(['sync', '-e', 'prod', '-l', 'name=loadgenerator', '--yes', '--take-over']);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^boutique\/loadgenerator +uninstalled /m);
     expect(emulator.store.get('apps/v1', 'Deployment', 'boutique', 'loadgenerator')).toBeUndefined();
@@ -180,9 +181,9 @@ describe('boutique sync on the shipped Online Boutique', () => {
 
   it('destroys everything in reverse dependency order', async () => {
     const beforeRefusal = emulator.requests.length;
-    const refused = await cli.run(['destroy', '-e', 'prod']);
+    const refused = await cli.run(['destroy']);
     expect(refused.exitCode).toBe(2);
-    expect(refused.stderr).toContain('Error: destroy of 11 releases in prod: not confirmed, and there is no terminal to ask\n  hint: pass --yes to confirm');
+    expect(refused.stderr).toContain('Error: destroy of 11 releases in environment default (kube context emulator): not confirmed, and there is no terminal to ask\n  hint: pass --yes to confirm');
     expect(emulator.requests.slice(beforeRefusal).filter(isWrite)).toEqual([]);
     const before = emulator.requests.length;
     const result = await cli.run(['destroy', '--yes']);

@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator, type RequestLogEntry } from '../cluster/emulator.js';
+import { boutique } from '../support/cli.js';
+import { copyShippedSystem } from '../support/system.js';
+import { emulatorEnv } from '../support/tools.js';
+
+const isWrite = (entry: RequestLogEntry) => ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(entry.verb) && !entry.dryRun;
+const selection = ['-l', 'tier=infra'];
+
+// The shipped releases.yaml deploys prod and the implicit default environment into the same namespace.
+describe('a release another environment deployed', () => {
+  let emulator: Emulator;
+  let run: (args: string[]) => ReturnType<typeof boutique>;
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ readyDelayMs: 50 });
+    const system = copyShippedSystem();
+    run = (args) => boutique(args, { cwd: system.dir, env: emulatorEnv(emulator) });
+    const prod = await run(['sync', '-e', 'prod', '--yes', ...selection]);
+    expect(prod.exitCode, prod.stderr).toBe(0);
+  });
+  afterAll(() => emulator.stop());
+
+  it('is neither upgraded nor uninstalled by a run of the default environment: exit 2, both environments and the kube context named, nothing written', async () => {
+    const before = emulator.requests.length;
+    for (const args of [['sync'], ['sync', '-o', 'json'], ['destroy', '--yes']]) {
+      const refused = await run([...args, ...selection]);
+      expect(refused.exitCode, refused.stderr).toBe(2);
+      expect(refused.stderr).toContain(
+        `Error: ${args[0]} of environment default would take over 1 release last deployed by environment prod in kube context emulator: boutique/redis-cart (prod); nothing was changed\n  hint: to work on them as prod: -e prod\n  hint: to make default their owner from now on: --take-over\n`,
+      );
+    }
+    expect(emulator.requests.slice(before).filter(isWrite)).toEqual([]);
+    expect(emulator.requests.slice(before).length).toBeGreaterThan(0);
+  });
+
+  it('shows its owner in status, and changes hands with --take-over', async () => {
+    expect((await run(['status', ...selection])).stdout).toMatch(/^redis-cart +boutique +prod +1 +deployed /m);
+    const diff = await run(['diff', ...selection]);
+    expect(diff.stderr).toContain('note: boutique/redis-cart was last deployed by environment prod: a sync of default needs --take-over\n');
+    const taken = await run(['sync', '--take-over', ...selection]);
+    expect(taken.exitCode, taken.stderr).toBe(0);
+    expect(taken.stdout).toMatch(/^boutique\/redis-cart +upgraded .*last deployed by environment prod/m);
+    const status = JSON.parse((await run(['status', '-o', 'json', ...selection])).stdout);
+    expect(status.results.map((result: { deployedBy: string }) => result.deployedBy)).toEqual(['default']);
+    const back = await run(['sync', '-e', 'prod', '--yes', ...selection]);
+    expect(back.exitCode).toBe(2);
+    expect(back.stderr).toContain('sync of environment prod would take over 1 release last deployed by environment default');
+  });
+});
