@@ -80,7 +80,20 @@ export async function listRuns(plan: Plan, deps: ClusterDeps): Promise<Run[]> {
         .map((revision) => ({ id: revision.release, revision: revision.revision, action: revision.revision === 1 ? 'installed' : 'upgraded', status: revision.status })),
     };
   });
-  return runs.sort((a, b) => b.startedAt.localeCompare(a.startedAt) || a.id.localeCompare(b.id));
+  return runs.sort((a, b) => laterRevisions(b, a) || b.startedAt.localeCompare(a.startedAt) || a.id.localeCompare(b.id));
+}
+
+/**
+ * 1 when `a` wrote a later revision than `b` of a release both changed, -1 when earlier, 0 when they share none:
+ * helm's revision numbers order runs that a label's whole seconds cannot.
+ */
+function laterRevisions(a: Run, b: Run): number {
+  const of = new Map(b.releases.map((release) => [release.id, release.revision]));
+  for (const release of a.releases) {
+    const other = of.get(release.id);
+    if (other !== undefined && other !== release.revision) return release.revision > other ? 1 : -1;
+  }
+  return 0;
 }
 
 /** What `rollback --run` does to one release: back to the revision before the run's, or uninstalled when the run installed it. */

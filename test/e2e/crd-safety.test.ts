@@ -67,13 +67,13 @@ describe('CustomResourceDefinition upgrades', () => {
     operatorValues('alphaVersion: true\ntargetField: true\npausedField: true\n');
     const additive = await run(['sync', '-o', 'json']);
     expect(additive.exitCode, additive.stderr).toBe(0);
-    expect(JSON.parse(additive.stdout).summary).toEqual({ upgraded: 1, unchanged: 1 });
+    expect(JSON.parse(additive.stdout).summary).toEqual({ upgraded: 1, unchanged: 1, changes: true });
     expect(schemaOf()).toContain('"paused":{"type":"boolean"}');
 
     operatorValues('alphaVersion: true\ntargetField: false\npausedField: true\n');
     const allowed = await run(['sync', '--allow-unsafe-crd-change', crd, '-o', 'json']);
     expect(allowed.exitCode, allowed.stderr).toBe(0);
-    expect(JSON.parse(allowed.stdout).summary).toEqual({ upgraded: 1, unchanged: 1 });
+    expect(JSON.parse(allowed.stdout).summary).toEqual({ upgraded: 1, unchanged: 1, changes: true });
     expect(schemaOf()).not.toContain('"target"');
   });
 });
@@ -104,7 +104,7 @@ describe('uninstalling an operator whose CRD still has objects', () => {
 
     const deleted = await run(['destroy', '-l', 'name=backup-operator', '--yes', '--delete-crds', '-o', 'json']);
     expect(deleted.exitCode, deleted.stderr).toBe(0);
-    expect(JSON.parse(deleted.stdout).summary).toEqual({ uninstalled: 1 });
+    expect(JSON.parse(deleted.stdout).summary).toEqual({ uninstalled: 1, changes: true });
     expect(emulator.store.get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, crd)).toBeUndefined();
   });
 
@@ -114,6 +114,6 @@ describe('uninstalling an operator whose CRD still has objects', () => {
     // Destroyed together, the custom resources go first with their release: nothing is deleted behind anyone's back.
     const both = await run(['destroy', '--yes', '-o', 'json']);
     expect(both.exitCode, both.stderr).toBe(0);
-    expect(JSON.parse(both.stdout).summary).toEqual({ uninstalled: 2 });
+    expect(JSON.parse(both.stdout).summary).toEqual({ uninstalled: 2, changes: true });
   });
 });

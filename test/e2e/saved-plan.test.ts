@@ -39,7 +39,7 @@ describe('diff --save-plan, then sync --plan', () => {
     const before = emulator.requests.length;
     const applied = await run(['sync', '--plan', planFile(), '-o', 'json']);
     expect(applied.exitCode, applied.stderr).toBe(0);
-    expect(JSON.parse(applied.stdout).summary).toEqual({ upgraded: 1, unchanged: 11 });
+    expect(JSON.parse(applied.stdout).summary).toEqual({ upgraded: 1, unchanged: 11, changes: true });
     const written = writesSince(before).map((entry) => `${entry.verb} ${entry.resource}/${entry.name ?? ''}`);
     expect(written.length).toBeGreaterThan(0);
     // A create names no object in its path: helm's new record is the one create of a Secret, checked below.
@@ -115,7 +115,7 @@ describe('releases that left releases.yaml', () => {
     const rows = JSON.parse(status.stdout).results as { id: string; status: string }[];
     expect(rows.filter((row) => row.status === 'orphaned').map((row) => row.id)).toEqual(['boutique/loadgenerator']);
     const text = await run(['status']);
-    expect(text.stdout).toMatch(/^loadgenerator +boutique +1 +deployed .* orphaned: no longer in releases\.yaml/m);
+    expect(text.stdout).toMatch(/^loadgenerator +boutique +default +1 +deployed .* orphaned: no longer in releases\.yaml/m);
 
     const diff = await run(['diff']);
     expect(diff.stdout).toContain('orphaned: boutique/loadgenerator was deployed for default and is no longer in releases.yaml; sync --prune uninstalls it');
@@ -135,7 +135,7 @@ describe('releases that left releases.yaml', () => {
     const pruned = await run(['sync', '--prune', '--yes', '-o', 'json']);
     expect(pruned.exitCode, pruned.stderr).toBe(0);
     const report = JSON.parse(pruned.stdout);
-    expect(report.summary).toEqual({ unchanged: 11, uninstalled: 1 });
+    expect(report.summary).toEqual({ unchanged: 11, uninstalled: 1, changes: true });
     expect(deployedReleases()).not.toContain('loadgenerator');
     expect(deployedReleases()).toHaveLength(11);
   });
@@ -160,7 +160,7 @@ describe('runs: history --runs and rollback --run', () => {
     system.edit('releases.yaml', (text) => `${text}\n  - name: canary\n    chart: ./charts/microservice\n    values: [values/adservice.yaml]\n    needs: [frontend]\n`);
     const second = await run(['sync', '-o', 'json']);
     expect(second.exitCode, second.stderr).toBe(0);
-    expect(JSON.parse(second.stdout).summary).toEqual({ upgraded: 3, installed: 1, unchanged: 9 });
+    expect(JSON.parse(second.stdout).summary).toEqual({ upgraded: 3, installed: 1, unchanged: 9, changes: true });
   });
   afterAll(() => emulator.stop());
 

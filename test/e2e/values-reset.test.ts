@@ -27,7 +27,7 @@ describe('a release whose values were all removed', () => {
     writeFileSync(join(dir, 'releases.yaml'), 'releases:\n  - name: echo\n    namespace: shop\n    chart: ./charts/echo\n    createNamespace: true\n');
     const second = await run(['sync', '-o', 'json']);
     expect(second.exitCode, second.stderr).toBe(0);
-    expect(JSON.parse(second.stdout).summary).toEqual({ upgraded: 1 });
+    expect(JSON.parse(second.stdout).summary).toEqual({ upgraded: 1, changes: true });
     const values = await execa(helmBinary(), ['get', 'values', 'echo', '--namespace', 'shop', '-o', 'json'], { env });
     expect(JSON.parse(values.stdout)).toBeNull();
     const rendered = emulator.store.get('v1', 'ConfigMap', 'shop', 'echo-values')!.data as Record<string, string>;

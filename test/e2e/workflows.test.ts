@@ -88,7 +88,7 @@ describe('the example workflows, run against a temporary repository', () => {
     await git(['-c', 'user.name=dev', '-c', 'user.email=dev@example.com', 'commit', '--quiet', '-m', branch]);
   };
 
-  it('deploys main to staging, shows a pull request only its own change, promotes to prod, and keeps the prod lint green after staging moves on', async () => {
+  it('deploys main to staging, shows a pull request only its own change (diff --base), promotes to prod, and keeps the prod lint green after staging moves on', async () => {
     const first = await merge('first release', () => appendFileSync(join(work, 'values', 'frontend.yaml'), '# first\n'));
     await runJob('deploy-on-merge.yml', 'deploy', work, env, { 'github.sha': first });
     expect(imageOf('boutique-staging', 'frontend')).toMatch(new RegExp(`:${first}$`));
@@ -101,7 +101,9 @@ describe('the example workflows, run against a temporary repository', () => {
     await pullRequest('more-memory', () => writeFileSync(join(work, 'values', 'emailservice.yaml'), readFileSync(join(work, 'values', 'emailservice.yaml'), 'utf8').replace('memory: 64Mi', 'memory: 96Mi')));
     const changed = await runJob('pr-check.yml', 'check', work, env, { 'github.base_ref': 'main' });
     expect(changed.outputs).toBe('changes=true\n');
-    expect(changed.summary).toContain('Releases: 1 to upgrade, 11 unchanged');
+    expect(changed.summary).toMatch(/\*\*Plan: 0 to add, \d+ to change, 0 to destroy in (\d+) of \d+ releases/);
+    expect(changed.summary).toContain('emailservice');
+    expect(changed.summary).not.toContain('frontend');
 
     await checkoutMain();
     await runJob('promote.yml', 'promote', work, env, { 'inputs.selector': '' });
