@@ -15,12 +15,13 @@ export default class Rollback extends BoutiqueCommand {
 
   static override flags = {
     run: Flags.string({ description: 'undo the run with this id (history --runs): every release it upgraded goes back, every one it installed is uninstalled, dependents first', helpValue: 'ID' }),
-    'dry-run': Flags.boolean({ description: 'with --run: say what would be rolled back and uninstalled, and change nothing', default: false, dependsOn: ['run'] }),
+    // No default: oclif checks dependsOn against any value, a default false included.
+    'dry-run': Flags.boolean({ description: 'with --run: say what would be rolled back and uninstalled, and change nothing', dependsOn: ['run'] }),
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parseFlags(Rollback);
-    if (flags.run !== undefined) return this.undoRun(flags.run, flags['dry-run'], args.release);
+    if (flags.run !== undefined) return this.undoRun(flags.run, flags['dry-run'] ?? false, args.release);
     if (!args.release) throw new UsageError('rollback needs a release, or --run ID', { suggestions: ['boutique rollback frontend', 'boutique history --runs'] });
     const revision = parseRevision(args.revision);
     const { config, plan } = this.loadPlan();

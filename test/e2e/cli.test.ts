@@ -32,7 +32,7 @@ describe('bad arguments: exit 2, a plain message, no help dump', () => {
     expect(output.stderr).toMatch(/^Error: Expected --output=yaml to be one of: text, json\n/);
     const missing = await boutique(['history']);
     expect(missing.exitCode).toBe(2);
-    expect(missing.stderr).toMatch(/^Error: Missing 1 required arg:\nrelease +release name or namespace\/name\n/);
+    expect(missing.stderr).toMatch(/^Error: history needs a release, or --runs\n/);
     expect(missing.stderr).not.toContain('USAGE');
   });
 });

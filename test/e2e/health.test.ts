@@ -128,7 +128,7 @@ describe('health of custom resources', () => {
     await patchStatus(emulator, 'tls', { conditions: [{ type: 'Ready', status: 'False', reason: 'Renewing' }] });
     const result = await run(['status', '-l', 'name=certs']);
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^certs +shop +1 +deployed .* in sync; waiting for Widget\/tls: Ready=False \(Renewing\)$/m);
+    expect(result.stdout).toMatch(/^certs +shop +default +1 +deployed .* in sync; waiting for Widget\/tls: Ready=False \(Renewing\)$/m);
     const json = JSON.parse((await run(['status', '-l', 'name=certs', '-o', 'json'])).stdout);
     expect(json.results).toEqual([expect.objectContaining({ id: 'shop/certs', status: 'in sync', notReady: [{ object: 'Widget/tls', state: 'inProgress', reason: 'Ready=False (Renewing)' }] })]);
     // broken is deployed as far as helm knows, and its rule calls its Widget failed.
