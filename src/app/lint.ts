@@ -9,6 +9,7 @@ import { kubeTarget } from './kube-catalogues.js';
 import { mapInOrder } from './pool.js';
 import { withValuesFiles } from './values-files.js';
 import { maskerOf } from '../secrets/mask.js';
+import { withClusterStandIns } from '../secrets/sources.js';
 
 const helmSeverity: Record<string, Severity> = { ERROR: 'error', WARNING: 'warning' };
 
@@ -110,7 +111,10 @@ export function configFindings(issues: readonly ConfigIssue[]): Finding[] {
 export async function lintReleases(config: ReleasesConfig, releases: readonly Release[], helm: Helm, options: { concurrency: number; kubeVersion: string; strict?: boolean }): Promise<Finding[]> {
   // Read before any render: a version with no schemas is a usage error, found before helm runs.
   const kube = kubeTarget(options.kubeVersion);
-  const perRelease = await withValuesFiles((valuesFiles) => mapInOrder(releases, options.concurrency, (release) => renderAndHelmLint(release, helm, valuesFiles.argsFor(release), options.strict ?? false)));
+  const perRelease = await withValuesFiles((valuesFiles) => mapInOrder(releases, options.concurrency, (release) => {
+    const offline = withClusterStandIns(release);
+    return renderAndHelmLint(offline, helm, valuesFiles.argsFor(offline), options.strict ?? false);
+  }));
   const rendered = new Map(releases.flatMap((release, index) => (perRelease[index]!.objects ? [[release.id, perRelease[index]!.objects!] as const] : [])));
   return releases.flatMap((release, index) => {
     const { findings, objects } = perRelease[index]!;

@@ -11,6 +11,7 @@ import { validateSchema } from './validate.js';
 import { chartValuesIssues, ValuesFileReader } from './values.js';
 import { parseVersionsFile } from './versions-file.js';
 import { outsideRepository, repositoryOf } from '../tools/contained-path.js';
+import { readLocalSources, setEntryIssues } from '../secrets/sources.js';
 
 /** A path's stat, or undefined when there is nothing there (also below a file: ENOTDIR). */
 export function statOf(path: string) {
@@ -64,7 +65,7 @@ export function checkConfig(text: string, options: CheckOptions): CheckedConfig 
   const releases = new ReleaseIndex(raw.releases.map((release, index) => `${namespaces[index]}/${release?.name}`));
   // Values files are named as releases.yaml is: from the same folder the user runs in.
   const values = new ValuesFileReader(options.files, (path) => join(dirname(options.file), relative(options.baseDir, path)), options.allowDuplicateKeys);
-  issues.push(...checkRules({ ...options, parsed, raw, namespaces, releases, values }));
+  issues.push(...checkRules({ ...options, parsed, raw, namespaces, releases, values }), ...setEntryIssues(raw, parsed));
   issues.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
   return { raw, issues, parsed, values };
 }
@@ -90,7 +91,10 @@ export function loadConfig(path: string, environment: string, options: { files?:
   if (issues.length > 0 || !raw || !parsed || !values) throw new ConfigError(issues);
   const versions = readVersionsFile(versionsFilePath(raw, environment, baseDir), raw.releases.map((release) => release.name), files);
   if (versions.issues.length > 0) throw new ConfigError(versions.issues);
-  const config = normalize(raw, { file, baseDir, environment, files, versions: versions.versions });
+  // Values from the environment and from files, read before anything is contacted (issue 31).
+  const sourced = readLocalSources(raw, parsed, { baseDir, env: process.env, files });
+  if (sourced.issues.length > 0) throw new ConfigError(sourced.issues);
+  const config = normalize(raw, { file, baseDir, environment, files, versions: versions.versions, sourced: sourced.values });
   // The command line's --set is helm's to check: it has no line in any file.
   const valueIssues = chartValuesIssues(config, parsed, values, files);
   if (valueIssues.length > 0) throw new ConfigError(valueIssues);
