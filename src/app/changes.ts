@@ -18,7 +18,7 @@ import { previewCustomResources, previewedKeys } from '../lint/crd-preview.js';
 import { inputsKey } from './inputs-key.js';
 import { shortSecretPlaces } from './secret-places.js';
 import { observeReleases } from './observe.js';
-import { resolveClusterSecrets } from '../secrets/sources.js';
+import { resolveClusterSecrets } from './cluster-secrets.js';
 import { mapInOrder } from './pool.js';
 import { applySyncPlan, destroyReleases, rejectAll, unrenderableReleases, type SyncOptions, type SyncResult } from './sync.js';
 import { acquireLock, lockOf, type LockOptions } from './lock.js';

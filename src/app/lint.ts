@@ -9,7 +9,7 @@ import { kubeTarget } from './kube-catalogues.js';
 import { mapInOrder } from './pool.js';
 import { withValuesFiles } from './values-files.js';
 import { maskerOf } from '../secrets/mask.js';
-import { withClusterStandIns } from '../secrets/sources.js';
+import { withClusterStandIns } from './cluster-secrets.js';
 
 const helmSeverity: Record<string, Severity> = { ERROR: 'error', WARNING: 'warning' };
 

@@ -5,7 +5,7 @@ import type { Release } from '../config/types.js';
 import { setAtPath } from '../config/values-path.js';
 import { stringifyGoYaml } from '../yaml/go-yaml.js';
 import { ReleaseStateError } from '../errors.js';
-import { describeSource } from '../secrets/sources.js';
+import { describeSource } from './cluster-secrets.js';
 
 /** The private folders of this process's values files: `boutique-values-<pid>-XXXXXX` in $TMPDIR. */
 const PREFIX = 'boutique-values-';

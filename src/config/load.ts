@@ -11,7 +11,7 @@ import { validateSchema } from './validate.js';
 import { chartValuesIssues, ValuesFileReader } from './values.js';
 import { parseVersionsFile } from './versions-file.js';
 import { outsideRepository, repositoryOf } from '../tools/contained-path.js';
-import { readLocalSources, setEntryIssues } from '../secrets/sources.js';
+import { readLocalSources, setEntryIssues } from './value-sources.js';
 
 /** A path's stat, or undefined when there is nothing there (also below a file: ENOTDIR). */
 export function statOf(path: string) {

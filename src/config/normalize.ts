@@ -4,7 +4,7 @@ import { ReleaseIndex } from './release-index.js';
 import type { FileProbe } from './rules.js';
 import { setAtPath } from './values-path.js';
 import type { HealthRule, HealthRuleSpec } from '../health/rules.js';
-import { sourcedEntry } from '../secrets/sources.js';
+import { sourcedEntry } from './value-sources.js';
 import type { RawSetValue, RuleSetting, ChartRef, RawEnvironment, RawRepository, Environment, RawRelease, RawReleasesFile, Release, ReleasesConfig, ValuesLayer, VersionKeys } from './types.js';
 
 const builtInDefaults = { namespace: 'default', createNamespace: true, wait: true, timeout: 300, atomic: false, historyMax: 10 };
