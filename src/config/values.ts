@@ -182,7 +182,8 @@ function releaseLayers(release: Release, index: number, chartDir: string, releas
       // A versions-file entry has no line of releases.yaml: its keys point at the release's name.
       return layer.source === undefined ? { values: layer.values, parsed: releasesFile, at: ['releases', index, 'name'], isSet: true } : { values: layer.values, parsed: releasesFile, at: pointerToPath(layer.source) };
     }),
-    ...release.set.map((entry, setIndex) => setLayer(entry.name, entry.value, releasesFile, ['releases', index, 'set', setIndex, 'value'])),
+    // A value from a cluster Secret is not known before the run reads it: helm checks it then.
+    ...release.set.map((entry, setIndex) => (entry.unresolved ? undefined : setLayer(entry.name, entry.value, releasesFile, ['releases', index, 'set', setIndex, entry.valueFrom ? 'valueFrom' : 'value']))),
   ];
   if (layers.includes('broken')) return undefined;
   return layers.filter((layer): layer is Layer => layer !== undefined && layer !== 'broken');
