@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../cluster/emulator.js';
-import { boutique } from '../support/cli.js';
+import { boutique, repoRoot } from '../support/cli.js';
 import { emulatorEnv, helmBinary, kubectlBinary } from '../support/tools.js';
 
 /**
@@ -109,6 +109,25 @@ describe('values from the environment, a file and a cluster Secret', () => {
     }
     // The run's private values files are gone.
     expect(readdirSync(tmp).filter((name) => name.startsWith('boutique-values-'))).toEqual([]);
+  });
+
+  it('runs the worked example of docs/releases-yaml.md#secrets', async () => {
+    const docs = readFileSync(join(repoRoot, 'docs', 'releases-yaml.md'), 'utf8');
+    const example = /<!-- secrets-example[^>]*-->\n```yaml\n([\s\S]*?)```/.exec(docs)?.[1];
+    expect(example).toContain('valueFrom: { secret: default/smtp, key: password }');
+    const dir = mkdtempSync(join(tmpdir(), 'boutique-sources-docs-'));
+    mkdirSync(join(dir, 'charts', 'api', 'templates'), { recursive: true });
+    writeFileSync(join(dir, 'charts', 'api', 'Chart.yaml'), 'apiVersion: v2\nname: api\nversion: 0.1.0\n');
+    writeFileSync(join(dir, 'charts', 'api', 'templates', 'secret.yaml'), 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: api\nstringData:\n  db: {{ .Values.db.password | quote }}\n  token: {{ .Values.api.token | quote }}\n  smtp: {{ .Values.smtp.password | quote }}\n');
+    writeFileSync(join(dir, 'releases.yaml'), example!);
+    mkdirSync(join(dir, 'secrets'));
+    writeFileSync(join(dir, 'secrets', 'api-token'), 'token-from-a-file\n');
+    const literal = join(dir, 'smtp-literal');
+    writeFileSync(literal, 'smtp-from-the-cluster');
+    await execa(kubectlBinary(), ['create', 'secret', 'generic', 'smtp', '-n', 'default', `--from-file=password=${literal}`], { env });
+    const result = await boutique(['sync'], { cwd: dir, env: { ...env, DB_PASSWORD: 'db-from-the-environment' } });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(decoded(emulator.store.get('v1', 'Secret', 'default', 'api'))).toEqual({ db: 'db-from-the-environment', token: 'token-from-a-file\n', smtp: 'smtp-from-the-cluster' });
   });
 
   it('refuses an unset variable and a missing file at their lines, with exit 2 and nothing contacted', async () => {
