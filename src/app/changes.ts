@@ -37,7 +37,7 @@ export interface ChangeOptions {
 }
 
 /** The plan of what a sync would change, from a constant number of cluster reads, plus each release's stored manifest. */
-export async function planChanges(unread: Plan, deps: ClusterDeps, options: ChangeOptions): Promise<{ syncPlan: SyncPlan; stored: Map<string, StoredRelease> }> {
+export async function planChanges(unread: Plan, deps: ClusterDeps, options: ChangeOptions): Promise<{ syncPlan: SyncPlan; stored: Map<string, StoredRelease>; plan: Plan }> {
   // Values from cluster Secrets are read here, once per plan, for everything that follows: the inputs hash, the
   // renders, the diff. A release whose Secret or key is missing is blocked alone (its dependents are skipped).
   const { plan, unresolved } = await withClusterSecrets(unread, deps);
@@ -50,7 +50,7 @@ export async function planChanges(unread: Plan, deps: ClusterDeps, options: Chan
     inputsKey: key,
     unresolved,
   });
-  return { syncPlan: { ...planSync(plan, observations), orphans }, stored };
+  return { syncPlan: { ...planSync(plan, observations), orphans }, stored, plan };
 }
 
 /** The plan with the values its releases take from cluster Secrets (secrets/sources.ts), and the releases that lack one. */
@@ -311,8 +311,9 @@ export interface DiffOutcome {
 }
 
 /** `boutique diff`: the sync plan, and for each release it would change, what changes object by object. */
-export async function diff(plan: Plan, deps: ClusterDeps, options: ChangeOptions & SavePlanOptions): Promise<DiffOutcome> {
-  const { syncPlan, stored } = await planChanges(plan, deps, options);
+export async function diff(unread: Plan, deps: ClusterDeps, options: ChangeOptions & SavePlanOptions): Promise<DiffOutcome> {
+  // The plan with its values from cluster Secrets: a release's needs are rendered too (previewWithCrds).
+  const { syncPlan, stored, plan } = await planChanges(unread, deps, options);
   if (options.savePlanTo) await writeSavedPlan(plan, syncPlan, stored, deps, options);
   const changed = syncPlan.changes.filter((change) => isChange(change.action));
   const failed = syncPlan.changes.filter((change) => change.action === 'blocked').map((change) => ({ release: change.release, error: change.error ?? new Error(change.reasons.join(', ')) }));

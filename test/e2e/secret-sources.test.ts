@@ -95,6 +95,11 @@ describe('values from the environment, a file and a cluster Secret', () => {
       expect(result.exitCode, `${args.join(' ')}: ${result.stderr}`).toBe(0);
       outputs.push(`${result.stdout}\n${result.stderr}`);
     }
+    // template reads no cluster: it renders no release with a value from a cluster Secret, and says why.
+    const template = await boutique(['template'], { cwd: dir, env: runEnv });
+    expect(template.exitCode).not.toBe(0);
+    expect(template.stderr).toContain('cluster.key comes from the cluster Secret default/db-admin (key key), read only by commands that talk to the cluster');
+    outputs.push(`${template.stdout}\n${template.stderr}`);
     expect(decoded(emulator.store.get('v1', 'Secret', 'default', 'vault'))).toEqual({ password: SENTINEL.env, token: SENTINEL.file, cluster: SENTINEL.cluster });
     // The second sync found nothing to change: the inputs hash holds every value (keyed), and they were the same.
     expect((JSON.parse(outputs[4]!.split('\n\n')[0]!) as { results: unknown[] }).results).toMatchObject([{ id: 'default/vault', result: 'unchanged' }]);
