@@ -70,11 +70,15 @@ describe('values from the environment, a file and a cluster Secret', () => {
   });
   afterAll(() => emulator.stop());
 
+  /** A Secret in default with one key, made from a file, so its value is in no argument list either. */
+  const createSecret = async (name: string, key: string, value: string) => {
+    const literal = join(mkdtempSync(join(tmpdir(), 'boutique-literal-')), key);
+    writeFileSync(literal, value);
+    await execa(kubectlBinary(), ['create', 'secret', 'generic', name, '-n', 'default', `--from-file=${key}=${literal}`], { env });
+  };
+
   it('syncs each value into the live Secret, and shows none in any output, argv, cache file or temp file', async () => {
-    // The cluster Secret is made from a file, so its value is in no argument list either.
-    const literal = join(mkdtempSync(join(tmpdir(), 'boutique-literal-')), 'key');
-    writeFileSync(literal, SENTINEL.cluster);
-    await execa(kubectlBinary(), ['create', 'secret', 'generic', 'db-admin', '-n', 'default', `--from-file=key=${literal}`], { env });
+    await createSecret('db-admin', 'key', SENTINEL.cluster);
     const dir = system(`releases:
   - name: vault
     chart: ./chart
@@ -127,9 +131,7 @@ describe('values from the environment, a file and a cluster Secret', () => {
     writeFileSync(join(dir, 'releases.yaml'), example!);
     mkdirSync(join(dir, 'secrets'));
     writeFileSync(join(dir, 'secrets', 'api-token'), 'token-from-a-file\n');
-    const literal = join(dir, 'smtp-literal');
-    writeFileSync(literal, 'smtp-from-the-cluster');
-    await execa(kubectlBinary(), ['create', 'secret', 'generic', 'smtp', '-n', 'default', `--from-file=password=${literal}`], { env });
+    await createSecret('smtp', 'password', 'smtp-from-the-cluster');
     const result = await boutique(['sync'], { cwd: dir, env: { ...env, DB_PASSWORD: 'db-from-the-environment' } });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(decoded(emulator.store.get('v1', 'Secret', 'default', 'api'))).toEqual({ db: 'db-from-the-environment', token: 'token-from-a-file\n', smtp: 'smtp-from-the-cluster' });
