@@ -116,6 +116,13 @@ describe('values from the environment, a file and a cluster Secret', () => {
       expect(argv).not.toContain(value);
       for (const file of cached) expect(readFileSync(file).includes(value), file).toBe(false);
     }
+    // A new value in the cluster Secret upgrades the release on the next sync.
+    await execa(kubectlBinary(), ['delete', 'secret', 'db-admin', '-n', 'default'], { env });
+    await createSecret('db-admin', 'key', `${SENTINEL.cluster}-rotated`);
+    const rotated = await boutique(['sync', '-o', 'json'], { cwd: dir, env: runEnv });
+    expect((JSON.parse(rotated.stdout.split('\n\n')[0]!) as { results: unknown[] }).results, rotated.stderr).toMatchObject([{ id: 'default/vault', result: 'upgraded' }]);
+    expect(decoded(emulator.store.get('v1', 'Secret', 'default', 'vault')).cluster).toBe(`${SENTINEL.cluster}-rotated`);
+    expect(rotated.stdout + rotated.stderr).not.toContain(SENTINEL.cluster);
     // The run's private values files are gone.
     expect(readdirSync(tmp).filter((name) => name.startsWith('boutique-values-'))).toEqual([]);
   });
