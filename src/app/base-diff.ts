@@ -12,6 +12,7 @@ import { parseManifests, type HelmHook, type KubeObject } from '../kube/objects.
 import { buildPlan } from '../plan/plan.js';
 import type { Selector } from '../plan/select.js';
 import { secretValuesOf } from '../secrets/mask.js';
+import { withStandIns } from './cluster-secrets.js';
 import { builtDependenciesHash, createInputsHash } from './inputs-hash.js';
 import { mapInOrder } from './pool.js';
 import { ValuesFiles } from './values-files.js';
@@ -208,14 +209,15 @@ function selectedReleases(side: Side, environment: string, options: BaseDiffOpti
   if (absent && (side.name === 'base' || options.environments === 'all')) return [];
   let config;
   try {
-    config = loadConfig(side.file, environment, { set: options.set });
+    // Secrets are not compared: values from elsewhere (valueFrom) are stand-ins on both sides, read from nowhere.
+    config = loadConfig(side.file, environment, { set: options.set, readSources: false });
   } catch (error) {
     // A base that does not load is named by its ref, not by the temporary folder it was read from.
     if (!(error instanceof ConfigError) || side.label === 'working tree') throw error;
     const folder = relative(process.cwd(), dirname(side.file));
     throw new ConfigError(error.issues.map((issue) => ({ ...issue, file: `${side.label}:${relative(folder, issue.file)}` })));
   }
-  return buildPlan(config, { selectors: options.selectors, includeNeeds: options.includeNeeds }).releases;
+  return buildPlan(config, { selectors: options.selectors, includeNeeds: options.includeNeeds }).releases.map(withStandIns);
 }
 
 /**

@@ -25,10 +25,12 @@ export function describeSource(entry: RawSetValue): string {
 }
 
 /**
- * The release as lint renders it, without the cluster: each value from a cluster Secret gets a stand-in, which
- * every output masks as the value itself would be.
+ * The release as a render without its sources sees it (lint, which reads no cluster; diff --base, which compares
+ * revisions of the repository): each unread value gets a stand-in named after its source, which every output masks
+ * as the value itself would be. The same source gives the same stand-in, so two revisions differ only where a
+ * source changed.
  */
-export function withClusterStandIns(release: Release): Release {
+export function withStandIns(release: Release): Release {
   if (!release.set.some((entry) => entry.unresolved)) return release;
   return { ...release, set: release.set.map((entry) => (entry.unresolved ? { name: entry.name, value: `boutique-stand-in-for-${describeSource(entry).replace(/\W+/g, '-')}`, secret: true, valueFrom: entry.valueFrom } : entry)) };
 }

@@ -72,9 +72,10 @@ export function checkConfig(text: string, options: CheckOptions): CheckedConfig 
 
 /**
  * Reads, checks and normalizes releases.yaml for one environment; throws one ConfigError listing every issue.
- * `set` (the command line's --set) comes after every release's own set values.
+ * `set` (the command line's --set) comes after every release's own set values. `readSources: false` leaves the
+ * values of valueFrom entries unread (each entry `unresolved`).
  */
-export function loadConfig(path: string, environment: string, options: { files?: FileProbe; set?: readonly RawSetValue[]; allowDuplicateKeys?: boolean } = {}): ReleasesConfig {
+export function loadConfig(path: string, environment: string, options: { files?: FileProbe; set?: readonly RawSetValue[]; allowDuplicateKeys?: boolean; readSources?: boolean } = {}): ReleasesConfig {
   const files = options.files ?? nodeFileProbe;
   const absolute = resolve(path);
   const file = relative(process.cwd(), absolute) || absolute;
@@ -91,8 +92,9 @@ export function loadConfig(path: string, environment: string, options: { files?:
   if (issues.length > 0 || !raw || !parsed || !values) throw new ConfigError(issues);
   const versions = readVersionsFile(versionsFilePath(raw, environment, baseDir), raw.releases.map((release) => release.name), files);
   if (versions.issues.length > 0) throw new ConfigError(versions.issues);
-  // Values from the environment and from files, read before anything is contacted (issue 31).
-  const sourced = readLocalSources(raw, parsed, { baseDir, env: process.env, files });
+  // Values from the environment and from files, read before anything is contacted (issue 31); `readSources: false`
+  // (diff --base, which compares revisions of the repository) leaves them unread, as a cluster Secret's value is.
+  const sourced = options.readSources === false ? { values: new Map(), issues: [] } : readLocalSources(raw, parsed, { baseDir, env: process.env, files });
   if (sourced.issues.length > 0) throw new ConfigError(sourced.issues);
   const config = normalize(raw, { file, baseDir, environment, files, versions: versions.versions, sourced: sourced.values });
   // The command line's --set is helm's to check: it has no line in any file.

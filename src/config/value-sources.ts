@@ -73,11 +73,13 @@ export function readLocalSources(raw: RawReleasesFile, parsed: ParsedDocument, o
 
 /**
  * A release's set entry as boutique acts on it: a value brought in from the environment or a file is secret with
- * its value; one from a cluster Secret is secret and unresolved until resolveClusterSecrets reads it.
+ * its value; one from a cluster Secret (or one left unread, see loadConfig's readSources) is secret and unresolved
+ * until app/cluster-secrets.ts reads it.
  */
 export function sourcedEntry(entry: RawSetValue, local: ReadonlyMap<RawSetValue, string>): RawSetValue {
   const source = entry.valueFrom;
   if (!source) return entry;
-  if ('secret' in source) return { name: entry.name, value: '', secret: true, valueFrom: source, unresolved: true };
-  return { name: entry.name, value: local.get(entry)!, secret: true, valueFrom: source };
+  const value = 'secret' in source ? undefined : local.get(entry);
+  if (value === undefined) return { name: entry.name, value: '', secret: true, valueFrom: source, unresolved: true };
+  return { name: entry.name, value, secret: true, valueFrom: source };
 }

@@ -206,3 +206,28 @@ describe('values from the environment, a file and a cluster Secret', () => {
     expect(emulator.store.get('v1', 'Secret', 'other', 'lacking')).toBeUndefined();
   });
 });
+
+describe('diff --base of a release with values from elsewhere', () => {
+  it('compares the revisions with stand-ins for the values, reading no variable, file or cluster', async () => {
+    const dir = system(`releases:
+  - name: vault
+    chart: ./chart
+    set:
+      - { name: db.password, valueFrom: { env: BOUTIQUE_TEST_NEVER_SET } }
+      - { name: api.token, valueFrom: { file: secrets/not-in-git } }
+      - { name: cluster.key, valueFrom: { secret: default/db-admin, key: key } }
+`);
+    const git = (args: string[]) => execa('git', ['-c', 'user.email=test@example.com', '-c', 'user.name=test', ...args], { cwd: dir });
+    await git(['init', '-q']);
+    await git(['add', '.']);
+    await git(['commit', '-qm', 'base']);
+    writeFileSync(join(dir, 'chart', 'templates', 'config.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  mode: strict\n');
+    const result = await boutique(['diff', '--base', 'HEAD', '-o', 'json'], { cwd: dir, env: { KUBECONFIG: join(dir, 'no-such-kubeconfig') } });
+    expect(result.exitCode, result.stderr).toBe(0);
+    // The same sources on both sides: the Secret they reach is unchanged, the new ConfigMap added.
+    expect(result.stdout).toMatch(/"ref": "ConfigMap\/settings",\s*"action": "add"/);
+    expect(result.stdout).toMatch(/"ref": "Secret\/vault",\s*"action": "unchanged"/);
+    // The stand-ins are masked like the values they stand for.
+    expect(result.stdout).not.toContain('boutique-stand-in');
+  });
+});
