@@ -39,6 +39,9 @@ function system(releases: string): string {
   return dir;
 }
 
+/** A folder as system() makes it, whose releases.yaml has one release, vault, with these set entries. */
+const vault = (set: string) => system(`releases:\n  - name: vault\n    chart: ./chart\n    set:\n${set}`);
+
 /** A helm that records every argument list it is given, then runs the real one. */
 function recordingHelm(): { path: string; log: string } {
   const dir = mkdtempSync(join(tmpdir(), 'boutique-helm-argv-'));
@@ -79,11 +82,7 @@ describe('values from the environment, a file and a cluster Secret', () => {
 
   it('syncs each value into the live Secret, and shows none in any output, argv, cache file or temp file', async () => {
     await createSecret('db-admin', 'key', SENTINEL.cluster);
-    const dir = system(`releases:
-  - name: vault
-    chart: ./chart
-    set:
-      - { name: db.password, valueFrom: { env: DB_PASSWORD } }
+    const dir = vault(`      - { name: db.password, valueFrom: { env: DB_PASSWORD } }
       - name: api.token
         valueFrom: { file: secrets/api-token }
       - { name: cluster.key, valueFrom: { secret: default/db-admin, key: key } }
@@ -145,11 +144,7 @@ describe('values from the environment, a file and a cluster Secret', () => {
   });
 
   it('refuses an unset variable and a missing file at their lines, with exit 2 and nothing contacted', async () => {
-    const dir = system(`releases:
-  - name: vault
-    chart: ./chart
-    set:
-      - { name: db.password, valueFrom: { env: BOUTIQUE_TEST_UNSET } }
+    const dir = vault(`      - { name: db.password, valueFrom: { env: BOUTIQUE_TEST_UNSET } }
       - name: api.token
         valueFrom:
           file: secrets/nowhere
@@ -209,11 +204,7 @@ describe('values from the environment, a file and a cluster Secret', () => {
 
 describe('diff --base of a release with values from elsewhere', () => {
   it('compares the revisions with stand-ins for the values, reading no variable, file or cluster', async () => {
-    const dir = system(`releases:
-  - name: vault
-    chart: ./chart
-    set:
-      - { name: db.password, valueFrom: { env: BOUTIQUE_TEST_NEVER_SET } }
+    const dir = vault(`      - { name: db.password, valueFrom: { env: BOUTIQUE_TEST_NEVER_SET } }
       - { name: api.token, valueFrom: { file: secrets/not-in-git } }
       - { name: cluster.key, valueFrom: { secret: default/db-admin, key: key } }
 `);
