@@ -12,6 +12,7 @@ import { parseManifests, type HelmHook, type KubeObject } from '../kube/objects.
 import { buildPlan } from '../plan/plan.js';
 import { checkSelection, type Selector } from '../plan/select.js';
 import { secretValuesOf } from '../secrets/mask.js';
+import { withStandIns } from './cluster-secrets.js';
 import { builtDependenciesHash, createInputsHash } from './inputs-hash.js';
 import { mapInOrder } from './pool.js';
 import { ValuesFiles } from './values-files.js';
@@ -208,7 +209,8 @@ function selectedReleases(side: Side, environment: string, options: BaseDiffOpti
   if (absent && (side.name === 'base' || options.environments === 'all')) return [];
   let config;
   try {
-    config = loadConfig(side.file, environment, { set: options.set });
+    // Secrets are not compared: values from elsewhere (valueFrom) are stand-ins on both sides, read from nowhere.
+    config = loadConfig(side.file, environment, { set: options.set, readSources: false });
   } catch (error) {
     // A base that does not load is named by its ref, not by the temporary folder it was read from.
     if (!(error instanceof ConfigError) || side.label === 'working tree') throw error;
@@ -217,7 +219,7 @@ function selectedReleases(side: Side, environment: string, options: BaseDiffOpti
   }
   // A selector that matches nothing at head is a typo, as for every command (one for a removed release included).
   if (side.name === 'head') checkSelection(config.releases, options.selectors);
-  return buildPlan(config, { selectors: options.selectors, includeNeeds: options.includeNeeds }).releases;
+  return buildPlan(config, { selectors: options.selectors, includeNeeds: options.includeNeeds }).releases.map(withStandIns);
 }
 
 /**

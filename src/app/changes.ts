@@ -18,6 +18,7 @@ import { inputsKey } from './inputs-key.js';
 import { shortSecretPlaces } from './secret-places.js';
 import { previewWithCrds, unmappedKind } from './preview-crds.js';
 import { observeReleases } from './observe.js';
+import { resolveClusterSecrets } from './cluster-secrets.js';
 import { mapInOrder } from './pool.js';
 import { applySyncPlan, destroyReleases, rejectAll, unrenderableReleases, type ReleaseHealth, type SyncOptions, type SyncResult } from './sync.js';
 import { acquireLock, lockOf, type LockOptions } from './lock.js';
@@ -36,7 +37,10 @@ export interface ChangeOptions {
 }
 
 /** The plan of what a sync would change, from a constant number of cluster reads, plus each release's stored manifest. */
-export async function planChanges(plan: Plan, deps: ClusterDeps, options: ChangeOptions): Promise<{ syncPlan: SyncPlan; stored: Map<string, StoredRelease> }> {
+export async function planChanges(unread: Plan, deps: ClusterDeps, options: ChangeOptions): Promise<{ syncPlan: SyncPlan; stored: Map<string, StoredRelease>; plan: Plan }> {
+  // Values from cluster Secrets are read here, once per plan, for everything that follows: the inputs hash, the
+  // renders, the diff. A release whose Secret or key is missing is blocked alone (its dependents are skipped).
+  const { plan, unresolved } = await withClusterSecrets(unread, deps);
   // Read only for releases with secret values: the others hash no secret.
   const withSecrets = plan.releases.some((release) => secretValuesOf(release).length > 0);
   const key = withSecrets ? await inputsKey(deps.kubectl, plan.environment.lockNamespace, { create: options.createInputsKey ?? false }) : undefined;
@@ -44,8 +48,17 @@ export async function planChanges(plan: Plan, deps: ClusterDeps, options: Change
     concurrency: options.concurrency,
     kinds: options.kinds ?? cachedKindsMemory(plan.environment.name),
     inputsKey: key,
+    unresolved,
   });
-  return { syncPlan: { ...planSync(plan, observations), orphans }, stored };
+  return { syncPlan: { ...planSync(plan, observations), orphans }, stored, plan };
+}
+
+/** The plan with the values its releases take from cluster Secrets (secrets/sources.ts), and the releases that lack one. */
+async function withClusterSecrets(plan: Plan, deps: ClusterDeps): Promise<{ plan: Plan; unresolved: Map<string, Error> }> {
+  if (!plan.releases.some((release) => release.set.some((entry) => entry.unresolved))) return { plan, unresolved: new Map() };
+  const { releases, errors } = await resolveClusterSecrets(plan.releases, deps.kubectl);
+  const byId = new Map(releases.map((release) => [release.id, release]));
+  return { plan: { ...plan, releases, levels: plan.levels.map((level) => level.map((release) => byId.get(release.id)!)) }, unresolved: errors };
 }
 
 export interface SavePlanOptions {
@@ -283,9 +296,10 @@ export interface DiffOutcome {
 }
 
 /** `boutique diff`: the sync plan, and for each release it would change, what changes object by object. */
-export async function diff(plan: Plan, deps: ClusterDeps, options: ChangeOptions & SavePlanOptions): Promise<DiffOutcome> {
-  deps.helm.checkDependencies(plan.releases);
-  const { syncPlan, stored } = await planChanges(plan, deps, options);
+export async function diff(unread: Plan, deps: ClusterDeps, options: ChangeOptions & SavePlanOptions): Promise<DiffOutcome> {
+  deps.helm.checkDependencies(unread.releases);
+  // The plan with its values from cluster Secrets: a release's needs are rendered too (previewWithCrds).
+  const { syncPlan, stored, plan } = await planChanges(unread, deps, options);
   if (options.savePlanTo) await writeSavedPlan(plan, syncPlan, stored, deps, options);
   const changed = syncPlan.changes.filter((change) => isChange(change.action));
   const failed = syncPlan.changes.filter((change) => change.action === 'blocked').map((change) => ({ release: change.release, error: change.error ?? new Error(change.reasons.join(', ')) }));

@@ -9,6 +9,7 @@ import { kubeTarget } from './kube-catalogues.js';
 import { mapInOrder } from './pool.js';
 import { withValuesFiles } from './values-files.js';
 import { maskerOf } from '../secrets/mask.js';
+import { withStandIns } from './cluster-secrets.js';
 
 const helmSeverity: Record<string, Severity> = { ERROR: 'error', WARNING: 'warning' };
 
@@ -111,7 +112,10 @@ export async function lintReleases(config: ReleasesConfig, releases: readonly Re
   // Read before any render: a version with no schemas is a usage error, found before helm runs.
   const kube = kubeTarget(options.kubeVersion);
   helm.checkDependencies(releases);
-  const perRelease = await withValuesFiles((valuesFiles) => mapInOrder(releases, options.concurrency, (release) => renderAndHelmLint(release, helm, valuesFiles.argsFor(release), options.strict ?? false)));
+  const perRelease = await withValuesFiles((valuesFiles) => mapInOrder(releases, options.concurrency, (release) => {
+    const offline = withStandIns(release);
+    return renderAndHelmLint(offline, helm, valuesFiles.argsFor(offline), options.strict ?? false);
+  }));
   const rendered = new Map(releases.flatMap((release, index) => (perRelease[index]!.objects ? [[release.id, perRelease[index]!.objects!] as const] : [])));
   return releases.flatMap((release, index) => {
     const { findings, objects } = perRelease[index]!;

@@ -18,6 +18,8 @@ export interface ObserveOptions {
   kinds: KindsMemory;
   /** The cluster's inputs key (inputs-key.ts), for releases with secret values. */
   inputsKey?: Buffer;
+  /** Releases whose values from cluster Secrets could not be read (secrets/sources.ts): blocked, with why. */
+  unresolved?: ReadonlyMap<string, Error>;
 }
 
 /** What was seen of each release (or why it could not be seen), and helm's stored revision where there is one. */
@@ -72,7 +74,7 @@ async function readStoredReleases(plan: Plan, deps: ClusterDeps, options: Observ
  * releases that nothing else decides, the live objects of their deployed revisions in one list per namespace.
  */
 export async function observeReleases(plan: Plan, deps: ClusterDeps, options: ObserveOptions): Promise<Observed> {
-  const errors = new Map<string, Error>();
+  const errors = new Map<string, Error>(options.unresolved);
   // A failed early read is no answer: the records' read says why the cluster cannot be read, or the kinds are read again.
   const early = new Map(
     [...new Set(plan.releases.map((release) => release.namespace))].flatMap((namespace) => {

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { Release } from '../config/types.js';
 import { setAtPath } from '../config/values-path.js';
 import { stringifyGoYaml } from '../yaml/go-yaml.js';
+import { ReleaseStateError } from '../errors.js';
+import { describeSource } from './cluster-secrets.js';
 
 /** The private folders of this process's values files: `boutique-values-<pid>-XXXXXX` in $TMPDIR. */
 const PREFIX = 'boutique-values-';
@@ -75,6 +77,12 @@ export class ValuesFiles {
    * (a render with stand-ins) gets files of its own beside the release's.
    */
   argsFor(release: Release, variant = ''): string[] {
+    const unread = release.set.filter((entry) => entry.unresolved);
+    if (unread.length > 0) {
+      throw new ReleaseStateError(`${release.id}: ${unread.map((entry) => `${entry.name} comes from ${describeSource(entry)}`).join(', ')}, read only by commands that talk to the cluster`, {
+        suggestions: ['run boutique diff or sync, which read it from the target cluster; or give the value another way (valueFrom env or file)'],
+      });
+    }
     // Written as helm reads it back: `hsts: "no"` must stay the string "no".
     const layers = release.values.map((layer, index) => (layer.kind === 'file' ? layer.path : this.write(release, `${variant}${index}.yaml`, stringifyGoYaml(layer.values))));
     const secrets = release.set.filter((entry) => entry.secret);

@@ -11,6 +11,7 @@ import { validateSchema } from './validate.js';
 import { chartValuesIssues, commandLine, ValuesFileReader } from './values.js';
 import { parseVersionsFile } from './versions-file.js';
 import { outsideRepository, repositoryOf } from '../tools/contained-path.js';
+import { readLocalSources, setEntryIssues } from './value-sources.js';
 
 /** A path's stat, or undefined when there is nothing there (also below a file: ENOTDIR). */
 export function statOf(path: string) {
@@ -64,19 +65,20 @@ export function checkConfig(text: string, options: CheckOptions): CheckedConfig 
   const releases = new ReleaseIndex(raw.releases.map((release, index) => `${namespaces[index]}/${release?.name}`));
   // Values files are named as releases.yaml is: from the same folder the user runs in.
   const values = new ValuesFileReader(options.files, (path) => join(dirname(options.file), relative(options.baseDir, path)), options.allowDuplicateKeys);
-  issues.push(...checkRules({ ...options, parsed, raw, namespaces, releases, values }));
+  issues.push(...checkRules({ ...options, parsed, raw, namespaces, releases, values }), ...setEntryIssues(raw, parsed));
   issues.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
   return { raw, issues, parsed, values };
 }
 
 /**
  * Reads, checks and normalizes releases.yaml for one environment; throws one ConfigError listing every issue.
- * `set` (the command line's --set) comes after every release's own set values.
+ * `set` (the command line's --set) comes after every release's own set values. `readSources: false` leaves the
+ * values of valueFrom entries unread (each entry `unresolved`).
  */
 export function loadConfig(
   path: string,
   environment: string,
-  options: { files?: FileProbe; set?: readonly RawSetValue[]; allowDuplicateKeys?: boolean; checkSetOn?: (release: Release) => boolean } = {},
+  options: { files?: FileProbe; set?: readonly RawSetValue[]; allowDuplicateKeys?: boolean; checkSetOn?: (release: Release) => boolean; readSources?: boolean } = {},
 ): ReleasesConfig {
   const files = options.files ?? nodeFileProbe;
   const absolute = resolve(path);
@@ -94,7 +96,11 @@ export function loadConfig(
   if (issues.length > 0 || !raw || !parsed || !values) throw new ConfigError(issues);
   const versions = readVersionsFile(versionsFilePath(raw, environment, baseDir), raw.releases.map((release) => release.name), files);
   if (versions.issues.length > 0) throw new ConfigError(versions.issues);
-  const normalized = normalize(raw, { file, baseDir, environment, files, versions: versions.versions });
+  // Values from the environment and from files, read before anything is contacted (issue 31); `readSources: false`
+  // (diff --base, which compares revisions of the repository) leaves them unread, as a cluster Secret's value is.
+  const sourced = options.readSources === false ? { values: new Map(), issues: [] } : readLocalSources(raw, parsed, { baseDir, env: process.env, files });
+  if (sourced.issues.length > 0) throw new ConfigError(sourced.issues);
+  const normalized = normalize(raw, { file, baseDir, environment, files, versions: versions.versions, sourced: sourced.values });
   const overrides = options.set ?? [];
   const withOverrides = (release: Release): Release => ({ ...release, set: [...release.set, ...overrides] });
   const config = overrides.length === 0 ? normalized : { ...normalized, releases: normalized.releases.map(withOverrides) };

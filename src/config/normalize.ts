@@ -4,7 +4,8 @@ import { ReleaseIndex } from './release-index.js';
 import type { FileProbe } from './rules.js';
 import { setAtPath } from './values-path.js';
 import type { HealthRule, HealthRuleSpec } from '../health/rules.js';
-import type { RuleSetting, ChartRef, RawEnvironment, RawRepository, Environment, RawRelease, RawReleasesFile, Release, ReleasesConfig, ValuesLayer, VersionKeys } from './types.js';
+import { sourcedEntry } from './value-sources.js';
+import type { RawSetValue, RuleSetting, ChartRef, RawEnvironment, RawRepository, Environment, RawRelease, RawReleasesFile, Release, ReleasesConfig, ValuesLayer, VersionKeys } from './types.js';
 
 const builtInDefaults = { namespace: 'default', createNamespace: true, wait: true, timeout: 300, atomic: false, historyMax: 10 };
 const defaultVersionKeys: VersionKeys = { tag: 'image.tag', digest: 'image.digest' };
@@ -103,7 +104,7 @@ function userRules(rules: readonly HealthRuleSpec[] | undefined, where: string):
 /** Turns a valid releases.yaml into releases for one environment. Assumes checkRules found nothing. */
 export function normalize(
   raw: RawReleasesFile,
-  options: { file: string; baseDir: string; environment: string; files: FileProbe; versions?: ReadonlyMap<string, string> },
+  options: { file: string; baseDir: string; environment: string; files: FileProbe; versions?: ReadonlyMap<string, string>; sourced?: ReadonlyMap<RawSetValue, string> },
 ): ReleasesConfig {
   const { baseDir, environment, files } = options;
   const defaults = { ...builtInDefaults, ...raw.defaults };
@@ -123,7 +124,7 @@ export function normalize(
       chart: chartRef(release, baseDir, raw.repositories ?? []),
       chartSource: release.chart,
       values: valuesLayers(release, i, baseDir, raw.environments?.[environment] ?? {}, overlayDir(raw, environment), files, versionLayer),
-      set: release.set ?? [],
+      set: (release.set ?? []).map((entry) => sourcedEntry(entry, options.sourced ?? new Map())),
       needs: (release.needs ?? []).map((need) => {
         const resolved = releaseIndex.resolveNeed(need, ids[i]!);
         if (!('id' in resolved)) throw new Error(`unresolved need ${need}: checkRules must run before normalize`);

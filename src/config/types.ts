@@ -57,10 +57,21 @@ export interface RawLintConfig {
   rules?: Record<string, RuleSetting | false>;
 }
 
+/**
+ * Where a secret value comes from when it is not written in releases.yaml (issue 31): an environment variable or
+ * a file (relative to releases.yaml's folder), read as releases.yaml is loaded; or a key of a Secret in the target
+ * cluster (`namespace/name`), read at run time as Flux's valuesFrom does.
+ */
+export type ValueSource = { env: string } | { file: string } | { secret: string; key: string };
+
 export interface RawSetValue {
   name: string;
   value: string | number | boolean;
   secret?: boolean;
+  /** The value is brought in from elsewhere, and is secret (see ValueSource); releases.yaml gives no value. */
+  valueFrom?: ValueSource;
+  /** A cluster Secret's value not read yet: no helm may run with it (src/secrets/sources.ts). */
+  unresolved?: true;
 }
 
 export interface RawRelease extends Omit<RawReleaseOptions, 'namespace'> {

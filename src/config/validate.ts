@@ -8,6 +8,7 @@ import { didYouMean } from '../text/suggest.js';
 const alternatives: Record<string, { message: string; hint: string }> = {
   timeout: { message: 'must be a number of seconds or a duration such as 90s, 5m or 1h30m', hint: 'write whole seconds (300) or a Go duration: digits followed by h, m, s or ms, e.g. 5m or 1h30m' },
   installed: { message: 'must be true, false, or a map of environment name to true/false', hint: 'write installed: false, or installed: { prod: false }' },
+  valueFrom: { message: 'must be one of { env: VARIABLE }, { file: path }, { secret: namespace/name, key: key }', hint: 'write valueFrom: { env: DB_PASSWORD }, { file: secrets/db-password } or { secret: shop/db, key: password }' },
   values: { message: 'must be a values file path or an inline map', hint: 'write a path such as values/web.yaml or a map such as { replicaCount: 2 }' },
 };
 
@@ -17,7 +18,6 @@ const requiredHints: Record<string, string> = {
   name: 'add name:',
   chart: 'add chart: with a local path (./charts/web), repo/chart@version or oci://registry/path/chart@version',
   url: 'add url: with the repository\'s http(s) address',
-  value: 'add value:, or pass the value with --set NAME=VALUE on the command line',
 };
 
 /** An example of the right shape, by key, for type errors. */

@@ -187,8 +187,10 @@ function releaseLayers(release: Release, index: number, chartDir: string, releas
       // A versions-file entry has no line of releases.yaml: its keys point at the release's name.
       return layer.source === undefined ? { values: layer.values, parsed: releasesFile, at: ['releases', index, 'name'], isSet: true } : { values: layer.values, parsed: releasesFile, at: pointerToPath(layer.source) };
     }),
+    // A value from a cluster Secret is not known before the run reads it: helm checks it then.
     ...release.set.map((entry, setIndex) => {
-      const layer = setLayer(entry.name, entry.value, releasesFile, ['releases', index, 'set', setIndex, 'value']);
+      if (entry.unresolved) return undefined;
+      const layer = setLayer(entry.name, entry.value, releasesFile, ['releases', index, 'set', setIndex, entry.valueFrom ? 'valueFrom' : 'value']);
       return layer && commandLineSets.has(entry) ? { ...layer, commandLine: { flag: entry.secret ? `--set-secret ${entry.name}` : `--set ${entry.name}=${String(entry.value)}`, secret: entry.secret === true } } : layer;
     }),
   ];

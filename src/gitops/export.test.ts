@@ -157,6 +157,33 @@ describe('export of versions files and secret values', () => {
     expect(argo.of('Application', 'prod-frontend').spec.sources[0].helm.parameters).toEqual([{ name: 'replicaCount', value: '2' }]);
   });
 
+  it('maps a value from a cluster Secret to valuesFrom of that Secret and key, and says what it cannot map', () => {
+    const system = scratch();
+    system.edit('releases.yaml', (text) =>
+      text.replace(
+        '    values: [values/frontend.yaml]\n',
+        '    values: [values/frontend.yaml]\n    set:\n      - { name: podAnnotations.db, valueFrom: { secret: flux-system/db-admin, key: password } }\n      - { name: podAnnotations.cache, valueFrom: { secret: boutique/cache, key: token } }\n      - { name: podAnnotations.api, valueFrom: { env: BOUTIQUE_EXPORT_TEST_KEY } }\n',
+      ),
+    );
+    process.env.BOUTIQUE_EXPORT_TEST_KEY = 'from-the-environment-1234';
+    try {
+      const { files, summary } = exported('flux', 'prod', system.dir);
+      expect([...files.values()].join('\n')).not.toContain('from-the-environment-1234');
+      const flux = exported('flux', 'prod', system.dir);
+      expect(flux.of('HelmRelease', 'frontend').spec.valuesFrom).toEqual([
+        { kind: 'Secret', name: 'db-admin', valuesKey: 'password', targetPath: 'podAnnotations.db' },
+        { kind: 'Secret', name: 'cache', valuesKey: 'token', targetPath: 'podAnnotations.cache' },
+        { kind: 'Secret', name: 'frontend-secret-values', valuesKey: 'podAnnotations.api', targetPath: 'podAnnotations.api' },
+      ]);
+      expect(summary.notes.filter((note) => note.release === 'boutique/frontend' && /valueFrom|secret/.test(note.feature)).map((note) => note.detail)).toEqual([
+        "set podAnnotations.cache reads Secret boutique/cache, but Flux reads valuesFrom only from the HelmRelease's namespace flux-system: copy the Secret to flux-system/cache (or reflect it there)",
+        'set podAnnotations.api (boutique reads it from the environment variable BOUTIQUE_EXPORT_TEST_KEY) comes from Secret flux-system/frontend-secret-values key podAnnotations.api: create it there (SOPS, Sealed Secrets, External Secrets)',
+      ]);
+    } finally {
+      delete process.env.BOUTIQUE_EXPORT_TEST_KEY;
+    }
+  });
+
   it('replaces only the files an earlier export wrote', () => {
     const system = scratch();
     const dir = join(system.dir, 'clusters', 'prod', 'flux');

@@ -119,11 +119,25 @@ function helmRelease(release: Release, input: ExportInput, releases: readonly Re
   notes.push(...needNotes);
   const secretName = named(input, secretValuesName(release, releases));
   const secrets = release.set.filter((entry) => entry.secret);
-  const keys = secretKeys(secrets.map((entry) => entry.name));
-  const refs = secrets.map((entry) => ({ kind: 'Secret', name: secretName, valuesKey: keys.get(entry.name)!, targetPath: entry.name }));
-  for (const ref of refs) {
-    notes.push({ release: release.id, feature: 'secret value', detail: `set ${ref.targetPath} comes from Secret ${input.namespace}/${ref.name} key ${ref.valuesKey}: create it there (SOPS, Sealed Secrets, External Secrets)` });
-  }
+  // A value boutique reads from a cluster Secret is read by Flux from the same Secret and key (valuesFrom).
+  const fromCluster = (entry: (typeof secrets)[number]) => (entry.valueFrom && 'secret' in entry.valueFrom ? entry.valueFrom : undefined);
+  const keys = secretKeys(secrets.filter((entry) => !fromCluster(entry)).map((entry) => entry.name));
+  const refs = secrets.map((entry) => {
+    const source = fromCluster(entry);
+    if (!source) return { kind: 'Secret', name: secretName, valuesKey: keys.get(entry.name)!, targetPath: entry.name };
+    const [namespace, name] = source.secret.split('/') as [string, string];
+    if (namespace !== input.namespace) {
+      notes.push({ release: release.id, feature: 'valueFrom secret', detail: `set ${entry.name} reads Secret ${source.secret}, but Flux reads valuesFrom only from the HelmRelease's namespace ${input.namespace}: copy the Secret to ${input.namespace}/${name} (or reflect it there)` });
+    }
+    return { kind: 'Secret', name, valuesKey: source.key, targetPath: entry.name };
+  });
+  secrets.forEach((entry, index) => {
+    if (fromCluster(entry)) return;
+    const from = entry.valueFrom;
+    const origin = !from ? '' : 'env' in from ? ` (boutique reads it from the environment variable ${from.env})` : 'file' in from ? ` (boutique reads it from the file ${from.file})` : '';
+    const ref = refs[index]!;
+    notes.push({ release: release.id, feature: 'secret value', detail: `set ${ref.targetPath}${origin} comes from Secret ${input.namespace}/${ref.name} key ${ref.valuesKey}: create it there (SOPS, Sealed Secrets, External Secrets)` });
+  });
   // atomic: helm rolls a failed install or upgrade back at once; Flux does the same with no retries and remediateLastFailure.
   const remediation = { retries: 0, remediateLastFailure: release.atomic };
   const wait = release.wait ? {} : { disableWait: true };

@@ -190,7 +190,22 @@ export const corpus: BadInput[] = [
   {
     name: 'a set entry without a value',
     files: { 'releases.yaml': withWeb('    set:\n      - name: image.tag\n') },
-    expected: "releases.yaml:5:9: releases[0].set[0] is missing the required key \"value\"\n  hint: add value:, or pass the value with --set NAME=VALUE on the command line",
+    expected: "releases.yaml:5:9: releases[0].set[0] is missing the required key \"value\"\n  hint: add value:, or valueFrom: { env: VARIABLE } to bring a secret in from elsewhere (docs/releases-yaml.md#secrets), or pass the value with --set NAME=VALUE on the command line",
+  },
+  {
+    name: 'a set entry with both value and valueFrom, and secret beside valueFrom',
+    files: { 'releases.yaml': withWeb('    set:\n      - { name: db.password, value: x, secret: true, valueFrom: { file: pw } }\n') },
+    expected: "releases.yaml:5:40: releases[0].set[0]: a value from valueFrom is always secret\n  hint: remove secret:\nreleases.yaml:5:54: releases[0].set[0] gives both value and valueFrom\n  hint: keep one: valueFrom brings the value in from elsewhere",
+  },
+  {
+    name: 'a valueFrom of an unknown kind',
+    files: { 'releases.yaml': withWeb('    set:\n      - { name: db.password, valueFrom: { vault: kv/db } }\n') },
+    expected: "releases.yaml:5:30: releases[0].set[0].valueFrom must be one of { env: VARIABLE }, { file: path }, { secret: namespace/name, key: key }\n  hint: write valueFrom: { env: DB_PASSWORD }, { file: secrets/db-password } or { secret: shop/db, key: password }",
+  },
+  {
+    name: 'a valueFrom file that does not exist',
+    files: { 'releases.yaml': withWeb('    set:\n      - { name: db.password, valueFrom: { file: secrets/db } }\n') },
+    expected: "releases.yaml:5:49: file secrets/db for db.password of release web does not exist\n  hint: write the value to secrets/db (relative to the folder of releases.yaml), and keep it out of git",
   },
   {
     name: 'a set value that is a map',
