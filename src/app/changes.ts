@@ -11,7 +11,7 @@ import type { ClusterDeps } from './deps.js';
 import { observeReleases } from './observe.js';
 import { mapInOrder } from './pool.js';
 import { applySyncPlan, destroyReleases, rejectAll, unrenderableReleases, type SyncOptions, type SyncResult } from './sync.js';
-import { acquireLock, lockOf, type LockOptions } from './lock.js';
+import { acquireLock, locksOf, type HeldLock, type LockOptions } from './lock.js';
 import { withValuesFiles, type ValuesFiles } from './values-files.js';
 import { releaseRecords } from './release-records.js';
 import { storedObjects } from './stored-objects.js';
@@ -40,6 +40,22 @@ export interface WriteOptions extends ChangeOptions, Pick<SyncOptions, 'onProgre
   confirm?: (syncPlan: SyncPlan) => Promise<void>;
 }
 
+/** What a run that writes did, release by release, and what failed the run as a whole once it had started (a lost lock). */
+export interface ReleaseRun {
+  results: SyncResult[];
+  failure?: Error;
+}
+
+/** The Leases of every namespace the selected releases live in (lock.ts), taken before the first write. */
+const takeLocks = (plan: Plan, deps: ClusterDeps, options: WriteOptions): Promise<HeldLock> =>
+  acquireLock(deps.kubectl, locksOf(plan.environment, plan.releases.map((release) => release.namespace)), { timeoutMs: options.lockTimeoutMs, onWait: options.onLockWait });
+
+/** Nothing new starts once the lock is lost, and what did not start says why. */
+const underLock = (lock: HeldLock, options: Pick<SyncOptions, 'mayStart'>): Pick<SyncOptions, 'mayStart' | 'stopped'> => ({
+  mayStart: () => !lock.lost() && (options.mayStart?.() ?? true),
+  stopped: () => lock.lost()?.message,
+});
+
 /**
  * A plan that writes, or that another boutique run's pending revision blocks (that run may still be applying it):
  * either way the lock is taken, which waits for that run and plans again.
@@ -51,7 +67,7 @@ const needsLock = (syncPlan: SyncPlan) => syncPlan.changes.some((change) => isCh
  * nothing written, not even the lock); take the target's lock, planning and rendering afresh when another run held
  * it first; then carry the plan out. A plan with nothing to write takes no lock and starts no helm.
  */
-export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions): Promise<{ syncPlan: SyncPlan; results: SyncResult[]; waitedForLock: boolean }> {
+export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions): Promise<ReleaseRun & { syncPlan: SyncPlan; waitedForLock: boolean }> {
   return withValuesFiles(async (valuesFiles) => {
     const syncOptions = { ...options, valuesFiles, records: await releaseRecords(deps), runId: '' };
     let { syncPlan } = await planChanges(plan, deps, options);
@@ -59,7 +75,7 @@ export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions)
     let unrenderable = await unrenderableReleases(syncPlan, deps, syncOptions);
     if (unrenderable.size > 0) return { syncPlan, results: rejectAll(syncPlan, unrenderable, options), waitedForLock: false };
     await options.confirm?.(syncPlan);
-    const lock = await acquireLock(deps.kubectl, lockOf(plan), { timeoutMs: options.lockTimeoutMs, onWait: options.onLockWait });
+    const lock = await takeLocks(plan, deps, options);
     try {
       if (lock.waited) {
         // What the other run did is in the cluster now: plan and render what is left.
@@ -71,8 +87,8 @@ export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions)
       const written = syncPlan.changes.filter((change) => isApply(change.action));
       const records = await releaseRecords(deps, [...new Set(written.map((change) => change.release.namespace))]);
       try {
-        const results = await applySyncPlan(plan, syncPlan, deps, { ...syncOptions, records, runId: lock.runId });
-        return { syncPlan, results, waitedForLock: lock.waited };
+        const results = await applySyncPlan(plan, syncPlan, deps, { ...syncOptions, ...underLock(lock, options), records, runId: lock.runId });
+        return { syncPlan, results, waitedForLock: lock.waited, failure: lock.lost() };
       } finally {
         records.stop();
       }
@@ -83,15 +99,15 @@ export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions)
 }
 
 /** `boutique destroy`: what helm has a record of is uninstalled, dependents first, under the target's lock. */
-export async function destroy(plan: Plan, deps: ClusterDeps, options: WriteOptions): Promise<SyncResult[]> {
+export async function destroy(plan: Plan, deps: ClusterDeps, options: WriteOptions): Promise<ReleaseRun> {
   const deployedIn = (syncPlan: SyncPlan) => new Set(syncPlan.changes.filter((change) => change.record).map((change) => change.release.id));
   let { syncPlan } = await planChanges(plan, deps, options);
-  if (deployedIn(syncPlan).size === 0) return destroyReleases(plan, new Set(), deps, options);
+  if (deployedIn(syncPlan).size === 0) return { results: await destroyReleases(plan, new Set(), deps, options) };
   await options.confirm?.(syncPlan);
-  const lock = await acquireLock(deps.kubectl, lockOf(plan), { timeoutMs: options.lockTimeoutMs, onWait: options.onLockWait });
+  const lock = await takeLocks(plan, deps, options);
   try {
     if (lock.waited) syncPlan = (await planChanges(plan, deps, options)).syncPlan;
-    return await destroyReleases(plan, deployedIn(syncPlan), deps, options);
+    return { results: await destroyReleases(plan, deployedIn(syncPlan), deps, { ...options, ...underLock(lock, options) }), failure: lock.lost() };
   } finally {
     await lock.release();
   }

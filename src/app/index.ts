@@ -1,5 +1,5 @@
 /** The use cases, the only part of app/ that commands call. */
-export { destroy, diff, planChanges, sync, type DiffOutcome } from './changes.js';
+export { destroy, diff, planChanges, sync, type DiffOutcome, type ReleaseRun } from './changes.js';
 export type { ClusterDeps } from './deps.js';
 export type { SyncPlan } from '../plan/sync-plan.js';
 export { importHelmfile, type ImportResult } from './import.js';

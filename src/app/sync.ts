@@ -37,8 +37,10 @@ export interface SyncOptions {
   /** helm's records of the releases: a write is reported only once its record confirms it. */
   records: ReleaseRecords;
   onProgress?: SyncProgress;
-  /** False once the run is interrupted: nothing new starts, running releases finish. */
+  /** False once the run is interrupted or lost its lock: nothing new starts, running releases finish. */
   mayStart?: () => boolean;
+  /** Why nothing more starts, when it is not an interrupt (the lock was lost). */
+  stopped?: () => string | undefined;
   now?: () => number;
 }
 
@@ -48,7 +50,7 @@ const HEAD_START_MS = 250;
 /** Runs one piece of work per release in dependency order, timing it and turning errors into failed results. */
 async function runReleaseTasks(
   tasks: { id: string; needs: readonly string[]; priority: number; idle?: boolean; release: Release }[],
-  options: Pick<SyncOptions, 'concurrency' | 'onProgress' | 'now' | 'mayStart'> & { headStartMs?: number },
+  options: Pick<SyncOptions, 'concurrency' | 'onProgress' | 'now' | 'mayStart' | 'stopped'> & { headStartMs?: number },
   work: (release: Release) => Promise<Outcome>,
   skipDetail: (blockedBy: string, blocker: SyncResult | undefined) => string,
 ): Promise<Map<string, SyncResult>> {
@@ -78,7 +80,7 @@ async function runReleaseTasks(
     },
   );
   for (const { release } of tasks) {
-    if (!results.has(release.id)) record({ release, state: 'skipped', detail: 'not started: the run was interrupted', durationMs: 0 });
+    if (!results.has(release.id)) record({ release, state: 'skipped', detail: `not started: ${options.stopped?.() ?? 'the run was interrupted'}`, durationMs: 0 });
   }
   return results;
 }
@@ -202,7 +204,7 @@ export async function destroyReleases(
   plan: Plan,
   deployed: ReadonlySet<string>,
   deps: ClusterDeps,
-  options: Pick<SyncOptions, 'concurrency' | 'onProgress' | 'now' | 'mayStart'>,
+  options: Pick<SyncOptions, 'concurrency' | 'onProgress' | 'now' | 'mayStart' | 'stopped'>,
 ): Promise<SyncResult[]> {
   const tasks = [...plan.releases].reverse().map((release) => ({ id: release.id, needs: plan.dependents.get(release.id)!, priority: 0, release }));
   const results = await runReleaseTasks(

@@ -1,5 +1,6 @@
 import { Command, Flags, Interfaces } from '@oclif/core';
 import type { SyncProgress, SyncResult } from '../app/sync.js';
+import type { ReleaseRun } from '../app/changes.js';
 import { loadConfig } from '../config/load.js';
 import type { RawSetValue, Release, ReleasesConfig } from '../config/types.js';
 import { AppError, ExitCode, InterruptedError, ReleasesFailedError, UsageError } from '../errors.js';
@@ -185,7 +186,7 @@ export abstract class BoutiqueCommand extends Command {
   protected async runReleaseOperation(
     operation: string,
     displayOrder: readonly Release[],
-    run: (onProgress: SyncProgress, mayStart: () => boolean) => Promise<SyncResult[]>,
+    run: (onProgress: SyncProgress, mayStart: () => boolean) => Promise<ReleaseRun>,
     waitsOn?: ReadonlyMap<string, readonly string[]>,
   ): Promise<SyncResult[]> {
     const started = Date.now();
@@ -197,8 +198,9 @@ export abstract class BoutiqueCommand extends Command {
       () => this.wiringInstance?.stopAll(),
     );
     let results: SyncResult[];
+    let failure: Error | undefined;
     try {
-      results = await run(progress.update, interrupts.mayStart);
+      ({ results, failure } = await run(progress.update, interrupts.mayStart));
     } finally {
       interrupts.dispose();
       await progress.finish();
@@ -214,6 +216,7 @@ export abstract class BoutiqueCommand extends Command {
     }
     process.stderr.write(renderFailures(results));
     const tally = `${failed} failed, ${skipped} skipped, ${results.length - failed - skipped} done`;
+    if (failure) throw failure;
     if (interrupts.signal) throw new InterruptedError(`${operation} interrupted by ${interrupts.signal}: ${tally}`, exitCodeForSignal(interrupts.signal));
     if (failed || skipped) throw new ReleasesFailedError(`${operation} failed: ${tally}`);
     return results;

@@ -30,6 +30,6 @@ export default class Sync extends BoutiqueCommand {
     const confirm = config.environment.production
       ? (syncPlan: SyncPlan) => this.confirm(`sync of production environment ${config.environment.name}: ${changeCountsPhrase(syncPlan)}`, renderSyncPlan(syncPlan))
       : undefined;
-    await this.runReleaseOperation('sync', plan.releases, async (onProgress, mayStart) => (await sync(plan, deps, { ...this.writeOptions(), onProgress, mayStart, confirm })).results, plan.needs);
+    await this.runReleaseOperation('sync', plan.releases, (onProgress, mayStart) => sync(plan, deps, { ...this.writeOptions(), onProgress, mayStart, confirm }), plan.needs);
   }
 }

@@ -61,7 +61,7 @@ export class KubeApi {
    * One request, tried again as the runner tries a read again when the server answers 5xx or 429 (reads, creates
    * and conditional replaces are safe to repeat). Any other answer is returned with its status.
    */
-  async request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, options: { query?: Record<string, string>; body?: unknown } = {}): Promise<{ status: number; body: unknown }> {
+  async request(method: 'GET' | 'POST' | 'PUT', path: string, options: { query?: Record<string, string>; body?: unknown } = {}): Promise<{ status: number; body: unknown }> {
     const url = this.url(path, options.query);
     return withRetries(
       () => this.requestOnce(method, url, options.body),
@@ -84,7 +84,6 @@ export class KubeApi {
 
   private headers(body: string | undefined): Record<string, string> {
     const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'boutique' };
-    // Node sends a DELETE's body with neither a length nor chunks: the server would read it as the next request.
     if (body !== undefined) Object.assign(headers, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) });
     const token = this.access.token?.();
     if (token) headers.Authorization = `Bearer ${token}`;
@@ -270,14 +269,6 @@ export class DirectKubectl implements Kubectl {
       const { status, body } = await this.api.request('PUT', await this.path(obj, obj.metadata.namespace ?? '', obj.metadata.name), { body: obj });
       return status === 409 && reasonIs(body, 'Conflict') ? 'conflict' : answered(status, body, [200]);
     }, () => this.cli.replaceObject(obj));
-  }
-
-  deleteObject(ref: ObjectRef): Promise<void> {
-    return this.direct(async () => {
-      // As kubectl delete --ignore-not-found --wait=false: the garbage collector removes what the object owns.
-      const { status, body } = await this.api.request('DELETE', await this.path(ref, ref.namespace, ref.name), { body: { propagationPolicy: 'Background' } });
-      if (status !== 404) answered(status, body, [200, 202]);
-    }, () => this.cli.deleteObject(ref));
   }
 
   dryRunApply(objects: readonly KubeObject[], namespace: string): Promise<KubeObject[] | undefined> {

@@ -25,7 +25,6 @@ export interface Kubectl {
   createObject(obj: KubeObject): Promise<KubeObject | 'exists'>;
   /** Replaces the object at its resourceVersion; 'conflict' when it changed since (optimistic concurrency). */
   replaceObject(obj: KubeObject): Promise<KubeObject | 'conflict'>;
-  deleteObject(ref: ObjectRef): Promise<void>;
   /**
    * Watches helm's storage objects in a namespace from now on (no initial list): each change of a record as its
    * name, status and revision, read from the labels helm writes with every record.
@@ -144,12 +143,6 @@ export class KubectlCli implements Kubectl {
       if (error instanceof ExecError && refused.test(error.stderr)) return answer;
       throw error;
     }
-  }
-
-  async deleteObject(ref: ObjectRef): Promise<void> {
-    this.resolved ??= this.tool();
-    const { path } = await this.resolved;
-    await this.runner.run(path, ['delete', qualifiedKind(ref), ref.name, '--namespace', ref.namespace, '--ignore-not-found', '--wait=false', ...contextArgs(this.target)], { retry: 'read' });
   }
 
   async watchHelmRecords(namespace: string, driver: Exclude<StorageDriver, 'other'>, onRecord: (record: RecordLabels) => void): Promise<LineStream> {

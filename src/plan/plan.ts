@@ -15,8 +15,6 @@ export interface PlanOptions {
  */
 export interface Plan {
   environment: Environment;
-  /** Every namespace the environment's releases live in, selected or not: what one run's lock covers. */
-  targetNamespaces: string[];
   /** Dependency levels: each release needs only releases of earlier levels. Declaration order within a level. */
   levels: Release[][];
   /** Selected releases in apply order (levels flattened). */
@@ -52,7 +50,6 @@ export function buildPlan(config: ReleasesConfig, options: PlanOptions): Plan {
   }
   return {
     environment: config.environment,
-    targetNamespaces: [...new Set(config.releases.map((release) => release.namespace))].sort(),
     levels,
     releases,
     needs,

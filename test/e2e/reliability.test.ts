@@ -47,6 +47,43 @@ describe('reliability against the emulator', () => {
     expect(helmRecords(emulator)).toEqual({ 'redis-cart.v1': 'deployed', 'cartservice.v1': 'deployed' });
   });
 
+  it('makes runs from two versions of releases.yaml meet on the namespace they share: one writes, then the other', async () => {
+    const { system, env } = await setUp(4_000);
+    // The second version adds a release in another namespace and changes redis-cart's helm options.
+    const other = copyShippedSystem();
+    other.edit('releases.yaml', (text) => text.replace('  # Leaves: services that call nobody.\n', '  - name: extra-cache\n    namespace: extras\n    chart: ./charts/redis\n    values: [values/redis-cart.yaml]\n\n  # Leaves: services that call nobody.\n'));
+    other.edit('releases.yaml', (text) => text.replace('  - name: redis-cart\n', '  - name: redis-cart\n    timeout: 200\n'));
+    const first = execa(process.execPath, [boutiqueBin, 'sync', ...selection], { cwd: system.dir, env, reject: false });
+    await until(() => emulator.requests.some((entry) => entry.resource === 'leases' && entry.verb === 'create'), 'the first lock');
+    const second = await execa(process.execPath, [boutiqueBin, 'sync', ...selection], { cwd: other.dir, env, reject: false });
+    const firstResult = await first;
+    expect(firstResult.exitCode, String(firstResult.stderr)).toBe(0);
+    expect(second.exitCode, String(second.stderr)).toBe(0);
+    expect(String(second.stderr)).toMatch(/waiting for the lock of this environment, held by \S+ since /);
+    expect(String(second.stdout)).toMatch(/^boutique\/redis-cart +upgraded /m);
+    // The audit log: the first run wrote its last release's records before the second run wrote anything.
+    const recordWrites = emulator.requests.filter((entry) => isWrite(entry) && entry.resource === 'secrets').map((entry) => entry.name);
+    const firstOfSecond = recordWrites.indexOf('sh.helm.release.v1.redis-cart.v2');
+    expect(firstOfSecond).toBeGreaterThan(0);
+    expect(recordWrites.lastIndexOf('sh.helm.release.v1.cartservice.v1')).toBeLessThan(firstOfSecond);
+    expect(recordWrites.lastIndexOf('sh.helm.release.v1.cartservice.v1')).toBeGreaterThan(0);
+    expect(helmRecords(emulator)).toEqual({ 'redis-cart.v1': 'superseded', 'redis-cart.v2': 'deployed', 'cartservice.v1': 'deployed' });
+  });
+
+  it('stops starting releases and fails when a third party changes its Lease, and leaves that Lease alone', async () => {
+    const { run } = await setUp(14_000);
+    const sync = run(['sync', ...selection]);
+    await until(() => Object.keys(helmRecords(emulator)).includes('redis-cart.v1'), 'redis-cart to be applying');
+    await execa(kubectlBinary(), ['patch', 'lease', 'boutique-ns-boutique', '--namespace', 'default', '--type', 'merge', '--patch', '{"spec":{"holderIdentity":"intruder"}}'], { env: emulator.env });
+    const result = await sync;
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toMatch(/^boutique\/redis-cart +installed /m);
+    expect(result.stdout).toMatch(/^boutique\/cartservice +skipped +- +not started: this run lost its lock: someone else changed the lease default\/boutique-ns-boutique while this run held it$/m);
+    expect(result.stderr).toMatch(/^Error: this run lost its lock: someone else changed the lease default\/boutique-ns-boutique while this run held it$/m);
+    expect(helmRecords(emulator)).toEqual({ 'redis-cart.v1': 'deployed' });
+    expect((emulator.store.get('coordination.k8s.io/v1', 'Lease', 'default', 'boutique-ns-boutique')?.spec as { holderIdentity?: string }).holderIdentity).toBe('intruder');
+  });
+
   it('on SIGINT finishes what runs, starts nothing more, prints the summary and exits 130 with nothing pending', async () => {
     const { system, env } = await setUp(2_000);
     const sync = execa(process.execPath, [boutiqueBin, 'sync', ...selection], { cwd: system.dir, env, reject: false });
@@ -128,7 +165,7 @@ describe('reliability against the emulator', () => {
     system.edit('releases.yaml', (text) => text.replace('  staging:\n', '  staging:\n    lockNamespace: platform-locks\n'));
     const missing = await run(['sync', '-e', 'staging', ...selection]);
     expect(missing.exitCode).toBe(1);
-    expect(missing.stderr).toMatch(/^Error: cannot take the lock of this environment: namespace platform-locks does not exist \(lease platform-locks\/boutique-staging-\w+\)$/m);
+    expect(missing.stderr).toMatch(/^Error: cannot take the lock of this environment: namespace platform-locks does not exist \(lease platform-locks\/boutique-ns-boutique-staging\)$/m);
     expect(missing.stderr).toContain('hint: set lockNamespace in the environment of releases.yaml');
     expect(emulator.requests.filter(isWrite).map((entry) => entry.resource)).toEqual(['leases']);
     await execa(kubectlBinary(), ['create', 'namespace', 'platform-locks'], { env: emulator.env });
