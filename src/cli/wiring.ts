@@ -125,8 +125,11 @@ export class Wiring {
     const kubectl = await this.tool('kubectl').catch(() => undefined);
     if (!kubectl) return;
     const api = this.directApi();
-    const server = api && kubectl.version ? await api.serverVersion().catch(() => undefined) : undefined;
-    const versions = server ? { client: kubectl.version, server } : await kubeVersions(kubectl, this.runner, this.options.kubeContext);
+    // A server boutique reads itself and that did not answer is reported by the run's first read: kubectl is not
+    // sent to meet the same silence again.
+    const versions = api && kubectl.version
+      ? await api.serverVersion().then((server) => ({ client: kubectl.version!, server }), () => undefined)
+      : await kubeVersions(kubectl, this.runner, this.options.kubeContext);
     const warning = versions && versionSkewWarning(versions, kubectl);
     if (warning) this.options.warn?.(warning);
   }

@@ -53,6 +53,12 @@ export function recordLabels(name: string | undefined, status: string | undefine
   return name && status && revision > 0 ? { name, status, revision } : undefined;
 }
 
+/**
+ * Each request kubectl makes, client-go's own retries of a reset included, ends within this: a server that holds
+ * back its answer cannot hang a run (the default is no bound at all).
+ */
+const REQUEST_TIMEOUT = '30s';
+
 // kubectl names the flag --context where helm says --kube-context.
 const contextArgs = (target: ClusterTarget) => (target.kubeContext ? ['--context', target.kubeContext] : []);
 
@@ -101,7 +107,7 @@ export class KubectlCli implements Kubectl {
     this.resolved ??= this.tool();
     const { path } = await this.resolved;
     try {
-      return itemsOf((await this.runner.run(path, [...args, '--output', 'json', ...contextArgs(this.target)], { input, retry: 'read' })).stdout);
+      return itemsOf((await this.runner.run(path, [...args, '--output', 'json', '--request-timeout', REQUEST_TIMEOUT, ...contextArgs(this.target)], { input, retry: 'read' })).stdout);
     } catch (error) {
       throw unreachable(error, this.target);
     }

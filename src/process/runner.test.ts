@@ -54,4 +54,14 @@ console.log('ok');`);
     expect(isRetryable('read', 'Error from server (InternalError): Internal error occurred')).toBe(true);
     expect(isRetryable('read', 'error: You must be logged in to the server (Unauthorized)')).toBe(false);
   });
+
+  it('never retries an untrusted certificate, nor what client-go already retried until it gave up', () => {
+    // kubectl v1.35.2's own words against an untrusted server, a resetting one, and one that withholds its headers.
+    expect(isRetryable('read', 'Unable to connect to the server: tls: failed to verify certificate: x509: certificate signed by unknown authority')).toBe(false);
+    expect(isRetryable('write', 'Error: Kubernetes cluster unreachable: Get "https://x/version": tls: failed to verify certificate: x509: certificate signed by unknown authority')).toBe(false);
+    expect(isRetryable('read', 'error: Get "http://127.0.0.1:18081/api?timeout=32s": read tcp 127.0.0.1:56064->127.0.0.1:18081: read: connection reset by peer - error from a previous attempt: read: connection reset by peer')).toBe(false);
+    expect(isRetryable('read', 'Unable to connect to the server: net/http: request canceled (Client.Timeout exceeded while awaiting headers)')).toBe(false);
+    expect(isRetryable('read', 'The connection to the server 127.0.0.1:18083 was refused - did you specify the right host or port?')).toBe(false);
+    expect(isRetryable('read', 'Error: Kubernetes cluster unreachable: Get "https://x/version": dial tcp 127.0.0.1:1: connect: connection refused')).toBe(true);
+  });
 });

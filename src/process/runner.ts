@@ -48,13 +48,22 @@ export const DEFAULT_TIMEOUT_MS = 120_000;
 
 /** helm's own words when it could not reach or discover the cluster: it fails there before writing anything. */
 const BEFORE_ANY_WRITE = /kubernetes cluster unreachable|could not get server version|couldn't get current server API group list|unable to retrieve the complete list of server APIs/i;
-/** The API server did not answer, or asked to come back later. */
+/**
+ * The API server refused the connection, or answered that it could not handle the request now. Not a reset, a
+ * timeout or a lost connection: client-go (helm, kubectl) has already tried those again for up to a minute, and a
+ * second loop around its own would only multiply the wait.
+ */
 const TRANSIENT = new RegExp(
-  `${BEFORE_ANY_WRITE.source}|connection refused|Unable to connect to the server|the server is currently unable to handle the request|an error on the server|\\(InternalError\\)|Internal error occurred|\\(ServiceUnavailable\\)|TooManyRequests|Too many requests|http2: client connection lost|TLS handshake timeout|i/o timeout`,
+  `${BEFORE_ANY_WRITE.source}|connection refused|the server is currently unable to handle the request|an error on the server|\\(InternalError\\)|Internal error occurred|\\(ServiceUnavailable\\)|TooManyRequests|Too many requests`,
   'i',
 );
+/** A server whose certificate is not trusted stays untrusted: never tried again. */
+const NEVER_AGAIN = /x509: |tls: failed to verify|certificate signed by unknown authority|certificate is not valid|certificate has expired/i;
+/** client-go's words when it gave up after its own retries, or its request timeout. */
+const CLIENT_GO_RETRIED = /error from a previous attempt|context deadline exceeded|Client\.Timeout exceeded/i;
 
 export function isRetryable(kind: 'read' | 'write', stderr: string): boolean {
+  if (NEVER_AGAIN.test(stderr) || CLIENT_GO_RETRIED.test(stderr)) return false;
   return (kind === 'read' ? TRANSIENT : BEFORE_ANY_WRITE).test(stderr);
 }
 
