@@ -195,7 +195,10 @@ export abstract class BoutiqueCommand extends Command {
     const progress = createProgress(mode, displayOrder, { needs: waitsOn });
     const interrupts = new Interrupts(
       (signal) => process.stderr.write(`\nboutique: ${signal}: starting nothing new, letting running releases finish (${signal === 'SIGINT' ? 'Ctrl-C' : 'signal'} again to stop them at once)\n`),
-      () => this.wiringInstance?.stopAll(),
+      (signal) => {
+        process.stderr.write(`\nboutique: ${signal} again: stopping helm now; the summary follows (a third signal exits at once)\n`);
+        this.wiringInstance?.stopAll();
+      },
     );
     let results: SyncResult[];
     let failure: Error | undefined;

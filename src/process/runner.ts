@@ -110,11 +110,26 @@ export async function withRetries<T>(
 export class ExecaRunner implements Runner, Streamer {
   /** How many commands were tried again after a transient failure, for the run's summary. */
   retries = 0;
-  private readonly running = new Set<{ kill(signal?: NodeJS.Signals): boolean }>();
+  private readonly running = new Set<{ pid?: number; kill(signal?: NodeJS.Signals): boolean }>();
 
-  /** Stops every child now (a second interrupt): helm marks what it was doing as failed, which the next run recovers. */
+  /**
+   * Stops every child now (a second interrupt), with whatever it started: helm runs as the leader of its own process
+   * group, which gets SIGTERM, and SIGKILL 5 s later if it is still there. helm marks what it was doing as failed
+   * (or leaves it pending), which the next run recovers.
+   */
   killAll(): void {
-    for (const child of this.running) child.kill('SIGTERM');
+    const signalGroup = (child: { pid?: number; kill(signal?: NodeJS.Signals): boolean }, signal: NodeJS.Signals) => {
+      try {
+        process.kill(-child.pid!, signal);
+      } catch {
+        child.kill(signal); // not a group leader (a watch, in boutique's own group), or already gone
+      }
+    };
+    const children = [...this.running];
+    for (const child of children) signalGroup(child, 'SIGTERM');
+    setTimeout(() => {
+      for (const child of children) if (this.running.has(child)) signalGroup(child, 'SIGKILL');
+    }, 5_000).unref();
   }
 
   /** `trace` sees every command line before it runs, --set values redacted (for --debug). */

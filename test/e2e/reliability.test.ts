@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -96,6 +96,28 @@ describe('reliability against the emulator', () => {
     expect(String(result.stdout)).toMatch(/^boutique\/cartservice +skipped +- +not started: the run was interrupted$/m);
     expect(String(result.stderr)).toMatch(/Error: sync interrupted by SIGINT: 0 failed, 1 skipped, 1 done\n/);
     expect(helmRecords(emulator)).toEqual({ 'redis-cart.v1': 'deployed' });
+  });
+
+  it('on a second SIGINT stops helm, still prints one complete JSON document, lets go of its Lease and leaves no temp files', async () => {
+    const { system, env } = await setUp(30_000);
+    const tmp = mkdtempSync(join(tmpdir(), 'boutique-tmp-'));
+    const sync = execa(process.execPath, [boutiqueBin, 'sync', ...selection, '-o', 'json', '--set-secret', 'podAnnotations.note=sentinel-5b1e'], { cwd: system.dir, env: { ...env, TMPDIR: tmp }, reject: false });
+    await until(() => Object.keys(helmRecords(emulator)).includes('redis-cart.v1'), 'redis-cart to be applying');
+    expect(readdirSync(tmp).filter((entry) => entry.startsWith('boutique-values-'))).toHaveLength(1);
+    sync.kill('SIGINT');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    sync.kill('SIGINT');
+    const result = await sync;
+    expect(result.exitCode).toBe(130);
+    const report = JSON.parse(String(result.stdout));
+    expect(report.ok).toBe(false);
+    expect(report.results.map((entry: { id: string; result: string }) => `${entry.id} ${entry.result}`)).toEqual(['boutique/redis-cart failed', 'boutique/cartservice skipped']);
+    expect(report.errors.at(-1)).toMatchObject({ code: 'INTERRUPTED', message: 'sync interrupted by SIGINT: 1 failed, 1 skipped, 0 done' });
+    expect(String(result.stderr)).toContain('SIGINT again: stopping helm now');
+    // No helm of this run is left working on the release.
+    expect(String((await execa('ps', ['-eo', 'args'])).stdout).split('\n').filter((line) => line.includes(system.dir))).toEqual([]);
+    expect(readdirSync(tmp).filter((entry) => entry.startsWith('boutique-values-'))).toEqual([]);
+    expect((emulator.store.get('coordination.k8s.io/v1', 'Lease', 'default', 'boutique-ns-boutique')?.spec as { holderIdentity?: string }).holderIdentity).toBeUndefined();
   });
 
   it('recovers in the next sync what a SIGKILLed run left pending', async () => {
