@@ -19,6 +19,8 @@ import { cachedKindsMemory, type KindsMemory } from './live-kinds.js';
 
 export interface ChangeOptions {
   concurrency: number;
+  /** Runs that ended cleanly (from the Leases, once held): what they left pending is recovered at once. */
+  endedRuns?: ReadonlySet<string>;
   /** What each namespace's live objects were last time; the default keeps it in the cache folder. */
   kinds?: KindsMemory;
 }
@@ -29,7 +31,7 @@ export async function planChanges(plan: Plan, deps: ClusterDeps, options: Change
     concurrency: options.concurrency,
     kinds: options.kinds ?? cachedKindsMemory(plan.environment.name),
   });
-  return { syncPlan: planSync(plan, observations), stored };
+  return { syncPlan: planSync(plan, observations, Date.now(), options.endedRuns), stored };
 }
 
 /** How a run that writes waits for another one working on the same target (see lock.ts). */
@@ -56,6 +58,10 @@ const underLock = (lock: HeldLock, options: Pick<SyncOptions, 'mayStart'>): Pick
   stopped: () => lock.lost()?.message,
 });
 
+/** A release blocked by a pending revision of a run the Leases say ended cleanly: planned again, it is recovered. */
+const leftByEndedRun = (syncPlan: SyncPlan, lock: HeldLock) =>
+  syncPlan.changes.some((change) => change.action === 'blocked' && lock.endedRuns.has(change.record?.labels[runLabel] ?? ''));
+
 /**
  * A plan that writes, or that another boutique run's pending revision blocks (that run may still be applying it):
  * either way the lock is taken, which waits for that run and plans again.
@@ -76,10 +82,12 @@ export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions)
     if (unrenderable.size > 0) return { syncPlan, results: rejectAll(syncPlan, unrenderable, options), waitedForLock: false };
     await options.confirm?.(syncPlan);
     const lock = await takeLocks(plan, deps, options);
+    let ended = false;
     try {
-      if (lock.waited) {
-        // What the other run did is in the cluster now: plan and render what is left.
-        syncPlan = (await planChanges(plan, deps, options)).syncPlan;
+      if (lock.waited || leftByEndedRun(syncPlan, lock)) {
+        // What the other run did is in the cluster now, and what a run that ended left pending is free: plan and
+        // render what is left.
+        syncPlan = (await planChanges(plan, deps, { ...options, endedRuns: lock.endedRuns })).syncPlan;
         unrenderable = await unrenderableReleases(syncPlan, deps, syncOptions);
         if (unrenderable.size > 0) return { syncPlan, results: rejectAll(syncPlan, unrenderable, options), waitedForLock: true };
       }
@@ -88,12 +96,13 @@ export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions)
       const records = await releaseRecords(deps, [...new Set(written.map((change) => change.release.namespace))]);
       try {
         const results = await applySyncPlan(plan, syncPlan, deps, { ...syncOptions, ...underLock(lock, options), records, runId: lock.runId });
+        ended = true;
         return { syncPlan, results, waitedForLock: lock.waited, failure: lock.lost() };
       } finally {
         records.stop();
       }
     } finally {
-      await lock.release();
+      await lock.release(ended);
     }
   });
 }
@@ -105,11 +114,14 @@ export async function destroy(plan: Plan, deps: ClusterDeps, options: WriteOptio
   if (deployedIn(syncPlan).size === 0) return { results: await destroyReleases(plan, new Set(), deps, options) };
   await options.confirm?.(syncPlan);
   const lock = await takeLocks(plan, deps, options);
+  let ended = false;
   try {
     if (lock.waited) syncPlan = (await planChanges(plan, deps, options)).syncPlan;
-    return { results: await destroyReleases(plan, deployedIn(syncPlan), deps, { ...options, ...underLock(lock, options) }), failure: lock.lost() };
+    const results = await destroyReleases(plan, deployedIn(syncPlan), deps, { ...options, ...underLock(lock, options) });
+    ended = true;
+    return { results, failure: lock.lost() };
   } finally {
-    await lock.release();
+    await lock.release(ended);
   }
 }
 

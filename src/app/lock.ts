@@ -24,8 +24,16 @@ export class LockLostError extends AppError {
 const LEASE_SECONDS = 30;
 const RENEW_EVERY_MS = 10_000;
 
-/** On the Lease: the kernel boot and PID namespace its holder's PID belongs to (see sameProcessSpace). */
+/** On the Lease: the kernel boot and PID namespace its holder's PID belongs to (see diedHere). */
 export const processSpaceAnnotation = 'boutique.dev/process-space';
+/**
+ * On the Lease: the runs that ended cleanly holding it, newest first (a few): each waited for every helm it started,
+ * so a revision such a run left pending has no helm working on it, whatever deadline it records.
+ */
+export const endedRunsAnnotation = 'boutique.dev/ended-runs';
+const ENDED_RUNS_KEPT = 20;
+
+const endedRunsOf = (lease: KubeObject | undefined): string[] => ((lease?.metadata.annotations as Record<string, string> | undefined)?.[endedRunsAnnotation] ?? '').split(',').filter(Boolean);
 
 export interface LockOptions {
   /** How long to wait for another run's lock before giving up (ms). */
@@ -45,8 +53,16 @@ export interface HeldLock {
   waited: boolean;
   /** Why the run no longer holds every lock it took (a renewal failed, or found a Lease changed by someone else). */
   lost(): LockLostError | undefined;
-  /** Lets go of each Lease that is still this run's (compare-and-swap: one someone else changed is left alone). */
-  release(): Promise<void>;
+  /**
+   * Runs that ended cleanly while holding these Leases (this run's namespaces), as the Leases said when taken: what
+   * they left pending may be recovered at once.
+   */
+  endedRuns: ReadonlySet<string>;
+  /**
+   * Lets go of each Lease that is still this run's (compare-and-swap: one someone else changed is left alone).
+   * `ended`: every helm this run started has ended, so the Leases say so (endedRuns).
+   */
+  release(ended?: boolean): Promise<void>;
 }
 
 /** A Lease: its namespace (the environment's lockNamespace) and name. */
@@ -82,10 +98,14 @@ function ownProcessSpace(): string | undefined {
 
 const processSpace = ownProcessSpace();
 
-function leaseObject({ namespace, name }: LockRef, holder: string | undefined, nowMs: number, base?: KubeObject): KubeObject {
+function leaseObject({ namespace, name }: LockRef, holder: string | undefined, nowMs: number, base?: KubeObject, endedRun?: string): KubeObject {
   const spec = (base?.spec ?? {}) as Record<string, unknown>;
   const acquired = holder && spec.holderIdentity === holder && typeof spec.acquireTime === 'string' ? spec.acquireTime : microTime(nowMs);
-  const annotations = holder && processSpace ? { [processSpaceAnnotation]: processSpace } : undefined;
+  const ended = [...(endedRun ? [endedRun] : []), ...endedRunsOf(base)].slice(0, ENDED_RUNS_KEPT);
+  const annotations = {
+    ...(holder && processSpace && { [processSpaceAnnotation]: processSpace }),
+    ...(ended.length > 0 && { [endedRunsAnnotation]: ended.join(',') }),
+  };
   return {
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
@@ -94,7 +114,7 @@ function leaseObject({ namespace, name }: LockRef, holder: string | undefined, n
       namespace,
       ...(base?.metadata.resourceVersion ? { resourceVersion: base.metadata.resourceVersion as string } : {}),
       labels: { 'app.kubernetes.io/managed-by': 'boutique' },
-      ...(annotations && { annotations }),
+      ...(Object.keys(annotations).length > 0 && { annotations }),
     },
     // Let go of (holder undefined) as client-go's leader election lets go: no holder, so the next run takes it at once.
     spec: holder ? { holderIdentity: holder, leaseDurationSeconds: LEASE_SECONDS, acquireTime: acquired, renewTime: microTime(nowMs) } : { leaseDurationSeconds: LEASE_SECONDS, renewTime: microTime(nowMs) },
@@ -147,10 +167,11 @@ export async function acquireLock(kubectl: Kubectl, locks: readonly LockRef[], o
       held.push({ ref, lease: taken.lease });
     }
   } catch (error) {
-    await letGo(kubectl, held, now);
+    await letGo(kubectl, held, now, undefined);
     throw error;
   }
-  return keepRenewed(kubectl, held, holder, runId, waited, options.renewEveryMs ?? RENEW_EVERY_MS, now);
+  const endedRuns = new Set(held.flatMap(({ lease }) => endedRunsOf(lease)));
+  return keepRenewed(kubectl, held, holder, { runId, waited, endedRuns }, options.renewEveryMs ?? RENEW_EVERY_MS, now);
 }
 
 async function takeLease(kubectl: Kubectl, lock: LockRef, holder: string, deadline: number, options: LockOptions): Promise<{ lease: KubeObject; waited: boolean }> {
@@ -192,12 +213,22 @@ function lockNamespaceError(error: Error, lock: LockRef): Error | undefined {
   });
 }
 
-/** Lets go of each Lease at the resourceVersion this run last wrote: one someone else changed since is not ours. */
-async function letGo(kubectl: Kubectl, held: readonly { ref: LockRef; lease: KubeObject }[], now: () => number): Promise<void> {
-  await Promise.all(held.map(({ ref, lease }) => kubectl.replaceObject(leaseObject(ref, undefined, now(), lease)).catch(() => undefined)));
+/**
+ * Lets go of each Lease at the resourceVersion this run last wrote (one someone else changed since is not ours),
+ * adding `endedRun` to the runs it says ended cleanly.
+ */
+async function letGo(kubectl: Kubectl, held: readonly { ref: LockRef; lease: KubeObject }[], now: () => number, endedRun: string | undefined): Promise<void> {
+  await Promise.all(held.map(({ ref, lease }) => kubectl.replaceObject(leaseObject(ref, undefined, now(), lease, endedRun)).catch(() => undefined)));
 }
 
-function keepRenewed(kubectl: Kubectl, held: { ref: LockRef; lease: KubeObject }[], holder: string, runId: string, waited: boolean, everyMs: number, now: () => number): HeldLock {
+function keepRenewed(
+  kubectl: Kubectl,
+  held: { ref: LockRef; lease: KubeObject }[],
+  holder: string,
+  taken: Pick<HeldLock, 'runId' | 'waited' | 'endedRuns'>,
+  everyMs: number,
+  now: () => number,
+): HeldLock {
   let lost: LockLostError | undefined;
   // Renewals and the release one after another: a release never races a renewal's new resourceVersion.
   let queue: Promise<void> = Promise.resolve();
@@ -228,12 +259,11 @@ function keepRenewed(kubectl: Kubectl, held: { ref: LockRef; lease: KubeObject }
   }, everyMs);
   timer.unref();
   return {
-    runId,
-    waited,
+    ...taken,
     lost: () => lost,
-    release: async () => {
+    release: async (ended = false) => {
       clearInterval(timer);
-      queue = queue.then(() => letGo(kubectl, held, now));
+      queue = queue.then(() => letGo(kubectl, held, now, ended ? taken.runId : undefined));
       await queue;
     },
   };

@@ -20,12 +20,14 @@ export function findRelease(config: ReleasesConfig, name: string): Release {
 /** `helm rollback` (to the previous revision by default) under the target's lock, then the revision helm recorded for it. */
 export async function rollback(plan: Plan, release: Release, revision: number | undefined, deps: ClusterDeps, lock: Pick<LockOptions, 'timeoutMs' | 'onWait'>): Promise<HelmRevision | undefined> {
   const held = await acquireLock(deps.kubectl, locksOf(plan.environment, [release.namespace]), lock);
+  let ended = false;
   try {
     await deps.helm.rollback(release, revision);
     const lost = held.lost();
     if (lost) throw lost;
+    ended = true;
     return (await deps.helm.history(release)).at(-1);
   } finally {
-    await held.release();
+    await held.release(ended);
   }
 }

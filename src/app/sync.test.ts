@@ -7,7 +7,7 @@ import { syncStatusOf } from '../report/change-view.js';
 import { destroy, planChanges, sync } from './changes.js';
 import type { KindsByScope } from '../kube/objects.js';
 import { noKindsMemory } from './live-kinds.js';
-import { acquireLock, locksOf, LockTimeoutError, processSpaceAnnotation } from './lock.js';
+import { acquireLock, endedRunsAnnotation, locksOf, LockTimeoutError, processSpaceAnnotation } from './lock.js';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { KubeObject } from '../kube/objects.js';
@@ -305,6 +305,20 @@ describe('recovery of what an interrupted run left', () => {
     const { results } = await sync(web, deps, options);
     expect(states(results)).toEqual({ new: 'installed', old: 'upgraded' });
     expect(calls.filter((call) => /^(upgrade|uninstall|rollback)/.test(call)).sort()).toEqual(['rollback shop/old', 'uninstall shop/new', 'upgrade shop/new', 'upgrade shop/old']);
+  });
+
+  it('recovers at once, before its deadline, what a run that ended cleanly left pending; not what a run still out there left', async () => {
+    const future = past + 3_600;
+    const { deps, calls, objects } = createFakeCluster({ releases: { 'shop/left': pending('pending-install', future), 'shop/busy': { ...pending('pending-upgrade', future), labels: { ...synced.labels, 'boutique.dev/run': 'running-run', 'boutique.dev/deadline': String(future) } } } });
+    // The Lease of shop, let go by a run that ended: old-run (whose helm's final record update was refused, say).
+    objects.set('default/boutique-ns-shop', { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'boutique-ns-shop', namespace: 'default', resourceVersion: '1', annotations: { [endedRunsAnnotation]: 'other-run,old-run' } }, spec: { leaseDurationSeconds: 30 } });
+    const { results, syncPlan } = await sync(plan([release('left'), release('busy')]), deps, options);
+    expect(syncPlan.changes.map((change) => `${change.action}: ${change.reasons.join(', ')}`)).toEqual(['install: recovering pending-install left by an interrupted boutique run', 'blocked: pending-upgrade']);
+    expect(states(results)).toEqual({ left: 'installed', busy: 'failed' });
+    expect(releaseCalls(calls)).toEqual(['uninstall shop/left', 'upgrade shop/left']);
+    // This run ended too, and says so on the Lease, newest first.
+    const annotations = objects.get('default/boutique-ns-shop')!.metadata.annotations as Record<string, string>;
+    expect(annotations[endedRunsAnnotation]!.split(',').slice(1)).toEqual(['other-run', 'old-run']);
   });
 
   it('leaves alone what may still be running (before its deadline) and what boutique did not start', async () => {

@@ -3,7 +3,7 @@ import { isRunError, ReleaseStateError } from '../errors.js';
 import type { Plan } from '../plan/plan.js';
 import { runInDependencyOrder } from '../plan/schedule.js';
 import { deadlineLabel, environmentLabel, inputsLabel, isApply, isChange, runLabel, type PlannedChange, type SyncPlan } from '../plan/sync-plan.js';
-import { goDurationMs } from '../helm/helm.js';
+import { helmDeadline } from '../helm/helm.js';
 import type { ClusterDeps } from './deps.js';
 import { mapInOrder } from './pool.js';
 import type { ReleaseRecords } from './release-records.js';
@@ -87,14 +87,14 @@ async function runReleaseTasks(
 
 const keptNote = (kept: readonly string[]) => (kept.length > 0 ? [`helm kept ${kept.join(', ')} (helm.sh/resource-policy: keep)`] : []);
 
-/** What a revision records: its inputs and environment, and which run started it with the moment helm gives up on it. */
+/**
+ * What a revision records: its inputs and environment, and which run started it with the last moment its helm can
+ * write (helmDeadline; HelmCli stops every try of it before then).
+ */
 function labelsOf(change: PlannedChange, environment: string, options: SyncOptions): Record<string, string> {
-  const deadline = Math.ceil(((options.now ?? Date.now)() + goDurationMs(change.release.timeout) + HELM_MARGIN_MS) / 1000);
+  const deadline = helmDeadline(change.release, (options.now ?? Date.now)());
   return { [inputsLabel]: change.inputsHash, [environmentLabel]: environment, [runLabel]: options.runId, [deadlineLabel]: String(deadline) };
 }
-
-/** helm's bookkeeping after its wait; past the release timeout plus this, no helm works on a revision any more. */
-const HELM_MARGIN_MS = 10_000;
 
 /** helm said it succeeded; its record must agree before boutique says so. */
 async function confirmDeployed(release: Release, previous: number | undefined, options: SyncOptions): Promise<void> {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Release } from '../config/types.js';
 import type { Runner, RunOptions } from '../process/runner.js';
 import { missingDependencies } from './chart-dependencies.js';
-import { goDurationMs, goRuntimeEnv, HelmCli, keptResources } from './helm.js';
+import { goDurationMs, goRuntimeEnv, helmDeadline, HelmCli, keptResources } from './helm.js';
 
 /** A Runner that records every command and answers from a script of canned results. */
 function recordingRunner(answer: (args: string[]) => string = () => '') {
@@ -87,8 +87,18 @@ describe('HelmCli', () => {
   it('gives a waiting command the release timeout and a margin, and hands secrets to the runner to mask', async () => {
     const { runner, calls } = recordingRunner();
     await new HelmCli(tool, runner, {}).upgrade(releaseOf(chart({ 'Chart.yaml': 'name: app\n' })), [], {});
-    expect(calls[0]!.options).toMatchObject({ timeoutMs: 360_000, retry: 'write', secrets: ['s3cr3t'] });
+    expect(calls[0]!.options).toMatchObject({ timeoutMs: 315_000, retry: 'write', secrets: ['s3cr3t'] });
     expect(calls[0]!.args.join(' ')).not.toContain('s3cr3t');
+  });
+
+  it('stops every try of an upgrade before the deadline its revision records, which is the last moment its helm can write', async () => {
+    const release = releaseOf(chart({ 'Chart.yaml': 'name: app\n' }));
+    // The release's timeout, twice with atomic (its rollback waits again), helm's bookkeeping, then SIGKILL's delay.
+    expect(helmDeadline(release, 1_000_000)).toBe(1_000 + 300 + 15 + 5);
+    expect(helmDeadline({ ...release, atomic: true }, 1_000_000)).toBe(1_000 + 600 + 15 + 5);
+    const { runner, calls } = recordingRunner();
+    await new HelmCli(tool, runner, {}).upgrade(release, [], { 'boutique.dev/deadline': '1320' });
+    expect(calls[0]!.options).toMatchObject({ until: 1_315_000 });
   });
 
   it('reads what helm uninstall kept and Go durations', () => {

@@ -28,6 +28,16 @@ describe('ExecaRunner', () => {
     expect(error.message).toMatch(/did not finish within 0 s and was stopped/);
   });
 
+  it('stops every try by `until`, and starts no try again that would have no time left before it', async () => {
+    const hang = script('setInterval(() => {}, 1000);');
+    const error = (await new ExecaRunner().run(hang.path, [], { timeoutMs: 600_000, until: Date.now() + 300 }).catch((caught: unknown) => caught)) as ExecError;
+    expect(error.message).toMatch(/did not finish within 0 s and was stopped/);
+    const { path, dir } = script(`require('fs').appendFileSync(process.argv[2], 'x'); console.error('Error: Kubernetes cluster unreachable: dial tcp: connection refused'); process.exit(1);`);
+    const log = join(dir, 'log');
+    await expect(new ExecaRunner().run(path, [log], { retry: 'write', until: Date.now() + 2_000 })).rejects.toBeInstanceOf(ExecError);
+    expect(readFileSync(log, 'utf8')).toBe('x');
+  });
+
   it('tries a read again after a transient failure and counts it', async () => {
     const { path, dir } = script(`const fs = require('fs'); const f = process.argv[2];
 let n = 0; try { n = Number(fs.readFileSync(f, 'utf8')); } catch {}

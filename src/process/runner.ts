@@ -10,8 +10,13 @@ export interface RunOptions {
   okExitCodes?: number[];
   /** Strings to hide wherever they appear in an error (values marked secret). */
   secrets?: string[];
-  /** The child is stopped past this (SIGTERM, then SIGKILL): no command may hang a run. */
+  /** The child is stopped past this (SIGTERM, then SIGKILL KILL_AFTER_MS later): no command may hang a run. */
   timeoutMs?: number;
+  /**
+   * The moment (epoch ms) by which every try must have been stopped, retries included: a helm whose revision records
+   * a deadline is never left writing past it (its SIGKILL comes at most KILL_AFTER_MS later). Wins over timeoutMs.
+   */
+  until?: number;
   /**
    * Tried again with backoff: a `read` on any transient failure (the server unreachable, 5xx, 429); a `write` only
    * when helm failed before its first write (it could not reach or discover the cluster). A write that may have
@@ -45,6 +50,8 @@ export interface Streamer {
 
 /** A command's default bound; callers that wait for readiness pass the release's own timeout plus a margin. */
 export const DEFAULT_TIMEOUT_MS = 120_000;
+/** A child still running this long after its SIGTERM gets SIGKILL. */
+export const KILL_AFTER_MS = 5_000;
 
 /** helm's own words when it could not reach or discover the cluster: it fails there before writing anything. */
 const BEFORE_ANY_WRITE = /kubernetes cluster unreachable|could not get server version|couldn't get current server API group list|unable to retrieve the complete list of server APIs/i;
@@ -129,7 +136,7 @@ export class ExecaRunner implements Runner, Streamer {
     for (const child of children) signalGroup(child, 'SIGTERM');
     setTimeout(() => {
       for (const child of children) if (this.running.has(child)) signalGroup(child, 'SIGKILL');
-    }, 5_000).unref();
+    }, KILL_AFTER_MS).unref();
   }
 
   /** `trace` sees every command line before it runs, --set values redacted (for --debug). */
@@ -141,6 +148,8 @@ export class ExecaRunner implements Runner, Streamer {
       (outcome) => {
         const error = 'error' in outcome ? outcome.error : undefined;
         if (!options.retry || !(error instanceof ExecError) || !isRetryable(options.retry, error.stderr)) return undefined;
+        // No new try once what is left before `until` is hardly more than the wait for it.
+        if (options.until !== undefined && options.until - Date.now() < 2 * RETRY_DELAYS_MS.at(-1)!) return undefined;
         return { why: error.stderr.trim().split('\n').at(-1) ?? '' };
       },
       (delay, why) => this.countRetry(delay, why),
@@ -179,7 +188,7 @@ export class ExecaRunner implements Runner, Streamer {
 
   private async runOnce(command: string, args: string[], options: RunOptions): Promise<RunResult> {
     this.trace?.(`$ ${hide([command, ...redactArgs(args)].join(' '), options.secrets)}`);
-    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const timeoutMs = options.until !== undefined ? Math.max(1, options.until - Date.now()) : (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     // Loaded with the first process: a run answered from caches never loads execa's hundred modules.
     const { execa } = await import('execa');
     try {
@@ -191,7 +200,7 @@ export class ExecaRunner implements Runner, Streamer {
         reject: false,
         stripFinalNewline: false,
         timeout: timeoutMs,
-        forceKillAfterDelay: 5_000,
+        forceKillAfterDelay: KILL_AFTER_MS,
         // Its own process group: a Ctrl-C in the terminal reaches boutique, which lets a running helm finish (or
         // roll back) rather than die halfway through a write.
         detached: true,

@@ -133,8 +133,11 @@ describe('reliability against the emulator', () => {
 
     const blocked = await run(['status', ...selection]);
     expect(blocked.stdout).toMatch(/redis-cart .* blocked: pending-install/);
-    // Its helm would have given up by the deadline the revision records (its timeout and a margin).
-    await new Promise((resolve) => setTimeout(resolve, 15_000));
+    // No helm of that run can write past the deadline its revision records (its timeout, helm's bookkeeping, the
+    // SIGKILL's delay); until then the release stays blocked, since an orphaned helm may still be applying it.
+    const deadline = Number(emulator.store.get('v1', 'Secret', 'boutique', 'sh.helm.release.v1.redis-cart.v1')!.metadata.labels!['boutique.dev/deadline']);
+    expect(deadline * 1000 - Date.now()).toBeGreaterThan(4_000 + 15_000);
+    await until(() => Date.now() > deadline * 1000, 'the recorded deadline', { withinMs: 30_000, everyMs: 500 });
     const next = await run(['sync', ...selection]);
     expect(next.exitCode, next.stderr).toBe(0);
     expect(next.stdout).toMatch(/^boutique\/redis-cart +installed /m);
@@ -150,6 +153,14 @@ describe('reliability against the emulator', () => {
     expect(result.stdout).not.toMatch(/^boutique\/redis-cart +installed /m);
     expect(result.stdout).toMatch(/^boutique\/redis-cart +failed /m);
     expect(result.stdout).toMatch(/^boutique\/cartservice +skipped /m);
+    expect(helmRecords(emulator)).toEqual({ 'redis-cart.v1': 'pending-install' });
+    // That run ended, so no helm of it is left: the next one recovers the pending revision at once, long before the
+    // deadline it records.
+    emulator.faults.clear();
+    const next = await run(['sync', ...selection]);
+    expect(next.exitCode, next.stderr).toBe(0);
+    expect(next.stdout).toMatch(/^boutique\/redis-cart +installed +.*recovering pending-install left by an interrupted boutique run/m);
+    expect(helmRecords(emulator)).toEqual({ 'redis-cart.v1': 'deployed', 'cartservice.v1': 'deployed' });
   });
 
   it('converges in one run when a fifth of all requests answer 500 and the API server answers 503 at first', async () => {
