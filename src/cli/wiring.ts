@@ -107,7 +107,7 @@ export class Wiring {
         ? { viaKubectl: 'BOUTIQUE_DIRECT_API=0' }
         : kubeAccess(kubeconfigFiles(process.env, homedir()), this.options.kubeContext, process.env);
       if ('viaKubectl' in access) this.options.trace?.(`reading the cluster through kubectl: ${access.viaKubectl}`);
-      this.kubeApi = 'direct' in access ? new KubeApi(access.direct, { trace: this.options.trace, onRetry: (delay, why) => this.runner.countRetry(delay, why) }) : null;
+      this.kubeApi = 'direct' in access ? new KubeApi(access.direct, { trace: this.options.trace, onRetry: (delay, why) => this.runner.countRetry(delay, why), context: this.options.kubeContext }) : null;
     }
     return this.kubeApi;
   }

@@ -37,7 +37,7 @@ describe('KubeApi: every wait has a bound, and a server that cannot be reached f
     const error = await kubectl.helmStorage('shop', 'secrets').catch((failure: Error) => failure);
     for (const socket of silent) socket.destroy();
     expect(error).toBeInstanceOf(ClusterUnreachableError);
-    expect((error as Error).message).toMatch(/^cannot reach the cluster: GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/namespaces\/shop\/secrets\?\S+: no answer within 10 s$/);
+    expect((error as Error).message).toMatch(/^cannot reach the cluster of the current context: GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/namespaces\/shop\/secrets\?\S+: no answer within 10 s$/);
     expect(retries).toEqual([]);
   }, 20_000);
 
@@ -51,7 +51,7 @@ describe('KubeApi: every wait has a bound, and a server that cannot be reached f
     const kubectl = new DirectKubectl(new KubeApi(access(`http://${address}`), { onRetry: (_delay, why) => retries.push(why) }), notFromKubectl);
     const error = await kubectl.helmStorage('shop', 'secrets').catch((failure: Error) => failure);
     expect(error).toBeInstanceOf(ClusterUnreachableError);
-    expect((error as Error).message).toMatch(/^cannot reach the cluster: GET http:\/\/127\.0\.0\.1:\d+\/\S+: the server reset the connection$/);
+    expect((error as Error).message).toMatch(/^cannot reach the cluster of the current context: GET http:\/\/127\.0\.0\.1:\d+\/\S+: the server reset the connection$/);
     expect(retries).toHaveLength(4);
     expect(connections).toBe(5);
   }, 20_000);
@@ -67,7 +67,7 @@ describe('KubeApi: every wait has a bound, and a server that cannot be reached f
       }),
     );
     const kubectl = new DirectKubectl(new KubeApi(access(`http://${address}`)), notFromKubectl);
-    await expect(kubectl.watchHelmRecords('shop', 'secrets', () => undefined)).rejects.toThrow(/^cannot reach the cluster: GET \S+watch=1: no answer within 10 s$/);
+    await expect(kubectl.watchHelmRecords('shop', 'secrets', () => undefined)).rejects.toThrow(/^cannot reach the cluster of the current context: GET \S+watch=1: no answer within 10 s$/);
     for (const socket of silent) socket.destroy();
   }, 20_000);
 });

@@ -89,8 +89,13 @@ export class KubeApi {
 
   constructor(
     private readonly access: DirectAccess,
-    private readonly options: { trace?: (line: string) => void; onRetry?: (delayMs: number, why: string) => void } = {},
+    private readonly options: { trace?: (line: string) => void; onRetry?: (delayMs: number, why: string) => void; context?: string } = {},
   ) {}
+
+  /** The kube context named for these requests (the current one when undefined), for messages. */
+  get context(): string | undefined {
+    return this.options.context;
+  }
 
   private async connection(): Promise<{ request: typeof import('node:http').request; agent: HttpAgent }> {
     if (this.access.server.startsWith('https:')) {
@@ -275,7 +280,7 @@ export class DirectKubectl implements Kubectl {
     } catch (error) {
       if (error instanceof ApiStatusError) throw error;
       if (error instanceof ConnectionFailure) {
-        throw new ClusterUnreachableError(`cannot reach the cluster: ${error.message}`, {
+        throw new ClusterUnreachableError(`cannot reach the cluster of ${this.api.context ? `context "${this.api.context}"` : 'the current context'}: ${error.message}`, {
           cause: error,
           suggestions: ["check --kube-context or the environment's kubeContext in releases.yaml, and that the cluster is running (kubectl cluster-info)"],
         });

@@ -250,7 +250,7 @@ describe('boutique sync without a reachable cluster', () => {
     const result = await boutique(['sync'], { cwd: system.dir, env });
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/^Error: cannot reach the cluster of the current context: The connection to the server 127\.0\.0\.1:1 was refused/);
+    expect(result.stderr).toMatch(/^Error: cannot reach the cluster of the current context: GET http:\/\/127\.0\.0\.1:1\/\S+: the connection was refused$/m);
     expect(result.stderr.match(/Error:/g)).toHaveLength(1);
   });
 });

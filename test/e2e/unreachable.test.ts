@@ -49,7 +49,7 @@ describe('a sync against an API server that cannot be reached fails within secon
   it('when the server accepts connections and resets them', async () => {
     const result = await syncAgainst(await tcpServer((socket) => socket.on('data', () => socket.resetAndDestroy())));
     expect(result.exitCode).toBe(1);
-    expect(errorsOf(result.stdout)).toEqual([{ code: 'CLUSTER_UNREACHABLE', message: expect.stringMatching(/^cannot reach the cluster: GET http:\/\/127\.0\.0\.1:\d+\/\S+: the server reset the connection$/), hints: expect.any(Array) }]);
+    expect(errorsOf(result.stdout)).toEqual([{ code: 'CLUSTER_UNREACHABLE', message: expect.stringMatching(/^cannot reach the cluster of the current context: GET http:\/\/127\.0\.0\.1:\d+\/\S+: the server reset the connection$/), hints: expect.any(Array) }]);
     // boutique's one retry loop per request, and no kubectl with a loop of its own around the same request.
     const retries = result.stderr.split('\n').filter((line) => line.startsWith('retrying in '));
     expect(retries.length).toBeGreaterThan(0);
@@ -60,7 +60,7 @@ describe('a sync against an API server that cannot be reached fails within secon
   it('when the server accepts connections and never answers', async () => {
     const result = await syncAgainst(await tcpServer(() => undefined));
     expect(result.exitCode).toBe(1);
-    expect(errorsOf(result.stdout).map((error) => error.message)).toEqual([expect.stringMatching(/^cannot reach the cluster: GET http:\/\/127\.0\.0\.1:\d+\/\S+: no answer within 10 s$/)]);
+    expect(errorsOf(result.stdout).map((error) => error.message)).toEqual([expect.stringMatching(/^cannot reach the cluster of the current context: GET http:\/\/127\.0\.0\.1:\d+\/\S+: no answer within 10 s$/)]);
     expect(result.stderr).not.toMatch(/^\$ \S*kubectl (?!version --client)/m);
   }, HANG_GUARD_MS);
 
@@ -69,7 +69,7 @@ describe('a sync against an API server that cannot be reached fails within secon
     await new Promise<void>((resolve) => servers.pop()!.close(() => resolve()));
     const result = await syncAgainst(closed);
     expect(result.exitCode).toBe(1);
-    expect(errorsOf(result.stdout).map((error) => error.message)).toEqual([expect.stringMatching(/^cannot reach the cluster: GET http:\/\/127\.0\.0\.1:\d+\/\S+: the connection was refused$/)]);
+    expect(errorsOf(result.stdout).map((error) => error.message)).toEqual([expect.stringMatching(/^cannot reach the cluster of the current context: GET http:\/\/127\.0\.0\.1:\d+\/\S+: the connection was refused$/)]);
   }, HANG_GUARD_MS);
 
   it('when the server certificate is not trusted: kubectl says so, and nothing is tried again', async () => {
