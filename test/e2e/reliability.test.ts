@@ -33,16 +33,22 @@ describe('reliability against the emulator', () => {
     return { system, env, run: (args: string[]) => boutique(args, { cwd: system.dir, env }) };
   };
 
-  it('serialises two syncs started together: both succeed, the second waited, one revision per release', async () => {
-    const { system, env } = await setUp(4_000);
-    const first = execa(process.execPath, [boutiqueBin, 'sync', ...selection], { cwd: system.dir, env, reject: false });
+  /** A sync from `firstDir`, and once it holds its lock, one from `secondDir`: both succeed, the second having waited. */
+  const syncWhileAnotherHoldsTheLock = async (firstDir: string, secondDir: string, env: Record<string, string>) => {
+    const first = execa(process.execPath, [boutiqueBin, 'sync', ...selection], { cwd: firstDir, env, reject: false });
     await until(() => emulator.requests.some((entry) => entry.resource === 'leases' && entry.verb === 'create'), 'the first lock');
-    // Whether the second run plans before the first has written anything or meets its pending revisions, it waits.
-    const second = await execa(process.execPath, [boutiqueBin, 'sync', ...selection], { cwd: system.dir, env, reject: false });
+    const second = await execa(process.execPath, [boutiqueBin, 'sync', ...selection], { cwd: secondDir, env, reject: false });
     const firstResult = await first;
     expect(firstResult.exitCode, String(firstResult.stderr)).toBe(0);
     expect(second.exitCode, String(second.stderr)).toBe(0);
     expect(String(second.stderr)).toMatch(/waiting for the lock of this environment, held by \S+ since /);
+    return second;
+  };
+
+  it('serialises two syncs started together: both succeed, the second waited, one revision per release', async () => {
+    const { system, env } = await setUp(4_000);
+    // Whether the second run plans before the first has written anything or meets its pending revisions, it waits.
+    const second = await syncWhileAnotherHoldsTheLock(system.dir, system.dir, env);
     expect(String(second.stdout)).toMatch(/^boutique\/cartservice +unchanged /m);
     expect(helmRecords(emulator)).toEqual({ 'redis-cart.v1': 'deployed', 'cartservice.v1': 'deployed' });
   });
@@ -53,13 +59,7 @@ describe('reliability against the emulator', () => {
     const other = copyShippedSystem();
     other.edit('releases.yaml', (text) => text.replace('  # Leaves: services that call nobody.\n', '  - name: extra-cache\n    namespace: extras\n    chart: ./charts/redis\n    values: [values/redis-cart.yaml]\n\n  # Leaves: services that call nobody.\n'));
     other.edit('releases.yaml', (text) => text.replace('  - name: redis-cart\n', '  - name: redis-cart\n    timeout: 200\n'));
-    const first = execa(process.execPath, [boutiqueBin, 'sync', ...selection], { cwd: system.dir, env, reject: false });
-    await until(() => emulator.requests.some((entry) => entry.resource === 'leases' && entry.verb === 'create'), 'the first lock');
-    const second = await execa(process.execPath, [boutiqueBin, 'sync', ...selection], { cwd: other.dir, env, reject: false });
-    const firstResult = await first;
-    expect(firstResult.exitCode, String(firstResult.stderr)).toBe(0);
-    expect(second.exitCode, String(second.stderr)).toBe(0);
-    expect(String(second.stderr)).toMatch(/waiting for the lock of this environment, held by \S+ since /);
+    const second = await syncWhileAnotherHoldsTheLock(system.dir, other.dir, env);
     expect(String(second.stdout)).toMatch(/^boutique\/redis-cart +upgraded /m);
     // The audit log: the first run wrote its last release's records before the second run wrote anything.
     const recordWrites = emulator.requests.filter((entry) => isWrite(entry) && entry.resource === 'secrets').map((entry) => entry.name);
