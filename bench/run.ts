@@ -6,12 +6,13 @@
  */
 import { execa } from 'execa';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { withValuesFiles } from '../src/app/values-files.js';
-import { isWrite, startEmulator, type Emulator } from '../test/cluster/emulator.js';
-import { repoRoot } from '../test/support/cli.js';
+import { isWrite, kubeconfigFor, startEmulator, type Emulator } from '../test/cluster/emulator.js';
+import { boutiqueBin, repoRoot } from '../test/support/cli.js';
 import { helmBinary, kubectlBinary } from '../test/support/tools.js';
 import { criticalPath, helmDiff, levelBatches, loadSystem, releaseTimes, templateLoop, upgradeLoop, type Cluster, type System } from './baselines.js';
 import { renderTable, runBoutique, seconds, type Env, type Row } from './measure.js';
@@ -70,6 +71,8 @@ const rows = {
   }),
   scaleBaseDiff: row('scale-base-diff-vs-template-loop', `diff --base, ${scaleReleases}, 1 changed`, 'helm template of every release, base and head, one after another', { limit: 0.1, of: 'ratio' }),
   scaleBaseDiffTime: row('scale-base-diff-seconds', `diff --base, ${scaleReleases}, 1 changed`, '', { limit: 5, of: 'figure' }),
+  lintLarge: row('lint-large-values', 'lint, 1 release with a 50 MB values file (738k keys)', 'helm template of the same release', { limit: 2, of: 'ratio', note: 'comparable' }),
+  resetError: row('reset-time-to-error', 'sync against an API server that resets every connection: time to its error', 'helm upgrade --install of one release against it', { limit: 20, of: 'figure' }),
   scaleRss: row('scale-peak-rss', `peak RSS of the ${scaleReleases}-release syncs`, '', { limit: 300, of: 'figure' }, 'MB'),
 };
 const allRows = Object.values(rows);
@@ -310,6 +313,63 @@ async function baseDiffGroup(): Promise<void> {
   }
 }
 
+/** A release of the shipped Redis chart whose values end with a 50 MB file of 738k keys (issue 28). */
+function largeValuesSystem(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'boutique-bench-large-'));
+  cpSync(join(repoRoot, 'charts'), join(dir, 'charts'), { recursive: true });
+  mkdirSync(join(dir, 'values'));
+  cpSync(join(repoRoot, 'values', 'redis-cart.yaml'), join(dir, 'values', 'redis-cart.yaml'));
+  const lines = ['podAnnotations:'];
+  for (let index = 0; index < 738_000; index++) lines.push(`  example.com/annotation-${String(index).padStart(7, '0')}: "value ${String(index).padStart(7, '0')} of many"`);
+  writeFileSync(join(dir, 'values', 'large.yaml'), `${lines.join('\n')}\n`);
+  writeFileSync(join(dir, 'releases.yaml'), 'releases:\n  - name: large\n    namespace: shop\n    chart: ./charts/redis\n    values: [values/redis-cart.yaml, values/large.yaml]\n');
+  return dir;
+}
+
+async function robustnessGroup(): Promise<void> {
+  if (wanted(rows.lintLarge)) {
+    const dir = largeValuesSystem();
+    try {
+      for (let round = 1; round <= rounds; round++) {
+        // A cache of its own each round: an accepted values file is not parsed again, which is not what is measured.
+        const cache = mkdtempSync(join(tmpdir(), 'boutique-bench-lint-'));
+        rows.lintLarge.boutique.push((await runBoutique(['lint'], { env: { ...toolEnv, BOUTIQUE_CACHE_DIR: cache, XDG_CACHE_HOME: cache }, cwd: dir })).seconds);
+        rmSync(cache, { recursive: true, force: true });
+        rows.lintLarge.reference.push(await seconds(() => execa(helmBinary(), ['template', 'large', './charts/redis', '-f', 'values/redis-cart.yaml', '-f', 'values/large.yaml'], { cwd: dir, stdout: 'ignore' })));
+        log(`lint of a 50 MB values file, round ${round}/${rounds}: ${s(rows.lintLarge.boutique.at(-1)!)} against helm template's ${s(rows.lintLarge.reference.at(-1)!)}`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  if (wanted(rows.resetError)) {
+    // Loopback only: accepts each connection and resets it at its first byte.
+    const server = createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.on('data', () => socket.resetAndDestroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const home = mkdtempSync(join(tmpdir(), 'boutique-bench-reset-'));
+    writeFileSync(join(home, 'kubeconfig'), kubeconfigFor(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
+    const env = { ...toolEnv, KUBECONFIG: join(home, 'kubeconfig'), KUBECACHEDIR: join(home, 'cache'), HELM_CACHE_HOME: join(home, 'helm'), HELM_CONFIG_HOME: join(home, 'helm'), HELM_DATA_HOME: join(home, 'helm') };
+    const system = freshShippedCopy();
+    try {
+      for (let round = 1; round <= rounds; round++) {
+        const failing = (file: string, args: string[], cwd: string) => seconds(async () => {
+          const result = await execa(file, args, { cwd, env: { NO_COLOR: '1', CI: 'true', ...env }, reject: false });
+          if (result.exitCode === 0) throw new Error(`${args.join(' ')} succeeded against a server that resets every connection`);
+        });
+        rows.resetError.boutique.push(await failing(process.execPath, [boutiqueBin, 'sync', '-l', 'name=cartservice', '--include-needs'], system));
+        rows.resetError.reference.push(await failing(helmBinary(), ['upgrade', '--install', 'redis-cart', './charts/redis', '-f', 'values/redis-cart.yaml', '--namespace', 'boutique'], system));
+        log(`reset endpoint, round ${round}/${rounds}: boutique's error after ${s(rows.resetError.boutique.at(-1)!)}, helm's after ${s(rows.resetError.reference.at(-1)!)}`);
+      }
+    } finally {
+      server.close();
+      rmSync(home, { recursive: true, force: true });
+    }
+  }
+}
+
 const groups: { rows: Row[]; run: () => Promise<void> }[] = [
   { rows: [rows.help, rows.list], run: startupGroup },
   { rows: [rows.readme], run: readmeGroup },
@@ -318,6 +378,7 @@ const groups: { rows: Row[]; run: () => Promise<void> }[] = [
   { rows: [rows.firstVsPath, rows.firstVsLevels], run: firstSyncGroup },
   { rows: [rows.scaleNoop, rows.scaleChangedVsNoop, rows.scaleChangedVsDiff, rows.scaleRss], run: scaleGroup },
   { rows: [rows.scaleBaseDiff, rows.scaleBaseDiffTime], run: baseDiffGroup },
+  { rows: [rows.lintLarge, rows.resetError], run: robustnessGroup },
 ];
 
 const commit = (await execa('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, reject: false })).stdout;

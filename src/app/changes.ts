@@ -21,7 +21,7 @@ import { observeReleases } from './observe.js';
 import { resolveClusterSecrets } from './cluster-secrets.js';
 import { mapInOrder } from './pool.js';
 import { applySyncPlan, destroyReleases, rejectAll, unrenderableReleases, type ReleaseHealth, type SyncOptions, type SyncResult } from './sync.js';
-import { acquireLock, lockOf, type LockOptions } from './lock.js';
+import { acquireLock, locksOf, type HeldLock, type LockOptions } from './lock.js';
 import { withValuesFiles, type ValuesFiles } from './values-files.js';
 import { releaseRecords } from './release-records.js';
 import { storedObjects } from './stored-objects.js';
@@ -32,6 +32,8 @@ export interface ChangeOptions {
   concurrency: number;
   /** Make the cluster's inputs key when there is none (a sync: its revisions record hashes made with it). */
   createInputsKey?: boolean;
+  /** Runs that ended cleanly (from the Leases, once held): what they left pending is recovered at once. */
+  endedRuns?: ReadonlySet<string>;
   /** What each namespace's live objects were last time; the default keeps it in the cache folder. */
   kinds?: KindsMemory;
 }
@@ -50,7 +52,7 @@ export async function planChanges(unread: Plan, deps: ClusterDeps, options: Chan
     inputsKey: key,
     unresolved,
   });
-  return { syncPlan: { ...planSync(plan, observations), orphans }, stored, plan };
+  return { syncPlan: { ...planSync(plan, observations, Date.now(), options.endedRuns), orphans }, stored, plan };
 }
 
 /** The plan with the values its releases take from cluster Secrets (secrets/sources.ts), and the releases that lack one. */
@@ -107,6 +109,26 @@ function guardTakeover(operation: string, writes: readonly PlannedChange[], envi
   );
 }
 
+/** What a run that writes did, release by release, and what failed the run as a whole once it had started (a lost lock). */
+export interface ReleaseRun {
+  results: SyncResult[];
+  failure?: Error;
+}
+
+/** The Leases of every namespace the selected releases live in (lock.ts), taken before the first write. */
+const takeLocks = (plan: Plan, deps: ClusterDeps, options: WriteOptions): Promise<HeldLock> =>
+  acquireLock(deps.kubectl, locksOf(plan.environment, plan.releases.map((release) => release.namespace)), { timeoutMs: options.lockTimeoutMs, onWait: options.onLockWait });
+
+/** Nothing new starts once the lock is lost, and what did not start says why. */
+const underLock = (lock: HeldLock, options: Pick<SyncOptions, 'mayStart'>): Pick<SyncOptions, 'mayStart' | 'stopped'> => ({
+  mayStart: () => !lock.lost() && (options.mayStart?.() ?? true),
+  stopped: () => lock.lost()?.message,
+});
+
+/** A release blocked by a pending revision of a run the Leases say ended cleanly: planned again, it is recovered. */
+const leftByEndedRun = (syncPlan: SyncPlan, lock: HeldLock) =>
+  syncPlan.changes.some((change) => change.action === 'blocked' && lock.endedRuns.has(change.record?.labels[runLabel] ?? ''));
+
 /**
  * A plan that writes, or that another boutique run's pending revision blocks (that run may still be applying it):
  * either way the lock is taken, which waits for that run and plans again.
@@ -132,7 +154,7 @@ function releaseHealth(deps: ClusterDeps, rendered: ReadonlyMap<string, string>,
  * stops the run with nothing written, not even the lock); take the target's lock, planning and rendering afresh when
  * another run held it first; then carry the plan out. A plan with nothing to write takes no lock and starts no helm.
  */
-export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions): Promise<{ syncPlan: SyncPlan; results: SyncResult[]; waitedForLock: boolean }> {
+export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions): Promise<ReleaseRun & { syncPlan: SyncPlan; waitedForLock: boolean }> {
   const saved = options.planFile === undefined ? undefined : await readSavedPlan(options.planFile);
   if (saved) checkPlanTarget(saved, plan, options.planFile!);
   deps.helm.checkDependencies(plan.releases);
@@ -157,12 +179,13 @@ export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions)
     if (options.prune && syncPlan.orphans?.length) await options.prune.confirm(syncPlan.orphans);
     let unrenderable = await unrenderableReleases(syncPlan, deps, syncOptions);
     if (unrenderable.size > 0) return { syncPlan, results: rejectAll(syncPlan, unrenderable, options), waitedForLock: false };
-    const lock = await acquireLock(deps.kubectl, lockOf(plan), { timeoutMs: options.lockTimeoutMs, onWait: options.onLockWait });
+    const lock = await takeLocks(plan, deps, options);
+    let ended = false;
     try {
-      // A saved plan is checked again just before the first write: the server enforces no resourceVersion on helm's applies.
-      if (lock.waited || saved) {
-        // What the other run did is in the cluster now: plan and render what is left.
-        planned = await unmoved(await planChanges(plan, deps, planning));
+      // A saved plan is checked again just before the first write: the server enforces no resourceVersion on helm's
+      // applies. What another run did is in the cluster now, and what a run that ended left pending is free.
+      if (lock.waited || saved || leftByEndedRun(syncPlan, lock)) {
+        planned = await unmoved(await planChanges(plan, deps, { ...planning, endedRuns: lock.endedRuns }));
         syncPlan = planned.syncPlan;
         unrenderable = await unrenderableReleases(syncPlan, deps, syncOptions);
         if (unrenderable.size > 0) return { syncPlan, results: rejectAll(syncPlan, unrenderable, options), waitedForLock: true };
@@ -171,14 +194,15 @@ export async function sync(plan: Plan, deps: ClusterDeps, options: WriteOptions)
       const written = syncPlan.changes.filter((change) => isApply(change.action));
       const records = await releaseRecords(deps, [...new Set(written.map((change) => change.release.namespace))]);
       try {
-        const results = await applySyncPlan(plan, syncPlan, deps, { ...syncOptions, records, runId: lock.runId });
-        const pruned = options.prune ? await pruneOrphans(syncPlan.orphans ?? [], deps, syncOptions) : [];
-        return { syncPlan, results: [...results, ...pruned], waitedForLock: lock.waited };
+        const results = await applySyncPlan(plan, syncPlan, deps, { ...syncOptions, ...underLock(lock, options), records, runId: lock.runId });
+        const pruned = options.prune && !lock.lost() ? await pruneOrphans(syncPlan.orphans ?? [], deps, { ...syncOptions, ...underLock(lock, options) }) : [];
+        ended = true;
+        return { syncPlan, results: [...results, ...pruned], waitedForLock: lock.waited, failure: lock.lost() };
       } finally {
         records.stop();
       }
     } finally {
-      await lock.release();
+      await lock.release(ended);
     }
   });
 }
@@ -204,11 +228,11 @@ async function pruneOrphans(orphans: readonly ReleaseRecord[], deps: ClusterDeps
  * `boutique destroy`: what helm has a record of is uninstalled, dependents first, under the target's lock. A
  * release whose uninstall deletes a CRD that still has objects is refused first, unless `deleteCrds` says so.
  */
-export async function destroy(plan: Plan, deps: ClusterDeps, options: WriteOptions & { deleteCrds?: boolean }): Promise<SyncResult[]> {
+export async function destroy(plan: Plan, deps: ClusterDeps, options: WriteOptions & { deleteCrds?: boolean }): Promise<ReleaseRun> {
   const deployedIn = (syncPlan: SyncPlan) => new Set(syncPlan.changes.filter((change) => change.record).map((change) => change.release.id));
   const guard = (planned: SyncPlan) => guardTakeover('destroy', planned.changes.filter((change) => change.record), planned.environment, options);
   let { syncPlan, stored } = await planChanges(plan, deps, options);
-  if (deployedIn(syncPlan).size === 0) return destroyReleases(plan, new Set(), deps, options);
+  if (deployedIn(syncPlan).size === 0) return { results: await destroyReleases(plan, new Set(), deps, options) };
   guard(syncPlan);
   if (!options.deleteCrds) {
     const doomed = syncPlan.changes.flatMap(({ release }) => (stored.has(release.id) ? [{ release, manifest: stored.get(release.id)!.manifest }] : []));
@@ -216,12 +240,15 @@ export async function destroy(plan: Plan, deps: ClusterDeps, options: WriteOptio
     if (deletions.length > 0) throw new CrdDeletionError(deletions);
   }
   await options.confirm?.(syncPlan);
-  const lock = await acquireLock(deps.kubectl, lockOf(plan), { timeoutMs: options.lockTimeoutMs, onWait: options.onLockWait });
+  const lock = await takeLocks(plan, deps, options);
+  let ended = false;
   try {
     if (lock.waited) guard((syncPlan = (await planChanges(plan, deps, options)).syncPlan));
-    return await destroyReleases(plan, deployedIn(syncPlan), deps, options);
+    const results = await destroyReleases(plan, deployedIn(syncPlan), deps, { ...options, ...underLock(lock, options) });
+    ended = true;
+    return { results, failure: lock.lost() };
   } finally {
-    await lock.release();
+    await lock.release(ended);
   }
 }
 

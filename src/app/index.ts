@@ -1,7 +1,7 @@
 /** The use cases, the only part of app/ that commands call. */
 export { diffAgainstBase, type BaseDiffOutcome, type BaseReleaseChange } from './base-diff.js';
 export { commentThread, upsertComment, type CommentHost } from './pr-comment.js';
-export { destroy, diff, dryRunSync, planChanges, sync, type DiffOutcome } from './changes.js';
+export { destroy, diff, dryRunSync, planChanges, sync, type DiffOutcome, type ReleaseRun } from './changes.js';
 export type { ClusterDeps } from './deps.js';
 export type { SyncPlan } from '../plan/sync-plan.js';
 export { listHealthRules, type ListedHealthRule } from './health-rules.js';

@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import type { HelmRevision } from '../helm/helm.js';
 import type { Plan } from '../plan/plan.js';
 import type { ClusterDeps } from './deps.js';
-import { acquireLock, lockOf, type LockOptions } from './lock.js';
+import { acquireLock, locksOf, type LockOptions } from './lock.js';
 
 /** The one release a rollback names, by `name` or `namespace/name`. */
 export function findRelease(config: ReleasesConfig, name: string): Release {
@@ -34,11 +34,15 @@ export function rollbackTarget(release: Release, revision: number | undefined, h
 
 /** `helm rollback` (to the previous revision by default) under the target's lock, then the revision helm recorded for it. */
 export async function rollback(plan: Plan, release: Release, revision: number | undefined, deps: ClusterDeps, lock: Pick<LockOptions, 'timeoutMs' | 'onWait'>): Promise<HelmRevision | undefined> {
-  const held = await acquireLock(deps.kubectl, lockOf(plan), lock);
+  const held = await acquireLock(deps.kubectl, locksOf(plan.environment, [release.namespace]), lock);
+  let ended = false;
   try {
     await deps.helm.rollback(release, revision);
+    const lost = held.lost();
+    if (lost) throw lost;
+    ended = true;
     return (await deps.helm.history(release)).at(-1);
   } finally {
-    await held.release();
+    await held.release(ended);
   }
 }

@@ -4,7 +4,7 @@ import type { Plan } from '../plan/plan.js';
 import { actorLabel, environmentLabel, orphanRelease, runLabel, type ReleaseRecord } from '../plan/sync-plan.js';
 import type { Release } from '../config/types.js';
 import type { ClusterDeps } from './deps.js';
-import { acquireLock, lockOf, type LockOptions } from './lock.js';
+import { acquireLock, locksOf, type LockOptions } from './lock.js';
 
 /** One revision a run wrote, read off the labels of helm's storage object. */
 interface RunRevision {
@@ -129,10 +129,13 @@ export async function runUndo(plan: Plan, runId: string, deps: ClusterDeps): Pro
 
 /** Carries out the undo under the environment's lock, one release at a time in the order given; stops at the first failure. */
 export async function undoRun(plan: Plan, undo: readonly RunUndo[], deps: ClusterDeps, lock: Pick<LockOptions, 'timeoutMs' | 'onWait'>): Promise<{ release: string; done: string }[]> {
-  const held = await acquireLock(deps.kubectl, lockOf(plan), lock);
+  const held = await acquireLock(deps.kubectl, locksOf(plan.environment, undo.map((step) => step.release.namespace)), lock);
+  let ended = false;
   try {
     const done: { release: string; done: string }[] = [];
     for (const step of undo) {
+      // A lost lock starts nothing new: another run may be writing.
+      if (held.lost()) break;
       if (step.action === 'uninstall') {
         await deps.helm.uninstall(step.release, true);
         done.push({ release: step.release.id, done: 'uninstalled' });
@@ -141,8 +144,11 @@ export async function undoRun(plan: Plan, undo: readonly RunUndo[], deps: Cluste
         done.push({ release: step.release.id, done: `rolled back to revision ${step.toRevision}` });
       }
     }
+    const lost = held.lost();
+    if (lost) throw lost;
+    ended = true;
     return done;
   } finally {
-    await held.release();
+    await held.release(ended);
   }
 }

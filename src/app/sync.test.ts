@@ -7,7 +7,11 @@ import { syncStatusOf } from '../report/change-view.js';
 import { destroy, planChanges, sync } from './changes.js';
 import type { KindsByScope } from '../kube/objects.js';
 import { noKindsMemory } from './live-kinds.js';
-import { lockOf } from './lock.js';
+import { acquireLock, endedRunsAnnotation, locksOf, LockTimeoutError, processSpaceAnnotation } from './lock.js';
+import { readFileSync, readlinkSync } from 'node:fs';
+import { hostname } from 'node:os';
+import type { KubeObject } from '../kube/objects.js';
+import { until } from '../../test/support/wait.js';
 import type { SyncResult, SyncState } from './sync.js';
 
 function release(name: string, needs: string[] = [], overrides: Partial<Release> = {}): Release {
@@ -175,30 +179,56 @@ describe('sync', () => {
 });
 
 describe('the lock', () => {
-  it('is taken for a sync that writes, and let go after; a no-op sync takes none', async () => {
+  const lease = (name: string, holder: string, renewTime: string, annotations?: Record<string, string>): KubeObject => ({
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name, namespace: 'default', resourceVersion: '1', ...(annotations && { annotations }) },
+    spec: { holderIdentity: holder, renewTime, acquireTime: renewTime, leaseDurationSeconds: 30 },
+  });
+  const justNow = () => new Date().toISOString().replace('Z', '000Z');
+  const holderOf = (obj: KubeObject | undefined) => (obj?.spec as { holderIdentity?: string } | undefined)?.holderIdentity;
+  const leaseCalls = (calls: string[]) => calls.filter((call) => / Lease /.test(call));
+
+  it('is one Lease per namespace written, taken for a sync that writes and let go after; a no-op sync takes none', async () => {
     const { deps, calls, objects } = createFakeCluster({ releases: { 'shop/web': synced }, live: [liveDeployment(2)] });
-    await sync(plan([release('web'), release('api')]), deps, options);
-    expect(calls.filter((call) => !call.startsWith('read '))).toEqual([expect.stringMatching(/^create Lease default\/boutique-dev-/), 'upgrade shop/api', expect.stringMatching(/^delete default\/boutique-dev-/)]);
-    expect(objects.size).toBe(0);
+    await sync(plan([release('web'), release('api'), release('db', [], { namespace: 'data', id: 'data/db' })]), deps, options);
+    // Taken in a fixed order before the first write; let go after the last.
+    const writes = calls.filter((call) => !call.startsWith('read '));
+    expect(writes.slice(0, 2)).toEqual(['create Lease default/boutique-ns-data', 'create Lease default/boutique-ns-shop']);
+    expect(writes.slice(2, 4).sort()).toEqual(['upgrade data/db', 'upgrade shop/api']);
+    expect(writes.slice(4).sort()).toEqual(['replace Lease default/boutique-ns-data', 'replace Lease default/boutique-ns-shop']);
+    // Let go, not deleted: no holder, so the next run takes it at once.
+    expect([...objects.values()].map(holderOf)).toEqual([undefined, undefined]);
     calls.length = 0;
-    await sync(plan([release('web'), release('api')]), deps, options);
+    await sync(plan([release('web'), release('api'), release('db', [], { namespace: 'data', id: 'data/db' })]), deps, options);
     expect(calls.filter((call) => !call.startsWith('read '))).toEqual([]);
   });
 
-  it('makes a second run wait for a live holder, then plan afresh; it gives up after --lock-timeout', async () => {
+  it('is named for the namespace alone: runs of other environments or other releases.yaml meet on it', () => {
+    const staging = { lockNamespace: 'default' };
+    expect(locksOf(staging, ['shop'])).toEqual([{ namespace: 'default', name: 'boutique-ns-shop' }]);
+    // A releases.yaml that adds a release in another namespace takes the shared namespace's Lease too, in a fixed order.
+    expect(locksOf(staging, ['shop', 'api', 'shop'])).toEqual([{ namespace: 'default', name: 'boutique-ns-api' }, { namespace: 'default', name: 'boutique-ns-shop' }]);
+  });
+
+  it('makes a second run wait for a live holder of any of its namespaces, letting go of what it took; then plan afresh', async () => {
     const { deps, calls, objects } = createFakeCluster();
-    const web = plan([release('web')]);
-    const { name } = lockOf(web);
-    const renewTime = new Date().toISOString().replace('Z', '000Z');
-    objects.set(`default/${name}`, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: 'default', resourceVersion: '1' }, spec: { holderIdentity: 'ci-7/41/other-run', renewTime, acquireTime: renewTime, leaseDurationSeconds: 30 } });
+    // Another environment, another releases.yaml: what matters is that it holds shop.
+    objects.set('default/boutique-ns-shop', lease('boutique-ns-shop', 'ci-7/41/other-run', justNow()));
+    const two = plan([release('web'), release('api', [], { namespace: 'api', id: 'api/api' })]);
     const waits: string[] = [];
-    await expect(sync(web, deps, { ...options, lockTimeoutMs: 1_500, onLockWait: (holder) => waits.push(holder) })).rejects.toThrow(/another boutique run holds the lock of this target .*: ci-7\/41\/other-run/);
+    await expect(sync(two, deps, { ...options, lockTimeoutMs: 1_500, onLockWait: (holder) => waits.push(holder) })).rejects.toThrow(
+      /^another boutique run holds the lock of namespace shop \(lease default\/boutique-ns-shop\): ci-7\/41\/other-run, since /,
+    );
     expect(waits).toEqual(['ci-7/41/other-run']);
     expect(calls.filter((call) => call.startsWith('upgrade'))).toEqual([]);
+    expect(holderOf(objects.get('default/boutique-ns-api'))).toBeUndefined();
+    expect(holderOf(objects.get('default/boutique-ns-shop'))).toBe('ci-7/41/other-run');
 
-    // The holder finishes: it installed web meanwhile, so the waiting run, planning afresh, has nothing left to do.
+    // The holder finishes: it installed web meanwhile, so the waiting run, planning afresh, has nothing left to do there.
+    const web = plan([release('web')]);
     setTimeout(() => {
-      objects.delete(`default/${name}`);
+      objects.delete('default/boutique-ns-shop');
       void deps.helm.upgrade(release('web'), [], { 'boutique.dev/inputs': 'hash-1', 'boutique.dev/environment': 'dev' });
     }, 500);
     calls.length = 0;
@@ -208,21 +238,55 @@ describe('the lock', () => {
     expect(calls.filter((call) => call.startsWith('upgrade'))).toEqual(['upgrade shop/web']);
   });
 
-  it('lives in the environment\'s lockNamespace', async () => {
+  it("lives in the environment's lockNamespace", async () => {
     const { deps, calls } = createFakeCluster();
     const web = buildPlan({ file: 'releases.yaml', baseDir: '/', environment: { name: 'dev', production: false, lockNamespace: 'platform' }, releases: [release('web')] }, { selectors: [], includeNeeds: false });
     await sync(web, deps, options);
-    expect(calls.filter((call) => /Lease|delete/.test(call))).toEqual([expect.stringMatching(/^create Lease platform\/boutique-dev-/), expect.stringMatching(/^delete platform\/boutique-dev-/)]);
+    expect(leaseCalls(calls)).toEqual(['create Lease platform/boutique-ns-shop', 'replace Lease platform/boutique-ns-shop']);
   });
 
   it('takes over a lease whose holder stopped renewing', async () => {
     const { deps, objects } = createFakeCluster();
-    const web = plan([release('web')]);
-    const { name } = lockOf(web);
-    objects.set(`default/${name}`, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: 'default', resourceVersion: '1' }, spec: { holderIdentity: 'dead/1/run', renewTime: '2026-01-01T00:00:00.000000Z', leaseDurationSeconds: 30 } });
-    const { results, waitedForLock } = await sync(web, deps, options);
+    objects.set('default/boutique-ns-shop', lease('boutique-ns-shop', 'dead/1/run', '2026-01-01T00:00:00.000000Z'));
+    const { results, waitedForLock } = await sync(plan([release('web')]), deps, options);
     expect(waitedForLock).toBe(false);
     expect(states(results)).toEqual({ web: 'installed' });
+  });
+
+  it('waits for a holder of this host name whose PID is not provably in this PID namespace; takes one provably gone at once', async () => {
+    const { deps, objects } = createFakeCluster();
+    const gone = 2 ** 22 + 7; // above any pid_max: no such process here
+    const ours = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() + ' ' + readlinkSync('/proc/self/ns/pid');
+    // A container on the host network: the same host name, another PID namespace (or none said).
+    for (const annotations of [undefined, { [processSpaceAnnotation]: `${ours.split(' ')[0]} pid:[1]` }]) {
+      objects.set('default/boutique-ns-shop', lease('boutique-ns-shop', `${hostname()}/${gone}/other-run`, justNow(), annotations));
+      await expect(acquireLock(deps.kubectl, locksOf({ lockNamespace: 'default' }, ['shop']), { timeoutMs: 0 })).rejects.toThrow(LockTimeoutError);
+    }
+    objects.set('default/boutique-ns-shop', lease('boutique-ns-shop', `${hostname()}/${gone}/other-run`, justNow(), { [processSpaceAnnotation]: ours }));
+    const held = await acquireLock(deps.kubectl, locksOf({ lockNamespace: 'default' }, ['shop']), { timeoutMs: 0 });
+    expect(holderOf(objects.get('default/boutique-ns-shop'))).toBe(`${hostname()}/${process.pid}/${held.runId}`);
+    await held.release();
+  });
+
+  it('is lost when a renewal finds the Lease changed or fails, and then left alone', async () => {
+    const { deps, objects } = createFakeCluster();
+    const held = await acquireLock(deps.kubectl, locksOf({ lockNamespace: 'default' }, ['shop']), { timeoutMs: 0, renewEveryMs: 20 });
+    await until(async () => (objects.get('default/boutique-ns-shop')!.metadata.resourceVersion as string) !== '1', 'a renewal', { withinMs: 2_000 });
+    expect(held.lost()).toBeUndefined();
+    // A third party takes the Lease over.
+    const taken = lease('boutique-ns-shop', 'someone/else', justNow());
+    objects.set('default/boutique-ns-shop', { ...taken, metadata: { ...taken.metadata, resourceVersion: '999' } });
+    await until(async () => held.lost() !== undefined, 'the lock to be lost', { withinMs: 2_000 });
+    expect(held.lost()!.message).toBe('this run lost its lock: someone else changed the lease default/boutique-ns-shop while this run held it');
+    await held.release();
+    expect(holderOf(objects.get('default/boutique-ns-shop'))).toBe('someone/else');
+
+    const failing = await acquireLock(deps.kubectl, locksOf({ lockNamespace: 'default' }, ['api']), { timeoutMs: 0, renewEveryMs: 20 });
+    deps.kubectl.replaceObject = async () => {
+      throw new Error('Unable to connect to the server: connection reset by peer');
+    };
+    await until(async () => failing.lost() !== undefined, 'the lock to be lost', { withinMs: 2_000 });
+    expect(failing.lost()!.message).toBe('this run lost its lock: renewing the lease default/boutique-ns-api failed: Unable to connect to the server: connection reset by peer');
   });
 });
 
@@ -241,6 +305,20 @@ describe('recovery of what an interrupted run left', () => {
     const { results } = await sync(web, deps, options);
     expect(states(results)).toEqual({ new: 'installed', old: 'upgraded' });
     expect(calls.filter((call) => /^(upgrade|uninstall|rollback)/.test(call)).sort()).toEqual(['rollback shop/old', 'uninstall shop/new', 'upgrade shop/new', 'upgrade shop/old']);
+  });
+
+  it('recovers at once, before its deadline, what a run that ended cleanly left pending; not what a run still out there left', async () => {
+    const future = past + 3_600;
+    const { deps, calls, objects } = createFakeCluster({ releases: { 'shop/left': pending('pending-install', future), 'shop/busy': { ...pending('pending-upgrade', future), labels: { ...synced.labels, 'boutique.dev/run': 'running-run', 'boutique.dev/deadline': String(future) } } } });
+    // The Lease of shop, let go by a run that ended: old-run (whose helm's final record update was refused, say).
+    objects.set('default/boutique-ns-shop', { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'boutique-ns-shop', namespace: 'default', resourceVersion: '1', annotations: { [endedRunsAnnotation]: 'other-run,old-run' } }, spec: { leaseDurationSeconds: 30 } });
+    const { results, syncPlan } = await sync(plan([release('left'), release('busy')]), deps, options);
+    expect(syncPlan.changes.map((change) => `${change.action}: ${change.reasons.join(', ')}`)).toEqual(['install: recovering pending-install left by an interrupted boutique run', 'blocked: pending-upgrade']);
+    expect(states(results)).toEqual({ left: 'installed', busy: 'failed' });
+    expect(releaseCalls(calls)).toEqual(['uninstall shop/left', 'upgrade shop/left']);
+    // This run ended too, and says so on the Lease, newest first.
+    const annotations = objects.get('default/boutique-ns-shop')!.metadata.annotations as Record<string, string>;
+    expect(annotations[endedRunsAnnotation]!.split(',').slice(1)).toEqual(['other-run', 'old-run']);
   });
 
   it('leaves alone what may still be running (before its deadline) and what boutique did not start', async () => {
@@ -263,7 +341,7 @@ describe('truthful results', () => {
 describe('destroy', () => {
   it('uninstalls dependents before what they need, and leaves absent releases alone', async () => {
     const { deps, calls } = createFakeCluster({ releases: { 'shop/db': synced, 'shop/api': synced, 'shop/web': synced } });
-    const results = await destroy(plan([release('db'), release('api', ['db']), release('web', ['api']), release('never')]), deps, { ...options, concurrency: 3 });
+    const { results } = await destroy(plan([release('db'), release('api', ['db']), release('web', ['api']), release('never')]), deps, { ...options, concurrency: 3 });
     expect(states(results)).toEqual({ db: 'uninstalled', api: 'uninstalled', web: 'uninstalled', never: 'absent' });
     expect(releaseCalls(calls)).toEqual(['uninstall shop/web', 'uninstall shop/api', 'uninstall shop/db']);
   });

@@ -3,7 +3,7 @@ import { isRunError, ReleaseStateError } from '../errors.js';
 import type { Plan } from '../plan/plan.js';
 import { runInDependencyOrder } from '../plan/schedule.js';
 import { actorLabel, deadlineLabel, environmentLabel, inputsLabel, isApply, isChange, runLabel, type PlannedChange, type SyncPlan } from '../plan/sync-plan.js';
-import { goDurationMs } from '../helm/helm.js';
+import { helmDeadline } from '../helm/helm.js';
 import { parseManifests } from '../kube/objects.js';
 import { crdUpgrades, refusedCrdUpgrades, UnsafeCrdChangeError } from './crd-preflight.js';
 import type { ClusterDeps } from './deps.js';
@@ -41,8 +41,10 @@ export interface SyncOptions {
   /** helm's records of the releases: a write is reported only once its record confirms it. */
   records: ReleaseRecords;
   onProgress?: SyncProgress;
-  /** False once the run is interrupted: nothing new starts, running releases finish. */
+  /** False once the run is interrupted or lost its lock: nothing new starts, running releases finish. */
   mayStart?: () => boolean;
+  /** Why nothing more starts, when it is not an interrupt (the lock was lost). */
+  stopped?: () => string | undefined;
   now?: () => number;
   /** CRDs named by --allow-unsafe-crd-change: their upgrade goes ahead though it breaks stored objects or clients. */
   allowUnsafeCrdChanges?: readonly string[];
@@ -65,7 +67,7 @@ const HEAD_START_MS = 250;
 /** Runs one piece of work per release in dependency order, timing it and turning errors into failed results. */
 async function runReleaseTasks(
   tasks: { id: string; needs: readonly string[]; priority: number; idle?: boolean; release: Release }[],
-  options: Pick<SyncOptions, 'concurrency' | 'onProgress' | 'now' | 'mayStart'> & { headStartMs?: number },
+  options: Pick<SyncOptions, 'concurrency' | 'onProgress' | 'now' | 'mayStart' | 'stopped'> & { headStartMs?: number },
   work: (release: Release) => Promise<Outcome>,
   skipDetail: (blockedBy: string, blocker: SyncResult | undefined) => string,
 ): Promise<Map<string, SyncResult>> {
@@ -95,21 +97,21 @@ async function runReleaseTasks(
     },
   );
   for (const { release } of tasks) {
-    if (!results.has(release.id)) record({ release, state: 'skipped', detail: 'not started: the run was interrupted', durationMs: 0 });
+    if (!results.has(release.id)) record({ release, state: 'skipped', detail: `not started: ${options.stopped?.() ?? 'the run was interrupted'}`, durationMs: 0 });
   }
   return results;
 }
 
 const keptNote = (kept: readonly string[]) => (kept.length > 0 ? [`helm kept ${kept.join(', ')} (helm.sh/resource-policy: keep)`] : []);
 
-/** What a revision records: its inputs and environment, and which run started it with the moment helm gives up on it. */
+/**
+ * What a revision records: its inputs and environment, and which run started it with the last moment its helm can
+ * write (helmDeadline; HelmCli stops every try of it before then).
+ */
 function labelsOf(change: PlannedChange, environment: string, options: SyncOptions): Record<string, string> {
-  const deadline = Math.ceil(((options.now ?? Date.now)() + goDurationMs(change.release.timeout) + HELM_MARGIN_MS) / 1000);
+  const deadline = helmDeadline(change.release, (options.now ?? Date.now)());
   return { [inputsLabel]: change.inputsHash, [environmentLabel]: environment, [runLabel]: options.runId, [deadlineLabel]: String(deadline), ...(options.actor && { [actorLabel]: options.actor }) };
 }
-
-/** helm's bookkeeping after its wait; past the release timeout plus this, no helm works on a revision any more. */
-const HELM_MARGIN_MS = 10_000;
 
 /** helm said it succeeded; its record must agree before boutique says so. */
 async function confirmDeployed(release: Release, previous: number | undefined, options: SyncOptions): Promise<void> {
@@ -233,7 +235,7 @@ export async function destroyReleases(
   plan: Plan,
   deployed: ReadonlySet<string>,
   deps: ClusterDeps,
-  options: Pick<SyncOptions, 'concurrency' | 'onProgress' | 'now' | 'mayStart'>,
+  options: Pick<SyncOptions, 'concurrency' | 'onProgress' | 'now' | 'mayStart' | 'stopped'>,
 ): Promise<SyncResult[]> {
   const tasks = [...plan.releases].reverse().map((release) => ({ id: release.id, needs: plan.dependents.get(release.id)!, priority: 0, release }));
   const results = await runReleaseTasks(

@@ -1,5 +1,6 @@
 import { Command, Flags, Interfaces } from '@oclif/core';
 import type { SyncProgress, SyncResult } from '../app/sync.js';
+import type { ReleaseRun } from '../app/changes.js';
 import { filesOutsideRepository, loadConfig } from '../config/load.js';
 import type { RawSetValue, Release, ReleasesConfig } from '../config/types.js';
 import { AppError, ExitCode, InterruptedError, RefusedError, ReleasesFailedError, UsageError } from '../errors.js';
@@ -228,7 +229,7 @@ export abstract class BoutiqueCommand extends Command {
   protected async runReleaseOperation(
     operation: string,
     displayOrder: readonly Release[],
-    run: (onProgress: SyncProgress, mayStart: () => boolean) => Promise<SyncResult[]>,
+    run: (onProgress: SyncProgress, mayStart: () => boolean) => Promise<ReleaseRun>,
     waitsOn?: ReadonlyMap<string, readonly string[]>,
   ): Promise<SyncResult[]> {
     const started = Date.now();
@@ -237,11 +238,15 @@ export abstract class BoutiqueCommand extends Command {
     const progress = createProgress(mode, displayOrder, { needs: waitsOn });
     const interrupts = new Interrupts(
       (signal) => process.stderr.write(`\nboutique: ${signal}: starting nothing new, letting running releases finish (${signal === 'SIGINT' ? 'Ctrl-C' : 'signal'} again to stop them at once)\n`),
-      () => this.wiringInstance?.stopAll(),
+      (signal) => {
+        process.stderr.write(`\nboutique: ${signal} again: stopping helm now; the summary follows (a third signal exits at once)\n`);
+        this.wiringInstance?.stopAll();
+      },
     );
     let results: SyncResult[];
+    let failure: Error | undefined;
     try {
-      results = await run(progress.update, interrupts.mayStart);
+      ({ results, failure } = await run(progress.update, interrupts.mayStart));
     } finally {
       interrupts.dispose();
       await progress.finish();
@@ -258,6 +263,7 @@ export abstract class BoutiqueCommand extends Command {
     }
     process.stderr.write(renderFailures(results));
     const tally = `${failed} failed, ${skipped} skipped, ${results.length - failed - skipped} done`;
+    if (failure) throw failure;
     if (interrupts.signal) throw new InterruptedError(`${operation} interrupted by ${interrupts.signal}: ${tally}`, exitCodeForSignal(interrupts.signal));
     if (failed || skipped) throw new ReleasesFailedError(`${operation} failed: ${tally}`);
     return results;

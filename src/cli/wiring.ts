@@ -151,7 +151,7 @@ export class Wiring {
         ? { viaKubectl: 'BOUTIQUE_DIRECT_API=0' }
         : kubeAccess(kubeconfigFiles(process.env, homedir()), this.options.kubeContext, process.env);
       if ('viaKubectl' in access) this.options.trace?.(`reading the cluster through kubectl: ${access.viaKubectl}`);
-      this.kubeApi = 'direct' in access ? new KubeApi(access.direct, { trace: this.options.trace, onRetry: (delay, why) => this.runner.countRetry(delay, why) }) : null;
+      this.kubeApi = 'direct' in access ? new KubeApi(access.direct, { trace: this.options.trace, onRetry: (delay, why) => this.runner.countRetry(delay, why), context: this.options.kubeContext }) : null;
     }
     return this.kubeApi;
   }
@@ -169,8 +169,11 @@ export class Wiring {
     const kubectl = await this.tool('kubectl').catch(() => undefined);
     if (!kubectl) return;
     const api = this.directApi();
-    const server = api && kubectl.version ? await api.serverVersion().catch(() => undefined) : undefined;
-    const versions = server ? { client: kubectl.version, server } : await kubeVersions(kubectl, this.runner, this.options.kubeContext);
+    // A server boutique reads itself and that did not answer is reported by the run's first read: kubectl is not
+    // sent to meet the same silence again.
+    const versions = api && kubectl.version
+      ? await api.serverVersion().then((server) => ({ client: kubectl.version!, server }), () => undefined)
+      : await kubeVersions(kubectl, this.runner, this.options.kubeContext);
     const warning = versions && versionSkewWarning(versions, kubectl);
     if (warning) this.options.warn?.(warning);
   }

@@ -62,7 +62,7 @@ export default class Sync extends BoutiqueCommand {
           allowUnsafeCrdChanges: flags['allow-unsafe-crd-change'], planFile: flags.plan,
         });
         synced = outcome.syncPlan;
-        return outcome.results;
+        return outcome;
       },
       plan.needs,
     );

@@ -1,6 +1,6 @@
 import { isAlias, isMap, isPair, isScalar, LineCounter, visit, type Document, type Node, type YAMLError } from 'yaml';
 import type { ConfigIssue } from '../errors.js';
-import { documentToJs, maxAliasCount, maxNestingDepth, parseGoYamlDocument, tooDeeplyNested } from '../yaml/go-yaml.js';
+import { documentToJs, duplicateKeys, maxAliasCount, maxNestingDepth, parseGoYamlDocument, tooDeeplyNested } from '../yaml/go-yaml.js';
 
 export type PathSegment = string | number;
 
@@ -37,7 +37,8 @@ const controlCharacter = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uF
  */
 export function parseYaml(text: string, file: string, options: { allowDuplicateKeys?: boolean } = {}): ParsedDocument {
   const lineCounter = new LineCounter();
-  const doc = parseGoYamlDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: !options.allowDuplicateKeys });
+  // Duplicate keys are found by duplicateKeys, in linear time (the yaml library's own check is quadratic).
+  const doc = parseGoYamlDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const parsed: ParsedDocument = { file, doc, lineCounter, issues: [], text };
   const at = (offset: number, message: string, hint: string): ConfigIssue => {
     const { line, col } = lineCounter.linePos(offset);
@@ -52,7 +53,13 @@ export function parseYaml(text: string, file: string, options: { allowDuplicateK
   // A document too deep for the parser fails at every level on the way out, at a depth that depends on the stack:
   // it is reported once, where it passes maxNestingDepth, as a document that parses but nests too deep is.
   const exhausted = doc.errors.find((error) => error.code === 'RESOURCE_EXHAUSTION' || /Maximum call stack/.test(error.message));
-  if (!exhausted) parsed.issues.push(...doc.errors.map((error) => at(error.pos[0], syntaxMessage(error, doc), yamlHints[error.code] ?? syntaxHint)));
+  if (!exhausted) {
+    const problems = [
+      ...doc.errors.map((error) => ({ offset: error.pos[0], message: syntaxMessage(error), hint: yamlHints[error.code] ?? syntaxHint })),
+      ...(options.allowDuplicateKeys ? [] : duplicateKeys(doc)).map((key) => ({ offset: key.range![0], message: `invalid YAML: the key ${JSON.stringify(String(key.value))} appears twice in the same map`, hint: yamlHints.DUPLICATE_KEY! })),
+    ];
+    parsed.issues.push(...problems.sort((a, b) => a.offset - b.offset).map((problem) => at(problem.offset, problem.message, problem.hint)));
+  }
   if (parsed.issues.length > 0) return parsed;
   const deep = tooDeeplyNested(doc);
   if (deep || exhausted) {
@@ -67,23 +74,9 @@ export function parseYaml(text: string, file: string, options: { allowDuplicateK
   return parsed;
 }
 
-function syntaxMessage(error: YAMLError, doc: Document): string {
-  if (error.code === 'DUPLICATE_KEY') return `invalid YAML: the key ${JSON.stringify(keyAt(doc, error.pos[0]))} appears twice in the same map`;
+function syntaxMessage(error: YAMLError): string {
   if (error.code === 'MULTIPLE_DOCS') return 'invalid YAML: the file holds more than one document';
   return `invalid YAML: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`;
-}
-
-/** The key that starts at `offset` (the yaml library reports a duplicate key by its position only). */
-function keyAt(doc: Document, offset: number): string {
-  let key = '';
-  visit(doc, {
-    Pair(_, pair) {
-      if (!isScalar(pair.key) || pair.key.range?.[0] !== offset) return undefined;
-      key = String(pair.key.value);
-      return visit.BREAK;
-    },
-  });
-  return key;
 }
 
 /** toJS fails only on aliases: one naming no anchor, or aliases that expand into too many nodes. */

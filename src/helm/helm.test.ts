@@ -8,7 +8,7 @@ import type { Release } from '../config/types.js';
 import { ToolError } from '../errors.js';
 import type { Runner, RunOptions } from '../process/runner.js';
 import { unmetDependencies } from './chart-dependencies.js';
-import { goDurationMs, goRuntimeEnv, HelmCli, keptResources } from './helm.js';
+import { goDurationMs, goRuntimeEnv, helmDeadline, HelmCli, keptResources } from './helm.js';
 
 /** A Runner that records every command and answers from a script of canned results. */
 function recordingRunner(answer: (args: string[]) => string = () => '') {
@@ -109,10 +109,20 @@ describe('HelmCli', () => {
   it('gives a waiting command the release timeout and a margin, and hands secrets to the runner to mask', async () => {
     const { runner, calls } = recordingRunner();
     await new HelmCli(tool, runner, {}).upgrade(releaseOf(chart({ 'Chart.yaml': 'name: app\n' })), [], {});
-    expect(calls[0]!.options).toMatchObject({ timeoutMs: 360_000, retry: 'write' });
+    expect(calls[0]!.options).toMatchObject({ timeoutMs: 315_000, retry: 'write' });
     // helm's schema message about the secret's values path says no more than that, however short the value.
     expect(calls[0]!.options.mask!("c:\n- at '/auth/password': 's3cr3t' does not match pattern\n- at '/port': got string")).toBe("c:\n- at '/auth/password': *** (a secret value: helm's message about it is not shown)\n- at '/port': got string");
     expect(calls[0]!.args.join(' ')).not.toContain('s3cr3t');
+  });
+
+  it('stops every try of an upgrade before the deadline its revision records, which is the last moment its helm can write', async () => {
+    const release = releaseOf(chart({ 'Chart.yaml': 'name: app\n' }));
+    // The release's timeout, twice with atomic (its rollback waits again), helm's bookkeeping, then SIGKILL's delay.
+    expect(helmDeadline(release, 1_000_000)).toBe(1_000 + 300 + 15 + 5);
+    expect(helmDeadline({ ...release, atomic: true }, 1_000_000)).toBe(1_000 + 600 + 15 + 5);
+    const { runner, calls } = recordingRunner();
+    await new HelmCli(tool, runner, {}).upgrade(release, [], { 'boutique.dev/deadline': '1320' });
+    expect(calls[0]!.options).toMatchObject({ until: 1_315_000 });
   });
 
   it('reads what helm uninstall kept and Go durations', () => {

@@ -1,8 +1,8 @@
 import type { Release } from '../config/types.js';
 import { ExecError, ToolError } from '../errors.js';
 import type { HelmHook } from '../kube/objects.js';
-import type { ReleaseRecord } from '../plan/sync-plan.js';
-import type { Runner } from '../process/runner.js';
+import { deadlineLabel, type ReleaseRecord } from '../plan/sync-plan.js';
+import { KILL_AFTER_MS, type Runner } from '../process/runner.js';
 import { maskerOf } from '../secrets/mask.js';
 import { parseVersion, type ResolvedTool } from '../tools/resolve.js';
 import { describeUnmet, needsDependencyBuild, unmetDependencies, type UnmetDependency } from './chart-dependencies.js';
@@ -58,6 +58,23 @@ export interface Helm {
   values(release: Release): Promise<Record<string, unknown>>;
   history(release: Release): Promise<HelmRevision[]>;
   rollback(release: Release, revision: number | undefined): Promise<void>;
+}
+
+/** What helm may still do after its waits (record the outcome) before boutique stops it. */
+const HELM_GRACE_MS = 15_000;
+
+/**
+ * How long a helm command that waits for a release may run before boutique stops it: the release's timeout (twice
+ * with atomic, whose rollback waits again) and a grace for helm's bookkeeping. The deadline a revision records is
+ * its start plus this plus the SIGKILL delay: the last moment a helm boutique started can write to it.
+ */
+export function helmRunBoundMs(release: Pick<Release, 'timeout' | 'atomic'>): number {
+  return goDurationMs(release.timeout) * (release.atomic ? 2 : 1) + HELM_GRACE_MS;
+}
+
+/** The deadline (epoch s) a revision started now records: see helmRunBoundMs. */
+export function helmDeadline(release: Pick<Release, 'timeout' | 'atomic'>, nowMs: number): number {
+  return Math.ceil((nowMs + helmRunBoundMs(release) + KILL_AFTER_MS) / 1000);
 }
 
 /** A Go duration as helm takes it (`300s`, `5m`, `1h30m`) in milliseconds. */
@@ -129,12 +146,12 @@ export class HelmCli implements Helm {
     return parseVersion((await this.resolve()).version)?.[0] ?? 4;
   }
 
-  private async run(args: string[], options: { release?: Release; okExitCodes?: number[]; retry?: 'read' | 'write'; waits?: boolean } = {}) {
+  private async run(args: string[], options: { release?: Release; okExitCodes?: number[]; retry?: 'read' | 'write'; waits?: boolean; until?: number } = {}) {
     const { release } = options;
     const masker = maskerOf(release);
     // A command that waits for readiness gets the release's own timeout and a margin for helm's bookkeeping.
-    const timeoutMs = options.waits && release ? goDurationMs(release.timeout) + 60_000 : undefined;
-    return this.runner.run((await this.resolve()).path, args, { env: this.options.env, mask: masker.active ? (text) => masker.helmMessage(text) : undefined, okExitCodes: options.okExitCodes, retry: options.retry, timeoutMs });
+    const timeoutMs = options.waits && release ? helmRunBoundMs(release) : undefined;
+    return this.runner.run((await this.resolve()).path, args, { env: this.options.env, mask: masker.active ? (text) => masker.helmMessage(text) : undefined, okExitCodes: options.okExitCodes, retry: options.retry, timeoutMs, until: options.until });
   }
 
   /**
@@ -211,7 +228,10 @@ export class HelmCli implements Helm {
 
   async upgrade(release: Release, values: readonly string[], labels: Record<string, string>, options: { builtInKindsOnly?: boolean } = {}): Promise<void> {
     await this.prepareChart(release);
-    await this.run(upgradeArgs(release, values, this.target, { helmMajor: await this.major(), labels, ...options }), { release, retry: 'write', waits: true });
+    // The revision records the deadline by which its helm is gone (helmDeadline): every try is stopped before it.
+    const deadline = Number(labels[deadlineLabel]);
+    const until = Number.isFinite(deadline) ? deadline * 1000 - KILL_AFTER_MS : undefined;
+    await this.run(upgradeArgs(release, values, this.target, { helmMajor: await this.major(), labels, ...options }), { release, retry: 'write', waits: true, until });
   }
 
   async plannedManifest(release: Release, values: readonly string[]): Promise<{ manifest: string; hooks: HelmHook[] }> {

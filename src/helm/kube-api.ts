@@ -1,5 +1,5 @@
 import type { Agent as HttpAgent, IncomingMessage, RequestOptions } from 'node:http';
-import { ApiStatusError } from '../errors.js';
+import { ApiStatusError, ClusterUnreachableError } from '../errors.js';
 import type { KindsByScope, KubeObject } from '../kube/objects.js';
 import { withRetries, type LineStream } from '../process/runner.js';
 import type { DirectAccess } from '../tools/kubeconfig.js';
@@ -8,6 +8,53 @@ import type { StorageDriver } from './records.js';
 
 /** A request the API server refused or could not answer, or one boutique cannot send: kubectl makes it instead, and says why. */
 class KubectlFallback extends Error {}
+
+/**
+ * A request that got no answer: the connection was refused or reset, or the server said nothing in time. kubectl
+ * would meet the same (and retry it for up to a minute on its own): the run fails with this, once.
+ */
+export class ConnectionFailure extends Error {
+  constructor(
+    message: string,
+    /** A refusal or a reset may be a server restarting: tried again in boutique's one retry loop. Silence is not. */
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** How long a request may wait for the response headers, and then go without a byte of the body. */
+export const HEADER_TIMEOUT_MS = 10_000;
+const IDLE_TIMEOUT_MS = 30_000;
+/** A watch that has said nothing this long is stopped: its writes are then confirmed by reading the records. */
+const WATCH_IDLE_MS = 60_000;
+
+/** Node's codes for a server certificate it does not trust: kubectl says the same in its own words, at once. */
+const isTlsVerification = (code: string | undefined) =>
+  !!code && (/^ERR_(SSL|TLS)_/.test(code) || /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH/.test(code));
+
+/** A URL as it may be printed: a user and password in it become ***. */
+export function shownUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.username && !parsed.password) return url;
+    parsed.username = '***';
+    parsed.password = '';
+    return parsed.toString().replace(/\/$/, url.endsWith('/') ? '/' : '');
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, '//***@');
+  }
+}
+
+/** Why a request got no answer, as one line; undefined when it is for kubectl to say (an untrusted certificate). */
+function connectionFailure(error: NodeJS.ErrnoException, what: string): ConnectionFailure | KubectlFallback {
+  if (error instanceof ConnectionFailure) return error;
+  const code = error.code;
+  if (isTlsVerification(code)) return new KubectlFallback(`${what}: ${error.message}`);
+  if (code === 'ECONNREFUSED') return new ConnectionFailure(`${what}: the connection was refused`, true);
+  if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/.test(error.message)) return new ConnectionFailure(`${what}: the server reset the connection`, true);
+  return new ConnectionFailure(`${what}: ${error.message}`, false);
+}
 
 interface ApiResource {
   name: string;
@@ -42,8 +89,13 @@ export class KubeApi {
 
   constructor(
     private readonly access: DirectAccess,
-    private readonly options: { trace?: (line: string) => void; onRetry?: (delayMs: number, why: string) => void } = {},
+    private readonly options: { trace?: (line: string) => void; onRetry?: (delayMs: number, why: string) => void; context?: string } = {},
   ) {}
+
+  /** The kube context named for these requests (the current one when undefined), for messages. */
+  get context(): string | undefined {
+    return this.options.context;
+  }
 
   private async connection(): Promise<{ request: typeof import('node:http').request; agent: HttpAgent }> {
     if (this.access.server.startsWith('https:')) {
@@ -61,11 +113,14 @@ export class KubeApi {
    * One request, tried again as the runner tries a read again when the server answers 5xx or 429 (reads, creates
    * and conditional replaces are safe to repeat). Any other answer is returned with its status.
    */
-  async request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, options: { query?: Record<string, string>; body?: unknown } = {}): Promise<{ status: number; body: unknown }> {
+  async request(method: 'GET' | 'POST' | 'PUT', path: string, options: { query?: Record<string, string>; body?: unknown } = {}): Promise<{ status: number; body: unknown }> {
     const url = this.url(path, options.query);
     return withRetries(
       () => this.requestOnce(method, url, options.body),
-      (outcome) => ('value' in outcome && isTransient(outcome.value.status) ? { why: `${method} ${url}: ${outcome.value.status}`, waitMs: (outcome.value.retryAfterSeconds ?? 0) * 1000 } : undefined),
+      (outcome) => {
+        if ('error' in outcome) return outcome.error instanceof ConnectionFailure && outcome.error.retryable ? { why: outcome.error.message } : undefined;
+        return isTransient(outcome.value.status) ? { why: `${method} ${shownUrl(url)}: ${outcome.value.status}`, waitMs: (outcome.value.retryAfterSeconds ?? 0) * 1000 } : undefined;
+      },
       (delay, why) => this.options.onRetry?.(delay, why),
     );
   }
@@ -82,25 +137,27 @@ export class KubeApi {
     return `${this.access.server}${path}${search ? `?${search}` : ''}`;
   }
 
-  private headers(body: string | undefined): Record<string, string> {
+  private headers(url: string, body: string | undefined): Record<string, string> {
     const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'boutique' };
-    // Node sends a DELETE's body with neither a length nor chunks: the server would read it as the next request.
     if (body !== undefined) Object.assign(headers, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) });
-    const token = this.access.token?.();
+    // As client-go: a bearer token goes over TLS only, never in clear to a plain http:// server.
+    const token = url.startsWith('https:') ? this.access.token?.() : undefined;
     if (token) headers.Authorization = `Bearer ${token}`;
     return headers;
   }
 
   private async requestOnce(method: string, url: string, body: unknown): Promise<{ status: number; body: unknown; retryAfterSeconds?: number }> {
-    this.options.trace?.(`${method} ${url}`);
+    const what = `${method} ${shownUrl(url)}`;
+    this.options.trace?.(what);
     const { request, agent } = await this.connection();
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const options: RequestOptions = { method, agent, headers: this.headers(payload), timeout: 60_000 };
+    const options: RequestOptions = { method, agent, headers: this.headers(url, payload), timeout: IDLE_TIMEOUT_MS };
     return new Promise((resolve, reject) => {
       const req = request(url, options, (response: IncomingMessage) => {
+        clearTimeout(headers);
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', (error) => reject(new KubectlFallback(error.message)));
+        response.on('error', (error) => reject(connectionFailure(error, what)));
         response.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           const retryAfter = Number(response.headers['retry-after']);
@@ -111,12 +168,16 @@ export class KubeApi {
             // not JSON (a proxy's page): kept as text, and never a 200 anyone reads
           }
           const status = response.statusCode ?? 0;
-          if (status === 200 && typeof parsed === 'string') reject(new KubectlFallback(`${method} ${url}: the answer is not JSON`));
+          if (status === 200 && typeof parsed === 'string') reject(new KubectlFallback(`${what}: the answer is not JSON`));
           else resolve({ status, body: parsed, retryAfterSeconds: Number.isFinite(retryAfter) ? retryAfter : undefined });
         });
       });
-      req.on('timeout', () => req.destroy(new Error('no answer within 60 s')));
-      req.on('error', (error) => reject(new KubectlFallback(`${method} ${url}: ${error.message}`)));
+      const headers = setTimeout(() => req.destroy(new ConnectionFailure(`${what}: no answer within ${HEADER_TIMEOUT_MS / 1000} s`, false)), HEADER_TIMEOUT_MS);
+      req.on('timeout', () => req.destroy(new ConnectionFailure(`${what}: the answer stopped for ${IDLE_TIMEOUT_MS / 1000} s`, false)));
+      req.on('error', (error) => {
+        clearTimeout(headers);
+        reject(connectionFailure(error, what));
+      });
       req.end(payload);
     });
   }
@@ -127,15 +188,18 @@ export class KubeApi {
    */
   async watch(path: string, query: Record<string, string>, onObject: (obj: KubeObject) => void): Promise<LineStream> {
     const url = this.url(path, { ...query, watch: '1' });
-    this.options.trace?.(`GET ${url} (in the background)`);
+    const what = `GET ${shownUrl(url)}`;
+    this.options.trace?.(`${what} (in the background)`);
     const { request, agent } = await this.connection();
     return new Promise((resolve, reject) => {
       let settle!: () => void;
       const ended = new Promise<void>((done) => (settle = done));
-      const req = request(url, { agent, headers: this.headers(undefined) }, (response: IncomingMessage) => {
+      // Silence ends the watch (the socket's idle timeout): writes are then confirmed by reading the records.
+      const req = request(url, { agent, headers: this.headers(url, undefined), timeout: WATCH_IDLE_MS }, (response: IncomingMessage) => {
+        clearTimeout(headers);
         if (response.statusCode !== 200) {
           response.resume();
-          reject(new KubectlFallback(`GET ${url}: ${response.statusCode}`));
+          reject(new KubectlFallback(`${what}: ${response.statusCode}`));
           return;
         }
         let pending = '';
@@ -151,9 +215,12 @@ export class KubeApi {
         response.on('error', settle).on('close', settle);
         resolve({ stop: () => req.destroy(), ended });
       });
+      const headers = setTimeout(() => req.destroy(new ConnectionFailure(`${what}: no answer within ${HEADER_TIMEOUT_MS / 1000} s`, false)), HEADER_TIMEOUT_MS);
+      req.on('timeout', () => req.destroy());
       req.on('error', (error) => {
+        clearTimeout(headers);
         settle();
-        reject(new KubectlFallback(`GET ${url}: ${error.message}`));
+        reject(connectionFailure(error, what));
       });
       req.end();
     });
@@ -203,12 +270,21 @@ export class DirectKubectl implements Kubectl {
     private readonly trace?: (line: string) => void,
   ) {}
 
-  /** A refusal of the server's (ApiStatusError) is its answer; anything else goes through kubectl. */
+  /**
+   * A refusal of the server's (ApiStatusError) is its answer; a server that cannot be reached fails the request
+   * once, here (kubectl would only meet it again, after a minute of its own retries); anything else goes through kubectl.
+   */
   private async direct<T>(request: () => Promise<T>, viaKubectl: () => Promise<T>): Promise<T> {
     try {
       return await request();
     } catch (error) {
       if (error instanceof ApiStatusError) throw error;
+      if (error instanceof ConnectionFailure) {
+        throw new ClusterUnreachableError(`cannot reach the cluster of ${this.api.context ? `context "${this.api.context}"` : 'the current context'}: ${error.message}`, {
+          cause: error,
+          suggestions: ["check --kube-context or the environment's kubeContext in releases.yaml, and that the cluster is running (kubectl cluster-info)"],
+        });
+      }
       this.trace?.(`through kubectl instead: ${(error as Error).message}`);
       return viaKubectl();
     }
@@ -291,14 +367,6 @@ export class DirectKubectl implements Kubectl {
       const { status, body } = await this.api.request('PUT', await this.path(obj, obj.metadata.namespace ?? '', obj.metadata.name), { body: obj });
       return status === 409 && reasonIs(body, 'Conflict') ? 'conflict' : answered(status, body, [200]);
     }, () => this.cli.replaceObject(obj));
-  }
-
-  deleteObject(ref: ObjectRef): Promise<void> {
-    return this.direct(async () => {
-      // As kubectl delete --ignore-not-found --wait=false: the garbage collector removes what the object owns.
-      const { status, body } = await this.api.request('DELETE', await this.path(ref, ref.namespace, ref.name), { body: { propagationPolicy: 'Background' } });
-      if (status !== 404) answered(status, body, [200, 202]);
-    }, () => this.cli.deleteObject(ref));
   }
 
   dryRunApply(objects: readonly KubeObject[], namespace: string): Promise<KubeObject[] | undefined> {

@@ -29,7 +29,6 @@ export interface Kubectl {
   createObject(obj: KubeObject): Promise<KubeObject | 'exists'>;
   /** Replaces the object at its resourceVersion; 'conflict' when it changed since (optimistic concurrency). */
   replaceObject(obj: KubeObject): Promise<KubeObject | 'conflict'>;
-  deleteObject(ref: ObjectRef): Promise<void>;
   /**
    * Watches helm's storage objects in a namespace from now on (no initial list): each change of a record as its
    * name, status and revision, read from the labels helm writes with every record.
@@ -63,6 +62,12 @@ export const RUN_RECORDS = 'owner=helm,boutique.dev/run';
 
 /** What kubectl says of a kind the server does not serve (a CRD deleted, or not installed yet). */
 const UNSERVED_KIND = /the server doesn't have a resource type|the server could not find the requested resource/;
+
+/**
+ * Each request kubectl makes, client-go's own retries of a reset included, ends within this: a server that holds
+ * back its answer cannot hang a run (the default is no bound at all).
+ */
+const REQUEST_TIMEOUT = '30s';
 
 // kubectl names the flag --context where helm says --kube-context.
 const contextArgs = (target: ClusterTarget) => (target.kubeContext ? ['--context', target.kubeContext] : []);
@@ -112,7 +117,7 @@ export class KubectlCli implements Kubectl {
     this.resolved ??= this.tool();
     const { path } = await this.resolved;
     try {
-      return itemsOf((await this.runner.run(path, [...args, '--output', 'json', ...contextArgs(this.target)], { input, retry: 'read' })).stdout);
+      return itemsOf((await this.runner.run(path, [...args, '--output', 'json', '--request-timeout', REQUEST_TIMEOUT, ...contextArgs(this.target)], { input, retry: 'read' })).stdout);
     } catch (error) {
       throw unreachable(error, this.target);
     }
@@ -168,12 +173,6 @@ export class KubectlCli implements Kubectl {
       if (error instanceof ExecError && refused.test(error.stderr)) return answer;
       throw error;
     }
-  }
-
-  async deleteObject(ref: ObjectRef): Promise<void> {
-    this.resolved ??= this.tool();
-    const { path } = await this.resolved;
-    await this.runner.run(path, ['delete', qualifiedKind(ref), ref.name, '--namespace', ref.namespace, '--ignore-not-found', '--wait=false', ...contextArgs(this.target)], { retry: 'read' });
   }
 
   async watchHelmRecords(namespace: string, driver: Exclude<StorageDriver, 'other'>, onRecord: (record: RecordLabels) => void): Promise<LineStream> {

@@ -191,6 +191,13 @@ describe('rules', () => {
     ]);
     expect(findings[0]).not.toHaveProperty('object');
   });
+
+  it('reads a values file of 100,000 keys in one map in time linear in its size (issue 28: it was quadratic)', () => {
+    const keys = Array.from({ length: 100_000 }, (_, index) => `  note-${index}: "value ${index}"`);
+    const text = `podAnnotations:\n${keys.join('\n')}\nauth:\n  adminPassword: hunter2\n`;
+    const findings = lintObjects(target({ valuesFiles: [{ path: 'values/large.yaml', text }] }));
+    expect(findings).toEqual([expect.objectContaining({ ruleId: 'plaintext-secret', file: 'values/large.yaml', line: 100_003, column: 18 })]);
+  });
 });
 
 describe('settings and annotations', () => {

@@ -99,20 +99,22 @@ export function pendingError(release: Release, status: string): ReleaseStateErro
 type Decision = Pick<PlannedChange, 'action' | 'reasons' | 'error' | 'recover'>;
 
 /**
- * A pending revision that a boutique run started, whose helm has given up by now (past the deadline it recorded):
- * nothing works on it any more, so the next run may undo it. A pending revision boutique did not start stays a lock.
+ * A pending revision that a boutique run started, on which no helm can work any more: past the deadline it recorded
+ * (the last moment a helm of that run could write), or left by a run that ended cleanly (`endedRuns`: it waited for
+ * every helm it started), so the next run may undo it. A pending revision boutique did not start stays a lock.
  */
-function abandoned(record: ReleaseRecord, nowMs: number): boolean {
+function abandoned(record: ReleaseRecord, nowMs: number, endedRuns: ReadonlySet<string>): boolean {
+  const run = record.labels[runLabel];
   const deadline = Number(record.labels[deadlineLabel]);
-  return record.labels[runLabel] !== undefined && Number.isFinite(deadline) && deadline * 1000 < nowMs;
+  return run !== undefined && (endedRuns.has(run) || (Number.isFinite(deadline) && deadline * 1000 < nowMs));
 }
 
-function decide(release: Release, observation: ReleaseObservation, environment: string, nowMs: number): Decision {
+function decide(release: Release, observation: ReleaseObservation, environment: string, nowMs: number, endedRuns: ReadonlySet<string> = new Set()): Decision {
   const { record } = observation;
   if (observation.error) return { action: 'blocked', reasons: [observation.error.message.split('\n')[0]!], error: observation.error };
   if (!release.installed) return record ? { action: 'uninstall', reasons: ['installed: false'] } : { action: 'absent', reasons: ['installed: false, and not in the cluster'] };
   if (record && pendingStatus(record.status)) {
-    if (!abandoned(record, nowMs)) return { action: 'blocked', reasons: [record.status], error: pendingError(release, record.status) };
+    if (!abandoned(record, nowMs, endedRuns)) return { action: 'blocked', reasons: [record.status], error: pendingError(release, record.status) };
     const recover = record.status === 'pending-install' ? 'uninstall' : 'rollback';
     return { action: recover === 'uninstall' ? 'install' : 'upgrade', reasons: [`recovering ${record.status} left by an interrupted boutique run`], recover };
   }
@@ -139,12 +141,12 @@ export function needsDriftCheck(release: Release, observation: Omit<ReleaseObser
  * installed when helm has no record of it, upgraded when its last attempt failed, its inputs or environment changed,
  * or its objects drifted, uninstalled when installed: false, and blocked while another helm operation holds it.
  */
-export function planSync(plan: Plan, observations: ReadonlyMap<string, ReleaseObservation>, nowMs: number = Date.now()): SyncPlan {
+export function planSync(plan: Plan, observations: ReadonlyMap<string, ReleaseObservation>, nowMs: number = Date.now(), endedRuns: ReadonlySet<string> = new Set()): SyncPlan {
   const changes = new Map<string, PlannedChange>();
   for (const release of plan.releases) {
     const observation = observations.get(release.id);
     if (!observation) throw new Error(`no observation of ${release.id}`);
-    const decision = decide(release, observation, plan.environment.name, nowMs);
+    const decision = decide(release, observation, plan.environment.name, nowMs, endedRuns);
     // plan.releases is in apply order, so every need is decided before the releases that need it.
     const changingNeeds = plan.needs.get(release.id)!.filter((need) => isChange(changes.get(need)!.action));
     changes.set(release.id, { release, ...decision, record: observation.record, inputsHash: observation.inputsHash, changingNeeds, ...(observation.notReady?.length && { notReady: observation.notReady }) });

@@ -28,6 +28,16 @@ describe('ExecaRunner', () => {
     expect(error.message).toMatch(/did not finish within 0 s and was stopped/);
   });
 
+  it('stops every try by `until`, and starts no try again that would have no time left before it', async () => {
+    const hang = script('setInterval(() => {}, 1000);');
+    const error = (await new ExecaRunner().run(hang.path, [], { timeoutMs: 600_000, until: Date.now() + 300 }).catch((caught: unknown) => caught)) as ExecError;
+    expect(error.message).toMatch(/did not finish within 0 s and was stopped/);
+    const { path, dir } = script(`require('fs').appendFileSync(process.argv[2], 'x'); console.error('Error: Kubernetes cluster unreachable: dial tcp: connection refused'); process.exit(1);`);
+    const log = join(dir, 'log');
+    await expect(new ExecaRunner().run(path, [log], { retry: 'write', until: Date.now() + 2_000 })).rejects.toBeInstanceOf(ExecError);
+    expect(readFileSync(log, 'utf8')).toBe('x');
+  });
+
   it('tries a read again after a transient failure and counts it', async () => {
     const { path, dir } = script(`const fs = require('fs'); const f = process.argv[2];
 let n = 0; try { n = Number(fs.readFileSync(f, 'utf8')); } catch {}
@@ -53,5 +63,15 @@ console.log('ok');`);
     expect(isRetryable('write', 'Error: UPGRADE FAILED: failed to create resource: Internal error occurred')).toBe(false);
     expect(isRetryable('read', 'Error from server (InternalError): Internal error occurred')).toBe(true);
     expect(isRetryable('read', 'error: You must be logged in to the server (Unauthorized)')).toBe(false);
+  });
+
+  it('never retries an untrusted certificate, nor what client-go already retried until it gave up', () => {
+    // kubectl v1.35.2's own words against an untrusted server, a resetting one, and one that withholds its headers.
+    expect(isRetryable('read', 'Unable to connect to the server: tls: failed to verify certificate: x509: certificate signed by unknown authority')).toBe(false);
+    expect(isRetryable('write', 'Error: Kubernetes cluster unreachable: Get "https://x/version": tls: failed to verify certificate: x509: certificate signed by unknown authority')).toBe(false);
+    expect(isRetryable('read', 'error: Get "http://127.0.0.1:18081/api?timeout=32s": read tcp 127.0.0.1:56064->127.0.0.1:18081: read: connection reset by peer - error from a previous attempt: read: connection reset by peer')).toBe(false);
+    expect(isRetryable('read', 'Unable to connect to the server: net/http: request canceled (Client.Timeout exceeded while awaiting headers)')).toBe(false);
+    expect(isRetryable('read', 'The connection to the server 127.0.0.1:18083 was refused - did you specify the right host or port?')).toBe(false);
+    expect(isRetryable('read', 'Error: Kubernetes cluster unreachable: Get "https://x/version": dial tcp 127.0.0.1:1: connect: connection refused')).toBe(true);
   });
 });

@@ -9,8 +9,13 @@ export interface RunOptions {
   okExitCodes?: number[];
   /** What a trace or an error shows of a text: the caller's secret values masked (secrets/mask.ts). */
   mask?: (text: string) => string;
-  /** The child is stopped past this (SIGTERM, then SIGKILL): no command may hang a run. */
+  /** The child is stopped past this (SIGTERM, then SIGKILL KILL_AFTER_MS later): no command may hang a run. */
   timeoutMs?: number;
+  /**
+   * The moment (epoch ms) by which every try must have been stopped, retries included: a helm whose revision records
+   * a deadline is never left writing past it (its SIGKILL comes at most KILL_AFTER_MS later). Wins over timeoutMs.
+   */
+  until?: number;
   /**
    * Tried again with backoff: a `read` on any transient failure (the server unreachable, 5xx, 429); a `write` only
    * when helm failed before its first write (it could not reach or discover the cluster). A write that may have
@@ -44,16 +49,27 @@ export interface Streamer {
 
 /** A command's default bound; callers that wait for readiness pass the release's own timeout plus a margin. */
 export const DEFAULT_TIMEOUT_MS = 120_000;
+/** A child still running this long after its SIGTERM gets SIGKILL. */
+export const KILL_AFTER_MS = 5_000;
 
 /** helm's own words when it could not reach or discover the cluster: it fails there before writing anything. */
 const BEFORE_ANY_WRITE = /kubernetes cluster unreachable|could not get server version|couldn't get current server API group list|unable to retrieve the complete list of server APIs/i;
-/** The API server did not answer, or asked to come back later. */
+/**
+ * The API server refused the connection, or answered that it could not handle the request now. Not a reset, a
+ * timeout or a lost connection: client-go (helm, kubectl) has already tried those again for up to a minute, and a
+ * second loop around its own would only multiply the wait.
+ */
 const TRANSIENT = new RegExp(
-  `${BEFORE_ANY_WRITE.source}|connection refused|Unable to connect to the server|the server is currently unable to handle the request|an error on the server|\\(InternalError\\)|Internal error occurred|\\(ServiceUnavailable\\)|TooManyRequests|Too many requests|http2: client connection lost|TLS handshake timeout|i/o timeout`,
+  `${BEFORE_ANY_WRITE.source}|connection refused|the server is currently unable to handle the request|an error on the server|\\(InternalError\\)|Internal error occurred|\\(ServiceUnavailable\\)|TooManyRequests|Too many requests`,
   'i',
 );
+/** A server whose certificate is not trusted stays untrusted: never tried again. */
+const NEVER_AGAIN = /x509: |tls: failed to verify|certificate signed by unknown authority|certificate is not valid|certificate has expired/i;
+/** client-go's words when it gave up after its own retries, or its request timeout. */
+const CLIENT_GO_RETRIED = /error from a previous attempt|context deadline exceeded|Client\.Timeout exceeded/i;
 
 export function isRetryable(kind: 'read' | 'write', stderr: string): boolean {
+  if (NEVER_AGAIN.test(stderr) || CLIENT_GO_RETRIED.test(stderr)) return false;
   return (kind === 'read' ? TRANSIENT : BEFORE_ANY_WRITE).test(stderr);
 }
 
@@ -100,11 +116,26 @@ export async function withRetries<T>(
 export class ExecaRunner implements Runner, Streamer {
   /** How many commands were tried again after a transient failure, for the run's summary. */
   retries = 0;
-  private readonly running = new Set<{ kill(signal?: NodeJS.Signals): boolean }>();
+  private readonly running = new Set<{ pid?: number; kill(signal?: NodeJS.Signals): boolean }>();
 
-  /** Stops every child now (a second interrupt): helm marks what it was doing as failed, which the next run recovers. */
+  /**
+   * Stops every child now (a second interrupt), with whatever it started: helm runs as the leader of its own process
+   * group, which gets SIGTERM, and SIGKILL 5 s later if it is still there. helm marks what it was doing as failed
+   * (or leaves it pending), which the next run recovers.
+   */
   killAll(): void {
-    for (const child of this.running) child.kill('SIGTERM');
+    const signalGroup = (child: { pid?: number; kill(signal?: NodeJS.Signals): boolean }, signal: NodeJS.Signals) => {
+      try {
+        process.kill(-child.pid!, signal);
+      } catch {
+        child.kill(signal); // not a group leader (a watch, in boutique's own group), or already gone
+      }
+    };
+    const children = [...this.running];
+    for (const child of children) signalGroup(child, 'SIGTERM');
+    setTimeout(() => {
+      for (const child of children) if (this.running.has(child)) signalGroup(child, 'SIGKILL');
+    }, KILL_AFTER_MS).unref();
   }
 
   /** `trace` sees every command line before it runs (for --debug): secret values never are in one, and are masked wherever they appear. */
@@ -116,6 +147,8 @@ export class ExecaRunner implements Runner, Streamer {
       (outcome) => {
         const error = 'error' in outcome ? outcome.error : undefined;
         if (!options.retry || !(error instanceof ExecError) || !isRetryable(options.retry, error.stderr)) return undefined;
+        // No new try once what is left before `until` is hardly more than the wait for it.
+        if (options.until !== undefined && options.until - Date.now() < 2 * RETRY_DELAYS_MS.at(-1)!) return undefined;
         return { why: error.stderr.trim().split('\n').at(-1) ?? '' };
       },
       (delay, why) => this.countRetry(delay, why),
@@ -154,7 +187,7 @@ export class ExecaRunner implements Runner, Streamer {
 
   private async runOnce(command: string, args: string[], options: RunOptions): Promise<RunResult> {
     this.trace?.(`$ ${hide([command, ...args].join(' '), options.mask)}`);
-    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const timeoutMs = options.until !== undefined ? Math.max(1, options.until - Date.now()) : (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     // Loaded with the first process: a run answered from caches never loads execa's hundred modules.
     const { execa } = await import('execa');
     try {
@@ -166,7 +199,7 @@ export class ExecaRunner implements Runner, Streamer {
         reject: false,
         stripFinalNewline: false,
         timeout: timeoutMs,
-        forceKillAfterDelay: 5_000,
+        forceKillAfterDelay: KILL_AFTER_MS,
         // Its own process group: a Ctrl-C in the terminal reaches boutique, which lets a running helm finish (or
         // roll back) rather than die halfway through a write.
         detached: true,

@@ -47,6 +47,10 @@ describe('kubeAccess: when boutique reads the API server itself', () => {
     expect(access.direct.token?.()).toBe('rotated');
     const inline = kubeAccess(['/k'], undefined, {}, files({ '/k': config('token: abc') }));
     expect('direct' in inline && inline.direct.token?.()).toBe('abc');
+    // Both: the file wins, as client-go's BearerTokenFile takes precedence over BearerToken.
+    writeFileSync(join(dir, 'both'), config(`token: stale\n    tokenFile: ${join(dir, 'token')}`));
+    const both = kubeAccess([join(dir, 'both')], undefined, {});
+    expect('direct' in both && both.direct.token?.()).toBe('rotated');
   });
 
   it('merges a KUBECONFIG list as client-go does: the first file to name a context, cluster or user wins', () => {

@@ -93,6 +93,9 @@ export function kubeAccess(files: readonly string[], context: string | undefined
   if (insecure && (cluster['certificate-authority'] !== undefined || cluster['certificate-authority-data'] !== undefined)) {
     return { viaKubectl: 'insecure-skip-tls-verify is set with a certificate authority' };
   }
+  // kubectl asks for a username and password when an https server's user has no credentials: it says so itself.
+  const credentials = ['token', 'tokenFile', 'client-certificate', 'client-certificate-data'].some((field) => user[field] !== undefined);
+  if (url.protocol === 'https:' && !credentials) return { viaKubectl: 'the kubeconfig user has no credentials' };
   const proxy = PROXY_VARIABLES.find((name) => text(env[name]));
   if (proxy && !isLoopback(url.hostname)) return { viaKubectl: `${proxy} is set` };
 
@@ -113,7 +116,8 @@ export function kubeAccess(files: readonly string[], context: string | undefined
         ca: pem(cluster, 'certificate-authority-data', 'certificate-authority'),
         cert: pem(user, 'client-certificate-data', 'client-certificate'),
         key: pem(user, 'client-key-data', 'client-key'),
-        token: token ? () => token : tokenPath ? () => readFileSync(tokenPath, 'utf8').trim() : undefined,
+        // As client-go: a tokenFile, read afresh for each request, takes precedence over a token.
+        token: tokenPath ? () => readFileSync(tokenPath, 'utf8').trim() : token ? () => token : undefined,
         insecureSkipTlsVerify: insecure,
         tlsServerName: text(cluster['tls-server-name']),
       },

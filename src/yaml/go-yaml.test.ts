@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maxNestingDepth, parseGoYaml, parseGoYamlDocument, parseGoYamlDocuments, stringifyGoYaml, tooDeeplyNested } from './go-yaml.js';
+import { duplicateKeys, maxNestingDepth, parseGoYaml, parseGoYamlDocument, parseGoYamlDocuments, stringifyGoYaml, tooDeeplyNested } from './go-yaml.js';
 
 describe('YAML as go-yaml v2 reads it', () => {
   it('reads YAML 1.1 scalars: octal modes and yes/no/on/off booleans; timestamps stay strings', () => {
@@ -29,6 +29,13 @@ describe('YAML as go-yaml v2 reads it', () => {
     expect(text).toContain('hsts: "no"');
     expect(text.split('\n').some((line) => line.length > 250)).toBe(true);
     expect(parseGoYaml(text)).toEqual(value);
+  });
+
+  it('finds every repeated key of every map, block or flow, in document order, and nothing else', () => {
+    const text = ['a: 1', 'b:', '  - {x: 1, y: 2, x: 3}', '  - c: 1', '    c: 2', 'a: 2', '"1": one', '1: number', 'd: {}', 'a: 3', ''].join('\n');
+    const doc = parseGoYamlDocument(text, { uniqueKeys: false });
+    expect(duplicateKeys(doc).map((key) => `${String(key.value)}@${key.range![0]}`)).toEqual([`x@${text.indexOf('x: 3')}`, `c@${text.indexOf('c: 2')}`, `a@${text.indexOf('a: 2')}`, `a@${text.indexOf('a: 3')}`]);
+    expect(duplicateKeys(parseGoYamlDocument('a: 1\nb: {a: 1}\n', { uniqueKeys: false }))).toEqual([]);
   });
 
   it('reads every document of a stream', () => {

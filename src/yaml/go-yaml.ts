@@ -1,4 +1,4 @@
-import { isCollection, isPair, parse, parseAllDocuments, parseDocument, stringify, type Document, type DocumentOptions, type Node, type ParseOptions, type SchemaOptions, type ToJSOptions } from 'yaml';
+import { isCollection, isMap, isPair, isScalar, parse, parseAllDocuments, parseDocument, stringify, type Document, type DocumentOptions, type Node, type ParseOptions, type Scalar, type SchemaOptions, type ToJSOptions } from 'yaml';
 
 /**
  * YAML as helm, kubectl and the API server read it. They use go-yaml v2 (through sigs.k8s.io/yaml), which speaks
@@ -36,6 +36,35 @@ export function tooDeeplyNested(doc: Document): Node | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * Every key that repeats an earlier key of the same map (the second occurrence and any later one), in document
+ * order. Keys are equal as the yaml library's `uniqueKeys` check compares them (scalars of the same value), but in
+ * time linear in the document: that check compares each new key with every earlier one, which took minutes for a map
+ * of 40,000 keys. Parse with `uniqueKeys: false` and ask this instead.
+ */
+export function duplicateKeys(doc: Document): Scalar[] {
+  const duplicates: Scalar[] = [];
+  // Its own stack, as tooDeeplyNested: a deep document is measured elsewhere, never a cause of a stack overflow.
+  const pending: unknown[] = [doc.contents];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (!isCollection(node)) continue;
+    const seen = isMap(node) ? new Set<unknown>() : undefined;
+    for (const item of node.items) {
+      if (!isPair(item)) {
+        pending.push(item);
+        continue;
+      }
+      if (seen && isScalar(item.key)) {
+        if (seen.has(item.key.value)) duplicates.push(item.key);
+        else seen.add(item.key.value);
+      }
+      pending.push(item.key, item.value);
+    }
+  }
+  return duplicates.sort((a, b) => (a.range?.[0] ?? 0) - (b.range?.[0] ?? 0));
 }
 
 /** One YAML document's value, read as go-yaml v2 would. */

@@ -98,13 +98,10 @@ export function createFakeCluster(options: { releases?: Record<string, FakeRelea
     replaceObject: async (obj) => {
       const key = `${obj.metadata.namespace}/${obj.metadata.name}`;
       if (objects.get(key)?.metadata.resourceVersion !== obj.metadata.resourceVersion) return 'conflict';
+      calls.push(`replace ${obj.kind} ${key}`);
       const stored = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(++resourceVersion) } };
       objects.set(key, stored);
       return stored;
-    },
-    deleteObject: async ({ namespace, name }) => {
-      calls.push(`delete ${namespace}/${name}`);
-      objects.delete(`${namespace}/${name}`);
     },
     watchHelmRecords: async (namespace, _driver, onRecord) => {
       const watcher = { namespace, onRecord };

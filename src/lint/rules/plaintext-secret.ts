@@ -25,7 +25,8 @@ function isLiteral(value: unknown): value is string {
 
 function valuesFileViolations(file: ValuesFile): Violation[] {
   const lineCounter = new LineCounter();
-  const document = parseGoYamlDocument(file.text, { lineCounter });
+  // Duplicate keys are config/parse.ts's to report; the yaml library's own check is quadratic in a map's keys.
+  const document = parseGoYamlDocument(file.text, { lineCounter, uniqueKeys: false });
   const violations: Violation[] = [];
   const visit = (node: unknown, path: string[]): void => {
     if (isSeq(node)) node.items.forEach((item, index) => visit(item, [...path, `[${index}]`]));
