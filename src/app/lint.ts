@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
+import { valuesReaderOf } from '../config/load.js';
 import type { Release, ReleasesConfig } from '../config/types.js';
 import type { ConfigIssue } from '../errors.js';
 import { parseManifests, type KubeObject } from '../kube/objects.js';
@@ -116,7 +116,7 @@ export async function lintReleases(config: ReleasesConfig, releases: readonly Re
   return releases.flatMap((release, index) => {
     const { findings, objects } = perRelease[index]!;
     if (!objects) return findings;
-    const valuesFiles = release.values.flatMap((layer) => (layer.kind === 'file' ? [{ path: relative(process.cwd(), layer.path), text: readFileSync(layer.path, 'utf8') }] : []));
+    const valuesFiles = release.values.flatMap((layer) => (layer.kind === 'file' ? [{ path: relative(process.cwd(), layer.path), text: valuesReaderOf(release).text(layer.path) }] : []));
     // A finding about a rendered object may quote it: what it says of a secret value is masked as text.
     const masker = maskerOf(release);
     return [

@@ -10,16 +10,10 @@ import { healthRuleIssues } from './health.js';
 import { overlayDir } from './normalize.js';
 import { issueAt, type ParsedDocument } from './parse.js';
 import type { ReleaseIndex } from './release-index.js';
-import type { ValuesFileReader } from './values.js';
+import type { FileProbe } from './file-probe.js';
+import type { ValuesFileReader } from './values-reader.js';
 import type { RawReleasesFile } from './types.js';
 
-/** What the semantic checks may ask of the file system; injected so the checks stay testable. */
-export interface FileProbe {
-  isFile(path: string): boolean;
-  isDirectory(path: string): boolean;
-  /** The file's text; called only for paths isFile accepted. */
-  readText(path: string): string;
-}
 
 export interface RuleContext {
   parsed: ParsedDocument;

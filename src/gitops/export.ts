@@ -8,7 +8,8 @@ import { writablePathIn } from '../tools/contained-path.js';
 import { stringifyGoYaml } from '../yaml/go-yaml.js';
 import { argoCdExport } from './argocd.js';
 import { fluxExport, untargetableSecrets } from './flux.js';
-import { readValuesFile, valuesWithoutSecrets } from './merged-values.js';
+import { valuesReaderOf } from '../config/load.js';
+import { valuesWithoutSecrets } from '../config/values-merge.js';
 import { exportedReleases, type ExportNote, type GitSource } from './model.js';
 
 export const engines = ['flux', 'argocd'] as const;
@@ -49,7 +50,7 @@ function removeEarlierExport(dir: string): void {
 export function exportReleases(config: ReleasesConfig, plan: Plan, options: ExportOptions): ExportSummary {
   if (options.engine === 'flux') refuseUntargetableSecrets(config, exportedReleases(plan));
   const outputDir = resolve(options.outputDir);
-  const values = new Map(exportedReleases(plan).map((release) => [release.id, valuesWithoutSecrets(release, readValuesFile)]));
+  const values = new Map(exportedReleases(plan).map((release) => [release.id, valuesWithoutSecrets(release, (path) => valuesReaderOf(config).values(path))]));
   const input = { config, plan, values, git: options.git, namespace: options.namespace ?? defaultNamespace[options.engine], interval: options.interval, outputDir };
   const result = options.engine === 'flux' ? fluxExport(input) : argoCdExport(input);
   // Every file checked before anything is removed or written: no symbolic link may lead out of the folder.

@@ -2,7 +2,7 @@ import type { ClusterDeps } from '../app/deps.js';
 import { mapInOrder } from '../app/pool.js';
 import type { Release } from '../config/types.js';
 import { kindsByScope, parseManifests, type KubeObject } from '../kube/objects.js';
-import { versionIn } from '../gitops/merged-values.js';
+import { versionIn } from '../config/values-merge.js';
 import type { DeployedRelease } from './gate.js';
 import { releaseHealthRules } from '../app/health-wait.js';
 import { isWorkload, notReadyObjects } from './readiness.js';

@@ -1,7 +1,7 @@
 import type { ClusterDeps } from '../app/deps.js';
-import { loadConfig } from '../config/load.js';
+import { loadConfig, valuesReaderOf } from '../config/load.js';
 import type { Release, ReleasesConfig } from '../config/types.js';
-import { readValuesFile, valuesWithoutSecrets, versionIn } from '../gitops/merged-values.js';
+import { valuesWithoutSecrets, versionIn } from '../config/values-merge.js';
 import type { Plan } from '../plan/plan.js';
 import { readAllDeployed } from './deployed.js';
 import { gateRefusals, PromotionGateError, renderRefusals, type Refusal } from './gate.js';
@@ -24,12 +24,12 @@ export function counterpart(release: Release, config: ReleasesConfig, other: Rel
 
 /** The version each release would run in its environment, from its merged values. */
 export function wantedVersion(release: Release): string | undefined {
-  return versionIn(valuesWithoutSecrets(release, readValuesFile), release);
+  return versionIn(valuesWithoutSecrets(release, (path) => valuesReaderOf(release).values(path)), release);
 }
 
 async function refusals(options: GateOptions, from: string): Promise<Refusal[]> {
   const { config, plan } = options;
-  const source = loadConfig(config.file, from);
+  const source = loadConfig(config.file, from, { allowDuplicateKeys: valuesReaderOf(config).allowDuplicateKeys });
   const releases = plan.releases.filter((release) => release.installed);
   const deployed = await readAllDeployed(releases.map((release) => counterpart(release, config, source)), await options.sourceDeps(source), options.concurrency);
   return gateRefusals(releases.map((release, index) => ({ release, wanted: wantedVersion(release), source: deployed[index]! })), from);
