@@ -6,8 +6,7 @@ import type { Plan } from '../plan/plan.js';
 import { readAllDeployed } from './deployed.js';
 import { counterpart } from './enforce-gate.js';
 import { PromotionGateError, renderRefusals, unhealthyReason, type Refusal } from './gate.js';
-import { parseVersionsFile } from '../config/versions-file.js';
-import { updateVersionsFile } from './versions-file.js';
+import { parseVersionsFile, updateVersionsFile } from '../config/versions-file.js';
 import { writablePathIn } from '../tools/contained-path.js';
 
 export interface VersionChange {
