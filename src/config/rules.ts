@@ -1,8 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { ConfigIssue } from '../errors.js';
-// The rule modules only: the lint index would also load the Kubernetes schemas into every command.
-import { unknownRuleIds } from '../lint/lint-objects.js';
-import { rules as lintRules } from '../lint/rules/index.js';
+import { OBJECT_RULE_IDS, unknownRuleIds } from '../registry/lint-rules.js';
 import { findCycles } from '../graph/dag.js';
 import { didYouMean } from '../text/suggest.js';
 import { parseChartReference, versionProblem } from './chart-ref.js';
@@ -193,10 +191,10 @@ const lintRuleIds: Rule = ({ parsed, raw }) => {
     { path: ['lint', 'rules'], rules: raw.lint?.rules },
     ...raw.releases.map((release, index) => ({ path: ['releases', index, 'lint', 'rules'], rules: release?.lint?.rules })),
   ];
-  const known = lintRules.map((rule) => rule.id);
+  const known = [...OBJECT_RULE_IDS];
   return settings.flatMap(({ path, rules }) => {
     if (!rules || typeof rules !== 'object') return [];
-    return unknownRuleIds(rules as Record<string, never>).map((id) =>
+    return unknownRuleIds(rules as Record<string, unknown>).map((id) =>
       issueAt(parsed, path, `unknown lint rule "${id}"`, didYouMean(id, known) ?? 'boutique lint --list-rules lists them', id),
     );
   });

@@ -1,7 +1,7 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { join } from 'node:path';
 import type { ConfigIssue } from '../errors.js';
-import { newAjv } from '../lint/ajv.js';
+import { newAjv } from '../jsonschema/ajv.js';
 import { acceptedBefore } from './accepted.js';
 import { pathsMeet, setPathSteps } from './values-path.js';
 import { issueAt, locate, pathToPointer, pointerToPath, type ParsedDocument, type PathSegment } from './parse.js';
