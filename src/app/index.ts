@@ -10,4 +10,8 @@ export { configFindings, lintReleases } from './lint.js';
 export { findRelease, rollback } from './rollback.js';
 export type { SyncProgress, SyncResult } from './sync.js';
 export { renderReleases, type RenderResult } from './template.js';
+export { editVersions, promoteVersions, type VersionChange, type VersionsEdit } from './promote.js';
+export { enforcePromotionGate, type GateOptions } from './promotion-gate.js';
+export { promotionFindings } from './offline-gate.js';
+export { setImages } from './set-image.js';
 export { listRuns, runUndo, undoRun, type Run, type RunUndo } from './runs.js';

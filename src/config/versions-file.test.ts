@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseImageAssignments } from '../promote/set-image.js';
+import { parseImageAssignments } from '../promotion/image-assignments.js';
 import { parseVersionsFile, updateVersionsFile } from './versions-file.js';
 
 const names = ['frontend', 'cartservice', 'redis-cart'];
