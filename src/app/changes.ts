@@ -45,7 +45,7 @@ export async function planChanges(plan: Plan, deps: ClusterDeps, options: Change
     kinds: options.kinds ?? cachedKindsMemory(plan.environment.name),
     inputsKey: key,
   });
-  return { syncPlan: { ...planSync(plan, observations), orphans }, stored };
+  return { syncPlan: { ...planSync(plan, observations, Date.now()), orphans }, stored };
 }
 
 export interface SavePlanOptions {

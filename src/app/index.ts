@@ -14,4 +14,5 @@ export { editVersions, promoteVersions, type VersionChange, type VersionsEdit } 
 export { enforcePromotionGate, type GateOptions } from './promotion-gate.js';
 export { promotionFindings } from './offline-gate.js';
 export { setImages } from './set-image.js';
+export { exportReleases, type ExportOptions } from './export.js';
 export { listRuns, runUndo, undoRun, type Run, type RunUndo } from './runs.js';
