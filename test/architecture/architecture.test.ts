@@ -33,15 +33,16 @@ describe('layering (docs/architecture.md)', () => {
   it('catches files, network, the process and the clock in a pure folder, and reads them from code', () => {
     const src = mkdtempSync(join(tmpdir(), 'boutique-uses-'));
     mkdirSync(join(src, 'graph'));
-    writeFileSync(join(src, 'graph', 'walk.ts'), "export const at = () => [process.cwd(), Date.now(), new Date(), new Date(0)];\n");
+    writeFileSync(join(src, 'graph', 'walk.ts'), "export const at = () => [process.cwd(), Date.now(), new Date(), new Date(0), fetch('https://example.com')];\n");
     const uses = readGlobalUses(src);
-    expect(uses).toEqual([{ from: 'graph/walk.ts', what: 'process.cwd' }, { from: 'graph/walk.ts', what: 'Date.now' }, { from: 'graph/walk.ts', what: 'new Date()' }]);
+    expect(uses).toEqual([{ from: 'graph/walk.ts', what: 'process.cwd' }, { from: 'graph/walk.ts', what: 'Date.now' }, { from: 'graph/walk.ts', what: 'new Date()' }, { from: 'graph/walk.ts', what: 'fetch' }]);
     expect(architectureViolations([edge('gitops/flux.ts', 'node:fs'), edge('import/helmfile.ts', 'node:https')], uses)).toEqual([
       'gitops/flux.ts uses node:fs: gitops/ is pure (no files, network, process or clock)',
       'import/helmfile.ts uses node:https: import/ is pure (no files, network, process or clock)',
       'graph/walk.ts uses process.cwd: graph/ is pure (no files, network, process or clock)',
       'graph/walk.ts uses Date.now: graph/ is pure (no files, network, process or clock)',
       'graph/walk.ts uses new Date(): graph/ is pure (no files, network, process or clock)',
+      'graph/walk.ts uses fetch: graph/ is pure (no files, network, process or clock)',
     ]);
   });
 

@@ -36,14 +36,14 @@ export function readImportGraph(srcDir: string): ImportEdge[] {
 export const folderOf = (module: string) => (module.includes('/') ? module.slice(0, module.indexOf('/')) : '.');
 const isLocal = (specifier: string) => specifier.endsWith('.ts');
 
-/** What a module reaches of the world without an import: the process object and the clock. */
+/** What a module reaches of the world without an import: the process object, the clock and the network (fetch). */
 export interface GlobalUse {
   from: string;
-  /** `process.cwd`, `Date.now`, `new Date()`, `performance.now`. */
+  /** `process.cwd`, `Date.now`, `new Date()`, `performance.now`, `fetch`. */
   what: string;
 }
 
-/** Every use of `process.*` and of the clock in the modules under `srcDir` (tests left out), read with the TypeScript parser. */
+/** Every use of `process.*`, the clock and fetch in the modules under `srcDir` (tests left out), read with the TypeScript parser. */
 export function readGlobalUses(srcDir: string): GlobalUse[] {
   return sourceFiles(srcDir).flatMap((file) => {
     const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, false);
@@ -54,6 +54,7 @@ export function readGlobalUses(srcDir: string): GlobalUse[] {
         if (owner === 'process') uses.add(`process.${node.name.text}`);
         if ((owner === 'Date' || owner === 'performance') && node.name.text === 'now') uses.add(`${owner}.now`);
       }
+      if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'fetch') uses.add('fetch');
       // new Date(x) converts a value; new Date() reads the clock.
       if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'Date' && (node.arguments?.length ?? 0) === 0) uses.add('new Date()');
       ts.forEachChild(node, visit);
@@ -95,7 +96,6 @@ export const FOLDERS: Readonly<Record<string, Layer>> = {
   plan: 'pure',
   promotion: 'pure', // the promotion gate's rules
   registry: 'pure',
-  review: 'pure',
   secrets: 'pure',
   text: 'pure',
   yaml: 'pure',
@@ -104,6 +104,7 @@ export const FOLDERS: Readonly<Record<string, Layer>> = {
   git: 'adapter',
   helm: 'adapter',
   process: 'adapter',
+  review: 'adapter', // a pull request's comments over GitHub's and GitLab's REST APIs (fetch)
   tools: 'adapter',
   app: 'app',
   cli: 'cli',
