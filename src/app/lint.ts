@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import { valuesReaderOf } from '../config/load.js';
 import type { Release, ReleasesConfig } from '../config/types.js';
 import type { ConfigIssue } from '../errors.js';
+import { transitiveNeeds } from '../graph/dag.js';
 import { parseManifests, type KubeObject } from '../kube/objects.js';
 import type { Helm } from '../helm/helm.js';
 import { lintObjects, validateSchemas, type Finding, type Severity } from '../lint/index.js';
@@ -85,16 +86,7 @@ async function renderAndHelmLint(release: Release, helm: Helm, values: string[],
 
 /** The CRDs that the releases a release needs (transitively) render: an operator's, for a release of its custom resources. */
 function crdsOfNeeds(release: Release, config: ReleasesConfig, rendered: ReadonlyMap<string, KubeObject[]>): KubeObject[] {
-  const byId = new Map(config.releases.map((candidate) => [candidate.id, candidate]));
-  const seen = new Set<string>();
-  const pending = [...release.needs];
-  while (pending.length > 0) {
-    const id = pending.pop()!;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    pending.push(...(byId.get(id)?.needs ?? []));
-  }
-  return [...seen].flatMap((id) => (rendered.get(id) ?? []).filter((obj) => obj.kind === 'CustomResourceDefinition'));
+  return [...transitiveNeeds(config.releases, [release.id])].flatMap((id) => (rendered.get(id) ?? []).filter((obj) => obj.kind === 'CustomResourceDefinition'));
 }
 
 /** releases.yaml problems as lint findings (layer 1), so lint reports them in its own formats. */
