@@ -1,4 +1,4 @@
-import { loadConfig } from '../config/load.js';
+import { loadConfig, valuesReaderOf } from '../config/load.js';
 import type { Release, ReleasesConfig } from '../config/types.js';
 import type { Finding } from '../lint/types.js';
 import { counterpart, wantedVersion } from './promotion-gate.js';
@@ -10,7 +10,7 @@ import { counterpart, wantedVersion } from './promotion-gate.js';
 export function promotionFindings(config: ReleasesConfig, releases: readonly Release[]): Finding[] {
   const from = config.environment.promotedFrom;
   if (!from) return [];
-  const source = loadConfig(config.file, from);
+  const source = loadConfig(config.file, from, { allowDuplicateKeys: valuesReaderOf(config).allowDuplicateKeys });
   return releases.filter((release) => release.installed).flatMap((release): Finding[] => {
     const before = counterpart(release, config, source);
     const wanted = wantedVersion(release);
