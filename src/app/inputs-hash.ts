@@ -2,6 +2,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { dependenciesIn, dependencyVersions } from '../helm/chart-dependencies.js';
+import { valuesReaderOf } from '../config/load.js';
 import type { Release } from '../config/types.js';
 
 function filesUnder(dir: string): string[] {
@@ -101,7 +102,7 @@ export function createInputsHash(): InputsHash {
     add(JSON.stringify({ namespace: release.namespace, name: release.name, set: setPart(release, key), createNamespace: release.createNamespace, wait: release.wait, timeout: release.timeout, atomic: release.atomic, historyMax: release.historyMax }));
     if (release.chart.kind === 'local') partsOf(release.chart.path).forEach(add);
     else add(JSON.stringify(release.chart));
-    for (const layer of release.values) add(layer.kind === 'file' ? readFileSync(layer.path) : JSON.stringify(layer.values));
+    for (const layer of release.values) add(layer.kind === 'file' ? valuesReaderOf(release).text(layer.path) : JSON.stringify(layer.values));
     const digest = hash.digest('hex').slice(0, 40);
     hashes.set(release, (hashes.get(release) ?? new Map<string, string>()).set(keyId, digest));
     return digest;

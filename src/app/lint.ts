@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
+import { valuesReaderOf } from '../config/load.js';
 import type { Release, ReleasesConfig } from '../config/types.js';
 import type { ConfigIssue } from '../errors.js';
+import { transitiveNeeds } from '../graph/dag.js';
 import { parseManifests, type KubeObject } from '../kube/objects.js';
 import type { Helm } from '../helm/helm.js';
 import { lintObjects, validateSchemas, type Finding, type Severity } from '../lint/index.js';
@@ -86,16 +87,7 @@ async function renderAndHelmLint(release: Release, helm: Helm, values: string[],
 
 /** The CRDs that the releases a release needs (transitively) render: an operator's, for a release of its custom resources. */
 function crdsOfNeeds(release: Release, config: ReleasesConfig, rendered: ReadonlyMap<string, KubeObject[]>): KubeObject[] {
-  const byId = new Map(config.releases.map((candidate) => [candidate.id, candidate]));
-  const seen = new Set<string>();
-  const pending = [...release.needs];
-  while (pending.length > 0) {
-    const id = pending.pop()!;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    pending.push(...(byId.get(id)?.needs ?? []));
-  }
-  return [...seen].flatMap((id) => (rendered.get(id) ?? []).filter((obj) => obj.kind === 'CustomResourceDefinition'));
+  return [...transitiveNeeds(config.releases, [release.id])].flatMap((id) => (rendered.get(id) ?? []).filter((obj) => obj.kind === 'CustomResourceDefinition'));
 }
 
 /** releases.yaml problems as lint findings (layer 1), so lint reports them in its own formats. */
@@ -120,7 +112,7 @@ export async function lintReleases(config: ReleasesConfig, releases: readonly Re
   return releases.flatMap((release, index) => {
     const { findings, objects } = perRelease[index]!;
     if (!objects) return findings;
-    const valuesFiles = release.values.flatMap((layer) => (layer.kind === 'file' ? [{ path: relative(process.cwd(), layer.path), text: readFileSync(layer.path, 'utf8') }] : []));
+    const valuesFiles = release.values.flatMap((layer) => (layer.kind === 'file' ? [{ path: relative(process.cwd(), layer.path), text: valuesReaderOf(release).text(layer.path) }] : []));
     // A finding about a rendered object may quote it: what it says of a secret value is masked as text.
     const masker = maskerOf(release);
     return [

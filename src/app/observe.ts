@@ -89,7 +89,7 @@ export async function observeReleases(plan: Plan, deps: ClusterDeps, options: Ob
   for (const release of plan.releases) {
     const observation: ReleaseObservation = { record: stored.get(release.id)?.record, inputsHash: deps.inputsHash(release, options.inputsKey), error: errors.get(release.id) };
     observations.set(release.id, observation);
-    if (observation.error || !needsDriftCheck(release, observation, plan.environment.name)) continue;
+    if (observation.error || !needsDriftCheck(release, observation, plan.environment.name, Date.now())) continue;
     try {
       toCheck.push({ release, objects: storedObjects(release, stored.get(release.id)!.manifest) });
     } catch (error) {

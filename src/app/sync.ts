@@ -1,7 +1,7 @@
 import type { Release } from '../config/types.js';
 import { isRunError, ReleaseStateError } from '../errors.js';
 import type { Plan } from '../plan/plan.js';
-import { runInDependencyOrder } from '../plan/schedule.js';
+import { runInDependencyOrder } from './schedule.js';
 import { actorLabel, deadlineLabel, environmentLabel, inputsLabel, isApply, isChange, runLabel, type PlannedChange, type SyncPlan } from '../plan/sync-plan.js';
 import { helmDeadline } from '../helm/helm.js';
 import { parseManifests } from '../kube/objects.js';

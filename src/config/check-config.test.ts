@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatIssue } from '../errors.js';
 import { checkConfig } from './load.js';
 import { normalize } from './normalize.js';
-import type { FileProbe } from './rules.js';
+import type { FileProbe } from './file-probe.js';
 
 const existing = new Set(['/repo/charts/app/Chart.yaml', '/repo/values/web.yaml', '/repo/values/api.yaml', '/repo/values/prod/web.yaml', '/repo/values/prod/common.yaml']);
 const files: FileProbe = {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatIssue } from '../errors.js';
 import { checkConfig } from './load.js';
 import { normalize } from './normalize.js';
-import type { FileProbe } from './rules.js';
+import type { FileProbe } from './file-probe.js';
 
 const files: FileProbe = { isFile: () => true, isDirectory: () => true, readText: () => '' };
 const check = (text: string) => checkConfig(text, { file: 'releases.yaml', baseDir: '/repo', environment: 'prod', files });

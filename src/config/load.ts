@@ -5,10 +5,12 @@ import { rememberedParse } from './accepted.js';
 import { normalize, releaseNamespaces, versionsFilePath } from './normalize.js';
 import { parseYaml, type ParsedDocument } from './parse.js';
 import { ReleaseIndex } from './release-index.js';
-import { checkRules, type FileProbe } from './rules.js';
+import type { FileProbe } from './file-probe.js';
+import { checkRules } from './rules.js';
 import type { RawReleasesFile, RawSetValue, Release, ReleasesConfig } from './types.js';
 import { validateSchema } from './validate.js';
-import { chartValuesIssues, commandLine, ValuesFileReader } from './values.js';
+import { chartValuesIssues, commandLine } from './values.js';
+import { ValuesFileReader } from './values-reader.js';
 import { parseVersionsFile } from './versions-file.js';
 import { outsideRepository, repositoryOf } from '../tools/contained-path.js';
 import { readLocalSources, setEntryIssues } from './value-sources.js';
@@ -110,7 +112,24 @@ export function loadConfig(
   const valueIssues = chartValuesIssues(checked, parsed, values, files, new Set(overrides));
   if (valueIssues.some((issue) => issue.file !== commandLine)) throw new ConfigError(valueIssues);
   if (valueIssues.length > 0) throw new UsageError(valueIssues.map((issue) => issue.message).join('\n'), { suggestions: [...new Set(valueIssues.flatMap((issue) => (issue.hint ? [issue.hint] : [])))] });
+  return withValuesReader(config, values);
+}
+
+const valuesReaders = new WeakMap<ReleasesConfig | Release, ValuesFileReader>();
+
+/** Ties the run's values reader to a loaded config and its releases, so every later read shares its cache. */
+function withValuesReader(config: ReleasesConfig, reader: ValuesFileReader): ReleasesConfig {
+  valuesReaders.set(config, reader);
+  for (const release of config.releases) valuesReaders.set(release, reader);
   return config;
+}
+
+/**
+ * The values reader of the run that loaded `owner` (a config or one of its releases): the same parse, the same
+ * --allow-duplicate-keys, each file read once. A config built by hand (a test) reads the disk afresh each time.
+ */
+export function valuesReaderOf(owner: ReleasesConfig | Release): ValuesFileReader {
+  return valuesReaders.get(owner) ?? new ValuesFileReader(nodeFileProbe, (path) => relative(process.cwd(), path) || path);
 }
 
 /** The environment's versions file (release → tag or digest); none yet is no versions. */

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseChartReference } from './chart-ref.js';
 import { ReleaseIndex } from './release-index.js';
-import type { FileProbe } from './rules.js';
+import type { FileProbe } from './file-probe.js';
 import { setAtPath } from './values-path.js';
 import type { HealthRule, HealthRuleSpec } from '../health/rules.js';
 import { sourcedEntry } from './value-sources.js';

@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import { ConfigError, type ConfigIssue } from '../errors.js';
-import { newAjv } from '../lint/ajv.js';
+import { newAjv } from '../jsonschema/ajv.js';
 import { issueAt, parseYaml, pointerToPath } from './parse.js';
 
 /**

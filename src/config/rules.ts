@@ -1,8 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { ConfigIssue } from '../errors.js';
-// The rule modules only: the lint index would also load the Kubernetes schemas into every command.
-import { unknownRuleIds } from '../lint/lint-objects.js';
-import { rules as lintRules } from '../lint/rules/index.js';
+import { OBJECT_RULE_IDS, unknownRuleIds } from '../registry/lint-rules.js';
 import { findCycles } from '../graph/dag.js';
 import { didYouMean } from '../text/suggest.js';
 import { parseChartReference, versionProblem } from './chart-ref.js';
@@ -10,16 +8,10 @@ import { healthRuleIssues } from './health.js';
 import { overlayDir } from './normalize.js';
 import { issueAt, type ParsedDocument } from './parse.js';
 import type { ReleaseIndex } from './release-index.js';
-import type { ValuesFileReader } from './values.js';
+import type { FileProbe } from './file-probe.js';
+import type { ValuesFileReader } from './values-reader.js';
 import type { RawReleasesFile } from './types.js';
 
-/** What the semantic checks may ask of the file system; injected so the checks stay testable. */
-export interface FileProbe {
-  isFile(path: string): boolean;
-  isDirectory(path: string): boolean;
-  /** The file's text; called only for paths isFile accepted. */
-  readText(path: string): string;
-}
 
 export interface RuleContext {
   parsed: ParsedDocument;
@@ -199,10 +191,10 @@ const lintRuleIds: Rule = ({ parsed, raw }) => {
     { path: ['lint', 'rules'], rules: raw.lint?.rules },
     ...raw.releases.map((release, index) => ({ path: ['releases', index, 'lint', 'rules'], rules: release?.lint?.rules })),
   ];
-  const known = lintRules.map((rule) => rule.id);
+  const known = [...OBJECT_RULE_IDS];
   return settings.flatMap(({ path, rules }) => {
     if (!rules || typeof rules !== 'object') return [];
-    return unknownRuleIds(rules as Record<string, never>).map((id) =>
+    return unknownRuleIds(rules as Record<string, unknown>).map((id) =>
       issueAt(parsed, path, `unknown lint rule "${id}"`, didYouMean(id, known) ?? 'boutique lint --list-rules lists them', id),
     );
   });

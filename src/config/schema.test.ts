@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freshCacheDir } from '../../test/support/cache-dir.js';
-import { newAjv } from '../lint/ajv.js';
+import { newAjv } from '../jsonschema/ajv.js';
 import { releasesSchema, schemaErrors } from './schema.js';
 
 const cache = freshCacheDir('boutique-schema-');

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { newAjv } from '../lint/ajv.js';
+import { newAjv } from '../jsonschema/ajv.js';
 import { acceptedBefore } from './accepted.js';
 
 /** The schema file shipped with boutique, for the yaml-language-server line of a written releases.yaml. */

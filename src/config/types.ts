@@ -1,3 +1,4 @@
+import type { RuleSetting } from '../registry/lint-rules.js';
 import type { HealthRule, HealthRuleSpec } from '../health/rules.js';
 
 /** releases.yaml as written (validated by schema/releases.schema.json). */
@@ -49,7 +50,7 @@ export interface RawReleaseOptions {
   health?: HealthRuleSpec[];
 }
 
-export type RuleSetting = 'error' | 'warning' | 'info' | 'off';
+export type { RuleSetting };
 
 export interface RawLintConfig {
   kubeVersion?: string;

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { ConfigIssue } from '../errors.js';
 import { issueAt, type ParsedDocument } from './parse.js';
-import type { FileProbe } from './rules.js';
+import type { FileProbe } from './file-probe.js';
 import type { RawReleasesFile, RawSetValue } from './types.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { versionIn } from '../gitops/merged-values.js';
+import { versionIn } from '../config/values-merge.js';
 import { versionValues } from './normalize.js';
 import type { Release } from './types.js';
 import { deleteAtSetPath, growListsOnSetPath, setAtPath, valueAtSetPath } from './values-path.js';

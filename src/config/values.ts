@@ -1,88 +1,17 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { join } from 'node:path';
 import type { ConfigIssue } from '../errors.js';
-import { newAjv } from '../lint/ajv.js';
+import { newAjv } from '../jsonschema/ajv.js';
 import { acceptedBefore } from './accepted.js';
-import { maxNestingDepth } from '../yaml/go-yaml.js';
 import { pathsMeet, setPathSteps } from './values-path.js';
-import { issueAt, locate, parseYaml, pathToPointer, pointerToPath, type ParsedDocument, type PathSegment } from './parse.js';
-import type { FileProbe } from './rules.js';
+import { issueAt, locate, pathToPointer, pointerToPath, type ParsedDocument, type PathSegment } from './parse.js';
+import type { FileProbe } from './file-probe.js';
+import { coalesceValues } from './values-merge.js';
+import type { ValuesFileReader } from './values-reader.js';
+import { isRecord } from '../yaml/record.js';
 import { didYouMean } from '../text/suggest.js';
 import { article, describe } from './validate.js';
 import type { Release, ReleasesConfig } from './types.js';
-
-/**
- * Values files read by boutique before helm sees them, as go-yaml v2 reads them, each parsed once per run.
- * Messages name a file as the user would: relative to the folder of releases.yaml, as releases.yaml is named.
- */
-export class ValuesFileReader {
-  private readonly texts = new Map<string, string>();
-  private readonly parsed = new Map<string, ParsedDocument>();
-
-  constructor(
-    private readonly files: FileProbe,
-    private readonly display: (path: string) => string,
-    /** --allow-duplicate-keys: every values file reads a key given twice as helm does; else only files marked so. */
-    private readonly allowDuplicateKeys = false,
-  ) {}
-
-  /** This run's choice, or the file's own line `# boutique: allow-duplicate-keys` (for a migration). */
-  private allowsDuplicates(text: string): boolean {
-    return this.allowDuplicateKeys || duplicateKeysMarker.test(text);
-  }
-
-  text(path: string): string {
-    let text = this.texts.get(path);
-    if (text === undefined) {
-      text = this.files.readText(path);
-      this.texts.set(path, text);
-    }
-    return text;
-  }
-
-  read(path: string): ParsedDocument {
-    let parsed = this.parsed.get(path);
-    if (!parsed) {
-      const text = this.text(path);
-      parsed = parseYaml(text, this.display(path), { allowDuplicateKeys: this.allowsDuplicates(text) });
-      parsed.issues = parsed.issues.map((issue) => (/appears twice/.test(issue.message) ? { ...issue, hint: duplicateKeyHint(issue.file) } : issue));
-      this.parsed.set(path, parsed);
-    }
-    return parsed;
-  }
-
-  /**
-   * Syntax errors, and a file that is not a map of values (an empty file is no values, as for helm). A text found
-   * fine before is not parsed again: nothing else of boutique reads a values file, helm does.
-   */
-  issues(path: string): ConfigIssue[] {
-    const accepted = acceptedBefore(this.allowsDuplicates(this.text(path)) ? `${VALUES_FILE_CHECK}, duplicate keys allowed` : VALUES_FILE_CHECK, this.text(path));
-    if (accepted.hit) return [];
-    const parsed = this.read(path);
-    if (parsed.issues.length > 0) return parsed.issues;
-    const value = parsed.value;
-    if (value === null || value === undefined || isPlainMap(value)) {
-      accepted.remember();
-      return [];
-    }
-    // Its content is never echoed: a values file may be any file (a token, /etc/passwd).
-    const what = Array.isArray(value) ? 'a list' : article(typeof value);
-    return [issueAt(parsed, [], `values file ${parsed.file} must be a map of values, not ${what}`, 'write keys the chart reads, e.g. "replicaCount: 2"; a list needs a key above it')];
-  }
-}
-
-const duplicateKeysMarker = /^#\s*boutique:\s*allow-duplicate-keys\s*$/m;
-
-/** helm takes the last of two keys; a migration may want that for a while, so say how to get it. */
-const duplicateKeyHint = (file: string) =>
-  `remove one of the two, or merge their contents: helm silently takes the second. To accept that while migrating, add the line "# boutique: allow-duplicate-keys" to ${file}, or pass --allow-duplicate-keys`;
-
-/** What issues() checks, named for the accepted-input cache: a change to the check is a new name. */
-const VALUES_FILE_CHECK = `values file: YAML 1.1 as go-yaml v2 reads it, a map, nesting at most ${maxNestingDepth}`;
-
-function isPlainMap(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Where a layer's values came from, to point a schema error at the line that set the offending value. */
 /** The file of an issue in a --set value of the command line, which has no file: it is reported as a usage error. */
@@ -177,7 +106,7 @@ function releaseLayers(release: Release, index: number, chartDir: string, releas
   const fileLayer = (path: string): Layer | undefined | 'broken' => {
     if (reader.issues(path).length > 0) return 'broken';
     const parsed = reader.read(path);
-    return isPlainMap(parsed.value) ? { values: parsed.value, parsed, at: [] } : undefined;
+    return isRecord(parsed.value) ? { values: parsed.value, parsed, at: [] } : undefined;
   };
   const chartValues = join(chartDir, 'values.yaml');
   const layers = [
@@ -212,18 +141,9 @@ function setLayer(name: string, value: unknown, parsed: ParsedDocument, at: Path
   return { values, parsed, at, isSet: true };
 }
 
-/** helm's coalescing: maps merge key by key, anything else replaces, null removes the key. */
+/** The layers' values coalesced as helm does (values-merge.ts). */
 function mergeLayers(layers: readonly Layer[]): Record<string, unknown> {
-  const merge = (base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> => {
-    const result = { ...base };
-    for (const [key, value] of Object.entries(over)) {
-      if (value === null) delete result[key];
-      else if (isPlainMap(value) && isPlainMap(result[key])) result[key] = merge(result[key], value);
-      else result[key] = value;
-    }
-    return result;
-  };
-  return layers.reduce<Record<string, unknown>>((merged, layer) => merge(merged, layer.values), {});
+  return coalesceValues(layers.map((layer) => layer.values));
 }
 
 function has(values: unknown, path: readonly PathSegment[]): boolean {

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { DriftedField } from './model.js';
-import { isRecord, objectKey, objectRef, type KubeObject } from '../kube/objects.js';
+import { objectKey, objectRef, type KubeObject } from '../kube/objects.js';
+import { isRecord } from '../yaml/record.js';
 import { normalizeObject } from './normalize.js';
 
 /**

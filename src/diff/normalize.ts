@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
-import { isCoreSecret, isRecord, type KubeObject } from '../kube/objects.js';
+import { isCoreSecret, type KubeObject } from '../kube/objects.js';
+import { isRecord } from '../yaml/record.js';
 
 // Written by the API server or by controllers, never by the user: diffing them is pure noise.
 const SERVER_METADATA_FIELDS = [

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { ComparedObject, Impact } from './model.js';
-import { fieldAt, isRecord, type KubeObject } from '../kube/objects.js';
+import { fieldAt, type KubeObject } from '../kube/objects.js';
+import { isRecord } from '../yaml/record.js';
 
 // Controllers that replace running pods when their pod template changes. A ReplicaSet is left out on
 // purpose: it never touches pods that already run.

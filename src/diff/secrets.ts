@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
-import { isRecord, type KubeObject } from '../kube/objects.js';
+import { type KubeObject } from '../kube/objects.js';
+import { isRecord } from '../yaml/record.js';
 import { MASK, type Masker } from '../secrets/mask.js';
 
 /** A masked value that differs from its counterpart: changed, but nothing about either value is revealed. */

@@ -1,7 +1,7 @@
 import type { Release } from '../config/types.js';
 import type { KubeObject } from '../kube/objects.js';
 import { dependencyLevels } from '../graph/dag.js';
-import { mergeTwo, withoutSecretPaths } from './merged-values.js';
+import { mergeTwo, withoutSecretPaths } from '../config/values-merge.js';
 import { exportedNeeds, exportedReleases, objectName, repositoryPath, type ExportInput, type ExportNote, type ExportResult } from './model.js';
 
 const api = 'argoproj.io/v1alpha1';

@@ -1,7 +1,7 @@
 import type { Release } from '../config/types.js';
 import { growListsOnSetPath } from '../config/values-path.js';
 import type { KubeObject } from '../kube/objects.js';
-import { withoutSecretPaths } from './merged-values.js';
+import { withoutSecretPaths } from '../config/values-merge.js';
 import { exportedNeeds, exportedReleases, objectName, repositoryPath, type ExportInput, type ExportNote, type ExportResult } from './model.js';
 
 const sourceApi = 'source.toolkit.fluxcd.io/v1';

@@ -1,4 +1,5 @@
-import { isRecord, objectRef, type KubeObject } from '../kube/objects.js';
+import { objectRef, type KubeObject } from '../kube/objects.js';
+import { isRecord } from '../yaml/record.js';
 import { expressionOrder, truthOf, type CompiledRule, type ExpressionName, type HealthRule } from './rules.js';
 
 export type HealthState = 'current' | 'inProgress' | 'failed';

@@ -1,5 +1,6 @@
 import { gunzipSync } from 'node:zlib';
-import { isRecord, parseManifests, type HelmHook, type KubeObject } from '../kube/objects.js';
+import { parseManifests, type HelmHook, type KubeObject } from '../kube/objects.js';
+import { isRecord } from '../yaml/record.js';
 import type { ReleaseRecord } from '../plan/sync-plan.js';
 
 /** Where helm keeps its release records (HELM_DRIVER); only secrets and configmaps can be read in bulk through kubectl. */

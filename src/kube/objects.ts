@@ -1,5 +1,6 @@
 import { AppError } from '../errors.js';
 import { documentToJs, parseGoYamlDocuments } from '../yaml/go-yaml.js';
+import { isRecord } from '../yaml/record.js';
 
 /** A Kubernetes object as rendered by helm or returned by the API server. */
 export interface KubeObject {
@@ -69,10 +70,6 @@ function asKubeObject(value: unknown, documentIndex: number): KubeObject {
 /** A core Secret, whose data and stringData values are never shown. */
 export function isCoreSecret(obj: Pick<KubeObject, 'apiVersion' | 'kind'>): boolean {
   return obj.apiVersion === 'v1' && obj.kind === 'Secret';
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 // Built-in kinds that live outside namespaces; a rendered namespace on them is ignored by the API server.

@@ -1,5 +1,5 @@
 import type { Ajv, ValidateFunction } from 'ajv';
-import { newAjv } from './ajv.js';
+import { newAjv } from '../jsonschema/ajv.js';
 import type { JsonSchema } from './kube-catalogue.js';
 import type { KubeObject } from './types.js';
 import { record } from './untyped.js';

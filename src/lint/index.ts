@@ -2,7 +2,7 @@
 export type { Finding, KubeObject, LintLayer, LintRuleSettings, LintTarget, RuleSetting, Severity, ValuesFile } from './types.js';
 export type { RuleDefinition } from './rule.js';
 export { rules } from './rules/index.js';
-export { DISABLE_ANNOTATION, lintObjects, unknownRuleIds } from './lint-objects.js';
+export { DISABLE_ANNOTATION, lintObjects } from './lint-objects.js';
 export { MISSING_SCHEMA_RULE_ID, SCHEMA_RULE_ID, validateSchemas } from './validate-schemas.js';
 export { availableKubeVersions, catalogueFile, DEFAULT_KUBE_VERSION, UnknownKubeVersionError, type KubeCatalogue, type KubeTarget } from './kube-catalogue.js';
 export { lintExitCode, lintReport, renderLintText, renderRuleList, type LintReport, type LintSummary } from './lint-view.js';

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadObjects, loadValuesFile } from '../../test/fixtures/lint/fixtures.js';
-import { DISABLE_ANNOTATION, lintObjects, unknownRuleIds } from './lint-objects.js';
+import { OBJECT_RULE_IDS, unknownRuleIds } from '../registry/lint-rules.js';
+import { DISABLE_ANNOTATION, lintObjects } from './lint-objects.js';
 import { rules } from './rules/index.js';
 import type { KubeObject, LintTarget } from './types.js';
 
@@ -248,6 +249,10 @@ describe('settings and annotations', () => {
   });
 
   it('names the rule ids in settings that no rule has', () => {
-    expect(unknownRuleIds({ 'image-tag': 'off', 'image-tags': 'warning' })).toEqual(['image-tags']);
+    expect(unknownRuleIds({ 'image-tag': 'off', 'image-tags': 'warning', 'helm-lint': 'off' })).toEqual(['image-tags']);
+  });
+
+  it('has one rule for every id of the registry that releases.yaml checks settings against, in its order', () => {
+    expect(rules.map((rule) => rule.id)).toEqual([...OBJECT_RULE_IDS]);
   });
 });

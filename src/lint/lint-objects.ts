@@ -47,16 +47,3 @@ function isDisabled(ruleId: string, object: KubeObject, templateAnnotations: Rec
     return disabled.includes(ruleId) || disabled.includes('all');
   });
 }
-
-/** Rule ids in `settings` that no rule has, for the config loader to report as typos. */
-/**
- * helm lint as rules of its own: `helm-lint: off` skips it for a release (a third-party chart helm lint cannot
- * pass); `helm-lint-strict` is what `helm lint --strict` adds to plain helm lint: shown as warnings by default,
- * `error` lints with --strict, `off` not at all (app/lint.ts).
- */
-export const HELM_LINT_RULE_IDS = ['helm-lint', 'helm-lint-strict'] as const;
-
-export function unknownRuleIds(settings: LintRuleSettings): string[] {
-  const known = new Set<string>([...rules.map((rule) => rule.id), ...HELM_LINT_RULE_IDS]);
-  return Object.keys(settings).filter((id) => !known.has(id));
-}

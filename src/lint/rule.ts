@@ -1,3 +1,4 @@
+import type { ObjectRuleId } from '../registry/lint-rules.js';
 import type { KubeObject, LintTarget, Severity } from './types.js';
 import type { Workload } from './workloads.js';
 
@@ -18,7 +19,7 @@ export interface Violation {
 
 export interface RuleDefinition {
   /** Stable kebab-case id, used in releases.yaml `lint.rules` and the `boutique.dev/lint-disable` annotation. */
-  id: string;
+  id: ObjectRuleId;
   severity: Severity;
   /** What the rule checks, one line (docs and `--list-rules`). */
   summary: string;

@@ -1,5 +1,6 @@
-export type Severity = 'error' | 'warning' | 'info';
-export type RuleSetting = Severity | 'off';
+import type { RuleSetting, Severity } from '../registry/lint-rules.js';
+
+export type { RuleSetting, Severity } from '../registry/lint-rules.js';
 export interface LintRuleSettings {
   [ruleId: string]: RuleSetting;
 }

@@ -1,7 +1,9 @@
+import { isRecord } from '../yaml/record.js';
+
 // Readers for parsed YAML whose shape is not guaranteed: they return an empty value instead of throwing.
 
 export function record(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  return isRecord(value) ? value : {};
 }
 
 export function list(value: unknown): unknown[] {

@@ -1,6 +1,6 @@
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { closest } from '../text/suggest.js';
-import { newAjv } from './ajv.js';
+import { newAjv } from '../jsonschema/ajv.js';
 import { crdSchemas } from './crd-schemas.js';
 import { catalogueDefinitions, type KubeCatalogue, type KubeTarget } from './kube-catalogue.js';
 import type { Finding, KubeObject } from './types.js';

@@ -130,9 +130,9 @@ function decide(release: Release, observation: ReleaseObservation, environment: 
   return reasons.length > 0 ? { action: 'upgrade', reasons } : { action: 'unchanged', reasons: [] };
 }
 
-/** True when a release needs its live objects compared before the plan can say whether it changes. */
-export function needsDriftCheck(release: Release, observation: Omit<ReleaseObservation, 'drift'>, environment: string): boolean {
-  const { action } = decide(release, observation, environment, Date.now());
+/** True when a release needs its live objects compared before the plan can say whether it changes (`nowMs`: the run's clock). */
+export function needsDriftCheck(release: Release, observation: Omit<ReleaseObservation, 'drift'>, environment: string, nowMs: number): boolean {
+  const { action } = decide(release, observation, environment, nowMs);
   return action === 'unchanged';
 }
 
@@ -141,7 +141,7 @@ export function needsDriftCheck(release: Release, observation: Omit<ReleaseObser
  * installed when helm has no record of it, upgraded when its last attempt failed, its inputs or environment changed,
  * or its objects drifted, uninstalled when installed: false, and blocked while another helm operation holds it.
  */
-export function planSync(plan: Plan, observations: ReadonlyMap<string, ReleaseObservation>, nowMs: number = Date.now(), endedRuns: ReadonlySet<string> = new Set()): SyncPlan {
+export function planSync(plan: Plan, observations: ReadonlyMap<string, ReleaseObservation>, nowMs: number, endedRuns: ReadonlySet<string> = new Set()): SyncPlan {
   const changes = new Map<string, PlannedChange>();
   for (const release of plan.releases) {
     const observation = observations.get(release.id);

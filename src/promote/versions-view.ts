@@ -1,5 +1,5 @@
 import { createTwoFilesPatch } from 'diff';
-import type { VersionsEdit } from './promote.js';
+import type { VersionsEdit } from '../app/index.js';
 
 /** A versions-file edit as a unified diff, or a line saying there is nothing to change. */
 export function renderVersionsEdit(edit: VersionsEdit): string {

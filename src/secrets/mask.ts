@@ -1,6 +1,7 @@
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { pathsMeet, setPathSteps } from '../config/values-path.js';
-import { isCoreSecret, isRecord, objectKey, parseManifests, type KubeObject } from '../kube/objects.js';
+import { isCoreSecret, objectKey, parseManifests, type KubeObject } from '../kube/objects.js';
+import { isRecord } from '../yaml/record.js';
 import { documentToJs, parseGoYamlDocuments } from '../yaml/go-yaml.js';
 
 /**

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseGoYaml } from '../yaml/go-yaml.js';
+import { isRecord } from '../yaml/record.js';
 
 /**
  * How boutique may read the API server itself, without a kubectl process: what client-go would use for the
@@ -29,7 +30,6 @@ const USER_FIELDS_ONLY_KUBECTL_HANDLES = ['exec', 'auth-provider', 'username', '
 const CLUSTER_FIELDS_ONLY_KUBECTL_HANDLES = ['proxy-url'];
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'];
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
 /**

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseImageAssignments } from './set-image.js';
-import { parseVersionsFile } from '../config/versions-file.js';
-import { updateVersionsFile } from './versions-file.js';
+import { parseImageAssignments } from '../promotion/image-assignments.js';
+import { parseVersionsFile, updateVersionsFile } from './versions-file.js';
 
 const names = ['frontend', 'cartservice', 'redis-cart'];
 

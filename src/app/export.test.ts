@@ -11,8 +11,9 @@ import type { KubeObject } from '../kube/objects.js';
 import { buildPlan } from '../plan/plan.js';
 import { documentToJs, parseGoYamlDocuments } from '../yaml/go-yaml.js';
 import { stringify } from 'yaml';
-import { engines, exportReleases, type Engine } from './export.js';
-import { secretKey, secretKeys } from './flux.js';
+import { engines, type Engine } from '../gitops/convert.js';
+import { secretKey, secretKeys } from '../gitops/flux.js';
+import { exportReleases } from './export.js';
 
 const needs = shippedNeeds;
 const prodReleases = shippedReleaseNames.filter((name) => name !== 'loadgenerator');

@@ -1,18 +1,34 @@
-import { readFileSync } from 'node:fs';
-import { deleteAtSetPath, setAtPath, valueAtSetPath } from '../config/values-path.js';
-import { versionKeysOf } from '../config/normalize.js';
-import type { Release } from '../config/types.js';
-import { parseGoYaml } from '../yaml/go-yaml.js';
+import { isRecord } from '../yaml/record.js';
+import { versionKeysOf } from './normalize.js';
+import type { Release } from './types.js';
+import { deleteAtSetPath, setAtPath, valueAtSetPath } from './values-path.js';
+import type { Values } from './values-reader.js';
 
-type Values = Record<string, unknown>;
-
-const isMap = (value: unknown): value is Values => value !== null && typeof value === 'object' && !Array.isArray(value);
+/**
+ * helm's two merges of values, in one place. `mergeTwo` is how helm merges the user's layers (`-f a -f b`, then
+ * `--set`): what `helm get values` shows, null kept. `coalesceValues` is how helm then coalesces them with the
+ * chart's values.yaml: a null removes the key. The schema check uses the second, export and the gate the first.
+ */
 
 /** helm's merge of two values layers (`-f a -f b`): maps merge key by key, anything else in `over` replaces. */
 export function mergeTwo(base: Values, over: Values): Values {
   const out: Values = { ...base };
-  for (const [key, value] of Object.entries(over)) out[key] = isMap(value) && isMap(out[key]) ? mergeTwo(out[key], value) : value;
+  for (const [key, value] of Object.entries(over)) out[key] = isRecord(value) && isRecord(out[key]) ? mergeTwo(out[key], value) : value;
   return out;
+}
+
+/** helm's coalescing of layers, lowest first: maps merge key by key, anything else replaces, null removes the key. */
+export function coalesceValues(layers: readonly Values[]): Values {
+  const merge = (base: Values, over: Values): Values => {
+    const result = { ...base };
+    for (const [key, value] of Object.entries(over)) {
+      if (value === null) delete result[key];
+      else if (isRecord(value) && isRecord(result[key])) result[key] = merge(result[key], value);
+      else result[key] = value;
+    }
+    return result;
+  };
+  return layers.reduce<Values>((merged, layer) => merge(merged, layer), {});
 }
 
 /**
@@ -32,12 +48,6 @@ export function valuesWithoutSecrets(release: Release, readLayer: (path: string)
  */
 export function withoutSecretPaths(values: Values, release: Release): Values {
   return release.set.filter((entry) => entry.secret).reduce((out, entry) => deleteAtSetPath(out, entry.name), structuredClone(values));
-}
-
-/** Reads a values file as helm does (go-yaml v2); an empty file is no values. */
-export function readValuesFile(path: string): Values {
-  const parsed = parseGoYaml(readFileSync(path, 'utf8'));
-  return isMap(parsed) ? parsed : {};
 }
 
 /** The image version the values give a release: its digest when set (the charts let it win), else its tag. */

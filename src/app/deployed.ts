@@ -1,11 +1,11 @@
-import type { ClusterDeps } from '../app/deps.js';
-import { mapInOrder } from '../app/pool.js';
+import type { ClusterDeps } from './deps.js';
+import { mapInOrder } from './pool.js';
 import type { Release } from '../config/types.js';
 import { kindsByScope, parseManifests, type KubeObject } from '../kube/objects.js';
-import { versionIn } from '../gitops/merged-values.js';
-import type { DeployedRelease } from './gate.js';
-import { releaseHealthRules } from '../app/health-wait.js';
-import { isWorkload, notReadyObjects } from './readiness.js';
+import { versionIn } from '../config/values-merge.js';
+import type { DeployedRelease } from '../promotion/gate.js';
+import { releaseHealthRules } from './health-wait.js';
+import { isWorkload, notReadyObjects } from '../promotion/readiness.js';
 
 /**
  * What runs in an environment's cluster, read from there and never from files: helm's status, the version in the
