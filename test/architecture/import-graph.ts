@@ -117,8 +117,8 @@ export const FOLDERS: Readonly<Record<string, Layer>> = {
  */
 export const PURE_EXCEPTIONS: Readonly<Record<string, { allows: readonly string[]; why: string }>> = {
   'config/load.ts': {
-    allows: ['node:fs', 'process.cwd', 'tools/contained-path.ts'],
-    why: 'the loader: nodeFileProbe is the real disk behind FileProbe, messages name files from the working folder, and it warns of files outside the repository; cli/base-command.ts imports it here (another branch today)',
+    allows: ['node:fs', 'process.cwd', 'process.env', 'tools/contained-path.ts'],
+    why: 'the loader: nodeFileProbe is the real disk behind FileProbe, messages name files from the working folder, it warns of files outside the repository, and it hands the environment to valueFrom.env (value-sources.ts itself takes it as an argument); cli/base-command.ts imports it here',
   },
   'config/accepted.ts': { allows: ['node:fs', 'tools/cache-files.ts'], why: "the accepted-input cache: kept on disk (tools/cache-files.ts), named by boutique's own package.json version" },
   'config/schema.ts': { allows: ['node:fs'], why: 'reads the shipped releases.schema.json once, as the module loads' },
