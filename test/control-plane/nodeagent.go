@@ -103,16 +103,13 @@ func (a *agent) registerNode(ctx context.Context, name string) error {
 			"node.kubernetes.io/instance-type": "test", "topology.kubernetes.io/zone": "zone-" + name,
 		}},
 	}
-	created, err := a.client.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{})
-	if apierrors.IsAlreadyExists(err) {
-		created, err = a.client.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
-	}
-	if err != nil {
+	_, err := a.client.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{})
+	if err != nil && !apierrors.IsAlreadyExists(err) {
 		return err
 	}
 	now := metav1.Now()
 	capacity := corev1.ResourceList{corev1.ResourceCPU: quantity("64"), corev1.ResourceMemory: quantity("256Gi"), corev1.ResourcePods: quantity("500"), corev1.ResourceEphemeralStorage: quantity("1Ti")}
-	created.Status = corev1.NodeStatus{
+	status := corev1.NodeStatus{
 		Capacity:    capacity,
 		Allocatable: capacity,
 		Phase:       corev1.NodeRunning,
@@ -125,7 +122,17 @@ func (a *agent) registerNode(ctx context.Context, name string) error {
 		Addresses: []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: "127.0.0.1"}, {Type: corev1.NodeHostName, Address: name}},
 		NodeInfo:  corev1.NodeSystemInfo{KubeletVersion: "v1.35.4", OperatingSystem: "linux", Architecture: "amd64", ContainerRuntimeVersion: "node-agent://1"},
 	}
-	if _, err = a.client.CoreV1().Nodes().UpdateStatus(ctx, created, metav1.UpdateOptions{}); err != nil {
+	// Controllers (the TTL controller, for one) write new Nodes too: retry on the latest version.
+	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		current, err := a.client.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		current.Status = status
+		_, err = a.client.CoreV1().Nodes().UpdateStatus(ctx, current, metav1.UpdateOptions{})
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	// The API server's TaintNodesByCondition admission taints a new Node not-ready; the node lifecycle controller,
