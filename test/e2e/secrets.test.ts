@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../cluster/emulator.js';
+import { startControlPlane, type ControlPlane } from '../support/control-plane.js';
 import { boutique } from '../support/cli.js';
 import { emulatorEnv, helmBinary } from '../support/tools.js';
 
@@ -35,14 +35,14 @@ data:
 }
 
 describe('secrets in diff', () => {
-  let emulator: Emulator;
+  let cluster: ControlPlane;
   let env: Record<string, string>;
   beforeAll(async () => {
-    emulator = await startEmulator({ readyDelayMs: 50 });
-    env = emulatorEnv(emulator);
+    cluster = await startControlPlane({ readyDelayMs: 50 });
+    env = emulatorEnv(cluster);
     expect((await boutique(['sync'], { cwd: system('old-hunter2'), env })).exitCode).toBe(0);
   });
-  afterAll(() => emulator.stop());
+  afterAll(() => cluster?.stop());
 
   it('shows a changed secret key as changed and never prints the old or new value, in any format', async () => {
     const dir = system('new-swordfish');
@@ -67,17 +67,17 @@ describe('secrets in diff', () => {
 });
 
 describe('a secret, given every way, in every output of every command', () => {
-  let emulator: Emulator;
-  afterAll(() => emulator.stop());
+  let cluster: ControlPlane;
+  afterAll(() => cluster?.stop());
 
   it('never shows the sentinel, plain or base64, in stdout or stderr, in any format', async () => {
-    emulator = await startEmulator({ readyDelayMs: 50 });
+    cluster = await startControlPlane({ readyDelayMs: 50 });
     const fileSecret = 'S3NTINEL-file-9f2c';
     const flagSecret = 'S3NTINEL-flag-41d7';
     const dir = system(fileSecret);
     // The second secret reaches the chart through --set-secret, and breaks a required value in the last runs.
     writeFileSync(join(dir, 'chart', 'templates', 'token.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: token\ndata:\n  token: {{ required "token is required" .Values.token | quote }}\n');
-    const env = emulatorEnv(emulator);
+    const env = emulatorEnv(cluster);
     const flag = ['--set-secret', `token=${flagSecret}`];
     const runs: string[][] = [
       ['lint', ...flag], ['lint', ...flag, '-o', 'json'],
@@ -98,7 +98,7 @@ describe('a secret, given every way, in every output of every command', () => {
     }
     expect(printed).toBeGreaterThan(1000);
     // It did reach the cluster: the masking is of outputs, not of what helm applied.
-    expect(emulator.store.list('v1', 'ConfigMap', 'default').some((map) => JSON.stringify(map.data).includes(flagSecret))).toBe(true);
+    expect(cluster.store.list('v1', 'ConfigMap', 'default').some((map) => JSON.stringify(map.data).includes(flagSecret))).toBe(true);
     const destroyed = await boutique(['destroy', '--yes', ...flag, '-o', 'json'], { cwd: dir, env });
     expect(destroyed.exitCode, destroyed.stderr).toBe(0);
     for (const form of forms) expect(`${destroyed.stdout}\n${destroyed.stderr}`).not.toContain(form);
@@ -107,7 +107,7 @@ describe('a secret, given every way, in every output of every command', () => {
 
 describe('secret set values inside lists', () => {
   it('land as helm --set puts them: in the item the values hold, the other items and keys kept, a list grown with null', async () => {
-    const emulator = await startEmulator({ readyDelayMs: 50 });
+    const cluster = await startControlPlane({ readyDelayMs: 50 });
     try {
       const dir = mkdtempSync(join(tmpdir(), 'boutique-secret-lists-'));
       mkdirSync(join(dir, 'chart', 'templates'), { recursive: true });
@@ -126,9 +126,9 @@ describe('secret set values inside lists', () => {
         join(dir, 'releases.yaml'),
         `releases:\n  - name: accounts\n    chart: ./chart\n    values: [values.yaml]\n    set:\n${secrets.map(([name, value]) => `      - { name: '${name}', value: '${value}', secret: true }\n`).join('')}`,
       );
-      const synced = await boutique(['sync'], { cwd: dir, env: emulatorEnv(emulator) });
+      const synced = await boutique(['sync'], { cwd: dir, env: emulatorEnv(cluster) });
       expect(synced.exitCode, synced.stderr).toBe(0);
-      const applied = emulator.store.list('v1', 'ConfigMap', 'default').find((map) => map.metadata.name === 'users')!.data as Record<string, string>;
+      const applied = cluster.store.list('v1', 'ConfigMap', 'default').find((map) => map.metadata.name === 'users')!.data as Record<string, string>;
       expect(JSON.parse(applied.users!)).toEqual([{ name: 'alice', token: 'S3CRET-alice', role: 'admin' }, { name: 'bob' }, null, { name: 'S3CRET-dave' }]);
       expect(JSON.parse(applied.db!)).toEqual({ host: 'pg', port: 5432, password: 'S3CRET-db,with=comma' });
       // The same as helm itself gives for these values with --set-string (commas escaped, as --set needs).
@@ -137,7 +137,7 @@ describe('secret set values inside lists', () => {
       expect(String(byHelm.stdout)).toContain(`users: ${JSON.stringify(applied.users)}`);
       expect(String(byHelm.stdout)).toContain(`db: ${JSON.stringify(applied.db)}`);
     } finally {
-      await emulator.stop();
+      await cluster.stop();
     }
   });
 });
