@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { kubeconfigFor, startEmulator, type Emulator, type RequestLogEntry } from '../cluster/emulator.js';
+import { kubeconfigFor } from '../cluster/emulator.js';
+import { startControlPlane, type ControlPlane, type RequestLogEntry } from '../support/control-plane.js';
 import { boutique, boutiqueBin } from '../support/cli.js';
 import { copyShippedSystem } from '../support/system.js';
 import { emulatorEnv, kubectlBinary } from '../support/tools.js';
@@ -12,31 +13,31 @@ import { until } from '../support/wait.js';
 const isWrite = (entry: RequestLogEntry) => ['create', 'update', 'patch', 'delete'].includes(entry.verb) && !entry.dryRun;
 const selection = ['-l', 'name=cartservice', '--include-needs'];
 
-/** helm's release records in the emulator: name.vN → status. */
-function helmRecords(emulator: Emulator): Record<string, string> {
+/** helm's release records in the cluster: name.vN → status. */
+function helmRecords(cluster: ControlPlane): Record<string, string> {
   return Object.fromEntries(
-    emulator.store
+    cluster.store
       .list('v1', 'Secret', 'boutique')
       .filter((secret) => secret.metadata.name?.startsWith('sh.helm.release.v1.'))
       .map((secret) => [secret.metadata.name!.replace('sh.helm.release.v1.', ''), secret.metadata.labels?.status ?? '?']),
   );
 }
 
-describe('reliability against the emulator', () => {
-  let emulator: Emulator;
-  afterEach(() => emulator?.stop());
+describe('reliability against the cluster', () => {
+  let cluster: ControlPlane;
+  afterEach(() => cluster?.stop());
 
   const setUp = async (readyDelayMs: number) => {
-    emulator = await startEmulator({ readyDelayMs });
+    cluster = await startControlPlane({ readyDelayMs });
     const system = copyShippedSystem();
-    const env = { ...emulatorEnv(emulator), NO_COLOR: '1', CI: 'true' };
+    const env = { ...emulatorEnv(cluster), NO_COLOR: '1', CI: 'true' };
     return { system, env, run: (args: string[]) => boutique(args, { cwd: system.dir, env }) };
   };
 
   it('serialises two syncs started together: both succeed, the second waited, one revision per release', async () => {
     const { system, env } = await setUp(4_000);
     const first = execa(process.execPath, [boutiqueBin, 'sync', ...selection], { cwd: system.dir, env, reject: false });
-    await until(() => emulator.requests.some((entry) => entry.resource === 'leases' && entry.verb === 'create'), 'the first lock');
+    await until(() => cluster.requests.some((entry) => entry.resource === 'leases' && entry.verb === 'create'), 'the first lock');
     // Whether the second run plans before the first has written anything or meets its pending revisions, it waits.
     const second = await execa(process.execPath, [boutiqueBin, 'sync', ...selection], { cwd: system.dir, env, reject: false });
     const firstResult = await first;
@@ -44,13 +45,13 @@ describe('reliability against the emulator', () => {
     expect(second.exitCode, String(second.stderr)).toBe(0);
     expect(String(second.stderr)).toMatch(/waiting for the lock of this environment, held by \S+ since /);
     expect(String(second.stdout)).toMatch(/^boutique\/cartservice +unchanged /m);
-    expect(helmRecords(emulator)).toEqual({ 'redis-cart.v1': 'deployed', 'cartservice.v1': 'deployed' });
+    expect(helmRecords(cluster)).toEqual({ 'redis-cart.v1': 'deployed', 'cartservice.v1': 'deployed' });
   });
 
   it('on SIGINT finishes what runs, starts nothing more, prints the summary and exits 130 with nothing pending', async () => {
     const { system, env } = await setUp(2_000);
     const sync = execa(process.execPath, [boutiqueBin, 'sync', ...selection], { cwd: system.dir, env, reject: false });
-    await until(() => Object.keys(helmRecords(emulator)).includes('redis-cart.v1'), 'redis-cart to be applying');
+    await until(() => Object.keys(helmRecords(cluster)).includes('redis-cart.v1'), 'redis-cart to be applying');
     sync.kill('SIGINT');
     const result = await sync;
     expect(result.exitCode).toBe(130);
@@ -58,19 +59,19 @@ describe('reliability against the emulator', () => {
     expect(String(result.stdout)).toMatch(/^boutique\/redis-cart +installed /m);
     expect(String(result.stdout)).toMatch(/^boutique\/cartservice +skipped +- +not started: the run was interrupted$/m);
     expect(String(result.stderr)).toMatch(/Error: sync interrupted by SIGINT: 0 failed, 1 skipped, 1 done\n/);
-    expect(helmRecords(emulator)).toEqual({ 'redis-cart.v1': 'deployed' });
+    expect(helmRecords(cluster)).toEqual({ 'redis-cart.v1': 'deployed' });
   });
 
   it('recovers in the next sync what a SIGKILLed run left pending', async () => {
     const { system, env, run } = await setUp(1_500);
     system.edit('releases.yaml', (text) => text.replace('  - name: redis-cart\n', '  - name: redis-cart\n    timeout: 4\n'));
     const sync = execa(process.execPath, [boutiqueBin, 'sync', ...selection], { cwd: system.dir, env, reject: false });
-    await until(() => helmRecords(emulator)['redis-cart.v1'] === 'pending-install', 'a pending install');
+    await until(() => helmRecords(cluster)['redis-cart.v1'] === 'pending-install', 'a pending install');
     // As when a CI runner dies: boutique and every helm it started, at once.
     const children = String((await execa('ps', ['-o', 'pid=', '--ppid', String(sync.pid)], { reject: false })).stdout).split(/\s+/).filter(Boolean);
     for (const pid of [String(sync.pid), ...children]) process.kill(Number(pid), 'SIGKILL');
     await sync;
-    expect(helmRecords(emulator)['redis-cart.v1']).toBe('pending-install');
+    expect(helmRecords(cluster)['redis-cart.v1']).toBe('pending-install');
 
     const blocked = await run(['status', ...selection]);
     expect(blocked.stdout).toMatch(/redis-cart .* blocked: pending-install/);
@@ -80,12 +81,12 @@ describe('reliability against the emulator', () => {
     expect(next.exitCode, next.stderr).toBe(0);
     expect(next.stdout).toMatch(/^boutique\/redis-cart +installed /m);
     expect(next.stderr).toContain('recovering pending-install left by an interrupted boutique run');
-    expect(Object.values(helmRecords(emulator))).toEqual(['deployed', 'deployed']);
+    expect(Object.values(helmRecords(cluster))).toEqual(['deployed', 'deployed']);
   });
 
   it('reports a release whose record update was refused as failed, never installed', async () => {
     const { run } = await setUp(100);
-    emulator.faults.conflictOn({ resource: 'secrets', name: /^sh\.helm\.release\.v1\.redis-cart\./, verb: 'update' });
+    cluster.faults.conflictOn({ resource: 'secrets', name: /^sh\.helm\.release\.v1\.redis-cart\./, verb: 'update' });
     const result = await run(['sync', ...selection]);
     expect(result.exitCode).toBe(1);
     expect(result.stdout).not.toMatch(/^boutique\/redis-cart +installed /m);
@@ -97,19 +98,19 @@ describe('reliability against the emulator', () => {
     const { run } = await setUp(100);
     // As the API server answers when its storage did not reply in time: ServerTimeout with Retry-After, which helm
     // and kubectl wait out by themselves.
-    emulator.faults.failRequests({ share: 0.2, status: 500, retryAfterSeconds: 1 });
+    cluster.faults.failRequests({ share: 0.2, status: 500, retryAfterSeconds: 1 });
     // A control plane still coming up (or a load balancer in front of it): bare 503s that no client retries on its
     // own, met by boutique's bulk read of helm's records, which boutique tries again.
-    emulator.faults.failRequests({ status: 503, limit: 2, matcher: { resource: 'secrets', verb: 'list' } });
+    cluster.faults.failRequests({ status: 503, limit: 2, matcher: { resource: 'secrets', verb: 'list' } });
     const result = await run(['sync', ...selection, '-o', 'json']);
     expect(result.exitCode, result.stderr).toBe(0);
-    const failures = emulator.requests.filter((entry) => entry.status >= 500);
+    const failures = cluster.requests.filter((entry) => entry.status >= 500);
     expect(failures.filter((entry) => entry.status === 503)).toHaveLength(2);
     expect(failures.filter((entry) => entry.status === 500).length).toBeGreaterThan(5);
     const report = JSON.parse(result.stdout);
     expect(report.summary.installed).toBe(2);
     expect(report.summary.retries).toBeGreaterThan(0);
-    expect(helmRecords(emulator)).toEqual({ 'redis-cart.v1': 'deployed', 'cartservice.v1': 'deployed' });
+    expect(helmRecords(cluster)).toEqual({ 'redis-cart.v1': 'deployed', 'cartservice.v1': 'deployed' });
   });
 
   it('fails within seconds, with a hint, when the kubeconfig has no credentials for an https server', async () => {
@@ -120,7 +121,6 @@ describe('reliability against the emulator', () => {
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/^Error: kubectl asked for a username and password for the cluster of the current context, and there is no terminal to answer/m);
     expect(result.stderr).toContain('hint: give the kubeconfig user a token, a client certificate, or an exec plugin');
-    emulator = await startEmulator({});
   });
 
   it('takes the lock in the environment\'s lockNamespace, and says what to set when it does not exist', async () => {
@@ -130,11 +130,11 @@ describe('reliability against the emulator', () => {
     expect(missing.exitCode).toBe(1);
     expect(missing.stderr).toMatch(/^Error: cannot take the lock of this environment: namespace platform-locks does not exist \(lease platform-locks\/boutique-staging-\w+\)$/m);
     expect(missing.stderr).toContain('hint: set lockNamespace in the environment of releases.yaml');
-    expect(emulator.requests.filter(isWrite).map((entry) => entry.resource)).toEqual(['leases']);
-    await execa(kubectlBinary(), ['create', 'namespace', 'platform-locks'], { env: emulator.env });
+    expect(cluster.requests.filter(isWrite).map((entry) => entry.resource)).toEqual(['leases']);
+    await execa(kubectlBinary(), ['create', 'namespace', 'platform-locks'], { env: cluster.env });
     const synced = await run(['sync', '-e', 'staging', ...selection]);
     expect(synced.exitCode, synced.stderr).toBe(0);
-    const leaseWrites = emulator.requests.filter((entry) => entry.resource === 'leases' && isWrite(entry));
+    const leaseWrites = cluster.requests.filter((entry) => entry.resource === 'leases' && isWrite(entry));
     expect(new Set(leaseWrites.map((entry) => entry.namespace))).toEqual(new Set(['platform-locks']));
   });
 
@@ -143,6 +143,6 @@ describe('reliability against the emulator', () => {
     const result = await run(['sync', '-e', 'prod', ...selection]);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('Error: sync of production environment prod: 2 to install, 0 unchanged: not confirmed, and there is no terminal to ask');
-    expect(emulator.requests.filter(isWrite)).toEqual([]);
+    expect(cluster.requests.filter(isWrite)).toEqual([]);
   });
 });
