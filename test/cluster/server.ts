@@ -81,7 +81,7 @@ function sendBytes(response: ServerResponse, contentType: string, payload: Buffe
   response.end(payload);
 }
 
-function readBody(request: IncomingMessage): Promise<Buffer> {
+export function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -16,7 +16,7 @@ import { parse, stringify } from 'yaml';
 import { Faults, type MatchTarget } from '../cluster/faults.js';
 import type { KubeObject } from '../cluster/kinds.js';
 import { logEntryFor, type RequestLogEntry, type ResourceRoute } from '../cluster/request-log.js';
-import { resolveResourcePath } from '../cluster/server.js';
+import { readBody, resolveResourcePath } from '../cluster/server.js';
 import { repoRoot } from './cli.js';
 import { testCertificates, type TestCertificates } from './certificates.js';
 import { kubectlBinary } from './tools.js';
@@ -249,12 +249,10 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     // The node agent asks here whether a Pod (with its owners), a PVC or a Service is held back by a neverReady fault.
     const faults = new Faults();
     holdServer = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
+      void readBody(request).then((body) => {
         let hold = false;
         try {
-          hold = faults.isNeverReady(JSON.parse(Buffer.concat(chunks).toString('utf8')) as KubeObject);
+          hold = faults.isNeverReady(JSON.parse(body.toString('utf8')) as KubeObject);
         } catch {
           hold = false;
         }
@@ -395,15 +393,6 @@ function readAudit(path: string): AuditEvent[] {
     return [];
   }
   return text.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as AuditEvent);
-}
-
-function readBody(request: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
 }
 
 /** A create names its object in the body only. */
