@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Two tiers. unit: pure code and adapters over a recording runner, no helm, no emulator (seconds). e2e: the built CLI,
-// real helm and kubectl against the emulator, the charts rendered by real helm.
+// Two tiers. unit: pure code and adapters over a recording runner, no helm, no cluster (seconds). e2e: the built CLI,
+// real helm and kubectl against a real control plane (test/support/control-plane.ts), the charts rendered by real helm.
 export default defineConfig({
   test: {
     // End-to-end suites start real helm processes against the emulator; keep two workers on a 2-core machine.
