@@ -70,6 +70,14 @@ describe('the test control plane', () => {
     // The proxy names each forwarded request's audit ID after its place in the request log.
     const logged = cluster.requests.find((entry) => `boutique-test-${entry.seq}` === deployment?.auditID);
     expect(logged).toMatchObject({ resource: 'deployments', verb: deployment?.verb });
+    // The proxy's log agrees with the API server's own reading of each forwarded request: verb, resource, namespace, status.
+    const bySeq = new Map(cluster.requests.map((entry) => [`boutique-test-${entry.seq}`, entry]));
+    const answered = audit.filter((event) => event.stage === 'ResponseComplete' && bySeq.has(event.auditID));
+    expect(answered.length).toBeGreaterThan(5);
+    for (const event of answered) {
+      const entry = bySeq.get(event.auditID)!;
+      expect([entry.verb, entry.resource, entry.namespace, entry.status], event.requestURI).toEqual([event.verb, event.objectRef?.resource ?? '', event.objectRef?.namespace, event.responseStatus?.code]);
+    }
     const replicaSetCreators = audit.filter((event) => event.objectRef?.resource === 'replicasets' && event.verb === 'create').map((event) => event.user.username);
     expect(replicaSetCreators).toContain('system:controller-manager');
   });

@@ -324,7 +324,9 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         const answerHeaders = { ...answer.headers };
         delete answerHeaders.connection;
         delete answerHeaders['keep-alive'];
-        response.writeHead(answer.statusCode ?? 502, answerHeaders);
+        // A watch's status is known when its stream starts; the stream may end by the client's close, never 'finish'.
+        entry.status = answer.statusCode ?? 502;
+        response.writeHead(entry.status, answerHeaders);
         // A watch may send no event for a long time: its client must see the headers now, as the API server sends them.
         response.flushHeaders();
         answer.pipe(response);
