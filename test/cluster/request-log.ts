@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 /** The request log tests assert on: every request in arrival order, with its Kubernetes verb and outcome. */
 
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | 'post' | 'put' | 'head' | 'options';
@@ -54,4 +55,29 @@ export const writeVerbs: readonly Verb[] = ['create', 'update', 'patch', 'delete
 
 export function isWrite(entry: RequestLogEntry): boolean {
   return writeVerbs.includes(entry.verb);
+}
+
+/** The request log entry of one request; its status is filled in when the response finishes. */
+export function logEntryFor(seq: number, request: IncomingMessage, url: URL, route: ResourceRoute | undefined, watch: boolean): RequestLogEntry {
+  const method = request.method ?? 'GET';
+  const fieldManager = url.searchParams.get('fieldManager');
+  return {
+    seq,
+    time: new Date().toISOString(),
+    method,
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    verb: verbOf(method, route?.name !== undefined, watch, route !== undefined),
+    group: route?.group ?? '',
+    version: route?.version ?? '',
+    resource: route?.resource ?? '',
+    ...(route?.subresource !== undefined ? { subresource: route.subresource } : {}),
+    ...(route?.namespace !== undefined ? { namespace: route.namespace } : {}),
+    ...(route?.name !== undefined ? { name: route.name } : {}),
+    dryRun: url.searchParams.getAll('dryRun').includes('All'),
+    status: 0,
+    ...(fieldManager ? { fieldManager } : {}),
+    ...(request.headers['content-type'] ? { contentType: request.headers['content-type'] } : {}),
+    ...(request.headers['user-agent'] ? { userAgent: request.headers['user-agent'] } : {}),
+  };
 }

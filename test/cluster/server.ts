@@ -20,7 +20,7 @@ import { openApiDocument, openApiIndex, openApiV2ProtobufType, swaggerDocument, 
 import { isObject, timestamp } from './json.js';
 import { apiVersionOf, type JsonObject, type KubeObject, type ResourceType } from './kinds.js';
 import { decodeKubernetesProtobuf, UnsupportedProtobufError } from './protobuf.js';
-import { verbOf, type RequestLogEntry, type ResourceRoute } from './request-log.js';
+import { logEntryFor, type RequestLogEntry, type ResourceRoute } from './request-log.js';
 import { patchKindOf, type ResourceService } from './resources.js';
 import { badRequest, invalid, methodNotSupported, pathNotFound, qualifiedResource, staleConflict, StatusError, unsupportedMediaType } from './status-error.js';
 import { renderTable, wantsTable } from './table.js';
@@ -81,7 +81,7 @@ function sendBytes(response: ServerResponse, contentType: string, payload: Buffe
   response.end(payload);
 }
 
-function readBody(request: IncomingMessage): Promise<Buffer> {
+export function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -132,31 +132,6 @@ function toScale(object: KubeObject): KubeObject {
         .map(([key, value]) => `${key}=${value}`)
         .join(','),
     },
-  };
-}
-
-/** The request log entry of one request; its status is filled in when the response finishes. */
-function logEntryFor(seq: number, request: IncomingMessage, url: URL, route: ResourceRoute | undefined, watch: boolean): RequestLogEntry {
-  const method = request.method ?? 'GET';
-  const fieldManager = url.searchParams.get('fieldManager');
-  return {
-    seq,
-    time: new Date().toISOString(),
-    method,
-    path: url.pathname,
-    query: Object.fromEntries(url.searchParams),
-    verb: verbOf(method, route?.name !== undefined, watch, route !== undefined),
-    group: route?.group ?? '',
-    version: route?.version ?? '',
-    resource: route?.resource ?? '',
-    ...(route?.subresource !== undefined ? { subresource: route.subresource } : {}),
-    ...(route?.namespace !== undefined ? { namespace: route.namespace } : {}),
-    ...(route?.name !== undefined ? { name: route.name } : {}),
-    dryRun: url.searchParams.getAll('dryRun').includes('All'),
-    status: 0,
-    ...(fieldManager ? { fieldManager } : {}),
-    ...(request.headers['content-type'] ? { contentType: request.headers['content-type'] } : {}),
-    ...(request.headers['user-agent'] ? { userAgent: request.headers['user-agent'] } : {}),
   };
 }
 

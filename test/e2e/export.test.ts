@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { startEmulator, type Emulator } from '../cluster/emulator.js';
+import { startControlPlane, type ControlPlane } from '../support/control-plane.js';
 import { customResourceDefinitions, schemaErrors } from '../fixtures/gitops/schemas.js';
 import { boutique } from '../support/cli.js';
 import { copyShippedSystem } from '../support/system.js';
@@ -13,18 +13,18 @@ import { documentToJs, parseGoYamlDocuments } from '../../src/yaml/go-yaml.js';
 const repoUrl = 'https://git.example.com/acme/platform.git';
 
 describe('boutique export, applied to a cluster with the Flux and Argo CD CRDs', () => {
-  let emulator: Emulator;
+  let cluster: ControlPlane;
   let system: ReturnType<typeof copyShippedSystem>;
   let env: Record<string, string>;
   const run = (args: string[]) => boutique(args, { cwd: system.dir, env });
   const kubectl = (args: string[]) => execa(kubectlBinary(), args, { env, cwd: system.dir });
 
   beforeAll(async () => {
-    emulator = await startEmulator({ readyDelayMs: 100 });
+    cluster = await startControlPlane({ readyDelayMs: 100 });
     system = copyShippedSystem();
-    env = emulatorEnv(emulator);
+    env = emulatorEnv(cluster);
   });
-  afterAll(() => emulator.stop());
+  afterAll(() => cluster?.stop());
 
   it("exports values equal to what helm holds for boutique's own sync of the same releases", async () => {
     const sync = await run(['sync', '-e', 'prod', '--yes', '-l', 'name=recommendationservice', '--include-needs']);
@@ -50,13 +50,13 @@ describe('boutique export, applied to a cluster with the Flux and Argo CD CRDs',
 
     const flux = await kubectl(['apply', '--server-side', '-k', 'clusters/prod/flux']);
     expect(flux.stdout).toContain('helmrelease.helm.toolkit.fluxcd.io/frontend serverside-applied');
-    const stored = emulator.store.list('helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'flux-system');
+    const stored = cluster.store.list('helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'flux-system');
     expect(stored.map((object) => object.metadata.name).sort()).toEqual(
       ['adservice', 'cartservice', 'checkoutservice', 'currencyservice', 'emailservice', 'frontend', 'paymentservice', 'productcatalogservice', 'recommendationservice', 'redis-cart', 'shippingservice'],
     );
     expect((stored.find((object) => object.metadata.name === 'cartservice')!.spec as { dependsOn: unknown }).dependsOn).toEqual([{ name: 'redis-cart', namespace: 'flux-system' }]);
-    expect(emulator.store.list('source.toolkit.fluxcd.io/v1', 'GitRepository', 'flux-system').map((object) => object.metadata.name)).toEqual(['boutique']);
-    for (const object of [...stored, ...emulator.store.list('source.toolkit.fluxcd.io/v1', 'GitRepository', 'flux-system')]) {
+    expect(cluster.store.list('source.toolkit.fluxcd.io/v1', 'GitRepository', 'flux-system').map((object) => object.metadata.name)).toEqual(['boutique']);
+    for (const object of [...stored, ...cluster.store.list('source.toolkit.fluxcd.io/v1', 'GitRepository', 'flux-system')]) {
       const { apiVersion, kind, spec } = object;
       expect(schemaErrors({ apiVersion, kind, metadata: { name: object.metadata.name, namespace: object.metadata.namespace }, spec }), object.metadata.name).toEqual([]);
     }
@@ -65,7 +65,7 @@ describe('boutique export, applied to a cluster with the Flux and Argo CD CRDs',
     expect(argo.exitCode, argo.stderr).toBe(0);
     expect(argo.stdout).toContain('  boutique/frontend\n    timeout: 300s: an Application has no timeout of its own');
     await kubectl(['apply', '--server-side', '--recursive', '-f', 'clusters/prod/argocd']);
-    const apps = emulator.store.list('argoproj.io/v1alpha1', 'Application', 'argocd');
+    const apps = cluster.store.list('argoproj.io/v1alpha1', 'Application', 'argocd');
     expect(apps).toHaveLength(12);
     expect(apps.find((app) => app.metadata.name === 'prod-frontend')?.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '3' });
   });
@@ -82,13 +82,13 @@ describe('boutique export, applied to a cluster with the Flux and Argo CD CRDs',
       expect(exported.stderr).toContain(`repository: ${repoUrl} (git remote origin; --repo-url to choose another)\n`);
       await kubectl(['apply', '--server-side', '-k', `clusters/shared/${environment}`]);
     }
-    const names = emulator.store.list('helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'flux-system').map((object) => object.metadata.name ?? '');
+    const names = cluster.store.list('helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'flux-system').map((object) => object.metadata.name ?? '');
     expect(names.filter((name) => name.startsWith('prod-'))).toHaveLength(11);
     expect(names.filter((name) => name.startsWith('staging-'))).toHaveLength(12); // staging runs the load generator
-    const staged = emulator.store.get('helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'flux-system', 'staging-cartservice')!.spec as { dependsOn: unknown; chart: { spec: { sourceRef: { name: string } } } };
+    const staged = cluster.store.get('helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'flux-system', 'staging-cartservice')!.spec as { dependsOn: unknown; chart: { spec: { sourceRef: { name: string } } } };
     expect(staged.dependsOn).toEqual([{ name: 'staging-redis-cart', namespace: 'flux-system' }]);
     expect(staged.chart.spec.sourceRef.name).toBe('staging-boutique');
-    const sources = emulator.store.list('source.toolkit.fluxcd.io/v1', 'GitRepository', 'flux-system');
+    const sources = cluster.store.list('source.toolkit.fluxcd.io/v1', 'GitRepository', 'flux-system');
     expect(sources.filter((object) => object.metadata.name !== 'boutique').map((object) => [object.metadata.name, (object.spec as { url: string }).url]).sort()).toEqual([
       ['prod-boutique', repoUrl], ['staging-boutique', repoUrl],
     ]);

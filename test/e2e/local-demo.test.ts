@@ -3,35 +3,28 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../cluster/emulator.js';
+import { contextName, mergedKubeconfig, startControlPlane, type ControlPlane } from '../support/control-plane.js';
 import { boutique, boutiqueBin, repoRoot } from '../support/cli.js';
 import { emulatorEnv, helmBinary, kubectlBinary } from '../support/tools.js';
 
 const isWrite = (verb: string) => ['create', 'update', 'patch'].includes(verb);
 
-/** The emulator under the name kind gives a cluster called boutique, so the demo reuses it instead of creating one. */
-function kindLikeKubeconfig(emulator: Emulator): string {
-  const dir = mkdtempSync(join(tmpdir(), 'boutique-demo-'));
-  const path = join(dir, 'config');
-  writeFileSync(path, `apiVersion: v1
-kind: Config
-clusters: [{ name: kind-boutique, cluster: { server: "${emulator.url}" } }]
-users: [{ name: kind-boutique, user: {} }]
-contexts: [{ name: kind-boutique, context: { cluster: kind-boutique, user: kind-boutique } }]
-current-context: kind-boutique
-`);
+/** The cluster under the name kind gives a cluster called boutique, so the demo reuses it instead of creating one. */
+function kindLikeKubeconfig(cluster: ControlPlane): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'boutique-demo-')), 'config');
+  writeFileSync(path, mergedKubeconfig({ 'kind-boutique': cluster }));
   return path;
 }
 
-describe('npm run demo (docs/local-demo.md) against the emulator', () => {
-  let emulator: Emulator;
+describe('npm run demo (docs/local-demo.md) against the cluster', () => {
+  let cluster: ControlPlane;
   beforeAll(async () => {
-    emulator = await startEmulator({ readyDelayMs: 50 });
+    cluster = await startControlPlane({ readyDelayMs: 50 });
   });
-  afterAll(() => emulator.stop());
+  afterAll(() => cluster?.stop());
 
   it('reuses the kind-boutique context, syncs dev, then port-forwards to the frontend', async () => {
-    const env = { ...emulatorEnv(emulator), KUBECONFIG: kindLikeKubeconfig(emulator), NO_COLOR: '1', CI: 'true' };
+    const env = { ...emulatorEnv(cluster), KUBECONFIG: kindLikeKubeconfig(cluster), NO_COLOR: '1', CI: 'true' };
     const demo = await execa(process.execPath, [join(repoRoot, 'scripts', 'local-demo.mjs'), '--port', '18080'], { cwd: repoRoot, env, reject: false });
     const stdout = String(demo.stdout);
     expect(stdout).toContain('demo: reusing the kube context kind-boutique\n');
@@ -39,12 +32,15 @@ describe('npm run demo (docs/local-demo.md) against the emulator', () => {
     expect(stdout).toContain(`demo: $ ${process.execPath} ${boutiqueBin} sync -e dev --kube-context kind-boutique\n`);
     expect(stdout).toContain('demo: Online Boutique is at http://localhost:18080');
     for (const name of ['redis-cart', 'frontend', 'loadgenerator']) {
-      expect(emulator.store.get('apps/v1', 'Deployment', 'boutique-dev', name), name).toBeDefined();
+      expect(cluster.store.get('apps/v1', 'Deployment', 'boutique-dev', name), name).toBeDefined();
     }
-    // The emulator serves no port-forward stream: the demo asked for the frontend's Service and a pod behind it,
+    // No kubelet serves the port-forward stream: the demo asked for the frontend's Service and a pod behind it,
     // after the sync wrote its last object, then says how to retry.
-    const lastWrite = Math.max(...emulator.requests.filter((entry) => isWrite(entry.verb) && !entry.dryRun).map((entry) => entry.seq));
-    const afterSync = emulator.requests.filter((entry) => entry.seq > lastWrite);
+    // kubectl's port-forward is itself a create (POST pods/NAME/portforward): the API server accepts it, no kubelet answers.
+    const forwards = cluster.requests.filter((entry) => entry.subresource === 'portforward' && entry.namespace === 'boutique-dev');
+    expect(forwards.map((entry) => entry.verb)).toContain('create');
+    const lastWrite = Math.max(...cluster.requests.filter((entry) => isWrite(entry.verb) && !entry.dryRun && entry.subresource !== 'portforward').map((entry) => entry.seq));
+    const afterSync = cluster.requests.filter((entry) => entry.seq > lastWrite);
     expect(afterSync.some((entry) => entry.resource === 'services' && entry.name === 'frontend' && entry.namespace === 'boutique-dev' && entry.verb === 'get')).toBe(true);
     expect(demo.exitCode).toBe(1);
     expect(String(demo.stderr)).toContain('demo: kubectl port-forward stopped');
@@ -63,10 +59,10 @@ describe('npm run demo (docs/local-demo.md) against the emulator', () => {
   });
 
   it('a missing context lists the ones that exist and how to create kind-boutique; no kubeconfig says so', async () => {
-    const env = emulatorEnv(emulator);
+    const env = emulatorEnv(cluster);
     const missing = await boutique(['status', '-e', 'dev'], { env });
     expect(missing.exitCode).toBe(1);
-    expect(missing.stderr).toContain('Error: no kube context "kind-boutique": the kubeconfig has "emulator"\n  hint: kind: kind create cluster --name boutique   (creates the context kind-boutique)\n');
+    expect(missing.stderr).toContain(`Error: no kube context "kind-boutique": the kubeconfig has "${contextName}"\n  hint: kind: kind create cluster --name boutique   (creates the context kind-boutique)\n`);
 
     const home = mkdtempSync(join(tmpdir(), 'boutique-home-'));
     const none = await boutique(['status', '-e', 'dev'], { env: { ...env, KUBECONFIG: '', HOME: home } });
@@ -92,11 +88,11 @@ process.stdout.write(out); process.stderr.write(result.stderr); process.exit(res
 
   it('uses its pinned kubectl, with one note, when the kubectl on PATH is more than one minor from the server', async () => {
     const old = oldKubectl();
-    const env = { ...emulator.env, BOUTIQUE_HELM: helmBinary(), PATH: `${old.dir}:${process.env.PATH}`, BOUTIQUE_DIRECT_API: '0' };
+    const env = { ...cluster.env, BOUTIQUE_HELM: helmBinary(), PATH: `${old.dir}:${process.env.PATH}`, BOUTIQUE_DIRECT_API: '0' };
     const result = await boutique(['status', '-l', 'name=adservice', '--debug'], { env });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stderr.match(/kubectl v1\.32\.0/g)).toHaveLength(1);
-    expect(result.stderr).toContain(`note: kubectl v1.32.0 on PATH (${old.path}) is 3 minor versions from the server's v1.35.0; using boutique's pinned kubectl v1.35.2 (BOUTIQUE_KUBECTL chooses one)\n`);
+    expect(result.stderr).toContain(`note: kubectl v1.32.0 on PATH (${old.path}) is 3 minor versions from the server's v1.35.4; using boutique's pinned kubectl v1.35.2 (BOUTIQUE_KUBECTL chooses one)\n`);
     expect(result.stderr).toContain(`using kubectl v1.35.2 from ${kubectlBinary()} (pinned)`);
     expect(result.stderr).not.toContain('warning: kubectl');
     // The kubectl on PATH was asked its version and the server's, and nothing else.
@@ -105,8 +101,8 @@ process.stdout.write(out); process.stderr.write(result.stderr); process.exit(res
 
   it('warns when a kubectl chosen with BOUTIQUE_KUBECTL is more than one minor from the server, naming the pinned kubectl', async () => {
     const fake = oldKubectl().path;
-    const result = await boutique(['status', '-l', 'name=adservice'], { env: { ...emulator.env, BOUTIQUE_HELM: helmBinary(), BOUTIQUE_KUBECTL: fake } });
+    const result = await boutique(['status', '-l', 'name=adservice'], { env: { ...cluster.env, BOUTIQUE_HELM: helmBinary(), BOUTIQUE_KUBECTL: fake } });
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stderr).toContain(`warning: kubectl v1.32.0 from ${fake} ($BOUTIQUE_KUBECTL) is 3 minor versions from the server's v1.35.0; kubectl supports one. boutique's pinned kubectl v1.35.2 is at ${kubectlBinary()}`);
+    expect(result.stderr).toContain(`warning: kubectl v1.32.0 from ${fake} ($BOUTIQUE_KUBECTL) is 3 minor versions from the server's v1.35.4; kubectl supports one. boutique's pinned kubectl v1.35.2 is at ${kubectlBinary()}`);
   });
 });

@@ -1,7 +1,7 @@
 import { execa } from 'execa';
 import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../cluster/emulator.js';
+import { startControlPlane, type ControlPlane } from '../support/control-plane.js';
 import { boutique, boutiqueBin } from '../support/cli.js';
 import { copyShippedSystem } from '../support/system.js';
 import { emulatorEnv } from '../support/tools.js';
@@ -22,16 +22,16 @@ async function inTerminal(args: string[], cwd: string, env: Record<string, strin
 }
 
 describe('progress of the shipped Online Boutique', () => {
-  let emulator: Emulator;
+  let cluster: ControlPlane;
   let system: ReturnType<typeof copyShippedSystem>;
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    emulator = await startEmulator({ readyDelayMs: 50 });
+    cluster = await startControlPlane({ readyDelayMs: 50 });
     system = copyShippedSystem();
-    env = emulatorEnv(emulator);
+    env = emulatorEnv(cluster);
   });
-  afterAll(() => emulator.stop());
+  afterAll(() => cluster?.stop());
 
   it('shows a terminal each outcome as it happens with its mark and the totals, without repeating them as a table', async () => {
     const screen = await inTerminal(['sync'], system.dir, env);

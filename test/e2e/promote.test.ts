@@ -1,47 +1,36 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { isWrite, startEmulator, type Emulator } from '../cluster/emulator.js';
+import { isWrite, mergedKubeconfig, startControlPlane, type ControlPlane } from '../support/control-plane.js';
 import { boutique } from '../support/cli.js';
 import { copyShippedSystem } from '../support/system.js';
 import { emulatorEnv } from '../support/tools.js';
 
-// Two emulators as the clusters of two environments, one kubeconfig with a context for each (issue 15).
-function kubeconfig(clusters: Record<string, Emulator>): string {
-  const names = Object.keys(clusters);
-  return stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: names.map((name) => ({ name, cluster: { server: clusters[name]!.url } })),
-    users: [{ name: 'emulator', user: {} }],
-    contexts: names.map((name) => ({ name, context: { cluster: name, user: 'emulator' } })),
-    'current-context': names[0],
-  });
-}
-
-const imageOf = (emulator: Emulator, namespace: string, name: string) =>
-  (emulator.store.get('apps/v1', 'Deployment', namespace, name)?.spec as { template: { spec: { containers: { image: string }[] } } } | undefined)?.template.spec.containers[0]?.image;
+const imageOf = (cluster: ControlPlane, namespace: string, name: string) =>
+  (cluster.store.get('apps/v1', 'Deployment', namespace, name)?.spec as { template: { spec: { containers: { image: string }[] } } } | undefined)?.template.spec.containers[0]?.image;
 
 describe('promotion from staging to prod, with the gate', () => {
-  let staging: Emulator;
-  let prod: Emulator;
+  let staging: ControlPlane;
+  let prod: ControlPlane;
   let system: ReturnType<typeof copyShippedSystem>;
   let run: (args: string[]) => ReturnType<typeof boutique>;
   const selection = ['-l', 'name=adservice', '-l', 'name=emailservice'];
   const prodWritesSince = (index: number) => prod.requests.slice(index).filter(isWrite);
 
   beforeAll(async () => {
-    [staging, prod] = await Promise.all([startEmulator({ readyDelayMs: 100 }), startEmulator({ readyDelayMs: 100 })]);
+    [staging, prod] = await Promise.all([startControlPlane({ readyDelayMs: 100 }), startControlPlane({ readyDelayMs: 100 })]);
     system = copyShippedSystem();
     system.edit('releases.yaml', (text) =>
       text
         .replace('  staging:\n    namespace: boutique-staging\n', '  staging:\n    namespace: boutique-staging\n    kubeContext: staging\n')
         .replace('  prod:\n    namespace: boutique\n', '  prod:\n    namespace: boutique\n    kubeContext: prod\n    promotedFrom: staging\n')
-        .replace('  timeout: 300\n', '  timeout: 15\n'),
+        // adservice's readiness probe waits 20 s before its first check, as the node agent honours; emailservice,
+        // the release a test holds back, has none and fails fast.
+        .replace('  timeout: 300\n', '  timeout: 60\n')
+        .replace('  - name: emailservice\n', '  - name: emailservice\n    timeout: 10\n'),
     );
     const config = join(system.dir, 'kubeconfig');
-    writeFileSync(config, kubeconfig({ staging, prod }), { mode: 0o600 });
+    writeFileSync(config, mergedKubeconfig({ staging, prod }), { mode: 0o600 });
     const env = { ...emulatorEnv(staging), KUBECONFIG: config };
     run = (args) => boutique(args, { cwd: system.dir, env });
   });

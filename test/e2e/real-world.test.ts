@@ -3,40 +3,40 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator, type RequestLogEntry } from '../cluster/emulator.js';
+import { startControlPlane, type ControlPlane, type RequestLogEntry } from '../support/control-plane.js';
 import { boutique, repoRoot } from '../support/cli.js';
 import { emulatorEnv, helmBinary, helmWithDriver, kubectlBinary } from '../support/tools.js';
 
 const isWrite = (entry: RequestLogEntry) => ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(entry.verb) && !entry.dryRun;
 const releases = ['ops/operator', 'apps/widgets', 'apps/quirks', 'apps/hooks', 'apps/with-deps', 'apps/scaled'];
 
-/** Charts shaped like the ones users run (test/fixtures/real-world), against the emulator, with real helm. */
+/** Charts shaped like the ones users run (test/fixtures/real-world), against the cluster, with real helm. */
 describe('boutique on charts shaped like third-party ones', () => {
-  let emulator: Emulator;
+  let cluster: ControlPlane;
   let dir: string;
   let env: Record<string, string>;
   const run = (args: string[], extraEnv: Record<string, string> = {}) => boutique(args, { cwd: dir, env: { ...env, ...extraEnv } });
   const helm = (args: string[]) => execa(helmBinary(), args, { env, reject: false, stripFinalNewline: false });
   const revisions = (namespace: string) =>
-    emulator.store.list('v1', 'Secret', namespace).map((secret) => secret.metadata.name ?? '').filter((name) => name.startsWith('sh.helm.release.v1.')).sort();
+    cluster.store.list('v1', 'Secret', namespace).map((secret) => secret.metadata.name ?? '').filter((name) => name.startsWith('sh.helm.release.v1.')).sort();
 
   beforeAll(async () => {
-    emulator = await startEmulator({ readyDelayMs: 100 });
+    cluster = await startControlPlane({ readyDelayMs: 100 });
     dir = mkdtempSync(join(tmpdir(), 'boutique-real-world-'));
     cpSync(join(repoRoot, 'test', 'fixtures', 'real-world'), dir, { recursive: true });
-    env = emulatorEnv(emulator);
+    env = emulatorEnv(cluster);
   });
-  afterAll(() => emulator.stop());
+  afterAll(() => cluster?.stop());
 
   it('installs an operator with its CRD and, in the same first sync, the custom resources that need it', async () => {
     expect(existsSync(join(dir, 'charts', 'with-deps', 'charts'))).toBe(false);
     const result = await run(['sync']);
     expect(result.exitCode, result.stderr).toBe(0);
     for (const id of releases) expect(result.stdout).toMatch(new RegExp(`^${id} +installed `, 'm'));
-    expect(emulator.store.get('demo.boutique.dev/v1', 'Widget', 'apps', 'widgets')?.spec).toEqual({ size: 3, color: 'teal' });
+    expect(cluster.store.get('demo.boutique.dev/v1', 'Widget', 'apps', 'widgets')?.spec).toEqual({ size: 3, color: 'teal' });
     // Nothing asked the server about widgets before the CRD was there.
-    const crdCreated = emulator.requests.find((entry) => entry.resource === 'customresourcedefinitions' && isWrite(entry))!.seq;
-    const widgetRequests = emulator.requests.filter((entry) => entry.resource === 'widgets');
+    const crdCreated = cluster.requests.find((entry) => entry.resource === 'customresourcedefinitions' && isWrite(entry))!.seq;
+    const widgetRequests = cluster.requests.filter((entry) => entry.resource === 'widgets');
     expect(widgetRequests.length).toBeGreaterThan(0);
     expect(widgetRequests.filter((entry) => entry.seq < crdCreated)).toEqual([]);
     // The file:// dependency was built for the run.
@@ -44,13 +44,13 @@ describe('boutique on charts shaped like third-party ones', () => {
   });
 
   it('changes nothing on the second sync: 0755 modes, "no"/"off" strings and a deep CRD read as helm reads them', async () => {
-    const before = emulator.requests.length;
+    const before = cluster.requests.length;
     const result = await run(['sync', '-o', 'json']);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout).summary).toEqual({ unchanged: 6, changes: false });
-    expect(emulator.requests.slice(before).filter(isWrite)).toEqual([]);
+    expect(cluster.requests.slice(before).filter(isWrite)).toEqual([]);
     expect(revisions('apps')).toEqual(['sh.helm.release.v1.hooks.v1', 'sh.helm.release.v1.quirks.v1', 'sh.helm.release.v1.scaled.v1', 'sh.helm.release.v1.widgets.v1', 'sh.helm.release.v1.with-deps.v1']);
-    const deployment = emulator.store.get('apps/v1', 'Deployment', 'apps', 'quirks') as unknown as { spec: { template: { spec: { volumes: { configMap: { defaultMode: number } }[]; containers: { env: { value: string }[] }[] } } } };
+    const deployment = cluster.store.get('apps/v1', 'Deployment', 'apps', 'quirks') as unknown as { spec: { template: { spec: { volumes: { configMap: { defaultMode: number } }[]; containers: { env: { value: string }[] }[] } } } };
     expect(deployment.spec.template.spec.volumes[0]!.configMap.defaultMode).toBe(0o755);
     expect(deployment.spec.template.spec.containers[0]!.env.map((variable) => variable.value)).toEqual(['no', 'no', 'off']);
 
@@ -90,7 +90,7 @@ describe('boutique on charts shaped like third-party ones', () => {
     const result = await run(['sync', '-l', 'name=scaled']);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^apps\/scaled +unchanged /m);
-    expect(emulator.store.get('apps/v1', 'Deployment', 'apps', 'scaled')?.spec).toMatchObject({ replicas: 4 });
+    expect(cluster.store.get('apps/v1', 'Deployment', 'apps', 'scaled')?.spec).toMatchObject({ replicas: 4 });
   });
 
   it('honours releases.yaml ignore rules in status, diff and sync alike, and still repairs other drift', async () => {
@@ -98,36 +98,36 @@ describe('boutique on charts shaped like third-party ones', () => {
     await kubectl(['patch', 'configmap', 'quirks-scripts', '--type', 'merge', '-p', JSON.stringify({ data: { 'start.sh': '#!/bin/sh\nexec server --debug\n' } })]);
     expect((await run(['status', '-l', 'name=quirks'])).stdout).toMatch(/quirks .* in sync\n/);
     expect((await run(['diff', '-l', 'name=quirks', '--detailed-exitcode'])).exitCode).toBe(0);
-    const before = emulator.requests.length;
+    const before = cluster.requests.length;
     expect((await run(['sync', '-l', 'name=quirks'])).stdout).toMatch(/^apps\/quirks +unchanged /m);
-    expect(emulator.requests.slice(before).filter(isWrite)).toEqual([]);
+    expect(cluster.requests.slice(before).filter(isWrite)).toEqual([]);
 
     await kubectl(['set', 'env', 'deployment/quirks', 'PROFILER=on']);
     const sync = await run(['sync', '-l', 'name=quirks']);
     expect(sync.stdout).toMatch(/^apps\/quirks +upgraded +\S+ +drift in Deployment\/quirks$/m);
-    const variables = (emulator.store.get('apps/v1', 'Deployment', 'apps', 'quirks')?.spec as { template: { spec: { containers: { env: { name: string; value: string }[] }[] } } }).template.spec.containers[0]!.env;
+    const variables = (cluster.store.get('apps/v1', 'Deployment', 'apps', 'quirks')?.spec as { template: { spec: { containers: { env: { name: string; value: string }[] }[] } } }).template.spec.containers[0]!.env;
     expect(variables.find((variable) => variable.name === 'PROFILER')?.value).toBe('off');
   });
 });
 
 describe('a custom resource whose CRD no release installs', () => {
-  let emulator: Emulator;
-  afterAll(() => emulator.stop());
+  let cluster: ControlPlane;
+  afterAll(() => cluster?.stop());
 
   it('fails that release alone, before helm writes anything of it; an independent release installs', async () => {
-    emulator = await startEmulator({ readyDelayMs: 100 });
+    cluster = await startControlPlane({ readyDelayMs: 100 });
     const dir = mkdtempSync(join(tmpdir(), 'boutique-no-crd-'));
     cpSync(join(repoRoot, 'test', 'fixtures', 'real-world'), dir, { recursive: true });
-    const env = emulatorEnv(emulator);
+    const env = emulatorEnv(cluster);
     // widgets without the operator that brings its CRD: sync makes no dry run of its own, helm's checks refuse it.
     const result = await boutique(['sync', '-l', 'name=widgets', '-l', 'name=scaled'], { cwd: dir, env });
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toMatch(/^apps\/widgets +failed /m);
     expect(result.stdout).toMatch(/^apps\/scaled +installed /m);
     expect(result.stderr).toMatch(/release apps\/widgets failed:\n(.*\n)*.*no matches for kind "Widget" in version "demo\.boutique\.dev\/v1"/);
-    const written = emulator.requests.filter(isWrite);
+    const written = cluster.requests.filter(isWrite);
     expect(written.filter((entry) => entry.name === 'scaled' && entry.resource === 'deployments')).toHaveLength(1);
     expect(written.filter((entry) => /widgets/.test(entry.name ?? '') || entry.resource === 'widgets')).toEqual([]);
-    expect(emulator.store.list('v1', 'Secret', 'apps').map((secret) => secret.metadata.name)).toEqual(['sh.helm.release.v1.scaled.v1']);
+    expect(cluster.store.list('v1', 'Secret', 'apps').map((secret) => secret.metadata.name)).toEqual(['sh.helm.release.v1.scaled.v1']);
   });
 });

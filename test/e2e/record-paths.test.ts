@@ -1,7 +1,7 @@
 import { execa } from 'execa';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator, type RequestLogEntry } from '../cluster/emulator.js';
+import { startControlPlane, type ControlPlane, type RequestLogEntry } from '../support/control-plane.js';
 import type { KubeObject } from '../cluster/kinds.js';
 import { boutique } from '../support/cli.js';
 import { copyShippedSystem } from '../support/system.js';
@@ -15,17 +15,17 @@ describe.each([
   { driver: 'secret', kind: 'Secret' },
   { driver: 'configmap', kind: 'ConfigMap' },
 ] as const)('helm records ($driver driver) read in bulk and release by release', ({ driver, kind }) => {
-  let emulator: Emulator;
+  let cluster: ControlPlane;
   let system: ReturnType<typeof copyShippedSystem>;
   let env: Record<string, string>;
   const run = (args: string[], extraEnv: Record<string, string> = {}) => boutique(args, { cwd: system.dir, env: { ...env, ...extraEnv } });
   const helm = (args: string[]) => execa(helmBinary(), [...args, '--namespace', 'boutique'], { env, reject: false });
   const storedStatus = (name: string, revision: number) =>
-    emulator.store.get('v1', kind, 'boutique', `sh.helm.release.v1.${name}.v${revision}`)?.metadata.labels?.status;
+    cluster.store.get('v1', kind, 'boutique', `sh.helm.release.v1.${name}.v${revision}`)?.metadata.labels?.status;
 
   beforeAll(async () => {
-    emulator = await startEmulator({ readyDelayMs: 100 });
-    env = { ...emulatorEnv(emulator), HELM_DRIVER: driver };
+    cluster = await startControlPlane({ readyDelayMs: 100 });
+    env = { ...emulatorEnv(cluster), HELM_DRIVER: driver };
     system = copyShippedSystem();
     for (const name of ['adservice', 'emailservice']) {
       system.edit('releases.yaml', (text) => text.replace(`  - name: ${name}\n`, `  - name: ${name}\n    namespace: extras\n`));
@@ -44,27 +44,27 @@ describe.each([
 
     // A failed release: an upgrade by hand whose new pods never become ready within its timeout.
     const attempt = (value: string) => (object: KubeObject) => JSON.stringify(object.spec).includes(`"attempt":"${value}"`);
-    emulator.faults.neverReady({ kind: 'Deployment', name: 'paymentservice', where: attempt('failed') });
+    cluster.faults.neverReady({ kind: 'Deployment', name: 'paymentservice', where: attempt('failed') });
     const chart = join(system.dir, 'charts', 'microservice');
     const failed = await helm(['upgrade', 'paymentservice', chart, '--reuse-values', '--set', 'podAnnotations.attempt=failed', '--wait=watcher', '--timeout', '2s']);
     expect(failed.exitCode).not.toBe(0);
     expect(storedStatus('paymentservice', 2)).toBe('failed');
 
     // A pending release: a helm that dies while it waits.
-    emulator.faults.neverReady({ kind: 'Deployment', name: 'shippingservice', where: attempt('pending') });
+    cluster.faults.neverReady({ kind: 'Deployment', name: 'shippingservice', where: attempt('pending') });
     const pending = helm(['upgrade', 'shippingservice', chart, '--reuse-values', '--set', 'podAnnotations.attempt=pending', '--wait=watcher', '--timeout', '120s']);
     await until(() => storedStatus('shippingservice', 2) === 'pending-upgrade', 'a pending upgrade');
     pending.kill('SIGKILL');
     await pending;
   });
-  afterAll(() => emulator.stop());
+  afterAll(() => cluster?.stop());
 
   it('agree on unchanged, drifted, deleted, failed, pending, helm 3 and another namespace, the bulk path with no helm', async () => {
     const readBy = async (extraEnv: Record<string, string>) => {
-      const since = emulator.requests.length;
+      const since = cluster.requests.length;
       const status = await run(['status', '-o', 'json'], extraEnv);
       const report = JSON.parse(status.stdout);
-      return { exitCode: status.exitCode, report, agents: new Set(emulator.requests.slice(since).map(agentOf)) };
+      return { exitCode: status.exitCode, report, agents: new Set(cluster.requests.slice(since).map(agentOf)) };
     };
     const bulk = await readBy({});
     const perRelease = await readBy({ HELM_DRIVER: 'sql', BOUTIQUE_HELM: helmWithDriver(driver) });

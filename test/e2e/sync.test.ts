@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { kubeconfigFor, startEmulator, type Emulator, type RequestLogEntry } from '../cluster/emulator.js';
+import { kubeconfigFor } from '../cluster/emulator.js';
+import { contextName, startControlPlane, type ControlPlane, type RequestLogEntry } from '../support/control-plane.js';
 import { boutique } from '../support/cli.js';
 import { copyShippedSystem, shippedNeeds, shippedReleaseNames } from '../support/system.js';
 import { emulatorEnv, helmBinary, kubectlBinary } from '../support/tools.js';
@@ -24,26 +25,26 @@ function last(entries: RequestLogEntry[], what: string): number {
 const isWrite = (entry: RequestLogEntry) => ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(entry.verb) && !entry.dryRun;
 const isReleaseStorage = (entry: RequestLogEntry, release: string) => entry.resource === 'secrets' && (entry.name ?? '').startsWith(`sh.helm.release.v1.${release}.v`);
 
-function context(emulator: Emulator, cwd: string) {
-  const env = emulatorEnv(emulator);
+function context(cluster: ControlPlane, cwd: string) {
+  const env = emulatorEnv(cluster);
   return {
     run: (args: string[], extraEnv: Record<string, string> = {}) => boutique(args, { cwd, env: { ...env, ...extraEnv } }),
     kubectl: (args: string[]) => execa(kubectlBinary(), args, { env }),
-    helmSecrets: () => emulator.store.list('v1', 'Secret', 'boutique').map((secret) => secret.metadata.name ?? '').filter((name) => name.startsWith('sh.helm.release.v1.')).sort(),
+    helmSecrets: () => cluster.store.list('v1', 'Secret', 'boutique').map((secret) => secret.metadata.name ?? '').filter((name) => name.startsWith('sh.helm.release.v1.')).sort(),
   };
 }
 
 describe('boutique sync on the shipped Online Boutique', () => {
-  let emulator: Emulator;
+  let cluster: ControlPlane;
   let system: ReturnType<typeof copyShippedSystem>;
   let cli: ReturnType<typeof context>;
 
   beforeAll(async () => {
-    emulator = await startEmulator({ readyDelayMs: 150 });
+    cluster = await startControlPlane({ readyDelayMs: 150 });
     system = copyShippedSystem();
-    cli = context(emulator, system.dir);
+    cli = context(cluster, system.dir);
   });
-  afterAll(() => emulator.stop());
+  afterAll(() => cluster?.stop());
 
   it('diffs a fresh cluster as everything to add, without writing', async () => {
     const diff = await cli.run(['diff', '--detailed-exitcode', '-o', 'json']);
@@ -56,7 +57,7 @@ describe('boutique sync on the shipped Online Boutique', () => {
     expect(dryRun.stdout).toMatch(/^boutique\/redis-cart +install +not installed +-$/m);
     expect(dryRun.stdout).not.toContain('frontend');
     expect(dryRun.stdout).toMatch(/Plan for default: 1 to install, 0 unchanged\. Nothing was changed \(dry run\)\.\n$/);
-    expect(emulator.requests.filter(isWrite)).toEqual([]);
+    expect(cluster.requests.filter(isWrite)).toEqual([]);
   });
 
   it('installs every release, each only after the releases it needs are ready', async () => {
@@ -64,22 +65,22 @@ describe('boutique sync on the shipped Online Boutique', () => {
     expect(result.exitCode, result.stderr).toBe(0);
     for (const name of releaseNames) expect(result.stdout).toMatch(new RegExp(`^boutique/${name} +installed `, 'm'));
 
-    const readyAt = (release: string) => last(emulator.requests.filter((entry) => isWrite(entry) && entry.verb === 'update' && isReleaseStorage(entry, release)), release);
-    const firstWriteAt = (release: string) => first(emulator.requests.filter((entry) => isWrite(entry) && isReleaseStorage(entry, release)), release);
+    const readyAt = (release: string) => last(cluster.requests.filter((entry) => isWrite(entry) && entry.verb === 'update' && isReleaseStorage(entry, release)), release);
+    const firstWriteAt = (release: string) => first(cluster.requests.filter((entry) => isWrite(entry) && isReleaseStorage(entry, release)), release);
     for (const [release, needed] of Object.entries(needs)) {
       for (const need of needed) expect(firstWriteAt(release), `${release} after ${need}`).toBeGreaterThan(readyAt(need));
     }
-    expect(emulator.store.get('apps/v1', 'Deployment', 'boutique', 'frontend')?.status).toMatchObject({ readyReplicas: 1 });
+    expect(cluster.store.get('apps/v1', 'Deployment', 'boutique', 'frontend')?.status).toMatchObject({ readyReplicas: 1 });
   });
 
   it('changes nothing on a second sync: no upgrade, no new revision, not a single write', async () => {
-    const before = emulator.requests.length;
+    const before = cluster.requests.length;
     const result = await cli.run(['sync', '-o', 'json']);
     expect(result.exitCode, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.summary).toEqual({ unchanged: 12, changes: false });
     expect(report.results).toHaveLength(12);
-    expect(emulator.requests.slice(before).filter(isWrite)).toEqual([]);
+    expect(cluster.requests.slice(before).filter(isWrite)).toEqual([]);
     expect(cli.helmSecrets()).toEqual(releaseNames.map((name) => `sh.helm.release.v1.${name}.v1`).sort());
   });
 
@@ -94,14 +95,14 @@ describe('boutique sync on the shipped Online Boutique', () => {
     const markdown = await cli.run(['diff', '-o', 'markdown']);
     expect(markdown.stdout).toContain('```diff');
 
-    const before = emulator.requests.length;
+    const before = cluster.requests.length;
     const sync = await cli.run(['sync']);
     expect(sync.exitCode, sync.stderr).toBe(0);
     expect(sync.stdout).toMatch(/^boutique\/emailservice +upgraded /m);
     expect(sync.stdout.match(/ upgraded /g)).toHaveLength(1);
-    const written = new Set(emulator.requests.slice(before).filter(isWrite).map((entry) => entry.name));
+    const written = new Set(cluster.requests.slice(before).filter(isWrite).map((entry) => entry.name));
     expect([...written].filter((name) => name?.startsWith('sh.helm.release.v1.')).sort()).toEqual(['sh.helm.release.v1.emailservice.v1', 'sh.helm.release.v1.emailservice.v2']);
-    expect(emulator.store.get('apps/v1', 'Deployment', 'boutique', 'emailservice')?.spec).toMatchObject({
+    expect(cluster.store.get('apps/v1', 'Deployment', 'boutique', 'emailservice')?.spec).toMatchObject({
       template: { spec: { containers: [{ resources: { requests: { memory: '96Mi' } } }] } },
     });
     expect((await cli.run(['diff', '--detailed-exitcode'])).exitCode).toBe(0);
@@ -111,7 +112,7 @@ describe('boutique sync on the shipped Online Boutique', () => {
     const rollback = await cli.run(['rollback', 'emailservice']);
     expect(rollback.exitCode, rollback.stderr).toBe(0);
     expect(rollback.stdout).toBe('boutique/emailservice rolled back: revision 3 (Rollback to 1)\n');
-    expect(emulator.store.get('apps/v1', 'Deployment', 'boutique', 'emailservice')?.spec).toMatchObject({
+    expect(cluster.store.get('apps/v1', 'Deployment', 'boutique', 'emailservice')?.spec).toMatchObject({
       template: { spec: { containers: [{ resources: { requests: { memory: '64Mi' } } }] } },
     });
     const status = JSON.parse((await cli.run(['status', '-l', 'name=emailservice', '-o', 'json'])).stdout);
@@ -133,7 +134,7 @@ describe('boutique sync on the shipped Online Boutique', () => {
 
   it('shows a kubectl scale as drift, and sync repairs it', async () => {
     await cli.kubectl(['scale', 'deployment/cartservice', '--replicas=3', '--namespace', 'boutique']);
-    const diff = await cli.run(['diff', '-l', 'name=cartservice', '--kube-context', 'emulator']);
+    const diff = await cli.run(['diff', '-l', 'name=cartservice', '--kube-context', contextName]);
     expect(diff.stdout).toContain('Drift: live objects differ from what the last sync applied\n  Deployment/cartservice\n    spec.replicas: applied 1, live 3\n');
     const status = await cli.run(['status', '-l', 'name=cartservice']);
     expect(status.stdout).toMatch(/cartservice .* drifted: drift in Deployment\/cartservice\n/);
@@ -143,7 +144,7 @@ describe('boutique sync on the shipped Online Boutique', () => {
     const sync = await cli.run(['sync']);
     expect(sync.exitCode, sync.stderr).toBe(0);
     expect(sync.stdout).toMatch(/^boutique\/cartservice +upgraded +\S+ +drift in Deployment\/cartservice$/m);
-    expect(emulator.store.get('apps/v1', 'Deployment', 'boutique', 'cartservice')?.spec).toMatchObject({ replicas: 1 });
+    expect(cluster.store.get('apps/v1', 'Deployment', 'boutique', 'cartservice')?.spec).toMatchObject({ replicas: 1 });
     expect((await cli.run(['status', '-l', 'name=cartservice'])).stdout).toMatch(/cartservice .* in sync\n/);
   });
 
@@ -151,10 +152,10 @@ describe('boutique sync on the shipped Online Boutique', () => {
     await cli.kubectl(['scale', 'deployment/currencyservice', '--replicas=2', '--namespace', 'boutique']);
     await cli.kubectl(['delete', 'service/emailservice', '--namespace', 'boutique']);
     const readsFrom = async (extraEnv: Record<string, string>) => {
-      const since = emulator.requests.length;
+      const since = cluster.requests.length;
       const status = await cli.run(['status', '-o', 'json'], extraEnv);
       expect(status.exitCode, status.stderr).toBe(0);
-      const reads = emulator.requests.slice(since).filter((entry) => entry.verb === 'list');
+      const reads = cluster.requests.slice(since).filter((entry) => entry.verb === 'list');
       if (reads.length === 0) throw new Error('status listed nothing');
       return { report: JSON.parse(status.stdout), agents: [...new Set(reads.map((entry) => (entry.userAgent ?? '').split('/')[0]))] };
     };
@@ -176,40 +177,40 @@ describe('boutique sync on the shipped Online Boutique', () => {
     const result = await cli.run(['sync', '-e', 'prod', '-l', 'name=loadgenerator', '--yes', '--take-over']);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^boutique\/loadgenerator +uninstalled /m);
-    expect(emulator.store.get('apps/v1', 'Deployment', 'boutique', 'loadgenerator')).toBeUndefined();
+    expect(cluster.store.get('apps/v1', 'Deployment', 'boutique', 'loadgenerator')).toBeUndefined();
   });
 
   it('destroys everything in reverse dependency order', async () => {
-    const beforeRefusal = emulator.requests.length;
+    const beforeRefusal = cluster.requests.length;
     const refused = await cli.run(['destroy']);
     expect(refused.exitCode).toBe(2);
-    expect(refused.stderr).toContain('Error: destroy of 11 releases in environment default (kube context emulator): not confirmed, and there is no terminal to ask\n  hint: pass --yes to confirm');
-    expect(emulator.requests.slice(beforeRefusal).filter(isWrite)).toEqual([]);
-    const before = emulator.requests.length;
+    expect(refused.stderr).toContain('Error: destroy of 11 releases in environment default (kube context boutique-test): not confirmed, and there is no terminal to ask\n  hint: pass --yes to confirm');
+    expect(cluster.requests.slice(beforeRefusal).filter(isWrite)).toEqual([]);
+    const before = cluster.requests.length;
     const result = await cli.run(['destroy', '--yes']);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^boutique\/frontend +uninstalled /m);
-    const deletedAt = (release: string) => first(emulator.requests.slice(before).filter((entry) => entry.verb === 'delete' && isReleaseStorage(entry, release)), release);
+    const deletedAt = (release: string) => first(cluster.requests.slice(before).filter((entry) => entry.verb === 'delete' && isReleaseStorage(entry, release)), release);
     for (const [release, needed] of Object.entries(needs)) {
       if (release === 'loadgenerator') continue;
       for (const need of needed) expect(deletedAt(need), `${need} after ${release}`).toBeGreaterThan(deletedAt(release));
     }
     expect(cli.helmSecrets()).toEqual([]);
-    expect(emulator.store.list('apps/v1', 'Deployment', 'boutique')).toEqual([]);
+    expect(cluster.store.list('apps/v1', 'Deployment', 'boutique')).toEqual([]);
   });
 });
 
 describe('boutique sync when a release never becomes ready', () => {
-  let emulator: Emulator;
-  afterAll(() => emulator.stop());
+  let cluster: ControlPlane;
+  afterAll(() => cluster?.stop());
 
   it('fails that release with helm\'s error, skips what needs it, finishes the rest and exits 1', async () => {
-    emulator = await startEmulator({ readyDelayMs: 100 });
+    cluster = await startControlPlane({ readyDelayMs: 100 });
     const system = copyShippedSystem();
     // Only the release that never becomes ready gets a short timeout, so a loaded machine slows the others harmlessly.
     system.edit('releases.yaml', (text) => text.replace('  - name: redis-cart\n', '  - name: redis-cart\n    timeout: 3\n'));
-    emulator.faults.neverReady({ kind: 'Deployment', name: 'redis-cart' });
-    const result = await context(emulator, system.dir).run(['sync']);
+    cluster.faults.neverReady({ kind: 'Deployment', name: 'redis-cart' });
+    const result = await context(cluster, system.dir).run(['sync']);
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toMatch(/^boutique\/redis-cart +failed /m);
     expect(result.stdout).toMatch(/^boutique\/cartservice +skipped +- +needs boutique\/redis-cart, which failed$/m);
@@ -219,25 +220,25 @@ describe('boutique sync when a release never becomes ready', () => {
     }
     expect(result.stderr).toContain('release boutique/redis-cart failed:\nError: resource Deployment/boutique/redis-cart not ready. status: InProgress');
     expect(result.stderr).toMatch(/Error: sync failed: 1 failed, 4 skipped, 7 done\n$/);
-    expect(emulator.store.get('apps/v1', 'Deployment', 'boutique', 'cartservice')).toBeUndefined();
+    expect(cluster.store.get('apps/v1', 'Deployment', 'boutique', 'cartservice')).toBeUndefined();
   });
 });
 
 describe('boutique sync with a release that does not render', () => {
-  let emulator: Emulator;
-  afterAll(() => emulator.stop());
+  let cluster: ControlPlane;
+  afterAll(() => cluster?.stop());
 
   it('applies nothing at all and shows helm\'s error under the release name', async () => {
-    emulator = await startEmulator({ readyDelayMs: 50 });
+    cluster = await startControlPlane({ readyDelayMs: 50 });
     const system = copyShippedSystem();
     // Valid for the chart's schema, refused by its template: both limits of the disruption budget set.
     system.edit('values/emailservice.yaml', (text) => `${text}\npodDisruptionBudget: { enabled: true, maxUnavailable: 1 }\n`);
-    const result = await context(emulator, system.dir).run(['sync']);
+    const result = await context(cluster, system.dir).run(['sync']);
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toMatch(/^boutique\/emailservice +failed /m);
     expect(result.stdout).toMatch(/^boutique\/redis-cart +skipped +- +nothing was applied: boutique\/emailservice does not render$/m);
     expect(result.stderr).toMatch(/release boutique\/emailservice failed:\nError: .*podDisruptionBudget: set exactly one of minAvailable and maxUnavailable/);
-    expect(emulator.requests.filter(isWrite)).toEqual([]);
+    expect(cluster.requests.filter(isWrite)).toEqual([]);
   });
 });
 
@@ -257,26 +258,28 @@ describe('boutique sync without a reachable cluster', () => {
 });
 
 describe('boutique sync against an https server that requires a client certificate', () => {
-  let emulator: Emulator;
-  afterAll(() => emulator.stop());
+  let cluster: ControlPlane;
+  afterAll(() => cluster?.stop());
 
   it('installs with helm, takes the lock and checks the converged releases with requests of its own, as a real cluster is reached', async () => {
-    emulator = await startEmulator({ readyDelayMs: 50, tls: true });
-    expect(emulator.url).toMatch(/^https:/);
-    const cli = context(emulator, copyShippedSystem().dir);
+    cluster = await startControlPlane({ readyDelayMs: 50, tls: true });
+    expect(cluster.url).toMatch(/^https:/);
+    const cli = context(cluster, copyShippedSystem().dir);
     const selection = ['-l', 'name=cartservice', '--include-needs'];
     const first = await cli.run(['sync', ...selection]);
     expect(first.exitCode, first.stderr).toBe(0);
     expect(cli.helmSecrets()).toEqual(['sh.helm.release.v1.cartservice.v1', 'sh.helm.release.v1.redis-cart.v1']);
-    const leaseWrites = emulator.requests.filter((entry) => entry.resource === 'leases' && isWrite(entry));
-    // Created, then let go (no holder) at the end: one Lease per namespace written, kept for the next run.
-    expect(leaseWrites.map((entry) => `${entry.verb} ${(entry.userAgent ?? '').split('/')[0]}`)).toEqual(['create boutique', 'update boutique']);
-    expect(emulator.store.get('coordination.k8s.io/v1', 'Lease', 'default', 'boutique-ns-boutique')?.spec).not.toHaveProperty('holderIdentity');
+    const leaseWrites = cluster.requests.filter((entry) => entry.resource === 'leases' && isWrite(entry));
+    // Taken, renewed while the run lasts (how often depends on how long the releases take to become ready), and let
+    // go (no holder) at the end: one Lease per namespace written, kept for the next run.
+    const lockLife = leaseWrites.map((entry) => `${entry.verb} ${(entry.userAgent ?? '').split('/')[0]}`).join(', ');
+    expect(lockLife).toMatch(/^create boutique(, update boutique)+$/);
+    expect(cluster.store.get('coordination.k8s.io/v1', 'Lease', 'default', 'boutique-ns-boutique')?.spec).not.toHaveProperty('holderIdentity');
 
-    const since = emulator.requests.length;
+    const since = cluster.requests.length;
     const noop = await cli.run(['sync', ...selection]);
     expect(noop.exitCode, noop.stderr).toBe(0);
-    const requests = emulator.requests.slice(since);
+    const requests = cluster.requests.slice(since);
     if (requests.length === 0) throw new Error('the no-op sent no request');
     expect(requests.filter(isWrite)).toEqual([]);
     expect(new Set(requests.map((entry) => (entry.userAgent ?? '').split('/')[0]))).toEqual(new Set(['boutique']));
