@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isWrite, startEmulator, type Emulator } from '../cluster/emulator.js';
+import { isWrite, startControlPlane, type ControlPlane } from '../support/control-plane.js';
 import { boutique, repoRoot } from '../support/cli.js';
 import { emulatorEnv } from '../support/tools.js';
 
@@ -13,28 +13,28 @@ const crd = 'backups.safety.boutique.dev';
  * would break the stored objects or their clients are refused before any write; additive ones go through.
  */
 describe('CustomResourceDefinition upgrades', () => {
-  let emulator: Emulator;
+  let cluster: ControlPlane;
   let dir: string;
   let env: Record<string, string>;
   const run = (args: string[]) => boutique(args, { cwd: dir, env });
   const operatorValues = (values: string) => writeFileSync(join(dir, 'values', 'operator.yaml'), values);
-  const writesSince = (seq: number) => emulator.requests.slice(seq).filter(isWrite);
-  const schemaOf = () => JSON.stringify(emulator.store.get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, crd)?.spec);
+  const writesSince = (seq: number) => cluster.requests.slice(seq).filter(isWrite);
+  const schemaOf = () => JSON.stringify(cluster.store.get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, crd)?.spec);
 
   beforeAll(async () => {
-    emulator = await startEmulator({ readyDelayMs: 50 });
+    cluster = await startControlPlane({ readyDelayMs: 20 });
     dir = mkdtempSync(join(tmpdir(), 'boutique-crd-safety-'));
     cpSync(join(repoRoot, 'test', 'fixtures', 'crd-safety'), dir, { recursive: true });
-    env = emulatorEnv(emulator);
+    env = emulatorEnv(cluster);
     const first = await run(['sync']);
     expect(first.exitCode, first.stderr).toBe(0);
-    expect(emulator.store.list('safety.boutique.dev/v1', 'Backup', 'data').map((backup) => backup.metadata.name).sort()).toEqual(['monthly', 'nightly']);
+    expect(cluster.store.list('safety.boutique.dev/v1', 'Backup', 'data').map((backup) => backup.metadata.name).sort()).toEqual(['monthly', 'nightly']);
   });
-  afterAll(() => emulator.stop());
+  afterAll(() => cluster.stop());
 
   it('refuses to stop serving a version clients use, writing nothing', async () => {
     operatorValues('alphaVersion: false\ntargetField: true\n');
-    const before = emulator.requests.length;
+    const before = cluster.requests.length;
     const schema = schemaOf();
     const result = await run(['sync']);
     expect(result.exitCode).toBe(1);
@@ -48,7 +48,7 @@ describe('CustomResourceDefinition upgrades', () => {
 
   it('names every stored object a new required field, a new bound or a dropped field breaks', async () => {
     operatorValues('alphaVersion: true\ntargetField: false\nrequireOwner: true\nmaxRetention: 30\n');
-    const before = emulator.requests.length;
+    const before = cluster.requests.length;
     const result = await run(['sync']);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('2 live Backup objects fail the new schema [object-rejected]');
@@ -79,33 +79,33 @@ describe('CustomResourceDefinition upgrades', () => {
 });
 
 describe('uninstalling an operator whose CRD still has objects', () => {
-  let emulator: Emulator;
+  let cluster: ControlPlane;
   let dir: string;
   let env: Record<string, string>;
   const run = (args: string[]) => boutique(args, { cwd: dir, env });
 
   beforeAll(async () => {
-    emulator = await startEmulator({ readyDelayMs: 50 });
+    cluster = await startControlPlane({ readyDelayMs: 20 });
     dir = mkdtempSync(join(tmpdir(), 'boutique-crd-destroy-'));
     cpSync(join(repoRoot, 'test', 'fixtures', 'crd-safety'), dir, { recursive: true });
-    env = emulatorEnv(emulator);
+    env = emulatorEnv(cluster);
     const first = await run(['sync']);
     expect(first.exitCode, first.stderr).toBe(0);
   });
-  afterAll(() => emulator.stop());
+  afterAll(() => cluster.stop());
 
   it('refuses with --yes alone, naming the CRD and how many objects go with it; --delete-crds lets it go', async () => {
-    const before = emulator.requests.length;
+    const before = cluster.requests.length;
     const refused = await run(['destroy', '-l', 'name=backup-operator', '--yes']);
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toContain(`nothing was uninstalled: ops/backup-operator deletes CustomResourceDefinition ${crd} and with it 2 live Backup objects`);
     expect(refused.stderr).toContain('--delete-crds');
-    expect(emulator.requests.slice(before).filter(isWrite)).toEqual([]);
+    expect(cluster.requests.slice(before).filter(isWrite)).toEqual([]);
 
     const deleted = await run(['destroy', '-l', 'name=backup-operator', '--yes', '--delete-crds', '-o', 'json']);
     expect(deleted.exitCode, deleted.stderr).toBe(0);
     expect(JSON.parse(deleted.stdout).summary).toEqual({ uninstalled: 1, changes: true });
-    expect(emulator.store.get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, crd)).toBeUndefined();
+    expect(cluster.store.get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, crd)).toBeUndefined();
   });
 
   it('lets a destroy of both go without the flag: the custom resources go first, with their own release', async () => {

@@ -2,7 +2,7 @@ import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator, type RequestLogEntry } from '../cluster/emulator.js';
+import { startControlPlane, type ControlPlane, type RequestLogEntry } from '../support/control-plane.js';
 import { boutique } from '../support/cli.js';
 import { copyShippedSystem } from '../support/system.js';
 import { emulatorEnv, helmBinary, kubectlBinary } from '../support/tools.js';
@@ -11,22 +11,22 @@ const isWrite = (entry: RequestLogEntry) => ['create', 'update', 'patch', 'delet
 
 /** A plan saved for review is applied exactly, or not at all when anything it depends on moved. */
 describe('diff --save-plan, then sync --plan', () => {
-  let emulator: Emulator;
+  let cluster: ControlPlane;
   let system: ReturnType<typeof copyShippedSystem>;
   let env: Record<string, string>;
   const run = (args: string[]) => boutique(args, { cwd: system.dir, env });
   const planFile = () => join(system.dir, 'plan.json');
-  const writesSince = (seq: number) => emulator.requests.slice(seq).filter(isWrite);
+  const writesSince = (seq: number) => cluster.requests.slice(seq).filter(isWrite);
   const bumpFrontendMemory = (from: string, to: string) => system.edit('values/frontend.yaml', (text) => text.replace(`memory: ${from}`, `memory: ${to}`));
 
   beforeAll(async () => {
-    emulator = await startEmulator({ readyDelayMs: 20 });
-    env = emulatorEnv(emulator);
+    cluster = await startControlPlane({ readyDelayMs: 20 });
+    env = emulatorEnv(cluster);
     system = copyShippedSystem();
     const first = await run(['sync']);
     expect(first.exitCode, first.stderr).toBe(0);
   });
-  afterAll(() => emulator.stop());
+  afterAll(() => cluster.stop());
 
   it('applies the reviewed plan and writes nothing it did not name', async () => {
     bumpFrontendMemory('128Mi', '160Mi');
@@ -36,7 +36,7 @@ describe('diff --save-plan, then sync --plan', () => {
     expect(plan).toMatchObject({ format: 'boutique.dev/plan/v1', environment: 'default', releases: [{ id: 'boutique/frontend', action: 'upgrade', fromRevision: 1 }] });
     expect(plan.releases[0].objects.map((obj: { key: string }) => obj.key)).toEqual(['Deployment/boutique/frontend', 'Service/boutique/frontend', 'Service/boutique/frontend-external', 'ServiceAccount/boutique/frontend']);
 
-    const before = emulator.requests.length;
+    const before = cluster.requests.length;
     const applied = await run(['sync', '--plan', planFile(), '-o', 'json']);
     expect(applied.exitCode, applied.stderr).toBe(0);
     expect(JSON.parse(applied.stdout).summary).toEqual({ upgraded: 1, unchanged: 11, changes: true });
@@ -44,7 +44,7 @@ describe('diff --save-plan, then sync --plan', () => {
     expect(written.length).toBeGreaterThan(0);
     // A create names no object in its path: helm's new record is the one create of a Secret, checked below.
     expect(written.filter((write) => !/frontend|leases\/|^create secrets\/$/.test(write))).toEqual([]);
-    const records = emulator.store.list('v1', 'Secret', 'boutique').map((secret) => secret.metadata.name ?? '').filter((name) => name.startsWith('sh.helm.release.v1.') && !name.endsWith('.v1'));
+    const records = cluster.store.list('v1', 'Secret', 'boutique').map((secret) => secret.metadata.name ?? '').filter((name) => name.startsWith('sh.helm.release.v1.') && !name.endsWith('.v1'));
     expect(records).toEqual(['sh.helm.release.v1.frontend.v2']);
   });
 
@@ -52,7 +52,7 @@ describe('diff --save-plan, then sync --plan', () => {
     bumpFrontendMemory('160Mi', '192Mi');
     expect((await run(['diff', '--save-plan', planFile()])).exitCode).toBe(0);
     system.edit('values/cartservice.yaml', (text) => text.replace('memory: 128Mi', 'memory: 144Mi'));
-    const before = emulator.requests.length;
+    const before = cluster.requests.length;
     const refused = await run(['sync', '--plan', planFile()]);
     expect(refused.exitCode).toBe(1);
     expect(refused.stderr).toContain('boutique/cartservice: the plan leaves it alone, a sync now would upgrade it (inputs changed)');
@@ -63,7 +63,7 @@ describe('diff --save-plan, then sync --plan', () => {
   it('refuses when an object the plan changes was scaled, and when plain helm made a revision', async () => {
     expect((await run(['diff', '--save-plan', planFile()])).exitCode).toBe(0);
     await execa(kubectlBinary(), ['scale', 'deployment/frontend', '--replicas=3', '--namespace', 'boutique'], { env });
-    let before = emulator.requests.length;
+    let before = cluster.requests.length;
     const scaled = await run(['sync', '--plan', planFile()]);
     expect(scaled.exitCode).toBe(1);
     expect(scaled.stderr).toMatch(/boutique\/frontend: Deployment\/boutique\/frontend changed since the plan \(resourceVersion \d+ → \d+\)/);
@@ -71,7 +71,7 @@ describe('diff --save-plan, then sync --plan', () => {
 
     expect((await run(['diff', '--save-plan', planFile()])).exitCode).toBe(0);
     await execa(helmBinary(), ['upgrade', 'frontend', join(system.dir, 'charts', 'microservice'), '--namespace', 'boutique', '--reuse-values', '--force-conflicts'], { env });
-    before = emulator.requests.length;
+    before = cluster.requests.length;
     const revised = await run(['sync', '--plan', planFile()]);
     expect(revised.exitCode).toBe(1);
     expect(revised.stderr).toMatch(/boutique\/frontend: helm's revision is \d+, the plan started from \d+ \(another helm run in between\)/);
@@ -92,22 +92,22 @@ describe('diff --save-plan, then sync --plan', () => {
 });
 
 describe('releases that left releases.yaml', () => {
-  let emulator: Emulator;
+  let cluster: ControlPlane;
   let system: ReturnType<typeof copyShippedSystem>;
   let env: Record<string, string>;
   const run = (args: string[]) => boutique(args, { cwd: system.dir, env });
   const deployedReleases = () =>
-    emulator.store.list('v1', 'Secret', 'boutique').filter((secret) => secret.metadata.labels?.owner === 'helm').map((secret) => secret.metadata.labels!.name).sort();
+    cluster.store.list('v1', 'Secret', 'boutique').filter((secret) => secret.metadata.labels?.owner === 'helm').map((secret) => secret.metadata.labels!.name).sort();
 
   beforeAll(async () => {
-    emulator = await startEmulator({ readyDelayMs: 20 });
-    env = emulatorEnv(emulator);
+    cluster = await startControlPlane({ readyDelayMs: 20 });
+    env = emulatorEnv(cluster);
     system = copyShippedSystem();
     const first = await run(['sync']);
     expect(first.exitCode, first.stderr).toBe(0);
     system.edit('releases.yaml', (text) => text.replace(/  - name: loadgenerator\n(    .*\n|\s*#.*\n|        .*\n)*/, ''));
   });
-  afterAll(() => emulator.stop());
+  afterAll(() => cluster.stop());
 
   it('are listed as orphaned by status, diff and sync, and left running without --prune', async () => {
     const status = await run(['status', '-o', 'json']);
@@ -142,7 +142,7 @@ describe('releases that left releases.yaml', () => {
 });
 
 describe('runs: history --runs and rollback --run', () => {
-  let emulator: Emulator;
+  let cluster: ControlPlane;
   let system: ReturnType<typeof copyShippedSystem>;
   let env: Record<string, string>;
   const run = (args: string[]) => boutique(args, { cwd: system.dir, env: { ...env, GITHUB_ACTOR: 'octo-dev' } });
@@ -150,8 +150,8 @@ describe('runs: history --runs and rollback --run', () => {
     JSON.parse((await execa(helmBinary(), ['history', name, '--namespace', 'boutique', '-o', 'json'], { env })).stdout) as { revision: number; status: string; description: string }[];
 
   beforeAll(async () => {
-    emulator = await startEmulator({ readyDelayMs: 20 });
-    env = emulatorEnv(emulator);
+    cluster = await startControlPlane({ readyDelayMs: 20 });
+    env = emulatorEnv(cluster);
     system = copyShippedSystem();
     expect((await run(['sync'])).exitCode).toBe(0);
     system.edit('values/frontend.yaml', (text) => text.replace('memory: 128Mi', 'memory: 160Mi'));
@@ -162,7 +162,7 @@ describe('runs: history --runs and rollback --run', () => {
     expect(second.exitCode, second.stderr).toBe(0);
     expect(JSON.parse(second.stdout).summary).toEqual({ upgraded: 3, installed: 1, unchanged: 9, changes: true });
   });
-  afterAll(() => emulator.stop());
+  afterAll(() => cluster.stop());
 
   it('lists the runs, newest first, with who ran them and what each changed', async () => {
     const result = await run(['history', '--runs', '-o', 'json']);
