@@ -2,7 +2,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startEmulator, type Emulator } from '../cluster/emulator.js';
+import { startControlPlane, type ControlPlane } from '../support/control-plane.js';
 import { boutique } from '../support/cli.js';
 import { fakeGitHub, pullRequestEvent } from '../support/fake-github.js';
 import { copyShippedSystem } from '../support/system.js';
@@ -21,13 +21,13 @@ const objectsListed = (diffs: ListedDiff[]) =>
     .sort();
 
 describe('boutique diff --base on the shipped system, against the cluster diff', () => {
-  let emulator: Emulator;
+  let cluster: ControlPlane;
   let system: ReturnType<typeof copyShippedSystem>;
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    emulator = await startEmulator({ readyDelayMs: 50 });
-    env = emulatorEnv(emulator);
+    cluster = await startControlPlane({ readyDelayMs: 50 });
+    env = emulatorEnv(cluster);
     system = copyShippedSystem();
     const git = (args: string[]) => execa('git', ['-c', 'user.email=test@example.com', '-c', 'user.name=test', ...args], { cwd: system.dir });
     await git(['init', '-q']);
@@ -37,7 +37,7 @@ describe('boutique diff --base on the shipped system, against the cluster diff',
     const sync = await boutique(['sync'], { cwd: system.dir, env });
     expect(sync.exitCode, sync.stderr).toBe(0);
   });
-  afterAll(() => emulator.stop());
+  afterAll(() => cluster.stop());
 
   it('lists the objects the cluster diff lists after syncing the base, without contacting the cluster', async () => {
     // A pull request: a new frontend image (versions file), a cart setting, a new release, the load generator gone.
@@ -50,14 +50,14 @@ describe('boutique diff --base on the shipped system, against the cluster diff',
         .replace('  # A traffic generator', '  - name: frontend-canary\n    chart: ./charts/microservice\n    values: [values/frontend.yaml]\n\n  # A traffic generator'),
     );
 
-    const cluster = await boutique(['diff', '-o', 'json'], { cwd: system.dir, env });
-    expect(cluster.exitCode, cluster.stderr).toBe(0);
-    const clusterObjects = objectsListed(JSON.parse(cluster.stdout).results[0].diffs);
+    const clusterDiff = await boutique(['diff', '-o', 'json'], { cwd: system.dir, env });
+    expect(clusterDiff.exitCode, clusterDiff.stderr).toBe(0);
+    const clusterObjects = objectsListed(JSON.parse(clusterDiff.stdout).results[0].diffs);
 
-    const requestsBefore = emulator.requests.length;
+    const requestsBefore = cluster.requests.length;
     const base = await boutique(['diff', '--base', 'HEAD', '-o', 'json'], { cwd: system.dir, env });
     expect(base.exitCode, base.stderr).toBe(0);
-    expect(emulator.requests.length).toBe(requestsBefore);
+    expect(cluster.requests.length).toBe(requestsBefore);
     const report = JSON.parse(base.stdout);
     const baseObjects = objectsListed(report.results[0].changes.flatMap((change: { diff?: ListedDiff }) => (change.diff ? [change.diff] : [])));
 
@@ -78,8 +78,8 @@ describe('boutique diff --base on the shipped system, against the cluster diff',
     const github = await fakeGitHub([]);
     try {
       const comment = { ...env, ...github.env(pullRequestEvent(7)) };
-      const cluster = await boutique(['diff', '--comment', 'github'], { cwd: system.dir, env: comment });
-      expect(cluster.exitCode, cluster.stderr).toBe(0);
+      const clusterDiff = await boutique(['diff', '--comment', 'github'], { cwd: system.dir, env: comment });
+      expect(clusterDiff.exitCode, clusterDiff.stderr).toBe(0);
       const base = await boutique(['diff', '--base', 'HEAD', '--comment', 'github'], { cwd: system.dir, env: comment });
       expect(base.exitCode, base.stderr).toBe(0);
       expect(github.comments.map(({ body }) => body.split('\n')[0])).toEqual(['<!-- boutique-diff releases.yaml cluster default -->', '<!-- boutique-diff releases.yaml base default -->']);

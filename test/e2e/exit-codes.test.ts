@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../cluster/emulator.js';
+import { startControlPlane, type ControlPlane } from '../support/control-plane.js';
 import { boutique } from '../support/cli.js';
 import { copyShippedSystem } from '../support/system.js';
 import { emulatorEnv, helmBinary } from '../support/tools.js';
@@ -11,19 +11,19 @@ import { emulatorEnv, helmBinary } from '../support/tools.js';
 const selection = ['-l', 'tier=infra'];
 
 describe('one rule for exit codes', () => {
-  let emulator: Emulator;
+  let cluster: ControlPlane;
   let system: ReturnType<typeof copyShippedSystem>;
   let run: (args: string[]) => ReturnType<typeof boutique>;
 
   beforeAll(async () => {
-    emulator = await startEmulator({ readyDelayMs: 50 });
+    cluster = await startControlPlane({ readyDelayMs: 50 });
     system = copyShippedSystem();
-    run = (args) => boutique(args, { cwd: system.dir, env: emulatorEnv(emulator) });
+    run = (args) => boutique(args, { cwd: system.dir, env: emulatorEnv(cluster) });
   });
-  afterAll(() => emulator.stop());
+  afterAll(() => cluster.stop());
 
   it('--detailed-exitcode is 2 for a release plain helm installed, which the plan upgrades though no object changes, in text and JSON', async () => {
-    await execa(helmBinary(), ['install', 'redis-cart', './charts/redis', '--namespace', 'boutique', '--create-namespace', '--values', 'values/redis-cart.yaml'], { cwd: system.dir, env: emulatorEnv(emulator) });
+    await execa(helmBinary(), ['install', 'redis-cart', './charts/redis', '--namespace', 'boutique', '--create-namespace', '--values', 'values/redis-cart.yaml'], { cwd: system.dir, env: emulatorEnv(cluster) });
     const text = await run(['diff', '--detailed-exitcode', ...selection]);
     expect(text.stdout).toContain('Releases: 1 to upgrade, 0 unchanged.');
     expect(text.exitCode, text.stderr).toBe(2);

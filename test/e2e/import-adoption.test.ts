@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../cluster/emulator.js';
+import { startControlPlane, type ControlPlane } from '../support/control-plane.js';
 import { boutique, repoRoot } from '../support/cli.js';
 import { emulatorEnv, helmBinary } from '../support/tools.js';
 
@@ -21,16 +21,16 @@ const helmfile = `releases:
 `;
 
 describe('taking over a release helmfile deployed', () => {
-  let emulator: Emulator;
+  let cluster: ControlPlane;
   let dir: string;
   let env: Record<string, string>;
   const run = (args: string[]) => boutique(args, { cwd: dir, env });
   const revisions = async () => JSON.parse((await run(['history', 'shop/web', '-o', 'json'])).stdout).results[0].revisions.map((each: { revision: number }) => each.revision);
-  const values = () => JSON.parse((emulator.store.list('v1', 'ConfigMap', 'shop').find((object) => object.metadata.name === 'web-values')!.data as Record<string, string>)['values.json']!);
+  const values = () => JSON.parse((cluster.store.list('v1', 'ConfigMap', 'shop').find((object) => object.metadata.name === 'web-values')!.data as Record<string, string>)['values.json']!);
 
   beforeAll(async () => {
-    emulator = await startEmulator({ readyDelayMs: 50 });
-    env = emulatorEnv(emulator);
+    cluster = await startControlPlane({ readyDelayMs: 50 });
+    env = emulatorEnv(cluster);
     dir = mkdtempSync(join(tmpdir(), 'boutique-adopt-'));
     cpSync(join(repoRoot, 'test/fixtures/import/corpus/charts'), join(dir, 'charts'), { recursive: true });
     writeFileSync(join(dir, 'helmfile.yaml'), helmfile);
@@ -39,7 +39,7 @@ describe('taking over a release helmfile deployed', () => {
     const helmfileSync = await execa(helmBinary(), ['upgrade', '--install', 'web', './charts/echo', '--namespace', 'shop', '--create-namespace', '--reset-values', '--values', 'inline.yaml', '--set', 'message=hello'], { cwd: dir, env, reject: false });
     expect(helmfileSync.exitCode, helmfileSync.stderr).toBe(0);
   });
-  afterAll(() => emulator.stop());
+  afterAll(() => cluster.stop());
 
   it('keeps the release: one upgrade on the first sync, none after, the same values throughout', async () => {
     const before = values();

@@ -1,17 +1,17 @@
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../cluster/emulator.js';
+import { startControlPlane, type ControlPlane } from '../support/control-plane.js';
 import { boutiqueBin } from '../support/cli.js';
 import { copyShippedSystem } from '../support/system.js';
 import { emulatorEnv } from '../support/tools.js';
 
 describe('--output json through a pipe', () => {
-  let emulator: Emulator;
+  let cluster: ControlPlane;
 
   beforeAll(async () => {
-    emulator = await startEmulator({});
+    cluster = await startControlPlane({});
   });
-  afterAll(() => emulator.stop());
+  afterAll(() => cluster.stop());
 
   it('arrives whole from a failing run when the reader is slow: one document, larger than a pipe holds', async () => {
     const system = copyShippedSystem();
@@ -21,7 +21,7 @@ describe('--output json through a pipe', () => {
     // The reader starts two seconds late: by then a process that exits without waiting has left the pipe's 64 KiB.
     const piped = await execa('sh', ['-c', '"$0" "$1" diff -o json | (sleep 2; cat)', process.execPath, boutiqueBin], {
       cwd: system.dir,
-      env: { ...emulatorEnv(emulator), NO_COLOR: '1', CI: 'true' },
+      env: { ...emulatorEnv(cluster), NO_COLOR: '1', CI: 'true' },
       reject: false,
     });
     expect(piped.stdout.length).toBeGreaterThan(2 * 65_536);

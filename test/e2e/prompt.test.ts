@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator, type RequestLogEntry } from '../cluster/emulator.js';
+import { startControlPlane, type ControlPlane, type RequestLogEntry } from '../support/control-plane.js';
 import { copyShippedSystem } from '../support/system.js';
 import { Terminal } from '../support/terminal.js';
 import { emulatorEnv } from '../support/tools.js';
@@ -10,16 +10,16 @@ const question = 'Type yes to continue: ';
 const progressDrawn = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]|: (checking|applying|queued)/;
 
 describe('the production prompt at a terminal', () => {
-  let emulator: Emulator;
+  let cluster: ControlPlane;
   let system: ReturnType<typeof copyShippedSystem>;
 
   beforeAll(async () => {
-    emulator = await startEmulator({ readyDelayMs: 50 });
+    cluster = await startControlPlane({ readyDelayMs: 50 });
     system = copyShippedSystem();
   });
-  afterAll(() => emulator.stop());
+  afterAll(() => cluster.stop());
 
-  const terminal = (args: string[]) => new Terminal(args, { cwd: system.dir, env: emulatorEnv(emulator) });
+  const terminal = (args: string[]) => new Terminal(args, { cwd: system.dir, env: emulatorEnv(cluster) });
 
   it('is on screen before any progress, names the environment, the kube context and the plan; Ctrl-C stops at once with nothing written', async () => {
     const sync = terminal(['sync', '-e', 'prod', '-l', 'tier=infra']);
@@ -27,14 +27,14 @@ describe('the production prompt at a terminal', () => {
     expect(before).not.toMatch(progressDrawn);
     expect(before).toMatch(/^boutique\/redis-cart +install +not installed +-$/m);
     expect(before).not.toContain('Nothing was changed (dry run)');
-    expect(before).toContain('sync of production environment prod (kube context emulator): 1 to install, 0 unchanged.\n');
+    expect(before).toContain('sync of production environment prod (kube context boutique-test): 1 to install, 0 unchanged.\n');
     sync.type('\x03');
     const { exitCode, screen } = await sync.exit();
     expect(exitCode, screen).toBe(130);
-    expect(screen).toContain('Error: sync of production environment prod (kube context emulator): 1 to install, 0 unchanged: interrupted at the prompt; nothing was changed');
+    expect(screen).toContain('Error: sync of production environment prod (kube context boutique-test): 1 to install, 0 unchanged: interrupted at the prompt; nothing was changed');
     expect(screen).not.toContain('starting nothing new');
     expect(screen).not.toMatch(progressDrawn);
-    expect(emulator.requests.filter(isWrite)).toEqual([]);
+    expect(cluster.requests.filter(isWrite)).toEqual([]);
   });
 
   it('draws the progress only once the answer is yes', async () => {
@@ -45,7 +45,7 @@ describe('the production prompt at a terminal', () => {
     expect(exitCode, screen).toBe(0);
     const after = screen.slice(screen.indexOf(question));
     expect(after).toMatch(/^✔ boutique\/redis-cart: installed in \d+\.\ds$/m);
-    expect(emulator.requests.filter(isWrite).length).toBeGreaterThan(0);
+    expect(cluster.requests.filter(isWrite).length).toBeGreaterThan(0);
   });
 
   it('says a rollback has nothing to roll back to before asking anything', async () => {

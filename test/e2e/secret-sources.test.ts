@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../cluster/emulator.js';
+import { startControlPlane, type ControlPlane } from '../support/control-plane.js';
 import { boutique, repoRoot } from '../support/cli.js';
 import { emulatorEnv, helmBinary, kubectlBinary } from '../support/tools.js';
 
@@ -63,15 +63,15 @@ function filesUnder(dir: string): string[] {
 const decoded = (secret: object | undefined) => Object.fromEntries(Object.entries(((secret as { data?: unknown } | undefined)?.data ?? {}) as Record<string, string>).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]));
 
 describe('values from the environment, a file and a cluster Secret', () => {
-  let emulator: Emulator;
+  let cluster: ControlPlane;
   let env: Record<string, string>;
   let tmp: string;
   beforeAll(async () => {
-    emulator = await startEmulator({ readyDelayMs: 50 });
+    cluster = await startControlPlane({ readyDelayMs: 50 });
     tmp = mkdtempSync(join(tmpdir(), 'boutique-sources-tmp-'));
-    env = { ...emulatorEnv(emulator), TMPDIR: tmp };
+    env = { ...emulatorEnv(cluster), TMPDIR: tmp };
   });
-  afterAll(() => emulator.stop());
+  afterAll(() => cluster.stop());
 
   /** A Secret in default with one key, made from a file, so its value is in no argument list either. */
   const createSecret = async (name: string, key: string, value: string) => {
@@ -103,7 +103,7 @@ describe('values from the environment, a file and a cluster Secret', () => {
     expect(template.exitCode).not.toBe(0);
     expect(template.stderr).toContain('cluster.key comes from the cluster Secret default/db-admin (key key), read only by commands that talk to the cluster');
     outputs.push(`${template.stdout}\n${template.stderr}`);
-    expect(decoded(emulator.store.get('v1', 'Secret', 'default', 'vault'))).toEqual({ password: SENTINEL.env, token: SENTINEL.file, cluster: SENTINEL.cluster });
+    expect(decoded(cluster.store.get('v1', 'Secret', 'default', 'vault'))).toEqual({ password: SENTINEL.env, token: SENTINEL.file, cluster: SENTINEL.cluster });
     // The second sync found nothing to change: the inputs hash holds every value (keyed), and they were the same.
     expect((JSON.parse(outputs[4]!.split('\n\n')[0]!) as { results: unknown[] }).results).toMatchObject([{ id: 'default/vault', result: 'unchanged' }]);
     const argv = readFileSync(helm.log, 'utf8');
@@ -120,7 +120,7 @@ describe('values from the environment, a file and a cluster Secret', () => {
     await createSecret('db-admin', 'key', `${SENTINEL.cluster}-rotated`);
     const rotated = await boutique(['sync', '-o', 'json'], { cwd: dir, env: runEnv });
     expect((JSON.parse(rotated.stdout.split('\n\n')[0]!) as { results: unknown[] }).results, rotated.stderr).toMatchObject([{ id: 'default/vault', result: 'upgraded' }]);
-    expect(decoded(emulator.store.get('v1', 'Secret', 'default', 'vault')).cluster).toBe(`${SENTINEL.cluster}-rotated`);
+    expect(decoded(cluster.store.get('v1', 'Secret', 'default', 'vault')).cluster).toBe(`${SENTINEL.cluster}-rotated`);
     expect(rotated.stdout + rotated.stderr).not.toContain(SENTINEL.cluster);
     // The run's private values files are gone.
     expect(readdirSync(tmp).filter((name) => name.startsWith('boutique-values-'))).toEqual([]);
@@ -140,7 +140,7 @@ describe('values from the environment, a file and a cluster Secret', () => {
     await createSecret('smtp', 'password', 'smtp-from-the-cluster');
     const result = await boutique(['sync'], { cwd: dir, env: { ...env, DB_PASSWORD: 'db-from-the-environment' } });
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(decoded(emulator.store.get('v1', 'Secret', 'default', 'api'))).toEqual({ db: 'db-from-the-environment', token: 'token-from-a-file\n', smtp: 'smtp-from-the-cluster' });
+    expect(decoded(cluster.store.get('v1', 'Secret', 'default', 'api'))).toEqual({ db: 'db-from-the-environment', token: 'token-from-a-file\n', smtp: 'smtp-from-the-cluster' });
   });
 
   it('refuses an unset variable and a missing file at their lines, with exit 2 and nothing contacted', async () => {
@@ -149,20 +149,20 @@ describe('values from the environment, a file and a cluster Secret', () => {
         valueFrom:
           file: secrets/nowhere
 `);
-    const before = emulator.requests.length;
+    const before = cluster.requests.length;
     const result = await boutique(['sync'], { cwd: dir, env: { ...env, BOUTIQUE_TEST_EMPTY: '' } });
     expect(result.exitCode, result.stderr).toBe(2);
     expect(result.stderr).toContain('releases.yaml:5:');
     expect(result.stderr).toContain('environment variable BOUTIQUE_TEST_UNSET for db.password of release vault is not set');
     expect(result.stderr).toContain('releases.yaml:8:17');
     expect(result.stderr).toContain('file secrets/nowhere for api.token of release vault does not exist');
-    expect(emulator.requests.length).toBe(before);
+    expect(cluster.requests.length).toBe(before);
 
     const empty = system(`releases:\n  - name: vault\n    chart: ./chart\n    set:\n      - { name: db.password, valueFrom: { env: BOUTIQUE_TEST_EMPTY } }\n`);
     const emptied = await boutique(['diff'], { cwd: empty, env: { ...env, BOUTIQUE_TEST_EMPTY: '' } });
     expect(emptied.exitCode, emptied.stderr).toBe(2);
     expect(emptied.stderr).toMatch(/releases\.yaml:5:\d+.*BOUTIQUE_TEST_EMPTY for db\.password of release vault is empty/);
-    expect(emulator.requests.length).toBe(before);
+    expect(cluster.requests.length).toBe(before);
   });
 
   it('fails the release whose cluster Secret or key is missing, skips what needs it, and finishes the others', async () => {
@@ -197,8 +197,8 @@ describe('values from the environment, a file and a cluster Secret', () => {
     expect(states, result.stdout).toEqual({ 'other/lacking': 'failed', 'other/wrong-key': 'failed', 'other/dependent': 'skipped', 'other/independent': 'installed' });
     expect(result.stdout).toContain('other/lacking: values from the cluster are missing: db.password: Secret other/missing does not exist');
     expect(result.stdout).toContain('db.password: Secret default/db-admin has no key \\"nope\\" (it has key)');
-    expect(emulator.store.get('v1', 'Secret', 'other', 'independent')).toBeDefined();
-    expect(emulator.store.get('v1', 'Secret', 'other', 'lacking')).toBeUndefined();
+    expect(cluster.store.get('v1', 'Secret', 'other', 'independent')).toBeDefined();
+    expect(cluster.store.get('v1', 'Secret', 'other', 'lacking')).toBeUndefined();
   });
 });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator, type RequestLogEntry } from '../cluster/emulator.js';
+import { startControlPlane, type ControlPlane, type RequestLogEntry } from '../support/control-plane.js';
 import { boutique } from '../support/cli.js';
 import { copyShippedSystem } from '../support/system.js';
 import { emulatorEnv } from '../support/tools.js';
@@ -9,29 +9,29 @@ const selection = ['-l', 'tier=infra'];
 
 // The shipped releases.yaml deploys prod and the implicit default environment into the same namespace.
 describe('a release another environment deployed', () => {
-  let emulator: Emulator;
+  let cluster: ControlPlane;
   let run: (args: string[]) => ReturnType<typeof boutique>;
 
   beforeAll(async () => {
-    emulator = await startEmulator({ readyDelayMs: 50 });
+    cluster = await startControlPlane({ readyDelayMs: 50 });
     const system = copyShippedSystem();
-    run = (args) => boutique(args, { cwd: system.dir, env: emulatorEnv(emulator) });
+    run = (args) => boutique(args, { cwd: system.dir, env: emulatorEnv(cluster) });
     const prod = await run(['sync', '-e', 'prod', '--yes', ...selection]);
     expect(prod.exitCode, prod.stderr).toBe(0);
   });
-  afterAll(() => emulator.stop());
+  afterAll(() => cluster.stop());
 
   it('is neither upgraded nor uninstalled by a run of the default environment: exit 2, both environments and the kube context named, nothing written', async () => {
-    const before = emulator.requests.length;
+    const before = cluster.requests.length;
     for (const args of [['sync'], ['sync', '-o', 'json'], ['destroy', '--yes']]) {
       const refused = await run([...args, ...selection]);
       expect(refused.exitCode, refused.stderr).toBe(2);
       expect(refused.stderr).toContain(
-        `Error: ${args[0]} of environment default would take over 1 release last deployed by environment prod in kube context emulator: boutique/redis-cart (prod); nothing was changed\n  hint: to work on them as prod: -e prod\n  hint: to make default their owner from now on: --take-over\n`,
+        `Error: ${args[0]} of environment default would take over 1 release last deployed by environment prod in kube context boutique-test: boutique/redis-cart (prod); nothing was changed\n  hint: to work on them as prod: -e prod\n  hint: to make default their owner from now on: --take-over\n`,
       );
     }
-    expect(emulator.requests.slice(before).filter(isWrite)).toEqual([]);
-    expect(emulator.requests.slice(before).length).toBeGreaterThan(0);
+    expect(cluster.requests.slice(before).filter(isWrite)).toEqual([]);
+    expect(cluster.requests.slice(before).length).toBeGreaterThan(0);
   });
 
   it('shows its owner in status, and changes hands with --take-over', async () => {

@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator, type RequestLogEntry } from '../cluster/emulator.js';
+import { startControlPlane, type ControlPlane, type RequestLogEntry } from '../support/control-plane.js';
 import { boutique, repoRoot } from '../support/cli.js';
 import { emulatorEnv, helmBinary } from '../support/tools.js';
 
@@ -15,21 +15,21 @@ const isWrite = (entry: RequestLogEntry) => ['create', 'update', 'patch', 'delet
  * parent's templates. Every repository it names is unreachable (.invalid): nothing may be fetched.
  */
 describe('an umbrella chart with vendored ranged dependencies and its own CRDs', () => {
-  let emulator: Emulator;
+  let cluster: ControlPlane;
   let dir: string;
   let env: Record<string, string>;
   const run = (args: string[]) => boutique(args, { cwd: dir, env });
   const chartsDir = () => join(dir, 'charts', 'stack', 'charts');
 
   beforeAll(async () => {
-    emulator = await startEmulator({ readyDelayMs: 100 });
+    cluster = await startControlPlane({ readyDelayMs: 100 });
     dir = mkdtempSync(join(tmpdir(), 'boutique-umbrella-'));
     cpSync(join(repoRoot, 'test', 'fixtures', 'umbrella'), dir, { recursive: true });
     for (const chart of readdirSync(join(dir, 'vendor'))) await execa(helmBinary(), ['package', join(dir, 'vendor', chart), '--destination', chartsDir()]);
     // HOME and helm's folders of its own: no repository is known, no cache of one exists.
-    env = { ...emulatorEnv(emulator), HELM_CACHE_HOME: join(dir, '.helm-cache'), HELM_CONFIG_HOME: join(dir, '.helm-config'), HELM_DATA_HOME: join(dir, '.helm-data') };
+    env = { ...emulatorEnv(cluster), HELM_CACHE_HOME: join(dir, '.helm-cache'), HELM_CONFIG_HOME: join(dir, '.helm-config'), HELM_DATA_HOME: join(dir, '.helm-data') };
   });
-  afterAll(() => emulator.stop());
+  afterAll(() => cluster.stop());
 
   it('templates and lints with no dependency build, and lint finds no error on the chart\'s defaults', async () => {
     const before = readdirSync(chartsDir()).sort();
@@ -71,7 +71,7 @@ describe('an umbrella chart with vendored ranged dependencies and its own CRDs',
     const dryRun = await run(['sync', '--dry-run', '-l', 'name=stack']);
     expect(dryRun.exitCode, dryRun.stderr).toBe(0);
     expect(dryRun.stdout).toMatch(/monitoring\/stack +install/);
-    expect(emulator.requests.filter(isWrite)).toEqual([]);
+    expect(cluster.requests.filter(isWrite)).toEqual([]);
   });
 
   it('diffs on an empty cluster: the CRD from crds/ and the custom resource as added, the latter marked', async () => {
@@ -90,7 +90,7 @@ describe('an umbrella chart with vendored ranged dependencies and its own CRDs',
     const crd = changes.find((change) => change.ref === 'CustomResourceDefinition/gauges.metrics.example.dev');
     expect(crd).toMatchObject({ action: 'add', impacts: [] });
     expect(crd!.after).not.toContain('app.kubernetes.io/managed-by');
-    expect(emulator.requests.filter(isWrite)).toEqual([]);
+    expect(cluster.requests.filter(isWrite)).toEqual([]);
   });
 
   it('refuses, in the diff, a custom resource the CRD\'s schema refuses', async () => {
@@ -110,7 +110,7 @@ describe('an umbrella chart with vendored ranged dependencies and its own CRDs',
   it('syncs with no dependency build, then diffs as unchanged', async () => {
     const sync = await run(['sync']);
     expect(sync.exitCode, sync.stderr).toBe(0);
-    expect(emulator.store.get('metrics.example.dev/v1', 'Gauge', 'monitoring', 'stack-main')?.spec).toMatchObject({ replicas: 2, retention: '10d' });
+    expect(cluster.store.get('metrics.example.dev/v1', 'Gauge', 'monitoring', 'stack-main')?.spec).toMatchObject({ replicas: 2, retention: '10d' });
     const diff = await run(['diff', '--detailed-exitcode']);
     expect(diff.exitCode, diff.stdout + diff.stderr).toBe(0);
   });
@@ -124,7 +124,7 @@ describe('an umbrella chart with vendored ranged dependencies and its own CRDs',
     const sync = await run(['sync', '-l', 'name=stack']);
     expect(sync.exitCode, sync.stderr).toBe(0);
     expect(sync.stdout).toMatch(/^monitoring\/stack +upgraded /m);
-    const deployment = emulator.store.get('apps/v1', 'Deployment', 'monitoring', 'stack-cache')?.spec as { template: { spec: { containers: { image: string }[] } } };
+    const deployment = cluster.store.get('apps/v1', 'Deployment', 'monitoring', 'stack-cache')?.spec as { template: { spec: { containers: { image: string }[] } } };
     expect(deployment.template.spec.containers[0]!.image).toBe('registry.example.dev/cache:3.2.0');
   });
 
@@ -136,13 +136,13 @@ describe('an umbrella chart with vendored ranged dependencies and its own CRDs',
     expect(skipped.stderr).toContain("helm pull oci://registry.example.invalid/charts/cache --version '^3' --destination");
     expect(skipped.stderr).not.toMatch(/\$ \S+helm /);
     // diff and sync stop before they read the cluster.
-    const before = emulator.requests.length;
+    const before = cluster.requests.length;
     for (const command of ['diff', 'sync']) {
       const stopped = await run([command, '-l', 'name=stack', '--skip-deps']);
       expect(stopped.exitCode, command).toBe(1);
       expect(stopped.stderr).toContain('cache ^3 is missing from charts/ (--skip-deps builds nothing)');
     }
-    expect(emulator.requests.slice(before)).toEqual([]);
+    expect(cluster.requests.slice(before)).toEqual([]);
     // Without --skip-deps helm dependency build is tried, and cannot reach the repository: the error says what is missing.
     const built = await run(['template', '-l', 'name=stack']);
     expect(built.exitCode).toBe(1);
@@ -152,15 +152,15 @@ describe('an umbrella chart with vendored ranged dependencies and its own CRDs',
 
 /** issue 32: custom resources whose CRD comes from a release this run installs (test/fixtures/real-world). */
 describe('a release of custom resources whose operator this run installs', () => {
-  let emulator: Emulator;
+  let cluster: ControlPlane;
   let dir: string;
-  afterAll(() => emulator.stop());
+  afterAll(() => cluster.stop());
 
   it('diffs on an empty cluster: the custom resource checked against the operator release\'s CRD, and refused when it breaks it', async () => {
-    emulator = await startEmulator({ readyDelayMs: 100 });
+    cluster = await startControlPlane({ readyDelayMs: 100 });
     dir = mkdtempSync(join(tmpdir(), 'boutique-needed-crd-'));
     cpSync(join(repoRoot, 'test', 'fixtures', 'real-world'), dir, { recursive: true });
-    const env = emulatorEnv(emulator);
+    const env = emulatorEnv(cluster);
     const diff = await boutique(['diff', '-l', 'name=operator', '-l', 'name=widgets'], { cwd: dir, env });
     expect(diff.exitCode, diff.stdout + diff.stderr).toBe(0);
     expect(diff.stdout).toMatch(/\+ Widget\/widgets.*\n(.*\n)*?.*! checked against the CRD from ops\/operator, not yet installed/);
@@ -170,6 +170,6 @@ describe('a release of custom resources whose operator this run installs', () =>
     const refused = await boutique(['diff', '-l', 'name=operator', '-l', 'name=widgets'], { cwd: dir, env });
     expect(refused.exitCode).toBe(1);
     expect(refused.stderr).toContain('Widget/widgets: spec.size: expected integer, got string (checked against the CRD from ops/operator, not yet installed)');
-    expect(emulator.requests.filter(isWrite)).toEqual([]);
+    expect(cluster.requests.filter(isWrite)).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { startEmulator, type Emulator } from '../cluster/emulator.js';
+import { startControlPlane, type ControlPlane } from '../support/control-plane.js';
 import { repoRoot } from '../support/cli.js';
 import { copyShippedSystem } from '../support/system.js';
 import { emulatorEnv } from '../support/tools.js';
@@ -20,8 +20,8 @@ const workflow = (file: string) => parse(readFileSync(join(repoRoot, 'examples',
 
 /**
  * The steps of one job of an example workflow, run as GitHub runs them (bash -eo pipefail, ${{ }} from `context`,
- * GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files) in a local checkout, against the emulator. What only GitHub has is left
- * out: actions (checkout, setup-node, upload-artifact), the kubeconfig from secrets (the emulator's is set), npm ci
+ * GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files) in a local checkout, against the cluster. What only GitHub has is left
+ * out: actions (checkout, setup-node, upload-artifact), the kubeconfig from secrets (the cluster's is set), npm ci
  * and the PATH line (bin/ of this checkout is on PATH, as `boutique`), and the pull-request comment (gh api).
  */
 async function runJob(file: string, job: string, cwd: string, env: Record<string, string>, context: Record<string, string>): Promise<{ outputs: string; summary: string }> {
@@ -39,15 +39,15 @@ async function runJob(file: string, job: string, cwd: string, env: Record<string
 }
 
 describe('the example workflows, run against a temporary repository', () => {
-  let emulator: Emulator;
+  let cluster: ControlPlane;
   let work: string;
   let env: Record<string, string>;
   const git = async (args: string[], cwd = work) => String((await execa('git', args, { cwd })).stdout).trim();
   const imageOf = (namespace: string, name: string) =>
-    (emulator.store.get('apps/v1', 'Deployment', namespace, name)?.spec as { template: { spec: { containers: { image: string }[] } } } | undefined)?.template.spec.containers[0]?.image;
+    (cluster.store.get('apps/v1', 'Deployment', namespace, name)?.spec as { template: { spec: { containers: { image: string }[] } } } | undefined)?.template.spec.containers[0]?.image;
 
   beforeAll(async () => {
-    emulator = await startEmulator({ readyDelayMs: 20 });
+    cluster = await startControlPlane({ readyDelayMs: 20 });
     const origin = mkdtempSync(join(tmpdir(), 'boutique-origin-'));
     await execa('git', ['init', '--quiet', '--bare', '--initial-branch', 'main', origin]);
     const system = copyShippedSystem();
@@ -61,9 +61,9 @@ describe('the example workflows, run against a temporary repository', () => {
     await git(['remote', 'add', 'origin', origin]);
     // As actions/checkout leaves a branch: tracking origin's, so the workflows' `git push` needs no arguments.
     await git(['push', '--quiet', '--set-upstream', 'origin', 'main']);
-    env = { ...emulatorEnv(emulator), PATH: `${join(repoRoot, 'bin')}:${process.env.PATH}`, CI: 'true', GITHUB_ACTIONS: 'true', NO_COLOR: '1', HOME: mkdtempSync(join(tmpdir(), 'boutique-home-')) };
+    env = { ...emulatorEnv(cluster), PATH: `${join(repoRoot, 'bin')}:${process.env.PATH}`, CI: 'true', GITHUB_ACTIONS: 'true', NO_COLOR: '1', HOME: mkdtempSync(join(tmpdir(), 'boutique-home-')) };
   });
-  afterAll(() => emulator.stop());
+  afterAll(() => cluster.stop());
 
   /** Each job starts from a fresh checkout, as on GitHub: what an earlier job left in the work tree is gone. */
   const checkoutMain = async () => {
