@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator, type RequestLogEntry } from '../cluster/emulator.js';
+import { startControlPlane, type ControlPlane, type RequestLogEntry } from '../support/control-plane.js';
 import { boutique, repoRoot } from '../support/cli.js';
 import { mergePatch } from '../support/merge-patch.js';
 import { emulatorEnv } from '../support/tools.js';
@@ -14,33 +14,33 @@ import { until } from '../support/wait.js';
  * status itself, with a PATCH of /status as a controller would, while a sync waits.
  */
 const isWrite = (entry: RequestLogEntry) => ['create', 'update', 'patch', 'delete'].includes(entry.verb) && !entry.dryRun;
-const storageWrites = (emulator: Emulator, release: string) =>
-  emulator.requests.filter((entry) => isWrite(entry) && entry.resource === 'secrets' && (entry.name ?? '').startsWith(`sh.helm.release.v1.${release}.v`));
+const storageWrites = (cluster: ControlPlane, release: string) =>
+  cluster.requests.filter((entry) => isWrite(entry) && entry.resource === 'secrets' && (entry.name ?? '').startsWith(`sh.helm.release.v1.${release}.v`));
 
 /** What a controller does: a PATCH of the object's /status. */
-const patchStatus = (emulator: Emulator, name: string, status: Record<string, unknown>, resource = 'widgets') =>
-  mergePatch(emulator, `/apis/example.com/v1/namespaces/shop/${resource}/${name}/status`, { status });
+const patchStatus = (cluster: ControlPlane, name: string, status: Record<string, unknown>, resource = 'widgets') =>
+  mergePatch(cluster, `/apis/example.com/v1/namespaces/shop/${resource}/${name}/status`, { status });
 
 /** The Widget as stored, or undefined before the CRD (and so the kind) exists. */
-function widget(emulator: Emulator, name: string) {
+function widget(cluster: ControlPlane, name: string) {
   try {
-    return emulator.store.get('example.com/v1', 'Widget', 'shop', name);
+    return cluster.store.get('example.com/v1', 'Widget', 'shop', name);
   } catch {
     return undefined;
   }
 }
 
 describe('health of custom resources', () => {
-  let emulator: Emulator;
+  let cluster: ControlPlane;
   let dir: string;
-  const run = (args: string[]) => boutique(args, { cwd: dir, env: emulatorEnv(emulator) });
+  const run = (args: string[]) => boutique(args, { cwd: dir, env: emulatorEnv(cluster) });
 
   beforeAll(async () => {
-    emulator = await startEmulator();
+    cluster = await startControlPlane();
     dir = mkdtempSync(join(tmpdir(), 'boutique-health-'));
     cpSync(join(repoRoot, 'test/fixtures/health'), dir, { recursive: true });
   });
-  afterAll(() => emulator.stop());
+  afterAll(() => cluster.stop());
 
   it('a bad CEL expression is an input error at its line and column, before anything is contacted', async () => {
     const good = readFileSync(join(dir, 'releases.yaml'), 'utf8');
@@ -49,7 +49,7 @@ describe('health of custom resources', () => {
       const result = await run(['sync']);
       expect(result.exitCode).toBe(2);
       expect(result.stderr).toMatch(/^releases\.yaml:8:\d+: the failed expression of the health rule for Widget is not valid CEL: /m);
-      expect(emulator.requests).toEqual([]);
+      expect(cluster.requests).toEqual([]);
     } finally {
       writeFileSync(join(dir, 'releases.yaml'), good);
     }
@@ -74,17 +74,17 @@ describe('health of custom resources', () => {
     const readBy = (name: string, since: number) => () => {
       if (ended) throw new Error(`sync ended while the test waited for it to read Widget/${name}: ${ended.stdout}${ended.stderr}`);
       // helm asks for the object too, before it creates it: boutique's reads are the ones that are not helm's.
-      return emulator.requests.some((entry) => entry.verb === 'get' && entry.resource === 'widgets' && entry.name === name && entry.seq > since && entry.status === 200 && !/^helm/i.test(entry.userAgent ?? ''));
+      return cluster.requests.some((entry) => entry.verb === 'get' && entry.resource === 'widgets' && entry.name === name && entry.seq > since && entry.status === 200 && !/^helm/i.test(entry.userAgent ?? ''));
     };
     await until(readBy('tls', 0), 'boutique reading Widget/tls');
     // A controller's first status: the rule waits until it says Ready.
-    await patchStatus(emulator, 'tls', { conditions: [{ type: 'Ready', status: 'False', reason: 'Issuing' }] });
-    await until(readBy('tls', emulator.requests.at(-1)!.seq), 'boutique reading Widget/tls again');
+    await patchStatus(cluster, 'tls', { conditions: [{ type: 'Ready', status: 'False', reason: 'Issuing' }] });
+    await until(readBy('tls', cluster.requests.at(-1)!.seq), 'boutique reading Widget/tls again');
     await until(readBy('broken', 0), 'boutique reading Widget/broken');
-    await patchStatus(emulator, 'broken', { conditions: [{ type: 'Ready', status: 'False', reason: 'Broken', message: 'the widget factory is on fire' }] });
-    const readyPatch = emulator.requests.length;
-    await patchStatus(emulator, 'tls', { conditions: [{ type: 'Ready', status: 'True', reason: 'Issued' }] });
-    const readyAt = emulator.requests[readyPatch]!.seq;
+    await patchStatus(cluster, 'broken', { conditions: [{ type: 'Ready', status: 'False', reason: 'Broken', message: 'the widget factory is on fire' }] });
+    const readyPatch = cluster.requests.length;
+    await patchStatus(cluster, 'tls', { conditions: [{ type: 'Ready', status: 'True', reason: 'Issued' }] });
+    const readyAt = cluster.requests[readyPatch]!.seq;
 
     const result = await sync;
     expect(result.exitCode, result.stderr).toBe(1);
@@ -101,11 +101,11 @@ describe('health of custom resources', () => {
     expect(result.stderr).toMatch(/shop\/certs: waiting for Widget\/tls: Ready=False \(Issuing\)\n/);
 
     // app needs certs: its first write comes after the status that made certs' Widget ready.
-    const appFirst = Math.min(...storageWrites(emulator, 'app').map((entry) => entry.seq));
+    const appFirst = Math.min(...storageWrites(cluster, 'app').map((entry) => entry.seq));
     expect(appFirst).toBeGreaterThan(readyAt);
-    expect(storageWrites(emulator, 'after-broken')).toEqual([]);
+    expect(storageWrites(cluster, 'after-broken')).toEqual([]);
     // The Gadget has no rule of its own and never got a status: the conventions call it current at once, and plain installed.
-    expect(emulator.store.get('example.com/v1', 'Gadget', 'shop', 'no-rule')?.status).toBeUndefined();
+    expect(cluster.store.get('example.com/v1', 'Gadget', 'shop', 'no-rule')?.status).toBeUndefined();
   });
 
   it('a later sync fails a release whose custom resource is failed: unchanged, or upgraded with helm waiting for the built-in kinds only', async () => {
@@ -117,15 +117,15 @@ describe('health of custom resources', () => {
     expect(unchanged.stderr).toContain(rule);
     // An upgrade: helm 4's watcher would hold on the Widget's Ready=False until the release's timeout (120 s) and
     // say only that its deadline passed; helm waits for the built-in kinds, and the rule fails it at once.
-    const before = emulator.requests.length;
+    const before = cluster.requests.length;
     const upgraded = await run(['sync', '-l', 'name=broken', '--set', 'note=again']);
     expect(upgraded.exitCode).toBe(1);
     expect(upgraded.stderr).toContain(rule);
-    expect(storageWrites(emulator, 'broken').filter((entry) => entry.seq > emulator.requests[before]!.seq).length).toBeGreaterThan(0);
+    expect(storageWrites(cluster, 'broken').filter((entry) => entry.seq > cluster.requests[before]!.seq).length).toBeGreaterThan(0);
   });
 
   it('status says what a deployed release waits on', async () => {
-    await patchStatus(emulator, 'tls', { conditions: [{ type: 'Ready', status: 'False', reason: 'Renewing' }] });
+    await patchStatus(cluster, 'tls', { conditions: [{ type: 'Ready', status: 'False', reason: 'Renewing' }] });
     const result = await run(['status', '-l', 'name=certs']);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^certs +shop +default +1 +deployed .* in sync; waiting for Widget\/tls: Ready=False \(Renewing\)$/m);
@@ -133,10 +133,10 @@ describe('health of custom resources', () => {
     expect(json.results).toEqual([expect.objectContaining({ id: 'shop/certs', status: 'in sync', notReady: [{ object: 'Widget/tls', state: 'inProgress', reason: 'Ready=False (Renewing)' }] })]);
     // broken is deployed as far as helm knows, and its rule calls its Widget failed.
     expect((await run(['status', '-l', 'name=broken', '--set', 'note=again'])).stdout).toMatch(/ in sync; failed: Widget\/broken: Ready=False \(Broken\): the widget factory is on fire$/m);
-    await patchStatus(emulator, 'tls', { conditions: [{ type: 'Ready', status: 'True', reason: 'Issued' }] });
+    await patchStatus(cluster, 'tls', { conditions: [{ type: 'Ready', status: 'True', reason: 'Issued' }] });
     expect((await run(['status', '-l', 'name=certs'])).stdout).toMatch(/ in sync$/m);
     // A Gadget has no rule: the conventions decide (helm's watcher's): a Ready=False holds it too.
-    await patchStatus(emulator, 'no-rule', { conditions: [{ type: 'Ready', status: 'False', reason: 'Painting' }] }, 'gadgets');
+    await patchStatus(cluster, 'no-rule', { conditions: [{ type: 'Ready', status: 'False', reason: 'Painting' }] }, 'gadgets');
     expect((await run(['status', '-l', 'name=plain'])).stdout).toMatch(/ in sync; waiting for Gadget\/no-rule: Ready=False \(Painting\)$/m);
   });
 });
