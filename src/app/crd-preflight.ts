@@ -1,11 +1,10 @@
 import { AppError, ExitCode } from '../errors.js';
-import { crdSchemaChanges, unsafeCrdChanges, type CrdUpgrade } from '../crd/upgrade-safety.js';
-import { parseManifests, type KubeObject } from '../kube/objects.js';
+import { crdSchemaChanges, servedVersions, unsafeCrdChanges, type CrdUpgrade } from '../crd/upgrade-safety.js';
+import { isCustomResourceDefinition, parseManifests, type KubeObject } from '../kube/objects.js';
 import type { Release } from '../config/types.js';
-import { list, record } from '../lint/untyped.js';
+import { record } from '../lint/untyped.js';
 import type { ClusterDeps } from './deps.js';
 
-const isCrd = (obj: KubeObject) => obj.kind === 'CustomResourceDefinition' && obj.apiVersion.startsWith('apiextensions.k8s.io/');
 
 /**
  * The CRDs among a release's rendered objects that exist live and would change. helm upgrades a templated CRD
@@ -14,7 +13,7 @@ const isCrd = (obj: KubeObject) => obj.kind === 'CustomResourceDefinition' && ob
  */
 export async function crdUpgrades(rendered: readonly KubeObject[], deps: Pick<ClusterDeps, 'kubectl'>): Promise<CrdUpgrade[]> {
   const upgrades: CrdUpgrade[] = [];
-  for (const proposed of rendered.filter(isCrd)) {
+  for (const proposed of rendered.filter(isCustomResourceDefinition)) {
     const current = await deps.kubectl.getObject({ apiVersion: proposed.apiVersion, kind: proposed.kind, namespace: '', name: proposed.metadata.name });
     if (!current) continue;
     const changes = crdSchemaChanges(current, proposed);
@@ -30,11 +29,6 @@ export async function crdUpgrades(rendered: readonly KubeObject[], deps: Pick<Cl
   return upgrades;
 }
 
-const servedVersions = (crd: KubeObject) =>
-  list(record(crd.spec).versions)
-    .map(record)
-    .filter((version) => version.served !== false && typeof version.name === 'string')
-    .map((version) => version.name as string);
 
 /** A release would change a CRD in a way that breaks stored objects or clients, and no flag allowed it. */
 export class UnsafeCrdChangeError extends AppError {
@@ -75,7 +69,7 @@ export async function crdDeletions(releases: readonly { release: Release; manife
   // Custom resources that one of these releases holds are uninstalled with it, before the CRD (dependents first).
   const uninstalledToo = new Set(manifests.flatMap(({ release, objects }) => objects.map((obj) => `${obj.kind}/${obj.metadata.namespace ?? release.namespace}/${obj.metadata.name}`)));
   for (const { release, objects } of manifests) {
-    for (const crd of objects.filter(isCrd)) {
+    for (const crd of objects.filter(isCustomResourceDefinition)) {
       if (crd.metadata.annotations?.['helm.sh/resource-policy'] === 'keep') continue;
       const group = record(crd.spec).group;
       const kind = record(record(crd.spec).names).kind;

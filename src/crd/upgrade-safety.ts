@@ -66,6 +66,9 @@ const versionsOf = (crd: KubeObject): CrdVersion[] =>
     .filter((version) => typeof version.name === 'string')
     .map((version) => ({ name: version.name as string, served: version.served !== false, storage: version.storage === true, schema: record(version.schema).openAPIV3Schema }));
 
+/** The versions a CRD serves, in its order. */
+export const servedVersions = (crd: KubeObject): string[] => versionsOf(crd).filter((version) => version.served).map((version) => version.name);
+
 const objectName = (obj: KubeObject) => (obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata.name);
 const versionOf = (obj: KubeObject) => obj.apiVersion.slice(obj.apiVersion.indexOf('/') + 1);
 

@@ -136,6 +136,10 @@ export function coversKinds(listed: KindsByScope, wanted: KindsByScope): boolean
   return Object.entries(wanted).every(([scope, kinds]) => kinds.every((kind) => listed[scope]?.includes(kind)));
 }
 
+/** A CustomResourceDefinition of the API server's own group (not a custom resource that happens to share the kind). */
+export const isCustomResourceDefinition = (obj: Pick<KubeObject, 'apiVersion' | 'kind'>): boolean =>
+  obj.kind === 'CustomResourceDefinition' && obj.apiVersion.startsWith('apiextensions.k8s.io/');
+
 /** Display reference in kubectl style: `Deployment/frontend`. */
 export function objectRef(obj: KubeObject): string {
   return `${obj.kind}/${obj.metadata.name}`;

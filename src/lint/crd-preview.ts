@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import { objectKey, type KubeObject } from '../kube/objects.js';
+import { isCustomResourceDefinition, objectKey, type KubeObject } from '../kube/objects.js';
 import { crdSchemas } from './crd-schemas.js';
 import { describeError } from './validate-schemas.js';
 import { objectRef } from './workloads.js';
@@ -31,7 +31,6 @@ export class CustomResourceRefusedError extends AppError {
 /** The mark a previewed custom resource carries in diffs and plans. */
 export const previewMark = (crdRelease: string) => `checked against the CRD from ${crdRelease}, not yet installed`;
 
-const isCrd = (object: KubeObject) => object.kind === 'CustomResourceDefinition' && object.apiVersion.startsWith('apiextensions.k8s.io/');
 
 /** `group/version/Kind` of every version a CRD serves: the API server refuses objects of a version it does not serve. */
 function servedKinds(crd: KubeObject): string[] {
@@ -50,19 +49,19 @@ function servedKinds(crd: KubeObject): string[] {
 export function previewCustomResources(objects: readonly KubeObject[], sources: readonly CrdSource[], installed: ReadonlySet<string> = new Set()): CrdPreview {
   const origin = new Map<string, string>();
   for (const { release, crds } of [...sources].reverse()) {
-    for (const crd of crds.filter(isCrd)) {
+    for (const crd of crds.filter(isCustomResourceDefinition)) {
       if (installed.has(crd.metadata.name ?? '')) continue;
       for (const kind of servedKinds(crd)) origin.set(kind, release);
     }
   }
   if (origin.size === 0) return { previewed: [], violations: [] };
-  const validators = crdSchemas(sources.flatMap(({ crds }) => crds.filter(isCrd)).reverse());
+  const validators = crdSchemas(sources.flatMap(({ crds }) => crds.filter(isCustomResourceDefinition)).reverse());
   const previewed: PreviewedResource[] = [];
   const violations: string[] = [];
   for (const object of objects) {
     const key = `${object.apiVersion}/${object.kind}`;
     const crdRelease = origin.get(key);
-    if (crdRelease === undefined || isCrd(object)) continue;
+    if (crdRelease === undefined || isCustomResourceDefinition(object)) continue;
     previewed.push({ object, crdRelease });
     const validate = validators.get(key);
     if (!validate || validate(object as unknown)) continue;

@@ -1,6 +1,7 @@
 import type { Ajv, ValidateFunction } from 'ajv';
 import { newAjv } from '../jsonschema/ajv.js';
 import type { JsonSchema } from './kube-catalogue.js';
+import { isCustomResourceDefinition } from '../kube/objects.js';
 import type { KubeObject } from './types.js';
 import { record } from './untyped.js';
 
@@ -25,7 +26,7 @@ export function crdSchemas(objects: KubeObject[]): Map<string, ValidateFunction>
   const validators = new Map<string, ValidateFunction>();
   let ajv: Ajv | undefined; // most releases render no CRD: skip creating one
   for (const object of objects) {
-    if (object.kind !== 'CustomResourceDefinition' || !object.apiVersion.startsWith('apiextensions.k8s.io/')) continue;
+    if (!isCustomResourceDefinition(object)) continue;
     const spec = record(object.spec);
     const kind = record(spec.names).kind;
     if (typeof spec.group !== 'string' || typeof kind !== 'string' || !Array.isArray(spec.versions)) continue;
