@@ -38,6 +38,7 @@ export default class History extends BoutiqueCommand {
     const { config, plan } = this.loadPlan();
     const runs = await this.readingCluster(async () => listRuns(plan, (await this.wiring(config)).cluster()));
     this.envelope.results = runs;
+    this.envelope.summary = { runs: runs.length };
     if (this.json) return;
     process.stdout.write(
       renderTable(
