@@ -1,6 +1,7 @@
 import { lstatSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { helmSetLiteral } from '../config/set-flag.js';
 import type { Release } from '../config/types.js';
 import { setAtPath } from '../config/values-path.js';
 import { stringifyGoYaml } from '../yaml/go-yaml.js';
@@ -92,7 +93,7 @@ export class ValuesFiles {
     return [
       ...layers.flatMap((file) => ['--values', file]),
       // helm splits --set-file at unescaped commas, and reads a backslash as an escape.
-      ...texts.flatMap((entry, index) => ['--set-file', `${entry.name}=${this.write(release, `${variant}secret-${index}`, String(entry.value)).replace(/[\\,]/g, '\\$&')}`]),
+      ...texts.flatMap((entry, index) => ['--set-file', `${entry.name}=${helmSetLiteral(this.write(release, `${variant}secret-${index}`, String(entry.value)))}`]),
     ];
   }
 

@@ -2,8 +2,9 @@ import { Command, Flags, Interfaces } from '@oclif/core';
 import type { SyncProgress, SyncResult } from '../app/sync.js';
 import type { ReleaseRun } from '../app/changes.js';
 import { filesOutsideRepository, loadConfig } from '../config/load.js';
+import { parseSetFlag } from '../config/set-flag.js';
 import type { RawSetValue, Release, ReleasesConfig } from '../config/types.js';
-import { AppError, ExitCode, InterruptedError, RefusedError, ReleasesFailedError, UsageError } from '../errors.js';
+import { AppError, ExitCode, InterruptedError, RefusedError, ReleasesFailedError } from '../errors.js';
 import { buildPlan, type Plan } from '../plan/plan.js';
 import { checkSelection, matches, parseSelectors } from '../plan/select.js';
 import { REPORT_SCHEMA_VERSION, reportedErrors, type Envelope } from '../report/envelope.js';
@@ -16,18 +17,6 @@ import { exitCodeForSignal, Interrupts } from './interrupts.js';
 import type { Wiring } from './wiring.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BoutiqueCommand)['baseFlags'] & T['flags']>;
-
-/** helm's --set: `a.b=1` is a number, `true` a boolean, and --set-string keeps strings. */
-function parseSetFlag(flag: string, option: '--set' | '--set-string' | '--set-secret'): RawSetValue {
-  const separator = flag.indexOf('=');
-  if (separator <= 0) throw new UsageError(`${option} ${flag}: expected KEY=VALUE`, { suggestions: [`e.g. ${option} image.tag=3f2a1c9`] });
-  const name = flag.slice(0, separator);
-  const text = flag.slice(separator + 1);
-  if (option !== '--set') return { name, value: text };
-  if (text === 'true' || text === 'false') return { name, value: text === 'true' };
-  // helm types integers only; anything else (3f2a1c9, 1.10, 0755) stays as written.
-  return { name, value: /^-?(0|[1-9]\d{0,14})$/.test(text) ? Number(text) : text };
-}
 
 /** diff's and sync's: exit 2 when the plan changes something (releases to install, upgrade or uninstall), 0 when not. */
 export const detailedExitcodeFlags = {
@@ -100,9 +89,9 @@ export abstract class BoutiqueCommand extends Command {
   /** --set, --set-string and --set-secret, for every selected release after releases.yaml. */
   protected setValues(): RawSetValue[] {
     return [
-      ...(this.globalFlags.set ?? []).map((flag) => parseSetFlag(flag, '--set')),
-      ...(this.globalFlags['set-string'] ?? []).map((flag) => parseSetFlag(flag, '--set-string')),
-      ...(this.globalFlags['set-secret'] ?? []).map((flag) => ({ ...parseSetFlag(flag, '--set-secret'), secret: true })),
+      ...(this.globalFlags.set ?? []).flatMap((flag) => parseSetFlag(flag, '--set')),
+      ...(this.globalFlags['set-string'] ?? []).flatMap((flag) => parseSetFlag(flag, '--set-string')),
+      ...(this.globalFlags['set-secret'] ?? []).flatMap((flag) => parseSetFlag(flag, '--set-secret').map((entry) => ({ ...entry, secret: true }))),
     ];
   }
 
