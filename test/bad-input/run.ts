@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { checkOutputDir, parseRevision } from '../../src/config/arguments.js';
+import { checkOutputDir, parseRevision } from '../../src/cli/arguments.js';
 import { loadConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/errors.js';
 import { checkSelection, parseSelectors } from '../../src/plan/select.js';
