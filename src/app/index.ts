@@ -10,6 +10,8 @@ export { importHelmfile, type ImportResult } from './import.js';
 export { configFindings, lintReleases } from './lint.js';
 export { DEFAULT_KUBE_VERSION, rules, type Finding } from '../lint/index.js';
 export { findRelease, rollback, rollbackTarget } from './rollback.js';
+export { releaseHistory } from './history.js';
+export { lookUpTools, type ToolLookup } from './tools.js';
 export type { SyncProgress, SyncResult } from './sync.js';
 export { renderReleases, type RenderResult } from './template.js';
 export { editVersions, promoteVersions, type VersionChange, type VersionsEdit } from './promote.js';

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { findRelease, listRuns } from '../app/index.js';
+import { listRuns, releaseHistory } from '../app/index.js';
 import { BoutiqueCommand } from '../cli/base-command.js';
 import type { Outcome } from '../cli/outcome.js';
 import { UsageError } from '../errors.js';
@@ -22,8 +22,7 @@ export default class History extends BoutiqueCommand {
     if (flags.runs) return this.runs();
     if (!args.release) throw new UsageError('history needs a release, or --runs', { suggestions: ['boutique history frontend', 'boutique history --runs'] });
     const config = this.loadConfig();
-    const release = findRelease(config, args.release);
-    const revisions = await (await this.wiring(config)).helm().history(release);
+    const { release, revisions } = await releaseHistory(config, args.release, async (release) => (await this.wiring(config)).helm().history(release));
     return {
       summary: { revisions: revisions.length },
       results: [{ id: release.id, revisions }],

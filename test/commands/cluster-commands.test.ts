@@ -62,6 +62,10 @@ describe('the commands that read or write a cluster, in-process', () => {
     const history = await runCommand(['history', '-f', file, '-e', 'dev', 'cartservice'], fakeAdapters(cluster.deps));
     expect(history.stdout).toMatch(/^REVISION +UPDATED/);
     expect(history.stdout).toContain('Upgrade 2');
+    const unknown = await runCommand(['history', '-f', file, '-e', 'dev', 'cartservise']);
+    expect(unknown).toMatchObject({ exitCode: 2, stdout: '' });
+    expect(unknown.stderr).toContain('Error: no release "cartservise" in ');
+    expect(unknown.stderr).toContain('  hint: did you mean "cartservice"?');
     const rollback = await runCommand(['rollback', '-f', file, '-e', 'dev', 'cartservice', '-o', 'json'], fakeAdapters(cluster.deps));
     expect(rollback.exitCode, rollback.stderr).toBe(0);
     expect(cluster.calls).toContain('rollback boutique-dev/cartservice');
