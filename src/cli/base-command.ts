@@ -1,9 +1,9 @@
 import { Command, Flags, Interfaces } from '@oclif/core';
-import type { SyncProgress, SyncResult } from '../app/sync.js';
+import type { SyncProgress } from '../app/sync.js';
 import type { ReleaseRun } from '../app/changes.js';
 import { filesOutsideRepository, loadConfig } from '../config/load.js';
 import type { RawSetValue, Release, ReleasesConfig } from '../config/types.js';
-import { AppError, ExitCode, InterruptedError, RefusedError, ReleasesFailedError, UsageError } from '../errors.js';
+import { AppError, ExitCode, ReleasesFailedError, UsageError } from '../errors.js';
 import { buildPlan, type Plan } from '../plan/plan.js';
 import { checkSelection, matches, parseSelectors, type Selector } from '../plan/select.js';
 import { REPORT_SCHEMA_VERSION, reportedErrors, type Envelope } from '../report/envelope.js';
@@ -12,8 +12,7 @@ import { exitCodeOf } from './exit-code.js';
 import type { Outcome } from './outcome.js';
 import { usageErrorFromParse } from './parse-error.js';
 import { renderSelectionNotes } from '../report/plan-view.js';
-import { changedAnything, countStates, renderSyncSummary, syncResultsJson } from '../report/sync-view.js';
-import { exitCodeForSignal, Interrupts } from './interrupts.js';
+import { runReleaseOperation } from './release-operation.js';
 import type { Adapters, WiringOptions } from './wiring.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BoutiqueCommand)['baseFlags'] & T['flags']>;
@@ -224,24 +223,13 @@ export abstract class BoutiqueCommand extends Command {
   }
 
   /** Time spent at confirmation prompts, which a run's totals leave out. */
-  private promptedMs = 0;
+  private readonly promptedMs = { total: 0 };
 
-  /**
-   * Asks before a destructive or production change, showing what will happen, before any progress is drawn. A
-   * terminal gets a question; without one, --yes is the answer, and its absence stops the run (exit 2) before
-   * anything is written. Ctrl-C at the question stops the run at once (exit 130), nothing written.
-   */
+  /** Asks before a destructive or production change (cli/prompt.ts): --yes is the answer given in advance. */
   protected async confirm(what: string, details: string): Promise<void> {
     if (this.globalFlags.yes) return;
-    if (!process.stdin.isTTY || !process.stderr.isTTY) {
-      throw new RefusedError('NOT_CONFIRMED', `${what}: not confirmed, and there is no terminal to ask`, { suggestions: ['pass --yes to confirm (in CI, after an approval step)'] });
-    }
-    const { ask } = await import('./prompt.js');
-    const asked = Date.now();
-    const answer = await ask(`${details}\n${what}.\nType yes to continue: `);
-    this.promptedMs += Date.now() - asked;
-    if (answer === undefined) throw new RefusedError('NOT_CONFIRMED', `${what}: interrupted at the prompt; nothing was changed`, { exitCode: exitCodeForSignal('SIGINT') });
-    if (answer !== 'yes') throw new RefusedError('NOT_CONFIRMED', `${what}: not confirmed; nothing was changed`);
+    const { confirm } = await import('./prompt.js');
+    await confirm(what, details, this.promptedMs);
   }
 
   /**
@@ -265,52 +253,21 @@ export abstract class BoutiqueCommand extends Command {
   }
 
   /**
-   * Runs a release-by-release operation (sync, destroy) with progress and the totals line on stderr; its outcome is
-   * the summary table (or the JSON results) and every failure with helm's own message, and it fails when any
-   * release failed or was skipped. The table repeats what an interactive list already shows, so after one it is
-   * printed only on failure.
+   * Runs a release-by-release operation (sync, destroy) with progress and the totals line on stderr
+   * (cli/release-operation.ts); a signal stops this run's helm and kubectl.
    */
-  protected async runReleaseOperation(
+  protected runReleaseOperation(
     operation: string,
     displayOrder: readonly Release[],
     run: (onProgress: SyncProgress, mayStart: () => boolean) => Promise<ReleaseRun>,
     waitsOn?: ReadonlyMap<string, readonly string[]>,
   ): Promise<Outcome> {
-    const started = Date.now();
-    const { createProgress, progressModeOfProcess, renderTotals } = await import('../report/progress.js');
-    const mode = progressModeOfProcess();
-    const progress = createProgress(mode, displayOrder, { needs: waitsOn });
-    const interrupts = new Interrupts(
-      (signal) => process.stderr.write(`\nboutique: ${signal}: starting nothing new, letting running releases finish (${signal === 'SIGINT' ? 'Ctrl-C' : 'signal'} again to stop them at once)\n`),
-      (signal) => {
-        process.stderr.write(`\nboutique: ${signal} again: stopping helm now; the summary follows (a third signal exits at once)\n`);
-        this.wiringInstance?.stopAll();
-      },
-    );
-    let results: SyncResult[];
-    let failure: Error | undefined;
-    try {
-      ({ results, failure } = await run(progress.update, interrupts.mayStart));
-    } finally {
-      interrupts.dispose();
-      await progress.finish();
-    }
-    const retries = this.wiringInstance?.retries ?? 0;
-    const { failed = 0, skipped = 0 } = countStates(results);
-    // The time at a confirmation prompt is the user's, not the run's.
-    if (!this.json) process.stderr.write(renderTotals(results, Date.now() - started - this.promptedMs, retries));
-    const tally = `${failed} failed, ${skipped} skipped, ${results.length - failed - skipped} done`;
-    return {
-      summary: { ...countStates(results), ...(retries > 0 ? { retries } : {}) },
-      results: syncResultsJson(results),
-      text: mode !== 'interactive' || failed || skipped || interrupts.signal ? renderSyncSummary(results) : undefined,
-      failed: { as: 'run', releases: results.flatMap(({ release, state, error }) => (state === 'failed' && error ? [{ release: release.id, error }] : [])) },
-      failure:
-        failure ??
-        (interrupts.signal ? new InterruptedError(`${operation} interrupted by ${interrupts.signal}: ${tally}`, exitCodeForSignal(interrupts.signal)) : undefined) ??
-        (failed || skipped ? new ReleasesFailedError(`${operation} failed: ${tally}`) : undefined),
-      changes: changedAnything(results),
-    };
+    return runReleaseOperation({
+      operation, displayOrder, run, waitsOn,
+      totals: !this.json,
+      promptedMs: this.promptedMs,
+      adapters: () => this.wiringInstance,
+    });
   }
 
   /** A check of each release (diff, template) whose failures, each under its release's name, fail the run with `summary`. */
