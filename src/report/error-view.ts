@@ -43,11 +43,3 @@ export function renderReleaseErrors(failed: ReleaseErrors, options: { debug: boo
     })
     .join('');
 }
-
-/** The same error as a JSON document, for --output json. */
-export function errorReport(error: unknown): object {
-  if (error instanceof ConfigError) return { ok: false, error: { code: error.code, message: 'invalid releases.yaml', issues: error.issues } };
-  if (error instanceof ExecError) return { ok: false, error: { code: error.code, message: error.message, command: [error.command, ...error.args], exitStatus: error.exitStatus } };
-  if (error instanceof AppError) return { ok: false, error: { code: error.code, message: error.message, suggestions: error.suggestions } };
-  return { ok: false, error: { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) } };
-}
