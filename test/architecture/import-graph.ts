@@ -143,7 +143,7 @@ export function architectureViolations(edges: readonly ImportEdge[], uses: reado
     const layer = FOLDERS[fromFolder];
     if (PROCESS_MODULES.has(to) && from !== 'process/runner.ts') violations.push(`${from} imports ${to}: only process/runner.ts starts processes`);
     if (layer === 'commands') {
-      const forbidden = PROCESS_MODULES.has(to) || FILE_MODULES.has(to) || NETWORK_MODULES.has(to) || to === 'yaml' || (isLocal(to) && folderOf(to) !== 'commands' && !commandMayImport(to));
+      const forbidden = PROCESS_MODULES.has(to) || FILE_MODULES.has(to) || NETWORK_MODULES.has(to) || to === 'yaml' || (isLocal(to) && !commandMayImport(to));
       if (forbidden) violations.push(`${from} imports ${to}: commands import only cli/, app/index.ts, report/ and errors.ts (parse flags, call a use case, return its outcome)`);
     }
     if (layer === 'pure' || layer === 'report') {
