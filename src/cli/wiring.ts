@@ -185,3 +185,6 @@ export class Wiring {
     return kubectl ? explainUnreachable(error, { kubectl, runner: this.runner, kubeContext: this.options.kubeContext }) : error;
   }
 }
+
+/** What a run uses of the Wiring: the seam where a test of a command in-process hands in fakes (composition in cli/base-command.ts). */
+export type Adapters = Pick<Wiring, 'retries' | 'kubeContextName' | 'gitCheckout' | 'stopAll' | 'tool' | 'helm' | 'git' | 'cluster' | 'explain'>;
