@@ -103,8 +103,9 @@ export function createInputsHash(): InputsHash {
     if (release.chart.kind === 'local') partsOf(release.chart.path).forEach(add);
     else add(JSON.stringify(release.chart));
     for (const layer of release.values) {
-      // A decrypted sops file enters as its secret set values do: an HMAC under the cluster's key.
-      if (layer.kind === 'sops') add(key ? createHmac('sha256', key).update(JSON.stringify(layer.values)).digest('hex') : unkeyed);
+      // A decrypted sops file enters as its secret set values do: an HMAC under the cluster's key (one whose every
+      // value is in clear holds no secret, and enters as inline values do).
+      if (layer.kind === 'sops' && layer.secrets.length > 0) add(key ? createHmac('sha256', key).update(JSON.stringify(layer.values)).digest('hex') : unkeyed);
       else add(layer.kind === 'file' ? valuesReaderOf(release).text(layer.path) : JSON.stringify(layer.values));
     }
     const digest = hash.digest('hex').slice(0, 40);

@@ -1,11 +1,12 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlane } from '../support/control-plane.js';
 import { boutique } from '../support/cli.js';
 import { newAgeKey, sopsEncrypt } from '../support/sops.js';
-import { emulatorEnv, helmBinary } from '../support/tools.js';
+import { emulatorEnv } from '../support/tools.js';
+import { filesUnder, recordingHelm } from '../support/secret-traces.js';
 
 /**
  * Values files encrypted by sops (issue 31), made by the real sops CLI at test time for an age key. Each secret is a
@@ -48,24 +49,6 @@ data:
   );
   writeFileSync(join(dir, 'releases.yaml'), `releases:\n  - name: shop\n    chart: ./chart\n    values:\n${values}`);
   return dir;
-}
-
-/** A helm that records every argument list it is given, then runs the real one. */
-function recordingHelm(): { path: string; log: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'boutique-helm-argv-'));
-  const log = join(dir, 'argv.log');
-  const path = join(dir, 'helm');
-  writeFileSync(path, `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${helmBinary()}' "$@"\n`);
-  chmodSync(path, 0o755);
-  return { path, log };
-}
-
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    return entry.isDirectory() ? filesUnder(path) : entry.isFile() ? [path] : [];
-  });
 }
 
 const decoded = (secret: object | undefined) => Object.fromEntries(Object.entries(((secret as { data?: unknown } | undefined)?.data ?? {}) as Record<string, string>).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]));
