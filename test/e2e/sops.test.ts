@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlane } from '../support/control-plane.js';
-import { boutique } from '../support/cli.js';
-import { newAgeKey, sopsEncrypt } from '../support/sops.js';
+import { boutique, repoRoot } from '../support/cli.js';
+import { newAgeKey, sops, sopsEncrypt } from '../support/sops.js';
 import { emulatorEnv } from '../support/tools.js';
 import { filesUnder, recordingHelm } from '../support/secret-traces.js';
 
@@ -104,6 +104,28 @@ describe('sops-encrypted values files', () => {
       expect(argv).not.toContain(value);
       for (const file of cached) expect(readFileSync(file).includes(value), file).toBe(false);
     }
+  });
+
+  it('runs the worked example of docs/releases-yaml.md#sops-encrypted-values-files with the real sops', async () => {
+    const docs = readFileSync(join(repoRoot, 'docs', 'releases-yaml.md'), 'utf8');
+    const [, rules, releases, commands] = /<!-- sops-example[^>]*-->\n```yaml\n([\s\S]*?)```\n\n```yaml\n([\s\S]*?)```\n\n```sh\n([\s\S]*?)```/.exec(docs) ?? [];
+    expect(rules).toMatch(/^ {4}age: age1\w+$/m);
+    const dir = mkdtempSync(join(tmpdir(), 'boutique-sops-docs-'));
+    mkdirSync(join(dir, 'charts', 'api', 'templates'), { recursive: true });
+    writeFileSync(join(dir, 'charts', 'api', 'Chart.yaml'), 'apiVersion: v2\nname: api\nversion: 0.1.0\n');
+    writeFileSync(join(dir, 'charts', 'api', 'templates', 'secret.yaml'), 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: api\nstringData:\n  password: {{ .Values.db.password | quote }}\n  replicas: {{ .Values.replicas | quote }}\n');
+    writeFileSync(join(dir, '.sops.yaml'), rules!.replace(/age1\w+/, key.recipient));
+    writeFileSync(join(dir, 'releases.yaml'), releases!);
+    mkdirSync(join(dir, 'secrets'));
+    writeFileSync(join(dir, 'secrets', 'api.yaml'), 'db:\n  password: db-from-the-sops-file\n');
+    // The first command, as the docs give it: the real sops, its output to the file named after `>`.
+    const [, args, target] = /^sops (.+) > (\S+)$/m.exec(commands!) ?? [];
+    writeFileSync(join(dir, target!), sops(args!.split(' '), { cwd: dir }));
+    rmSync(join(dir, 'secrets', 'api.yaml'));
+    expect(readFileSync(join(dir, target!), 'utf8')).not.toContain('db-from-the-sops-file');
+    const result = await boutique(['sync'], { cwd: dir, env: { ...env, SOPS_AGE_KEY_FILE: key.file } });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(decoded(cluster.store.get('v1', 'Secret', 'default', 'api'))).toEqual({ password: 'db-from-the-sops-file', replicas: '2' });
   });
 
   it('refuses a changed value and a file for a key it does not have, with exit 2, the place, and nothing contacted', async () => {
