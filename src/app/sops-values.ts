@@ -4,7 +4,7 @@ import { valuesReaderOf } from '../config/load.js';
 import { isSopsDocument } from '../config/sops-file.js';
 import type { Release, ValuesLayer } from '../config/types.js';
 import { ConfigError, type ConfigIssue } from '../errors.js';
-import { ageKeys, decryptSopsValues, type AgeKeys, type SopsValues } from '../secrets/sops.js';
+import { ageKeys, decryptSopsValues, sopsStandIns, type AgeKeys, type SopsValues } from '../secrets/sops.js';
 
 /** Whether a release's values file is one sops encrypted (read through the run's values reader, parsed once). */
 export function isSopsFile(release: Release, path: string): boolean {
@@ -55,6 +55,21 @@ export async function withSopsValues(releases: readonly Release[], env: NodeJS.P
   for (const result of await Promise.all(decrypted.values())) if (Array.isArray(result)) issues.push(...result);
   if (issues.length > 0) throw new ConfigError(issues);
   return resolved;
+}
+
+/**
+ * The release as a render without keys sees its sops files (diff --base, which compares revisions of the
+ * repository): each encrypted value a stand-in named after its ciphertext (secrets/sops.ts sopsStandIns), masked as
+ * the value itself would be.
+ */
+export function withSopsStandIns(release: Release): Release {
+  if (!release.values.some((layer) => layer.kind === 'file' && isSopsFile(release, layer.path))) return release;
+  const values = release.values.map((layer): ValuesLayer => {
+    if (layer.kind !== 'file' || !isSopsFile(release, layer.path)) return layer;
+    const { values: standIns, secrets } = sopsStandIns(valuesReaderOf(release).read(layer.path));
+    return { kind: 'sops', path: layer.path, values: standIns, secrets };
+  });
+  return { ...release, values };
 }
 
 function readText(path: string): string | undefined {

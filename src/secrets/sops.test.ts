@@ -6,7 +6,7 @@ import { ConfigError } from '../errors.js';
 import { parseYaml } from '../config/parse.js';
 import { parseGoYaml } from '../yaml/go-yaml.js';
 import { newAgeKey, sops, sopsEncrypt } from '../../test/support/sops.js';
-import { ageKeys, decryptSopsValues, type AgeKeys } from './sops.js';
+import { ageKeys, decryptSopsValues, sopsStandIns, type AgeKeys } from './sops.js';
 
 // Every file here is encrypted by the real sops CLI (scripts/build-sops.mjs), so the format is sops's, not ours.
 let dir: string;
@@ -153,6 +153,22 @@ describe('decryptSopsValues', () => {
     const issue = await issueOf(decrypt(path));
     expect(issue.message).toBe('sops file pgp.enc.yaml: recipient type pgp is not supported yet: boutique decrypts sops files for age recipients');
     expect(issue.line).toBe(lineOf(path, 'pgp:'));
+  });
+});
+
+describe('sopsStandIns', () => {
+  it('stands in for each encrypted value by its ciphertext, typed, so only a value sops set changed differs', () => {
+    const path = sopsEncrypt(dir, 'stand-ins.enc.yaml', 'a: first-secret\nb: second-secret\nn: 7\non: true\nuser_unencrypted: admin\n', key.recipient);
+    const read = () => sopsStandIns(parseYaml(readFileSync(path, 'utf8'), 'stand-ins.enc.yaml'));
+    const before = read();
+    expect(before.values).toMatchObject({ a: expect.stringMatching(/^boutique-stand-in-for-sops-[0-9a-f]{12}$/), n: expect.any(Number), on: true, user_unencrypted: 'admin' });
+    expect(before.secrets.map((secret) => secret.path)).toEqual(['a', 'b', 'n', 'on']);
+    sops(['set', 'stand-ins.enc.yaml', '["b"]', '"changed-secret"'], { cwd: dir, env: { SOPS_AGE_KEY_FILE: key.file } });
+    const after = read();
+    expect(after.values.a).toBe(before.values.a);
+    expect(after.values.n).toBe(before.values.n);
+    expect(after.values.b).not.toBe(before.values.b);
+    expect(JSON.stringify(after)).not.toMatch(/first-secret|changed-secret/);
   });
 });
 

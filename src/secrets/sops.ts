@@ -2,7 +2,7 @@ import { createDecipheriv, createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { Decrypter, armor } from 'age-encryption';
 import { isAlias, isMap, isPair, isScalar, isSeq, type Scalar } from 'yaml';
-import { ConfigError, type ConfigIssue } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { issueAt, type ParsedDocument, type PathSegment } from '../config/parse.js';
 import type { SecretValue } from './mask.js';
 
@@ -91,25 +91,72 @@ export async function decryptSopsValues(parsed: ParsedDocument, keys: AgeKeys): 
   try {
     return await decrypt(parsed, keys);
   } catch (error) {
-    if (!(error instanceof SopsIssue)) throw error;
-    const issue: ConfigIssue = issueAt(parsed, error.path, `sops file ${parsed.file}: ${error.message}`, error.hint);
-    throw new ConfigError([issue]);
+    throw located(parsed, error);
   }
 }
 
+/** A SopsIssue as an input error at its place in the file; any other error as it is. */
+function located(parsed: ParsedDocument, error: unknown): unknown {
+  return error instanceof SopsIssue ? new ConfigError([issueAt(parsed, error.path, `sops file ${parsed.file}: ${error.message}`, error.hint)]) : error;
+}
+
 async function decrypt(parsed: ParsedDocument, keys: AgeKeys): Promise<SopsValues> {
+  const metadata = metadataOf(parsed);
+  const dataKey = await unwrapDataKey(metadata, keys, parsed.file);
+  const macOnlyEncrypted = metadata.mac_only_encrypted === true;
+  const mac = createHash('sha512');
+  if (macOnlyEncrypted) mac.update(MAC_ONLY_ENCRYPTED_INIT);
+  const tree = readTree(parsed, metadata, (text, aad, at) => decryptLeaf(text, dataKey, aad, at), (value, encrypted) => {
+    if (!macOnlyEncrypted || encrypted) mac.update(macBytes(value));
+  });
+  const computed = mac.digest('hex').toUpperCase();
+  if (typeof metadata.mac !== 'string' || metadata.mac === '') throw new SopsIssue(['sops'], 'has no MAC', 'encrypt the file with sops, which writes one');
+  const stored = decryptLeaf(metadata.mac, dataKey, rfc3339(metadata.lastmodified), ['sops', 'mac'], 'the MAC');
+  if (stored !== computed) throw new SopsIssue(['sops', 'mac'], 'the MAC does not match the values: the file was changed after sops encrypted it', 'restore the file from git, or edit it with sops (sops edit), which keeps the MAC in step');
+  return tree;
+}
+
+/**
+ * A sops file as a render without its key sees it (diff --base, which compares revisions of the repository): each
+ * encrypted value becomes a stand-in named after its ciphertext, typed as sops typed the value. sops keeps a
+ * value's ciphertext when an edit leaves the value as it was (aes/cipher.go keeps its IV), so two revisions differ
+ * only where a value changed, and a changed value shows as a masked change. Nothing is decrypted or verified.
+ */
+export function sopsStandIns(parsed: ParsedDocument): SopsValues {
+  try {
+    return readTree(parsed, metadataOf(parsed), (text) => {
+      const type = ENCRYPTED.exec(text)?.[4];
+      if (text === '' || type === undefined) return text;
+      const digest = createHash('sha256').update(text).digest('hex').slice(0, 12);
+      if (type === 'int' || type === 'float') return Number.parseInt(digest, 16);
+      // A boolean's stand-in cannot follow its value: a changed boolean does not show.
+      if (type === 'bool') return true;
+      return `boutique-stand-in-for-sops-${digest}`;
+    });
+  } catch (error) {
+    throw located(parsed, error);
+  }
+}
+
+/** The `sops` metadata of a file, refused where it uses what boutique does not support yet. */
+function metadataOf(parsed: ParsedDocument): Record<string, unknown> {
   const metadata = (parsed.value as { sops: Record<string, unknown> }).sops;
   for (const option of unsupportedOptions) {
     if (metadata[option] !== undefined && metadata[option] !== '') throw new SopsIssue(['sops', option], `the sops option ${option} is not supported yet`, 'encrypt the file without it (sops decrypt, then sops encrypt without --encrypted-comment-regex/--unencrypted-comment-regex)');
   }
   if (Array.isArray(metadata.key_groups) && metadata.key_groups.length > 0) throw new SopsIssue(['sops', 'key_groups'], 'sops key groups (Shamir secret sharing) are not supported yet', 'encrypt the file for age recipients without key groups');
-  const dataKey = await unwrapDataKey(metadata, keys, parsed.file);
-  const rules = encryptionRules(metadata);
-  const macOnlyEncrypted = metadata.mac_only_encrypted === true;
-  const mac = createHash('sha512');
-  if (macOnlyEncrypted) mac.update(MAC_ONLY_ENCRYPTED_INIT);
-  const secrets: SecretValue[] = [];
+  return metadata;
+}
 
+/**
+ * The values of a sops file, in file order (sops.go walkBranch): each leaf its metadata says is encrypted goes
+ * through `leaf` with its additional data (the map keys above it joined by `:`, plus `:`; list items add nothing),
+ * and is a secret value; the others are read as they are. `visit` sees every leaf in order, as sops's MAC does,
+ * the ones in clear as sops reads them.
+ */
+function readTree(parsed: ParsedDocument, metadata: Record<string, unknown>, leaf: (text: string, aad: string, at: PathSegment[]) => unknown, visit?: (value: unknown, encrypted: boolean) => void): SopsValues {
+  const rules = encryptionRules(metadata);
+  const secrets: SecretValue[] = [];
   const walk = (node: unknown, keysPath: string[], at: PathSegment[]): unknown => {
     if (isAlias(node)) throw new SopsIssue(at, 'holds a YAML alias, which sops files do not', 'encrypt a file written out without anchors and aliases');
     if (isMap(node)) {
@@ -124,23 +171,17 @@ async function decrypt(parsed: ParsedDocument, keys: AgeKeys): Promise<SopsValue
     }
     if (isSeq(node)) return node.items.map((item, index) => walk(item, keysPath, [...at, index]));
     if (!isScalar(node) || node.value === null || node.value === undefined) return null;
-    const encrypted = rules(keysPath);
-    let value: unknown;
-    if (encrypted) {
-      if (typeof node.value !== 'string') throw new SopsIssue(at, `${describePath(at)} should be encrypted but holds a plain ${typeof node.value}`, 'encrypt the file again with sops (sops encrypt), or restore the value sops wrote');
-      value = decryptLeaf(node.value, dataKey, `${keysPath.join(':')}:`, at);
-      if (value !== '' && value !== null) secrets.push({ path: setPath(at), value });
-    } else value = node.value;
-    if (!macOnlyEncrypted || encrypted) mac.update(macBytes(encrypted ? value : yaml12Value(node)));
+    if (!rules(keysPath)) {
+      visit?.(yaml12Value(node), false);
+      return node.value;
+    }
+    if (typeof node.value !== 'string') throw new SopsIssue(at, `${describePath(at)} should be encrypted but holds a plain ${typeof node.value}`, 'encrypt the file again with sops (sops encrypt), or restore the value sops wrote');
+    const value = leaf(node.value, `${keysPath.join(':')}:`, at);
+    if (value !== '') secrets.push({ path: setPath(at), value });
+    visit?.(value, true);
     return value;
   };
-  const values = walk(parsed.doc.contents, [], []) as Record<string, unknown>;
-
-  const computed = mac.digest('hex').toUpperCase();
-  if (typeof metadata.mac !== 'string' || metadata.mac === '') throw new SopsIssue(['sops'], 'has no MAC', 'encrypt the file with sops, which writes one');
-  const stored = decryptLeaf(metadata.mac, dataKey, rfc3339(metadata.lastmodified), ['sops', 'mac'], 'the MAC');
-  if (stored !== computed) throw new SopsIssue(['sops', 'mac'], 'the MAC does not match the values: the file was changed after sops encrypted it', 'restore the file from git, or edit it with sops (sops edit), which keeps the MAC in step');
-  return { values, secrets };
+  return { values: walk(parsed.doc.contents, [], []) as Record<string, unknown>, secrets };
 }
 
 /** The data key: the first age recipient's `enc` that one of the keys opens. */

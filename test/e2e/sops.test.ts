@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlane } from '../support/control-plane.js';
 import { boutique, repoRoot } from '../support/cli.js';
@@ -126,6 +127,25 @@ describe('sops-encrypted values files', () => {
     const result = await boutique(['sync'], { cwd: dir, env: { ...env, SOPS_AGE_KEY_FILE: key.file } });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(decoded(cluster.store.get('v1', 'Secret', 'default', 'api'))).toEqual({ password: 'db-from-the-sops-file', replicas: '2' });
+  });
+
+  it('compares revisions with stand-ins named after the ciphertexts, with no key: only a changed value shows, masked', async () => {
+    const dir = system('      - secrets.enc.yaml\n');
+    const path = sopsEncrypt(dir, 'secrets.enc.yaml', PLAIN, key.recipient);
+    const git = (args: string[]) => execa('git', ['-c', 'user.email=test@example.com', '-c', 'user.name=test', ...args], { cwd: dir });
+    await git(['init', '-q']);
+    await git(['add', '.']);
+    await git(['commit', '-qm', 'base']);
+    // sops set, as sops edit, keeps the ciphertext of every value it leaves as it was.
+    const changed = 'S0PS-SENTINEL-changed-77a0';
+    const greeting = /greeting: (ENC\[[^\]]+\])/.exec(readFileSync(path, 'utf8'))![1]!;
+    sops(['set', 'secrets.enc.yaml', '["db"]["password"]', JSON.stringify(changed)], { cwd: dir, env: { SOPS_AGE_KEY_FILE: key.file } });
+    expect(readFileSync(path, 'utf8')).toContain(greeting);
+    const result = await boutique(['diff', '--base', 'HEAD', '-o', 'json'], { cwd: dir, env: { ...env, KUBECONFIG: join(dir, 'no-such-kubeconfig') } });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as { results: { changes: { diff: { changes: { ref: string; action: string }[] } }[] }[] };
+    expect(report.results[0]!.changes[0]!.diff.changes.map(({ ref, action }) => `${ref} ${action}`)).toEqual(['ConfigMap/shop unchanged', 'Secret/shop change']);
+    for (const value of [changed, ...Object.values(SENTINEL), 'boutique-stand-in', 'ENC[']) expect(result.stdout + result.stderr).not.toContain(value);
   });
 
   it('refuses a changed value and a file for a key it does not have, with exit 2, the place, and nothing contacted', async () => {
