@@ -21,7 +21,7 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: ['test/architecture/**', 'test/commands/**', 'test/bad-input/**'],
           // The e2e tier runs dist/: rebuild it when any source is newer, so a test can never run a stale CLI.
-          globalSetup: ['test/support/fresh-build.ts', 'test/support/control-plane-build.ts'],
+          globalSetup: ['test/support/fresh-build.ts', 'test/support/control-plane-build.ts', 'test/support/sops-build.ts'],
           setupFiles: ['test/support/own-cache.ts'],
           // A guard against hangs, not a speed check: an end-to-end test runs several boutique and helm processes.
           testTimeout: 180_000,
