@@ -14,7 +14,7 @@ import { dependencyLevels } from '../src/graph/dag.js';
 import { helmBinary } from '../test/support/tools.js';
 import { seconds, type Env } from './measure.js';
 
-/** The emulator's context in its kubeconfig, and the environment its helm and kubectl need. */
+/** The test control plane's context in its kubeconfig, and the environment its helm and kubectl need. */
 export interface Cluster {
   env: Env;
   kubeContext: string;

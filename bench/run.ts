@@ -1,8 +1,9 @@
 /**
  * `npm run bench [-- --rounds N] [--only ROW[,ROW]] [--quick]`: boutique against the baselines of issue 14, each
  * baseline measured in the same run, in paired rounds (boutique, then its baseline, round after round) so that
- * drift of a shared machine falls on both. Every cluster is a fresh test emulator on 127.0.0.1 with the same
- * ready delay for boutique and baselines. Prints a table (bench/README.md explains it); asserts no speed.
+ * drift of a shared machine falls on both. Every cluster is a fresh test control plane (a real kube-apiserver,
+ * controllers and scheduler, fake nodes: test/support/control-plane.ts) on 127.0.0.1 with the same ready delay for
+ * boutique and baselines. Prints a table (bench/README.md explains it); asserts no speed.
  */
 import { execa } from 'execa';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -11,8 +12,9 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { withValuesFiles } from '../src/app/values-files.js';
-import { isWrite, kubeconfigFor, startEmulator, type Emulator } from '../test/cluster/emulator.js';
 import { boutiqueBin, repoRoot } from '../test/support/cli.js';
+import { contextName, isWrite, startControlPlane, type ControlPlane } from '../test/support/control-plane.js';
+import { kubeconfigFor } from '../test/support/kubeconfig.js';
 import { helmBinary, kubectlBinary } from '../test/support/tools.js';
 import { criticalPath, helmDiff, levelBatches, loadSystem, releaseTimes, templateLoop, upgradeLoop, type Cluster, type System } from './baselines.js';
 import { renderTable, runBoutique, seconds, type Env, type Row } from './measure.js';
@@ -84,31 +86,31 @@ const anyWanted = (...selected: Row[]) => selected.some(wanted);
 const log = (message: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
 const s = (value: number) => `${value.toFixed(2)} s`;
 
-async function withEmulator<T>(work: (emulator: Emulator) => Promise<T>): Promise<T> {
-  const emulator = await startEmulator({ readyDelayMs });
+async function withCluster<T>(work: (cluster: ControlPlane) => Promise<T>): Promise<T> {
+  const cluster = await startControlPlane({ readyDelayMs });
   try {
-    return await work(emulator);
+    return await work(cluster);
   } finally {
-    await emulator.stop();
+    await cluster.stop();
   }
 }
 
 /** Where boutique keeps its caches during the bench: one folder for the run, so the user's own stays untouched. */
 const benchCache = mkdtempSync(join(tmpdir(), 'boutique-bench-cache-'));
 const toolEnv: Env = { BOUTIQUE_HELM: helmBinary(), BOUTIQUE_KUBECTL: kubectlBinary(), BOUTIQUE_CACHE_DIR: benchCache, XDG_CACHE_HOME: benchCache };
-const clusterOf = (emulator: Emulator): Cluster => ({ env: { ...emulator.env }, kubeContext: 'emulator' });
-const boutiqueEnv = (emulator?: Emulator): Env => ({ ...toolEnv, ...emulator?.env });
+const clusterOf = (cluster: ControlPlane): Cluster => ({ env: { ...cluster.env }, kubeContext: contextName });
+const boutiqueEnv = (cluster?: ControlPlane): Env => ({ ...toolEnv, ...cluster?.env });
 
 const shippedFile = join(repoRoot, 'releases.yaml');
-const syncArgs = (file: string, environment: string) => ['sync', '-e', environment, '-f', file, '--kube-context', 'emulator', '--concurrency', String(concurrency)];
+const syncArgs = (file: string, environment: string) => ['sync', '-e', environment, '-f', file, '--kube-context', contextName, '--concurrency', String(concurrency)];
 
 /** Cluster writes (not dry runs) since `from`: a no-op that writes is not a no-op, and its figure would mislead. */
-const writesSince = (emulator: Emulator, from: number) => emulator.requests.slice(from).filter((entry) => isWrite(entry) && !entry.dryRun).length;
+const writesSince = (cluster: ControlPlane, from: number) => cluster.requests.slice(from).filter((entry) => isWrite(entry) && !entry.dryRun).length;
 
-async function boutiqueSync(emulator: Emulator, file: string, environment: string, expect: 'no-op' | 'changes', accounting = false) {
-  const from = emulator.requests.length;
-  const run = await runBoutique(syncArgs(file, environment), { env: boutiqueEnv(emulator), accounting });
-  const writes = writesSince(emulator, from);
+async function boutiqueSync(cluster: ControlPlane, file: string, environment: string, expect: 'no-op' | 'changes', accounting = false) {
+  const from = cluster.requests.length;
+  const run = await runBoutique(syncArgs(file, environment), { env: boutiqueEnv(cluster), accounting });
+  const writes = writesSince(cluster, from);
   if ((expect === 'no-op') !== (writes === 0)) throw new Error(`boutique sync was expected to make ${expect === 'no-op' ? 'no writes' : 'writes'} but made ${writes}`);
   return run;
 }
@@ -124,8 +126,8 @@ async function timedHelmDiff(system: System, cluster: Cluster, changed: number):
 async function noopGroup(): Promise<void> {
   await withValuesFiles(async (valuesFiles) => {
     const system = loadSystem(repoRoot, 'dev', valuesFiles);
-    await withEmulator((forBoutique) => withEmulator(async (forHelm) => {
-      log('no-op: converging two emulators (boutique sync on one, the helm loop on the other)');
+    await withCluster((forBoutique) => withCluster(async (forHelm) => {
+      log('no-op: converging two control planes (boutique sync on one, the helm loop on the other)');
       await Promise.all([boutiqueSync(forBoutique, shippedFile, 'dev', 'changes'), upgradeLoop(system, clusterOf(forHelm))]);
       for (let round = 1; round <= rounds; round++) {
         const noop = (await boutiqueSync(forBoutique, shippedFile, 'dev', 'no-op')).seconds;
@@ -177,17 +179,17 @@ async function firstSyncGroup(): Promise<void> {
     // not the template rows ran first.
     await runBoutique(['template', '-e', 'dev'], { env: boutiqueEnv() });
     for (let round = 1; round <= rounds; round++) {
-      const first = await withEmulator(async (emulator) => (await boutiqueSync(emulator, shippedFile, 'dev', 'changes')).seconds);
+      const first = await withCluster(async (cluster) => (await boutiqueSync(cluster, shippedFile, 'dev', 'changes')).seconds);
       const figures = [`boutique ${s(first)}`];
       if (wanted(rows.firstVsPath)) {
-        const times = await withEmulator((emulator) => releaseTimes(system, clusterOf(emulator)));
+        const times = await withCluster((cluster) => releaseTimes(system, clusterOf(cluster)));
         const path = criticalPath(system, times);
         rows.firstVsPath.boutique.push(first);
         rows.firstVsPath.reference.push(path.seconds);
         figures.push(`critical path ${s(path.seconds)} (${path.chain.map((id) => `${id.split('/')[1]} ${times.get(id)!.toFixed(2)}`).join(' → ')})`);
       }
       if (wanted(rows.firstVsLevels)) {
-        const batches = await withEmulator((emulator) => seconds(() => levelBatches(system, clusterOf(emulator), concurrency)));
+        const batches = await withCluster((cluster) => seconds(() => levelBatches(system, clusterOf(cluster), concurrency)));
         rows.firstVsLevels.boutique.push(first);
         rows.firstVsLevels.reference.push(batches);
         figures.push(`level batches ${s(batches)}`);
@@ -245,9 +247,9 @@ async function scaleGroup(): Promise<void> {
   log(`scale: ${generated.releaseCount} releases in ${generated.dir}; ${generated.changing} is the one that changes`);
   try {
     await withValuesFiles(async (valuesFiles) => {
-      await withEmulator((forBoutique) => withEmulator(async (forHelm) => {
+      await withCluster((forBoutique) => withCluster(async (forHelm) => {
         const system = () => loadSystem(generated.dir, scaleEnvironment, valuesFiles);
-        log('scale: converging two emulators (boutique sync on one, the helm-only diff on the other); this takes minutes');
+        log('scale: converging two control planes (boutique sync on one, the helm-only diff on the other); this takes minutes');
         const [setup] = await Promise.all([
           boutiqueSync(forBoutique, file, scaleEnvironment, 'changes', true),
           timedHelmDiff(system(), clusterOf(forHelm), generated.releaseCount),

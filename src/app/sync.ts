@@ -6,6 +6,7 @@ import { actorLabel, deadlineLabel, environmentLabel, inputsLabel, isApply, isCh
 import { helmDeadline } from '../helm/helm.js';
 import { parseManifests } from '../kube/objects.js';
 import { crdUpgrades, refusedCrdUpgrades, UnsafeCrdChangeError } from './crd-preflight.js';
+import { applyOnceCrdsEstablished } from './crds-established.js';
 import type { ClusterDeps } from './deps.js';
 import { mapInOrder } from './pool.js';
 import type { ReleaseRecords } from './release-records.js';
@@ -152,7 +153,10 @@ async function carryOut(change: PlannedChange, environment: string, deps: Cluste
       // it would take over), now that its needs are in place: a refusal fails this release alone, nothing written.
       options.onProgress?.(release, 'applying', detail);
       const healthWait = release.wait && options.health?.waitsFor(release) === true;
-      await deps.helm.upgrade(release, values, labelsOf(change, environment, options), { builtInKindsOnly: healthWait });
+      const labels = labelsOf(change, environment, options);
+      await applyOnceCrdsEstablished(() => deps.helm.upgrade(release, values, labels, { builtInKindsOnly: healthWait }), deps, (crds) =>
+        options.onProgress?.(release, 'applying', `waiting for ${crds.length === 1 ? 'its CRD' : `${crds.length} CRDs`} to be established`),
+      );
       await confirmDeployed(release, previous, options);
       if (healthWait) await options.health!.wait(release);
       return { state: change.action === 'install' ? 'installed' : 'upgraded', detail };

@@ -373,6 +373,10 @@ export class DirectKubectl implements Kubectl {
     return this.cli.dryRunApply(objects, namespace);
   }
 
+  waitEstablished(crds: readonly string[], timeout: string): Promise<void> {
+    return this.cli.waitEstablished(crds, timeout);
+  }
+
   /**
    * Watched from the resourceVersion of a list of them, as kubectl --watch-only does: no change between the two is
    * missed, and none from before is replayed.

@@ -25,6 +25,8 @@ export interface Kubectl {
   getObject(ref: ObjectRef): Promise<KubeObject | undefined>;
   /** Every object of one kind in every namespace, as served at `apiVersion` (a CRD's custom resources). */
   listEverywhere(apiVersion: string, kind: string): Promise<KubeObject[]>;
+  /** Waits until each of these CRDs (by name) is Established, its kinds served; fails past `timeout` (e.g. 60s). */
+  waitEstablished(crds: readonly string[], timeout: string): Promise<void>;
   /** Creates the object; 'exists' when an object of that name is already there. */
   createObject(obj: KubeObject): Promise<KubeObject | 'exists'>;
   /** Replaces the object at its resourceVersion; 'conflict' when it changed since (optimistic concurrency). */
@@ -154,6 +156,13 @@ export class KubectlCli implements Kubectl {
 
   listEverywhere(apiVersion: string, kind: string): Promise<KubeObject[]> {
     return this.get(['get', qualifiedKind({ apiVersion, kind }), '--all-namespaces']);
+  }
+
+  async waitEstablished(crds: readonly string[], timeout: string): Promise<void> {
+    this.resolved ??= this.tool();
+    const { path } = await this.resolved;
+    const args = ['wait', '--for=condition=Established', `--timeout=${timeout}`, ...crds.map((name) => `customresourcedefinition.apiextensions.k8s.io/${name}`), ...contextArgs(this.target)];
+    await this.runner.run(path, args, { retry: 'read' });
   }
 
   createObject(obj: KubeObject): Promise<KubeObject | 'exists'> {

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiGroup } from '../../src/kube/objects.js';
-import { startEmulator, type Emulator } from '../cluster/emulator.js';
 import { samples } from '../fixtures/health/library-samples.js';
 import { boutique } from '../support/cli.js';
+import { startControlPlane, type ControlPlane } from '../support/control-plane.js';
 import { mergePatch } from '../support/merge-patch.js';
 import { emulatorEnv } from '../support/tools.js';
 
@@ -50,15 +50,17 @@ function writeProject(): string {
 }
 
 describe('the built-in health library through the API', () => {
-  let emulator: Emulator;
+  let cluster: ControlPlane;
   let dir: string;
-  const run = (args: string[]) => boutique(args, { cwd: dir, env: emulatorEnv(emulator) });
+  const run = (args: string[]) => boutique(args, { cwd: dir, env: emulatorEnv(cluster) });
 
   beforeAll(async () => {
-    emulator = await startEmulator();
+    // As an HA control plane does, the API server establishes each new CRD 5 s after it is created: helm 4 without
+    // --wait does not wait for the crds/ it installs (helm/helm#32671), boutique does (app/crds-established.ts).
+    cluster = await startControlPlane({ apiServerCount: 2 });
     dir = writeProject();
   });
-  afterAll(() => emulator.stop());
+  afterAll(() => cluster.stop());
 
   it('every sample gets the state its documentation says', async () => {
     const sync = await run(['sync']);
@@ -66,9 +68,9 @@ describe('the built-in health library through the API', () => {
     for (const [index, { object }] of samples.entries()) {
       const path = `/apis/${object.apiVersion}/namespaces/lib/${plural(object.kind)}/${sampleName(index)}`;
       // The sample's generation, by as many changes of its spec.
-      for (let generation = 1; generation < (object.metadata.generation as number); generation++) await mergePatch(emulator, path, { spec: { revision: generation } });
-      expect(emulator.store.get(object.apiVersion, object.kind, 'lib', sampleName(index))?.metadata.generation).toBe(object.metadata.generation);
-      if (object.status) await mergePatch(emulator, `${path}/status`, { status: object.status });
+      for (let generation = 1; generation < (object.metadata.generation as number); generation++) await mergePatch(cluster, path, { spec: { revision: generation } });
+      expect(cluster.store.get(object.apiVersion, object.kind, 'lib', sampleName(index))?.metadata.generation).toBe(object.metadata.generation);
+      if (object.status) await mergePatch(cluster, `${path}/status`, { status: object.status });
     }
     const status = await run(['status', '-o', 'json']);
     expect(status.exitCode, status.stderr).toBe(0);

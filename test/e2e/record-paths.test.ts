@@ -2,7 +2,7 @@ import { execa } from 'execa';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlane, type RequestLogEntry } from '../support/control-plane.js';
-import type { KubeObject } from '../cluster/kinds.js';
+import type { KubeObject } from '../support/control-plane.js';
 import { boutique } from '../support/cli.js';
 import { copyShippedSystem } from '../support/system.js';
 import { emulatorEnv, helm3Binary, helmBinary, helmWithDriver, kubectlBinary } from '../support/tools.js';

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readyDelayAnnotation, startEmulator, type Emulator } from '../cluster/emulator.js';
 import { boutique, boutiqueBin, type CliResult } from '../support/cli.js';
+import { readyDelayAnnotation, startControlPlane, type ControlPlane } from '../support/control-plane.js';
 import { emulatorEnv, helmBinary } from '../support/tools.js';
 
 /** A folder with a chart named vault, of these objects (and values schema), and a releases.yaml of one release of it with these set entries. */
@@ -36,14 +36,14 @@ ${CONFIG_MAP_HEAD}  connection: "postgres://admin:{{ .Values.password }}@db"
 }
 
 describe('secrets in diff', () => {
-  let emulator: Emulator;
+  let cluster: ControlPlane;
   let env: Record<string, string>;
   beforeAll(async () => {
-    emulator = await startEmulator({ readyDelayMs: 50 });
-    env = emulatorEnv(emulator);
+    cluster = await startControlPlane({ readyDelayMs: 50 });
+    env = emulatorEnv(cluster);
     expect((await boutique(['sync'], { cwd: system('old-hunter2'), env })).exitCode).toBe(0);
   });
-  afterAll(() => emulator.stop());
+  afterAll(() => cluster.stop());
 
   it('shows a changed secret key as changed and never prints the old or new value, in any format', async () => {
     const dir = system('new-swordfish');
@@ -68,17 +68,17 @@ describe('secrets in diff', () => {
 });
 
 describe('a secret, given every way, in every output of every command', () => {
-  let emulator: Emulator;
-  afterAll(() => emulator.stop());
+  let cluster: ControlPlane;
+  afterAll(() => cluster.stop());
 
   it('never shows the sentinel, plain or base64, in stdout or stderr, in any format', async () => {
-    emulator = await startEmulator({ readyDelayMs: 50 });
+    cluster = await startControlPlane({ readyDelayMs: 50 });
     const fileSecret = 'S3NTINEL-file-9f2c';
     const flagSecret = 'S3NTINEL-flag-41d7';
     const dir = system(fileSecret);
     // The second secret reaches the chart through --set-secret, and breaks a required value in the last runs.
     writeFileSync(join(dir, 'chart', 'templates', 'token.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: token\ndata:\n  token: {{ required "token is required" .Values.token | quote }}\n');
-    const env = emulatorEnv(emulator);
+    const env = emulatorEnv(cluster);
     const flag = ['--set-secret', `token=${flagSecret}`];
     const runs: string[][] = [
       ['lint', ...flag], ['lint', ...flag, '-o', 'json'],
@@ -99,7 +99,7 @@ describe('a secret, given every way, in every output of every command', () => {
     }
     expect(printed).toBeGreaterThan(1000);
     // It did reach the cluster: the masking is of outputs, not of what helm applied.
-    expect(emulator.store.list('v1', 'ConfigMap', 'default').some((map) => JSON.stringify(map.data).includes(flagSecret))).toBe(true);
+    expect(cluster.store.list('v1', 'ConfigMap', 'default').some((map) => JSON.stringify(map.data).includes(flagSecret))).toBe(true);
     const destroyed = await boutique(['destroy', '--yes', ...flag, '-o', 'json'], { cwd: dir, env });
     expect(destroyed.exitCode, destroyed.stderr).toBe(0);
     for (const form of forms) expect(`${destroyed.stdout}\n${destroyed.stderr}`).not.toContain(form);
@@ -108,7 +108,7 @@ describe('a secret, given every way, in every output of every command', () => {
 
 describe('secret set values inside lists', () => {
   it('land as helm --set puts them: in the item the values hold, the other items and keys kept, a list grown with null', async () => {
-    const emulator = await startEmulator({ readyDelayMs: 50 });
+    const cluster = await startControlPlane({ readyDelayMs: 50 });
     try {
       const dir = mkdtempSync(join(tmpdir(), 'boutique-secret-lists-'));
       mkdirSync(join(dir, 'chart', 'templates'), { recursive: true });
@@ -127,9 +127,9 @@ describe('secret set values inside lists', () => {
         join(dir, 'releases.yaml'),
         `releases:\n  - name: accounts\n    chart: ./chart\n    values: [values.yaml]\n    set:\n${secrets.map(([name, value]) => `      - { name: '${name}', value: '${value}', secret: true }\n`).join('')}`,
       );
-      const synced = await boutique(['sync'], { cwd: dir, env: emulatorEnv(emulator) });
+      const synced = await boutique(['sync'], { cwd: dir, env: emulatorEnv(cluster) });
       expect(synced.exitCode, synced.stderr).toBe(0);
-      const applied = emulator.store.list('v1', 'ConfigMap', 'default').find((map) => map.metadata.name === 'users')!.data as Record<string, string>;
+      const applied = cluster.store.list('v1', 'ConfigMap', 'default').find((map) => map.metadata.name === 'users')!.data as Record<string, string>;
       expect(JSON.parse(applied.users!)).toEqual([{ name: 'alice', token: 'S3CRET-alice', role: 'admin' }, { name: 'bob' }, null, { name: 'S3CRET-dave' }]);
       expect(JSON.parse(applied.db!)).toEqual({ host: 'pg', port: 5432, password: 'S3CRET-db,with=comma' });
       // The same as helm itself gives for these values with --set-string (commas escaped, as --set needs).
@@ -138,7 +138,7 @@ describe('secret set values inside lists', () => {
       expect(String(byHelm.stdout)).toContain(`users: ${JSON.stringify(applied.users)}`);
       expect(String(byHelm.stdout)).toContain(`db: ${JSON.stringify(applied.db)}`);
     } finally {
-      await emulator.stop();
+      await cluster.stop();
     }
   });
 });
@@ -211,18 +211,18 @@ function expectValidOutput(result: CliResult, args: string[]): void {
 }
 
 describe('secret sentinels in every output, cache file and temp file', () => {
-  let emulator: Emulator;
+  let cluster: ControlPlane;
   let env: Record<string, string>;
   let dir: string;
   let tmp: string;
   const cache = process.env.BOUTIQUE_CACHE_DIR!;
   beforeAll(async () => {
-    emulator = await startEmulator({ readyDelayMs: 50 });
+    cluster = await startControlPlane({ readyDelayMs: 50 });
     tmp = mkdtempSync(join(tmpdir(), 'boutique-sentinel-tmp-'));
-    env = { ...emulatorEnv(emulator), TMPDIR: tmp };
+    env = { ...emulatorEnv(cluster), TMPDIR: tmp };
     dir = sentinelSystem();
   });
-  afterAll(() => emulator.stop());
+  afterAll(() => cluster.stop());
 
   it('never shows a sentinel in any form, in any command or format, and every output stays valid YAML or JSON', async () => {
     const flag = ['--set-secret', `token=${SENTINEL.flag}`];
@@ -262,12 +262,12 @@ describe('secret sentinels in every output, cache file and temp file', () => {
     const files = [...filesUnder(cache), ...filesUnder(tmp)];
     expect(files.length).toBeGreaterThan(3);
     for (const file of files) expectNoSentinel(readFileSync(file).toString('latin1'), file);
-    const records = emulator.store.list('v1', 'Secret', 'default').filter((secret) => secret.metadata.labels?.owner === 'helm');
+    const records = cluster.store.list('v1', 'Secret', 'default').filter((secret) => secret.metadata.labels?.owner === 'helm');
     expect(records.length).toBeGreaterThan(0);
     for (const record of records) expectNoSentinel(JSON.stringify(record.metadata), `record ${record.metadata.name}`);
 
     // It did reach the cluster: masking is of outputs, not of what helm applied.
-    const live = emulator.store.get('v1', 'Secret', 'default', 'vault')!;
+    const live = cluster.store.get('v1', 'Secret', 'default', 'vault')!;
     expect(Buffer.from(String((live.data as Record<string, string>).password), 'base64').toString()).toBe(SENTINEL.pem);
     expect(statSync(tmp).isDirectory()).toBe(true);
   });
@@ -339,19 +339,19 @@ describe('secret values on disk', () => {
   });
 
   it('leaves no secret in $TMPDIR after SIGKILL mid-sync once the next run starts, nor after a double SIGINT', async () => {
-    const emulator = await startEmulator({ readyDelayMs: 50 });
+    const cluster = await startControlPlane({ readyDelayMs: 50 });
     try {
       const dir = sentinelSystem();
       // A Deployment that takes its time to be ready keeps helm (and the values files) busy.
-      writeFileSync(join(dir, 'chart', 'templates', 'slow.yaml'), `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-slow\n  annotations: { ${readyDelayAnnotation}: "20000" }\nspec:\n  selector: { matchLabels: { app: slow } }\n  template:\n    metadata: { labels: { app: slow } }\n    spec: { containers: [{ name: c, image: busybox }] }\n`);
+      writeFileSync(join(dir, 'chart', 'templates', 'slow.yaml'), `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-slow\nspec:\n  selector: { matchLabels: { app: slow } }\n  template:\n    metadata: { labels: { app: slow }, annotations: { ${readyDelayAnnotation}: "20000" } }\n    spec: { containers: [{ name: c, image: busybox }] }\n`);
       const tmp = mkdtempSync(join(tmpdir(), 'boutique-kill-tmp-'));
-      const env = { ...emulatorEnv(emulator), TMPDIR: tmp, NO_COLOR: '1', CI: 'true' };
+      const env = { ...emulatorEnv(cluster), TMPDIR: tmp, NO_COLOR: '1', CI: 'true' };
       const valuesFolders = () => readdirSync(tmp).filter((name) => name.startsWith('boutique-values-') && readdirSync(join(tmp, name)).length > 0);
       const midSync = async () => {
         const run = execa(process.execPath, [boutiqueBin, 'sync', '--set-secret', `token=${SENTINEL.flag}`], { cwd: dir, env, reject: false });
         while (valuesFolders().length === 0 && run.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 50));
         // helm is applying (or waiting for the Deployment): the values files are in use.
-        const writes = () => emulator.requests.filter((request) => request.method === 'POST' || request.method === 'PATCH').length;
+        const writes = () => cluster.requests.filter((request) => request.method === 'POST' || request.method === 'PATCH').length;
         const before = writes();
         while (writes() === before && run.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 50));
         // An execa process is a promise: returned bare, the caller's await would wait for its end.
@@ -379,20 +379,20 @@ describe('secret values on disk', () => {
       expect(ended.exitCode).toBe(130);
       for (const file of filesUnder(tmp)) expectNoSentinel(readFileSync(file, 'latin1'), file);
     } finally {
-      await emulator.stop();
+      await cluster.stop();
     }
   });
 });
 
 describe('the inputs hash of a release with secret values', () => {
   it('is keyed by the cluster (a Secret beside the lock), stable from run to run: a second sync changes nothing', async () => {
-    const emulator = await startEmulator({ readyDelayMs: 50 });
+    const cluster = await startControlPlane({ readyDelayMs: 50 });
     try {
       const dir = sentinelSystem();
-      const env = emulatorEnv(emulator);
+      const env = emulatorEnv(cluster);
       const first = await boutique(['sync', '-o', 'json'], { cwd: dir, env });
       expect(first.exitCode, first.stderr).toBe(0);
-      const key = emulator.store.get('v1', 'Secret', 'default', 'boutique-inputs-key');
+      const key = cluster.store.get('v1', 'Secret', 'default', 'boutique-inputs-key');
       expect(Buffer.from(String((key?.data as Record<string, string>).key), 'base64')).toHaveLength(32);
       const actions = async (args: string[] = []) => JSON.parse((await boutique(['status', '-o', 'json', ...args], { cwd: dir, env })).stdout).results.map((result: { action: string }) => result.action);
       expect(await actions()).toEqual(['unchanged']);
@@ -402,7 +402,7 @@ describe('the inputs hash of a release with secret values', () => {
       // Another secret value is another hash: the release is upgraded.
       expect(await actions(['--set-secret', `pin=${SENTINEL.short}x`])).toEqual(['upgrade']);
     } finally {
-      await emulator.stop();
+      await cluster.stop();
     }
   });
 });

@@ -3,11 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { kubeconfigFor } from '../cluster/emulator.js';
 import { contextName, startControlPlane, type ControlPlane, type RequestLogEntry } from '../support/control-plane.js';
 import { boutique } from '../support/cli.js';
 import { copyShippedSystem, shippedNeeds, shippedReleaseNames } from '../support/system.js';
 import { emulatorEnv, helmBinary, kubectlBinary } from '../support/tools.js';
+import { kubeconfigFor } from '../support/kubeconfig.js';
 
 const releaseNames = shippedReleaseNames;
 const needs = shippedNeeds;

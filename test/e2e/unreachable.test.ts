@@ -4,11 +4,11 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { kubeconfigFor } from '../cluster/emulator.js';
 import { testCertificates } from '../support/certificates.js';
 import { boutique } from '../support/cli.js';
 import { copyShippedSystem } from '../support/system.js';
 import { helmBinary, kubectlBinary } from '../support/tools.js';
+import { kubeconfigFor } from '../support/kubeconfig.js';
 
 // Each sync must fail well within this: the bound is a guard against a hang, not a measure of speed.
 const HANG_GUARD_MS = 20_000;

@@ -1,4 +1,4 @@
-/** `npm run cluster -- --port N [--ready-delay-ms MS]`: run the test control plane by hand (real kube-apiserver, fake nodes). */
+/** `npm run cluster -- --port N [--ready-delay-ms MS] [--apiserver-count N]`: run the test control plane by hand (real kube-apiserver, fake nodes). */
 import { parseArgs } from 'node:util';
 import { startControlPlane } from './control-plane.js';
 
@@ -7,10 +7,11 @@ const { values } = parseArgs({
     port: { type: 'string', default: '0' },
     'ready-delay-ms': { type: 'string', default: '200' },
     'log-requests': { type: 'boolean', default: false },
+    'apiserver-count': { type: 'string', default: '1' },
   },
 });
 
-const cluster = await startControlPlane({ port: Number(values.port), readyDelayMs: Number(values['ready-delay-ms']) });
+const cluster = await startControlPlane({ port: Number(values.port), readyDelayMs: Number(values['ready-delay-ms']), apiServerCount: Number(values['apiserver-count']) });
 console.log(`Kubernetes test control plane (kube-apiserver ${cluster.apiServerUrl}, nodes run no containers) listening on ${cluster.url}`);
 console.log(`kubeconfig: ${cluster.kubeconfigPath} (context ${cluster.contextName})`);
 console.log(`export KUBECONFIG=${cluster.kubeconfigPath} KUBECACHEDIR=${cluster.env.KUBECACHEDIR}`);

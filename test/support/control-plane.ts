@@ -32,6 +32,11 @@ export interface ControlPlaneOptions {
   readyDelayMs?: number;
   /** Accepted for the emulator's interface: the control plane always serves https with client certificates. */
   tls?: boolean;
+  /**
+   * How many API servers kube-apiserver is told the cluster has (--apiserver-count, default 1). With more than one,
+   * as on an HA control plane, a new CRD is Established 5 s after its names are accepted instead of at once.
+   */
+  apiServerCount?: number;
 }
 
 export interface ControlPlaneStore {
@@ -242,6 +247,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       '--audit-log-maxsize=0',
       '--profiling=false',
       `--cert-dir=${join(dir, 'apiserver-certs')}`,
+      `--apiserver-count=${options.apiServerCount ?? 1}`,
     ]);
     const api = (method: string, path: string, body?: unknown) => apiRequest(apiServerUrl, tls.ca, tokens.harness!, method, path, body);
     await waitFor('kube-apiserver /readyz', [etcd, apiServer], async () => (await api('GET', '/readyz')).status === 200);

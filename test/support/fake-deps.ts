@@ -87,6 +87,9 @@ export function createFakeCluster(options: { releases?: Record<string, FakeRelea
     dryRunApply: async (objects) => [...objects],
     getObject: async ({ namespace, name }) => objects.get(`${namespace}/${name}`),
     listEverywhere: async (apiVersion, kind) => live.filter((obj) => obj.apiVersion === apiVersion && obj.kind === kind),
+    waitEstablished: async (crds) => {
+      calls.push(`wait established ${crds.join(',')}`);
+    },
     createObject: async (obj) => {
       const key = `${obj.metadata.namespace}/${obj.metadata.name}`;
       if (objects.has(key)) return 'exists';
