@@ -99,7 +99,11 @@ export interface WriteOptions extends ChangeOptions, Pick<SyncOptions, 'onProgre
 
 /** Stops a run that would write over another environment's releases, unless told to take them over (see takeovers). */
 function guardTakeover(operation: string, writes: readonly PlannedChange[], environment: string, options: WriteOptions): void {
-  const foreign = takeovers(writes, environment);
+  refuseTakeover(operation, takeovers(writes, environment), environment, options);
+}
+
+/** The refusal of sync, destroy and rollback to write over releases another environment deployed last. */
+export function refuseTakeover(operation: string, foreign: readonly { release: Release; owner: string }[], environment: string, options: Pick<WriteOptions, 'takeOver' | 'kubeContext'>): void {
   if (foreign.length === 0 || options.takeOver) return;
   const owners = [...new Set(foreign.map(({ owner }) => owner))];
   const listed = foreign.map(({ release, owner }) => `${release.id} (${owner})`).join(', ');

@@ -9,7 +9,7 @@ export { listHealthRules, type ListedHealthRule } from './health-rules.js';
 export { importHelmfile, type ImportResult } from './import.js';
 export { configFindings, lintReleases } from './lint.js';
 export { DEFAULT_KUBE_VERSION, rules, type Finding } from '../lint/index.js';
-export { findRelease, rollback, rollbackTarget } from './rollback.js';
+export { findRelease, prepareRollback, rollback } from './rollback.js';
 export { releaseHistory } from './history.js';
 export { lookUpTools, type ToolLookup } from './tools.js';
 export type { SyncProgress, SyncResult } from './sync.js';

@@ -3,8 +3,11 @@ import { closest } from '../text/suggest.js';
 import { UsageError } from '../errors.js';
 import type { HelmRevision } from '../helm/helm.js';
 import type { Plan } from '../plan/plan.js';
+import { ownerOf } from '../plan/sync-plan.js';
+import { refuseTakeover, type WriteOptions } from './changes.js';
 import type { ClusterDeps } from './deps.js';
 import { acquireLock, locksOf, type LockOptions } from './lock.js';
+import { releaseRecords } from './release-records.js';
 
 /** The one release a rollback names, by `name` or `namespace/name`. */
 export function findRelease(config: ReleasesConfig, name: string): Release {
@@ -21,7 +24,7 @@ export function findRelease(config: ReleasesConfig, name: string): Release {
  * The revision a rollback goes to (the one before the current by default), checked against helm's history before
  * anything is asked or written: helm's own answer to a release with one revision is "release has no 0 version".
  */
-export function rollbackTarget(release: Release, revision: number | undefined, history: readonly HelmRevision[]): number {
+function rollbackTarget(release: Release, revision: number | undefined, history: readonly HelmRevision[]): number {
   const current = history.at(-1);
   const kept = history.map((entry) => entry.revision);
   const target = revision ?? history.at(-2)?.revision;
@@ -29,6 +32,19 @@ export function rollbackTarget(release: Release, revision: number | undefined, h
   if (!current) throw new UsageError(`${release.id} has no revisions: there is nothing to roll back`, { suggestions: look });
   if (target === undefined) throw new UsageError(`${release.id} has only revision ${current.revision}: there is nothing to roll back to`, { suggestions: look });
   if (!kept.includes(target)) throw new UsageError(`${release.id} has no revision ${target}: helm keeps ${kept.join(', ')}`, { suggestions: look });
+  return target;
+}
+
+/**
+ * The revision a rollback of `release` goes to, checked before anything is asked or written: it must be one helm
+ * keeps, and the release must be this environment's, as for sync (another environment's needs --take-over).
+ */
+export async function prepareRollback(plan: Plan, release: Release, revision: number | undefined, deps: ClusterDeps, options: Pick<WriteOptions, 'takeOver' | 'kubeContext'>): Promise<number> {
+  const target = rollbackTarget(release, revision, await deps.helm.history(release));
+  const records = await releaseRecords(deps);
+  const owner = ownerOf(await records.current(release));
+  records.stop();
+  refuseTakeover('rollback', owner && owner !== plan.environment.name ? [{ release, owner }] : [], plan.environment.name, options);
   return target;
 }
 

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
-import { findRelease, rollback, rollbackTarget, runUndo, undoRun } from '../app/index.js';
+import { findRelease, prepareRollback, rollback, runUndo, undoRun } from '../app/index.js';
 import { parseRevision } from '../cli/arguments.js';
-import { BoutiqueCommand } from '../cli/base-command.js';
+import { BoutiqueCommand, takeOverFlags } from '../cli/base-command.js';
 import type { Outcome } from '../cli/outcome.js';
 import { UsageError } from '../errors.js';
 
@@ -15,6 +15,7 @@ export default class Rollback extends BoutiqueCommand {
   };
 
   static override flags = {
+    ...takeOverFlags,
     run: Flags.string({ description: 'undo the run with this id (history --runs): every release it upgraded goes back, every one it installed is uninstalled, dependents first', helpValue: 'ID' }),
     // No default: oclif checks dependsOn against any value, a default false included.
     'dry-run': Flags.boolean({ description: 'with --run: say what would be rolled back and uninstalled, and change nothing', dependsOn: ['run'] }),
@@ -27,8 +28,9 @@ export default class Rollback extends BoutiqueCommand {
     const revision = parseRevision(args.revision);
     const { config, plan } = this.loadPlan();
     const release = findRelease(config, args.release);
-    const deps = (await this.wiring(config)).cluster();
-    const target = rollbackTarget(release, revision, await deps.helm.history(release));
+    const wiring = await this.wiring(config);
+    const deps = wiring.cluster();
+    const target = await prepareRollback(plan, release, revision, deps, { takeOver: flags['take-over'], kubeContext: wiring.kubeContextName() });
     if (config.environment.production) await this.confirm(`rollback of ${release.id} to revision ${target} in ${await this.targetOf(config)}`, `helm rollback ${release.name} ${target}`);
     const { lockTimeoutMs, onLockWait } = this.writeOptions();
     const current = await rollback(plan, release, target, deps, { timeoutMs: lockTimeoutMs, onWait: onLockWait });
