@@ -1,8 +1,8 @@
 import type { Release } from '../config/types.js';
 import { diffRelease, type ReleaseDiff } from '../diff/release-diff.js';
-import { isRunError, RefusedError, ReleaseStateError } from '../errors.js';
+import { isRunError, RefusedError } from '../errors.js';
 import { maskError, maskerOf, secretValuesOf, type SecretValue } from '../secrets/mask.js';
-import { hooksFromHelm, type StoredRelease } from '../helm/records.js';
+import type { StoredRelease } from '../helm/records.js';
 import { kindsByScope, parseManifests, type HelmHook, type KubeObject } from '../kube/objects.js';
 import { valueAtSetPath } from '../config/values-path.js';
 import { withReleases, type Plan } from '../plan/plan.js';

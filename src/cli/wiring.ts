@@ -1,5 +1,4 @@
 import { availableParallelism, homedir, totalmem } from 'node:os';
-import { join } from 'node:path';
 import type { ClusterDeps } from '../app/deps.js';
 import { createInputsHash } from '../app/inputs-hash.js';
 import { sweepSecretFiles } from '../app/values-files.js';

@@ -21,15 +21,6 @@ const storageWrites = (cluster: ControlPlane, release: string) =>
 const patchStatus = (cluster: ControlPlane, name: string, status: Record<string, unknown>, resource = 'widgets') =>
   mergePatch(cluster, `/apis/example.com/v1/namespaces/shop/${resource}/${name}/status`, { status });
 
-/** The Widget as stored, or undefined before the CRD (and so the kind) exists. */
-function widget(cluster: ControlPlane, name: string) {
-  try {
-    return cluster.store.get('example.com/v1', 'Widget', 'shop', name);
-  } catch {
-    return undefined;
-  }
-}
-
 describe('health of custom resources', () => {
   let cluster: ControlPlane;
   let dir: string;
