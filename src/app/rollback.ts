@@ -7,7 +7,9 @@ import { ownerOf } from '../plan/sync-plan.js';
 import { refuseTakeover, type WriteOptions } from './changes.js';
 import type { ClusterDeps } from './deps.js';
 import { acquireLock, locksOf, type LockOptions } from './lock.js';
+import { objectsWithRules, waitForHealth } from './health-wait.js';
 import { releaseRecords } from './release-records.js';
+import { storedObjects } from './stored-objects.js';
 
 /** The one release a rollback names, by `name` or `namespace/name`. */
 export function findRelease(config: ReleasesConfig, name: string): Release {
@@ -48,12 +50,24 @@ export async function prepareRollback(plan: Plan, release: Release, revision: nu
   return target;
 }
 
+/**
+ * `helm rollback` to `revision`, waiting as sync waits: a revision with custom resources that a health rule covers
+ * is waited for by those rules after helm's wait for the built-in kinds (helm 4's watcher would hold a Ready=False
+ * until its timeout).
+ */
+export async function rollbackWaitingForHealth(release: Release, revision: number, deps: ClusterDeps): Promise<void> {
+  const objects = release.wait ? storedObjects(release, await deps.helm.manifest(release, revision)) : [];
+  const byRules = objectsWithRules(release, objects).length > 0;
+  await deps.helm.rollback(release, revision, { builtInKindsOnly: byRules });
+  if (byRules) await waitForHealth(release, objects, deps.kubectl);
+}
+
 /** `helm rollback` (to the previous revision by default) under the target's lock, then the revision helm recorded for it. */
-export async function rollback(plan: Plan, release: Release, revision: number | undefined, deps: ClusterDeps, lock: Pick<LockOptions, 'timeoutMs' | 'onWait'>): Promise<HelmRevision | undefined> {
+export async function rollback(plan: Plan, release: Release, revision: number, deps: ClusterDeps, lock: Pick<LockOptions, 'timeoutMs' | 'onWait'>): Promise<HelmRevision | undefined> {
   const held = await acquireLock(deps.kubectl, locksOf(plan.environment, [release.namespace]), lock);
   let ended = false;
   try {
-    await deps.helm.rollback(release, revision);
+    await rollbackWaitingForHealth(release, revision, deps);
     const lost = held.lost();
     if (lost) throw lost;
     ended = true;

@@ -49,7 +49,7 @@ export default class Rollback extends BoutiqueCommand {
     const lines = undo.map((step) => `${step.release.id}: ${step.action === 'uninstall' ? 'uninstall (the run installed it)' : `roll back to revision ${step.toRevision}`}`);
     if (dryRun) {
       return {
-        results: undo.map((step) => ({ id: step.release.id, action: step.action, ...(step.toRevision && { toRevision: step.toRevision }) })),
+        results: undo.map((step) => ({ id: step.release.id, action: step.action, ...(step.action === 'rollback' && { toRevision: step.toRevision }) })),
         text: `${lines.join('\n')}\nNothing was changed (dry run).\n`,
       };
     }

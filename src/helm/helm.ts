@@ -54,11 +54,13 @@ export interface Helm {
    * helm's storage in bulk instead; this serves storage drivers kubectl cannot read (sql) and single-release commands.
    */
   find(release: Release): Promise<ReleaseRecord | undefined>;
-  manifest(release: Release): Promise<string>;
+  /** The manifest of the release's latest revision, or of `revision`. */
+  manifest(release: Release, revision?: number): Promise<string>;
   /** The user-supplied values of the deployed release (helm get values). */
   values(release: Release): Promise<Record<string, unknown>>;
   history(release: Release): Promise<HelmRevision[]>;
-  rollback(release: Release, revision: number | undefined): Promise<void>;
+  /** `builtInKindsOnly`: helm 4 waits as helm 3 does, and boutique waits for the custom resources (see UpgradeOptions). */
+  rollback(release: Release, revision: number | undefined, options?: { builtInKindsOnly?: boolean }): Promise<void>;
 }
 
 /** What helm may still do after its waits (record the outcome) before boutique stops it. */
@@ -285,8 +287,9 @@ export class HelmCli implements Helm {
     }
   }
 
-  async manifest(release: Release): Promise<string> {
-    return (await this.run(['get', 'manifest', release.name, ...this.scope(release)], { retry: 'read' })).stdout;
+  async manifest(release: Release, revision?: number): Promise<string> {
+    const at = revision === undefined ? [] : ['--revision', String(revision)];
+    return (await this.run(['get', 'manifest', release.name, ...at, ...this.scope(release)], { retry: 'read' })).stdout;
   }
 
   async hooks(release: Release): Promise<HelmHook[]> {
@@ -303,8 +306,9 @@ export class HelmCli implements Helm {
     return JSON.parse(stdout) as HelmRevision[];
   }
 
-  async rollback(release: Release, revision: number | undefined): Promise<void> {
-    const wait = release.wait ? [(await this.major()) >= 4 ? '--wait=watcher' : '--wait', '--timeout', release.timeout] : [];
+  async rollback(release: Release, revision: number | undefined, options: { builtInKindsOnly?: boolean } = {}): Promise<void> {
+    const helm4Wait = options.builtInKindsOnly ? '--wait=legacy' : '--wait=watcher';
+    const wait = release.wait ? [(await this.major()) >= 4 ? helm4Wait : '--wait', '--timeout', release.timeout] : [];
     await this.run(['rollback', release.name, ...(revision === undefined ? [] : [String(revision)]), ...wait, ...this.scope(release)], { release, retry: 'write', waits: true });
   }
 }

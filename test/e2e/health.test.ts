@@ -130,4 +130,11 @@ describe('health of custom resources', () => {
     await patchStatus(cluster, 'no-rule', { conditions: [{ type: 'Ready', status: 'False', reason: 'Painting' }] }, 'gadgets');
     expect((await run(['status', '-l', 'name=plain'])).stdout).toMatch(/ in sync; waiting for Gadget\/no-rule: Ready=False \(Painting\)$/m);
   });
+
+  it('a rollback waits as sync does: helm for the built-in kinds, then the rule, which fails it at once, named', async () => {
+    const result = await run(['rollback', 'broken', '1', '--debug']);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/^\$ \S+ rollback broken 1 --wait=legacy /m);
+    expect(result.stderr).toContain('Widget/broken failed: its health rule example.com/v1 Widget (releases.yaml defaults.health[0]) says failed: Ready=False (Broken)');
+  });
 });
