@@ -15,6 +15,7 @@ let other: ReturnType<typeof newAgeKey>;
 const keysOf = (...identities: string[]): AgeKeys => ({ identities: identities.map((identity) => ({ key: identity, from: 'SOPS_AGE_KEY' })), looked: ['SOPS_AGE_KEY'], issues: [] });
 
 const plain = [
+  '# sops encrypts comments too (type comment): they are no values, and outside the MAC',
   'db:',
   '  password: hunter2-secret',
   '  port: 5432',
@@ -60,6 +61,7 @@ describe('decryptSopsValues', () => {
   it('decrypts a file the real sops encrypted to the values sops decrypt gives, and names every encrypted leaf', async () => {
     const path = sopsEncrypt(dir, 'values.enc.yaml', plain, key.recipient);
     expect(readFileSync(path, 'utf8')).not.toContain('hunter2');
+    expect(readFileSync(path, 'utf8')).toMatch(/^#ENC\[AES256_GCM,.*,type:comment\]$/m);
     const { values, secrets } = await decrypt(path);
     const bySops = parseGoYaml(sops(['decrypt', 'values.enc.yaml'], { cwd: dir, env: { SOPS_AGE_KEY_FILE: key.file } }));
     expect(values).toEqual(bySops);
