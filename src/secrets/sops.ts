@@ -1,6 +1,5 @@
 import { createDecipheriv, createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { Decrypter, armor } from 'age-encryption';
 import { isAlias, isMap, isPair, isScalar, isSeq, type Scalar } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { issueAt, type ParsedDocument, type PathSegment } from '../config/parse.js';
@@ -196,6 +195,8 @@ async function unwrapDataKey(metadata: Record<string, unknown>, keys: AgeKeys, f
   if (keys.identities.length === 0) {
     throw new SopsIssue(['sops', 'age'], `no age key found to decrypt it (looked in ${keys.looked.join(', ')})${keys.issues.length > 0 ? `; ${keys.issues.join('; ')}` : ''}`, hint);
   }
+  // Loaded on first use: a run without a sops file never loads age (and its post-quantum ciphers).
+  const { Decrypter, armor } = await import('age-encryption');
   const decrypter = new Decrypter();
   for (const identity of keys.identities) {
     try {
