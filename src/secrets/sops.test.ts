@@ -144,6 +144,8 @@ describe('decryptSopsValues', () => {
     const none = await issueOf(decrypt(path, { identities: [], looked: ['SOPS_AGE_KEY', 'SOPS_AGE_KEY_FILE', '/home/u/.config/sops/age/keys.txt'], issues: [] }));
     expect(none.message).toBe('sops file other.enc.yaml: no age key found to decrypt it (looked in SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, /home/u/.config/sops/age/keys.txt)');
     expect(none.hint).toMatch(/^set SOPS_AGE_KEY_FILE/);
+    const malformed = await issueOf(decrypt(path, keysOf('AGE-SECRET-KEY-1NOTAKEY')));
+    expect(malformed.message).toBe('sops file other.enc.yaml: none of the age keys (from SOPS_AGE_KEY) is for a recipient of other.enc.yaml; SOPS_AGE_KEY holds a malformed age secret key');
     // Either of two keys opens a file encrypted for both.
     const both = sopsEncrypt(dir, 'both.enc.yaml', 'a: secret-one\n', `${other.recipient},${key.recipient}`);
     expect((await decrypt(both, keysOf(key.identity))).values).toEqual({ a: 'secret-one' });
