@@ -87,6 +87,17 @@ describe('decryptSopsValues', () => {
     ]);
   });
 
+  it('decrypts a values file sops wrote as JSON, which YAML reads', async () => {
+    writeFileSync(join(dir, 'values.json'), JSON.stringify({ db: { password: 'json-secret-value', port: 5432 }, tags: ['a', true] }));
+    const path = join(dir, 'values.enc.json');
+    writeFileSync(path, sops(['encrypt', '--age', key.recipient, 'values.json'], { cwd: dir }));
+    expect(readFileSync(path, 'utf8')).toMatch(/^\s*"sops": \{/m);
+    expect(await decrypt(path)).toEqual({
+      values: { db: { password: 'json-secret-value', port: 5432 }, tags: ['a', true] },
+      secrets: [{ path: 'db.password', value: 'json-secret-value' }, { path: 'db.port', value: 5432 }, { path: 'tags[0]', value: 'a' }, { path: 'tags[1]', value: true }],
+    });
+  });
+
   it('leaves what unencrypted_suffix, encrypted_regex and mac_only_encrypted leave in clear, and checks the MAC all the same', async () => {
     const suffixed = sopsEncrypt(dir, 'suffix.enc.yaml', 'user_unencrypted: admin\npassword: s3cret-value\n', key.recipient, ['--unencrypted-suffix', '_unencrypted']);
     expect(await decrypt(suffixed)).toEqual({ values: { user_unencrypted: 'admin', password: 's3cret-value' }, secrets: [{ path: 'password', value: 's3cret-value' }] });
