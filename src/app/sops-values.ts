@@ -6,10 +6,20 @@ import type { Release, ValuesLayer } from '../config/types.js';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { ageKeys, decryptSopsValues, sopsStandIns, type AgeKeys, type SopsValues } from '../secrets/sops.js';
 
-/** Whether a release's values file is one sops encrypted (read through the run's values reader, parsed once). */
+/**
+ * Whether a release's values file is one sops encrypted (read through the run's values reader, parsed once): only a
+ * text with a `sops` key (YAML or JSON, as sops writes both) is parsed to tell.
+ */
 export function isSopsFile(release: Release, path: string): boolean {
   const reader = valuesReaderOf(release);
-  return reader.issues(path).length === 0 && isSopsDocument(reader.read(path).value);
+  let text: string;
+  try {
+    text = reader.text(path);
+  } catch {
+    // Gone since releases.yaml was checked: helm says so.
+    return false;
+  }
+  return /^sops:|"sops"\s*:/m.test(text) && reader.issues(path).length === 0 && isSopsDocument(reader.read(path).value);
 }
 
 /**

@@ -15,6 +15,7 @@ let other: ReturnType<typeof newAgeKey>;
 const keysOf = (...identities: string[]): AgeKeys => ({ identities: identities.map((identity) => ({ key: identity, from: 'SOPS_AGE_KEY' })), looked: ['SOPS_AGE_KEY'], issues: [] });
 
 const plain = [
+  '# sops encrypts comments too (type comment): they are no values, and outside the MAC',
   'db:',
   '  password: hunter2-secret',
   '  port: 5432',
@@ -60,6 +61,7 @@ describe('decryptSopsValues', () => {
   it('decrypts a file the real sops encrypted to the values sops decrypt gives, and names every encrypted leaf', async () => {
     const path = sopsEncrypt(dir, 'values.enc.yaml', plain, key.recipient);
     expect(readFileSync(path, 'utf8')).not.toContain('hunter2');
+    expect(readFileSync(path, 'utf8')).toMatch(/^#ENC\[AES256_GCM,.*,type:comment\]$/m);
     const { values, secrets } = await decrypt(path);
     const bySops = parseGoYaml(sops(['decrypt', 'values.enc.yaml'], { cwd: dir, env: { SOPS_AGE_KEY_FILE: key.file } }));
     expect(values).toEqual(bySops);
@@ -83,6 +85,17 @@ describe('decryptSopsValues', () => {
       { path: 'motd', value: 'line one\nline two\n' },
       { path: 'dotted\\.key', value: 'v' },
     ]);
+  });
+
+  it('decrypts a values file sops wrote as JSON, which YAML reads', async () => {
+    writeFileSync(join(dir, 'values.json'), JSON.stringify({ db: { password: 'json-secret-value', port: 5432 }, tags: ['a', true] }));
+    const path = join(dir, 'values.enc.json');
+    writeFileSync(path, sops(['encrypt', '--age', key.recipient, 'values.json'], { cwd: dir }));
+    expect(readFileSync(path, 'utf8')).toMatch(/^\s*"sops": \{/m);
+    expect(await decrypt(path)).toEqual({
+      values: { db: { password: 'json-secret-value', port: 5432 }, tags: ['a', true] },
+      secrets: [{ path: 'db.password', value: 'json-secret-value' }, { path: 'db.port', value: 5432 }, { path: 'tags[0]', value: 'a' }, { path: 'tags[1]', value: true }],
+    });
   });
 
   it('leaves what unencrypted_suffix, encrypted_regex and mac_only_encrypted leave in clear, and checks the MAC all the same', async () => {
@@ -142,6 +155,8 @@ describe('decryptSopsValues', () => {
     const none = await issueOf(decrypt(path, { identities: [], looked: ['SOPS_AGE_KEY', 'SOPS_AGE_KEY_FILE', '/home/u/.config/sops/age/keys.txt'], issues: [] }));
     expect(none.message).toBe('sops file other.enc.yaml: no age key found to decrypt it (looked in SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, /home/u/.config/sops/age/keys.txt)');
     expect(none.hint).toMatch(/^set SOPS_AGE_KEY_FILE/);
+    const malformed = await issueOf(decrypt(path, keysOf('AGE-SECRET-KEY-1NOTAKEY')));
+    expect(malformed.message).toBe('sops file other.enc.yaml: none of the age keys (from SOPS_AGE_KEY) is for a recipient of other.enc.yaml; SOPS_AGE_KEY holds a malformed age secret key');
     // Either of two keys opens a file encrypted for both.
     const both = sopsEncrypt(dir, 'both.enc.yaml', 'a: secret-one\n', `${other.recipient},${key.recipient}`);
     expect((await decrypt(both, keysOf(key.identity))).values).toEqual({ a: 'secret-one' });

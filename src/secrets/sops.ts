@@ -1,6 +1,5 @@
 import { createDecipheriv, createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { Decrypter, armor } from 'age-encryption';
 import { isAlias, isMap, isPair, isScalar, isSeq, type Scalar } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { issueAt, type ParsedDocument, type PathSegment } from '../config/parse.js';
@@ -189,19 +188,23 @@ async function unwrapDataKey(metadata: Record<string, unknown>, keys: AgeKeys, f
   const recipients = Array.isArray(metadata.age) ? (metadata.age as { recipient?: unknown; enc?: unknown }[]) : [];
   if (recipients.length === 0) {
     const others = Object.keys(otherKeyTypes).filter((name) => Array.isArray(metadata[name]) && (metadata[name] as unknown[]).length > 0);
-    const named = others.map((name) => otherKeyTypes[name]).join(', ') || 'none';
-    throw new SopsIssue(['sops', ...(others[0] ? [others[0]] : [])], `recipient type ${named} is not supported yet: boutique decrypts sops files for age recipients`, 'add an age recipient to the file (sops updatekeys with age in .sops.yaml, or sops rotate --add-age age1…)');
+    const hint = 'add an age recipient to the file (sops updatekeys with age in .sops.yaml, or sops rotate --add-age age1…)';
+    if (others.length === 0) throw new SopsIssue(['sops'], 'names no recipient to decrypt it with', hint);
+    throw new SopsIssue(['sops', others[0]!], `recipient type ${others.map((name) => otherKeyTypes[name]).join(', ')} is not supported yet: boutique decrypts sops files for age recipients`, hint);
   }
   const hint = `set SOPS_AGE_KEY_FILE to the age key file for ${recipients.map((entry) => String(entry.recipient)).join(' or ')} (or SOPS_AGE_KEY to the key itself)`;
   if (keys.identities.length === 0) {
     throw new SopsIssue(['sops', 'age'], `no age key found to decrypt it (looked in ${keys.looked.join(', ')})${keys.issues.length > 0 ? `; ${keys.issues.join('; ')}` : ''}`, hint);
   }
+  // Loaded on first use: a run without a sops file never loads age (and its post-quantum ciphers).
+  const { Decrypter, armor } = await import('age-encryption');
   const decrypter = new Decrypter();
+  const issues = [...keys.issues];
   for (const identity of keys.identities) {
     try {
       decrypter.addIdentity(identity.key);
     } catch {
-      keys.issues.push(`${identity.from} holds a malformed age secret key`);
+      issues.push(`${identity.from} holds a malformed age secret key`);
     }
   }
   for (const [index, entry] of recipients.entries()) {
@@ -222,7 +225,7 @@ async function unwrapDataKey(metadata: Record<string, unknown>, keys: AgeKeys, f
     }
   }
   const from = [...new Set(keys.identities.map((identity) => identity.from))].join(', ');
-  throw new SopsIssue(['sops', 'age'], `none of the age keys (from ${from}) is for a recipient of ${file}${keys.issues.length > 0 ? `; ${keys.issues.join('; ')}` : ''}`, hint);
+  throw new SopsIssue(['sops', 'age'], `none of the age keys (from ${from}) is for a recipient of ${file}${issues.length > 0 ? `; ${issues.join('; ')}` : ''}`, hint);
 }
 
 /**

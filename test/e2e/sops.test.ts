@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -75,7 +75,8 @@ describe('sops-encrypted values files', () => {
     sopsEncrypt(dir, 'secrets.enc.yaml', PLAIN, key.recipient);
     const helm = recordingHelm();
     const runEnv = { ...env, SOPS_AGE_KEY_FILE: key.file, BOUTIQUE_HELM: helm.path };
-    const runs = [['sync', '--debug'], ['diff', '-o', 'json'], ['template'], ['lint'], ['sync', '-o', 'json'], ['export', 'flux', '--repo-url', 'https://example.com/shop.git', '--output-dir', join(dir, 'flux'), '-o', 'json']];
+    const planFile = join(dir, 'install.plan');
+    const runs = [['diff', '--save-plan', planFile], ['sync', '--debug'], ['diff', '-o', 'json'], ['template'], ['lint'], ['sync', '-o', 'json'], ['export', 'flux', '--repo-url', 'https://example.com/shop.git', '--output-dir', join(dir, 'flux'), '-o', 'json']];
     const outputs: string[] = [];
     for (const args of runs) {
       const result = await boutique(args, { cwd: dir, env: runEnv });
@@ -85,11 +86,11 @@ describe('sops-encrypted values files', () => {
     expect(decoded(cluster.store.get('v1', 'Secret', 'default', 'shop'))).toEqual({ password: SENTINEL.password });
     expect(cluster.store.get('v1', 'ConfigMap', 'default', 'shop')?.data).toEqual({ greeting: SENTINEL.greeting, port: '5432', replicas: '3' });
     // template masks what the file holds: the greeting is shown as ***.
-    expect(outputs[2]).toMatch(/greeting: "\*\*\*"/);
+    expect(outputs[3]).toMatch(/greeting: "\*\*\*"/);
     // The second sync found nothing to change: the inputs hash holds the decrypted values (keyed), and they were the same.
-    expect((JSON.parse(outputs[4]!.split('\n\n')[0]!) as { results: unknown[] }).results).toMatchObject([{ id: 'default/shop', result: 'unchanged' }]);
+    expect((JSON.parse(outputs[5]!.split('\n\n')[0]!) as { results: unknown[] }).results).toMatchObject([{ id: 'default/shop', result: 'unchanged' }]);
     // export leaves the file to Flux's own sops decryption, and says so.
-    const exported = JSON.parse(outputs[5]!.split('\n\n')[0]!) as { results: { notes: { feature: string; detail: string }[] } };
+    const exported = JSON.parse(outputs[6]!.split('\n\n')[0]!) as { results: { notes: { feature: string; detail: string }[] } };
     expect(JSON.stringify(exported)).toContain('values file secrets.enc.yaml is encrypted with sops and left out');
     const fluxFiles = filesUnder(join(dir, 'flux'));
     expect(fluxFiles.length).toBeGreaterThan(0);
@@ -97,7 +98,8 @@ describe('sops-encrypted values files', () => {
     const argv = readFileSync(helm.log, 'utf8');
     // The decrypted file reaches helm as a private file of its own, between the layers around it.
     expect(argv).toMatch(/^upgrade shop .* --values \S+boutique-values-\S+\.0\.yaml --values \S+\.1\.yaml/m);
-    const cached = [...filesUnder(process.env.BOUTIQUE_CACHE_DIR!), ...filesUnder(tmp), ...filesUnder(join(dir, 'flux'))].filter((file) => statSync(file).size < 10_000_000);
+    expect(existsSync(planFile)).toBe(true);
+    const cached = [...filesUnder(process.env.BOUTIQUE_CACHE_DIR!), ...filesUnder(tmp), ...filesUnder(join(dir, 'flux')), planFile].filter((file) => statSync(file).size < 10_000_000);
     expect(cached.length).toBeGreaterThan(0);
     expect(filesUnder(tmp).filter((file) => file.includes('boutique-values-'))).toEqual([]);
     for (const value of Object.values(SENTINEL).flatMap(forms)) {
