@@ -51,6 +51,10 @@ describe('the commands that read or write a cluster, in-process', () => {
     expect(envelope).toMatchObject({ command: 'diff', ok: true, summary: { changes: true } });
     expect(envelope.results[0].releases.map((release: { id: string; action: string }) => `${release.id} ${release.action}`)).toEqual(['boutique-dev/redis-cart unchanged', 'boutique-dev/cartservice install']);
     expect(cluster.calls.filter((call) => !call.startsWith('read'))).toEqual([]);
+    const markdown = await runCommand(['diff', '-f', file, ...cart, '-o', 'markdown'], fakeAdapters(cluster.deps));
+    expect(markdown.exitCode, markdown.stderr).toBe(0);
+    expect(markdown.stdout).toMatch(/^#+ /m);
+    expect(markdown.stdout).toContain('cartservice');
   });
 
   it('destroy --yes uninstalls in reverse order; rollback and history go through helm', async () => {
@@ -70,6 +74,12 @@ describe('the commands that read or write a cluster, in-process', () => {
     expect(rollback.exitCode, rollback.stderr).toBe(0);
     expect(cluster.calls).toContain('rollback boutique-dev/cartservice');
     expect(JSON.parse(rollback.stdout).results).toEqual([{ id: 'boutique-dev/cartservice', revision: 2, description: 'Upgrade 2' }]);
+    // Without --yes and without a terminal, destroy refuses before anything is uninstalled (exit 2).
+    const unconfirmed = await runCommand(['destroy', '-f', file, ...cart, '-o', 'json'], fakeAdapters(cluster.deps));
+    expect(unconfirmed.exitCode).toBe(2);
+    expect(unconfirmed.stderr).toContain('destroy of 2 releases in environment dev (kube context fake-context): not confirmed, and there is no terminal to ask');
+    expect(JSON.parse(unconfirmed.stdout).errors).toMatchObject([{ code: 'NOT_CONFIRMED' }]);
+    expect(cluster.calls.filter((call) => call.startsWith('uninstall'))).toEqual([]);
     const destroy = await runCommand(['destroy', '-f', file, ...cart, '--yes'], fakeAdapters(cluster.deps));
     expect(destroy.exitCode, destroy.stderr).toBe(0);
     expect(cluster.calls.filter((call) => call.startsWith('uninstall'))).toEqual(['uninstall boutique-dev/cartservice', 'uninstall boutique-dev/redis-cart']);
