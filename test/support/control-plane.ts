@@ -14,10 +14,10 @@ import type { TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { Faults, matches, type Matcher, type MatchTarget, type RemoveFault } from '../cluster/faults.js';
-import type { KubeObject } from '../cluster/kinds.js';
-import { logEntryFor, type RequestLogEntry, type ResourceRoute } from '../cluster/request-log.js';
-import { readBody, resolveResourcePath } from '../cluster/server.js';
+import { Faults, matches, type Matcher, type MatchTarget, type RemoveFault } from './faults.js';
+import type { KubeObject } from './api-request.js';
+import { logEntryFor, type RequestLogEntry, type ResourceRoute } from './request-log.js';
+import { readBody, resolveResourcePath } from './api-request.js';
 import { repoRoot } from './cli.js';
 import { testCertificates, type TestCertificates } from './certificates.js';
 import { kubectlBinary } from './tools.js';
@@ -79,7 +79,7 @@ export interface ConnectionLogEntry {
   /** `ok`, `reset` (a resetConnections fault), `closed during the handshake`, or the client's alert as the proxy read it. */
   tls: string;
 }
-export { isWrite } from '../cluster/request-log.js';
+export { isWrite } from './request-log.js';
 
 export interface ControlPlaneOptions {
   /** Port of the API (the fault proxy in front of kube-apiserver) on 127.0.0.1; default 0 = a free port. */
@@ -314,7 +314,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     const faults = new ProxyFaults();
     holdServer = createServer((request, response) => {
       void readBody(request).then((body) => {
-        let hold = false;
+        let hold: boolean;
         try {
           hold = faults.isNeverReady(JSON.parse(body.toString('utf8')) as KubeObject);
         } catch {
@@ -485,7 +485,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
 }
 
 function readAudit(path: string): AuditEvent[] {
-  let text = '';
+  let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
