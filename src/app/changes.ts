@@ -37,6 +37,8 @@ export interface ChangeOptions {
   endedRuns?: ReadonlySet<string>;
   /** What each namespace's live objects were last time; the default keeps it in the cache folder. */
   kinds?: KindsMemory;
+  /** destroy: nothing is rendered, so sops files are left encrypted (no key needed to uninstall). */
+  sealed?: boolean;
 }
 
 /** The plan of what a sync would change, from a constant number of cluster reads, plus each release's stored manifest. */
@@ -44,7 +46,8 @@ export async function planChanges(unread: Plan, deps: ClusterDeps, options: Chan
   // sops files are decrypted first, before anything is contacted: one that cannot be is an input error (exit 2).
   // Then values from cluster Secrets are read, once per plan, for everything that follows: the inputs hash, the
   // renders, the diff. A release whose Secret or key is missing is blocked alone (its dependents are skipped).
-  const { plan, unresolved } = await withClusterSecrets(withReleases(unread, await withSopsValues(unread.releases)), deps);
+  const decrypted = options.sealed ? unread : withReleases(unread, await withSopsValues(unread.releases));
+  const { plan, unresolved } = await withClusterSecrets(decrypted, deps);
   // Read only for releases with secret values: the others hash no secret.
   const withSecrets = plan.releases.some((release) => secretValuesOf(release).length > 0);
   const key = withSecrets ? await inputsKey(deps.kubectl, plan.environment.lockNamespace, { create: options.createInputsKey ?? false }) : undefined;
@@ -236,7 +239,8 @@ async function pruneOrphans(orphans: readonly ReleaseRecord[], deps: ClusterDeps
 export async function destroy(plan: Plan, deps: ClusterDeps, options: WriteOptions & { deleteCrds?: boolean }): Promise<ReleaseRun> {
   const deployedIn = (syncPlan: SyncPlan) => new Set(syncPlan.changes.filter((change) => change.record).map((change) => change.release.id));
   const guard = (planned: SyncPlan) => guardTakeover('destroy', planned.changes.filter((change) => change.record), planned.environment, options);
-  let { syncPlan, stored } = await planChanges(plan, deps, options);
+  const planning = { ...options, sealed: true };
+  let { syncPlan, stored } = await planChanges(plan, deps, planning);
   if (deployedIn(syncPlan).size === 0) return { results: await destroyReleases(plan, new Set(), deps, options) };
   guard(syncPlan);
   if (!options.deleteCrds) {
@@ -248,7 +252,7 @@ export async function destroy(plan: Plan, deps: ClusterDeps, options: WriteOptio
   const lock = await takeLocks(plan, deps, options);
   let ended = false;
   try {
-    if (lock.waited) guard((syncPlan = (await planChanges(plan, deps, options)).syncPlan));
+    if (lock.waited) guard((syncPlan = (await planChanges(plan, deps, planning)).syncPlan));
     const results = await destroyReleases(plan, deployedIn(syncPlan), deps, { ...options, ...underLock(lock, options) });
     ended = true;
     return { results, failure: lock.lost() };

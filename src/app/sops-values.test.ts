@@ -9,10 +9,11 @@ import { withSopsValues } from './sops-values.js';
 
 let dir: string;
 let key: ReturnType<typeof newAgeKey>;
+// The first use builds sops and age-keygen from their Go modules (minutes, once per machine: scripts/build-sops.mjs).
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'boutique-sops-values-'));
   key = newAgeKey(dir);
-});
+}, 900_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const release = (name: string, files: string[], installed = true) =>

@@ -25,7 +25,7 @@ export function isSopsFile(release: Release, path: string): boolean {
 /**
  * The releases with their sops-encrypted values files decrypted in memory (issue 31), each file once: the one
  * place a run decrypts them, before it renders or contacts anything (template, lint, and planChanges for diff, sync
- * and destroy). A file that cannot be decrypted (no key, a key for none of its recipients, a changed value, a MAC
+ * and status; destroy renders nothing and leaves them encrypted). A file that cannot be decrypted (no key, a key for none of its recipients, a changed value, a MAC
  * that does not match) is an input error at its line: every such file is reported at once, and nothing runs. A
  * release to uninstall needs no values. Releases without a sops file come back as they were.
  */

@@ -35,11 +35,12 @@ const plain = [
   '',
 ].join('\n');
 
+// The first use builds sops and age-keygen from their Go modules (minutes, once per machine: scripts/build-sops.mjs).
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'boutique-sops-'));
   key = newAgeKey(dir, 'key');
   other = newAgeKey(dir, 'other');
-});
+}, 900_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const decrypt = (path: string, keys: AgeKeys = keysOf(key.identity)) => decryptSopsValues(parseYaml(readFileSync(path, 'utf8'), path.replace(`${dir}/`, '')), keys);

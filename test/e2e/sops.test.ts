@@ -107,6 +107,10 @@ describe('sops-encrypted values files', () => {
       expect(argv).not.toContain(value);
       for (const file of cached) expect(readFileSync(file).includes(value), file).toBe(false);
     }
+    // Uninstalling renders nothing: it needs no key.
+    const destroyed = await boutique(['destroy', '--yes'], { cwd: dir, env });
+    expect(destroyed.exitCode, destroyed.stderr).toBe(0);
+    expect(cluster.store.get('v1', 'Secret', 'default', 'shop')).toBeUndefined();
   });
 
   it('runs the worked example of docs/releases-yaml.md#sops-encrypted-values-files with the real sops', async () => {
