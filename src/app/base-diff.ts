@@ -13,6 +13,7 @@ import { buildPlan } from '../plan/plan.js';
 import { checkSelection, type Selector } from '../plan/select.js';
 import { secretValuesOf } from '../secrets/mask.js';
 import { withStandIns } from './cluster-secrets.js';
+import { withSopsStandIns } from './sops-values.js';
 import { builtDependenciesHash, createInputsHash } from './inputs-hash.js';
 import { mapInOrder } from './pool.js';
 import { ValuesFiles } from './values-files.js';
@@ -219,7 +220,7 @@ function selectedReleases(side: Side, environment: string, options: BaseDiffOpti
   }
   // A selector that matches nothing at head is a typo, as for every command (one for a removed release included).
   if (side.name === 'head') checkSelection(config.releases, options.selectors);
-  return buildPlan(config, { selectors: options.selectors, includeNeeds: options.includeNeeds }).releases.map(withStandIns);
+  return buildPlan(config, { selectors: options.selectors, includeNeeds: options.includeNeeds }).releases.map((release) => withStandIns(withSopsStandIns(release)));
 }
 
 /**

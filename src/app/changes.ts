@@ -1,11 +1,11 @@
 import type { Release } from '../config/types.js';
 import { diffRelease, type ReleaseDiff } from '../diff/release-diff.js';
-import { isRunError, RefusedError, ReleaseStateError } from '../errors.js';
+import { isRunError, RefusedError } from '../errors.js';
 import { maskError, maskerOf, secretValuesOf, type SecretValue } from '../secrets/mask.js';
-import { hooksFromHelm, type StoredRelease } from '../helm/records.js';
+import type { StoredRelease } from '../helm/records.js';
 import { kindsByScope, parseManifests, type HelmHook, type KubeObject } from '../kube/objects.js';
 import { valueAtSetPath } from '../config/values-path.js';
-import type { Plan } from '../plan/plan.js';
+import { withReleases, type Plan } from '../plan/plan.js';
 import { isApply, isChange, orphanRelease, planSync, runLabel, takeovers, type PlannedChange, type ReleaseRecord, type SyncPlan } from '../plan/sync-plan.js';
 import { withCrdImpacts } from '../crd/upgrade-safety.js';
 import { CrdDeletionError, crdDeletions, crdUpgrades } from './crd-preflight.js';
@@ -19,6 +19,7 @@ import { shortSecretPlaces } from './secret-places.js';
 import { previewWithCrds, unmappedKind } from './preview-crds.js';
 import { observeReleases } from './observe.js';
 import { resolveClusterSecrets } from './cluster-secrets.js';
+import { withSopsValues } from './sops-values.js';
 import { mapInOrder } from './pool.js';
 import { applySyncPlan, destroyReleases, rejectAll, unrenderableReleases, type ReleaseHealth, type SyncOptions, type SyncResult } from './sync.js';
 import { acquireLock, locksOf, type HeldLock, type LockOptions } from './lock.js';
@@ -40,9 +41,10 @@ export interface ChangeOptions {
 
 /** The plan of what a sync would change, from a constant number of cluster reads, plus each release's stored manifest. */
 export async function planChanges(unread: Plan, deps: ClusterDeps, options: ChangeOptions): Promise<{ syncPlan: SyncPlan; stored: Map<string, StoredRelease>; plan: Plan }> {
-  // Values from cluster Secrets are read here, once per plan, for everything that follows: the inputs hash, the
+  // sops files are decrypted first, before anything is contacted: one that cannot be is an input error (exit 2).
+  // Then values from cluster Secrets are read, once per plan, for everything that follows: the inputs hash, the
   // renders, the diff. A release whose Secret or key is missing is blocked alone (its dependents are skipped).
-  const { plan, unresolved } = await withClusterSecrets(unread, deps);
+  const { plan, unresolved } = await withClusterSecrets(withReleases(unread, await withSopsValues(unread.releases)), deps);
   // Read only for releases with secret values: the others hash no secret.
   const withSecrets = plan.releases.some((release) => secretValuesOf(release).length > 0);
   const key = withSecrets ? await inputsKey(deps.kubectl, plan.environment.lockNamespace, { create: options.createInputsKey ?? false }) : undefined;
@@ -59,8 +61,7 @@ export async function planChanges(unread: Plan, deps: ClusterDeps, options: Chan
 async function withClusterSecrets(plan: Plan, deps: ClusterDeps): Promise<{ plan: Plan; unresolved: Map<string, Error> }> {
   if (!plan.releases.some((release) => release.set.some((entry) => entry.unresolved))) return { plan, unresolved: new Map() };
   const { releases, errors } = await resolveClusterSecrets(plan.releases, deps.kubectl);
-  const byId = new Map(releases.map((release) => [release.id, release]));
-  return { plan: { ...plan, releases, levels: plan.levels.map((level) => level.map((release) => byId.get(release.id)!)) }, unresolved: errors };
+  return { plan: withReleases(plan, releases), unresolved: errors };
 }
 
 export interface SavePlanOptions {
@@ -98,7 +99,11 @@ export interface WriteOptions extends ChangeOptions, Pick<SyncOptions, 'onProgre
 
 /** Stops a run that would write over another environment's releases, unless told to take them over (see takeovers). */
 function guardTakeover(operation: string, writes: readonly PlannedChange[], environment: string, options: WriteOptions): void {
-  const foreign = takeovers(writes, environment);
+  refuseTakeover(operation, takeovers(writes, environment), environment, options);
+}
+
+/** The refusal of sync, destroy and rollback to write over releases another environment deployed last. */
+export function refuseTakeover(operation: string, foreign: readonly { release: Release; owner: string }[], environment: string, options: Pick<WriteOptions, 'takeOver' | 'kubeContext'>): void {
   if (foreign.length === 0 || options.takeOver) return;
   const owners = [...new Set(foreign.map(({ owner }) => owner))];
   const listed = foreign.map(({ release, owner }) => `${release.id} (${owner})`).join(', ');

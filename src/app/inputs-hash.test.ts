@@ -75,6 +75,15 @@ describe('the inputs hash', () => {
     expect(createInputsHash()(secret)).not.toBe(hasher(secret));
   });
 
+  it("takes a decrypted sops file only through an HMAC under the key, as a secret value: never its text", () => {
+    const sealed = (password: string): Release => ({ ...release([]), values: [{ kind: 'sops', path: join(root, 'secrets.enc.yaml'), values: { db: { password } }, secrets: [{ path: 'db.password', value: password }] }] });
+    expect(createInputsHash()(sealed(SENTINEL), key(1))).toBe(createInputsHash()(sealed(SENTINEL), key(1)));
+    expect(createInputsHash()(sealed(SENTINEL), key(1))).not.toBe(createInputsHash()(sealed(`${SENTINEL}-other`), key(1)));
+    expect(createInputsHash()(sealed(SENTINEL), key(2))).not.toBe(createInputsHash()(sealed(SENTINEL), key(1)));
+    const hasher = createInputsHash();
+    expect(createInputsHash()(sealed(SENTINEL))).not.toBe(hasher(sealed(SENTINEL)));
+  });
+
   it('cannot be recomputed from a guess without the key, as an unsalted hash could', () => {
     const secret = release([{ name: 'db.password', value: SENTINEL, secret: true }]);
     const guess = release([{ name: 'db.password', value: SENTINEL, secret: true }]);

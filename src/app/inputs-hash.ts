@@ -102,7 +102,12 @@ export function createInputsHash(): InputsHash {
     add(JSON.stringify({ namespace: release.namespace, name: release.name, set: setPart(release, key), createNamespace: release.createNamespace, wait: release.wait, timeout: release.timeout, atomic: release.atomic, historyMax: release.historyMax }));
     if (release.chart.kind === 'local') partsOf(release.chart.path).forEach(add);
     else add(JSON.stringify(release.chart));
-    for (const layer of release.values) add(layer.kind === 'file' ? valuesReaderOf(release).text(layer.path) : JSON.stringify(layer.values));
+    for (const layer of release.values) {
+      // A decrypted sops file enters as its secret set values do: an HMAC under the cluster's key (one whose every
+      // value is in clear holds no secret, and enters as inline values do).
+      if (layer.kind === 'sops' && layer.secrets.length > 0) add(key ? createHmac('sha256', key).update(JSON.stringify(layer.values)).digest('hex') : unkeyed);
+      else add(layer.kind === 'file' ? valuesReaderOf(release).text(layer.path) : JSON.stringify(layer.values));
+    }
     const digest = hash.digest('hex').slice(0, 40);
     hashes.set(release, (hashes.get(release) ?? new Map<string, string>()).set(keyId, digest));
     return digest;

@@ -9,6 +9,7 @@ import { lintObjects, validateSchemas, type Finding, type Severity } from '../li
 import { kubeTarget } from './kube-catalogues.js';
 import { mapInOrder } from './pool.js';
 import { withValuesFiles } from './values-files.js';
+import { withSopsValues } from './sops-values.js';
 import { maskerOf } from '../secrets/mask.js';
 import { withStandIns } from './cluster-secrets.js';
 
@@ -100,10 +101,12 @@ export function configFindings(issues: readonly ConfigIssue[]): Finding[] {
 
 /** Layers 2 to 4 of boutique lint for each release, in parallel; layer 1 (releases.yaml) is loading the config. */
 /** `strict`: helm lint --strict for every release (boutique lint --strict), as `helm-lint-strict: error` asks per release. */
-export async function lintReleases(config: ReleasesConfig, releases: readonly Release[], helm: Helm, options: { concurrency: number; kubeVersion: string; strict?: boolean }): Promise<Finding[]> {
+export async function lintReleases(config: ReleasesConfig, sealed: readonly Release[], helm: Helm, options: { concurrency: number; kubeVersion: string; strict?: boolean }): Promise<Finding[]> {
   // Read before any render: a version with no schemas is a usage error, found before helm runs.
   const kube = kubeTarget(options.kubeVersion);
-  helm.checkDependencies(releases);
+  helm.checkDependencies(sealed);
+  // helm lint checks the chart with the values a sync would give it, so sops files are decrypted here too.
+  const releases = await withSopsValues(sealed);
   const perRelease = await withValuesFiles((valuesFiles) => mapInOrder(releases, options.concurrency, (release) => {
     const offline = withStandIns(release);
     return renderAndHelmLint(offline, helm, valuesFiles.argsFor(offline), options.strict ?? false);

@@ -5,6 +5,7 @@ import { actorLabel, environmentLabel, orphanRelease, runLabel, type ReleaseReco
 import type { Release } from '../config/types.js';
 import type { ClusterDeps } from './deps.js';
 import { acquireLock, locksOf, type LockOptions } from './lock.js';
+import { rollbackWaitingForHealth } from './rollback.js';
 
 /** One revision a run wrote, read off the labels of helm's storage object. */
 interface RunRevision {
@@ -97,12 +98,7 @@ function laterRevisions(a: Run, b: Run): number {
 }
 
 /** What `rollback --run` does to one release: back to the revision before the run's, or uninstalled when the run installed it. */
-export interface RunUndo {
-  release: Release;
-  action: 'rollback' | 'uninstall';
-  /** For a rollback: the revision it returns to. */
-  toRevision?: number;
-}
+export type RunUndo = { release: Release; action: 'uninstall' } | { release: Release; action: 'rollback'; toRevision: number };
 
 /** The undo of a run, in reverse dependency order (dependents first), from the revisions it wrote. */
 export async function runUndo(plan: Plan, runId: string, deps: ClusterDeps): Promise<RunUndo[]> {
@@ -140,7 +136,7 @@ export async function undoRun(plan: Plan, undo: readonly RunUndo[], deps: Cluste
         await deps.helm.uninstall(step.release, true);
         done.push({ release: step.release.id, done: 'uninstalled' });
       } else {
-        await deps.helm.rollback(step.release, step.toRevision);
+        await rollbackWaitingForHealth(step.release, step.toRevision, deps);
         done.push({ release: step.release.id, done: `rolled back to revision ${step.toRevision}` });
       }
     }

@@ -10,9 +10,10 @@ import type { ClusterDeps } from './deps.js';
 import { mapInOrder } from './pool.js';
 import { storedObjects } from './stored-objects.js';
 import type { ValuesFiles } from './values-files.js';
+import { secretValuesOf } from '../secrets/mask.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-const hasSecrets = (change: PlannedChange) => change.release.set.some((entry) => entry.secret);
+const hasSecrets = (change: PlannedChange) => secretValuesOf(change.release).length > 0;
 
 /** What a sync would write, release by release, as it stands now: rendered, and the live objects it touches read. */
 async function plannedReleases(syncPlan: SyncPlan, stored: ReadonlyMap<string, StoredRelease>, deps: ClusterDeps, valuesFiles: ValuesFiles, concurrency: number): Promise<PlannedRelease[]> {

@@ -134,10 +134,11 @@ async function carryOut(change: PlannedChange, environment: string, deps: Cluste
       return { state: 'absent', detail: change.reasons[0] };
     case 'blocked':
       throw change.error ?? new Error(change.reasons.join(', '));
-    case 'uninstall':
+    case 'uninstall': {
       options.onProgress?.(release, 'uninstalling');
       const { kept } = await deps.helm.uninstall(release, release.wait);
       return { state: 'uninstalled', detail: ['installed: false', ...keptNote(kept)].join('; ') };
+    }
     case 'install':
     case 'upgrade': {
       const values = options.valuesFiles.argsFor(release);

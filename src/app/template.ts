@@ -8,6 +8,7 @@ import { writablePathIn } from '../tools/contained-path.js';
 import type { Helm } from '../helm/helm.js';
 import { mapInOrder } from './pool.js';
 import { withValuesFiles } from './values-files.js';
+import { withSopsValues } from './sops-values.js';
 
 export type RenderResult = { release: Release; manifest: string; secretsInClear?: boolean } | { release: Release; error: Error };
 
@@ -26,8 +27,9 @@ export interface TemplateOptions {
 }
 
 /** Renders releases with `helm template` in parallel; results come back in plan order. */
-export async function renderReleases(releases: readonly Release[], helm: Helm, options: TemplateOptions): Promise<RenderResult[]> {
-  helm.checkDependencies(releases);
+export async function renderReleases(sealed: readonly Release[], helm: Helm, options: TemplateOptions): Promise<RenderResult[]> {
+  helm.checkDependencies(sealed);
+  const releases = await withSopsValues(sealed);
   const withSecrets = releases.filter((release) => secretValuesOf(release).length > 0);
   if (options.outputDir && !options.includeSecrets && withSecrets.length > 0) {
     throw new UsageError(`--output-dir would write secret values in clear: ${withSecrets.map((release) => `${release.id} (${secretValuesOf(release).map((secret) => secret.path).join(', ')})`).join('; ')}`, {

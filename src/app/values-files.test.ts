@@ -63,6 +63,25 @@ describe('values files', () => {
     });
   });
 
+  it("gives helm a decrypted sops file as a private values file in the file's place, and refuses one not decrypted", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'boutique-sops-layer-'));
+    const plain = join(dir, 'plain.yaml');
+    writeFileSync(plain, 'a: 1\n');
+    const sealedPath = join(dir, 'secrets.enc.yaml');
+    writeFileSync(sealedPath, 'db:\n  password: ENC[AES256_GCM,data:AA==,iv:AA==,tag:AA==,type:str]\nsops:\n  lastmodified: "2026-01-01T00:00:00Z"\n  mac: ENC[AES256_GCM,data:AA==,iv:AA==,tag:AA==,type:str]\n');
+    const decrypted = { ...release, set: [], values: [{ kind: 'sops', path: sealedPath, values: { db: { password: 'no' } }, secrets: [{ path: 'db.password', value: 'no' }] }, { kind: 'file', path: plain }] } as unknown as Release;
+    await withValuesFiles(async (files) => {
+      const args = files.argsFor(decrypted);
+      expect(args).not.toContain(sealedPath);
+      const [layer, after] = filesOf(args, '--values');
+      expect(after).toBe(plain);
+      expect(parseGoYaml(readFileSync(layer!, 'utf8'))).toEqual({ db: { password: 'no' } });
+      expect(statSync(layer!).mode & 0o777).toBe(0o600);
+      const sealed = { ...decrypted, values: [{ kind: 'file', path: sealedPath }] } as unknown as Release;
+      expect(() => files.argsFor(sealed)).toThrow(`shop/web: ${sealedPath} is encrypted with sops, decrypted only by template, lint, diff and sync`);
+    });
+  });
+
   it('removes the folder however the work ends', async () => {
     let path = '';
     await expect(withValuesFiles(async (files) => {

@@ -1,11 +1,13 @@
 import { lstatSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { helmSetLiteral } from '../config/set-flag.js';
 import type { Release } from '../config/types.js';
 import { setAtPath } from '../config/values-path.js';
 import { stringifyGoYaml } from '../yaml/go-yaml.js';
 import { ReleaseStateError } from '../errors.js';
 import { describeSource } from './cluster-secrets.js';
+import { isSopsFile } from './sops-values.js';
 
 /** The private folders of this process's values files: `boutique-values-<pid>-XXXXXX` in $TMPDIR. */
 const PREFIX = 'boutique-values-';
@@ -83,7 +85,14 @@ export class ValuesFiles {
         suggestions: ['run boutique diff or sync, which read it from the target cluster; or give the value another way (valueFrom env or file)'],
       });
     }
-    // Written as helm reads it back: `hsts: "no"` must stay the string "no".
+    const sealed = release.values.filter((layer) => layer.kind === 'file' && isSopsFile(release, layer.path));
+    if (sealed.length > 0) {
+      throw new ReleaseStateError(`${release.id}: ${sealed.map((layer) => (layer as { path: string }).path).join(', ')} ${sealed.length === 1 ? 'is' : 'are'} encrypted with sops, decrypted only by template, lint, diff and sync`, {
+        suggestions: ['run boutique template, lint, diff or sync, which decrypt it with your age key (SOPS_AGE_KEY_FILE)'],
+      });
+    }
+    // Written as helm reads it back: `hsts: "no"` must stay the string "no". A decrypted sops file goes to helm
+    // through a private file of its own, as inline values do.
     const layers = release.values.map((layer, index) => (layer.kind === 'file' ? layer.path : this.write(release, `${variant}${index}.yaml`, stringifyGoYaml(layer.values))));
     const secrets = release.set.filter((entry) => entry.secret);
     const typed = secrets.filter((entry) => typeof entry.value !== 'string');
@@ -92,7 +101,7 @@ export class ValuesFiles {
     return [
       ...layers.flatMap((file) => ['--values', file]),
       // helm splits --set-file at unescaped commas, and reads a backslash as an escape.
-      ...texts.flatMap((entry, index) => ['--set-file', `${entry.name}=${this.write(release, `${variant}secret-${index}`, String(entry.value)).replace(/[\\,]/g, '\\$&')}`]),
+      ...texts.flatMap((entry, index) => ['--set-file', `${entry.name}=${helmSetLiteral(this.write(release, `${variant}secret-${index}`, String(entry.value)))}`]),
     ];
   }
 

@@ -1,33 +1,22 @@
 import { Command, Flags, Interfaces } from '@oclif/core';
-import type { SyncProgress, SyncResult } from '../app/sync.js';
+import type { SyncProgress } from '../app/sync.js';
 import type { ReleaseRun } from '../app/changes.js';
 import { filesOutsideRepository, loadConfig } from '../config/load.js';
+import { parseSetFlag } from '../config/set-flag.js';
 import type { RawSetValue, Release, ReleasesConfig } from '../config/types.js';
-import { AppError, ExitCode, InterruptedError, RefusedError, ReleasesFailedError, UsageError } from '../errors.js';
+import { AppError, ExitCode, ReleasesFailedError } from '../errors.js';
 import { buildPlan, type Plan } from '../plan/plan.js';
-import { checkSelection, matches, parseSelectors } from '../plan/select.js';
+import { checkSelection, matches, parseSelectors, type Selector } from '../plan/select.js';
 import { REPORT_SCHEMA_VERSION, reportedErrors, type Envelope } from '../report/envelope.js';
-import { renderError } from '../report/error-view.js';
+import { renderError, renderReleaseErrors } from '../report/error-view.js';
 import { exitCodeOf } from './exit-code.js';
+import type { Outcome } from './outcome.js';
 import { usageErrorFromParse } from './parse-error.js';
 import { renderSelectionNotes } from '../report/plan-view.js';
-import { countStates, renderFailures, renderSyncSummary, syncResultsJson } from '../report/sync-view.js';
-import { exitCodeForSignal, Interrupts } from './interrupts.js';
-import type { Wiring } from './wiring.js';
+import { runReleaseOperation } from './release-operation.js';
+import type { Adapters, WiringOptions } from './wiring.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BoutiqueCommand)['baseFlags'] & T['flags']>;
-
-/** helm's --set: `a.b=1` is a number, `true` a boolean, and --set-string keeps strings. */
-function parseSetFlag(flag: string, option: '--set' | '--set-string' | '--set-secret'): RawSetValue {
-  const separator = flag.indexOf('=');
-  if (separator <= 0) throw new UsageError(`${option} ${flag}: expected KEY=VALUE`, { suggestions: [`e.g. ${option} image.tag=3f2a1c9`] });
-  const name = flag.slice(0, separator);
-  const text = flag.slice(separator + 1);
-  if (option !== '--set') return { name, value: text };
-  if (text === 'true' || text === 'false') return { name, value: text === 'true' };
-  // helm types integers only; anything else (3f2a1c9, 1.10, 0755) stays as written.
-  return { name, value: /^-?(0|[1-9]\d{0,14})$/.test(text) ? Number(text) : text };
-}
 
 /** diff's and sync's: exit 2 when the plan changes something (releases to install, upgrade or uninstall), 0 when not. */
 export const detailedExitcodeFlags = {
@@ -39,7 +28,19 @@ export const takeOverFlags = {
   'take-over': Flags.boolean({ description: 'upgrade or uninstall releases that another environment deployed last (without it, such a run exits 2 with nothing written)', default: false }),
 };
 
-/** Shared flags, config loading, the JSON envelope and error handling; subclasses parse flags, call one use case and print its view. */
+/**
+ * The composition root's one seam: how a run builds its adapters (helm, kubectl, git) from its flags. A real run
+ * builds the Wiring of cli/wiring.ts, imported on first use; a test of a command in-process hands in fakes
+ * (test/commands/run-command.ts).
+ */
+export const composition: { adapters: (options: WiringOptions) => Promise<Adapters> } = {
+  adapters: async (options) => new (await import('./wiring.js')).Wiring(options),
+};
+
+/**
+ * Shared flags, config loading, printing and error handling: a subclass parses its flags, calls one use case and
+ * returns its Outcome, which run() prints in one place (text, markdown or the JSON envelope) with one exit code.
+ */
 export abstract class BoutiqueCommand extends Command {
   static override baseFlags = {
     file: Flags.string({ char: 'f', description: 'path to releases.yaml', default: 'releases.yaml', env: 'BOUTIQUE_FILE', helpGroup: 'GLOBAL' }),
@@ -89,6 +90,32 @@ export abstract class BoutiqueCommand extends Command {
     return parsed;
   }
 
+  /** Parses the flags, calls the use case and returns what it found: each command's part. */
+  protected abstract outcome(): Promise<Outcome>;
+
+  async run(): Promise<void> {
+    this.print(await this.outcome());
+  }
+
+  /**
+   * The one place a run's outcome is printed: the text on stdout (none under --output json, whose envelope
+   * finally() writes), each failed release's error on stderr and in the envelope; then the run ends with its
+   * failure, or with the exit code exitCodeOf gives.
+   */
+  private print(outcome: Outcome): void {
+    this.envelope.summary = { ...outcome.summary, ...(outcome.changes !== undefined && { changes: outcome.changes }) };
+    this.envelope.results = outcome.results;
+    if (outcome.text && !this.json) process.stdout.write(outcome.text);
+    if (outcome.failed) {
+      process.stderr.write(renderReleaseErrors(outcome.failed, { debug: this.debugEnabled }));
+      for (const { release, error } of outcome.failed.releases) this.envelope.errors.push(...reportedErrors(error, release));
+    }
+    if (outcome.failure) throw outcome.failure;
+    if (outcome.verdict !== undefined) this.envelope.ok = outcome.verdict === ExitCode.ok;
+    const code = exitCodeOf({ changes: outcome.changes, verdict: outcome.verdict }, { detailedExitcode: this.detailedExitcode });
+    if (code !== ExitCode.ok) this.exit(code);
+  }
+
   protected get json(): boolean {
     return this.outputFormat === 'json';
   }
@@ -100,9 +127,9 @@ export abstract class BoutiqueCommand extends Command {
   /** --set, --set-string and --set-secret, for every selected release after releases.yaml. */
   protected setValues(): RawSetValue[] {
     return [
-      ...(this.globalFlags.set ?? []).map((flag) => parseSetFlag(flag, '--set')),
-      ...(this.globalFlags['set-string'] ?? []).map((flag) => parseSetFlag(flag, '--set-string')),
-      ...(this.globalFlags['set-secret'] ?? []).map((flag) => ({ ...parseSetFlag(flag, '--set-secret'), secret: true })),
+      ...(this.globalFlags.set ?? []).flatMap((flag) => parseSetFlag(flag, '--set')),
+      ...(this.globalFlags['set-string'] ?? []).flatMap((flag) => parseSetFlag(flag, '--set-string')),
+      ...(this.globalFlags['set-secret'] ?? []).flatMap((flag) => parseSetFlag(flag, '--set-secret').map((entry) => ({ ...entry, secret: true }))),
     ];
   }
 
@@ -113,9 +140,14 @@ export abstract class BoutiqueCommand extends Command {
     return config;
   }
 
+  /** -l, parsed. */
+  protected selectors(): Selector[] {
+    return parseSelectors(this.globalFlags.selector ?? []);
+  }
+
   /** Loads releases.yaml and plans the selected releases. */
   protected loadPlan(environment = this.globalFlags.environment): { config: ReleasesConfig; plan: Plan } {
-    const selectors = parseSelectors(this.globalFlags.selector ?? []);
+    const selectors = this.selectors();
     const config = this.loadConfig(environment, (release) => matches(release, selectors));
     checkSelection(config.releases, selectors);
     const plan = buildPlan(config, { selectors, includeNeeds: this.globalFlags['include-needs'] });
@@ -134,20 +166,19 @@ export abstract class BoutiqueCommand extends Command {
     return whileReading(progressModeOfProcess(), 'reading the cluster…', work);
   }
 
-  private wiringInstance: Wiring | undefined;
+  private wiringInstance: Adapters | undefined;
 
   /**
    * The process layer for this run, against the environment's cluster (see cli/wiring.ts). Imported on first use,
    * so commands that start no helm or kubectl (list, graph, --help) never load execa.
    */
-  protected async wiring(config?: ReleasesConfig): Promise<Wiring> {
+  protected async wiring(config?: ReleasesConfig): Promise<Adapters> {
     this.wiringInstance ??= await this.newWiring(this.globalFlags['kube-context'] ?? config?.environment.kubeContext);
     return this.wiringInstance;
   }
 
-  private async newWiring(kubeContext: string | undefined): Promise<Wiring> {
-    const { Wiring } = await import('./wiring.js');
-    return new Wiring({
+  private newWiring(kubeContext: string | undefined): Promise<Adapters> {
+    return composition.adapters({
       helmBinary: this.globalFlags['helm-binary'],
       concurrency: this.globalFlags.concurrency,
       skipDependencies: this.globalFlags['skip-deps'],
@@ -159,14 +190,14 @@ export abstract class BoutiqueCommand extends Command {
   }
 
   /** The process layer against another environment's cluster, through that environment's own kubeContext (promotion reads its source there). */
-  protected sourceWiring(source: ReleasesConfig): Promise<Wiring> {
+  protected sourceWiring(source: ReleasesConfig): Promise<Adapters> {
     return this.newWiring(source.environment.kubeContext);
   }
 
-  /** The promotion gate of sync and diff (promote/enforce-gate.ts), before anything is applied. */
+  /** The promotion gate of sync and diff (app/promotion-gate.ts), before anything is applied. */
   protected async enforcePromotionGate(config: ReleasesConfig, plan: Plan, override: string | undefined): Promise<void> {
     // Loaded here: only sync and diff ask, and the commands that do not should not load promotion's modules.
-    const { enforcePromotionGate } = await import('../promote/enforce-gate.js');
+    const { enforcePromotionGate } = await import('../app/index.js');
     await enforcePromotionGate({
       config, plan, override, concurrency: this.globalFlags.concurrency,
       sourceDeps: async (source) => (await this.sourceWiring(source)).cluster(),
@@ -181,35 +212,24 @@ export abstract class BoutiqueCommand extends Command {
   }
 
   /** Time spent at confirmation prompts, which a run's totals leave out. */
-  private promptedMs = 0;
+  private readonly promptedMs = { total: 0 };
 
-  /**
-   * Asks before a destructive or production change, showing what will happen, before any progress is drawn. A
-   * terminal gets a question; without one, --yes is the answer, and its absence stops the run (exit 2) before
-   * anything is written. Ctrl-C at the question stops the run at once (exit 130), nothing written.
-   */
+  /** Asks before a destructive or production change (cli/prompt.ts): --yes is the answer given in advance. */
   protected async confirm(what: string, details: string): Promise<void> {
     if (this.globalFlags.yes) return;
-    if (!process.stdin.isTTY || !process.stderr.isTTY) {
-      throw new RefusedError('NOT_CONFIRMED', `${what}: not confirmed, and there is no terminal to ask`, { suggestions: ['pass --yes to confirm (in CI, after an approval step)'] });
-    }
-    const { ask } = await import('./prompt.js');
-    const asked = Date.now();
-    const answer = await ask(`${details}\n${what}.\nType yes to continue: `);
-    this.promptedMs += Date.now() - asked;
-    if (answer === undefined) throw new RefusedError('NOT_CONFIRMED', `${what}: interrupted at the prompt; nothing was changed`, { exitCode: exitCodeForSignal('SIGINT') });
-    if (answer !== 'yes') throw new RefusedError('NOT_CONFIRMED', `${what}: not confirmed; nothing was changed`);
+    const { confirm } = await import('./prompt.js');
+    await confirm(what, details, this.promptedMs);
   }
 
   /**
    * After set-image or promote wrote versions: each release whose render did not change with its new version gets a
    * warning (its chart reads the version elsewhere than versionKeys), and the summary counts them.
    */
-  protected async warnOnUnreadVersions(before: ReleasesConfig, changes: readonly { release: string; to: string }[]): Promise<void> {
+  protected async warnOnUnreadVersions(before: ReleasesConfig, changes: readonly { release: string; to: string }[]): Promise<{ changed: number; unread: number }> {
     const { unreadVersions, unreadVersionWarning } = await import('../app/index.js');
     const unread = changes.length === 0 ? [] : await unreadVersions(before, this.loadConfig(before.environment.name), new Map(changes.map(({ release, to }) => [release, to])), (await this.wiring(before)).helm(), this.globalFlags.concurrency);
     for (const warning of unread) process.stderr.write(unreadVersionWarning(warning));
-    this.envelope.summary = { changed: changes.length, unread: unread.length };
+    return { changed: changes.length, unread: unread.length };
   }
 
   /** What every writing use case needs to take turns with other runs on the same target. */
@@ -222,60 +242,29 @@ export abstract class BoutiqueCommand extends Command {
   }
 
   /**
-   * Runs a release-by-release operation (sync, destroy) with progress on stderr, then the totals line, the summary
-   * table (or the JSON results) and every failure with helm's own message. Fails when any release failed or was
-   * skipped. The table repeats what an interactive list already shows, so after one it is printed only on failure.
+   * Runs a release-by-release operation (sync, destroy) with progress and the totals line on stderr
+   * (cli/release-operation.ts); a signal stops this run's helm and kubectl.
    */
-  protected async runReleaseOperation(
+  protected runReleaseOperation(
     operation: string,
     displayOrder: readonly Release[],
     run: (onProgress: SyncProgress, mayStart: () => boolean) => Promise<ReleaseRun>,
     waitsOn?: ReadonlyMap<string, readonly string[]>,
-  ): Promise<SyncResult[]> {
-    const started = Date.now();
-    const { createProgress, progressModeOfProcess, renderTotals } = await import('../report/progress.js');
-    const mode = progressModeOfProcess();
-    const progress = createProgress(mode, displayOrder, { needs: waitsOn });
-    const interrupts = new Interrupts(
-      (signal) => process.stderr.write(`\nboutique: ${signal}: starting nothing new, letting running releases finish (${signal === 'SIGINT' ? 'Ctrl-C' : 'signal'} again to stop them at once)\n`),
-      (signal) => {
-        process.stderr.write(`\nboutique: ${signal} again: stopping helm now; the summary follows (a third signal exits at once)\n`);
-        this.wiringInstance?.stopAll();
-      },
-    );
-    let results: SyncResult[];
-    let failure: Error | undefined;
-    try {
-      ({ results, failure } = await run(progress.update, interrupts.mayStart));
-    } finally {
-      interrupts.dispose();
-      await progress.finish();
-    }
-    const retries = this.wiringInstance?.retries ?? 0;
-    this.envelope.summary = { ...countStates(results), ...(retries > 0 ? { retries } : {}) };
-    this.envelope.results = syncResultsJson(results);
-    for (const result of results) if (result.error) this.envelope.errors.push(...reportedErrors(result.error, result.release.id));
-    const { failed = 0, skipped = 0 } = countStates(results);
-    if (!this.json) {
-      // The time at a confirmation prompt is the user's, not the run's.
-      process.stderr.write(renderTotals(results, Date.now() - started - this.promptedMs, retries));
-      if (mode !== 'interactive' || failed || skipped || interrupts.signal) process.stdout.write(renderSyncSummary(results));
-    }
-    process.stderr.write(renderFailures(results));
-    const tally = `${failed} failed, ${skipped} skipped, ${results.length - failed - skipped} done`;
-    if (failure) throw failure;
-    if (interrupts.signal) throw new InterruptedError(`${operation} interrupted by ${interrupts.signal}: ${tally}`, exitCodeForSignal(interrupts.signal));
-    if (failed || skipped) throw new ReleasesFailedError(`${operation} failed: ${tally}`);
-    return results;
+  ): Promise<Outcome> {
+    return runReleaseOperation({
+      operation, displayOrder, run, waitsOn,
+      totals: !this.json,
+      promptedMs: this.promptedMs,
+      adapters: () => this.wiringInstance,
+    });
   }
 
-  /** Each release's error under its name (helm's own message kept), then one error that fails the command. */
-  protected failOnReleaseErrors(failed: readonly { release: Release; error: Error }[], summary: string): void {
-    for (const { release, error } of failed) {
-      process.stderr.write(`release ${release.id}: ${renderError(error, { debug: this.debugEnabled })}`);
-      this.envelope.errors.push(...reportedErrors(error, release.id));
-    }
-    if (failed.length > 0) throw new ReleasesFailedError(summary);
+  /** A check of each release (diff, template) whose failures, each under its release's name, fail the run with `summary`. */
+  protected releaseErrors(failed: readonly { release: Release; error: Error }[], summary: string): Pick<Outcome, 'failed' | 'failure'> {
+    return {
+      failed: { as: 'check', releases: failed.map(({ release, error }) => ({ release: release.id, error })) },
+      failure: failed.length > 0 ? new ReleasesFailedError(summary) : undefined,
+    };
   }
 
   protected override async catch(error: Error & { oclif?: { exit?: number } }): Promise<never> {
@@ -301,16 +290,6 @@ export abstract class BoutiqueCommand extends Command {
       text = `${JSON.stringify(envelope, null, 2)}\n`;
     }
     await Promise.all([written(process.stdout, text), written(process.stderr, '')]);
-  }
-
-  /**
-   * Ends a run that succeeded: its summary says whether the plan changes anything, and under --detailed-exitcode
-   * the exit code says it too (2), the same in every output format.
-   */
-  protected endWith(changes: boolean): void {
-    this.envelope.summary = { ...this.envelope.summary, changes };
-    const code = exitCodeOf({ changes }, { detailedExitcode: this.detailedExitcode });
-    if (code !== ExitCode.ok) this.exit(code);
   }
 }
 

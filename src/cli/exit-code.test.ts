@@ -24,4 +24,11 @@ describe('exitCodeOf', () => {
     expect(exitCodeOf({ error: new Error('bug') }, plain)).toBe(1);
     expect(exitCodeOf({ error: new InterruptedError('stopped', 130) }, detailed)).toBe(130);
   });
+
+  it('gives a verdict its own code, and an error goes before it', () => {
+    expect(exitCodeOf({ verdict: 1 }, plain)).toBe(1);
+    expect(exitCodeOf({ verdict: 2, changes: true }, detailed)).toBe(2);
+    expect(exitCodeOf({ verdict: 0, changes: true }, detailed)).toBe(0);
+    expect(exitCodeOf({ error: new ExecError('helm', [], 1, 'boom'), verdict: 0 }, plain)).toBe(1);
+  });
 });

@@ -5,6 +5,8 @@ export interface RunOutcome {
   error?: Error;
   /** The plan would change something (or the run changed something): releases to install, upgrade or uninstall. */
   changes?: boolean;
+  /** A verdict the command reached without failing (lint's findings, import --strict): the exit code it names. */
+  verdict?: number;
 }
 
 /**
@@ -17,5 +19,6 @@ export function exitCodeOf(outcome: RunOutcome, options: { detailedExitcode: boo
     const code = outcome.error instanceof AppError ? outcome.error.exitCode : ExitCode.failure;
     return options.detailedExitcode && code === ExitCode.changes ? ExitCode.failure : code;
   }
+  if (outcome.verdict !== undefined) return outcome.verdict;
   return options.detailedExitcode && outcome.changes ? ExitCode.changes : ExitCode.ok;
 }

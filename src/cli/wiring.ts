@@ -1,5 +1,4 @@
 import { availableParallelism, homedir, totalmem } from 'node:os';
-import { join } from 'node:path';
 import type { ClusterDeps } from '../app/deps.js';
 import { createInputsHash } from '../app/inputs-hash.js';
 import { sweepSecretFiles } from '../app/values-files.js';
@@ -185,3 +184,6 @@ export class Wiring {
     return kubectl ? explainUnreachable(error, { kubectl, runner: this.runner, kubeContext: this.options.kubeContext }) : error;
   }
 }
+
+/** What a run uses of the Wiring: the seam where a test of a command in-process hands in fakes (composition in cli/base-command.ts). */
+export type Adapters = Pick<Wiring, 'retries' | 'kubeContextName' | 'gitCheckout' | 'stopAll' | 'tool' | 'helm' | 'git' | 'cluster' | 'explain'>;

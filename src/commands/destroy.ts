@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { destroy, type SyncPlan } from '../app/index.js';
 import { BoutiqueCommand, takeOverFlags } from '../cli/base-command.js';
-import { changedAnything } from '../report/sync-view.js';
+import type { Outcome } from '../cli/outcome.js';
 
 export default class Destroy extends BoutiqueCommand {
   static override description = 'Uninstall the selected releases in reverse dependency order, waiting for their objects to be deleted.';
@@ -11,7 +11,7 @@ export default class Destroy extends BoutiqueCommand {
     'delete-crds': Flags.boolean({ description: 'also when an uninstall deletes CustomResourceDefinitions that still have objects, which go with them', default: false }),
   };
 
-  async run(): Promise<void> {
+  protected async outcome(): Promise<Outcome> {
     const { flags } = await this.parseFlags(Destroy);
     const { config, plan } = this.loadPlan();
     this.noteSelection(plan);
@@ -22,9 +22,8 @@ export default class Destroy extends BoutiqueCommand {
       const doomed = syncPlan.changes.filter((change) => change.record).map((change) => change.release.id);
       return this.confirm(`destroy of ${doomed.length} release${doomed.length === 1 ? '' : 's'} in ${target}`, `to uninstall: ${doomed.join(', ')}`);
     };
-    const results = await this.runReleaseOperation('destroy', [...plan.releases].reverse(), (onProgress, mayStart) =>
+    return this.runReleaseOperation('destroy', [...plan.releases].reverse(), (onProgress, mayStart) =>
       destroy(plan, deps, { ...this.writeOptions(), onProgress, mayStart, confirm, takeOver: flags['take-over'], kubeContext, deleteCrds: flags['delete-crds'] }),
     );
-    this.endWith(changedAnything(results));
   }
 }

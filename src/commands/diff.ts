@@ -1,13 +1,11 @@
 import { Flags } from '@oclif/core';
-import { commentThread, diff, diffAgainstBase, upsertComment, type CommentHost } from '../app/index.js';
+import { changesAnything, commentThread, diff, diffAgainstBase, hasChanges, upsertComment, type CommentHost } from '../app/index.js';
 import { BoutiqueCommand, detailedExitcodeFlags } from '../cli/base-command.js';
+import type { Outcome } from '../cli/outcome.js';
 import { promotionGateFlags } from '../cli/promotion.js';
-import { hasChanges } from '../diff/release-diff.js';
-import { changesAnything, isChange, takeovers } from '../plan/sync-plan.js';
-import { changeCountsPhrase, orphansNote, syncPlanJson } from '../report/change-view.js';
+import { changeCountsPhrase, orphansNote, syncPlanJson, takeoverNotes } from '../report/change-view.js';
 import { baseDiffJson, basePlanCounts, commentMarker, renderBaseDiffMarkdown, renderBaseDiffText } from '../report/base-diff-view.js';
 import { diffSummary, GITHUB_COMMENT_LIMIT, renderDiffMarkdown, renderDiffText } from '../report/diff-view.js';
-import { parseSelectors } from '../plan/select.js';
 
 export default class Diff extends BoutiqueCommand {
   static override description =
@@ -26,7 +24,7 @@ export default class Diff extends BoutiqueCommand {
     comment: Flags.string({ description: 'also post the diff as one pull-request comment, updated in place on the next run (GitHub: GITHUB_TOKEN; GitLab: GITLAB_TOKEN)', options: ['github', 'gitlab'] }),
   };
 
-  async run(): Promise<void> {
+  protected async outcome(): Promise<Outcome> {
     const { flags } = await this.parseFlags(Diff);
     // Checked before anything runs: a job that cannot comment fails at once.
     const thread = flags.comment ? commentThread(flags.comment as CommentHost, process.env) : undefined;
@@ -42,20 +40,19 @@ export default class Diff extends BoutiqueCommand {
     const { syncPlan, diffs, failed } = await this.readingCluster(async () => diff(plan, (await this.wiring(config)).cluster(), { concurrency: this.globalFlags.concurrency, savePlanTo: flags['save-plan'] }));
     const changes = changesAnything(syncPlan) || hasChanges(diffs);
     const scope = { releases: changeCountsPhrase(syncPlan), failed: failed.map(({ release }) => release.id), changes };
-    this.envelope.summary = diffSummary(diffs, scope);
-    this.envelope.results = [{ releases: syncPlanJson(syncPlan), diffs }];
     await post((marker) => `${marker}\n${renderDiffMarkdown(diffs, { context: flags.context, scope, maxLength: GITHUB_COMMENT_LIMIT - marker.length - 1 })}`);
-    if (flags.output === 'markdown') process.stdout.write(renderDiffMarkdown(diffs, { context: flags.context, scope }));
-    else if (flags.output === 'text') process.stdout.write(renderDiffText(diffs, { color: this.colorEnabled(), context: flags.context, scope }) + orphansNote(syncPlan));
-    for (const { release, owner } of takeovers(syncPlan.changes.filter((change) => isChange(change.action)), syncPlan.environment)) {
-      process.stderr.write(`note: ${release.id} was last deployed by environment ${owner}: a sync of ${syncPlan.environment} needs --take-over\n`);
-    }
-    this.failOnReleaseErrors(failed, `could not diff ${failed.length} of ${plan.releases.length} releases`);
-    this.endWith(changes);
+    process.stderr.write(takeoverNotes(syncPlan));
+    return {
+      summary: diffSummary(diffs, scope),
+      results: [{ releases: syncPlanJson(syncPlan), diffs }],
+      text: flags.output === 'markdown' ? renderDiffMarkdown(diffs, { context: flags.context, scope }) : renderDiffText(diffs, { color: this.colorEnabled(), context: flags.context, scope }) + orphansNote(syncPlan),
+      ...this.releaseErrors(failed, `could not diff ${failed.length} of ${plan.releases.length} releases`),
+      changes,
+    };
   }
 
   /** `diff --base REF`: two revisions compared with helm template alone (app/base-diff.ts). */
-  private async baseDiff(flags: { base: string; head?: string; 'all-environments': boolean; output: string; context: number }, post: (render: (marker: string) => string) => Promise<void>): Promise<void> {
+  private async baseDiff(flags: { base: string; head?: string; 'all-environments': boolean; output: string; context: number }, post: (render: (marker: string) => string) => Promise<void>): Promise<Outcome> {
     const wiring = await this.wiring();
     const outcome = await diffAgainstBase(
       {
@@ -63,7 +60,7 @@ export default class Diff extends BoutiqueCommand {
         base: flags.base,
         head: flags.head,
         environments: flags['all-environments'] ? 'all' : [this.globalFlags.environment],
-        selectors: parseSelectors(this.globalFlags.selector ?? []),
+        selectors: this.selectors(),
         includeNeeds: this.globalFlags['include-needs'],
         set: this.setValues(),
         concurrency: this.globalFlags.concurrency,
@@ -71,12 +68,13 @@ export default class Diff extends BoutiqueCommand {
       { git: wiring.git(), helm: wiring.helm() },
     );
     const counts = basePlanCounts(outcome);
-    this.envelope.summary = { ...counts };
-    this.envelope.results = [baseDiffJson(outcome)];
     await post((marker) => renderBaseDiffMarkdown(outcome, { context: flags.context, marker }));
-    if (flags.output === 'markdown') process.stdout.write(renderBaseDiffMarkdown(outcome, { context: flags.context }));
-    else if (flags.output === 'text') process.stdout.write(renderBaseDiffText(outcome, { color: this.colorEnabled(), context: flags.context }));
-    this.failOnReleaseErrors(outcome.failed, `could not render ${outcome.failed.length} releases`);
-    this.endWith(counts.hasChanges > 0);
+    return {
+      summary: { ...counts },
+      results: [baseDiffJson(outcome)],
+      text: flags.output === 'markdown' ? renderBaseDiffMarkdown(outcome, { context: flags.context }) : renderBaseDiffText(outcome, { color: this.colorEnabled(), context: flags.context }),
+      ...this.releaseErrors(outcome.failed, `could not render ${outcome.failed.length} releases`),
+      changes: counts.hasChanges > 0,
+    };
   }
 }

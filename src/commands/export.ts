@@ -1,7 +1,9 @@
 import { Args, Flags } from '@oclif/core';
+import { engines, exportReleases, type Engine } from '../app/index.js';
 import { BoutiqueCommand } from '../cli/base-command.js';
+import type { Outcome } from '../cli/outcome.js';
 import { UsageError } from '../errors.js';
-import { engines, exportReleases, renderExportSummary } from '../gitops/export.js';
+import { renderExportSummary } from '../report/export-view.js';
 
 export default class Export extends BoutiqueCommand {
   static override description =
@@ -26,7 +28,7 @@ export default class Export extends BoutiqueCommand {
     '<%= config.bin %> export flux -e prod --prefix-names --output-dir clusters/shared/prod --repo-url https://github.com/acme/platform',
   ];
 
-  async run(): Promise<void> {
+  protected async outcome(): Promise<Outcome> {
     const { args, flags } = await this.parseFlags(Export);
     const { config, plan } = this.loadPlan();
     const checkout = flags['repo-url'] && flags['repo-path'] ? undefined : await (await this.wiring()).gitCheckout(config.baseDir);
@@ -34,15 +36,13 @@ export default class Export extends BoutiqueCommand {
     if (!url) throw new UsageError(`export needs the git URL the controller reads ${config.file} from, and ${config.baseDir} is in no checkout with a remote origin`, { suggestions: ['pass --repo-url URL'] });
     if (!flags['repo-url']) process.stderr.write(`repository: ${url} (git remote origin; --repo-url to choose another)\n`);
     const summary = exportReleases(config, plan, {
-      engine: args.engine as (typeof engines)[number],
+      engine: args.engine as Engine,
       outputDir: flags['output-dir'],
       git: { url, revision: flags.revision, path: flags['repo-path'] ?? checkout?.path ?? '.' },
       namespace: flags.namespace,
       interval: flags.interval,
       prefixNames: flags['prefix-names'],
     });
-    this.envelope.summary = { releases: plan.releases.length, files: summary.files.length, notes: summary.notes.length };
-    this.envelope.results = [summary];
-    if (!this.json) process.stdout.write(renderExportSummary(summary));
+    return { summary: { releases: plan.releases.length, files: summary.files.length, notes: summary.notes.length }, results: [summary], text: renderExportSummary(summary) };
   }
 }

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BoutiqueCommand } from '../cli/base-command.js';
+import type { Outcome } from '../cli/outcome.js';
 import { renderGraph, type GraphFormat } from '../report/plan-view.js';
 
 export default class Graph extends BoutiqueCommand {
@@ -9,11 +10,13 @@ export default class Graph extends BoutiqueCommand {
     format: Flags.string({ description: 'graph format', options: ['text', 'mermaid', 'dot'], default: 'text' }),
   };
 
-  async run(): Promise<void> {
+  protected async outcome(): Promise<Outcome> {
     const { flags } = await this.parseFlags(Graph);
     const { plan } = this.loadPlan();
-    this.envelope.summary = { releases: plan.releases.length, levels: plan.levels.length };
-    this.envelope.results = plan.levels.map((level, index) => ({ level: index, releases: level.map((release) => ({ id: release.id, needs: plan.needs.get(release.id) })) }));
-    if (!this.json) process.stdout.write(renderGraph(plan, flags.format as GraphFormat));
+    return {
+      summary: { releases: plan.releases.length, levels: plan.levels.length },
+      results: plan.levels.map((level, index) => ({ level: index, releases: level.map((release) => ({ id: release.id, needs: plan.needs.get(release.id) })) })),
+      text: renderGraph(plan, flags.format as GraphFormat),
+    };
   }
 }

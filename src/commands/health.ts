@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { listHealthRules } from '../app/index.js';
 import { BoutiqueCommand } from '../cli/base-command.js';
+import type { Outcome } from '../cli/outcome.js';
 import { UsageError } from '../errors.js';
 import { healthRulesJson, renderHealthRules } from '../report/health-view.js';
 
@@ -12,11 +13,10 @@ export default class Health extends BoutiqueCommand {
     builtin: Flags.boolean({ description: 'only the built-in library (no releases.yaml needed)', default: false }),
   };
 
-  async run(): Promise<void> {
+  protected async outcome(): Promise<Outcome> {
     const { flags } = await this.parseFlags(Health);
     if (!flags.list) throw new UsageError('boutique health lists rules: pass --list', { suggestions: ['boutique health --list; what a release waits on shows in boutique status and in sync progress'] });
     const rules = listHealthRules(flags.builtin ? [] : this.loadPlan().plan.releases);
-    this.envelope.results = healthRulesJson(rules);
-    if (!this.json) process.stdout.write(renderHealthRules(rules));
+    return { results: healthRulesJson(rules), text: renderHealthRules(rules) };
   }
 }

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { importHelmfile } from '../app/index.js';
 import { BoutiqueCommand } from '../cli/base-command.js';
+import type { Outcome } from '../cli/outcome.js';
 import { ExitCode } from '../errors.js';
 import { renderImport } from '../report/import-view.js';
 
@@ -19,13 +20,14 @@ export default class Import extends BoutiqueCommand {
     strict: Flags.boolean({ description: 'exit 1 when anything was left out or the written file does not check clean', default: false }),
   };
 
-  async run(): Promise<void> {
+  protected async outcome(): Promise<Outcome> {
     const { args, flags } = await this.parseFlags(Import);
     const result = importHelmfile({ helmfile: args.helmfile, output: this.globalFlags.file, force: flags.force, allowDuplicateKeys: this.globalFlags['allow-duplicate-keys'] });
-    this.envelope.summary = { releases: result.releases, environments: result.environments, notes: result.notes.length, issues: result.issues.length };
-    this.envelope.results = [result];
-    if (flags.strict) this.envelope.ok = result.clean;
-    if (!this.json) process.stdout.write(renderImport(result));
-    if (flags.strict && !result.clean) this.exit(ExitCode.failure);
+    return {
+      summary: { releases: result.releases, environments: result.environments, notes: result.notes.length, issues: result.issues.length },
+      results: [result],
+      text: renderImport(result),
+      verdict: flags.strict ? (result.clean ? ExitCode.ok : ExitCode.failure) : undefined,
+    };
   }
 }

@@ -1,9 +1,9 @@
 import { Flags } from '@oclif/core';
-import { configFindings, lintReleases } from '../app/index.js';
+import { configFindings, DEFAULT_KUBE_VERSION, lintReleases, promotionFindings, rules, type Finding } from '../app/index.js';
 import { BoutiqueCommand } from '../cli/base-command.js';
-import { promotionFindings } from '../promote/offline-gate.js';
+import type { Outcome } from '../cli/outcome.js';
 import { ConfigError, ExitCode } from '../errors.js';
-import { DEFAULT_KUBE_VERSION, lintExitCode, lintReport, renderLintText, renderRuleList, rules, type Finding } from '../lint/index.js';
+import { lintExitCode, lintReport, renderLintText, renderRuleList } from '../report/lint-view.js';
 
 export default class Lint extends BoutiqueCommand {
   static override description =
@@ -15,13 +15,14 @@ export default class Lint extends BoutiqueCommand {
     'list-rules': Flags.boolean({ description: 'list the best-practice rules with their ids, severities and fixes', default: false }),
   };
 
-  async run(): Promise<void> {
+  protected async outcome(): Promise<Outcome> {
     const { flags } = await this.parseFlags(Lint);
     if (flags['list-rules']) {
-      this.envelope.summary = { rules: rules.length };
-      this.envelope.results = rules.map(({ id, severity, summary, fix }) => ({ id, severity, summary, fix }));
-      if (!this.json) process.stdout.write(renderRuleList(rules, { color: this.colorEnabled() }));
-      return;
+      return {
+        summary: { rules: rules.length },
+        results: rules.map(({ id, severity, summary, fix }) => ({ id, severity, summary, fix })),
+        text: renderRuleList(rules, { color: this.colorEnabled() }),
+      };
     }
     let findings: Finding[];
     let exitCode: number;
@@ -40,10 +41,6 @@ export default class Lint extends BoutiqueCommand {
       exitCode = ExitCode.config;
     }
     const report = lintReport(findings);
-    this.envelope.summary = report.summary;
-    this.envelope.results = report.findings;
-    this.envelope.ok = exitCode === 0;
-    if (!this.json) process.stdout.write(renderLintText(findings, { color: this.colorEnabled() }));
-    if (exitCode !== 0) this.exit(exitCode);
+    return { summary: report.summary, results: report.findings, text: renderLintText(findings, { color: this.colorEnabled() }), verdict: exitCode };
   }
 }

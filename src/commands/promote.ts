@@ -1,7 +1,8 @@
 import { Flags } from '@oclif/core';
+import { promoteVersions } from '../app/index.js';
 import { BoutiqueCommand } from '../cli/base-command.js';
-import { promoteVersions } from '../promote/promote.js';
-import { renderVersionsEdit, versionsEditReport } from '../promote/versions-view.js';
+import type { Outcome } from '../cli/outcome.js';
+import { renderVersionsEdit, versionsEditReport } from '../report/versions-view.js';
 
 export default class Promote extends BoutiqueCommand {
   static override description =
@@ -12,13 +13,11 @@ export default class Promote extends BoutiqueCommand {
     to: Flags.string({ description: 'environment whose versions file to write', required: true }),
   };
 
-  async run(): Promise<void> {
+  protected async outcome(): Promise<Outcome> {
     const { flags } = await this.parseFlags(Promote);
     const source = this.loadConfig(flags.from);
     const { config: target, plan } = this.loadPlan(flags.to);
     const edit = await promoteVersions({ source, target, plan, deps: (await this.sourceWiring(source)).cluster(), concurrency: this.globalFlags.concurrency });
-    this.envelope.results = [versionsEditReport(edit, flags.from)];
-    if (!this.json) process.stdout.write(renderVersionsEdit(edit));
-    await this.warnOnUnreadVersions(target, edit.changes);
+    return { results: [versionsEditReport(edit, flags.from)], text: renderVersionsEdit(edit), summary: await this.warnOnUnreadVersions(target, edit.changes) };
   }
 }

@@ -1,6 +1,7 @@
+import { setImages } from '../app/index.js';
 import { BoutiqueCommand } from '../cli/base-command.js';
-import { setImages } from '../promote/set-image.js';
-import { renderVersionsEdit, versionsEditReport } from '../promote/versions-view.js';
+import type { Outcome } from '../cli/outcome.js';
+import { renderVersionsEdit, versionsEditReport } from '../report/versions-view.js';
 
 export default class SetImage extends BoutiqueCommand {
   static override description =
@@ -9,12 +10,10 @@ export default class SetImage extends BoutiqueCommand {
   static override strict = false;
   static override examples = ['<%= config.bin %> set-image -e dev frontend=3f2a1c9 cartservice=3f2a1c9'];
 
-  async run(): Promise<void> {
+  protected async outcome(): Promise<Outcome> {
     const { argv } = await this.parseFlags(SetImage);
     const before = this.loadConfig();
     const edit = setImages(before, argv as string[]);
-    this.envelope.results = [versionsEditReport(edit)];
-    if (!this.json) process.stdout.write(renderVersionsEdit(edit));
-    await this.warnOnUnreadVersions(before, edit.changes);
+    return { results: [versionsEditReport(edit)], text: renderVersionsEdit(edit), summary: await this.warnOnUnreadVersions(before, edit.changes) };
   }
 }

@@ -1,10 +1,8 @@
 import { Flags } from '@oclif/core';
-import { dryRunSync, sync } from '../app/index.js';
+import { changesAnything, countChanges, dryRunSync, sync, type SyncPlan } from '../app/index.js';
 import { BoutiqueCommand, detailedExitcodeFlags, takeOverFlags } from '../cli/base-command.js';
-import { changesAnything, countChanges } from '../plan/sync-plan.js';
-import { changedAnything } from '../report/sync-view.js';
+import type { Outcome } from '../cli/outcome.js';
 import { promotionGateFlags } from '../cli/promotion.js';
-import type { SyncPlan } from '../app/index.js';
 import { changeCountsPhrase, orphansNote, renderPlanTable, renderSyncPlan, syncPlanJson } from '../report/change-view.js';
 
 export default class Sync extends BoutiqueCommand {
@@ -30,7 +28,7 @@ export default class Sync extends BoutiqueCommand {
     }),
   };
 
-  async run(): Promise<void> {
+  protected async outcome(): Promise<Outcome> {
     const { flags } = await this.parseFlags(Sync);
     const { config, plan } = this.loadPlan();
     this.noteSelection(plan);
@@ -39,10 +37,7 @@ export default class Sync extends BoutiqueCommand {
     const options = { concurrency: this.globalFlags.concurrency };
     if (flags['dry-run']) {
       const syncPlan = await dryRunSync(plan, deps, { ...options, savePlanTo: flags['save-plan'] });
-      this.envelope.summary = countChanges(syncPlan);
-      this.envelope.results = syncPlanJson(syncPlan);
-      if (!this.json) process.stdout.write(renderSyncPlan(syncPlan));
-      return this.endWith(changesAnything(syncPlan));
+      return { summary: countChanges(syncPlan), results: syncPlanJson(syncPlan), text: renderSyncPlan(syncPlan), changes: changesAnything(syncPlan) };
     }
     const target = await this.targetOf(config);
     const kubeContext = (await this.wiring(config)).kubeContextName();
@@ -53,7 +48,7 @@ export default class Sync extends BoutiqueCommand {
       ? { confirm: (orphans: readonly { name: string; namespace: string }[]) => this.confirm(`prune of ${orphans.length} release${orphans.length === 1 ? '' : 's'} in ${config.environment.name}`, `to uninstall, no longer in releases.yaml: ${orphans.map((orphan) => `${orphan.namespace}/${orphan.name}`).join(', ')}`) }
       : undefined;
     let synced: SyncPlan | undefined;
-    const results = await this.runReleaseOperation(
+    const outcome = await this.runReleaseOperation(
       'sync',
       plan.releases,
       async (onProgress, mayStart) => {
@@ -66,7 +61,7 @@ export default class Sync extends BoutiqueCommand {
       },
       plan.needs,
     );
-    if (synced && !flags.prune) process.stderr.write(orphansNote(synced));
-    this.endWith(changedAnything(results));
+    if (synced && !flags.prune && !outcome.failure) process.stderr.write(orphansNote(synced));
+    return outcome;
   }
 }

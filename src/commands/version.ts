@@ -1,16 +1,20 @@
+import { lookUpTools } from '../app/index.js';
 import { BoutiqueCommand } from '../cli/base-command.js';
-import { renderVersions, versionsJson, type ToolLookup } from '../report/version-view.js';
+import type { Outcome } from '../cli/outcome.js';
+import { renderVersions, versionsJson } from '../report/version-view.js';
 
 export default class Version extends BoutiqueCommand {
   static override description = 'Print the versions of boutique, helm and kubectl, and where each came from.';
 
-  async run(): Promise<void> {
+  protected async outcome(): Promise<Outcome> {
     await this.parseFlags(Version);
     const wiring = await this.wiring();
-    const tools = await Promise.all((['helm', 'kubectl'] as const).map((name): Promise<ToolLookup> => wiring.tool(name).catch((error: Error) => ({ name, error }))));
+    const tools = await lookUpTools((name) => wiring.tool(name));
     const boutique = { version: this.config.version, root: this.config.root };
-    this.envelope.summary = { version: boutique.version, toolsMissing: tools.filter((tool) => 'error' in tool).length };
-    this.envelope.results = versionsJson(boutique, tools);
-    if (!this.json) process.stdout.write(renderVersions(boutique, tools));
+    return {
+      summary: { version: boutique.version, toolsMissing: tools.filter((tool) => 'error' in tool).length },
+      results: versionsJson(boutique, tools),
+      text: renderVersions(boutique, tools),
+    };
   }
 }

@@ -105,7 +105,12 @@ export type ChartRef =
 export type ValuesLayer =
   | { kind: 'file'; path: string }
   /** `source`: JSON pointer of the map in releases.yaml, for messages about its keys (none: from the versions file). */
-  | { kind: 'inline'; values: Record<string, unknown>; source?: string };
+  | { kind: 'inline'; values: Record<string, unknown>; source?: string }
+  /**
+   * A values file encrypted by sops, decrypted in memory for this run (app/sops-values.ts): its values, and the
+   * leaves that were encrypted, as helm --set paths, which every output masks. Never written anywhere but to helm.
+   */
+  | { kind: 'sops'; path: string; values: Record<string, unknown>; secrets: { path: string; value: unknown }[] };
 
 /** A release as boutique acts on it: defaults applied, paths absolute, the environment resolved. */
 export interface Release {

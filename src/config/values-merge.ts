@@ -1,4 +1,5 @@
 import { isRecord } from '../yaml/record.js';
+import { isSopsDocument } from './sops-file.js';
 import { versionKeysOf } from './normalize.js';
 import type { Release } from './types.js';
 import { deleteAtSetPath, setAtPath, valueAtSetPath } from './values-path.js';
@@ -37,7 +38,12 @@ export function coalesceValues(layers: readonly Values[]): Values {
  */
 export function valuesWithoutSecrets(release: Release, readLayer: (path: string) => Values): Values {
   let merged: Values = {};
-  for (const layer of release.values) merged = mergeTwo(merged, layer.kind === 'file' ? readLayer(layer.path) : layer.values);
+  for (const layer of release.values) {
+    // A sops file is secret as a whole: its values, encrypted or not, are never merged into what is shown or exported.
+    if (layer.kind === 'sops') continue;
+    const values = layer.kind === 'file' ? readLayer(layer.path) : layer.values;
+    if (!isSopsDocument(values)) merged = mergeTwo(merged, values);
+  }
   for (const entry of release.set) if (!entry.secret) merged = setAtPath(structuredClone(merged), entry.name, entry.value);
   return merged;
 }

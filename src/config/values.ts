@@ -9,6 +9,7 @@ import type { FileProbe } from './file-probe.js';
 import { coalesceValues } from './values-merge.js';
 import type { ValuesFileReader } from './values-reader.js';
 import { isRecord } from '../yaml/record.js';
+import { isSopsDocument } from './sops-file.js';
 import { didYouMean } from '../text/suggest.js';
 import { article, describe } from './validate.js';
 import type { Release, ReleasesConfig } from './types.js';
@@ -42,6 +43,8 @@ export function chartValuesIssues(config: ReleasesConfig, releasesFile: ParsedDo
     if (!schemas.has(chartDir)) schemas.set(chartDir, chartSchema(chartDir, files));
     const schema = schemas.get(chartDir);
     if (!schema) return [];
+    // The values of a sops file are known only once a run decrypts them (app/sops-values.ts): helm checks them then.
+    if (release.values.some((layer) => layer.kind === 'sops' || (layer.kind === 'file' && reader.issues(layer.path).length === 0 && isSopsDocument(reader.read(layer.path).value)))) return [];
     const inputs = layerInputs(release, chartDir, reader, files);
     if (inputs === undefined) return [];
     const accepted = acceptedBefore(schema.text, inputs);
@@ -114,6 +117,7 @@ function releaseLayers(release: Release, index: number, chartDir: string, releas
     ...release.values.map((layer): Layer | undefined | 'broken' => {
       if (layer.kind === 'file') return fileLayer(layer.path);
       // A versions-file entry has no line of releases.yaml: its keys point at the release's name.
+      if (layer.kind === 'sops') return undefined;
       return layer.source === undefined ? { values: layer.values, parsed: releasesFile, at: ['releases', index, 'name'], isSet: true } : { values: layer.values, parsed: releasesFile, at: pointerToPath(layer.source) };
     }),
     // A value from a cluster Secret is not known before the run reads it: helm checks it then.

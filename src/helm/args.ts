@@ -1,3 +1,4 @@
+import { helmSetLiteral } from '../config/set-flag.js';
 import type { Release } from '../config/types.js';
 
 
@@ -28,8 +29,9 @@ function chartArgs(release: Release): string[] {
 export function valuesArgs(release: Release, values: readonly string[]): string[] {
   return [
     ...values,
-    // Strings go through --set-string so that "true" or "0123" stay strings, as they are in releases.yaml.
-    ...release.set.filter((entry) => !entry.secret).flatMap(({ name, value }) => [typeof value === 'string' ? '--set-string' : '--set', `${name}=${value}`]),
+    // Strings go through --set-string so that "true" or "0123" stay strings, as they are in releases.yaml; escaped, so
+    // that a comma or a brace in a value stays in it instead of starting another key or a list.
+    ...release.set.filter((entry) => !entry.secret).flatMap(({ name, value }) => [typeof value === 'string' ? '--set-string' : '--set', `${name}=${helmSetLiteral(value)}`]),
   ];
 }
 

@@ -115,6 +115,18 @@ describe('HelmCli', () => {
     expect(calls[0]!.args.join(' ')).not.toContain('s3cr3t');
   });
 
+  it('gives a command that renders a bound that grows with its values files: a large one is no hang', async () => {
+    const { runner, calls } = recordingRunner();
+    const release = releaseOf(chart({ 'Chart.yaml': 'name: app\n' }));
+    const large = join(mkdtempSync(join(tmpdir(), 'boutique-values-')), 'large.yaml');
+    writeFileSync(large, Buffer.alloc(5 * 2 ** 20, 'a'));
+    const helm = new HelmCli(tool, runner, {});
+    await helm.lint(release, ['--values', large], { strict: false });
+    await helm.template(release, ['--set-file', `note=${large}`]);
+    // 120 s, and 10 s per MB of --values files (a --set-file value is a string, not a values file helm parses).
+    expect(calls.map((call) => [call.args[0], call.options.timeoutMs])).toEqual([['lint', 170_000], ['template', 120_000]]);
+  });
+
   it('stops every try of an upgrade before the deadline its revision records, which is the last moment its helm can write', async () => {
     const release = releaseOf(chart({ 'Chart.yaml': 'name: app\n' }));
     // The release's timeout, twice with atomic (its rollback waits again), helm's bookkeeping, then SIGKILL's delay.

@@ -1,8 +1,9 @@
+import { statSync } from 'node:fs';
 import type { Release } from '../config/types.js';
 import { ExecError, ToolError } from '../errors.js';
 import type { HelmHook } from '../kube/objects.js';
 import { deadlineLabel, type ReleaseRecord } from '../plan/sync-plan.js';
-import { KILL_AFTER_MS, type Runner } from '../process/runner.js';
+import { DEFAULT_TIMEOUT_MS, KILL_AFTER_MS, type Runner } from '../process/runner.js';
 import { maskerOf } from '../secrets/mask.js';
 import { parseVersion, type ResolvedTool } from '../tools/resolve.js';
 import { describeUnmet, needsDependencyBuild, unmetDependencies, type UnmetDependency } from './chart-dependencies.js';
@@ -53,11 +54,13 @@ export interface Helm {
    * helm's storage in bulk instead; this serves storage drivers kubectl cannot read (sql) and single-release commands.
    */
   find(release: Release): Promise<ReleaseRecord | undefined>;
-  manifest(release: Release): Promise<string>;
+  /** The manifest of the release's latest revision, or of `revision`. */
+  manifest(release: Release, revision?: number): Promise<string>;
   /** The user-supplied values of the deployed release (helm get values). */
   values(release: Release): Promise<Record<string, unknown>>;
   history(release: Release): Promise<HelmRevision[]>;
-  rollback(release: Release, revision: number | undefined): Promise<void>;
+  /** `builtInKindsOnly`: helm 4 waits as helm 3 does, and boutique waits for the custom resources (see UpgradeOptions). */
+  rollback(release: Release, revision: number | undefined, options?: { builtInKindsOnly?: boolean }): Promise<void>;
 }
 
 /** What helm may still do after its waits (record the outcome) before boutique stops it. */
@@ -70,6 +73,27 @@ const HELM_GRACE_MS = 15_000;
  */
 export function helmRunBoundMs(release: Pick<Release, 'timeout' | 'atomic'>): number {
   return goDurationMs(release.timeout) * (release.atomic ? 2 : 1) + HELM_GRACE_MS;
+}
+
+/**
+ * What a helm command that reads values may take per MB of its `--values` files, above DEFAULT_TIMEOUT_MS. helm
+ * parses values at about 2 s per MB on a busy 2-core machine (`helm lint` of a 43 MB file of 738k keys: 103 s),
+ * so a large values file is not a hang: the bound grows with it, five times over.
+ */
+const MS_PER_VALUES_MB = 10_000;
+
+/** The bound of a helm command that renders from these values arguments (no waiting): see MS_PER_VALUES_MB. */
+export function renderBoundMs(values: readonly string[]): number {
+  let bytes = 0;
+  values.forEach((arg, index) => {
+    if (values[index - 1] !== '--values') return;
+    try {
+      bytes += statSync(arg).size;
+    } catch {
+      // helm says what is wrong with a file it cannot read
+    }
+  });
+  return DEFAULT_TIMEOUT_MS + Math.ceil((bytes / 2 ** 20) * MS_PER_VALUES_MB);
 }
 
 /** The deadline (epoch s) a revision started now records: see helmRunBoundMs. */
@@ -146,11 +170,12 @@ export class HelmCli implements Helm {
     return parseVersion((await this.resolve()).version)?.[0] ?? 4;
   }
 
-  private async run(args: string[], options: { release?: Release; okExitCodes?: number[]; retry?: 'read' | 'write'; waits?: boolean; until?: number } = {}) {
+  private async run(args: string[], options: { release?: Release; values?: readonly string[]; okExitCodes?: number[]; retry?: 'read' | 'write'; waits?: boolean; until?: number } = {}) {
     const { release } = options;
     const masker = maskerOf(release);
-    // A command that waits for readiness gets the release's own timeout and a margin for helm's bookkeeping.
-    const timeoutMs = options.waits && release ? helmRunBoundMs(release) : undefined;
+    // A command that waits for readiness gets the release's own timeout and a margin for helm's bookkeeping; one that
+    // renders, a bound that grows with its values files.
+    const timeoutMs = options.waits && release ? helmRunBoundMs(release) : options.values ? renderBoundMs(options.values) : undefined;
     return this.runner.run((await this.resolve()).path, args, { env: this.options.env, mask: masker.active ? (text) => masker.helmMessage(text) : undefined, okExitCodes: options.okExitCodes, retry: options.retry, timeoutMs, until: options.until });
   }
 
@@ -211,17 +236,17 @@ export class HelmCli implements Helm {
     await this.prepareChart(release);
     // A folder for a GitOps hand-off must hold the CRDs too; stdout stays byte-identical to plain helm template.
     const args = [...templateArgs(release, values), ...(outputDir ? ['--output-dir', outputDir, '--include-crds'] : [])];
-    return (await this.run(args, { release })).stdout;
+    return (await this.run(args, { release, values })).stdout;
   }
 
   async templateWithCrds(release: Release, values: readonly string[]): Promise<string> {
     await this.prepareChart(release);
-    return (await this.run([...templateArgs(release, values), '--include-crds'], { release })).stdout;
+    return (await this.run([...templateArgs(release, values), '--include-crds'], { release, values })).stdout;
   }
 
   async lint(release: Release, values: readonly string[], options: { strict: boolean }): Promise<{ passed: boolean; output: string }> {
     await this.prepareChart(release);
-    const result = await this.run(lintArgs(release, values, options.strict), { release, okExitCodes: [1] });
+    const result = await this.run(lintArgs(release, values, options.strict), { release, values, okExitCodes: [1] });
     // helm lint quotes values it rejects: a secret one must not reach the report.
     return { passed: result.exitCode === 0, output: maskerOf(release).helmMessage(`${result.stdout}${result.stderr}`) };
   }
@@ -236,7 +261,7 @@ export class HelmCli implements Helm {
 
   async plannedManifest(release: Release, values: readonly string[]): Promise<{ manifest: string; hooks: HelmHook[] }> {
     await this.prepareChart(release);
-    const { stdout } = await this.run(upgradeArgs(release, values, this.target, { helmMajor: await this.major(), dryRun: true }), { release, retry: 'read' });
+    const { stdout } = await this.run(upgradeArgs(release, values, this.target, { helmMajor: await this.major(), dryRun: true }), { release, values, retry: 'read' });
     const planned = JSON.parse(stdout) as { manifest?: string; hooks?: HelmHook[] };
     return { manifest: planned.manifest ?? '', hooks: hooksOfRelease(planned) };
   }
@@ -262,8 +287,9 @@ export class HelmCli implements Helm {
     }
   }
 
-  async manifest(release: Release): Promise<string> {
-    return (await this.run(['get', 'manifest', release.name, ...this.scope(release)], { retry: 'read' })).stdout;
+  async manifest(release: Release, revision?: number): Promise<string> {
+    const at = revision === undefined ? [] : ['--revision', String(revision)];
+    return (await this.run(['get', 'manifest', release.name, ...at, ...this.scope(release)], { retry: 'read' })).stdout;
   }
 
   async hooks(release: Release): Promise<HelmHook[]> {
@@ -280,8 +306,9 @@ export class HelmCli implements Helm {
     return JSON.parse(stdout) as HelmRevision[];
   }
 
-  async rollback(release: Release, revision: number | undefined): Promise<void> {
-    const wait = release.wait ? [(await this.major()) >= 4 ? '--wait=watcher' : '--wait', '--timeout', release.timeout] : [];
+  async rollback(release: Release, revision: number | undefined, options: { builtInKindsOnly?: boolean } = {}): Promise<void> {
+    const helm4Wait = options.builtInKindsOnly ? '--wait=legacy' : '--wait=watcher';
+    const wait = release.wait ? [(await this.major()) >= 4 ? helm4Wait : '--wait', '--timeout', release.timeout] : [];
     await this.run(['rollback', release.name, ...(revision === undefined ? [] : [String(revision)]), ...wait, ...this.scope(release)], { release, retry: 'write', waits: true });
   }
 }

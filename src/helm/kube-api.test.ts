@@ -77,15 +77,25 @@ describe('KubeApi: reads from this process, as kubectl would make them', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
   });
 
-  it('leaves a refusal and an untrusted server to kubectl, which says why in its own words', async () => {
+  it('leaves a refusal, and a certificate judged by the system\'s trust store, to kubectl, which says why in its own words', async () => {
     const fromKubectl = [secret('from-kubectl')];
     handler = () => ({ status: 403, body: { kind: 'Status', reason: 'Forbidden' } });
     expect(await new DirectKubectl(new KubeApi(access), kubectlAnswering(fromKubectl)).helmStorage('shop', 'secrets')).toBe(fromKubectl);
     handler = () => ({ status: 200, body: { items: [] } });
-    const otherCa = { ...access, ca: pem.clientCert };
-    expect(await new DirectKubectl(new KubeApi(otherCa), kubectlAnswering(fromKubectl)).helmStorage('shop', 'secrets')).toBe(fromKubectl);
+    // No CA in the kubeconfig: Go reads the system's trust store, which is not Node's.
+    const systemRoots = { ...access, ca: undefined };
+    expect(await new DirectKubectl(new KubeApi(systemRoots), kubectlAnswering(fromKubectl)).helmStorage('shop', 'secrets')).toBe(fromKubectl);
     const noClientCert = { ...access, cert: undefined, key: undefined };
     expect(await new DirectKubectl(new KubeApi(noClientCert), kubectlAnswering(fromKubectl)).helmStorage('shop', 'secrets')).toBe(fromKubectl);
+  });
+
+  it('fails at once, and never through kubectl, when the CA the kubeconfig names does not trust the server', async () => {
+    requests.length = 0;
+    handler = () => ({ status: 200, body: { items: [] } });
+    const api = new KubeApi({ ...access, ca: pem.clientCert });
+    const reads = [new DirectKubectl(api, notFromKubectl).helmStorage('shop', 'secrets'), new DirectKubectl(api, notFromKubectl).helmStorage('web', 'secrets')];
+    for (const read of reads) await expect(read).rejects.toThrow(/^cannot reach the cluster of the current context: GET https:\/\/127\.0\.0\.1:\d+\/api\/v1\/namespaces\/shop\/secrets\S*: the server's certificate is not trusted by the certificate authority of the kubeconfig: /);
+    expect(requests).toEqual([]);
   });
 
   it('lists no live objects of a kind the server does not serve (its CRD deleted), as kubectl then does', async () => {

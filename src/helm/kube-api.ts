@@ -18,6 +18,8 @@ export class ConnectionFailure extends Error {
     message: string,
     /** A refusal or a reset may be a server restarting: tried again in boutique's one retry loop. Silence is not. */
     readonly retryable: boolean,
+    /** What to check, when it is not the context and whether the cluster runs. */
+    readonly hint?: string,
   ) {
     super(message);
   }
@@ -29,9 +31,11 @@ const IDLE_TIMEOUT_MS = 30_000;
 /** A watch that has said nothing this long is stopped: its writes are then confirmed by reading the records. */
 const WATCH_IDLE_MS = 60_000;
 
-/** Node's codes for a server certificate it does not trust: kubectl says the same in its own words, at once. */
+/** Node's codes for a TLS handshake that failed, either side's verdict: kubectl says the same in its own words, at once. */
 const isTlsVerification = (code: string | undefined) =>
   !!code && (/^ERR_(SSL|TLS)_/.test(code) || /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH/.test(code));
+/** Of those, this client's verdict on the server's certificate (not an alert the server sent, as for a missing client certificate). */
+const isServerUntrusted = (code: string | undefined) => isTlsVerification(code) && !/ALERT/.test(code!);
 
 /** A URL as it may be printed: a user and password in it become ***. */
 export function shownUrl(url: string): string {
@@ -46,10 +50,17 @@ export function shownUrl(url: string): string {
   }
 }
 
-/** Why a request got no answer, as one line; undefined when it is for kubectl to say (an untrusted certificate). */
-function connectionFailure(error: NodeJS.ErrnoException, what: string): ConnectionFailure | KubectlFallback {
+/**
+ * Why a request got no answer, as one line. A certificate Node does not trust is for kubectl to judge when the
+ * kubeconfig names no certificate authority (Go reads the system's trust store, Node its own); against the one
+ * it names, both trust exactly that, and the verdict is final: never tried again, by boutique or by kubectl.
+ */
+function connectionFailure(error: NodeJS.ErrnoException, what: string, namedCa: boolean): ConnectionFailure | KubectlFallback {
   if (error instanceof ConnectionFailure) return error;
   const code = error.code;
+  if (isServerUntrusted(code) && namedCa) {
+    return new ConnectionFailure(`${what}: the server's certificate is not trusted by the certificate authority of the kubeconfig: ${error.message}`, false, "check the cluster's certificate-authority(-data) in the kubeconfig, and that the context points at the right server");
+  }
   if (isTlsVerification(code)) return new KubectlFallback(`${what}: ${error.message}`);
   if (code === 'ECONNREFUSED') return new ConnectionFailure(`${what}: the connection was refused`, true);
   if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/.test(error.message)) return new ConnectionFailure(`${what}: the server reset the connection`, true);
@@ -85,6 +96,8 @@ const isTransient = (status: number) => status === 429 || status >= 500;
  */
 export class KubeApi {
   private agent: HttpAgent | undefined;
+  /** Settles once the first request had its answer; rejects with its ConnectionFailure (see afterContact). */
+  private contact: Promise<void> | undefined;
   private readonly resourceLists = new Map<string, Promise<ApiResource[]>>();
 
   constructor(
@@ -115,14 +128,35 @@ export class KubeApi {
    */
   async request(method: 'GET' | 'POST' | 'PUT', path: string, options: { query?: Record<string, string>; body?: unknown } = {}): Promise<{ status: number; body: unknown }> {
     const url = this.url(path, options.query);
-    return withRetries(
+    return this.afterContact(() => withRetries(
       () => this.requestOnce(method, url, options.body),
       (outcome) => {
         if ('error' in outcome) return outcome.error instanceof ConnectionFailure && outcome.error.retryable ? { why: outcome.error.message } : undefined;
         return isTransient(outcome.value.status) ? { why: `${method} ${shownUrl(url)}: ${outcome.value.status}`, waitMs: (outcome.value.retryAfterSeconds ?? 0) * 1000 } : undefined;
       },
       (delay, why) => this.options.onRetry?.(delay, why),
-    );
+    ));
+  }
+
+  /**
+   * The first request to the server goes alone, its tries included; the others wait for its answer. A server that
+   * cannot be reached (refused, reset, silent, untrusted) is then met once, with one message, and not by every read
+   * a run starts at the same moment, each with tries of its own.
+   */
+  private afterContact<T>(request: () => Promise<T>): Promise<T> {
+    if (!this.contact) {
+      const first = request();
+      this.contact = first.then(
+        () => undefined,
+        (error: unknown) => {
+          if (error instanceof ConnectionFailure) throw error;
+        },
+      );
+      // Handled by the requests that wait for it; a run with one request only has none.
+      this.contact.catch(() => undefined);
+      return first;
+    }
+    return this.contact.then(request);
   }
 
   /** A GET whose answer must be 200. */
@@ -157,7 +191,7 @@ export class KubeApi {
         clearTimeout(headers);
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', (error) => reject(connectionFailure(error, what)));
+        response.on('error', (error) => reject(connectionFailure(error, what, !!this.access.ca)));
         response.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           const retryAfter = Number(response.headers['retry-after']);
@@ -176,7 +210,7 @@ export class KubeApi {
       req.on('timeout', () => req.destroy(new ConnectionFailure(`${what}: the answer stopped for ${IDLE_TIMEOUT_MS / 1000} s`, false)));
       req.on('error', (error) => {
         clearTimeout(headers);
-        reject(connectionFailure(error, what));
+        reject(connectionFailure(error, what, !!this.access.ca));
       });
       req.end(payload);
     });
@@ -189,6 +223,7 @@ export class KubeApi {
   async watch(path: string, query: Record<string, string>, onObject: (obj: KubeObject) => void): Promise<LineStream> {
     const url = this.url(path, { ...query, watch: '1' });
     const what = `GET ${shownUrl(url)}`;
+    await this.contact;
     this.options.trace?.(`${what} (in the background)`);
     const { request, agent } = await this.connection();
     return new Promise((resolve, reject) => {
@@ -220,7 +255,7 @@ export class KubeApi {
       req.on('error', (error) => {
         clearTimeout(headers);
         settle();
-        reject(connectionFailure(error, what));
+        reject(connectionFailure(error, what, !!this.access.ca));
       });
       req.end();
     });
@@ -282,7 +317,7 @@ export class DirectKubectl implements Kubectl {
       if (error instanceof ConnectionFailure) {
         throw new ClusterUnreachableError(`cannot reach the cluster of ${this.api.context ? `context "${this.api.context}"` : 'the current context'}: ${error.message}`, {
           cause: error,
-          suggestions: ["check --kube-context or the environment's kubeContext in releases.yaml, and that the cluster is running (kubectl cluster-info)"],
+          suggestions: [error.hint ?? "check --kube-context or the environment's kubeContext in releases.yaml, and that the cluster is running (kubectl cluster-info)"],
         });
       }
       this.trace?.(`through kubectl instead: ${(error as Error).message}`);

@@ -5,4 +5,3 @@ export { rules } from './rules/index.js';
 export { DISABLE_ANNOTATION, lintObjects } from './lint-objects.js';
 export { MISSING_SCHEMA_RULE_ID, SCHEMA_RULE_ID, validateSchemas } from './validate-schemas.js';
 export { availableKubeVersions, catalogueFile, DEFAULT_KUBE_VERSION, UnknownKubeVersionError, type KubeCatalogue, type KubeTarget } from './kube-catalogue.js';
-export { lintExitCode, lintReport, renderLintText, renderRuleList, type LintReport, type LintSummary } from './lint-view.js';

@@ -1,5 +1,5 @@
 import { rules } from './rules/index.js';
-import type { Finding, KubeObject, LintRuleSettings, LintTarget } from './types.js';
+import type { Finding, KubeObject, LintTarget } from './types.js';
 import { findWorkloads, objectRef } from './workloads.js';
 
 /** Per-object opt-out, on the object or its pod template: `boutique.dev/lint-disable: "probe-port,image-tag"` or `all`. */

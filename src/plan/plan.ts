@@ -65,3 +65,10 @@ export function buildPlan(config: ReleasesConfig, options: PlanOptions): Plan {
     unselectedNeeds: selected.flatMap((release) => release.needs.filter((need) => !selectedIds.has(need)).map((need) => ({ release, need: byId.get(need)! }))),
   };
 }
+
+/** The plan with its releases replaced by these, the same ids with values read or decrypted; the same plan when nothing changed. */
+export function withReleases(plan: Plan, releases: Release[]): Plan {
+  if (releases.every((release, index) => release === plan.releases[index])) return plan;
+  const byId = new Map(releases.map((release) => [release.id, release]));
+  return { ...plan, releases, levels: plan.levels.map((level) => level.map((release) => byId.get(release.id)!)) };
+}

@@ -1,9 +1,26 @@
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execa } from 'execa';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExecError } from '../errors.js';
-import { ExecaRunner, isRetryable } from './runner.js';
+import { ExecaRunner, isRetryable, KILL_AFTER_MS } from './runner.js';
+
+/** Whether a process runs (Linux): a zombie nobody reaped yet (PID 1 of a container may not) has stopped. */
+function running(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+async function until_(check: () => boolean): Promise<void> {
+  for (let tries = 0; !check(); tries++) {
+    if (tries > 200) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 /** A node script as an executable, in a fresh folder. */
 function script(body: string): { path: string; dir: string } {
@@ -36,6 +53,23 @@ describe('ExecaRunner', () => {
     const log = join(dir, 'log');
     await expect(new ExecaRunner().run(path, [log], { retry: 'write', until: Date.now() + 2_000 })).rejects.toBeInstanceOf(ExecError);
     expect(readFileSync(log, 'utf8')).toBe('x');
+  });
+
+  it('stops a command bound by `until` by then even when boutique itself was killed (Linux: coreutils timeout)', async () => {
+    // The command writes its PID, then hangs; the process that ran it (as boutique would) is SIGKILLed at once.
+    const hang = script(`require('fs').writeFileSync(process.argv[2], String(process.pid)); setInterval(() => {}, 1000);`);
+    const pidFile = join(hang.dir, 'pid');
+    const until = Date.now() + 1_500;
+    const runnerUrl = new URL('./runner.ts', import.meta.url).href;
+    const parent = execa(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `import { ExecaRunner } from ${JSON.stringify(runnerUrl)}; await new ExecaRunner().run(${JSON.stringify(hang.path)}, [${JSON.stringify(pidFile)}], { until: ${until} });`], { reject: false });
+    await until_(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== '');
+    parent.kill('SIGKILL');
+    await parent;
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    expect(running(pid)).toBe(true);
+    // By the deadline a revision would record (until plus the SIGKILL delay), nothing of it is left.
+    await new Promise((resolve) => setTimeout(resolve, until + KILL_AFTER_MS - Date.now()));
+    expect(running(pid)).toBe(false);
   });
 
   it('tries a read again after a transient failure and counts it', async () => {

@@ -1,4 +1,6 @@
 import type { ExecaError } from 'execa';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { ExecError, ToolError } from '../errors.js';
 
 export interface RunOptions {
@@ -51,6 +53,41 @@ export interface Streamer {
 export const DEFAULT_TIMEOUT_MS = 120_000;
 /** A child still running this long after its SIGTERM gets SIGKILL. */
 export const KILL_AFTER_MS = 5_000;
+
+/**
+ * coreutils' `timeout` on PATH, or undefined (macOS without coreutils): the watchdog of a command bound by `until`.
+ * Found once, on the first such command.
+ */
+let watchdog: string | null | undefined;
+function findWatchdog(): string | undefined {
+  if (watchdog === undefined) {
+    watchdog = null;
+    for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
+      try {
+        accessSync(join(dir, 'timeout'), constants.X_OK);
+        watchdog = join(dir, 'timeout');
+        break;
+      } catch {
+        // not in this folder
+      }
+    }
+  }
+  return watchdog ?? undefined;
+}
+
+/**
+ * `command args` run under a watchdog that stops it by the bound whether or not boutique is still there to: when
+ * boutique itself is killed (SIGKILL, a CI runner torn down), a helm in its own process group would go on writing
+ * past the deadline its revision records, and race the recovery of the next run. `timeout` sends SIGTERM a second
+ * after boutique's own stop would, and SIGKILL before the deadline's SIGKILL delay is over; boutique's own stop
+ * comes first while it lives, so the command's error stays boutique's.
+ */
+function underWatchdog(command: string, args: string[], timeoutMs: number): [string, string[]] {
+  const timeout = findWatchdog();
+  if (!timeout) return [command, args];
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(3)}s`;
+  return [timeout, ['--kill-after', seconds(KILL_AFTER_MS - 2_000), seconds(timeoutMs + 1_000), command, ...args]];
+}
 
 /** helm's own words when it could not reach or discover the cluster: it fails there before writing anything. */
 const BEFORE_ANY_WRITE = /kubernetes cluster unreachable|could not get server version|couldn't get current server API group list|unable to retrieve the complete list of server APIs/i;
@@ -190,8 +227,11 @@ export class ExecaRunner implements Runner, Streamer {
     const timeoutMs = options.until !== undefined ? Math.max(1, options.until - Date.now()) : (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     // Loaded with the first process: a run answered from caches never loads execa's hundred modules.
     const { execa } = await import('execa');
+    // A command bound by `until` writes what records that moment: its bound must hold even if boutique dies first.
+    const watched = options.until !== undefined;
+    const [file, argv] = watched ? underWatchdog(command, args, timeoutMs) : [command, args];
     try {
-      const child = execa(command, args, {
+      const child = execa(file, argv, {
         env: options.env,
         // Never a terminal's stdin: a credential prompt must fail at once, not wait for a person who is not there.
         ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
@@ -211,6 +251,8 @@ export class ExecaRunner implements Runner, Streamer {
       }
       if (result.failed && result.exitCode === undefined) throw result;
       const exitCode = result.exitCode ?? 1;
+      // `timeout` could not start the command: as if execa had not found it.
+      if (watched && file !== command && exitCode === 127 && /^timeout: failed to run command/m.test(String(result.stderr))) throw Object.assign(new Error(String(result.stderr)), { code: 'ENOENT' });
       if (exitCode !== 0 && !(options.okExitCodes ?? []).includes(exitCode)) {
         throw new ExecError(command, args.map((arg) => hide(arg, options.mask)), exitCode, hide(String(result.stderr), options.mask));
       }

@@ -1,6 +1,6 @@
 import { describeVerdict } from '../health/evaluate.js';
 import type { ChangeAction, PlannedChange, ReleaseRecord, SyncPlan } from '../plan/sync-plan.js';
-import { countChanges, ownerOf } from '../plan/sync-plan.js';
+import { countChanges, isChange, ownerOf, takeovers } from '../plan/sync-plan.js';
 import { renderTable } from './table.js';
 
 /**
@@ -139,4 +139,11 @@ export function orphansJson(syncPlan: SyncPlan): object[] {
     appVersion: record.appVersion,
     updated: record.deployedAt,
   }));
+}
+
+/** diff's note for each release a sync of this environment would take over from another (sync needs --take-over). */
+export function takeoverNotes(syncPlan: SyncPlan): string {
+  return takeovers(syncPlan.changes.filter((change) => isChange(change.action)), syncPlan.environment)
+    .map(({ release, owner }) => `note: ${release.id} was last deployed by environment ${owner}: a sync of ${syncPlan.environment} needs --take-over\n`)
+    .join('');
 }

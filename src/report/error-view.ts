@@ -22,10 +22,24 @@ export function renderError(error: unknown, options: { debug: boolean }): string
   return `${lines.join('\n')}\n`;
 }
 
-/** The same error as a JSON document, for --output json. */
-export function errorReport(error: unknown): object {
-  if (error instanceof ConfigError) return { ok: false, error: { code: error.code, message: 'invalid releases.yaml', issues: error.issues } };
-  if (error instanceof ExecError) return { ok: false, error: { code: error.code, message: error.message, command: [error.command, ...error.args], exitStatus: error.exitStatus } };
-  if (error instanceof AppError) return { ok: false, error: { code: error.code, message: error.message, suggestions: error.suggestions } };
-  return { ok: false, error: { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) } };
+/** Releases that failed, with how each failure reads (renderReleaseErrors). */
+export interface ReleaseErrors {
+  /** run: sync and destroy, whose errors are helm's own words; check: diff and template, whose errors read as renderError puts them. */
+  as: 'run' | 'check';
+  releases: readonly { release: string; error: Error }[];
+}
+
+/**
+ * Each failed release's error under its name: a run's as `release X failed:` and helm's message below it, with the
+ * command and hints; a check's as `release X: ` and the error as renderError puts it.
+ */
+export function renderReleaseErrors(failed: ReleaseErrors, options: { debug: boolean }): string {
+  return failed.releases
+    .map(({ release, error }) => {
+      if (failed.as === 'check') return `release ${release}: ${renderError(error, options)}`;
+      const command = error instanceof ExecError ? `\n  command: ${[error.command, ...error.args].join(' ')}` : '';
+      const hints = error instanceof AppError ? error.suggestions.map((suggestion) => `\n  hint: ${suggestion}`).join('') : '';
+      return `release ${release} failed:\n${error.message.trimEnd()}${command}${hints}\n`;
+    })
+    .join('');
 }

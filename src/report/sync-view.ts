@@ -1,5 +1,4 @@
 import type { SyncResult } from '../app/sync.js';
-import { AppError, ExecError } from '../errors.js';
 import { describeState } from './release-state.js';
 import { renderTable } from './table.js';
 
@@ -14,19 +13,6 @@ export function renderSyncSummary(results: readonly SyncResult[]): string {
       result.state === 'failed' ? 'see the error below' : (result.detail ?? '-'),
     ]),
   );
-}
-
-/** helm's own message for each failed release, under its name. */
-export function renderFailures(results: readonly SyncResult[]): string {
-  return results
-    .filter((result) => result.state === 'failed')
-    .map((result) => {
-      const error = result.error;
-      const command = error instanceof ExecError ? `\n  command: ${[error.command, ...error.args].join(' ')}` : '';
-      const hints = error instanceof AppError ? error.suggestions.map((suggestion) => `\n  hint: ${suggestion}`).join('') : '';
-      return `release ${result.release.id} failed:\n${(error?.message ?? 'unknown error').trimEnd()}${command}${hints}\n`;
-    })
-    .join('');
 }
 
 /** Whether a run wrote anything: a release installed, upgraded or uninstalled. */

@@ -1,3 +1,4 @@
+import type { ToolLookup } from '../app/index.js';
 import type { ResolvedTool } from '../tools/resolve.js';
 import { renderTable } from './table.js';
 
@@ -7,8 +8,6 @@ const sourceLabel: Record<ResolvedTool['source'], string> = {
   path: 'PATH',
   pinned: 'pinned by boutique',
 };
-
-export type ToolLookup = ResolvedTool | { name: string; error: Error };
 
 /** `boutique version`: each component, its version, and where it came from. */
 export function renderVersions(boutique: { version: string; root: string }, tools: readonly ToolLookup[]): string {

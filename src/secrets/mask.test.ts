@@ -98,6 +98,11 @@ describe('secretValuesOf', () => {
   it('takes every set entry marked secret, with its values path, whatever brought it in', () => {
     expect(secretValuesOf({ set: [{ name: 'a', value: 'x' }, { name: 'b.c', value: 'y', secret: true }] })).toEqual([{ path: 'b.c', value: 'y' }]);
   });
+
+  it("takes the encrypted leaves of a release's decrypted sops files too", () => {
+    const values = [{ kind: 'inline' }, { kind: 'sops', secrets: [{ path: 'db.password', value: 'from-sops-file' }] }];
+    expect(secretValuesOf({ set: [{ name: 'b', value: 'y', secret: true }], values })).toEqual([{ path: 'db.password', value: 'from-sops-file' }, { path: 'b', value: 'y' }]);
+  });
 });
 
 describe('maskError', () => {
@@ -123,6 +128,11 @@ describe('short secret values, by their places', () => {
     expect(places.size).toBe(2);
     const masked = new Masker(secretValuesOf(release), { places, namespace: 'shop' }).manifest(chart('v1'));
     expect(masked).toBe('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  pin: "***"\n  version: v1\n  list: ["***", keep]\n');
+  });
+
+  it("stand in for a sops file's short leaves with set entries at their paths, which win over every layer", () => {
+    const release = { set: [{ name: 'plain', value: 'x' }], values: [{ kind: 'sops' as const, secrets: [{ path: 'pin', value: 'v1' }, { path: 'token', value: 'long-enough-secret' }] }] };
+    expect(standInsFor(release, () => 'a1b2c3d4e5f6')).toEqual([{ name: 'pin', value: 'boutique-stand-in-a1b2c3d4e5f6', secret: true }, { name: 'plain', value: 'x' }]);
   });
 
   it('need no stand-ins when every secret value is long enough to be found by its text', () => {

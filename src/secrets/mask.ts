@@ -14,9 +14,10 @@ export interface SecretValue {
   value: unknown;
 }
 
-/** The secret values of a release: every set entry marked secret, whatever brought it in. */
-export function secretValuesOf(release: { set: readonly { name: string; value: unknown; secret?: boolean }[] } | undefined): SecretValue[] {
-  return (release?.set ?? []).filter((entry) => entry.secret).map((entry) => ({ path: entry.name, value: entry.value }));
+/** The secret values of a release: every set entry marked secret, whatever brought it in, and the encrypted leaves of its sops files. */
+export function secretValuesOf(release: { set: readonly { name: string; value: unknown; secret?: boolean }[]; values?: readonly ({ kind: string } | { kind: 'sops'; secrets: readonly SecretValue[] })[] } | undefined): SecretValue[] {
+  const fromSops = (release?.values ?? []).flatMap((layer) => ('secrets' in layer ? layer.secrets : []));
+  return [...fromSops, ...(release?.set ?? []).filter((entry) => entry.secret).map((entry) => ({ path: entry.name, value: entry.value }))];
 }
 
 /** What every Secret value and every secret value is replaced with. */
@@ -35,14 +36,17 @@ export const MIN_MATCHED_LENGTH = 8;
  * text no chart holds, a number a long number; a boolean says nothing of where it goes and has none. Undefined
  * when the release has no short secret value.
  */
-export function standInsFor(release: { set: readonly { name: string; value: unknown; secret?: boolean }[] }, random: () => string): { name: string; value: string | number | boolean; secret?: boolean }[] | undefined {
+export function standInsFor(release: Parameters<typeof secretValuesOf>[0] & {}, random: () => string): { name: string; value: string | number | boolean; secret?: boolean }[] | undefined {
   const short = (entry: { value: unknown; secret?: boolean }) => entry.secret && (typeof entry.value === 'string' || typeof entry.value === 'number') && String(entry.value).length < MIN_MATCHED_LENGTH;
-  if (!release.set.some(short)) return undefined;
-  return release.set.map((entry) => {
+  // A sops file's short leaves are stood in for by secret set entries at their paths, which win over every layer.
+  const fromSops = secretValuesOf({ set: [], values: release.values }).map((secret) => ({ name: secret.path, value: secret.value, secret: true }));
+  if (!release.set.some(short) && !fromSops.some(short)) return undefined;
+  const standIn = (entry: { name: string; value: unknown; secret?: boolean }) => {
     if (!short(entry)) return entry as { name: string; value: string | number | boolean; secret?: boolean };
     const stand = random();
     return { ...entry, value: typeof entry.value === 'number' ? Number.parseInt(stand.replace(/\D/g, '').padEnd(12, '7').slice(0, 12), 10) : `boutique-stand-in-${stand}` };
-  });
+  };
+  return [...fromSops.filter(short).map(standIn), ...release.set.map(standIn)];
 }
 
 /** The place of a value in a release's objects: the object's key and the path of map keys and list indexes in it. */

@@ -15,7 +15,7 @@ export function followLinks(path: string, depth = 0): string {
   let existing = absolute;
   const rest: string[] = [];
   for (;;) {
-    let isLink = false;
+    let isLink: boolean;
     try {
       isLink = lstatSync(existing).isSymbolicLink();
     } catch {

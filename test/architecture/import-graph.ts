@@ -100,7 +100,6 @@ export const FOLDERS: Readonly<Record<string, Layer>> = {
   text: 'pure',
   yaml: 'pure',
   report: 'report',
-  promote: 'report', // the versions-edit view, and doors (see DOORS)
   git: 'adapter',
   helm: 'adapter',
   process: 'adapter',
@@ -122,21 +121,10 @@ export const PURE_EXCEPTIONS: Readonly<Record<string, { allows: readonly string[
   },
   'config/accepted.ts': { allows: ['node:fs', 'tools/cache-files.ts'], why: "the accepted-input cache: kept on disk (tools/cache-files.ts), named by boutique's own package.json version" },
   'config/schema.ts': { allows: ['node:fs'], why: 'reads the shipped releases.schema.json once, as the module loads' },
-  'config/arguments.ts': { allows: ['node:fs'], why: 'checkOutputDir probes that an output folder can be written; commands/template.ts imports it here (another branch today)' },
 };
 
-/**
- * Files that only re-export a use case for a path a command still imports (src/commands and src/cli/base-command.ts
- * change on another branch today). Their imports are left out of the purity and cycle rules; a door that holds
- * anything but `export … from` fails the test. Each goes when its command imports app/index.ts.
- */
-export const DOORS: Readonly<Record<string, string>> = {
-  'gitops/export.ts': 'commands/export.ts',
-  'promote/promote.ts': 'commands/promote.ts',
-  'promote/set-image.ts': 'commands/set-image.ts',
-  'promote/offline-gate.ts': 'commands/lint.ts',
-  'promote/enforce-gate.ts': 'cli/base-command.ts',
-};
+/** What a command may import of src/: the oclif layer, the use cases' door, the views and the errors. */
+const commandMayImport = (to: string) => FOLDERS[folderOf(to)] === 'cli' || FOLDERS[folderOf(to)] === 'report' || to === 'app/index.ts' || to === 'errors.ts';
 
 /**
  * The layering rules of docs/architecture.md, checked on an import graph and the modules' uses of the process and
@@ -155,10 +143,10 @@ export function architectureViolations(edges: readonly ImportEdge[], uses: reado
     const layer = FOLDERS[fromFolder];
     if (PROCESS_MODULES.has(to) && from !== 'process/runner.ts') violations.push(`${from} imports ${to}: only process/runner.ts starts processes`);
     if (layer === 'commands') {
-      const forbidden = PROCESS_MODULES.has(to) || FILE_MODULES.has(to) || to === 'yaml' || (isLocal(to) && FOLDERS[folderOf(to)] === 'adapter') || (folderOf(to) === 'app' && to !== 'app/index.ts' && isLocal(to));
-      if (forbidden) violations.push(`${from} imports ${to}: commands parse flags, call a use case from app/index.ts and print a view`);
+      const forbidden = PROCESS_MODULES.has(to) || FILE_MODULES.has(to) || NETWORK_MODULES.has(to) || to === 'yaml' || (isLocal(to) && !commandMayImport(to));
+      if (forbidden) violations.push(`${from} imports ${to}: commands import only cli/, app/index.ts, report/ and errors.ts (parse flags, call a use case, return its outcome)`);
     }
-    if ((layer === 'pure' || layer === 'report') && !(from in DOORS)) {
+    if (layer === 'pure' || layer === 'report') {
       // A type names what a view renders; it runs nothing.
       const outward = isLocal(to) && !typeOnly && ['adapter', 'app', 'cli', 'commands'].includes(FOLDERS[folderOf(to)] ?? '');
       if (outward && PURE_EXCEPTIONS[from]?.allows.includes(to)) continue;
@@ -170,7 +158,7 @@ export function architectureViolations(edges: readonly ImportEdge[], uses: reado
     }
   }
   for (const { from, what } of uses) if (FOLDERS[folderOf(from)] === 'pure') pureUse(from, what);
-  violations.push(...folderCycles(edges.filter((edge) => !(edge.from in DOORS))).map((cycle) => `folder cycle: ${cycle.join(' -> ')}`));
+  violations.push(...folderCycles(edges).map((cycle) => `folder cycle: ${cycle.join(' -> ')}`));
   return violations;
 }
 
@@ -178,14 +166,6 @@ export function architectureViolations(edges: readonly ImportEdge[], uses: reado
 export function unusedExceptions(edges: readonly ImportEdge[], uses: readonly GlobalUse[]): string[] {
   const used = new Set([...edges.map(({ from, to }) => `${from} ${to}`), ...uses.map(({ from, what }) => `${from} ${what}`)]);
   return Object.entries(PURE_EXCEPTIONS).flatMap(([file, { allows }]) => allows.filter((what) => !used.has(`${file} ${what}`)).map((what) => `${file} no longer uses ${what}: remove it from PURE_EXCEPTIONS`));
-}
-
-/** Door files that hold anything but `export … from`: a door may not grow code of its own. */
-export function doorsWithCode(srcDir: string): string[] {
-  return Object.keys(DOORS).filter((door) => {
-    const source = ts.createSourceFile(door, readFileSync(join(srcDir, door), 'utf8'), ts.ScriptTarget.ES2022, false);
-    return source.statements.some((statement) => !(ts.isExportDeclaration(statement) && statement.moduleSpecifier));
-  });
 }
 
 /** Cycles among folders, each as a closed path, found from folders in sorted order so the report is stable. */

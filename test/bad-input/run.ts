@@ -1,11 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { checkOutputDir, parseRevision } from '../../src/config/arguments.js';
-import { loadConfig } from '../../src/config/load.js';
-import { ConfigError } from '../../src/errors.js';
-import { checkSelection, parseSelectors } from '../../src/plan/select.js';
-import { renderError } from '../../src/report/error-view.js';
+import { runCommand, untouchableAdapters, type CommandRun } from '../commands/run-command.js';
 import { baseFiles, type BadInput } from './corpus.js';
 
 /** Writes a row's project folder; REPOSITORY_URL becomes `repositoryUrl`. */
@@ -31,22 +27,12 @@ export function normalizeOutput(stderr: string, dir: string): string {
 }
 
 /**
- * The checks a command runs before it starts helm, in the commands' order, in-process: arguments, selectors,
- * releases.yaml and its values files, then the selection. Returns what the CLI prints on stderr.
+ * The row's command, the real one, run in-process (test/commands/run-command.ts) on the project in `dir`, with
+ * adapters that fail the run when touched: `touched` says what it reached for (nothing, for bad input).
  */
-export function checkInProcess(row: BadInput, dir: string): { stderr: string; exitCode: number } {
-  const [command, ...rest] = (row.args ?? ['sync']).map((arg) => arg.replaceAll('<dir>', dir));
-  const flag = (name: string) => rest.flatMap((arg, index) => (arg === name ? [rest[index + 1]!] : []));
-  const positional = rest.filter((arg, index) => !arg.startsWith('-') && !rest[index - 1]?.startsWith('-'));
-  try {
-    if (command === 'rollback') parseRevision(positional[1]);
-    const outputDir = flag('--output-dir')[0];
-    if (outputDir !== undefined) checkOutputDir(outputDir);
-    const selectors = parseSelectors(flag('-l'));
-    const config = loadConfig(join(dir, 'releases.yaml'), flag('-e')[0] ?? 'default');
-    checkSelection(config.releases, selectors);
-    return { stderr: '', exitCode: 0 };
-  } catch (error) {
-    return { stderr: renderError(error, { debug: false }), exitCode: error instanceof ConfigError || (error as { exitCode?: number }).exitCode === 2 ? 2 : 1 };
-  }
+export async function runInProcess(row: BadInput, dir: string): Promise<CommandRun & { touched: string[] }> {
+  const [command = 'sync', ...rest] = (row.args ?? ['sync']).map((arg) => arg.replaceAll('<dir>', dir));
+  const touched: string[] = [];
+  const run = await runCommand([command, '-f', join(dir, 'releases.yaml'), ...rest], untouchableAdapters(touched));
+  return { ...run, touched };
 }

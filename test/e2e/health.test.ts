@@ -21,15 +21,6 @@ const storageWrites = (cluster: ControlPlane, release: string) =>
 const patchStatus = (cluster: ControlPlane, name: string, status: Record<string, unknown>, resource = 'widgets') =>
   mergePatch(cluster, `/apis/example.com/v1/namespaces/shop/${resource}/${name}/status`, { status });
 
-/** The Widget as stored, or undefined before the CRD (and so the kind) exists. */
-function widget(cluster: ControlPlane, name: string) {
-  try {
-    return cluster.store.get('example.com/v1', 'Widget', 'shop', name);
-  } catch {
-    return undefined;
-  }
-}
-
 describe('health of custom resources', () => {
   let cluster: ControlPlane;
   let dir: string;
@@ -138,5 +129,12 @@ describe('health of custom resources', () => {
     // A Gadget has no rule: the conventions decide (helm's watcher's): a Ready=False holds it too.
     await patchStatus(cluster, 'no-rule', { conditions: [{ type: 'Ready', status: 'False', reason: 'Painting' }] }, 'gadgets');
     expect((await run(['status', '-l', 'name=plain'])).stdout).toMatch(/ in sync; waiting for Gadget\/no-rule: Ready=False \(Painting\)$/m);
+  });
+
+  it('a rollback waits as sync does: helm for the built-in kinds, then the rule, which fails it at once, named', async () => {
+    const result = await run(['rollback', 'broken', '1', '--debug']);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/^\$ \S+ rollback broken 1 --wait=legacy /m);
+    expect(result.stderr).toContain('Widget/broken failed: its health rule example.com/v1 Widget (releases.yaml defaults.health[0]) says failed: Ready=False (Broken)');
   });
 });

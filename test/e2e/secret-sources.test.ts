@@ -1,11 +1,12 @@
 import { execa } from 'execa';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlane } from '../support/control-plane.js';
 import { boutique, repoRoot } from '../support/cli.js';
-import { emulatorEnv, helmBinary, kubectlBinary } from '../support/tools.js';
+import { emulatorEnv, kubectlBinary } from '../support/tools.js';
+import { filesUnder, recordingHelm } from '../support/secret-traces.js';
 
 /**
  * Secret values that never sit in git (issue 31): `set` entries with `valueFrom` an environment variable, a file or
@@ -41,24 +42,6 @@ function system(releases: string): string {
 
 /** A folder as system() makes it, whose releases.yaml has one release, vault, with these set entries. */
 const vault = (set: string) => system(`releases:\n  - name: vault\n    chart: ./chart\n    set:\n${set}`);
-
-/** A helm that records every argument list it is given, then runs the real one. */
-function recordingHelm(): { path: string; log: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'boutique-helm-argv-'));
-  const log = join(dir, 'argv.log');
-  const path = join(dir, 'helm');
-  writeFileSync(path, `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${helmBinary()}' "$@"\n`);
-  chmodSync(path, 0o755);
-  return { path, log };
-}
-
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    return entry.isDirectory() ? filesUnder(path) : entry.isFile() ? [path] : [];
-  });
-}
 
 const decoded = (secret: object | undefined) => Object.fromEntries(Object.entries(((secret as { data?: unknown } | undefined)?.data ?? {}) as Record<string, string>).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]));
 

@@ -47,4 +47,18 @@ describe('a release another environment deployed', () => {
     expect(back.exitCode).toBe(2);
     expect(back.stderr).toContain('sync of environment prod would take over 1 release last deployed by environment default');
   });
+
+  it('is not rolled back by another environment without --take-over, as sync and destroy refuse it', async () => {
+    // redis-cart now has revision 1 (prod) and 2 (default, taken over above).
+    const before = cluster.requests.length;
+    const refused = await run(['rollback', 'redis-cart', '-e', 'prod', '--yes']);
+    expect(refused.exitCode, refused.stderr).toBe(2);
+    expect(refused.stderr).toContain(
+      'Error: rollback of environment prod would take over 1 release last deployed by environment default in kube context boutique-test: boutique/redis-cart (default); nothing was changed\n',
+    );
+    expect(cluster.requests.slice(before).filter(isWrite)).toEqual([]);
+    const taken = await run(['rollback', 'redis-cart', '-e', 'prod', '--yes', '--take-over']);
+    expect(taken.exitCode, taken.stderr).toBe(0);
+    expect(taken.stdout).toContain('boutique/redis-cart rolled back: revision 3');
+  });
 });

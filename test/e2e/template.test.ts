@@ -173,6 +173,26 @@ describe('promotion by commit', () => {
   });
 });
 
+describe('set values with the characters helm --set reads as syntax', () => {
+  it('reach the chart as written in releases.yaml, and the command line reads them as helm does', async () => {
+    const dir = greeterSystem('boutique-set-syntax-', {
+      'releases.yaml': [
+        'environments:', '  dev: {}',
+        'releases:',
+        '  - name: greeter', '    namespace: demo', '    chart: ./chart',
+        '    set:',
+        "      - { name: motto, value: 'red, green and {blue} \\ done' }",
+      ].join('\n') + '\n',
+    }, 'data:\n  motto: {{ .Values.motto | quote }}\n  first: {{ .Values.first | quote }}\n  second: {{ .Values.second | quote }}\n  literal: {{ .Values.literal | quote }}\n');
+    const result = await boutique(['template', '-e', 'dev', '--no-cache', '--set-string', 'first=1,second=two', '--set-string', 'literal=a\\,b'], { cwd: dir, env });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toContain('motto: "red, green and {blue} \\\\ done"');
+    expect(result.stdout).toContain('first: "1"');
+    expect(result.stdout).toContain('second: "two"');
+    expect(result.stdout).toContain('literal: "a,b"');
+  });
+});
+
 describe('config errors', () => {
   it('exit 2 with file:line:col and never start helm', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'boutique-cfg-'));

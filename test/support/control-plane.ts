@@ -9,21 +9,77 @@ import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Agent, createServer as createTlsServer, request as httpsRequest } from 'node:https';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { Faults, type MatchTarget } from '../cluster/faults.js';
-import type { KubeObject } from '../cluster/kinds.js';
-import { logEntryFor, type RequestLogEntry, type ResourceRoute } from '../cluster/request-log.js';
-import { readBody, resolveResourcePath } from '../cluster/server.js';
+import { Faults, matches, type Matcher, type MatchTarget, type RemoveFault } from './faults.js';
+import type { KubeObject } from './api-request.js';
+import { logEntryFor, type RequestLogEntry, type ResourceRoute } from './request-log.js';
+import { readBody, resolveResourcePath } from './api-request.js';
 import { repoRoot } from './cli.js';
 import { testCertificates, type TestCertificates } from './certificates.js';
 import { kubectlBinary } from './tools.js';
 
 export type { KubeObject, RequestLogEntry };
 export { Faults };
-export { isWrite } from '../cluster/request-log.js';
+
+/**
+ * The emulator's faults, and what only a proxy can do to a connection: reset it, or take a request and never answer.
+ * A request met by either stays in the request log with status 0 (no answer).
+ */
+export class ProxyFaults extends Faults {
+  private everyConnectionReset = false;
+  private readonly resets = new Set<Matcher>();
+  private readonly holds = new Set<Matcher>();
+
+  /** Every new connection is accepted and at once reset (TCP RST), before TLS: an endpoint that resets connections. */
+  resetConnections(): RemoveFault {
+    this.everyConnectionReset = true;
+    return () => (this.everyConnectionReset = false);
+  }
+
+  /** A matching request is read, then its connection is reset instead of answered. */
+  resetRequests(matcher: Matcher = {}): RemoveFault {
+    this.resets.add(matcher);
+    return () => this.resets.delete(matcher);
+  }
+
+  /** A matching request is read and never answered: no response headers, until its client gives up. */
+  holdHeaders(matcher: Matcher = {}): RemoveFault {
+    this.holds.add(matcher);
+    return () => this.holds.delete(matcher);
+  }
+
+  override clear(): void {
+    this.everyConnectionReset = false;
+    this.resets.clear();
+    this.holds.clear();
+    super.clear();
+  }
+
+  resetsConnections(): boolean {
+    return this.everyConnectionReset;
+  }
+
+  /** What the proxy does to a request instead of forwarding it, if anything. */
+  connectionFault(target: MatchTarget): 'reset' | 'hold' | undefined {
+    if ([...this.resets].some((matcher) => matches(matcher, target))) return 'reset';
+    if ([...this.holds].some((matcher) => matches(matcher, target))) return 'hold';
+    return undefined;
+  }
+}
+
+/** One TCP connection a client opened to the fault proxy, and how its TLS handshake ended. */
+export interface ConnectionLogEntry {
+  seq: number;
+  /** ISO timestamp of the accept. */
+  time: string;
+  /** `ok`, `reset` (a resetConnections fault), `closed during the handshake`, or the client's alert as the proxy read it. */
+  tls: string;
+}
+export { isWrite } from './request-log.js';
 
 export interface ControlPlaneOptions {
   /** Port of the API (the fault proxy in front of kube-apiserver) on 127.0.0.1; default 0 = a free port. */
@@ -68,7 +124,9 @@ export interface ControlPlane {
   env: Record<string, string>;
   /** Every request the tests' clients made (through the proxy), in arrival order; the control plane's own are not here. */
   requests: RequestLogEntry[];
-  faults: Faults;
+  /** Every connection the tests' clients opened to the proxy, in order: a handshake refused by the client shows here only. */
+  connections: ConnectionLogEntry[];
+  faults: ProxyFaults;
   /** Objects read from the API server (synchronously, with kubectl), for assertions. */
   store: ControlPlaneStore;
   /** The API server's audit log so far: every request of every client, the controllers' too. */
@@ -253,10 +311,10 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     await waitFor('kube-apiserver /readyz', [etcd, apiServer], async () => (await api('GET', '/readyz')).status === 200);
 
     // The node agent asks here whether a Pod (with its owners), a PVC or a Service is held back by a neverReady fault.
-    const faults = new Faults();
+    const faults = new ProxyFaults();
     holdServer = createServer((request, response) => {
       void readBody(request).then((body) => {
-        let hold = false;
+        let hold: boolean;
         try {
           hold = faults.isNeverReady(JSON.parse(body.toString('utf8')) as KubeObject);
         } catch {
@@ -305,8 +363,17 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       const body = await readBody(request);
       const kind = route ? await kinds.kindOf(route) : undefined;
       const target: MatchTarget = { kind, resource: route?.resource, namespace: route?.namespace, name: route?.name ?? bodyName(body), verb: entry.verb, dryRun: entry.dryRun, path: url.pathname };
+      const cut = faults.connectionFault(target);
+      if (cut === 'reset') return request.socket.resetAndDestroy();
+      if (cut === 'hold') return;
       const injected = faults.forRequest(target);
-      if (injected.delayMs > 0) await sleep(injected.delayMs);
+      if (injected.delayMs > 0) {
+        let left = false;
+        response.once('close', () => (left = true));
+        await sleep(injected.delayMs);
+        // A client that gave up (or was killed) meanwhile: its request never reaches the API server, as on a slow link.
+        if (left) return;
+      }
       const qualified = route ? (route.group ? `${route.resource}.${route.group}` : route.resource) : 'the server';
       if (injected.failure) {
         const { status, retryAfterSeconds } = injected.failure;
@@ -345,6 +412,29 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       handle(request, response).catch((error: Error) => (response.headersSent ? response.destroy() : sendStatus(response, 500, 'InternalError', `fault proxy: ${error.message}`)));
     });
     proxy.keepAliveTimeout = 30_000;
+    // Each accept, then how its handshake ended; a connection is known by its client's port while it is open.
+    const connections: ConnectionLogEntry[] = [];
+    const handshaking = new Map<number | undefined, ConnectionLogEntry>();
+    const settle = (port: number | undefined, tls: string) => {
+      const entry = handshaking.get(port);
+      if (entry) entry.tls = tls;
+      handshaking.delete(port);
+    };
+    proxy.on('connection', (socket: Socket) => {
+      const entry: ConnectionLogEntry = { seq: connections.length + 1, time: new Date().toISOString(), tls: 'pending' };
+      connections.push(entry);
+      if (faults.resetsConnections()) {
+        entry.tls = 'reset';
+        socket.resetAndDestroy();
+        return;
+      }
+      const port = socket.remotePort;
+      handshaking.set(port, entry);
+      // A client that rejects the proxy's certificate may just close: its handshake never ended.
+      socket.once('close', () => settle(port, 'closed during the handshake'));
+    });
+    proxy.on('secureConnection', (socket: TLSSocket) => settle(socket.remotePort, 'ok'));
+    proxy.on('tlsClientError', (error: Error, socket: TLSSocket) => settle(socket.remotePort, error.message));
     await new Promise<void>((resolve, reject) => {
       proxy!.once('error', reject);
       proxy!.listen(options.port ?? 0, '127.0.0.1', () => resolve());
@@ -370,6 +460,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       contextName,
       env,
       requests,
+      connections,
       faults,
       store,
       audit: () => readAudit(join(dir, 'audit.log')),
@@ -394,7 +485,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
 }
 
 function readAudit(path: string): AuditEvent[] {
-  let text = '';
+  let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {

@@ -1,14 +1,5 @@
-import type { Engine } from './convert.js';
-import type { ExportNote } from './model.js';
-
-export interface ExportSummary {
-  engine: Engine;
-  environment: string;
-  outputDir: string;
-  /** Written files, relative to outputDir. */
-  files: string[];
-  notes: ExportNote[];
-}
+import type { ExportSummary } from '../gitops/convert.js';
+import type { ExportNote } from '../gitops/model.js';
 
 export function renderExportSummary(summary: ExportSummary): string {
   const lines = [`${summary.engine}: ${summary.files.length} files for environment ${summary.environment} in ${summary.outputDir}`];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lintExitCode, lintReport, renderLintText, renderRuleList } from './lint-view.js';
-import { rules } from './rules/index.js';
-import type { Finding } from './types.js';
+import { rules } from '../lint/rules/index.js';
+import type { Finding } from '../lint/types.js';
 
 // One finding of each layer's shape, over two releases, as `boutique lint` would collect them.
 const findings: Finding[] = [

@@ -1,6 +1,6 @@
 import { Chalk, type ChalkInstance } from 'chalk';
-import type { RuleDefinition } from './rule.js';
-import type { Finding, Severity } from './types.js';
+import type { RuleDefinition } from '../lint/rule.js';
+import type { Finding, Severity } from '../lint/types.js';
 
 export interface LintSummary {
   errors: number;

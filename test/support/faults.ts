@@ -2,7 +2,7 @@
  * Fault injection for tests: objects that never become ready, a share of failing requests, latency, forced 409
  * conflicts, and a server without WatchList. Request faults match on the request; neverReady matches on the object.
  */
-import type { KubeObject } from './kinds.js';
+import type { KubeObject } from './api-request.js';
 import type { Verb } from './request-log.js';
 
 /** What a fault looks at. Every given field must match; an empty matcher matches everything. */

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { statOf } from './load.js';
+import { statOf } from '../config/load.js';
 
 /** A helm revision from the command line: a whole number from 1 up (helm numbers a release's first install 1). */
 export function parseRevision(text: string | undefined): number | undefined {

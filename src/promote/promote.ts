@@ -1,5 +1,0 @@
-/**
- * A door kept for the command that imports this path (src/commands, changed by another branch today): the use case
- * lives in app/promote.js. Remove it once the command imports app/index.ts.
- */
-export { promoteVersions } from '../app/promote.js';
