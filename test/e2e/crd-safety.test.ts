@@ -67,13 +67,15 @@ describe('CustomResourceDefinition upgrades', () => {
     operatorValues('alphaVersion: true\ntargetField: true\npausedField: true\n');
     const additive = await run(['sync', '-o', 'json']);
     expect(additive.exitCode, additive.stderr).toBe(0);
-    expect(JSON.parse(additive.stdout).summary).toEqual({ upgraded: 1, unchanged: 1, changes: true });
+    // toMatchObject: a real API server sometimes answers a request of the run with a transient error while it
+    // reloads the changed CRD; boutique tries it again and the summary counts it as `retries`.
+    expect(JSON.parse(additive.stdout).summary).toMatchObject({ upgraded: 1, unchanged: 1, changes: true });
     expect(schemaOf()).toContain('"paused":{"type":"boolean"}');
 
     operatorValues('alphaVersion: true\ntargetField: false\npausedField: true\n');
     const allowed = await run(['sync', '--allow-unsafe-crd-change', crd, '-o', 'json']);
     expect(allowed.exitCode, allowed.stderr).toBe(0);
-    expect(JSON.parse(allowed.stdout).summary).toEqual({ upgraded: 1, unchanged: 1, changes: true });
+    expect(JSON.parse(allowed.stdout).summary).toMatchObject({ upgraded: 1, unchanged: 1, changes: true });
     expect(schemaOf()).not.toContain('"target"');
   });
 });
