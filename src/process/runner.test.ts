@@ -2,10 +2,10 @@ import { execa } from 'execa';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { until } from '../../test/support/wait.js';
 import { ExecError } from '../errors.js';
-import { ExecaRunner, isRetryable, KILL_AFTER_MS } from './runner.js';
+import { ExecaRunner, isRetryable, KILL_AFTER_MS, withRetries } from './runner.js';
 
 /** Whether a process runs (Linux): a zombie nobody reaped yet (PID 1 of a container may not) has stopped. */
 function running(pid: number): boolean {
@@ -65,6 +65,24 @@ describe('ExecaRunner', () => {
     // By the deadline a revision would record (until plus the SIGKILL delay), nothing of it is left.
     await new Promise((resolve) => setTimeout(resolve, bound + KILL_AFTER_MS - Date.now()));
     expect(running(pid)).toBe(false);
+  });
+
+  it('tries again 10 times while the server asks to be asked later (Retry-After), as client-go does; 4 times otherwise', async () => {
+    vi.useFakeTimers();
+    try {
+      const tries = async (waitMs?: number) => {
+        let count = 0;
+        const retrying = withRetries(async () => count++, () => ({ why: 'busy', ...(waitMs !== undefined && { waitMs }) }), () => undefined);
+        await vi.runAllTimersAsync();
+        await retrying;
+        return count;
+      };
+      expect(await tries(1_000)).toBe(11);
+      expect(await tries(0)).toBe(11);
+      expect(await tries()).toBe(5);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('tries a read again after a transient failure and counts it', async () => {
