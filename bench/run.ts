@@ -19,6 +19,7 @@ import { helmBinary, kubectlBinary } from '../test/support/tools.js';
 import { criticalPath, helmDiff, levelBatches, loadSystem, releaseTimes, templateLoop, upgradeLoop, type Cluster, type System } from './baselines.js';
 import { renderTable, runBoutique, seconds, type Env, type Row } from './measure.js';
 import { freshShippedCopy, generateScaleSystem, scaleEnvironment, shippedReleases } from './systems.js';
+import { largeValuesGroup, largeValuesRows } from './large-values.js';
 
 function usage(message: string): never {
   console.error(`${message}\nusage: npm run bench -- [--rounds N] [--only ROW[,ROW]] [--quick] [--copies N] (bench/README.md)`);
@@ -73,7 +74,7 @@ const rows = {
   }),
   scaleBaseDiff: row('scale-base-diff-vs-template-loop', `diff --base, ${scaleReleases}, 1 changed`, 'helm template of every release, base and head, one after another', { limit: 0.1, of: 'ratio' }),
   scaleBaseDiffTime: row('scale-base-diff-seconds', `diff --base, ${scaleReleases}, 1 changed`, '', { limit: 5, of: 'figure' }),
-  lintLarge: row('lint-large-values', 'lint, 1 release with a 50 MB values file (738k keys)', 'helm template of the same release', { limit: 2, of: 'ratio', note: 'comparable' }),
+  ...largeValuesRows,
   resetError: row('reset-time-to-error', 'sync against an API server that resets every connection: time to its error', 'helm upgrade --install of one release against it', { limit: 20, of: 'figure' }),
   scaleRss: row('scale-peak-rss', `peak RSS of the ${scaleReleases}-release syncs`, '', { limit: 300, of: 'figure' }, 'MB'),
 };
@@ -315,35 +316,7 @@ async function baseDiffGroup(): Promise<void> {
   }
 }
 
-/** A release of the shipped Redis chart whose values end with a 50 MB file of 738k keys (issue 28). */
-function largeValuesSystem(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'boutique-bench-large-'));
-  cpSync(join(repoRoot, 'charts'), join(dir, 'charts'), { recursive: true });
-  mkdirSync(join(dir, 'values'));
-  cpSync(join(repoRoot, 'values', 'redis-cart.yaml'), join(dir, 'values', 'redis-cart.yaml'));
-  const lines = ['podAnnotations:'];
-  for (let index = 0; index < 738_000; index++) lines.push(`  example.com/annotation-${String(index).padStart(7, '0')}: "value ${String(index).padStart(7, '0')} of many"`);
-  writeFileSync(join(dir, 'values', 'large.yaml'), `${lines.join('\n')}\n`);
-  writeFileSync(join(dir, 'releases.yaml'), 'releases:\n  - name: large\n    namespace: shop\n    chart: ./charts/redis\n    values: [values/redis-cart.yaml, values/large.yaml]\n');
-  return dir;
-}
-
 async function robustnessGroup(): Promise<void> {
-  if (wanted(rows.lintLarge)) {
-    const dir = largeValuesSystem();
-    try {
-      for (let round = 1; round <= rounds; round++) {
-        // A cache of its own each round: an accepted values file is not parsed again, which is not what is measured.
-        const cache = mkdtempSync(join(tmpdir(), 'boutique-bench-lint-'));
-        rows.lintLarge.boutique.push((await runBoutique(['lint'], { env: { ...toolEnv, BOUTIQUE_CACHE_DIR: cache, XDG_CACHE_HOME: cache }, cwd: dir })).seconds);
-        rmSync(cache, { recursive: true, force: true });
-        rows.lintLarge.reference.push(await seconds(() => execa(helmBinary(), ['template', 'large', './charts/redis', '-f', 'values/redis-cart.yaml', '-f', 'values/large.yaml'], { cwd: dir, stdout: 'ignore' })));
-        log(`lint of a 50 MB values file, round ${round}/${rounds}: ${s(rows.lintLarge.boutique.at(-1)!)} against helm template's ${s(rows.lintLarge.reference.at(-1)!)}`);
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
   if (wanted(rows.resetError)) {
     // Loopback only: accepts each connection and resets it at its first byte.
     const server = createServer((socket) => {
@@ -380,7 +353,8 @@ const groups: { rows: Row[]; run: () => Promise<void> }[] = [
   { rows: [rows.firstVsPath, rows.firstVsLevels], run: firstSyncGroup },
   { rows: [rows.scaleNoop, rows.scaleChangedVsNoop, rows.scaleChangedVsDiff, rows.scaleRss], run: scaleGroup },
   { rows: [rows.scaleBaseDiff, rows.scaleBaseDiffTime], run: baseDiffGroup },
-  { rows: [rows.lintLarge, rows.resetError], run: robustnessGroup },
+  { rows: Object.values(largeValuesRows), run: () => largeValuesGroup({ rounds, env: toolEnv, wanted, log }) },
+  { rows: [rows.resetError], run: robustnessGroup },
 ];
 
 const commit = (await execa('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, reject: false })).stdout;

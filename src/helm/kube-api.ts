@@ -132,7 +132,7 @@ export class KubeApi {
       () => this.requestOnce(method, url, options.body),
       (outcome) => {
         if ('error' in outcome) return outcome.error instanceof ConnectionFailure && outcome.error.retryable ? { why: outcome.error.message } : undefined;
-        return isTransient(outcome.value.status) ? { why: `${method} ${shownUrl(url)}: ${outcome.value.status}`, waitMs: (outcome.value.retryAfterSeconds ?? 0) * 1000 } : undefined;
+        return isTransient(outcome.value.status) ? { why: `${method} ${shownUrl(url)}: ${outcome.value.status}`, ...(outcome.value.retryAfterSeconds !== undefined && { waitMs: outcome.value.retryAfterSeconds * 1000 }) } : undefined;
       },
       (delay, why) => this.options.onRetry?.(delay, why),
     ));

@@ -2,9 +2,10 @@ import { execa } from 'execa';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { until } from '../../test/support/wait.js';
 import { ExecError } from '../errors.js';
-import { ExecaRunner, isRetryable, KILL_AFTER_MS } from './runner.js';
+import { ExecaRunner, isRetryable, KILL_AFTER_MS, withRetries } from './runner.js';
 
 /** Whether a process runs (Linux): a zombie nobody reaped yet (PID 1 of a container may not) has stopped. */
 function running(pid: number): boolean {
@@ -15,12 +16,6 @@ function running(pid: number): boolean {
   }
 }
 
-async function until_(check: () => boolean): Promise<void> {
-  for (let tries = 0; !check(); tries++) {
-    if (tries > 200) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** A node script as an executable, in a fresh folder. */
 function script(body: string): { path: string; dir: string } {
@@ -59,17 +54,35 @@ describe('ExecaRunner', () => {
     // The command writes its PID, then hangs; the process that ran it (as boutique would) is SIGKILLed at once.
     const hang = script(`require('fs').writeFileSync(process.argv[2], String(process.pid)); setInterval(() => {}, 1000);`);
     const pidFile = join(hang.dir, 'pid');
-    const until = Date.now() + 1_500;
+    const bound = Date.now() + 1_500;
     const runnerUrl = new URL('./runner.ts', import.meta.url).href;
-    const parent = execa(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `import { ExecaRunner } from ${JSON.stringify(runnerUrl)}; await new ExecaRunner().run(${JSON.stringify(hang.path)}, [${JSON.stringify(pidFile)}], { until: ${until} });`], { reject: false });
-    await until_(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== '');
+    const parent = execa(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `import { ExecaRunner } from ${JSON.stringify(runnerUrl)}; await new ExecaRunner().run(${JSON.stringify(hang.path)}, [${JSON.stringify(pidFile)}], { until: ${bound} });`], { reject: false });
+    await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== '', 'the command to start', { withinMs: 10_000, everyMs: 50 });
     parent.kill('SIGKILL');
     await parent;
     const pid = Number(readFileSync(pidFile, 'utf8'));
     expect(running(pid)).toBe(true);
     // By the deadline a revision would record (until plus the SIGKILL delay), nothing of it is left.
-    await new Promise((resolve) => setTimeout(resolve, until + KILL_AFTER_MS - Date.now()));
+    await new Promise((resolve) => setTimeout(resolve, bound + KILL_AFTER_MS - Date.now()));
     expect(running(pid)).toBe(false);
+  });
+
+  it('tries again 10 times while the server asks to be asked later (Retry-After), as client-go does; 4 times otherwise', async () => {
+    vi.useFakeTimers();
+    try {
+      const tries = async (waitMs?: number) => {
+        let count = 0;
+        const retrying = withRetries(async () => count++, () => ({ why: 'busy', ...(waitMs !== undefined && { waitMs }) }), () => undefined);
+        await vi.runAllTimersAsync();
+        await retrying;
+        return count;
+      };
+      expect(await tries(1_000)).toBe(11);
+      expect(await tries(0)).toBe(11);
+      expect(await tries()).toBe(5);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('tries a read again after a transient failure and counts it', async () => {

@@ -112,6 +112,11 @@ export function isRetryable(kind: 'read' | 'write', stderr: string): boolean {
 
 /** The waits before each new try of a read that met a transient failure. */
 const RETRY_DELAYS_MS = [200, 500, 1_000, 2_000];
+/**
+ * How many times a request is tried again while the server answers with a Retry-After (it is there, and asks to be
+ * asked again later): client-go's own limit for such answers, so boutique gives up no sooner than helm and kubectl.
+ */
+const RETRY_AFTER_TRIES = 10;
 
 const hide = (text: string, mask: ((text: string) => string) | undefined): string => (mask ? mask(text) : text);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -119,6 +124,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Why a try met a transient failure, and how long the server asked to wait before the next (Retry-After). */
 export interface Transient {
   why: string;
+  /** Only when the server said (Retry-After): such a failure may be tried again up to RETRY_AFTER_TRIES times. */
   waitMs?: number;
 }
 
@@ -139,12 +145,12 @@ export async function withRetries<T>(
     } catch (error) {
       outcome = { error };
     }
-    const failure = RETRY_DELAYS_MS[attempt] === undefined ? undefined : transient(outcome);
-    if (!failure) {
+    const failure = attempt < RETRY_AFTER_TRIES ? transient(outcome) : undefined;
+    if (!failure || (failure.waitMs === undefined && attempt >= RETRY_DELAYS_MS.length)) {
       if ('error' in outcome) throw outcome.error;
       return outcome.value;
     }
-    const delay = Math.max(RETRY_DELAYS_MS[attempt]!, failure.waitMs ?? 0);
+    const delay = Math.max(RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)]!, failure.waitMs ?? 0);
     onRetry(delay, failure.why);
     await sleep(delay);
   }
