@@ -10,7 +10,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['src/**/*.test.ts', 'test/architecture/**/*.test.ts', 'test/commands/**/*.test.ts', 'test/bad-input/**/*.test.ts'],
+          include: [
+            'src/**/*.test.ts',
+            'test/architecture/**/*.test.ts',
+            'test/commands/**/*.test.ts',
+            'test/bad-input/**/*.test.ts',
+          ],
           // A hang guard for a loaded 2-core machine, not a speed check.
           testTimeout: 30_000,
         },
@@ -21,7 +26,11 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: ['test/architecture/**', 'test/commands/**', 'test/bad-input/**'],
           // The e2e tier runs dist/: rebuild it when any source is newer, so a test can never run a stale CLI.
-          globalSetup: ['test/support/fresh-build.ts', 'test/support/control-plane-build.ts', 'test/support/sops-build.ts'],
+          globalSetup: [
+            'test/support/fresh-build.ts',
+            'test/support/control-plane-build.ts',
+            'test/support/sops-build.ts',
+          ],
           setupFiles: ['test/support/own-cache.ts'],
           // A guard against hangs, not a speed check: an end-to-end test runs several boutique and helm processes.
           testTimeout: 180_000,

@@ -39,12 +39,16 @@ export function levels(system: System): Release[][] {
 
 async function helm(args: string[], env: Env): Promise<string> {
   const result = await execa(helmBinary(), args, { env, reject: false });
-  if (result.exitCode !== 0) throw new Error(`helm ${args.slice(0, 2).join(' ')} exited ${result.exitCode}:\n${String(result.stderr)}`);
+  if (result.exitCode !== 0)
+    throw new Error(`helm ${args.slice(0, 2).join(' ')} exited ${result.exitCode}:\n${String(result.stderr)}`);
   return String(result.stdout);
 }
 
 const upgrade = (system: System, release: Release, cluster: Cluster) =>
-  helm(upgradeArgs(release, system.valuesFiles.argsFor(release), { kubeContext: cluster.kubeContext }, { helmMajor: 4 }), cluster.env);
+  helm(
+    upgradeArgs(release, system.valuesFiles.argsFor(release), { kubeContext: cluster.kubeContext }, { helmMajor: 4 }),
+    cluster.env,
+  );
 
 /** `helm upgrade --install --wait` of every release, one after another in dependency order: the shell loop. */
 export async function upgradeLoop(system: System, cluster: Cluster): Promise<void> {
@@ -63,7 +67,11 @@ export async function templateLoop(system: System, env: Env): Promise<void> {
  */
 export async function helmDiff(system: System, cluster: Cluster, concurrency: number): Promise<number> {
   const upgraded = await mapInOrder(system.releases, concurrency, async (release) => {
-    const deployed = await execa(helmBinary(), ['get', 'manifest', release.name, '--namespace', release.namespace, '--kube-context', cluster.kubeContext], { env: cluster.env, reject: false });
+    const deployed = await execa(
+      helmBinary(),
+      ['get', 'manifest', release.name, '--namespace', release.namespace, '--kube-context', cluster.kubeContext],
+      { env: cluster.env, reject: false },
+    );
     const rendered = await helm(templateArgs(release, system.valuesFiles.argsFor(release)), cluster.env);
     if (deployed.exitCode === 0 && String(deployed.stdout).trim() === rendered.trim()) return false;
     await upgrade(system, release, cluster);
@@ -78,7 +86,8 @@ export async function helmDiff(system: System, cluster: Cluster, concurrency: nu
  */
 export async function releaseTimes(system: System, cluster: Cluster): Promise<Map<string, number>> {
   const times = new Map<string, number>();
-  for (const release of levels(system).flat()) times.set(release.id, await seconds(() => upgrade(system, release, cluster)));
+  for (const release of levels(system).flat())
+    times.set(release.id, await seconds(() => upgrade(system, release, cluster)));
   return times;
 }
 
@@ -89,7 +98,10 @@ export function criticalPath(system: System, times: ReadonlyMap<string, number>)
   const longest = (id: string): { seconds: number; chain: string[] } => {
     const known = finish.get(id);
     if (known) return known;
-    const before = byId.get(id)!.needs.filter((need) => byId.has(need)).map(longest);
+    const before = byId
+      .get(id)!
+      .needs.filter((need) => byId.has(need))
+      .map(longest);
     const slowest = before.reduce((a, b) => (b.seconds > a.seconds ? b : a), { seconds: 0, chain: [] as string[] });
     const result = { seconds: slowest.seconds + times.get(id)!, chain: [...slowest.chain, id] };
     finish.set(id, result);
@@ -100,5 +112,6 @@ export function criticalPath(system: System, times: ReadonlyMap<string, number>)
 
 /** helmfile's order: a level's releases `concurrency` at a time, the next level once the whole level is done. */
 export async function levelBatches(system: System, cluster: Cluster, concurrency: number): Promise<void> {
-  for (const level of levels(system)) await mapInOrder(level, concurrency, (release) => upgrade(system, release, cluster));
+  for (const level of levels(system))
+    await mapInOrder(level, concurrency, (release) => upgrade(system, release, cluster));
 }

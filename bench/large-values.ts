@@ -15,8 +15,24 @@ import { runBoutique, seconds, type Env, type Row } from './measure.js';
 const what = 'lint, 1 release with a 50 MB values file (738k keys)';
 const limit = { limit: 2, of: 'ratio' as const, note: 'comparable' };
 export const largeValuesRows = {
-  vsTemplate: { id: 'lint-large-values', what, baseline: 'helm template of the same release', goal: limit, unit: 's', boutique: [], reference: [] } satisfies Row as Row,
-  vsHelmLint: { id: 'lint-large-vs-helm-lint', what, baseline: 'helm lint of the same chart and values', goal: limit, unit: 's', boutique: [], reference: [] } satisfies Row as Row,
+  vsTemplate: {
+    id: 'lint-large-values',
+    what,
+    baseline: 'helm template of the same release',
+    goal: limit,
+    unit: 's',
+    boutique: [],
+    reference: [],
+  } satisfies Row as Row,
+  vsHelmLint: {
+    id: 'lint-large-vs-helm-lint',
+    what,
+    baseline: 'helm lint of the same chart and values',
+    goal: limit,
+    unit: 's',
+    boutique: [],
+    reference: [],
+  } satisfies Row as Row,
 };
 
 /** A release of the shipped Redis chart whose values end with a 50 MB file of 738k keys (issue 28), in a temporary folder. */
@@ -26,14 +42,25 @@ function largeValuesSystem(): string {
   mkdirSync(join(dir, 'values'));
   cpSync(join(repoRoot, 'values', 'redis-cart.yaml'), join(dir, 'values', 'redis-cart.yaml'));
   const lines = ['podAnnotations:'];
-  for (let index = 0; index < 738_000; index++) lines.push(`  example.com/annotation-${String(index).padStart(7, '0')}: "value ${String(index).padStart(7, '0')} of many"`);
+  for (let index = 0; index < 738_000; index++)
+    lines.push(
+      `  example.com/annotation-${String(index).padStart(7, '0')}: "value ${String(index).padStart(7, '0')} of many"`,
+    );
   writeFileSync(join(dir, 'values', 'large.yaml'), `${lines.join('\n')}\n`);
-  writeFileSync(join(dir, 'releases.yaml'), 'releases:\n  - name: large\n    namespace: shop\n    chart: ./charts/redis\n    values: [values/redis-cart.yaml, values/large.yaml]\n');
+  writeFileSync(
+    join(dir, 'releases.yaml'),
+    'releases:\n  - name: large\n    namespace: shop\n    chart: ./charts/redis\n    values: [values/redis-cart.yaml, values/large.yaml]\n',
+  );
   return dir;
 }
 
 /** Each round: boutique lint (a cache of its own, so the file is parsed), then helm lint, then helm template. */
-export async function largeValuesGroup(options: { rounds: number; env: Env; wanted: (row: Row) => boolean; log: (message: string) => void }): Promise<void> {
+export async function largeValuesGroup(options: {
+  rounds: number;
+  env: Env;
+  wanted: (row: Row) => boolean;
+  log: (message: string) => void;
+}): Promise<void> {
   const dir = largeValuesSystem();
   const s = (value: number) => `${value.toFixed(2)} s`;
   // The arguments boutique gives helm (src/helm/args.ts), without boutique's Go runtime settings.
@@ -42,7 +69,12 @@ export async function largeValuesGroup(options: { rounds: number; env: Env; want
   try {
     for (let round = 1; round <= options.rounds; round++) {
       const cache = mkdtempSync(join(tmpdir(), 'boutique-bench-lint-'));
-      const lint = (await runBoutique(['lint'], { env: { ...options.env, BOUTIQUE_CACHE_DIR: cache, XDG_CACHE_HOME: cache }, cwd: dir })).seconds;
+      const lint = (
+        await runBoutique(['lint'], {
+          env: { ...options.env, BOUTIQUE_CACHE_DIR: cache, XDG_CACHE_HOME: cache },
+          cwd: dir,
+        })
+      ).seconds;
       rmSync(cache, { recursive: true, force: true });
       const figures = [`boutique lint ${s(lint)}`];
       if (options.wanted(largeValuesRows.vsHelmLint)) {

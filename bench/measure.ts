@@ -28,7 +28,10 @@ export interface Run {
  * run would be meaningless. With `accounting`, the run goes through GNU time, whose %M is the maximum resident set
  * of the process and of every child it waited for, and %U and %S their CPU seconds.
  */
-export async function runBoutique(args: string[], options: { env: Env; cwd?: string; accounting?: boolean }): Promise<Run> {
+export async function runBoutique(
+  args: string[],
+  options: { env: Env; cwd?: string; accounting?: boolean },
+): Promise<Run> {
   const command = [process.execPath, boutiqueBin, ...args];
   const timeDir = options.accounting ? mkdtempSync(join(tmpdir(), 'boutique-bench-time-')) : undefined;
   const timeFile = timeDir && join(timeDir, 'time');
@@ -36,8 +39,13 @@ export async function runBoutique(args: string[], options: { env: Env; cwd?: str
   try {
     let stdout = '';
     const taken = await seconds(async () => {
-      const result = await execa(file!, argv, { cwd: options.cwd ?? repoRoot, env: { NO_COLOR: '1', CI: 'true', ...options.env }, reject: false });
-      if (result.exitCode !== 0) throw new Error(`boutique ${args.join(' ')} exited ${result.exitCode}:\n${String(result.stderr).slice(-4000)}`);
+      const result = await execa(file!, argv, {
+        cwd: options.cwd ?? repoRoot,
+        env: { NO_COLOR: '1', CI: 'true', ...options.env },
+        reject: false,
+      });
+      if (result.exitCode !== 0)
+        throw new Error(`boutique ${args.join(' ')} exited ${result.exitCode}:\n${String(result.stderr).slice(-4000)}`);
       stdout = String(result.stdout);
     });
     if (!timeFile) return { seconds: taken, stdout };
@@ -95,7 +103,8 @@ export function summarize(row: Row): Summary {
   };
 }
 
-const figure = (value: number | undefined, unit: Row['unit']) => (value === undefined ? '' : unit === 'MB' ? `${value.toFixed(0)} MB` : `${value.toFixed(2)} s`);
+const figure = (value: number | undefined, unit: Row['unit']) =>
+  value === undefined ? '' : unit === 'MB' ? `${value.toFixed(0)} MB` : `${value.toFixed(2)} s`;
 const ratio = (value: number | undefined) => (value === undefined ? '' : `${value.toFixed(2)}×`);
 
 function goalText(row: Row): string {
@@ -112,15 +121,40 @@ function met(row: Row, summary: Summary): string {
 
 /** The table, one line per row with samples: medians, the per-round ratio's min and median, the goal and whether the median meets it. */
 export function renderTable(rows: readonly Row[]): string {
-  const header = ['row', 'what', 'n', 'boutique', 'baseline', 'ratio min', 'ratio median', 'goal', 'met', 'baseline is'];
-  const lines = rows.filter((row) => row.boutique.length > 0).map((row) => {
-    const summary = summarize(row);
-    return [
-      row.id, row.what, String(row.boutique.length), figure(summary.boutique, row.unit), figure(summary.reference, row.unit),
-      ratio(summary.ratioMin), ratio(summary.ratioMedian), goalText(row), met(row, summary), row.baseline,
-    ];
-  });
+  const header = [
+    'row',
+    'what',
+    'n',
+    'boutique',
+    'baseline',
+    'ratio min',
+    'ratio median',
+    'goal',
+    'met',
+    'baseline is',
+  ];
+  const lines = rows
+    .filter((row) => row.boutique.length > 0)
+    .map((row) => {
+      const summary = summarize(row);
+      return [
+        row.id,
+        row.what,
+        String(row.boutique.length),
+        figure(summary.boutique, row.unit),
+        figure(summary.reference, row.unit),
+        ratio(summary.ratioMin),
+        ratio(summary.ratioMedian),
+        goalText(row),
+        met(row, summary),
+        row.baseline,
+      ];
+    });
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
-  const format = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
+  const format = (cells: string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join('  ')
+      .trimEnd();
   return [format(header), format(widths.map((width) => '-'.repeat(width))), ...lines.map(format)].join('\n');
 }

@@ -15,7 +15,9 @@ import { fileURLToPath } from 'node:url';
 const source = fileURLToPath(new URL('../test/control-plane/', import.meta.url));
 
 /** The Kubernetes release the binary is built from (go.mod pins k8s.io/kubernetes to it); /version reports it. */
-export const kubernetesVersion = /^\s*k8s\.io\/kubernetes (v\d+\.\d+\.\d+)$/m.exec(readFileSync(join(source, 'go.mod'), 'utf8'))[1];
+export const kubernetesVersion = /^\s*k8s\.io\/kubernetes (v\d+\.\d+\.\d+)$/m.exec(
+  readFileSync(join(source, 'go.mod'), 'utf8'),
+)[1];
 
 function cacheDir(env = process.env) {
   if (env.BOUTIQUE_CACHE_DIR) return env.BOUTIQUE_CACHE_DIR;
@@ -38,8 +40,13 @@ function ldflags() {
 /** Where the binary for the current inputs lives; it exists once built. */
 export function controlPlanePath() {
   const hash = createHash('sha256');
-  for (const file of readdirSync(source).filter((name) => /\.go$|^go\.(mod|sum)$/.test(name)).sort()) {
-    hash.update(`${file}\0`).update(readFileSync(join(source, file))).update('\0');
+  for (const file of readdirSync(source)
+    .filter((name) => /\.go$|^go\.(mod|sum)$/.test(name))
+    .sort()) {
+    hash
+      .update(`${file}\0`)
+      .update(readFileSync(join(source, file)))
+      .update('\0');
   }
   hash.update(execFileSync('go', ['version'], { encoding: 'utf8' })).update(ldflags());
   return join(cacheDir(), 'control-plane', hash.digest('hex').slice(0, 16), 'control-plane');
@@ -50,12 +57,17 @@ export function buildControlPlane({ log = (line) => process.stderr.write(`${line
   const path = controlPlanePath();
   if (existsSync(path)) return path;
   const started = Date.now();
-  log(`Building the test control plane (k8s.io/kubernetes ${kubernetesVersion}) into ${path}: the first build takes many minutes...`);
+  log(
+    `Building the test control plane (k8s.io/kubernetes ${kubernetesVersion}) into ${path}: the first build takes many minutes...`,
+  );
   const partial = `${path}.partial-${process.pid}`;
   mkdirSync(join(path, '..'), { recursive: true });
   try {
     // nice and -p 2: the build shares a small machine with whatever else runs.
-    execFileSync('nice', ['go', 'build', '-p', '2', '-trimpath', '-ldflags', ldflags(), '-o', partial, '.'], { cwd: source, stdio: ['ignore', 'inherit', 'inherit'] });
+    execFileSync('nice', ['go', 'build', '-p', '2', '-trimpath', '-ldflags', ldflags(), '-o', partial, '.'], {
+      cwd: source,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     renameSync(partial, path);
   } finally {
     rmSync(partial, { force: true });

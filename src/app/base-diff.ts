@@ -97,38 +97,60 @@ export async function diffAgainstBase(options: BaseDiffOptions, deps: BaseDiffDe
   // As git names the folders: a path through a symbolic link (macOS's /tmp) would not lie under git's top folder.
   const folder = dirname(resolve(options.file));
   const headFile = join(existsSync(folder) ? realpathSync(folder) : folder, basename(options.file));
-  if (options.head === undefined && !existsSync(headFile)) throw new UsageError(`cannot read ${options.file}: no such file`, { suggestions: ['run boutique in the folder of releases.yaml or pass --file'] });
+  if (options.head === undefined && !existsSync(headFile))
+    throw new UsageError(`cannot read ${options.file}: no such file`, {
+      suggestions: ['run boutique in the folder of releases.yaml or pass --file'],
+    });
   const root = await deps.git.root(dirname(headFile));
   const baseCommit = await deps.git.commit(root, options.base);
   const headCommit = options.head === undefined ? undefined : await deps.git.commit(root, options.head);
   const scratch = mkdtempSync(join(tmpdir(), 'boutique-base-'));
   const sides: Side[] = [];
   try {
-    const side = (name: 'base' | 'head', label: string, file: string): Side => ({ name, label, file, declared: declaredEnvironments(file), inputsHash: createInputsHash(), valuesFiles: new ValuesFiles() });
+    const side = (name: 'base' | 'head', label: string, file: string): Side => ({
+      name,
+      label,
+      file,
+      declared: declaredEnvironments(file),
+      inputsHash: createInputsHash(),
+      valuesFiles: new ValuesFiles(),
+    });
     const checkout = async (name: 'base' | 'head', ref: string, commit: string): Promise<Side> => {
       const dir = join(scratch, name);
       await deps.git.extract(root, commit, dir, scratch);
       return side(name, ref, join(dir, relative(root, headFile)));
     };
     sides.push(await checkout('base', options.base, baseCommit));
-    sides.push(headCommit && options.head ? await checkout('head', options.head, headCommit) : side('head', 'working tree', headFile));
+    sides.push(
+      headCommit && options.head
+        ? await checkout('head', options.head, headCommit)
+        : side('head', 'working tree', headFile),
+    );
     const [base, head] = sides as [Side, Side];
-    const environments = options.environments === 'all' ? [...new Set([...head.declared, ...base.declared])] : [...options.environments];
+    const environments =
+      options.environments === 'all' ? [...new Set([...head.declared, ...base.declared])] : [...options.environments];
     const compared = environments.map((environment) => compareEnvironment(environment, base, head, options));
     const jobs = compared.flatMap(({ renders }) => renders);
-    const rendered = await mapInOrder(jobs, options.concurrency, (job) => renderObjects(job.release, job.side, deps.helm).catch((error: Error) => {
-      if (isRunError(error)) throw error;
-      return error;
-    }));
+    const rendered = await mapInOrder(jobs, options.concurrency, (job) =>
+      renderObjects(job.release, job.side, deps.helm).catch((error: Error) => {
+        if (isRunError(error)) throw error;
+        return error;
+      }),
+    );
     const renders = new Map(jobs.map((job, index) => [job, rendered[index]!]));
     const failed: BaseDiffOutcome['failed'] = [];
-    const changes = compared.flatMap(({ entries }) => entries.flatMap((entry) => withObjectDiff(entry, renders, failed)));
+    const changes = compared.flatMap(({ entries }) =>
+      entries.flatMap((entry) => withObjectDiff(entry, renders, failed)),
+    );
     return {
       base: { ref: options.base, commit: baseCommit },
       head: { ref: options.head, commit: headCommit },
       environments,
       releaseCount: compared.reduce((sum, { releaseCount }) => sum + releaseCount, 0),
-      rendered: compared.reduce((sum, { entries }) => sum + entries.filter((entry) => entry.base ?? entry.head).length, 0),
+      rendered: compared.reduce(
+        (sum, { entries }) => sum + entries.filter((entry) => entry.base ?? entry.head).length,
+        0,
+      ),
       changes,
       failed,
     };
@@ -142,7 +164,11 @@ export async function diffAgainstBase(options: BaseDiffOptions, deps: BaseDiffDe
  * The change with the objects a sync would add, change and remove, base's render standing for what is deployed and
  * live; [] when a side did not render (its failure is added to `failed`).
  */
-function withObjectDiff(entry: Entry, renders: ReadonlyMap<RenderJob, Rendered | Error>, failed: BaseDiffOutcome['failed']): BaseReleaseChange[] {
+function withObjectDiff(
+  entry: Entry,
+  renders: ReadonlyMap<RenderJob, Rendered | Error>,
+  failed: BaseDiffOutcome['failed'],
+): BaseReleaseChange[] {
   if (entry.change.kind === 'removed' || entry.change.kind === 'needs') return [entry.change];
   // A side with no render job is a release that side does not install: no objects.
   const objectsOf = (job: RenderJob | undefined): Rendered | undefined => {
@@ -185,7 +211,14 @@ async function renderObjects(release: Release, side: Side, helm: Helm): Promise<
   for (const obj of parseManifests(await helm.template(release, side.valuesFiles.argsFor(release)))) {
     const events = obj.metadata.annotations?.['helm.sh/hook'];
     if (events === undefined) objects.push(obj);
-    else hooks.push({ manifest: JSON.stringify(obj), events: events.split(',').map((event) => event.trim()).filter((event) => event !== '') });
+    else
+      hooks.push({
+        manifest: JSON.stringify(obj),
+        events: events
+          .split(',')
+          .map((event) => event.trim())
+          .filter((event) => event !== ''),
+      });
   }
   return { objects, hooks };
 }
@@ -216,11 +249,15 @@ function selectedReleases(side: Side, environment: string, options: BaseDiffOpti
     // A base that does not load is named by its ref, not by the temporary folder it was read from.
     if (!(error instanceof ConfigError) || side.label === 'working tree') throw error;
     const folder = relative(process.cwd(), dirname(side.file));
-    throw new ConfigError(error.issues.map((issue) => ({ ...issue, file: `${side.label}:${relative(folder, issue.file)}` })));
+    throw new ConfigError(
+      error.issues.map((issue) => ({ ...issue, file: `${side.label}:${relative(folder, issue.file)}` })),
+    );
   }
   // A selector that matches nothing at head is a typo, as for every command (one for a removed release included).
   if (side.name === 'head') checkSelection(config.releases, options.selectors);
-  return buildPlan(config, { selectors: options.selectors, includeNeeds: options.includeNeeds }).releases.map((release) => withStandIns(withSopsStandIns(release)));
+  return buildPlan(config, { selectors: options.selectors, includeNeeds: options.includeNeeds }).releases.map(
+    (release) => withStandIns(withSopsStandIns(release)),
+  );
 }
 
 /**
@@ -228,7 +265,11 @@ function selectedReleases(side: Side, environment: string, options: BaseDiffOpti
  * vendored archive), and whether it is installed. Equal keys render equal manifests with the same helm.
  */
 function renderKey(side: Side, release: Release): string {
-  return createHash('sha256').update(side.inputsHash(release)).update(builtDependenciesHash(release)).update(String(release.installed)).digest('hex');
+  return createHash('sha256')
+    .update(side.inputsHash(release))
+    .update(builtDependenciesHash(release))
+    .update(String(release.installed))
+    .digest('hex');
 }
 
 /** The same release under another name: the same chart, values and options but for its name and namespace. */
@@ -236,7 +277,12 @@ function renameKey(side: Side, release: Release): string {
   return `${release.chartSource}\0${renderKey(side, { ...release, id: '', name: '', namespace: '' })}`;
 }
 
-function compareEnvironment(environment: string, base: Side, head: Side, options: BaseDiffOptions): { entries: Entry[]; renders: RenderJob[]; releaseCount: number } {
+function compareEnvironment(
+  environment: string,
+  base: Side,
+  head: Side,
+  options: BaseDiffOptions,
+): { entries: Entry[]; renders: RenderJob[]; releaseCount: number } {
   const before = selectedReleases(base, environment, options);
   const after = selectedReleases(head, environment, options);
   const baseById = new Map(before.map((release) => [release.id, release]));
@@ -254,22 +300,38 @@ function compareEnvironment(environment: string, base: Side, head: Side, options
   for (const release of after) {
     const old = baseById.get(release.id);
     // The order of needs decides nothing: only which releases they name.
-    const needsChanged = old && (old.needs.length !== release.needs.length || old.needs.some((need) => !release.needs.includes(need)));
+    const needsChanged =
+      old && (old.needs.length !== release.needs.length || old.needs.some((need) => !release.needs.includes(need)));
     const needs = needsChanged ? { needs: { base: old.needs, head: release.needs } } : {};
     if (!old) {
       // Declared, but not installed here: a sync does nothing with it.
       if (!release.installed) continue;
       const key = renameKey(head, release);
-      const original = removed.find((candidate) => !renamedFrom.has(candidate.id) && renameKey(base, candidate) === key);
+      const original = removed.find(
+        (candidate) => !renamedFrom.has(candidate.id) && renameKey(base, candidate) === key,
+      );
       if (original) renamedFrom.set(original.id, release);
-      const change: BaseReleaseChange = { environment, release: release.id, kind: original ? 'renamed' : 'added', ...(original && { renamedFrom: original.id }) };
+      const change: BaseReleaseChange = {
+        environment,
+        release: release.id,
+        kind: original ? 'renamed' : 'added',
+        ...(original && { renamedFrom: original.id }),
+      };
       entries.push({ change, release, head: job(head, release) });
     } else if (renderKey(base, old) !== renderKey(head, release)) {
-      entries.push({ change: { environment, release: release.id, kind: 'changed', ...needs }, release, baseRelease: old, base: job(base, old), head: job(head, release) });
+      entries.push({
+        change: { environment, release: release.id, kind: 'changed', ...needs },
+        release,
+        baseRelease: old,
+        base: job(base, old),
+        head: job(head, release),
+      });
     } else if (needs.needs) {
       entries.push({ change: { environment, release: release.id, kind: 'needs', ...needs }, release });
     }
   }
-  for (const release of removed) if (release.installed && !renamedFrom.has(release.id)) entries.push({ change: { environment, release: release.id, kind: 'removed' }, release });
+  for (const release of removed)
+    if (release.installed && !renamedFrom.has(release.id))
+      entries.push({ change: { environment, release: release.id, kind: 'removed' }, release });
   return { entries, renders, releaseCount: new Set([...before, ...after].map((release) => release.id)).size };
 }

@@ -32,7 +32,19 @@ export function describeSource(entry: RawSetValue): string {
  */
 export function withStandIns(release: Release): Release {
   if (!release.set.some((entry) => entry.unresolved)) return release;
-  return { ...release, set: release.set.map((entry) => (entry.unresolved ? { name: entry.name, value: `boutique-stand-in-for-${describeSource(entry).replace(/\W+/g, '-')}`, secret: true, valueFrom: entry.valueFrom } : entry)) };
+  return {
+    ...release,
+    set: release.set.map((entry) =>
+      entry.unresolved
+        ? {
+            name: entry.name,
+            value: `boutique-stand-in-for-${describeSource(entry).replace(/\W+/g, '-')}`,
+            secret: true,
+            valueFrom: entry.valueFrom,
+          }
+        : entry,
+    ),
+  };
 }
 
 /**
@@ -41,7 +53,10 @@ export function withStandIns(release: Release): Release {
  * fails the releases that need it, each alone, with what is missing (`errors`); they come back unresolved, and
  * nothing may render them. The one place a run reads them: before it plans (app/changes.ts planChanges).
  */
-export async function resolveClusterSecrets(releases: readonly Release[], kubectl: Pick<Kubectl, 'getObject'>): Promise<{ releases: Release[]; errors: Map<string, Error> }> {
+export async function resolveClusterSecrets(
+  releases: readonly Release[],
+  kubectl: Pick<Kubectl, 'getObject'>,
+): Promise<{ releases: Release[]; errors: Map<string, Error> }> {
   const reads = new Map<string, Promise<Record<string, unknown> | Error | undefined>>();
   const read = (namespace: string, name: string) => {
     const ref = `${namespace}/${name}`;
@@ -49,7 +64,10 @@ export async function resolveClusterSecrets(releases: readonly Release[], kubect
       reads.set(
         ref,
         kubectl.getObject({ apiVersion: 'v1', kind: 'Secret', namespace, name }).then(
-          (secret) => (secret ? (((secret as { data?: Record<string, unknown> }).data ?? {}) as Record<string, unknown>) : undefined),
+          (secret) =>
+            secret
+              ? (((secret as { data?: Record<string, unknown> }).data ?? {}) as Record<string, unknown>)
+              : undefined,
           (error: Error) => error,
         ),
       );
@@ -68,9 +86,21 @@ export async function resolveClusterSecrets(releases: readonly Release[], kubect
           if (!from) return entry;
           const data = await read(from.namespace, from.name);
           const encoded = data instanceof Error || data === undefined ? undefined : data[from.key];
-          if (typeof encoded === 'string') return { name: entry.name, value: Buffer.from(encoded, 'base64').toString('utf8'), secret: true as const, valueFrom: entry.valueFrom };
+          if (typeof encoded === 'string')
+            return {
+              name: entry.name,
+              value: Buffer.from(encoded, 'base64').toString('utf8'),
+              secret: true as const,
+              valueFrom: entry.valueFrom,
+            };
           const where = `Secret ${from.namespace}/${from.name}`;
-          problems.push(data instanceof Error ? `${entry.name}: cannot read ${where}: ${data.message.split('\n')[0]}` : data === undefined ? `${entry.name}: ${where} does not exist` : `${entry.name}: ${where} has no key "${from.key}"${Object.keys(data).length > 0 ? ` (it has ${Object.keys(data).sort().join(', ')})` : ''}`);
+          problems.push(
+            data instanceof Error
+              ? `${entry.name}: cannot read ${where}: ${data.message.split('\n')[0]}`
+              : data === undefined
+                ? `${entry.name}: ${where} does not exist`
+                : `${entry.name}: ${where} has no key "${from.key}"${Object.keys(data).length > 0 ? ` (it has ${Object.keys(data).sort().join(', ')})` : ''}`,
+          );
           return entry;
         }),
       );
@@ -78,7 +108,9 @@ export async function resolveClusterSecrets(releases: readonly Release[], kubect
       errors.set(
         release.id,
         new ReleaseStateError(`${release.id}: values from the cluster are missing: ${problems.join('; ')}`, {
-          suggestions: ['create the Secret with that key in the target cluster (kubectl create secret generic NAME -n NAMESPACE --from-literal=KEY=...), or fix valueFrom in releases.yaml'],
+          suggestions: [
+            'create the Secret with that key in the target cluster (kubectl create secret generic NAME -n NAMESPACE --from-literal=KEY=...), or fix valueFrom in releases.yaml',
+          ],
         }),
       );
       return release;

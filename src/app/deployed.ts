@@ -20,9 +20,17 @@ export async function readDeployed(release: Release, deps: ClusterDeps): Promise
   const ruleFor = (object: KubeObject) => rules.ruleFor(object);
   const checked = parseManifests(manifest).filter((object) => isWorkload(object) || ruleFor(object));
   const live = checked.length > 0 ? await deps.kubectl.listKinds(kindsByScope(checked, release.namespace)) : [];
-  return { status: info.status, version: versionIn(values, release), notReady: notReadyObjects(checked, live, ruleFor) };
+  return {
+    status: info.status,
+    version: versionIn(values, release),
+    notReady: notReadyObjects(checked, live, ruleFor),
+  };
 }
 
-export function readAllDeployed(releases: readonly Release[], deps: ClusterDeps, concurrency: number): Promise<DeployedRelease[]> {
+export function readAllDeployed(
+  releases: readonly Release[],
+  deps: ClusterDeps,
+  concurrency: number,
+): Promise<DeployedRelease[]> {
   return mapInOrder(releases, concurrency, (release) => readDeployed(release, deps));
 }

@@ -6,7 +6,14 @@ import { parseYaml } from '../config/parse.js';
 import type { Release, ReleasesConfig, ValuesLayer } from '../config/types.js';
 import { isSopsFile } from './sops-values.js';
 import { valuesWithoutSecrets } from '../config/values-merge.js';
-import { defaultNamespace, exportFiles, isEarlierExport, untargetableSecretIssues, type Engine, type ExportSummary } from '../gitops/convert.js';
+import {
+  defaultNamespace,
+  exportFiles,
+  isEarlierExport,
+  untargetableSecretIssues,
+  type Engine,
+  type ExportSummary,
+} from '../gitops/convert.js';
 import { exportedReleases, type ExportNote, type GitSource } from '../gitops/model.js';
 import { withReleases, type Plan } from '../plan/plan.js';
 import { writablePathIn } from '../tools/contained-path.js';
@@ -39,13 +46,28 @@ export function exportReleases(config: ReleasesConfig, withSealed: Plan, options
   const releases = exportedReleases(plan);
   if (options.engine === 'flux') {
     // Every secret set value Flux could not read from a Secret, at its line of releases.yaml; nothing is written.
-    const releasesFile = () => parseYaml(readFileSync(config.file, 'utf8'), relative(process.cwd(), config.file) || config.file);
+    const releasesFile = () =>
+      parseYaml(readFileSync(config.file, 'utf8'), relative(process.cwd(), config.file) || config.file);
     const issues = untargetableSecretIssues(releasesFile, config, releases);
     if (issues.length > 0) throw new ConfigError(issues);
   }
   const outputDir = resolve(options.outputDir);
-  const values = new Map(releases.map((release) => [release.id, valuesWithoutSecrets(release, (path) => valuesReaderOf(config).values(path))]));
-  const input = { config, plan, values, git: options.git, namespace: options.namespace ?? defaultNamespace[options.engine], interval: options.interval, outputDir, prefixNames: options.prefixNames };
+  const values = new Map(
+    releases.map((release) => [
+      release.id,
+      valuesWithoutSecrets(release, (path) => valuesReaderOf(config).values(path)),
+    ]),
+  );
+  const input = {
+    config,
+    plan,
+    values,
+    git: options.git,
+    namespace: options.namespace ?? defaultNamespace[options.engine],
+    interval: options.interval,
+    outputDir,
+    prefixNames: options.prefixNames,
+  };
   const { files, notes } = exportFiles(options.engine, input);
   // Every file checked before anything is removed or written: no symbolic link may lead out of the folder.
   const paths = files.map((file) => writablePathIn(outputDir, join(outputDir, file.path), 'export --output-dir'));
@@ -56,7 +78,13 @@ export function exportReleases(config: ReleasesConfig, withSealed: Plan, options
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, file.text);
   }
-  return { engine: options.engine, environment: config.environment.name, outputDir: relative(process.cwd(), outputDir) || '.', files: files.map((file) => file.path), notes: [...sealedNotes, ...notes] };
+  return {
+    engine: options.engine,
+    environment: config.environment.name,
+    outputDir: relative(process.cwd(), outputDir) || '.',
+    files: files.map((file) => file.path),
+    notes: [...sealedNotes, ...notes],
+  };
 }
 
 /**

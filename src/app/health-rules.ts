@@ -9,7 +9,8 @@ export interface ListedHealthRule {
   releases: string[];
 }
 
-const sameKind = (a: HealthRule, b: HealthRule) => a.kind === b.kind && a.apiVersion.split('/')[0] === b.apiVersion.split('/')[0];
+const sameKind = (a: HealthRule, b: HealthRule) =>
+  a.kind === b.kind && a.apiVersion.split('/')[0] === b.apiVersion.split('/')[0];
 
 /**
  * The health rules of a run: releases.yaml's (each once, with the selected releases it applies to), then the built-in
@@ -25,6 +26,11 @@ export function listHealthRules(releases: readonly Release[]): ListedHealthRule[
       user.set(where, listed);
     }
   }
-  const builtIn = healthLibrary.map((rule) => ({ rule, releases: releases.filter((release) => release.health.some((own) => sameKind(own, rule))).map((release) => release.id) }));
+  const builtIn = healthLibrary.map((rule) => ({
+    rule,
+    releases: releases
+      .filter((release) => release.health.some((own) => sameKind(own, rule)))
+      .map((release) => release.id),
+  }));
   return [...user.values(), ...builtIn];
 }

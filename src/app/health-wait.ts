@@ -17,7 +17,10 @@ export function releaseHealthRules(release: Pick<Release, 'health'>): HealthRule
 }
 
 /** The objects of a manifest that a health rule covers, each with its rule. */
-export function objectsWithRules(release: Release, objects: readonly KubeObject[]): { object: KubeObject; rule: CompiledRule }[] {
+export function objectsWithRules(
+  release: Release,
+  objects: readonly KubeObject[],
+): { object: KubeObject; rule: CompiledRule }[] {
   const rules = releaseHealthRules(release);
   return objects.flatMap((object) => {
     const rule = rules.ruleFor(object);
@@ -46,7 +49,12 @@ const STATUS_GRACE_MS = 10_000;
  * what each one says. Built-in kinds are not read (helm's wait decided them); every custom resource has a rule, if
  * only the library's last, the Kubernetes conventions.
  */
-export async function waitForHealth(release: Release, manifestObjects: readonly KubeObject[], kubectl: Pick<Kubectl, 'getObject'>, options: HealthWaitOptions = {}): Promise<void> {
+export async function waitForHealth(
+  release: Release,
+  manifestObjects: readonly KubeObject[],
+  kubectl: Pick<Kubectl, 'getObject'>,
+  options: HealthWaitOptions = {},
+): Promise<void> {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   let pending = objectsWithRules(release, manifestObjects);
@@ -59,23 +67,40 @@ export async function waitForHealth(release: Release, manifestObjects: readonly 
     const read = await Promise.all(
       pending.map(async (entry) => {
         const { object } = entry;
-        const live = await kubectl.getObject({ apiVersion: object.apiVersion, kind: object.kind, namespace: object.metadata.namespace ?? release.namespace, name: object.metadata.name });
-        const verdict: HealthVerdict = live ? evaluateHealth(live, entry.rule, { statusGraceOver }) : { state: 'inProgress', reason: 'not found' };
+        const live = await kubectl.getObject({
+          apiVersion: object.apiVersion,
+          kind: object.kind,
+          namespace: object.metadata.namespace ?? release.namespace,
+          name: object.metadata.name,
+        });
+        const verdict: HealthVerdict = live
+          ? evaluateHealth(live, entry.rule, { statusGraceOver })
+          : { state: 'inProgress', reason: 'not found' };
         return { ...entry, verdict };
       }),
     );
     const failed = read.find(({ verdict }) => verdict.state === 'failed');
     if (failed) {
-      throw new UnhealthyError(`${objectRef(failed.object)} failed: its health rule ${ruleName(failed.rule.rule)} says failed: ${failed.verdict.reason}`, {
-        suggestions: [`kubectl describe ${failed.object.kind.toLowerCase()} ${failed.object.metadata.name} --namespace ${failed.object.metadata.namespace ?? release.namespace}; boutique health --list shows the rule`],
-      });
+      throw new UnhealthyError(
+        `${objectRef(failed.object)} failed: its health rule ${ruleName(failed.rule.rule)} says failed: ${failed.verdict.reason}`,
+        {
+          suggestions: [
+            `kubectl describe ${failed.object.kind.toLowerCase()} ${failed.object.metadata.name} --namespace ${failed.object.metadata.namespace ?? release.namespace}; boutique health --list shows the rule`,
+          ],
+        },
+      );
     }
     const waiting = read.filter(({ verdict }) => verdict.state !== 'current');
     if (waiting.length === 0) return;
     if (now() >= deadline) {
-      throw new UnhealthyError(`not ready after ${release.timeout}: ${waiting.map(({ object, verdict }) => describeVerdict(objectRef(object), verdict, true)).join(', ')}`, {
-        suggestions: ['raise the release\'s timeout if it is still on its way, or check the rule with boutique health --list'],
-      });
+      throw new UnhealthyError(
+        `not ready after ${release.timeout}: ${waiting.map(({ object, verdict }) => describeVerdict(objectRef(object), verdict, true)).join(', ')}`,
+        {
+          suggestions: [
+            "raise the release's timeout if it is still on its way, or check the rule with boutique health --list",
+          ],
+        },
+      );
     }
     const detail = `waiting for ${waiting.map(({ object, verdict }) => describeVerdict(objectRef(object), verdict)).join(', ')}`;
     if (detail !== said) options.onWaiting?.((said = detail));

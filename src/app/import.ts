@@ -24,7 +24,12 @@ export interface ImportResult {
 }
 
 /** Reads helmfile.yaml, writes the equivalent releases.yaml (never over an existing file unless `force`). */
-export function importHelmfile(options: { helmfile: string; output: string; force: boolean; allowDuplicateKeys?: boolean }): ImportResult {
+export function importHelmfile(options: {
+  helmfile: string;
+  output: string;
+  force: boolean;
+  allowDuplicateKeys?: boolean;
+}): ImportResult {
   const helmfilePath = resolve(options.helmfile);
   const outputPath = resolve(options.output);
   const outputDir = dirname(outputPath);
@@ -32,10 +37,14 @@ export function importHelmfile(options: { helmfile: string; output: string; forc
   try {
     text = readFileSync(helmfilePath, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read ${options.helmfile}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    throw new UsageError(
+      `cannot read ${options.helmfile}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+    );
   }
   if (existsSync(outputPath) && !options.force) {
-    throw new UsageError(`${options.output} exists; boutique import does not overwrite it`, { suggestions: ['pass --force to replace it, or -f other.yaml to write elsewhere'] });
+    throw new UsageError(`${options.output} exists; boutique import does not overwrite it`, {
+      suggestions: ['pass --force to replace it, or -f other.yaml to write elsewhere'],
+    });
   }
   // Paths in helmfile.yaml are relative to its folder; in releases.yaml, to the folder of releases.yaml.
   const fromHelmfile = (path: string) => resolve(dirname(helmfilePath), path);
@@ -48,13 +57,22 @@ export function importHelmfile(options: { helmfile: string; output: string; forc
     file: options.helmfile,
     rebasePath,
     isDirectory: (path) => nodeFileProbe.isDirectory(fromHelmfile(path)),
-    readText: (path) => (nodeFileProbe.isFile(fromHelmfile(path)) ? nodeFileProbe.readText(fromHelmfile(path)) : undefined),
+    readText: (path) =>
+      nodeFileProbe.isFile(fromHelmfile(path)) ? nodeFileProbe.readText(fromHelmfile(path)) : undefined,
     // A per-environment file an earlier import wrote is its own to replace under --force.
-    isOutputFile: (path) => nodeFileProbe.isFile(resolve(outputDir, path)) && !(options.force && /^# values\[\d+\] of release .+, for environment /.test(readFileSync(resolve(outputDir, path), 'utf8'))),
+    isOutputFile: (path) =>
+      nodeFileProbe.isFile(resolve(outputDir, path)) &&
+      !(
+        options.force &&
+        /^# values\[\d+\] of release .+, for environment /.test(readFileSync(resolve(outputDir, path), 'utf8'))
+      ),
   });
   const existing = result.files.map((file) => file.path).filter((path) => existsSync(resolve(outputDir, path)));
   if (existing.length > 0 && !options.force) {
-    throw new UsageError(`${existing.join(', ')} exist${existing.length === 1 ? 's' : ''}; boutique import does not overwrite ${existing.length === 1 ? 'it' : 'them'}`, { suggestions: ['pass --force to replace them'] });
+    throw new UsageError(
+      `${existing.join(', ')} exist${existing.length === 1 ? 's' : ''}; boutique import does not overwrite ${existing.length === 1 ? 'it' : 'them'}`,
+      { suggestions: ['pass --force to replace them'] },
+    );
   }
   const schema = relative(outputDir, fileURLToPath(releasesSchemaUrl));
   const rendered = renderReleasesYaml(result, options.helmfile, schema.startsWith('.') ? schema : `./${schema}`);
@@ -62,12 +80,23 @@ export function importHelmfile(options: { helmfile: string; output: string; forc
     mkdirSync(dirname(resolve(outputDir, file.path)), { recursive: true });
     writeFileSync(writablePathIn(outputDir, resolve(outputDir, file.path), 'import'), file.text);
   }
-  const check = checkConfig(rendered, { file: options.output, baseDir: outputDir, environment: 'default', files: nodeFileProbe });
-  if (!check.raw) throw new InternalError(`boutique import wrote a releases.yaml it cannot read: ${check.issues.map(formatIssue).join('; ')}`);
+  const check = checkConfig(rendered, {
+    file: options.output,
+    baseDir: outputDir,
+    environment: 'default',
+    files: nodeFileProbe,
+  });
+  if (!check.raw)
+    throw new InternalError(
+      `boutique import wrote a releases.yaml it cannot read: ${check.issues.map(formatIssue).join('; ')}`,
+    );
   writeFileSync(writablePathIn(dirname(outputPath), outputPath, 'import'), rendered);
   // The written file as every command reads it, in each environment: the checks of boutique lint before helm's own
   // (values files, values against the charts' schemas, the versions files).
-  const environments = ['default', ...Object.keys(result.releasesFile.environments ?? {}).filter((name) => name !== 'default')];
+  const environments = [
+    'default',
+    ...Object.keys(result.releasesFile.environments ?? {}).filter((name) => name !== 'default'),
+  ];
   const seen = new Set<string>();
   const issues: ConfigIssue[] = [];
   for (const environment of environments) {

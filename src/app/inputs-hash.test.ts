@@ -8,16 +8,32 @@ import { describe, expect, it } from 'vitest';
 import type { Release } from '../config/types.js';
 import { createInputsHash } from './inputs-hash.js';
 
-const chartYaml = 'apiVersion: v2\nname: stack\nversion: 1.0.0\ndependencies:\n  - { name: cache, version: "^3", repository: "https://charts.example.com" }\n';
+const chartYaml =
+  'apiVersion: v2\nname: stack\nversion: 1.0.0\ndependencies:\n  - { name: cache, version: "^3", repository: "https://charts.example.com" }\n';
 
 function vendor(chart: string, version: string): void {
   mkdirSync(join(chart, 'charts'), { recursive: true });
-  const tar = createTar([{ name: 'cache/Chart.yaml', data: `apiVersion: v2\nname: cache\nversion: ${version}\n` }, { name: 'cache/templates/cm.yaml', data: `# ${version}\n` }]);
+  const tar = createTar([
+    { name: 'cache/Chart.yaml', data: `apiVersion: v2\nname: cache\nversion: ${version}\n` },
+    { name: 'cache/templates/cm.yaml', data: `# ${version}\n` },
+  ]);
   writeFileSync(join(chart, 'charts', `cache-${version}.tgz`), gzipSync(tar));
 }
 
 const releaseOf = (path: string): Release =>
-  ({ id: 'monitoring/stack', name: 'stack', namespace: 'monitoring', chart: { kind: 'local', path }, values: [], set: [], timeout: '300s', wait: true, historyMax: 3, createNamespace: false, atomic: false }) as unknown as Release;
+  ({
+    id: 'monitoring/stack',
+    name: 'stack',
+    namespace: 'monitoring',
+    chart: { kind: 'local', path },
+    values: [],
+    set: [],
+    timeout: '300s',
+    wait: true,
+    historyMax: 3,
+    createNamespace: false,
+    atomic: false,
+  }) as unknown as Release;
 
 const hashOf = (path: string) => createInputsHash()(releaseOf(path));
 
@@ -35,7 +51,10 @@ describe('createInputsHash, for a chart with vendored dependencies', () => {
   it('stays the same when helm dependency build fetches what Chart.lock pins', () => {
     const chart = mkdtempSync(join(tmpdir(), 'boutique-hash-'));
     writeFileSync(join(chart, 'Chart.yaml'), chartYaml);
-    writeFileSync(join(chart, 'Chart.lock'), 'dependencies:\n- name: cache\n  repository: https://charts.example.com\n  version: 3.2.0\ndigest: sha256:0\n');
+    writeFileSync(
+      join(chart, 'Chart.lock'),
+      'dependencies:\n- name: cache\n  repository: https://charts.example.com\n  version: 3.2.0\ndigest: sha256:0\n',
+    );
     const unbuilt = hashOf(chart);
     vendor(chart, '3.2.0');
     expect(hashOf(chart)).toBe(unbuilt);
@@ -48,8 +67,24 @@ writeFileSync(join(root, 'chart', 'Chart.yaml'), 'apiVersion: v2\nname: web\nver
 writeFileSync(join(root, 'chart', 'templates', 'cm.yaml'), 'kind: ConfigMap\n');
 
 const release = (set: Release['set']): Release => ({
-  id: 'shop/web', name: 'web', namespace: 'shop', chart: { kind: 'local', path: join(root, 'chart') }, chartSource: './chart', values: [{ kind: 'inline', values: { a: 1 } }], set,
-  needs: [], labels: {}, installed: true, createNamespace: true, wait: true, timeout: '300s', atomic: false, historyMax: 10, lintRules: {}, ignoreDifferences: [], health: [],
+  id: 'shop/web',
+  name: 'web',
+  namespace: 'shop',
+  chart: { kind: 'local', path: join(root, 'chart') },
+  chartSource: './chart',
+  values: [{ kind: 'inline', values: { a: 1 } }],
+  set,
+  needs: [],
+  labels: {},
+  installed: true,
+  createNamespace: true,
+  wait: true,
+  timeout: '300s',
+  atomic: false,
+  historyMax: 10,
+  lintRules: {},
+  ignoreDifferences: [],
+  health: [],
 });
 const key = (byte: number) => Buffer.alloc(32, byte);
 const SENTINEL = 'S3NT1NEL-hash-2c9d';
@@ -64,7 +99,9 @@ describe('the inputs hash', () => {
   it('takes a secret value only through an HMAC under the key: stable per key, another key another hash', () => {
     const secret = (value: string) => release([{ name: 'db.password', value, secret: true }]);
     expect(createInputsHash()(secret(SENTINEL), key(1))).toBe(createInputsHash()(secret(SENTINEL), key(1)));
-    expect(createInputsHash()(secret(SENTINEL), key(1))).not.toBe(createInputsHash()(secret(`${SENTINEL}-other`), key(1)));
+    expect(createInputsHash()(secret(SENTINEL), key(1))).not.toBe(
+      createInputsHash()(secret(`${SENTINEL}-other`), key(1)),
+    );
     expect(createInputsHash()(secret(SENTINEL), key(2))).not.toBe(createInputsHash()(secret(SENTINEL), key(1)));
   });
 
@@ -75,10 +112,22 @@ describe('the inputs hash', () => {
     expect(createInputsHash()(secret)).not.toBe(hasher(secret));
   });
 
-  it("takes a decrypted sops file only through an HMAC under the key, as a secret value: never its text", () => {
-    const sealed = (password: string): Release => ({ ...release([]), values: [{ kind: 'sops', path: join(root, 'secrets.enc.yaml'), values: { db: { password } }, secrets: [{ path: 'db.password', value: password }] }] });
+  it('takes a decrypted sops file only through an HMAC under the key, as a secret value: never its text', () => {
+    const sealed = (password: string): Release => ({
+      ...release([]),
+      values: [
+        {
+          kind: 'sops',
+          path: join(root, 'secrets.enc.yaml'),
+          values: { db: { password } },
+          secrets: [{ path: 'db.password', value: password }],
+        },
+      ],
+    });
     expect(createInputsHash()(sealed(SENTINEL), key(1))).toBe(createInputsHash()(sealed(SENTINEL), key(1)));
-    expect(createInputsHash()(sealed(SENTINEL), key(1))).not.toBe(createInputsHash()(sealed(`${SENTINEL}-other`), key(1)));
+    expect(createInputsHash()(sealed(SENTINEL), key(1))).not.toBe(
+      createInputsHash()(sealed(`${SENTINEL}-other`), key(1)),
+    );
     expect(createInputsHash()(sealed(SENTINEL), key(2))).not.toBe(createInputsHash()(sealed(SENTINEL), key(1)));
     const hasher = createInputsHash();
     expect(createInputsHash()(sealed(SENTINEL))).not.toBe(hasher(sealed(SENTINEL)));

@@ -23,7 +23,9 @@ function chartFiles(chartPath: string): { root: string; file: string }[] {
       return path !== 'Chart.lock' && !(path.startsWith(`charts${sep}`) && path.endsWith('.tgz'));
     })
     .map((file) => ({ root: chartPath, file }));
-  const local = dependenciesIn(join(chartPath, 'Chart.yaml')).flatMap(({ repository }) => (repository?.startsWith('file://') ? [resolve(chartPath, repository.slice('file://'.length))] : []));
+  const local = dependenciesIn(join(chartPath, 'Chart.yaml')).flatMap(({ repository }) =>
+    repository?.startsWith('file://') ? [resolve(chartPath, repository.slice('file://'.length))] : [],
+  );
   return [...own, ...local.filter((path) => existsSync(path)).flatMap(chartFiles)];
 }
 
@@ -42,15 +44,33 @@ function builtDependencyParts(chartPath: string): { name: string; content: strin
   const dependencies = dependenciesIn(join(chartPath, 'Chart.yaml'));
   const packedLocally = dependencies.filter(({ repository }) => fromFolder(repository)).map(({ name }) => `${name}-`);
   // NAME-VERSION.tgz, and a version starts with a digit (or v): redis-cluster-1.0.0.tgz is not redis's.
-  const packedHere = (entry: string) => packedLocally.some((prefix) => entry.startsWith(prefix) && /^v?\d/.test(entry.slice(prefix.length)));
+  const packedHere = (entry: string) =>
+    packedLocally.some((prefix) => entry.startsWith(prefix) && /^v?\d/.test(entry.slice(prefix.length)));
   const chartsDir = join(chartPath, 'charts');
-  const archives = existsSync(chartsDir) ? readdirSync(chartsDir).filter((entry) => entry.endsWith('.tgz') && !packedHere(entry)).sort() : [];
+  const archives = existsSync(chartsDir)
+    ? readdirSync(chartsDir)
+        .filter((entry) => entry.endsWith('.tgz') && !packedHere(entry))
+        .sort()
+    : [];
   const locked = dependenciesIn(join(chartPath, 'Chart.lock')).filter(({ repository }) => !fromFolder(repository));
-  const local = dependencies.flatMap(({ repository }) => (fromFolder(repository) ? [resolve(chartPath, repository!.slice('file://'.length))] : []));
+  const local = dependencies.flatMap(({ repository }) =>
+    fromFolder(repository) ? [resolve(chartPath, repository!.slice('file://'.length))] : [],
+  );
   return [
-    ...(locked.length > 0 ? [{ name: 'Chart.lock', content: JSON.stringify(locked.map(({ name, version, repository }) => [name, version, repository])) }] : []),
+    ...(locked.length > 0
+      ? [
+          {
+            name: 'Chart.lock',
+            content: JSON.stringify(locked.map(({ name, version, repository }) => [name, version, repository])),
+          },
+        ]
+      : []),
     ...archives.map((entry) => ({ name: `charts/${entry}`, content: readFileSync(join(chartsDir, entry)) })),
-    ...local.filter((path) => existsSync(path)).flatMap((path) => builtDependencyParts(path).map((part) => ({ ...part, name: `${relative(chartPath, path)}/${part.name}` }))),
+    ...local
+      .filter((path) => existsSync(path))
+      .flatMap((path) =>
+        builtDependencyParts(path).map((part) => ({ ...part, name: `${relative(chartPath, path)}/${part.name}` })),
+      ),
   ];
 }
 
@@ -62,7 +82,8 @@ function builtDependencyParts(chartPath: string): { name: string; content: strin
 export function builtDependenciesHash(release: Release): string {
   if (release.chart.kind !== 'local') return '';
   const hash = createHash('sha256');
-  for (const part of builtDependencyParts(release.chart.path)) hash.update(part.name).update('\0').update(part.content).update('\0');
+  for (const part of builtDependencyParts(release.chart.path))
+    hash.update(part.name).update('\0').update(part.content).update('\0');
   return hash.digest('hex');
 }
 
@@ -84,11 +105,25 @@ export function createInputsHash(): InputsHash {
   const hashes = new WeakMap<Release, Map<string, string>>();
   const unkeyed = randomBytes(16).toString('hex');
   const setPart = (release: Release, key: Buffer | undefined) =>
-    release.set.map((entry) => (entry.secret ? { name: entry.name, secret: key ? createHmac('sha256', key).update(JSON.stringify(entry.value)).digest('hex') : unkeyed } : entry));
+    release.set.map((entry) =>
+      entry.secret
+        ? {
+            name: entry.name,
+            secret: key ? createHmac('sha256', key).update(JSON.stringify(entry.value)).digest('hex') : unkeyed,
+          }
+        : entry,
+    );
   const partsOf = (chartPath: string) => {
     let parts = chartParts.get(chartPath);
     if (!parts) {
-      parts = [...chartFiles(chartPath).flatMap(({ root, file }) => [relative(chartPath, root), relative(root, file), readFileSync(file)]), ...dependencyVersions(chartPath)];
+      parts = [
+        ...chartFiles(chartPath).flatMap(({ root, file }) => [
+          relative(chartPath, root),
+          relative(root, file),
+          readFileSync(file),
+        ]),
+        ...dependencyVersions(chartPath),
+      ];
       chartParts.set(chartPath, parts);
     }
     return parts;
@@ -99,13 +134,25 @@ export function createInputsHash(): InputsHash {
     if (known !== undefined) return known;
     const hash = createHash('sha256');
     const add = (part: string | Buffer) => hash.update(part).update('\0');
-    add(JSON.stringify({ namespace: release.namespace, name: release.name, set: setPart(release, key), createNamespace: release.createNamespace, wait: release.wait, timeout: release.timeout, atomic: release.atomic, historyMax: release.historyMax }));
+    add(
+      JSON.stringify({
+        namespace: release.namespace,
+        name: release.name,
+        set: setPart(release, key),
+        createNamespace: release.createNamespace,
+        wait: release.wait,
+        timeout: release.timeout,
+        atomic: release.atomic,
+        historyMax: release.historyMax,
+      }),
+    );
     if (release.chart.kind === 'local') partsOf(release.chart.path).forEach(add);
     else add(JSON.stringify(release.chart));
     for (const layer of release.values) {
       // A decrypted sops file enters as its secret set values do: an HMAC under the cluster's key (one whose every
       // value is in clear holds no secret, and enters as inline values do).
-      if (layer.kind === 'sops' && layer.secrets.length > 0) add(key ? createHmac('sha256', key).update(JSON.stringify(layer.values)).digest('hex') : unkeyed);
+      if (layer.kind === 'sops' && layer.secrets.length > 0)
+        add(key ? createHmac('sha256', key).update(JSON.stringify(layer.values)).digest('hex') : unkeyed);
       else add(layer.kind === 'file' ? valuesReaderOf(release).text(layer.path) : JSON.stringify(layer.values));
     }
     const digest = hash.digest('hex').slice(0, 40);

@@ -23,7 +23,11 @@ const keyOf = (secret: KubeObject | undefined): Buffer | undefined => {
  * be read or made (no access to Secrets there): then every release with secret values is upgraded on each sync,
  * since its inputs cannot be compared without saying something about its secrets.
  */
-export async function inputsKey(kubectl: Kubectl, namespace: string, options: { create: boolean }): Promise<Buffer | undefined> {
+export async function inputsKey(
+  kubectl: Kubectl,
+  namespace: string,
+  options: { create: boolean },
+): Promise<Buffer | undefined> {
   try {
     const found = keyOf(await kubectl.getObject(keyRef(namespace)));
     if (found || !options.create) return found;

@@ -9,6 +9,10 @@ const loaded = new Map<string, KubeCatalogue>();
  */
 export function kubeTarget(version: string): KubeTarget {
   const file = catalogueFile(version);
-  if (!loaded.has(file)) loaded.set(file, JSON.parse(readFileSync(new URL(`../../schema/kube/${file}`, import.meta.url), 'utf8')) as KubeCatalogue);
+  if (!loaded.has(file))
+    loaded.set(
+      file,
+      JSON.parse(readFileSync(new URL(`../../schema/kube/${file}`, import.meta.url), 'utf8')) as KubeCatalogue,
+    );
   return { version, catalogue: loaded.get(file)! };
 }

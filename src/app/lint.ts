@@ -25,9 +25,22 @@ export function parseHelmLint(output: string, release: string): Finding[] {
   for (const line of output.split('\n')) {
     const match = /^\[(ERROR|WARNING|INFO)\] (.*)$/.exec(line);
     if (match) {
-      current = helmSeverity[match[1]!] ? { ruleId: 'helm-lint', layer: 'helm', severity: helmSeverity[match[1]!]!, release, message: match[2]!.trimEnd() } : undefined;
+      current = helmSeverity[match[1]!]
+        ? {
+            ruleId: 'helm-lint',
+            layer: 'helm',
+            severity: helmSeverity[match[1]!]!,
+            release,
+            message: match[2]!.trimEnd(),
+          }
+        : undefined;
       if (current) findings.push(current);
-    } else if (current && line.trim() !== '' && !line.startsWith('==>') && !/^Error: \d+ chart\(s\) linted/.test(line)) {
+    } else if (
+      current &&
+      line.trim() !== '' &&
+      !line.startsWith('==>') &&
+      !/^Error: \d+ chart\(s\) linted/.test(line)
+    ) {
       current.message += `\n${line.trimEnd()}`;
     } else if (line.trim() === '') {
       current = undefined;
@@ -41,9 +54,21 @@ function helmLintFindings(run: { passed: boolean; output: string }, release: Rel
   const findings = parseHelmLint(run.output, release.id);
   // helm failed and named no error: with --strict its warnings failed it; otherwise its last line says why.
   if (!run.passed && findings.every((finding) => finding.severity !== 'error')) {
-    const message = strict && findings.length > 0 ? 'helm lint --strict fails on the warnings above' : run.output.trim().split('\n').at(-1)!;
-    const fix = strict ? 'fix the warnings, or set lint.rules.helm-lint-strict: warning for this release to show them without failing' : undefined;
-    findings.push({ ruleId: 'helm-lint', layer: 'helm', severity: 'error', release: release.id, message, ...(fix && { fix }) });
+    const message =
+      strict && findings.length > 0
+        ? 'helm lint --strict fails on the warnings above'
+        : run.output.trim().split('\n').at(-1)!;
+    const fix = strict
+      ? 'fix the warnings, or set lint.rules.helm-lint-strict: warning for this release to show them without failing'
+      : undefined;
+    findings.push({
+      ruleId: 'helm-lint',
+      layer: 'helm',
+      severity: 'error',
+      release: release.id,
+      message,
+      ...(fix && { fix }),
+    });
   }
   return findings;
 }
@@ -62,7 +87,10 @@ async function helmLint(release: Release, helm: Helm, values: string[], strictRe
   return [
     ...findings,
     {
-      ruleId: 'helm-lint-strict', layer: 'helm', severity: setting, release: release.id,
+      ruleId: 'helm-lint-strict',
+      layer: 'helm',
+      severity: setting,
+      release: release.id,
       message: `helm lint --strict would fail on ${warnings === 1 ? 'the warning' : `the ${warnings} warnings`} above`,
       fix: 'fix them, or set lint.rules.helm-lint-strict: error (boutique lint --strict for every release) to fail on them as helm lint --strict does',
     },
@@ -70,8 +98,16 @@ async function helmLint(release: Release, helm: Helm, values: string[], strictRe
 }
 
 /** One release's helm lint findings and, when it renders, its objects. */
-async function renderAndHelmLint(release: Release, helm: Helm, values: string[], strict: boolean): Promise<{ findings: Finding[]; objects?: KubeObject[] }> {
-  const findings = release.chart.kind === 'local' && release.lintRules['helm-lint'] !== 'off' ? await helmLint(release, helm, values, strict) : [];
+async function renderAndHelmLint(
+  release: Release,
+  helm: Helm,
+  values: string[],
+  strict: boolean,
+): Promise<{ findings: Finding[]; objects?: KubeObject[] }> {
+  const findings =
+    release.chart.kind === 'local' && release.lintRules['helm-lint'] !== 'off'
+      ? await helmLint(release, helm, values, strict)
+      : [];
   let manifest: string;
   try {
     // With crds/: custom resources are validated against the CRDs the chart installs before them.
@@ -79,7 +115,13 @@ async function renderAndHelmLint(release: Release, helm: Helm, values: string[],
   } catch (error) {
     // helm lint already explains a chart that does not render; say it once more only when it did not.
     if (!findings.some((finding) => finding.severity === 'error')) {
-      findings.push({ ruleId: 'helm-template', layer: 'helm', severity: 'error', release: release.id, message: (error as Error).message.trim() });
+      findings.push({
+        ruleId: 'helm-template',
+        layer: 'helm',
+        severity: 'error',
+        release: release.id,
+        message: (error as Error).message.trim(),
+      });
     }
     return { findings };
   }
@@ -87,41 +129,84 @@ async function renderAndHelmLint(release: Release, helm: Helm, values: string[],
 }
 
 /** The CRDs that the releases a release needs (transitively) render: an operator's, for a release of its custom resources. */
-function crdsOfNeeds(release: Release, config: ReleasesConfig, rendered: ReadonlyMap<string, KubeObject[]>): KubeObject[] {
-  return [...transitiveNeeds(config.releases, [release.id])].flatMap((id) => (rendered.get(id) ?? []).filter((obj) => obj.kind === 'CustomResourceDefinition'));
+function crdsOfNeeds(
+  release: Release,
+  config: ReleasesConfig,
+  rendered: ReadonlyMap<string, KubeObject[]>,
+): KubeObject[] {
+  return [...transitiveNeeds(config.releases, [release.id])].flatMap((id) =>
+    (rendered.get(id) ?? []).filter((obj) => obj.kind === 'CustomResourceDefinition'),
+  );
 }
 
 /** releases.yaml problems as lint findings (layer 1), so lint reports them in its own formats. */
 export function configFindings(issues: readonly ConfigIssue[]): Finding[] {
   return issues.map((issue) => ({
-    ruleId: 'config', layer: 'config', severity: 'error', release: issue.file, file: issue.file, line: issue.line, column: issue.column, message: issue.message,
+    ruleId: 'config',
+    layer: 'config',
+    severity: 'error',
+    release: issue.file,
+    file: issue.file,
+    line: issue.line,
+    column: issue.column,
+    message: issue.message,
     ...(issue.hint && { fix: issue.hint }),
   }));
 }
 
 /** Layers 2 to 4 of boutique lint for each release, in parallel; layer 1 (releases.yaml) is loading the config. */
 /** `strict`: helm lint --strict for every release (boutique lint --strict), as `helm-lint-strict: error` asks per release. */
-export async function lintReleases(config: ReleasesConfig, sealed: readonly Release[], helm: Helm, options: { concurrency: number; kubeVersion: string; strict?: boolean }): Promise<Finding[]> {
+export async function lintReleases(
+  config: ReleasesConfig,
+  sealed: readonly Release[],
+  helm: Helm,
+  options: { concurrency: number; kubeVersion: string; strict?: boolean },
+): Promise<Finding[]> {
   // Read before any render: a version with no schemas is a usage error, found before helm runs.
   const kube = kubeTarget(options.kubeVersion);
   helm.checkDependencies(sealed);
   // helm lint checks the chart with the values a sync would give it, so sops files are decrypted here too.
   const releases = await withSopsValues(sealed);
-  const perRelease = await withValuesFiles((valuesFiles) => mapInOrder(releases, options.concurrency, (release) => {
-    const offline = withStandIns(release);
-    return renderAndHelmLint(offline, helm, valuesFiles.argsFor(offline), options.strict ?? false);
-  }));
-  const rendered = new Map(releases.flatMap((release, index) => (perRelease[index]!.objects ? [[release.id, perRelease[index]!.objects!] as const] : [])));
+  const perRelease = await withValuesFiles((valuesFiles) =>
+    mapInOrder(releases, options.concurrency, (release) => {
+      const offline = withStandIns(release);
+      return renderAndHelmLint(offline, helm, valuesFiles.argsFor(offline), options.strict ?? false);
+    }),
+  );
+  const rendered = new Map(
+    releases.flatMap((release, index) =>
+      perRelease[index]!.objects ? [[release.id, perRelease[index]!.objects!] as const] : [],
+    ),
+  );
   return releases.flatMap((release, index) => {
     const { findings, objects } = perRelease[index]!;
     if (!objects) return findings;
-    const valuesFiles = release.values.flatMap((layer) => (layer.kind === 'file' ? [{ path: relative(process.cwd(), layer.path), text: valuesReaderOf(release).text(layer.path) }] : []));
+    const valuesFiles = release.values.flatMap((layer) =>
+      layer.kind === 'file'
+        ? [{ path: relative(process.cwd(), layer.path), text: valuesReaderOf(release).text(layer.path) }]
+        : [],
+    );
     // A finding about a rendered object may quote it: what it says of a secret value is masked as text.
     const masker = maskerOf(release);
     return [
       ...findings,
       ...validateSchemas(objects, kube, release.id, crdsOfNeeds(release, config, rendered)),
-      ...lintObjects({ release: release.id, namespace: release.namespace, production: config.environment.production, objects, valuesFiles, rules: release.lintRules }),
-    ].map((finding) => (masker.active ? { ...finding, message: masker.helmMessage(finding.message), ...(finding.fix && { fix: masker.helmMessage(finding.fix) }) } : finding));
+      ...lintObjects({
+        release: release.id,
+        namespace: release.namespace,
+        production: config.environment.production,
+        objects,
+        valuesFiles,
+        rules: release.lintRules,
+      }),
+    ].map((finding) =>
+      masker.active
+        ? {
+            ...finding,
+            message: masker.helmMessage(finding.message),
+            ...(finding.fix && { fix: masker.helmMessage(finding.fix) }),
+          }
+        : finding,
+    );
   });
 }

@@ -19,7 +19,8 @@ export const noKindsMemory: KindsMemory = { recall: () => undefined, remember: (
 /** Kept in the cache folder (0700, files 0600), one small file per environment and namespace. */
 export function cachedKindsMemory(environment: string): KindsMemory {
   const dir = rememberedFolder('live-kinds');
-  const file = (namespace: string) => join(dir, `${createHash('sha256').update(`${environment}\0${namespace}`).digest('hex').slice(0, 32)}.json`);
+  const file = (namespace: string) =>
+    join(dir, `${createHash('sha256').update(`${environment}\0${namespace}`).digest('hex').slice(0, 32)}.json`);
   return {
     recall: (namespace) => recallJson<KindsByScope>(file(namespace)),
     remember: (namespace, kinds) => keep(file(namespace), JSON.stringify(kinds)),

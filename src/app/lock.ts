@@ -33,7 +33,10 @@ export const processSpaceAnnotation = 'boutique.dev/process-space';
 export const endedRunsAnnotation = 'boutique.dev/ended-runs';
 const ENDED_RUNS_KEPT = 20;
 
-const endedRunsOf = (lease: KubeObject | undefined): string[] => ((lease?.metadata.annotations as Record<string, string> | undefined)?.[endedRunsAnnotation] ?? '').split(',').filter(Boolean);
+const endedRunsOf = (lease: KubeObject | undefined): string[] =>
+  ((lease?.metadata.annotations as Record<string, string> | undefined)?.[endedRunsAnnotation] ?? '')
+    .split(',')
+    .filter(Boolean);
 
 export interface LockOptions {
   /** How long to wait for another run's lock before giving up (ms). */
@@ -77,10 +80,17 @@ export interface LockRef {
  * and since every run takes its Leases in the same (sorted) order, two runs cannot each hold what the other waits for.
  */
 export function locksOf(environment: Pick<Environment, 'lockNamespace'>, namespaces: Iterable<string>): LockRef[] {
-  return [...new Set(namespaces)].sort().map((namespace) => ({ namespace: environment.lockNamespace, name: `boutique-ns-${namespace}` }));
+  return [...new Set(namespaces)]
+    .sort()
+    .map((namespace) => ({ namespace: environment.lockNamespace, name: `boutique-ns-${namespace}` }));
 }
 
-const leaseRef = ({ namespace, name }: LockRef): ObjectRef => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace, name });
+const leaseRef = ({ namespace, name }: LockRef): ObjectRef => ({
+  apiVersion: 'coordination.k8s.io/v1',
+  kind: 'Lease',
+  namespace,
+  name,
+});
 
 const microTime = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 
@@ -98,9 +108,18 @@ function ownProcessSpace(): string | undefined {
 
 const processSpace = ownProcessSpace();
 
-function leaseObject({ namespace, name }: LockRef, holder: string | undefined, nowMs: number, base?: KubeObject, endedRun?: string): KubeObject {
+function leaseObject(
+  { namespace, name }: LockRef,
+  holder: string | undefined,
+  nowMs: number,
+  base?: KubeObject,
+  endedRun?: string,
+): KubeObject {
   const spec = (base?.spec ?? {}) as Record<string, unknown>;
-  const acquired = holder && spec.holderIdentity === holder && typeof spec.acquireTime === 'string' ? spec.acquireTime : microTime(nowMs);
+  const acquired =
+    holder && spec.holderIdentity === holder && typeof spec.acquireTime === 'string'
+      ? spec.acquireTime
+      : microTime(nowMs);
   const ended = [...(endedRun ? [endedRun] : []), ...endedRunsOf(base)].slice(0, ENDED_RUNS_KEPT);
   const annotations = {
     ...(holder && processSpace && { [processSpaceAnnotation]: processSpace }),
@@ -117,7 +136,14 @@ function leaseObject({ namespace, name }: LockRef, holder: string | undefined, n
       ...(Object.keys(annotations).length > 0 && { annotations }),
     },
     // Let go of (holder undefined) as client-go's leader election lets go: no holder, so the next run takes it at once.
-    spec: holder ? { holderIdentity: holder, leaseDurationSeconds: LEASE_SECONDS, acquireTime: acquired, renewTime: microTime(nowMs) } : { leaseDurationSeconds: LEASE_SECONDS, renewTime: microTime(nowMs) },
+    spec: holder
+      ? {
+          holderIdentity: holder,
+          leaseDurationSeconds: LEASE_SECONDS,
+          acquireTime: acquired,
+          renewTime: microTime(nowMs),
+        }
+      : { leaseDurationSeconds: LEASE_SECONDS, renewTime: microTime(nowMs) },
   };
 }
 
@@ -139,8 +165,16 @@ function diedHere(lease: KubeObject, holder: string): boolean {
 }
 
 /** The lease's holder, unless it stopped renewing (its run died) or let go. */
-export function activeHolder(lease: KubeObject | undefined, nowMs: number): { holder: string; since: string } | undefined {
-  const spec = (lease?.spec ?? {}) as { holderIdentity?: string; renewTime?: string; acquireTime?: string; leaseDurationSeconds?: number };
+export function activeHolder(
+  lease: KubeObject | undefined,
+  nowMs: number,
+): { holder: string; since: string } | undefined {
+  const spec = (lease?.spec ?? {}) as {
+    holderIdentity?: string;
+    renewTime?: string;
+    acquireTime?: string;
+    leaseDurationSeconds?: number;
+  };
   if (!lease || !spec.holderIdentity || !spec.renewTime || diedHere(lease, spec.holderIdentity)) return undefined;
   const expires = Date.parse(spec.renewTime) + (spec.leaseDurationSeconds ?? LEASE_SECONDS) * 1000;
   return expires > nowMs ? { holder: spec.holderIdentity, since: spec.acquireTime ?? spec.renewTime } : undefined;
@@ -152,7 +186,11 @@ export function activeHolder(lease: KubeObject | undefined, nowMs: number): { ho
  * both win). Waits while another run holds one, up to `timeoutMs` in all, then fails with nothing applied. Renewed
  * every 10 s; a renewal that fails or meets a Lease changed by someone else marks the lock lost (HeldLock.lost).
  */
-export async function acquireLock(kubectl: Kubectl, locks: readonly LockRef[], options: LockOptions): Promise<HeldLock> {
+export async function acquireLock(
+  kubectl: Kubectl,
+  locks: readonly LockRef[],
+  options: LockOptions,
+): Promise<HeldLock> {
   const now = options.now ?? Date.now;
   const runId = randomUUID();
   const holder = `${hostname()}/${process.pid}/${runId}`;
@@ -162,7 +200,10 @@ export async function acquireLock(kubectl: Kubectl, locks: readonly LockRef[], o
   try {
     for (const ref of locks) {
       // Told once per run, however many of its Leases it waits for.
-      const taken = await takeLease(kubectl, ref, holder, deadline, { ...options, onWait: waited ? undefined : options.onWait });
+      const taken = await takeLease(kubectl, ref, holder, deadline, {
+        ...options,
+        onWait: waited ? undefined : options.onWait,
+      });
       waited ||= taken.waited;
       held.push({ ref, lease: taken.lease });
     }
@@ -174,7 +215,13 @@ export async function acquireLock(kubectl: Kubectl, locks: readonly LockRef[], o
   return keepRenewed(kubectl, held, holder, { runId, waited, endedRuns }, options.renewEveryMs ?? RENEW_EVERY_MS, now);
 }
 
-async function takeLease(kubectl: Kubectl, lock: LockRef, holder: string, deadline: number, options: LockOptions): Promise<{ lease: KubeObject; waited: boolean }> {
+async function takeLease(
+  kubectl: Kubectl,
+  lock: LockRef,
+  holder: string,
+  deadline: number,
+  options: LockOptions,
+): Promise<{ lease: KubeObject; waited: boolean }> {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
   let waited = false;
@@ -192,9 +239,14 @@ async function takeLease(kubectl: Kubectl, lock: LockRef, holder: string, deadli
       if (!waited) options.onWait?.(active.holder, active.since);
       waited = true;
       if (now() >= deadline) {
-        throw new LockTimeoutError(`another boutique run holds the lock of namespace ${lock.name.replace(/^boutique-ns-/, '')} (lease ${lock.namespace}/${lock.name}): ${active.holder}, since ${active.since}`, {
-          suggestions: ['wait for it to finish and run again, or raise --lock-timeout; a lease whose holder died expires after 30 s'],
-        });
+        throw new LockTimeoutError(
+          `another boutique run holds the lock of namespace ${lock.name.replace(/^boutique-ns-/, '')} (lease ${lock.namespace}/${lock.name}): ${active.holder}, since ${active.since}`,
+          {
+            suggestions: [
+              'wait for it to finish and run again, or raise --lock-timeout; a lease whose holder died expires after 30 s',
+            ],
+          },
+        );
       }
       await sleep(1_000);
     }
@@ -205,20 +257,38 @@ async function takeLease(kubectl: Kubectl, lock: LockRef, holder: string, deadli
 function lockNamespaceError(error: Error, lock: LockRef): Error | undefined {
   // kubectl's stderr, or the same words from a request boutique sent itself (ApiStatusError).
   const stderr = (error as { stderr?: string }).stderr ?? error.message;
-  const reason = /namespaces? "[^"]+" not found/.test(stderr) ? 'does not exist' : /\(Forbidden\)|forbidden/.test(stderr) ? 'is not writable for this user' : undefined;
+  const reason = /namespaces? "[^"]+" not found/.test(stderr)
+    ? 'does not exist'
+    : /\(Forbidden\)|forbidden/.test(stderr)
+      ? 'is not writable for this user'
+      : undefined;
   if (!reason) return undefined;
-  return new LockNamespaceError(`cannot take the lock of this environment: namespace ${lock.namespace} ${reason} (lease ${lock.namespace}/${lock.name})`, {
-    cause: error,
-    suggestions: ["set lockNamespace in the environment of releases.yaml to a namespace that exists and where this user may create, update and delete coordination.k8s.io Leases"],
-  });
+  return new LockNamespaceError(
+    `cannot take the lock of this environment: namespace ${lock.namespace} ${reason} (lease ${lock.namespace}/${lock.name})`,
+    {
+      cause: error,
+      suggestions: [
+        'set lockNamespace in the environment of releases.yaml to a namespace that exists and where this user may create, update and delete coordination.k8s.io Leases',
+      ],
+    },
+  );
 }
 
 /**
  * Lets go of each Lease at the resourceVersion this run last wrote (one someone else changed since is not ours),
  * adding `endedRun` to the runs it says ended cleanly.
  */
-async function letGo(kubectl: Kubectl, held: readonly { ref: LockRef; lease: KubeObject }[], now: () => number, endedRun: string | undefined): Promise<void> {
-  await Promise.all(held.map(({ ref, lease }) => kubectl.replaceObject(leaseObject(ref, undefined, now(), lease, endedRun)).catch(() => undefined)));
+async function letGo(
+  kubectl: Kubectl,
+  held: readonly { ref: LockRef; lease: KubeObject }[],
+  now: () => number,
+  endedRun: string | undefined,
+): Promise<void> {
+  await Promise.all(
+    held.map(({ ref, lease }) =>
+      kubectl.replaceObject(leaseObject(ref, undefined, now(), lease, endedRun)).catch(() => undefined),
+    ),
+  );
 }
 
 function keepRenewed(
@@ -241,13 +311,20 @@ function keepRenewed(
         return;
       }
       lost ??= new LockLostError(`this run lost its lock: someone else changed the ${where} while this run held it`, {
-        suggestions: ['check that no other boutique or tool writes to the same namespaces, then sync again: what finished is kept, what did not start is planned afresh'],
+        suggestions: [
+          'check that no other boutique or tool writes to the same namespaces, then sync again: what finished is kept, what did not start is planned afresh',
+        ],
       });
     } catch (error) {
-      lost ??= new LockLostError(`this run lost its lock: renewing the ${where} failed: ${(error as Error).message.trim().split('\n').at(-1)}`, {
-        cause: error,
-        suggestions: ['sync again once the API server answers: what finished is kept, what did not start is planned afresh'],
-      });
+      lost ??= new LockLostError(
+        `this run lost its lock: renewing the ${where} failed: ${(error as Error).message.trim().split('\n').at(-1)}`,
+        {
+          cause: error,
+          suggestions: [
+            'sync again once the API server answers: what finished is kept, what did not start is planned afresh',
+          ],
+        },
+      );
     }
   };
   const timer = setInterval(() => {

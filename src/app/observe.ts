@@ -37,7 +37,13 @@ const groupBy = <T>(items: readonly T[], key: (item: T) => string): Map<string, 
 };
 
 /** helm's latest record of every release: one storage read per namespace, or helm itself for other drivers. */
-async function readStoredReleases(plan: Plan, deps: ClusterDeps, options: ObserveOptions, errors: Map<string, Error>, orphans: ReleaseRecord[]): Promise<Map<string, StoredRelease>> {
+async function readStoredReleases(
+  plan: Plan,
+  deps: ClusterDeps,
+  options: ObserveOptions,
+  errors: Map<string, Error>,
+  orphans: ReleaseRecord[],
+): Promise<Map<string, StoredRelease>> {
   const stored = new Map<string, StoredRelease>();
   const driver = deps.storageDriver;
   if (driver === 'other') {
@@ -62,7 +68,8 @@ async function readStoredReleases(plan: Plan, deps: ClusterDeps, options: Observ
         if (found) stored.set(release.id, found);
       }
       for (const [name, { record }] of latest) {
-        if (!plan.declaredIds.has(`${namespace}/${name}`) && record.labels[environmentLabel] === plan.environment.name) orphans.push(record);
+        if (!plan.declaredIds.has(`${namespace}/${name}`) && record.labels[environmentLabel] === plan.environment.name)
+          orphans.push(record);
       }
     }),
   );
@@ -87,7 +94,11 @@ export async function observeReleases(plan: Plan, deps: ClusterDeps, options: Ob
   const observations = new Map<string, ReleaseObservation>();
   const toCheck: { release: Release; objects: KubeObject[] }[] = [];
   for (const release of plan.releases) {
-    const observation: ReleaseObservation = { record: stored.get(release.id)?.record, inputsHash: deps.inputsHash(release, options.inputsKey), error: errors.get(release.id) };
+    const observation: ReleaseObservation = {
+      record: stored.get(release.id)?.record,
+      inputsHash: deps.inputsHash(release, options.inputsKey),
+      error: errors.get(release.id),
+    };
     observations.set(release.id, observation);
     if (observation.error || !needsDriftCheck(release, observation, plan.environment.name, Date.now())) continue;
     try {
@@ -98,9 +109,14 @@ export async function observeReleases(plan: Plan, deps: ClusterDeps, options: Ob
   }
   await Promise.all(
     [...groupBy(toCheck, ({ release }) => release.namespace)].map(async ([namespace, group]) => {
-      const wanted = kindsByScope(group.flatMap(({ objects }) => objects), namespace);
+      const wanted = kindsByScope(
+        group.flatMap(({ objects }) => objects),
+        namespace,
+      );
       const guess = early.get(namespace);
-      const live = (guess && coversKinds(guess.kinds, wanted) ? await guess.read : undefined) ?? (await deps.kubectl.listKinds(wanted));
+      const live =
+        (guess && coversKinds(guess.kinds, wanted) ? await guess.read : undefined) ??
+        (await deps.kubectl.listKinds(wanted));
       if (JSON.stringify(guess?.kinds) !== JSON.stringify(wanted)) options.kinds.remember(namespace, wanted);
       const liveByKey = new Map(live.map((obj) => [objectKey(obj, namespace), obj]));
       const liveOf = (object: KubeObject) => liveByKey.get(objectKey(object, namespace));

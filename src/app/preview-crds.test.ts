@@ -56,26 +56,35 @@ function preview(action: PlannedChange['action'], replicas = '2') {
   } as unknown as ClusterDeps;
   const change = { release, action, changingNeeds: [] } as unknown as PlannedChange;
   const cause = new Error('no matches for kind "Gauge" in version "metrics.example.dev/v1"');
-  return previewWithCrds(change, { releases: [release] } as Plan, deps, { argsFor: () => [] } as unknown as ValuesFiles, { cause, own });
+  return previewWithCrds(
+    change,
+    { releases: [release] } as Plan,
+    deps,
+    { argsFor: () => [] } as unknown as ValuesFiles,
+    { cause, own },
+  );
 }
 
 describe('previewWithCrds', () => {
   it('on install: the crds/ CRD as helm installs it, the custom resource marked, the hook apart', async () => {
     const result = await preview('install');
-    expect(result.desired.map((obj) => `${obj.kind}/${obj.metadata.name} ${JSON.stringify(obj.metadata.labels ?? {})}`)).toEqual([
-      'CustomResourceDefinition/gauges.metrics.example.dev {}',
-      'Gauge/main {"owner":"stack"}',
+    expect(
+      result.desired.map((obj) => `${obj.kind}/${obj.metadata.name} ${JSON.stringify(obj.metadata.labels ?? {})}`),
+    ).toEqual(['CustomResourceDefinition/gauges.metrics.example.dev {}', 'Gauge/main {"owner":"stack"}']);
+    expect([...result.previewed]).toEqual([
+      ['metrics.example.dev/Gauge/monitoring/main', 'checked against the CRD from monitoring/stack, not yet installed'],
     ]);
-    expect([...result.previewed]).toEqual([['metrics.example.dev/Gauge/monitoring/main', 'checked against the CRD from monitoring/stack, not yet installed']]);
     expect(result.hooks.map((hook) => hook.events)).toEqual([['pre-install']]);
   });
 
-  it('refuses a custom resource the CRD\'s schema refuses', async () => {
+  it("refuses a custom resource the CRD's schema refuses", async () => {
     await expect(preview('install', '"two"')).rejects.toThrow(CustomResourceRefusedError);
-    await expect(preview('install', '"two"')).rejects.toThrow('Gauge/main: spec.replicas: expected integer, got string');
+    await expect(preview('install', '"two"')).rejects.toThrow(
+      'Gauge/main: spec.replicas: expected integer, got string',
+    );
   });
 
-  it('keeps helm\'s error on upgrade: helm installs crds/ on install only', async () => {
+  it("keeps helm's error on upgrade: helm installs crds/ on install only", async () => {
     await expect(preview('upgrade')).rejects.toThrow('no matches for kind "Gauge"');
   });
 });

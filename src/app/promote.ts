@@ -40,9 +40,16 @@ export function editVersions(config: ReleasesConfig, versions: ReadonlyMap<strin
   const path = config.environment.versionsFile!;
   const file = relative(process.cwd(), path) || path;
   const before = readText(path);
-  const current = parseVersionsFile(before, file, config.releases.map((release) => release.name)).versions;
-  const changes = [...versions].filter(([release, to]) => current.get(release) !== to).map(([release, to]) => ({ release, from: current.get(release), to }));
-  const after = changes.length > 0 ? updateVersionsFile(before, new Map(changes.map(({ release, to }) => [release, to]))) : before;
+  const current = parseVersionsFile(
+    before,
+    file,
+    config.releases.map((release) => release.name),
+  ).versions;
+  const changes = [...versions]
+    .filter(([release, to]) => current.get(release) !== to)
+    .map(([release, to]) => ({ release, from: current.get(release), to }));
+  const after =
+    changes.length > 0 ? updateVersionsFile(before, new Map(changes.map(({ release, to }) => [release, to]))) : before;
   if (after !== before) {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(writablePathIn(dirname(path), path, 'versions file'), after);
@@ -54,22 +61,37 @@ export function editVersions(config: ReleasesConfig, versions: ReadonlyMap<strin
  * Copies into the target's versions file the versions that are deployed and ready in the source environment's
  * cluster, for the selected releases that the target installs. Writes nothing when any of them is unhealthy there.
  */
-export async function promoteVersions(options: { source: ReleasesConfig; target: ReleasesConfig; plan: Plan; deps: ClusterDeps; concurrency: number }): Promise<VersionsEdit> {
+export async function promoteVersions(options: {
+  source: ReleasesConfig;
+  target: ReleasesConfig;
+  plan: Plan;
+  deps: ClusterDeps;
+  concurrency: number;
+}): Promise<VersionsEdit> {
   const { source, target } = options;
   const releases = options.plan.releases.filter((release) => release.installed);
-  const deployed = await readAllDeployed(releases.map((release) => counterpart(release, target, source)), options.deps, options.concurrency);
+  const deployed = await readAllDeployed(
+    releases.map((release) => counterpart(release, target, source)),
+    options.deps,
+    options.concurrency,
+  );
   const refused: Refusal[] = [];
   const versions = new Map<string, string>();
   releases.forEach((release, index) => {
     const state = deployed[index]!;
-    const reason = unhealthyReason(state, source.environment.name) ?? (state.version === undefined ? `has no image version in its values in ${source.environment.name}` : undefined);
+    const reason =
+      unhealthyReason(state, source.environment.name) ??
+      (state.version === undefined ? `has no image version in its values in ${source.environment.name}` : undefined);
     if (reason) refused.push({ release, reason });
     else versions.set(release.name, state.version!);
   });
   if (refused.length > 0) {
-    throw new PromotionGateError(`cannot promote ${source.environment.name} -> ${target.environment.name}: ${refused.length} release(s) are not healthy in ${source.environment.name}; nothing was written\n${renderRefusals(refused)}`, {
-      suggestions: ['fix them there first, or leave them out with -l'],
-    });
+    throw new PromotionGateError(
+      `cannot promote ${source.environment.name} -> ${target.environment.name}: ${refused.length} release(s) are not healthy in ${source.environment.name}; nothing was written\n${renderRefusals(refused)}`,
+      {
+        suggestions: ['fix them there first, or leave them out with -l'],
+      },
+    );
   }
   return editVersions(target, versions);
 }

@@ -9,7 +9,8 @@ describe('the version the gate wants', () => {
   it('reads the values files as the run loaded them: a duplicate key the file allows is the last one, as for helm', () => {
     const dir = mkdtempSync(join(tmpdir(), 'boutique-gate-'));
     const files: Record<string, string> = {
-      'releases.yaml': 'releases:\n  - { name: web, namespace: shop, chart: ./charts/app, values: [values/web.yaml] }\n',
+      'releases.yaml':
+        'releases:\n  - { name: web, namespace: shop, chart: ./charts/app, values: [values/web.yaml] }\n',
       'charts/app/Chart.yaml': 'apiVersion: v2\nname: app\nversion: 1.0.0\n',
       // A migration's file: helm takes the second key, and so must the gate.
       'values/web.yaml': '# boutique: allow-duplicate-keys\nimage:\n  tag: v1\nimage:\n  tag: v2\n',

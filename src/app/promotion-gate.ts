@@ -24,15 +24,25 @@ export function counterpart(release: Release, config: ReleasesConfig, other: Rel
 
 /** The version each release would run in its environment, from its merged values. */
 export function wantedVersion(release: Release): string | undefined {
-  return versionIn(valuesWithoutSecrets(release, (path) => valuesReaderOf(release).values(path)), release);
+  return versionIn(
+    valuesWithoutSecrets(release, (path) => valuesReaderOf(release).values(path)),
+    release,
+  );
 }
 
 async function refusals(options: GateOptions, from: string): Promise<Refusal[]> {
   const { config, plan } = options;
   const source = loadConfig(config.file, from, { allowDuplicateKeys: valuesReaderOf(config).allowDuplicateKeys });
   const releases = plan.releases.filter((release) => release.installed);
-  const deployed = await readAllDeployed(releases.map((release) => counterpart(release, config, source)), await options.sourceDeps(source), options.concurrency);
-  return gateRefusals(releases.map((release, index) => ({ release, wanted: wantedVersion(release), source: deployed[index]! })), from);
+  const deployed = await readAllDeployed(
+    releases.map((release) => counterpart(release, config, source)),
+    await options.sourceDeps(source),
+    options.concurrency,
+  );
+  return gateRefusals(
+    releases.map((release, index) => ({ release, wanted: wantedVersion(release), source: deployed[index]! })),
+    from,
+  );
 }
 
 /**
@@ -46,13 +56,24 @@ export async function enforcePromotionGate(options: GateOptions): Promise<void> 
   const environment = options.config.environment.name;
   if (options.override !== undefined) {
     const found = await refusals(options, from).catch((error: Error) => error);
-    const what = found instanceof Error ? `could not check ${from}: ${found.message}` : found.length > 0 ? `letting through:\n${renderRefusals(found)}` : 'nothing was refused';
+    const what =
+      found instanceof Error
+        ? `could not check ${from}: ${found.message}`
+        : found.length > 0
+          ? `letting through:\n${renderRefusals(found)}`
+          : 'nothing was refused';
     options.warn(`Warning: promotion gate ${from} -> ${environment} overridden (reason: ${options.override}); ${what}`);
     return;
   }
   const found = await refusals(options, from);
   if (found.length === 0) return;
-  throw new PromotionGateError(`promotion gate: ${found.length} release(s) would run a version that is not deployed and ready in ${from}; nothing was applied\n${renderRefusals(found)}`, {
-    suggestions: [`promote what runs in ${from}: boutique promote --from ${from} --to ${environment}`, `in an emergency: --override-promotion-gate "<reason>"`],
-  });
+  throw new PromotionGateError(
+    `promotion gate: ${found.length} release(s) would run a version that is not deployed and ready in ${from}; nothing was applied\n${renderRefusals(found)}`,
+    {
+      suggestions: [
+        `promote what runs in ${from}: boutique promote --from ${from} --to ${environment}`,
+        `in an emergency: --override-promotion-gate "<reason>"`,
+      ],
+    },
+  );
 }

@@ -19,7 +19,10 @@ describe('releaseRecords', () => {
     // helm's record update was refused: it stays pending-install, and no change to deployed is ever seen.
     const { deps, calls } = createFakeCluster({ releases: { 'shop/web': { status: 'pending-install', revision: 1 } } });
     const records = await releaseRecords(deps, ['shop']);
-    expect(await records.deployedAfter(web, undefined)).toEqual({ deployed: false, seen: 'pending-install at revision 1' });
+    expect(await records.deployedAfter(web, undefined)).toEqual({
+      deployed: false,
+      seen: 'pending-install at revision 1',
+    });
     expect(calls).toEqual(['read storage shop']);
     records.stop();
   });

@@ -12,7 +12,10 @@ export interface ReleaseRecords {
    * Whether helm's record of a release reached `deployed` past `previous` once helm said it succeeded: a write is
    * reported only when its record agrees.
    */
-  deployedAfter(release: Release, previous: number | undefined): Promise<{ deployed: true } | { deployed: false; seen: string }>;
+  deployedAfter(
+    release: Release,
+    previous: number | undefined,
+  ): Promise<{ deployed: true } | { deployed: false; seen: string }>;
   stop(): void;
 }
 
@@ -29,7 +32,9 @@ export async function releaseRecords(deps: ClusterDeps, watched: readonly string
   const driver = deps.storageDriver;
   const current = async (release: Release) => {
     if (driver === 'other') return deps.helm.find(release);
-    return latestStoredReleases(await deps.kubectl.helmStorage(release.namespace, driver, release.name), driver).get(release.name)?.record;
+    return latestStoredReleases(await deps.kubectl.helmStorage(release.namespace, driver, release.name), driver).get(
+      release.name,
+    )?.record;
   };
   const deployed = new Map<string, number>();
   const waiting = new Set<() => void>();
@@ -41,19 +46,25 @@ export async function releaseRecords(deps: ClusterDeps, watched: readonly string
   };
   // A watch that ends early (not allowed to watch, the server closed it) only sends its writes to the read.
   const live = new Set<string>();
-  const streams = driver === 'other' ? [] : await Promise.all(
-    watched.map(async (namespace) => {
-      const stream = await deps.kubectl.watchHelmRecords(namespace, driver, onRecord(namespace)).catch(() => undefined);
-      if (!stream) return undefined;
-      live.add(namespace);
-      void stream.ended.then(() => {
-        live.delete(namespace);
-        for (const wake of waiting) wake();
-      });
-      return stream;
-    }),
-  );
-  const seenDeployed = (release: Release, previous: number | undefined) => (deployed.get(release.id) ?? 0) > (previous ?? 0);
+  const streams =
+    driver === 'other'
+      ? []
+      : await Promise.all(
+          watched.map(async (namespace) => {
+            const stream = await deps.kubectl
+              .watchHelmRecords(namespace, driver, onRecord(namespace))
+              .catch(() => undefined);
+            if (!stream) return undefined;
+            live.add(namespace);
+            void stream.ended.then(() => {
+              live.delete(namespace);
+              for (const wake of waiting) wake();
+            });
+            return stream;
+          }),
+        );
+  const seenDeployed = (release: Release, previous: number | undefined) =>
+    (deployed.get(release.id) ?? 0) > (previous ?? 0);
 
   return {
     current,
@@ -76,7 +87,10 @@ export async function releaseRecords(deps: ClusterDeps, watched: readonly string
       if (seenDeployed(release, previous)) return { deployed: true };
       const record = await current(release);
       if (record?.status === 'deployed' && record.revision > (previous ?? 0)) return { deployed: true };
-      return { deployed: false, seen: record ? `${record.status} at revision ${record.revision}` : 'not recorded at all' };
+      return {
+        deployed: false,
+        seen: record ? `${record.status} at revision ${record.revision}` : 'not recorded at all',
+      };
     },
     stop() {
       for (const stream of streams) stream?.stop();

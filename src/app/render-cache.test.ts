@@ -33,14 +33,40 @@ function recordingHelm(): Helm {
 
 /** One run: a fresh decorator over a fresh fake, sharing the cache folder with earlier runs. */
 function run(): Helm {
-  const tool = async (): Promise<ResolvedTool> => ({ name: 'helm', path: helmPath, version: helmVersion, source: 'flag' });
-  return new RenderCachingHelm(recordingHelm(), { dir: join(root, 'cache', 'renders'), helmTool: tool, inputsHash: createInputsHash() });
+  const tool = async (): Promise<ResolvedTool> => ({
+    name: 'helm',
+    path: helmPath,
+    version: helmVersion,
+    source: 'flag',
+  });
+  return new RenderCachingHelm(recordingHelm(), {
+    dir: join(root, 'cache', 'renders'),
+    helmTool: tool,
+    inputsHash: createInputsHash(),
+  });
 }
 
 function release(overrides: Partial<Release> = {}): Release {
   return {
-    id: 'shop/web', name: 'web', namespace: 'shop', chart: { kind: 'local', path: chart }, chartSource: './chart', values: [{ kind: 'file', path: valuesFile }], set: [{ name: 'replicas', value: 2 }],
-    needs: [], labels: {}, installed: true, createNamespace: true, wait: true, timeout: '300s', atomic: false, historyMax: 10, lintRules: {}, ignoreDifferences: [], health: [], ...overrides,
+    id: 'shop/web',
+    name: 'web',
+    namespace: 'shop',
+    chart: { kind: 'local', path: chart },
+    chartSource: './chart',
+    values: [{ kind: 'file', path: valuesFile }],
+    set: [{ name: 'replicas', value: 2 }],
+    needs: [],
+    labels: {},
+    installed: true,
+    createNamespace: true,
+    wait: true,
+    timeout: '300s',
+    atomic: false,
+    historyMax: 10,
+    lintRules: {},
+    ignoreDifferences: [],
+    health: [],
+    ...overrides,
   };
 }
 
@@ -97,12 +123,24 @@ describe('the render cache', () => {
   });
 
   it('renders again when a vendored dependency archive is replaced under the same name, or a Chart.lock pins another version', async () => {
-    writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: web\nversion: 1.0.0\ndependencies:\n  - name: lib\n    version: "~1.0"\n    repository: https://charts.example.com\n');
+    writeFileSync(
+      join(chart, 'Chart.yaml'),
+      'apiVersion: v2\nname: web\nversion: 1.0.0\ndependencies:\n  - name: lib\n    version: "~1.0"\n    repository: https://charts.example.com\n',
+    );
     mkdirSync(join(chart, 'charts'));
-    const lock = (version: string, generated: string) => writeFileSync(join(chart, 'Chart.lock'), `dependencies:\n  - name: lib\n    version: ${version}\n    repository: https://charts.example.com\ngenerated: "${generated}"\n`);
+    const lock = (version: string, generated: string) =>
+      writeFileSync(
+        join(chart, 'Chart.lock'),
+        `dependencies:\n  - name: lib\n    version: ${version}\n    repository: https://charts.example.com\ngenerated: "${generated}"\n`,
+      );
     // A real chart archive: the dependency check reads the version from the Chart.yaml inside it.
     const archive = (version: string, template: string) =>
-      gzipSync(createTar([{ name: 'lib/Chart.yaml', data: `apiVersion: v2\nname: lib\nversion: ${version}\n` }, { name: 'lib/templates/cm.yaml', data: template }]));
+      gzipSync(
+        createTar([
+          { name: 'lib/Chart.yaml', data: `apiVersion: v2\nname: lib\nversion: ${version}\n` },
+          { name: 'lib/templates/cm.yaml', data: template },
+        ]),
+      );
     writeFileSync(join(chart, 'charts', 'lib-1.0.0.tgz'), archive('1.0.0', '# one\n'));
     lock('1.0.0', '2026-01-01T00:00:00Z');
     await run().template(release(), [valuesFile]);
@@ -122,7 +160,12 @@ describe('the render cache', () => {
 
   it('renders again when a set value, an inline layer, the name or the namespace changes', async () => {
     expect(await secondRunRenders(release(), release({ set: [{ name: 'replicas', value: 3 }] }))).toBe(1);
-    expect(await secondRunRenders(release({ values: [{ kind: 'inline', values: { a: 1 } }] }), release({ values: [{ kind: 'inline', values: { a: 2 } }] }))).toBe(1);
+    expect(
+      await secondRunRenders(
+        release({ values: [{ kind: 'inline', values: { a: 1 } }] }),
+        release({ values: [{ kind: 'inline', values: { a: 2 } }] }),
+      ),
+    ).toBe(1);
     expect(await secondRunRenders(release(), release({ id: 'shop/api', name: 'api' }))).toBe(1);
     expect(await secondRunRenders(release(), release({ id: 'other/web', namespace: 'other' }))).toBe(1);
   });
@@ -144,17 +187,33 @@ describe('the render cache', () => {
 
   it('caches a repository chart only at an exact version', async () => {
     const repository = { name: 'bitnami', url: 'https://charts.example.com' };
-    expect(await secondRunRenders(release({ chart: { kind: 'repository', name: 'bitnami/redis', repository } }))).toBe(1);
-    expect(await secondRunRenders(release({ chart: { kind: 'repository', name: 'bitnami/redis', version: '^18.0.0', repository } }))).toBe(1);
-    expect(await secondRunRenders(release({ chart: { kind: 'oci', url: 'oci://registry.example.com/redis' } }))).toBe(1);
-    expect(await secondRunRenders(release({ chart: { kind: 'repository', name: 'bitnami/redis', version: '18.1.2', repository } }))).toBe(0);
+    expect(await secondRunRenders(release({ chart: { kind: 'repository', name: 'bitnami/redis', repository } }))).toBe(
+      1,
+    );
+    expect(
+      await secondRunRenders(
+        release({ chart: { kind: 'repository', name: 'bitnami/redis', version: '^18.0.0', repository } }),
+      ),
+    ).toBe(1);
+    expect(await secondRunRenders(release({ chart: { kind: 'oci', url: 'oci://registry.example.com/redis' } }))).toBe(
+      1,
+    );
+    expect(
+      await secondRunRenders(
+        release({ chart: { kind: 'repository', name: 'bitnami/redis', version: '18.1.2', repository } }),
+      ),
+    ).toBe(0);
     // another version of the same chart is another render
-    const pinned = (version: string) => release({ chart: { kind: 'repository', name: 'bitnami/redis', version, repository } });
+    const pinned = (version: string) =>
+      release({ chart: { kind: 'repository', name: 'bitnami/redis', version, repository } });
     expect(await secondRunRenders(pinned('18.1.2'), pinned('18.1.3'))).toBe(1);
   });
 
   it('leaves a local chart that lacks a dependency to helm, which builds it (or fails with --skip-deps)', async () => {
-    writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: web\nversion: 1.0.0\ndependencies:\n  - name: redis\n    version: 1.0.0\n    repository: file://../redis\n');
+    writeFileSync(
+      join(chart, 'Chart.yaml'),
+      'apiVersion: v2\nname: web\nversion: 1.0.0\ndependencies:\n  - name: redis\n    version: 1.0.0\n    repository: file://../redis\n',
+    );
     expect(await secondRunRenders(release())).toBe(1);
   });
 

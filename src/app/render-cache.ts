@@ -21,7 +21,10 @@ const exactVersion = /^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$
  */
 export function uncacheableReason(release: Release): string | undefined {
   if (secretValuesOf(release).length > 0) return 'it has secret values';
-  if (release.chart.kind !== 'local') return release.chart.version && exactVersion.test(release.chart.version) ? undefined : 'its chart version is not pinned';
+  if (release.chart.kind !== 'local')
+    return release.chart.version && exactVersion.test(release.chart.version)
+      ? undefined
+      : 'its chart version is not pinned';
   // helm dependency build would change the chart's files during the render (or, with --skip-deps, helm fails).
   if (needsDependencyBuild(release.chart.path)) return 'its chart lacks dependencies';
   return undefined;
@@ -96,7 +99,16 @@ export class RenderCachingHelm implements Helm {
       const { size, mtimeMs } = statSync(tool.path);
       return JSON.stringify({ path: tool.path, version: tool.version, size, mtimeMs });
     });
-    return createHash('sha256').update(JSON.stringify({ format: FORMAT, inputs, helm: await this.helmIdentity, ...(variant !== 'manifests' && { variant }) })).digest('hex');
+    return createHash('sha256')
+      .update(
+        JSON.stringify({
+          format: FORMAT,
+          inputs,
+          helm: await this.helmIdentity,
+          ...(variant !== 'manifests' && { variant }),
+        }),
+      )
+      .digest('hex');
   }
 
   checkDependencies: Helm['checkDependencies'] = (...args) => this.helm.checkDependencies(...args);

@@ -16,10 +16,18 @@ export function findRelease(config: ReleasesConfig, name: string): Release {
   const matches = config.releases.filter((release) => release.id === name || release.name === name);
   if (matches.length === 1) return matches[0]!;
   if (matches.length === 0) {
-    const suggestion = closest(name, config.releases.map((release) => release.name));
-    throw new UsageError(`no release "${name}" in ${config.file}`, { suggestions: [suggestion ? `did you mean "${suggestion}"?` : 'run boutique list'] });
+    const suggestion = closest(
+      name,
+      config.releases.map((release) => release.name),
+    );
+    throw new UsageError(`no release "${name}" in ${config.file}`, {
+      suggestions: [suggestion ? `did you mean "${suggestion}"?` : 'run boutique list'],
+    });
   }
-  throw new UsageError(`"${name}" names releases in several namespaces: ${matches.map((release) => release.id).join(', ')}`, { suggestions: ['write namespace/name'] });
+  throw new UsageError(
+    `"${name}" names releases in several namespaces: ${matches.map((release) => release.id).join(', ')}`,
+    { suggestions: ['write namespace/name'] },
+  );
 }
 
 /**
@@ -31,9 +39,16 @@ function rollbackTarget(release: Release, revision: number | undefined, history:
   const kept = history.map((entry) => entry.revision);
   const target = revision ?? history.at(-2)?.revision;
   const look = [`boutique history ${release.id} lists the revisions helm keeps`];
-  if (!current) throw new UsageError(`${release.id} has no revisions: there is nothing to roll back`, { suggestions: look });
-  if (target === undefined) throw new UsageError(`${release.id} has only revision ${current.revision}: there is nothing to roll back to`, { suggestions: look });
-  if (!kept.includes(target)) throw new UsageError(`${release.id} has no revision ${target}: helm keeps ${kept.join(', ')}`, { suggestions: look });
+  if (!current)
+    throw new UsageError(`${release.id} has no revisions: there is nothing to roll back`, { suggestions: look });
+  if (target === undefined)
+    throw new UsageError(`${release.id} has only revision ${current.revision}: there is nothing to roll back to`, {
+      suggestions: look,
+    });
+  if (!kept.includes(target))
+    throw new UsageError(`${release.id} has no revision ${target}: helm keeps ${kept.join(', ')}`, {
+      suggestions: look,
+    });
   return target;
 }
 
@@ -41,12 +56,23 @@ function rollbackTarget(release: Release, revision: number | undefined, history:
  * The revision a rollback of `release` goes to, checked before anything is asked or written: it must be one helm
  * keeps, and the release must be this environment's, as for sync (another environment's needs --take-over).
  */
-export async function prepareRollback(plan: Plan, release: Release, revision: number | undefined, deps: ClusterDeps, options: Pick<WriteOptions, 'takeOver' | 'kubeContext'>): Promise<number> {
+export async function prepareRollback(
+  plan: Plan,
+  release: Release,
+  revision: number | undefined,
+  deps: ClusterDeps,
+  options: Pick<WriteOptions, 'takeOver' | 'kubeContext'>,
+): Promise<number> {
   const target = rollbackTarget(release, revision, await deps.helm.history(release));
   const records = await releaseRecords(deps);
   const owner = ownerOf(await records.current(release));
   records.stop();
-  refuseTakeover('rollback', owner && owner !== plan.environment.name ? [{ release, owner }] : [], plan.environment.name, options);
+  refuseTakeover(
+    'rollback',
+    owner && owner !== plan.environment.name ? [{ release, owner }] : [],
+    plan.environment.name,
+    options,
+  );
   return target;
 }
 
@@ -63,7 +89,13 @@ export async function rollbackWaitingForHealth(release: Release, revision: numbe
 }
 
 /** `helm rollback` (to the previous revision by default) under the target's lock, then the revision helm recorded for it. */
-export async function rollback(plan: Plan, release: Release, revision: number, deps: ClusterDeps, lock: Pick<LockOptions, 'timeoutMs' | 'onWait'>): Promise<HelmRevision | undefined> {
+export async function rollback(
+  plan: Plan,
+  release: Release,
+  revision: number,
+  deps: ClusterDeps,
+  lock: Pick<LockOptions, 'timeoutMs' | 'onWait'>,
+): Promise<HelmRevision | undefined> {
   const held = await acquireLock(deps.kubectl, locksOf(plan.environment, [release.namespace]), lock);
   let ended = false;
   try {

@@ -35,7 +35,10 @@ export interface Run {
  */
 export function runActor(env: NodeJS.ProcessEnv = process.env): string {
   const who = env.GITHUB_ACTOR ?? env.GITLAB_USER_LOGIN ?? `${safeUser()}.${hostname()}`;
-  return who.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+  return who
+    .replace(/[^A-Za-z0-9_.-]/g, '_')
+    .slice(0, 63)
+    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
 }
 
 function safeUser(): string {
@@ -49,14 +52,22 @@ function safeUser(): string {
 /** Every run that wrote a revision in the environment's namespaces, newest first. */
 export async function listRuns(plan: Plan, deps: ClusterDeps): Promise<Run[]> {
   const driver = deps.storageDriver;
-  if (driver === 'other') throw new UsageError('runs are read from helm\'s storage objects, and this HELM_DRIVER keeps none boutique can list', { suggestions: ['use the secret or configmap driver'] });
+  if (driver === 'other')
+    throw new UsageError(
+      "runs are read from helm's storage objects, and this HELM_DRIVER keeps none boutique can list",
+      { suggestions: ['use the secret or configmap driver'] },
+    );
   const revisions = new Map<string, { environment: string; actor?: string; revisions: RunRevision[] }>();
   for (const namespace of plan.targetNamespaces) {
     for (const obj of await deps.kubectl.helmRunRecords(namespace, driver)) {
       const labels = obj.metadata.labels ?? {};
       const run = labels[runLabel];
       if (!run || !labels.name || labels[environmentLabel] !== plan.environment.name) continue;
-      const entry = revisions.get(run) ?? { environment: labels[environmentLabel], ...(labels[actorLabel] && { actor: labels[actorLabel] }), revisions: [] };
+      const entry = revisions.get(run) ?? {
+        environment: labels[environmentLabel],
+        ...(labels[actorLabel] && { actor: labels[actorLabel] }),
+        revisions: [],
+      };
       entry.revisions.push({
         release: `${namespace}/${labels.name}`,
         name: labels.name,
@@ -70,7 +81,9 @@ export async function listRuns(plan: Plan, deps: ClusterDeps): Promise<Run[]> {
   }
   const runs = [...revisions].map(([id, { environment, actor, revisions: written }]): Run => {
     const first = new Map<string, RunRevision>();
-    for (const revision of written) if (!first.has(revision.release) || revision.revision < first.get(revision.release)!.revision) first.set(revision.release, revision);
+    for (const revision of written)
+      if (!first.has(revision.release) || revision.revision < first.get(revision.release)!.revision)
+        first.set(revision.release, revision);
     return {
       id,
       environment,
@@ -78,10 +91,17 @@ export async function listRuns(plan: Plan, deps: ClusterDeps): Promise<Run[]> {
       startedAt: new Date(Math.min(...written.map((revision) => revision.createdAt)) * 1000).toISOString(),
       releases: [...first.values()]
         .sort((a, b) => a.release.localeCompare(b.release))
-        .map((revision) => ({ id: revision.release, revision: revision.revision, action: revision.revision === 1 ? 'installed' : 'upgraded', status: revision.status })),
+        .map((revision) => ({
+          id: revision.release,
+          revision: revision.revision,
+          action: revision.revision === 1 ? 'installed' : 'upgraded',
+          status: revision.status,
+        })),
     };
   });
-  return runs.sort((a, b) => laterRevisions(b, a) || b.startedAt.localeCompare(a.startedAt) || a.id.localeCompare(b.id));
+  return runs.sort(
+    (a, b) => laterRevisions(b, a) || b.startedAt.localeCompare(a.startedAt) || a.id.localeCompare(b.id),
+  );
 }
 
 /**
@@ -98,7 +118,8 @@ function laterRevisions(a: Run, b: Run): number {
 }
 
 /** What `rollback --run` does to one release: back to the revision before the run's, or uninstalled when the run installed it. */
-export type RunUndo = { release: Release; action: 'uninstall' } | { release: Release; action: 'rollback'; toRevision: number };
+export type RunUndo =
+  { release: Release; action: 'uninstall' } | { release: Release; action: 'rollback'; toRevision: number };
 
 /** The undo of a run, in reverse dependency order (dependents first), from the revisions it wrote. */
 export async function runUndo(plan: Plan, runId: string, deps: ClusterDeps): Promise<RunUndo[]> {
@@ -106,7 +127,11 @@ export async function runUndo(plan: Plan, runId: string, deps: ClusterDeps): Pro
   const run = runs.find((candidate) => candidate.id === runId || candidate.id.startsWith(runId));
   if (!run) {
     throw new UsageError(`no run ${runId} wrote a revision in environment ${plan.environment.name}`, {
-      suggestions: [runs.length > 0 ? `boutique history --runs lists them; the latest is ${runs[0]!.id}` : 'no boutique run has written a revision here yet'],
+      suggestions: [
+        runs.length > 0
+          ? `boutique history --runs lists them; the latest is ${runs[0]!.id}`
+          : 'no boutique run has written a revision here yet',
+      ],
     });
   }
   const declared = new Map(plan.releases.map((release) => [release.id, release]));
@@ -118,14 +143,35 @@ export async function runUndo(plan: Plan, runId: string, deps: ClusterDeps): Pro
   return [...run.releases]
     .sort((a, b) => rank(b.id) - rank(a.id))
     .map(({ id, revision }) => {
-      const release = declared.get(id) ?? orphanRelease({ name: id.split('/')[1]!, namespace: id.split('/')[0]!, chart: '', version: '' } as ReleaseRecord);
-      return revision === 1 ? { release, action: 'uninstall' as const } : { release, action: 'rollback' as const, toRevision: revision - 1 };
+      const release =
+        declared.get(id) ??
+        orphanRelease({
+          name: id.split('/')[1]!,
+          namespace: id.split('/')[0]!,
+          chart: '',
+          version: '',
+        } as ReleaseRecord);
+      return revision === 1
+        ? { release, action: 'uninstall' as const }
+        : { release, action: 'rollback' as const, toRevision: revision - 1 };
     });
 }
 
 /** Carries out the undo under the environment's lock, one release at a time in the order given; stops at the first failure. */
-export async function undoRun(plan: Plan, undo: readonly RunUndo[], deps: ClusterDeps, lock: Pick<LockOptions, 'timeoutMs' | 'onWait'>): Promise<{ release: string; done: string }[]> {
-  const held = await acquireLock(deps.kubectl, locksOf(plan.environment, undo.map((step) => step.release.namespace)), lock);
+export async function undoRun(
+  plan: Plan,
+  undo: readonly RunUndo[],
+  deps: ClusterDeps,
+  lock: Pick<LockOptions, 'timeoutMs' | 'onWait'>,
+): Promise<{ release: string; done: string }[]> {
+  const held = await acquireLock(
+    deps.kubectl,
+    locksOf(
+      plan.environment,
+      undo.map((step) => step.release.namespace),
+    ),
+    lock,
+  );
   let ended = false;
   try {
     const done: { release: string; done: string }[] = [];

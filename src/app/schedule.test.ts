@@ -57,10 +57,21 @@ describe('runInDependencyOrder', () => {
 
   it('skips what needs a failed task, transitively, and finishes the rest', async () => {
     const skipped: string[] = [];
-    const outcomes = await runInDependencyOrder(tasks, 2, async (task) => (task.id === 'redis' ? 'failed' : 'succeeded'), {
-      onSkipped: (task, blockedBy) => skipped.push(`${task.id} (needs ${blockedBy})`),
+    const outcomes = await runInDependencyOrder(
+      tasks,
+      2,
+      async (task) => (task.id === 'redis' ? 'failed' : 'succeeded'),
+      {
+        onSkipped: (task, blockedBy) => skipped.push(`${task.id} (needs ${blockedBy})`),
+      },
+    );
+    expect(Object.fromEntries(outcomes)).toEqual({
+      redis: 'failed',
+      catalog: 'succeeded',
+      cart: 'skipped',
+      recommend: 'succeeded',
+      frontend: 'skipped',
     });
-    expect(Object.fromEntries(outcomes)).toEqual({ redis: 'failed', catalog: 'succeeded', cart: 'skipped', recommend: 'succeeded', frontend: 'skipped' });
     expect(skipped).toEqual(['cart (needs redis)', 'frontend (needs cart)']);
   });
 
@@ -87,10 +98,15 @@ describe('runInDependencyOrder', () => {
 
   it('starts nothing more once mayStart says no, and leaves those tasks without an outcome', async () => {
     let open = true;
-    const outcomes = await runInDependencyOrder(tasks, 1, async () => {
-      open = false;
-      return 'succeeded';
-    }, { mayStart: () => open });
+    const outcomes = await runInDependencyOrder(
+      tasks,
+      1,
+      async () => {
+        open = false;
+        return 'succeeded';
+      },
+      { mayStart: () => open },
+    );
     expect(Object.fromEntries(outcomes)).toEqual({ redis: 'succeeded' });
   });
 
@@ -116,7 +132,13 @@ describe('runInDependencyOrder', () => {
       await vi.advanceTimersByTimeAsync(0);
       expect(started.at(-1)).toBe('next');
       await finish('next');
-      expect(Object.fromEntries(await done)).toEqual({ head: 'succeeded', twin: 'succeeded', unchanged: 'succeeded', leaf: 'succeeded', next: 'succeeded' });
+      expect(Object.fromEntries(await done)).toEqual({
+        head: 'succeeded',
+        twin: 'succeeded',
+        unchanged: 'succeeded',
+        leaf: 'succeeded',
+        next: 'succeeded',
+      });
     } finally {
       vi.useRealTimers();
     }

@@ -52,7 +52,9 @@ export async function runInDependencyOrder<T extends DagTask>(
       let leader: number | undefined;
       for (const task of byPriority) {
         if (outcomes.has(task.id) || running.has(task.id)) continue;
-        const blockedBy = task.needs.find((need) => outcomes.get(need) === 'failed' || outcomes.get(need) === 'skipped');
+        const blockedBy = task.needs.find(
+          (need) => outcomes.get(need) === 'failed' || outcomes.get(need) === 'skipped',
+        );
         if (blockedBy) {
           outcomes.set(task.id, 'skipped');
           options.onSkipped?.(task, blockedBy);
@@ -61,7 +63,8 @@ export async function runInDependencyOrder<T extends DagTask>(
         }
         if (running.size >= concurrency || !(options.mayStart?.() ?? true)) continue;
         if (!task.needs.every((need) => outcomes.get(need) === 'succeeded')) continue;
-        if (!task.idle && headStartMs > 0 && !heldUntil.has(task.id) && leader !== undefined && task.priority < leader) heldUntil.set(task.id, now() + headStartMs);
+        if (!task.idle && headStartMs > 0 && !heldUntil.has(task.id) && leader !== undefined && task.priority < leader)
+          heldUntil.set(task.id, now() + headStartMs);
         if ((heldUntil.get(task.id) ?? 0) > now()) {
           held = true;
           continue;
@@ -82,8 +85,12 @@ export async function runInDependencyOrder<T extends DagTask>(
     if (running.size === 0 && !held) break;
     let timer: ReturnType<typeof setTimeout> | undefined;
     // Held tasks wake the loop when the first of their head starts is over, if nothing running ends before.
-    const firstHeadStartOver = Math.min(...[...heldUntil.values()].map((until) => until - now()).filter((ms) => ms > 0));
-    const headStartOver = held ? [new Promise<void>((resolve) => (timer = setTimeout(resolve, firstHeadStartOver)))] : [];
+    const firstHeadStartOver = Math.min(
+      ...[...heldUntil.values()].map((until) => until - now()).filter((ms) => ms > 0),
+    );
+    const headStartOver = held
+      ? [new Promise<void>((resolve) => (timer = setTimeout(resolve, firstHeadStartOver)))]
+      : [];
     await Promise.race([...running.values(), ...headStartOver]);
     clearTimeout(timer);
   }

@@ -15,7 +15,11 @@ export async function shortSecretPlaces(release: Release, helm: Helm, valuesFile
   if (!set) return new Set();
   const probe: Release = { ...release, set };
   try {
-    return secretPlaces(await helm.template(probe, valuesFiles.argsFor(probe, 'stand-in.')), secretValuesOf(probe), release.namespace);
+    return secretPlaces(
+      await helm.template(probe, valuesFiles.argsFor(probe, 'stand-in.')),
+      secretValuesOf(probe),
+      release.namespace,
+    );
   } catch {
     return new Set();
   }

@@ -29,8 +29,12 @@ export function isSopsFile(release: Release, path: string): boolean {
  * that does not match) is an input error at its line: every such file is reported at once, and nothing runs. A
  * release to uninstall needs no values. Releases without a sops file come back as they were.
  */
-export async function withSopsValues(releases: readonly Release[], env: NodeJS.ProcessEnv = process.env): Promise<Release[]> {
-  const encrypted = (release: Release) => release.installed && release.values.some((layer) => layer.kind === 'file' && isSopsFile(release, layer.path));
+export async function withSopsValues(
+  releases: readonly Release[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Release[]> {
+  const encrypted = (release: Release) =>
+    release.installed && release.values.some((layer) => layer.kind === 'file' && isSopsFile(release, layer.path));
   if (!releases.some(encrypted)) return [...releases];
   let keys: AgeKeys | undefined;
   const decrypted = new Map<string, Promise<SopsValues | ConfigIssue[]>>();

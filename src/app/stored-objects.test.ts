@@ -14,7 +14,8 @@ const kept = () => {
     return [];
   }
 };
-const release = (secret = false) => ({ set: secret ? [{ name: 'auth.token', value: 's3cret', secret: true }] : [] }) as unknown as Release;
+const release = (secret = false) =>
+  ({ set: secret ? [{ name: 'auth.token', value: 's3cret', secret: true }] : [] }) as unknown as Release;
 const manifest = `apiVersion: v1
 kind: ConfigMap
 metadata: { name: quirks }
@@ -36,7 +37,10 @@ describe('storedObjects', () => {
     expect(kept()).toHaveLength(1);
     // What is kept is what the next run reads: change it, and the next read shows it came from the file.
     const [file] = kept();
-    writeFileSync(join(cache(), 'manifests', file!), JSON.stringify([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'from-cache' } }]));
+    writeFileSync(
+      join(cache(), 'manifests', file!),
+      JSON.stringify([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'from-cache' } }]),
+    );
     expect(storedObjects(release(), manifest).map((obj) => obj.metadata.name)).toEqual(['from-cache']);
   });
 

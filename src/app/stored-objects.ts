@@ -18,7 +18,10 @@ const FORMAT = 1;
  */
 export function storedObjects(release: Release, manifest: string): KubeObject[] {
   if (secretValuesOf(release).length > 0) return parseManifests(manifest);
-  const file = join(rememberedFolder('manifests'), `${createHash('sha256').update(`${FORMAT}\0${manifest}`).digest('hex')}.json`);
+  const file = join(
+    rememberedFolder('manifests'),
+    `${createHash('sha256').update(`${FORMAT}\0${manifest}`).digest('hex')}.json`,
+  );
   const kept = recallJson<KubeObject[]>(file);
   if (kept) return kept;
   const objects = parseManifests(manifest);

@@ -2,7 +2,17 @@ import type { Release } from '../config/types.js';
 import { isRunError, ReleaseStateError } from '../errors.js';
 import type { Plan } from '../plan/plan.js';
 import { runInDependencyOrder } from './schedule.js';
-import { actorLabel, deadlineLabel, environmentLabel, inputsLabel, isApply, isChange, runLabel, type PlannedChange, type SyncPlan } from '../plan/sync-plan.js';
+import {
+  actorLabel,
+  deadlineLabel,
+  environmentLabel,
+  inputsLabel,
+  isApply,
+  isChange,
+  runLabel,
+  type PlannedChange,
+  type SyncPlan,
+} from '../plan/sync-plan.js';
 import { helmDeadline } from '../helm/helm.js';
 import { parseManifests } from '../kube/objects.js';
 import { crdUpgrades, refusedCrdUpgrades, UnsafeCrdChangeError } from './crd-preflight.js';
@@ -14,8 +24,19 @@ import type { ValuesFiles } from './values-files.js';
 
 /** Where a release is in a run: transient states, then one final state. */
 export type SyncState =
-  | 'queued' | 'waiting' | 'checking' | 'applying' | 'readying' | 'uninstalling'
-  | 'installed' | 'upgraded' | 'unchanged' | 'uninstalled' | 'absent' | 'failed' | 'skipped';
+  | 'queued'
+  | 'waiting'
+  | 'checking'
+  | 'applying'
+  | 'readying'
+  | 'uninstalling'
+  | 'installed'
+  | 'upgraded'
+  | 'unchanged'
+  | 'uninstalled'
+  | 'absent'
+  | 'failed'
+  | 'skipped';
 
 export interface SyncResult {
   release: Release;
@@ -94,16 +115,24 @@ async function runReleaseTasks(
     {
       mayStart: options.mayStart,
       headStartMs: options.headStartMs,
-      onSkipped: ({ release }, blockedBy) => record({ release, state: 'skipped', detail: skipDetail(blockedBy, results.get(blockedBy)), durationMs: 0 }),
+      onSkipped: ({ release }, blockedBy) =>
+        record({ release, state: 'skipped', detail: skipDetail(blockedBy, results.get(blockedBy)), durationMs: 0 }),
     },
   );
   for (const { release } of tasks) {
-    if (!results.has(release.id)) record({ release, state: 'skipped', detail: `not started: ${options.stopped?.() ?? 'the run was interrupted'}`, durationMs: 0 });
+    if (!results.has(release.id))
+      record({
+        release,
+        state: 'skipped',
+        detail: `not started: ${options.stopped?.() ?? 'the run was interrupted'}`,
+        durationMs: 0,
+      });
   }
   return results;
 }
 
-const keptNote = (kept: readonly string[]) => (kept.length > 0 ? [`helm kept ${kept.join(', ')} (helm.sh/resource-policy: keep)`] : []);
+const keptNote = (kept: readonly string[]) =>
+  kept.length > 0 ? [`helm kept ${kept.join(', ')} (helm.sh/resource-policy: keep)`] : [];
 
 /**
  * What a revision records: its inputs and environment, and which run started it with the last moment its helm can
@@ -111,7 +140,13 @@ const keptNote = (kept: readonly string[]) => (kept.length > 0 ? [`helm kept ${k
  */
 function labelsOf(change: PlannedChange, environment: string, options: SyncOptions): Record<string, string> {
   const deadline = helmDeadline(change.release, (options.now ?? Date.now)());
-  return { [inputsLabel]: change.inputsHash, [environmentLabel]: environment, [runLabel]: options.runId, [deadlineLabel]: String(deadline), ...(options.actor && { [actorLabel]: options.actor }) };
+  return {
+    [inputsLabel]: change.inputsHash,
+    [environmentLabel]: environment,
+    [runLabel]: options.runId,
+    [deadlineLabel]: String(deadline),
+    ...(options.actor && { [actorLabel]: options.actor }),
+  };
 }
 
 /** helm said it succeeded; its record must agree before boutique says so. */
@@ -119,11 +154,18 @@ async function confirmDeployed(release: Release, previous: number | undefined, o
   const confirmed = await options.records.deployedAfter(release, previous);
   if (confirmed.deployed) return;
   throw new ReleaseStateError(`helm reported success, but helm's record of ${release.id} is ${confirmed.seen}`, {
-    suggestions: [`check it with helm history ${release.name} --namespace ${release.namespace}; the next sync tries again`],
+    suggestions: [
+      `check it with helm history ${release.name} --namespace ${release.namespace}; the next sync tries again`,
+    ],
   });
 }
 
-async function carryOut(change: PlannedChange, environment: string, deps: ClusterDeps, options: SyncOptions): Promise<Outcome> {
+async function carryOut(
+  change: PlannedChange,
+  environment: string,
+  deps: ClusterDeps,
+  options: SyncOptions,
+): Promise<Outcome> {
   const { release } = change;
   switch (change.action) {
     case 'unchanged':
@@ -155,8 +197,15 @@ async function carryOut(change: PlannedChange, environment: string, deps: Cluste
       options.onProgress?.(release, 'applying', detail);
       const healthWait = release.wait && options.health?.waitsFor(release) === true;
       const labels = labelsOf(change, environment, options);
-      await applyOnceCrdsEstablished(() => deps.helm.upgrade(release, values, labels, { builtInKindsOnly: healthWait }), deps, (crds) =>
-        options.onProgress?.(release, 'applying', `waiting for ${crds.length === 1 ? 'its CRD' : `${crds.length} CRDs`} to be established`),
+      await applyOnceCrdsEstablished(
+        () => deps.helm.upgrade(release, values, labels, { builtInKindsOnly: healthWait }),
+        deps,
+        (crds) =>
+          options.onProgress?.(
+            release,
+            'applying',
+            `waiting for ${crds.length === 1 ? 'its CRD' : `${crds.length} CRDs`} to be established`,
+          ),
       );
       await confirmDeployed(release, previous, options);
       if (healthWait) await options.health!.wait(release);
@@ -183,7 +232,10 @@ export async function unrenderableReleases(
     try {
       const manifest = await deps.helm.template(release, options.valuesFiles.argsFor(release));
       options.rendered?.set(release.id, manifest);
-      const refused = refusedCrdUpgrades(await crdUpgrades(parseManifests(manifest), deps), options.allowUnsafeCrdChanges ?? []);
+      const refused = refusedCrdUpgrades(
+        await crdUpgrades(parseManifests(manifest), deps),
+        options.allowUnsafeCrdChanges ?? [],
+      );
       if (refused.length > 0) unrenderable.set(release.id, new UnsafeCrdChangeError(refused));
     } catch (error) {
       if (isRunError(error)) throw error;
@@ -198,10 +250,16 @@ export async function unrenderableReleases(
  * each release starts as soon as the releases it needs are done (and, with wait, ready), the longest chain first,
  * bounded by concurrency. A failure skips what needs it; independent releases finish.
  */
-export async function applySyncPlan(plan: Plan, syncPlan: SyncPlan, deps: ClusterDeps, options: SyncOptions): Promise<SyncResult[]> {
+export async function applySyncPlan(
+  plan: Plan,
+  syncPlan: SyncPlan,
+  deps: ClusterDeps,
+  options: SyncOptions,
+): Promise<SyncResult[]> {
   const changeOf = new Map(syncPlan.changes.map((change) => [change.release.id, change]));
   for (const change of syncPlan.changes) {
-    if (change.changingNeeds.length > 0) options.onProgress?.(change.release, 'waiting', `waiting on ${change.changingNeeds.join(', ')}`);
+    if (change.changingNeeds.length > 0)
+      options.onProgress?.(change.release, 'waiting', `waiting on ${change.changingNeeds.join(', ')}`);
   }
   const tasks = plan.releases.map((release) => ({
     id: release.id,
@@ -220,13 +278,19 @@ export async function applySyncPlan(plan: Plan, syncPlan: SyncPlan, deps: Cluste
 }
 
 /** Some releases do not render: report them failed and every release untouched, having applied nothing. */
-export function rejectAll(syncPlan: SyncPlan, failures: ReadonlyMap<string, Error>, options: Pick<SyncOptions, 'onProgress'>): SyncResult[] {
+export function rejectAll(
+  syncPlan: SyncPlan,
+  failures: ReadonlyMap<string, Error>,
+  options: Pick<SyncOptions, 'onProgress'>,
+): SyncResult[] {
   const ids = [...failures.keys()];
   const unsafe = [...failures.values()].every((error) => error instanceof UnsafeCrdChangeError);
   const detail = `nothing was applied: ${ids.join(', ')} ${unsafe ? `would make an unsafe CustomResourceDefinition change` : `${ids.length === 1 ? 'does' : 'do'} not render`}`;
   return syncPlan.changes.map(({ release }) => {
     const error = failures.get(release.id);
-    const result: SyncResult = error ? { release, state: 'failed', error, durationMs: 0 } : { release, state: 'skipped', detail, durationMs: 0 };
+    const result: SyncResult = error
+      ? { release, state: 'failed', error, durationMs: 0 }
+      : { release, state: 'skipped', detail, durationMs: 0 };
     options.onProgress?.(release, result.state, result.detail ?? result.error?.message);
     return result;
   });
@@ -242,7 +306,9 @@ export async function destroyReleases(
   deps: ClusterDeps,
   options: Pick<SyncOptions, 'concurrency' | 'onProgress' | 'now' | 'mayStart' | 'stopped'>,
 ): Promise<SyncResult[]> {
-  const tasks = [...plan.releases].reverse().map((release) => ({ id: release.id, needs: plan.dependents.get(release.id)!, priority: 0, release }));
+  const tasks = [...plan.releases]
+    .reverse()
+    .map((release) => ({ id: release.id, needs: plan.dependents.get(release.id)!, priority: 0, release }));
   const results = await runReleaseTasks(
     tasks,
     options,

@@ -10,7 +10,8 @@ import { mapInOrder } from './pool.js';
 import { withValuesFiles } from './values-files.js';
 import { withSopsValues } from './sops-values.js';
 
-export type RenderResult = { release: Release; manifest: string; secretsInClear?: boolean } | { release: Release; error: Error };
+export type RenderResult =
+  { release: Release; manifest: string; secretsInClear?: boolean } | { release: Release; error: Error };
 
 export interface TemplateOptions {
   concurrency: number;
@@ -27,17 +28,40 @@ export interface TemplateOptions {
 }
 
 /** Renders releases with `helm template` in parallel; results come back in plan order. */
-export async function renderReleases(sealed: readonly Release[], helm: Helm, options: TemplateOptions): Promise<RenderResult[]> {
+export async function renderReleases(
+  sealed: readonly Release[],
+  helm: Helm,
+  options: TemplateOptions,
+): Promise<RenderResult[]> {
   helm.checkDependencies(sealed);
   const releases = await withSopsValues(sealed);
   const withSecrets = releases.filter((release) => secretValuesOf(release).length > 0);
   if (options.outputDir && !options.includeSecrets && withSecrets.length > 0) {
-    throw new UsageError(`--output-dir would write secret values in clear: ${withSecrets.map((release) => `${release.id} (${secretValuesOf(release).map((secret) => secret.path).join(', ')})`).join('; ')}`, {
-      suggestions: ['leave the secret values out of the files (deploy them from CI with --set-secret, or use boutique export, which never writes them), or pass --include-secrets to write them in clear, in files only you can read, that must never be committed'],
-    });
+    throw new UsageError(
+      `--output-dir would write secret values in clear: ${withSecrets
+        .map(
+          (release) =>
+            `${release.id} (${secretValuesOf(release)
+              .map((secret) => secret.path)
+              .join(', ')})`,
+        )
+        .join('; ')}`,
+      {
+        suggestions: [
+          'leave the secret values out of the files (deploy them from CI with --set-secret, or use boutique export, which never writes them), or pass --include-secrets to write them in clear, in files only you can read, that must never be committed',
+        ],
+      },
+    );
   }
   // Each release folder is checked before it is deleted and written: a symbolic link must not lead out of outputDir.
-  const folders = new Map(options.outputDir ? releases.map((release) => [release.id, writablePathIn(options.outputDir!, join(options.outputDir!, release.namespace, release.name), '--output-dir')]) : []);
+  const folders = new Map(
+    options.outputDir
+      ? releases.map((release) => [
+          release.id,
+          writablePathIn(options.outputDir!, join(options.outputDir!, release.namespace, release.name), '--output-dir'),
+        ])
+      : [],
+  );
   return withValuesFiles((valuesFiles) =>
     mapInOrder(
       releases,
@@ -50,7 +74,12 @@ export async function renderReleases(sealed: readonly Release[], helm: Helm, opt
           if (!options.outputDir) {
             const manifest = await helm.template(release, values);
             const places = await shortSecretPlaces(release, helm, valuesFiles);
-            return { release, manifest: new Masker(secretValuesOf(release), { places, namespace: release.namespace }).manifest(manifest) };
+            return {
+              release,
+              manifest: new Masker(secretValuesOf(release), { places, namespace: release.namespace }).manifest(
+                manifest,
+              ),
+            };
           }
           const dir = folders.get(release.id)!;
           // helm appends to files already in --output-dir; start clean so a rerun gives the same tree.

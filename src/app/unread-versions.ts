@@ -16,9 +16,19 @@ export interface UnreadVersion {
  * edited) but whose render did not: their chart reads the version elsewhere than the release's versionKeys, so a
  * sync would apply nothing new. Releases that do not render are left to lint and sync to report.
  */
-export async function unreadVersions(before: ReleasesConfig, after: ReleasesConfig, changed: ReadonlyMap<string, string>, helm: Helm, concurrency: number): Promise<UnreadVersion[]> {
-  const pick = (config: ReleasesConfig) => config.releases.filter((release) => release.installed && changed.has(release.name));
-  const [old, now] = await Promise.all([renderReleases(pick(before), helm, { concurrency }), renderReleases(pick(after), helm, { concurrency })]);
+export async function unreadVersions(
+  before: ReleasesConfig,
+  after: ReleasesConfig,
+  changed: ReadonlyMap<string, string>,
+  helm: Helm,
+  concurrency: number,
+): Promise<UnreadVersion[]> {
+  const pick = (config: ReleasesConfig) =>
+    config.releases.filter((release) => release.installed && changed.has(release.name));
+  const [old, now] = await Promise.all([
+    renderReleases(pick(before), helm, { concurrency }),
+    renderReleases(pick(after), helm, { concurrency }),
+  ]);
   return now.flatMap((result, index) => {
     const previous = old[index]!;
     if (!('manifest' in result) || !('manifest' in previous) || result.manifest !== previous.manifest) return [];

@@ -7,12 +7,20 @@ import { parseGoYaml } from '../yaml/go-yaml.js';
 import { sweepSecretFiles, withValuesFiles } from './values-files.js';
 
 const release = {
-  id: 'shop/web', name: 'web', namespace: 'shop', values: [{ kind: 'inline', values: { hsts: 'no', mode: '0755', on: true } }],
-  set: [{ name: 'image.tag', value: 'abc' }, { name: 'auth.password', value: 's3cr3t', secret: true }, { name: 'users[1].token', value: 'no', secret: true }],
+  id: 'shop/web',
+  name: 'web',
+  namespace: 'shop',
+  values: [{ kind: 'inline', values: { hsts: 'no', mode: '0755', on: true } }],
+  set: [
+    { name: 'image.tag', value: 'abc' },
+    { name: 'auth.password', value: 's3cr3t', secret: true },
+    { name: 'users[1].token', value: 'no', secret: true },
+  ],
 } as unknown as Release;
 
 /** The files named after each flag, in order. */
-const filesOf = (args: readonly string[], flag: string) => args.flatMap((arg, index) => (args[index - 1] === flag ? [arg] : []));
+const filesOf = (args: readonly string[], flag: string) =>
+  args.flatMap((arg, index) => (args[index - 1] === flag ? [arg] : []));
 
 describe('values files', () => {
   it('writes inline values so helm reads back exactly what releases.yaml meant, privately', async () => {
@@ -53,7 +61,13 @@ describe('values files', () => {
   });
 
   it('keeps a secret number or boolean typed, in a values file of its own after the layers', async () => {
-    const typed = { ...release, set: [{ name: 'db.port', value: 5432, secret: true }, { name: 'tls.on', value: true, secret: true }] } as unknown as Release;
+    const typed = {
+      ...release,
+      set: [
+        { name: 'db.port', value: 5432, secret: true },
+        { name: 'tls.on', value: true, secret: true },
+      ],
+    } as unknown as Release;
     await withValuesFiles(async (files) => {
       const args = files.argsFor(typed);
       expect(args).not.toContain('--set-file');
@@ -68,8 +82,23 @@ describe('values files', () => {
     const plain = join(dir, 'plain.yaml');
     writeFileSync(plain, 'a: 1\n');
     const sealedPath = join(dir, 'secrets.enc.yaml');
-    writeFileSync(sealedPath, 'db:\n  password: ENC[AES256_GCM,data:AA==,iv:AA==,tag:AA==,type:str]\nsops:\n  lastmodified: "2026-01-01T00:00:00Z"\n  mac: ENC[AES256_GCM,data:AA==,iv:AA==,tag:AA==,type:str]\n');
-    const decrypted = { ...release, set: [], values: [{ kind: 'sops', path: sealedPath, values: { db: { password: 'no' } }, secrets: [{ path: 'db.password', value: 'no' }] }, { kind: 'file', path: plain }] } as unknown as Release;
+    writeFileSync(
+      sealedPath,
+      'db:\n  password: ENC[AES256_GCM,data:AA==,iv:AA==,tag:AA==,type:str]\nsops:\n  lastmodified: "2026-01-01T00:00:00Z"\n  mac: ENC[AES256_GCM,data:AA==,iv:AA==,tag:AA==,type:str]\n',
+    );
+    const decrypted = {
+      ...release,
+      set: [],
+      values: [
+        {
+          kind: 'sops',
+          path: sealedPath,
+          values: { db: { password: 'no' } },
+          secrets: [{ path: 'db.password', value: 'no' }],
+        },
+        { kind: 'file', path: plain },
+      ],
+    } as unknown as Release;
     await withValuesFiles(async (files) => {
       const args = files.argsFor(decrypted);
       expect(args).not.toContain(sealedPath);
@@ -78,16 +107,20 @@ describe('values files', () => {
       expect(parseGoYaml(readFileSync(layer!, 'utf8'))).toEqual({ db: { password: 'no' } });
       expect(statSync(layer!).mode & 0o777).toBe(0o600);
       const sealed = { ...decrypted, values: [{ kind: 'file', path: sealedPath }] } as unknown as Release;
-      expect(() => files.argsFor(sealed)).toThrow(`shop/web: ${sealedPath} is encrypted with sops, decrypted only by template, lint, diff and sync`);
+      expect(() => files.argsFor(sealed)).toThrow(
+        `shop/web: ${sealedPath} is encrypted with sops, decrypted only by template, lint, diff and sync`,
+      );
     });
   });
 
   it('removes the folder however the work ends', async () => {
     let path = '';
-    await expect(withValuesFiles(async (files) => {
-      path = filesOf(files.argsFor(release), '--values')[0]!;
-      throw new Error('boom');
-    })).rejects.toThrow('boom');
+    await expect(
+      withValuesFiles(async (files) => {
+        path = filesOf(files.argsFor(release), '--values')[0]!;
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     expect(() => statSync(path)).toThrow();
   });
 });

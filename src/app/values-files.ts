@@ -81,27 +81,51 @@ export class ValuesFiles {
   argsFor(release: Release, variant = ''): string[] {
     const unread = release.set.filter((entry) => entry.unresolved);
     if (unread.length > 0) {
-      throw new ReleaseStateError(`${release.id}: ${unread.map((entry) => `${entry.name} comes from ${describeSource(entry)}`).join(', ')}, read only by commands that talk to the cluster`, {
-        suggestions: ['run boutique diff or sync, which read it from the target cluster; or give the value another way (valueFrom env or file)'],
-      });
+      throw new ReleaseStateError(
+        `${release.id}: ${unread.map((entry) => `${entry.name} comes from ${describeSource(entry)}`).join(', ')}, read only by commands that talk to the cluster`,
+        {
+          suggestions: [
+            'run boutique diff or sync, which read it from the target cluster; or give the value another way (valueFrom env or file)',
+          ],
+        },
+      );
     }
     const sealed = release.values.filter((layer) => layer.kind === 'file' && isSopsFile(release, layer.path));
     if (sealed.length > 0) {
-      throw new ReleaseStateError(`${release.id}: ${sealed.map((layer) => (layer as { path: string }).path).join(', ')} ${sealed.length === 1 ? 'is' : 'are'} encrypted with sops, decrypted only by template, lint, diff and sync`, {
-        suggestions: ['run boutique template, lint, diff or sync, which decrypt it with your age key (SOPS_AGE_KEY_FILE)'],
-      });
+      throw new ReleaseStateError(
+        `${release.id}: ${sealed.map((layer) => (layer as { path: string }).path).join(', ')} ${sealed.length === 1 ? 'is' : 'are'} encrypted with sops, decrypted only by template, lint, diff and sync`,
+        {
+          suggestions: [
+            'run boutique template, lint, diff or sync, which decrypt it with your age key (SOPS_AGE_KEY_FILE)',
+          ],
+        },
+      );
     }
     // Written as helm reads it back: `hsts: "no"` must stay the string "no". A decrypted sops file goes to helm
     // through a private file of its own, as inline values do.
-    const layers = release.values.map((layer, index) => (layer.kind === 'file' ? layer.path : this.write(release, `${variant}${index}.yaml`, stringifyGoYaml(layer.values))));
+    const layers = release.values.map((layer, index) =>
+      layer.kind === 'file'
+        ? layer.path
+        : this.write(release, `${variant}${index}.yaml`, stringifyGoYaml(layer.values)),
+    );
     const secrets = release.set.filter((entry) => entry.secret);
     const typed = secrets.filter((entry) => typeof entry.value !== 'string');
-    if (typed.length > 0) layers.push(this.write(release, `${variant}secret.yaml`, stringifyGoYaml(typed.reduce((values, entry) => setAtPath(values, entry.name, entry.value), {}))));
+    if (typed.length > 0)
+      layers.push(
+        this.write(
+          release,
+          `${variant}secret.yaml`,
+          stringifyGoYaml(typed.reduce((values, entry) => setAtPath(values, entry.name, entry.value), {})),
+        ),
+      );
     const texts = secrets.filter((entry) => typeof entry.value === 'string');
     return [
       ...layers.flatMap((file) => ['--values', file]),
       // helm splits --set-file at unescaped commas, and reads a backslash as an escape.
-      ...texts.flatMap((entry, index) => ['--set-file', `${entry.name}=${helmSetLiteral(this.write(release, `${variant}secret-${index}`, String(entry.value)))}`]),
+      ...texts.flatMap((entry, index) => [
+        '--set-file',
+        `${entry.name}=${helmSetLiteral(this.write(release, `${variant}secret-${index}`, String(entry.value)))}`,
+      ]),
     ];
   }
 

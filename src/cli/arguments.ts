@@ -8,7 +8,9 @@ export function parseRevision(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   if (/^[0-9]+$/.test(text) && Number(text) >= 1 && Number.isSafeInteger(Number(text))) return Number(text);
   throw new UsageError(`revision "${text}" is not a revision number`, {
-    suggestions: ['write a whole number from 1 up, as helm history lists them (or leave it out to roll back to the revision before the current one)'],
+    suggestions: [
+      'write a whole number from 1 up, as helm history lists them (or leave it out to roll back to the revision before the current one)',
+    ],
   });
 }
 
@@ -21,13 +23,20 @@ export function checkOutputDir(path: string): string {
   let existing = absolute;
   while (!statOf(existing) && dirname(existing) !== existing) existing = dirname(existing);
   const stat = statOf(existing);
-  const fail = (problem: string, hint: string) => new UsageError(`--output-dir ${path}: ${problem}`, { suggestions: [hint] });
-  if (!stat?.isDirectory()) throw fail(`${existing} is a file, not a folder`, 'pass a folder (it is created when missing)');
+  const fail = (problem: string, hint: string) =>
+    new UsageError(`--output-dir ${path}: ${problem}`, { suggestions: [hint] });
+  if (!stat?.isDirectory())
+    throw fail(`${existing} is a file, not a folder`, 'pass a folder (it is created when missing)');
   // Permission bits say nothing for root or on a read-only file system: make (and remove) a folder to know.
   try {
     rmdirSync(mkdtempSync(join(existing, '.boutique-write-check-')));
   } catch {
-    throw fail(existing === absolute ? 'the folder is not writable' : `${existing} is not writable, so the folder cannot be created`, 'pass a folder you can write to, or change its permissions');
+    throw fail(
+      existing === absolute
+        ? 'the folder is not writable'
+        : `${existing} is not writable, so the folder cannot be created`,
+      'pass a folder you can write to, or change its permissions',
+    );
   }
   return absolute;
 }

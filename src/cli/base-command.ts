@@ -16,16 +16,25 @@ import { renderSelectionNotes } from '../report/plan-view.js';
 import { runReleaseOperation } from './release-operation.js';
 import type { Adapters, WiringOptions } from './wiring.js';
 
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BoutiqueCommand)['baseFlags'] & T['flags']>;
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof BoutiqueCommand)['baseFlags'] & T['flags']
+>;
 
 /** diff's and sync's: exit 2 when the plan changes something (releases to install, upgrade or uninstall), 0 when not. */
 export const detailedExitcodeFlags = {
-  'detailed-exitcode': Flags.boolean({ description: 'exit 2 when the plan changes something (install, upgrade, uninstall), 0 when not, 1 on any error', default: false }),
+  'detailed-exitcode': Flags.boolean({
+    description: 'exit 2 when the plan changes something (install, upgrade, uninstall), 0 when not, 1 on any error',
+    default: false,
+  }),
 };
 
 /** sync's and destroy's permission to write over releases another environment deployed last (app/changes.ts). */
 export const takeOverFlags = {
-  'take-over': Flags.boolean({ description: 'upgrade or uninstall releases that another environment deployed last (without it, such a run exits 2 with nothing written)', default: false }),
+  'take-over': Flags.boolean({
+    description:
+      'upgrade or uninstall releases that another environment deployed last (without it, such a run exits 2 with nothing written)',
+    default: false,
+  }),
 };
 
 /**
@@ -43,24 +52,111 @@ export const composition: { adapters: (options: WiringOptions) => Promise<Adapte
  */
 export abstract class BoutiqueCommand extends Command {
   static override baseFlags = {
-    file: Flags.string({ char: 'f', description: 'path to releases.yaml', default: 'releases.yaml', env: 'BOUTIQUE_FILE', helpGroup: 'GLOBAL' }),
-    environment: Flags.string({ char: 'e', description: 'environment to use (declared under environments:)', default: 'default', env: 'BOUTIQUE_ENVIRONMENT', helpGroup: 'GLOBAL' }),
-    selector: Flags.string({ char: 'l', description: 'only releases matching key=value,key!=value (repeat for OR); name, namespace and chart are implicit labels', multiple: true, helpGroup: 'GLOBAL' }),
-    'include-needs': Flags.boolean({ description: 'also select the releases that selected releases need, transitively', default: false, helpGroup: 'GLOBAL' }),
-    'kube-context': Flags.string({ description: "kubeconfig context (overrides the environment's kubeContext)", env: 'BOUTIQUE_KUBE_CONTEXT', helpGroup: 'GLOBAL' }),
-    set: Flags.string({ description: 'KEY=VALUE for every selected release, after releases.yaml, typed as helm --set types it (e.g. replicaCount=2)', multiple: true, helpGroup: 'GLOBAL' }),
-    'set-string': Flags.string({ description: 'KEY=VALUE kept a string, as helm --set-string (e.g. image.tag=$GIT_SHA)', multiple: true, helpGroup: 'GLOBAL' }),
-    'set-secret': Flags.string({ description: 'KEY=VALUE kept a string and treated as secret: masked in every output, handed to helm in a private file', multiple: true, helpGroup: 'GLOBAL' }),
-    'allow-duplicate-keys': Flags.boolean({ description: 'read a key given twice in a values file as helm does (the last one wins) instead of refusing it; one file can say so itself with a line "# boutique: allow-duplicate-keys"', default: false, helpGroup: 'GLOBAL' }),
-    'skip-deps': Flags.boolean({ description: 'never run helm dependency build for a local chart whose charts/ folder lacks a dependency', default: false, helpGroup: 'GLOBAL' }),
-    yes: Flags.boolean({ char: 'y', description: 'do not ask before destroy, or before changing an environment marked production: true (needed without a terminal)', default: false, helpGroup: 'GLOBAL' }),
-    'lock-timeout': Flags.integer({ description: 'seconds to wait for another boutique run working on the same environment before giving up (sync, destroy, rollback)', default: 300, min: 0, helpGroup: 'GLOBAL' }),
-    concurrency: Flags.integer({ description: 'how many releases helm works on at once', default: 4, min: 1, helpGroup: 'GLOBAL' }),
-    'no-cache': Flags.boolean({ description: 'render every release with helm template, not from the render cache', default: false, helpGroup: 'GLOBAL' }),
-    'helm-binary': Flags.string({ description: 'helm to use (else $BOUTIQUE_HELM, helm on PATH, the pinned helm)', helpGroup: 'GLOBAL' }),
-    output: Flags.string({ char: 'o', description: 'output format', options: ['text', 'json'], default: 'text', helpGroup: 'GLOBAL' }),
-    'no-color': Flags.boolean({ description: 'no colours (also when NO_COLOR is set or output is not a terminal)', default: false, helpGroup: 'GLOBAL' }),
-    debug: Flags.boolean({ description: 'show stack traces and every helm and kubectl command', default: false, helpGroup: 'GLOBAL' }),
+    file: Flags.string({
+      char: 'f',
+      description: 'path to releases.yaml',
+      default: 'releases.yaml',
+      env: 'BOUTIQUE_FILE',
+      helpGroup: 'GLOBAL',
+    }),
+    environment: Flags.string({
+      char: 'e',
+      description: 'environment to use (declared under environments:)',
+      default: 'default',
+      env: 'BOUTIQUE_ENVIRONMENT',
+      helpGroup: 'GLOBAL',
+    }),
+    selector: Flags.string({
+      char: 'l',
+      description:
+        'only releases matching key=value,key!=value (repeat for OR); name, namespace and chart are implicit labels',
+      multiple: true,
+      helpGroup: 'GLOBAL',
+    }),
+    'include-needs': Flags.boolean({
+      description: 'also select the releases that selected releases need, transitively',
+      default: false,
+      helpGroup: 'GLOBAL',
+    }),
+    'kube-context': Flags.string({
+      description: "kubeconfig context (overrides the environment's kubeContext)",
+      env: 'BOUTIQUE_KUBE_CONTEXT',
+      helpGroup: 'GLOBAL',
+    }),
+    set: Flags.string({
+      description:
+        'KEY=VALUE for every selected release, after releases.yaml, typed as helm --set types it (e.g. replicaCount=2)',
+      multiple: true,
+      helpGroup: 'GLOBAL',
+    }),
+    'set-string': Flags.string({
+      description: 'KEY=VALUE kept a string, as helm --set-string (e.g. image.tag=$GIT_SHA)',
+      multiple: true,
+      helpGroup: 'GLOBAL',
+    }),
+    'set-secret': Flags.string({
+      description:
+        'KEY=VALUE kept a string and treated as secret: masked in every output, handed to helm in a private file',
+      multiple: true,
+      helpGroup: 'GLOBAL',
+    }),
+    'allow-duplicate-keys': Flags.boolean({
+      description:
+        'read a key given twice in a values file as helm does (the last one wins) instead of refusing it; one file can say so itself with a line "# boutique: allow-duplicate-keys"',
+      default: false,
+      helpGroup: 'GLOBAL',
+    }),
+    'skip-deps': Flags.boolean({
+      description: 'never run helm dependency build for a local chart whose charts/ folder lacks a dependency',
+      default: false,
+      helpGroup: 'GLOBAL',
+    }),
+    yes: Flags.boolean({
+      char: 'y',
+      description:
+        'do not ask before destroy, or before changing an environment marked production: true (needed without a terminal)',
+      default: false,
+      helpGroup: 'GLOBAL',
+    }),
+    'lock-timeout': Flags.integer({
+      description:
+        'seconds to wait for another boutique run working on the same environment before giving up (sync, destroy, rollback)',
+      default: 300,
+      min: 0,
+      helpGroup: 'GLOBAL',
+    }),
+    concurrency: Flags.integer({
+      description: 'how many releases helm works on at once',
+      default: 4,
+      min: 1,
+      helpGroup: 'GLOBAL',
+    }),
+    'no-cache': Flags.boolean({
+      description: 'render every release with helm template, not from the render cache',
+      default: false,
+      helpGroup: 'GLOBAL',
+    }),
+    'helm-binary': Flags.string({
+      description: 'helm to use (else $BOUTIQUE_HELM, helm on PATH, the pinned helm)',
+      helpGroup: 'GLOBAL',
+    }),
+    output: Flags.string({
+      char: 'o',
+      description: 'output format',
+      options: ['text', 'json'],
+      default: 'text',
+      helpGroup: 'GLOBAL',
+    }),
+    'no-color': Flags.boolean({
+      description: 'no colours (also when NO_COLOR is set or output is not a terminal)',
+      default: false,
+      helpGroup: 'GLOBAL',
+    }),
+    debug: Flags.boolean({
+      description: 'show stack traces and every helm and kubectl command',
+      default: false,
+      helpGroup: 'GLOBAL',
+    }),
   };
 
   /** Set once flags are parsed, so errors can be reported in the requested format. */
@@ -69,7 +165,14 @@ export abstract class BoutiqueCommand extends Command {
   protected detailedExitcode = false;
   protected debugEnabled = false;
   /** What `--output json` prints when the command ends, however it ends: exactly one document per run. */
-  protected readonly envelope: Envelope = { schemaVersion: REPORT_SCHEMA_VERSION, command: '', ok: true, summary: {}, results: [], errors: [] };
+  protected readonly envelope: Envelope = {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    command: '',
+    ok: true,
+    summary: {},
+    results: [],
+    errors: [],
+  };
 
   protected get globalFlags(): Pick<BaseFlags<typeof BoutiqueCommand>, keyof (typeof BoutiqueCommand)['baseFlags']> {
     if (!this.parsedGlobals) throw new Error('flags are parsed in run() before use');
@@ -80,7 +183,10 @@ export abstract class BoutiqueCommand extends Command {
 
   protected async parseFlags<T extends typeof BoutiqueCommand>(command: T) {
     const parsed = await this.parse(command).catch((error: unknown) => {
-      throw usageErrorFromParse(error, { id: this.id ?? command.name.toLowerCase(), flags: { ...command.baseFlags, ...command.flags } });
+      throw usageErrorFromParse(error, {
+        id: this.id ?? command.name.toLowerCase(),
+        flags: { ...command.baseFlags, ...command.flags },
+      });
     });
     this.parsedGlobals = parsed.flags as BaseFlags<typeof BoutiqueCommand>;
     this.outputFormat = parsed.flags.output as string;
@@ -108,11 +214,15 @@ export abstract class BoutiqueCommand extends Command {
     if (outcome.text && !this.json) process.stdout.write(outcome.text);
     if (outcome.failed) {
       process.stderr.write(renderReleaseErrors(outcome.failed, { debug: this.debugEnabled }));
-      for (const { release, error } of outcome.failed.releases) this.envelope.errors.push(...reportedErrors(error, release));
+      for (const { release, error } of outcome.failed.releases)
+        this.envelope.errors.push(...reportedErrors(error, release));
     }
     if (outcome.failure) throw outcome.failure;
     if (outcome.verdict !== undefined) this.envelope.ok = outcome.verdict === ExitCode.ok;
-    const code = exitCodeOf({ changes: outcome.changes, verdict: outcome.verdict }, { detailedExitcode: this.detailedExitcode });
+    const code = exitCodeOf(
+      { changes: outcome.changes, verdict: outcome.verdict },
+      { detailedExitcode: this.detailedExitcode },
+    );
     if (code !== ExitCode.ok) this.exit(code);
   }
 
@@ -129,12 +239,21 @@ export abstract class BoutiqueCommand extends Command {
     return [
       ...(this.globalFlags.set ?? []).flatMap((flag) => parseSetFlag(flag, '--set')),
       ...(this.globalFlags['set-string'] ?? []).flatMap((flag) => parseSetFlag(flag, '--set-string')),
-      ...(this.globalFlags['set-secret'] ?? []).flatMap((flag) => parseSetFlag(flag, '--set-secret').map((entry) => ({ ...entry, secret: true }))),
+      ...(this.globalFlags['set-secret'] ?? []).flatMap((flag) =>
+        parseSetFlag(flag, '--set-secret').map((entry) => ({ ...entry, secret: true })),
+      ),
     ];
   }
 
-  protected loadConfig(environment = this.globalFlags.environment, checkSetOn?: (release: Release) => boolean): ReleasesConfig {
-    const config = loadConfig(this.globalFlags.file, environment, { set: this.setValues(), allowDuplicateKeys: this.globalFlags['allow-duplicate-keys'], checkSetOn });
+  protected loadConfig(
+    environment = this.globalFlags.environment,
+    checkSetOn?: (release: Release) => boolean,
+  ): ReleasesConfig {
+    const config = loadConfig(this.globalFlags.file, environment, {
+      set: this.setValues(),
+      allowDuplicateKeys: this.globalFlags['allow-duplicate-keys'],
+      checkSetOn,
+    });
     this.envelope.environment = config.environment.name;
     for (const line of filesOutsideRepository(config)) process.stderr.write(`${line}\n`);
     return config;
@@ -195,11 +314,18 @@ export abstract class BoutiqueCommand extends Command {
   }
 
   /** The promotion gate of sync and diff (app/promotion-gate.ts), before anything is applied. */
-  protected async enforcePromotionGate(config: ReleasesConfig, plan: Plan, override: string | undefined): Promise<void> {
+  protected async enforcePromotionGate(
+    config: ReleasesConfig,
+    plan: Plan,
+    override: string | undefined,
+  ): Promise<void> {
     // Loaded here: only sync and diff ask, and the commands that do not should not load promotion's modules.
     const { enforcePromotionGate } = await import('../app/index.js');
     await enforcePromotionGate({
-      config, plan, override, concurrency: this.globalFlags.concurrency,
+      config,
+      plan,
+      override,
+      concurrency: this.globalFlags.concurrency,
       sourceDeps: async (source) => (await this.sourceWiring(source)).cluster(),
       warn: (line) => process.stderr.write(`${line}\n`),
     });
@@ -225,9 +351,21 @@ export abstract class BoutiqueCommand extends Command {
    * After set-image or promote wrote versions: each release whose render did not change with its new version gets a
    * warning (its chart reads the version elsewhere than versionKeys), and the summary counts them.
    */
-  protected async warnOnUnreadVersions(before: ReleasesConfig, changes: readonly { release: string; to: string }[]): Promise<{ changed: number; unread: number }> {
+  protected async warnOnUnreadVersions(
+    before: ReleasesConfig,
+    changes: readonly { release: string; to: string }[],
+  ): Promise<{ changed: number; unread: number }> {
     const { unreadVersions, unreadVersionWarning } = await import('../app/index.js');
-    const unread = changes.length === 0 ? [] : await unreadVersions(before, this.loadConfig(before.environment.name), new Map(changes.map(({ release, to }) => [release, to])), (await this.wiring(before)).helm(), this.globalFlags.concurrency);
+    const unread =
+      changes.length === 0
+        ? []
+        : await unreadVersions(
+            before,
+            this.loadConfig(before.environment.name),
+            new Map(changes.map(({ release, to }) => [release, to])),
+            (await this.wiring(before)).helm(),
+            this.globalFlags.concurrency,
+          );
     for (const warning of unread) process.stderr.write(unreadVersionWarning(warning));
     return { changed: changes.length, unread: unread.length };
   }
@@ -237,7 +375,10 @@ export abstract class BoutiqueCommand extends Command {
     return {
       concurrency: this.globalFlags.concurrency,
       lockTimeoutMs: this.globalFlags['lock-timeout'] * 1000,
-      onLockWait: (holder: string, since: string) => process.stderr.write(`waiting for the lock of this environment, held by ${holder} since ${since} (up to --lock-timeout ${this.globalFlags['lock-timeout']}s)\n`),
+      onLockWait: (holder: string, since: string) =>
+        process.stderr.write(
+          `waiting for the lock of this environment, held by ${holder} since ${since} (up to --lock-timeout ${this.globalFlags['lock-timeout']}s)\n`,
+        ),
     };
   }
 
@@ -252,7 +393,10 @@ export abstract class BoutiqueCommand extends Command {
     waitsOn?: ReadonlyMap<string, readonly string[]>,
   ): Promise<Outcome> {
     return runReleaseOperation({
-      operation, displayOrder, run, waitsOn,
+      operation,
+      displayOrder,
+      run,
+      waitsOn,
       totals: !this.json,
       promptedMs: this.promptedMs,
       adapters: () => this.wiringInstance,
@@ -260,7 +404,10 @@ export abstract class BoutiqueCommand extends Command {
   }
 
   /** A check of each release (diff, template) whose failures, each under its release's name, fail the run with `summary`. */
-  protected releaseErrors(failed: readonly { release: Release; error: Error }[], summary: string): Pick<Outcome, 'failed' | 'failure'> {
+  protected releaseErrors(
+    failed: readonly { release: Release; error: Error }[],
+    summary: string,
+  ): Pick<Outcome, 'failed' | 'failure'> {
     return {
       failed: { as: 'check', releases: failed.map(({ release, error }) => ({ release: release.id, error })) },
       failure: failed.length > 0 ? new ReleasesFailedError(summary) : undefined,
@@ -286,7 +433,10 @@ export abstract class BoutiqueCommand extends Command {
   protected override async finally(error: Error | undefined): Promise<void> {
     let text = '';
     if (this.json && this.parsedGlobals) {
-      const envelope: Envelope = { ...this.envelope, ok: this.envelope.ok && this.envelope.errors.length === 0 && (error === undefined || isCleanExit(error)) };
+      const envelope: Envelope = {
+        ...this.envelope,
+        ok: this.envelope.ok && this.envelope.errors.length === 0 && (error === undefined || isCleanExit(error)),
+      };
       text = `${JSON.stringify(envelope, null, 2)}\n`;
     }
     await Promise.all([written(process.stdout, text), written(process.stderr, '')]);
@@ -294,10 +444,10 @@ export abstract class BoutiqueCommand extends Command {
 }
 
 /** Resolves once the stream has handed `text`, and everything queued before it, to the operating system. */
-const written = (stream: NodeJS.WriteStream, text: string) => new Promise<void>((resolve) => stream.write(text, () => resolve()));
+const written = (stream: NodeJS.WriteStream, text: string) =>
+  new Promise<void>((resolve) => stream.write(text, () => resolve()));
 
 /** `this.exit(0)` or the `diff --detailed-exitcode` exit for changes: an answer, not a failure. */
 function isCleanExit(error: Error & { oclif?: { exit?: number } }): boolean {
   return error.oclif?.exit === ExitCode.ok || error.oclif?.exit === ExitCode.changes;
 }
-

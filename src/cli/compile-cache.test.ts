@@ -32,12 +32,16 @@ function loadAfresh(file: string, cacheRoot: string): { exports: unknown; fromCa
   const script = `const { requireCompiled } = await import(${JSON.stringify(module)});
 const { exports, fromCache } = requireCompiled(${JSON.stringify(file)}, { cacheRoot: ${JSON.stringify(cacheRoot)} });
 console.log(JSON.stringify({ exports, fromCache }));`;
-  return JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' }));
+  return JSON.parse(
+    execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' }),
+  );
 }
 
 describe('requireCompiled', () => {
   it('loads a CommonJS file as require does, and registers it so a later require gets the same module', () => {
-    const { file, cacheRoot } = vendorFile('exports.answer = 42; exports.file = __filename; exports.required = typeof require("node:path").join;');
+    const { file, cacheRoot } = vendorFile(
+      'exports.answer = 42; exports.file = __filename; exports.required = typeof require("node:path").join;',
+    );
     const loaded = load(file, cacheRoot);
     expect(loaded.exports).toEqual({ answer: 42, file, required: 'function' });
     expect(require(file)).toBe(loaded.exports);

@@ -24,7 +24,10 @@ export interface CompiledModule {
  * require.cache, so a later require of the same file gets the same module. When the code was not taken, it is
  * remembered once the process ends (by then it also holds every function the run compiled).
  */
-export function requireCompiled(file: string, options: { cacheRoot?: string; whenDone?: (remember: () => void) => void } = {}): CompiledModule {
+export function requireCompiled(
+  file: string,
+  options: { cacheRoot?: string; whenDone?: (remember: () => void) => void } = {},
+): CompiledModule {
   const nodeRequire = createRequire(file);
   const loaded = nodeRequire.cache[file];
   if (loaded?.loaded) return { exports: loaded.exports, fromCache: false };
@@ -43,14 +46,20 @@ export function requireCompiled(file: string, options: { cacheRoot?: string; whe
     .digest('hex');
   const entry = join(rememberedFolder('compiled', options.cacheRoot), `${key}.bin`);
   const remembered = recallBytes(entry);
-  const cachedData = remembered && remembered.length > bundleHash.length && remembered.subarray(0, bundleHash.length).equals(bundleHash) ? remembered.subarray(bundleHash.length) : undefined;
+  const cachedData =
+    remembered && remembered.length > bundleHash.length && remembered.subarray(0, bundleHash.length).equals(bundleHash)
+      ? remembered.subarray(bundleHash.length)
+      : undefined;
   const script = new Script(Module.wrap(source), { filename: file, cachedData });
   const fromCache = cachedData !== undefined && !script.cachedDataRejected;
   const module = new Module(file);
   module.filename = file;
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   // oclif's import() of a file URL (a plugin's ES module) arrives here as a require: see scripts/bundle.mjs.
-  const require = Object.assign((id: string) => nodeRequire(id.startsWith('file:') ? fileURLToPath(id) : id), nodeRequire);
+  const require = Object.assign(
+    (id: string) => nodeRequire(id.startsWith('file:') ? fileURLToPath(id) : id),
+    nodeRequire,
+  );
   require.cache[file] = module;
   try {
     wrapper.call(module.exports, module.exports, require, module, file, dirname(file));
@@ -59,7 +68,10 @@ export function requireCompiled(file: string, options: { cacheRoot?: string; whe
     throw error;
   }
   module.loaded = true;
-  if (!fromCache) (options.whenDone ?? ((remember) => process.once('exit', remember)))(() => keep(entry, Buffer.concat([bundleHash, script.createCachedData()])));
+  if (!fromCache)
+    (options.whenDone ?? ((remember) => process.once('exit', remember)))(() =>
+      keep(entry, Buffer.concat([bundleHash, script.createCachedData()])),
+    );
   return { exports: module.exports, fromCache };
 }
 

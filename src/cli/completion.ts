@@ -9,8 +9,13 @@ export interface CompletionCommands {
 /** The environments and release names a releases.yaml declares; none when it cannot be read. */
 export function namesIn(file: string): { environments: string[]; releases: string[] } {
   try {
-    const raw = parseGoYaml(readFileSync(file, 'utf8')) as { environments?: Record<string, unknown>; releases?: { name?: unknown }[] };
-    const releases = (raw.releases ?? []).map((release) => release?.name).filter((name): name is string => typeof name === 'string');
+    const raw = parseGoYaml(readFileSync(file, 'utf8')) as {
+      environments?: Record<string, unknown>;
+      releases?: { name?: unknown }[];
+    };
+    const releases = (raw.releases ?? [])
+      .map((release) => release?.name)
+      .filter((name): name is string => typeof name === 'string');
     return { environments: ['default', ...Object.keys(raw.environments ?? {})], releases: [...new Set(releases)] };
   } catch {
     return { environments: [], releases: [] };
@@ -18,21 +23,42 @@ export function namesIn(file: string): { environments: string[]; releases: strin
 }
 
 /** The global flags whose value is the next word. */
-const takesValue = new Set(['-f', '--file', '-e', '--environment', '-l', '--selector', '--kube-context', '-o', '--output', '--set', '--set-string', '--set-secret', '--concurrency', '--lock-timeout', '--helm-binary']);
+const takesValue = new Set([
+  '-f',
+  '--file',
+  '-e',
+  '--environment',
+  '-l',
+  '--selector',
+  '--kube-context',
+  '-o',
+  '--output',
+  '--set',
+  '--set-string',
+  '--set-secret',
+  '--concurrency',
+  '--lock-timeout',
+  '--helm-binary',
+]);
 
 /**
  * The words that may stand where the last of `words` (the words after `boutique`, the one being typed last) is:
  * commands, a command's flags, environment names after -e, `name=RELEASE` after -l, and release names as the
  * argument of rollback and history. Pure but for reading releases.yaml (-f, else ./releases.yaml).
  */
-export function completions(words: readonly string[], commands: CompletionCommands, names: (file: string) => { environments: string[]; releases: string[] } = namesIn): string[] {
+export function completions(
+  words: readonly string[],
+  commands: CompletionCommands,
+  names: (file: string) => { environments: string[]; releases: string[] } = namesIn,
+): string[] {
   if (words.length <= 1) return Object.keys(commands).sort();
   const command = commands[words[0]!];
   if (!command) return [];
   const previous = words.at(-2)!;
   const fileAt = words.findIndex((word) => word === '-f' || word === '--file');
   const file = fileAt >= 0 && words[fileAt + 1] ? words[fileAt + 1]! : 'releases.yaml';
-  if (previous === '-e' || previous === '--environment' || previous === '--from' || previous === '--to') return names(file).environments;
+  if (previous === '-e' || previous === '--environment' || previous === '--from' || previous === '--to')
+    return names(file).environments;
   if (previous === '-l' || previous === '--selector') return names(file).releases.map((name) => `name=${name}`);
   if (words.at(-1)!.startsWith('-')) return command.flags;
   const typed = words.slice(1, -1);

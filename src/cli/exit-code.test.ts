@@ -19,7 +19,7 @@ describe('exitCodeOf', () => {
     expect(exitCodeOf({ error: new UsageError('bad selector'), changes: true }, detailed)).toBe(1);
   });
 
-  it('says 1 for failures and keeps an interrupt\'s own code', () => {
+  it("says 1 for failures and keeps an interrupt's own code", () => {
     expect(exitCodeOf({ error: new ExecError('helm', [], 1, 'boom') }, detailed)).toBe(1);
     expect(exitCodeOf({ error: new Error('bug') }, plain)).toBe(1);
     expect(exitCodeOf({ error: new InterruptedError('stopped', 130) }, detailed)).toBe(130);

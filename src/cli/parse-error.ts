@@ -20,9 +20,15 @@ export function usageErrorFromParse(error: unknown, command: ParsedCommand): Usa
   const suggestions: string[] = [];
   const unknownFlags = (error as { flags?: unknown }).flags;
   if (Array.isArray(unknownFlags)) {
-    const known = Object.entries(command.flags).flatMap(([name, flag]) => [`--${name}`, ...(flag.char ? [`-${flag.char}`] : [])]);
+    const known = Object.entries(command.flags).flatMap(([name, flag]) => [
+      `--${name}`,
+      ...(flag.char ? [`-${flag.char}`] : []),
+    ]);
     for (const typed of unknownFlags.map(String)) {
-      const match = closest(typed.split('=')[0]!, known.filter((flag) => flag.startsWith('--')));
+      const match = closest(
+        typed.split('=')[0]!,
+        known.filter((flag) => flag.startsWith('--')),
+      );
       if (match) suggestions.push(`${typed}: did you mean ${match}?`);
     }
   }

@@ -7,7 +7,11 @@ import { exitCodeForSignal } from './interrupts.js';
  * readline reads the terminal in raw mode, so Ctrl-C reaches the prompt as a key, not as a SIGINT that a run's
  * interrupt handling would take for "finish what is running". Ctrl-D (end of input) answers "".
  */
-export function ask(question: string, input: NodeJS.ReadStream = process.stdin, output: NodeJS.WriteStream = process.stderr): Promise<string | undefined> {
+export function ask(
+  question: string,
+  input: NodeJS.ReadStream = process.stdin,
+  output: NodeJS.WriteStream = process.stderr,
+): Promise<string | undefined> {
   return new Promise((resolve) => {
     const prompt = createInterface({ input, output, terminal: true });
     let answer: string | undefined = '';
@@ -35,11 +39,16 @@ export function ask(question: string, input: NodeJS.ReadStream = process.stdin, 
  */
 export async function confirm(what: string, details: string, prompted: { total: number }): Promise<void> {
   if (!process.stdin.isTTY || !process.stderr.isTTY) {
-    throw new RefusedError('NOT_CONFIRMED', `${what}: not confirmed, and there is no terminal to ask`, { suggestions: ['pass --yes to confirm (in CI, after an approval step)'] });
+    throw new RefusedError('NOT_CONFIRMED', `${what}: not confirmed, and there is no terminal to ask`, {
+      suggestions: ['pass --yes to confirm (in CI, after an approval step)'],
+    });
   }
   const asked = Date.now();
   const answer = await ask(`${details}\n${what}.\nType yes to continue: `);
   prompted.total += Date.now() - asked;
-  if (answer === undefined) throw new RefusedError('NOT_CONFIRMED', `${what}: interrupted at the prompt; nothing was changed`, { exitCode: exitCodeForSignal('SIGINT') });
+  if (answer === undefined)
+    throw new RefusedError('NOT_CONFIRMED', `${what}: interrupted at the prompt; nothing was changed`, {
+      exitCode: exitCodeForSignal('SIGINT'),
+    });
   if (answer !== 'yes') throw new RefusedError('NOT_CONFIRMED', `${what}: not confirmed; nothing was changed`);
 }

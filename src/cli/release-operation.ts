@@ -37,9 +37,14 @@ export async function runReleaseOperation(options: ReleaseOperation): Promise<Ou
   const mode = progressModeOfProcess();
   const progress = createProgress(mode, options.displayOrder, { needs: options.waitsOn });
   const interrupts = new Interrupts(
-    (signal) => process.stderr.write(`\nboutique: ${signal}: starting nothing new, letting running releases finish (${signal === 'SIGINT' ? 'Ctrl-C' : 'signal'} again to stop them at once)\n`),
+    (signal) =>
+      process.stderr.write(
+        `\nboutique: ${signal}: starting nothing new, letting running releases finish (${signal === 'SIGINT' ? 'Ctrl-C' : 'signal'} again to stop them at once)\n`,
+      ),
     (signal) => {
-      process.stderr.write(`\nboutique: ${signal} again: stopping helm now; the summary follows (a third signal exits at once)\n`);
+      process.stderr.write(
+        `\nboutique: ${signal} again: stopping helm now; the summary follows (a third signal exits at once)\n`,
+      );
       options.adapters()?.stopAll();
     },
   );
@@ -53,16 +58,27 @@ export async function runReleaseOperation(options: ReleaseOperation): Promise<Ou
   }
   const retries = options.adapters()?.retries ?? 0;
   const { failed = 0, skipped = 0 } = countStates(results);
-  if (options.totals) process.stderr.write(renderTotals(results, Date.now() - started - options.promptedMs.total, retries));
+  if (options.totals)
+    process.stderr.write(renderTotals(results, Date.now() - started - options.promptedMs.total, retries));
   const tally = `${failed} failed, ${skipped} skipped, ${results.length - failed - skipped} done`;
   return {
     summary: { ...countStates(results), ...(retries > 0 ? { retries } : {}) },
     results: syncResultsJson(results),
     text: mode !== 'interactive' || failed || skipped || interrupts.signal ? renderSyncSummary(results) : undefined,
-    failed: { as: 'run', releases: results.flatMap(({ release, state, error }) => (state === 'failed' && error ? [{ release: release.id, error }] : [])) },
+    failed: {
+      as: 'run',
+      releases: results.flatMap(({ release, state, error }) =>
+        state === 'failed' && error ? [{ release: release.id, error }] : [],
+      ),
+    },
     failure:
       failure ??
-      (interrupts.signal ? new InterruptedError(`${operation} interrupted by ${interrupts.signal}: ${tally}`, exitCodeForSignal(interrupts.signal)) : undefined) ??
+      (interrupts.signal
+        ? new InterruptedError(
+            `${operation} interrupted by ${interrupts.signal}: ${tally}`,
+            exitCodeForSignal(interrupts.signal),
+          )
+        : undefined) ??
       (failed || skipped ? new ReleasesFailedError(`${operation} failed: ${tally}`) : undefined),
     changes: changedAnything(results),
   };

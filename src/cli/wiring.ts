@@ -12,7 +12,13 @@ import { ExecaRunner } from '../process/runner.js';
 import { pruneCaches, rememberedFolder } from '../tools/cache-files.js';
 import type { PinnedToolName } from '../tools/pinned.js';
 import { resolveTool, type ResolvedTool } from '../tools/resolve.js';
-import { explainUnreachable, kubeconfigFiles, kubeVersions, minorSkew, versionSkewWarning } from '../tools/kube-context.js';
+import {
+  explainUnreachable,
+  kubeconfigFiles,
+  kubeVersions,
+  minorSkew,
+  versionSkewWarning,
+} from '../tools/kube-context.js';
 import { currentContext, kubeAccess } from '../tools/kubeconfig.js';
 
 export interface WiringOptions {
@@ -61,7 +67,9 @@ export class Wiring {
 
   /** The kube context this run works in, as a prompt or an error names it: the one given, else the kubeconfig's current one. */
   kubeContextName(): string {
-    return this.options.kubeContext ?? currentContext(kubeconfigFiles(process.env, homedir())) ?? '(no current context)';
+    return (
+      this.options.kubeContext ?? currentContext(kubeconfigFiles(process.env, homedir())) ?? '(no current context)'
+    );
   }
 
   /**
@@ -69,8 +77,15 @@ export class Wiring {
    * folder outside a checkout or one without an origin.
    */
   async gitCheckout(dir: string): Promise<{ url: string; path: string } | undefined> {
-    const git = (args: string[]) => this.runner.run('git', ['-C', dir, ...args]).then((result) => result.stdout.trim(), () => undefined);
-    const [url, prefix] = await Promise.all([git(['remote', 'get-url', 'origin']), git(['rev-parse', '--show-prefix'])]);
+    const git = (args: string[]) =>
+      this.runner.run('git', ['-C', dir, ...args]).then(
+        (result) => result.stdout.trim(),
+        () => undefined,
+      );
+    const [url, prefix] = await Promise.all([
+      git(['remote', 'get-url', 'origin']),
+      git(['rev-parse', '--show-prefix']),
+    ]);
     return url ? { url, path: prefix?.replace(/\/$/, '') || '.' } : undefined;
   }
 
@@ -81,7 +96,11 @@ export class Wiring {
 
   tool(name: PinnedToolName): Promise<ResolvedTool> {
     if (!this.tools.has(name)) {
-      const resolving = resolveTool(name, { flag: name === 'helm' ? this.options.helmBinary : undefined, env: process.env, runner: this.runner }).then(async (tool) => {
+      const resolving = resolveTool(name, {
+        flag: name === 'helm' ? this.options.helmBinary : undefined,
+        env: process.env,
+        runner: this.runner,
+      }).then(async (tool) => {
         if (name === 'kubectl') tool = await this.kubectlWithinSkew(tool);
         this.options.trace?.(`using ${name} ${tool.version} from ${tool.path} (${tool.source})`);
         return tool;
@@ -98,15 +117,22 @@ export class Wiring {
    */
   private async kubectlWithinSkew(onPath: ResolvedTool): Promise<ResolvedTool> {
     if (onPath.source !== 'path') return onPath;
-    const pinned = await resolveTool('kubectl', { env: { ...process.env, PATH: '', BOUTIQUE_KUBECTL: '' }, runner: this.runner }).catch(() => undefined);
+    const pinned = await resolveTool('kubectl', {
+      env: { ...process.env, PATH: '', BOUTIQUE_KUBECTL: '' },
+      runner: this.runner,
+    }).catch(() => undefined);
     if (!pinned || pinned.path === onPath.path) return onPath;
     const api = this.directApi();
-    const server = (api ? await api.serverVersion().catch(() => undefined) : undefined) ?? (await kubeVersions(onPath, this.runner, this.options.kubeContext))?.server;
+    const server =
+      (api ? await api.serverVersion().catch(() => undefined) : undefined) ??
+      (await kubeVersions(onPath, this.runner, this.options.kubeContext))?.server;
     if (!server) return onPath;
     const skew = minorSkew(onPath.version, server);
     const pinnedSkew = minorSkew(pinned.version, server);
     if (skew === undefined || skew <= 1 || pinnedSkew === undefined || pinnedSkew > 1) return onPath;
-    this.options.warn?.(`note: kubectl ${onPath.version} on PATH (${onPath.path}) is ${skew} minor versions from the server's ${server}; using boutique's pinned kubectl ${pinned.version} (BOUTIQUE_KUBECTL chooses one)`);
+    this.options.warn?.(
+      `note: kubectl ${onPath.version} on PATH (${onPath.path}) is ${skew} minor versions from the server's ${server}; using boutique's pinned kubectl ${pinned.version} (BOUTIQUE_KUBECTL chooses one)`,
+    );
     return pinned;
   }
 
@@ -116,16 +142,30 @@ export class Wiring {
   private goRuntime(): Record<string, string> {
     if (!this.helmEnv) {
       this.helmEnv = goRuntimeEnv(this.options.concurrency, thisMachine(), process.env);
-      const settings = Object.entries(this.helmEnv).map(([name, value]) => `${name}=${value}`).join(' ');
-      this.options.trace?.(settings ? `helm runs with ${settings}` : 'helm runs with the Go settings of the environment');
+      const settings = Object.entries(this.helmEnv)
+        .map(([name, value]) => `${name}=${value}`)
+        .join(' ');
+      this.options.trace?.(
+        settings ? `helm runs with ${settings}` : 'helm runs with the Go settings of the environment',
+      );
     }
     return this.helmEnv;
   }
 
   helm(): Helm {
-    const helm = new HelmCli(() => this.tool('helm'), this.runner, { kubeContext: this.options.kubeContext }, { skipDependencies: this.options.skipDependencies, env: this.goRuntime() });
+    const helm = new HelmCli(
+      () => this.tool('helm'),
+      this.runner,
+      { kubeContext: this.options.kubeContext },
+      { skipDependencies: this.options.skipDependencies, env: this.goRuntime() },
+    );
     if (this.options.noCache) return helm;
-    return new RenderCachingHelm(helm, { dir: rememberedFolder('renders'), helmTool: () => this.tool('helm'), inputsHash: this.inputsHash, trace: this.options.trace });
+    return new RenderCachingHelm(helm, {
+      dir: rememberedFolder('renders'),
+      helmTool: () => this.tool('helm'),
+      inputsHash: this.inputsHash,
+      trace: this.options.trace,
+    });
   }
 
   /** git, to read other revisions of the repository (diff --base). */
@@ -135,7 +175,12 @@ export class Wiring {
 
   cluster(): ClusterDeps {
     this.versionCheck ??= this.warnOnVersionSkew();
-    return { helm: this.helm(), kubectl: this.kubectl(), inputsHash: this.inputsHash, storageDriver: storageDriver(process.env) };
+    return {
+      helm: this.helm(),
+      kubectl: this.kubectl(),
+      inputsHash: this.inputsHash,
+      storageDriver: storageDriver(process.env),
+    };
   }
 
   private kubeApi: KubeApi | null | undefined;
@@ -146,11 +191,19 @@ export class Wiring {
    */
   private directApi(): KubeApi | null {
     if (this.kubeApi === undefined) {
-      const access = process.env.BOUTIQUE_DIRECT_API === '0'
-        ? { viaKubectl: 'BOUTIQUE_DIRECT_API=0' }
-        : kubeAccess(kubeconfigFiles(process.env, homedir()), this.options.kubeContext, process.env);
+      const access =
+        process.env.BOUTIQUE_DIRECT_API === '0'
+          ? { viaKubectl: 'BOUTIQUE_DIRECT_API=0' }
+          : kubeAccess(kubeconfigFiles(process.env, homedir()), this.options.kubeContext, process.env);
       if ('viaKubectl' in access) this.options.trace?.(`reading the cluster through kubectl: ${access.viaKubectl}`);
-      this.kubeApi = 'direct' in access ? new KubeApi(access.direct, { trace: this.options.trace, onRetry: (delay, why) => this.runner.countRetry(delay, why), context: this.options.kubeContext }) : null;
+      this.kubeApi =
+        'direct' in access
+          ? new KubeApi(access.direct, {
+              trace: this.options.trace,
+              onRetry: (delay, why) => this.runner.countRetry(delay, why),
+              context: this.options.kubeContext,
+            })
+          : null;
     }
     return this.kubeApi;
   }
@@ -170,9 +223,13 @@ export class Wiring {
     const api = this.directApi();
     // A server boutique reads itself and that did not answer is reported by the run's first read: kubectl is not
     // sent to meet the same silence again.
-    const versions = api && kubectl.version
-      ? await api.serverVersion().then((server) => ({ client: kubectl.version!, server }), () => undefined)
-      : await kubeVersions(kubectl, this.runner, this.options.kubeContext);
+    const versions =
+      api && kubectl.version
+        ? await api.serverVersion().then(
+            (server) => ({ client: kubectl.version!, server }),
+            () => undefined,
+          )
+        : await kubeVersions(kubectl, this.runner, this.options.kubeContext);
     const warning = versions && versionSkewWarning(versions, kubectl);
     if (warning) this.options.warn?.(warning);
   }
@@ -181,9 +238,14 @@ export class Wiring {
   async explain(error: Error): Promise<Error> {
     if (!this.versionCheck) return error;
     const kubectl = await this.tool('kubectl').catch(() => undefined);
-    return kubectl ? explainUnreachable(error, { kubectl, runner: this.runner, kubeContext: this.options.kubeContext }) : error;
+    return kubectl
+      ? explainUnreachable(error, { kubectl, runner: this.runner, kubeContext: this.options.kubeContext })
+      : error;
   }
 }
 
 /** What a run uses of the Wiring: the seam where a test of a command in-process hands in fakes (composition in cli/base-command.ts). */
-export type Adapters = Pick<Wiring, 'retries' | 'kubeContextName' | 'gitCheckout' | 'stopAll' | 'tool' | 'helm' | 'git' | 'cluster' | 'explain'>;
+export type Adapters = Pick<
+  Wiring,
+  'retries' | 'kubeContextName' | 'gitCheckout' | 'stopAll' | 'tool' | 'helm' | 'git' | 'cluster' | 'explain'
+>;

@@ -15,7 +15,10 @@ export default class Graph extends BoutiqueCommand {
     const { plan } = this.loadPlan();
     return {
       summary: { releases: plan.releases.length, levels: plan.levels.length },
-      results: plan.levels.map((level, index) => ({ level: index, releases: level.map((release) => ({ id: release.id, needs: plan.needs.get(release.id) })) })),
+      results: plan.levels.map((level, index) => ({
+        level: index,
+        releases: level.map((release) => ({ id: release.id, needs: plan.needs.get(release.id) })),
+      })),
       text: renderGraph(plan, flags.format as GraphFormat),
     };
   }

@@ -6,7 +6,8 @@ import { UsageError } from '../errors.js';
 import { healthRulesJson, renderHealthRules } from '../report/health-view.js';
 
 export default class Health extends BoutiqueCommand {
-  static override description = "List the health rules that decide when custom resources are ready: releases.yaml's (for the selected releases), then the built-in library, in Flux's healthCheckExprs shape.";
+  static override description =
+    "List the health rules that decide when custom resources are ready: releases.yaml's (for the selected releases), then the built-in library, in Flux's healthCheckExprs shape.";
 
   static override flags = {
     list: Flags.boolean({ description: 'list the health rules', default: false }),
@@ -15,7 +16,10 @@ export default class Health extends BoutiqueCommand {
 
   protected async outcome(): Promise<Outcome> {
     const { flags } = await this.parseFlags(Health);
-    if (!flags.list) throw new UsageError('boutique health lists rules: pass --list', { suggestions: ['boutique health --list; what a release waits on shows in boutique status and in sync progress'] });
+    if (!flags.list)
+      throw new UsageError('boutique health lists rules: pass --list', {
+        suggestions: ['boutique health --list; what a release waits on shows in boutique status and in sync progress'],
+      });
     const rules = listHealthRules(flags.builtin ? [] : this.loadPlan().plan.releases);
     return { results: healthRulesJson(rules), text: renderHealthRules(rules) };
   }

@@ -14,21 +14,36 @@ export default class History extends BoutiqueCommand {
   };
 
   static override flags = {
-    runs: Flags.boolean({ description: 'list the runs that wrote revisions in the environment, newest first: the ids rollback --run takes', default: false }),
+    runs: Flags.boolean({
+      description: 'list the runs that wrote revisions in the environment, newest first: the ids rollback --run takes',
+      default: false,
+    }),
   };
 
   protected async outcome(): Promise<Outcome> {
     const { args, flags } = await this.parseFlags(History);
     if (flags.runs) return this.runs();
-    if (!args.release) throw new UsageError('history needs a release, or --runs', { suggestions: ['boutique history frontend', 'boutique history --runs'] });
+    if (!args.release)
+      throw new UsageError('history needs a release, or --runs', {
+        suggestions: ['boutique history frontend', 'boutique history --runs'],
+      });
     const config = this.loadConfig();
-    const { release, revisions } = await releaseHistory(config, args.release, async (release) => (await this.wiring(config)).helm().history(release));
+    const { release, revisions } = await releaseHistory(config, args.release, async (release) =>
+      (await this.wiring(config)).helm().history(release),
+    );
     return {
       summary: { revisions: revisions.length },
       results: [{ id: release.id, revisions }],
       text: renderTable(
         ['REVISION', 'UPDATED', 'STATUS', 'CHART', 'APP VERSION', 'DESCRIPTION'],
-        revisions.map((revision) => [String(revision.revision), revision.updated, revision.status, revision.chart, revision.app_version || '-', revision.description]),
+        revisions.map((revision) => [
+          String(revision.revision),
+          revision.updated,
+          revision.status,
+          revision.chart,
+          revision.app_version || '-',
+          revision.description,
+        ]),
       ),
     };
   }
@@ -41,7 +56,15 @@ export default class History extends BoutiqueCommand {
       results: runs,
       text: renderTable(
         ['RUN', 'STARTED', 'ENVIRONMENT', 'BY', 'CHANGED'],
-        runs.map((run) => [run.id, run.startedAt, run.environment, run.actor ?? '-', run.releases.map((release) => `${release.id} ${release.action} (r${release.revision}, ${release.status})`).join(', ')]),
+        runs.map((run) => [
+          run.id,
+          run.startedAt,
+          run.environment,
+          run.actor ?? '-',
+          run.releases
+            .map((release) => `${release.id} ${release.action} (r${release.revision}, ${release.status})`)
+            .join(', '),
+        ]),
       ),
     };
   }

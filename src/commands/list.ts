@@ -10,7 +10,15 @@ export default class List extends BoutiqueCommand {
     const { plan } = this.loadPlan();
     return {
       summary: { releases: plan.releases.length },
-      results: plan.releases.map(({ id, name, namespace, chartSource, installed, labels }) => ({ id, name, namespace, chart: chartSource, installed, labels, needs: plan.needs.get(id) })),
+      results: plan.releases.map(({ id, name, namespace, chartSource, installed, labels }) => ({
+        id,
+        name,
+        namespace,
+        chart: chartSource,
+        installed,
+        labels,
+        needs: plan.needs.get(id),
+      })),
       text: renderReleaseList(plan),
     };
   }

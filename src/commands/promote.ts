@@ -17,7 +17,17 @@ export default class Promote extends BoutiqueCommand {
     const { flags } = await this.parseFlags(Promote);
     const source = this.loadConfig(flags.from);
     const { config: target, plan } = this.loadPlan(flags.to);
-    const edit = await promoteVersions({ source, target, plan, deps: (await this.sourceWiring(source)).cluster(), concurrency: this.globalFlags.concurrency });
-    return { results: [versionsEditReport(edit, flags.from)], text: renderVersionsEdit(edit), summary: await this.warnOnUnreadVersions(target, edit.changes) };
+    const edit = await promoteVersions({
+      source,
+      target,
+      plan,
+      deps: (await this.sourceWiring(source)).cluster(),
+      concurrency: this.globalFlags.concurrency,
+    });
+    return {
+      results: [versionsEditReport(edit, flags.from)],
+      text: renderVersionsEdit(edit),
+      summary: await this.warnOnUnreadVersions(target, edit.changes),
+    };
   }
 }

@@ -14,6 +14,10 @@ export default class SetImage extends BoutiqueCommand {
     const { argv } = await this.parseFlags(SetImage);
     const before = this.loadConfig();
     const edit = setImages(before, argv as string[]);
-    return { results: [versionsEditReport(edit)], text: renderVersionsEdit(edit), summary: await this.warnOnUnreadVersions(before, edit.changes) };
+    return {
+      results: [versionsEditReport(edit)],
+      text: renderVersionsEdit(edit),
+      summary: await this.warnOnUnreadVersions(before, edit.changes),
+    };
   }
 }

@@ -10,7 +10,14 @@ export default class Status extends BoutiqueCommand {
   protected async outcome(): Promise<Outcome> {
     await this.parseFlags(Status);
     const { config, plan } = this.loadPlan();
-    const { syncPlan } = await this.readingCluster(async () => planChanges(plan, (await this.wiring(config)).cluster(), { concurrency: this.globalFlags.concurrency }));
-    return { summary: countChanges(syncPlan), results: syncPlanJson(syncPlan), text: renderStatus(syncPlan), changes: changesAnything(syncPlan) };
+    const { syncPlan } = await this.readingCluster(async () =>
+      planChanges(plan, (await this.wiring(config)).cluster(), { concurrency: this.globalFlags.concurrency }),
+    );
+    return {
+      summary: countChanges(syncPlan),
+      results: syncPlanJson(syncPlan),
+      text: renderStatus(syncPlan),
+      changes: changesAnything(syncPlan),
+    };
   }
 }

@@ -23,7 +23,10 @@ beforeEach(() => {
 
 const accepted = () => readdirSync(join(cache(), 'accepted-configs'));
 const load = (replicas: string) => {
-  writeFileSync(join(project, 'releases.yaml'), `releases:\n  - name: web\n    chart: ./charts/web\n    values: [{ replicaCount: ${replicas} }]\n`);
+  writeFileSync(
+    join(project, 'releases.yaml'),
+    `releases:\n  - name: web\n    chart: ./charts/web\n    values: [{ replicaCount: ${replicas} }]\n`,
+  );
   return () => loadConfig(join(project, 'releases.yaml'), 'default');
 };
 
@@ -44,7 +47,10 @@ describe('values a chart schema accepted before', () => {
   it('never remembers a values file that does not parse, and reports it every time', () => {
     mkdirSync(join(project, 'values'));
     writeFileSync(join(project, 'values/web.yaml'), 'replicaCount: [1\n');
-    writeFileSync(join(project, 'releases.yaml'), 'releases:\n  - name: web\n    chart: ./charts/web\n    values: [values/web.yaml]\n');
+    writeFileSync(
+      join(project, 'releases.yaml'),
+      'releases:\n  - name: web\n    chart: ./charts/web\n    values: [values/web.yaml]\n',
+    );
     const broken = () => loadConfig(join(project, 'releases.yaml'), 'default');
     for (let run = 0; run < 2; run++) expect(broken).toThrow(/values\/web\.yaml:2:1: invalid YAML/);
     // releases.yaml's document only.
@@ -53,22 +59,29 @@ describe('values a chart schema accepted before', () => {
 });
 
 describe('releases.yaml parsed before', () => {
-  const remembered = () => (existsSync(join(cache(), 'parsed-configs')) ? readdirSync(join(cache(), 'parsed-configs')) : []);
-  const text = 'releases:\n  - name: web\n    chart: ./charts/web\n    values: [{ mode: 0755, enabled: no, at: 2024-01-01 }]\n';
+  const remembered = () =>
+    existsSync(join(cache(), 'parsed-configs')) ? readdirSync(join(cache(), 'parsed-configs')) : [];
+  const text =
+    'releases:\n  - name: web\n    chart: ./charts/web\n    values: [{ mode: 0755, enabled: no, at: 2024-01-01 }]\n';
 
   it('is read back as the value go-yaml gives, and its document, which locates issues, is parsed only when asked for', () => {
     const first = rememberedParse(text, 'releases.yaml');
     const again = rememberedParse(text, 'releases.yaml');
     expect(remembered()).toHaveLength(1);
     expect(again.value).toEqual(first.value);
-    expect((again.value as { releases: { values: unknown[] }[] }).releases[0]!.values).toEqual([{ mode: 493, enabled: false, at: '2024-01-01' }]);
+    expect((again.value as { releases: { values: unknown[] }[] }).releases[0]!.values).toEqual([
+      { mode: 493, enabled: false, at: '2024-01-01' },
+    ]);
     expect(Object.getOwnPropertyDescriptor(again, 'doc')?.get).toBeDefined();
     expect(issueAt(again, ['releases', 0, 'chart'], 'here')).toMatchObject({ line: 3, column: 12 });
   });
 
   it('is never remembered with issues, or with a value JSON cannot carry', () => {
     expect(rememberedParse('releases: [\n', 'releases.yaml').issues).not.toHaveLength(0);
-    expect(rememberedParse('releases: []\nlimit: .inf\n', 'releases.yaml').value).toEqual({ releases: [], limit: Infinity });
+    expect(rememberedParse('releases: []\nlimit: .inf\n', 'releases.yaml').value).toEqual({
+      releases: [],
+      limit: Infinity,
+    });
     expect(remembered()).toEqual([]);
     rememberedParse('releases: []\n', 'releases.yaml');
     expect(remembered()).toHaveLength(1);
@@ -78,7 +91,10 @@ describe('releases.yaml parsed before', () => {
 describe('secret values in the cache folder', () => {
   it('are never remembered, as a parsed file or as the name of an accepted input; the rest still is', () => {
     const sentinel = 'S3NT1NEL-accepted-5e0f';
-    writeFileSync(join(project, 'releases.yaml'), `releases:\n  - name: web\n    chart: ./charts/web\n    set:\n      - { name: replicaCount, value: 2 }\n      - { name: token, value: ${sentinel}, secret: true }\n`);
+    writeFileSync(
+      join(project, 'releases.yaml'),
+      `releases:\n  - name: web\n    chart: ./charts/web\n    set:\n      - { name: replicaCount, value: 2 }\n      - { name: token, value: ${sentinel}, secret: true }\n`,
+    );
     const schema = JSON.stringify({ type: 'object', properties: { replicaCount: { type: 'integer' } } });
     writeFileSync(join(project, 'charts/web/values.schema.json'), schema);
     for (let run = 0; run < 2; run++) loadConfig(join(project, 'releases.yaml'), 'default');

@@ -31,14 +31,23 @@ const NEVER_REMEMBERED = { hit: false, remember: () => undefined };
 export function acceptedBefore(schemaText: string, data: unknown): { hit: boolean; remember(): void } {
   if (holdsSecretValues(data)) return NEVER_REMEMBERED;
   const ajvVersion = (requireCjs('ajv/package.json') as { version: string }).version;
-  const key = createHash('sha256').update(schemaText).update('\0').update(ajvVersion).update('\0').update(JSON.stringify(data) ?? '').digest('hex');
+  const key = createHash('sha256')
+    .update(schemaText)
+    .update('\0')
+    .update(ajvVersion)
+    .update('\0')
+    .update(JSON.stringify(data) ?? '')
+    .digest('hex');
   const path = join(rememberedFolder('accepted-configs'), key);
   return { hit: recall(path) !== undefined, remember: () => keep(path, '') };
 }
 
 /** Who parsed: a new boutique or yaml library may read the same text differently. */
 const parserIdentity = () =>
-  [JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version, (requireCjs('yaml/package.json') as { version: string }).version].join('\0');
+  [
+    JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version,
+    (requireCjs('yaml/package.json') as { version: string }).version,
+  ].join('\0');
 
 /**
  * releases.yaml parsed as parseYaml parses it, with its value remembered in the cache folder by a hash of the text:
@@ -47,13 +56,29 @@ const parserIdentity = () =>
  * holds secret values, is never remembered.
  */
 export function rememberedParse(text: string, file: string): ParsedDocument {
-  const key = createHash('sha256').update('releases.yaml\0').update(parserIdentity()).update('\0').update(text).digest('hex');
+  const key = createHash('sha256')
+    .update('releases.yaml\0')
+    .update(parserIdentity())
+    .update('\0')
+    .update(text)
+    .digest('hex');
   const path = join(rememberedFolder('parsed-configs'), `${key}.json`);
   const remembered = recallJson<{ value: unknown }>(path);
   if (remembered) {
     let full: ParsedDocument | undefined;
     const parsed = () => (full ??= parseYaml(text, file));
-    return { file, issues: [], value: remembered.value, text, get doc() { return parsed().doc; }, get lineCounter() { return parsed().lineCounter; } };
+    return {
+      file,
+      issues: [],
+      value: remembered.value,
+      text,
+      get doc() {
+        return parsed().doc;
+      },
+      get lineCounter() {
+        return parsed().lineCounter;
+      },
+    };
   }
   const parsed = parseYaml(text, file);
   if (parsed.issues.length === 0 && !holdsSecretValues(parsed.value)) {

@@ -5,7 +5,8 @@ import { normalize } from './normalize.js';
 import type { FileProbe } from './file-probe.js';
 
 const files: FileProbe = { isFile: () => true, isDirectory: () => true, readText: () => '' };
-const check = (text: string) => checkConfig(text, { file: 'releases.yaml', baseDir: '/repo', environment: 'prod', files });
+const check = (text: string) =>
+  checkConfig(text, { file: 'releases.yaml', baseDir: '/repo', environment: 'prod', files });
 
 const rules = `defaults:
   health:
@@ -34,13 +35,22 @@ describe('health rules in releases.yaml', () => {
     const messages = check(rules).issues.map(formatIssue);
     expect(messages).toHaveLength(3);
     // CEL's own positions, moved into the file: a plain scalar, a quoted one, a block whose second line is wrong.
-    expect(messages[0]).toMatch(/^releases\.yaml:5:29: the current expression of the health rule for Certificate is not valid CEL: /);
-    expect(messages[1]).toMatch(/^releases\.yaml:11:37: the current expression of the health rule for Widget is not valid CEL: /);
-    expect(messages[2]).toMatch(/^releases\.yaml:20:26: the current expression of the health rule for Gadget is not valid CEL: /);
+    expect(messages[0]).toMatch(
+      /^releases\.yaml:5:29: the current expression of the health rule for Certificate is not valid CEL: /,
+    );
+    expect(messages[1]).toMatch(
+      /^releases\.yaml:11:37: the current expression of the health rule for Widget is not valid CEL: /,
+    );
+    expect(messages[2]).toMatch(
+      /^releases\.yaml:20:26: the current expression of the health rule for Gadget is not valid CEL: /,
+    );
   });
 
   it("orders a release's rules before its environment's and the defaults", () => {
-    const valid = rules.replace('status.ready ==', 'has(status.ready)').replace('has(status.ready) && )', 'has(status.ready)').replace('status.ready + + ]', 'status.ready');
+    const valid = rules
+      .replace('status.ready ==', 'has(status.ready)')
+      .replace('has(status.ready) && )', 'has(status.ready)')
+      .replace('status.ready + + ]', 'status.ready');
     const { raw, issues } = check(valid);
     expect(issues).toEqual([]);
     const [web] = normalize(raw!, { file: 'releases.yaml', baseDir: '/repo', environment: 'prod', files }).releases;
@@ -52,7 +62,9 @@ describe('health rules in releases.yaml', () => {
   });
 
   it('the schema refuses a rule without current, and keys Flux does not have', () => {
-    const messages = check('releases:\n  - name: web\n    chart: ./app\n    health:\n      - { apiVersion: example.com/v1, kind: Widget, ready: "true" }\n').issues.map(formatIssue);
+    const messages = check(
+      'releases:\n  - name: web\n    chart: ./app\n    health:\n      - { apiVersion: example.com/v1, kind: Widget, ready: "true" }\n',
+    ).issues.map(formatIssue);
     expect(messages.join('\n')).toMatch(/releases\.yaml:5:\d+: .*current/);
     expect(messages.join('\n')).toMatch(/ready/);
   });

@@ -8,7 +8,10 @@ import type { RawReleasesFile } from './types.js';
 function healthLists(raw: RawReleasesFile): { path: PathSegment[]; rules: unknown }[] {
   return [
     { path: ['defaults', 'health'], rules: raw.defaults?.health },
-    ...Object.entries(raw.environments ?? {}).map(([name, environment]) => ({ path: ['environments', name, 'health'], rules: environment?.health })),
+    ...Object.entries(raw.environments ?? {}).map(([name, environment]) => ({
+      path: ['environments', name, 'health'],
+      rules: environment?.health,
+    })),
     ...raw.releases.map((release, index) => ({ path: ['releases', index, 'health'], rules: release?.health })),
   ];
 }
@@ -17,7 +20,11 @@ function healthLists(raw: RawReleasesFile): { path: PathSegment[]; rules: unknow
  * Where in the file a position inside a CEL expression is: the expression is a YAML scalar, plain or quoted on its
  * line, or a block (`|`) whose lines start on the line after its header, each indented.
  */
-function positionInFile(parsed: ParsedDocument, path: PathSegment[], error: CelSyntaxError): { line: number; column: number } {
+function positionInFile(
+  parsed: ParsedDocument,
+  path: PathSegment[],
+  error: CelSyntaxError,
+): { line: number; column: number } {
   const node = parsed.doc.getIn(path, true);
   const start = locate(parsed, path);
   if (!isScalar(node)) return start;

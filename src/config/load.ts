@@ -58,15 +58,35 @@ export function checkConfig(text: string, options: CheckOptions): CheckedConfig 
   if (parsed.issues.length > 0) return { issues: parsed.issues };
   const raw = parsed.value as RawReleasesFile | null | undefined;
   if (raw === null || raw === undefined || typeof raw !== 'object' || Array.isArray(raw)) {
-    const what = raw === null || raw === undefined ? 'empty' : Array.isArray(raw) ? 'a list' : `${typeof raw} ${JSON.stringify(raw).slice(0, 40)}`;
-    return { issues: [{ file: options.file, line: 1, column: 1, path: '', message: `${options.file} must be a map with a releases: list, but it is ${what}`, hint: 'start the file with "releases:" and list each release under it with name: and chart: (see docs/releases-yaml.md)' }] };
+    const what =
+      raw === null || raw === undefined
+        ? 'empty'
+        : Array.isArray(raw)
+          ? 'a list'
+          : `${typeof raw} ${JSON.stringify(raw).slice(0, 40)}`;
+    return {
+      issues: [
+        {
+          file: options.file,
+          line: 1,
+          column: 1,
+          path: '',
+          message: `${options.file} must be a map with a releases: list, but it is ${what}`,
+          hint: 'start the file with "releases:" and list each release under it with name: and chart: (see docs/releases-yaml.md)',
+        },
+      ],
+    };
   }
   const issues = validateSchema(parsed, raw);
   if (!Array.isArray(raw.releases)) return { issues };
   const namespaces = releaseNamespaces(raw, options.environment);
   const releases = new ReleaseIndex(raw.releases.map((release, index) => `${namespaces[index]}/${release?.name}`));
   // Values files are named as releases.yaml is: from the same folder the user runs in.
-  const values = new ValuesFileReader(options.files, (path) => join(dirname(options.file), relative(options.baseDir, path)), options.allowDuplicateKeys);
+  const values = new ValuesFileReader(
+    options.files,
+    (path) => join(dirname(options.file), relative(options.baseDir, path)),
+    options.allowDuplicateKeys,
+  );
   issues.push(...checkRules({ ...options, parsed, raw, namespaces, releases, values }), ...setEntryIssues(raw, parsed));
   issues.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
   return { raw, issues, parsed, values };
@@ -80,7 +100,13 @@ export function checkConfig(text: string, options: CheckOptions): CheckedConfig 
 export function loadConfig(
   path: string,
   environment: string,
-  options: { files?: FileProbe; set?: readonly RawSetValue[]; allowDuplicateKeys?: boolean; checkSetOn?: (release: Release) => boolean; readSources?: boolean } = {},
+  options: {
+    files?: FileProbe;
+    set?: readonly RawSetValue[];
+    allowDuplicateKeys?: boolean;
+    checkSetOn?: (release: Release) => boolean;
+    readSources?: boolean;
+  } = {},
 ): ReleasesConfig {
   const files = options.files ?? nodeFileProbe;
   const absolute = resolve(path);
@@ -91,27 +117,66 @@ export function loadConfig(
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message;
-    throw new ConfigError([{ file, line: 1, column: 1, path: '', message: `cannot read ${file}: ${reason}`, hint: 'run boutique in the folder of releases.yaml or pass --file' }]);
+    throw new ConfigError([
+      {
+        file,
+        line: 1,
+        column: 1,
+        path: '',
+        message: `cannot read ${file}: ${reason}`,
+        hint: 'run boutique in the folder of releases.yaml or pass --file',
+      },
+    ]);
   }
   const baseDir = dirname(absolute);
-  const { raw, issues, parsed, values } = checkConfig(text, { file, baseDir, environment, files, parse: rememberedParse, allowDuplicateKeys: options.allowDuplicateKeys });
+  const { raw, issues, parsed, values } = checkConfig(text, {
+    file,
+    baseDir,
+    environment,
+    files,
+    parse: rememberedParse,
+    allowDuplicateKeys: options.allowDuplicateKeys,
+  });
   if (issues.length > 0 || !raw || !parsed || !values) throw new ConfigError(issues);
-  const versions = readVersionsFile(versionsFilePath(raw, environment, baseDir), raw.releases.map((release) => release.name), files);
+  const versions = readVersionsFile(
+    versionsFilePath(raw, environment, baseDir),
+    raw.releases.map((release) => release.name),
+    files,
+  );
   if (versions.issues.length > 0) throw new ConfigError(versions.issues);
   // Values from the environment and from files, read before anything is contacted (issue 31); `readSources: false`
   // (diff --base, which compares revisions of the repository) leaves them unread, as a cluster Secret's value is.
-  const sourced = options.readSources === false ? { values: new Map(), issues: [] } : readLocalSources(raw, parsed, { baseDir, env: process.env, files });
+  const sourced =
+    options.readSources === false
+      ? { values: new Map(), issues: [] }
+      : readLocalSources(raw, parsed, { baseDir, env: process.env, files });
   if (sourced.issues.length > 0) throw new ConfigError(sourced.issues);
-  const normalized = normalize(raw, { file, baseDir, environment, files, versions: versions.versions, sourced: sourced.values });
+  const normalized = normalize(raw, {
+    file,
+    baseDir,
+    environment,
+    files,
+    versions: versions.versions,
+    sourced: sourced.values,
+  });
   const overrides = options.set ?? [];
   const withOverrides = (release: Release): Release => ({ ...release, set: [...release.set, ...overrides] });
-  const config = overrides.length === 0 ? normalized : { ...normalized, releases: normalized.releases.map(withOverrides) };
+  const config =
+    overrides.length === 0 ? normalized : { ...normalized, releases: normalized.releases.map(withOverrides) };
   // The command line's --set is checked as the files are, on the releases it is meant for (checkSetOn: the selected
   // ones); it has no line in any file, so it is named as typed.
-  const checked = { ...normalized, releases: normalized.releases.map((release) => (options.checkSetOn?.(release) === false ? release : withOverrides(release))) };
+  const checked = {
+    ...normalized,
+    releases: normalized.releases.map((release) =>
+      options.checkSetOn?.(release) === false ? release : withOverrides(release),
+    ),
+  };
   const valueIssues = chartValuesIssues(checked, parsed, values, files, new Set(overrides));
   if (valueIssues.some((issue) => issue.file !== commandLine)) throw new ConfigError(valueIssues);
-  if (valueIssues.length > 0) throw new UsageError(valueIssues.map((issue) => issue.message).join('\n'), { suggestions: [...new Set(valueIssues.flatMap((issue) => (issue.hint ? [issue.hint] : [])))] });
+  if (valueIssues.length > 0)
+    throw new UsageError(valueIssues.map((issue) => issue.message).join('\n'), {
+      suggestions: [...new Set(valueIssues.flatMap((issue) => (issue.hint ? [issue.hint] : [])))],
+    });
   return withValuesReader(config, values);
 }
 
@@ -129,7 +194,9 @@ function withValuesReader(config: ReleasesConfig, reader: ValuesFileReader): Rel
  * --allow-duplicate-keys, each file read once. A config built by hand (a test) reads the disk afresh each time.
  */
 export function valuesReaderOf(owner: ReleasesConfig | Release): ValuesFileReader {
-  return valuesReaders.get(owner) ?? new ValuesFileReader(nodeFileProbe, (path) => relative(process.cwd(), path) || path);
+  return (
+    valuesReaders.get(owner) ?? new ValuesFileReader(nodeFileProbe, (path) => relative(process.cwd(), path) || path)
+  );
 }
 
 /** The environment's versions file (release → tag or digest); none yet is no versions. */
@@ -147,7 +214,8 @@ export function declaredEnvironments(path: string, files: FileProbe = nodeFilePr
   if (!files.isFile(path)) return [];
   const parsed = rememberedParse(files.readText(path), path);
   const environments = (parsed.value as RawReleasesFile | null)?.environments;
-  const names = parsed.issues.length === 0 && environments && typeof environments === 'object' ? Object.keys(environments) : [];
+  const names =
+    parsed.issues.length === 0 && environments && typeof environments === 'object' ? Object.keys(environments) : [];
   return names.length > 0 ? names : ['default'];
 }
 
@@ -155,8 +223,13 @@ export function declaredEnvironments(path: string, files: FileProbe = nodeFilePr
 export function filesOutsideRepository(config: ReleasesConfig): string[] {
   const files = config.releases.flatMap((release) => [
     ...(release.chart.kind === 'local' ? [{ what: `the chart of ${release.id}`, path: release.chart.path }] : []),
-    ...release.values.flatMap((layer) => (layer.kind === 'file' ? [{ what: `values file of ${release.id}`, path: layer.path }] : [])),
+    ...release.values.flatMap((layer) =>
+      layer.kind === 'file' ? [{ what: `values file of ${release.id}`, path: layer.path }] : [],
+    ),
   ]);
   const versions = config.environment.versionsFile;
-  return outsideRepository(repositoryOf(config.baseDir), [...files, ...(versions ? [{ what: 'the versions file', path: versions }] : [])]);
+  return outsideRepository(repositoryOf(config.baseDir), [
+    ...files,
+    ...(versions ? [{ what: 'the versions file', path: versions }] : []),
+  ]);
 }

@@ -5,9 +5,29 @@ import type { FileProbe } from './file-probe.js';
 import { setAtPath } from './values-path.js';
 import type { HealthRule, HealthRuleSpec } from '../health/rules.js';
 import { sourcedEntry } from './value-sources.js';
-import type { RawSetValue, RuleSetting, ChartRef, RawEnvironment, RawRepository, Environment, RawRelease, RawReleasesFile, Release, ReleasesConfig, ValuesLayer, VersionKeys } from './types.js';
+import type {
+  RawSetValue,
+  RuleSetting,
+  ChartRef,
+  RawEnvironment,
+  RawRepository,
+  Environment,
+  RawRelease,
+  RawReleasesFile,
+  Release,
+  ReleasesConfig,
+  ValuesLayer,
+  VersionKeys,
+} from './types.js';
 
-const builtInDefaults = { namespace: 'default', createNamespace: true, wait: true, timeout: 300, atomic: false, historyMax: 10 };
+const builtInDefaults = {
+  namespace: 'default',
+  createNamespace: true,
+  wait: true,
+  timeout: 300,
+  atomic: false,
+  historyMax: 10,
+};
 const defaultVersionKeys: VersionKeys = { tag: 'image.tag', digest: 'image.digest' };
 
 /** Where an environment's versions file lives, absolute. */
@@ -62,7 +82,12 @@ function chartRef(release: RawRelease, baseDir: string, repositories: readonly R
     case 'oci':
       return { kind: 'oci', url: chart.url, version: chart.version ?? version };
     case 'repository':
-      return { kind: 'repository', name: chart.name, version: chart.version ?? version, repository: repositories.find((repository) => repository.name === chart.repository)! };
+      return {
+        kind: 'repository',
+        name: chart.name,
+        version: chart.version ?? version,
+        repository: repositories.find((repository) => repository.name === chart.repository)!,
+      };
     default:
       throw new Error(`invalid chart ${release.chart}: checkRules must run before normalize`);
   }
@@ -78,12 +103,22 @@ function isInstalled(release: RawRelease, environment: string): boolean {
  * `<valuesDir>/<release>.yaml` when it exists, the release's entry of the versions file, then the release's inline
  * maps. `set` comes last, from the caller.
  */
-function valuesLayers(release: RawRelease, index: number, baseDir: string, environment: RawEnvironment, overlayDir: string, files: FileProbe, version: ValuesLayer[]): ValuesLayer[] {
+function valuesLayers(
+  release: RawRelease,
+  index: number,
+  baseDir: string,
+  environment: RawEnvironment,
+  overlayDir: string,
+  files: FileProbe,
+  version: ValuesLayer[],
+): ValuesLayer[] {
   const entries = release.values ?? [];
   const asFile = (path: string): ValuesLayer => ({ kind: 'file', path: resolve(baseDir, path) });
   const fileLayers = entries.flatMap((entry): ValuesLayer[] => (typeof entry === 'string' ? [asFile(entry)] : []));
   const inlineLayers = entries.flatMap((entry, entryIndex): ValuesLayer[] =>
-    typeof entry === 'string' ? [] : [{ kind: 'inline', values: entry, source: `/releases/${index}/values/${entryIndex}` }],
+    typeof entry === 'string'
+      ? []
+      : [{ kind: 'inline', values: entry, source: `/releases/${index}/values/${entryIndex}` }],
   );
   const environmentLayers = (environment.values ?? []).map(asFile);
   const overlay = resolve(baseDir, overlayDir, `${release.name}.yaml`);
@@ -104,7 +139,14 @@ function userRules(rules: readonly HealthRuleSpec[] | undefined, where: string):
 /** Turns a valid releases.yaml into releases for one environment. Assumes checkRules found nothing. */
 export function normalize(
   raw: RawReleasesFile,
-  options: { file: string; baseDir: string; environment: string; files: FileProbe; versions?: ReadonlyMap<string, string>; sourced?: ReadonlyMap<RawSetValue, string> },
+  options: {
+    file: string;
+    baseDir: string;
+    environment: string;
+    files: FileProbe;
+    versions?: ReadonlyMap<string, string>;
+    sourced?: ReadonlyMap<RawSetValue, string>;
+  },
 ): ReleasesConfig {
   const { baseDir, environment, files } = options;
   const defaults = { ...builtInDefaults, ...raw.defaults };
@@ -116,14 +158,23 @@ export function normalize(
     const namespace = namespaces[i]!;
     const versionKeys = { ...defaultVersionKeys, ...release.versionKeys };
     const version = options.versions?.get(release.name);
-    const versionLayer: ValuesLayer[] = version === undefined ? [] : [{ kind: 'inline', values: versionValues(version, versionKeys) }];
+    const versionLayer: ValuesLayer[] =
+      version === undefined ? [] : [{ kind: 'inline', values: versionValues(version, versionKeys) }];
     return {
       id: ids[i]!,
       name: release.name,
       namespace,
       chart: chartRef(release, baseDir, raw.repositories ?? []),
       chartSource: release.chart,
-      values: valuesLayers(release, i, baseDir, raw.environments?.[environment] ?? {}, overlayDir(raw, environment), files, versionLayer),
+      values: valuesLayers(
+        release,
+        i,
+        baseDir,
+        raw.environments?.[environment] ?? {},
+        overlayDir(raw, environment),
+        files,
+        versionLayer,
+      ),
       set: (release.set ?? []).map((entry) => sourcedEntry(entry, options.sourced ?? new Map())),
       needs: (release.needs ?? []).map((need) => {
         const resolved = releaseIndex.resolveNeed(need, ids[i]!);

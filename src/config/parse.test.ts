@@ -7,7 +7,10 @@ describe('parseYaml', () => {
     const parsed = parseYaml(`podAnnotations:\n${keys.join('\n')}\n  key-7: again\n`, 'values/big.yaml');
     expect(parsed.issues).toEqual([
       {
-        file: 'values/big.yaml', line: 200_002, column: 3, path: '',
+        file: 'values/big.yaml',
+        line: 200_002,
+        column: 3,
+        path: '',
         message: 'invalid YAML: the key "key-7" appears twice in the same map',
         hint: 'remove one of the two, or merge their contents: the second would silently replace the first',
       },

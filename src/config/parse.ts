@@ -1,6 +1,13 @@
 import { isAlias, isMap, isPair, isScalar, LineCounter, visit, type Document, type Node, type YAMLError } from 'yaml';
 import type { ConfigIssue } from '../errors.js';
-import { documentToJs, duplicateKeys, maxAliasCount, maxNestingDepth, parseGoYamlDocument, tooDeeplyNested } from '../yaml/go-yaml.js';
+import {
+  documentToJs,
+  duplicateKeys,
+  maxAliasCount,
+  maxNestingDepth,
+  parseGoYamlDocument,
+  tooDeeplyNested,
+} from '../yaml/go-yaml.js';
 
 export type PathSegment = string | number;
 
@@ -17,7 +24,8 @@ export interface ParsedDocument {
   text: string;
 }
 
-const syntaxHint = 'check the indentation and the quotes on this line and the one before; quote strings that contain ": " or start with one of {}[]&*!|>%@`';
+const syntaxHint =
+  'check the indentation and the quotes on this line and the one before; quote strings that contain ": " or start with one of {}[]&*!|>%@`';
 
 /** What to do about a YAML error, by the yaml library's error code. */
 const yamlHints: Record<string, string> = {
@@ -47,23 +55,49 @@ export function parseYaml(text: string, file: string, options: { allowDuplicateK
   const control = controlCharacter.exec(text);
   if (control) {
     const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
-    parsed.issues.push(at(control.index, `invalid YAML: control character U+${code} is not allowed`, 'this is not a text file, or it was saved with a binary editor: write it as plain UTF-8 text'));
+    parsed.issues.push(
+      at(
+        control.index,
+        `invalid YAML: control character U+${code} is not allowed`,
+        'this is not a text file, or it was saved with a binary editor: write it as plain UTF-8 text',
+      ),
+    );
     return parsed;
   }
   // A document too deep for the parser fails at every level on the way out, at a depth that depends on the stack:
   // it is reported once, where it passes maxNestingDepth, as a document that parses but nests too deep is.
-  const exhausted = doc.errors.find((error) => error.code === 'RESOURCE_EXHAUSTION' || /Maximum call stack/.test(error.message));
+  const exhausted = doc.errors.find(
+    (error) => error.code === 'RESOURCE_EXHAUSTION' || /Maximum call stack/.test(error.message),
+  );
   if (!exhausted) {
     const problems = [
-      ...doc.errors.map((error) => ({ offset: error.pos[0], message: syntaxMessage(error), hint: yamlHints[error.code] ?? syntaxHint })),
-      ...(options.allowDuplicateKeys ? [] : duplicateKeys(doc)).map((key) => ({ offset: key.range![0], message: `invalid YAML: the key ${JSON.stringify(String(key.value))} appears twice in the same map`, hint: yamlHints.DUPLICATE_KEY! })),
+      ...doc.errors.map((error) => ({
+        offset: error.pos[0],
+        message: syntaxMessage(error),
+        hint: yamlHints[error.code] ?? syntaxHint,
+      })),
+      ...(options.allowDuplicateKeys ? [] : duplicateKeys(doc)).map((key) => ({
+        offset: key.range![0],
+        message: `invalid YAML: the key ${JSON.stringify(String(key.value))} appears twice in the same map`,
+        hint: yamlHints.DUPLICATE_KEY!,
+      })),
     ];
-    parsed.issues.push(...problems.sort((a, b) => a.offset - b.offset).map((problem) => at(problem.offset, problem.message, problem.hint)));
+    parsed.issues.push(
+      ...problems
+        .sort((a, b) => a.offset - b.offset)
+        .map((problem) => at(problem.offset, problem.message, problem.hint)),
+    );
   }
   if (parsed.issues.length > 0) return parsed;
   const deep = tooDeeplyNested(doc);
   if (deep || exhausted) {
-    parsed.issues.push(at(deep?.range?.[0] ?? exhausted!.pos[0], `maps and lists nest more than ${maxNestingDepth} levels deep`, 'flatten the structure: no chart needs values nested this deep'));
+    parsed.issues.push(
+      at(
+        deep?.range?.[0] ?? exhausted!.pos[0],
+        `maps and lists nest more than ${maxNestingDepth} levels deep`,
+        'flatten the structure: no chart needs values nested this deep',
+      ),
+    );
     return parsed;
   }
   try {
@@ -80,7 +114,11 @@ function syntaxMessage(error: YAMLError): string {
 }
 
 /** toJS fails only on aliases: one naming no anchor, or aliases that expand into too many nodes. */
-function aliasIssue(parsed: ParsedDocument, error: Error, at: (offset: number, message: string, hint: string) => ConfigIssue): ConfigIssue {
+function aliasIssue(
+  parsed: ParsedDocument,
+  error: Error,
+  at: (offset: number, message: string, hint: string) => ConfigIssue,
+): ConfigIssue {
   let unresolved: Node | undefined;
   let first: Node | undefined;
   visit(parsed.doc, {
@@ -94,10 +132,18 @@ function aliasIssue(parsed: ParsedDocument, error: Error, at: (offset: number, m
     },
   });
   if (unresolved && isAlias(unresolved)) {
-    return at(unresolved.range?.[0] ?? 0, `invalid YAML: the alias *${unresolved.source} names no anchor`, `set the anchor &${unresolved.source} on a value before this line, or fix the alias name`);
+    return at(
+      unresolved.range?.[0] ?? 0,
+      `invalid YAML: the alias *${unresolved.source} names no anchor`,
+      `set the anchor &${unresolved.source} on a value before this line, or fix the alias name`,
+    );
   }
   if (/alias/i.test(error.message)) {
-    return at(first?.range?.[0] ?? 0, `aliases expand into more than ${maxAliasCount} values (a "billion laughs" document)`, 'write the values out, or use fewer aliases of anchors that themselves hold aliases');
+    return at(
+      first?.range?.[0] ?? 0,
+      `aliases expand into more than ${maxAliasCount} values (a "billion laughs" document)`,
+      'write the values out, or use fewer aliases of anchors that themselves hold aliases',
+    );
   }
   return at(0, `invalid YAML: ${error.message}`, syntaxHint);
 }
@@ -120,7 +166,11 @@ export function pathToPointer(path: PathSegment[]): string {
  * Line and column of the node at `path`, or of its closest existing ancestor. With `key`, the position of
  * that key inside the map at `path` (for "unknown key" and "missing key" messages).
  */
-export function locate(parsed: Pick<ParsedDocument, 'doc' | 'lineCounter'>, path: PathSegment[], key?: string): { line: number; column: number; found: boolean } {
+export function locate(
+  parsed: Pick<ParsedDocument, 'doc' | 'lineCounter'>,
+  path: PathSegment[],
+  key?: string,
+): { line: number; column: number; found: boolean } {
   let node: unknown = parsed.doc.contents;
   let offset = (node as Node | null)?.range?.[0] ?? 0;
   const segments = key === undefined ? path : [...path, key];
@@ -140,7 +190,9 @@ export function locate(parsed: Pick<ParsedDocument, 'doc' | 'lineCounter'>, path
 
 function childOf(node: unknown, segment: PathSegment, atKey: boolean): { value: unknown; offset: number } | undefined {
   if (isMap(node)) {
-    const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment));
+    const pair = node.items.find(
+      (item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment),
+    );
     if (!pair || !isScalar(pair.key)) return undefined;
     // Point at a scalar value; at the key for maps, lists, and when the key itself is the subject.
     const value = pair.value as Node | null;
@@ -156,7 +208,13 @@ function childOf(node: unknown, segment: PathSegment, atKey: boolean): { value: 
 }
 
 /** Build an issue located at `path` in `parsed`. */
-export function issueAt(parsed: ParsedDocument, path: PathSegment[], message: string, hint?: string, key?: string): ConfigIssue {
+export function issueAt(
+  parsed: ParsedDocument,
+  path: PathSegment[],
+  message: string,
+  hint?: string,
+  key?: string,
+): ConfigIssue {
   const { line, column } = locate(parsed, path, key);
   const fullPath = key === undefined ? path : [...path, key];
   return { file: parsed.file, line, column, path: pathToPointer(fullPath), message, ...(hint ? { hint } : {}) };

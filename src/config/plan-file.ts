@@ -79,7 +79,12 @@ const planSchema = {
               type: 'object',
               required: ['key', 'resourceVersion'],
               additionalProperties: false,
-              properties: { key: { type: 'string' }, resourceVersion: { type: 'string' }, generation: { type: 'integer' }, meta: { type: 'string' } },
+              properties: {
+                key: { type: 'string' },
+                resourceVersion: { type: 'string' },
+                generation: { type: 'integer' },
+                meta: { type: 'string' },
+              },
             },
           },
         },
@@ -104,8 +109,10 @@ export function readPlanFile(text: string, file: string): SavedPlan {
 }
 
 function messageOf(error: ErrorObject): string {
-  if (error.keyword === 'const') return `must be ${JSON.stringify(PLAN_FORMAT)}: this file is not a boutique plan, or one of another format version`;
-  if (error.keyword === 'additionalProperties') return `has an unknown key "${String(error.params.additionalProperty)}"`;
+  if (error.keyword === 'const')
+    return `must be ${JSON.stringify(PLAN_FORMAT)}: this file is not a boutique plan, or one of another format version`;
+  if (error.keyword === 'additionalProperties')
+    return `has an unknown key "${String(error.params.additionalProperty)}"`;
   return error.message ?? error.keyword;
 }
 

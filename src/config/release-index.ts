@@ -31,19 +31,33 @@ export class ReleaseIndex {
       if (this.indexById.has(need)) return { id: need };
       const sameName = this.idsByName.get(need.slice(need.indexOf('/') + 1)) ?? [];
       const suggestion = sameName.length === 1 ? sameName[0] : closest(need, this.indexById.keys());
-      return { problem: `needs "${need}", but no release has that id`, hint: suggestion ? `did you mean "${suggestion}"?` : 'write namespace/name of a release declared in this file' };
+      return {
+        problem: `needs "${need}", but no release has that id`,
+        hint: suggestion ? `did you mean "${suggestion}"?` : 'write namespace/name of a release declared in this file',
+      };
     }
     const matches = this.idsByName.get(need) ?? [];
     if (matches.length === 1) return { id: matches[0]! };
     const sameNamespace = `${fromNamespace}/${need}`;
     if (matches.includes(sameNamespace)) return { id: sameNamespace };
-    if (matches.length > 1) return { problem: `needs "${need}", which names releases in several namespaces (${matches.join(', ')})`, hint: `write it as namespace/name: ${matches.join(' or ')}` };
+    if (matches.length > 1)
+      return {
+        problem: `needs "${need}", which names releases in several namespaces (${matches.join(', ')})`,
+        hint: `write it as namespace/name: ${matches.join(' or ')}`,
+      };
     const names = [...this.idsByName.keys()].filter((name) => name !== fromId.slice(fromNamespace.length + 1));
     const name = closest(need, names);
-    if (name === undefined) return { problem: `needs "${need}", but no release has that name`, hint: 'declare the release in releases.yaml or remove the need' };
+    if (name === undefined)
+      return {
+        problem: `needs "${need}", but no release has that name`,
+        hint: 'declare the release in releases.yaml or remove the need',
+      };
     // A release of another namespace is suggested as namespace/name, so the suggestion is what to write.
     const candidates = this.idsByName.get(name)!;
     const suggestion = candidates.includes(`${fromNamespace}/${name}`) || candidates.length > 1 ? name : candidates[0]!;
-    return { problem: `needs "${need}", but no release has that name`, hint: `did you mean "${suggestion}"? Perhaps you made a typo in needs or forgot to declare the release` };
+    return {
+      problem: `needs "${need}", but no release has that name`,
+      hint: `did you mean "${suggestion}"? Perhaps you made a typo in needs or forgot to declare the release`,
+    };
   }
 }

@@ -12,7 +12,6 @@ import type { FileProbe } from './file-probe.js';
 import type { ValuesFileReader } from './values-reader.js';
 import type { RawReleasesFile } from './types.js';
 
-
 export interface RuleContext {
   parsed: ParsedDocument;
   raw: RawReleasesFile;
@@ -57,7 +56,14 @@ const duplicateReleases: Rule = ({ parsed, raw, namespaces }) => {
       return [];
     }
     const { line } = issueAt(parsed, ['releases', first, 'name'], '');
-    return [issueAt(parsed, ['releases', index, 'name'], `duplicate release ${id} (first declared on line ${line})`, 'rename one of them or put them in different namespaces')];
+    return [
+      issueAt(
+        parsed,
+        ['releases', index, 'name'],
+        `duplicate release ${id} (first declared on line ${line})`,
+        'rename one of them or put them in different namespaces',
+      ),
+    ];
   });
 };
 
@@ -69,9 +75,13 @@ const unresolvedNeeds: Rule = ({ parsed, raw, releases }) =>
       const resolved = releases.resolveNeed(need, from);
       if ('id' in resolved) {
         if (resolved.id !== from) return [];
-        return [issueAt(parsed, ['releases', index, 'needs', needIndex], `release ${from} needs itself`, 'remove this need')];
+        return [
+          issueAt(parsed, ['releases', index, 'needs', needIndex], `release ${from} needs itself`, 'remove this need'),
+        ];
       }
-      return [issueAt(parsed, ['releases', index, 'needs', needIndex], `release ${from} ${resolved.problem}`, resolved.hint)];
+      return [
+        issueAt(parsed, ['releases', index, 'needs', needIndex], `release ${from} ${resolved.problem}`, resolved.hint),
+      ];
     }),
   );
 
@@ -84,7 +94,12 @@ const needCycles: Rule = ({ parsed, raw, releases }) => {
     }),
   }));
   return findCycles(nodes).map((cycle) =>
-    issueAt(parsed, ['releases', releases.indexOf(cycle[0]!), 'needs'], `needs form a cycle: ${cycle.join(' -> ')}`, 'remove one of these needs: a release cannot wait for itself'),
+    issueAt(
+      parsed,
+      ['releases', releases.indexOf(cycle[0]!), 'needs'],
+      `needs form a cycle: ${cycle.join(' -> ')}`,
+      'remove one of these needs: a release cannot wait for itself',
+    ),
   );
 };
 
@@ -92,24 +107,42 @@ const needCycles: Rule = ({ parsed, raw, releases }) => {
 const charts: Rule = ({ parsed, raw, baseDir, files }) =>
   raw.releases.flatMap((release, index) => {
     if (typeof release?.chart !== 'string') return [];
-    const at = (key: string, message: string, hint: string) => [issueAt(parsed, ['releases', index, key], message, hint)];
+    const at = (key: string, message: string, hint: string) => [
+      issueAt(parsed, ['releases', index, key], message, hint),
+    ];
     const chart = parseChartReference(release.chart);
     const version = typeof release.version === 'string' ? release.version : undefined;
     if (chart.kind === 'invalid') return at('chart', chart.problem, chart.hint);
     if (chart.kind === 'local') {
-      if (release.version !== undefined) return at('version', 'a local chart has no version to choose', 'remove version:, or point chart: at a repository or OCI chart');
+      if (release.version !== undefined)
+        return at(
+          'version',
+          'a local chart has no version to choose',
+          'remove version:, or point chart: at a repository or OCI chart',
+        );
       const dir = resolve(baseDir, chart.path);
-      if (!files.isDirectory(dir)) return at('chart', `chart directory ${chart.path} does not exist`, `paths are relative to ${baseDir}`);
-      if (!files.isFile(join(dir, 'Chart.yaml'))) return at('chart', `${chart.path} is not a chart: it has no Chart.yaml`, 'point chart: at the folder that holds Chart.yaml');
+      if (!files.isDirectory(dir))
+        return at('chart', `chart directory ${chart.path} does not exist`, `paths are relative to ${baseDir}`);
+      if (!files.isFile(join(dir, 'Chart.yaml')))
+        return at(
+          'chart',
+          `${chart.path} is not a chart: it has no Chart.yaml`,
+          'point chart: at the folder that holds Chart.yaml',
+        );
       return [];
     }
-    if (chart.version !== undefined && version !== undefined) return at('version', `the version is given twice: ${release.chart} and version: ${version}`, 'keep one of them');
+    if (chart.version !== undefined && version !== undefined)
+      return at('version', `the version is given twice: ${release.chart} and version: ${version}`, 'keep one of them');
     const badVersion = version === undefined ? undefined : versionProblem(version);
     if (badVersion) return at('version', `version ${badVersion.problem}`, badVersion.hint);
     if (chart.kind === 'oci') return [];
     const repositories = (raw.repositories ?? []).map((repository) => repository?.name);
     if (repositories.includes(chart.repository)) return [];
-    return at('chart', `chart ${chart.name} names repository "${chart.repository}", which is not declared`, didYouMean(chart.repository, repositories) ?? 'declare it under repositories: with its url');
+    return at(
+      'chart',
+      `chart ${chart.name} names repository "${chart.repository}", which is not declared`,
+      didYouMean(chart.repository, repositories) ?? 'declare it under repositories: with its url',
+    );
   });
 
 /** An explicit valuesDir that is not a folder would silently drop every overlay of the environment. */
@@ -119,14 +152,22 @@ const valuesDirs: Rule = ({ parsed, raw, baseDir, files }) =>
     if (typeof valuesDir !== 'string' || files.isDirectory(resolve(baseDir, valuesDir))) return [];
     const what = files.isFile(resolve(baseDir, valuesDir)) ? 'is a file, not a folder' : 'does not exist';
     return [
-      issueAt(parsed, ['environments', name, 'valuesDir'], `valuesDir ${valuesDir} of environment ${name} ${what}`, `paths are relative to ${baseDir}; fix the path, or remove valuesDir: to read overlays from values/${name}`),
+      issueAt(
+        parsed,
+        ['environments', name, 'valuesDir'],
+        `valuesDir ${valuesDir} of environment ${name} ${what}`,
+        `paths are relative to ${baseDir}; fix the path, or remove valuesDir: to read overlays from values/${name}`,
+      ),
     ];
   });
 
 /** Every values file named, and the selected environment's overlays: present, and each a YAML map (once per file). */
 const valuesFiles: Rule = ({ parsed, raw, baseDir, environment, files, values }) => {
   const lists = [
-    ...Object.entries(raw.environments ?? {}).map(([name, declared]) => ({ path: ['environments', name, 'values'], entries: declared?.values })),
+    ...Object.entries(raw.environments ?? {}).map(([name, declared]) => ({
+      path: ['environments', name, 'values'],
+      entries: declared?.values,
+    })),
     ...raw.releases.map((release, index) => ({ path: ['releases', index, 'values'], entries: release?.values })),
   ];
   const read = new Set<string>();
@@ -137,7 +178,9 @@ const valuesFiles: Rule = ({ parsed, raw, baseDir, environment, files, values })
       const file = resolve(baseDir, entry);
       if (files.isFile(file)) return contents(file);
       const what = files.isDirectory(file) ? 'is a folder' : 'does not exist';
-      return [issueAt(parsed, [...path, entryIndex], `values file ${entry} ${what}`, `paths are relative to ${baseDir}`)];
+      return [
+        issueAt(parsed, [...path, entryIndex], `values file ${entry} ${what}`, `paths are relative to ${baseDir}`),
+      ];
     }),
   );
   const overlays = raw.releases.flatMap((release) => {
@@ -151,7 +194,14 @@ const valuesFiles: Rule = ({ parsed, raw, baseDir, environment, files, values })
 const duplicateRepositories: Rule = ({ parsed, raw }) =>
   (raw.repositories ?? []).flatMap((repository, index, all) =>
     all.findIndex((other) => other?.name === repository?.name) < index
-      ? [issueAt(parsed, ['repositories', index, 'name'], `repository "${repository.name}" is declared twice`, 'keep one of them')]
+      ? [
+          issueAt(
+            parsed,
+            ['repositories', index, 'name'],
+            `repository "${repository.name}" is declared twice`,
+            'keep one of them',
+          ),
+        ]
       : [],
   );
 
@@ -163,7 +213,13 @@ const installedEnvironments: Rule = ({ parsed, raw }) => {
     return Object.keys(installed)
       .filter((name) => !declared.includes(name))
       .map((name) =>
-        issueAt(parsed, ['releases', index, 'installed'], `installed names environment "${name}", which is not declared`, didYouMean(name, declared) ?? `declared: ${declared.join(', ')}`, name),
+        issueAt(
+          parsed,
+          ['releases', index, 'installed'],
+          `installed names environment "${name}", which is not declared`,
+          didYouMean(name, declared) ?? `declared: ${declared.join(', ')}`,
+          name,
+        ),
       );
   });
 };
@@ -171,8 +227,12 @@ const installedEnvironments: Rule = ({ parsed, raw }) => {
 const selectedEnvironment: Rule = ({ parsed, raw, environment }) => {
   const declared = Object.keys(raw.environments ?? {});
   if (environment === 'default' || declared.includes(environment)) return [];
-  const hint = didYouMean(environment, declared) ?? (declared.length > 0 ? `declared environments: ${declared.join(', ')}` : 'declare it under environments:');
-  return [issueAt(parsed, raw.environments ? ['environments'] : [], `environment "${environment}" is not declared`, hint)];
+  const hint =
+    didYouMean(environment, declared) ??
+    (declared.length > 0 ? `declared environments: ${declared.join(', ')}` : 'declare it under environments:');
+  return [
+    issueAt(parsed, raw.environments ? ['environments'] : [], `environment "${environment}" is not declared`, hint),
+  ];
 };
 
 const promotedFromEnvironments: Rule = ({ parsed, raw }) => {
@@ -180,22 +240,46 @@ const promotedFromEnvironments: Rule = ({ parsed, raw }) => {
   return Object.entries(raw.environments ?? {}).flatMap(([name, environment]) => {
     const source = environment?.promotedFrom;
     if (source === undefined || (declared.includes(source) && source !== name)) return [];
-    if (source === name) return [issueAt(parsed, ['environments', name, 'promotedFrom'], `environment "${name}" cannot be promoted from itself`, 'name the environment it takes its versions from')];
+    if (source === name)
+      return [
+        issueAt(
+          parsed,
+          ['environments', name, 'promotedFrom'],
+          `environment "${name}" cannot be promoted from itself`,
+          'name the environment it takes its versions from',
+        ),
+      ];
     const hint = didYouMean(source, declared) ?? `declared: ${declared.join(', ')}`;
-    return [issueAt(parsed, ['environments', name, 'promotedFrom'], `promotedFrom names environment "${source}", which is not declared`, hint)];
+    return [
+      issueAt(
+        parsed,
+        ['environments', name, 'promotedFrom'],
+        `promotedFrom names environment "${source}", which is not declared`,
+        hint,
+      ),
+    ];
   });
 };
 
 const lintRuleIds: Rule = ({ parsed, raw }) => {
   const settings: { path: (string | number)[]; rules: unknown }[] = [
     { path: ['lint', 'rules'], rules: raw.lint?.rules },
-    ...raw.releases.map((release, index) => ({ path: ['releases', index, 'lint', 'rules'], rules: release?.lint?.rules })),
+    ...raw.releases.map((release, index) => ({
+      path: ['releases', index, 'lint', 'rules'],
+      rules: release?.lint?.rules,
+    })),
   ];
   const known = [...OBJECT_RULE_IDS];
   return settings.flatMap(({ path, rules }) => {
     if (!rules || typeof rules !== 'object') return [];
     return unknownRuleIds(rules as Record<string, unknown>).map((id) =>
-      issueAt(parsed, path, `unknown lint rule "${id}"`, didYouMean(id, known) ?? 'boutique lint --list-rules lists them', id),
+      issueAt(
+        parsed,
+        path,
+        `unknown lint rule "${id}"`,
+        didYouMean(id, known) ?? 'boutique lint --list-rules lists them',
+        id,
+      ),
     );
   });
 };

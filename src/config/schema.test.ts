@@ -22,7 +22,9 @@ describe('schemaErrors', () => {
     expect(accepted()).toHaveLength(1);
     expect(schemaErrors(valid)).toEqual([]);
     expect(accepted()).toHaveLength(1);
-    expect(schemaErrors({ releases: [{ name: 'web', chart: './web', wiat: true }] }).map((error) => error.keyword)).toEqual(['additionalProperties']);
+    expect(
+      schemaErrors({ releases: [{ name: 'web', chart: './web', wiat: true }] }).map((error) => error.keyword),
+    ).toEqual(['additionalProperties']);
     expect(accepted()).toHaveLength(1);
     expect(schemaErrors({ releases: [{ name: 'api', chart: './api' }] })).toEqual([]);
     expect(accepted()).toHaveLength(2);

@@ -27,7 +27,9 @@ describe('parseSetFlag (helm --set syntax)', () => {
 
   it('refuses a pair without a key, naming the pair and the escape', () => {
     expect(() => parseSetFlag('token=abc,def', '--set-secret')).toThrow(UsageError);
-    expect(() => parseSetFlag('token=abc,def', '--set-secret')).toThrow('--set-secret token=abc,def: expected KEY=VALUE, got "def"');
+    expect(() => parseSetFlag('token=abc,def', '--set-secret')).toThrow(
+      '--set-secret token=abc,def: expected KEY=VALUE, got "def"',
+    );
     expect(() => parseSetFlag('=x', '--set')).toThrow('--set =x: expected KEY=VALUE');
   });
 

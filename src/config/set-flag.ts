@@ -44,7 +44,10 @@ export function parseSetFlag(flag: string, option: SetOption): RawSetValue[] {
     const raw = pair.slice(separator + 1);
     if (raw.startsWith('{')) {
       throw new UsageError(`${option} ${flag}: list values ({a,b}) are not taken on the command line`, {
-        suggestions: ['put the list in a values file, or set its items one by one (name[0]=a)', 'write \\{ for a value that starts with a brace'],
+        suggestions: [
+          'put the list in a values file, or set its items one by one (name[0]=a)',
+          'write \\{ for a value that starts with a brace',
+        ],
       });
     }
     return { name: pair.slice(0, separator), value: typed(unescape(raw), option) };

@@ -19,9 +19,21 @@ export interface LocalSources {
 }
 
 /** Each set entry as written, with where it is in releases.yaml. */
-function writtenEntries(raw: RawReleasesFile): { release: string; entry: Partial<RawSetValue>; at: (string | number)[] }[] {
+function writtenEntries(
+  raw: RawReleasesFile,
+): { release: string; entry: Partial<RawSetValue>; at: (string | number)[] }[] {
   return raw.releases.flatMap((release, releaseIndex) =>
-    (Array.isArray(release?.set) ? release.set : []).flatMap((entry, setIndex) => (entry && typeof entry === 'object' ? [{ release: String(release.name), entry: entry as Partial<RawSetValue>, at: ['releases', releaseIndex, 'set', setIndex] }] : [])),
+    (Array.isArray(release?.set) ? release.set : []).flatMap((entry, setIndex) =>
+      entry && typeof entry === 'object'
+        ? [
+            {
+              release: String(release.name),
+              entry: entry as Partial<RawSetValue>,
+              at: ['releases', releaseIndex, 'set', setIndex],
+            },
+          ]
+        : [],
+    ),
   );
 }
 
@@ -29,10 +41,32 @@ function writtenEntries(raw: RawReleasesFile): { release: string; entry: Partial
 export function setEntryIssues(raw: RawReleasesFile, parsed: ParsedDocument): ConfigIssue[] {
   return writtenEntries(raw).flatMap(({ entry, at }) => {
     const where = `releases[${at[1]}].set[${at[3]}]`;
-    if (entry.valueFrom === undefined) return 'value' in entry ? [] : [issueAt(parsed, at, `${where} is missing the required key "value"`, 'add value:, or valueFrom: { env: VARIABLE } to bring a secret in from elsewhere (docs/releases-yaml.md#secrets), or pass the value with --set NAME=VALUE on the command line')];
+    if (entry.valueFrom === undefined)
+      return 'value' in entry
+        ? []
+        : [
+            issueAt(
+              parsed,
+              at,
+              `${where} is missing the required key "value"`,
+              'add value:, or valueFrom: { env: VARIABLE } to bring a secret in from elsewhere (docs/releases-yaml.md#secrets), or pass the value with --set NAME=VALUE on the command line',
+            ),
+          ];
     return [
-      ...('value' in entry ? [issueAt(parsed, at, `${where} gives both value and valueFrom`, 'keep one: valueFrom brings the value in from elsewhere', 'valueFrom')] : []),
-      ...('secret' in entry ? [issueAt(parsed, at, `${where}: a value from valueFrom is always secret`, 'remove secret:', 'secret')] : []),
+      ...('value' in entry
+        ? [
+            issueAt(
+              parsed,
+              at,
+              `${where} gives both value and valueFrom`,
+              'keep one: valueFrom brings the value in from elsewhere',
+              'valueFrom',
+            ),
+          ]
+        : []),
+      ...('secret' in entry
+        ? [issueAt(parsed, at, `${where}: a value from valueFrom is always secret`, 'remove secret:', 'secret')]
+        : []),
     ];
   });
 }
@@ -42,7 +76,11 @@ export function setEntryIssues(raw: RawReleasesFile, parsed: ParsedDocument): Co
  * and a missing or unreadable file are issues at the entry's line; nothing is contacted. `env`: the run's
  * environment.
  */
-export function readLocalSources(raw: RawReleasesFile, parsed: ParsedDocument, options: { baseDir: string; env: NodeJS.ProcessEnv; files: FileProbe }): LocalSources {
+export function readLocalSources(
+  raw: RawReleasesFile,
+  parsed: ParsedDocument,
+  options: { baseDir: string; env: NodeJS.ProcessEnv; files: FileProbe },
+): LocalSources {
   const values = new Map<RawSetValue, string>();
   const issues: ConfigIssue[] = [];
   for (const { release, entry, at } of writtenEntries(raw)) {
@@ -51,7 +89,12 @@ export function readLocalSources(raw: RawReleasesFile, parsed: ParsedDocument, o
       const value = options.env[source.env];
       if (value === undefined || value === '') {
         issues.push(
-          issueAt(parsed, [...at, 'valueFrom', 'env'], `environment variable ${source.env} for ${entry.name} of release ${release} is ${value === undefined ? 'not set' : 'empty'}`, `set ${source.env} in the environment that runs boutique (in CI, from the pipeline's secrets: an undefined CI secret expands to an empty string)`),
+          issueAt(
+            parsed,
+            [...at, 'valueFrom', 'env'],
+            `environment variable ${source.env} for ${entry.name} of release ${release} is ${value === undefined ? 'not set' : 'empty'}`,
+            `set ${source.env} in the environment that runs boutique (in CI, from the pipeline's secrets: an undefined CI secret expands to an empty string)`,
+          ),
         );
       } else values.set(entry as RawSetValue, value);
     } else if (source && 'file' in source) {
@@ -63,8 +106,19 @@ export function readLocalSources(raw: RawReleasesFile, parsed: ParsedDocument, o
         value = undefined;
       }
       if (value === undefined) {
-        const why = options.files.isDirectory(path) ? 'is a folder' : options.files.isFile(path) ? 'cannot be read' : 'does not exist';
-        issues.push(issueAt(parsed, [...at, 'valueFrom', 'file'], `file ${source.file} for ${entry.name} of release ${release} ${why}`, `write the value to ${source.file} (relative to the folder of releases.yaml), and keep it out of git`));
+        const why = options.files.isDirectory(path)
+          ? 'is a folder'
+          : options.files.isFile(path)
+            ? 'cannot be read'
+            : 'does not exist';
+        issues.push(
+          issueAt(
+            parsed,
+            [...at, 'valueFrom', 'file'],
+            `file ${source.file} for ${entry.name} of release ${release} ${why}`,
+            `write the value to ${source.file} (relative to the folder of releases.yaml), and keep it out of git`,
+          ),
+        );
       } else values.set(entry as RawSetValue, value);
     }
   }

@@ -14,7 +14,8 @@ import type { Values } from './values-reader.js';
 /** helm's merge of two values layers (`-f a -f b`): maps merge key by key, anything else in `over` replaces. */
 export function mergeTwo(base: Values, over: Values): Values {
   const out: Values = { ...base };
-  for (const [key, value] of Object.entries(over)) out[key] = isRecord(value) && isRecord(out[key]) ? mergeTwo(out[key], value) : value;
+  for (const [key, value] of Object.entries(over))
+    out[key] = isRecord(value) && isRecord(out[key]) ? mergeTwo(out[key], value) : value;
   return out;
 }
 
@@ -44,7 +45,8 @@ export function valuesWithoutSecrets(release: Release, readLayer: (path: string)
     const values = layer.kind === 'file' ? readLayer(layer.path) : layer.values;
     if (!isSopsDocument(values)) merged = mergeTwo(merged, values);
   }
-  for (const entry of release.set) if (!entry.secret) merged = setAtPath(structuredClone(merged), entry.name, entry.value);
+  for (const entry of release.set)
+    if (!entry.secret) merged = setAtPath(structuredClone(merged), entry.name, entry.value);
   return merged;
 }
 
@@ -53,7 +55,9 @@ export function valuesWithoutSecrets(release: Release, readLayer: (path: string)
  * no value there, neither the secret nor a layer's value that boutique's secret --set replaces.
  */
 export function withoutSecretPaths(values: Values, release: Release): Values {
-  return release.set.filter((entry) => entry.secret).reduce((out, entry) => deleteAtSetPath(out, entry.name), structuredClone(values));
+  return release.set
+    .filter((entry) => entry.secret)
+    .reduce((out, entry) => deleteAtSetPath(out, entry.name), structuredClone(values));
 }
 
 /** The image version the values give a release: its digest when set (the charts let it win), else its tag. */

@@ -25,27 +25,41 @@ describe('setAtPath', () => {
 
 describe('deleteAtSetPath', () => {
   it('removes what a helm --set path names, list indexes and escaped dots included, and nothing else', () => {
-    const values = () => ({ auth: { user: 'u', password: 'p' }, users: [{ name: 'a', token: 't0' }, { token: 't1' }], annotations: { 'example.com/key': 'k', example: { 'com/key': 'kept' } } });
+    const values = () => ({
+      auth: { user: 'u', password: 'p' },
+      users: [{ name: 'a', token: 't0' }, { token: 't1' }],
+      annotations: { 'example.com/key': 'k', example: { 'com/key': 'kept' } },
+    });
     expect(deleteAtSetPath(values(), 'auth.password').auth).toEqual({ user: 'u' });
     expect(deleteAtSetPath(values(), 'users[0].token').users).toEqual([{ name: 'a' }, { token: 't1' }]);
     expect(deleteAtSetPath(values(), 'users[1]').users).toEqual([{ name: 'a', token: 't0' }, null]);
-    expect(deleteAtSetPath(values(), 'annotations.example\\.com/key').annotations).toEqual({ example: { 'com/key': 'kept' } });
+    expect(deleteAtSetPath(values(), 'annotations.example\\.com/key').annotations).toEqual({
+      example: { 'com/key': 'kept' },
+    });
     expect(deleteAtSetPath({ auth: { password: 'p' } }, 'auth.password')).toEqual({ auth: {} });
-    for (const path of ['auth.missing', 'auth.password.deeper', 'users[5].token', 'nothing.here']) expect(deleteAtSetPath(values(), path), path).toEqual(values());
+    for (const path of ['auth.missing', 'auth.password.deeper', 'users[5].token', 'nothing.here'])
+      expect(deleteAtSetPath(values(), path), path).toEqual(values());
   });
 });
 
 describe('growListsOnSetPath', () => {
   it('grows each list on the path to hold its index, with null, as helm --set does before it sets the value', () => {
-    expect(growListsOnSetPath({ users: [{ name: 'alice' }] }, 'users[2].token')).toEqual({ users: [{ name: 'alice' }, null, null] });
-    expect(growListsOnSetPath({ a: { matrix: [[1]] } }, 'a.matrix[0][2]')).toEqual({ a: { matrix: [[1, null, null]] } });
+    expect(growListsOnSetPath({ users: [{ name: 'alice' }] }, 'users[2].token')).toEqual({
+      users: [{ name: 'alice' }, null, null],
+    });
+    expect(growListsOnSetPath({ a: { matrix: [[1]] } }, 'a.matrix[0][2]')).toEqual({
+      a: { matrix: [[1, null, null]] },
+    });
     // Then helm's --set, or helm-controller's targetPath, sets the value where it now fits: the same values as --set alone.
-    expect(setAtPath(growListsOnSetPath({ users: [{ name: 'alice' }] }, 'users[2].token'), 'users[2].token', 't')).toEqual(setAtPath({ users: [{ name: 'alice' }] }, 'users[2].token', 't'));
+    expect(
+      setAtPath(growListsOnSetPath({ users: [{ name: 'alice' }] }, 'users[2].token'), 'users[2].token', 't'),
+    ).toEqual(setAtPath({ users: [{ name: 'alice' }] }, 'users[2].token', 't'));
   });
 
   it('leaves a list that holds the index, and a path that leaves the tree, as they are', () => {
     const values = () => ({ users: [{ name: 'alice' }, { name: 'bob' }], auth: { user: 'u' } });
-    for (const path of ['users[1].token', 'users[0]', 'missing[3].x', 'auth.user[2]', 'auth.password']) expect(growListsOnSetPath(values(), path), path).toEqual(values());
+    for (const path of ['users[1].token', 'users[0]', 'missing[3].x', 'auth.user[2]', 'auth.password'])
+      expect(growListsOnSetPath(values(), path), path).toEqual(values());
   });
 });
 

@@ -1,6 +1,8 @@
 /** The steps of a helm --set path: map keys (escaped dots unescaped) and list indexes (`users[0].token` → users, 0, token). */
 export function setPathSteps(path: string): (string | number)[] {
-  return [...path.matchAll(/((?:\\.|[^.[\]])+)|\[(\d+)\]/g)].map((match) => (match[2] === undefined ? match[1]!.replace(/\\(.)/g, '$1') : Number(match[2])));
+  return [...path.matchAll(/((?:\\.|[^.[\]])+)|\[(\d+)\]/g)].map((match) =>
+    match[2] === undefined ? match[1]!.replace(/\\(.)/g, '$1') : Number(match[2]),
+  );
 }
 
 /**
@@ -8,12 +10,17 @@ export function setPathSteps(path: string): (string | number)[] {
  * the root holds everything but is never said to meet (a message about the whole values shows no value).
  */
 export function pathsMeet(a: readonly (string | number)[], b: readonly (string | number)[]): boolean {
-  const within = (inner: readonly (string | number)[], outer: readonly (string | number)[]) => inner.length >= outer.length && outer.every((step, index) => String(step) === String(inner[index]));
+  const within = (inner: readonly (string | number)[], outer: readonly (string | number)[]) =>
+    inner.length >= outer.length && outer.every((step, index) => String(step) === String(inner[index]));
   return a.length > 0 && b.length > 0 && (within(a, b) || within(b, a));
 }
 
 function valueAtSteps(values: unknown, steps: readonly (string | number)[]): unknown {
-  return steps.reduce<unknown>((node, step) => (node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[step] : undefined), values);
+  return steps.reduce<unknown>(
+    (node, step) =>
+      node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[step] : undefined,
+    values,
+  );
 }
 
 /** The value at a helm --set path (`a.b[0].c`) of a values tree, or undefined. */
@@ -30,7 +37,8 @@ export function deleteAtSetPath(values: Record<string, unknown>, path: string): 
   const steps = setPathSteps(path);
   const parent = valueAtSteps(values, steps.slice(0, -1));
   const last = steps[steps.length - 1];
-  if (last === undefined || parent === null || typeof parent !== 'object' || !Object.hasOwn(parent, last)) return values;
+  if (last === undefined || parent === null || typeof parent !== 'object' || !Object.hasOwn(parent, last))
+    return values;
   if (Array.isArray(parent)) parent[last as number] = null;
   else delete (parent as Record<string | number, unknown>)[last];
   return values;
@@ -38,7 +46,8 @@ export function deleteAtSetPath(values: Record<string, unknown>, path: string): 
 
 /** A list grown with null until it holds `step`, as helm --set grows a list it indexes past its end: no holes. */
 function growToHold(node: object, step: string | number): void {
-  if (Array.isArray(node) && typeof step === 'number' && node.length <= step) node.push(...Array<null>(step + 1 - node.length).fill(null));
+  if (Array.isArray(node) && typeof step === 'number' && node.length <= step)
+    node.push(...Array<null>(step + 1 - node.length).fill(null));
 }
 
 /**
@@ -75,4 +84,3 @@ export function setAtPath(values: Record<string, unknown>, path: string, value: 
   });
   return values;
 }
-

@@ -44,7 +44,9 @@ export class ValuesFileReader {
     if (!parsed) {
       const text = this.text(path);
       parsed = parseYaml(text, this.display(path), { allowDuplicateKeys: this.allowsDuplicates(text) });
-      parsed.issues = parsed.issues.map((issue) => (/appears twice/.test(issue.message) ? { ...issue, hint: duplicateKeyHint(issue.file) } : issue));
+      parsed.issues = parsed.issues.map((issue) =>
+        /appears twice/.test(issue.message) ? { ...issue, hint: duplicateKeyHint(issue.file) } : issue,
+      );
       this.parsed.set(path, parsed);
     }
     return parsed;
@@ -55,7 +57,10 @@ export class ValuesFileReader {
    * fine before (in an earlier run) is not parsed again.
    */
   issues(path: string): ConfigIssue[] {
-    const accepted = acceptedBefore(this.allowsDuplicates(this.text(path)) ? `${VALUES_FILE_CHECK}, duplicate keys allowed` : VALUES_FILE_CHECK, this.text(path));
+    const accepted = acceptedBefore(
+      this.allowsDuplicates(this.text(path)) ? `${VALUES_FILE_CHECK}, duplicate keys allowed` : VALUES_FILE_CHECK,
+      this.text(path),
+    );
     if (accepted.hit) return [];
     const parsed = this.read(path);
     if (parsed.issues.length > 0) return parsed.issues;
@@ -66,7 +71,14 @@ export class ValuesFileReader {
     }
     // Its content is never echoed: a values file may be any file (a token, /etc/passwd).
     const what = Array.isArray(value) ? 'a list' : article(typeof value);
-    return [issueAt(parsed, [], `values file ${parsed.file} must be a map of values, not ${what}`, 'write keys the chart reads, e.g. "replicaCount: 2"; a list needs a key above it')];
+    return [
+      issueAt(
+        parsed,
+        [],
+        `values file ${parsed.file} must be a map of values, not ${what}`,
+        'write keys the chart reads, e.g. "replicaCount: 2"; a list needs a key above it',
+      ),
+    ];
   }
 
   /** The file's values as helm reads them (an empty file is no values); a broken file throws its issues. */

@@ -35,7 +35,13 @@ interface Layer {
  * line of the layer that set it last (a values file, or releases.yaml for inline values and set), never at a
  * temporary file. Repository and OCI charts are validated by helm once it has fetched them.
  */
-export function chartValuesIssues(config: ReleasesConfig, releasesFile: ParsedDocument, reader: ValuesFileReader, files: FileProbe, commandLineSets: ReadonlySet<unknown> = new Set()): ConfigIssue[] {
+export function chartValuesIssues(
+  config: ReleasesConfig,
+  releasesFile: ParsedDocument,
+  reader: ValuesFileReader,
+  files: FileProbe,
+  commandLineSets: ReadonlySet<unknown> = new Set(),
+): ConfigIssue[] {
   const schemas = new Map<string, ChartSchema | undefined>();
   return config.releases.flatMap((release, index) => {
     if (!release.installed || release.chart.kind !== 'local') return [];
@@ -44,7 +50,16 @@ export function chartValuesIssues(config: ReleasesConfig, releasesFile: ParsedDo
     const schema = schemas.get(chartDir);
     if (!schema) return [];
     // The values of a sops file are known only once a run decrypts them (app/sops-values.ts): helm checks them then.
-    if (release.values.some((layer) => layer.kind === 'sops' || (layer.kind === 'file' && reader.issues(layer.path).length === 0 && isSopsDocument(reader.read(layer.path).value)))) return [];
+    if (
+      release.values.some(
+        (layer) =>
+          layer.kind === 'sops' ||
+          (layer.kind === 'file' &&
+            reader.issues(layer.path).length === 0 &&
+            isSopsDocument(reader.read(layer.path).value)),
+      )
+    )
+      return [];
     const inputs = layerInputs(release, chartDir, reader, files);
     if (inputs === undefined) return [];
     const accepted = acceptedBefore(schema.text, inputs);
@@ -57,7 +72,9 @@ export function chartValuesIssues(config: ReleasesConfig, releasesFile: ParsedDo
       accepted.remember();
       return [];
     }
-    return (validate.errors ?? []).filter((error) => error.keyword !== 'if').flatMap((error) => schemaIssue(error, layers, release, index, releasesFile));
+    return (validate.errors ?? [])
+      .filter((error) => error.keyword !== 'if')
+      .flatMap((error) => schemaIssue(error, layers, release, index, releasesFile));
   });
 }
 
@@ -66,15 +83,27 @@ export function chartValuesIssues(config: ReleasesConfig, releasesFile: ParsedDo
  * values and set entries. The same inputs merge to the same values, so a schema that accepted them accepts them
  * again. Undefined when a values file is broken (reported already).
  */
-function layerInputs(release: Release, chartDir: string, reader: ValuesFileReader, files: FileProbe): unknown[] | undefined {
+function layerInputs(
+  release: Release,
+  chartDir: string,
+  reader: ValuesFileReader,
+  files: FileProbe,
+): unknown[] | undefined {
   const chartValues = join(chartDir, 'values.yaml');
-  const filePaths = [...(files.isFile(chartValues) ? [chartValues] : []), ...release.values.flatMap((layer) => (layer.kind === 'file' ? [layer.path] : []))];
+  const filePaths = [
+    ...(files.isFile(chartValues) ? [chartValues] : []),
+    ...release.values.flatMap((layer) => (layer.kind === 'file' ? [layer.path] : [])),
+  ];
   if (filePaths.some((path) => reader.issues(path).length > 0)) return undefined;
   return [
     files.isFile(chartValues) ? reader.text(chartValues) : null,
-    ...release.values.map((layer) => (layer.kind === 'file' ? { file: reader.text(layer.path) } : { inline: layer.values })),
+    ...release.values.map((layer) =>
+      layer.kind === 'file' ? { file: reader.text(layer.path) } : { inline: layer.values },
+    ),
     // Secret entries carry their mark: inputs that hold one are never remembered.
-    ...release.set.map((entry) => (entry.secret ? { name: entry.name, value: entry.value, secret: true } : [entry.name, entry.value])),
+    ...release.set.map((entry) =>
+      entry.secret ? { name: entry.name, value: entry.value, secret: true } : [entry.name, entry.value],
+    ),
   ];
 }
 
@@ -105,7 +134,15 @@ function chartSchema(chartDir: string, files: FileProbe): ChartSchema | undefine
 }
 
 /** The release's layers, lowest precedence first; undefined when a values file is unreadable (reported already). */
-function releaseLayers(release: Release, index: number, chartDir: string, releasesFile: ParsedDocument, reader: ValuesFileReader, files: FileProbe, commandLineSets: ReadonlySet<unknown>): Layer[] | undefined {
+function releaseLayers(
+  release: Release,
+  index: number,
+  chartDir: string,
+  releasesFile: ParsedDocument,
+  reader: ValuesFileReader,
+  files: FileProbe,
+  commandLineSets: ReadonlySet<unknown>,
+): Layer[] | undefined {
   const fileLayer = (path: string): Layer | undefined | 'broken' => {
     if (reader.issues(path).length > 0) return 'broken';
     const parsed = reader.read(path);
@@ -118,13 +155,29 @@ function releaseLayers(release: Release, index: number, chartDir: string, releas
       if (layer.kind === 'file') return fileLayer(layer.path);
       // A versions-file entry has no line of releases.yaml: its keys point at the release's name.
       if (layer.kind === 'sops') return undefined;
-      return layer.source === undefined ? { values: layer.values, parsed: releasesFile, at: ['releases', index, 'name'], isSet: true } : { values: layer.values, parsed: releasesFile, at: pointerToPath(layer.source) };
+      return layer.source === undefined
+        ? { values: layer.values, parsed: releasesFile, at: ['releases', index, 'name'], isSet: true }
+        : { values: layer.values, parsed: releasesFile, at: pointerToPath(layer.source) };
     }),
     // A value from a cluster Secret is not known before the run reads it: helm checks it then.
     ...release.set.map((entry, setIndex) => {
       if (entry.unresolved) return undefined;
-      const layer = setLayer(entry.name, entry.value, releasesFile, ['releases', index, 'set', setIndex, entry.valueFrom ? 'valueFrom' : 'value']);
-      return layer && commandLineSets.has(entry) ? { ...layer, commandLine: { flag: entry.secret ? `--set-secret ${entry.name}` : `--set ${entry.name}=${String(entry.value)}`, secret: entry.secret === true } } : layer;
+      const layer = setLayer(entry.name, entry.value, releasesFile, [
+        'releases',
+        index,
+        'set',
+        setIndex,
+        entry.valueFrom ? 'valueFrom' : 'value',
+      ]);
+      return layer && commandLineSets.has(entry)
+        ? {
+            ...layer,
+            commandLine: {
+              flag: entry.secret ? `--set-secret ${entry.name}` : `--set ${entry.name}=${String(entry.value)}`,
+              secret: entry.secret === true,
+            },
+          }
+        : layer;
     }),
   ];
   if (layers.includes('broken')) return undefined;
@@ -159,7 +212,13 @@ function has(values: unknown, path: readonly PathSegment[]): boolean {
   return true;
 }
 
-function schemaIssue(error: ErrorObject, layers: readonly Layer[], release: Release, index: number, releasesFile: ParsedDocument): ConfigIssue[] {
+function schemaIssue(
+  error: ErrorObject,
+  layers: readonly Layer[],
+  release: Release,
+  index: number,
+  releasesFile: ParsedDocument,
+): ConfigIssue[] {
   const path = pointerToPath(error.instancePath);
   const unknownKey = error.keyword === 'additionalProperties' ? String(error.params.additionalProperty) : undefined;
   const subject = unknownKey === undefined ? path : [...path, unknownKey];
@@ -169,36 +228,84 @@ function schemaIssue(error: ErrorObject, layers: readonly Layer[], release: Rele
   const secret = release.set.some((entry) => entry.secret && pathsMeet(setPathSteps(entry.name), subject));
   const { message, hint } = describeError(error, name, where, unknownKey, secret);
   // The highest layer holding the value set it last; a missing required key is held by none: point at the release.
-  const setter = error.keyword === 'required' ? undefined : [...layers].reverse().find((layer) => has(layer.values, subject));
-  if (!setter) return [issueAt(releasesFile, ['releases', index, 'chart'], `values of release ${release.id}: ${message}`, hint)];
+  const setter =
+    error.keyword === 'required' ? undefined : [...layers].reverse().find((layer) => has(layer.values, subject));
+  if (!setter)
+    return [issueAt(releasesFile, ['releases', index, 'chart'], `values of release ${release.id}: ${message}`, hint)];
   if (setter.commandLine) {
     // A secret value is never quoted: helm checks it, and says only where.
     if (setter.commandLine.secret) return [];
-    return [{ file: commandLine, line: 1, column: 1, path: pathToPointer(subject), message: `${setter.commandLine.flag}: ${message} (release ${release.id})`, hint }];
+    return [
+      {
+        file: commandLine,
+        line: 1,
+        column: 1,
+        path: pathToPointer(subject),
+        message: `${setter.commandLine.flag}: ${message} (release ${release.id})`,
+        hint,
+      },
+    ];
   }
   const target = setter.isSet ? setter.at : [...setter.at, ...subject];
   // An unknown key is pointed at itself, a wrong value at the value.
-  const { line, column } = setter.isSet || unknownKey === undefined ? locate(setter.parsed, target) : locate(setter.parsed, [...setter.at, ...path], unknownKey);
-  return [{ file: setter.parsed.file, line, column, path: pathToPointer(target), message: `${message} (release ${release.id})`, hint }];
+  const { line, column } =
+    setter.isSet || unknownKey === undefined
+      ? locate(setter.parsed, target)
+      : locate(setter.parsed, [...setter.at, ...path], unknownKey);
+  return [
+    {
+      file: setter.parsed.file,
+      line,
+      column,
+      path: pathToPointer(target),
+      message: `${message} (release ${release.id})`,
+      hint,
+    },
+  ];
 }
 
-function describeError(error: ErrorObject, name: string, where: string, unknownKey: string | undefined, secret: boolean): { message: string; hint: string } {
+function describeError(
+  error: ErrorObject,
+  name: string,
+  where: string,
+  unknownKey: string | undefined,
+  secret: boolean,
+): { message: string; hint: string } {
   const data = secret ? 'the secret value given (not shown)' : JSON.stringify(error.data);
   switch (error.keyword) {
     case 'additionalProperties': {
       const allowed = Object.keys((error.parentSchema?.properties as object | undefined) ?? {});
-      return { message: `unknown key "${unknownKey}": ${where} does not allow it`, hint: didYouMean(unknownKey!, allowed) ?? (allowed.length > 0 ? `allowed keys: ${allowed.join(', ')}` : 'remove it') };
+      return {
+        message: `unknown key "${unknownKey}": ${where} does not allow it`,
+        hint:
+          didYouMean(unknownKey!, allowed) ??
+          (allowed.length > 0 ? `allowed keys: ${allowed.join(', ')}` : 'remove it'),
+      };
     }
     case 'required':
-      return { message: `${name} is missing the key "${String(error.params.missingProperty)}" that ${where} requires`, hint: `set ${String(error.params.missingProperty)} in a values file or inline values of the release` };
+      return {
+        message: `${name} is missing the key "${String(error.params.missingProperty)}" that ${where} requires`,
+        hint: `set ${String(error.params.missingProperty)} in a values file or inline values of the release`,
+      };
     case 'type':
-      return { message: `${name} must be ${article(String(error.params.type))}, not ${data}`, hint: !secret && typeof error.data === 'string' && error.data.trim() !== '' && !Number.isNaN(Number(error.data)) ? 'write the number without quotes' : `write ${article(String(error.params.type))}, as ${where} declares` };
+      return {
+        message: `${name} must be ${article(String(error.params.type))}, not ${data}`,
+        hint:
+          !secret && typeof error.data === 'string' && error.data.trim() !== '' && !Number.isNaN(Number(error.data))
+            ? 'write the number without quotes'
+            : `write ${article(String(error.params.type))}, as ${where} declares`,
+      };
     case 'enum':
       return {
         message: `${name} must be one of ${(error.params.allowedValues as unknown[]).map((value) => JSON.stringify(value)).join(', ')}, not ${data}`,
-        hint: (!secret && didYouMean(String(error.data), (error.params.allowedValues as unknown[]).map(String))) || `${where} lists the allowed values`,
+        hint:
+          (!secret && didYouMean(String(error.data), (error.params.allowedValues as unknown[]).map(String))) ||
+          `${where} lists the allowed values`,
       };
     default:
-      return { message: `${name} ${error.message ?? 'is invalid'} (${where})`, hint: `see ${where} for what ${name} accepts` };
+      return {
+        message: `${name} ${error.message ?? 'is invalid'} (${where})`,
+        hint: `see ${where} for what ${name} accepts`,
+      };
   }
 }

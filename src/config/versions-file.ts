@@ -11,24 +11,57 @@ import type { ConfigIssue } from '../errors.js';
 export type Versions = ReadonlyMap<string, string>;
 
 /** The versions in a versions file, with every problem located by line and column. Pure. */
-export function parseVersionsFile(text: string, file: string, releaseNames: readonly string[]): { versions: Map<string, string>; issues: ConfigIssue[] } {
+export function parseVersionsFile(
+  text: string,
+  file: string,
+  releaseNames: readonly string[],
+): { versions: Map<string, string>; issues: ConfigIssue[] } {
   const parsed = parseYaml(text, file);
   const versions = new Map<string, string>();
   if (parsed.issues.length > 0) return { versions, issues: parsed.issues };
   const contents = parsed.doc.contents;
   if (contents === null || (isScalar(contents) && contents.value === null)) return { versions, issues: [] };
-  if (!isMap(contents)) return { versions, issues: [issueAt(parsed, [], 'a versions file must be a map of release name to image tag or digest', 'e.g. frontend: 3f2a1c9')] };
+  if (!isMap(contents))
+    return {
+      versions,
+      issues: [
+        issueAt(
+          parsed,
+          [],
+          'a versions file must be a map of release name to image tag or digest',
+          'e.g. frontend: 3f2a1c9',
+        ),
+      ],
+    };
   const issues: ConfigIssue[] = [];
   for (const pair of contents.items) {
     const name = isScalar(pair.key) ? String(pair.key.value) : '';
     const value = isScalar(pair.value) ? pair.value.value : undefined;
     if (!releaseNames.includes(name)) {
-      issues.push(issueAt(parsed, [], `no release "${name}" in releases.yaml`, didYouMean(name, releaseNames) ?? 'keys are release names', name));
+      issues.push(
+        issueAt(
+          parsed,
+          [],
+          `no release "${name}" in releases.yaml`,
+          didYouMean(name, releaseNames) ?? 'keys are release names',
+          name,
+        ),
+      );
     } else if (typeof value !== 'string' || value === '') {
       const range = isScalar(pair.value) ? pair.value.range : undefined;
       const written = range ? text.slice(range[0], range[1]) : '';
-      const hint = typeof value === 'number' || typeof value === 'boolean' ? `quote it: ${name}: "${written}"` : `e.g. ${name}: 3f2a1c9`;
-      issues.push(issueAt(parsed, [name], `the version of ${name} must be a non-empty string (an image tag or sha256: digest)`, hint));
+      const hint =
+        typeof value === 'number' || typeof value === 'boolean'
+          ? `quote it: ${name}: "${written}"`
+          : `e.g. ${name}: 3f2a1c9`;
+      issues.push(
+        issueAt(
+          parsed,
+          [name],
+          `the version of ${name} must be a non-empty string (an image tag or sha256: digest)`,
+          hint,
+        ),
+      );
     } else {
       versions.set(name, value);
     }

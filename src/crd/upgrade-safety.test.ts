@@ -27,7 +27,13 @@ function crd(versions: Version[], options: { storedVersions?: string[]; strategy
         schema: {
           openAPIV3Schema: {
             type: 'object',
-            properties: { spec: { type: 'object', properties: version.spec, ...(version.required && { required: version.required }) } },
+            properties: {
+              spec: {
+                type: 'object',
+                properties: version.spec,
+                ...(version.required && { required: version.required }),
+              },
+            },
           },
         },
       })),
@@ -49,12 +55,23 @@ const v1Spec = { schedule: { type: 'string' }, retention: { type: 'integer' }, t
 describe('unsafeCrdChanges', () => {
   it('passes an additive change: a new optional field and a new version', () => {
     const current = crd([{ name: 'v1', storage: true, spec: v1Spec }], { storedVersions: ['v1'] });
-    const proposed = crd([{ name: 'v1', storage: true, spec: { ...v1Spec, paused: { type: 'boolean' } } }, { name: 'v2', spec: v1Spec }]);
-    expect(unsafeCrdChanges(current, proposed, [backup('nightly', { schedule: '0 1 * * *', retention: 7 })])).toEqual([]);
+    const proposed = crd([
+      { name: 'v1', storage: true, spec: { ...v1Spec, paused: { type: 'boolean' } } },
+      { name: 'v2', spec: v1Spec },
+    ]);
+    expect(unsafeCrdChanges(current, proposed, [backup('nightly', { schedule: '0 1 * * *', retention: 7 })])).toEqual(
+      [],
+    );
   });
 
   it('refuses removing a version still in storedVersions, and one still served', () => {
-    const current = crd([{ name: 'v1alpha1', spec: v1Spec }, { name: 'v1', storage: true, spec: v1Spec }], { storedVersions: ['v1alpha1', 'v1'] });
+    const current = crd(
+      [
+        { name: 'v1alpha1', spec: v1Spec },
+        { name: 'v1', storage: true, spec: v1Spec },
+      ],
+      { storedVersions: ['v1alpha1', 'v1'] },
+    );
     const proposed = crd([{ name: 'v1', storage: true, spec: v1Spec }]);
     const findings = unsafeCrdChanges(current, proposed, [backup('old', { schedule: 'x' }, 'v1alpha1')]);
     expect(findings.map((finding) => finding.rule)).toEqual(['served-version-removed', 'stored-version-removed']);
@@ -64,7 +81,14 @@ describe('unsafeCrdChanges', () => {
 
   it('names each live object a new required field, a narrowed type or a dropped field breaks', () => {
     const current = crd([{ name: 'v1', storage: true, spec: v1Spec }], { storedVersions: ['v1'] });
-    const proposed = crd([{ name: 'v1', storage: true, spec: { schedule: { type: 'string' }, retention: { type: 'integer', maximum: 30 }, owner: { type: 'string' } }, required: ['owner'] }]);
+    const proposed = crd([
+      {
+        name: 'v1',
+        storage: true,
+        spec: { schedule: { type: 'string' }, retention: { type: 'integer', maximum: 30 }, owner: { type: 'string' } },
+        required: ['owner'],
+      },
+    ]);
     const live = [
       backup('fine', { schedule: 'a', retention: 7, owner: 'ops' }),
       backup('no-owner', { schedule: 'a', owner: undefined }),
@@ -84,7 +108,10 @@ describe('unsafeCrdChanges', () => {
   it('refuses a narrowed type that live objects set', () => {
     const current = crd([{ name: 'v1', storage: true, spec: { size: { 'x-kubernetes-int-or-string': true } } }]);
     const proposed = crd([{ name: 'v1', storage: true, spec: { size: { type: 'integer' } } }]);
-    const findings = unsafeCrdChanges(current, proposed, [backup('big', { size: '10Gi' }), backup('small', { size: 3 })]);
+    const findings = unsafeCrdChanges(current, proposed, [
+      backup('big', { size: '10Gi' }),
+      backup('small', { size: 3 }),
+    ]);
     expect(findings).toHaveLength(1);
     expect(findings[0]!.objects).toEqual(['data/big: .spec.size must be integer']);
   });
@@ -95,15 +122,31 @@ describe('unsafeCrdChanges', () => {
       { name: 'v2', storage: storage === 'v2', spec: { schedule: { type: 'string' } } },
     ];
     const current = crd(versions('v1'), { storedVersions: ['v1'] });
-    expect(unsafeCrdChanges(current, crd(versions('v2')), []).map((finding) => finding.rule)).toEqual(['storage-without-conversion']);
+    expect(unsafeCrdChanges(current, crd(versions('v2')), []).map((finding) => finding.rule)).toEqual([
+      'storage-without-conversion',
+    ]);
     expect(unsafeCrdChanges(current, crd(versions('v2'), { strategy: 'Webhook' }), [])).toEqual([]);
   });
 });
 
 describe('crdSchemaChanges', () => {
   it('lists versions and fields added, removed and changed', () => {
-    const current = crd([{ name: 'v1alpha1', spec: v1Spec }, { name: 'v1', storage: true, spec: v1Spec }]);
-    const proposed = crd([{ name: 'v1', storage: true, spec: { schedule: { type: 'string', pattern: '^\\S+$' }, retention: { type: 'string' }, paused: { type: 'boolean' } }, required: ['schedule'] }]);
+    const current = crd([
+      { name: 'v1alpha1', spec: v1Spec },
+      { name: 'v1', storage: true, spec: v1Spec },
+    ]);
+    const proposed = crd([
+      {
+        name: 'v1',
+        storage: true,
+        spec: {
+          schedule: { type: 'string', pattern: '^\\S+$' },
+          retention: { type: 'string' },
+          paused: { type: 'boolean' },
+        },
+        required: ['schedule'],
+      },
+    ]);
     expect(crdSchemaChanges(current, proposed)).toEqual([
       '~ v1 .spec.schedule: now required',
       '~ v1 .spec.schedule: pattern (none) → "^\\\\S+$"',

@@ -48,7 +48,14 @@ export function withCrdImpacts(diff: ReleaseDiff, upgrades: readonly CrdUpgrade[
         kind: 'crd-unsafe' as const,
         message: `unsafe, sync refuses it without --allow-unsafe-crd-change ${upgrade.crd}: ${finding.message}${finding.objects.length > 0 ? ` (${finding.objects.join('; ')})` : ''}`,
       }));
-      return { ...change, impacts: [...change.impacts, ...unsafe, ...upgrade.changes.map((line) => ({ kind: 'crd-schema' as const, message: `schema ${line}` }))] };
+      return {
+        ...change,
+        impacts: [
+          ...change.impacts,
+          ...unsafe,
+          ...upgrade.changes.map((line) => ({ kind: 'crd-schema' as const, message: `schema ${line}` })),
+        ],
+      };
     }),
   };
 }
@@ -64,12 +71,21 @@ const versionsOf = (crd: KubeObject): CrdVersion[] =>
   list(record(crd.spec).versions)
     .map(record)
     .filter((version) => typeof version.name === 'string')
-    .map((version) => ({ name: version.name as string, served: version.served !== false, storage: version.storage === true, schema: record(version.schema).openAPIV3Schema }));
+    .map((version) => ({
+      name: version.name as string,
+      served: version.served !== false,
+      storage: version.storage === true,
+      schema: record(version.schema).openAPIV3Schema,
+    }));
 
 /** The versions a CRD serves, in its order. */
-export const servedVersions = (crd: KubeObject): string[] => versionsOf(crd).filter((version) => version.served).map((version) => version.name);
+export const servedVersions = (crd: KubeObject): string[] =>
+  versionsOf(crd)
+    .filter((version) => version.served)
+    .map((version) => version.name);
 
-const objectName = (obj: KubeObject) => (obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata.name);
+const objectName = (obj: KubeObject) =>
+  obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata.name;
 const versionOf = (obj: KubeObject) => obj.apiVersion.slice(obj.apiVersion.indexOf('/') + 1);
 
 /** The unsafe parts of changing `current` (live, with its status) into `proposed`, given the live custom resources. */
@@ -90,7 +106,9 @@ export function unsafeCrdChanges(current: KubeObject, proposed: KubeObject, live
       objects: objectsAt(version.name),
     });
   }
-  for (const stored of list(record(current.status).storedVersions).filter((name): name is string => typeof name === 'string')) {
+  for (const stored of list(record(current.status).storedVersions).filter(
+    (name): name is string => typeof name === 'string',
+  )) {
     if (after.has(stored)) continue;
     findings.push({
       crd,
@@ -125,7 +143,13 @@ export function unsafeCrdChanges(current: KubeObject, proposed: KubeObject, live
   const oldStorage = before.find((version) => version.storage);
   const newStorage = [...after.values()].find((version) => version.storage);
   const strategy = record(record(proposed.spec).conversion).strategy ?? 'None';
-  if (oldStorage && newStorage && oldStorage.name !== newStorage.name && strategy === 'None' && !sameSchema(oldStorage.schema, newStorage.schema)) {
+  if (
+    oldStorage &&
+    newStorage &&
+    oldStorage.name !== newStorage.name &&
+    strategy === 'None' &&
+    !sameSchema(oldStorage.schema, newStorage.schema)
+  ) {
     findings.push({
       crd,
       rule: 'storage-without-conversion',
@@ -158,7 +182,11 @@ function sameSchema(a: unknown, b: unknown): boolean {
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical((value as Record<string, unknown>)[key])]));
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
+  );
 }
 
 /** One line per difference between two CRDs' versions and schemas, for diff to show the schema change as such. */
@@ -172,15 +200,32 @@ export function crdSchemaChanges(current: KubeObject, proposed: KubeObject): str
       lines.push(`+ version ${name}${version.served ? '' : ' (not served)'}${version.storage ? ' (storage)' : ''}`);
       continue;
     }
-    if (old.served !== version.served) lines.push(`~ version ${name}: ${version.served ? 'served' : 'no longer served'}`);
-    if (old.storage !== version.storage) lines.push(`~ version ${name}: ${version.storage ? 'now the storage version' : 'no longer the storage version'}`);
-    lines.push(...schemaChanges(old.schema, version.schema, '').map((line) => `${line.slice(0, 2)}${name} ${line.slice(2)}`));
+    if (old.served !== version.served)
+      lines.push(`~ version ${name}: ${version.served ? 'served' : 'no longer served'}`);
+    if (old.storage !== version.storage)
+      lines.push(`~ version ${name}: ${version.storage ? 'now the storage version' : 'no longer the storage version'}`);
+    lines.push(
+      ...schemaChanges(old.schema, version.schema, '').map((line) => `${line.slice(0, 2)}${name} ${line.slice(2)}`),
+    );
   }
   for (const name of before.keys()) if (!after.has(name)) lines.push(`- version ${name}`);
   return lines;
 }
 
-const CONSTRAINTS = ['type', 'enum', 'pattern', 'format', 'minimum', 'maximum', 'minLength', 'maxLength', 'minItems', 'maxItems', 'x-kubernetes-int-or-string', 'x-kubernetes-preserve-unknown-fields'];
+const CONSTRAINTS = [
+  'type',
+  'enum',
+  'pattern',
+  'format',
+  'minimum',
+  'maximum',
+  'minLength',
+  'maxLength',
+  'minItems',
+  'maxItems',
+  'x-kubernetes-int-or-string',
+  'x-kubernetes-preserve-unknown-fields',
+];
 
 function schemaChanges(before: unknown, after: unknown, path: string): string[] {
   const old = record(before);
@@ -189,12 +234,15 @@ function schemaChanges(before: unknown, after: unknown, path: string): string[] 
   const at = path || '.';
   for (const keyword of CONSTRAINTS) {
     if (JSON.stringify(old[keyword]) === JSON.stringify(next[keyword])) continue;
-    lines.push(`~ ${at}: ${keyword} ${JSON.stringify(old[keyword]) ?? '(none)'} → ${JSON.stringify(next[keyword]) ?? '(none)'}`);
+    lines.push(
+      `~ ${at}: ${keyword} ${JSON.stringify(old[keyword]) ?? '(none)'} → ${JSON.stringify(next[keyword]) ?? '(none)'}`,
+    );
   }
   const oldRequired = new Set(list(old.required));
   const newRequired = new Set(list(next.required));
   for (const field of newRequired) if (!oldRequired.has(field)) lines.push(`~ ${path}.${String(field)}: now required`);
-  for (const field of oldRequired) if (!newRequired.has(field)) lines.push(`~ ${path}.${String(field)}: no longer required`);
+  for (const field of oldRequired)
+    if (!newRequired.has(field)) lines.push(`~ ${path}.${String(field)}: no longer required`);
   const oldProperties = record(old.properties);
   const newProperties = record(next.properties);
   for (const [field, schema] of Object.entries(newProperties)) {
@@ -202,6 +250,7 @@ function schemaChanges(before: unknown, after: unknown, path: string): string[] 
     else lines.push(`+ ${path}.${field}`);
   }
   for (const field of Object.keys(oldProperties)) if (!(field in newProperties)) lines.push(`- ${path}.${field}`);
-  if (old.items !== undefined || next.items !== undefined) lines.push(...schemaChanges(old.items, next.items, `${path}[]`));
+  if (old.items !== undefined || next.items !== undefined)
+    lines.push(...schemaChanges(old.items, next.items, `${path}[]`));
   return lines;
 }

@@ -39,7 +39,11 @@ describe('findDrift', () => {
     const container = serverContainer(edited);
     container.env = container.env.filter((variable) => variable.name !== 'PORT');
     expect(findDrift(applied, normalizeObject(edited))).toEqual([
-      { path: 'spec.template.spec.containers[name=server].env[name=PORT]', applied: { name: 'PORT', value: '8080' }, live: null },
+      {
+        path: 'spec.template.spec.containers[name=server].env[name=PORT]',
+        applied: { name: 'PORT', value: '8080' },
+        live: null,
+      },
     ]);
   });
 
@@ -93,13 +97,23 @@ describe('parseQuantity', () => {
 
 describe('drift ignore rules', () => {
   const deployment = (replicas: number, image: string): KubeObject => ({
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web' },
     spec: { replicas, template: { spec: { containers: [{ name: 'server', image }] } } },
   });
-  const hpa: KubeObject = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'web' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' } } };
+  const hpa: KubeObject = {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: 'web' },
+    spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' } },
+  };
 
   it('leaves spec.replicas of an autoscaled workload to its HorizontalPodAutoscaler', () => {
-    const live = new Map([['apps/Deployment/shop/web', deployment(4, 'web:1')], ['autoscaling/HorizontalPodAutoscaler/shop/web', hpa]]);
+    const live = new Map([
+      ['apps/Deployment/shop/web', deployment(4, 'web:1')],
+      ['autoscaling/HorizontalPodAutoscaler/shop/web', hpa],
+    ]);
     expect(driftedObjects([deployment(1, 'web:1'), hpa], live, 'shop')).toEqual([]);
     expect(driftedObjects([deployment(1, 'web:1')], live, 'shop')).toEqual(['Deployment/web']);
   });
@@ -107,9 +121,21 @@ describe('drift ignore rules', () => {
   it('skips the fields a rule names, by kind and name, list elements by name or *', () => {
     const live = new Map([['apps/Deployment/shop/web', deployment(1, 'web:2')]]);
     const applied = [deployment(1, 'web:1')];
-    expect(driftedObjects(applied, live, 'shop', [{ kind: 'Deployment', jsonPointers: ['/spec/template/spec/containers/server/image'] }])).toEqual([]);
-    expect(driftedObjects(applied, live, 'shop', [{ kind: 'Deployment', name: 'web', jsonPointers: ['/spec/template/spec/containers/*'] }])).toEqual([]);
-    expect(driftedObjects(applied, live, 'shop', [{ kind: 'Deployment', name: 'other', jsonPointers: ['/spec'] }])).toEqual(['Deployment/web']);
-    expect(driftedObjects(applied, live, 'shop', [{ kind: 'StatefulSet', jsonPointers: ['/spec'] }])).toEqual(['Deployment/web']);
+    expect(
+      driftedObjects(applied, live, 'shop', [
+        { kind: 'Deployment', jsonPointers: ['/spec/template/spec/containers/server/image'] },
+      ]),
+    ).toEqual([]);
+    expect(
+      driftedObjects(applied, live, 'shop', [
+        { kind: 'Deployment', name: 'web', jsonPointers: ['/spec/template/spec/containers/*'] },
+      ]),
+    ).toEqual([]);
+    expect(
+      driftedObjects(applied, live, 'shop', [{ kind: 'Deployment', name: 'other', jsonPointers: ['/spec'] }]),
+    ).toEqual(['Deployment/web']);
+    expect(driftedObjects(applied, live, 'shop', [{ kind: 'StatefulSet', jsonPointers: ['/spec'] }])).toEqual([
+      'Deployment/web',
+    ]);
   });
 });

@@ -26,7 +26,8 @@ export function findDrift(applied: KubeObject, live: KubeObject): DriftedField[]
       const names = namesOf(appliedValue);
       appliedValue.forEach((element, index) => {
         const name = names?.[index];
-        const counterpart = name === undefined ? liveValue[index] : liveValue.find((item) => isRecord(item) && item.name === name);
+        const counterpart =
+          name === undefined ? liveValue[index] : liveValue.find((item) => isRecord(item) && item.name === name);
         visit(element, counterpart, `${path}[${name === undefined ? index : `name=${name}`}]`, key, mapKey);
       });
     } else if (!sameValue(appliedValue, liveValue, mapKey)) {
@@ -49,7 +50,9 @@ function isZeroValue(value: unknown): boolean {
 
 /** The element names when every element is an object with a distinct string `name`, otherwise undefined. */
 function namesOf(list: unknown[]): string[] | undefined {
-  const names = list.map((element) => (isRecord(element) && typeof element.name === 'string' ? element.name : undefined));
+  const names = list.map((element) =>
+    isRecord(element) && typeof element.name === 'string' ? element.name : undefined,
+  );
   if (names.some((name) => name === undefined)) return undefined;
   return new Set(names).size === names.length ? (names as string[]) : undefined;
 }
@@ -117,28 +120,47 @@ export interface IgnoreRule {
 
 /** `spec.template.spec.containers[name=server].image` → spec, template, spec, containers, name=server, image. */
 function driftPathSegments(path: string): string[] {
-  return [...path.matchAll(/\["((?:[^"\\]|\\.)*)"\]|\[([^\]]+)\]|([^.[\]]+)/g)].map((match) => match[1] ?? match[2] ?? match[3]!);
+  return [...path.matchAll(/\["((?:[^"\\]|\\.)*)"\]|\[([^\]]+)\]|([^.[\]]+)/g)].map(
+    (match) => match[1] ?? match[2] ?? match[3]!,
+  );
 }
 
 /** `/spec/template/spec/containers/server/image`; a list element by index, by its name, or `*` for any. */
 function pointerCovers(pointer: string, path: string): boolean {
-  const wanted = pointer.split('/').slice(1).map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const wanted = pointer
+    .split('/')
+    .slice(1)
+    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
   const actual = driftPathSegments(path);
-  return wanted.length <= actual.length && wanted.every((segment, index) => segment === '*' || segment === actual[index] || `name=${segment}` === actual[index]);
+  return (
+    wanted.length <= actual.length &&
+    wanted.every(
+      (segment, index) => segment === '*' || segment === actual[index] || `name=${segment}` === actual[index],
+    )
+  );
 }
 
 /**
  * The pointers that drift of `obj` leaves out: the release's rules for its kind (and name), and `/spec/replicas` of
  * anything an HorizontalPodAutoscaler of the release scales, since the autoscaler owns that field.
  */
-export function ignoredPointers(obj: KubeObject, rules: readonly IgnoreRule[], released: readonly KubeObject[]): string[] {
+export function ignoredPointers(
+  obj: KubeObject,
+  rules: readonly IgnoreRule[],
+  released: readonly KubeObject[],
+): string[] {
   const scaled = released.some((other) => {
-    const target = other.kind === 'HorizontalPodAutoscaler' ? (other.spec as { scaleTargetRef?: { kind?: string; name?: string } } | undefined)?.scaleTargetRef : undefined;
+    const target =
+      other.kind === 'HorizontalPodAutoscaler'
+        ? (other.spec as { scaleTargetRef?: { kind?: string; name?: string } } | undefined)?.scaleTargetRef
+        : undefined;
     return target?.kind === obj.kind && target.name === obj.metadata.name;
   });
   return [
     ...(scaled ? ['/spec/replicas'] : []),
-    ...rules.filter((rule) => (!rule.kind || rule.kind === obj.kind) && (!rule.name || rule.name === obj.metadata.name)).flatMap((rule) => rule.jsonPointers),
+    ...rules
+      .filter((rule) => (!rule.kind || rule.kind === obj.kind) && (!rule.name || rule.name === obj.metadata.name))
+      .flatMap((rule) => rule.jsonPointers),
   ];
 }
 
@@ -151,10 +173,18 @@ export function driftIgnoring(applied: KubeObject, live: KubeObject, pointers: r
  * The objects a deployed revision applied that no longer match the cluster: drifted (`Deployment/web`) or gone
  * (`Deployment/web (deleted)`). Compared as JSON, without rendering YAML: this is the no-op check of every sync.
  */
-export function driftedObjects(deployed: readonly KubeObject[], liveByKey: ReadonlyMap<string, KubeObject>, namespace: string, rules: readonly IgnoreRule[] = []): string[] {
+export function driftedObjects(
+  deployed: readonly KubeObject[],
+  liveByKey: ReadonlyMap<string, KubeObject>,
+  namespace: string,
+  rules: readonly IgnoreRule[] = [],
+): string[] {
   return deployed.flatMap((applied) => {
     const live = liveByKey.get(objectKey(applied, namespace));
     if (!live) return [`${objectRef(applied)} (deleted)`];
-    return driftIgnoring(normalizeObject(applied), normalizeObject(live), ignoredPointers(applied, rules, deployed)).length > 0 ? [objectRef(applied)] : [];
+    return driftIgnoring(normalizeObject(applied), normalizeObject(live), ignoredPointers(applied, rules, deployed))
+      .length > 0
+      ? [objectRef(applied)]
+      : [];
   });
 }

@@ -49,7 +49,9 @@ describe('normalizeObject', () => {
     const deployment = find(live, 'Deployment', 'frontend');
     const reversed = JSON.parse(JSON.stringify(deployment, (_key, value: unknown) => reverseKeys(value))) as KubeObject;
     expect(toYaml(normalizeObject(reversed))).toBe(toYaml(normalizeObject(deployment)));
-    expect(toYaml(normalizeObject(deployment)).startsWith('apiVersion: apps/v1\nkind: Deployment\nmetadata:\n')).toBe(true);
+    expect(toYaml(normalizeObject(deployment)).startsWith('apiVersion: apps/v1\nkind: Deployment\nmetadata:\n')).toBe(
+      true,
+    );
   });
 });
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { asDryRun, find, frontendRelease, frontendUpgrade, NEW_SESSION_KEY, SESSION_KEY } from '../../test/fixtures/diff/scenario.js';
+import {
+  asDryRun,
+  find,
+  frontendRelease,
+  frontendUpgrade,
+  NEW_SESSION_KEY,
+  SESSION_KEY,
+} from '../../test/fixtures/diff/scenario.js';
 import { normalizeObject, toYaml } from './normalize.js';
 import { diffRelease, hasChanges, type ReleaseDiffInput } from './release-diff.js';
 
@@ -11,7 +18,13 @@ const actions = (input: ReleaseDiffInput): Record<string, string> =>
 
 describe('diffRelease', () => {
   it('sees no change and no drift when the dry run only adds server defaults and bookkeeping', () => {
-    const diff = diffRelease({ release: 'frontend', namespace: 'shop', desired: live.map(asDryRun), live, deployed: rendered });
+    const diff = diffRelease({
+      release: 'frontend',
+      namespace: 'shop',
+      desired: live.map(asDryRun),
+      live,
+      deployed: rendered,
+    });
     expect(diff.summary).toEqual({ add: 0, change: 0, destroy: 0, unchanged: 5 });
     expect(diff.drift).toEqual([]);
     expect(diff.changes.every((change) => change.before === undefined && change.after === undefined)).toBe(true);
@@ -67,7 +80,12 @@ describe('diffRelease', () => {
 
   it('is the same whatever the order of its inputs', () => {
     const input = frontendUpgrade();
-    const reversed = { ...input, desired: [...input.desired].reverse(), live: [...input.live].reverse(), deployed: [...input.deployed].reverse() };
+    const reversed = {
+      ...input,
+      desired: [...input.desired].reverse(),
+      live: [...input.live].reverse(),
+      deployed: [...input.deployed].reverse(),
+    };
     expect(diffRelease(reversed)).toEqual(upgrade);
   });
 });
@@ -86,14 +104,20 @@ describe('diffRelease secrets', () => {
 
   it('reports Secret drift by key with masked values', () => {
     const input = frontendUpgrade();
-    find(input.live, 'Secret', 'frontend-session').data = { COOKIE_DOMAIN: 'ZXZpbC5leGFtcGxl', SESSION_KEY: Buffer.from(SESSION_KEY).toString('base64') };
+    find(input.live, 'Secret', 'frontend-session').data = {
+      COOKIE_DOMAIN: 'ZXZpbC5leGFtcGxl',
+      SESSION_KEY: Buffer.from(SESSION_KEY).toString('base64'),
+    };
     expect(diffRelease(input).drift.find((drift) => drift.ref === 'Secret/frontend-session')?.fields).toEqual([
       { path: 'data.COOKIE_DOMAIN', applied: '***', live: '*** (changed)' },
     ]);
   });
 
   it('masks a secret value wherever it occurs by replacing the whole string, keeping the YAML valid', () => {
-    const diff = diffRelease({ ...frontendUpgrade(), secrets: [{ path: 'catalog', value: 'productcatalogservice.debug' }] });
+    const diff = diffRelease({
+      ...frontendUpgrade(),
+      secrets: [{ path: 'catalog', value: 'productcatalogservice.debug' }],
+    });
     expect(JSON.stringify(diff)).not.toContain('productcatalogservice.debug');
     expect(diff.drift[0]?.fields[1]).toMatchObject({ applied: 'productcatalogservice:3550', live: '*** (changed)' });
   });
@@ -107,15 +131,34 @@ describe('diffRelease secrets', () => {
 });
 
 describe('diffRelease with hooks', () => {
-  const job = (image: string) => `apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  annotations:\n    helm.sh/hook: pre-upgrade\nspec:\n  template:\n    spec:\n      containers: [{ name: m, image: ${image} }]\n      restartPolicy: Never\n`;
+  const job = (image: string) =>
+    `apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  annotations:\n    helm.sh/hook: pre-upgrade\nspec:\n  template:\n    spec:\n      containers: [{ name: m, image: ${image} }]\n      restartPolicy: Never\n`;
   const secret = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: seed\nstringData:\n  token: s3cr3t-seed\n';
 
   it('lists hooks apart with their events: changed, added, removed; counts them; masks them', () => {
     const diff = diffRelease({
-      release: 'shop/db', namespace: 'shop', desired: [], live: [], deployed: [], secrets: [{ path: 'seed.token', value: 's3cr3t-seed' }],
-      hooks: { deployed: [{ manifest: job('migrate:1'), events: ['pre-upgrade'] }, { manifest: secret.replace('seed', 'old'), events: ['post-install'] }], planned: [{ manifest: job('migrate:2'), events: ['pre-upgrade'] }, { manifest: secret, events: ['pre-install'] }] },
+      release: 'shop/db',
+      namespace: 'shop',
+      desired: [],
+      live: [],
+      deployed: [],
+      secrets: [{ path: 'seed.token', value: 's3cr3t-seed' }],
+      hooks: {
+        deployed: [
+          { manifest: job('migrate:1'), events: ['pre-upgrade'] },
+          { manifest: secret.replace('seed', 'old'), events: ['post-install'] },
+        ],
+        planned: [
+          { manifest: job('migrate:2'), events: ['pre-upgrade'] },
+          { manifest: secret, events: ['pre-install'] },
+        ],
+      },
     });
-    expect(diff.hooks.map((hook) => `${hook.action} ${hook.ref} ${hook.events.join(',')}`)).toEqual(['change Job/migrate pre-upgrade', 'remove Secret/old post-install', 'add Secret/seed pre-install']);
+    expect(diff.hooks.map((hook) => `${hook.action} ${hook.ref} ${hook.events.join(',')}`)).toEqual([
+      'change Job/migrate pre-upgrade',
+      'remove Secret/old post-install',
+      'add Secret/seed pre-install',
+    ]);
     expect(diff.hooks[0]!.after).toContain('image: migrate:2');
     expect(JSON.stringify(diff)).not.toContain('s3cr3t');
     expect(JSON.stringify(diff)).not.toContain(Buffer.from('s3cr3t-seed').toString('base64'));

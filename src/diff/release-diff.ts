@@ -41,7 +41,10 @@ export function diffRelease(input: ReleaseDiffInput): ReleaseDiff {
   const desired = byKey(input.desired);
   const live = byKey(input.live);
   const deployed = byKey(input.deployed);
-  const masker = new Masker(input.secrets ?? [], { places: input.secretPlaces ?? new Set(), namespace: input.namespace });
+  const masker = new Masker(input.secrets ?? [], {
+    places: input.secretPlaces ?? new Set(),
+    namespace: input.namespace,
+  });
 
   const compared = compareObjects(desired, live, deployed, input.namespace);
   const impacts = assessImpacts(compared);
@@ -52,9 +55,18 @@ export function diffRelease(input: ReleaseDiffInput): ReleaseDiff {
       key: object.key,
       ref: object.ref,
       action: object.action,
-      ...(object.action !== 'add' && object.action !== 'unchanged' && masked.before && { before: toYaml(masked.before) }),
-      ...(object.action !== 'remove' && object.action !== 'unchanged' && masked.after && { after: toYaml(masked.after) }),
-      impacts: [...(impacts.get(object.key) ?? []), ...(input.previewed?.has(object.key) ? [{ kind: 'crd-preview' as const, message: input.previewed.get(object.key)! }] : [])],
+      ...(object.action !== 'add' &&
+        object.action !== 'unchanged' &&
+        masked.before && { before: toYaml(masked.before) }),
+      ...(object.action !== 'remove' &&
+        object.action !== 'unchanged' &&
+        masked.after && { after: toYaml(masked.after) }),
+      impacts: [
+        ...(impacts.get(object.key) ?? []),
+        ...(input.previewed?.has(object.key)
+          ? [{ kind: 'crd-preview' as const, message: input.previewed.get(object.key)! }]
+          : []),
+      ],
     };
   });
 
@@ -64,12 +76,20 @@ export function diffRelease(input: ReleaseDiffInput): ReleaseDiff {
       const liveObject = live.get(key);
       if (!liveObject) return [];
       const masked = maskSecretPair(masker, applied, liveObject);
-      const fields = masked.before && masked.after ? driftIgnoring(masked.before, masked.after, ignoredPointers(applied, input.ignoreDifferences ?? [], input.deployed)) : [];
+      const fields =
+        masked.before && masked.after
+          ? driftIgnoring(
+              masked.before,
+              masked.after,
+              ignoredPointers(applied, input.ignoreDifferences ?? [], input.deployed),
+            )
+          : [];
       return fields.length > 0 ? [{ key, ref: objectRef(applied), fields }] : [];
     });
 
   const hooks = diffHooks(input.hooks?.deployed ?? [], input.hooks?.planned ?? [], input.namespace, masker);
-  const count = (action: ChangeAction): number => [...changes, ...hooks].filter((change) => change.action === action).length;
+  const count = (action: ChangeAction): number =>
+    [...changes, ...hooks].filter((change) => change.action === action).length;
   const diff: ReleaseDiff = {
     release: input.release,
     namespace: input.namespace,
@@ -83,16 +103,33 @@ export function diffRelease(input: ReleaseDiffInput): ReleaseDiff {
 }
 
 /** Each hook of either revision, keyed as objects are: added, changed, removed or unchanged, with its events. */
-function diffHooks(deployed: readonly HelmHook[], planned: readonly HelmHook[], namespace: string, masker: Masker): HookChange[] {
+function diffHooks(
+  deployed: readonly HelmHook[],
+  planned: readonly HelmHook[],
+  namespace: string,
+  masker: Masker,
+): HookChange[] {
   const byKey = (hooks: readonly HelmHook[]) =>
-    new Map(hooks.flatMap((hook) => parseManifests(hook.manifest).map((obj) => [objectKey(obj, namespace), { obj: normalizeObject(obj), events: hook.events }] as const)));
+    new Map(
+      hooks.flatMap((hook) =>
+        parseManifests(hook.manifest).map(
+          (obj) => [objectKey(obj, namespace), { obj: normalizeObject(obj), events: hook.events }] as const,
+        ),
+      ),
+    );
   const before = byKey(deployed);
   const after = byKey(planned);
   return [...new Set([...before.keys(), ...after.keys()])].sort(compareKeys).map((key) => {
     const old = before.get(key);
     const now = after.get(key);
     const masked = maskSecretPair(masker, old?.obj, now?.obj);
-    const action: ChangeAction = !now ? 'remove' : !old ? 'add' : isDeepStrictEqual(old.obj, now.obj) ? 'unchanged' : 'change';
+    const action: ChangeAction = !now
+      ? 'remove'
+      : !old
+        ? 'add'
+        : isDeepStrictEqual(old.obj, now.obj)
+          ? 'unchanged'
+          : 'change';
     return {
       key,
       ref: objectRef((now ?? old)!.obj),

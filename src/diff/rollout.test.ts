@@ -6,18 +6,25 @@ import { diffRelease } from './release-diff.js';
 const { live } = frontendRelease();
 
 /** Impact messages by object ref, for objects that have any, when `edit` is applied to a dry run of the live release. */
-function impactsAfter(edit: (desired: KubeObject[]) => void, liveObjects: KubeObject[] = live): Record<string, string[]> {
+function impactsAfter(
+  edit: (desired: KubeObject[]) => void,
+  liveObjects: KubeObject[] = live,
+): Record<string, string[]> {
   const desired = liveObjects.map(asDryRun);
   edit(desired);
   const diff = diffRelease({ release: 'frontend', namespace: 'shop', desired, live: liveObjects, deployed: [] });
   return Object.fromEntries(
-    diff.changes.filter((change) => change.impacts.length > 0).map((change) => [change.ref, change.impacts.map((impact) => impact.message)]),
+    diff.changes
+      .filter((change) => change.impacts.length > 0)
+      .map((change) => [change.ref, change.impacts.map((impact) => impact.message)]),
   );
 }
 
 const spec = (obj: KubeObject): Record<string, unknown> => obj.spec as Record<string, unknown>;
 const podTemplateAnnotations = (deployment: KubeObject): void => {
-  (spec(deployment).template as { metadata: Record<string, unknown> }).metadata.annotations = { 'checksum/config': 'e3b0c442' };
+  (spec(deployment).template as { metadata: Record<string, unknown> }).metadata.annotations = {
+    'checksum/config': 'e3b0c442',
+  };
 };
 const changeConfig = (desired: KubeObject[]): void => {
   find(desired, 'ConfigMap', 'frontend-config').data = { CART_SERVICE_ADDR: 'cartservice:7070', ENV_PLATFORM: 'gcp' };
@@ -29,7 +36,10 @@ const workload = (kind: string, extra: Record<string, unknown> = {}): KubeObject
   metadata: { name: 'redis-cart', namespace: 'shop' },
   spec: {
     selector: { matchLabels: { app: 'redis-cart' } },
-    template: { metadata: { labels: { app: 'redis-cart' } }, spec: { containers: [{ name: 'redis', image: 'redis:alpine' }] } },
+    template: {
+      metadata: { labels: { app: 'redis-cart' } },
+      spec: { containers: [{ name: 'redis', image: 'redis:alpine' }] },
+    },
     ...extra,
   },
 });
@@ -54,7 +64,9 @@ describe('rollout impacts', () => {
     expect(impactsAfter((desired) => desired.forEach((obj) => setImage(obj, 'redis:7')), workloads)).toEqual({
       'Deployment/redis-cart': ['rolls 1 pod of Deployment/redis-cart'],
       'DaemonSet/redis-cart': ['rolls the pods of DaemonSet/redis-cart'],
-      'StatefulSet/redis-cart': ['pods of StatefulSet/redis-cart keep the old template until deleted (updateStrategy OnDelete)'],
+      'StatefulSet/redis-cart': [
+        'pods of StatefulSet/redis-cart keep the old template until deleted (updateStrategy OnDelete)',
+      ],
     });
   });
 });
@@ -119,16 +131,24 @@ describe('replace impacts', () => {
 
   it('flags a changed clusterIP only once the server has set one', () => {
     const service = find(live, 'Service', 'frontend');
-    expect(impactsAfter((desired) => (spec(find(desired, 'Service', 'frontend')).clusterIP = 'None'), [service])).toEqual({
+    expect(
+      impactsAfter((desired) => (spec(find(desired, 'Service', 'frontend')).clusterIP = 'None'), [service]),
+    ).toEqual({
       'Service/frontend': ['requires replace: spec.clusterIP is immutable'],
     });
     const headlessToBe = structuredClone(service);
     delete spec(headlessToBe).clusterIP;
-    expect(impactsAfter((desired) => (spec(find(desired, 'Service', 'frontend')).clusterIP = 'None'), [headlessToBe])).toEqual({});
+    expect(
+      impactsAfter((desired) => (spec(find(desired, 'Service', 'frontend')).clusterIP = 'None'), [headlessToBe]),
+    ).toEqual({});
   });
 
   it('flags a Job template change', () => {
-    const job: KubeObject = { ...workload('Job'), apiVersion: 'batch/v1', metadata: { name: 'migrate', namespace: 'shop' } };
+    const job: KubeObject = {
+      ...workload('Job'),
+      apiVersion: 'batch/v1',
+      metadata: { name: 'migrate', namespace: 'shop' },
+    };
     expect(impactsAfter((desired) => desired.forEach((obj) => setImage(obj, 'migrate:v2')), [job])).toEqual({
       'Job/migrate': ['requires replace: spec.template is immutable'],
     });
@@ -139,7 +159,11 @@ describe('replace impacts', () => {
       apiVersion: 'v1',
       kind: 'PersistentVolumeClaim',
       metadata: { name: 'redis-data', namespace: 'shop' },
-      spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'standard', resources: { requests: { storage: '1Gi' } } },
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: 'standard',
+        resources: { requests: { storage: '1Gi' } },
+      },
     };
     const grow = (desired: KubeObject[]): void => {
       spec(find(desired, 'PersistentVolumeClaim', 'redis-data')).resources = { requests: { storage: '5Gi' } };

@@ -28,7 +28,9 @@ function rolloutImpacts(desired: KubeObject, live: KubeObject): Impact[] {
   if (!ROLLING_KINDS.has(desired.kind) || !podTemplateChanged(live, desired)) return [];
   const ref = `${desired.kind}/${desired.metadata.name}`;
   if (fieldAt(desired, ['spec', 'updateStrategy', 'type']) === 'OnDelete') {
-    return [{ kind: 'rollout', message: `pods of ${ref} keep the old template until deleted (updateStrategy OnDelete)` }];
+    return [
+      { kind: 'rollout', message: `pods of ${ref} keep the old template until deleted (updateStrategy OnDelete)` },
+    ];
   }
   if (desired.kind === 'DaemonSet') return [{ kind: 'rollout', message: `rolls the pods of ${ref}` }];
   const replicas = fieldAt(desired, ['spec', 'replicas']);
@@ -50,7 +52,10 @@ function staleConfigImpacts(config: ComparedObject, objects: readonly ComparedOb
   if (!live || !desired || !isConfigKind(desired) || !configContentChanged(live, desired)) return [];
   return objects
     .filter((workload) => workload.namespace === config.namespace && isStaleConsumer(workload, desired))
-    .map((workload) => ({ kind: 'stale-config', message: `pods of ${workload.ref} keep the old config until restarted` }));
+    .map((workload) => ({
+      kind: 'stale-config',
+      message: `pods of ${workload.ref} keep the old config until restarted`,
+    }));
 }
 
 function isStaleConsumer(workload: ComparedObject, config: KubeObject): boolean {

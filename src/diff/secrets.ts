@@ -34,12 +34,20 @@ function maskObject(masker: Masker, obj: KubeObject, maskFor: (steps: string[], 
     if (steps.length > 0 && masker.masksAt(obj, steps, node)) return maskFor(steps, node);
     if (Array.isArray(node)) return node.map((item, index) => walk(item, [...steps, String(index)]));
     if (!isRecord(node)) return node;
-    return Object.fromEntries(Object.entries(node).map(([key, field]) => [masker.key(key), walk(field, [...steps, key])]));
+    return Object.fromEntries(
+      Object.entries(node).map(([key, field]) => [masker.key(key), walk(field, [...steps, key])]),
+    );
   };
   return walk(obj, []) as KubeObject;
 }
 
 /** The value at a path of map keys and list indexes, or undefined when any step is missing. */
 function valueAt(root: unknown, steps: readonly string[]): unknown {
-  return steps.reduce<unknown>((node, step) => (typeof node === 'object' && node !== null && Object.hasOwn(node, step) ? (node as Record<string, unknown>)[step] : undefined), root);
+  return steps.reduce<unknown>(
+    (node, step) =>
+      typeof node === 'object' && node !== null && Object.hasOwn(node, step)
+        ? (node as Record<string, unknown>)[step]
+        : undefined,
+    root,
+  );
 }

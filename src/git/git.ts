@@ -14,21 +14,34 @@ export class GitCli {
     try {
       return (await this.runner.run('git', ['rev-parse', '--show-toplevel'], { cwd: dir })).stdout.trim();
     } catch (error) {
-      if (error instanceof ToolError) throw new ToolError('git: not found; diff --base reads the base revision with git', { cause: error, suggestions: ['install git (in a container image: apk add git, apt-get install git)'] });
+      if (error instanceof ToolError)
+        throw new ToolError('git: not found; diff --base reads the base revision with git', {
+          cause: error,
+          suggestions: ['install git (in a container image: apk add git, apt-get install git)'],
+        });
       if (!(error instanceof ExecError)) throw error;
-      throw new UsageError(`${dir} is not in a git repository: --base compares two revisions of one`, { cause: error, suggestions: ['run boutique diff --base inside the repository that holds releases.yaml, or pass --file'] });
+      throw new UsageError(`${dir} is not in a git repository: --base compares two revisions of one`, {
+        cause: error,
+        suggestions: ['run boutique diff --base inside the repository that holds releases.yaml, or pass --file'],
+      });
     }
   }
 
   /** The full commit id a ref names (a branch, a tag, HEAD~1, origin/main…); a usage error when it names none. */
   async commit(root: string, ref: string): Promise<string> {
     try {
-      return (await this.runner.run('git', ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], { cwd: root })).stdout.trim();
+      return (
+        await this.runner.run('git', ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], {
+          cwd: root,
+        })
+      ).stdout.trim();
     } catch (error) {
       if (!(error instanceof ExecError)) throw error;
       throw new UsageError(`git ref ${ref} names no commit in ${root}`, {
         cause: error,
-        suggestions: ['pass a branch, tag or commit that exists here (in CI, fetch the base branch first: actions/checkout with fetch-depth: 0, or git fetch origin main)'],
+        suggestions: [
+          'pass a branch, tag or commit that exists here (in CI, fetch the base branch first: actions/checkout with fetch-depth: 0, or git fetch origin main)',
+        ],
       });
     }
   }

@@ -33,14 +33,24 @@ export interface ExportFile {
 /** One environment's releases as the files a GitOps controller reads, and what the target cannot express. Pure. */
 export function exportFiles(engine: Engine, input: ExportInput): { files: ExportFile[]; notes: ExportNote[] } {
   const result = engine === 'flux' ? fluxExport(input) : argoCdExport(input);
-  return { files: result.files.map((file) => ({ path: file.path, text: header + file.objects.map(stringifyGoYaml).join('---\n') })), notes: result.notes };
+  return {
+    files: result.files.map((file) => ({
+      path: file.path,
+      text: header + file.objects.map(stringifyGoYaml).join('---\n'),
+    })),
+    notes: result.notes,
+  };
 }
 
 /** A file an earlier export wrote (it starts with the header); anything else in the folder is left alone. */
 export const isEarlierExport = (name: string, text: string) => name.endsWith('.yaml') && text.startsWith(header);
 
 /** Every secret set value Flux could not read from a Secret, at its line of releases.yaml (parsed only if one is found). */
-export function untargetableSecretIssues(releasesFile: () => ParsedDocument, config: ReleasesConfig, releases: readonly Release[]): ConfigIssue[] {
+export function untargetableSecretIssues(
+  releasesFile: () => ParsedDocument,
+  config: ReleasesConfig,
+  releases: readonly Release[],
+): ConfigIssue[] {
   const untargetable = untargetableSecrets(releases);
   if (untargetable.length === 0) return [];
   const parsed = releasesFile();
@@ -49,7 +59,7 @@ export function untargetableSecretIssues(releasesFile: () => ParsedDocument, con
       parsed,
       ['releases', config.releases.indexOf(release), 'set', index, 'name'],
       `${release.id}: the secret set value ${JSON.stringify(release.set[index]!.name)} cannot be exported to Flux: a HelmRelease's valuesFrom targetPath allows only letters, digits, "_", "-", ".", "\\", "/" and [index] (up to 5 digits), at most 250 characters, and the API server refuses any other`,
-      "give the chart that value from a Secret of your own (existingSecret and the like) instead of secret: true",
+      'give the chart that value from a Secret of your own (existingSecret and the like) instead of secret: true',
     ),
   );
 }

@@ -2,7 +2,15 @@ import type { Release } from '../config/types.js';
 import { growListsOnSetPath } from '../config/values-path.js';
 import type { KubeObject } from '../kube/objects.js';
 import { withoutSecretPaths } from '../config/values-merge.js';
-import { exportedNeeds, exportedReleases, objectName, repositoryPath, type ExportInput, type ExportNote, type ExportResult } from './model.js';
+import {
+  exportedNeeds,
+  exportedReleases,
+  objectName,
+  repositoryPath,
+  type ExportInput,
+  type ExportNote,
+  type ExportResult,
+} from './model.js';
 
 const sourceApi = 'source.toolkit.fluxcd.io/v1';
 const helmApi = 'helm.toolkit.fluxcd.io/v2';
@@ -10,7 +18,8 @@ const helmApi = 'helm.toolkit.fluxcd.io/v2';
 export const gitSourceName = 'boutique';
 
 /** An object's name in the export: with prefixNames, after its environment's name. */
-const named = (input: Pick<ExportInput, 'config' | 'prefixNames'>, name: string) => (input.prefixNames ? `${input.config.environment.name}-${name}` : name);
+const named = (input: Pick<ExportInput, 'config' | 'prefixNames'>, name: string) =>
+  input.prefixNames ? `${input.config.environment.name}-${name}` : name;
 
 /** The Secret a release's secret set values come from: boutique never writes their values into exported files. */
 export function secretValuesName(release: Release, releases: readonly Release[]): string {
@@ -30,12 +39,17 @@ export interface UntargetableSecret {
 /** Secret set values Flux cannot read from a Secret: the export refuses them, rather than apply a HelmRelease the API server rejects. */
 export function untargetableSecrets(releases: readonly Release[]): UntargetableSecret[] {
   return releases.flatMap((release) =>
-    release.set.flatMap((entry, index) => (entry.secret && !(entry.name.length <= maxTargetPathLength && targetPathPattern.test(entry.name)) ? [{ release, index }] : [])),
+    release.set.flatMap((entry, index) =>
+      entry.secret && !(entry.name.length <= maxTargetPathLength && targetPathPattern.test(entry.name))
+        ? [{ release, index }]
+        : [],
+    ),
   );
 }
 
 const maxKeyLength = 253;
-const isKey = (key: string) => /^[-._a-zA-Z0-9]+$/.test(key) && key.length <= maxKeyLength && key !== '.' && !key.startsWith('..');
+const isKey = (key: string) =>
+  /^[-._a-zA-Z0-9]+$/.test(key) && key.length <= maxKeyLength && key !== '.' && !key.startsWith('..');
 
 /**
  * The Secret data key a secret set value is read from, for its helm --set path: the path itself where Kubernetes
@@ -82,13 +96,33 @@ function sourceObject(release: Release, input: ExportInput): KubeObject {
   const chart = release.chart;
   if (chart.kind === 'repository') {
     const { url } = chart.repository;
-    return { apiVersion: sourceApi, kind: 'HelmRepository', metadata, spec: { interval: input.interval, url, ...(url.startsWith('oci://') && { type: 'oci' }) } };
+    return {
+      apiVersion: sourceApi,
+      kind: 'HelmRepository',
+      metadata,
+      spec: { interval: input.interval, url, ...(url.startsWith('oci://') && { type: 'oci' }) },
+    };
   }
   if (chart.kind === 'oci') {
     const ref = chart.version ? { tag: chart.version } : { semver: '*' };
-    return { apiVersion: sourceApi, kind: 'OCIRepository', metadata, spec: { interval: input.interval, url: chart.url, ref, layerSelector: { mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', operation: 'copy' } } };
+    return {
+      apiVersion: sourceApi,
+      kind: 'OCIRepository',
+      metadata,
+      spec: {
+        interval: input.interval,
+        url: chart.url,
+        ref,
+        layerSelector: { mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', operation: 'copy' },
+      },
+    };
   }
-  return { apiVersion: sourceApi, kind: 'GitRepository', metadata, spec: { interval: input.interval, url: input.git.url, ref: { branch: input.git.revision } } };
+  return {
+    apiVersion: sourceApi,
+    kind: 'GitRepository',
+    metadata,
+    spec: { interval: input.interval, url: input.git.url, ref: { branch: input.git.revision } },
+  };
 }
 
 function chartOf(release: Release, input: ExportInput): Record<string, unknown> {
@@ -96,10 +130,26 @@ function chartOf(release: Release, input: ExportInput): Record<string, unknown> 
   const sourceRef = { name: chartSourceName(release, input), namespace: input.namespace };
   if (chart.kind === 'oci') return { chartRef: { kind: 'OCIRepository', ...sourceRef } };
   if (chart.kind === 'repository') {
-    return { chart: { spec: { chart: chart.name.slice(chart.name.indexOf('/') + 1), ...(chart.version && { version: chart.version }), sourceRef: { kind: 'HelmRepository', ...sourceRef } } } };
+    return {
+      chart: {
+        spec: {
+          chart: chart.name.slice(chart.name.indexOf('/') + 1),
+          ...(chart.version && { version: chart.version }),
+          sourceRef: { kind: 'HelmRepository', ...sourceRef },
+        },
+      },
+    };
   }
   // Revision: a chart from git is rebuilt on every commit, as boutique renders the working copy on every sync.
-  return { chart: { spec: { chart: `./${repositoryPath(input, chart.path)}`, sourceRef: { kind: 'GitRepository', ...sourceRef }, reconcileStrategy: 'Revision' } } };
+  return {
+    chart: {
+      spec: {
+        chart: `./${repositoryPath(input, chart.path)}`,
+        sourceRef: { kind: 'GitRepository', ...sourceRef },
+        reconcileStrategy: 'Revision',
+      },
+    },
+  };
 }
 
 /**
@@ -111,32 +161,54 @@ function chartOf(release: Release, input: ExportInput): Record<string, unknown> 
  * and the secret dropped; grown here as helm --set grows it, the list is set in place and kept.
  */
 function fluxValues(values: Record<string, unknown>, release: Release): Record<string, unknown> {
-  return release.set.filter((entry) => entry.secret).reduce((out, entry) => growListsOnSetPath(out, entry.name), withoutSecretPaths(values, release));
+  return release.set
+    .filter((entry) => entry.secret)
+    .reduce((out, entry) => growListsOnSetPath(out, entry.name), withoutSecretPaths(values, release));
 }
 
-function helmRelease(release: Release, input: ExportInput, releases: readonly Release[], notes: ExportNote[]): KubeObject {
+function helmRelease(
+  release: Release,
+  input: ExportInput,
+  releases: readonly Release[],
+  notes: ExportNote[],
+): KubeObject {
   const { needs, notes: needNotes } = exportedNeeds(release, releases);
   notes.push(...needNotes);
   const secretName = named(input, secretValuesName(release, releases));
   const secrets = release.set.filter((entry) => entry.secret);
   // A value boutique reads from a cluster Secret is read by Flux from the same Secret and key (valuesFrom).
-  const fromCluster = (entry: (typeof secrets)[number]) => (entry.valueFrom && 'secret' in entry.valueFrom ? entry.valueFrom : undefined);
+  const fromCluster = (entry: (typeof secrets)[number]) =>
+    entry.valueFrom && 'secret' in entry.valueFrom ? entry.valueFrom : undefined;
   const keys = secretKeys(secrets.filter((entry) => !fromCluster(entry)).map((entry) => entry.name));
   const refs = secrets.map((entry) => {
     const source = fromCluster(entry);
     if (!source) return { kind: 'Secret', name: secretName, valuesKey: keys.get(entry.name)!, targetPath: entry.name };
     const [namespace, name] = source.secret.split('/') as [string, string];
     if (namespace !== input.namespace) {
-      notes.push({ release: release.id, feature: 'valueFrom secret', detail: `set ${entry.name} reads Secret ${source.secret}, but Flux reads valuesFrom only from the HelmRelease's namespace ${input.namespace}: copy the Secret to ${input.namespace}/${name} (or reflect it there)` });
+      notes.push({
+        release: release.id,
+        feature: 'valueFrom secret',
+        detail: `set ${entry.name} reads Secret ${source.secret}, but Flux reads valuesFrom only from the HelmRelease's namespace ${input.namespace}: copy the Secret to ${input.namespace}/${name} (or reflect it there)`,
+      });
     }
     return { kind: 'Secret', name, valuesKey: source.key, targetPath: entry.name };
   });
   secrets.forEach((entry, index) => {
     if (fromCluster(entry)) return;
     const from = entry.valueFrom;
-    const origin = !from ? '' : 'env' in from ? ` (boutique reads it from the environment variable ${from.env})` : 'file' in from ? ` (boutique reads it from the file ${from.file})` : '';
+    const origin = !from
+      ? ''
+      : 'env' in from
+        ? ` (boutique reads it from the environment variable ${from.env})`
+        : 'file' in from
+          ? ` (boutique reads it from the file ${from.file})`
+          : '';
     const ref = refs[index]!;
-    notes.push({ release: release.id, feature: 'secret value', detail: `set ${ref.targetPath}${origin} comes from Secret ${input.namespace}/${ref.name} key ${ref.valuesKey}: create it there (SOPS, Sealed Secrets, External Secrets)` });
+    notes.push({
+      release: release.id,
+      feature: 'secret value',
+      detail: `set ${ref.targetPath}${origin} comes from Secret ${input.namespace}/${ref.name} key ${ref.valuesKey}: create it there (SOPS, Sealed Secrets, External Secrets)`,
+    });
   });
   // atomic: helm rolls a failed install or upgrade back at once; Flux does the same with no retries and remediateLastFailure.
   const remediation = { retries: 0, remediateLastFailure: release.atomic };
@@ -152,7 +224,12 @@ function helmRelease(release: Release, input: ExportInput, releases: readonly Re
       // helm's storage stays where boutique kept it, so Flux takes over the existing releases.
       storageNamespace: release.namespace,
       ...chartOf(release, input),
-      ...(needs.length > 0 && { dependsOn: needs.map((need) => ({ name: named(input, objectName(need, releases)), namespace: input.namespace })) }),
+      ...(needs.length > 0 && {
+        dependsOn: needs.map((need) => ({
+          name: named(input, objectName(need, releases)),
+          namespace: input.namespace,
+        })),
+      }),
       timeout: release.timeout,
       maxHistory: release.historyMax,
       install: { createNamespace: release.createNamespace, ...wait, remediation },
@@ -179,8 +256,15 @@ export function fluxExport(input: ExportInput): ExportResult {
   }
   const files = [
     { path: 'sources.yaml', objects: [...sources.values()] },
-    ...releases.map((release) => ({ path: `${objectName(release, releases)}.yaml`, objects: [helmRelease(release, input, releases, notes)] })),
+    ...releases.map((release) => ({
+      path: `${objectName(release, releases)}.yaml`,
+      objects: [helmRelease(release, input, releases, notes)],
+    })),
   ];
-  const kustomization = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: files.map((file) => file.path) } as unknown as KubeObject;
+  const kustomization = {
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    resources: files.map((file) => file.path),
+  } as unknown as KubeObject;
   return { files: [...files, { path: 'kustomization.yaml', objects: [kustomization] }], notes };
 }

@@ -64,11 +64,18 @@ export function repositoryPath(input: Pick<ExportInput, 'config' | 'git'>, absol
 }
 
 /** Needs of a release that the export keeps (both ends installed), and a note for each one it cannot. */
-export function exportedNeeds(release: Release, releases: readonly Release[]): { needs: Release[]; notes: ExportNote[] } {
+export function exportedNeeds(
+  release: Release,
+  releases: readonly Release[],
+): { needs: Release[]; notes: ExportNote[] } {
   const byId = new Map(releases.map((other) => [other.id, other]));
   const needs = release.needs.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
   const notes = release.needs
     .filter((id) => !byId.has(id))
-    .map((id) => ({ release: release.id, feature: 'needs', detail: `${id} is not exported (not selected, or installed: false here), so nothing waits for it` }));
+    .map((id) => ({
+      release: release.id,
+      feature: 'needs',
+      detail: `${id} is not exported (not selected, or installed: false here), so nothing waits for it`,
+    }));
   return { needs, notes };
 }

@@ -21,7 +21,8 @@ interface Condition {
   message?: string;
 }
 
-const conditionsOf = (status: Record<string, unknown>): Condition[] => (Array.isArray(status.conditions) ? status.conditions.filter(isRecord) : []) as Condition[];
+const conditionsOf = (status: Record<string, unknown>): Condition[] =>
+  (Array.isArray(status.conditions) ? status.conditions.filter(isRecord) : []) as Condition[];
 
 const describeCondition = (condition: Condition, withMessage: boolean) =>
   `${condition.type}=${condition.status}${condition.reason ? ` (${condition.reason})` : ''}${withMessage && condition.message ? `: ${condition.message}` : ''}`;
@@ -57,12 +58,18 @@ export interface UnreadyObject {
  * The objects a health rule covers that are not current in the cluster, in progress or failed (`not found` when it
  * is gone). They have been deployed a while: no grace period for a first status. Pure.
  */
-export function notCurrent(objects: readonly KubeObject[], liveOf: (object: KubeObject) => KubeObject | undefined, ruleFor: (object: KubeObject) => CompiledRule | undefined): UnreadyObject[] {
+export function notCurrent(
+  objects: readonly KubeObject[],
+  liveOf: (object: KubeObject) => KubeObject | undefined,
+  ruleFor: (object: KubeObject) => CompiledRule | undefined,
+): UnreadyObject[] {
   return objects.flatMap((object) => {
     const rule = ruleFor(object);
     if (!rule) return [];
     const live = liveOf(object);
-    const verdict: HealthVerdict = live ? evaluateHealth(live, rule, { statusGraceOver: true }) : { state: 'inProgress', reason: 'not found' };
+    const verdict: HealthVerdict = live
+      ? evaluateHealth(live, rule, { statusGraceOver: true })
+      : { state: 'inProgress', reason: 'not found' };
     return verdict.state === 'current' ? [] : [{ ref: objectRef(object), verdict }];
   });
 }
@@ -89,7 +96,8 @@ export interface EvaluateOptions {
  */
 export function evaluateHealth(object: KubeObject, compiled: CompiledRule, options: EvaluateOptions): HealthVerdict {
   const status = isRecord(object.status) ? object.status : {};
-  if (Object.keys(status).length === 0 && !options.statusGraceOver && compiled.rule.statusGrace !== false) return { state: 'inProgress', reason: 'no status yet' };
+  if (Object.keys(status).length === 0 && !options.statusGraceOver && compiled.rule.statusGrace !== false)
+    return { state: 'inProgress', reason: 'no status yet' };
   const generation = object.metadata.generation;
   const observed = status.observedGeneration;
   if (typeof observed === 'number' && typeof generation === 'number' && observed !== generation) {

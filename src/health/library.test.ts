@@ -24,13 +24,18 @@ describe('the built-in health library', () => {
       const rule = rules.ruleFor(object)!.rule;
       statesByRule.set(rule, (statesByRule.get(rule) ?? new Set()).add(state));
     }
-    const missing = healthLibrary.filter((rule) => statesByRule.get(rule)?.size !== 3).map((rule) => `${rule.kind} (${rule.source.kind === 'built-in' ? rule.source.project : ''})`);
+    const missing = healthLibrary
+      .filter((rule) => statesByRule.get(rule)?.size !== 3)
+      .map((rule) => `${rule.kind} (${rule.source.kind === 'built-in' ? rule.source.project : ''})`);
     expect(missing).toEqual([]);
   });
 
-  it('matches no built-in kind; a custom resource no rule names falls to the conventions, unless Crossplane\'s shape is its own', () => {
+  it("matches no built-in kind; a custom resource no rule names falls to the conventions, unless Crossplane's shape is its own", () => {
     expect(rules.ruleFor(obj('apps/v1', 'Deployment', {}, { forProvider: {} }))).toBeUndefined();
-    expect(rules.ruleFor(obj('monitoring.coreos.com/v1', 'ServiceMonitor', undefined))?.rule.source).toEqual({ kind: 'built-in', project: 'Kubernetes conventions' });
+    expect(rules.ruleFor(obj('monitoring.coreos.com/v1', 'ServiceMonitor', undefined))?.rule.source).toEqual({
+      kind: 'built-in',
+      project: 'Kubernetes conventions',
+    });
     expect(rules.ruleFor(bucket([]))?.rule.source).toEqual({ kind: 'built-in', project: 'Crossplane' });
   });
 });

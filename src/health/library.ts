@@ -7,12 +7,14 @@ import type { HealthRule } from './rules.js';
  *
  * `condition('Ready', "c.status == 'True'")` reads: the object has a condition of type Ready whose status is True.
  */
-const condition = (type: string, test: string) => `has(status.conditions) && status.conditions.exists(c, c.type == '${type}' && ${test})`;
+const condition = (type: string, test: string) =>
+  `has(status.conditions) && status.conditions.exists(c, c.type == '${type}' && ${test})`;
 
 /** A condition of `type` that the controller wrote for the object's current generation (when it says which). */
-const caughtUp = "(!has(c.observedGeneration) || c.observedGeneration == metadata.generation)";
+const caughtUp = '(!has(c.observedGeneration) || c.observedGeneration == metadata.generation)';
 
-const builtIn = (project: string, rules: Omit<HealthRule, 'source'>[]): HealthRule[] => rules.map((rule) => ({ ...rule, source: { kind: 'built-in', project } }));
+const builtIn = (project: string, rules: Omit<HealthRule, 'source'>[]): HealthRule[] =>
+  rules.map((rule) => ({ ...rule, source: { kind: 'built-in', project } }));
 
 const flux = (kind: string, apiVersion: string) => ({
   apiVersion,
@@ -48,24 +50,31 @@ export const healthLibrary: readonly HealthRule[] = [
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Rollout',
       // Argo Rollouts writes observedGeneration as a string, so the generation is compared here, not by boutique.
-      inProgress: "has(status.observedGeneration) && string(status.observedGeneration) != string(metadata.generation)",
+      inProgress: 'has(status.observedGeneration) && string(status.observedGeneration) != string(metadata.generation)',
       failed: "has(status.phase) && status.phase == 'Degraded'",
       current: "has(status.phase) && status.phase == 'Healthy'",
     },
   ]),
-  ...builtIn('prometheus-operator', ['Prometheus', 'Alertmanager'].map((kind) => ({
-    apiVersion: 'monitoring.coreos.com/v1',
-    kind,
-    // Reconciled=False: the operator could not turn the object into its StatefulSet (an invalid configuration).
-    failed: condition('Reconciled', `c.status == 'False' && ${caughtUp}`),
-    current: `${condition('Available', `c.status == 'True' && ${caughtUp}`)} && ${condition('Reconciled', `c.status == 'True' && ${caughtUp}`)}`,
-  }))),
-  ...builtIn('Flux', [flux('HelmRelease', 'helm.toolkit.fluxcd.io/v2'), flux('Kustomization', 'kustomize.toolkit.fluxcd.io/v1')]),
+  ...builtIn(
+    'prometheus-operator',
+    ['Prometheus', 'Alertmanager'].map((kind) => ({
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind,
+      // Reconciled=False: the operator could not turn the object into its StatefulSet (an invalid configuration).
+      failed: condition('Reconciled', `c.status == 'False' && ${caughtUp}`),
+      current: `${condition('Available', `c.status == 'True' && ${caughtUp}`)} && ${condition('Reconciled', `c.status == 'True' && ${caughtUp}`)}`,
+    })),
+  ),
+  ...builtIn('Flux', [
+    flux('HelmRelease', 'helm.toolkit.fluxcd.io/v2'),
+    flux('Kustomization', 'kustomize.toolkit.fluxcd.io/v1'),
+  ]),
   ...builtIn('CloudNativePG', [
     {
       apiVersion: 'postgresql.cnpg.io/v1',
       kind: 'Cluster',
-      failed: "has(status.phase) && status.phase in ['Cluster is in an unrecoverable state, needs manual intervention', 'Unable to create required cluster objects']",
+      failed:
+        "has(status.phase) && status.phase in ['Cluster is in an unrecoverable state, needs manual intervention', 'Unable to create required cluster objects']",
       current: `${condition('Ready', "c.status == 'True'")} && status.phase == 'Cluster in healthy state'`,
     },
   ]),
@@ -94,7 +103,8 @@ export const healthLibrary: readonly HealthRule[] = [
       // Every managed resource has spec.forProvider; a claim or composite resource names its composition.
       apiVersion: '*',
       kind: '*',
-      matches: "has(spec.forProvider) || has(spec.compositionRef) || has(spec.compositionSelector) || has(spec.compositionRevisionRef)",
+      matches:
+        'has(spec.forProvider) || has(spec.compositionRef) || has(spec.compositionSelector) || has(spec.compositionRevisionRef)',
       // Synced=False (ReconcileError): the provider's API refused the resource or it cannot be composed.
       failed: condition('Synced', "c.status == 'False' && c.reason == 'ReconcileError'"),
       current: `${condition('Ready', "c.status == 'True'")} && ${condition('Synced', "c.status == 'True'")}`,

@@ -66,7 +66,8 @@ let env: ReturnType<typeof celEnv> | undefined;
 function celValue(value: unknown): unknown {
   if (typeof value === 'number') return Number.isSafeInteger(value) ? BigInt(value) : value;
   if (Array.isArray(value)) return value.map(celValue);
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, celValue(inner)]));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, celValue(inner)]));
   return value;
 }
 
@@ -139,7 +140,8 @@ export class HealthRules {
   constructor(rules: readonly HealthRule[]) {
     for (const rule of rules) {
       if (rule.matches !== undefined) this.matching.push(rule);
-      else if (!this.byKind.has(groupKind(rule.apiVersion, rule.kind))) this.byKind.set(groupKind(rule.apiVersion, rule.kind), rule);
+      else if (!this.byKind.has(groupKind(rule.apiVersion, rule.kind)))
+        this.byKind.set(groupKind(rule.apiVersion, rule.kind), rule);
     }
   }
 
@@ -156,7 +158,8 @@ export class HealthRules {
     if (!isCustomResource(object)) return undefined;
     for (const rule of this.matching) {
       const compiled = this.compile(rule);
-      if (compiled && truthOf(compiled.matches!(object as unknown as Record<string, unknown>)) === true) return compiled;
+      if (compiled && truthOf(compiled.matches!(object as unknown as Record<string, unknown>)) === true)
+        return compiled;
     }
     return undefined;
   }

@@ -1,7 +1,6 @@
 import { helmSetLiteral } from '../config/set-flag.js';
 import type { Release } from '../config/types.js';
 
-
 /** Global flags that pick the cluster. */
 export interface ClusterTarget {
   kubeContext?: string;
@@ -31,17 +30,36 @@ export function valuesArgs(release: Release, values: readonly string[]): string[
     ...values,
     // Strings go through --set-string so that "true" or "0123" stay strings, as they are in releases.yaml; escaped, so
     // that a comma or a brace in a value stays in it instead of starting another key or a list.
-    ...release.set.filter((entry) => !entry.secret).flatMap(({ name, value }) => [typeof value === 'string' ? '--set-string' : '--set', `${name}=${helmSetLiteral(value)}`]),
+    ...release.set
+      .filter((entry) => !entry.secret)
+      .flatMap(({ name, value }) => [
+        typeof value === 'string' ? '--set-string' : '--set',
+        `${name}=${helmSetLiteral(value)}`,
+      ]),
   ];
 }
 
 export function templateArgs(release: Release, values: readonly string[]): string[] {
-  return ['template', release.name, ...chartArgs(release), '--namespace', release.namespace, ...valuesArgs(release, values)];
+  return [
+    'template',
+    release.name,
+    ...chartArgs(release),
+    '--namespace',
+    release.namespace,
+    ...valuesArgs(release, values),
+  ];
 }
 
 export function lintArgs(release: Release, values: readonly string[], strict: boolean): string[] {
   // helm lint takes only a local chart directory; callers skip other kinds.
-  return ['lint', ...chartArgs(release), '--namespace', release.namespace, ...(strict ? ['--strict'] : []), ...valuesArgs(release, values)];
+  return [
+    'lint',
+    ...chartArgs(release),
+    '--namespace',
+    release.namespace,
+    ...(strict ? ['--strict'] : []),
+    ...valuesArgs(release, values),
+  ];
 }
 
 export interface UpgradeOptions {
@@ -66,18 +84,29 @@ export interface UpgradeOptions {
  */
 const forceConflicts = (helmMajor: number) => (helmMajor >= 4 ? ['--force-conflicts'] : []);
 
-export function upgradeArgs(release: Release, values: readonly string[], target: ClusterTarget, options: UpgradeOptions): string[] {
+export function upgradeArgs(
+  release: Release,
+  values: readonly string[],
+  target: ClusterTarget,
+  options: UpgradeOptions,
+): string[] {
   const helm4 = options.helmMajor >= 4;
   const labels = Object.entries(options.labels ?? {}).map(([key, value]) => `${key}=${value}`);
   return [
-    'upgrade', release.name, ...chartArgs(release), '--install',
-    '--namespace', release.namespace,
+    'upgrade',
+    release.name,
+    ...chartArgs(release),
+    '--install',
+    '--namespace',
+    release.namespace,
     ...(release.createNamespace ? ['--create-namespace'] : []),
     ...valuesArgs(release, values),
     // Without it, an upgrade given no values at all reuses the last revision's: releases.yaml is the whole truth.
     '--reset-values',
-    '--history-max', String(release.historyMax),
-    '--timeout', release.timeout,
+    '--history-max',
+    String(release.historyMax),
+    '--timeout',
+    release.timeout,
     ...(release.wait ? [helm4 ? (options.builtInKindsOnly ? '--wait=legacy' : '--wait=watcher') : '--wait'] : []),
     ...(release.atomic ? [helm4 ? '--rollback-on-failure' : '--atomic'] : []),
     ...forceConflicts(options.helmMajor),
@@ -88,5 +117,12 @@ export function upgradeArgs(release: Release, values: readonly string[], target:
 }
 
 export function uninstallArgs(release: Release, target: ClusterTarget, wait: boolean): string[] {
-  return ['uninstall', release.name, '--namespace', release.namespace, ...(wait ? ['--wait', '--timeout', release.timeout] : []), ...clusterArgs(target)];
+  return [
+    'uninstall',
+    release.name,
+    '--namespace',
+    release.namespace,
+    ...(wait ? ['--wait', '--timeout', release.timeout] : []),
+    ...clusterArgs(target),
+  ];
 }

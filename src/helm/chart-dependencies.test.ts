@@ -5,7 +5,13 @@ import { gzipSync } from 'node:zlib';
 import { createTar } from 'nanotar';
 import semver from 'semver';
 import { describe, expect, it } from 'vitest';
-import { chartVersion, describeUnmet, helmConstraint, needsDependencyBuild, unmetDependencies } from './chart-dependencies.js';
+import {
+  chartVersion,
+  describeUnmet,
+  helmConstraint,
+  needsDependencyBuild,
+  unmetDependencies,
+} from './chart-dependencies.js';
 
 const satisfies = (constraint: string, version: string) => {
   const check = helmConstraint(constraint);
@@ -14,7 +20,10 @@ const satisfies = (constraint: string, version: string) => {
 };
 
 /** A chart folder from file texts; `packaged` entries become NAME-VERSION.tgz archives as helm package lays them out. */
-function chart(files: Record<string, string>, packaged: { file: string; name: string; version: string }[] = []): string {
+function chart(
+  files: Record<string, string>,
+  packaged: { file: string; name: string; version: string }[] = [],
+): string {
   const dir = mkdtempSync(join(tmpdir(), 'boutique-deps-'));
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(join(dir, path, '..'), { recursive: true });
@@ -31,7 +40,8 @@ function chart(files: Record<string, string>, packaged: { file: string; name: st
   return dir;
 }
 
-const umbrella = (dependencies: string) => `apiVersion: v2\nname: stack\nversion: 1.0.0\ndependencies:\n${dependencies}`;
+const umbrella = (dependencies: string) =>
+  `apiVersion: v2\nname: stack\nversion: 1.0.0\ndependencies:\n${dependencies}`;
 
 describe('helmConstraint: Masterminds semver v3, as helm checks charts/', () => {
   // Each row: constraint, version, what helm says. The npm column is what node-semver alone says, where it differs.
@@ -81,7 +91,8 @@ describe('helmConstraint: Masterminds semver v3, as helm checks charts/', () => 
   });
 
   it('reads what node-semver cannot read: commas, => and =<, != with or without a wildcard', () => {
-    for (const constraint of ['>=1, <2', '=>1.2', '=<1.2.0', '!=1.2.3', '>=1.0.0, !=1.2.x']) expect(semver.validRange(constraint), constraint).toBeNull();
+    for (const constraint of ['>=1, <2', '=>1.2', '=<1.2.0', '!=1.2.3', '>=1.0.0, !=1.2.x'])
+      expect(semver.validRange(constraint), constraint).toBeNull();
     expect(satisfies('>=1, <2', '2.0.0')).toBe(false);
     expect(satisfies('!=1.2.3', '1.2.3')).toBe(false);
     expect(satisfies('>=1.0.0, !=1.2.x', '1.2.5')).toBe(false);
@@ -116,14 +127,16 @@ describe('unmetDependencies', () => {
   it('is satisfied by vendored packages and folders within the declared ranges, judged by their own Chart.yaml', () => {
     const path = chart(
       {
-        'Chart.yaml': umbrella([
-          '  - { name: operator, version: "~1.2", repository: "https://charts.example.com" }',
-          '  - { name: cache, version: "^3", repository: "https://charts.example.com" }',
-          '  - { name: metrics, version: ">=1.0.0 <2", repository: "oci://registry.example.com/charts" }',
-          '  - { name: dashboards, version: "0.12.*", repository: "@example" }',
-          '  - { name: tracing, version: ">=1, <2", repository: "https://charts.example.com" }',
-          '',
-        ].join('\n')),
+        'Chart.yaml': umbrella(
+          [
+            '  - { name: operator, version: "~1.2", repository: "https://charts.example.com" }',
+            '  - { name: cache, version: "^3", repository: "https://charts.example.com" }',
+            '  - { name: metrics, version: ">=1.0.0 <2", repository: "oci://registry.example.com/charts" }',
+            '  - { name: dashboards, version: "0.12.*", repository: "@example" }',
+            '  - { name: tracing, version: ">=1, <2", repository: "https://charts.example.com" }',
+            '',
+          ].join('\n'),
+        ),
         'charts/tracing/Chart.yaml': 'apiVersion: v2\nname: tracing\nversion: v1.4.0\n',
       },
       [
@@ -141,12 +154,14 @@ describe('unmetDependencies', () => {
   it('names each dependency charts/ does not satisfy, the version wanted and what is there, with how to vendor it', () => {
     const path = chart(
       {
-        'Chart.yaml': umbrella([
-          '  - { name: operator, version: "~1.2", repository: "https://charts.example.com" }',
-          '  - { name: cache, version: "^3", repository: "oci://registry.example.com/charts" }',
-          '  - { name: dashboards, version: "0.12.*", repository: "@example" }',
-          '',
-        ].join('\n')),
+        'Chart.yaml': umbrella(
+          [
+            '  - { name: operator, version: "~1.2", repository: "https://charts.example.com" }',
+            '  - { name: cache, version: "^3", repository: "oci://registry.example.com/charts" }',
+            '  - { name: dashboards, version: "0.12.*", repository: "@example" }',
+            '',
+          ].join('\n'),
+        ),
       },
       [
         { file: 'operator-1.3.0.tgz', name: 'operator', version: '1.3.0' },
@@ -160,9 +175,16 @@ describe('unmetDependencies', () => {
       ['cache', '^3', 'is missing from charts/'],
     ]);
     const { names, suggestions } = describeUnmet(path, unmet);
-    expect(names).toEqual(['operator ~1.2 is not satisfied by operator 1.3.0 (charts/operator-1.3.0.tgz)', 'cache ^3 is missing from charts/']);
-    expect(suggestions[0]).toMatch(/^vendor operator: helm pull operator --repo https:\/\/charts\.example\.com --version '~1\.2' --destination .*charts$/);
-    expect(suggestions[1]).toMatch(/^vendor cache: helm pull oci:\/\/registry\.example\.com\/charts\/cache --version '\^3' --destination .*charts$/);
+    expect(names).toEqual([
+      'operator ~1.2 is not satisfied by operator 1.3.0 (charts/operator-1.3.0.tgz)',
+      'cache ^3 is missing from charts/',
+    ]);
+    expect(suggestions[0]).toMatch(
+      /^vendor operator: helm pull operator --repo https:\/\/charts\.example\.com --version '~1\.2' --destination .*charts$/,
+    );
+    expect(suggestions[1]).toMatch(
+      /^vendor cache: helm pull oci:\/\/registry\.example\.com\/charts\/cache --version '\^3' --destination .*charts$/,
+    );
   });
 
   it('takes what is not a readable chart for missing', () => {
@@ -172,21 +194,28 @@ describe('unmetDependencies', () => {
       'charts/cache/Chart.yaml': 'name: [unclosed\n',
       'charts/README.md': 'vendored by hand\n',
     });
-    expect(unmetDependencies(path).map(({ name, problem }) => `${name} ${problem}`)).toEqual(['cache is missing from charts/']);
+    expect(unmetDependencies(path).map(({ name, problem }) => `${name} ${problem}`)).toEqual([
+      'cache is missing from charts/',
+    ]);
   });
 
-  it('holds charts/ to Chart.lock\'s pin where there is one', () => {
+  it("holds charts/ to Chart.lock's pin where there is one", () => {
     const files = {
       'Chart.yaml': umbrella('  - { name: cache, version: "^3", repository: "https://charts.example.com" }\n'),
-      'Chart.lock': 'dependencies:\n- name: cache\n  repository: https://charts.example.com\n  version: 3.2.0\ndigest: sha256:0\n',
+      'Chart.lock':
+        'dependencies:\n- name: cache\n  repository: https://charts.example.com\n  version: 3.2.0\ndigest: sha256:0\n',
     };
     expect(unmetDependencies(chart(files, [{ file: 'cache-3.2.0.tgz', name: 'cache', version: '3.2.0' }]))).toEqual([]);
     const stale = unmetDependencies(chart(files, [{ file: 'cache-3.4.1.tgz', name: 'cache', version: '3.4.1' }]));
-    expect(stale.map(({ wanted, locked, problem }) => [wanted, locked, problem])).toEqual([['3.2.0', true, 'is not satisfied by cache 3.4.1 (charts/cache-3.4.1.tgz)']]);
+    expect(stale.map(({ wanted, locked, problem }) => [wanted, locked, problem])).toEqual([
+      ['3.2.0', true, 'is not satisfied by cache 3.4.1 (charts/cache-3.4.1.tgz)'],
+    ]);
   });
 
   it('builds a file:// dependency afresh, whatever charts/ holds', () => {
-    const path = chart({ 'Chart.yaml': umbrella('  - { name: lib, version: 0.1.0, repository: "file://../lib" }\n') }, [{ file: 'lib-0.1.0.tgz', name: 'lib', version: '0.1.0' }]);
+    const path = chart({ 'Chart.yaml': umbrella('  - { name: lib, version: 0.1.0, repository: "file://../lib" }\n') }, [
+      { file: 'lib-0.1.0.tgz', name: 'lib', version: '0.1.0' },
+    ]);
     expect(unmetDependencies(path)).toEqual([]);
     expect(needsDependencyBuild(path)).toBe(true);
   });

@@ -23,7 +23,8 @@ export const dependenciesIn = (file: string): Dependency[] => {
 };
 
 // helm reads a version with Masterminds' NewVersion: a `v` prefix, and a missing minor or patch, are accepted.
-const GO_VERSION = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
+const GO_VERSION =
+  /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
 
 /** A chart version as helm (Masterminds semver v3's NewVersion) reads it, or undefined when helm would not. */
 export function chartVersion(text: string): SemVer | undefined {
@@ -40,7 +41,9 @@ export function chartVersion(text: string): SemVer | undefined {
 const VERSION = String.raw`v?[0-9xX*]+(?:\.[0-9xX*]+)?(?:\.[0-9xX*]+)?(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?`;
 const OPERATOR = String.raw`!=|=>|=<|>=|<=|~>|>|<|=|~|\^`;
 const HYPHEN = new RegExp(String.raw`\s*(${VERSION})\s+-\s+(${VERSION})\s*`, 'g');
-const GROUP = new RegExp(String.raw`^\s*(?:${OPERATOR})?\s*${VERSION}\s*(?:(?:\s+|,\s*)(?:${OPERATOR})?\s*${VERSION}\s*)*$`);
+const GROUP = new RegExp(
+  String.raw`^\s*(?:${OPERATOR})?\s*${VERSION}\s*(?:(?:\s+|,\s*)(?:${OPERATOR})?\s*${VERSION}\s*)*$`,
+);
 const COMPARATOR = new RegExp(String.raw`(${OPERATOR})?\s*(${VERSION})`, 'g');
 // Masterminds' spellings that node-semver writes otherwise.
 const NPM_OPERATOR: Record<string, string> = { '=>': '>=', '=<': '<=', '~>': '~', '=': '' };
@@ -82,9 +85,11 @@ export function helmConstraint(text: string): ((version: SemVer) => boolean) | u
     groups.push({ comparators, prerelease });
   }
   return (version) =>
-    groups.some(({ comparators, prerelease }) =>
-      (prerelease || version.prerelease.length === 0) &&
-      comparators.every(({ negated, parts }) => parts.every((part) => part.test(version)) !== negated));
+    groups.some(
+      ({ comparators, prerelease }) =>
+        (prerelease || version.prerelease.length === 0) &&
+        comparators.every(({ negated, parts }) => parts.every((part) => part.test(version)) !== negated),
+    );
 }
 
 /** What a charts/ entry (an unpacked folder or a packaged .tgz) holds, as its Chart.yaml says. */
@@ -103,7 +108,9 @@ function chartYamlOf(path: string): string | undefined {
     }
     if (!path.endsWith('.tgz')) return undefined;
     // helm package puts the chart in one top folder: NAME/Chart.yaml.
-    const [file] = parseTar(gunzipSync(readFileSync(path)), { filter: (item) => /^[^/]+\/Chart\.yaml$/.test(item.name) });
+    const [file] = parseTar(gunzipSync(readFileSync(path)), {
+      filter: (item) => /^[^/]+\/Chart\.yaml$/.test(item.name),
+    });
     return file?.text;
   } catch {
     return undefined; // a dangling link, or not a chart archive: it satisfies nothing, and a build replaces it
@@ -159,24 +166,40 @@ interface ResolvedDependency {
 function resolveDependencies(chartPath: string): ResolvedDependency[] {
   const declared = dependenciesIn(join(chartPath, 'Chart.yaml'));
   if (declared.length === 0) return [];
-  const locked = new Map(dependenciesIn(join(chartPath, 'Chart.lock')).map((dependency) => [dependency.name, dependency]));
+  const locked = new Map(
+    dependenciesIn(join(chartPath, 'Chart.lock')).map((dependency) => [dependency.name, dependency]),
+  );
   const present = vendoredCharts(join(chartPath, 'charts'));
   return declared.map((dependency): ResolvedDependency => {
     const lock = locked.get(dependency.name);
-    const resolved = { dependency, wanted: String(lock?.version ?? dependency.version ?? ''), locked: lock !== undefined, found: [] as string[] };
+    const resolved = {
+      dependency,
+      wanted: String(lock?.version ?? dependency.version ?? ''),
+      locked: lock !== undefined,
+      found: [] as string[],
+    };
     const satisfies = helmConstraint(resolved.wanted);
     if (!satisfies) return { ...resolved, problem: `has a version constraint helm cannot read: "${resolved.wanted}"` };
     const named = present.filter((chart) => chart.name === dependency.name);
-    const match = named.find((chart) => { const version = chartVersion(chart.version); return version !== undefined && satisfies(version); });
+    const match = named.find((chart) => {
+      const version = chartVersion(chart.version);
+      return version !== undefined && satisfies(version);
+    });
     if (match) return { ...resolved, satisfiedBy: match.version };
     const found = named.map((chart) => `${chart.name} ${chart.version} (charts/${chart.entry})`);
-    return { ...resolved, found, problem: found.length > 0 ? `is not satisfied by ${found.join(', ')}` : 'is missing from charts/' };
+    return {
+      ...resolved,
+      found,
+      problem: found.length > 0 ? `is not satisfied by ${found.join(', ')}` : 'is missing from charts/',
+    };
   });
 }
 
 /** The dependencies of a local chart that its charts/ folder does not satisfy (resolveDependencies); [] when all are there. */
 export function unmetDependencies(chartPath: string): UnmetDependency[] {
-  return resolveDependencies(chartPath).flatMap(({ dependency, wanted, locked, found, problem }) => (problem === undefined ? [] : [{ ...dependency, wanted, locked, found, problem }]));
+  return resolveDependencies(chartPath).flatMap(({ dependency, wanted, locked, found, problem }) =>
+    problem === undefined ? [] : [{ ...dependency, wanted, locked, found, problem }],
+  );
 }
 
 /**
@@ -185,7 +208,9 @@ export function unmetDependencies(chartPath: string): UnmetDependency[] {
  * lock leaves this as it was; a vendored chart replaced by another version changes it.
  */
 export function dependencyVersions(chartPath: string): string[] {
-  return resolveDependencies(chartPath).map(({ dependency, wanted, satisfiedBy }) => `${dependency.name}@${satisfiedBy ?? wanted}`);
+  return resolveDependencies(chartPath).map(
+    ({ dependency, wanted, satisfiedBy }) => `${dependency.name}@${satisfiedBy ?? wanted}`,
+  );
 }
 
 /**
@@ -193,7 +218,10 @@ export function dependencyVersions(chartPath: string): string[] {
  * satisfy one, or one is a file:// folder, which may have changed since it was packed, so it is built afresh.
  */
 export function needsDependencyBuild(chartPath: string): boolean {
-  return dependenciesIn(join(chartPath, 'Chart.yaml')).some(({ repository }) => repository?.startsWith('file://')) || unmetDependencies(chartPath).length > 0;
+  return (
+    dependenciesIn(join(chartPath, 'Chart.yaml')).some(({ repository }) => repository?.startsWith('file://')) ||
+    unmetDependencies(chartPath).length > 0
+  );
 }
 
 /** How to put one unmet dependency into charts/ by hand, as a command line. */
@@ -201,17 +229,26 @@ function vendorCommand(chartPath: string, dependency: UnmetDependency): string {
   const destination = join(relative(process.cwd(), chartPath) || '.', 'charts');
   const version = dependency.wanted ? ` --version '${dependency.wanted}'` : '';
   const repository = dependency.repository ?? '';
-  if (repository.startsWith('file://')) return `helm package ${join(chartPath, repository.slice('file://'.length))} --destination ${destination}`;
-  if (repository.startsWith('oci://')) return `helm pull ${repository.replace(/\/$/, '')}/${dependency.name}${version} --destination ${destination}`;
-  if (/^(@|alias:)/.test(repository)) return `helm pull ${repository.replace(/^(@|alias:)/, '')}/${dependency.name}${version} --destination ${destination}`;
+  if (repository.startsWith('file://'))
+    return `helm package ${join(chartPath, repository.slice('file://'.length))} --destination ${destination}`;
+  if (repository.startsWith('oci://'))
+    return `helm pull ${repository.replace(/\/$/, '')}/${dependency.name}${version} --destination ${destination}`;
+  if (/^(@|alias:)/.test(repository))
+    return `helm pull ${repository.replace(/^(@|alias:)/, '')}/${dependency.name}${version} --destination ${destination}`;
   if (repository) return `helm pull ${dependency.name} --repo ${repository}${version} --destination ${destination}`;
   return `copy the ${dependency.name} chart into ${destination}`;
 }
 
 /** Each unmet dependency, named with the version wanted, and how to vendor it. */
-export function describeUnmet(chartPath: string, unmet: readonly UnmetDependency[]): { names: string[]; suggestions: string[] } {
+export function describeUnmet(
+  chartPath: string,
+  unmet: readonly UnmetDependency[],
+): { names: string[]; suggestions: string[] } {
   return {
-    names: unmet.map((dependency) => `${dependency.name} ${dependency.wanted || '(any version)'}${dependency.locked ? ' (Chart.lock)' : ''} ${dependency.problem}`),
+    names: unmet.map(
+      (dependency) =>
+        `${dependency.name} ${dependency.wanted || '(any version)'}${dependency.locked ? ' (Chart.lock)' : ''} ${dependency.problem}`,
+    ),
     suggestions: unmet.map((dependency) => `vendor ${dependency.name}: ${vendorCommand(chartPath, dependency)}`),
   };
 }

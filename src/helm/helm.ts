@@ -37,9 +37,18 @@ export interface Helm {
    * rendered has a charts/ folder that satisfies its dependencies, or the run stops naming what is missing.
    */
   checkDependencies(releases: readonly Release[]): void;
-  lint(release: Release, values: readonly string[], options: { strict: boolean }): Promise<{ passed: boolean; output: string }>;
+  lint(
+    release: Release,
+    values: readonly string[],
+    options: { strict: boolean },
+  ): Promise<{ passed: boolean; output: string }>;
   /** `builtInKindsOnly`: helm waits for the built-in kinds only (boutique waits for the custom resources). */
-  upgrade(release: Release, values: readonly string[], labels: Record<string, string>, options?: { builtInKindsOnly?: boolean }): Promise<void>;
+  upgrade(
+    release: Release,
+    values: readonly string[],
+    labels: Record<string, string>,
+    options?: { builtInKindsOnly?: boolean },
+  ): Promise<void>;
   /**
    * The manifest an upgrade would apply (hooks apart), from `helm upgrade --install --dry-run=server`: rendered with
    * the cluster's capabilities and lookups, as the real upgrade will be, and without changing anything.
@@ -105,7 +114,8 @@ export function helmDeadline(release: Pick<Release, 'timeout' | 'atomic'>, nowMs
 export function goDurationMs(duration: string): number {
   const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
   let total = 0;
-  for (const [, amount, unit] of duration.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) total += Number(amount) * units[unit!]!;
+  for (const [, amount, unit] of duration.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g))
+    total += Number(amount) * units[unit!]!;
   return total;
 }
 
@@ -143,7 +153,9 @@ export function goRuntimeEnv(concurrency: number, machine: Machine, env: NodeJS.
 /** --skip-deps and a charts/ folder that lacks dependencies: each named, with how to vendor it. */
 function unvendoredError(chartPath: string, unmet: readonly UnmetDependency[]): ToolError {
   const { names, suggestions } = describeUnmet(chartPath, unmet);
-  return new ToolError(`chart ${chartPath}: ${names.join('; ')} (--skip-deps builds nothing)`, { suggestions: [...suggestions, 'or leave out --skip-deps to let helm dependency build fetch them'] });
+  return new ToolError(`chart ${chartPath}: ${names.join('; ')} (--skip-deps builds nothing)`, {
+    suggestions: [...suggestions, 'or leave out --skip-deps to let helm dependency build fetch them'],
+  });
 }
 
 export class HelmCli implements Helm {
@@ -170,13 +182,31 @@ export class HelmCli implements Helm {
     return parseVersion((await this.resolve()).version)?.[0] ?? 4;
   }
 
-  private async run(args: string[], options: { release?: Release; values?: readonly string[]; okExitCodes?: number[]; retry?: 'read' | 'write'; waits?: boolean; until?: number } = {}) {
+  private async run(
+    args: string[],
+    options: {
+      release?: Release;
+      values?: readonly string[];
+      okExitCodes?: number[];
+      retry?: 'read' | 'write';
+      waits?: boolean;
+      until?: number;
+    } = {},
+  ) {
     const { release } = options;
     const masker = maskerOf(release);
     // A command that waits for readiness gets the release's own timeout and a margin for helm's bookkeeping; one that
     // renders, a bound that grows with its values files.
-    const timeoutMs = options.waits && release ? helmRunBoundMs(release) : options.values ? renderBoundMs(options.values) : undefined;
-    return this.runner.run((await this.resolve()).path, args, { env: this.options.env, mask: masker.active ? (text) => masker.helmMessage(text) : undefined, okExitCodes: options.okExitCodes, retry: options.retry, timeoutMs, until: options.until });
+    const timeoutMs =
+      options.waits && release ? helmRunBoundMs(release) : options.values ? renderBoundMs(options.values) : undefined;
+    return this.runner.run((await this.resolve()).path, args, {
+      env: this.options.env,
+      mask: masker.active ? (text) => masker.helmMessage(text) : undefined,
+      okExitCodes: options.okExitCodes,
+      retry: options.retry,
+      timeoutMs,
+      until: options.until,
+    });
   }
 
   /**
@@ -187,7 +217,8 @@ export class HelmCli implements Helm {
     if (release.chart.kind === 'local') return this.buildDependencies(release.chart.path);
     if (release.chart.kind !== 'repository') return;
     const { name, url } = release.chart.repository;
-    if (!this.repositories.has(name)) this.repositories.set(name, this.run(['repo', 'add', name, url, '--force-update'], { retry: 'read' }));
+    if (!this.repositories.has(name))
+      this.repositories.set(name, this.run(['repo', 'add', name, url, '--force-update'], { retry: 'read' }));
     await this.repositories.get(name);
   }
 
@@ -203,16 +234,24 @@ export class HelmCli implements Helm {
         const unmet = unmetDependencies(chartPath);
         build = unmet.length === 0 ? Promise.resolve() : Promise.reject(unvendoredError(chartPath, unmet));
       } else {
-        build = !needsDependencyBuild(chartPath) ? Promise.resolve() : this.run(['dependency', 'build', chartPath], { retry: 'read' }).then(
-          () => undefined,
-          (error: Error) => {
-            const { names, suggestions } = describeUnmet(chartPath, unmetDependencies(chartPath));
-            throw new ToolError(`chart ${chartPath}: ${names.length > 0 ? names.join('; ') : 'its file:// dependencies are packed afresh'}, and helm dependency build failed: ${error.message.trim()}`, {
-              cause: error,
-              suggestions: [...suggestions, `or run helm dependency build ${chartPath} where its repositories are reachable (a repository dependency needs helm repo add first)`],
-            });
-          },
-        );
+        build = !needsDependencyBuild(chartPath)
+          ? Promise.resolve()
+          : this.run(['dependency', 'build', chartPath], { retry: 'read' }).then(
+              () => undefined,
+              (error: Error) => {
+                const { names, suggestions } = describeUnmet(chartPath, unmetDependencies(chartPath));
+                throw new ToolError(
+                  `chart ${chartPath}: ${names.length > 0 ? names.join('; ') : 'its file:// dependencies are packed afresh'}, and helm dependency build failed: ${error.message.trim()}`,
+                  {
+                    cause: error,
+                    suggestions: [
+                      ...suggestions,
+                      `or run helm dependency build ${chartPath} where its repositories are reachable (a repository dependency needs helm repo add first)`,
+                    ],
+                  },
+                );
+              },
+            );
       }
       build.catch(() => undefined); // rejected once, reported by every render that awaits it
       this.dependencyBuilds.set(chartPath, build);
@@ -222,7 +261,9 @@ export class HelmCli implements Helm {
 
   checkDependencies(releases: readonly Release[]): void {
     if (!this.options.skipDependencies) return;
-    for (const chartPath of new Set(releases.flatMap((release) => (release.installed && release.chart.kind === 'local' ? [release.chart.path] : [])))) {
+    for (const chartPath of new Set(
+      releases.flatMap((release) => (release.installed && release.chart.kind === 'local' ? [release.chart.path] : [])),
+    )) {
       const unmet = unmetDependencies(chartPath);
       if (unmet.length > 0) throw unvendoredError(chartPath, unmet);
     }
@@ -235,7 +276,10 @@ export class HelmCli implements Helm {
   async template(release: Release, values: readonly string[], outputDir?: string): Promise<string> {
     await this.prepareChart(release);
     // A folder for a GitOps hand-off must hold the CRDs too; stdout stays byte-identical to plain helm template.
-    const args = [...templateArgs(release, values), ...(outputDir ? ['--output-dir', outputDir, '--include-crds'] : [])];
+    const args = [
+      ...templateArgs(release, values),
+      ...(outputDir ? ['--output-dir', outputDir, '--include-crds'] : []),
+    ];
     return (await this.run(args, { release, values })).stdout;
   }
 
@@ -244,41 +288,74 @@ export class HelmCli implements Helm {
     return (await this.run([...templateArgs(release, values), '--include-crds'], { release, values })).stdout;
   }
 
-  async lint(release: Release, values: readonly string[], options: { strict: boolean }): Promise<{ passed: boolean; output: string }> {
+  async lint(
+    release: Release,
+    values: readonly string[],
+    options: { strict: boolean },
+  ): Promise<{ passed: boolean; output: string }> {
     await this.prepareChart(release);
     const result = await this.run(lintArgs(release, values, options.strict), { release, values, okExitCodes: [1] });
     // helm lint quotes values it rejects: a secret one must not reach the report.
     return { passed: result.exitCode === 0, output: maskerOf(release).helmMessage(`${result.stdout}${result.stderr}`) };
   }
 
-  async upgrade(release: Release, values: readonly string[], labels: Record<string, string>, options: { builtInKindsOnly?: boolean } = {}): Promise<void> {
+  async upgrade(
+    release: Release,
+    values: readonly string[],
+    labels: Record<string, string>,
+    options: { builtInKindsOnly?: boolean } = {},
+  ): Promise<void> {
     await this.prepareChart(release);
     // The revision records the deadline by which its helm is gone (helmDeadline): every try is stopped before it.
     const deadline = Number(labels[deadlineLabel]);
     const until = Number.isFinite(deadline) ? deadline * 1000 - KILL_AFTER_MS : undefined;
-    await this.run(upgradeArgs(release, values, this.target, { helmMajor: await this.major(), labels, ...options }), { release, retry: 'write', waits: true, until });
+    await this.run(upgradeArgs(release, values, this.target, { helmMajor: await this.major(), labels, ...options }), {
+      release,
+      retry: 'write',
+      waits: true,
+      until,
+    });
   }
 
   async plannedManifest(release: Release, values: readonly string[]): Promise<{ manifest: string; hooks: HelmHook[] }> {
     await this.prepareChart(release);
-    const { stdout } = await this.run(upgradeArgs(release, values, this.target, { helmMajor: await this.major(), dryRun: true }), { release, values, retry: 'read' });
+    const { stdout } = await this.run(
+      upgradeArgs(release, values, this.target, { helmMajor: await this.major(), dryRun: true }),
+      { release, values, retry: 'read' },
+    );
     const planned = JSON.parse(stdout) as { manifest?: string; hooks?: HelmHook[] };
     return { manifest: planned.manifest ?? '', hooks: hooksOfRelease(planned) };
   }
 
   async uninstall(release: Release, wait: boolean): Promise<{ kept: string[] }> {
-    const { stdout } = await this.run(uninstallArgs(release, this.target, wait), { release, retry: 'write', waits: true });
+    const { stdout } = await this.run(uninstallArgs(release, this.target, wait), {
+      release,
+      retry: 'write',
+      waits: true,
+    });
     return { kept: keptResources(stdout) };
   }
 
   async find(release: Release): Promise<ReleaseRecord | undefined> {
     try {
-      const { stdout } = await this.run(['get', 'metadata', release.name, '--output', 'json', ...this.scope(release)], { retry: 'read' });
+      const { stdout } = await this.run(['get', 'metadata', release.name, '--output', 'json', ...this.scope(release)], {
+        retry: 'read',
+      });
       const info = JSON.parse(stdout) as Omit<ReleaseRecord, 'labels'> & { labels?: Record<string, string> };
       if (info.status === 'uninstalled') return undefined;
       // The fields a record read in bulk has (helm/records.ts), and no others: a release reads the same either way.
       const { name, namespace, revision, status, chart, version, appVersion, deployedAt } = info;
-      const record = { name, namespace, revision, status, chart, version, appVersion, deployedAt, labels: info.labels ?? {} };
+      const record = {
+        name,
+        namespace,
+        revision,
+        status,
+        chart,
+        version,
+        appVersion,
+        deployedAt,
+        labels: info.labels ?? {},
+      };
       // helm 3 keeps a release's labels in its storage only, and its get metadata has none.
       return (await this.major()) < 4 ? { ...record, labelsUnread: true } : record;
     } catch (error) {
@@ -293,22 +370,41 @@ export class HelmCli implements Helm {
   }
 
   async hooks(release: Release): Promise<HelmHook[]> {
-    return hooksFromHelm((await this.run(['get', 'hooks', release.name, ...this.scope(release)], { retry: 'read' })).stdout);
+    return hooksFromHelm(
+      (await this.run(['get', 'hooks', release.name, ...this.scope(release)], { retry: 'read' })).stdout,
+    );
   }
 
   async values(release: Release): Promise<Record<string, unknown>> {
-    const { stdout } = await this.run(['get', 'values', release.name, '--output', 'json', ...this.scope(release)], { retry: 'read' });
+    const { stdout } = await this.run(['get', 'values', release.name, '--output', 'json', ...this.scope(release)], {
+      retry: 'read',
+    });
     return (JSON.parse(stdout) as Record<string, unknown> | null) ?? {};
   }
 
   async history(release: Release): Promise<HelmRevision[]> {
-    const { stdout } = await this.run(['history', release.name, '--output', 'json', ...this.scope(release)], { retry: 'read' });
+    const { stdout } = await this.run(['history', release.name, '--output', 'json', ...this.scope(release)], {
+      retry: 'read',
+    });
     return JSON.parse(stdout) as HelmRevision[];
   }
 
-  async rollback(release: Release, revision: number | undefined, options: { builtInKindsOnly?: boolean } = {}): Promise<void> {
+  async rollback(
+    release: Release,
+    revision: number | undefined,
+    options: { builtInKindsOnly?: boolean } = {},
+  ): Promise<void> {
     const helm4Wait = options.builtInKindsOnly ? '--wait=legacy' : '--wait=watcher';
     const wait = release.wait ? [(await this.major()) >= 4 ? helm4Wait : '--wait', '--timeout', release.timeout] : [];
-    await this.run(['rollback', release.name, ...(revision === undefined ? [] : [String(revision)]), ...wait, ...this.scope(release)], { release, retry: 'write', waits: true });
+    await this.run(
+      [
+        'rollback',
+        release.name,
+        ...(revision === undefined ? [] : [String(revision)]),
+        ...wait,
+        ...this.scope(release),
+      ],
+      { release, retry: 'write', waits: true },
+    );
   }
 }

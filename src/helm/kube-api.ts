@@ -55,15 +55,24 @@ export function shownUrl(url: string): string {
  * kubeconfig names no certificate authority (Go reads the system's trust store, Node its own); against the one
  * it names, both trust exactly that, and the verdict is final: never tried again, by boutique or by kubectl.
  */
-function connectionFailure(error: NodeJS.ErrnoException, what: string, namedCa: boolean): ConnectionFailure | KubectlFallback {
+function connectionFailure(
+  error: NodeJS.ErrnoException,
+  what: string,
+  namedCa: boolean,
+): ConnectionFailure | KubectlFallback {
   if (error instanceof ConnectionFailure) return error;
   const code = error.code;
   if (isServerUntrusted(code) && namedCa) {
-    return new ConnectionFailure(`${what}: the server's certificate is not trusted by the certificate authority of the kubeconfig: ${error.message}`, false, "check the cluster's certificate-authority(-data) in the kubeconfig, and that the context points at the right server");
+    return new ConnectionFailure(
+      `${what}: the server's certificate is not trusted by the certificate authority of the kubeconfig: ${error.message}`,
+      false,
+      "check the cluster's certificate-authority(-data) in the kubeconfig, and that the context points at the right server",
+    );
   }
   if (isTlsVerification(code)) return new KubectlFallback(`${what}: ${error.message}`);
   if (code === 'ECONNREFUSED') return new ConnectionFailure(`${what}: the connection was refused`, true);
-  if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/.test(error.message)) return new ConnectionFailure(`${what}: the server reset the connection`, true);
+  if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/.test(error.message))
+    return new ConnectionFailure(`${what}: the server reset the connection`, true);
   return new ConnectionFailure(`${what}: ${error.message}`, false);
 }
 
@@ -102,7 +111,11 @@ export class KubeApi {
 
   constructor(
     private readonly access: DirectAccess,
-    private readonly options: { trace?: (line: string) => void; onRetry?: (delayMs: number, why: string) => void; context?: string } = {},
+    private readonly options: {
+      trace?: (line: string) => void;
+      onRetry?: (delayMs: number, why: string) => void;
+      context?: string;
+    } = {},
   ) {}
 
   /** The kube context named for these requests (the current one when undefined), for messages. */
@@ -114,7 +127,14 @@ export class KubeApi {
     if (this.access.server.startsWith('https:')) {
       const https = await import('node:https');
       const { ca, cert, key, insecureSkipTlsVerify, tlsServerName } = this.access;
-      this.agent ??= new https.Agent({ keepAlive: true, ca, cert, key, rejectUnauthorized: !insecureSkipTlsVerify, servername: tlsServerName });
+      this.agent ??= new https.Agent({
+        keepAlive: true,
+        ca,
+        cert,
+        key,
+        rejectUnauthorized: !insecureSkipTlsVerify,
+        servername: tlsServerName,
+      });
       return { request: https.request, agent: this.agent };
     }
     const http = await import('node:http');
@@ -126,16 +146,32 @@ export class KubeApi {
    * One request, tried again as the runner tries a read again when the server answers 5xx or 429 (reads, creates
    * and conditional replaces are safe to repeat). Any other answer is returned with its status.
    */
-  async request(method: 'GET' | 'POST' | 'PUT', path: string, options: { query?: Record<string, string>; body?: unknown } = {}): Promise<{ status: number; body: unknown }> {
+  async request(
+    method: 'GET' | 'POST' | 'PUT',
+    path: string,
+    options: { query?: Record<string, string>; body?: unknown } = {},
+  ): Promise<{ status: number; body: unknown }> {
     const url = this.url(path, options.query);
-    return this.afterContact(() => withRetries(
-      () => this.requestOnce(method, url, options.body),
-      (outcome) => {
-        if ('error' in outcome) return outcome.error instanceof ConnectionFailure && outcome.error.retryable ? { why: outcome.error.message } : undefined;
-        return isTransient(outcome.value.status) ? { why: `${method} ${shownUrl(url)}: ${outcome.value.status}`, ...(outcome.value.retryAfterSeconds !== undefined && { waitMs: outcome.value.retryAfterSeconds * 1000 }) } : undefined;
-      },
-      (delay, why) => this.options.onRetry?.(delay, why),
-    ));
+    return this.afterContact(() =>
+      withRetries(
+        () => this.requestOnce(method, url, options.body),
+        (outcome) => {
+          if ('error' in outcome)
+            return outcome.error instanceof ConnectionFailure && outcome.error.retryable
+              ? { why: outcome.error.message }
+              : undefined;
+          return isTransient(outcome.value.status)
+            ? {
+                why: `${method} ${shownUrl(url)}: ${outcome.value.status}`,
+                ...(outcome.value.retryAfterSeconds !== undefined && {
+                  waitMs: outcome.value.retryAfterSeconds * 1000,
+                }),
+              }
+            : undefined;
+        },
+        (delay, why) => this.options.onRetry?.(delay, why),
+      ),
+    );
   }
 
   /**
@@ -173,14 +209,19 @@ export class KubeApi {
 
   private headers(url: string, body: string | undefined): Record<string, string> {
     const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'boutique' };
-    if (body !== undefined) Object.assign(headers, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) });
+    if (body !== undefined)
+      Object.assign(headers, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) });
     // As client-go: a bearer token goes over TLS only, never in clear to a plain http:// server.
     const token = url.startsWith('https:') ? this.access.token?.() : undefined;
     if (token) headers.Authorization = `Bearer ${token}`;
     return headers;
   }
 
-  private async requestOnce(method: string, url: string, body: unknown): Promise<{ status: number; body: unknown; retryAfterSeconds?: number }> {
+  private async requestOnce(
+    method: string,
+    url: string,
+    body: unknown,
+  ): Promise<{ status: number; body: unknown; retryAfterSeconds?: number }> {
     const what = `${method} ${shownUrl(url)}`;
     this.options.trace?.(what);
     const { request, agent } = await this.connection();
@@ -202,12 +243,19 @@ export class KubeApi {
             // not JSON (a proxy's page): kept as text, and never a 200 anyone reads
           }
           const status = response.statusCode ?? 0;
-          if (status === 200 && typeof parsed === 'string') reject(new KubectlFallback(`${what}: the answer is not JSON`));
-          else resolve({ status, body: parsed, retryAfterSeconds: Number.isFinite(retryAfter) ? retryAfter : undefined });
+          if (status === 200 && typeof parsed === 'string')
+            reject(new KubectlFallback(`${what}: the answer is not JSON`));
+          else
+            resolve({ status, body: parsed, retryAfterSeconds: Number.isFinite(retryAfter) ? retryAfter : undefined });
         });
       });
-      const headers = setTimeout(() => req.destroy(new ConnectionFailure(`${what}: no answer within ${HEADER_TIMEOUT_MS / 1000} s`, false)), HEADER_TIMEOUT_MS);
-      req.on('timeout', () => req.destroy(new ConnectionFailure(`${what}: the answer stopped for ${IDLE_TIMEOUT_MS / 1000} s`, false)));
+      const headers = setTimeout(
+        () => req.destroy(new ConnectionFailure(`${what}: no answer within ${HEADER_TIMEOUT_MS / 1000} s`, false)),
+        HEADER_TIMEOUT_MS,
+      );
+      req.on('timeout', () =>
+        req.destroy(new ConnectionFailure(`${what}: the answer stopped for ${IDLE_TIMEOUT_MS / 1000} s`, false)),
+      );
       req.on('error', (error) => {
         clearTimeout(headers);
         reject(connectionFailure(error, what, !!this.access.ca));
@@ -230,27 +278,34 @@ export class KubeApi {
       let settle!: () => void;
       const ended = new Promise<void>((done) => (settle = done));
       // Silence ends the watch (the socket's idle timeout): writes are then confirmed by reading the records.
-      const req = request(url, { agent, headers: this.headers(url, undefined), timeout: WATCH_IDLE_MS }, (response: IncomingMessage) => {
-        clearTimeout(headers);
-        if (response.statusCode !== 200) {
-          response.resume();
-          reject(new KubectlFallback(`${what}: ${response.statusCode}`));
-          return;
-        }
-        let pending = '';
-        response.setEncoding('utf8').on('data', (chunk: string) => {
-          const lines = (pending + chunk).split('\n');
-          pending = lines.pop() ?? '';
-          for (const line of lines) {
-            const event = parseEvent(line);
-            if (event?.object && event.type !== 'ERROR' && event.type !== 'BOOKMARK') onObject(event.object);
+      const req = request(
+        url,
+        { agent, headers: this.headers(url, undefined), timeout: WATCH_IDLE_MS },
+        (response: IncomingMessage) => {
+          clearTimeout(headers);
+          if (response.statusCode !== 200) {
+            response.resume();
+            reject(new KubectlFallback(`${what}: ${response.statusCode}`));
+            return;
           }
-        });
-        // A connection lost mid-watch ends the watch; its writes are then confirmed by reading the records.
-        response.on('error', settle).on('close', settle);
-        resolve({ stop: () => req.destroy(), ended });
-      });
-      const headers = setTimeout(() => req.destroy(new ConnectionFailure(`${what}: no answer within ${HEADER_TIMEOUT_MS / 1000} s`, false)), HEADER_TIMEOUT_MS);
+          let pending = '';
+          response.setEncoding('utf8').on('data', (chunk: string) => {
+            const lines = (pending + chunk).split('\n');
+            pending = lines.pop() ?? '';
+            for (const line of lines) {
+              const event = parseEvent(line);
+              if (event?.object && event.type !== 'ERROR' && event.type !== 'BOOKMARK') onObject(event.object);
+            }
+          });
+          // A connection lost mid-watch ends the watch; its writes are then confirmed by reading the records.
+          response.on('error', settle).on('close', settle);
+          resolve({ stop: () => req.destroy(), ended });
+        },
+      );
+      const headers = setTimeout(
+        () => req.destroy(new ConnectionFailure(`${what}: no answer within ${HEADER_TIMEOUT_MS / 1000} s`, false)),
+        HEADER_TIMEOUT_MS,
+      );
       req.on('timeout', () => req.destroy());
       req.on('error', (error) => {
         clearTimeout(headers);
@@ -266,7 +321,11 @@ export class KubeApi {
     const items: KubeObject[] = [];
     let next: string | undefined;
     do {
-      const page = await this.get<{ items?: KubeObject[]; metadata?: { continue?: string } }>(path, { labelSelector, limit: '500', ...(next ? { continue: next } : {}) });
+      const page = await this.get<{ items?: KubeObject[]; metadata?: { continue?: string } }>(path, {
+        labelSelector,
+        limit: '500',
+        ...(next ? { continue: next } : {}),
+      });
       // A list's items carry no kind or apiVersion of their own; kubectl fills them in from the list's.
       for (const item of page.items ?? []) items.push({ ...item, apiVersion, kind });
       next = page.metadata?.continue || undefined;
@@ -278,7 +337,9 @@ export class KubeApi {
   resources(groupVersion: string): Promise<ApiResource[]> {
     if (!this.resourceLists.has(groupVersion)) {
       const path = groupVersion.includes('/') ? `/apis/${groupVersion}` : `/api/${groupVersion}`;
-      const reading = this.get<{ resources?: ApiResource[] }>(path).then(({ resources = [] }) => resources.filter((resource) => !resource.name.includes('/')));
+      const reading = this.get<{ resources?: ApiResource[] }>(path).then(({ resources = [] }) =>
+        resources.filter((resource) => !resource.name.includes('/')),
+      );
       // A failed discovery is not remembered: the next read asks again.
       reading.catch(() => this.resourceLists.delete(groupVersion));
       this.resourceLists.set(groupVersion, reading);
@@ -315,10 +376,16 @@ export class DirectKubectl implements Kubectl {
     } catch (error) {
       if (error instanceof ApiStatusError) throw error;
       if (error instanceof ConnectionFailure) {
-        throw new ClusterUnreachableError(`cannot reach the cluster of ${this.api.context ? `context "${this.api.context}"` : 'the current context'}: ${error.message}`, {
-          cause: error,
-          suggestions: [error.hint ?? "check --kube-context or the environment's kubeContext in releases.yaml, and that the cluster is running (kubectl cluster-info)"],
-        });
+        throw new ClusterUnreachableError(
+          `cannot reach the cluster of ${this.api.context ? `context "${this.api.context}"` : 'the current context'}: ${error.message}`,
+          {
+            cause: error,
+            suggestions: [
+              error.hint ??
+                "check --kube-context or the environment's kubeContext in releases.yaml, and that the cluster is running (kubectl cluster-info)",
+            ],
+          },
+        );
       }
       this.trace?.(`through kubectl instead: ${(error as Error).message}`);
       return viaKubectl();
@@ -341,7 +408,10 @@ export class DirectKubectl implements Kubectl {
   }
 
   listKinds(kinds: KindsByScope): Promise<KubeObject[]> {
-    return this.direct(() => this.listDirect(kinds), () => this.cli.listKinds(kinds));
+    return this.direct(
+      () => this.listDirect(kinds),
+      () => this.cli.listKinds(kinds),
+    );
   }
 
   /** As `kubectl get KIND,… --selector owner!=helm` lists them: one request per kind, all at once. */
@@ -370,38 +440,58 @@ export class DirectKubectl implements Kubectl {
     // A namespaced kind with no namespace would be listed in the context's namespace by kubectl: left to kubectl.
     if (resource.namespaced && !namespace) throw new KubectlFallback(`${ref.kind} is namespaced`);
     const base = ref.apiVersion.includes('/') ? `/apis/${ref.apiVersion}` : `/api/${ref.apiVersion}`;
-    const collection = resource.namespaced ? `${base}/namespaces/${encodeURIComponent(namespace)}/${resource.name}` : `${base}/${resource.name}`;
+    const collection = resource.namespaced
+      ? `${base}/namespaces/${encodeURIComponent(namespace)}/${resource.name}`
+      : `${base}/${resource.name}`;
     return name === undefined ? collection : `${collection}/${encodeURIComponent(name)}`;
   }
 
   getObject(ref: ObjectRef): Promise<KubeObject | undefined> {
-    return this.direct(async () => {
-      const { status, body } = await this.api.request('GET', await this.path(ref, ref.namespace, ref.name));
-      if (status === 404) return undefined;
-      return answered(status, body, [200]);
-    }, () => this.cli.getObject(ref));
+    return this.direct(
+      async () => {
+        const { status, body } = await this.api.request('GET', await this.path(ref, ref.namespace, ref.name));
+        if (status === 404) return undefined;
+        return answered(status, body, [200]);
+      },
+      () => this.cli.getObject(ref),
+    );
   }
 
   listEverywhere(apiVersion: string, kind: string): Promise<KubeObject[]> {
-    return this.direct(async () => {
-      const resource = (await this.api.resources(apiVersion)).find((candidate) => candidate.kind === kind);
-      if (!resource) throw new KubectlFallback(`${apiVersion} serves no ${kind}`);
-      return this.api.list(`/apis/${apiVersion}/${resource.name}`, '', apiVersion, kind);
-    }, () => this.cli.listEverywhere(apiVersion, kind));
+    return this.direct(
+      async () => {
+        const resource = (await this.api.resources(apiVersion)).find((candidate) => candidate.kind === kind);
+        if (!resource) throw new KubectlFallback(`${apiVersion} serves no ${kind}`);
+        return this.api.list(`/apis/${apiVersion}/${resource.name}`, '', apiVersion, kind);
+      },
+      () => this.cli.listEverywhere(apiVersion, kind),
+    );
   }
 
   createObject(obj: KubeObject): Promise<KubeObject | 'exists'> {
-    return this.direct(async () => {
-      const { status, body } = await this.api.request('POST', await this.path(obj, obj.metadata.namespace ?? ''), { body: obj });
-      return status === 409 && reasonIs(body, 'AlreadyExists') ? 'exists' : answered(status, body, [200, 201]);
-    }, () => this.cli.createObject(obj));
+    return this.direct(
+      async () => {
+        const { status, body } = await this.api.request('POST', await this.path(obj, obj.metadata.namespace ?? ''), {
+          body: obj,
+        });
+        return status === 409 && reasonIs(body, 'AlreadyExists') ? 'exists' : answered(status, body, [200, 201]);
+      },
+      () => this.cli.createObject(obj),
+    );
   }
 
   replaceObject(obj: KubeObject): Promise<KubeObject | 'conflict'> {
-    return this.direct(async () => {
-      const { status, body } = await this.api.request('PUT', await this.path(obj, obj.metadata.namespace ?? '', obj.metadata.name), { body: obj });
-      return status === 409 && reasonIs(body, 'Conflict') ? 'conflict' : answered(status, body, [200]);
-    }, () => this.cli.replaceObject(obj));
+    return this.direct(
+      async () => {
+        const { status, body } = await this.api.request(
+          'PUT',
+          await this.path(obj, obj.metadata.namespace ?? '', obj.metadata.name),
+          { body: obj },
+        );
+        return status === 409 && reasonIs(body, 'Conflict') ? 'conflict' : answered(status, body, [200]);
+      },
+      () => this.cli.replaceObject(obj),
+    );
   }
 
   dryRunApply(objects: readonly KubeObject[], namespace: string): Promise<KubeObject[] | undefined> {
@@ -416,20 +506,35 @@ export class DirectKubectl implements Kubectl {
    * Watched from the resourceVersion of a list of them, as kubectl --watch-only does: no change between the two is
    * missed, and none from before is replayed.
    */
-  watchHelmRecords(namespace: string, driver: Exclude<StorageDriver, 'other'>, onRecord: (record: RecordLabels) => void): Promise<LineStream> {
-    return this.direct(async () => {
-      const path = storagePath(namespace, driver);
-      const { metadata } = await this.api.get<{ metadata?: { resourceVersion?: string } }>(path, { labelSelector: 'owner=helm', limit: '1' });
-      // Bounded, as every child is: a watch left behind ends by itself.
-      return this.api.watch(path, { labelSelector: 'owner=helm', resourceVersion: metadata?.resourceVersion ?? '', timeoutSeconds: '21600' }, ({ metadata: { labels = {} } }) => {
-        const record = recordLabels(labels.name, labels.status, labels.version);
-        if (record) onRecord(record);
-      });
-    }, () => this.cli.watchHelmRecords(namespace, driver, onRecord));
+  watchHelmRecords(
+    namespace: string,
+    driver: Exclude<StorageDriver, 'other'>,
+    onRecord: (record: RecordLabels) => void,
+  ): Promise<LineStream> {
+    return this.direct(
+      async () => {
+        const path = storagePath(namespace, driver);
+        const { metadata } = await this.api.get<{ metadata?: { resourceVersion?: string } }>(path, {
+          labelSelector: 'owner=helm',
+          limit: '1',
+        });
+        // Bounded, as every child is: a watch left behind ends by itself.
+        return this.api.watch(
+          path,
+          { labelSelector: 'owner=helm', resourceVersion: metadata?.resourceVersion ?? '', timeoutSeconds: '21600' },
+          ({ metadata: { labels = {} } }) => {
+            const record = recordLabels(labels.name, labels.status, labels.version);
+            if (record) onRecord(record);
+          },
+        );
+      },
+      () => this.cli.watchHelmRecords(namespace, driver, onRecord),
+    );
   }
 }
 
-const storagePath = (namespace: string, driver: Exclude<StorageDriver, 'other'>) => `/api/v1/namespaces/${encodeURIComponent(namespace)}/${driver}`;
+const storagePath = (namespace: string, driver: Exclude<StorageDriver, 'other'>) =>
+  `/api/v1/namespaces/${encodeURIComponent(namespace)}/${driver}`;
 const storageKind = (driver: Exclude<StorageDriver, 'other'>) => (driver === 'secrets' ? 'Secret' : 'ConfigMap');
 const reasonIs = (body: unknown, reason: string) => (body as { reason?: string } | undefined)?.reason === reason;
 
@@ -439,6 +544,9 @@ const reasonIs = (body: unknown, reason: string) => (body as { reason?: string }
  */
 function answered(status: number, body: unknown, ok: readonly number[]): KubeObject {
   if (ok.includes(status)) return body as KubeObject;
-  const { reason, message } = (typeof body === 'object' && body !== null ? body : {}) as { reason?: string; message?: string };
+  const { reason, message } = (typeof body === 'object' && body !== null ? body : {}) as {
+    reason?: string;
+    message?: string;
+  };
   throw new ApiStatusError(status, reason || `status ${status}`, message || String(body).slice(0, 200));
 }

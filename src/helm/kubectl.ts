@@ -35,7 +35,11 @@ export interface Kubectl {
    * Watches helm's storage objects in a namespace from now on (no initial list): each change of a record as its
    * name, status and revision, read from the labels helm writes with every record.
    */
-  watchHelmRecords(namespace: string, driver: Exclude<StorageDriver, 'other'>, onRecord: (record: RecordLabels) => void): Promise<LineStream>;
+  watchHelmRecords(
+    namespace: string,
+    driver: Exclude<StorageDriver, 'other'>,
+    onRecord: (record: RecordLabels) => void,
+  ): Promise<LineStream>;
 }
 
 /** One namespaced object, by its kind and name. */
@@ -54,7 +58,11 @@ export interface RecordLabels {
 }
 
 /** The labels helm writes with every record (name, status, version), or undefined when one is missing. */
-export function recordLabels(name: string | undefined, status: string | undefined, version: string | undefined): RecordLabels | undefined {
+export function recordLabels(
+  name: string | undefined,
+  status: string | undefined,
+  version: string | undefined,
+): RecordLabels | undefined {
   const revision = Number(version);
   return name && status && revision > 0 ? { name, status, revision } : undefined;
 }
@@ -89,18 +97,34 @@ function unreachable(error: unknown, target: ClusterTarget): Error {
   const context = target.kubeContext ? `context "${target.kubeContext}"` : 'the current context';
   // With no stdin, kubectl's prompt for a username reads end-of-file at once.
   if (error instanceof ExecError && /^error: EOF\s*$|Please enter Username/m.test(error.stderr)) {
-    return new ClusterUnreachableError(`kubectl asked for a username and password for the cluster of ${context}, and there is no terminal to answer: its kubeconfig user has no credentials`, {
-      cause: error,
-      suggestions: ['give the kubeconfig user a token, a client certificate, or an exec plugin that works without a terminal (kubectl config view --minify shows it)'],
-    });
+    return new ClusterUnreachableError(
+      `kubectl asked for a username and password for the cluster of ${context}, and there is no terminal to answer: its kubeconfig user has no credentials`,
+      {
+        cause: error,
+        suggestions: [
+          'give the kubeconfig user a token, a client certificate, or an exec plugin that works without a terminal (kubectl config view --minify shows it)',
+        ],
+      },
+    );
   }
-  if (!(error instanceof ExecError) || !/Unable to connect to the server|connection refused|no such host|i\/o timeout|could not get server version|couldn't get current server API group list/i.test(error.stderr)) {
+  if (
+    !(error instanceof ExecError) ||
+    !/Unable to connect to the server|connection refused|no such host|i\/o timeout|could not get server version|couldn't get current server API group list/i.test(
+      error.stderr,
+    )
+  ) {
     return error as Error;
   }
-  const reason = error.stderr.trim().split('\n').at(-1)!.replace(/^error: /, '');
+  const reason = error.stderr
+    .trim()
+    .split('\n')
+    .at(-1)!
+    .replace(/^error: /, '');
   return new ClusterUnreachableError(`cannot reach the cluster of ${context}: ${reason}`, {
     cause: error,
-    suggestions: ["check --kube-context or the environment's kubeContext in releases.yaml, and that the cluster is running (kubectl cluster-info)"],
+    suggestions: [
+      "check --kube-context or the environment's kubeContext in releases.yaml, and that the cluster is running (kubectl cluster-info)",
+    ],
   });
 }
 
@@ -119,14 +143,29 @@ export class KubectlCli implements Kubectl {
     this.resolved ??= this.tool();
     const { path } = await this.resolved;
     try {
-      return itemsOf((await this.runner.run(path, [...args, '--output', 'json', '--request-timeout', REQUEST_TIMEOUT, ...contextArgs(this.target)], { input, retry: 'read' })).stdout);
+      return itemsOf(
+        (
+          await this.runner.run(
+            path,
+            [...args, '--output', 'json', '--request-timeout', REQUEST_TIMEOUT, ...contextArgs(this.target)],
+            { input, retry: 'read' },
+          )
+        ).stdout,
+      );
     } catch (error) {
       throw unreachable(error, this.target);
     }
   }
 
   helmStorage(namespace: string, driver: Exclude<StorageDriver, 'other'>, release?: string): Promise<KubeObject[]> {
-    return this.get(['get', driver, '--namespace', namespace, '--selector', `owner=helm,status!=superseded${release ? `,name=${release}` : ''}`]);
+    return this.get([
+      'get',
+      driver,
+      '--namespace',
+      namespace,
+      '--selector',
+      `owner=helm,status!=superseded${release ? `,name=${release}` : ''}`,
+    ]);
   }
 
   helmRunRecords(namespace: string, driver: Exclude<StorageDriver, 'other'>): Promise<KubeObject[]> {
@@ -135,13 +174,20 @@ export class KubectlCli implements Kubectl {
 
   async listKinds(kinds: KindsByScope): Promise<KubeObject[]> {
     // helm's own records are Secrets or ConfigMaps too, and large: never list them as live objects.
-    const list = (scope: string, scopeKinds: readonly string[]) => this.get(['get', scopeKinds.join(','), ...(scope ? ['--namespace', scope] : []), '--selector', 'owner!=helm']);
+    const list = (scope: string, scopeKinds: readonly string[]) =>
+      this.get(['get', scopeKinds.join(','), ...(scope ? ['--namespace', scope] : []), '--selector', 'owner!=helm']);
     const lists = await Promise.all(
       Object.entries(kinds).map(([scope, scopeKinds]) =>
         list(scope, scopeKinds).catch(async (error: unknown) => {
           // A kind the server no longer serves (its CRD was deleted) has no live objects: list the others alone.
           if (!(error instanceof ExecError && UNSERVED_KIND.test(error.stderr)) || scopeKinds.length === 0) throw error;
-          const each = await Promise.all(scopeKinds.map((kind) => list(scope, [kind]).catch((one: unknown) => (one instanceof ExecError && UNSERVED_KIND.test(one.stderr) ? [] : Promise.reject(one)))));
+          const each = await Promise.all(
+            scopeKinds.map((kind) =>
+              list(scope, [kind]).catch((one: unknown) =>
+                one instanceof ExecError && UNSERVED_KIND.test(one.stderr) ? [] : Promise.reject(one),
+              ),
+            ),
+          );
           return each.flat();
         }),
       ),
@@ -150,7 +196,14 @@ export class KubectlCli implements Kubectl {
   }
 
   async getObject(ref: ObjectRef): Promise<KubeObject | undefined> {
-    const [found] = await this.get(['get', qualifiedKind(ref), ref.name, '--namespace', ref.namespace, '--ignore-not-found']);
+    const [found] = await this.get([
+      'get',
+      qualifiedKind(ref),
+      ref.name,
+      '--namespace',
+      ref.namespace,
+      '--ignore-not-found',
+    ]);
     return found;
   }
 
@@ -161,7 +214,13 @@ export class KubectlCli implements Kubectl {
   async waitEstablished(crds: readonly string[], timeout: string): Promise<void> {
     this.resolved ??= this.tool();
     const { path } = await this.resolved;
-    const args = ['wait', '--for=condition=Established', `--timeout=${timeout}`, ...crds.map((name) => `customresourcedefinition.apiextensions.k8s.io/${name}`), ...contextArgs(this.target)];
+    const args = [
+      'wait',
+      '--for=condition=Established',
+      `--timeout=${timeout}`,
+      ...crds.map((name) => `customresourcedefinition.apiextensions.k8s.io/${name}`),
+      ...contextArgs(this.target),
+    ];
     await this.runner.run(path, args, { retry: 'read' });
   }
 
@@ -174,7 +233,12 @@ export class KubectlCli implements Kubectl {
   }
 
   /** One object written from stdin; the server's refusal `refused` is an answer (`answer`), not a failure. */
-  private async writeObject<Answer extends string>(verb: 'create' | 'replace', obj: KubeObject, refused: RegExp, answer: Answer): Promise<KubeObject | Answer> {
+  private async writeObject<Answer extends string>(
+    verb: 'create' | 'replace',
+    obj: KubeObject,
+    refused: RegExp,
+    answer: Answer,
+  ): Promise<KubeObject | Answer> {
     try {
       const [written] = await this.get([verb, '-f', '-'], JSON.stringify(obj));
       return written!;
@@ -184,12 +248,29 @@ export class KubectlCli implements Kubectl {
     }
   }
 
-  async watchHelmRecords(namespace: string, driver: Exclude<StorageDriver, 'other'>, onRecord: (record: RecordLabels) => void): Promise<LineStream> {
+  async watchHelmRecords(
+    namespace: string,
+    driver: Exclude<StorageDriver, 'other'>,
+    onRecord: (record: RecordLabels) => void,
+  ): Promise<LineStream> {
     this.resolved ??= this.tool();
     const { path } = await this.resolved;
     const labels = '{.metadata.labels.name}{" "}{.metadata.labels.status}{" "}{.metadata.labels.version}{"\\n"}';
     // Bounded, as every child is: a watch left behind by a killed run ends by itself.
-    const args = ['get', driver, '--namespace', namespace, '--selector', 'owner=helm', '--watch-only', '--request-timeout', '6h', '--output', `jsonpath=${labels}`, ...contextArgs(this.target)];
+    const args = [
+      'get',
+      driver,
+      '--namespace',
+      namespace,
+      '--selector',
+      'owner=helm',
+      '--watch-only',
+      '--request-timeout',
+      '6h',
+      '--output',
+      `jsonpath=${labels}`,
+      ...contextArgs(this.target),
+    ];
     return this.runner.stream(path, args, (line) => {
       const [name, status, version] = line.trim().split(' ');
       const record = recordLabels(name, status, version);
@@ -200,7 +281,18 @@ export class KubectlCli implements Kubectl {
   async dryRunApply(objects: readonly KubeObject[], namespace: string): Promise<KubeObject[] | undefined> {
     if (objects.length === 0) return [];
     // As helm applies: server-side, field manager "helm"; forcing conflicts shows what a drift repair would do.
-    const args = ['apply', '--server-side', '--field-manager', 'helm', '--force-conflicts', '--dry-run=server', '-f', '-', '--namespace', namespace];
+    const args = [
+      'apply',
+      '--server-side',
+      '--field-manager',
+      'helm',
+      '--force-conflicts',
+      '--dry-run=server',
+      '-f',
+      '-',
+      '--namespace',
+      namespace,
+    ];
     try {
       return await this.get(args, asStream(objects));
     } catch (error) {

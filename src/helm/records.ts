@@ -58,7 +58,9 @@ export function decodeStoredRelease(obj: KubeObject, driver: Exclude<StorageDriv
   // gzip magic number; helm has always compressed, but reads uncompressed records too.
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
   const release = JSON.parse(bytes.toString('utf8')) as HelmReleaseJson;
-  const labels = Object.fromEntries(Object.entries(obj.metadata.labels ?? {}).filter(([key]) => !HELM_STORAGE_LABELS.has(key)));
+  const labels = Object.fromEntries(
+    Object.entries(obj.metadata.labels ?? {}).filter(([key]) => !HELM_STORAGE_LABELS.has(key)),
+  );
   return {
     record: {
       name: release.name,
@@ -80,7 +82,10 @@ export function decodeStoredRelease(obj: KubeObject, driver: Exclude<StorageDriv
  * The latest revision of each release among storage objects of one namespace, keyed by release name. A release
  * whose latest revision is `uninstalled` (helm uninstall --keep-history) has no record, as helm get would say.
  */
-export function latestStoredReleases(objects: readonly KubeObject[], driver: Exclude<StorageDriver, 'other'>): Map<string, StoredRelease> {
+export function latestStoredReleases(
+  objects: readonly KubeObject[],
+  driver: Exclude<StorageDriver, 'other'>,
+): Map<string, StoredRelease> {
   const newest = new Map<string, KubeObject>();
   const revisionOf = (obj: KubeObject) => Number(obj.metadata.labels?.version ?? 0);
   for (const obj of objects) {

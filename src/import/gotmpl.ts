@@ -63,7 +63,11 @@ function actionsOf(text: string): Action[] {
       cursor++;
     }
     if (cursor >= text.length) break;
-    const body = text.slice(index + 2, cursor).replace(/^-\s/, '').replace(/\s-$/, '').trim();
+    const body = text
+      .slice(index + 2, cursor)
+      .replace(/^-\s/, '')
+      .replace(/\s-$/, '')
+      .trim();
     actions.push({ start: index, end: cursor + 2, body });
     index = text.indexOf('{{', cursor + 2);
   }
@@ -87,7 +91,9 @@ function constantOf(body: string): string | undefined {
 const environmentName = /^\$?\.Environment\.Name$/;
 const blockStart = /^(if|range|with|define|block)\b/;
 const quoted = '"([^"\\\\]*)"';
-const equals = new RegExp(`^\\(?\\s*(eq|ne)\\s+(?:\\$?\\.Environment\\.Name\\s+${quoted}|${quoted}\\s+\\$?\\.Environment\\.Name)\\s*\\)?$`);
+const equals = new RegExp(
+  `^\\(?\\s*(eq|ne)\\s+(?:\\$?\\.Environment\\.Name\\s+${quoted}|${quoted}\\s+\\$?\\.Environment\\.Name)\\s*\\)?$`,
+);
 
 /** `eq .Environment.Name "prod"`, `ne …`, `or (eq …) (eq …)`, `and (ne …) (ne …)`: for which names it holds. */
 export function environmentTest(test: string): ((name: string) => boolean) | undefined {
@@ -102,7 +108,9 @@ export function environmentTest(test: string): ((name: string) => boolean) | und
   if (!parts || parts.join(' ').replace(/\s/g, '') !== combined[2]!.replace(/\s/g, '')) return undefined;
   const tests = parts.map((part) => environmentTest(part.slice(1, -1)));
   if (tests.some((each) => each === undefined)) return undefined;
-  return combined[1] === 'or' ? (name) => tests.some((each) => each!(name)) : (name) => tests.every((each) => each!(name));
+  return combined[1] === 'or'
+    ? (name) => tests.some((each) => each!(name))
+    : (name) => tests.every((each) => each!(name));
 }
 
 interface OpenBlock {
@@ -120,7 +128,10 @@ function branchCondition(keyword: string, test: string, previous: Condition[], t
   const environments = test === '' ? undefined : environmentTest(test);
   const negated = previous.map((each) => each.environments);
   if (negated.some((each) => each === undefined) || (test !== '' && !environments)) return { text };
-  return { text, environments: (name) => negated.every((each) => !each!(name)) && (environments ? environments(name) : true) };
+  return {
+    text,
+    environments: (name) => negated.every((each) => !each!(name)) && (environments ? environments(name) : true),
+  };
 }
 
 export function scanTemplate(text: string): TemplateScan {
@@ -169,27 +180,45 @@ export function scanTemplate(text: string): TemplateScan {
           if (open.from <= line - 1) regions.push({ start: open.from, end: line - 1, condition: open.condition });
           open.previous.push(open.condition);
           const test = keyword === 'else if' ? body.slice('else if'.length).trim() : '';
-          open.condition = branchCondition(open.keyword, test, open.previous, `{{ ${body} }} of ${open.previous[0]!.text}`);
+          open.condition = branchCondition(
+            open.keyword,
+            test,
+            open.previous,
+            `{{ ${body} }} of ${open.previous[0]!.text}`,
+          );
           open.from = line + 1;
         }
       } else if (keyword && blockStart.test(keyword)) {
         const test = body.slice(keyword.length).trim();
-        stack.push({ keyword, from: line + 1, condition: branchCondition(keyword, test, [], `{{ ${body} }}`), previous: [] });
+        stack.push({
+          keyword,
+          from: line + 1,
+          condition: branchCondition(keyword, test, [], `{{ ${body} }}`),
+          previous: [],
+        });
       }
       continue;
     }
-    expressions.push({ source: text.slice(action.start, action.end), environmentName: environmentName.test(body), line });
+    expressions.push({
+      source: text.slice(action.start, action.end),
+      environmentName: environmentName.test(body),
+      line,
+    });
     if (alone) {
       // An action alone on its line writes keys ({{ toYaml .Values.x | nindent 8 }}): it stands as one key, at the
       // indentation nindent or indent gives it, so the YAML around it still reads and the converter can name it.
       const indent = /\b(?:n?indent)\s+(\d+)\s*$/.exec(body)?.[1];
-      out = out.replace(/[ \t]*$/, indent !== undefined ? ' '.repeat(Number(indent)) : (/^[ \t]*/.exec(lineText(line))?.[0] ?? ''));
+      out = out.replace(
+        /[ \t]*$/,
+        indent !== undefined ? ' '.repeat(Number(indent)) : (/^[ \t]*/.exec(lineText(line))?.[0] ?? ''),
+      );
       out += `${marker(expressions.length - 1)}: ${marker(expressions.length - 1)}`;
       continue;
     }
     out += marker(expressions.length - 1);
   }
   out += text.slice(copied);
-  for (const open of stack) problems.push({ line: open.from - 1, message: `{{ ${open.keyword} … }} is never closed with {{ end }}` });
+  for (const open of stack)
+    problems.push({ line: open.from - 1, message: `{{ ${open.keyword} … }} is never closed with {{ end }}` });
   return { text: out, expressions, regions, problems };
 }

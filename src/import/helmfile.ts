@@ -1,8 +1,22 @@
 import { posix } from 'node:path';
-import type { RawEnvironment, RawRelease, RawReleaseOptions, RawReleasesFile, RawRepository, RawSetValue } from '../config/types.js';
+import type {
+  RawEnvironment,
+  RawRelease,
+  RawReleaseOptions,
+  RawReleasesFile,
+  RawRepository,
+  RawSetValue,
+} from '../config/types.js';
 import { ConfigError } from '../errors.js';
 import { stringifyGoYaml } from '../yaml/go-yaml.js';
-import { environmentTest, markerPattern, scanTemplate, type Condition, type Expression, type Region } from './gotmpl.js';
+import {
+  environmentTest,
+  markerPattern,
+  scanTemplate,
+  type Condition,
+  type Expression,
+  type Region,
+} from './gotmpl.js';
 import { typeOfSetText } from './set-value.js';
 import { entry, parseHelmfileYaml, toValue, type YEntry, type YNode } from './yaml-model.js';
 
@@ -42,7 +56,26 @@ export interface ConvertOptions {
 const optionKeys = ['wait', 'timeout', 'atomic', 'rollbackOnFailure', 'createNamespace', 'historyMax'] as const;
 
 /** helm flags whose helmfile default is helm's own (off): `false` changes nothing, `true` has no counterpart. */
-const offByDefault = new Set(['verify', 'devel', 'force', 'recreatePods', 'cleanupOnFail', 'skipCRDs', 'skipDeps', 'waitForJobs', 'enableDNS', 'reuseValues', 'disableValidation', 'disableOpenAPIValidation', 'insecureSkipTLSVerify', 'skipSchemaValidation', 'forceConflicts', 'takeOwnership', 'deleteWait', 'skipRefresh']);
+const offByDefault = new Set([
+  'verify',
+  'devel',
+  'force',
+  'recreatePods',
+  'cleanupOnFail',
+  'skipCRDs',
+  'skipDeps',
+  'waitForJobs',
+  'enableDNS',
+  'reuseValues',
+  'disableValidation',
+  'disableOpenAPIValidation',
+  'insecureSkipTLSVerify',
+  'skipSchemaValidation',
+  'forceConflicts',
+  'takeOwnership',
+  'deleteWait',
+  'skipRefresh',
+]);
 
 /**
  * Why helmfile features have no releases.yaml counterpart, with what to do instead. Keys are top-level keys of
@@ -50,11 +83,13 @@ const offByDefault = new Set(['verify', 'devel', 'force', 'recreatePods', 'clean
  */
 const unsupported: Record<string, string> = {
   hooks: 'boutique runs no hooks: use a Job with helm.sh/hook annotations in the chart, or a CI step',
-  secrets: 'boutique has no secrets backend (helm-secrets, vals): decrypt in CI into a values file, or use set with secret: true',
+  secrets:
+    'boutique has no secrets backend (helm-secrets, vals): decrypt in CI into a values file, or use set with secret: true',
   helmfiles: 'nested helmfiles are not followed: import each one and merge the releases',
   bases: 'bases are not merged: import the base and this file, then merge',
   defaultInherit: 'release templates are not expanded: write the shared keys into each release (or defaults)',
-  values: 'template values only feed {{ }} expressions, which boutique does not have: per-environment release values go in values/<environment>/<release>.yaml',
+  values:
+    'template values only feed {{ }} expressions, which boutique does not have: per-environment release values go in values/<environment>/<release>.yaml',
   kubeContext: 'a kube context belongs to an environment in boutique (environments.<env>.kubeContext)',
   missingFileHandler: 'boutique reports a missing values file as an error',
   inherit: 'release templates are not expanded: write the shared keys into the release',
@@ -68,7 +103,10 @@ const unsupported: Record<string, string> = {
 };
 
 /** A string field once templating is resolved: one text, one text per environment, or a template boutique cannot follow. */
-type Text = { kind: 'plain'; text: string } | { kind: 'per-environment'; text: (environment: string) => string } | { kind: 'templated'; sources: string[] };
+type Text =
+  | { kind: 'plain'; text: string }
+  | { kind: 'per-environment'; text: (environment: string) => string }
+  | { kind: 'templated'; sources: string[] };
 
 /** The release a field belongs to, for helmfile's per-release template pass ({{ .Release.Name }} in a values path). */
 interface ReleaseContext {
@@ -107,7 +145,11 @@ interface KeysPerEnvironment {
 function inReferenceOrder(release: RawRelease): RawRelease {
   const order = ['name', 'chart', 'namespace', 'version', 'values', 'set', 'needs', 'labels', 'installed'];
   const rank = (key: string) => order.indexOf(key) + 1 || order.length + 1;
-  return Object.fromEntries(Object.keys(release).sort((a, b) => rank(a) - rank(b)).map((key) => [key, release[key as keyof RawRelease]])) as unknown as RawRelease;
+  return Object.fromEntries(
+    Object.keys(release)
+      .sort((a, b) => rank(a) - rank(b))
+      .map((key) => [key, release[key as keyof RawRelease]]),
+  ) as unknown as RawRelease;
 }
 
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
@@ -116,7 +158,30 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
   at[path[path.length - 1]!] = value;
 }
 
-const booleanWords: Record<string, boolean> = { true: true, True: true, TRUE: true, false: false, False: false, FALSE: false, y: true, Y: true, yes: true, Yes: true, YES: true, on: true, On: true, ON: true, n: false, N: false, no: false, No: false, NO: false, off: false, Off: false, OFF: false };
+const booleanWords: Record<string, boolean> = {
+  true: true,
+  True: true,
+  TRUE: true,
+  false: false,
+  False: false,
+  FALSE: false,
+  y: true,
+  Y: true,
+  yes: true,
+  Yes: true,
+  YES: true,
+  on: true,
+  On: true,
+  ON: true,
+  n: false,
+  N: false,
+  no: false,
+  No: false,
+  NO: false,
+  off: false,
+  Off: false,
+  OFF: false,
+};
 
 class Converter {
   readonly notes: ImportNote[] = [];
@@ -156,13 +221,17 @@ class Converter {
     let source = this.source;
     if (this.templated) {
       const scan = scanTemplate(this.source);
-      if (scan.problems.length > 0) throw new ConfigError(scan.problems.map(({ line, message }) => ({ file: this.options.file, line, column: 1, path: '', message })));
+      if (scan.problems.length > 0)
+        throw new ConfigError(
+          scan.problems.map(({ line, message }) => ({ file: this.options.file, line, column: 1, path: '', message })),
+        );
       source = scan.text;
       this.expressions.push(...scan.expressions);
       this.regions.push(...scan.regions);
     }
     const documents = parseHelmfileYaml(source, this.options.file);
-    const byKey = (key: string) => documents.flatMap((doc) => (doc.kind === 'map' ? doc.entries.filter((each) => each.key === key) : []));
+    const byKey = (key: string) =>
+      documents.flatMap((doc) => (doc.kind === 'map' ? doc.entries.filter((each) => each.key === key) : []));
     for (const doc of documents) this.checkDuplicates(doc);
     // Environments first: release conditions and per-environment values name them.
     for (const environments of byKey('environments')) this.convertEnvironments(environments);
@@ -175,7 +244,10 @@ class Converter {
       for (const pair of doc.entries) {
         if (this.templatedKey(pair, 'helmfile')) continue;
         if (this.outsideRegion(pair, {}) !== undefined) {
-          this.note(pair.line, `${pair.key} (lines ${pair.at[0]}–${pair.at[1]}) applies only ${this.conditionText(pair)}: not converted`);
+          this.note(
+            pair.line,
+            `${pair.key} (lines ${pair.at[0]}–${pair.at[1]}) applies only ${this.conditionText(pair)}: not converted`,
+          );
           continue;
         }
         switch (pair.key) {
@@ -190,9 +262,14 @@ class Converter {
           case 'helmDefaults':
             for (const option of this.entries(pair.value)) {
               if (this.releaseOption(option, defaults, 'helmDefaults')) continue;
-              if (option.key === 'kubeContext') defaultContext = this.plainText(option.value, 'helmDefaults.kubeContext');
+              if (option.key === 'kubeContext')
+                defaultContext = this.plainText(option.value, 'helmDefaults.kubeContext');
               else if (offByDefault.has(option.key) && this.bool(option.value) === false) continue;
-              else this.note(option.line, `helmDefaults.${option.key} is not converted: boutique sets only wait, timeout, atomic, createNamespace and historyMax`);
+              else
+                this.note(
+                  option.line,
+                  `helmDefaults.${option.key} is not converted: boutique sets only wait, timeout, atomic, createNamespace and historyMax`,
+                );
             }
             break;
           case 'releases':
@@ -240,7 +317,9 @@ class Converter {
       if (dir !== `values/${environment}`) (this.environments[environment] ??= {}).valuesDir = dir;
     }
     this.out.releases = this.out.releases.map(inReferenceOrder);
-    const declared = Object.entries(this.environments).filter(([name, environment]) => name !== 'default' || Object.keys(environment).length > 0);
+    const declared = Object.entries(this.environments).filter(
+      ([name, environment]) => name !== 'default' || Object.keys(environment).length > 0,
+    );
     if (declared.length > 0) this.out.environments = Object.fromEntries(declared);
     this.unexpectedOverlays();
     return { releasesFile: this.out, notes: this.notes.sort((a, b) => a.line - b.line), files: this.files };
@@ -257,24 +336,35 @@ class Converter {
     for (const [release, namespace] of others) {
       const differs = environments.find((environment) => namespace(environment) !== first![1](environment));
       if (!differs) continue;
-      this.note(this.releaseLines.get(release.name)!, `release ${release.name}: its namespace is ${namespace(differs)} in environment ${differs}, release ${first![0].name}'s ${first![1](differs)}; boutique has one namespace per environment for releases without their own: left out`);
+      this.note(
+        this.releaseLines.get(release.name)!,
+        `release ${release.name}: its namespace is ${namespace(differs)} in environment ${differs}, release ${first![0].name}'s ${first![1](differs)}; boutique has one namespace per environment for releases without their own: left out`,
+      );
       this.out.releases.splice(this.out.releases.indexOf(release), 1);
     }
     for (const environment of environments) (this.environments[environment] ??= {}).namespace = first![1](environment);
-    for (const release of this.out.releases) if (!this.namespaces.has(release) && release.namespace === undefined) release.namespace = 'default';
+    for (const release of this.out.releases)
+      if (!this.namespaces.has(release) && release.namespace === undefined) release.namespace = 'default';
   }
 
   /** boutique applies <valuesDir>/<release>.yaml wherever it exists; helmfile only the files a release names. */
   private unexpectedOverlays(): void {
     for (const environment of this.environmentNames()) {
       const versions = `versions/${environment}.yaml`;
-      if (this.options.isOutputFile?.(versions)) this.note(1, `${versions} exists, and boutique sets the image tags it lists in environment ${environment} (its versions file); helmfile did not: move it, or leave it if it says what is deployed`);
+      if (this.options.isOutputFile?.(versions))
+        this.note(
+          1,
+          `${versions} exists, and boutique sets the image tags it lists in environment ${environment} (its versions file); helmfile did not: move it, or leave it if it says what is deployed`,
+        );
     }
     for (const [environment, settings] of Object.entries(this.out.environments ?? {})) {
       for (const release of this.out.releases.filter((each) => !this.overlays.get(each.name)?.has(environment))) {
         const overlay = `${settings.valuesDir ?? `values/${environment}`}/${release.name}.yaml`;
         if (this.options.isOutputFile?.(overlay) !== true) continue;
-        this.note(this.releaseLines.get(release.name) ?? 1, `release ${release.name}: ${overlay} exists, and boutique applies it in environment ${environment} (its per-environment values file); helmfile did not: move it, or name it in the release's values and import again`);
+        this.note(
+          this.releaseLines.get(release.name) ?? 1,
+          `release ${release.name}: ${overlay} exists, and boutique applies it in environment ${environment} (its per-environment values file); helmfile did not: move it, or name it in the release's values and import again`,
+        );
       }
     }
   }
@@ -286,8 +376,21 @@ class Converter {
     const seen = new Map<string, YEntry>();
     for (const each of node.entries) {
       const first = seen.get(each.key);
-      if (first && first.at[0] !== each.at[0] && this.regionsOf(first).length === 0 && this.regionsOf(each).length === 0) {
-        throw new ConfigError([{ file: this.options.file, line: each.line, column: 1, path: '', message: `the key "${each.key}" appears twice in the same map (first on line ${first.line}); helmfile refuses it too` }]);
+      if (
+        first &&
+        first.at[0] !== each.at[0] &&
+        this.regionsOf(first).length === 0 &&
+        this.regionsOf(each).length === 0
+      ) {
+        throw new ConfigError([
+          {
+            file: this.options.file,
+            line: each.line,
+            column: 1,
+            path: '',
+            message: `the key "${each.key}" appears twice in the same map (first on line ${first.line}); helmfile refuses it too`,
+          },
+        ]);
       }
       seen.set(each.key, first ?? each);
       this.checkDuplicates(each.value);
@@ -312,7 +415,9 @@ class Converter {
   }
 
   private conditionText(unit: { at: [number, number] }): string {
-    return this.regionsOf(unit).map((region) => `under ${region.condition.text}`).join(', ');
+    return this.regionsOf(unit)
+      .map((region) => `under ${region.condition.text}`)
+      .join(', ');
   }
 
   /** A string field. `release`: helmfile renders this field again per release (name, chart, namespace, values paths…). */
@@ -338,7 +443,11 @@ class Converter {
       for (const expression of scan.expressions) {
         const body = expression.source.replace(/^\{\{-?\s*/, '').replace(/\s*-?\}\}$/, '');
         if (/^\$?\.Environment\.Name$/.test(body)) perEnvironment = true;
-        else if (/^\$?\.Release\.Name$/.test(body) || (/^\$?\.Release\.Namespace$/.test(body) && release.namespace !== undefined)) continue;
+        else if (
+          /^\$?\.Release\.Name$/.test(body) ||
+          (/^\$?\.Release\.Namespace$/.test(body) && release.namespace !== undefined)
+        )
+          continue;
         else sources.push(expression.source);
       }
       if (scan.regions.length > 0) sources.push(text);
@@ -363,19 +472,27 @@ class Converter {
     const text = this.text(node, release);
     if (text?.kind === 'plain') return text.text;
     if (!text) this.note(node.line, `${where} is not a string: not converted`);
-    else if (text.kind === 'templated') this.note(node.line, `${where}: template ${text.sources.join(' ')}: not converted; write what it renders`);
-    else this.note(node.line, `${where} differs per environment ({{ .Environment.Name }}): not converted; boutique has no per-environment ${where.split('.').pop()}`);
+    else if (text.kind === 'templated')
+      this.note(node.line, `${where}: template ${text.sources.join(' ')}: not converted; write what it renders`);
+    else
+      this.note(
+        node.line,
+        `${where} differs per environment ({{ .Environment.Name }}): not converted; boutique has no per-environment ${where.split('.').pop()}`,
+      );
     return undefined;
   }
 
   /** A scalar that is one action testing the environment's name (`{{ eq .Environment.Name "prod" | toYaml }}`), as a test. */
   private environmentExpression(node: YNode): ((name: string) => boolean) | undefined {
     if (node.kind !== 'scalar' || !this.templated) return undefined;
-    const body = (index: string) => this.expressions[Number(index)]!.source.replace(/^\{\{-?\s*/, '').replace(/\s*-?\}\}$/, '');
+    const body = (index: string) =>
+      this.expressions[Number(index)]!.source.replace(/^\{\{-?\s*/, '').replace(/\s*-?\}\}$/, '');
     const only = /^__boutique_tmpl_(\d+)__$/.exec(node.text);
     if (only) return environmentTest(body(only[1]!).replace(/\s*\|\s*toYaml$/, ''));
     // {{ if eq .Environment.Name "prod" }}false{{ else }}true{{ end }}
-    const branches = /^__boutique_tmpl_(\d+)__(\w+)__boutique_tmpl_(\d+)__(\w+)__boutique_tmpl_(\d+)__$/.exec(node.text);
+    const branches = /^__boutique_tmpl_(\d+)__(\w+)__boutique_tmpl_(\d+)__(\w+)__boutique_tmpl_(\d+)__$/.exec(
+      node.text,
+    );
     if (!branches || body(branches[3]!) !== 'else' || body(branches[5]!) !== 'end') return undefined;
     const test = /^if\s+(.*)$/.exec(body(branches[1]!));
     const holds = test ? environmentTest(test[1]!) : undefined;
@@ -411,9 +528,16 @@ class Converter {
         continue;
       }
       const oci = entry(item, 'oci');
-      this.repositories.set(nameText, { name: nameText, url: urlText, oci: oci !== undefined && this.bool(oci.value) === true });
+      this.repositories.set(nameText, {
+        name: nameText,
+        url: urlText,
+        oci: oci !== undefined && this.bool(oci.value) === true,
+      });
       for (const extra of this.entries(item).filter((each) => !['name', 'url', 'oci'].includes(each.key))) {
-        this.note(extra.line, `repository ${nameText}: ${extra.key} is not converted; credentials and TLS files belong to helm on the machine (helm repo add / helm registry login)`);
+        this.note(
+          extra.line,
+          `repository ${nameText}: ${extra.key} is not converted; credentials and TLS files belong to helm on the machine (helm repo add / helm registry login)`,
+        );
       }
     }
   }
@@ -433,11 +557,15 @@ class Converter {
           // converted or noted where it stands.
           for (const item of setting.value.items) {
             const value = item.kind === 'map' ? toValue(item) : this.readValues(item);
-            if (value && typeof value === 'object' && !Array.isArray(value)) layers.push(value as Record<string, unknown>);
+            if (value && typeof value === 'object' && !Array.isArray(value))
+              layers.push(value as Record<string, unknown>);
           }
           continue;
         }
-        this.note(setting.line, `environments.${environment.key}.${setting.key}: ${unsupported[setting.key] ?? 'not converted'}`);
+        this.note(
+          setting.line,
+          `environments.${environment.key}.${setting.key}: ${unsupported[setting.key] ?? 'not converted'}`,
+        );
       }
       this.environmentValues.set(environment.key, layers);
     }
@@ -464,7 +592,11 @@ class Converter {
       const text = this.plainText(pair.value, `${where}.${key}`);
       if (text === undefined) return true;
       const number = /^[0-9]+$/.test(text) ? Number(text) : undefined;
-      if (number === undefined || (key === 'timeout' && number === 0)) this.note(pair.line, `${where}.${key}: ${text} is not a whole number${key === 'timeout' ? ' of seconds above 0' : ''}: not converted`);
+      if (number === undefined || (key === 'timeout' && number === 0))
+        this.note(
+          pair.line,
+          `${where}.${key}: ${text} is not a whole number${key === 'timeout' ? ' of seconds above 0' : ''}: not converted`,
+        );
       else target[key] = number;
       return true;
     }
@@ -485,7 +617,10 @@ class Converter {
 
   private convertChart(chart: string, line: number, where: string): string | undefined {
     if (/^[a-z0-9+.-]+::/i.test(chart) || chart.startsWith('git+')) {
-      this.note(line, `${where}: chart ${chart} is fetched by a getter (go-getter, helm-git): not converted, and the release left out; vendor the chart into the repository (chart: ./charts/…) or publish it to a chart repository`);
+      this.note(
+        line,
+        `${where}: chart ${chart} is fetched by a getter (go-getter, helm-git): not converted, and the release left out; vendor the chart into the repository (chart: ./charts/…) or publish it to a chart repository`,
+      );
       return undefined;
     }
     if (chart.startsWith('oci://') || chart.startsWith('/')) return chart;
@@ -495,7 +630,11 @@ class Converter {
     if (declared?.oci) return `oci://${declared.url.replace(/\/$/, '')}/${rest.join('/')}`;
     if (declared) return chart;
     // helmfile reads a chart that names no repository as a local folder when one is there.
-    if (this.options.isDirectory?.(chart) !== true) this.note(line, `${where}: chart ${chart}: no repository "${repository}" is declared and no such folder exists; converted as the local folder ./${chart}`);
+    if (this.options.isDirectory?.(chart) !== true)
+      this.note(
+        line,
+        `${where}: chart ${chart}: no repository "${repository}" is declared and no such folder exists; converted as the local folder ./${chart}`,
+      );
     return this.path(`./${chart}`);
   }
 
@@ -510,7 +649,10 @@ class Converter {
     }
     const where = `release ${name}`;
     if (releaseApplies?.unknown) {
-      this.note(node.line, `${where} (lines ${node.at[0]}–${node.at[1]}) is declared only ${this.conditionText(node)}: left out; declare it with installed: per environment`);
+      this.note(
+        node.line,
+        `${where} (lines ${node.at[0]}–${node.at[1]}) is declared only ${this.conditionText(node)}: left out; declare it with installed: per environment`,
+      );
       return undefined;
     }
     const namespaceEntry = entry(node, 'namespace');
@@ -549,16 +691,26 @@ class Converter {
           installed.push({ applies: (name) => (applies?.environments?.(name) ?? true) && test(name), value: true });
           installed.push({ applies: (name) => (applies?.environments?.(name) ?? true) && !test(name), value: false });
         } else if (value === undefined) {
-          this.note(pair.line, `${where}: installed is not a boolean${this.templated ? ' (templated)' : ''}: left out with its release, whose installation it decides`);
+          this.note(
+            pair.line,
+            `${where}: installed is not a boolean${this.templated ? ' (templated)' : ''}: left out with its release, whose installation it decides`,
+          );
           leaveOut = true;
         } else installed.push({ applies: applies?.environments, value });
         continue;
       }
       if (applies) {
         if (pair.key === 'installed' || pair.key === 'condition') {
-          this.note(pair.line, `${where}: ${pair.key} applies only ${this.conditionText(pair)}: the release is left out, since whether it is installed is not known`);
+          this.note(
+            pair.line,
+            `${where}: ${pair.key} applies only ${this.conditionText(pair)}: the release is left out, since whether it is installed is not known`,
+          );
           leaveOut = true;
-        } else this.note(pair.line, `${where}: ${pair.key} (lines ${pair.at[0]}–${pair.at[1]}) applies only ${this.conditionText(pair)}: left out`);
+        } else
+          this.note(
+            pair.line,
+            `${where}: ${pair.key} (lines ${pair.at[0]}–${pair.at[1]}) applies only ${this.conditionText(pair)}: left out`,
+          );
         continue;
       }
       switch (pair.key) {
@@ -585,7 +737,10 @@ class Converter {
         case 'setString':
           for (const item of pair.value.kind === 'seq' ? pair.value.items : []) {
             if (this.outsideRegion(item, pair)) {
-              this.note(item.line, `${where}: ${pair.key} entry (lines ${item.at[0]}–${item.at[1]}) applies only ${this.conditionText(item)}: left out`);
+              this.note(
+                item.line,
+                `${where}: ${pair.key} entry (lines ${item.at[0]}–${item.at[1]}) applies only ${this.conditionText(item)}: left out`,
+              );
               continue;
             }
             const converted = this.setValue(item, where, pair.key === 'setString');
@@ -607,7 +762,11 @@ class Converter {
             const need = this.plainText(item, `${where}: need`);
             if (need === undefined) continue;
             const parts = need.split('/');
-            if (parts.length === 3) this.note(item.line, `${where}: need ${need}: the kube context "${parts[0]}" is dropped (boutique releases of one run share a context)`);
+            if (parts.length === 3)
+              this.note(
+                item.line,
+                `${where}: need ${need}: the kube context "${parts[0]}" is dropped (boutique releases of one run share a context)`,
+              );
             (release.needs ??= []).push(parts.slice(-2).filter(Boolean).join('/'));
           }
           break;
@@ -622,13 +781,19 @@ class Converter {
             const list = entry(hook, 'events')?.value;
             return list?.kind === 'seq' ? list.items.map((event) => (event.kind === 'scalar' ? event.text : '')) : [];
           });
-          this.note(pair.line, `${where}: hooks${events.length ? ` (${[...new Set(events)].join(', ')})` : ''}: ${unsupported.hooks}`);
+          this.note(
+            pair.line,
+            `${where}: hooks${events.length ? ` (${[...new Set(events)].join(', ')})` : ''}: ${unsupported.hooks}`,
+          );
           break;
         }
         default:
           if (this.releaseOption(pair, release, where)) break;
           if (offByDefault.has(pair.key) && this.bool(pair.value) === false) break;
-          this.note(pair.line, `${where}: ${pair.key}: ${unsupported[pair.key] ?? 'a helm option boutique does not set; not converted'}`);
+          this.note(
+            pair.line,
+            `${where}: ${pair.key}: ${unsupported[pair.key] ?? 'a helm option boutique does not set; not converted'}`,
+          );
       }
     }
     if (leaveOut) return undefined;
@@ -636,7 +801,8 @@ class Converter {
     if (sets.length > 0) release.set = sets;
     const environments = this.environmentNames();
     const decide = (environment: string) =>
-      (releaseApplies?.environments?.(environment) ?? true) && installed.reduce((value, each) => (each.applies && !each.applies(environment) ? value : each.value), true);
+      (releaseApplies?.environments?.(environment) ?? true) &&
+      installed.reduce((value, each) => (each.applies && !each.applies(environment) ? value : each.value), true);
     const off = environments.filter((environment) => !decide(environment));
     if (off.length === environments.length) release.installed = false;
     else if (off.length > 0) release.installed = Object.fromEntries(off.map((environment) => [environment, false]));
@@ -656,11 +822,19 @@ class Converter {
       }
       let value: unknown;
       for (const layer of this.environmentValues.get(environment) ?? []) {
-        const found = path.split('.').reduce<unknown>((at, key) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined), layer);
+        const found = path
+          .split('.')
+          .reduce<unknown>(
+            (at, key) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined),
+            layer,
+          );
         if (found !== undefined) value = found;
       }
       if (typeof value !== 'boolean') {
-        this.note(pair.line, `${where}: condition ${path} is not a boolean in the values of environment ${environment} that boutique can read: the release is left out; write installed: per environment`);
+        this.note(
+          pair.line,
+          `${where}: condition ${path} is not a boolean in the values of environment ${environment} that boutique can read: the release is left out; write installed: per environment`,
+        );
         return undefined;
       }
       decided.push({ applies: (name) => name === environment, value });
@@ -677,31 +851,58 @@ class Converter {
       const label = `${where}: values[${index}]`;
       const applies = this.outsideRegion(item, pair);
       if (applies?.unknown) {
-        this.note(item.line, `${label} (lines ${item.at[0]}–${item.at[1]}) applies only ${this.conditionText(item)}: left out`);
+        this.note(
+          item.line,
+          `${label} (lines ${item.at[0]}–${item.at[1]}) applies only ${this.conditionText(item)}: left out`,
+        );
         return;
       }
       // In a block on the environment's name: boutique's per-environment file, where the block holds.
       const only = applies?.environments;
-      const varies = only ? `under ${this.regionsOf(item).map((region) => region.condition.text).join(', ')}` : undefined;
+      const varies = only
+        ? `under ${this.regionsOf(item)
+            .map((region) => region.condition.text)
+            .join(', ')}`
+        : undefined;
       if (item.kind === 'map') {
         const keys: KeysPerEnvironment = { at: [], entries: [] };
         const values = this.inlineValues(item, label, only ? undefined : keys) as Record<string, unknown>;
-        if (only) layers.push({ kind: 'overlay', line: item.line, overlay: (name) => (only(name) ? { values } : undefined), varies });
+        if (only)
+          layers.push({
+            kind: 'overlay',
+            line: item.line,
+            overlay: (name) => (only(name) ? { values } : undefined),
+            varies,
+          });
         else layers.push({ kind: 'inline', line: item.line, values });
         if (keys.entries.length > 0) {
           // Its keys are apart from the map's own (helmfile refuses a key twice), so the order of the two is free.
           const overlay = (name: string) => {
             const merged: Record<string, unknown> = {};
-            for (const each of keys.entries.filter((entry) => entry.applies(name))) setPath(merged, each.path, each.value);
+            for (const each of keys.entries.filter((entry) => entry.applies(name)))
+              setPath(merged, each.path, each.value);
             return Object.keys(merged).length > 0 ? { values: merged } : undefined;
           };
-          layers.push({ kind: 'overlay', line: item.line, overlay, varies: `keys under ${this.regions.filter((region) => region.start >= item.at[0] && region.end <= item.at[1]).map((region) => region.condition.text).join(', ')}` });
+          layers.push({
+            kind: 'overlay',
+            line: item.line,
+            overlay,
+            varies: `keys under ${this.regions
+              .filter((region) => region.start >= item.at[0] && region.end <= item.at[1])
+              .map((region) => region.condition.text)
+              .join(', ')}`,
+          });
         }
         return;
       }
       const text = this.text(item, release);
       if (!text || text.kind === 'templated') {
-        this.note(item.line, text ? `${label}: template ${text.sources.join(' ')} in a values path: left out; write what it renders` : `${label} is neither a path nor a map: left out`);
+        this.note(
+          item.line,
+          text
+            ? `${label}: template ${text.sources.join(' ')} in a values path: left out; write what it renders`
+            : `${label} is neither a path nor a map: left out`,
+        );
         return;
       }
       if (text.kind === 'plain' && !only) {
@@ -710,7 +911,12 @@ class Converter {
         return;
       }
       const path = text.kind === 'plain' ? () => text.text : text.text;
-      layers.push({ kind: 'overlay', line: item.line, overlay: (name) => (!only || only(name) ? { path: path(name) } : undefined), varies: varies ?? path('<environment>') });
+      layers.push({
+        kind: 'overlay',
+        line: item.line,
+        overlay: (name) => (!only || only(name) ? { path: path(name) } : undefined),
+        varies: varies ?? path('<environment>'),
+      });
     });
   }
 
@@ -727,7 +933,10 @@ class Converter {
       return;
     }
     const first = scan?.expressions[0]?.line ?? (scan?.regions[0] ? scan.regions[0].start - 1 : undefined);
-    this.note(line, `${label}: values file ${path} is a template${first ? ` (line ${first}: ${scan!.expressions[0]?.source ?? 'a block'})` : ''}: left out; render it once per environment into plain values files`);
+    this.note(
+      line,
+      `${label}: values file ${path} is a template${first ? ` (line ${first}: ${scan!.expressions[0]?.source ?? 'a block'})` : ''}: left out; render it once per environment into plain values files`,
+    );
   }
 
   /**
@@ -743,19 +952,30 @@ class Converter {
       const later = layers.slice(index + 1);
       if (layer.kind === 'file' && layer.rendered) {
         const path = `imported-values/${release.name}-${++written}.yaml`;
-        this.files.push({ path, text: `# ${layer.rendered.source}, rendered by boutique import: its only template actions were constants.\n${layer.rendered.text}` });
+        this.files.push({
+          path,
+          text: `# ${layer.rendered.source}, rendered by boutique import: its only template actions were constants.\n${layer.rendered.text}`,
+        });
         values.push(`./${path}`);
       } else if (layer.kind === 'file') values.push(layer.path!);
       else if (layer.kind === 'inline') {
         if (later.some((each) => each.kind !== 'inline')) {
           const path = `imported-values/${release.name}-${++written}.yaml`;
-          this.files.push({ path, text: `# values[${index}] of ${where} in ${this.options.file}, kept in its place among the values files.\n${stringifyGoYaml(layer.values)}` });
+          this.files.push({
+            path,
+            text: `# values[${index}] of ${where} in ${this.options.file}, kept in its place among the values files.\n${stringifyGoYaml(layer.values)}`,
+          });
           values.push(`./${path}`);
         } else trailingInline.push(layer.values!);
       } else {
-        const clash = this.environmentNames().find((name) => layer.overlay!(name) && layers.some((other) => other !== layer && other.overlay?.(name)));
+        const clash = this.environmentNames().find(
+          (name) => layer.overlay!(name) && layers.some((other) => other !== layer && other.overlay?.(name)),
+        );
         if (clash || later.some((each) => each.kind === 'file')) {
-          this.note(layer.line, `${where}: values[${index}] (${layer.varies}) differs per environment and ${clash ? `is not the only values that do in environment ${clash}` : 'comes before other values files'}; boutique applies one per-environment file (<valuesDir>/<release>.yaml) after the release's files: left out`);
+          this.note(
+            layer.line,
+            `${where}: values[${index}] (${layer.varies}) differs per environment and ${clash ? `is not the only values that do in environment ${clash}` : 'comes before other values files'}; boutique applies one per-environment file (<valuesDir>/<release>.yaml) after the release's files: left out`,
+          );
           return;
         }
         this.overlay(layer, release, where, index);
@@ -782,11 +1002,17 @@ class Converter {
         const dir = taken?.dir ?? `values/${environment}`;
         const file = `${dir}/${release.name}.yaml`;
         if (this.options.isOutputFile?.(file)) {
-          this.note(layer.line, `${label}: boutique's per-environment file ${file} exists already: left out; merge these values into it`);
+          this.note(
+            layer.line,
+            `${label}: boutique's per-environment file ${file} exists already: left out; merge these values into it`,
+          );
           return;
         }
         dirs.set(environment, dir);
-        writes.push({ path: file, text: `# values[${index}] of ${where} in ${this.options.file}, for environment ${environment}.\n${stringifyGoYaml(source.values)}` });
+        writes.push({
+          path: file,
+          text: `# values[${index}] of ${where} in ${this.options.file}, for environment ${environment}.\n${stringifyGoYaml(source.values)}`,
+        });
         continue;
       }
       // helmfile without -e reads the file of an undeclared `default` environment only if it is there: so does boutique.
@@ -795,14 +1021,22 @@ class Converter {
       if (posix.basename(path) !== `${release.name}.yaml`) {
         const moves = environments.flatMap((each) => {
           const other = each !== 'default' || each in this.environments ? layer.overlay!(each) : undefined;
-          return other && 'path' in other ? [`${posix.normalize(this.path(other.path))} → values/${each}/${release.name}.yaml`] : [];
+          return other && 'path' in other
+            ? [`${posix.normalize(this.path(other.path))} → values/${each}/${release.name}.yaml`]
+            : [];
         });
-        this.note(layer.line, `${label}: boutique's per-environment file is <valuesDir>/${release.name}.yaml, named for the release: left out; move the files (${moves.join(', ')}), which boutique then applies on its own`);
+        this.note(
+          layer.line,
+          `${label}: boutique's per-environment file is <valuesDir>/${release.name}.yaml, named for the release: left out; move the files (${moves.join(', ')}), which boutique then applies on its own`,
+        );
         return;
       }
       const dir = posix.dirname(path);
       if (taken && taken.dir !== dir) {
-        this.note(layer.line, `${label} reads environment ${environment}'s files from ${dir}, release ${taken.release} from ${taken.dir}; boutique has one folder per environment: left out`);
+        this.note(
+          layer.line,
+          `${label} reads environment ${environment}'s files from ${dir}, release ${taken.release} from ${taken.dir}; boutique has one folder per environment: left out`,
+        );
         return;
       }
       dirs.set(environment, dir);
@@ -837,7 +1071,8 @@ class Converter {
       if (this.dropped(each, label, node)) continue;
       const value = this.inlineValues(each.value, label, keys && { at: [...keys.at, each.key], entries: keys.entries });
       // A map whose every key a template wrote is left out whole: `key: {}` would say more than helmfile did.
-      const emptied = each.value.kind === 'map' && each.value.entries.length > 0 && Object.keys(value as object).length === 0;
+      const emptied =
+        each.value.kind === 'map' && each.value.entries.length > 0 && Object.keys(value as object).length === 0;
       if (!emptied) out[each.key] = value;
     }
     return out;
@@ -847,21 +1082,29 @@ class Converter {
   private templatedKey(pair: YEntry, where: string): boolean {
     const only = this.templated ? /^__boutique_tmpl_(\d+)__$/.exec(pair.key) : null;
     if (!only) return false;
-    this.note(pair.line, `${where}: ${this.expressions[Number(only[1])]!.source} writes keys here: left out; write what it renders`);
+    this.note(
+      pair.line,
+      `${where}: ${this.expressions[Number(only[1])]!.source} writes keys here: left out; write what it renders`,
+    );
     return true;
   }
 
   /** Whether a unit of inline values depends on a template (noted then). */
   private dropped(unit: YEntry | YNode, label: string, parent: { at: [number, number] }): boolean {
     if (this.outsideRegion(unit, parent)) {
-      this.note(unit.line, `${label} (lines ${unit.at[0]}–${unit.at[1]}) applies only ${this.conditionText(unit)}: left out`);
+      this.note(
+        unit.line,
+        `${label} (lines ${unit.at[0]}–${unit.at[1]}) applies only ${this.conditionText(unit)}: left out`,
+      );
       return true;
     }
     const leaf = 'key' in unit ? unit.value : unit;
     if (leaf.kind === 'scalar' && this.templated && /__boutique_tmpl_\d+__/.test(leaf.text)) {
       const sources = [...leaf.text.matchAll(markerPattern)].map((match) => this.expressions[Number(match[1])]!.source);
       const env = sources.find((source) => /\b(requiredEnv|env)\b/.test(source));
-      const why = env ? `reads an environment variable (${env}); pass it in CI with --set` : `is templated (${sources.join(' ')}); write what it renders`;
+      const why = env
+        ? `reads an environment variable (${env}); pass it in CI with --set`
+        : `is templated (${sources.join(' ')}); write what it renders`;
       this.note(leaf.line, `${label} ${why}: left out`);
       return true;
     }
@@ -885,18 +1128,28 @@ class Converter {
     }
     const text = this.text(valueEntry.value);
     if (text?.kind !== 'plain') {
-      const env = text?.kind === 'templated' ? text.sources.find((source) => /\b(requiredEnv|env)\b/.test(source)) : undefined;
-      this.note(valueEntry.line, `${label} ${env ? `reads an environment variable (${env})` : 'has a templated value'}: not converted; pass it in CI with --set ${name}=…`);
+      const env =
+        text?.kind === 'templated' ? text.sources.find((source) => /\b(requiredEnv|env)\b/.test(source)) : undefined;
+      this.note(
+        valueEntry.line,
+        `${label} ${env ? `reads an environment variable (${env})` : 'has a templated value'}: not converted; pass it in CI with --set ${name}=…`,
+      );
       return undefined;
     }
     if (/[,{}\\]/.test(text.text)) {
-      this.note(valueEntry.line, `${label}: the value ${JSON.stringify(text.text)} holds , { } or \\, which boutique hands to helm unescaped: not converted; put it in an inline values map`);
+      this.note(
+        valueEntry.line,
+        `${label}: the value ${JSON.stringify(text.text)} holds , { } or \\, which boutique hands to helm unescaped: not converted; put it in an inline values map`,
+      );
       return undefined;
     }
     if (isString) return { name, value: text.text };
     const typed = typeOfSetText(text.text);
     if (typed.kind === 'null' || typed.kind === 'unsafe-integer') {
-      this.note(valueEntry.line, `${label}=${text.text}: ${typed.kind === 'null' ? 'helm removes the key, which set in releases.yaml cannot say' : 'an integer beyond what boutique keeps exactly'}: not converted; put it in an inline values map`);
+      this.note(
+        valueEntry.line,
+        `${label}=${text.text}: ${typed.kind === 'null' ? 'helm removes the key, which set in releases.yaml cannot say' : 'an integer beyond what boutique keeps exactly'}: not converted; put it in an inline values map`,
+      );
       return undefined;
     }
     return { name, value: typed.value };
@@ -913,11 +1166,19 @@ export function convertHelmfile(text: string, options: ConvertOptions): Helmfile
 }
 
 /** releases.yaml text for the converted file, in the order the reference documents its sections. */
-export function renderReleasesYaml(result: HelmfileImport, helmfile: string, schema = './schema/releases.schema.json'): string {
+export function renderReleasesYaml(
+  result: HelmfileImport,
+  helmfile: string,
+  schema = './schema/releases.schema.json',
+): string {
   const { repositories, environments, defaults, lint, releases } = result.releasesFile;
-  const ordered = Object.fromEntries(Object.entries({ repositories, environments, defaults, lint, releases }).filter(([, value]) => value !== undefined));
+  const ordered = Object.fromEntries(
+    Object.entries({ repositories, environments, defaults, lint, releases }).filter(([, value]) => value !== undefined),
+  );
   const header = [`# yaml-language-server: $schema=${schema}`, `# Converted from ${helmfile} by boutique import.`];
-  if (result.notes.length > 0) header.push(`# ${result.notes.length} thing${result.notes.length === 1 ? ' was' : 's were'} not converted; boutique import listed each with its line in ${helmfile}.`);
+  if (result.notes.length > 0)
+    header.push(
+      `# ${result.notes.length} thing${result.notes.length === 1 ? ' was' : 's were'} not converted; boutique import listed each with its line in ${helmfile}.`,
+    );
   return `${header.join('\n')}\n${stringifyGoYaml(ordered)}`;
 }
-

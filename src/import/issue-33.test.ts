@@ -4,13 +4,15 @@ import { typeOfSetText } from './set-value.js';
 import { resolvePlain } from './yaml-model.js';
 
 // Issue 33: each class of silent change, with its minimal helmfile. Every test states what helmfile gives.
-const convert = (text: string, options: Partial<ConvertOptions> = {}) => convertHelmfile(text, { file: 'helmfile.yaml', isDirectory: () => true, ...options });
+const convert = (text: string, options: Partial<ConvertOptions> = {}) =>
+  convertHelmfile(text, { file: 'helmfile.yaml', isDirectory: () => true, ...options });
 const gotmpl = (text: string) => convert(text, { file: 'helmfile.yaml.gotmpl' });
 /** A helmfile of one release `app` of ./charts/app, its other keys as given (line 5 is the first of them). */
 const app = (rest: string) => `\nreleases:\n  - name: app\n    chart: ./charts/app\n${rest}`;
 /** The start of a .gotmpl helmfile with environments dev and prod (its releases start on line 6). */
 const devAndProd = '\nenvironments:\n  dev: {}\n  prod: {}\n---\n';
-const messages = (result: { notes: { line: number; message: string }[] }) => result.notes.map(({ line, message }) => `${line}: ${message}`);
+const messages = (result: { notes: { line: number; message: string }[] }) =>
+  result.notes.map(({ line, message }) => `${line}: ${message}`);
 
 describe('issue 33, class 1: aliases are resolved as go-yaml resolves them', () => {
   it('follows an alias as the values list, as a list item, as a whole release and as installed', () => {
@@ -45,7 +47,10 @@ releases:
     ]);
     // The anchors' holders are top-level keys helmfile itself refuses: each is named, nothing else.
     expect(messages(result)).toEqual([
-      '2: x-values: not converted', '4: x-inline: not converted', '6: x-off: not converted', '7: x-release: not converted',
+      '2: x-values: not converted',
+      '4: x-inline: not converted',
+      '6: x-off: not converted',
+      '7: x-release: not converted',
     ]);
   });
 });
@@ -71,7 +76,14 @@ releases:
     chart: ./charts/redis
 `);
     expect(result.releasesFile.releases).toEqual([
-      { name: 'cart', chart: './charts/cart', namespace: 'shop', labels: { team: 'shop', tier: 'app' }, wait: false, timeout: 600 },
+      {
+        name: 'cart',
+        chart: './charts/cart',
+        namespace: 'shop',
+        labels: { team: 'shop', tier: 'app' },
+        wait: false,
+        timeout: 600,
+      },
       { name: 'redis', chart: './charts/redis', namespace: 'infra', timeout: 600 },
     ]);
     // templates: only feeds inherit:, which no release uses; its anchors are resolved.
@@ -81,13 +93,24 @@ releases:
 
 describe('issue 33, class 3: values layers keep helmfile order', () => {
   it('writes an inline map that comes before a values file to a file of its own, in its place', () => {
-    const result = convert(app(`    values:
+    const result = convert(
+      app(`    values:
       - replicaCount: 5
       - values/app.yaml
       - image: { tag: "1.10" }
-`));
-    expect(result.releasesFile.releases[0]!.values).toEqual(['./imported-values/app-1.yaml', 'values/app.yaml', { image: { tag: '1.10' } }]);
-    expect(result.files).toEqual([{ path: 'imported-values/app-1.yaml', text: '# values[0] of release app in helmfile.yaml, kept in its place among the values files.\nreplicaCount: 5\n' }]);
+`),
+    );
+    expect(result.releasesFile.releases[0]!.values).toEqual([
+      './imported-values/app-1.yaml',
+      'values/app.yaml',
+      { image: { tag: '1.10' } },
+    ]);
+    expect(result.files).toEqual([
+      {
+        path: 'imported-values/app-1.yaml',
+        text: '# values[0] of release app in helmfile.yaml, kept in its place among the values files.\nreplicaCount: 5\n',
+      },
+    ]);
     expect(result.notes).toEqual([]);
   });
 
@@ -105,7 +128,10 @@ describe('issue 33, class 3: values layers keep helmfile order', () => {
       - envs/{{ .Environment.Name }}/shared.yaml
       - values/other.yaml
 `);
-    expect(result.releasesFile.environments).toEqual({ dev: { valuesDir: 'envs/dev' }, prod: { valuesDir: 'envs/prod' } });
+    expect(result.releasesFile.environments).toEqual({
+      dev: { valuesDir: 'envs/dev' },
+      prod: { valuesDir: 'envs/prod' },
+    });
     expect(result.releasesFile.releases[0]!.values).toEqual(['values/app.yaml', { replicaCount: 2 }]);
     expect(result.releasesFile.releases[1]!.values).toEqual(['values/other.yaml']);
     expect(messages(result)).toEqual([
@@ -116,7 +142,9 @@ describe('issue 33, class 3: values layers keep helmfile order', () => {
 
 describe('issue 33, class 3: a per-environment file boutique would apply on its own', () => {
   it('names values/<env>/<release>.yaml that exists but the helmfile never used', () => {
-    const result = convert('environments:\n  dev: {}\nreleases:\n  - name: web\n    chart: ./charts/web\n', { isOutputFile: (path) => ['values/dev/web.yaml', 'versions/dev.yaml'].includes(path) });
+    const result = convert('environments:\n  dev: {}\nreleases:\n  - name: web\n    chart: ./charts/web\n', {
+      isOutputFile: (path) => ['values/dev/web.yaml', 'versions/dev.yaml'].includes(path),
+    });
     expect(messages(result)).toEqual([
       '1: versions/dev.yaml exists, and boutique sets the image tags it lists in environment dev (its versions file); helmfile did not: move it, or leave it if it says what is deployed',
       "4: release web: values/dev/web.yaml exists, and boutique applies it in environment dev (its per-environment values file); helmfile did not: move it, or name it in the release's values and import again",
@@ -126,15 +154,19 @@ describe('issue 33, class 3: a per-environment file boutique would apply on its 
 
 describe('issue 33, class 4: one templated line leaves out that line, not the map', () => {
   it('keeps the untemplated keys of an inline map and names the one it left out', () => {
-    const result = gotmpl(app(`    values:
+    const result = gotmpl(
+      app(`    values:
       - replicaCount: 2
         image:
           repository: example/app
           tag: {{ requiredEnv "TAG" }}
         podAnnotations:
           checksum: "{{ .Values.checksum }}"
-`));
-    expect(result.releasesFile.releases[0]!.values).toEqual([{ replicaCount: 2, image: { repository: 'example/app' } }]);
+`),
+    );
+    expect(result.releasesFile.releases[0]!.values).toEqual([
+      { replicaCount: 2, image: { repository: 'example/app' } },
+    ]);
     expect(messages(result)).toEqual([
       '9: release app: values[0].image.tag reads an environment variable ({{ requiredEnv "TAG" }}); pass it in CI with --set: left out',
       '11: release app: values[0].podAnnotations.checksum is templated ({{ .Values.checksum }}); write what it renders: left out',
@@ -149,13 +181,21 @@ describe('issue 33, class 6: a .gotmpl values file', () => {
       'escaped.yaml.gotmpl': 'host: "{{`{{ .Release.Name }}`}}.example.com"\n',
       'env.yaml.gotmpl': 'replicaCount: 1\nimage:\n  tag: {{ .Values.tag }}\n',
     };
-    const result = convert(app(`    values:
+    const result = convert(
+      app(`    values:
       - plain.yaml.gotmpl
       - escaped.yaml.gotmpl
       - env.yaml.gotmpl
-`), { readText: (path) => files[path] });
+`),
+      { readText: (path) => files[path] },
+    );
     expect(result.releasesFile.releases[0]!.values).toEqual(['plain.yaml.gotmpl', './imported-values/app-1.yaml']);
-    expect(result.files).toEqual([{ path: 'imported-values/app-1.yaml', text: '# escaped.yaml.gotmpl, rendered by boutique import: its only template actions were constants.\nhost: "{{ .Release.Name }}.example.com"\n' }]);
+    expect(result.files).toEqual([
+      {
+        path: 'imported-values/app-1.yaml',
+        text: '# escaped.yaml.gotmpl, rendered by boutique import: its only template actions were constants.\nhost: "{{ .Release.Name }}.example.com"\n',
+      },
+    ]);
     expect(messages(result)).toEqual([
       '8: release app: values[2]: values file env.yaml.gotmpl is a template (line 3: {{ .Values.tag }}): left out; render it once per environment into plain values files',
     ]);
@@ -164,13 +204,17 @@ describe('issue 33, class 6: a .gotmpl values file', () => {
 
 describe('issue 33, class 4: keys a template writes', () => {
   it('names an action that writes keys on its own line, and keeps what is around it', () => {
-    const result = gotmpl(app(`{{ toYaml .Values.common | indent 4 }}
+    const result = gotmpl(
+      app(`{{ toYaml .Values.common | indent 4 }}
     values:
       - replicaCount: 1
         resources:
           {{- toYaml .Values.resources | nindent 10 }}
-`));
-    expect(result.releasesFile.releases).toEqual([{ name: 'app', chart: './charts/app', values: [{ replicaCount: 1 }] }]);
+`),
+    );
+    expect(result.releasesFile.releases).toEqual([
+      { name: 'app', chart: './charts/app', values: [{ replicaCount: 1 }] },
+    ]);
     expect(messages(result)).toEqual([
       '5: release app: {{ toYaml .Values.common | indent 4 }} writes keys here: left out; write what it renders',
       '9: release app: values[0].resources: {{- toYaml .Values.resources | nindent 10 }} writes keys here: left out; write what it renders',
@@ -199,7 +243,12 @@ describe('issue 33, class 5: what a template decides is never kept as if it alwa
       { name: 'api', chart: './charts/api', values: ['values/api.yaml'] },
       { name: 'web', chart: './charts/web' },
     ]);
-    expect(result.files).toEqual([{ path: 'values/prod/api.yaml', text: '# values[1] of release api in helmfile.yaml.gotmpl, for environment prod.\nreplicaCount: 3\n' }]);
+    expect(result.files).toEqual([
+      {
+        path: 'values/prod/api.yaml',
+        text: '# values[1] of release api in helmfile.yaml.gotmpl, for environment prod.\nreplicaCount: 3\n',
+      },
+    ]);
     // values/<env> is boutique's default folder for them: nothing to set.
     expect(result.releasesFile.environments).toEqual({ dev: {}, prod: {} });
     expect(result.notes).toEqual([]);
@@ -245,15 +294,18 @@ releases:
       - replicaCount: 3
 {{ end }}
       - values/api.yaml
-`, );
+`);
     expect(result.files).toEqual([]);
     expect(messages(result)).toEqual([
       '10: release api: values[0] (under {{ if eq .Environment.Name "prod" }}) differs per environment and comes before other values files; boutique applies one per-environment file (<valuesDir>/<release>.yaml) after the release\'s files: left out',
     ]);
-    const taken = convert('environments:\n  prod: {}\n---\nreleases:\n  - name: api\n    chart: ./charts/api\n    values:\n{{ if eq .Environment.Name "prod" }}\n      - replicaCount: 3\n{{ end }}\n', { file: 'helmfile.yaml.gotmpl', isOutputFile: (path) => path === 'values/prod/api.yaml' });
+    const taken = convert(
+      'environments:\n  prod: {}\n---\nreleases:\n  - name: api\n    chart: ./charts/api\n    values:\n{{ if eq .Environment.Name "prod" }}\n      - replicaCount: 3\n{{ end }}\n',
+      { file: 'helmfile.yaml.gotmpl', isOutputFile: (path) => path === 'values/prod/api.yaml' },
+    );
     expect(messages(taken)).toEqual([
       "5: release api: values/prod/api.yaml exists, and boutique applies it in environment prod (its per-environment values file); helmfile did not: move it, or name it in the release's values and import again",
-      "9: release api: values[0] (under {{ if eq .Environment.Name \"prod\" }}): boutique's per-environment file values/prod/api.yaml exists already: left out; merge these values into it",
+      '9: release api: values[0] (under {{ if eq .Environment.Name "prod" }}): boutique\'s per-environment file values/prod/api.yaml exists already: left out; merge these values into it',
     ]);
   });
 
@@ -305,12 +357,17 @@ releases:
     expect(result.notes).toEqual([]);
   });
 
-  it('reads condition: from each environment\'s values, and leaves the release out when one cannot say', () => {
-    const helmfile = (prod: string) => `environments:\n  dev:\n    values: [{ db: { enabled: true } }]\n  prod:\n    values: [${prod}]\nreleases:\n  - name: db\n    chart: ./charts/db\n    condition: db.enabled\n`;
-    expect(convert(helmfile('{ db: { enabled: false } }')).releasesFile.releases).toEqual([{ name: 'db', chart: './charts/db', installed: { default: false, prod: false } }]);
+  it("reads condition: from each environment's values, and leaves the release out when one cannot say", () => {
+    const helmfile = (prod: string) =>
+      `environments:\n  dev:\n    values: [{ db: { enabled: true } }]\n  prod:\n    values: [${prod}]\nreleases:\n  - name: db\n    chart: ./charts/db\n    condition: db.enabled\n`;
+    expect(convert(helmfile('{ db: { enabled: false } }')).releasesFile.releases).toEqual([
+      { name: 'db', chart: './charts/db', installed: { default: false, prod: false } },
+    ]);
     const unknown = convert(helmfile('env/prod.yaml'), { readText: () => undefined });
     expect(unknown.releasesFile.releases).toEqual([]);
-    expect(messages(unknown)).toEqual(['9: release db: condition db.enabled is not a boolean in the values of environment prod that boutique can read: the release is left out; write installed: per environment']);
+    expect(messages(unknown)).toEqual([
+      '9: release db: condition db.enabled is not a boolean in the values of environment prod that boutique can read: the release is left out; write installed: per environment',
+    ]);
   });
 
   it("turns a namespace with the environment's name into the environments' namespace", () => {
@@ -330,7 +387,11 @@ releases:
     namespace: {{ requiredEnv "NS" }}
     chart: ./charts/odd
 `);
-    expect(result.releasesFile.environments).toEqual({ default: { namespace: 'shop-default' }, dev: { namespace: 'shop-dev' }, prod: { namespace: 'shop-prod' } });
+    expect(result.releasesFile.environments).toEqual({
+      default: { namespace: 'shop-default' },
+      dev: { namespace: 'shop-dev' },
+      prod: { namespace: 'shop-prod' },
+    });
     expect(result.releasesFile.releases).toEqual([
       { name: 'api', chart: './charts/api' },
       { name: 'web', chart: './charts/web' },
@@ -362,7 +423,9 @@ releases:
         logLevel: info
 {{ end }}
 `);
-    expect(result.releasesFile.releases).toEqual([{ name: 'app', chart: './charts/app', values: [{ replicaCount: 2 }] }]);
+    expect(result.releasesFile.releases).toEqual([
+      { name: 'app', chart: './charts/app', values: [{ replicaCount: 2 }] },
+    ]);
     expect(messages(result)).toEqual([
       '6: release redis: installed applies only under {{ if .Values.redis.external }}: the release is left out, since whether it is installed is not known',
       '11: release app: values[0].resources is templated ({{ toYaml .Values.resources | nindent 10 }}); write what it renders: left out',
@@ -386,17 +449,21 @@ releases:
 
   it('keeps the text of a plain .yaml helmfile as written: helmfile v1 templates only .gotmpl files', () => {
     const result = convert(escapes);
-    expect(result.releasesFile.releases[0]!.values).toEqual([{ ingress: { host: '{{`{{ .Release.Name }}`}}.example.com' }, open: '{{ "{{" }}' }]);
+    expect(result.releasesFile.releases[0]!.values).toEqual([
+      { ingress: { host: '{{`{{ .Release.Name }}`}}.example.com' }, open: '{{ "{{" }}' },
+    ]);
     expect(result.notes).toEqual([]);
   });
 
   it('unescapes constants in a .gotmpl helmfile to the text its template renders', () => {
     const result = gotmpl(escapes);
-    expect(result.releasesFile.releases[0]!.values).toEqual([{ ingress: { host: '{{ .Release.Name }}.example.com' }, open: '{{' }]);
+    expect(result.releasesFile.releases[0]!.values).toEqual([
+      { ingress: { host: '{{ .Release.Name }}.example.com' }, open: '{{' },
+    ]);
     expect(result.notes).toEqual([]);
   });
 
-  it("renders what helmfile renders per release in a values path, in either kind of file", () => {
+  it('renders what helmfile renders per release in a values path, in either kind of file', () => {
     const result = convert(`
 releases:
   - name: app
@@ -444,16 +511,22 @@ releases:
   });
 
   it('reads bool fields as go-yaml v3 decodes them: plain YAML 1.1 words yes, a quoted word no', () => {
-    const result = convert('releases:\n  - { name: a, chart: ./charts/a, installed: off, wait: yes }\n  - { name: b, chart: ./charts/b, installed: "false" }\n');
+    const result = convert(
+      'releases:\n  - { name: a, chart: ./charts/a, installed: off, wait: yes }\n  - { name: b, chart: ./charts/b, installed: "false" }\n',
+    );
     expect(result.releasesFile.releases).toEqual([{ name: 'a', chart: './charts/a', installed: false, wait: true }]);
-    expect(messages(result)).toEqual(['3: release b: installed is not a boolean: left out with its release, whose installation it decides']);
+    expect(messages(result)).toEqual([
+      '3: release b: installed is not a boolean: left out with its release, whose installation it decides',
+    ]);
   });
 
   it('names set values helm would read otherwise than releases.yaml can say', () => {
-    const result = convert(app(`    set:
+    const result = convert(
+      app(`    set:
       - { name: a, value: "null" }
       - { name: b, value: "x,y" }
-`));
+`),
+    );
     expect(result.releasesFile.releases[0]!.set).toBeUndefined();
     expect(messages(result)).toEqual([
       '6: release app: set a=null: helm removes the key, which set in releases.yaml cannot say: not converted; put it in an inline values map',
@@ -464,19 +537,57 @@ releases:
 
 describe('issue 33, class 7: the typing rules themselves', () => {
   it('types --set text as helm does', () => {
-    const typed = ['true', 'FALSE', 'null', '0', '007', '-3', '+5', '1.10', '1e3', '9223372036854775807', '9223372036854775808', '12345678901234567', ''].map(typeOfSetText);
+    const typed = [
+      'true',
+      'FALSE',
+      'null',
+      '0',
+      '007',
+      '-3',
+      '+5',
+      '1.10',
+      '1e3',
+      '9223372036854775807',
+      '9223372036854775808',
+      '12345678901234567',
+      '',
+    ].map(typeOfSetText);
     expect(typed).toEqual([
-      { kind: 'boolean', value: true }, { kind: 'boolean', value: false }, { kind: 'null' }, { kind: 'integer', value: 0 },
-      { kind: 'string', value: '007' }, { kind: 'integer', value: -3 }, { kind: 'integer', value: 5 }, { kind: 'string', value: '1.10' },
-      { kind: 'string', value: '1e3' }, { kind: 'unsafe-integer', text: '9223372036854775807' }, { kind: 'string', value: '9223372036854775808' },
-      { kind: 'unsafe-integer', text: '12345678901234567' }, { kind: 'string', value: '' },
+      { kind: 'boolean', value: true },
+      { kind: 'boolean', value: false },
+      { kind: 'null' },
+      { kind: 'integer', value: 0 },
+      { kind: 'string', value: '007' },
+      { kind: 'integer', value: -3 },
+      { kind: 'integer', value: 5 },
+      { kind: 'string', value: '1.10' },
+      { kind: 'string', value: '1e3' },
+      { kind: 'unsafe-integer', text: '9223372036854775807' },
+      { kind: 'string', value: '9223372036854775808' },
+      { kind: 'unsafe-integer', text: '12345678901234567' },
+      { kind: 'string', value: '' },
     ]);
   });
 
   it('resolves untyped plain scalars as go-yaml v3 does', () => {
-    expect(['yes', 'on', 'True', '~', '0755', '0o17', '0x1F', '1_000', '1.10', '.inf', '2024-01-02', '+12', 'null', '0b101'].map(resolvePlain)).toEqual([
-      'yes', 'on', true, null, 493, 15, 31, 1000, 1.1, Infinity, '2024-01-02', 12, null, 5,
-    ]);
+    expect(
+      [
+        'yes',
+        'on',
+        'True',
+        '~',
+        '0755',
+        '0o17',
+        '0x1F',
+        '1_000',
+        '1.10',
+        '.inf',
+        '2024-01-02',
+        '+12',
+        'null',
+        '0b101',
+      ].map(resolvePlain),
+    ).toEqual(['yes', 'on', true, null, 493, 15, 31, 1000, 1.1, Infinity, '2024-01-02', 12, null, 5]);
   });
 });
 
@@ -508,7 +619,9 @@ releases:
   });
 
   it('leaves out a release whose chart version a template decides, rather than install the newest', () => {
-    const result = gotmpl('repositories:\n  - { name: stable, url: https://charts.example.com }\nreleases:\n  - name: db\n    chart: stable/db\n    version: {{ .Values.dbVersion }}\n');
+    const result = gotmpl(
+      'repositories:\n  - { name: stable, url: https://charts.example.com }\nreleases:\n  - name: db\n    chart: stable/db\n    version: {{ .Values.dbVersion }}\n',
+    );
     expect(result.releasesFile.releases).toEqual([]);
     expect(messages(result)).toEqual([
       '6: release db: version: template {{ .Values.dbVersion }}: not converted; write what it renders',

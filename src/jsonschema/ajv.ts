@@ -11,5 +11,12 @@ export function newAjv(options: { validateSchema?: boolean } = {}): Ajv {
   // and formats (int32, date-time…) that ajv does not know without plugins. optimize off: ajv's passes over the
   // code it generates took a third of compiling a chart's values schema, and gain only over many validations; they
   // never change a result.
-  return new Ajv({ allErrors: true, verbose: true, strict: false, validateFormats: false, code: { optimize: false }, ...options });
+  return new Ajv({
+    allErrors: true,
+    verbose: true,
+    strict: false,
+    validateFormats: false,
+    code: { optimize: false },
+    ...options,
+  });
 }

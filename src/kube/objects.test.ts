@@ -10,7 +10,9 @@ const configMap = (name: string, namespace?: string): KubeObject => ({
 
 describe('parseManifests', () => {
   it('reads helm output, skipping empty and comment-only documents', () => {
-    const objects = parseManifests('---\n# Source: chart/templates/empty.yaml\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: b\n');
+    const objects = parseManifests(
+      '---\n# Source: chart/templates/empty.yaml\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: b\n',
+    );
     expect(objects.map(objectRef)).toEqual(['ConfigMap/a', 'Deployment/b']);
   });
 
@@ -32,10 +34,12 @@ describe('parseManifests', () => {
   });
 
   it('names the document and the fields a Kubernetes object lacks', () => {
-    expect(() => parseManifests('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\nkind: Secret\nmetadata: {}\n')).toThrow(
-      'Parsing manifest document 2: missing apiVersion, metadata.name',
+    expect(() =>
+      parseManifests('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\nkind: Secret\nmetadata: {}\n'),
+    ).toThrow('Parsing manifest document 2: missing apiVersion, metadata.name');
+    expect(() => parseManifests('- just\n- a list\n')).toThrow(
+      'Parsing manifest document 1: expected a mapping (a Kubernetes object)',
     );
-    expect(() => parseManifests('- just\n- a list\n')).toThrow('Parsing manifest document 1: expected a mapping (a Kubernetes object)');
   });
 });
 
@@ -46,7 +50,11 @@ describe('objectKey', () => {
   });
 
   it('ignores the version, so both HPA versions name the same object', () => {
-    const hpa = (apiVersion: string): KubeObject => ({ apiVersion, kind: 'HorizontalPodAutoscaler', metadata: { name: 'frontend' } });
+    const hpa = (apiVersion: string): KubeObject => ({
+      apiVersion,
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'frontend' },
+    });
     expect(objectKey(hpa('autoscaling/v1'), 'shop')).toBe(objectKey(hpa('autoscaling/v2'), 'shop'));
     expect(objectKey(hpa('autoscaling/v2'), 'shop')).toBe('autoscaling/HorizontalPodAutoscaler/shop/frontend');
   });

@@ -30,7 +30,9 @@ export class ManifestParseError extends AppError {
     readonly documentIndex: number,
     detail: string,
   ) {
-    super(`Parsing manifest document ${documentIndex}: ${detail}`, { suggestions: ['render the release with boutique template to see the manifest'] });
+    super(`Parsing manifest document ${documentIndex}: ${detail}`, {
+      suggestions: ['render the release with boutique template to see the manifest'],
+    });
   }
 }
 
@@ -108,7 +110,9 @@ export function apiGroup(apiVersion: string): string {
 export function objectKey(obj: KubeObject, defaultNamespace: string): string {
   const group = apiGroup(obj.apiVersion);
   const namespace = objectNamespace(obj, defaultNamespace);
-  return namespace === undefined ? `${group}/${obj.kind}/${obj.metadata.name}` : `${group}/${obj.kind}/${namespace}/${obj.metadata.name}`;
+  return namespace === undefined
+    ? `${group}/${obj.kind}/${obj.metadata.name}`
+    : `${group}/${obj.kind}/${namespace}/${obj.metadata.name}`;
 }
 
 /** The namespace an object lives in, or undefined for a cluster-scoped kind. */
@@ -119,7 +123,9 @@ export function objectNamespace(obj: KubeObject, defaultNamespace: string): stri
 /** kubectl's fully qualified resource for a kind (`Deployment.v1.apps`, `Service.v1.`): never ambiguous. */
 export function qualifiedKind(obj: Pick<KubeObject, 'apiVersion' | 'kind'>): string {
   const slash = obj.apiVersion.indexOf('/');
-  return slash === -1 ? `${obj.kind}.${obj.apiVersion}.` : `${obj.kind}.${obj.apiVersion.slice(slash + 1)}.${obj.apiVersion.slice(0, slash)}`;
+  return slash === -1
+    ? `${obj.kind}.${obj.apiVersion}.`
+    : `${obj.kind}.${obj.apiVersion.slice(slash + 1)}.${obj.apiVersion.slice(0, slash)}`;
 }
 
 /** The kinds a live read lists, by namespace ('' for cluster-scoped), each sorted: one list request per scope. */
@@ -127,7 +133,8 @@ export type KindsByScope = Record<string, string[]>;
 
 export function kindsByScope(objects: readonly KubeObject[], defaultNamespace: string): KindsByScope {
   const kinds: Record<string, Set<string>> = {};
-  for (const obj of objects) (kinds[objectNamespace(obj, defaultNamespace) ?? ''] ??= new Set()).add(qualifiedKind(obj));
+  for (const obj of objects)
+    (kinds[objectNamespace(obj, defaultNamespace) ?? ''] ??= new Set()).add(qualifiedKind(obj));
   return Object.fromEntries(Object.entries(kinds).map(([scope, set]) => [scope, [...set].sort()]));
 }
 

@@ -31,12 +31,18 @@ export class CustomResourceRefusedError extends AppError {
 /** The mark a previewed custom resource carries in diffs and plans. */
 export const previewMark = (crdRelease: string) => `checked against the CRD from ${crdRelease}, not yet installed`;
 
-
 /** `group/version/Kind` of every version a CRD serves: the API server refuses objects of a version it does not serve. */
 function servedKinds(crd: KubeObject): string[] {
-  const spec = (crd.spec ?? {}) as { group?: unknown; names?: { kind?: unknown }; versions?: { name?: unknown; served?: unknown }[] };
-  if (typeof spec.group !== 'string' || typeof spec.names?.kind !== 'string' || !Array.isArray(spec.versions)) return [];
-  return spec.versions.filter((version) => version.served !== false && typeof version.name === 'string').map((version) => `${spec.group}/${version.name}/${spec.names!.kind}`);
+  const spec = (crd.spec ?? {}) as {
+    group?: unknown;
+    names?: { kind?: unknown };
+    versions?: { name?: unknown; served?: unknown }[];
+  };
+  if (typeof spec.group !== 'string' || typeof spec.names?.kind !== 'string' || !Array.isArray(spec.versions))
+    return [];
+  return spec.versions
+    .filter((version) => version.served !== false && typeof version.name === 'string')
+    .map((version) => `${spec.group}/${version.name}/${spec.names!.kind}`);
 }
 
 /**
@@ -46,7 +52,11 @@ function servedKinds(crd: KubeObject): string[] {
  * field is refused, except under x-kubernetes-preserve-unknown-fields). A CRD of the release itself comes before
  * one of a release it needs. Pure: the renders come in, the verdicts go out.
  */
-export function previewCustomResources(objects: readonly KubeObject[], sources: readonly CrdSource[], installed: ReadonlySet<string> = new Set()): CrdPreview {
+export function previewCustomResources(
+  objects: readonly KubeObject[],
+  sources: readonly CrdSource[],
+  installed: ReadonlySet<string> = new Set(),
+): CrdPreview {
   const origin = new Map<string, string>();
   for (const { release, crds } of [...sources].reverse()) {
     for (const crd of crds.filter(isCustomResourceDefinition)) {
@@ -66,7 +76,9 @@ export function previewCustomResources(objects: readonly KubeObject[], sources: 
     const validate = validators.get(key);
     if (!validate || validate(object as unknown)) continue;
     const problems = (validate.errors ?? []).map(describeError).sort((a, b) => a.path.localeCompare(b.path));
-    violations.push(...problems.map(({ path, message }) => `${objectRef(object)}: ${path}: ${message} (${previewMark(crdRelease)})`));
+    violations.push(
+      ...problems.map(({ path, message }) => `${objectRef(object)}: ${path}: ${message} (${previewMark(crdRelease)})`),
+    );
   }
   return { previewed, violations };
 }

@@ -6,8 +6,22 @@ import type { KubeObject } from './types.js';
 import { record } from './untyped.js';
 
 const COPIED_KEYWORDS = [
-  'type', 'enum', 'required', 'pattern', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf',
-  'minLength', 'maxLength', 'minItems', 'maxItems', 'uniqueItems', 'minProperties', 'maxProperties',
+  'type',
+  'enum',
+  'required',
+  'pattern',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'multipleOf',
+  'minLength',
+  'maxLength',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'minProperties',
+  'maxProperties',
 ];
 
 // The API server fills these in for every custom resource, so CRD schemas usually leave them out.
@@ -61,7 +75,8 @@ export function structuralToJsonSchema(node: unknown): JsonSchema {
   }
   if (source.items !== undefined) schema.items = structuralToJsonSchema(source.items);
   if (typeof source.additionalProperties === 'boolean') schema.additionalProperties = source.additionalProperties;
-  else if (source.additionalProperties !== undefined) schema.additionalProperties = structuralToJsonSchema(source.additionalProperties);
+  else if (source.additionalProperties !== undefined)
+    schema.additionalProperties = structuralToJsonSchema(source.additionalProperties);
   for (const combinator of ['allOf', 'anyOf', 'oneOf'] as const) {
     const branches = source[combinator];
     if (Array.isArray(branches)) schema[combinator] = branches.map(structuralToJsonSchema);
@@ -72,7 +87,11 @@ export function structuralToJsonSchema(node: unknown): JsonSchema {
     schema.properties = { ...OBJECT_HEADER, ...record(schema.properties) };
   }
   if (source['x-kubernetes-int-or-string'] === true) schema.type = ['integer', 'string'];
-  else if (schema.properties !== undefined && schema.additionalProperties === undefined && source['x-kubernetes-preserve-unknown-fields'] !== true) {
+  else if (
+    schema.properties !== undefined &&
+    schema.additionalProperties === undefined &&
+    source['x-kubernetes-preserve-unknown-fields'] !== true
+  ) {
     schema.additionalProperties = false;
   }
   if (source.nullable === true && typeof schema.type === 'string') schema.type = [schema.type, 'null'];

@@ -29,7 +29,9 @@ export function lintObjects(target: LintTarget): Finding[] {
           severity,
           release: target.release,
           ...(object ? { object: objectRef(object) } : {}),
-          ...(violation.file !== undefined ? { file: violation.file, line: violation.line, column: violation.column } : {}),
+          ...(violation.file !== undefined
+            ? { file: violation.file, line: violation.line, column: violation.column }
+            : {}),
           message: violation.message,
           fix: rule.fix,
         },
@@ -40,10 +42,16 @@ export function lintObjects(target: LintTarget): Finding[] {
   return findings.sort((a, b) => a.order - b.order).map(({ finding }) => finding);
 }
 
-function isDisabled(ruleId: string, object: KubeObject, templateAnnotations: Record<string, string> | undefined): boolean {
-  return [object.metadata?.annotations?.[DISABLE_ANNOTATION], templateAnnotations?.[DISABLE_ANNOTATION]].some((value) => {
-    if (typeof value !== 'string') return false;
-    const disabled = value.split(',').map((id) => id.trim());
-    return disabled.includes(ruleId) || disabled.includes('all');
-  });
+function isDisabled(
+  ruleId: string,
+  object: KubeObject,
+  templateAnnotations: Record<string, string> | undefined,
+): boolean {
+  return [object.metadata?.annotations?.[DISABLE_ANNOTATION], templateAnnotations?.[DISABLE_ANNOTATION]].some(
+    (value) => {
+      if (typeof value !== 'string') return false;
+      const disabled = value.split(',').map((id) => id.trim());
+      return disabled.includes(ruleId) || disabled.includes('all');
+    },
+  );
 }

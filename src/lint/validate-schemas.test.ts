@@ -14,7 +14,8 @@ function describeFindings(findings: Finding[]): string[] {
 describe('validateSchemas', () => {
   it('accepts valid built-in objects in every shipped version', () => {
     const objects = loadObjects('frontend.yaml');
-    for (const version of availableKubeVersions()) expect(validateSchemas(objects, kubeTarget(version), RELEASE)).toEqual([]);
+    for (const version of availableKubeVersions())
+      expect(validateSchemas(objects, kubeTarget(version), RELEASE)).toEqual([]);
   });
 
   it('reports unknown fields, wrong types and missing required fields with their JSON path', () => {
@@ -48,21 +49,42 @@ describe('validateSchemas', () => {
     const objects = loadObjects('custom-resources.yaml');
     const crds = objects.filter((object) => object.kind === 'CustomResourceDefinition');
     const resources = objects.filter((object) => object.kind !== 'CustomResourceDefinition');
-    const alone = describeFindings(validateSchemas(resources, kubeTarget(DEFAULT_KUBE_VERSION), RELEASE)).filter((line) => line.includes('Widget/'));
+    const alone = describeFindings(validateSchemas(resources, kubeTarget(DEFAULT_KUBE_VERSION), RELEASE)).filter(
+      (line) => line.includes('Widget/'),
+    );
     expect(alone.length).toBeGreaterThan(0);
     expect(alone.every((line) => line.startsWith('info kube-schema-missing Widget/'))).toBe(true);
-    expect(describeFindings(validateSchemas(resources, kubeTarget(DEFAULT_KUBE_VERSION), RELEASE, crds)).filter((line) => line.includes('Widget/'))).toEqual([
+    expect(
+      describeFindings(validateSchemas(resources, kubeTarget(DEFAULT_KUBE_VERSION), RELEASE, crds)).filter((line) =>
+        line.includes('Widget/'),
+      ),
+    ).toEqual([
       'error kube-schema Widget/bad: spec.colour: unknown field',
       'error kube-schema Widget/bad: spec.size: expected integer, got string',
     ]);
   });
 
   it('accepts v-prefixed patch versions and knows which APIs each version serves', () => {
-    const autoscaler = { apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', metadata: { name: 'frontend' },
-      spec: { maxReplicas: 3, scaleTargetRef: { kind: 'Deployment', name: 'frontend' }, targetCPUUtilizationPercentage: 80 } };
+    const autoscaler = {
+      apiVersion: 'autoscaling/v1',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'frontend' },
+      spec: {
+        maxReplicas: 3,
+        scaleTargetRef: { kind: 'Deployment', name: 'frontend' },
+        targetCPUUtilizationPercentage: 80,
+      },
+    };
     expect(validateSchemas([autoscaler], kubeTarget('v1.35.2'), RELEASE)).toEqual([]);
-    expect(describeFindings(validateSchemas([{ ...autoscaler, apiVersion: 'autoscaling/v2beta2' }], kubeTarget('1.34'), RELEASE)))
-      .toEqual([expect.stringContaining('info kube-schema-missing HorizontalPodAutoscaler/frontend: no schema for autoscaling/v2beta2')]);
+    expect(
+      describeFindings(
+        validateSchemas([{ ...autoscaler, apiVersion: 'autoscaling/v2beta2' }], kubeTarget('1.34'), RELEASE),
+      ),
+    ).toEqual([
+      expect.stringContaining(
+        'info kube-schema-missing HorizontalPodAutoscaler/frontend: no schema for autoscaling/v2beta2',
+      ),
+    ]);
   });
 
   it('rejects a Kubernetes version it ships no schemas for, listing the available ones', () => {

@@ -19,14 +19,25 @@ const builtInValidators = new WeakMap<KubeCatalogue, { ajv: Ajv; byModel: Map<st
  * kinds with no schema at all are skipped with an info-level notice.
  */
 /** `neededCrds`: CRDs that releases this one needs render (an operator's), for its custom resources. */
-export function validateSchemas(objects: KubeObject[], kube: KubeTarget, release: string, neededCrds: readonly KubeObject[] = []): Finding[] {
+export function validateSchemas(
+  objects: KubeObject[],
+  kube: KubeTarget,
+  release: string,
+  neededCrds: readonly KubeObject[] = [],
+): Finding[] {
   const { version: kubeVersion, catalogue } = kube;
   const customResources = crdSchemas([...neededCrds, ...objects]);
   const findings: Finding[] = [];
   for (const object of objects) {
     const objectName = objectRef(object);
     const finding = (severity: Finding['severity'], ruleId: string, message: string, fix: string): Finding => ({
-      ruleId, layer: 'schema', severity, release, object: objectName, message, fix,
+      ruleId,
+      layer: 'schema',
+      severity,
+      release,
+      object: objectName,
+      message,
+      fix,
     });
     // Typed as strings, but rendered YAML may omit them.
     const header: { apiVersion?: unknown; kind?: unknown } = object;
@@ -38,9 +49,12 @@ export function validateSchemas(objects: KubeObject[], kube: KubeTarget, release
     const validate = builtInValidator(catalogue, key) ?? customResources.get(key);
     if (!validate) {
       findings.push(
-        finding('info', MISSING_SCHEMA_RULE_ID,
+        finding(
+          'info',
+          MISSING_SCHEMA_RULE_ID,
           `no schema for ${object.apiVersion} ${object.kind} in Kubernetes ${kubeVersion} or in the rendered CRDs; not validated`,
-          'Render its CustomResourceDefinition in the same release to validate it, or check the apiVersion.'),
+          'Render its CustomResourceDefinition in the same release to validate it, or check the apiVersion.',
+        ),
       );
       continue;
     }
@@ -48,8 +62,12 @@ export function validateSchemas(objects: KubeObject[], kube: KubeTarget, release
     const described = (validate.errors ?? []).map(describeError).sort((a, b) => a.path.localeCompare(b.path));
     for (const { path, message, fix } of described) {
       findings.push(
-        finding('error', SCHEMA_RULE_ID, `${path}: ${message}`,
-          fix ?? `Make the field match the ${object.apiVersion} ${object.kind} API reference.`),
+        finding(
+          'error',
+          SCHEMA_RULE_ID,
+          `${path}: ${message}`,
+          fix ?? `Make the field match the ${object.apiVersion} ${object.kind} API reference.`,
+        ),
       );
     }
   }
@@ -77,7 +95,10 @@ function builtInValidator(catalogue: KubeCatalogue, key: string): ValidateFuncti
 
 /** Turns an ajv error into `spec.template.spec.containers[0].imagePullPolicyy` and `unknown field`. */
 export function describeError(error: ErrorObject): { path: string; message: string; fix?: string } {
-  const segments = error.instancePath.split('/').slice(1).map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
   switch (error.keyword) {
     case 'additionalProperties': {
       const field = String(error.params.additionalProperty);
@@ -90,9 +111,14 @@ export function describeError(error: ErrorObject): { path: string; message: stri
       };
     }
     case 'required':
-      return { path: fieldPath([...segments, String(error.params.missingProperty)]), message: 'required field is missing' };
+      return {
+        path: fieldPath([...segments, String(error.params.missingProperty)]),
+        message: 'required field is missing',
+      };
     case 'type': {
-      const expected = String(error.params.type).split(',').filter((type) => type !== 'null');
+      const expected = String(error.params.type)
+        .split(',')
+        .filter((type) => type !== 'null');
       return { path: fieldPath(segments), message: `expected ${expected.join(' or ')}, got ${jsonType(error.data)}` };
     }
     case 'enum':
@@ -107,7 +133,9 @@ export function describeError(error: ErrorObject): { path: string; message: stri
 
 function fieldPath(segments: string[]): string {
   if (segments.length === 0) return '(root)';
-  return segments.map((segment, index) => (/^\d+$/.test(segment) ? `[${segment}]` : index === 0 ? segment : `.${segment}`)).join('');
+  return segments
+    .map((segment, index) => (/^\d+$/.test(segment) ? `[${segment}]` : index === 0 ? segment : `.${segment}`))
+    .join('');
 }
 
 function jsonType(value: unknown): string {

@@ -7,14 +7,31 @@ import { parseSelectors } from './select.js';
 
 function release(name: string, needs: string[] = [], labels: Record<string, string> = {}): Release {
   return {
-    id: `shop/${name}`, name, namespace: 'shop', chart: { kind: 'local', path: '/c' }, chartSource: './c', values: [], set: [],
-    needs: needs.map((need) => `shop/${need}`), labels, installed: true, createNamespace: true, wait: true, timeout: '300s',
-    atomic: false, historyMax: 10, lintRules: {}, ignoreDifferences: [], health: [],
+    id: `shop/${name}`,
+    name,
+    namespace: 'shop',
+    chart: { kind: 'local', path: '/c' },
+    chartSource: './c',
+    values: [],
+    set: [],
+    needs: needs.map((need) => `shop/${need}`),
+    labels,
+    installed: true,
+    createNamespace: true,
+    wait: true,
+    timeout: '300s',
+    atomic: false,
+    historyMax: 10,
+    lintRules: {},
+    ignoreDifferences: [],
+    health: [],
   };
 }
 
 const config: ReleasesConfig = {
-  file: 'releases.yaml', baseDir: '/', environment: { name: 'default', production: false, lockNamespace: 'default' },
+  file: 'releases.yaml',
+  baseDir: '/',
+  environment: { name: 'default', production: false, lockNamespace: 'default' },
   releases: [
     release('frontend', ['cart', 'catalog'], { tier: 'app' }),
     release('catalog', [], { tier: 'app' }),
@@ -34,9 +51,15 @@ describe('buildPlan', () => {
   });
 
   it('selects by label with AND inside a selector and OR across selectors', () => {
-    const plan = buildPlan(config, { selectors: parseSelectors(['tier=app,name!=frontend', 'name=loadgen']), includeNeeds: false });
+    const plan = buildPlan(config, {
+      selectors: parseSelectors(['tier=app,name!=frontend', 'name=loadgen']),
+      includeNeeds: false,
+    });
     expect(ids(plan.releases)).toEqual(['catalog', 'cart', 'loadgen']);
-    expect(plan.unselectedNeeds.map(({ release: r, need }) => `${r.name}->${need.name}`)).toEqual(['cart->redis', 'loadgen->frontend']);
+    expect(plan.unselectedNeeds.map(({ release: r, need }) => `${r.name}->${need.name}`)).toEqual([
+      'cart->redis',
+      'loadgen->frontend',
+    ]);
   });
 
   it('pulls in needs transitively with includeNeeds and says which', () => {
@@ -48,9 +71,24 @@ describe('buildPlan', () => {
 
   it('computes needs within the selection, dependents and chain lengths once', () => {
     const plan = buildPlan(config, { selectors: parseSelectors(['tier=app', 'tier=tools']), includeNeeds: false });
-    expect(Object.fromEntries(plan.needs)).toEqual({ 'shop/frontend': ['shop/cart', 'shop/catalog'], 'shop/catalog': [], 'shop/cart': [], 'shop/loadgen': ['shop/frontend'] });
-    expect(Object.fromEntries(plan.dependents)).toEqual({ 'shop/frontend': ['shop/loadgen'], 'shop/catalog': ['shop/frontend'], 'shop/cart': ['shop/frontend'], 'shop/loadgen': [] });
-    expect(Object.fromEntries(plan.chainLength)).toEqual({ 'shop/catalog': 3, 'shop/cart': 3, 'shop/frontend': 2, 'shop/loadgen': 1 });
+    expect(Object.fromEntries(plan.needs)).toEqual({
+      'shop/frontend': ['shop/cart', 'shop/catalog'],
+      'shop/catalog': [],
+      'shop/cart': [],
+      'shop/loadgen': ['shop/frontend'],
+    });
+    expect(Object.fromEntries(plan.dependents)).toEqual({
+      'shop/frontend': ['shop/loadgen'],
+      'shop/catalog': ['shop/frontend'],
+      'shop/cart': ['shop/frontend'],
+      'shop/loadgen': [],
+    });
+    expect(Object.fromEntries(plan.chainLength)).toEqual({
+      'shop/catalog': 3,
+      'shop/cart': 3,
+      'shop/frontend': 2,
+      'shop/loadgen': 1,
+    });
   });
 
   it('draws the graph of the selection only, in every format', () => {
@@ -66,23 +104,47 @@ describe('buildPlan', () => {
   it('renders the graph as mermaid, dot and text', () => {
     const plan = buildPlan(config, { selectors: parseSelectors(['name=cart']), includeNeeds: true });
     expect(renderGraph(plan, 'mermaid')).toBe('graph LR\n  r0["shop/redis"]\n  r1["shop/cart"]\n  r0 --> r1\n');
-    expect(renderGraph(plan, 'dot')).toBe('digraph releases {\n  rankdir=LR;\n  "shop/redis";\n  "shop/cart";\n  "shop/redis" -> "shop/cart";\n}\n');
-    expect(renderGraph(plan, 'text')).toBe('LEVEL   RELEASE      NEEDS\n0       shop/redis   -\n1       shop/cart    shop/redis\n');
+    expect(renderGraph(plan, 'dot')).toBe(
+      'digraph releases {\n  rankdir=LR;\n  "shop/redis";\n  "shop/cart";\n  "shop/redis" -> "shop/cart";\n}\n',
+    );
+    expect(renderGraph(plan, 'text')).toBe(
+      'LEVEL   RELEASE      NEEDS\n0       shop/redis   -\n1       shop/cart    shop/redis\n',
+    );
   });
 });
 
 describe('findCycles', () => {
   it('returns every cycle as a closed path from its first declared node, or nothing', () => {
-    expect(findCycles([{ id: 'a', needs: ['b'] }, { id: 'b', needs: ['a'] }])).toEqual([['a', 'b', 'a']]);
-    expect(findCycles([{ id: 'a', needs: ['b'] }, { id: 'b', needs: [] }])).toEqual([]);
+    expect(
+      findCycles([
+        { id: 'a', needs: ['b'] },
+        { id: 'b', needs: ['a'] },
+      ]),
+    ).toEqual([['a', 'b', 'a']]);
+    expect(
+      findCycles([
+        { id: 'a', needs: ['b'] },
+        { id: 'b', needs: [] },
+      ]),
+    ).toEqual([]);
     const two = [
-      { id: 'x', needs: ['y'] }, { id: 'c', needs: ['a'] }, { id: 'a', needs: ['b'] }, { id: 'b', needs: ['c'] }, { id: 'y', needs: ['x'] },
+      { id: 'x', needs: ['y'] },
+      { id: 'c', needs: ['a'] },
+      { id: 'a', needs: ['b'] },
+      { id: 'b', needs: ['c'] },
+      { id: 'y', needs: ['x'] },
     ];
-    expect(findCycles(two)).toEqual([['x', 'y', 'x'], ['c', 'a', 'b', 'c']]);
+    expect(findCycles(two)).toEqual([
+      ['x', 'y', 'x'],
+      ['c', 'a', 'b', 'c'],
+    ]);
   });
 
   it('walks a chain of 20,000 needs without overflowing the stack', () => {
-    const chain = Array.from({ length: 20_000 }, (_, i) => ({ id: `r${i}`, needs: i === 0 ? ['r19999'] : [`r${i - 1}`] }));
+    const chain = Array.from({ length: 20_000 }, (_, i) => ({
+      id: `r${i}`,
+      needs: i === 0 ? ['r19999'] : [`r${i - 1}`],
+    }));
     expect(findCycles(chain)[0]).toHaveLength(20_001);
   });
 });

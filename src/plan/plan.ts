@@ -38,19 +38,29 @@ export interface Plan {
 export function buildPlan(config: ReleasesConfig, options: PlanOptions): Plan {
   const byId = new Map(config.releases.map((release) => [release.id, release]));
   const direct = config.releases.filter((release) => matches(release, options.selectors));
-  const pulledIn = options.includeNeeds ? transitiveNeeds(config.releases, direct.map((release) => release.id)) : new Set<string>();
+  const pulledIn = options.includeNeeds
+    ? transitiveNeeds(
+        config.releases,
+        direct.map((release) => release.id),
+      )
+    : new Set<string>();
   const selectedIds = new Set([...direct.map((release) => release.id), ...pulledIn]);
   // Keep declaration order for the graph, so ties break the same way on every run.
   const selected = config.releases.filter((release) => selectedIds.has(release.id));
   const needs = new Map(selected.map((release) => [release.id, release.needs.filter((need) => selectedIds.has(need))]));
   const dependents = new Map<string, string[]>(selected.map((release) => [release.id, []]));
   for (const [id, releaseNeeds] of needs) for (const need of releaseNeeds) dependents.get(need)!.push(id);
-  const levels = dependencyLevels(selected.map((release) => ({ id: release.id, needs: needs.get(release.id)! }))).map((ids) => ids.map((id) => byId.get(id)!));
+  const levels = dependencyLevels(selected.map((release) => ({ id: release.id, needs: needs.get(release.id)! }))).map(
+    (ids) => ids.map((id) => byId.get(id)!),
+  );
   const releases = levels.flat();
   // Last level first, so every dependent's chain is known when its needs are measured.
   const chainLength = new Map<string, number>();
   for (const release of [...releases].reverse()) {
-    chainLength.set(release.id, 1 + Math.max(0, ...dependents.get(release.id)!.map((dependent) => chainLength.get(dependent)!)));
+    chainLength.set(
+      release.id,
+      1 + Math.max(0, ...dependents.get(release.id)!.map((dependent) => chainLength.get(dependent)!)),
+    );
   }
   return {
     environment: config.environment,
@@ -62,7 +72,9 @@ export function buildPlan(config: ReleasesConfig, options: PlanOptions): Plan {
     dependents,
     chainLength,
     addedByNeeds: selected.filter((release) => pulledIn.has(release.id)),
-    unselectedNeeds: selected.flatMap((release) => release.needs.filter((need) => !selectedIds.has(need)).map((need) => ({ release, need: byId.get(need)! }))),
+    unselectedNeeds: selected.flatMap((release) =>
+      release.needs.filter((need) => !selectedIds.has(need)).map((need) => ({ release, need: byId.get(need)! })),
+    ),
   };
 }
 

@@ -24,11 +24,27 @@ function parseTerm(source: string, term: string): SelectorProblem | Selector['te
   if (term.trim() === '') return { message: `-l ${source}: an empty term`, hint: 'remove the extra ","' };
   if (!match) return { message: `${at} is not key=value or key!=value`, hint: syntaxHint };
   const [, key = '', operator, value = ''] = match;
-  if (value.startsWith('=')) return { message: `${at}: "${operator}=" is not an operator`, hint: `write ${key}${operator}${value.slice(1)}: one "=" (or "!=")` };
+  if (value.startsWith('='))
+    return {
+      message: `${at}: "${operator}=" is not an operator`,
+      hint: `write ${key}${operator}${value.slice(1)}: one "=" (or "!=")`,
+    };
   if (key === '') return { message: `${at} has no label name`, hint: syntaxHint };
-  if (!keyPattern.test(key)) return { message: `${at}: "${key}" is not a label name`, hint: 'label names are letters, digits, "-", "_", "." and "/"' };
-  if (value === '') return { message: `${at} has no value`, hint: `write ${key}${operator}VALUE; every label of releases.yaml has a value` };
-  if (!valuePattern.test(value)) return { message: `${at}: "${value}" is not a label value`, hint: 'label values are letters, digits and "-", "_", ".", "/", "@", ":", "+"; several terms are separated by ","' };
+  if (!keyPattern.test(key))
+    return {
+      message: `${at}: "${key}" is not a label name`,
+      hint: 'label names are letters, digits, "-", "_", "." and "/"',
+    };
+  if (value === '')
+    return {
+      message: `${at} has no value`,
+      hint: `write ${key}${operator}VALUE; every label of releases.yaml has a value`,
+    };
+  if (!valuePattern.test(value))
+    return {
+      message: `${at}: "${value}" is not a label value`,
+      hint: 'label values are letters, digits and "-", "_", ".", "/", "@", ":", "+"; several terms are separated by ","',
+    };
   return { key, value, negated: operator === '!=' };
 }
 
@@ -51,7 +67,9 @@ export function parseSelectors(sources: readonly string[]): Selector[] {
 }
 
 function selectorError(problems: readonly SelectorProblem[]): UsageError {
-  return new UsageError(problems.map((problem) => problem.message).join('\n'), { suggestions: [...new Set(problems.map((problem) => problem.hint))] });
+  return new UsageError(problems.map((problem) => problem.message).join('\n'), {
+    suggestions: [...new Set(problems.map((problem) => problem.hint))],
+  });
 }
 
 /** Labels a selector sees: the release's own plus name, namespace and chart, as in helmfile. */
@@ -62,7 +80,9 @@ function selectableLabels(release: Release): Record<string, string> {
 export function matches(release: Release, selectors: readonly Selector[]): boolean {
   if (selectors.length === 0) return true;
   const labels = selectableLabels(release);
-  return selectors.some((selector) => selector.terms.every(({ key, value, negated }) => (labels[key] === value) !== negated));
+  return selectors.some((selector) =>
+    selector.terms.every(({ key, value, negated }) => (labels[key] === value) !== negated),
+  );
 }
 
 /**
@@ -72,20 +92,32 @@ export function matches(release: Release, selectors: readonly Selector[]): boole
 export function checkSelection(releases: readonly Release[], selectors: readonly Selector[]): void {
   const valuesByKey = new Map<string, Set<string>>();
   for (const release of releases) {
-    for (const [key, value] of Object.entries(release.labels)) (valuesByKey.get(key) ?? valuesByKey.set(key, new Set()).get(key)!).add(value);
+    for (const [key, value] of Object.entries(release.labels))
+      (valuesByKey.get(key) ?? valuesByKey.set(key, new Set()).get(key)!).add(value);
   }
   const problems = selectors.flatMap((selector): SelectorProblem[] => {
     if (releases.some((release) => matches(release, [selector]))) return [];
     const typo = selector.terms.flatMap(({ key, value }) => {
       const names = new Set([...valuesByKey.keys(), 'name', 'namespace', 'chart']);
-      if (!names.has(key)) return [closest(key, names)].flatMap((near) => (near ? [`did you mean the label "${near}"?`] : [`no release has a label "${key}"`]));
-      const values = key === 'name' || key === 'namespace' || key === 'chart' ? releases.map((release) => selectableLabels(release)[key]!) : [...valuesByKey.get(key)!];
+      if (!names.has(key))
+        return [closest(key, names)].flatMap((near) =>
+          near ? [`did you mean the label "${near}"?`] : [`no release has a label "${key}"`],
+        );
+      const values =
+        key === 'name' || key === 'namespace' || key === 'chart'
+          ? releases.map((release) => selectableLabels(release)[key]!)
+          : [...valuesByKey.get(key)!];
       if (values.includes(value)) return [];
       return [closest(value, values)].flatMap((near) => (near ? [`did you mean ${key}=${near}?`] : []));
     });
     const labels = [...valuesByKey].map(([key, values]) => `${key}=${[...values].sort().join('|')}`);
     const known = `labels in use: ${labels.length > 0 ? `${labels.join(', ')}; ` : ''}name, namespace and chart of every release`;
-    return [{ message: `-l ${selector.source} selects no release`, hint: typo.length > 0 ? `${typo.join('; ')} (${known})` : known }];
+    return [
+      {
+        message: `-l ${selector.source} selects no release`,
+        hint: typo.length > 0 ? `${typo.join('; ')} (${known})` : known,
+      },
+    ];
   });
   if (problems.length > 0) throw selectorError(problems);
 }

@@ -91,9 +91,12 @@ export function pendingError(release: Release, status: string): ReleaseStateErro
     status === 'pending-install'
       ? `helm uninstall ${release.name} --namespace ${release.namespace}, then sync again`
       : `boutique rollback ${release.id}, then sync again`;
-  return new ReleaseStateError(`release ${release.id} is ${status}: another helm operation is in progress, or one was interrupted`, {
-    suggestions: [`if no other helm is working on it: ${unlock}`],
-  });
+  return new ReleaseStateError(
+    `release ${release.id} is ${status}: another helm operation is in progress, or one was interrupted`,
+    {
+      suggestions: [`if no other helm is working on it: ${unlock}`],
+    },
+  );
 }
 
 type Decision = Pick<PlannedChange, 'action' | 'reasons' | 'error' | 'recover'>;
@@ -109,21 +112,38 @@ function abandoned(record: ReleaseRecord, nowMs: number, endedRuns: ReadonlySet<
   return run !== undefined && (endedRuns.has(run) || (Number.isFinite(deadline) && deadline * 1000 < nowMs));
 }
 
-function decide(release: Release, observation: ReleaseObservation, environment: string, nowMs: number, endedRuns: ReadonlySet<string> = new Set()): Decision {
+function decide(
+  release: Release,
+  observation: ReleaseObservation,
+  environment: string,
+  nowMs: number,
+  endedRuns: ReadonlySet<string> = new Set(),
+): Decision {
   const { record } = observation;
-  if (observation.error) return { action: 'blocked', reasons: [observation.error.message.split('\n')[0]!], error: observation.error };
-  if (!release.installed) return record ? { action: 'uninstall', reasons: ['installed: false'] } : { action: 'absent', reasons: ['installed: false, and not in the cluster'] };
+  if (observation.error)
+    return { action: 'blocked', reasons: [observation.error.message.split('\n')[0]!], error: observation.error };
+  if (!release.installed)
+    return record
+      ? { action: 'uninstall', reasons: ['installed: false'] }
+      : { action: 'absent', reasons: ['installed: false, and not in the cluster'] };
   if (record && pendingStatus(record.status)) {
-    if (!abandoned(record, nowMs, endedRuns)) return { action: 'blocked', reasons: [record.status], error: pendingError(release, record.status) };
+    if (!abandoned(record, nowMs, endedRuns))
+      return { action: 'blocked', reasons: [record.status], error: pendingError(release, record.status) };
     const recover = record.status === 'pending-install' ? 'uninstall' : 'rollback';
-    return { action: recover === 'uninstall' ? 'install' : 'upgrade', reasons: [`recovering ${record.status} left by an interrupted boutique run`], recover };
+    return {
+      action: recover === 'uninstall' ? 'install' : 'upgrade',
+      reasons: [`recovering ${record.status} left by an interrupted boutique run`],
+      recover,
+    };
   }
   if (!record) return { action: 'install', reasons: ['not installed'] };
   const recorded = record.labelsUnread
     ? ['inputs unknown: helm 3 shows no release labels']
     : [
         ...(record.labels[inputsLabel] === observation.inputsHash ? [] : ['inputs changed']),
-        ...(ownerOf(record) === environment ? [] : [ownerOf(record) ? `last deployed by environment ${ownerOf(record)}` : 'environment changed']),
+        ...(ownerOf(record) === environment
+          ? []
+          : [ownerOf(record) ? `last deployed by environment ${ownerOf(record)}` : 'environment changed']),
       ];
   const reasons = [...(record.status === 'deployed' ? [] : [`last attempt ${record.status}`]), ...recorded];
   if (reasons.length === 0 && observation.drift?.length) reasons.push(`drift in ${observation.drift.join(', ')}`);
@@ -131,7 +151,12 @@ function decide(release: Release, observation: ReleaseObservation, environment: 
 }
 
 /** True when a release needs its live objects compared before the plan can say whether it changes (`nowMs`: the run's clock). */
-export function needsDriftCheck(release: Release, observation: Omit<ReleaseObservation, 'drift'>, environment: string, nowMs: number): boolean {
+export function needsDriftCheck(
+  release: Release,
+  observation: Omit<ReleaseObservation, 'drift'>,
+  environment: string,
+  nowMs: number,
+): boolean {
   const { action } = decide(release, observation, environment, nowMs);
   return action === 'unchanged';
 }
@@ -141,7 +166,12 @@ export function needsDriftCheck(release: Release, observation: Omit<ReleaseObser
  * installed when helm has no record of it, upgraded when its last attempt failed, its inputs or environment changed,
  * or its objects drifted, uninstalled when installed: false, and blocked while another helm operation holds it.
  */
-export function planSync(plan: Plan, observations: ReadonlyMap<string, ReleaseObservation>, nowMs: number, endedRuns: ReadonlySet<string> = new Set()): SyncPlan {
+export function planSync(
+  plan: Plan,
+  observations: ReadonlyMap<string, ReleaseObservation>,
+  nowMs: number,
+  endedRuns: ReadonlySet<string> = new Set(),
+): SyncPlan {
   const changes = new Map<string, PlannedChange>();
   for (const release of plan.releases) {
     const observation = observations.get(release.id);
@@ -149,20 +179,31 @@ export function planSync(plan: Plan, observations: ReadonlyMap<string, ReleaseOb
     const decision = decide(release, observation, plan.environment.name, nowMs, endedRuns);
     // plan.releases is in apply order, so every need is decided before the releases that need it.
     const changingNeeds = plan.needs.get(release.id)!.filter((need) => isChange(changes.get(need)!.action));
-    changes.set(release.id, { release, ...decision, record: observation.record, inputsHash: observation.inputsHash, changingNeeds, ...(observation.notReady?.length && { notReady: observation.notReady }) });
+    changes.set(release.id, {
+      release,
+      ...decision,
+      record: observation.record,
+      inputsHash: observation.inputsHash,
+      changingNeeds,
+      ...(observation.notReady?.length && { notReady: observation.notReady }),
+    });
   }
   return { environment: plan.environment.name, changes: [...changes.values()] };
 }
 
 /** The environment whose boutique run last deployed the release, as its record says; undefined when no boutique run did. */
-export const ownerOf = (record: ReleaseRecord | undefined): string | undefined => record?.labels[environmentLabel] || undefined;
+export const ownerOf = (record: ReleaseRecord | undefined): string | undefined =>
+  record?.labels[environmentLabel] || undefined;
 
 /**
  * The releases among `writes` that another environment's run deployed last: a run of this environment must not
  * upgrade or uninstall them unless told to take them over (two environments in one namespace, the implicit
  * `default` included, would otherwise replace each other's releases in turn).
  */
-export function takeovers(writes: readonly PlannedChange[], environment: string): { release: Release; owner: string }[] {
+export function takeovers(
+  writes: readonly PlannedChange[],
+  environment: string,
+): { release: Release; owner: string }[] {
   return writes.flatMap(({ release, record }) => {
     const owner = ownerOf(record);
     return owner !== undefined && owner !== environment ? [{ release, owner }] : [];
@@ -175,10 +216,18 @@ export const isApply = (action: ChangeAction) => action === 'install' || action 
 export const isChange = (action: ChangeAction) => isApply(action) || action === 'uninstall';
 
 /** Whether a sync would write anything: a release to install, upgrade or uninstall. */
-export const changesAnything = (syncPlan: SyncPlan): boolean => syncPlan.changes.some((change) => isChange(change.action));
+export const changesAnything = (syncPlan: SyncPlan): boolean =>
+  syncPlan.changes.some((change) => isChange(change.action));
 
 export function countChanges(syncPlan: SyncPlan): Record<ChangeAction, number> {
-  const counts: Record<ChangeAction, number> = { install: 0, upgrade: 0, unchanged: 0, uninstall: 0, absent: 0, blocked: 0 };
+  const counts: Record<ChangeAction, number> = {
+    install: 0,
+    upgrade: 0,
+    unchanged: 0,
+    uninstall: 0,
+    absent: 0,
+    blocked: 0,
+  };
   for (const change of syncPlan.changes) counts[change.action]++;
   return counts;
 }

@@ -90,7 +90,8 @@ function underWatchdog(command: string, args: string[], timeoutMs: number): [str
 }
 
 /** helm's own words when it could not reach or discover the cluster: it fails there before writing anything. */
-const BEFORE_ANY_WRITE = /kubernetes cluster unreachable|could not get server version|couldn't get current server API group list|unable to retrieve the complete list of server APIs/i;
+const BEFORE_ANY_WRITE =
+  /kubernetes cluster unreachable|could not get server version|couldn't get current server API group list|unable to retrieve the complete list of server APIs/i;
 /**
  * The API server refused the connection, or answered that it could not handle the request now. Not a reset, a
  * timeout or a lost connection: client-go (helm, kubectl) has already tried those again for up to a minute, and a
@@ -101,7 +102,8 @@ const TRANSIENT = new RegExp(
   'i',
 );
 /** A server whose certificate is not trusted stays untrusted: never tried again. */
-const NEVER_AGAIN = /x509: |tls: failed to verify|certificate signed by unknown authority|certificate is not valid|certificate has expired/i;
+const NEVER_AGAIN =
+  /x509: |tls: failed to verify|certificate signed by unknown authority|certificate is not valid|certificate has expired/i;
 /** client-go's words when it gave up after its own retries, or its request timeout. */
 const CLIENT_GO_RETRIED = /error from a previous attempt|context deadline exceeded|Client\.Timeout exceeded/i;
 
@@ -189,7 +191,8 @@ export class ExecaRunner implements Runner, Streamer {
       () => this.runOnce(command, args, options),
       (outcome) => {
         const error = 'error' in outcome ? outcome.error : undefined;
-        if (!options.retry || !(error instanceof ExecError) || !isRetryable(options.retry, error.stderr)) return undefined;
+        if (!options.retry || !(error instanceof ExecError) || !isRetryable(options.retry, error.stderr))
+          return undefined;
         // No new try once what is left before `until` is hardly more than the wait for it.
         if (options.until !== undefined && options.until - Date.now() < 2 * RETRY_DELAYS_MS.at(-1)!) return undefined;
         return { why: error.stderr.trim().split('\n').at(-1) ?? '' };
@@ -230,7 +233,8 @@ export class ExecaRunner implements Runner, Streamer {
 
   private async runOnce(command: string, args: string[], options: RunOptions): Promise<RunResult> {
     this.trace?.(`$ ${hide([command, ...args].join(' '), options.mask)}`);
-    const timeoutMs = options.until !== undefined ? Math.max(1, options.until - Date.now()) : (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const timeoutMs =
+      options.until !== undefined ? Math.max(1, options.until - Date.now()) : (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     // Loaded with the first process: a run answered from caches never loads execa's hundred modules.
     const { execa } = await import('execa');
     // A command bound by `until` writes what records that moment: its bound must hold even if boutique dies first.
@@ -253,22 +257,47 @@ export class ExecaRunner implements Runner, Streamer {
       this.running.add(child);
       const result = await child.finally(() => this.running.delete(child));
       if (result.timedOut) {
-        throw new ExecError(command, args.map((arg) => hide(arg, options.mask)), undefined, `${command} did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped\n${hide(String(result.stderr), options.mask)}`);
+        throw new ExecError(
+          command,
+          args.map((arg) => hide(arg, options.mask)),
+          undefined,
+          `${command} did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped\n${hide(String(result.stderr), options.mask)}`,
+        );
       }
       if (result.failed && result.exitCode === undefined) throw result;
       const exitCode = result.exitCode ?? 1;
       // `timeout` could not start the command: as if execa had not found it.
-      if (watched && file !== command && exitCode === 127 && /^timeout: failed to run command/m.test(String(result.stderr))) throw Object.assign(new Error(String(result.stderr)), { code: 'ENOENT' });
+      if (
+        watched &&
+        file !== command &&
+        exitCode === 127 &&
+        /^timeout: failed to run command/m.test(String(result.stderr))
+      )
+        throw Object.assign(new Error(String(result.stderr)), { code: 'ENOENT' });
       if (exitCode !== 0 && !(options.okExitCodes ?? []).includes(exitCode)) {
-        throw new ExecError(command, args.map((arg) => hide(arg, options.mask)), exitCode, hide(String(result.stderr), options.mask));
+        throw new ExecError(
+          command,
+          args.map((arg) => hide(arg, options.mask)),
+          exitCode,
+          hide(String(result.stderr), options.mask),
+        );
       }
       return { stdout: String(result.stdout), stderr: String(result.stderr), exitCode };
     } catch (error) {
       if (error instanceof ExecError) throw error;
       const execaError = error as ExecaError;
-      if (execaError.code === 'ENOENT') throw new ToolError(`${command}: not found`, { cause: error, suggestions: ['install it, or point boutique at it with --helm-binary or BOUTIQUE_HELM'] });
-      throw new ExecError(command, args.map((arg) => hide(arg, options.mask)), undefined, hide(execaError.shortMessage ?? String(error), options.mask), { cause: error });
+      if (execaError.code === 'ENOENT')
+        throw new ToolError(`${command}: not found`, {
+          cause: error,
+          suggestions: ['install it, or point boutique at it with --helm-binary or BOUTIQUE_HELM'],
+        });
+      throw new ExecError(
+        command,
+        args.map((arg) => hide(arg, options.mask)),
+        undefined,
+        hide(execaError.shortMessage ?? String(error), options.mask),
+        { cause: error },
+      );
     }
   }
 }
-

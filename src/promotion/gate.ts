@@ -41,7 +41,12 @@ export function gateRefusals(checks: readonly GateCheck[], sourceEnvironment: st
     const unhealthy = unhealthyReason(source, sourceEnvironment);
     if (unhealthy) return [{ release, reason: unhealthy }];
     if (wanted === source.version) return [];
-    return [{ release, reason: `${wanted ?? 'the chart default'} has not run in ${sourceEnvironment} (it runs ${source.version ?? 'the chart default'})` }];
+    return [
+      {
+        release,
+        reason: `${wanted ?? 'the chart default'} has not run in ${sourceEnvironment} (it runs ${source.version ?? 'the chart default'})`,
+      },
+    ];
   });
 }
 

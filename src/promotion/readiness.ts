@@ -18,7 +18,8 @@ function isReady(live: KubeObject): boolean {
   if (generation !== undefined && Number(status.observedGeneration ?? 0) < generation) return false;
   if (live.kind === 'DaemonSet') return Number(status.numberReady ?? 0) >= Number(status.desiredNumberScheduled ?? 0);
   const replicas = Number((live.spec as { replicas?: number } | undefined)?.replicas ?? 1);
-  const counts = live.kind === 'Deployment' ? ['readyReplicas', 'updatedReplicas', 'availableReplicas'] : ['readyReplicas'];
+  const counts =
+    live.kind === 'Deployment' ? ['readyReplicas', 'updatedReplicas', 'availableReplicas'] : ['readyReplicas'];
   return counts.every((count) => Number(status[count] ?? 0) >= replicas);
 }
 
@@ -27,13 +28,21 @@ function isReady(live: KubeObject): boolean {
  * them, as `Kind/name`, and custom resources by their health rules (the same rules sync waits with), as
  * `Kind/name: what its status says`. Pure.
  */
-export function notReadyObjects(declared: readonly KubeObject[], live: readonly KubeObject[], ruleFor: (object: KubeObject) => CompiledRule | undefined): string[] {
+export function notReadyObjects(
+  declared: readonly KubeObject[],
+  live: readonly KubeObject[],
+  ruleFor: (object: KubeObject) => CompiledRule | undefined,
+): string[] {
   const liveByRef = new Map(live.map((object) => [objectRef(object), object]));
   const liveOf = (object: KubeObject) => liveByRef.get(objectRef(object));
   const workloads = declared.filter(isWorkload).filter((object) => {
     const found = liveOf(object);
     return !found || !isReady(found);
   });
-  const customResources = notCurrent(declared.filter((object) => !isWorkload(object)), liveOf, ruleFor);
+  const customResources = notCurrent(
+    declared.filter((object) => !isWorkload(object)),
+    liveOf,
+    ruleFor,
+  );
   return [...workloads.map(objectRef), ...customResources.map(({ ref, verdict }) => describeVerdict(ref, verdict))];
 }

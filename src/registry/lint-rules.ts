@@ -8,8 +8,23 @@ export type RuleSetting = Severity | 'off';
 
 /** The layer-4 rules, in the order findings and docs list them. */
 export const OBJECT_RULE_IDS = [
-  'image-tag', 'readiness-probe', 'liveness-probe', 'probe-port', 'resource-requests', 'memory-limit', 'run-as-non-root', 'privileged', 'privilege-escalation',
-  'writable-root-fs', 'replicas-production', 'pdb-production', 'spread-production', 'plaintext-secret', 'config-checksum', 'service-selector', 'nodeport-service',
+  'image-tag',
+  'readiness-probe',
+  'liveness-probe',
+  'probe-port',
+  'resource-requests',
+  'memory-limit',
+  'run-as-non-root',
+  'privileged',
+  'privilege-escalation',
+  'writable-root-fs',
+  'replicas-production',
+  'pdb-production',
+  'spread-production',
+  'plaintext-secret',
+  'config-checksum',
+  'service-selector',
+  'nodeport-service',
 ] as const;
 export type ObjectRuleId = (typeof OBJECT_RULE_IDS)[number];
 

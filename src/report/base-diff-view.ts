@@ -1,7 +1,18 @@
 import { Chalk } from 'chalk';
 import type { BaseDiffOutcome, BaseReleaseChange } from '../app/base-diff.js';
 import type { PlanCounts, ReleaseDiff } from '../diff/release-diff.js';
-import { countsPhrase, escapeHtml, GITHUB_COMMENT_LIMIT, inlineCode, releaseMarkdownLines, releaseTextLines, tableRow, totalCounts, visibleChanges, visibleHooks } from './diff-view.js';
+import {
+  countsPhrase,
+  escapeHtml,
+  GITHUB_COMMENT_LIMIT,
+  inlineCode,
+  releaseMarkdownLines,
+  releaseTextLines,
+  tableRow,
+  totalCounts,
+  visibleChanges,
+  visibleHooks,
+} from './diff-view.js';
 
 /** The plan's numbers: objects a sync would add, change and destroy, and the releases that change, of how many. */
 export interface BasePlanCounts extends Omit<PlanCounts, 'unchanged'> {
@@ -17,10 +28,13 @@ export interface BasePlanCounts extends Omit<PlanCounts, 'unchanged'> {
 }
 
 /** What a sync would do to the cluster: removed releases are left deployed, so their objects count nowhere. */
-const syncDiffs = (outcome: BaseDiffOutcome): ReleaseDiff[] => outcome.changes.flatMap((change) => (change.diff ? [change.diff] : []));
+const syncDiffs = (outcome: BaseDiffOutcome): ReleaseDiff[] =>
+  outcome.changes.flatMap((change) => (change.diff ? [change.diff] : []));
 
 const shows = (change: BaseReleaseChange): boolean =>
-  change.kind !== 'changed' || change.needs !== undefined || (change.diff !== undefined && (visibleChanges(change.diff).length > 0 || visibleHooks(change.diff).length > 0));
+  change.kind !== 'changed' ||
+  change.needs !== undefined ||
+  (change.diff !== undefined && (visibleChanges(change.diff).length > 0 || visibleHooks(change.diff).length > 0));
 
 /** The changes a reader is shown: a release whose inputs changed but that renders the same is not among them. */
 export const shownChanges = (outcome: BaseDiffOutcome): BaseReleaseChange[] => outcome.changes.filter(shows);
@@ -28,7 +42,17 @@ export const shownChanges = (outcome: BaseDiffOutcome): BaseReleaseChange[] => o
 export function basePlanCounts(outcome: BaseDiffOutcome): BasePlanCounts {
   const { add, change, destroy } = totalCounts(syncDiffs(outcome));
   const releases = shownChanges(outcome).length;
-  return { add, change, destroy, releases, ofReleases: outcome.releaseCount, environments: outcome.environments.length, rendered: outcome.rendered, hasChanges: releases > 0 ? 1 : 0, complete: outcome.failed.length === 0 ? 1 : 0 };
+  return {
+    add,
+    change,
+    destroy,
+    releases,
+    ofReleases: outcome.releaseCount,
+    environments: outcome.environments.length,
+    rendered: outcome.rendered,
+    hasChanges: releases > 0 ? 1 : 0,
+    complete: outcome.failed.length === 0 ? 1 : 0,
+  };
 }
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
@@ -36,8 +60,14 @@ const plural = (count: number, word: string) => `${count} ${word}${count === 1 ?
 /** Terraform's line: `Plan: 2 to add, 3 to change, 1 to destroy in 4 of 36 releases (3 environments)`. */
 export function basePlanSummary(outcome: BaseDiffOutcome): string {
   const counts = basePlanCounts(outcome);
-  const failed = outcome.failed.map(({ environment, release, side }) => `${release.id} at ${side}${outcome.environments.length > 1 ? ` in ${environment}` : ''}`);
-  const head = failed.length > 0 ? `Plan INCOMPLETE (could not render ${plural(failed.length, 'release')}: ${failed.join(', ')})` : 'Plan';
+  const failed = outcome.failed.map(
+    ({ environment, release, side }) =>
+      `${release.id} at ${side}${outcome.environments.length > 1 ? ` in ${environment}` : ''}`,
+  );
+  const head =
+    failed.length > 0
+      ? `Plan INCOMPLETE (could not render ${plural(failed.length, 'release')}: ${failed.join(', ')})`
+      : 'Plan';
   return `${head}: ${counts.add} to add, ${counts.change} to change, ${counts.destroy} to destroy in ${counts.releases} of ${plural(counts.ofReleases, 'release')} (${plural(counts.environments, 'environment')})`;
 }
 
@@ -65,21 +95,38 @@ export function changeNote(change: BaseReleaseChange): string | undefined {
 function needsPhrase({ base, head }: { base: string[]; head: string[] }): string {
   const gained = head.filter((need) => !base.includes(need));
   const lost = base.filter((need) => !head.includes(need));
-  return [gained.length > 0 ? `needs ${gained.join(', ')} now` : '', lost.length > 0 ? `${gained.length > 0 ? 'no longer' : 'needs no longer'} ${lost.join(', ')}` : ''].filter(Boolean).join(', ');
+  return [
+    gained.length > 0 ? `needs ${gained.join(', ')} now` : '',
+    lost.length > 0 ? `${gained.length > 0 ? 'no longer' : 'needs no longer'} ${lost.join(', ')}` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
 }
 
 /** The diff for a terminal or a log: the plan line first, then per environment each release that changes. */
 export function renderBaseDiffText(outcome: BaseDiffOutcome, options: { color: boolean; context: number }): string {
   const paint = new Chalk({ level: options.color ? 1 : 0 });
   const summary = basePlanSummary(outcome);
-  const lines = [outcome.failed.length > 0 ? paint.red.bold(summary) : paint.bold(summary), `Compared ${comparedRevisions(outcome)}, without a cluster; ${plural(outcome.rendered, 'release')} rendered.`, ''];
+  const lines = [
+    outcome.failed.length > 0 ? paint.red.bold(summary) : paint.bold(summary),
+    `Compared ${comparedRevisions(outcome)}, without a cluster; ${plural(outcome.rendered, 'release')} rendered.`,
+    '',
+  ];
   const sides = { before: outcome.base.ref, after: outcome.head.ref ?? 'working tree' };
   for (const environment of outcome.environments) {
     const changes = shownChanges(outcome).filter((change) => change.environment === environment);
-    if (outcome.environments.length > 1) lines.push(paint.bold.underline(`Environment ${environment}: ${changes.length === 0 ? 'no change' : plural(changes.length, 'release')}`), '');
+    if (outcome.environments.length > 1)
+      lines.push(
+        paint.bold.underline(
+          `Environment ${environment}: ${changes.length === 0 ? 'no change' : plural(changes.length, 'release')}`,
+        ),
+        '',
+      );
     for (const change of changes) {
       const note = changeNote(change);
-      const body = change.diff ? releaseTextLines(change.diff, options.context, paint, sides) : [paint.bold(`Release ${change.release}`), ''];
+      const body = change.diff
+        ? releaseTextLines(change.diff, options.context, paint, sides)
+        : [paint.bold(`Release ${change.release}`), ''];
       lines.push(body[0]!, ...(note ? [paint.yellow(`! ${note}`)] : []), ...body.slice(1));
     }
   }
@@ -109,7 +156,10 @@ export function renderBaseDiffMarkdown(outcome: BaseDiffOutcome, options: BaseMa
   const changes = shownChanges(outcome);
   const many = outcome.environments.length > 1;
   const name = (change: BaseReleaseChange) => (many ? `${change.release} (${change.environment})` : change.release);
-  const counts = (change: BaseReleaseChange) => (change.diff ? [change.diff.summary.add, change.diff.summary.change, change.diff.summary.destroy].map(String) : ['', '', '']);
+  const counts = (change: BaseReleaseChange) =>
+    change.diff
+      ? [change.diff.summary.add, change.diff.summary.change, change.diff.summary.destroy].map(String)
+      : ['', '', ''];
   const head = [
     ...(options.marker ? [options.marker] : []),
     '## boutique diff',
@@ -123,7 +173,14 @@ export function renderBaseDiffMarkdown(outcome: BaseDiffOutcome, options: BaseMa
       : [
           tableRow(['Release', ...(many ? ['Environment'] : []), 'Add', 'Change', 'Destroy', 'Note']),
           tableRow(['---', ...(many ? ['---'] : []), '---:', '---:', '---:', '---']),
-          ...changes.map((change) => tableRow([inlineCode(change.release), ...(many ? [change.environment] : []), ...counts(change), escapeHtml(change.kind === 'changed' && !change.needs ? '' : change.kind)])),
+          ...changes.map((change) =>
+            tableRow([
+              inlineCode(change.release),
+              ...(many ? [change.environment] : []),
+              ...counts(change),
+              escapeHtml(change.kind === 'changed' && !change.needs ? '' : change.kind),
+            ]),
+          ),
           '',
         ]),
   ].join('\n');
@@ -136,7 +193,10 @@ export function renderBaseDiffMarkdown(outcome: BaseDiffOutcome, options: BaseMa
     const summary = `<b>${escapeHtml(name(change))}</b>${change.diff ? `: ${countsPhrase(change.diff.summary)}` : ''}`;
     const noteLines = note ? [`> ${escapeHtml(note)}`, ''] : [];
     const full = change.diff ? releaseMarkdownLines(change.diff, options.context, summary) : [];
-    const complete = full.length > 0 ? [...full.slice(0, 3), ...noteLines, ...full.slice(3)] : [`- <b>${escapeHtml(name(change))}</b>: ${escapeHtml(note ?? '')}`, ''];
+    const complete =
+      full.length > 0
+        ? [...full.slice(0, 3), ...noteLines, ...full.slice(3)]
+        : [`- <b>${escapeHtml(name(change))}</b>: ${escapeHtml(note ?? '')}`, ''];
     const brief = change.diff ? objectListLines(change.diff, summary, noteLines) : complete;
     return { change, full: `\n${complete.join('\n')}`, brief: `\n${brief.join('\n')}` };
   });
@@ -154,7 +214,10 @@ export function renderBaseDiffMarkdown(outcome: BaseDiffOutcome, options: BaseMa
   }
   const sections = changes.flatMap((change) => shown.get(change) ?? []);
   const omitted = changes.filter((change) => !shown.has(change)).map(name);
-  const closing = omitted.length === 0 ? '' : `\n_Left out to stay within ${maxLength} characters: ${omitted.join(', ')}. Run \`boutique diff --base ${outcome.base.ref}\` for the full diff._\n`;
+  const closing =
+    omitted.length === 0
+      ? ''
+      : `\n_Left out to stay within ${maxLength} characters: ${omitted.join(', ')}. Run \`boutique diff --base ${outcome.base.ref}\` for the full diff._\n`;
   return `${head}${sections.join('')}${closing}`;
 }
 
@@ -166,8 +229,14 @@ function objectListLines(diff: ReleaseDiff, summary: string, noteLines: string[]
     `<summary>${summary} (objects only: the full diff did not fit)</summary>`,
     '',
     ...noteLines,
-    ...visibleChanges(diff).map((change) => `- ${sign[change.action]} ${inlineCode(change.ref)} (${change.action})${change.impacts.map((impact) => `; **${impact.kind}**: ${escapeHtml(impact.message)}`).join('')}`),
-    ...visibleHooks(diff).map((hook) => `- ${sign[hook.action]} ${inlineCode(hook.ref)} (hook: ${escapeHtml(hook.events.join(', '))}; ${hook.action})`),
+    ...visibleChanges(diff).map(
+      (change) =>
+        `- ${sign[change.action]} ${inlineCode(change.ref)} (${change.action})${change.impacts.map((impact) => `; **${impact.kind}**: ${escapeHtml(impact.message)}`).join('')}`,
+    ),
+    ...visibleHooks(diff).map(
+      (hook) =>
+        `- ${sign[hook.action]} ${inlineCode(hook.ref)} (hook: ${escapeHtml(hook.events.join(', '))}; ${hook.action})`,
+    ),
     '',
     '</details>',
     '',

@@ -27,7 +27,12 @@ export function syncStatusOf(change: PlannedChange): SyncStatus {
 }
 
 const ACTION_WORD: Record<ChangeAction, string> = {
-  install: 'install', upgrade: 'upgrade', unchanged: 'unchanged', uninstall: 'uninstall', absent: 'absent', blocked: 'blocked',
+  install: 'install',
+  upgrade: 'upgrade',
+  unchanged: 'unchanged',
+  uninstall: 'uninstall',
+  absent: 'absent',
+  blocked: 'blocked',
 };
 
 /** `1 to install, 2 to upgrade, 8 unchanged, 1 to uninstall, 1 blocked` (zero counts left out, unchanged always said). */
@@ -48,7 +53,12 @@ export function changeCountsPhrase(syncPlan: SyncPlan): string {
 export function renderPlanTable(syncPlan: SyncPlan): string {
   return renderTable(
     ['RELEASE', 'ACTION', 'WHY', 'WAITS FOR'],
-    syncPlan.changes.map((change) => [change.release.id, ACTION_WORD[change.action], change.reasons.join(', ') || '-', change.changingNeeds.join(', ') || '-']),
+    syncPlan.changes.map((change) => [
+      change.release.id,
+      ACTION_WORD[change.action],
+      change.reasons.join(', ') || '-',
+      change.changingNeeds.join(', ') || '-',
+    ]),
   );
 }
 
@@ -71,7 +81,13 @@ function releasesJson(syncPlan: SyncPlan): object[] {
     status: syncStatusOf(change),
     reasons: change.reasons,
     ...(change.changingNeeds.length > 0 && { waitsFor: change.changingNeeds }),
-    ...(change.notReady && { notReady: change.notReady.map(({ ref, verdict }) => ({ object: ref, state: verdict.state, reason: verdict.reason })) }),
+    ...(change.notReady && {
+      notReady: change.notReady.map(({ ref, verdict }) => ({
+        object: ref,
+        state: verdict.state,
+        reason: verdict.reason,
+      })),
+    }),
     ...(ownerOf(change.record) && { deployedBy: ownerOf(change.record) }),
     ...(change.record && {
       revision: change.record.revision,
@@ -88,7 +104,9 @@ function releasesJson(syncPlan: SyncPlan): object[] {
 function healthNote(change: PlannedChange): string {
   const notReady = change.notReady ?? [];
   const part = (words: string, state: string) => {
-    const named = notReady.filter(({ verdict }) => verdict.state === state).map(({ ref, verdict }) => describeVerdict(ref, verdict));
+    const named = notReady
+      .filter(({ verdict }) => verdict.state === state)
+      .map(({ ref, verdict }) => describeVerdict(ref, verdict));
     return named.length > 0 ? `; ${words} ${named.join(', ')}` : '';
   };
   return `${part('failed:', 'failed')}${part('waiting for', 'inProgress')}`;
@@ -97,18 +115,36 @@ function healthNote(change: PlannedChange): string {
 /** `boutique status`: helm's view of each release and whether the cluster is in sync with releases.yaml. */
 export function renderStatus(syncPlan: SyncPlan): string {
   const row = (name: string, namespace: string, record: ReleaseRecord | undefined, sync: string) => [
-    name, namespace, ownerOf(record) ?? '-', record ? String(record.revision) : '-', record?.status ?? '-', record?.chart || '-',
-    record?.version || '-', record?.appVersion || '-', record?.deployedAt || '-', sync,
+    name,
+    namespace,
+    ownerOf(record) ?? '-',
+    record ? String(record.revision) : '-',
+    record?.status ?? '-',
+    record?.chart || '-',
+    record?.version || '-',
+    record?.appVersion || '-',
+    record?.deployedAt || '-',
+    sync,
   ];
   return renderTable(
     ['NAME', 'NAMESPACE', 'DEPLOYED BY', 'REVISION', 'STATUS', 'CHART', 'VERSION', 'APP VERSION', 'UPDATED', 'SYNC'],
     [
       ...syncPlan.changes.map((change) => {
         const status = syncStatusOf(change);
-        const why = status === 'in sync' || status === 'missing' || status === 'not installed' ? '' : `: ${change.reasons.join(', ')}`;
-        return row(change.release.name, change.release.namespace, change.record, `${status}${why}${healthNote(change)}`);
+        const why =
+          status === 'in sync' || status === 'missing' || status === 'not installed'
+            ? ''
+            : `: ${change.reasons.join(', ')}`;
+        return row(
+          change.release.name,
+          change.release.namespace,
+          change.record,
+          `${status}${why}${healthNote(change)}`,
+        );
       }),
-      ...(syncPlan.orphans ?? []).map((record) => row(record.name, record.namespace, record, `orphaned: ${ORPHAN_WHY}`)),
+      ...(syncPlan.orphans ?? []).map((record) =>
+        row(record.name, record.namespace, record, `orphaned: ${ORPHAN_WHY}`),
+      ),
     ],
   );
 }
@@ -143,7 +179,13 @@ export function orphansJson(syncPlan: SyncPlan): object[] {
 
 /** diff's note for each release a sync of this environment would take over from another (sync needs --take-over). */
 export function takeoverNotes(syncPlan: SyncPlan): string {
-  return takeovers(syncPlan.changes.filter((change) => isChange(change.action)), syncPlan.environment)
-    .map(({ release, owner }) => `note: ${release.id} was last deployed by environment ${owner}: a sync of ${syncPlan.environment} needs --take-over\n`)
+  return takeovers(
+    syncPlan.changes.filter((change) => isChange(change.action)),
+    syncPlan.environment,
+  )
+    .map(
+      ({ release, owner }) =>
+        `note: ${release.id} was last deployed by environment ${owner}: a sync of ${syncPlan.environment} needs --take-over\n`,
+    )
     .join('');
 }

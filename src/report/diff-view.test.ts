@@ -36,12 +36,17 @@ describe('diff views', () => {
   });
 
   it('leaves out release sections past the size limit of a GitHub comment, and names them', () => {
-    const many = Array.from({ length: 40 }, (_, index) => ({ ...configMapChange('x'.repeat(3000)), release: `shop/app-${index}` }));
+    const many = Array.from({ length: 40 }, (_, index) => ({
+      ...configMapChange('x'.repeat(3000)),
+      release: `shop/app-${index}`,
+    }));
     const limited = renderDiffMarkdown(many, { context: 3, maxLength: 20_000 });
     expect(limited.length).toBeLessThanOrEqual(20_000);
     expect(limited).toContain('<summary><b>shop/app-0</b>');
     expect(limited).not.toContain('<summary><b>shop/app-39</b>');
-    expect(limited).toMatch(/_Left out to stay within 20000 characters: shop\/app-\d+, .*shop\/app-39\. Run `boutique diff` for the full diff\._\n$/);
+    expect(limited).toMatch(
+      /_Left out to stay within 20000 characters: shop\/app-\d+, .*shop\/app-39\. Run `boutique diff` for the full diff\._\n$/,
+    );
     expect(renderDiffMarkdown(many.slice(0, 2))).not.toContain('Left out');
   });
 
@@ -73,7 +78,9 @@ describe('diff views', () => {
   });
 
   it('fences markdown diffs longer than any backtick run in them', () => {
-    expect(renderDiffMarkdown([configMapChange('```oops```')])).toContain('````diff\n@@ -1,2 +1,2 @@\n data:\n-  motd: hello\n+  motd: ```oops```\n````\n');
+    expect(renderDiffMarkdown([configMapChange('```oops```')])).toContain(
+      '````diff\n@@ -1,2 +1,2 @@\n data:\n-  motd: hello\n+  motd: ```oops```\n````\n',
+    );
   });
 
   it('sums every release into one plan line', () => {
@@ -83,7 +90,8 @@ describe('diff views', () => {
 
   it('never reads as clean when a release could not be diffed, in text and markdown', () => {
     const scope = { releases: '1 to upgrade, 10 unchanged', failed: ['shop/cart'] };
-    const line = 'Plan INCOMPLETE (could not diff 1 release: shop/cart): 0 to add, 0 to change, 0 to destroy, 0 unchanged. Releases: 1 to upgrade, 10 unchanged.';
+    const line =
+      'Plan INCOMPLETE (could not diff 1 release: shop/cart): 0 to add, 0 to change, 0 to destroy, 0 unchanged. Releases: 1 to upgrade, 10 unchanged.';
     expect(planSummary([], scope)).toBe(line);
     expect(renderDiffText([], { color: false, context: 3, scope })).toBe(`${line}\n`);
     expect(renderDiffMarkdown([], { context: 3, scope })).toContain(`:x: **${line}**`);
@@ -91,7 +99,15 @@ describe('diff views', () => {
   });
 
   it('sums objects over every release for the JSON summary', () => {
-    expect(diffSummary(diffs)).toEqual({ add: 1, change: 3, destroy: 1, unchanged: 3, drifted: 1, hasChanges: 1, complete: 1 });
+    expect(diffSummary(diffs)).toEqual({
+      add: 1,
+      change: 3,
+      destroy: 1,
+      unchanged: 3,
+      drifted: 1,
+      hasChanges: 1,
+      complete: 1,
+    });
     expect(diffSummary([diffRelease(unchangedRelease())]).hasChanges).toBe(0);
   });
 });

@@ -52,15 +52,21 @@ export function countsPhrase(counts: PlanCounts): string {
 export function planSummary(diffs: readonly ReleaseDiff[], scope: DiffScope = {}): string {
   const failed = scope.failed ?? [];
   const releases = scope.releases ? ` Releases: ${scope.releases}.` : '';
-  const head = failed.length > 0 ? `Plan INCOMPLETE (could not diff ${failed.length} release${failed.length === 1 ? '' : 's'}: ${failed.join(', ')})` : 'Plan';
+  const head =
+    failed.length > 0
+      ? `Plan INCOMPLETE (could not diff ${failed.length} release${failed.length === 1 ? '' : 's'}: ${failed.join(', ')})`
+      : 'Plan';
   return `${head}: ${countsPhrase(totalCounts(diffs))}.${releases}`;
 }
 
-export const visibleChanges = (diff: ReleaseDiff): ResourceChange[] => diff.changes.filter(({ action }) => action !== 'unchanged');
+export const visibleChanges = (diff: ReleaseDiff): ResourceChange[] =>
+  diff.changes.filter(({ action }) => action !== 'unchanged');
 
 /** Unified diff lines of one change (hunk headers and body, no file headers); [] when only masked values differ. */
 function hunkLines(change: ResourceChange, context: number): string[] {
-  const patch = structuredPatch('live', 'desired', change.before ?? '', change.after ?? '', undefined, undefined, { context });
+  const patch = structuredPatch('live', 'desired', change.before ?? '', change.after ?? '', undefined, undefined, {
+    context,
+  });
   // Every hunk line starts with a marker character, so the only empty strings are separators.
   return formatPatch(patch, OMIT_HEADERS)
     .split('\n')
@@ -90,7 +96,12 @@ export interface SideNames {
 
 const CLUSTER_SIDES: SideNames = { before: 'live', after: 'after sync' };
 
-export function releaseTextLines(diff: ReleaseDiff, context: number, paint: ChalkInstance, sides: SideNames = CLUSTER_SIDES): string[] {
+export function releaseTextLines(
+  diff: ReleaseDiff,
+  context: number,
+  paint: ChalkInstance,
+  sides: SideNames = CLUSTER_SIDES,
+): string[] {
   const changes = visibleChanges(diff);
   const header = paint.bold(`Release ${diff.release} (namespace ${diff.namespace}): ${countsPhrase(diff.summary)}`);
   return [
@@ -102,18 +113,29 @@ export function releaseTextLines(diff: ReleaseDiff, context: number, paint: Chal
   ];
 }
 
-export const visibleHooks = (diff: ReleaseDiff): HookChange[] => diff.hooks.filter(({ action }) => action !== 'unchanged');
+export const visibleHooks = (diff: ReleaseDiff): HookChange[] =>
+  diff.hooks.filter(({ action }) => action !== 'unchanged');
 /** A hook shown as a change: what it is and when helm runs it. */
-const asChange = (hook: HookChange): ResourceChange => ({ ...hook, ref: `${hook.ref} (hook: ${hook.events.join(', ')})`, impacts: [] });
+const asChange = (hook: HookChange): ResourceChange => ({
+  ...hook,
+  ref: `${hook.ref} (hook: ${hook.events.join(', ')})`,
+  impacts: [],
+});
 
 function hookTextLines(diff: ReleaseDiff, context: number, paint: ChalkInstance, sides: SideNames): string[] {
   const hooks = visibleHooks(diff);
   if (hooks.length === 0) return [];
-  return [paint.bold('Hooks: helm runs them around the sync and keeps no copy in the cluster'), '', ...hooks.flatMap((hook) => [...changeTextLines(asChange(hook), context, paint, sides), ''])];
+  return [
+    paint.bold('Hooks: helm runs them around the sync and keeps no copy in the cluster'),
+    '',
+    ...hooks.flatMap((hook) => [...changeTextLines(asChange(hook), context, paint, sides), '']),
+  ];
 }
 
 function changeTextLines(change: ResourceChange, context: number, paint: ChalkInstance, sides: SideNames): string[] {
-  const actionColor = { add: paint.green, change: paint.yellow, remove: paint.red, unchanged: paint.dim }[change.action];
+  const actionColor = { add: paint.green, change: paint.yellow, remove: paint.red, unchanged: paint.dim }[
+    change.action
+  ];
   const body = hunkLines(change, context);
   return [
     actionColor.bold(`${ACTION_SIGN[change.action]} ${change.ref} (${change.action})`),
@@ -137,7 +159,8 @@ function driftTextLines(drift: readonly ResourceDrift[], paint: ChalkInstance): 
     ...drift.flatMap((object) => [
       `  ${object.ref}`,
       ...object.fields.map(
-        (field) => `    ${field.path}: applied ${formatDriftValue(field.applied)}, live ${formatDriftValue(field.live)}`,
+        (field) =>
+          `    ${field.path}: applied ${formatDriftValue(field.applied)}, live ${formatDriftValue(field.live)}`,
       ),
     ]),
   ];
@@ -150,10 +173,17 @@ export const GITHUB_COMMENT_LIMIT = 65_536;
  * The diff as GitHub-flavoured Markdown, for a pull-request comment or $GITHUB_STEP_SUMMARY. Release sections
  * that would take it past `maxLength` are left out, and a closing line says which.
  */
-export function renderDiffMarkdown(diffs: readonly ReleaseDiff[], options: { context: number; maxLength?: number; scope?: DiffScope } = { context: 3 }): string {
+export function renderDiffMarkdown(
+  diffs: readonly ReleaseDiff[],
+  options: { context: number; maxLength?: number; scope?: DiffScope } = { context: 3 },
+): string {
   const maxLength = options.maxLength ?? GITHUB_COMMENT_LIMIT;
   const rows = diffs.map(({ release, namespace, summary, drift }) =>
-    tableRow([release, namespace, ...[summary.add, summary.change, summary.destroy, summary.unchanged, drift.length].map(String)]),
+    tableRow([
+      release,
+      namespace,
+      ...[summary.add, summary.change, summary.destroy, summary.unchanged, drift.length].map(String),
+    ]),
   );
   const head = [
     '## boutique diff',
@@ -181,7 +211,10 @@ export function renderDiffMarkdown(diffs: readonly ReleaseDiff[], options: { con
       omitted.push(diff.release);
     }
   }
-  const note = omitted.length === 0 ? '' : `\n_Left out to stay within ${maxLength} characters: ${omitted.join(', ')}. Run \`boutique diff\` for the full diff._\n`;
+  const note =
+    omitted.length === 0
+      ? ''
+      : `\n_Left out to stay within ${maxLength} characters: ${omitted.join(', ')}. Run \`boutique diff\` for the full diff._\n`;
   return `${head}${sections.join('')}${note}`;
 }
 
@@ -195,7 +228,9 @@ export function releaseMarkdownLines(diff: ReleaseDiff, context: number, summary
     `<summary>${summary ?? `<b>${escapeHtml(diff.release)}</b> (${escapeHtml(diff.namespace)}): ${countsPhrase(diff.summary)}`}</summary>`,
     '',
     ...changes.flatMap((change) => changeMarkdownLines(change, context)),
-    ...(hooks.length > 0 ? ['#### Hooks', '', ...hooks.flatMap((hook) => changeMarkdownLines(asChange(hook), context))] : []),
+    ...(hooks.length > 0
+      ? ['#### Hooks', '', ...hooks.flatMap((hook) => changeMarkdownLines(asChange(hook), context))]
+      : []),
     ...(diff.drift.length > 0 ? driftMarkdownLines(diff.drift) : []),
     '</details>',
     '',
@@ -208,7 +243,9 @@ function changeMarkdownLines(change: ResourceChange, context: number): string[] 
   return [
     `#### ${ACTION_SIGN[change.action]} ${inlineCode(change.ref)} (${change.action})`,
     '',
-    ...(change.impacts.length > 0 ? [...change.impacts.map((impact) => `- **${impact.kind}**: ${escapeHtml(impact.message)}`), ''] : []),
+    ...(change.impacts.length > 0
+      ? [...change.impacts.map((impact) => `- **${impact.kind}**: ${escapeHtml(impact.message)}`), '']
+      : []),
     ...(body.length === 0 ? [MASKED_ONLY_NOTE] : [`${fence}diff`, ...body, fence]),
     '',
   ];
@@ -263,7 +300,10 @@ export function escapeHtml(text: string): string {
  * The diff's part of the `--output json` envelope: object counts over every release (`drifted` counts objects with
  * drift), whether a sync would change anything, and whether every release could be diffed.
  */
-export function diffSummary(diffs: readonly ReleaseDiff[], scope: DiffScope = {}): PlanCounts & { drifted: number; hasChanges: number; complete: number } {
+export function diffSummary(
+  diffs: readonly ReleaseDiff[],
+  scope: DiffScope = {},
+): PlanCounts & { drifted: number; hasChanges: number; complete: number } {
   return {
     ...totalCounts(diffs),
     drifted: diffs.reduce((sum, diff) => sum + diff.drift.length, 0),

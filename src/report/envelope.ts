@@ -30,7 +30,14 @@ export interface Envelope {
 /** Every problem an error stands for: a config error is one entry per issue, located. */
 export function reportedErrors(error: unknown, release?: string): ReportedError[] {
   if (error instanceof ConfigError) {
-    return error.issues.map((issue) => ({ code: error.code, message: issue.message, file: issue.file, line: issue.line, column: issue.column, hints: issue.hint ? [issue.hint] : [] }));
+    return error.issues.map((issue) => ({
+      code: error.code,
+      message: issue.message,
+      file: issue.file,
+      line: issue.line,
+      column: issue.column,
+      hints: issue.hint ? [issue.hint] : [],
+    }));
   }
   const message = error instanceof Error ? error.message : String(error);
   return [
@@ -39,7 +46,10 @@ export function reportedErrors(error: unknown, release?: string): ReportedError[
       message,
       ...(release && { release }),
       ...(error instanceof ExecError && { command: [error.command, ...error.args] }),
-      hints: error instanceof AppError ? error.suggestions : ['this is a bug in boutique: please report it with the output of --debug'],
+      hints:
+        error instanceof AppError
+          ? error.suggestions
+          : ['this is a bug in boutique: please report it with the output of --debug'],
     },
   ];
 }

@@ -6,7 +6,9 @@ export function renderError(error: unknown, options: { debug: boolean }): string
   if (error instanceof ConfigError) {
     lines.push(...error.issues.map(formatIssue));
     const count = error.issues.length;
-    lines.push(`Error: ${count} problem${count === 1 ? '' : 's'} in ${error.issues[0]?.file ?? 'releases.yaml'}; nothing was sent to helm or the cluster`);
+    lines.push(
+      `Error: ${count} problem${count === 1 ? '' : 's'} in ${error.issues[0]?.file ?? 'releases.yaml'}; nothing was sent to helm or the cluster`,
+    );
   } else if (error instanceof ExecError) {
     // helm and kubectl start their messages with "Error: " already.
     lines.push(`Error: ${error.message.replace(/^Error: /, '')}`);
@@ -38,7 +40,8 @@ export function renderReleaseErrors(failed: ReleaseErrors, options: { debug: boo
     .map(({ release, error }) => {
       if (failed.as === 'check') return `release ${release}: ${renderError(error, options)}`;
       const command = error instanceof ExecError ? `\n  command: ${[error.command, ...error.args].join(' ')}` : '';
-      const hints = error instanceof AppError ? error.suggestions.map((suggestion) => `\n  hint: ${suggestion}`).join('') : '';
+      const hints =
+        error instanceof AppError ? error.suggestions.map((suggestion) => `\n  hint: ${suggestion}`).join('') : '';
       return `release ${release} failed:\n${error.message.trimEnd()}${command}${hints}\n`;
     })
     .join('');

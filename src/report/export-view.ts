@@ -2,7 +2,9 @@ import type { ExportSummary } from '../gitops/convert.js';
 import type { ExportNote } from '../gitops/model.js';
 
 export function renderExportSummary(summary: ExportSummary): string {
-  const lines = [`${summary.engine}: ${summary.files.length} files for environment ${summary.environment} in ${summary.outputDir}`];
+  const lines = [
+    `${summary.engine}: ${summary.files.length} files for environment ${summary.environment} in ${summary.outputDir}`,
+  ];
   const byRelease = new Map<string, ExportNote[]>();
   for (const note of summary.notes) byRelease.set(note.release, [...(byRelease.get(note.release) ?? []), note]);
   if (byRelease.size > 0) lines.push(`not expressed as boutique runs it, per release:`);

@@ -6,8 +6,17 @@ import { expressionOrder } from '../health/rules.js';
 export function renderHealthRules(rules: readonly ListedHealthRule[]): string {
   return rules
     .map(({ rule, releases }) => {
-      const used = rule.source.kind === 'user' ? `used by ${releases.join(', ')}` : releases.length > 0 ? `replaced in ${releases.join(', ')}` : '';
-      const lines = [`# ${ruleName(rule)}${used ? `: ${used}` : ''}`, `- apiVersion: ${rule.apiVersion}`, `  kind: ${rule.kind}`];
+      const used =
+        rule.source.kind === 'user'
+          ? `used by ${releases.join(', ')}`
+          : releases.length > 0
+            ? `replaced in ${releases.join(', ')}`
+            : '';
+      const lines = [
+        `# ${ruleName(rule)}${used ? `: ${used}` : ''}`,
+        `- apiVersion: ${rule.apiVersion}`,
+        `  kind: ${rule.kind}`,
+      ];
       if (rule.matches) lines.push(`  # matches: ${rule.matches}`);
       for (const name of expressionOrder) {
         if (rule[name] !== undefined) lines.push(`  ${name}: ${JSON.stringify(rule[name])}`);
@@ -19,5 +28,9 @@ export function renderHealthRules(rules: readonly ListedHealthRule[]): string {
 
 /** The JSON of `health --list -o json`. */
 export function healthRulesJson(rules: readonly ListedHealthRule[]) {
-  return rules.map(({ rule: { source, ...rule }, releases }) => ({ ...rule, source: source.kind === 'user' ? source.where : `built-in (${source.project})`, releases }));
+  return rules.map(({ rule: { source, ...rule }, releases }) => ({
+    ...rule,
+    source: source.kind === 'user' ? source.where : `built-in (${source.project})`,
+    releases,
+  }));
 }

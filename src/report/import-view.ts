@@ -8,7 +8,10 @@ export function renderImport(result: ImportResult): string {
   const lines = [
     `Wrote ${result.output}: ${count(result.releases, 'release')}, ${count(result.environments, 'environment')}, ${count(result.repositories, 'repository', 'repositories')}.`,
   ];
-  if (result.files.length > 0) lines.push(`Wrote ${result.files.join(', ')}: values that keep helmfile's order or differ per environment (each file says where it came from).`);
+  if (result.files.length > 0)
+    lines.push(
+      `Wrote ${result.files.join(', ')}: values that keep helmfile's order or differ per environment (each file says where it came from).`,
+    );
   if (result.notes.length === 0) lines.push(`Everything in ${result.helmfile} was converted.`);
   else {
     lines.push(`Not converted (${result.notes.length}):`);

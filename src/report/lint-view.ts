@@ -47,13 +47,17 @@ export function renderLintText(findings: Finding[], options: { color: boolean })
     lines.push('');
   }
   const summary = summarize(findings);
-  const counts = [
-    plural(summary.errors, 'error'),
-    plural(summary.warnings, 'warning'),
-    `${summary.info} info`,
-  ].join(', ');
+  const counts = [plural(summary.errors, 'error'), plural(summary.warnings, 'warning'), `${summary.info} info`].join(
+    ', ',
+  );
   const releases = plural(byRelease.size, 'release');
-  lines.push(summary.errors > 0 ? chalk.red(`${counts} in ${releases}`) : findings.length === 0 ? chalk.green('No findings.') : `${counts} in ${releases}`);
+  lines.push(
+    summary.errors > 0
+      ? chalk.red(`${counts} in ${releases}`)
+      : findings.length === 0
+        ? chalk.green('No findings.')
+        : `${counts} in ${releases}`,
+  );
   return lines.join('\n') + '\n';
 }
 
@@ -61,7 +65,9 @@ export function renderLintText(findings: Finding[], options: { color: boolean })
 export function renderRuleList(rules: readonly RuleDefinition[], options: { color: boolean }): string {
   const chalk = new Chalk({ level: options.color ? 1 : 0 });
   const width = Math.max(...rules.map((rule) => rule.id.length));
-  return rules.map((rule) => `${rule.id.padEnd(width)}  ${severityLabel(chalk, rule.severity)}  ${rule.summary}\n`).join('');
+  return rules
+    .map((rule) => `${rule.id.padEnd(width)}  ${severityLabel(chalk, rule.severity)}  ${rule.summary}\n`)
+    .join('');
 }
 
 function severityLabel(chalk: ChalkInstance, severity: Severity): string {

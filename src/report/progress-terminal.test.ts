@@ -19,7 +19,12 @@ class FakeTerminal extends Writable {
   }
   /** The list as last drawn, without colours and cursor moves: each redraw is one write. */
   screen(): string[] {
-    const frames = this.writes.map((write) => stripVTControlCharacters(write).split('\n').map((line) => line.trimEnd()).filter(Boolean));
+    const frames = this.writes.map((write) =>
+      stripVTControlCharacters(write)
+        .split('\n')
+        .map((line) => line.trimEnd())
+        .filter(Boolean),
+    );
     return frames.findLast((frame) => frame.length > 0) ?? [];
   }
   line(id: string): string | undefined {
@@ -39,13 +44,20 @@ describe('the interactive progress list', () => {
   it('spins only active releases, names the needs still to finish and gives each outcome its own mark', async () => {
     const terminal = new FakeTerminal();
     const needs = new Map([['shop/web', ['shop/db', 'shop/cache']]]);
-    const progress = createProgress('interactive', [db, cache, web, ads, mail], { needs, stream: asTerminal(terminal) });
+    const progress = createProgress('interactive', [db, cache, web, ads, mail], {
+      needs,
+      stream: asTerminal(terminal),
+    });
     // Every release is checked before the run; one that then waits for its needs stops spinning.
     progress.update(web, 'checking', 'rendering');
-    await vi.waitFor(() => expect(terminal.line('shop/web')).toMatch(/^[^·…=○✔✖↷ ] shop\/web: checking the deployed release \d+s$/));
+    await vi.waitFor(() =>
+      expect(terminal.line('shop/web')).toMatch(/^[^·…=○✔✖↷ ] shop\/web: checking the deployed release \d+s$/),
+    );
     progress.update(web, 'waiting', 'waiting on shop/db, shop/cache');
     progress.update(db, 'applying');
-    await vi.waitFor(() => expect(terminal.line('shop/db')).toMatch(/^[^·…=○✔✖↷ ] shop\/db: applying and waiting for readiness \d+s$/));
+    await vi.waitFor(() =>
+      expect(terminal.line('shop/db')).toMatch(/^[^·…=○✔✖↷ ] shop\/db: applying and waiting for readiness \d+s$/),
+    );
     expect(terminal.line('shop/ads')).toBe('· shop/ads: queued');
     await vi.waitFor(() => expect(terminal.line('shop/web')).toBe('… shop/web: waiting on shop/db, shop/cache'));
 

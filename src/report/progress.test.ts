@@ -8,7 +8,8 @@ const release = (id: string) => ({ id }) as Release;
 const web = release('shop/web');
 const db = release('shop/db');
 const cache = release('shop/cache');
-const withoutTime = (lines: string[]) => lines.map((line) => line.replace(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z /gm, ''));
+const withoutTime = (lines: string[]) =>
+  lines.map((line) => line.replace(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z /gm, ''));
 
 describe('progress', () => {
   it('draws the interactive list only on a terminal outside CI, and folds on GitHub Actions', () => {
@@ -69,7 +70,9 @@ describe('progress', () => {
     );
     expect(renderTotals(results, 42_000)).toBe('2 upgraded, 3 unchanged, 1 failed in 42.0s\n');
     expect(renderTotals([], 10)).toBe('no releases in 0.0s\n');
-    expect(renderTotals(results, 42_000, 3)).toBe('2 upgraded, 3 unchanged, 1 failed in 42.0s (3 commands retried after transient API errors)\n');
+    expect(renderTotals(results, 42_000, 3)).toBe(
+      '2 upgraded, 3 unchanged, 1 failed in 42.0s (3 commands retried after transient API errors)\n',
+    );
   });
 
   it('says why a release was skipped and how long a failure took', () => {

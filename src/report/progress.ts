@@ -3,7 +3,15 @@ import type { SyncProgress, SyncResult, SyncState } from '../app/sync.js';
 import type { Release } from '../config/types.js';
 import { describeState, seconds } from './release-state.js';
 
-const finalStates: ReadonlySet<SyncState> = new Set(['installed', 'upgraded', 'unchanged', 'uninstalled', 'absent', 'failed', 'skipped']);
+const finalStates: ReadonlySet<SyncState> = new Set([
+  'installed',
+  'upgraded',
+  'unchanged',
+  'uninstalled',
+  'absent',
+  'failed',
+  'skipped',
+]);
 const activeStates: ReadonlySet<SyncState> = new Set(['checking', 'applying', 'readying', 'uninstalling']);
 const pendingStates: ReadonlySet<SyncState> = new Set(['queued', 'waiting']);
 
@@ -13,7 +21,12 @@ export type ProgressMode = 'interactive' | 'plain' | 'github' | 'silent';
  * listr2 on a terminal; timestamped plain lines in CI or when piped, folded per release on GitHub Actions (whose log
  * is no terminal); nothing when a test asks for silence.
  */
-export function progressMode(options: { isTTY: boolean; ci: boolean; github?: boolean; silent?: boolean }): ProgressMode {
+export function progressMode(options: {
+  isTTY: boolean;
+  ci: boolean;
+  github?: boolean;
+  silent?: boolean;
+}): ProgressMode {
   if (options.silent) return 'silent';
   if (options.github) return 'github';
   return options.isTTY && !options.ci ? 'interactive' : 'plain';
@@ -21,9 +34,12 @@ export function progressMode(options: { isTTY: boolean; ci: boolean; github?: bo
 
 /** The mode for this process: progress goes to stderr. */
 export function progressModeOfProcess(): ProgressMode {
-  return progressMode({ isTTY: process.stderr.isTTY === true, ci: Boolean(process.env.CI), github: process.env.GITHUB_ACTIONS === 'true' });
+  return progressMode({
+    isTTY: process.stderr.isTTY === true,
+    ci: Boolean(process.env.CI),
+    github: process.env.GITHUB_ACTIONS === 'true',
+  });
 }
-
 
 /**
  * The mark before a release in the terminal: pending and final states each have their own; active states have none
@@ -52,7 +68,6 @@ export function stateMark(state: SyncState): string | undefined {
   }
 }
 
-
 /**
  * The line that ends a sync or destroy: `3 upgraded, 8 unchanged, 1 failed in 42.0s`, states in their life order,
  * then how many helm and kubectl commands were tried again after a transient API error.
@@ -62,7 +77,8 @@ export function renderTotals(results: readonly SyncResult[], elapsedMs: number, 
   const counts = new Map<SyncState, number>();
   for (const { state } of results) counts.set(state, (counts.get(state) ?? 0) + 1);
   const parts = order.filter((state) => counts.has(state)).map((state) => `${counts.get(state)} ${state}`);
-  const retried = retries === 0 ? '' : ` (${retries} command${retries === 1 ? '' : 's'} retried after transient API errors)`;
+  const retried =
+    retries === 0 ? '' : ` (${retries} command${retries === 1 ? '' : 's'} retried after transient API errors)`;
   return `${parts.join(', ') || 'no releases'} in ${seconds(elapsedMs)}${retried}\n`;
 }
 
@@ -93,7 +109,12 @@ class ReleaseStates {
   }
 
   /** `waiting on` lists only needs still to finish; with none left, the release waits for a free slot: queued. */
-  describe(release: Release, state: SyncState, detail?: string, durationMs?: number): { state: SyncState; text: string } {
+  describe(
+    release: Release,
+    state: SyncState,
+    detail?: string,
+    durationMs?: number,
+  ): { state: SyncState; text: string } {
     const needs = this.needs?.get(release.id);
     if (state !== 'waiting' || !needs) return { state, text: describeState(state, detail, durationMs) };
     const remaining = needs.filter((id) => !this.finished.has(id));
@@ -102,7 +123,11 @@ class ReleaseStates {
   }
 }
 
-export function createProgress(mode: ProgressMode, releases: readonly Release[], options: ProgressOptions = {}): ProgressReporter {
+export function createProgress(
+  mode: ProgressMode,
+  releases: readonly Release[],
+  options: ProgressOptions = {},
+): ProgressReporter {
   const write = options.write ?? ((text: string) => process.stderr.write(text));
   const states = new ReleaseStates(options.needs);
   const line = (release: Release, state: SyncState, detail?: string, durationMs?: number) => {
@@ -125,7 +150,10 @@ export function createProgress(mode: ProgressMode, releases: readonly Release[],
  * GitHub folds a log between `::group::` and `::endgroup::`, and folds cannot interleave: each release's lines are
  * kept until it ends, then printed as one fold titled with its outcome.
  */
-function githubProgress(line: (release: Release, state: SyncState, detail?: string, durationMs?: number) => string, write: (text: string) => void): ProgressReporter {
+function githubProgress(
+  line: (release: Release, state: SyncState, detail?: string, durationMs?: number) => string,
+  write: (text: string) => void,
+): ProgressReporter {
   const kept = new Map<string, string[]>();
   return {
     update: (release, state, detail, durationMs) => {
@@ -176,12 +204,19 @@ function taskHandle(release: Release): TaskHandle {
  * the run that then waits for its needs has its task set back to waiting. The marks are in the titles, so the icons
  * listr2 would put before a waiting or completed task are blank.
  */
-function interactiveProgress(releases: readonly Release[], states: ReleaseStates, options: ProgressOptions): ProgressReporter {
+function interactiveProgress(
+  releases: readonly Release[],
+  states: ReleaseStates,
+  options: ProgressOptions,
+): ProgressReporter {
   const now = options.now ?? Date.now;
   const handles = new Map(releases.map((release) => [release.id, taskHandle(release)]));
   const title = (handle: TaskHandle) => {
     const { state, text } = states.describe(handle.release, handle.state, handle.detail, handle.durationMs);
-    const timer = activeStates.has(state) && handle.activeSince !== undefined ? color.dim(` ${Math.floor((now() - handle.activeSince) / 1000)}s`) : '';
+    const timer =
+      activeStates.has(state) && handle.activeSince !== undefined
+        ? color.dim(` ${Math.floor((now() - handle.activeSince) / 1000)}s`)
+        : '';
     const mark = stateMark(state);
     return `${mark ? `${mark} ` : ''}${handle.release.id}: ${text}${timer}`;
   };
@@ -194,14 +229,17 @@ function interactiveProgress(releases: readonly Release[], states: ReleaseStates
     shown.title$ = title(handle);
     const { state } = states.describe(handle.release, handle.state);
     if (shown.state === ListrTaskState.STARTED && pendingStates.has(state)) shown.state$ = ListrTaskState.WAITING;
-    else if (shown.state === ListrTaskState.WAITING && activeStates.has(state) && handle.begun) shown.state$ = ListrTaskState.STARTED;
+    else if (shown.state === ListrTaskState.WAITING && activeStates.has(state) && handle.begun)
+      shown.state$ = ListrTaskState.STARTED;
   };
   const list = new Listr(
     [...handles.values()].map((handle) => ({
       title: title(handle),
       enabled: () => {
         if (!handle.prechecked) return (handle.prechecked = true);
-        return new Promise<boolean>((resolve) => (isPending(handle) ? handle.waiting.push(() => resolve(true)) : resolve(true)));
+        return new Promise<boolean>((resolve) =>
+          isPending(handle) ? handle.waiting.push(() => resolve(true)) : resolve(true),
+        );
       },
       task: () => {
         handle.begun = true;
@@ -251,13 +289,19 @@ function interactiveProgress(releases: readonly Release[], states: ReleaseStates
 }
 
 /** listr2 writes its list to the terminal given, and holds back what others write to stdout meanwhile. */
-const terminalLogger = (stream: NodeJS.WriteStream = process.stderr) => new ListrLogger({ processOutput: new ProcessOutput(stream, process.stdout) });
+const terminalLogger = (stream: NodeJS.WriteStream = process.stderr) =>
+  new ListrLogger({ processOutput: new ProcessOutput(stream, process.stdout) });
 
 /**
  * A spinner on stderr while a command reads the cluster (diff, status) on a terminal; elsewhere nothing, since logs
  * gain nothing from it. The spinner is cleared once the reading is done.
  */
-export async function whileReading<T>(mode: ProgressMode, what: string, work: () => Promise<T>, stream: NodeJS.WriteStream = process.stderr): Promise<T> {
+export async function whileReading<T>(
+  mode: ProgressMode,
+  what: string,
+  work: () => Promise<T>,
+  stream: NodeJS.WriteStream = process.stderr,
+): Promise<T> {
   if (mode !== 'interactive') return work();
   let result: T | undefined;
   await new Listr([{ title: what, task: async () => void (result = await work()) }], {

@@ -16,7 +16,8 @@ export function renderSyncSummary(results: readonly SyncResult[]): string {
 }
 
 /** Whether a run wrote anything: a release installed, upgraded or uninstalled. */
-export const changedAnything = (results: readonly SyncResult[]): boolean => results.some(({ state }) => state === 'installed' || state === 'upgraded' || state === 'uninstalled');
+export const changedAnything = (results: readonly SyncResult[]): boolean =>
+  results.some(({ state }) => state === 'installed' || state === 'upgraded' || state === 'uninstalled');
 
 export function countStates(results: readonly SyncResult[]): Record<string, number> {
   const counts: Record<string, number> = {};

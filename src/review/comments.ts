@@ -18,12 +18,29 @@ export interface CommentThread {
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT';
 
 /** A JSON request with Node's fetch; a refusal becomes a CommentError with the host's own message and `hint`. */
-async function requestJson<T>(url: string, method: Method, headers: Record<string, string>, hint: string, body?: unknown): Promise<T> {
+async function requestJson<T>(
+  url: string,
+  method: Method,
+  headers: Record<string, string>,
+  hint: string,
+  body?: unknown,
+): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(url, { method, headers: { accept: 'application/json', ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+    response = await fetch(url, {
+      method,
+      headers: {
+        accept: 'application/json',
+        ...headers,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
   } catch (error) {
-    throw new CommentError(`${method} ${url}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`, { cause: error, suggestions: ['check the API URL and the network from this job'] });
+    throw new CommentError(
+      `${method} ${url}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`,
+      { cause: error, suggestions: ['check the API URL and the network from this job'] },
+    );
   }
   const text = await response.text();
   if (!response.ok) {
@@ -33,7 +50,9 @@ async function requestJson<T>(url: string, method: Method, headers: Record<strin
     } catch {
       // not JSON: the text as sent
     }
-    throw new CommentError(`${method} ${url}: ${response.status} ${response.statusText}: ${message}`, { suggestions: [hint] });
+    throw new CommentError(`${method} ${url}: ${response.status} ${response.statusText}: ${message}`, {
+      suggestions: [hint],
+    });
   }
   return JSON.parse(text) as T;
 }
@@ -55,17 +74,26 @@ export class GitHubComments implements CommentThread {
 
   constructor(private readonly target: { apiUrl: string; repository: string; number: number; token: string }) {
     this.label = `${target.repository}#${target.number}`;
-    this.headers = { accept: 'application/vnd.github+json', authorization: `Bearer ${target.token}`, 'x-github-api-version': '2022-11-28', 'user-agent': 'boutique' };
+    this.headers = {
+      accept: 'application/vnd.github+json',
+      authorization: `Bearer ${target.token}`,
+      'x-github-api-version': '2022-11-28',
+      'user-agent': 'boutique',
+    };
   }
 
   private url(path: string): string {
     return `${this.target.apiUrl.replace(/\/+$/, '')}/repos/${this.target.repository}${path}`;
   }
 
-  private readonly hint = 'the job needs a token that may write pull-request comments: permissions: { pull-requests: write } in the workflow, and GITHUB_TOKEN in the step\'s env';
+  private readonly hint =
+    "the job needs a token that may write pull-request comments: permissions: { pull-requests: write } in the workflow, and GITHUB_TOKEN in the step's env";
 
   list(): Promise<Comment[]> {
-    return allPages((page) => this.url(`/issues/${this.target.number}/comments?per_page=100&page=${page}`), (url) => requestJson<Comment[]>(url, 'GET', this.headers, this.hint));
+    return allPages(
+      (page) => this.url(`/issues/${this.target.number}/comments?per_page=100&page=${page}`),
+      (url) => requestJson<Comment[]>(url, 'GET', this.headers, this.hint),
+    );
   }
 
   create(body: string): Promise<Comment> {
@@ -91,10 +119,14 @@ export class GitLabNotes implements CommentThread {
     return `${this.target.apiUrl.replace(/\/+$/, '')}/projects/${encodeURIComponent(this.target.project)}/merge_requests/${this.target.iid}/notes${path}`;
   }
 
-  private readonly hint = 'GITLAB_TOKEN must be a project or personal access token with the api scope (CI_JOB_TOKEN cannot write notes)';
+  private readonly hint =
+    'GITLAB_TOKEN must be a project or personal access token with the api scope (CI_JOB_TOKEN cannot write notes)';
 
   async list(): Promise<Comment[]> {
-    const notes = await allPages((page) => this.url(`?per_page=100&page=${page}`), (url) => requestJson<(Comment & { system?: boolean })[]>(url, 'GET', this.headers, this.hint));
+    const notes = await allPages(
+      (page) => this.url(`?per_page=100&page=${page}`),
+      (url) => requestJson<(Comment & { system?: boolean })[]>(url, 'GET', this.headers, this.hint),
+    );
     return notes.filter((note) => !note.system);
   }
 

@@ -65,7 +65,9 @@ describe('Masker.manifest', () => {
     'data:',
     `  url: "pg://u:${encodeURIComponent(PEM)}@db"`,
     '  key: |',
-    ...PEM.trimEnd().split('\n').map((line) => `    ${line}`),
+    ...PEM.trimEnd()
+      .split('\n')
+      .map((line) => `    ${line}`),
     `  json: ${JSON.stringify(JSON.stringify({ pw: PEM }))}`,
     '  version: v1',
     '  plain: keep me',
@@ -74,11 +76,27 @@ describe('Masker.manifest', () => {
 
   it('replaces each scalar that holds a secret, and every Secret value, in place; the rest is byte for byte', () => {
     const masked = masker.manifest(manifest);
-    for (const leak of ['S3NT', 'line-2-of-the-key', 'Kq7Zx2w', b64('user:S3NT').slice(0, 12)]) expect(masked).not.toContain(leak);
+    for (const leak of ['S3NT', 'line-2-of-the-key', 'Kq7Zx2w', b64('user:S3NT').slice(0, 12)])
+      expect(masked).not.toContain(leak);
     const objects = parseAllDocuments(masked).map((doc) => doc.toJS());
-    expect(objects[0]).toMatchObject({ apiVersion: 'v1', stringData: { password: '***', pin: '***' }, data: { basic: '***' } });
-    expect(objects[1]).toMatchObject({ apiVersion: 'v1', data: { url: '***', key: '***', json: '***', version: 'v1', plain: 'keep me' } });
-    expect(masked.split('\n').filter((line) => !line.includes('***'))).toEqual(manifest.split('\n').filter((line, index, lines) => !/password|pin:|basic|url|json|key: \|/.test(line) && !(index > 0 && lines.slice(0, index).some((l) => l.includes('key: |')) && line.startsWith('    '))));
+    expect(objects[0]).toMatchObject({
+      apiVersion: 'v1',
+      stringData: { password: '***', pin: '***' },
+      data: { basic: '***' },
+    });
+    expect(objects[1]).toMatchObject({
+      apiVersion: 'v1',
+      data: { url: '***', key: '***', json: '***', version: 'v1', plain: 'keep me' },
+    });
+    expect(masked.split('\n').filter((line) => !line.includes('***'))).toEqual(
+      manifest
+        .split('\n')
+        .filter(
+          (line, index, lines) =>
+            !/password|pin:|basic|url|json|key: \|/.test(line) &&
+            !(index > 0 && lines.slice(0, index).some((l) => l.includes('key: |')) && line.startsWith('    ')),
+        ),
+    );
   });
 
   it('leaves a release without secrets byte for byte', () => {
@@ -89,19 +107,32 @@ describe('Masker.manifest', () => {
 describe('Masker.helmMessage', () => {
   it("says nothing of a schema error at a secret's values path, or inside it, however short the value", () => {
     const short = new Masker([{ path: 'db.password', value: 'ab' }]);
-    const message = "Error: values don't meet the specifications of the schema(s) in the following chart(s):\nvault:\n- at '/db/password': 'ab' does not match pattern '^[0-9]+$'\n- at '/replicas': got string, want integer\n";
-    expect(short.helmMessage(message)).toBe("Error: values don't meet the specifications of the schema(s) in the following chart(s):\nvault:\n- at '/db/password': *** (a secret value: helm's message about it is not shown)\n- at '/replicas': got string, want integer\n");
+    const message =
+      "Error: values don't meet the specifications of the schema(s) in the following chart(s):\nvault:\n- at '/db/password': 'ab' does not match pattern '^[0-9]+$'\n- at '/replicas': got string, want integer\n";
+    expect(short.helmMessage(message)).toBe(
+      "Error: values don't meet the specifications of the schema(s) in the following chart(s):\nvault:\n- at '/db/password': *** (a secret value: helm's message about it is not shown)\n- at '/replicas': got string, want integer\n",
+    );
   });
 });
 
 describe('secretValuesOf', () => {
   it('takes every set entry marked secret, with its values path, whatever brought it in', () => {
-    expect(secretValuesOf({ set: [{ name: 'a', value: 'x' }, { name: 'b.c', value: 'y', secret: true }] })).toEqual([{ path: 'b.c', value: 'y' }]);
+    expect(
+      secretValuesOf({
+        set: [
+          { name: 'a', value: 'x' },
+          { name: 'b.c', value: 'y', secret: true },
+        ],
+      }),
+    ).toEqual([{ path: 'b.c', value: 'y' }]);
   });
 
   it("takes the encrypted leaves of a release's decrypted sops files too", () => {
     const values = [{ kind: 'inline' }, { kind: 'sops', secrets: [{ path: 'db.password', value: 'from-sops-file' }] }];
-    expect(secretValuesOf({ set: [{ name: 'b', value: 'y', secret: true }], values })).toEqual([{ path: 'db.password', value: 'from-sops-file' }, { path: 'b', value: 'y' }]);
+    expect(secretValuesOf({ set: [{ name: 'b', value: 'y', secret: true }], values })).toEqual([
+      { path: 'db.password', value: 'from-sops-file' },
+      { path: 'b', value: 'y' },
+    ]);
   });
 });
 
@@ -118,21 +149,45 @@ describe('maskError', () => {
 });
 
 describe('short secret values, by their places', () => {
-  const chart = (pin: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  pin: "PIN ${pin}"\n  version: v1\n  list: ["${pin}", keep]\n`;
+  const chart = (pin: string) =>
+    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  pin: "PIN ${pin}"\n  version: v1\n  list: ["${pin}", keep]\n`;
 
   it('are found where a render with stand-ins puts them, and masked there in the real render, nowhere else', () => {
-    const release = { set: [{ name: 'pin', value: 'v1', secret: true }, { name: 'port', value: 80, secret: true }, { name: 'on', value: true, secret: true }, { name: 'plain', value: 'x' }] };
+    const release = {
+      set: [
+        { name: 'pin', value: 'v1', secret: true },
+        { name: 'port', value: 80, secret: true },
+        { name: 'on', value: true, secret: true },
+        { name: 'plain', value: 'x' },
+      ],
+    };
     const standIns = standInsFor(release, () => 'a1b2c3d4e5f6')!;
     expect(standIns.map((entry) => entry.value)).toEqual(['boutique-stand-in-a1b2c3d4e5f6', 123456777777, true, 'x']);
     const places = secretPlaces(chart(String(standIns[0]!.value)), secretValuesOf({ set: standIns }), 'shop');
     expect(places.size).toBe(2);
     const masked = new Masker(secretValuesOf(release), { places, namespace: 'shop' }).manifest(chart('v1'));
-    expect(masked).toBe('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  pin: "***"\n  version: v1\n  list: ["***", keep]\n');
+    expect(masked).toBe(
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  pin: "***"\n  version: v1\n  list: ["***", keep]\n',
+    );
   });
 
   it("stand in for a sops file's short leaves with set entries at their paths, which win over every layer", () => {
-    const release = { set: [{ name: 'plain', value: 'x' }], values: [{ kind: 'sops' as const, secrets: [{ path: 'pin', value: 'v1' }, { path: 'token', value: 'long-enough-secret' }] }] };
-    expect(standInsFor(release, () => 'a1b2c3d4e5f6')).toEqual([{ name: 'pin', value: 'boutique-stand-in-a1b2c3d4e5f6', secret: true }, { name: 'plain', value: 'x' }]);
+    const release = {
+      set: [{ name: 'plain', value: 'x' }],
+      values: [
+        {
+          kind: 'sops' as const,
+          secrets: [
+            { path: 'pin', value: 'v1' },
+            { path: 'token', value: 'long-enough-secret' },
+          ],
+        },
+      ],
+    };
+    expect(standInsFor(release, () => 'a1b2c3d4e5f6')).toEqual([
+      { name: 'pin', value: 'boutique-stand-in-a1b2c3d4e5f6', secret: true },
+      { name: 'plain', value: 'x' },
+    ]);
   });
 
   it('need no stand-ins when every secret value is long enough to be found by its text', () => {

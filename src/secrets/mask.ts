@@ -15,9 +15,19 @@ export interface SecretValue {
 }
 
 /** The secret values of a release: every set entry marked secret, whatever brought it in, and the encrypted leaves of its sops files. */
-export function secretValuesOf(release: { set: readonly { name: string; value: unknown; secret?: boolean }[]; values?: readonly ({ kind: string } | { kind: 'sops'; secrets: readonly SecretValue[] })[] } | undefined): SecretValue[] {
+export function secretValuesOf(
+  release:
+    | {
+        set: readonly { name: string; value: unknown; secret?: boolean }[];
+        values?: readonly ({ kind: string } | { kind: 'sops'; secrets: readonly SecretValue[] })[];
+      }
+    | undefined,
+): SecretValue[] {
   const fromSops = (release?.values ?? []).flatMap((layer) => ('secrets' in layer ? layer.secrets : []));
-  return [...fromSops, ...(release?.set ?? []).filter((entry) => entry.secret).map((entry) => ({ path: entry.name, value: entry.value }))];
+  return [
+    ...fromSops,
+    ...(release?.set ?? []).filter((entry) => entry.secret).map((entry) => ({ path: entry.name, value: entry.value })),
+  ];
 }
 
 /** What every Secret value and every secret value is replaced with. */
@@ -36,21 +46,38 @@ export const MIN_MATCHED_LENGTH = 8;
  * text no chart holds, a number a long number; a boolean says nothing of where it goes and has none. Undefined
  * when the release has no short secret value.
  */
-export function standInsFor(release: Parameters<typeof secretValuesOf>[0] & {}, random: () => string): { name: string; value: string | number | boolean; secret?: boolean }[] | undefined {
-  const short = (entry: { value: unknown; secret?: boolean }) => entry.secret && (typeof entry.value === 'string' || typeof entry.value === 'number') && String(entry.value).length < MIN_MATCHED_LENGTH;
+export function standInsFor(
+  release: Parameters<typeof secretValuesOf>[0] & {},
+  random: () => string,
+): { name: string; value: string | number | boolean; secret?: boolean }[] | undefined {
+  const short = (entry: { value: unknown; secret?: boolean }) =>
+    entry.secret &&
+    (typeof entry.value === 'string' || typeof entry.value === 'number') &&
+    String(entry.value).length < MIN_MATCHED_LENGTH;
   // A sops file's short leaves are stood in for by secret set entries at their paths, which win over every layer.
-  const fromSops = secretValuesOf({ set: [], values: release.values }).map((secret) => ({ name: secret.path, value: secret.value, secret: true }));
+  const fromSops = secretValuesOf({ set: [], values: release.values }).map((secret) => ({
+    name: secret.path,
+    value: secret.value,
+    secret: true,
+  }));
   if (!release.set.some(short) && !fromSops.some(short)) return undefined;
   const standIn = (entry: { name: string; value: unknown; secret?: boolean }) => {
     if (!short(entry)) return entry as { name: string; value: string | number | boolean; secret?: boolean };
     const stand = random();
-    return { ...entry, value: typeof entry.value === 'number' ? Number.parseInt(stand.replace(/\D/g, '').padEnd(12, '7').slice(0, 12), 10) : `boutique-stand-in-${stand}` };
+    return {
+      ...entry,
+      value:
+        typeof entry.value === 'number'
+          ? Number.parseInt(stand.replace(/\D/g, '').padEnd(12, '7').slice(0, 12), 10)
+          : `boutique-stand-in-${stand}`,
+    };
   };
   return [...fromSops.filter(short).map(standIn), ...release.set.map(standIn)];
 }
 
 /** The place of a value in a release's objects: the object's key and the path of map keys and list indexes in it. */
-const placeOf = (root: KubeObject, namespace: string, steps: Steps): string => [objectKey(root, namespace), ...steps.map(String)].join('\0');
+const placeOf = (root: KubeObject, namespace: string, steps: Steps): string =>
+  [objectKey(root, namespace), ...steps.map(String)].join('\0');
 
 /**
  * Where the stand-ins of a render (standInsFor) land in its manifest: the same places hold the real values in the
@@ -98,9 +125,13 @@ export class Masker {
     private readonly where: { places: ReadonlySet<string>; namespace: string } = { places: new Set(), namespace: '' },
   ) {
     this.paths = secrets.map((secret) => setPathSteps(secret.path));
-    const texts = secrets.flatMap(({ value }) => (typeof value === 'string' || typeof value === 'number' ? [String(value)] : []));
+    const texts = secrets.flatMap(({ value }) =>
+      typeof value === 'string' || typeof value === 'number' ? [String(value)] : [],
+    );
     const long = texts.filter((text) => text.length >= MIN_MATCHED_LENGTH);
-    this.forms = [...new Set(long.flatMap(encodedForms))].filter((form) => form.length >= MIN_MATCHED_LENGTH).sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+    this.forms = [...new Set(long.flatMap(encodedForms))]
+      .filter((form) => form.length >= MIN_MATCHED_LENGTH)
+      .sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
   }
 
   /** True when the release has secret values: its outputs must go through this masker. */
@@ -129,7 +160,12 @@ export class Masker {
   masksAt(root: KubeObject, steps: Steps, value: unknown): boolean {
     if (steps.length === 2 && (steps[0] === 'data' || steps[0] === 'stringData') && isCoreSecret(root)) return true;
     if (typeof value === 'string' && this.holds(value)) return true;
-    return this.where.places.size > 0 && (typeof value === 'string' || typeof value === 'number') && isRecord(root.metadata) && this.where.places.has(placeOf(root, this.where.namespace, steps));
+    return (
+      this.where.places.size > 0 &&
+      (typeof value === 'string' || typeof value === 'number') &&
+      isRecord(root.metadata) &&
+      this.where.places.has(placeOf(root, this.where.namespace, steps))
+    );
   }
 
   /** A JSON-like value with every string that holds a secret replaced by `***`, map keys masked as text. */
@@ -166,12 +202,17 @@ export class Masker {
         if (isMap(node)) {
           for (const pair of node.items) {
             const key = isScalar(pair.key) ? String(pair.key.value) : '';
-            if (isScalar(pair.key) && this.holds(key) && pair.key.range) ranges.push([pair.key.range[0], pair.key.range[1]]);
+            if (isScalar(pair.key) && this.holds(key) && pair.key.range)
+              ranges.push([pair.key.range[0], pair.key.range[1]]);
             visit(pair.value as Node | null, [...steps, key]);
           }
         } else if (isSeq(node)) {
           node.items.forEach((item, index) => visit(item as Node, [...steps, index]));
-        } else if (isScalar(node) && node.range && (object ? this.masksAt(object, steps, node.value) : typeof node.value === 'string' && this.holds(node.value))) {
+        } else if (
+          isScalar(node) &&
+          node.range &&
+          (object ? this.masksAt(object, steps, node.value) : typeof node.value === 'string' && this.holds(node.value))
+        ) {
           ranges.push([node.range[0], node.range[1]]);
         }
       };
@@ -199,7 +240,9 @@ export class Masker {
   helmMessage(text: string): string {
     if (!this.active) return text;
     const scrubbed = text.replace(/^(\s*- at '([^']*)'):.*$/gm, (line, head: string, pointer: string) =>
-      this.coversValuesPath(pointerSteps(pointer)) ? `${head}: ${MASK} (a secret value: helm's message about it is not shown)` : line,
+      this.coversValuesPath(pointerSteps(pointer))
+        ? `${head}: ${MASK} (a secret value: helm's message about it is not shown)`
+        : line,
     );
     return this.text(scrubbed);
   }
@@ -214,7 +257,8 @@ export function maskError<E extends Error>(masker: Masker, error: E): E {
   if (!masker.active) return error;
   for (const field of ['message', 'stack', 'stderr'] as const) {
     const text = (error as Record<string, unknown>)[field];
-    if (typeof text === 'string') Object.defineProperty(error, field, { value: masker.helmMessage(text), writable: true, configurable: true });
+    if (typeof text === 'string')
+      Object.defineProperty(error, field, { value: masker.helmMessage(text), writable: true, configurable: true });
   }
   return error;
 }
@@ -224,7 +268,13 @@ export function maskerOf(release: Parameters<typeof secretValuesOf>[0]): Masker 
   return new Masker(secretValuesOf(release));
 }
 
-const pointerSteps = (pointer: string): string[] => (pointer === '' || pointer === '/' ? [] : pointer.replace(/^\//, '').split('/').map((step) => step.replace(/~1/g, '/').replace(/~0/g, '~')));
+const pointerSteps = (pointer: string): string[] =>
+  pointer === '' || pointer === '/'
+    ? []
+    : pointer
+        .replace(/^\//, '')
+        .split('/')
+        .map((step) => step.replace(/~1/g, '/').replace(/~0/g, '~'));
 
 /** A run of base64 (standard or URL-safe alphabet) long enough to hold a secret's base64. */
 const BASE64_TOKEN = /[A-Za-z0-9+/_-]{11,}={0,2}/g;
@@ -258,7 +308,9 @@ function encodedForms(value: string): string[] {
     value.replace(/\\/g, '\\\\'),
     value.replace(/'/g, "''"),
     encodeURIComponent(value),
-    encodeURIComponent(value).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, '+'),
+    encodeURIComponent(value)
+      .replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`)
+      .replace(/%20/g, '+'),
     latin1(value),
     ...value.split(/\r?\n/).filter((line) => line.length >= MIN_MATCHED_LENGTH),
   ];
@@ -266,8 +318,24 @@ function encodedForms(value: string): string[] {
 
 /** Go's strconv.Quote without its quotes: the escapes `| quote` prints. */
 function goQuote(value: string): string {
-  const named: Record<string, string> = { '\u0007': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '"': '\\"', '\\': '\\\\' };
-  return [...value].map((char) => named[char] ?? (/[\u0000-\u001f\u007f]/.test(char) ? `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}` : char)).join('');
+  const named: Record<string, string> = {
+    '\u0007': '\\a',
+    '\b': '\\b',
+    '\f': '\\f',
+    '\n': '\\n',
+    '\r': '\\r',
+    '\t': '\\t',
+    '\v': '\\v',
+    '"': '\\"',
+    '\\': '\\\\',
+  };
+  return [...value]
+    .map(
+      (char) =>
+        named[char] ??
+        (/[\u0000-\u001f\u007f]/.test(char) ? `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}` : char),
+    )
+    .join('');
 }
 
 /** A value's UTF-8 bytes read as latin1: how base64 decoding here presents it. */

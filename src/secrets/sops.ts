@@ -40,7 +40,10 @@ export function ageKeys(env: NodeJS.ProcessEnv, home: string, readText: (path: s
       if (line.trim() === '' || line.startsWith('#')) continue;
       for (const key of split ? line.trim().split(/\s+/) : [line.trim()]) {
         if (/^AGE-SECRET-KEY-(PQ-)?1/.test(key)) keys.identities.push({ key, from });
-        else keys.issues.push(`${from} holds a line that is not an age secret key (AGE-SECRET-KEY-1…)${key.startsWith('AGE-PLUGIN-') ? ': age plugins are not supported' : ''}`);
+        else
+          keys.issues.push(
+            `${from} holds a line that is not an age secret key (AGE-SECRET-KEY-1…)${key.startsWith('AGE-PLUGIN-') ? ': age plugins are not supported' : ''}`,
+          );
       }
     }
   };
@@ -60,7 +63,14 @@ export function ageKeys(env: NodeJS.ProcessEnv, home: string, readText: (path: s
 }
 
 /** Key sources sops knows that boutique does not read yet, by their name in the `sops` metadata. */
-const otherKeyTypes: Record<string, string> = { pgp: 'pgp', kms: 'AWS KMS (kms)', gcp_kms: 'GCP KMS (gcp_kms)', azure_kv: 'Azure Key Vault (azure_kv)', hc_vault: 'HashiCorp Vault (hc_vault)', hckms: 'HuaweiCloud KMS (hckms)' };
+const otherKeyTypes: Record<string, string> = {
+  pgp: 'pgp',
+  kms: 'AWS KMS (kms)',
+  gcp_kms: 'GCP KMS (gcp_kms)',
+  azure_kv: 'Azure Key Vault (azure_kv)',
+  hc_vault: 'HashiCorp Vault (hc_vault)',
+  hckms: 'HuaweiCloud KMS (hckms)',
+};
 
 /** Metadata options that change which leaves are encrypted in ways boutique does not apply yet. */
 const unsupportedOptions = ['unencrypted_comment_regex', 'encrypted_comment_regex'];
@@ -96,7 +106,9 @@ export async function decryptSopsValues(parsed: ParsedDocument, keys: AgeKeys): 
 
 /** A SopsIssue as an input error at its place in the file; any other error as it is. */
 function located(parsed: ParsedDocument, error: unknown): unknown {
-  return error instanceof SopsIssue ? new ConfigError([issueAt(parsed, error.path, `sops file ${parsed.file}: ${error.message}`, error.hint)]) : error;
+  return error instanceof SopsIssue
+    ? new ConfigError([issueAt(parsed, error.path, `sops file ${parsed.file}: ${error.message}`, error.hint)])
+    : error;
 }
 
 async function decrypt(parsed: ParsedDocument, keys: AgeKeys): Promise<SopsValues> {
@@ -105,13 +117,24 @@ async function decrypt(parsed: ParsedDocument, keys: AgeKeys): Promise<SopsValue
   const macOnlyEncrypted = metadata.mac_only_encrypted === true;
   const mac = createHash('sha512');
   if (macOnlyEncrypted) mac.update(MAC_ONLY_ENCRYPTED_INIT);
-  const tree = readTree(parsed, metadata, (text, aad, at) => decryptLeaf(text, dataKey, aad, at), (value, encrypted) => {
-    if (!macOnlyEncrypted || encrypted) mac.update(macBytes(value));
-  });
+  const tree = readTree(
+    parsed,
+    metadata,
+    (text, aad, at) => decryptLeaf(text, dataKey, aad, at),
+    (value, encrypted) => {
+      if (!macOnlyEncrypted || encrypted) mac.update(macBytes(value));
+    },
+  );
   const computed = mac.digest('hex').toUpperCase();
-  if (typeof metadata.mac !== 'string' || metadata.mac === '') throw new SopsIssue(['sops'], 'has no MAC', 'encrypt the file with sops, which writes one');
+  if (typeof metadata.mac !== 'string' || metadata.mac === '')
+    throw new SopsIssue(['sops'], 'has no MAC', 'encrypt the file with sops, which writes one');
   const stored = decryptLeaf(metadata.mac, dataKey, rfc3339(metadata.lastmodified), ['sops', 'mac'], 'the MAC');
-  if (stored !== computed) throw new SopsIssue(['sops', 'mac'], 'the MAC does not match the values: the file was changed after sops encrypted it', 'restore the file from git, or edit it with sops (sops edit), which keeps the MAC in step');
+  if (stored !== computed)
+    throw new SopsIssue(
+      ['sops', 'mac'],
+      'the MAC does not match the values: the file was changed after sops encrypted it',
+      'restore the file from git, or edit it with sops (sops edit), which keeps the MAC in step',
+    );
   return tree;
 }
 
@@ -141,9 +164,19 @@ export function sopsStandIns(parsed: ParsedDocument): SopsValues {
 function metadataOf(parsed: ParsedDocument): Record<string, unknown> {
   const metadata = (parsed.value as { sops: Record<string, unknown> }).sops;
   for (const option of unsupportedOptions) {
-    if (metadata[option] !== undefined && metadata[option] !== '') throw new SopsIssue(['sops', option], `the sops option ${option} is not supported yet`, 'encrypt the file without it (sops decrypt, then sops encrypt without --encrypted-comment-regex/--unencrypted-comment-regex)');
+    if (metadata[option] !== undefined && metadata[option] !== '')
+      throw new SopsIssue(
+        ['sops', option],
+        `the sops option ${option} is not supported yet`,
+        'encrypt the file without it (sops decrypt, then sops encrypt without --encrypted-comment-regex/--unencrypted-comment-regex)',
+      );
   }
-  if (Array.isArray(metadata.key_groups) && metadata.key_groups.length > 0) throw new SopsIssue(['sops', 'key_groups'], 'sops key groups (Shamir secret sharing) are not supported yet', 'encrypt the file for age recipients without key groups');
+  if (Array.isArray(metadata.key_groups) && metadata.key_groups.length > 0)
+    throw new SopsIssue(
+      ['sops', 'key_groups'],
+      'sops key groups (Shamir secret sharing) are not supported yet',
+      'encrypt the file for age recipients without key groups',
+    );
   return metadata;
 }
 
@@ -153,15 +186,26 @@ function metadataOf(parsed: ParsedDocument): Record<string, unknown> {
  * and is a secret value; the others are read as they are. `visit` sees every leaf in order, as sops's MAC does,
  * the ones in clear as sops reads them.
  */
-function readTree(parsed: ParsedDocument, metadata: Record<string, unknown>, leaf: (text: string, aad: string, at: PathSegment[]) => unknown, visit?: (value: unknown, encrypted: boolean) => void): SopsValues {
+function readTree(
+  parsed: ParsedDocument,
+  metadata: Record<string, unknown>,
+  leaf: (text: string, aad: string, at: PathSegment[]) => unknown,
+  visit?: (value: unknown, encrypted: boolean) => void,
+): SopsValues {
   const rules = encryptionRules(metadata);
   const secrets: SecretValue[] = [];
   const walk = (node: unknown, keysPath: string[], at: PathSegment[]): unknown => {
-    if (isAlias(node)) throw new SopsIssue(at, 'holds a YAML alias, which sops files do not', 'encrypt a file written out without anchors and aliases');
+    if (isAlias(node))
+      throw new SopsIssue(
+        at,
+        'holds a YAML alias, which sops files do not',
+        'encrypt a file written out without anchors and aliases',
+      );
     if (isMap(node)) {
       const out: Record<string, unknown> = {};
       for (const pair of node.items) {
-        if (!isPair(pair) || !isScalar(pair.key)) throw new SopsIssue(at, 'holds a map key that is not a plain string', 'sops supports only string keys');
+        if (!isPair(pair) || !isScalar(pair.key))
+          throw new SopsIssue(at, 'holds a map key that is not a plain string', 'sops supports only string keys');
         const key = keyText(pair.key);
         if (at.length === 0 && key === 'sops') continue;
         out[key] = walk(pair.value, [...keysPath, key], [...at, key]);
@@ -174,7 +218,12 @@ function readTree(parsed: ParsedDocument, metadata: Record<string, unknown>, lea
       visit?.(yaml12Value(node), false);
       return node.value;
     }
-    if (typeof node.value !== 'string') throw new SopsIssue(at, `${describePath(at)} should be encrypted but holds a plain ${typeof node.value}`, 'encrypt the file again with sops (sops encrypt), or restore the value sops wrote');
+    if (typeof node.value !== 'string')
+      throw new SopsIssue(
+        at,
+        `${describePath(at)} should be encrypted but holds a plain ${typeof node.value}`,
+        'encrypt the file again with sops (sops encrypt), or restore the value sops wrote',
+      );
     const value = leaf(node.value, `${keysPath.join(':')}:`, at);
     if (value !== '') secrets.push({ path: setPath(at), value });
     visit?.(value, true);
@@ -187,14 +236,25 @@ function readTree(parsed: ParsedDocument, metadata: Record<string, unknown>, lea
 async function unwrapDataKey(metadata: Record<string, unknown>, keys: AgeKeys, file: string): Promise<Uint8Array> {
   const recipients = Array.isArray(metadata.age) ? (metadata.age as { recipient?: unknown; enc?: unknown }[]) : [];
   if (recipients.length === 0) {
-    const others = Object.keys(otherKeyTypes).filter((name) => Array.isArray(metadata[name]) && (metadata[name] as unknown[]).length > 0);
-    const hint = 'add an age recipient to the file (sops updatekeys with age in .sops.yaml, or sops rotate --add-age age1…)';
+    const others = Object.keys(otherKeyTypes).filter(
+      (name) => Array.isArray(metadata[name]) && (metadata[name] as unknown[]).length > 0,
+    );
+    const hint =
+      'add an age recipient to the file (sops updatekeys with age in .sops.yaml, or sops rotate --add-age age1…)';
     if (others.length === 0) throw new SopsIssue(['sops'], 'names no recipient to decrypt it with', hint);
-    throw new SopsIssue(['sops', others[0]!], `recipient type ${others.map((name) => otherKeyTypes[name]).join(', ')} is not supported yet: boutique decrypts sops files for age recipients`, hint);
+    throw new SopsIssue(
+      ['sops', others[0]!],
+      `recipient type ${others.map((name) => otherKeyTypes[name]).join(', ')} is not supported yet: boutique decrypts sops files for age recipients`,
+      hint,
+    );
   }
   const hint = `set SOPS_AGE_KEY_FILE to the age key file for ${recipients.map((entry) => String(entry.recipient)).join(' or ')} (or SOPS_AGE_KEY to the key itself)`;
   if (keys.identities.length === 0) {
-    throw new SopsIssue(['sops', 'age'], `no age key found to decrypt it (looked in ${keys.looked.join(', ')})${keys.issues.length > 0 ? `; ${keys.issues.join('; ')}` : ''}`, hint);
+    throw new SopsIssue(
+      ['sops', 'age'],
+      `no age key found to decrypt it (looked in ${keys.looked.join(', ')})${keys.issues.length > 0 ? `; ${keys.issues.join('; ')}` : ''}`,
+      hint,
+    );
   }
   // Loaded on first use: a run without a sops file never loads age (and its post-quantum ciphers).
   const { Decrypter, armor } = await import('age-encryption');
@@ -213,11 +273,20 @@ async function unwrapDataKey(metadata: Record<string, unknown>, keys: AgeKeys, f
     try {
       armored = armor.decode(entry.enc);
     } catch {
-      throw new SopsIssue(['sops', 'age', index, 'enc'], `the encrypted data key for ${String(entry.recipient)} is not an armored age file`, 'restore the file from git, or encrypt it again with sops');
+      throw new SopsIssue(
+        ['sops', 'age', index, 'enc'],
+        `the encrypted data key for ${String(entry.recipient)} is not an armored age file`,
+        'restore the file from git, or encrypt it again with sops',
+      );
     }
     try {
       const key = await decrypter.decrypt(armored);
-      if (key.length !== 32) throw new SopsIssue(['sops', 'age', index, 'enc'], `the data key for ${String(entry.recipient)} is ${key.length} bytes, not 32`, 'encrypt the file again with sops');
+      if (key.length !== 32)
+        throw new SopsIssue(
+          ['sops', 'age', index, 'enc'],
+          `the data key for ${String(entry.recipient)} is ${key.length} bytes, not 32`,
+          'encrypt the file again with sops',
+        );
       return key;
     } catch (error) {
       if (error instanceof SopsIssue) throw error;
@@ -225,7 +294,11 @@ async function unwrapDataKey(metadata: Record<string, unknown>, keys: AgeKeys, f
     }
   }
   const from = [...new Set(keys.identities.map((identity) => identity.from))].join(', ');
-  throw new SopsIssue(['sops', 'age'], `none of the age keys (from ${from}) is for a recipient of ${file}${issues.length > 0 ? `; ${issues.join('; ')}` : ''}`, hint);
+  throw new SopsIssue(
+    ['sops', 'age'],
+    `none of the age keys (from ${from}) is for a recipient of ${file}${issues.length > 0 ? `; ${issues.join('; ')}` : ''}`,
+    hint,
+  );
 }
 
 /**
@@ -233,14 +306,19 @@ async function unwrapDataKey(metadata: Record<string, unknown>, keys: AgeKeys, f
  * encrypted_suffix, unencrypted_regex or encrypted_regex says otherwise for some key on the path.
  */
 function encryptionRules(metadata: Record<string, unknown>): (keys: readonly string[]) => boolean {
-  const text = (name: string) => (typeof metadata[name] === 'string' && metadata[name] !== '' ? (metadata[name] as string) : undefined);
+  const text = (name: string) =>
+    typeof metadata[name] === 'string' && metadata[name] !== '' ? (metadata[name] as string) : undefined;
   const regex = (name: string) => {
     const source = text(name);
     if (source === undefined) return undefined;
     try {
       return new RegExp(source);
     } catch {
-      throw new SopsIssue(['sops', name], `${name} ${JSON.stringify(source)} is a Go regular expression boutique cannot read`, `write it without Go-only syntax such as (?i), or encrypt the file without ${name}`);
+      throw new SopsIssue(
+        ['sops', name],
+        `${name} ${JSON.stringify(source)} is a Go regular expression boutique cannot read`,
+        `write it without Go-only syntax such as (?i), or encrypt the file without ${name}`,
+      );
     }
   };
   const unencryptedSuffix = text('unencrypted_suffix');
@@ -258,10 +336,21 @@ function encryptionRules(metadata: Record<string, unknown>): (keys: readonly str
 }
 
 /** One `ENC[AES256_GCM,…]` value, decrypted and typed as sops does (aes/cipher.go Decrypt); `""` stays `""`. */
-function decryptLeaf(text: string, dataKey: Uint8Array, aad: string, at: PathSegment[], what = describePath(at)): unknown {
+function decryptLeaf(
+  text: string,
+  dataKey: Uint8Array,
+  aad: string,
+  at: PathSegment[],
+  what = describePath(at),
+): unknown {
   if (text === '') return '';
   const parts = ENCRYPTED.exec(text);
-  if (!parts) throw new SopsIssue(at, `${what} is not in sops's encrypted format (ENC[AES256_GCM,data:…,iv:…,tag:…,type:…])`, 'restore the value sops wrote (git), or encrypt the file again with sops');
+  if (!parts)
+    throw new SopsIssue(
+      at,
+      `${what} is not in sops's encrypted format (ENC[AES256_GCM,data:…,iv:…,tag:…,type:…])`,
+      'restore the value sops wrote (git), or encrypt the file again with sops',
+    );
   const [, data, iv, tag, type] = parts as unknown as [string, string, string, string, string];
   let plain: Buffer;
   try {
@@ -270,7 +359,11 @@ function decryptLeaf(text: string, dataKey: Uint8Array, aad: string, at: PathSeg
     decipher.setAuthTag(Buffer.from(tag, 'base64'));
     plain = Buffer.concat([decipher.update(Buffer.from(data, 'base64')), decipher.final()]);
   } catch {
-    throw new SopsIssue(at, `${what} does not decrypt: it was changed, or moved from another key or file`, 'restore the file from git, or edit it with sops (sops edit)');
+    throw new SopsIssue(
+      at,
+      `${what} does not decrypt: it was changed, or moved from another key or file`,
+      'restore the file from git, or edit it with sops (sops edit)',
+    );
   }
   const textValue = plain.toString('utf8');
   switch (type) {
@@ -281,28 +374,46 @@ function decryptLeaf(text: string, dataKey: Uint8Array, aad: string, at: PathSeg
     case 'int':
     case 'float': {
       const number = Number(textValue);
-      if (textValue.trim() === '' || Number.isNaN(number)) throw new SopsIssue(at, `${what} decrypts to something that is not ${type === 'int' ? 'an integer' : 'a number'}`, 'encrypt the file again with sops');
+      if (textValue.trim() === '' || Number.isNaN(number))
+        throw new SopsIssue(
+          at,
+          `${what} decrypts to something that is not ${type === 'int' ? 'an integer' : 'a number'}`,
+          'encrypt the file again with sops',
+        );
       return number;
     }
     case 'bool':
       if (/^(1|t|T|TRUE|true|True)$/.test(textValue)) return true;
       if (/^(0|f|F|FALSE|false|False)$/.test(textValue)) return false;
-      throw new SopsIssue(at, `${what} decrypts to something that is not a boolean`, 'encrypt the file again with sops');
+      throw new SopsIssue(
+        at,
+        `${what} decrypts to something that is not a boolean`,
+        'encrypt the file again with sops',
+      );
     default:
-      throw new SopsIssue(at, `${what} has the unknown sops type ${JSON.stringify(type)}`, 'encrypt the file again with a released sops');
+      throw new SopsIssue(
+        at,
+        `${what} has the unknown sops type ${JSON.stringify(type)}`,
+        'encrypt the file again with a released sops',
+      );
   }
 }
 
 /** A leaf's bytes in the MAC (sops.go ToBytes): text as is, numbers in decimal, booleans as True and False. */
 function macBytes(value: unknown): string {
   if (typeof value === 'boolean') return value ? 'True' : 'False';
-  if (typeof value === 'number') return Number.isInteger(value) && Math.abs(value) < 2 ** 63 ? BigInt(value).toString() : String(value);
+  if (typeof value === 'number')
+    return Number.isInteger(value) && Math.abs(value) < 2 ** 63 ? BigInt(value).toString() : String(value);
   return String(value);
 }
 
 /** An unencrypted leaf as sops reads it, with YAML 1.2 (yaml.v3): a plain `yes` or `on` is the text written. */
 function yaml12Value(node: Scalar): unknown {
-  return typeof node.value === 'boolean' && node.source !== undefined && !/^(true|True|TRUE|false|False|FALSE)$/.test(node.source) ? node.source : node.value;
+  return typeof node.value === 'boolean' &&
+    node.source !== undefined &&
+    !/^(true|True|TRUE|false|False|FALSE)$/.test(node.source)
+    ? node.source
+    : node.value;
 }
 
 /** A map key as sops reads it: the text written, whatever YAML 1.1 would make of it (`yes`, `1`). */
@@ -319,7 +430,11 @@ function rfc3339(value: unknown): string {
 
 /** A leaf's place as a helm --set path (`db.password`, `users[0].token`, `annotations.a\.b`). */
 function setPath(at: readonly PathSegment[]): string {
-  return at.map((step, index) => (typeof step === 'number' ? `[${step}]` : `${index > 0 ? '.' : ''}${step.replace(/[\\.[\],=]/g, '\\$&')}`)).join('');
+  return at
+    .map((step, index) =>
+      typeof step === 'number' ? `[${step}]` : `${index > 0 ? '.' : ''}${step.replace(/[\\.[\],=]/g, '\\$&')}`,
+    )
+    .join('');
 }
 
 const describePath = (at: readonly PathSegment[]) => `the value at ${setPath(at) || 'the top'}`;

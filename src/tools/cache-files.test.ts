@@ -29,11 +29,16 @@ describe('pruneCaches', () => {
     });
     recall(join(root, 'renders/used.yaml'));
     expect(pruneCaches(Date.now(), root)).toBe(3);
-    expect(['renders/old.yaml', 'renders/used.yaml', 'manifests/recent.json', 'accepted-configs/old', 'parsed-configs/old.json', 'tools/helm-v4/helm'].filter((file) => existsSync(join(root, file)))).toEqual([
-      'renders/used.yaml',
-      'manifests/recent.json',
-      'tools/helm-v4/helm',
-    ]);
+    expect(
+      [
+        'renders/old.yaml',
+        'renders/used.yaml',
+        'manifests/recent.json',
+        'accepted-configs/old',
+        'parsed-configs/old.json',
+        'tools/helm-v4/helm',
+      ].filter((file) => existsSync(join(root, file))),
+    ).toEqual(['renders/used.yaml', 'manifests/recent.json', 'tools/helm-v4/helm']);
   });
 
   it('runs at most once a day', () => {
@@ -54,7 +59,7 @@ describe('untrustedFolder', () => {
     return root;
   };
 
-  it('trusts a folder of the user that only the user (and the user\'s own group) may write', () => {
+  it("trusts a folder of the user that only the user (and the user's own group) may write", () => {
     const root = folder();
     expect(untrustedFolder(join(root, 'renders'))).toBeUndefined();
     chmodSync(join(root, 'renders'), 0o770);

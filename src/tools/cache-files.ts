@@ -1,4 +1,14 @@
-import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { cacheDir } from './pinned.js';
 
@@ -33,7 +43,8 @@ export function untrustedFolder(dir: string): string | undefined {
     const uid = process.getuid?.();
     if (stat.isSymbolicLink()) stat = statSync(folder);
     if (uid !== undefined && stat.uid !== uid) return `${folder} belongs to another user (uid ${stat.uid})`;
-    if (stat.mode & 0o002 || (stat.mode & 0o020 && stat.gid !== process.getgid?.())) return `${folder} is writable by others (mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')})`;
+    if (stat.mode & 0o002 || (stat.mode & 0o020 && stat.gid !== process.getgid?.()))
+      return `${folder} is writable by others (mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')})`;
   }
   return undefined;
 }
@@ -46,7 +57,9 @@ function refused(dir: string): boolean {
     const problem = untrustedFolder(dir);
     verdicts.set(dir, problem);
     if (problem) {
-      process.stderr.write(`warning: ${problem}: boutique neither reads nor writes ${dir}, as it runs code and deploys renders kept there\n  hint: run chmod go-w on it (and chown it to yourself), or set BOUTIQUE_CACHE_DIR to a folder only you can write\n`);
+      process.stderr.write(
+        `warning: ${problem}: boutique neither reads nor writes ${dir}, as it runs code and deploys renders kept there\n  hint: run chmod go-w on it (and chown it to yourself), or set BOUTIQUE_CACHE_DIR to a folder only you can write\n`,
+      );
     }
   }
   return verdicts.get(dir) !== undefined;

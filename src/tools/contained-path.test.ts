@@ -21,10 +21,17 @@ describe('writablePathIn', () => {
     writeFileSync(join(elsewhere, 'victim.yaml'), 'keep me');
     symlinkSync(join(elsewhere, 'victim.yaml'), join(root, 'file.yaml'));
     symlinkSync(join(elsewhere, 'not-yet.yaml'), join(root, 'dangling.yaml'));
-    for (const target of [join(root, 'shop', 'web'), join(root, 'file.yaml'), join(root, 'dangling.yaml'), join(root, '..', 'elsewhere', 'x')]) {
+    for (const target of [
+      join(root, 'shop', 'web'),
+      join(root, 'file.yaml'),
+      join(root, 'dangling.yaml'),
+      join(root, '..', 'elsewhere', 'x'),
+    ]) {
       expect(() => writablePathIn(root, target, '--output-dir'), target).toThrow(UsageError);
     }
-    expect(() => writablePathIn(root, join(root, 'shop', 'web'), '--output-dir')).toThrow(/--output-dir: .*shop\/web leads out of .*out through a symbolic link, to .*elsewhere\/web/);
+    expect(() => writablePathIn(root, join(root, 'shop', 'web'), '--output-dir')).toThrow(
+      /--output-dir: .*shop\/web leads out of .*out through a symbolic link, to .*elsewhere\/web/,
+    );
   });
 
   it('follows links that stay inside, and a root that is itself a link', () => {
@@ -32,8 +39,12 @@ describe('writablePathIn', () => {
     mkdirSync(join(root, 'real'));
     symlinkSync(join(root, 'real'), join(root, 'alias'));
     symlinkSync(root, join(base, 'root-link'));
-    expect(writablePathIn(root, join(root, 'alias', 'new', 'file.yaml'), 'export')).toBe(join(root, 'alias', 'new', 'file.yaml'));
-    expect(writablePathIn(join(base, 'root-link'), join(base, 'root-link', 'a', 'b'), 'export')).toBe(join(base, 'root-link', 'a', 'b'));
+    expect(writablePathIn(root, join(root, 'alias', 'new', 'file.yaml'), 'export')).toBe(
+      join(root, 'alias', 'new', 'file.yaml'),
+    );
+    expect(writablePathIn(join(base, 'root-link'), join(base, 'root-link', 'a', 'b'), 'export')).toBe(
+      join(base, 'root-link', 'a', 'b'),
+    );
   });
 });
 
@@ -51,7 +62,9 @@ describe('outsideRepository', () => {
       { what: 'values file of shop/web', path: join(root, 'deploy', 'values.yaml') },
       { what: 'values file of shop/api', path: join(elsewhere, 'token') },
     ]);
-    expect(warnings).toEqual([`warning: values file of shop/web ${join(root, 'deploy', 'values.yaml')} (${join(elsewhere, 'token')}) is outside the repository ${root}: boutique reads it, and shows nothing of it`]);
+    expect(warnings).toEqual([
+      `warning: values file of shop/web ${join(root, 'deploy', 'values.yaml')} (${join(elsewhere, 'token')}) is outside the repository ${root}: boutique reads it, and shows nothing of it`,
+    ]);
     expect(repositoryOf(base)).toBe(base);
   });
 });

@@ -45,7 +45,9 @@ export function writablePathIn(root: string, target: string, what: string): stri
   const inside = relative(folder, lands);
   if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) return resolve(target);
   throw new UsageError(`${what}: ${target} leads out of ${root} through a symbolic link, to ${lands}`, {
-    suggestions: [`remove the link, or write to a folder that has no link out of it; boutique writes nothing outside ${root}`],
+    suggestions: [
+      `remove the link, or write to a folder that has no link out of it; boutique writes nothing outside ${root}`,
+    ],
   });
 }
 
@@ -71,8 +73,10 @@ export function outsideRepository(repository: string, files: readonly { what: st
   return files.flatMap(({ what, path }) => {
     const lands = followLinks(path);
     const inside = relative(repository, lands);
-    if ((inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) || seen.has(lands)) return [];
+    if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside)) || seen.has(lands)) return [];
     seen.add(lands);
-    return [`warning: ${what} ${path}${lands === resolve(path) ? '' : ` (${lands})`} is outside the repository ${repository}: boutique reads it, and shows nothing of it`];
+    return [
+      `warning: ${what} ${path}${lands === resolve(path) ? '' : ` (${lands})`} is outside the repository ${repository}: boutique reads it, and shows nothing of it`,
+    ];
   });
 }

@@ -104,7 +104,8 @@ export async function resolveTool(name: PinnedToolName, options: ResolveOptions)
     if (!path) continue;
     if (!isExecutable(path)) throw new ToolError(`${origin} names ${path}, which is not an executable file`);
     const version = await versionOf(name, path, options);
-    if (name === 'helm' && !isSupportedHelm(version)) throw new ToolError(`${origin} names helm ${version}; boutique needs helm 3.14 or later`);
+    if (name === 'helm' && !isSupportedHelm(version))
+      throw new ToolError(`${origin} names helm ${version}; boutique needs helm 3.14 or later`);
     return { name, path, version, source };
   }
   const onPath = findOnPath(name, options.env);
@@ -116,7 +117,9 @@ export async function resolveTool(name: PinnedToolName, options: ResolveOptions)
   if (isExecutable(pinned)) return { name, path: pinned, version: pinnedTools.tools[name].version, source: 'pinned' };
   throw new ToolError(`no usable ${name} found`, {
     suggestions: [
-      name === 'helm' ? 'install helm 3.14 or later on PATH, or pass --helm-binary' : 'install kubectl on PATH, or set BOUTIQUE_KUBECTL',
+      name === 'helm'
+        ? 'install helm 3.14 or later on PATH, or pass --helm-binary'
+        : 'install kubectl on PATH, or set BOUTIQUE_KUBECTL',
       `or install the pinned ${name} ${pinnedTools.tools[name].version} (npm install does, unless it skips install scripts): node ${installScript}`,
     ],
   });

@@ -1,4 +1,20 @@
-import { isCollection, isMap, isPair, isScalar, parse, parseAllDocuments, parseDocument, stringify, type Document, type DocumentOptions, type Node, type ParseOptions, type Scalar, type SchemaOptions, type ToJSOptions } from 'yaml';
+import {
+  isCollection,
+  isMap,
+  isPair,
+  isScalar,
+  parse,
+  parseAllDocuments,
+  parseDocument,
+  stringify,
+  type Document,
+  type DocumentOptions,
+  type Node,
+  type ParseOptions,
+  type Scalar,
+  type SchemaOptions,
+  type ToJSOptions,
+} from 'yaml';
 
 /**
  * YAML as helm, kubectl and the API server read it. They use go-yaml v2 (through sigs.k8s.io/yaml), which speaks

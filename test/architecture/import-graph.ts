@@ -14,17 +14,35 @@ export function readImportGraph(srcDir: string): ImportEdge[] {
   return sourceFiles(srcDir).flatMap((file) => {
     const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, false);
     const edge = (specifier: string, typeOnly: boolean): ImportEdge => {
-      const to = specifier.startsWith('.') ? relative(srcDir, resolve(dirname(file), specifier)).replace(/\.js$/, '.ts') : specifier;
+      const to = specifier.startsWith('.')
+        ? relative(srcDir, resolve(dirname(file), specifier)).replace(/\.js$/, '.ts')
+        : specifier;
       return { from: relative(srcDir, file), to, typeOnly };
     };
     const declared = source.statements.flatMap((statement): ImportEdge[] => {
-      if (!(ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) || !statement.moduleSpecifier || !ts.isStringLiteral(statement.moduleSpecifier)) return [];
-      return [edge(statement.moduleSpecifier.text, ts.isImportDeclaration(statement) ? statement.importClause?.isTypeOnly === true : statement.isTypeOnly)];
+      if (
+        !(ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) ||
+        !statement.moduleSpecifier ||
+        !ts.isStringLiteral(statement.moduleSpecifier)
+      )
+        return [];
+      return [
+        edge(
+          statement.moduleSpecifier.text,
+          ts.isImportDeclaration(statement) ? statement.importClause?.isTypeOnly === true : statement.isTypeOnly,
+        ),
+      ];
     });
     // `await import('x')` loads a module lazily, but it is as much an import as a declaration at the top.
     const dynamic: ImportEdge[] = [];
     const visit = (node: ts.Node): void => {
-      if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) dynamic.push(edge(node.arguments[0].text, false));
+      if (
+        ts.isCallExpression(node) &&
+        node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+        node.arguments[0] &&
+        ts.isStringLiteral(node.arguments[0])
+      )
+        dynamic.push(edge(node.arguments[0].text, false));
       ts.forEachChild(node, visit);
     };
     visit(source);
@@ -54,9 +72,16 @@ export function readGlobalUses(srcDir: string): GlobalUse[] {
         if (owner === 'process') uses.add(`process.${node.name.text}`);
         if ((owner === 'Date' || owner === 'performance') && node.name.text === 'now') uses.add(`${owner}.now`);
       }
-      if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'fetch') uses.add('fetch');
+      if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'fetch')
+        uses.add('fetch');
       // new Date(x) converts a value; new Date() reads the clock.
-      if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'Date' && (node.arguments?.length ?? 0) === 0) uses.add('new Date()');
+      if (
+        ts.isNewExpression(node) &&
+        ts.isIdentifier(node.expression) &&
+        node.expression.text === 'Date' &&
+        (node.arguments?.length ?? 0) === 0
+      )
+        uses.add('new Date()');
       ts.forEachChild(node, visit);
     };
     visit(source);
@@ -66,7 +91,9 @@ export function readGlobalUses(srcDir: string): GlobalUse[] {
 
 function sourceFiles(srcDir: string): string[] {
   const walk = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)]));
+    readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+      entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)],
+    );
   return walk(srcDir).filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'));
 }
 
@@ -119,12 +146,16 @@ export const PURE_EXCEPTIONS: Readonly<Record<string, { allows: readonly string[
     allows: ['node:fs', 'process.cwd', 'process.env', 'tools/contained-path.ts'],
     why: 'the loader: nodeFileProbe is the real disk behind FileProbe, messages name files from the working folder, it warns of files outside the repository, and it hands the environment to valueFrom.env (value-sources.ts itself takes it as an argument); cli/base-command.ts imports it here',
   },
-  'config/accepted.ts': { allows: ['node:fs', 'tools/cache-files.ts'], why: "the accepted-input cache: kept on disk (tools/cache-files.ts), named by boutique's own package.json version" },
+  'config/accepted.ts': {
+    allows: ['node:fs', 'tools/cache-files.ts'],
+    why: "the accepted-input cache: kept on disk (tools/cache-files.ts), named by boutique's own package.json version",
+  },
   'config/schema.ts': { allows: ['node:fs'], why: 'reads the shipped releases.schema.json once, as the module loads' },
 };
 
 /** What a command may import of src/: the oclif layer, the use cases' door, the views and the errors. */
-const commandMayImport = (to: string) => FOLDERS[folderOf(to)] === 'cli' || FOLDERS[folderOf(to)] === 'report' || to === 'app/index.ts' || to === 'errors.ts';
+const commandMayImport = (to: string) =>
+  FOLDERS[folderOf(to)] === 'cli' || FOLDERS[folderOf(to)] === 'report' || to === 'app/index.ts' || to === 'errors.ts';
 
 /**
  * The layering rules of docs/architecture.md, checked on an import graph and the modules' uses of the process and
@@ -132,8 +163,15 @@ const commandMayImport = (to: string) => FOLDERS[folderOf(to)] === 'cli' || FOLD
  */
 export function architectureViolations(edges: readonly ImportEdge[], uses: readonly GlobalUse[] = []): string[] {
   const violations: string[] = [];
-  const unclassified = [...new Set([...edges.map((edge) => edge.from), ...uses.map((use) => use.from)].map(folderOf))].filter((folder) => !(folder in FOLDERS)).sort();
-  violations.push(...unclassified.map((folder) => `${folder}/ is not classified: add it to FOLDERS in test/architecture/import-graph.ts (pure, report, adapter, app, cli or commands)`));
+  const unclassified = [...new Set([...edges.map((edge) => edge.from), ...uses.map((use) => use.from)].map(folderOf))]
+    .filter((folder) => !(folder in FOLDERS))
+    .sort();
+  violations.push(
+    ...unclassified.map(
+      (folder) =>
+        `${folder}/ is not classified: add it to FOLDERS in test/architecture/import-graph.ts (pure, report, adapter, app, cli or commands)`,
+    ),
+  );
   const pureUse = (from: string, what: string) => {
     if (PURE_EXCEPTIONS[from]?.allows.includes(what)) return;
     violations.push(`${from} uses ${what}: ${folderOf(from)}/ is pure (no files, network, process or clock)`);
@@ -141,19 +179,33 @@ export function architectureViolations(edges: readonly ImportEdge[], uses: reado
   for (const { from, to, typeOnly } of edges) {
     const fromFolder = folderOf(from);
     const layer = FOLDERS[fromFolder];
-    if (PROCESS_MODULES.has(to) && from !== 'process/runner.ts') violations.push(`${from} imports ${to}: only process/runner.ts starts processes`);
+    if (PROCESS_MODULES.has(to) && from !== 'process/runner.ts')
+      violations.push(`${from} imports ${to}: only process/runner.ts starts processes`);
     if (layer === 'commands') {
-      const forbidden = PROCESS_MODULES.has(to) || FILE_MODULES.has(to) || NETWORK_MODULES.has(to) || to === 'yaml' || (isLocal(to) && !commandMayImport(to));
-      if (forbidden) violations.push(`${from} imports ${to}: commands import only cli/, app/index.ts, report/ and errors.ts (parse flags, call a use case, return its outcome)`);
+      const forbidden =
+        PROCESS_MODULES.has(to) ||
+        FILE_MODULES.has(to) ||
+        NETWORK_MODULES.has(to) ||
+        to === 'yaml' ||
+        (isLocal(to) && !commandMayImport(to));
+      if (forbidden)
+        violations.push(
+          `${from} imports ${to}: commands import only cli/, app/index.ts, report/ and errors.ts (parse flags, call a use case, return its outcome)`,
+        );
     }
     if (layer === 'pure' || layer === 'report') {
       // A type names what a view renders; it runs nothing.
-      const outward = isLocal(to) && !typeOnly && ['adapter', 'app', 'cli', 'commands'].includes(FOLDERS[folderOf(to)] ?? '');
+      const outward =
+        isLocal(to) && !typeOnly && ['adapter', 'app', 'cli', 'commands'].includes(FOLDERS[folderOf(to)] ?? '');
       if (outward && PURE_EXCEPTIONS[from]?.allows.includes(to)) continue;
-      if (outward || PROCESS_MODULES.has(to)) violations.push(`${from} imports ${to}: ${fromFolder}/ is ${layer === 'pure' ? 'pure' : 'a view'} (no I/O, no process layer, no use cases)`);
+      if (outward || PROCESS_MODULES.has(to))
+        violations.push(
+          `${from} imports ${to}: ${fromFolder}/ is ${layer === 'pure' ? 'pure' : 'a view'} (no I/O, no process layer, no use cases)`,
+        );
       else if (FILE_MODULES.has(to) || NETWORK_MODULES.has(to)) {
         if (layer === 'pure') pureUse(from, to);
-        else violations.push(`${from} imports ${to}: ${fromFolder}/ is a view (no I/O, no process layer, no use cases)`);
+        else
+          violations.push(`${from} imports ${to}: ${fromFolder}/ is a view (no I/O, no process layer, no use cases)`);
       }
     }
   }
@@ -164,8 +216,15 @@ export function architectureViolations(edges: readonly ImportEdge[], uses: reado
 
 /** Entries of PURE_EXCEPTIONS that the code no longer needs, so the list only shrinks. */
 export function unusedExceptions(edges: readonly ImportEdge[], uses: readonly GlobalUse[]): string[] {
-  const used = new Set([...edges.map(({ from, to }) => `${from} ${to}`), ...uses.map(({ from, what }) => `${from} ${what}`)]);
-  return Object.entries(PURE_EXCEPTIONS).flatMap(([file, { allows }]) => allows.filter((what) => !used.has(`${file} ${what}`)).map((what) => `${file} no longer uses ${what}: remove it from PURE_EXCEPTIONS`));
+  const used = new Set([
+    ...edges.map(({ from, to }) => `${from} ${to}`),
+    ...uses.map(({ from, what }) => `${from} ${what}`),
+  ]);
+  return Object.entries(PURE_EXCEPTIONS).flatMap(([file, { allows }]) =>
+    allows
+      .filter((what) => !used.has(`${file} ${what}`))
+      .map((what) => `${file} no longer uses ${what}: remove it from PURE_EXCEPTIONS`),
+  );
 }
 
 /** Cycles among folders, each as a closed path, found from folders in sorted order so the report is stable. */

@@ -24,7 +24,9 @@ describe('every broken input: located, explained, exit 2', () => {
       expect(stderr).toContain('  hint: ');
       expect(stderr).not.toMatch(/boutique-values-|\n\s+at |This is a bug/);
     } finally {
-      expect(readdirSync(dir).sort()).toEqual([...new Set(['charts', 'values', ...Object.keys(row.files).map((path) => path.split('/')[0]!)])].sort());
+      expect(readdirSync(dir).sort()).toEqual(
+        [...new Set(['charts', 'values', ...Object.keys(row.files).map((path) => path.split('/')[0]!)])].sort(),
+      );
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -12,7 +12,14 @@ describe('list, in-process', () => {
     expect(text.stdout).toContain('frontend');
     const json = await runCommand(['list', '-f', join(dir, 'releases.yaml'), '-e', 'dev', '-o', 'json']);
     const envelope = JSON.parse(json.stdout);
-    expect(envelope).toMatchObject({ schemaVersion: 1, command: 'list', environment: 'dev', ok: true, summary: { releases: 12 }, errors: [] });
+    expect(envelope).toMatchObject({
+      schemaVersion: 1,
+      command: 'list',
+      environment: 'dev',
+      ok: true,
+      summary: { releases: 12 },
+      errors: [],
+    });
     expect(envelope.results.map((release: { name: string }) => release.name).at(-1)).toBe('loadgenerator');
   });
 });

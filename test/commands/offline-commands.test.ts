@@ -47,13 +47,25 @@ describe('the commands that need no cluster, in-process', () => {
       if (release.name === 'cartservice') throw new Error('execution error: cart is broken');
       return `kind: ConfigMap\nmetadata:\n  name: ${release.name}\n`;
     };
-    const ok = await runCommand(['template', '-f', file, '-e', 'dev', '-l', 'name=redis-cart'], fakeAdapters(cluster.deps));
+    const ok = await runCommand(
+      ['template', '-f', file, '-e', 'dev', '-l', 'name=redis-cart'],
+      fakeAdapters(cluster.deps),
+    );
     expect(ok.exitCode, ok.stderr).toBe(0);
-    expect(ok.stdout).toBe('# boutique: release boutique-dev/redis-cart (chart ./charts/redis)\nkind: ConfigMap\nmetadata:\n  name: redis-cart\n');
-    const failed = await runCommand(['template', '-f', file, '-e', 'dev', '-l', 'name=cartservice', '-o', 'json'], fakeAdapters(cluster.deps));
+    expect(ok.stdout).toBe(
+      '# boutique: release boutique-dev/redis-cart (chart ./charts/redis)\nkind: ConfigMap\nmetadata:\n  name: redis-cart\n',
+    );
+    const failed = await runCommand(
+      ['template', '-f', file, '-e', 'dev', '-l', 'name=cartservice', '-o', 'json'],
+      fakeAdapters(cluster.deps),
+    );
     expect(failed.exitCode).toBe(1);
     expect(failed.stderr).toContain('release boutique-dev/cartservice: Error: execution error: cart is broken\n');
-    expect(JSON.parse(failed.stdout)).toMatchObject({ ok: false, summary: { rendered: 0, failed: 1 }, errors: [{ release: 'boutique-dev/cartservice' }] });
+    expect(JSON.parse(failed.stdout)).toMatchObject({
+      ok: false,
+      summary: { rendered: 0, failed: 1 },
+      errors: [{ release: 'boutique-dev/cartservice' }],
+    });
   });
 
   it('version names boutique, helm and kubectl and where each came from', async () => {
@@ -66,10 +78,19 @@ describe('the commands that need no cluster, in-process', () => {
 
   it('import converts a helmfile into releases.yaml; --strict exits 1 when something was left out', async () => {
     const dir = writeFiles({
-      'helmfile.yaml': 'releases:\n  - name: web\n    namespace: apps\n    chart: ./charts/web\n    hooks:\n      - events: [presync]\n        command: echo\n',
+      'helmfile.yaml':
+        'releases:\n  - name: web\n    namespace: apps\n    chart: ./charts/web\n    hooks:\n      - events: [presync]\n        command: echo\n',
       'charts/web/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
     });
-    const strict = await runCommand(['import', join(dir, 'helmfile.yaml'), '-f', join(dir, 'releases.yaml'), '--strict', '-o', 'json']);
+    const strict = await runCommand([
+      'import',
+      join(dir, 'helmfile.yaml'),
+      '-f',
+      join(dir, 'releases.yaml'),
+      '--strict',
+      '-o',
+      'json',
+    ]);
     expect(strict.exitCode).toBe(1);
     expect(readFileSync(join(dir, 'releases.yaml'), 'utf8')).toContain('name: web');
     const envelope = JSON.parse(strict.stdout);
@@ -80,7 +101,20 @@ describe('the commands that need no cluster, in-process', () => {
   it('export writes Flux objects for an environment and says what it wrote', async () => {
     const file = join(copyShippedSystem().dir, 'releases.yaml');
     const out = writeFiles({});
-    const run = await runCommand(['export', 'flux', '-f', file, '-e', 'dev', '--output-dir', join(out, 'flux'), '--repo-url', 'https://git.example.com/platform.git', '--repo-path', '.']);
+    const run = await runCommand([
+      'export',
+      'flux',
+      '-f',
+      file,
+      '-e',
+      'dev',
+      '--output-dir',
+      join(out, 'flux'),
+      '--repo-url',
+      'https://git.example.com/platform.git',
+      '--repo-path',
+      '.',
+    ]);
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^flux: \d+ files for environment dev in /);
     expect(existsSync(join(out, 'flux', 'kustomization.yaml'))).toBe(true);
@@ -88,7 +122,10 @@ describe('the commands that need no cluster, in-process', () => {
 
   it('set-image pins a version in the versions file and warns when the render did not change', async () => {
     const system = copyShippedSystem();
-    const run = await runCommand(['set-image', '-f', join(system.dir, 'releases.yaml'), '-e', 'dev', 'frontend=3f2a1c9', '-o', 'json'], fakeAdapters(createFakeCluster().deps));
+    const run = await runCommand(
+      ['set-image', '-f', join(system.dir, 'releases.yaml'), '-e', 'dev', 'frontend=3f2a1c9', '-o', 'json'],
+      fakeAdapters(createFakeCluster().deps),
+    );
     expect(run.exitCode, run.stderr).toBe(0);
     // The fake helm renders nothing, so the new version changes no render: the warning names versionKeys.
     expect(run.stderr).toContain('warning: boutique-dev/frontend renders the same with 3f2a1c9');
@@ -102,12 +139,20 @@ describe('the commands that need no cluster, in-process', () => {
     const file = join(system.dir, 'releases.yaml');
     const source = createFakeCluster({ releases: { 'boutique-dev/frontend': {} } });
     source.deps.helm.values = async () => ({ image: { tag: 'abc1234' } });
-    const run = await runCommand(['promote', '-f', file, '--from', 'dev', '--to', 'staging', '-l', 'name=frontend'], fakeAdapters(source.deps));
+    const run = await runCommand(
+      ['promote', '-f', file, '--from', 'dev', '--to', 'staging', '-l', 'name=frontend'],
+      fakeAdapters(source.deps),
+    );
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^\+\+\+ b\/.*versions\/staging\.yaml\n@@ -0,0 \+1,1 @@\n\+frontend: "abc1234"\n$/m);
-    const refused = await runCommand(['promote', '-f', file, '--from', 'dev', '--to', 'staging', '-l', 'name=cartservice', '-o', 'json'], fakeAdapters(source.deps));
+    const refused = await runCommand(
+      ['promote', '-f', file, '--from', 'dev', '--to', 'staging', '-l', 'name=cartservice', '-o', 'json'],
+      fakeAdapters(source.deps),
+    );
     expect(refused.exitCode).not.toBe(0);
-    expect(refused.stderr).toContain('cannot promote dev -> staging: 1 release(s) are not healthy in dev; nothing was written');
+    expect(refused.stderr).toContain(
+      'cannot promote dev -> staging: 1 release(s) are not healthy in dev; nothing was written',
+    );
     expect(JSON.parse(refused.stdout)).toMatchObject({ command: 'promote', ok: false, results: [] });
   });
 

@@ -22,10 +22,15 @@ let oclifConfig: Promise<Config> | undefined;
  * building dist/ or starting helm. A run that would build real adapters fails, so a command that reaches for helm,
  * kubectl or git without being given fakes is caught.
  */
-export async function runCommand(argv: readonly string[], adapters: Adapters = untouchableAdapters()): Promise<CommandRun> {
+export async function runCommand(
+  argv: readonly string[],
+  adapters: Adapters = untouchableAdapters(),
+): Promise<CommandRun> {
   const [id, ...rest] = argv;
   if (!id) throw new Error('runCommand needs a command id');
-  const { default: command } = (await import(`../../src/commands/${id}.ts`)) as { default: { id?: string; run(argv: string[], config: Config): Promise<unknown> } };
+  const { default: command } = (await import(`../../src/commands/${id}.ts`)) as {
+    default: { id?: string; run(argv: string[], config: Config): Promise<unknown> };
+  };
   oclifConfig ??= Config.load(repoRoot);
   const config = await oclifConfig;
   command.id = id;

@@ -35,24 +35,37 @@ describe('broken inputs through the CLI contact nothing', () => {
     markers = mkdtempSync(join(tmpdir(), 'boutique-markers-'));
     privateTmp = mkdtempSync(join(tmpdir(), 'boutique-private-tmp-'));
     const tool = (name: string) =>
-      fakeExecutable(name, `require('node:fs').writeFileSync(require('node:path').join(${JSON.stringify(markers)}, '${name}-' + process.pid), process.argv.slice(2).join(' '));\nfetch(${JSON.stringify(repository.url)}).finally(() => process.exit(1));`).path;
+      fakeExecutable(
+        name,
+        `require('node:fs').writeFileSync(require('node:path').join(${JSON.stringify(markers)}, '${name}-' + process.pid), process.argv.slice(2).join(' '));\nfetch(${JSON.stringify(repository.url)}).finally(() => process.exit(1));`,
+      ).path;
     kubeconfig = join(markers, 'kubeconfig');
     writeFileSync(
       kubeconfig,
       `apiVersion: v1\nkind: Config\nclusters: [{ name: fake, cluster: { server: "${cluster.url}" } }]\nusers: [{ name: fake, user: { token: t } }]\ncontexts: [{ name: fake, context: { cluster: fake, user: fake } }]\ncurrent-context: fake\n`,
     );
-    env = { BOUTIQUE_HELM: tool('helm'), BOUTIQUE_KUBECTL: tool('kubectl'), KUBECONFIG: kubeconfig, TMPDIR: privateTmp };
+    env = {
+      BOUTIQUE_HELM: tool('helm'),
+      BOUTIQUE_KUBECTL: tool('kubectl'),
+      KUBECONFIG: kubeconfig,
+      TMPDIR: privateTmp,
+    };
   });
 
   afterAll(async () => {
-    await Promise.all([cluster, repository].map(({ server }) => new Promise<void>((resolve) => server.close(() => resolve()))));
+    await Promise.all(
+      [cluster, repository].map(({ server }) => new Promise<void>((resolve) => server.close(() => resolve()))),
+    );
     for (const dir of [markers, privateTmp]) rmSync(dir, { recursive: true, force: true });
   });
 
   async function run(row: BadInput) {
     const dir = writeProject(row, repository.url);
     try {
-      const result = await boutique((row.args ?? ['sync']).map((arg) => arg.replaceAll('<dir>', dir)), { cwd: dir, env });
+      const result = await boutique(
+        (row.args ?? ['sync']).map((arg) => arg.replaceAll('<dir>', dir)),
+        { cwd: dir, env },
+      );
       return { ...result, output: normalizeOutput(result.stderr, dir) };
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -69,7 +82,8 @@ describe('broken inputs through the CLI contact nothing', () => {
     const result = await run(row);
     expect(result.exitCode, result.stderr).toBe(2);
     expect(result.output).toBe(row.expected);
-    if (/^\S+:\d+:\d+: /m.test(result.stderr)) expect(result.stderr).toMatch(/nothing was sent to helm or the cluster\n$/);
+    if (/^\S+:\d+:\d+: /m.test(result.stderr))
+      expect(result.stderr).toMatch(/nothing was sent to helm or the cluster\n$/);
     expect(result.stderr).not.toMatch(/\n\s+at |This is a bug/);
     expect(readdirSync(markers)).toEqual(['kubeconfig']);
     expect(readdirSync(privateTmp)).toEqual([]);
@@ -78,7 +92,12 @@ describe('broken inputs through the CLI contact nothing', () => {
 
   // The proof has teeth: the same project, fixed, reaches helm, which leaves its marker and calls the repository.
   it('sees helm start and the repository called once the input is valid', async () => {
-    const result = await run({ name: 'valid', files: { 'releases.yaml': 'releases:\n  - name: web\n    chart: ./charts/web\n' }, args: ['template'], expected: '' });
+    const result = await run({
+      name: 'valid',
+      files: { 'releases.yaml': 'releases:\n  - name: web\n    chart: ./charts/web\n' },
+      args: ['template'],
+      expected: '',
+    });
     expect(result.exitCode).not.toBe(0);
     expect(readdirSync(markers).some((file) => file.startsWith('helm-'))).toBe(true);
     await expect.poll(() => repository.connections()).toBeGreaterThan(0);

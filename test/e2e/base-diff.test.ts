@@ -66,12 +66,15 @@ spec:
 };
 /** A chart with a file:// dependency (a folder of its own), which helm builds into charts/ on each run. */
 const reportsChart = {
-  'Chart.yaml': 'apiVersion: v2\nname: reports\nversion: 0.1.0\ndependencies:\n  - name: settings\n    version: 1.0.0\n    repository: file://../settings\n',
-  'templates/service.yaml': 'apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  ports: [{ port: 8080 }]\n',
+  'Chart.yaml':
+    'apiVersion: v2\nname: reports\nversion: 0.1.0\ndependencies:\n  - name: settings\n    version: 1.0.0\n    repository: file://../settings\n',
+  'templates/service.yaml':
+    'apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  ports: [{ port: 8080 }]\n',
 };
 const settingsChart = {
   'Chart.yaml': 'apiVersion: v2\nname: settings\nversion: 1.0.0\n',
-  'templates/configmap.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-settings\ndata:\n  level: info\n',
+  'templates/configmap.yaml':
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-settings\ndata:\n  level: info\n',
 };
 const extrasChart = (level: string, version: string) => ({
   'Chart.yaml': `apiVersion: v2\nname: extras\nversion: ${version}\n`,
@@ -109,7 +112,8 @@ async function packExtras(dir: string, level: string, version = '1.0.0'): Promis
   await execa(helmBinary(), ['package', join(source, 'extras'), '--destination', join(dir, 'charts/worker/charts')]);
 }
 
-const git = (dir: string, args: string[]) => execa('git', ['-c', 'user.email=test@example.com', '-c', 'user.name=test', ...args], { cwd: dir });
+const git = (dir: string, args: string[]) =>
+  execa('git', ['-c', 'user.email=test@example.com', '-c', 'user.name=test', ...args], { cwd: dir });
 
 /** The base: one commit holding every release, its charts and values. */
 async function baseRepository(): Promise<string> {
@@ -149,14 +153,22 @@ describe('boutique diff --base on a repository with real commits', () => {
   });
 
   /** A copy of the base repository with `change` applied to its working tree, and what diff --base HEAD lists. */
-  async function listedAfter(change: (dir: string) => Promise<void> | void, args: string[] = ['--all-environments']): Promise<{ listed: Listed[]; report: any; dir: string }> {
+  async function listedAfter(
+    change: (dir: string) => Promise<void> | void,
+    args: string[] = ['--all-environments'],
+  ): Promise<{ listed: Listed[]; report: any; dir: string }> {
     const dir = mkdtempSync(join(tmpdir(), 'boutique-base-diff-case-'));
     cpSync(base, dir, { recursive: true });
     await change(dir);
     const result = await boutique(['diff', '--base', 'HEAD', '-o', 'json', ...args], { cwd: dir });
     expect(result.exitCode, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
-    const listed = (report.results[0].changes as Listed[]).map(({ environment, release, kind, renamedFrom }) => ({ environment, release, kind, ...(renamedFrom && { renamedFrom }) }));
+    const listed = (report.results[0].changes as Listed[]).map(({ environment, release, kind, renamedFrom }) => ({
+      environment,
+      release,
+      kind,
+      ...(renamedFrom && { renamedFrom }),
+    }));
     return { listed, report, dir };
   }
 
@@ -168,23 +180,39 @@ describe('boutique diff --base on a repository with real commits', () => {
   };
 
   it('lists nothing when nothing changed, and says so in one plan line', async () => {
-    const result = await boutique(['diff', '--base', 'HEAD', '--all-environments', '--detailed-exitcode'], { cwd: base });
+    const result = await boutique(['diff', '--base', 'HEAD', '--all-environments', '--detailed-exitcode'], {
+      cwd: base,
+    });
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stdout.split('\n')[0]).toBe('Plan: 0 to add, 0 to change, 0 to destroy in 0 of 10 releases (2 environments)');
+    expect(result.stdout.split('\n')[0]).toBe(
+      'Plan: 0 to add, 0 to change, 0 to destroy in 0 of 10 releases (2 environments)',
+    );
   });
 
   it('a values file changed: that release, in every environment', async () => {
     const { listed, report, dir } = await listedAfter((dir) => edit(dir, 'values/web.yaml', () => 'replicas: 3\n'));
-    expect((await boutique(['diff', '--base', 'HEAD', '--all-environments', '--detailed-exitcode'], { cwd: dir })).exitCode).toBe(2);
+    expect(
+      (await boutique(['diff', '--base', 'HEAD', '--all-environments', '--detailed-exitcode'], { cwd: dir })).exitCode,
+    ).toBe(2);
     expect(listed).toEqual([
       { environment: 'dev', release: 'shop-dev/web', kind: 'changed' },
       { environment: 'prod', release: 'shop/web', kind: 'changed' },
     ]);
-    expect(report.summary).toMatchObject({ add: 0, change: 2, destroy: 0, releases: 2, ofReleases: 10, environments: 2, rendered: 2 });
+    expect(report.summary).toMatchObject({
+      add: 0,
+      change: 2,
+      destroy: 0,
+      releases: 2,
+      ofReleases: 10,
+      environments: 2,
+      rendered: 2,
+    });
   });
 
   it('a chart template changed: every release of that chart, and only those', async () => {
-    const { listed } = await listedAfter((dir) => edit(dir, 'charts/worker/templates/job.yaml', (text) => text.replace('*/5', '*/10')));
+    const { listed } = await listedAfter((dir) =>
+      edit(dir, 'charts/worker/templates/job.yaml', (text) => text.replace('*/5', '*/10')),
+    );
     expect(listed).toEqual([
       { environment: 'dev', release: 'shop-dev/worker', kind: 'changed' },
       { environment: 'prod', release: 'shop/worker', kind: 'changed' },
@@ -192,14 +220,36 @@ describe('boutique diff --base on a repository with real commits', () => {
   });
 
   it('an immutable field changed: requires replace, as the cluster diff marks it', async () => {
-    const { listed, report } = await listedAfter((dir) => edit(dir, 'charts/app/templates/deployment.yaml', (text) => text.replace('selector: { matchLabels: { app: {{ .Release.Name }} } }', 'selector: { matchLabels: { app: {{ .Release.Name }}, tier: web } }').replace('metadata: { labels: { app: {{ .Release.Name }} } }', 'metadata: { labels: { app: {{ .Release.Name }}, tier: web } }')), ['-e', 'dev']);
+    const { listed, report } = await listedAfter(
+      (dir) =>
+        edit(dir, 'charts/app/templates/deployment.yaml', (text) =>
+          text
+            .replace(
+              'selector: { matchLabels: { app: {{ .Release.Name }} } }',
+              'selector: { matchLabels: { app: {{ .Release.Name }}, tier: web } }',
+            )
+            .replace(
+              'metadata: { labels: { app: {{ .Release.Name }} } }',
+              'metadata: { labels: { app: {{ .Release.Name }}, tier: web } }',
+            ),
+        ),
+      ['-e', 'dev'],
+    );
     expect(listed.map(({ release }) => release)).toEqual(['shop-dev/api', 'shop-dev/cache', 'shop-dev/web']);
-    const deployment = report.results[0].changes[0].diff.changes.find((change: { ref: string }) => change.ref === 'Deployment/api');
-    expect(deployment.impacts.map((impact: { message: string }) => impact.message)).toContain('requires replace: spec.selector is immutable');
+    const deployment = report.results[0].changes[0].diff.changes.find(
+      (change: { ref: string }) => change.ref === 'Deployment/api',
+    );
+    expect(deployment.impacts.map((impact: { message: string }) => impact.message)).toContain(
+      'requires replace: spec.selector is immutable',
+    );
   });
 
   it('a value marked secret changed: the release is listed, neither value shown', async () => {
-    const secretOn = (value: string) => (text: string) => text.replace('    values: [values/api.yaml]\n', `    values: [values/api.yaml]\n    set: [{ name: greeting, value: ${value}, secret: true }]\n`);
+    const secretOn = (value: string) => (text: string) =>
+      text.replace(
+        '    values: [values/api.yaml]\n',
+        `    values: [values/api.yaml]\n    set: [{ name: greeting, value: ${value}, secret: true }]\n`,
+      );
     const dir = mkdtempSync(join(tmpdir(), 'boutique-base-diff-secret-'));
     cpSync(base, dir, { recursive: true });
     edit(dir, 'releases.yaml', secretOn('s3cr3t-before'));
@@ -214,15 +264,25 @@ describe('boutique diff --base on a repository with real commits', () => {
   });
 
   it("a file:// dependency's template changed: the releases of the chart that depends on it", async () => {
-    const { listed, report } = await listedAfter((dir) => edit(dir, 'charts/settings/templates/configmap.yaml', (text) => text.replace('info', 'debug')));
+    const { listed, report } = await listedAfter((dir) =>
+      edit(dir, 'charts/settings/templates/configmap.yaml', (text) => text.replace('info', 'debug')),
+    );
     expect(listed.map(({ release }) => release)).toEqual(['shop-dev/reports', 'shop/reports']);
-    expect(report.results[0].changes[0].diff.changes.filter((change: { action: string }) => change.action !== 'unchanged').map((change: { ref: string }) => change.ref)).toEqual(['ConfigMap/reports-settings']);
+    expect(
+      report.results[0].changes[0].diff.changes
+        .filter((change: { action: string }) => change.action !== 'unchanged')
+        .map((change: { ref: string }) => change.ref),
+    ).toEqual(['ConfigMap/reports-settings']);
   });
 
   it('a vendored dependency archive bumped under the same name, Chart.yaml unchanged: its releases', async () => {
     const { listed, report } = await listedAfter((dir) => packExtras(dir, 'debug'));
     expect(listed.map(({ release }) => release)).toEqual(['shop-dev/worker', 'shop/worker']);
-    expect(report.results[0].changes[0].diff.changes.filter((change: { action: string }) => change.action === 'change').map((change: { ref: string }) => change.ref)).toEqual(['ConfigMap/worker-extras']);
+    expect(
+      report.results[0].changes[0].diff.changes
+        .filter((change: { action: string }) => change.action === 'change')
+        .map((change: { ref: string }) => change.ref),
+    ).toEqual(['ConfigMap/worker-extras']);
   });
 
   it('a vendored dependency bumped (Chart.yaml and its archive): its releases', async () => {
@@ -233,17 +293,21 @@ describe('boutique diff --base on a repository with real commits', () => {
     expect(listed.map(({ release }) => release)).toEqual(['shop-dev/worker', 'shop/worker']);
   });
 
-  it("a versions file changed: that release in that environment only", async () => {
+  it('a versions file changed: that release in that environment only', async () => {
     const { listed, report } = await listedAfter((dir) => edit(dir, 'versions/dev.yaml', () => 'api: "2.0"\n'));
     expect(listed).toEqual([{ environment: 'dev', release: 'shop-dev/api', kind: 'changed' }]);
-    const deployment = report.results[0].changes[0].diff.changes.find((change: { ref: string }) => change.ref === 'Deployment/api');
+    const deployment = report.results[0].changes[0].diff.changes.find(
+      (change: { ref: string }) => change.ref === 'Deployment/api',
+    );
     expect(deployment.impacts.map((impact: { kind: string }) => impact.kind)).toContain('rollout');
   });
 
   it("an environment's values changed: every release of that environment, none of the other", async () => {
     const { listed } = await listedAfter((dir) => edit(dir, 'values/prod.yaml', () => 'greeting: bonjour\n'));
     // worker and reports are rendered too (their values changed) but render the same, so they are not listed.
-    expect(listed).toEqual(['api', 'cache', 'web'].map((name) => ({ environment: 'prod', release: `shop/${name}`, kind: 'changed' })));
+    expect(listed).toEqual(
+      ['api', 'cache', 'web'].map((name) => ({ environment: 'prod', release: `shop/${name}`, kind: 'changed' })),
+    );
   });
 
   it("an environment's overlay added (values/<env>/<release>.yaml): that release in that environment", async () => {
@@ -252,32 +316,54 @@ describe('boutique diff --base on a repository with real commits', () => {
   });
 
   it('inline values in releases.yaml changed: that release', async () => {
-    const { listed } = await listedAfter((dir) => edit(dir, 'releases.yaml', (text) => text.replace('tag: "7"', 'tag: "7.2"')));
+    const { listed } = await listedAfter((dir) =>
+      edit(dir, 'releases.yaml', (text) => text.replace('tag: "7"', 'tag: "7.2"')),
+    );
     expect(listed.map(({ release }) => release)).toEqual(['shop-dev/cache', 'shop/cache']);
   });
 
   it('a release added, one removed and one renamed: each said as such, the others untouched', async () => {
-    const { listed, report } = await listedAfter((dir) => {
-      edit(dir, 'releases.yaml', (text) =>
-        text
-          .replace('  - name: api\n    chart: ./charts/app\n    values: [values/api.yaml]\n', '  - name: backend\n    chart: ./charts/app\n    values: [values/backend.yaml]\n')
-          .replace('needs: [api]', 'needs: [backend]')
-          .replace(/  - name: cache\n(.*\n)*$/, '  - name: search\n    chart: ./charts/app\n    values: [{ image: { repository: opensearch } }]\n'),
-      );
-      renameSync(join(dir, 'values/api.yaml'), join(dir, 'values/backend.yaml'));
-      edit(dir, 'versions/dev.yaml', () => 'backend: "1.0"\n');
-    }, ['-e', 'dev']);
+    const { listed, report } = await listedAfter(
+      (dir) => {
+        edit(dir, 'releases.yaml', (text) =>
+          text
+            .replace(
+              '  - name: api\n    chart: ./charts/app\n    values: [values/api.yaml]\n',
+              '  - name: backend\n    chart: ./charts/app\n    values: [values/backend.yaml]\n',
+            )
+            .replace('needs: [api]', 'needs: [backend]')
+            .replace(
+              /  - name: cache\n(.*\n)*$/,
+              '  - name: search\n    chart: ./charts/app\n    values: [{ image: { repository: opensearch } }]\n',
+            ),
+        );
+        renameSync(join(dir, 'values/api.yaml'), join(dir, 'values/backend.yaml'));
+        edit(dir, 'versions/dev.yaml', () => 'backend: "1.0"\n');
+      },
+      ['-e', 'dev'],
+    );
     expect(listed).toEqual([
       { environment: 'dev', release: 'shop-dev/backend', kind: 'renamed', renamedFrom: 'shop-dev/api' },
       { environment: 'dev', release: 'shop-dev/search', kind: 'added' },
       { environment: 'dev', release: 'shop-dev/web', kind: 'needs' },
       { environment: 'dev', release: 'shop-dev/cache', kind: 'removed' },
     ]);
-    expect(report.summary).toMatchObject({ add: 4, change: 0, destroy: 0, releases: 4, ofReleases: 7, environments: 1 });
+    expect(report.summary).toMatchObject({
+      add: 4,
+      change: 0,
+      destroy: 0,
+      releases: 4,
+      ofReleases: 7,
+      environments: 1,
+    });
   });
 
   it('installed: false in one environment: its objects to destroy there', async () => {
-    const { listed, report } = await listedAfter((dir) => edit(dir, 'releases.yaml', (text) => text.replace('    chart: ./charts/worker\n', '    chart: ./charts/worker\n    installed: { prod: false }\n')));
+    const { listed, report } = await listedAfter((dir) =>
+      edit(dir, 'releases.yaml', (text) =>
+        text.replace('    chart: ./charts/worker\n', '    chart: ./charts/worker\n    installed: { prod: false }\n'),
+      ),
+    );
     expect(listed).toEqual([{ environment: 'prod', release: 'shop/worker', kind: 'changed' }]);
     expect(report.summary).toMatchObject({ add: 0, change: 0, destroy: 2 });
   });
@@ -289,9 +375,13 @@ describe('boutique diff --base on a repository with real commits', () => {
     await git(dir, ['commit', '-qam', 'api says hey']);
     edit(dir, 'values/web.yaml', () => 'replicas: 5\n');
     const status = (await git(dir, ['status', '--porcelain'])).stdout;
-    const result = await boutique(['diff', '--base', 'HEAD~1', '--head', 'HEAD', '-e', 'dev', '-o', 'json'], { cwd: dir });
+    const result = await boutique(['diff', '--base', 'HEAD~1', '--head', 'HEAD', '-e', 'dev', '-o', 'json'], {
+      cwd: dir,
+    });
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout).results[0].changes.map((change: Listed) => change.release)).toEqual(['shop-dev/api']);
+    expect(JSON.parse(result.stdout).results[0].changes.map((change: Listed) => change.release)).toEqual([
+      'shop-dev/api',
+    ]);
     expect((await git(dir, ['status', '--porcelain'])).stdout).toBe(status);
   });
 
@@ -303,15 +393,24 @@ describe('boutique diff --base on a repository with real commits', () => {
     const result = await boutique(['diff', '--base', 'HEAD', '-e', 'prod', '-o', 'json'], { cwd: dir });
     expect(result.exitCode, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
-    expect(report.results[0].changes.map((change: Listed) => `${change.release} ${change.kind}`)).toEqual(['shop/api added', 'shop/worker added', 'shop/reports added', 'shop/cache added', 'shop/web added']);
+    expect(report.results[0].changes.map((change: Listed) => `${change.release} ${change.kind}`)).toEqual([
+      'shop/api added',
+      'shop/worker added',
+      'shop/reports added',
+      'shop/cache added',
+      'shop/web added',
+    ]);
     expect(report.summary).toMatchObject({ add: 10, change: 0, destroy: 0, releases: 5, ofReleases: 5 });
   });
 
   it('-l selects on both sides; a selector that matches nothing is the usual exit 2', async () => {
-    const { listed } = await listedAfter((dir) => {
-      edit(dir, 'values/web.yaml', () => 'replicas: 3\n');
-      edit(dir, 'values/api.yaml', () => 'greeting: hey\n');
-    }, ['-e', 'dev', '-l', 'name=api']);
+    const { listed } = await listedAfter(
+      (dir) => {
+        edit(dir, 'values/web.yaml', () => 'replicas: 3\n');
+        edit(dir, 'values/api.yaml', () => 'greeting: hey\n');
+      },
+      ['-e', 'dev', '-l', 'name=api'],
+    );
     expect(listed).toEqual([{ environment: 'dev', release: 'shop-dev/api', kind: 'changed' }]);
     const typo = await boutique(['diff', '--base', 'HEAD', '-l', 'name=apu'], { cwd: base });
     expect(typo.exitCode).toBe(2);
@@ -349,11 +448,17 @@ describe('boutique diff --base --comment github', () => {
         'POST /repos/shop/site/issues/7/comments',
       ]);
       for (const request of github.requests) {
-        expect(request.headers).toMatchObject({ authorization: 'Bearer test-token', accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' });
+        expect(request.headers).toMatchObject({
+          authorization: 'Bearer test-token',
+          accept: 'application/vnd.github+json',
+          'x-github-api-version': '2022-11-28',
+        });
       }
       const created = github.comments.at(-1)!;
       expect(created.body.split('\n')[0]).toMatch(/^<!-- boutique-diff .* -->$/);
-      expect(created.body).toContain('**Plan: 0 to add, 1 to change, 0 to destroy in 1 of 5 releases (1 environment)**');
+      expect(created.body).toContain(
+        '**Plan: 0 to add, 1 to change, 0 to destroy in 1 of 5 releases (1 environment)**',
+      );
       expect(created.body).toContain('<details>');
 
       github.requests.length = 0;
@@ -378,7 +483,9 @@ describe('boutique diff --base --comment github', () => {
   it('without a token: exit 2 before anything is rendered or sent', async () => {
     const github = await fakeGitHub([]);
     try {
-      const result = await boutique(['diff', '--base', 'HEAD', '--comment', 'github'], { env: { GITHUB_API_URL: github.url, GITHUB_REPOSITORY: 'shop/site', GITHUB_EVENT_PATH: '/nonexistent' } });
+      const result = await boutique(['diff', '--base', 'HEAD', '--comment', 'github'], {
+        env: { GITHUB_API_URL: github.url, GITHUB_REPOSITORY: 'shop/site', GITHUB_EVENT_PATH: '/nonexistent' },
+      });
       expect(result.exitCode).toBe(2);
       expect(result.stderr).toContain('--comment github needs GITHUB_TOKEN in the environment');
       expect(github.requests).toEqual([]);
@@ -389,7 +496,7 @@ describe('boutique diff --base --comment github', () => {
 });
 
 describe('boutique diff --base --comment gitlab', () => {
-  it("creates one note on the merge request, then updates it, with the token GitLab asks for", async () => {
+  it('creates one note on the merge request, then updates it, with the token GitLab asks for', async () => {
     const dir = await baseRepository();
     const notes: { id: number; body: string; system?: boolean }[] = [{ id: 1, body: 'added 1 commit', system: true }];
     const requests: string[] = [];
@@ -399,7 +506,8 @@ describe('boutique diff --base --comment gitlab', () => {
       request.on('end', () => {
         requests.push(`${request.method} ${request.url} ${request.headers['private-token']}`);
         const url = new URL(request.url!, 'http://127.0.0.1');
-        const reply = (status: number, value: unknown) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+        const reply = (status: number, value: unknown) =>
+          response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
         const base = '/api/v4/projects/shop%2Fsite/merge_requests/3/notes';
         if (request.method === 'GET' && url.pathname === base) return reply(200, notes);
         if (request.method === 'POST' && url.pathname === base) {
@@ -417,7 +525,12 @@ describe('boutique diff --base --comment gitlab', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const env = { GITLAB_TOKEN: 'glpat-test', CI_API_V4_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v4`, CI_PROJECT_ID: 'shop/site', CI_MERGE_REQUEST_IID: '3' };
+      const env = {
+        GITLAB_TOKEN: 'glpat-test',
+        CI_API_V4_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v4`,
+        CI_PROJECT_ID: 'shop/site',
+        CI_MERGE_REQUEST_IID: '3',
+      };
       writeFileSync(join(dir, 'values/web.yaml'), 'replicas: 3\n');
       const first = await boutique(['diff', '--base', 'HEAD', '-e', 'dev', '--comment', 'gitlab'], { cwd: dir, env });
       expect(first.exitCode, first.stderr).toBe(0);

@@ -8,7 +8,12 @@ import { boutique, boutiqueBin, repoRoot } from '../support/cli.js';
 /** Runs the built CLI in a pseudo-terminal (util-linux `script`), typing `input`, as a person at a shell would. */
 async function inTerminal(args: string[], input: string) {
   const command = [process.execPath, boutiqueBin, ...args].map((word) => `'${word}'`).join(' ');
-  const result = await execa('script', ['-qec', command, '/dev/null'], { cwd: repoRoot, input, reject: false, env: { NO_COLOR: '1' } });
+  const result = await execa('script', ['-qec', command, '/dev/null'], {
+    cwd: repoRoot,
+    input,
+    reject: false,
+    env: { NO_COLOR: '1' },
+  });
   return { output: String(result.stdout).replace(/\r/g, ''), exitCode: result.exitCode };
 }
 
@@ -16,14 +21,18 @@ describe('bad arguments: exit 2, a plain message, no help dump', () => {
   it('a flag typo names the flag and the closest one', async () => {
     const result = await boutique(['lint', '--selectr', 'tier=app']);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toBe('Error: Nonexistent flag: --selectr\n  hint: --selectr: did you mean --selector?\n  hint: boutique lint --help lists its arguments and flags\n');
+    expect(result.stderr).toBe(
+      'Error: Nonexistent flag: --selectr\n  hint: --selectr: did you mean --selector?\n  hint: boutique lint --help lists its arguments and flags\n',
+    );
     expect(result.stdout).toBe('');
   });
 
   it('an argument of the wrong type is bad input, not a bug', async () => {
     const result = await boutique(['rollback', 'adservice', 'abc']);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toBe('Error: revision "abc" is not a revision number\n  hint: write a whole number from 1 up, as helm history lists them (or leave it out to roll back to the revision before the current one)\n');
+    expect(result.stderr).toBe(
+      'Error: revision "abc" is not a revision number\n  hint: write a whole number from 1 up, as helm history lists them (or leave it out to roll back to the revision before the current one)\n',
+    );
   });
 
   it('an option outside its choices and a missing argument', async () => {
@@ -56,7 +65,9 @@ describe('did you mean (cli/not-found.ts)', () => {
   it("maps helmfile's verbs: apply is sync, with or without a terminal", async () => {
     const piped = await boutique(['apply', '-e', 'dev']);
     expect(piped.exitCode).toBe(127);
-    expect(piped.stderr).toContain("apply is not a boutique command. Did you mean sync? (helmfile's apply is boutique's sync)\n");
+    expect(piped.stderr).toContain(
+      "apply is not a boutique command. Did you mean sync? (helmfile's apply is boutique's sync)\n",
+    );
     const answeredNo = await inTerminal(['apply', '-e', 'dev'], 'n\r');
     expect(answeredNo.output).toContain("Did you mean sync? (helmfile's apply is boutique's sync)");
     expect(answeredNo.output).toContain('Run boutique sync -e dev? [y/N]');
@@ -69,10 +80,17 @@ describe('boutique completion bash', () => {
   /** What bash offers for the words typed so far (the last one being typed), through the script boutique prints. */
   const complete = async (setup: string, words: string[], cwd = repoRoot) => {
     const quoted = words.map((word) => `'${word}'`).join(' ');
-    const result = await execa('bash', ['-c', `${setup}\nCOMP_WORDS=(${quoted}); COMP_CWORD=${words.length - 1}; _boutique_complete; printf '%s\\n' "\${COMPREPLY[@]}"`], {
-      cwd,
-      env: { ...process.env, PATH: `${join(repoRoot, 'bin')}:${process.env.PATH}` },
-    });
+    const result = await execa(
+      'bash',
+      [
+        '-c',
+        `${setup}\nCOMP_WORDS=(${quoted}); COMP_CWORD=${words.length - 1}; _boutique_complete; printf '%s\\n' "\${COMPREPLY[@]}"`,
+      ],
+      {
+        cwd,
+        env: { ...process.env, PATH: `${join(repoRoot, 'bin')}:${process.env.PATH}` },
+      },
+    );
     return String(result.stdout).split('\n').filter(Boolean);
   };
 
@@ -104,7 +122,14 @@ describe('shell completion (oclif plugin-autocomplete)', () => {
     const setupLine = (await boutique(['autocomplete', 'script', 'bash'], { env })).stdout.trim();
     expect(setupLine).toMatch(/^BOUTIQUE_AC_BASH_SETUP_PATH=/);
     const complete = (words: string[]) =>
-      execa('bash', ['-c', `${setupLine}\nCOMP_WORDS=(${words.join(' ')}); COMP_CWORD=${words.length - 1}; _boutique_autocomplete; printf '%s\\n' "\${COMPREPLY[@]}"`], { env: { ...process.env, ...env } });
+      execa(
+        'bash',
+        [
+          '-c',
+          `${setupLine}\nCOMP_WORDS=(${words.join(' ')}); COMP_CWORD=${words.length - 1}; _boutique_autocomplete; printf '%s\\n' "\${COMPREPLY[@]}"`,
+        ],
+        { env: { ...process.env, ...env } },
+      );
     expect(String((await complete(['boutique', 'hi'])).stdout).split('\n')).toEqual(['history']);
     expect(String((await complete(['boutique', 'diff', '--det'])).stdout).split('\n')).toEqual(['--detailed-exitcode']);
   });
@@ -112,8 +137,12 @@ describe('shell completion (oclif plugin-autocomplete)', () => {
 
 describe('oclif manifest', () => {
   it('is built with the package and lists every command, so start-up reads it instead of loading each module', async () => {
-    const manifest = JSON.parse(readFileSync(join(repoRoot, 'oclif.manifest.json'), 'utf8')) as { commands: Record<string, unknown> };
-    const commandFiles = readdirSync(join(repoRoot, 'src', 'commands')).map((file) => file.replace(/\.ts$/, '')).sort();
+    const manifest = JSON.parse(readFileSync(join(repoRoot, 'oclif.manifest.json'), 'utf8')) as {
+      commands: Record<string, unknown>;
+    };
+    const commandFiles = readdirSync(join(repoRoot, 'src', 'commands'))
+      .map((file) => file.replace(/\.ts$/, ''))
+      .sort();
     expect(commandFiles).toEqual(expect.arrayContaining(['history', 'import', 'rollback', 'sync']));
     expect(Object.keys(manifest.commands).sort()).toEqual(commandFiles);
     const result = await boutique(['list'], { env: { DEBUG: 'oclif:config*' } });

@@ -12,22 +12,45 @@ const workloads = [
     spec: {
       replicas: 2,
       selector: { matchLabels: { app: 'web' } },
-      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'example.test/web:1', readinessProbe: { httpGet: { path: '/', port: 80 } } }] } },
+      template: {
+        metadata: { labels: { app: 'web' } },
+        spec: {
+          containers: [
+            { name: 'web', image: 'example.test/web:1', readinessProbe: { httpGet: { path: '/', port: 80 } } },
+          ],
+        },
+      },
     },
   },
-  { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace: 'default' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } },
-  { apiVersion: 'v1', kind: 'Service', metadata: { name: 'edge', namespace: 'default' }, spec: { type: 'LoadBalancer', selector: { app: 'web' }, ports: [{ port: 80 }] } },
+  {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: 'data', namespace: 'default' },
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'edge', namespace: 'default' },
+    spec: { type: 'LoadBalancer', selector: { app: 'web' }, ports: [{ port: 80 }] },
+  },
   {
     apiVersion: 'batch/v1',
     kind: 'Job',
     metadata: { name: 'migrate', namespace: 'default' },
-    spec: { template: { metadata: { annotations: { [readyDelayAnnotation]: '50' } }, spec: { restartPolicy: 'Never', containers: [{ name: 'migrate', image: 'example.test/migrate:1' }] } } },
+    spec: {
+      template: {
+        metadata: { annotations: { [readyDelayAnnotation]: '50' } },
+        spec: { restartPolicy: 'Never', containers: [{ name: 'migrate', image: 'example.test/migrate:1' }] },
+      },
+    },
   },
 ];
 
 describe('the test control plane', () => {
   let cluster: ControlPlane;
-  const kubectl = (args: string[], input?: string) => execa(kubectlBinary(), args, { env: cluster.env, input, reject: false });
+  const kubectl = (args: string[], input?: string) =>
+    execa(kubectlBinary(), args, { env: cluster.env, input, reject: false });
 
   beforeAll(async () => {
     cluster = await startControlPlane({ readyDelayMs: 100 });
@@ -61,11 +84,17 @@ describe('the test control plane', () => {
     expect(cluster.store.get('apps/v1', 'ReplicaSet', 'default', 'missing')).toBeUndefined();
   });
 
-  it('logs the clients\' requests in order and the API server\'s audit log records them, the controllers\' too', async () => {
+  it("logs the clients' requests in order and the API server's audit log records them, the controllers' too", async () => {
     const creates = cluster.requests.filter((entry) => entry.verb === 'create' || entry.verb === 'patch');
     expect(creates.map((entry) => entry.resource)).toContain('deployments');
     const audit = cluster.audit();
-    const deployment = audit.find((event) => event.stage === 'ResponseComplete' && event.objectRef?.resource === 'deployments' && event.objectRef.name === 'web' && ['create', 'patch'].includes(event.verb));
+    const deployment = audit.find(
+      (event) =>
+        event.stage === 'ResponseComplete' &&
+        event.objectRef?.resource === 'deployments' &&
+        event.objectRef.name === 'web' &&
+        ['create', 'patch'].includes(event.verb),
+    );
     expect(deployment?.user.username).toBe('boutique-test');
     // The proxy names each forwarded request's audit ID after its place in the request log.
     const logged = cluster.requests.find((entry) => `boutique-test-${entry.seq}` === deployment?.auditID);
@@ -76,9 +105,16 @@ describe('the test control plane', () => {
     expect(answered.length).toBeGreaterThan(5);
     for (const event of answered) {
       const entry = bySeq.get(event.auditID)!;
-      expect([entry.verb, entry.resource, entry.namespace, entry.status], event.requestURI).toEqual([event.verb, event.objectRef?.resource ?? '', event.objectRef?.namespace, event.responseStatus?.code]);
+      expect([entry.verb, entry.resource, entry.namespace, entry.status], event.requestURI).toEqual([
+        event.verb,
+        event.objectRef?.resource ?? '',
+        event.objectRef?.namespace,
+        event.responseStatus?.code,
+      ]);
     }
-    const replicaSetCreators = audit.filter((event) => event.objectRef?.resource === 'replicasets' && event.verb === 'create').map((event) => event.user.username);
+    const replicaSetCreators = audit
+      .filter((event) => event.objectRef?.resource === 'replicasets' && event.verb === 'create')
+      .map((event) => event.user.username);
     expect(replicaSetCreators).toContain('system:controller-manager');
   });
 
@@ -92,11 +128,16 @@ describe('the test control plane', () => {
     const available = await kubectl(['wait', 'deployment/held', '--for=condition=Available', '--timeout=60s']);
     expect(available.exitCode, available.stderr).toBe(0);
 
-    const removeFailure = cluster.faults.failRequests({ status: 503, matcher: { resource: 'configmaps', verb: 'list' } });
+    const removeFailure = cluster.faults.failRequests({
+      status: 503,
+      matcher: { resource: 'configmaps', verb: 'list' },
+    });
     const failed = await kubectl(['get', 'configmaps', '--request-timeout=5s']);
     removeFailure();
     expect(failed.exitCode).not.toBe(0);
-    expect(cluster.requests.filter((entry) => entry.resource === 'configmaps' && entry.status === 503).length).toBeGreaterThan(0);
+    expect(
+      cluster.requests.filter((entry) => entry.resource === 'configmaps' && entry.status === 503).length,
+    ).toBeGreaterThan(0);
     expect((await kubectl(['get', 'configmaps'])).exitCode).toBe(0);
   });
 });

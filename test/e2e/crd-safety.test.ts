@@ -19,7 +19,8 @@ describe('CustomResourceDefinition upgrades', () => {
   const run = (args: string[]) => boutique(args, { cwd: dir, env });
   const operatorValues = (values: string) => writeFileSync(join(dir, 'values', 'operator.yaml'), values);
   const writesSince = (seq: number) => cluster.requests.slice(seq).filter(isWrite);
-  const schemaOf = () => JSON.stringify(cluster.store.get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, crd)?.spec);
+  const schemaOf = () =>
+    JSON.stringify(cluster.store.get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, crd)?.spec);
 
   beforeAll(async () => {
     cluster = await startControlPlane({ readyDelayMs: 20 });
@@ -28,7 +29,12 @@ describe('CustomResourceDefinition upgrades', () => {
     env = emulatorEnv(cluster);
     const first = await run(['sync']);
     expect(first.exitCode, first.stderr).toBe(0);
-    expect(cluster.store.list('safety.boutique.dev/v1', 'Backup', 'data').map((backup) => backup.metadata.name).sort()).toEqual(['monthly', 'nightly']);
+    expect(
+      cluster.store
+        .list('safety.boutique.dev/v1', 'Backup', 'data')
+        .map((backup) => backup.metadata.name)
+        .sort(),
+    ).toEqual(['monthly', 'nightly']);
   });
   afterAll(() => cluster.stop());
 
@@ -39,8 +45,12 @@ describe('CustomResourceDefinition upgrades', () => {
     const result = await run(['sync']);
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toMatch(/^ops\/backup-operator +failed/m);
-    expect(result.stdout).toMatch(/^data\/backups +skipped .*nothing was applied: ops\/backup-operator would make an unsafe CustomResourceDefinition change/m);
-    expect(result.stderr).toContain(`${crd}: version v1alpha1 is served today and would be removed: clients that use it break [served-version-removed]`);
+    expect(result.stdout).toMatch(
+      /^data\/backups +skipped .*nothing was applied: ops\/backup-operator would make an unsafe CustomResourceDefinition change/m,
+    );
+    expect(result.stderr).toContain(
+      `${crd}: version v1alpha1 is served today and would be removed: clients that use it break [served-version-removed]`,
+    );
     expect(result.stderr).toContain(`--allow-unsafe-crd-change ${crd}`);
     expect(writesSince(before)).toEqual([]);
     expect(schemaOf()).toBe(schema);
@@ -52,13 +62,19 @@ describe('CustomResourceDefinition upgrades', () => {
     const result = await run(['sync']);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('2 live Backup objects fail the new schema [object-rejected]');
-    expect(result.stderr).toMatch(/data\/monthly: \.spec must have required property 'owner'; \.spec\.retention must be <= 30/);
-    expect(result.stderr).toMatch(/data\/nightly: \.spec must have required property 'owner'; \.spec\.target is set and no longer in the schema/);
+    expect(result.stderr).toMatch(
+      /data\/monthly: \.spec must have required property 'owner'; \.spec\.retention must be <= 30/,
+    );
+    expect(result.stderr).toMatch(
+      /data\/nightly: \.spec must have required property 'owner'; \.spec\.target is set and no longer in the schema/,
+    );
     expect(writesSince(before)).toEqual([]);
 
     const diff = await run(['diff']);
     expect(diff.exitCode, diff.stderr).toBe(0);
-    expect(diff.stdout).toContain(`! unsafe, sync refuses it without --allow-unsafe-crd-change ${crd}: 2 live Backup objects fail the new schema`);
+    expect(diff.stdout).toContain(
+      `! unsafe, sync refuses it without --allow-unsafe-crd-change ${crd}: 2 live Backup objects fail the new schema`,
+    );
     expect(diff.stdout).toContain('! schema ~ v1 .spec.owner: now required');
     expect(diff.stdout).toContain('! schema - v1 .spec.target');
   });
@@ -100,7 +116,9 @@ describe('uninstalling an operator whose CRD still has objects', () => {
     const before = cluster.requests.length;
     const refused = await run(['destroy', '-l', 'name=backup-operator', '--yes']);
     expect(refused.exitCode).toBe(2);
-    expect(refused.stderr).toContain(`nothing was uninstalled: ops/backup-operator deletes CustomResourceDefinition ${crd} and with it 2 live Backup objects`);
+    expect(refused.stderr).toContain(
+      `nothing was uninstalled: ops/backup-operator deletes CustomResourceDefinition ${crd} and with it 2 live Backup objects`,
+    );
     expect(refused.stderr).toContain('--delete-crds');
     expect(cluster.requests.slice(before).filter(isWrite)).toEqual([]);
 

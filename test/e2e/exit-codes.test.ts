@@ -23,7 +23,20 @@ describe('one rule for exit codes', () => {
   afterAll(() => cluster.stop());
 
   it('--detailed-exitcode is 2 for a release plain helm installed, which the plan upgrades though no object changes, in text and JSON', async () => {
-    await execa(helmBinary(), ['install', 'redis-cart', './charts/redis', '--namespace', 'boutique', '--create-namespace', '--values', 'values/redis-cart.yaml'], { cwd: system.dir, env: emulatorEnv(cluster) });
+    await execa(
+      helmBinary(),
+      [
+        'install',
+        'redis-cart',
+        './charts/redis',
+        '--namespace',
+        'boutique',
+        '--create-namespace',
+        '--values',
+        'values/redis-cart.yaml',
+      ],
+      { cwd: system.dir, env: emulatorEnv(cluster) },
+    );
     const text = await run(['diff', '--detailed-exitcode', ...selection]);
     expect(text.stdout).toContain('Releases: 1 to upgrade, 0 unchanged.');
     expect(text.exitCode, text.stderr).toBe(2);
@@ -32,7 +45,10 @@ describe('one rule for exit codes', () => {
     expect(JSON.parse(json.stdout).summary).toMatchObject({ change: 0, hasChanges: 1, changes: true });
     const dryRun = await run(['sync', '--dry-run', '--detailed-exitcode', ...selection]);
     expect(dryRun.exitCode, dryRun.stderr).toBe(2);
-    expect(JSON.parse((await run(['status', '-o', 'json', ...selection])).stdout).summary).toMatchObject({ upgrade: 1, changes: true });
+    expect(JSON.parse((await run(['status', '-o', 'json', ...selection])).stdout).summary).toMatchObject({
+      upgrade: 1,
+      changes: true,
+    });
   });
 
   it('says 0 and changes: false once synced, and 1 for an error under --detailed-exitcode', async () => {
@@ -48,8 +64,17 @@ describe('one rule for exit codes', () => {
   it('gives every command a summary in its JSON envelope', async () => {
     const out = mkdtempSync(join(tmpdir(), 'boutique-export-'));
     const commands = [
-      ['list'], ['graph'], ['template', ...selection], ['lint', '--list-rules'], ['version'], ['history', 'redis-cart'], ['status', ...selection],
-      ['diff', ...selection], ['sync', '--dry-run', ...selection], ['sync', ...selection], ['set-image', '-e', 'staging', 'frontend=3f2a1c9'],
+      ['list'],
+      ['graph'],
+      ['template', ...selection],
+      ['lint', '--list-rules'],
+      ['version'],
+      ['history', 'redis-cart'],
+      ['status', ...selection],
+      ['diff', ...selection],
+      ['sync', '--dry-run', ...selection],
+      ['sync', ...selection],
+      ['set-image', '-e', 'staging', 'frontend=3f2a1c9'],
       ['export', 'argocd', '--output-dir', out, '--repo-url', 'https://example.com/platform.git'],
     ];
     for (const args of commands) {

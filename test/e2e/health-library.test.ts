@@ -15,7 +15,9 @@ import { emulatorEnv } from '../support/tools.js';
  * generation raised as the sample's is, its status written with a PATCH of /status as its controller would, and
  * `boutique status` read for what each object's rule says of it.
  */
-const kinds = [...new Map(samples.map(({ object }) => [`${apiGroup(object.apiVersion)}/${object.kind}`, object])).values()];
+const kinds = [
+  ...new Map(samples.map(({ object }) => [`${apiGroup(object.apiVersion)}/${object.kind}`, object])).values(),
+];
 const plural = (kind: string) => `${kind.toLowerCase()}s`;
 const sampleName = (index: number) => `sample-${index}`;
 
@@ -30,7 +32,15 @@ function crd(apiVersion: string, kind: string) {
       group,
       scope: 'Namespaced',
       names: { plural: plural(kind), singular: kind.toLowerCase(), kind, listKind: `${kind}List` },
-      versions: [{ name: version, served: true, storage: true, subresources: { status: {} }, schema: { openAPIV3Schema: { type: 'object', properties: { spec: open, status: open } } } }],
+      versions: [
+        {
+          name: version,
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          schema: { openAPIV3Schema: { type: 'object', properties: { spec: open, status: open } } },
+        },
+      ],
     },
   };
 }
@@ -41,11 +51,24 @@ function writeProject(): string {
   mkdirSync(join(dir, 'library/crds'), { recursive: true });
   mkdirSync(join(dir, 'library/templates'));
   writeFileSync(join(dir, 'library/Chart.yaml'), 'apiVersion: v2\nname: library\nversion: 0.1.0\n');
-  writeFileSync(join(dir, 'library/crds/crds.yaml'), kinds.map(({ apiVersion, kind }) => JSON.stringify(crd(apiVersion, kind))).join('\n---\n'));
-  const objects = samples.map(({ object }, index) => JSON.stringify({ apiVersion: object.apiVersion, kind: object.kind, metadata: { name: sampleName(index) }, spec: object.spec ?? {} }));
+  writeFileSync(
+    join(dir, 'library/crds/crds.yaml'),
+    kinds.map(({ apiVersion, kind }) => JSON.stringify(crd(apiVersion, kind))).join('\n---\n'),
+  );
+  const objects = samples.map(({ object }, index) =>
+    JSON.stringify({
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      metadata: { name: sampleName(index) },
+      spec: object.spec ?? {},
+    }),
+  );
   writeFileSync(join(dir, 'library/templates/objects.yaml'), objects.join('\n---\n'));
   // Not waited for: the objects have no status until the test writes one.
-  writeFileSync(join(dir, 'releases.yaml'), 'releases:\n  - { name: library, namespace: lib, chart: ./library, wait: false }\n');
+  writeFileSync(
+    join(dir, 'releases.yaml'),
+    'releases:\n  - { name: library, namespace: lib, chart: ./library, wait: false }\n',
+  );
   return dir;
 }
 
@@ -68,16 +91,25 @@ describe('the built-in health library through the API', () => {
     for (const [index, { object }] of samples.entries()) {
       const path = `/apis/${object.apiVersion}/namespaces/lib/${plural(object.kind)}/${sampleName(index)}`;
       // The sample's generation, by as many changes of its spec.
-      for (let generation = 1; generation < (object.metadata.generation as number); generation++) await mergePatch(cluster, path, { spec: { revision: generation } });
-      expect(cluster.store.get(object.apiVersion, object.kind, 'lib', sampleName(index))?.metadata.generation).toBe(object.metadata.generation);
+      for (let generation = 1; generation < (object.metadata.generation as number); generation++)
+        await mergePatch(cluster, path, { spec: { revision: generation } });
+      expect(cluster.store.get(object.apiVersion, object.kind, 'lib', sampleName(index))?.metadata.generation).toBe(
+        object.metadata.generation,
+      );
       if (object.status) await mergePatch(cluster, `${path}/status`, { status: object.status });
     }
     const status = await run(['status', '-o', 'json']);
     expect(status.exitCode, status.stderr).toBe(0);
-    const [library] = JSON.parse(status.stdout).results as { status: string; notReady?: { object: string; state: string }[] }[];
+    const [library] = JSON.parse(status.stdout).results as {
+      status: string;
+      notReady?: { object: string; state: string }[];
+    }[];
     expect(library!.status).toBe('in sync');
     const stateOf = new Map((library!.notReady ?? []).map(({ object, state }) => [object, state]));
-    const got = samples.map(({ name, object }, index) => ({ name, state: stateOf.get(`${object.kind}/${sampleName(index)}`) ?? 'current' }));
+    const got = samples.map(({ name, object }, index) => ({
+      name,
+      state: stateOf.get(`${object.kind}/${sampleName(index)}`) ?? 'current',
+    }));
     expect(got).toEqual(samples.map(({ name, state }) => ({ name, state })));
     // Not a check that cannot fail: the samples hold every state.
     expect(new Set(got.map(({ state }) => state))).toEqual(new Set(['current', 'inProgress', 'failed']));

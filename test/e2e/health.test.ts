@@ -13,9 +13,15 @@ import { until } from '../support/wait.js';
  * releases.yaml's rule covers, and Gadgets, which no rule covers. No controller runs: the test writes the Widgets'
  * status itself, with a PATCH of /status as a controller would, while a sync waits.
  */
-const isWrite = (entry: RequestLogEntry) => ['create', 'update', 'patch', 'delete'].includes(entry.verb) && !entry.dryRun;
+const isWrite = (entry: RequestLogEntry) =>
+  ['create', 'update', 'patch', 'delete'].includes(entry.verb) && !entry.dryRun;
 const storageWrites = (cluster: ControlPlane, release: string) =>
-  cluster.requests.filter((entry) => isWrite(entry) && entry.resource === 'secrets' && (entry.name ?? '').startsWith(`sh.helm.release.v1.${release}.v`));
+  cluster.requests.filter(
+    (entry) =>
+      isWrite(entry) &&
+      entry.resource === 'secrets' &&
+      (entry.name ?? '').startsWith(`sh.helm.release.v1.${release}.v`),
+  );
 
 /** What a controller does: a PATCH of the object's /status. */
 const patchStatus = (cluster: ControlPlane, name: string, status: Record<string, unknown>, resource = 'widgets') =>
@@ -39,20 +45,43 @@ describe('health of custom resources', () => {
     try {
       const result = await run(['sync']);
       expect(result.exitCode).toBe(2);
-      expect(result.stderr).toMatch(/^releases\.yaml:8:\d+: the failed expression of the health rule for Widget is not valid CEL: /m);
+      expect(result.stderr).toMatch(
+        /^releases\.yaml:8:\d+: the failed expression of the health rule for Widget is not valid CEL: /m,
+      );
       expect(cluster.requests).toEqual([]);
     } finally {
       writeFileSync(join(dir, 'releases.yaml'), good);
     }
   });
 
-  it('lists the rules: releases.yaml\'s with the releases that use them, then the built-in library', async () => {
+  it("lists the rules: releases.yaml's with the releases that use them, then the built-in library", async () => {
     const result = await run(['health', '--list', '-o', 'json']);
     expect(result.exitCode, result.stderr).toBe(0);
     const rules = JSON.parse(result.stdout).results as { kind: string; source: string; releases: string[] }[];
     expect(rules[0]).toMatchObject({ kind: 'Widget', source: 'releases.yaml defaults.health[0]' });
-    expect(rules[0]!.releases.sort()).toEqual(['shop/after-broken', 'shop/app', 'shop/broken', 'shop/certs', 'shop/plain']);
-    expect(rules.map((rule) => rule.kind)).toEqual(expect.arrayContaining(['Certificate', 'Issuer', 'ClusterIssuer', 'Rollout', 'Prometheus', 'Alertmanager', 'HelmRelease', 'Kustomization', 'Cluster', 'Kafka', 'ScaledObject', '*']));
+    expect(rules[0]!.releases.sort()).toEqual([
+      'shop/after-broken',
+      'shop/app',
+      'shop/broken',
+      'shop/certs',
+      'shop/plain',
+    ]);
+    expect(rules.map((rule) => rule.kind)).toEqual(
+      expect.arrayContaining([
+        'Certificate',
+        'Issuer',
+        'ClusterIssuer',
+        'Rollout',
+        'Prometheus',
+        'Alertmanager',
+        'HelmRelease',
+        'Kustomization',
+        'Cluster',
+        'Kafka',
+        'ScaledObject',
+        '*',
+      ]),
+    );
     const text = await run(['health', '--list']);
     expect(text.stdout).toMatch(/^# example\.com\/v1 Widget \(releases\.yaml defaults\.health\[0\]\): used by shop\//m);
   });
@@ -63,16 +92,29 @@ describe('health of custom resources', () => {
     void sync.then((result) => (ended = result));
     /** boutique reading the Widget (after `since`, a request's seq): it waits on it. */
     const readBy = (name: string, since: number) => () => {
-      if (ended) throw new Error(`sync ended while the test waited for it to read Widget/${name}: ${ended.stdout}${ended.stderr}`);
+      if (ended)
+        throw new Error(
+          `sync ended while the test waited for it to read Widget/${name}: ${ended.stdout}${ended.stderr}`,
+        );
       // helm asks for the object too, before it creates it: boutique's reads are the ones that are not helm's.
-      return cluster.requests.some((entry) => entry.verb === 'get' && entry.resource === 'widgets' && entry.name === name && entry.seq > since && entry.status === 200 && !/^helm/i.test(entry.userAgent ?? ''));
+      return cluster.requests.some(
+        (entry) =>
+          entry.verb === 'get' &&
+          entry.resource === 'widgets' &&
+          entry.name === name &&
+          entry.seq > since &&
+          entry.status === 200 &&
+          !/^helm/i.test(entry.userAgent ?? ''),
+      );
     };
     await until(readBy('tls', 0), 'boutique reading Widget/tls');
     // A controller's first status: the rule waits until it says Ready.
     await patchStatus(cluster, 'tls', { conditions: [{ type: 'Ready', status: 'False', reason: 'Issuing' }] });
     await until(readBy('tls', cluster.requests.at(-1)!.seq), 'boutique reading Widget/tls again');
     await until(readBy('broken', 0), 'boutique reading Widget/broken');
-    await patchStatus(cluster, 'broken', { conditions: [{ type: 'Ready', status: 'False', reason: 'Broken', message: 'the widget factory is on fire' }] });
+    await patchStatus(cluster, 'broken', {
+      conditions: [{ type: 'Ready', status: 'False', reason: 'Broken', message: 'the widget factory is on fire' }],
+    });
     const readyPatch = cluster.requests.length;
     await patchStatus(cluster, 'tls', { conditions: [{ type: 'Ready', status: 'True', reason: 'Issued' }] });
     const readyAt = cluster.requests[readyPatch]!.seq;
@@ -80,12 +122,16 @@ describe('health of custom resources', () => {
     const result = await sync;
     expect(result.exitCode, result.stderr).toBe(1);
     const report = JSON.parse(result.stdout);
-    const byId = Object.fromEntries((report.results as { id: string; result: string }[]).map((entry) => [entry.id, entry]));
+    const byId = Object.fromEntries(
+      (report.results as { id: string; result: string }[]).map((entry) => [entry.id, entry]),
+    );
     expect(byId['shop/certs']).toMatchObject({ result: 'installed' });
     expect(byId['shop/app']).toMatchObject({ result: 'installed' });
     expect(byId['shop/plain']).toMatchObject({ result: 'installed' });
     expect(byId['shop/broken']).toMatchObject({ result: 'failed' });
-    expect(JSON.stringify(report)).toContain('Widget/broken failed: its health rule example.com/v1 Widget (releases.yaml defaults.health[0]) says failed: Ready=False (Broken): the widget factory is on fire');
+    expect(JSON.stringify(report)).toContain(
+      'Widget/broken failed: its health rule example.com/v1 Widget (releases.yaml defaults.health[0]) says failed: Ready=False (Broken): the widget factory is on fire',
+    );
     expect(byId['shop/after-broken']).toMatchObject({ result: 'skipped' });
     // Progress said what certs waited on, each time that changed.
     expect(result.stderr).toMatch(/shop\/certs: waiting for Widget\/tls: no status yet\n/);
@@ -100,7 +146,8 @@ describe('health of custom resources', () => {
   });
 
   it('a later sync fails a release whose custom resource is failed: unchanged, or upgraded with helm waiting for the built-in kinds only', async () => {
-    const rule = 'Widget/broken failed: its health rule example.com/v1 Widget (releases.yaml defaults.health[0]) says failed: Ready=False (Broken)';
+    const rule =
+      'Widget/broken failed: its health rule example.com/v1 Widget (releases.yaml defaults.health[0]) says failed: Ready=False (Broken)';
     // helm recorded broken as deployed: nothing to apply, but its Widget is not ready, so it is not done either.
     const unchanged = await run(['sync', '-l', 'name=broken']);
     expect(unchanged.exitCode).toBe(1);
@@ -112,29 +159,50 @@ describe('health of custom resources', () => {
     const upgraded = await run(['sync', '-l', 'name=broken', '--set', 'note=again']);
     expect(upgraded.exitCode).toBe(1);
     expect(upgraded.stderr).toContain(rule);
-    expect(storageWrites(cluster, 'broken').filter((entry) => entry.seq > cluster.requests[before]!.seq).length).toBeGreaterThan(0);
+    expect(
+      storageWrites(cluster, 'broken').filter((entry) => entry.seq > cluster.requests[before]!.seq).length,
+    ).toBeGreaterThan(0);
   });
 
   it('status says what a deployed release waits on', async () => {
     await patchStatus(cluster, 'tls', { conditions: [{ type: 'Ready', status: 'False', reason: 'Renewing' }] });
     const result = await run(['status', '-l', 'name=certs']);
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^certs +shop +default +1 +deployed .* in sync; waiting for Widget\/tls: Ready=False \(Renewing\)$/m);
+    expect(result.stdout).toMatch(
+      /^certs +shop +default +1 +deployed .* in sync; waiting for Widget\/tls: Ready=False \(Renewing\)$/m,
+    );
     const json = JSON.parse((await run(['status', '-l', 'name=certs', '-o', 'json'])).stdout);
-    expect(json.results).toEqual([expect.objectContaining({ id: 'shop/certs', status: 'in sync', notReady: [{ object: 'Widget/tls', state: 'inProgress', reason: 'Ready=False (Renewing)' }] })]);
+    expect(json.results).toEqual([
+      expect.objectContaining({
+        id: 'shop/certs',
+        status: 'in sync',
+        notReady: [{ object: 'Widget/tls', state: 'inProgress', reason: 'Ready=False (Renewing)' }],
+      }),
+    ]);
     // broken is deployed as far as helm knows, and its rule calls its Widget failed.
-    expect((await run(['status', '-l', 'name=broken', '--set', 'note=again'])).stdout).toMatch(/ in sync; failed: Widget\/broken: Ready=False \(Broken\): the widget factory is on fire$/m);
+    expect((await run(['status', '-l', 'name=broken', '--set', 'note=again'])).stdout).toMatch(
+      / in sync; failed: Widget\/broken: Ready=False \(Broken\): the widget factory is on fire$/m,
+    );
     await patchStatus(cluster, 'tls', { conditions: [{ type: 'Ready', status: 'True', reason: 'Issued' }] });
     expect((await run(['status', '-l', 'name=certs'])).stdout).toMatch(/ in sync$/m);
     // A Gadget has no rule: the conventions decide (helm's watcher's): a Ready=False holds it too.
-    await patchStatus(cluster, 'no-rule', { conditions: [{ type: 'Ready', status: 'False', reason: 'Painting' }] }, 'gadgets');
-    expect((await run(['status', '-l', 'name=plain'])).stdout).toMatch(/ in sync; waiting for Gadget\/no-rule: Ready=False \(Painting\)$/m);
+    await patchStatus(
+      cluster,
+      'no-rule',
+      { conditions: [{ type: 'Ready', status: 'False', reason: 'Painting' }] },
+      'gadgets',
+    );
+    expect((await run(['status', '-l', 'name=plain'])).stdout).toMatch(
+      / in sync; waiting for Gadget\/no-rule: Ready=False \(Painting\)$/m,
+    );
   });
 
   it('a rollback waits as sync does: helm for the built-in kinds, then the rule, which fails it at once, named', async () => {
     const result = await run(['rollback', 'broken', '1', '--debug']);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/^\$ \S+ rollback broken 1 --wait=legacy /m);
-    expect(result.stderr).toContain('Widget/broken failed: its health rule example.com/v1 Widget (releases.yaml defaults.health[0]) says failed: Ready=False (Broken)');
+    expect(result.stderr).toContain(
+      'Widget/broken failed: its health rule example.com/v1 Widget (releases.yaml defaults.health[0]) says failed: Ready=False (Broken)',
+    );
   });
 });

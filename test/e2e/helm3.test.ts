@@ -35,7 +35,9 @@ describe('boutique with helm 3', () => {
     expect(cluster.requests.slice(before).filter(isWrite)).toEqual([]);
 
     system.edit('values/cartservice.yaml', (text) => text.replace('memory: 128Mi', 'memory: 160Mi'));
-    expect((await run(['diff', ...selection])).stdout).toContain('Plan: 0 to add, 1 to change, 0 to destroy, 2 unchanged. Releases: 1 to upgrade, 1 unchanged.');
+    expect((await run(['diff', ...selection])).stdout).toContain(
+      'Plan: 0 to add, 1 to change, 0 to destroy, 2 unchanged. Releases: 1 to upgrade, 1 unchanged.',
+    );
     const third = await run(['sync', ...selection]);
     expect(third.stdout).toMatch(/^boutique\/redis-cart +unchanged /m);
     expect(third.stdout).toMatch(/^boutique\/cartservice +upgraded /m);

@@ -25,8 +25,17 @@ describe('taking over a release helmfile deployed', () => {
   let dir: string;
   let env: Record<string, string>;
   const run = (args: string[]) => boutique(args, { cwd: dir, env });
-  const revisions = async () => JSON.parse((await run(['history', 'shop/web', '-o', 'json'])).stdout).results[0].revisions.map((each: { revision: number }) => each.revision);
-  const values = () => JSON.parse((cluster.store.list('v1', 'ConfigMap', 'shop').find((object) => object.metadata.name === 'web-values')!.data as Record<string, string>)['values.json']!);
+  const revisions = async () =>
+    JSON.parse((await run(['history', 'shop/web', '-o', 'json'])).stdout).results[0].revisions.map(
+      (each: { revision: number }) => each.revision,
+    );
+  const values = () =>
+    JSON.parse(
+      (
+        cluster.store.list('v1', 'ConfigMap', 'shop').find((object) => object.metadata.name === 'web-values')!
+          .data as Record<string, string>
+      )['values.json']!,
+    );
 
   beforeAll(async () => {
     cluster = await startControlPlane({ readyDelayMs: 50 });
@@ -36,7 +45,24 @@ describe('taking over a release helmfile deployed', () => {
     writeFileSync(join(dir, 'helmfile.yaml'), helmfile);
     // What helmfile sync runs for this release (its inline values in a file of their own, --reset-values, no --wait).
     writeFileSync(join(dir, 'inline.yaml'), 'replicaCount: 2\n');
-    const helmfileSync = await execa(helmBinary(), ['upgrade', '--install', 'web', './charts/echo', '--namespace', 'shop', '--create-namespace', '--reset-values', '--values', 'inline.yaml', '--set', 'message=hello'], { cwd: dir, env, reject: false });
+    const helmfileSync = await execa(
+      helmBinary(),
+      [
+        'upgrade',
+        '--install',
+        'web',
+        './charts/echo',
+        '--namespace',
+        'shop',
+        '--create-namespace',
+        '--reset-values',
+        '--values',
+        'inline.yaml',
+        '--set',
+        'message=hello',
+      ],
+      { cwd: dir, env, reject: false },
+    );
     expect(helmfileSync.exitCode, helmfileSync.stderr).toBe(0);
   });
   afterAll(() => cluster.stop());
@@ -48,7 +74,14 @@ describe('taking over a release helmfile deployed', () => {
     expect(imported.exitCode, imported.stdout + imported.stderr).toBe(0);
 
     const status = await run(['status', '-o', 'json']);
-    expect(JSON.parse(status.stdout).results).toEqual([expect.objectContaining({ id: 'shop/web', revision: 1, status: 'outdated', reasons: ['inputs changed', 'environment changed'] })]);
+    expect(JSON.parse(status.stdout).results).toEqual([
+      expect.objectContaining({
+        id: 'shop/web',
+        revision: 1,
+        status: 'outdated',
+        reasons: ['inputs changed', 'environment changed'],
+      }),
+    ]);
     const first = await run(['sync']);
     expect(first.exitCode, first.stderr).toBe(0);
     expect(await revisions()).toEqual([1, 2]);

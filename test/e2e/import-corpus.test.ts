@@ -25,7 +25,9 @@ function renderedValues(output: string): Record<string, unknown> {
   const rendered: Record<string, unknown> = {};
   for (const part of output.split(/^# boutique: release /m).slice(1)) {
     const id = part.slice(0, part.indexOf(' '));
-    const configMap = parseAllDocuments(part).map((doc) => doc.toJS()).find((object) => object?.kind === 'ConfigMap');
+    const configMap = parseAllDocuments(part)
+      .map((doc) => doc.toJS())
+      .find((object) => object?.kind === 'ConfigMap');
     rendered[id] = JSON.parse(configMap.data['values.json']);
   }
   return rendered;
@@ -43,7 +45,10 @@ describe('boutique import over a corpus of helmfiles', () => {
     const imported = await boutique(['import', helmfile, '--strict', '-o', 'json'], { cwd });
     expect(imported.exitCode, imported.stdout + imported.stderr).toBe(expected.strict);
     const [result] = JSON.parse(imported.stdout).results;
-    expect(result.notes.map((note: { line: number }) => note.line), JSON.stringify(result.notes)).toEqual(expected.notes ?? []);
+    expect(
+      result.notes.map((note: { line: number }) => note.line),
+      JSON.stringify(result.notes),
+    ).toEqual(expected.notes ?? []);
     expect(result.issues).toEqual([]);
     for (const [environment, releases] of Object.entries(expected.environments)) {
       const template = await boutique(['template', '-e', environment], { cwd, env: { BOUTIQUE_HELM: helmBinary() } });
@@ -51,8 +56,15 @@ describe('boutique import over a corpus of helmfiles', () => {
       expect(renderedValues(template.stdout), `${name} in ${environment}`).toEqual(releases);
     }
     for (const [environment, releases] of Object.entries(expected.list ?? {})) {
-      const list = JSON.parse((await boutique(['list', '-e', environment, '-o', 'json'], { cwd })).stdout).results as { id: string; labels: Record<string, string>; needs: string[] }[];
-      expect(Object.fromEntries(list.map(({ id, labels, needs }) => [id, { labels, needs }])), `${name} in ${environment}`).toEqual(releases);
+      const list = JSON.parse((await boutique(['list', '-e', environment, '-o', 'json'], { cwd })).stdout).results as {
+        id: string;
+        labels: Record<string, string>;
+        needs: string[];
+      }[];
+      expect(
+        Object.fromEntries(list.map(({ id, labels, needs }) => [id, { labels, needs }])),
+        `${name} in ${environment}`,
+      ).toEqual(releases);
     }
   });
 });

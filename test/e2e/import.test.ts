@@ -53,17 +53,21 @@ describe('boutique import', () => {
 
     const imported = await run(['import', 'helmfile.yaml.gotmpl', '-f', 'imported.yaml']);
     expect(imported.exitCode, imported.stderr).toBe(0);
-    expect(imported.stdout).toBe([
-      'Wrote imported.yaml: 3 releases, 1 environment, 0 repositories.',
-      'Not converted (1):',
-      '  helmfile.yaml.gotmpl:22: release cartservice: hooks (postsync): boutique runs no hooks: use a Job with helm.sh/hook annotations in the chart, or a CI step',
-      '',
-    ].join('\n'));
+    expect(imported.stdout).toBe(
+      [
+        'Wrote imported.yaml: 3 releases, 1 environment, 0 repositories.',
+        'Not converted (1):',
+        '  helmfile.yaml.gotmpl:22: release cartservice: hooks (postsync): boutique runs no hooks: use a Job with helm.sh/hook annotations in the chart, or a CI step',
+        '',
+      ].join('\n'),
+    );
     const written = readFileSync(join(system.dir, 'imported.yaml'), 'utf8');
     expect(written).toContain('needs:\n      - boutique/redis-cart\n');
     // The editor's schema line names boutique's own schema file, relative to the written file.
     const schema = /^# yaml-language-server: \$schema=(.+)\n/.exec(written)![1]!;
-    expect(readFileSync(join(system.dir, schema), 'utf8')).toBe(readFileSync(join(repoRoot, 'schema/releases.schema.json'), 'utf8'));
+    expect(readFileSync(join(system.dir, schema), 'utf8')).toBe(
+      readFileSync(join(repoRoot, 'schema/releases.schema.json'), 'utf8'),
+    );
 
     for (const name of ['redis-cart', 'cartservice', 'adservice']) {
       const fromImport = await run(['template', '-f', 'imported.yaml', '-l', `name=${name}`]);
@@ -74,16 +78,35 @@ describe('boutique import', () => {
     }
     const graph = await run(['graph', '-f', 'imported.yaml', '-e', 'dev', '-o', 'json']);
     expect(JSON.parse(graph.stdout).results).toEqual([
-      { level: 0, releases: [{ id: 'boutique/redis-cart', needs: [] }, { id: 'boutique/adservice', needs: [] }] },
+      {
+        level: 0,
+        releases: [
+          { id: 'boutique/redis-cart', needs: [] },
+          { id: 'boutique/adservice', needs: [] },
+        ],
+      },
       { level: 1, releases: [{ id: 'boutique/cartservice', needs: ['boutique/redis-cart'] }] },
     ]);
 
     const again = await run(['import', 'helmfile.yaml.gotmpl', '-f', 'imported.yaml']);
     expect(again.exitCode).toBe(2);
-    expect(again.stderr).toBe('Error: imported.yaml exists; boutique import does not overwrite it\n  hint: pass --force to replace it, or -f other.yaml to write elsewhere\n');
-    expect((await run(['import', 'helmfile.yaml.gotmpl', '-f', 'imported.yaml', '--force', '-o', 'json'])).exitCode).toBe(0);
+    expect(again.stderr).toBe(
+      'Error: imported.yaml exists; boutique import does not overwrite it\n  hint: pass --force to replace it, or -f other.yaml to write elsewhere\n',
+    );
+    expect(
+      (await run(['import', 'helmfile.yaml.gotmpl', '-f', 'imported.yaml', '--force', '-o', 'json'])).exitCode,
+    ).toBe(0);
     // --strict: the hook was left out, so the import says so in its exit code.
-    const strict = await run(['import', 'helmfile.yaml.gotmpl', '-f', 'imported.yaml', '--force', '--strict', '-o', 'json']);
+    const strict = await run([
+      'import',
+      'helmfile.yaml.gotmpl',
+      '-f',
+      'imported.yaml',
+      '--force',
+      '--strict',
+      '-o',
+      'json',
+    ]);
     expect(strict.exitCode).toBe(1);
     expect(JSON.parse(strict.stdout)).toMatchObject({ ok: false, results: [{ clean: false, notes: [{ line: 22 }] }] });
   });
@@ -93,14 +116,24 @@ describe('boutique import', () => {
     cpSync(join(repoRoot, 'test/fixtures/import/corpus/charts'), join(dir, 'charts'), { recursive: true });
     mkdirSync(join(dir, 'values'));
     writeFileSync(join(dir, 'values/web.yaml'), 'replicaCount: 2\nreplicaCount: 3\n');
-    writeFileSync(join(dir, 'helmfile.yaml'), 'releases:\n  - name: web\n    chart: ./charts/echo\n    values: [values/web.yaml]\n');
+    writeFileSync(
+      join(dir, 'helmfile.yaml'),
+      'releases:\n  - name: web\n    chart: ./charts/echo\n    values: [values/web.yaml]\n',
+    );
     const env = { BOUTIQUE_HELM: helmBinary() };
     const run = (args: string[]) => boutique(args, { cwd: dir, env });
-    const replicas = (output: string) => JSON.parse(parseAllDocuments(output).map((doc) => doc.toJS()).find((object) => object?.kind === 'ConfigMap').data['values.json']).replicaCount;
+    const replicas = (output: string) =>
+      JSON.parse(
+        parseAllDocuments(output)
+          .map((doc) => doc.toJS())
+          .find((object) => object?.kind === 'ConfigMap').data['values.json'],
+      ).replicaCount;
 
     const imported = await run(['import', '--strict']);
     expect(imported.exitCode).toBe(1);
-    expect(imported.stdout).toContain('values/web.yaml:2:1: invalid YAML: the key "replicaCount" appears twice in the same map\n    hint: remove one of the two, or merge their contents: helm silently takes the second. To accept that while migrating, add the line "# boutique: allow-duplicate-keys" to values/web.yaml, or pass --allow-duplicate-keys');
+    expect(imported.stdout).toContain(
+      'values/web.yaml:2:1: invalid YAML: the key "replicaCount" appears twice in the same map\n    hint: remove one of the two, or merge their contents: helm silently takes the second. To accept that while migrating, add the line "# boutique: allow-duplicate-keys" to values/web.yaml, or pass --allow-duplicate-keys',
+    );
     const refused = await run(['template']);
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toContain('values/web.yaml:2:1: invalid YAML: the key "replicaCount" appears twice');
@@ -120,13 +153,25 @@ describe('boutique import', () => {
   it('--strict checks what it wrote as boutique lint reads it, values against the chart schema included', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'boutique-import-strict-'));
     cpSync(join(repoRoot, 'test/fixtures/import/corpus/charts'), join(dir, 'charts'), { recursive: true });
-    writeFileSync(join(dir, 'charts/echo/values.schema.json'), JSON.stringify({ type: 'object', properties: { replicaCount: { type: 'integer' } } }));
-    writeFileSync(join(dir, 'helmfile.yaml'), 'releases:\n  - name: web\n    chart: ./charts/echo\n    set:\n      - { name: replicaCount, value: two }\n');
+    writeFileSync(
+      join(dir, 'charts/echo/values.schema.json'),
+      JSON.stringify({ type: 'object', properties: { replicaCount: { type: 'integer' } } }),
+    );
+    writeFileSync(
+      join(dir, 'helmfile.yaml'),
+      'releases:\n  - name: web\n    chart: ./charts/echo\n    set:\n      - { name: replicaCount, value: two }\n',
+    );
     const strict = await boutique(['import', '--strict', '-o', 'json'], { cwd: dir });
     expect(strict.exitCode).toBe(1);
     const [result] = JSON.parse(strict.stdout).results;
     expect(result).toMatchObject({ clean: false, notes: [] });
-    expect(result.issues).toEqual([expect.objectContaining({ file: 'releases.yaml', line: 10, message: 'replicaCount must be an integer, not "two" (release default/web)' })]);
+    expect(result.issues).toEqual([
+      expect.objectContaining({
+        file: 'releases.yaml',
+        line: 10,
+        message: 'replicaCount must be an integer, not "two" (release default/web)',
+      }),
+    ]);
   });
 
   it('says which line of a broken helmfile it cannot read, and writes nothing', async () => {

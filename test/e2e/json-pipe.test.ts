@@ -16,7 +16,10 @@ describe('--output json through a pipe', () => {
   it('arrives whole from a failing run when the reader is slow: one document, larger than a pipe holds', async () => {
     const system = copyShippedSystem();
     // One release that does not render fails the run; another whose ConfigMap holds 100 kB makes the document large.
-    system.edit('charts/redis/templates/service.yaml', (text) => `${text}\n{{ required "redis needs .Values.nowhere" .Values.nowhere }}\n`);
+    system.edit(
+      'charts/redis/templates/service.yaml',
+      (text) => `${text}\n{{ required "redis needs .Values.nowhere" .Values.nowhere }}\n`,
+    );
     system.edit('values/frontend.yaml', (text) => `${text}\nconfig:\n  PADDING: "${'x'.repeat(100_000)}"\n`);
     // The reader starts two seconds late: by then a process that exits without waiting has left the pipe's 64 KiB.
     const piped = await execa('sh', ['-c', '"$0" "$1" diff -o json | (sleep 2; cat)', process.execPath, boutiqueBin], {

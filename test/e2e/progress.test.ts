@@ -12,11 +12,15 @@ const releaseCount = 12;
 async function inTerminal(args: string[], cwd: string, env: Record<string, string>): Promise<string> {
   const command = [process.execPath, boutiqueBin, ...args].map((word) => `'${word}'`).join(' ');
   // A fresh pseudo-terminal has no size; listr2 wraps its lines to the terminal's width.
-  const result = await execa('script', ['--quiet', '--return', '--command', `stty cols 160 rows 50; ${command}`, '/dev/null'], {
-    cwd,
-    env: { ...env, CI: '', GITHUB_ACTIONS: '', NO_COLOR: '1', TERM: 'xterm' },
-    reject: false,
-  });
+  const result = await execa(
+    'script',
+    ['--quiet', '--return', '--command', `stty cols 160 rows 50; ${command}`, '/dev/null'],
+    {
+      cwd,
+      env: { ...env, CI: '', GITHUB_ACTIONS: '', NO_COLOR: '1', TERM: 'xterm' },
+      reject: false,
+    },
+  );
   expect(result.exitCode, String(result.stdout)).toBe(0);
   return stripVTControlCharacters(String(result.stdout)).replaceAll('\r', '');
 }
@@ -50,7 +54,9 @@ describe('progress of the shipped Online Boutique', () => {
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stderr.match(/^::group::boutique\/\S+: unchanged\n/gm)).toHaveLength(releaseCount);
     expect(result.stderr.match(/^::endgroup::$/gm)).toHaveLength(releaseCount);
-    expect(result.stderr).toMatch(/::group::boutique\/frontend: unchanged\n(\S+ boutique\/frontend: [^\n]*\n)+::endgroup::\n/);
+    expect(result.stderr).toMatch(
+      /::group::boutique\/frontend: unchanged\n(\S+ boutique\/frontend: [^\n]*\n)+::endgroup::\n/,
+    );
     expect(result.stderr).toMatch(new RegExp(`^${releaseCount} unchanged in \\d+\\.\\ds$`, 'm'));
     expect(result.stdout).toMatch(/^RELEASE +RESULT +DURATION +DETAIL$/m);
   });
@@ -62,7 +68,9 @@ describe('progress of the shipped Online Boutique', () => {
     const sync = await boutique(['sync', '-l', 'name=checkoutservice'], { cwd: system.dir, env });
     expect(sync.exitCode, sync.stderr).toBe(0);
     expect(sync.stderr.match(/not selected/g)).toHaveLength(1);
-    expect(sync.stderr).toContain('not selected, so neither applied nor waited for: boutique/productcatalogservice (needed by boutique/checkoutservice), ');
+    expect(sync.stderr).toContain(
+      'not selected, so neither applied nor waited for: boutique/productcatalogservice (needed by boutique/checkoutservice), ',
+    );
     expect(sync.stderr).toMatch(/^1 unchanged in \d+\.\ds$/m);
   });
 });

@@ -7,7 +7,10 @@ import { copyShippedSystem } from '../support/system.js';
 import { emulatorEnv } from '../support/tools.js';
 
 const imageOf = (cluster: ControlPlane, namespace: string, name: string) =>
-  (cluster.store.get('apps/v1', 'Deployment', namespace, name)?.spec as { template: { spec: { containers: { image: string }[] } } } | undefined)?.template.spec.containers[0]?.image;
+  (
+    cluster.store.get('apps/v1', 'Deployment', namespace, name)?.spec as
+      { template: { spec: { containers: { image: string }[] } } } | undefined
+  )?.template.spec.containers[0]?.image;
 
 describe('promotion from staging to prod, with the gate', () => {
   let staging: ControlPlane;
@@ -18,12 +21,21 @@ describe('promotion from staging to prod, with the gate', () => {
   const prodWritesSince = (index: number) => prod.requests.slice(index).filter(isWrite);
 
   beforeAll(async () => {
-    [staging, prod] = await Promise.all([startControlPlane({ readyDelayMs: 100 }), startControlPlane({ readyDelayMs: 100 })]);
+    [staging, prod] = await Promise.all([
+      startControlPlane({ readyDelayMs: 100 }),
+      startControlPlane({ readyDelayMs: 100 }),
+    ]);
     system = copyShippedSystem();
     system.edit('releases.yaml', (text) =>
       text
-        .replace('  staging:\n    namespace: boutique-staging\n', '  staging:\n    namespace: boutique-staging\n    kubeContext: staging\n')
-        .replace('  prod:\n    namespace: boutique\n', '  prod:\n    namespace: boutique\n    kubeContext: prod\n    promotedFrom: staging\n')
+        .replace(
+          '  staging:\n    namespace: boutique-staging\n',
+          '  staging:\n    namespace: boutique-staging\n    kubeContext: staging\n',
+        )
+        .replace(
+          '  prod:\n    namespace: boutique\n',
+          '  prod:\n    namespace: boutique\n    kubeContext: prod\n    promotedFrom: staging\n',
+        )
         // adservice's readiness probe waits 20 s before its first check, as the node agent honours; emailservice,
         // the release a test holds back, has none and fails fast.
         .replace('  timeout: 300\n', '  timeout: 60\n')
@@ -47,16 +59,20 @@ describe('promotion from staging to prod, with the gate', () => {
 
     const promote = await run(['promote', '--from', 'staging', '--to', 'prod', ...selection, '-o', 'json']);
     expect(promote.exitCode, promote.stderr).toBe(0);
-    expect(JSON.parse(promote.stdout).results).toEqual([{
-      from: 'staging',
-      to: 'prod',
-      file: 'versions/prod.yaml',
-      changes: [
-        { release: 'adservice', to: '3f2a1c9' },
-        { release: 'emailservice', to: '3f2a1c9' },
-      ],
-    }]);
-    expect(readFileSync(join(system.dir, 'versions/prod.yaml'), 'utf8')).toBe('adservice: "3f2a1c9"\nemailservice: "3f2a1c9"\n');
+    expect(JSON.parse(promote.stdout).results).toEqual([
+      {
+        from: 'staging',
+        to: 'prod',
+        file: 'versions/prod.yaml',
+        changes: [
+          { release: 'adservice', to: '3f2a1c9' },
+          { release: 'emailservice', to: '3f2a1c9' },
+        ],
+      },
+    ]);
+    expect(readFileSync(join(system.dir, 'versions/prod.yaml'), 'utf8')).toBe(
+      'adservice: "3f2a1c9"\nemailservice: "3f2a1c9"\n',
+    );
     expect(prod.requests.filter(isWrite)).toEqual([]);
 
     const prodSync = await run(['sync', '-e', 'prod', '--yes', ...selection]);
@@ -70,7 +86,9 @@ describe('promotion from staging to prod, with the gate', () => {
     const before = prod.requests.length;
     const sync = await run(['sync', '-e', 'prod', '--yes', ...selection]);
     expect(sync.exitCode).toBe(1);
-    expect(sync.stderr).toContain('promotion gate: 1 release(s) would run a version that is not deployed and ready in staging; nothing was applied');
+    expect(sync.stderr).toContain(
+      'promotion gate: 1 release(s) would run a version that is not deployed and ready in staging; nothing was applied',
+    );
     expect(sync.stderr).toContain('  boutique/adservice: 9d8c7b6 has not run in staging (it runs 3f2a1c9)');
     expect(sync.stderr).not.toContain('boutique/emailservice');
     const diff = await run(['diff', '-e', 'prod', ...selection]);
@@ -82,7 +100,11 @@ describe('promotion from staging to prod, with the gate', () => {
   });
 
   it('refuses a tag that failed in staging, in sync and in promote, naming it', async () => {
-    staging.faults.neverReady({ kind: 'Deployment', name: 'emailservice', where: (object) => JSON.stringify(object.spec).includes(':bad0001') });
+    staging.faults.neverReady({
+      kind: 'Deployment',
+      name: 'emailservice',
+      where: (object) => JSON.stringify(object.spec).includes(':bad0001'),
+    });
     expect((await run(['set-image', '-e', 'staging', 'emailservice=bad0001'])).exitCode).toBe(0);
     const failed = await run(['sync', '-e', 'staging', '-l', 'name=emailservice']);
     expect(failed.exitCode).toBe(1);
@@ -90,7 +112,9 @@ describe('promotion from staging to prod, with the gate', () => {
     const promote = await run(['promote', '--from', 'staging', '--to', 'prod', ...selection]);
     expect(promote.exitCode).toBe(1);
     expect(promote.stderr).toContain('  boutique/emailservice: is failed in staging');
-    expect(readFileSync(join(system.dir, 'versions/prod.yaml'), 'utf8')).toBe('adservice: "9d8c7b6"\nemailservice: "3f2a1c9"\n');
+    expect(readFileSync(join(system.dir, 'versions/prod.yaml'), 'utf8')).toBe(
+      'adservice: "9d8c7b6"\nemailservice: "3f2a1c9"\n',
+    );
 
     expect((await run(['set-image', '-e', 'prod', 'emailservice=bad0001'])).exitCode).toBe(0);
     const before = prod.requests.length;
@@ -105,7 +129,9 @@ describe('promotion from staging to prod, with the gate', () => {
   it('lets an emergency through with --override-promotion-gate, and says what it let through', async () => {
     const sync = await run(['sync', '-e', 'prod', '--yes', ...selection, '--override-promotion-gate', 'INC-42 hotfix']);
     expect(sync.exitCode, sync.stderr).toBe(0);
-    expect(sync.stderr).toContain('Warning: promotion gate staging -> prod overridden (reason: INC-42 hotfix); letting through:\n  boutique/adservice: 9d8c7b6 has not run in staging');
+    expect(sync.stderr).toContain(
+      'Warning: promotion gate staging -> prod overridden (reason: INC-42 hotfix); letting through:\n  boutique/adservice: 9d8c7b6 has not run in staging',
+    );
     expect(sync.stderr).toContain('  boutique/emailservice: is failed in staging');
     expect(sync.stdout).toMatch(/^boutique\/adservice +upgraded /m);
     expect(imageOf(prod, 'boutique', 'adservice')).toMatch(/\/adservice:9d8c7b6$/);

@@ -4,7 +4,8 @@ import { copyShippedSystem } from '../support/system.js';
 import { Terminal } from '../support/terminal.js';
 import { emulatorEnv } from '../support/tools.js';
 
-const isWrite = (entry: RequestLogEntry) => ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(entry.verb) && !entry.dryRun;
+const isWrite = (entry: RequestLogEntry) =>
+  ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(entry.verb) && !entry.dryRun;
 const question = 'Type yes to continue: ';
 /** What listr2 draws: a spinner frame, or a release's progress line. */
 const progressDrawn = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]|: (checking|applying|queued)/;
@@ -27,11 +28,15 @@ describe('the production prompt at a terminal', () => {
     expect(before).not.toMatch(progressDrawn);
     expect(before).toMatch(/^boutique\/redis-cart +install +not installed +-$/m);
     expect(before).not.toContain('Nothing was changed (dry run)');
-    expect(before).toContain('sync of production environment prod (kube context boutique-test): 1 to install, 0 unchanged.\n');
+    expect(before).toContain(
+      'sync of production environment prod (kube context boutique-test): 1 to install, 0 unchanged.\n',
+    );
     sync.type('\x03');
     const { exitCode, screen } = await sync.exit();
     expect(exitCode, screen).toBe(130);
-    expect(screen).toContain('Error: sync of production environment prod (kube context boutique-test): 1 to install, 0 unchanged: interrupted at the prompt; nothing was changed');
+    expect(screen).toContain(
+      'Error: sync of production environment prod (kube context boutique-test): 1 to install, 0 unchanged: interrupted at the prompt; nothing was changed',
+    );
     expect(screen).not.toContain('starting nothing new');
     expect(screen).not.toMatch(progressDrawn);
     expect(cluster.requests.filter(isWrite)).toEqual([]);
@@ -52,7 +57,9 @@ describe('the production prompt at a terminal', () => {
     const rollback = terminal(['rollback', 'redis-cart', '-e', 'prod']);
     const { exitCode, screen } = await rollback.exit();
     expect(exitCode, screen).toBe(2);
-    expect(screen).toContain('Error: boutique/redis-cart has only revision 1: there is nothing to roll back to\n  hint: boutique history boutique/redis-cart lists the revisions helm keeps\n');
+    expect(screen).toContain(
+      'Error: boutique/redis-cart has only revision 1: there is nothing to roll back to\n  hint: boutique history boutique/redis-cart lists the revisions helm keeps\n',
+    );
     expect(screen).not.toContain(question);
   });
 });

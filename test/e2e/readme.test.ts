@@ -13,9 +13,15 @@ describe("the README's way of running boutique", () => {
     const env = { NO_COLOR: '1', CI: 'true' };
     const rendered = await execa('sh', ['-c', first!], { cwd: repoRoot, env, reject: false });
     expect(rendered.exitCode, String(rendered.stderr)).toBe(0);
-    expect(String(rendered.stdout)).toContain('# boutique: release boutique-dev/frontend (chart ./charts/microservice)\n');
+    expect(String(rendered.stdout)).toContain(
+      '# boutique: release boutique-dev/frontend (chart ./charts/microservice)\n',
+    );
     expect(readme).toContain('export PATH="$PWD/bin:$PATH"');
-    const onPath = await execa('sh', ['-c', 'export PATH="$PWD/bin:$PATH"; boutique list -e dev'], { cwd: repoRoot, env, reject: false });
+    const onPath = await execa('sh', ['-c', 'export PATH="$PWD/bin:$PATH"; boutique list -e dev'], {
+      cwd: repoRoot,
+      env,
+      reject: false,
+    });
     expect(onPath.exitCode, String(onPath.stderr)).toBe(0);
     expect(String(onPath.stdout)).toMatch(/^frontend +boutique-dev /m);
   });

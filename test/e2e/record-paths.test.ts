@@ -18,7 +18,8 @@ describe.each([
   let cluster: ControlPlane;
   let system: ReturnType<typeof copyShippedSystem>;
   let env: Record<string, string>;
-  const run = (args: string[], extraEnv: Record<string, string> = {}) => boutique(args, { cwd: system.dir, env: { ...env, ...extraEnv } });
+  const run = (args: string[], extraEnv: Record<string, string> = {}) =>
+    boutique(args, { cwd: system.dir, env: { ...env, ...extraEnv } });
   const helm = (args: string[]) => execa(helmBinary(), [...args, '--namespace', 'boutique'], { env, reject: false });
   const storedStatus = (name: string, revision: number) =>
     cluster.store.get('v1', kind, 'boutique', `sh.helm.release.v1.${name}.v${revision}`)?.metadata.labels?.status;
@@ -28,7 +29,9 @@ describe.each([
     env = { ...emulatorEnv(cluster), HELM_DRIVER: driver };
     system = copyShippedSystem();
     for (const name of ['adservice', 'emailservice']) {
-      system.edit('releases.yaml', (text) => text.replace(`  - name: ${name}\n`, `  - name: ${name}\n    namespace: extras\n`));
+      system.edit('releases.yaml', (text) =>
+        text.replace(`  - name: ${name}\n`, `  - name: ${name}\n    namespace: extras\n`),
+      );
     }
     const sync = await run(['sync']);
     expect(sync.exitCode, sync.stderr).toBe(0);
@@ -39,20 +42,43 @@ describe.each([
     expect(byHelm3.stdout).toMatch(/^boutique\/productcatalogservice +upgraded /m);
 
     // A drifted field, and a deleted object of a release in another namespace.
-    await execa(kubectlBinary(), ['scale', 'deployment/currencyservice', '--replicas=2', '--namespace', 'boutique'], { env });
+    await execa(kubectlBinary(), ['scale', 'deployment/currencyservice', '--replicas=2', '--namespace', 'boutique'], {
+      env,
+    });
     await execa(kubectlBinary(), ['delete', 'service/emailservice', '--namespace', 'extras'], { env });
 
     // A failed release: an upgrade by hand whose new pods never become ready within its timeout.
-    const attempt = (value: string) => (object: KubeObject) => JSON.stringify(object.spec).includes(`"attempt":"${value}"`);
+    const attempt = (value: string) => (object: KubeObject) =>
+      JSON.stringify(object.spec).includes(`"attempt":"${value}"`);
     cluster.faults.neverReady({ kind: 'Deployment', name: 'paymentservice', where: attempt('failed') });
     const chart = join(system.dir, 'charts', 'microservice');
-    const failed = await helm(['upgrade', 'paymentservice', chart, '--reuse-values', '--set', 'podAnnotations.attempt=failed', '--wait=watcher', '--timeout', '2s']);
+    const failed = await helm([
+      'upgrade',
+      'paymentservice',
+      chart,
+      '--reuse-values',
+      '--set',
+      'podAnnotations.attempt=failed',
+      '--wait=watcher',
+      '--timeout',
+      '2s',
+    ]);
     expect(failed.exitCode).not.toBe(0);
     expect(storedStatus('paymentservice', 2)).toBe('failed');
 
     // A pending release: a helm that dies while it waits.
     cluster.faults.neverReady({ kind: 'Deployment', name: 'shippingservice', where: attempt('pending') });
-    const pending = helm(['upgrade', 'shippingservice', chart, '--reuse-values', '--set', 'podAnnotations.attempt=pending', '--wait=watcher', '--timeout', '120s']);
+    const pending = helm([
+      'upgrade',
+      'shippingservice',
+      chart,
+      '--reuse-values',
+      '--set',
+      'podAnnotations.attempt=pending',
+      '--wait=watcher',
+      '--timeout',
+      '120s',
+    ]);
     await until(() => storedStatus('shippingservice', 2) === 'pending-upgrade', 'a pending upgrade');
     pending.kill('SIGKILL');
     await pending;
@@ -75,10 +101,12 @@ describe.each([
     expect(perRelease.exitCode).toBe(bulk.exitCode);
 
     const seen = Object.fromEntries(
-      bulk.report.results.map((result: { id: string; status: string; action: string; helmStatus: string; reasons: string[] }) => [
-        result.id,
-        [result.action, result.helmStatus, result.reasons.join('; ')],
-      ]),
+      bulk.report.results.map(
+        (result: { id: string; status: string; action: string; helmStatus: string; reasons: string[] }) => [
+          result.id,
+          [result.action, result.helmStatus, result.reasons.join('; ')],
+        ],
+      ),
     );
     expect(seen).toMatchObject({
       'boutique/redis-cart': ['unchanged', 'deployed', ''],
@@ -92,12 +120,18 @@ describe.each([
   });
 
   it('through helm 3 on the per-release path, upgrades every release and says why: helm 3 shows none of the labels boutique records', async () => {
-    const status = await run(['status', '-o', 'json'], { HELM_DRIVER: 'sql', BOUTIQUE_HELM: helmWithDriver(driver, helm3Binary()) });
+    const status = await run(['status', '-o', 'json'], {
+      HELM_DRIVER: 'sql',
+      BOUTIQUE_HELM: helmWithDriver(driver, helm3Binary()),
+    });
     const byId = new Map(JSON.parse(status.stdout).results.map((result: { id: string }) => [result.id, result]));
     const unknown = 'inputs unknown: helm 3 shows no release labels';
     expect(byId.get('boutique/redis-cart')).toMatchObject({ action: 'upgrade', reasons: [unknown] });
     expect(byId.get('extras/adservice')).toMatchObject({ action: 'upgrade', reasons: [unknown] });
-    expect(byId.get('boutique/paymentservice')).toMatchObject({ action: 'upgrade', reasons: ['last attempt failed', unknown] });
+    expect(byId.get('boutique/paymentservice')).toMatchObject({
+      action: 'upgrade',
+      reasons: ['last attempt failed', unknown],
+    });
     expect(byId.get('boutique/shippingservice')).toMatchObject({ action: 'blocked', reasons: ['pending-upgrade'] });
   });
 });

@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { contextName, isWrite, startControlPlane, type ControlPlane, type RequestLogEntry } from '../support/control-plane.js';
+import {
+  contextName,
+  isWrite,
+  startControlPlane,
+  type ControlPlane,
+  type RequestLogEntry,
+} from '../support/control-plane.js';
 import { testCertificates } from '../support/certificates.js';
 import { boutique, boutiqueBin } from '../support/cli.js';
 import { copyShippedSystem } from '../support/system.js';
@@ -20,7 +26,10 @@ function helmRecords(cluster: ControlPlane): Record<string, string> {
     cluster.store
       .list('v1', 'Secret', 'boutique')
       .filter((secret) => secret.metadata.name?.startsWith('sh.helm.release.v1.'))
-      .map((secret) => [secret.metadata.name!.replace('sh.helm.release.v1.', ''), secret.metadata.labels?.status ?? '?']),
+      .map((secret) => [
+        secret.metadata.name!.replace('sh.helm.release.v1.', ''),
+        secret.metadata.labels?.status ?? '?',
+      ]),
   );
 }
 
@@ -33,21 +42,37 @@ interface Process {
 
 /** Every live process, as /proc lists it (Linux); a zombie has stopped and is left out. */
 function processes(): Process[] {
-  return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).flatMap((entry) => {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      return []; // ended meanwhile
-    }
-    const close = stat.lastIndexOf(')');
-    const [state, ppid, pgid] = stat.slice(close + 2).split(' ');
-    return state === 'Z' ? [] : [{ pid: Number(entry), ppid: Number(ppid), pgid: Number(pgid), comm: stat.slice(stat.indexOf('(') + 1, close) }];
-  });
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((entry) => {
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      } catch {
+        return []; // ended meanwhile
+      }
+      const close = stat.lastIndexOf(')');
+      const [state, ppid, pgid] = stat.slice(close + 2).split(' ');
+      return state === 'Z'
+        ? []
+        : [
+            {
+              pid: Number(entry),
+              ppid: Number(ppid),
+              pgid: Number(pgid),
+              comm: stat.slice(stat.indexOf('(') + 1, close),
+            },
+          ];
+    });
 }
 
 /** The process groups boutique started (each helm runs in one of its own, with whatever it starts). */
-const groupsStartedBy = (pid: number) => new Set(processes().filter((entry) => entry.ppid === pid && entry.pgid === entry.pid).map((entry) => entry.pgid));
+const groupsStartedBy = (pid: number) =>
+  new Set(
+    processes()
+      .filter((entry) => entry.ppid === pid && entry.pgid === entry.pid)
+      .map((entry) => entry.pgid),
+  );
 const membersOf = (groups: ReadonlySet<number>) => processes().filter((entry) => groups.has(entry.pgid));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -65,8 +90,15 @@ describe('reliability against the real control plane', () => {
   /** A sync from `firstDir`, and once it holds its lock, one from `secondDir`: both succeed, the second having waited. */
   const syncWhileAnotherHoldsTheLock = async (firstDir: string, secondDir: string, env: Record<string, string>) => {
     const first = execa(process.execPath, [boutiqueBin, 'sync', ...selection], { cwd: firstDir, env, reject: false });
-    await until(() => cluster.requests.some((entry) => entry.resource === 'leases' && entry.verb === 'create'), 'the first lock');
-    const second = await execa(process.execPath, [boutiqueBin, 'sync', ...selection], { cwd: secondDir, env, reject: false });
+    await until(
+      () => cluster.requests.some((entry) => entry.resource === 'leases' && entry.verb === 'create'),
+      'the first lock',
+    );
+    const second = await execa(process.execPath, [boutiqueBin, 'sync', ...selection], {
+      cwd: secondDir,
+      env,
+      reject: false,
+    });
     const firstResult = await first;
     expect(firstResult.exitCode, String(firstResult.stderr)).toBe(0);
     expect(second.exitCode, String(second.stderr)).toBe(0);
@@ -86,31 +118,68 @@ describe('reliability against the real control plane', () => {
     const { system, env } = await setUp(4_000);
     // The second version adds a release in another namespace and changes redis-cart's helm options.
     const other = copyShippedSystem();
-    other.edit('releases.yaml', (text) => text.replace('  # Leaves: services that call nobody.\n', '  - name: extra-cache\n    namespace: extras\n    chart: ./charts/redis\n    values: [values/redis-cart.yaml]\n\n  # Leaves: services that call nobody.\n'));
-    other.edit('releases.yaml', (text) => text.replace('  - name: redis-cart\n', '  - name: redis-cart\n    timeout: 200\n'));
+    other.edit('releases.yaml', (text) =>
+      text.replace(
+        '  # Leaves: services that call nobody.\n',
+        '  - name: extra-cache\n    namespace: extras\n    chart: ./charts/redis\n    values: [values/redis-cart.yaml]\n\n  # Leaves: services that call nobody.\n',
+      ),
+    );
+    other.edit('releases.yaml', (text) =>
+      text.replace('  - name: redis-cart\n', '  - name: redis-cart\n    timeout: 200\n'),
+    );
     const second = await syncWhileAnotherHoldsTheLock(system.dir, other.dir, env);
     expect(String(second.stdout)).toMatch(/^boutique\/redis-cart +upgraded /m);
     // The audit log: the first run wrote its last release's records before the second run wrote anything.
-    const recordWrites = cluster.requests.filter((entry) => isRealWrite(entry) && entry.resource === 'secrets').map((entry) => entry.name);
+    const recordWrites = cluster.requests
+      .filter((entry) => isRealWrite(entry) && entry.resource === 'secrets')
+      .map((entry) => entry.name);
     const firstOfSecond = recordWrites.indexOf('sh.helm.release.v1.redis-cart.v2');
     expect(firstOfSecond).toBeGreaterThan(0);
     expect(recordWrites.lastIndexOf('sh.helm.release.v1.cartservice.v1')).toBeLessThan(firstOfSecond);
     expect(recordWrites.lastIndexOf('sh.helm.release.v1.cartservice.v1')).toBeGreaterThan(0);
-    expect(helmRecords(cluster)).toEqual({ 'redis-cart.v1': 'superseded', 'redis-cart.v2': 'deployed', 'cartservice.v1': 'deployed' });
+    expect(helmRecords(cluster)).toEqual({
+      'redis-cart.v1': 'superseded',
+      'redis-cart.v2': 'deployed',
+      'cartservice.v1': 'deployed',
+    });
   });
 
   it('stops starting releases and fails when a third party changes its Lease, and leaves that Lease alone', async () => {
     const { run } = await setUp(14_000);
     const sync = run(['sync', ...selection]);
     await until(() => Object.keys(helmRecords(cluster)).includes('redis-cart.v1'), 'redis-cart to be applying');
-    await execa(kubectlBinary(), ['patch', 'lease', 'boutique-ns-boutique', '--namespace', 'default', '--type', 'merge', '--patch', '{"spec":{"holderIdentity":"intruder"}}'], { env: cluster.env });
+    await execa(
+      kubectlBinary(),
+      [
+        'patch',
+        'lease',
+        'boutique-ns-boutique',
+        '--namespace',
+        'default',
+        '--type',
+        'merge',
+        '--patch',
+        '{"spec":{"holderIdentity":"intruder"}}',
+      ],
+      { env: cluster.env },
+    );
     const result = await sync;
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toMatch(/^boutique\/redis-cart +installed /m);
-    expect(result.stdout).toMatch(/^boutique\/cartservice +skipped +- +not started: this run lost its lock: someone else changed the lease default\/boutique-ns-boutique while this run held it$/m);
-    expect(result.stderr).toMatch(/^Error: this run lost its lock: someone else changed the lease default\/boutique-ns-boutique while this run held it$/m);
+    expect(result.stdout).toMatch(
+      /^boutique\/cartservice +skipped +- +not started: this run lost its lock: someone else changed the lease default\/boutique-ns-boutique while this run held it$/m,
+    );
+    expect(result.stderr).toMatch(
+      /^Error: this run lost its lock: someone else changed the lease default\/boutique-ns-boutique while this run held it$/m,
+    );
     expect(helmRecords(cluster)).toEqual({ 'redis-cart.v1': 'deployed' });
-    expect((cluster.store.get('coordination.k8s.io/v1', 'Lease', 'default', 'boutique-ns-boutique')?.spec as { holderIdentity?: string }).holderIdentity).toBe('intruder');
+    expect(
+      (
+        cluster.store.get('coordination.k8s.io/v1', 'Lease', 'default', 'boutique-ns-boutique')?.spec as {
+          holderIdentity?: string;
+        }
+      ).holderIdentity,
+    ).toBe('intruder');
   });
 
   it('on SIGINT finishes what runs, starts nothing more, prints the summary and exits 130 with nothing pending', async () => {
@@ -130,7 +199,11 @@ describe('reliability against the real control plane', () => {
   it('on a second SIGINT stops helm, still prints one complete JSON document, lets go of its Lease and leaves no temp files', async () => {
     const { system, env } = await setUp(30_000);
     const tmp = mkdtempSync(join(tmpdir(), 'boutique-tmp-'));
-    const sync = execa(process.execPath, [boutiqueBin, 'sync', ...selection, '-o', 'json', '--set-secret', 'podAnnotations.note=sentinel-5b1e'], { cwd: system.dir, env: { ...env, TMPDIR: tmp }, reject: false });
+    const sync = execa(
+      process.execPath,
+      [boutiqueBin, 'sync', ...selection, '-o', 'json', '--set-secret', 'podAnnotations.note=sentinel-5b1e'],
+      { cwd: system.dir, env: { ...env, TMPDIR: tmp }, reject: false },
+    );
     await until(() => Object.keys(helmRecords(cluster)).includes('redis-cart.v1'), 'redis-cart to be applying');
     expect(readdirSync(tmp).filter((entry) => entry.startsWith('boutique-values-'))).toHaveLength(1);
     const groups = groupsStartedBy(sync.pid!);
@@ -142,23 +215,46 @@ describe('reliability against the real control plane', () => {
     expect(result.exitCode).toBe(130);
     const report = JSON.parse(String(result.stdout));
     expect(report.ok).toBe(false);
-    expect(report.results.map((entry: { id: string; result: string }) => `${entry.id} ${entry.result}`)).toEqual(['boutique/redis-cart failed', 'boutique/cartservice skipped']);
-    expect(report.errors.at(-1)).toMatchObject({ code: 'INTERRUPTED', message: 'sync interrupted by SIGINT: 1 failed, 1 skipped, 0 done' });
+    expect(report.results.map((entry: { id: string; result: string }) => `${entry.id} ${entry.result}`)).toEqual([
+      'boutique/redis-cart failed',
+      'boutique/cartservice skipped',
+    ]);
+    expect(report.errors.at(-1)).toMatchObject({
+      code: 'INTERRUPTED',
+      message: 'sync interrupted by SIGINT: 1 failed, 1 skipped, 0 done',
+    });
     expect(String(result.stderr)).toContain('SIGINT again: stopping helm now');
     // No helm of this run is left working on the release: every process group it started is empty.
     expect(membersOf(groups)).toEqual([]);
     expect(readdirSync(tmp).filter((entry) => entry.startsWith('boutique-values-'))).toEqual([]);
-    expect((cluster.store.get('coordination.k8s.io/v1', 'Lease', 'default', 'boutique-ns-boutique')?.spec as { holderIdentity?: string }).holderIdentity).toBeUndefined();
+    expect(
+      (
+        cluster.store.get('coordination.k8s.io/v1', 'Lease', 'default', 'boutique-ns-boutique')?.spec as {
+          holderIdentity?: string;
+        }
+      ).holderIdentity,
+    ).toBeUndefined();
   });
 
   it('never lets the next run recover what the helm of a SIGKILLed boutique may still write: that helm is gone by the recorded deadline', async () => {
     const { system, env, run } = await setUp(1_500);
-    system.edit('releases.yaml', (text) => text.replace('  - name: redis-cart\n', '  - name: redis-cart\n    timeout: 4\n'));
+    system.edit('releases.yaml', (text) =>
+      text.replace('  - name: redis-cart\n', '  - name: redis-cart\n    timeout: 4\n'),
+    );
     // The API server takes 90 s over redis-cart's workload: helm is still applying long past its own --timeout.
-    const removeLatency = cluster.faults.latency(90_000, { path: /^\/apis\/apps\/v1\/namespaces\/boutique\//, verb: ['create', 'patch'], dryRun: false });
+    const removeLatency = cluster.faults.latency(90_000, {
+      path: /^\/apis\/apps\/v1\/namespaces\/boutique\//,
+      verb: ['create', 'patch'],
+      dryRun: false,
+    });
     const sync = execa(process.execPath, [boutiqueBin, 'sync', ...selection], { cwd: system.dir, env, reject: false });
     await until(() => helmRecords(cluster)['redis-cart.v1'] === 'pending-install', 'a pending install');
-    const deadline = Number(cluster.store.get('v1', 'Secret', 'boutique', 'sh.helm.release.v1.redis-cart.v1')!.metadata.labels!['boutique.dev/deadline']) * 1000;
+    const deadline =
+      Number(
+        cluster.store.get('v1', 'Secret', 'boutique', 'sh.helm.release.v1.redis-cart.v1')!.metadata.labels![
+          'boutique.dev/deadline'
+        ],
+      ) * 1000;
     const groups = groupsStartedBy(sync.pid!);
     expect(membersOf(groups).map((entry) => entry.comm)).toContain('helm');
     // boutique alone is killed (the OOM killer, kill -9 of its PID): the helm it started runs on in its own group.
@@ -175,7 +271,9 @@ describe('reliability against the real control plane', () => {
     const early = await run(['sync', ...selection]);
     expect(early.exitCode).toBe(1);
     expect(early.stdout).toMatch(/^boutique\/redis-cart +failed /m);
-    expect(early.stderr).toContain('release boutique/redis-cart is pending-install: another helm operation is in progress, or one was interrupted');
+    expect(early.stderr).toContain(
+      'release boutique/redis-cart is pending-install: another helm operation is in progress, or one was interrupted',
+    );
     expect(helmRecords(cluster)).toEqual({ 'redis-cart.v1': 'pending-install' });
 
     await watching;
@@ -192,7 +290,9 @@ describe('reliability against the real control plane', () => {
 
   it('recovers in the next sync what a SIGKILLed run left pending', async () => {
     const { system, env, run } = await setUp(1_500);
-    system.edit('releases.yaml', (text) => text.replace('  - name: redis-cart\n', '  - name: redis-cart\n    timeout: 4\n'));
+    system.edit('releases.yaml', (text) =>
+      text.replace('  - name: redis-cart\n', '  - name: redis-cart\n    timeout: 4\n'),
+    );
     const sync = execa(process.execPath, [boutiqueBin, 'sync', ...selection], { cwd: system.dir, env, reject: false });
     await until(() => helmRecords(cluster)['redis-cart.v1'] === 'pending-install', 'a pending install');
     // As when a CI runner dies: boutique and every process of every group it started, at once.
@@ -205,7 +305,11 @@ describe('reliability against the real control plane', () => {
     expect(blocked.stdout).toMatch(/redis-cart .* blocked: pending-install/);
     // No helm of that run can write past the deadline its revision records (its timeout, helm's bookkeeping, the
     // SIGKILL's delay); until then the release stays blocked, since an orphaned helm may still be applying it.
-    const deadline = Number(cluster.store.get('v1', 'Secret', 'boutique', 'sh.helm.release.v1.redis-cart.v1')!.metadata.labels!['boutique.dev/deadline']);
+    const deadline = Number(
+      cluster.store.get('v1', 'Secret', 'boutique', 'sh.helm.release.v1.redis-cart.v1')!.metadata.labels![
+        'boutique.dev/deadline'
+      ],
+    );
     expect(deadline * 1000 - Date.now()).toBeGreaterThan(4_000 + 15_000);
     await until(() => Date.now() > deadline * 1000, 'the recorded deadline', { withinMs: 30_000, everyMs: 500 });
     const next = await run(['sync', ...selection]);
@@ -229,7 +333,9 @@ describe('reliability against the real control plane', () => {
     cluster.faults.clear();
     const next = await run(['sync', ...selection]);
     expect(next.exitCode, next.stderr).toBe(0);
-    expect(next.stdout).toMatch(/^boutique\/redis-cart +installed +.*recovering pending-install left by an interrupted boutique run/m);
+    expect(next.stdout).toMatch(
+      /^boutique\/redis-cart +installed +.*recovering pending-install left by an interrupted boutique run/m,
+    );
     expect(helmRecords(cluster)).toEqual({ 'redis-cart.v1': 'deployed', 'cartservice.v1': 'deployed' });
   });
 
@@ -259,20 +365,29 @@ describe('reliability against the real control plane', () => {
     config.users[0]!.user = {};
     const dir = mkdtempSync(join(tmpdir(), 'boutique-nocreds-'));
     writeFileSync(join(dir, 'kubeconfig'), stringify(config));
-    const result = await boutique(['status', ...selection], { cwd: system.dir, env: { KUBECONFIG: join(dir, 'kubeconfig'), KUBECACHEDIR: join(dir, 'cache'), BOUTIQUE_KUBECTL: kubectlBinary() } });
+    const result = await boutique(['status', ...selection], {
+      cwd: system.dir,
+      env: { KUBECONFIG: join(dir, 'kubeconfig'), KUBECACHEDIR: join(dir, 'cache'), BOUTIQUE_KUBECTL: kubectlBinary() },
+    });
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toMatch(/^Error: kubectl asked for a username and password for the cluster of the current context, and there is no terminal to answer/m);
+    expect(result.stderr).toMatch(
+      /^Error: kubectl asked for a username and password for the cluster of the current context, and there is no terminal to answer/m,
+    );
     expect(result.stderr).toContain('hint: give the kubeconfig user a token, a client certificate, or an exec plugin');
     // Nothing was sent without credentials.
     expect(cluster.requests).toEqual([]);
   });
 
-  it('takes the lock in the environment\'s lockNamespace, and says what to set when it does not exist', async () => {
+  it("takes the lock in the environment's lockNamespace, and says what to set when it does not exist", async () => {
     const { system, run } = await setUp(100);
-    system.edit('releases.yaml', (text) => text.replace('  staging:\n', '  staging:\n    lockNamespace: platform-locks\n'));
+    system.edit('releases.yaml', (text) =>
+      text.replace('  staging:\n', '  staging:\n    lockNamespace: platform-locks\n'),
+    );
     const missing = await run(['sync', '-e', 'staging', ...selection]);
     expect(missing.exitCode).toBe(1);
-    expect(missing.stderr).toMatch(/^Error: cannot take the lock of this environment: namespace platform-locks does not exist \(lease platform-locks\/boutique-ns-boutique-staging\)$/m);
+    expect(missing.stderr).toMatch(
+      /^Error: cannot take the lock of this environment: namespace platform-locks does not exist \(lease platform-locks\/boutique-ns-boutique-staging\)$/m,
+    );
     expect(missing.stderr).toContain('hint: set lockNamespace in the environment of releases.yaml');
     expect(cluster.requests.filter(isRealWrite).map((entry) => entry.resource)).toEqual(['leases']);
     await execa(kubectlBinary(), ['create', 'namespace', 'platform-locks'], { env: cluster.env });
@@ -286,7 +401,9 @@ describe('reliability against the real control plane', () => {
     const { run } = await setUp(100);
     const result = await run(['sync', '-e', 'prod', ...selection]);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain(`Error: sync of production environment prod (kube context ${contextName}): 2 to install, 0 unchanged: not confirmed, and there is no terminal to ask`);
+    expect(result.stderr).toContain(
+      `Error: sync of production environment prod (kube context ${contextName}): 2 to install, 0 unchanged: not confirmed, and there is no terminal to ask`,
+    );
     expect(cluster.requests.filter(isRealWrite)).toEqual([]);
   });
 });
@@ -314,54 +431,87 @@ describe('an API endpoint of the real control plane that misbehaves at the conne
   const requests = () => cluster.requests.slice(fromRequest);
   const connections = () => cluster.connections.slice(fromConnection);
   const errorsOf = (stdout: string) => (JSON.parse(stdout) as { errors: { code: string; message: string }[] }).errors;
-  const sync = (extraEnv: Record<string, string> = {}) => boutique(['sync', ...selection, '--debug', '-o', 'json'], { cwd: system.dir, env: { ...env, ...extraEnv } });
+  const sync = (extraEnv: Record<string, string> = {}) =>
+    boutique(['sync', ...selection, '--debug', '-o', 'json'], { cwd: system.dir, env: { ...env, ...extraEnv } });
 
-  it('fails a sync with one clear message when every connection is reset, with boutique\'s tries alone', async () => {
-    cluster.faults.resetConnections();
-    const result = await sync();
-    expect(result.exitCode).toBe(1);
-    expect(errorsOf(result.stdout)).toEqual([{ code: 'CLUSTER_UNREACHABLE', message: expect.stringMatching(/^cannot reach the cluster of the current context: GET https:\/\/127\.0\.0\.1:\d+\/\S+: the server reset the connection$/), hints: expect.any(Array) }]);
-    // No kubectl or helm ran a retry loop of its own against the cluster: every connection is one of boutique's tries.
-    expect(result.stderr).not.toMatch(/^\$ \S*(kubectl|helm) (?!version)/m);
-    const retries = result.stderr.split('\n').filter((line) => line.startsWith('retrying in '));
-    expect(retries.length).toBeGreaterThan(0);
-    expect(retries.filter((line) => !line.endsWith('the server reset the connection'))).toEqual([]);
-    // One chain of tries: the reads the run starts together wait for the first request's answer.
-    expect(connections().map((connection) => connection.tls)).toEqual(Array(retries.length + 1).fill('reset'));
-    expect(requests()).toEqual([]);
-  }, HANG_GUARD_MS);
+  it(
+    "fails a sync with one clear message when every connection is reset, with boutique's tries alone",
+    async () => {
+      cluster.faults.resetConnections();
+      const result = await sync();
+      expect(result.exitCode).toBe(1);
+      expect(errorsOf(result.stdout)).toEqual([
+        {
+          code: 'CLUSTER_UNREACHABLE',
+          message: expect.stringMatching(
+            /^cannot reach the cluster of the current context: GET https:\/\/127\.0\.0\.1:\d+\/\S+: the server reset the connection$/,
+          ),
+          hints: expect.any(Array),
+        },
+      ]);
+      // No kubectl or helm ran a retry loop of its own against the cluster: every connection is one of boutique's tries.
+      expect(result.stderr).not.toMatch(/^\$ \S*(kubectl|helm) (?!version)/m);
+      const retries = result.stderr.split('\n').filter((line) => line.startsWith('retrying in '));
+      expect(retries.length).toBeGreaterThan(0);
+      expect(retries.filter((line) => !line.endsWith('the server reset the connection'))).toEqual([]);
+      // One chain of tries: the reads the run starts together wait for the first request's answer.
+      expect(connections().map((connection) => connection.tls)).toEqual(Array(retries.length + 1).fill('reset'));
+      expect(requests()).toEqual([]);
+    },
+    HANG_GUARD_MS,
+  );
 
-  it('does not try again when the server certificate is not trusted: one attempt in the proxy\'s log', async () => {
-    // The test cluster's kubeconfig, trusting another CA than the one that signed the proxy's certificate.
-    const config = parse(readFileSync(cluster.kubeconfigPath, 'utf8')) as { clusters: { cluster: Record<string, string> }[] };
-    config.clusters[0]!.cluster['certificate-authority-data'] = testCertificates().ca.toString('base64');
-    const dir = mkdtempSync(join(tmpdir(), 'boutique-untrusted-'));
-    writeFileSync(join(dir, 'kubeconfig'), stringify(config));
-    const result = await sync({ KUBECONFIG: join(dir, 'kubeconfig'), KUBECACHEDIR: join(dir, 'cache') });
-    expect(result.exitCode).toBe(1);
-    expect(result.stderr).not.toMatch(/^retrying in /m);
-    expect(errorsOf(result.stdout)).toEqual([{
-      code: 'CLUSTER_UNREACHABLE',
-      message: expect.stringMatching(/^cannot reach the cluster of the current context: GET https:\/\/127\.0\.0\.1:\d+\/\S+: the server's certificate is not trusted by the certificate authority of the kubeconfig: self-signed certificate in certificate chain$/),
-      hints: ["check the cluster's certificate-authority(-data) in the kubeconfig, and that the context points at the right server"],
-    }]);
-    expect(result.stderr).not.toMatch(/^\$ \S*(kubectl|helm) (?!version)/m);
-    // One TLS handshake, and no request sent over it.
-    expect(connections()).toHaveLength(1);
-    expect(requests()).toEqual([]);
-  }, HANG_GUARD_MS);
+  it(
+    "does not try again when the server certificate is not trusted: one attempt in the proxy's log",
+    async () => {
+      // The test cluster's kubeconfig, trusting another CA than the one that signed the proxy's certificate.
+      const config = parse(readFileSync(cluster.kubeconfigPath, 'utf8')) as {
+        clusters: { cluster: Record<string, string> }[];
+      };
+      config.clusters[0]!.cluster['certificate-authority-data'] = testCertificates().ca.toString('base64');
+      const dir = mkdtempSync(join(tmpdir(), 'boutique-untrusted-'));
+      writeFileSync(join(dir, 'kubeconfig'), stringify(config));
+      const result = await sync({ KUBECONFIG: join(dir, 'kubeconfig'), KUBECACHEDIR: join(dir, 'cache') });
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).not.toMatch(/^retrying in /m);
+      expect(errorsOf(result.stdout)).toEqual([
+        {
+          code: 'CLUSTER_UNREACHABLE',
+          message: expect.stringMatching(
+            /^cannot reach the cluster of the current context: GET https:\/\/127\.0\.0\.1:\d+\/\S+: the server's certificate is not trusted by the certificate authority of the kubeconfig: self-signed certificate in certificate chain$/,
+          ),
+          hints: [
+            "check the cluster's certificate-authority(-data) in the kubeconfig, and that the context points at the right server",
+          ],
+        },
+      ]);
+      expect(result.stderr).not.toMatch(/^\$ \S*(kubectl|helm) (?!version)/m);
+      // One TLS handshake, and no request sent over it.
+      expect(connections()).toHaveLength(1);
+      expect(requests()).toEqual([]);
+    },
+    HANG_GUARD_MS,
+  );
 
-  it('fails a sync with one clear message when no request gets its response headers', async () => {
-    cluster.faults.holdHeaders();
-    const result = await sync();
-    expect(result.exitCode).toBe(1);
-    expect(errorsOf(result.stdout).map((error) => error.message)).toEqual([expect.stringMatching(/^cannot reach the cluster of the current context: GET https:\/\/127\.0\.0\.1:\d+\/\S+: no answer within 10 s$/)]);
-    expect(result.stderr).not.toMatch(/^\$ \S*(kubectl|helm) (?!version)/m);
-    // Silence is not tried again: one request, held.
-    expect(requests().map((entry) => `${entry.verb} ${entry.status}`)).toEqual(['get 0']);
-  }, HANG_GUARD_MS);
+  it(
+    'fails a sync with one clear message when no request gets its response headers',
+    async () => {
+      cluster.faults.holdHeaders();
+      const result = await sync();
+      expect(result.exitCode).toBe(1);
+      expect(errorsOf(result.stdout).map((error) => error.message)).toEqual([
+        expect.stringMatching(
+          /^cannot reach the cluster of the current context: GET https:\/\/127\.0\.0\.1:\d+\/\S+: no answer within 10 s$/,
+        ),
+      ]);
+      expect(result.stderr).not.toMatch(/^\$ \S*(kubectl|helm) (?!version)/m);
+      // Silence is not tried again: one request, held.
+      expect(requests().map((entry) => `${entry.verb} ${entry.status}`)).toEqual(['get 0']);
+    },
+    HANG_GUARD_MS,
+  );
 
-  it('confirms helm\'s writes by reading its records when the watch of them never gets its headers', async () => {
+  it("confirms helm's writes by reading its records when the watch of them never gets its headers", async () => {
     cluster.faults.holdHeaders({ resource: 'secrets', verb: 'watch' });
     const result = await sync();
     expect(result.exitCode, result.stderr).toBe(0);
@@ -370,7 +520,9 @@ describe('an API endpoint of the real control plane that misbehaves at the conne
     expect(held.length).toBeGreaterThan(0);
     expect(held.every((entry) => entry.status === 0)).toBe(true);
     // After the held watch, helm's records were read.
-    expect(requests().some((entry) => entry.resource === 'secrets' && entry.verb === 'list' && entry.seq > held[0]!.seq)).toBe(true);
+    expect(
+      requests().some((entry) => entry.resource === 'secrets' && entry.verb === 'list' && entry.seq > held[0]!.seq),
+    ).toBe(true);
     expect(helmRecords(cluster)).toEqual({ 'redis-cart.v1': 'deployed', 'cartservice.v1': 'deployed' });
   });
 });

@@ -43,7 +43,12 @@ function system(releases: string): string {
 /** A folder as system() makes it, whose releases.yaml has one release, vault, with these set entries. */
 const vault = (set: string) => system(`releases:\n  - name: vault\n    chart: ./chart\n    set:\n${set}`);
 
-const decoded = (secret: object | undefined) => Object.fromEntries(Object.entries(((secret as { data?: unknown } | undefined)?.data ?? {}) as Record<string, string>).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]));
+const decoded = (secret: object | undefined) =>
+  Object.fromEntries(
+    Object.entries(((secret as { data?: unknown } | undefined)?.data ?? {}) as Record<string, string>).map(
+      ([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')],
+    ),
+  );
 
 describe('values from the environment, a file and a cluster Secret', () => {
   let cluster: ControlPlane;
@@ -60,7 +65,11 @@ describe('values from the environment, a file and a cluster Secret', () => {
   const createSecret = async (name: string, key: string, value: string) => {
     const literal = join(mkdtempSync(join(tmpdir(), 'boutique-literal-')), key);
     writeFileSync(literal, value);
-    await execa(kubectlBinary(), ['create', 'secret', 'generic', name, '-n', 'default', `--from-file=${key}=${literal}`], { env });
+    await execa(
+      kubectlBinary(),
+      ['create', 'secret', 'generic', name, '-n', 'default', `--from-file=${key}=${literal}`],
+      { env },
+    );
   };
 
   it('syncs each value into the live Secret, and shows none in any output, argv, cache file or temp file', async () => {
@@ -74,7 +83,13 @@ describe('values from the environment, a file and a cluster Secret', () => {
     writeFileSync(join(dir, 'secrets', 'api-token'), SENTINEL.file);
     const helm = recordingHelm();
     const runEnv = { ...env, DB_PASSWORD: SENTINEL.env, BOUTIQUE_HELM: helm.path };
-    const runs = [['sync', '--debug'], ['diff', '-o', 'json'], ['status', '-o', 'json'], ['lint'], ['sync', '-o', 'json']];
+    const runs = [
+      ['sync', '--debug'],
+      ['diff', '-o', 'json'],
+      ['status', '-o', 'json'],
+      ['lint'],
+      ['sync', '-o', 'json'],
+    ];
     const outputs: string[] = [];
     for (const args of runs) {
       const result = await boutique(args, { cwd: dir, env: runEnv });
@@ -84,14 +99,26 @@ describe('values from the environment, a file and a cluster Secret', () => {
     // template reads no cluster: it renders no release with a value from a cluster Secret, and says why.
     const template = await boutique(['template'], { cwd: dir, env: runEnv });
     expect(template.exitCode).not.toBe(0);
-    expect(template.stderr).toContain('cluster.key comes from the cluster Secret default/db-admin (key key), read only by commands that talk to the cluster');
+    expect(template.stderr).toContain(
+      'cluster.key comes from the cluster Secret default/db-admin (key key), read only by commands that talk to the cluster',
+    );
     outputs.push(`${template.stdout}\n${template.stderr}`);
-    expect(decoded(cluster.store.get('v1', 'Secret', 'default', 'vault'))).toEqual({ password: SENTINEL.env, token: SENTINEL.file, cluster: SENTINEL.cluster });
+    expect(decoded(cluster.store.get('v1', 'Secret', 'default', 'vault'))).toEqual({
+      password: SENTINEL.env,
+      token: SENTINEL.file,
+      cluster: SENTINEL.cluster,
+    });
     // The second sync found nothing to change: the inputs hash holds every value (keyed), and they were the same.
-    expect((JSON.parse(outputs[4]!.split('\n\n')[0]!) as { results: unknown[] }).results).toMatchObject([{ id: 'default/vault', result: 'unchanged' }]);
+    expect((JSON.parse(outputs[4]!.split('\n\n')[0]!) as { results: unknown[] }).results).toMatchObject([
+      { id: 'default/vault', result: 'unchanged' },
+    ]);
     const argv = readFileSync(helm.log, 'utf8');
-    expect(argv).toMatch(/^upgrade vault .* --set-file db.password=\S+ --set-file api.token=\S+ --set-file cluster.key=\S+ /m);
-    const cached = [...filesUnder(process.env.BOUTIQUE_CACHE_DIR!), ...filesUnder(tmp)].filter((file) => statSync(file).size < 10_000_000);
+    expect(argv).toMatch(
+      /^upgrade vault .* --set-file db.password=\S+ --set-file api.token=\S+ --set-file cluster.key=\S+ /m,
+    );
+    const cached = [...filesUnder(process.env.BOUTIQUE_CACHE_DIR!), ...filesUnder(tmp)].filter(
+      (file) => statSync(file).size < 10_000_000,
+    );
     expect(cached.length).toBeGreaterThan(0);
     for (const value of Object.values(SENTINEL).flatMap(forms)) {
       for (const output of outputs) expect(output).not.toContain(value);
@@ -102,7 +129,10 @@ describe('values from the environment, a file and a cluster Secret', () => {
     await execa(kubectlBinary(), ['delete', 'secret', 'db-admin', '-n', 'default'], { env });
     await createSecret('db-admin', 'key', `${SENTINEL.cluster}-rotated`);
     const rotated = await boutique(['sync', '-o', 'json'], { cwd: dir, env: runEnv });
-    expect((JSON.parse(rotated.stdout.split('\n\n')[0]!) as { results: unknown[] }).results, rotated.stderr).toMatchObject([{ id: 'default/vault', result: 'upgraded' }]);
+    expect(
+      (JSON.parse(rotated.stdout.split('\n\n')[0]!) as { results: unknown[] }).results,
+      rotated.stderr,
+    ).toMatchObject([{ id: 'default/vault', result: 'upgraded' }]);
     expect(decoded(cluster.store.get('v1', 'Secret', 'default', 'vault')).cluster).toBe(`${SENTINEL.cluster}-rotated`);
     expect(rotated.stdout + rotated.stderr).not.toContain(SENTINEL.cluster);
     // The run's private values files are gone.
@@ -116,14 +146,21 @@ describe('values from the environment, a file and a cluster Secret', () => {
     const dir = mkdtempSync(join(tmpdir(), 'boutique-sources-docs-'));
     mkdirSync(join(dir, 'charts', 'api', 'templates'), { recursive: true });
     writeFileSync(join(dir, 'charts', 'api', 'Chart.yaml'), 'apiVersion: v2\nname: api\nversion: 0.1.0\n');
-    writeFileSync(join(dir, 'charts', 'api', 'templates', 'secret.yaml'), 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: api\nstringData:\n  db: {{ .Values.db.password | quote }}\n  token: {{ .Values.api.token | quote }}\n  smtp: {{ .Values.smtp.password | quote }}\n');
+    writeFileSync(
+      join(dir, 'charts', 'api', 'templates', 'secret.yaml'),
+      'apiVersion: v1\nkind: Secret\nmetadata:\n  name: api\nstringData:\n  db: {{ .Values.db.password | quote }}\n  token: {{ .Values.api.token | quote }}\n  smtp: {{ .Values.smtp.password | quote }}\n',
+    );
     writeFileSync(join(dir, 'releases.yaml'), example!);
     mkdirSync(join(dir, 'secrets'));
     writeFileSync(join(dir, 'secrets', 'api-token'), 'token-from-a-file\n');
     await createSecret('smtp', 'password', 'smtp-from-the-cluster');
     const result = await boutique(['sync'], { cwd: dir, env: { ...env, DB_PASSWORD: 'db-from-the-environment' } });
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(decoded(cluster.store.get('v1', 'Secret', 'default', 'api'))).toEqual({ db: 'db-from-the-environment', token: 'token-from-a-file\n', smtp: 'smtp-from-the-cluster' });
+    expect(decoded(cluster.store.get('v1', 'Secret', 'default', 'api'))).toEqual({
+      db: 'db-from-the-environment',
+      token: 'token-from-a-file\n',
+      smtp: 'smtp-from-the-cluster',
+    });
   });
 
   it('refuses an unset variable and a missing file at their lines, with exit 2 and nothing contacted', async () => {
@@ -136,15 +173,21 @@ describe('values from the environment, a file and a cluster Secret', () => {
     const result = await boutique(['sync'], { cwd: dir, env: { ...env, BOUTIQUE_TEST_EMPTY: '' } });
     expect(result.exitCode, result.stderr).toBe(2);
     expect(result.stderr).toContain('releases.yaml:5:');
-    expect(result.stderr).toContain('environment variable BOUTIQUE_TEST_UNSET for db.password of release vault is not set');
+    expect(result.stderr).toContain(
+      'environment variable BOUTIQUE_TEST_UNSET for db.password of release vault is not set',
+    );
     expect(result.stderr).toContain('releases.yaml:8:17');
     expect(result.stderr).toContain('file secrets/nowhere for api.token of release vault does not exist');
     expect(cluster.requests.length).toBe(before);
 
-    const empty = system(`releases:\n  - name: vault\n    chart: ./chart\n    set:\n      - { name: db.password, valueFrom: { env: BOUTIQUE_TEST_EMPTY } }\n`);
+    const empty = system(
+      `releases:\n  - name: vault\n    chart: ./chart\n    set:\n      - { name: db.password, valueFrom: { env: BOUTIQUE_TEST_EMPTY } }\n`,
+    );
     const emptied = await boutique(['diff'], { cwd: empty, env: { ...env, BOUTIQUE_TEST_EMPTY: '' } });
     expect(emptied.exitCode, emptied.stderr).toBe(2);
-    expect(emptied.stderr).toMatch(/releases\.yaml:5:\d+.*BOUTIQUE_TEST_EMPTY for db\.password of release vault is empty/);
+    expect(emptied.stderr).toMatch(
+      /releases\.yaml:5:\d+.*BOUTIQUE_TEST_EMPTY for db\.password of release vault is empty/,
+    );
     expect(cluster.requests.length).toBe(before);
   });
 
@@ -177,8 +220,15 @@ describe('values from the environment, a file and a cluster Secret', () => {
     expect(result.exitCode, result.stderr).not.toBe(0);
     const document = JSON.parse(result.stdout) as { results: { id: string; result: string }[] };
     const states = Object.fromEntries(document.results.map((release) => [release.id, release.result]));
-    expect(states, result.stdout).toEqual({ 'other/lacking': 'failed', 'other/wrong-key': 'failed', 'other/dependent': 'skipped', 'other/independent': 'installed' });
-    expect(result.stdout).toContain('other/lacking: values from the cluster are missing: db.password: Secret other/missing does not exist');
+    expect(states, result.stdout).toEqual({
+      'other/lacking': 'failed',
+      'other/wrong-key': 'failed',
+      'other/dependent': 'skipped',
+      'other/independent': 'installed',
+    });
+    expect(result.stdout).toContain(
+      'other/lacking: values from the cluster are missing: db.password: Secret other/missing does not exist',
+    );
     expect(result.stdout).toContain('db.password: Secret default/db-admin has no key \\"nope\\" (it has key)');
     expect(cluster.store.get('v1', 'Secret', 'other', 'independent')).toBeDefined();
     expect(cluster.store.get('v1', 'Secret', 'other', 'lacking')).toBeUndefined();
@@ -191,12 +241,19 @@ describe('diff --base of a release with values from elsewhere', () => {
       - { name: api.token, valueFrom: { file: secrets/not-in-git } }
       - { name: cluster.key, valueFrom: { secret: default/db-admin, key: key } }
 `);
-    const git = (args: string[]) => execa('git', ['-c', 'user.email=test@example.com', '-c', 'user.name=test', ...args], { cwd: dir });
+    const git = (args: string[]) =>
+      execa('git', ['-c', 'user.email=test@example.com', '-c', 'user.name=test', ...args], { cwd: dir });
     await git(['init', '-q']);
     await git(['add', '.']);
     await git(['commit', '-qm', 'base']);
-    writeFileSync(join(dir, 'chart', 'templates', 'config.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  mode: strict\n');
-    const result = await boutique(['diff', '--base', 'HEAD', '-o', 'json'], { cwd: dir, env: { KUBECONFIG: join(dir, 'no-such-kubeconfig') } });
+    writeFileSync(
+      join(dir, 'chart', 'templates', 'config.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  mode: strict\n',
+    );
+    const result = await boutique(['diff', '--base', 'HEAD', '-o', 'json'], {
+      cwd: dir,
+      env: { KUBECONFIG: join(dir, 'no-such-kubeconfig') },
+    });
     expect(result.exitCode, result.stderr).toBe(0);
     // The same sources on both sides: the Secret they reach is unchanged, the new ConfigMap added.
     expect(result.stdout).toMatch(/"ref": "ConfigMap\/settings",\s*"action": "add"/);

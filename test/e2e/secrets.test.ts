@@ -1,5 +1,14 @@
 import { execa } from 'execa';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -20,7 +29,8 @@ function vaultSystem(prefix: string, objects: string, set: string, schema?: obje
 }
 
 /** The Secret the password reaches, up to its first key; and the ConfigMap it reaches carelessly, up to its data. */
-const SECRET_HEAD = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}\nstringData:\n  password: {{ .Values.password | quote }}\n';
+const SECRET_HEAD =
+  'apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}\nstringData:\n  password: {{ .Values.password | quote }}\n';
 const CONFIG_MAP_HEAD = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-debug\ndata:\n';
 
 /** A release whose password reaches a Secret and, carelessly, a ConfigMap too. */
@@ -54,7 +64,12 @@ describe('secrets in diff', () => {
     ]);
     for (const { stdout, stderr, exitCode } of outputs) {
       expect(exitCode, stderr).toBe(0);
-      for (const value of ['old-hunter2', 'new-swordfish', Buffer.from('old-hunter2').toString('base64'), Buffer.from('new-swordfish').toString('base64')]) {
+      for (const value of [
+        'old-hunter2',
+        'new-swordfish',
+        Buffer.from('old-hunter2').toString('base64'),
+        Buffer.from('new-swordfish').toString('base64'),
+      ]) {
         expect(stdout).not.toContain(value);
         expect(stderr).not.toContain(value);
       }
@@ -77,15 +92,27 @@ describe('a secret, given every way, in every output of every command', () => {
     const flagSecret = 'S3NTINEL-flag-41d7';
     const dir = system(fileSecret);
     // The second secret reaches the chart through --set-secret, and breaks a required value in the last runs.
-    writeFileSync(join(dir, 'chart', 'templates', 'token.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: token\ndata:\n  token: {{ required "token is required" .Values.token | quote }}\n');
+    writeFileSync(
+      join(dir, 'chart', 'templates', 'token.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: token\ndata:\n  token: {{ required "token is required" .Values.token | quote }}\n',
+    );
     const env = emulatorEnv(cluster);
     const flag = ['--set-secret', `token=${flagSecret}`];
     const runs: string[][] = [
-      ['lint', ...flag], ['lint', ...flag, '-o', 'json'],
-      ['template', ...flag], ['template', ...flag, '-o', 'json'], ['template', ...flag, '--debug'],
-      ['diff', ...flag], ['diff', ...flag, '-o', 'json'], ['diff', ...flag, '-o', 'markdown'],
-      ['sync', ...flag, '--dry-run'], ['sync', ...flag, '--debug'], ['sync', ...flag, '-o', 'json'],
-      ['status', ...flag], ['status', ...flag, '-o', 'json'], ['diff', ...flag, '--debug'],
+      ['lint', ...flag],
+      ['lint', ...flag, '-o', 'json'],
+      ['template', ...flag],
+      ['template', ...flag, '-o', 'json'],
+      ['template', ...flag, '--debug'],
+      ['diff', ...flag],
+      ['diff', ...flag, '-o', 'json'],
+      ['diff', ...flag, '-o', 'markdown'],
+      ['sync', ...flag, '--dry-run'],
+      ['sync', ...flag, '--debug'],
+      ['sync', ...flag, '-o', 'json'],
+      ['status', ...flag],
+      ['status', ...flag, '-o', 'json'],
+      ['diff', ...flag, '--debug'],
       // A failure quotes helm's own message; the secret must not ride along.
       ['template', '--set-secret', `token=${flagSecret}`, '--set', 'password=null', '--debug'],
       ['rollback', 'vault', '99', ...flag],
@@ -95,11 +122,14 @@ describe('a secret, given every way, in every output of every command', () => {
     for (const args of runs) {
       const result = await boutique(args, { cwd: dir, env });
       printed += result.stdout.length + result.stderr.length;
-      for (const form of forms) expect(`${result.stdout}\n${result.stderr}`, `boutique ${args.join(' ')}`).not.toContain(form);
+      for (const form of forms)
+        expect(`${result.stdout}\n${result.stderr}`, `boutique ${args.join(' ')}`).not.toContain(form);
     }
     expect(printed).toBeGreaterThan(1000);
     // It did reach the cluster: the masking is of outputs, not of what helm applied.
-    expect(cluster.store.list('v1', 'ConfigMap', 'default').some((map) => JSON.stringify(map.data).includes(flagSecret))).toBe(true);
+    expect(
+      cluster.store.list('v1', 'ConfigMap', 'default').some((map) => JSON.stringify(map.data).includes(flagSecret)),
+    ).toBe(true);
     const destroyed = await boutique(['destroy', '--yes', ...flag, '-o', 'json'], { cwd: dir, env });
     expect(destroyed.exitCode, destroyed.stderr).toBe(0);
     for (const form of forms) expect(`${destroyed.stdout}\n${destroyed.stderr}`).not.toContain(form);
@@ -117,7 +147,10 @@ describe('secret set values inside lists', () => {
         join(dir, 'chart', 'templates', 'users.yaml'),
         'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: users\ndata:\n  users: {{ toJson .Values.users | quote }}\n  db: {{ toJson .Values.db | quote }}\n',
       );
-      writeFileSync(join(dir, 'values.yaml'), 'users:\n  - { name: alice, token: layer-token, role: admin }\n  - { name: bob }\ndb: { host: pg, port: 5432 }\n');
+      writeFileSync(
+        join(dir, 'values.yaml'),
+        'users:\n  - { name: alice, token: layer-token, role: admin }\n  - { name: bob }\ndb: { host: pg, port: 5432 }\n',
+      );
       const secrets = [
         ['users[0].token', 'S3CRET-alice'],
         ['users[3].name', 'S3CRET-dave'],
@@ -129,12 +162,25 @@ describe('secret set values inside lists', () => {
       );
       const synced = await boutique(['sync'], { cwd: dir, env: emulatorEnv(cluster) });
       expect(synced.exitCode, synced.stderr).toBe(0);
-      const applied = cluster.store.list('v1', 'ConfigMap', 'default').find((map) => map.metadata.name === 'users')!.data as Record<string, string>;
-      expect(JSON.parse(applied.users!)).toEqual([{ name: 'alice', token: 'S3CRET-alice', role: 'admin' }, { name: 'bob' }, null, { name: 'S3CRET-dave' }]);
+      const applied = cluster.store.list('v1', 'ConfigMap', 'default').find((map) => map.metadata.name === 'users')!
+        .data as Record<string, string>;
+      expect(JSON.parse(applied.users!)).toEqual([
+        { name: 'alice', token: 'S3CRET-alice', role: 'admin' },
+        { name: 'bob' },
+        null,
+        { name: 'S3CRET-dave' },
+      ]);
       expect(JSON.parse(applied.db!)).toEqual({ host: 'pg', port: 5432, password: 'S3CRET-db,with=comma' });
       // The same as helm itself gives for these values with --set-string (commas escaped, as --set needs).
       const escaped = secrets.flatMap(([name, value]) => ['--set-string', `${name}=${value!.replace(/,/g, '\\,')}`]);
-      const byHelm = await execa(helmBinary(), ['template', 'accounts', join(dir, 'chart'), '--values', join(dir, 'values.yaml'), ...escaped]);
+      const byHelm = await execa(helmBinary(), [
+        'template',
+        'accounts',
+        join(dir, 'chart'),
+        '--values',
+        join(dir, 'values.yaml'),
+        ...escaped,
+      ]);
       expect(String(byHelm.stdout)).toContain(`users: ${JSON.stringify(applied.users)}`);
       expect(String(byHelm.stdout)).toContain(`db: ${JSON.stringify(applied.db)}`);
     } finally {
@@ -171,7 +217,8 @@ function forms(secret: string): string[] {
 const LONG_FORMS = [SENTINEL.pem, SENTINEL.flag, SENTINEL.schema].flatMap(forms);
 
 function expectNoSentinel(text: string, where: string): void {
-  for (const form of [...LONG_FORMS, SENTINEL.short]) expect(text.includes(form), `${where} holds ${JSON.stringify(form)}`).toBe(false);
+  for (const form of [...LONG_FORMS, SENTINEL.short])
+    expect(text.includes(form), `${where} holds ${JSON.stringify(form)}`).toBe(false);
 }
 
 /** A chart that puts the secrets where charts do: a Secret, a quoted value, a URL, JSON, base64 of a compound. */
@@ -207,7 +254,8 @@ function filesUnder(dir: string): string[] {
 
 function expectValidOutput(result: CliResult, args: string[]): void {
   if (args.includes('json')) expect(() => JSON.parse(result.stdout), `boutique ${args.join(' ')}`).not.toThrow();
-  else if (args[0] === 'template' && result.exitCode === 0) for (const doc of parseAllDocuments(result.stdout)) expect(doc.errors, `boutique ${args.join(' ')}`).toEqual([]);
+  else if (args[0] === 'template' && result.exitCode === 0)
+    for (const doc of parseAllDocuments(result.stdout)) expect(doc.errors, `boutique ${args.join(' ')}`).toEqual([]);
 }
 
 describe('secret sentinels in every output, cache file and temp file', () => {
@@ -227,13 +275,20 @@ describe('secret sentinels in every output, cache file and temp file', () => {
   it('never shows a sentinel in any form, in any command or format, and every output stays valid YAML or JSON', async () => {
     const flag = ['--set-secret', `token=${SENTINEL.flag}`];
     const runs: string[][] = [
-      ['template', ...flag], ['template', ...flag, '-o', 'json'], ['template', ...flag, '--debug'],
-      ['lint', ...flag], ['lint', ...flag, '-o', 'json'],
+      ['template', ...flag],
+      ['template', ...flag, '-o', 'json'],
+      ['template', ...flag, '--debug'],
+      ['lint', ...flag],
+      ['lint', ...flag, '-o', 'json'],
       ['sync', ...flag, '-o', 'json'],
-      ['diff', '--set-secret', `token=${SENTINEL.flag}-2`, '--context', '1'], ['diff', ...flag, '-o', 'json'], ['diff', ...flag, '-o', 'markdown', '--debug'],
-      ['sync', ...flag, '--debug'], ['status', ...flag, '-o', 'json'],
+      ['diff', '--set-secret', `token=${SENTINEL.flag}-2`, '--context', '1'],
+      ['diff', ...flag, '-o', 'json'],
+      ['diff', ...flag, '-o', 'markdown', '--debug'],
+      ['sync', ...flag, '--debug'],
+      ['status', ...flag, '-o', 'json'],
       // boutique's own check of the chart's values.schema.json rejects it: the message names the place, not the value
-      ['lint', ...flag, '--set-secret', `code=${SENTINEL.schema}`], ['template', ...flag, '--set-secret', `code=${SENTINEL.schema}`, '-o', 'json'],
+      ['lint', ...flag, '--set-secret', `code=${SENTINEL.schema}`],
+      ['template', ...flag, '--set-secret', `code=${SENTINEL.schema}`, '-o', 'json'],
       ['sync', ...flag, '--set-secret', `code=${SENTINEL.schema}`, '--debug'],
     ];
     let printed = 0;
@@ -245,14 +300,18 @@ describe('secret sentinels in every output, cache file and temp file', () => {
       if (args.includes(`code=${SENTINEL.schema}`)) {
         expect(result.exitCode, result.stderr).not.toBe(0);
         // boutique's check of the chart's schema, or helm lint's own
-        expect(`${result.stdout}${result.stderr}`).toMatch(/code must be an integer, not the secret value given \(not shown\)|at '\/code': \*\*\* \(a secret value/);
+        expect(`${result.stdout}${result.stderr}`).toMatch(
+          /code must be an integer, not the secret value given \(not shown\)|at '\/code': \*\*\* \(a secret value/,
+        );
       } else if (args[0] !== 'diff') expect(result.exitCode, `${args.join(' ')}: ${result.stderr}`).toBe(0);
     }
     expect(printed).toBeGreaterThan(5000);
 
     // The short secret is masked where it lands, and `v1` (also a secret here) leaves apiVersion: v1 alone.
     const template = await boutique(['template', ...flag], { cwd: dir, env });
-    const objects = parseAllDocuments(template.stdout).map((doc) => doc.toJS() as Record<string, Record<string, string>>);
+    const objects = parseAllDocuments(template.stdout).map(
+      (doc) => doc.toJS() as Record<string, Record<string, string>>,
+    );
     expect(objects.map((obj) => obj.apiVersion)).toEqual(['v1', 'v1']);
     expect(objects[0]!.stringData).toEqual({ password: '***', pin: '***', tag: '***' });
     // Short ones too, where a render with stand-ins put them: in a ConfigMap the chart copies them into.
@@ -262,7 +321,9 @@ describe('secret sentinels in every output, cache file and temp file', () => {
     const files = [...filesUnder(cache), ...filesUnder(tmp)];
     expect(files.length).toBeGreaterThan(3);
     for (const file of files) expectNoSentinel(readFileSync(file).toString('latin1'), file);
-    const records = cluster.store.list('v1', 'Secret', 'default').filter((secret) => secret.metadata.labels?.owner === 'helm');
+    const records = cluster.store
+      .list('v1', 'Secret', 'default')
+      .filter((secret) => secret.metadata.labels?.owner === 'helm');
     expect(records.length).toBeGreaterThan(0);
     for (const record of records) expectNoSentinel(JSON.stringify(record.metadata), `record ${record.metadata.name}`);
 
@@ -279,14 +340,18 @@ describe('secret values on disk', () => {
     const out = join(dir, 'out');
     const refused = await boutique(['template', '--output-dir', out], { cwd: dir });
     expect(refused.exitCode, refused.stderr).toBe(2);
-    expect(refused.stderr).toContain('--output-dir would write secret values in clear: default/vault (password, pin, tag)');
+    expect(refused.stderr).toContain(
+      '--output-dir would write secret values in clear: default/vault (password, pin, tag)',
+    );
     expect(refused.stderr).toContain('--include-secrets');
     expectNoSentinel(refused.stderr + refused.stdout, 'the refusal');
     expect(filesUnder(out)).toEqual([]);
 
     const written = await boutique(['template', '--output-dir', out, '--include-secrets'], { cwd: dir });
     expect(written.exitCode, written.stderr).toBe(0);
-    expect(written.stderr).toContain(`warning: ${join(out, 'default', 'vault')} holds secret values of default/vault in clear (files 0600): never commit it`);
+    expect(written.stderr).toContain(
+      `warning: ${join(out, 'default', 'vault')} holds secret values of default/vault in clear (files 0600): never commit it`,
+    );
     const files = filesUnder(out);
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) expect(statSync(file).mode & 0o777, file).toBe(0o600);
@@ -299,12 +364,14 @@ describe('secret values on disk', () => {
     const out = join(dir, 'out');
     const elsewhere = mkdtempSync(join(tmpdir(), 'boutique-elsewhere-'));
     mkdirSync(join(elsewhere, 'vault'));
-    writeFileSync(join(elsewhere, 'vault', 'keep.txt'), 'not boutique\'s');
+    writeFileSync(join(elsewhere, 'vault', 'keep.txt'), "not boutique's");
     mkdirSync(out);
     symlinkSync(elsewhere, join(out, 'default'));
     const result = await boutique(['template', '--output-dir', out, '--include-secrets'], { cwd: dir });
     expect(result.exitCode, result.stderr).toBe(2);
-    expect(result.stderr).toContain(`--output-dir: ${join(out, 'default', 'vault')} leads out of ${out} through a symbolic link, to ${join(elsewhere, 'vault')}`);
+    expect(result.stderr).toContain(
+      `--output-dir: ${join(out, 'default', 'vault')} leads out of ${out} through a symbolic link, to ${join(elsewhere, 'vault')}`,
+    );
     expect(readdirSync(join(elsewhere, 'vault'))).toEqual(['keep.txt']);
   });
 
@@ -315,7 +382,9 @@ describe('secret values on disk', () => {
     symlinkSync(join(elsewhere, 'planted.yaml'), join(dir, 'imported.yaml'));
     const imported = await boutique(['import', 'helmfile.yaml', '-f', 'imported.yaml'], { cwd: dir });
     expect(imported.exitCode, imported.stderr).toBe(2);
-    expect(imported.stderr).toContain(`import: ${join(dir, 'imported.yaml')} leads out of ${dir} through a symbolic link, to ${join(elsewhere, 'planted.yaml')}`);
+    expect(imported.stderr).toContain(
+      `import: ${join(dir, 'imported.yaml')} leads out of ${dir} through a symbolic link, to ${join(elsewhere, 'planted.yaml')}`,
+    );
     expect(existsSync(join(elsewhere, 'planted.yaml'))).toBe(false);
 
     writeFileSync(join(elsewhere, 'versions.yaml'), 'vault: "1"\n');
@@ -323,18 +392,25 @@ describe('secret values on disk', () => {
     symlinkSync(join(elsewhere, 'versions.yaml'), join(dir, 'versions', 'default.yaml'));
     const pinned = await boutique(['set-image', '-e', 'default', 'vault=2'], { cwd: dir });
     expect(pinned.exitCode, pinned.stderr).toBe(2);
-    expect(pinned.stderr).toContain(`warning: the versions file ${join(dir, 'versions', 'default.yaml')} (${join(elsewhere, 'versions.yaml')}) is outside the repository ${dir}`);
+    expect(pinned.stderr).toContain(
+      `warning: the versions file ${join(dir, 'versions', 'default.yaml')} (${join(elsewhere, 'versions.yaml')}) is outside the repository ${dir}`,
+    );
     expect(pinned.stderr).toContain('leads out of');
     expect(readFileSync(join(elsewhere, 'versions.yaml'), 'utf8')).toBe('vault: "1"\n');
 
     // export: a file of the folder is a link to a file elsewhere; nothing is removed or written, there or here.
-    writeFileSync(join(elsewhere, 'root.yaml'), 'not boutique\'s\n');
+    writeFileSync(join(elsewhere, 'root.yaml'), "not boutique's\n");
     mkdirSync(join(dir, 'gitops'));
     symlinkSync(join(elsewhere, 'root.yaml'), join(dir, 'gitops', 'root.yaml'));
-    const exported = await boutique(['export', 'argocd', '--output-dir', 'gitops', '--repo-url', 'https://git.example.com/shop.git'], { cwd: dir });
+    const exported = await boutique(
+      ['export', 'argocd', '--output-dir', 'gitops', '--repo-url', 'https://git.example.com/shop.git'],
+      { cwd: dir },
+    );
     expect(exported.exitCode, exported.stderr).toBe(2);
-    expect(exported.stderr).toContain(`export --output-dir: ${join(dir, 'gitops', 'root.yaml')} leads out of ${join(dir, 'gitops')} through a symbolic link`);
-    expect(readFileSync(join(elsewhere, 'root.yaml'), 'utf8')).toBe('not boutique\'s\n');
+    expect(exported.stderr).toContain(
+      `export --output-dir: ${join(dir, 'gitops', 'root.yaml')} leads out of ${join(dir, 'gitops')} through a symbolic link`,
+    );
+    expect(readFileSync(join(elsewhere, 'root.yaml'), 'utf8')).toBe("not boutique's\n");
     expect(readdirSync(join(dir, 'gitops'))).toEqual(['root.yaml']);
   });
 
@@ -343,15 +419,27 @@ describe('secret values on disk', () => {
     try {
       const dir = sentinelSystem();
       // A Deployment that takes its time to be ready keeps helm (and the values files) busy.
-      writeFileSync(join(dir, 'chart', 'templates', 'slow.yaml'), `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-slow\nspec:\n  selector: { matchLabels: { app: slow } }\n  template:\n    metadata: { labels: { app: slow }, annotations: { ${readyDelayAnnotation}: "20000" } }\n    spec: { containers: [{ name: c, image: busybox }] }\n`);
+      writeFileSync(
+        join(dir, 'chart', 'templates', 'slow.yaml'),
+        `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-slow\nspec:\n  selector: { matchLabels: { app: slow } }\n  template:\n    metadata: { labels: { app: slow }, annotations: { ${readyDelayAnnotation}: "20000" } }\n    spec: { containers: [{ name: c, image: busybox }] }\n`,
+      );
       const tmp = mkdtempSync(join(tmpdir(), 'boutique-kill-tmp-'));
       const env = { ...emulatorEnv(cluster), TMPDIR: tmp, NO_COLOR: '1', CI: 'true' };
-      const valuesFolders = () => readdirSync(tmp).filter((name) => name.startsWith('boutique-values-') && readdirSync(join(tmp, name)).length > 0);
+      const valuesFolders = () =>
+        readdirSync(tmp).filter(
+          (name) => name.startsWith('boutique-values-') && readdirSync(join(tmp, name)).length > 0,
+        );
       const midSync = async () => {
-        const run = execa(process.execPath, [boutiqueBin, 'sync', '--set-secret', `token=${SENTINEL.flag}`], { cwd: dir, env, reject: false });
-        while (valuesFolders().length === 0 && run.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 50));
+        const run = execa(process.execPath, [boutiqueBin, 'sync', '--set-secret', `token=${SENTINEL.flag}`], {
+          cwd: dir,
+          env,
+          reject: false,
+        });
+        while (valuesFolders().length === 0 && run.exitCode === null)
+          await new Promise((resolve) => setTimeout(resolve, 50));
         // helm is applying (or waiting for the Deployment): the values files are in use.
-        const writes = () => cluster.requests.filter((request) => request.method === 'POST' || request.method === 'PATCH').length;
+        const writes = () =>
+          cluster.requests.filter((request) => request.method === 'POST' || request.method === 'PATCH').length;
         const before = writes();
         while (writes() === before && run.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 50));
         // An execa process is a promise: returned bare, the caller's await would wait for its end.
@@ -362,7 +450,9 @@ describe('secret values on disk', () => {
       killed.kill('SIGKILL');
       await killed;
       expect(valuesFolders().length).toBeGreaterThan(0);
-      const leftBehind = filesUnder(tmp).map((file) => readFileSync(file, 'utf8')).join('');
+      const leftBehind = filesUnder(tmp)
+        .map((file) => readFileSync(file, 'utf8'))
+        .join('');
       expect(leftBehind).toContain(SENTINEL.flag);
       // The next run (any that hands values to helm) sweeps what the killed one left.
       const next = await boutique(['template', '--set-secret', `token=${SENTINEL.flag}`], { cwd: dir, env });
@@ -370,7 +460,10 @@ describe('secret values on disk', () => {
       for (const file of filesUnder(tmp)) expectNoSentinel(readFileSync(file, 'latin1'), file);
 
       // Another release, so the killed run's helm, still waiting for its Deployment, is in nobody's way.
-      writeFileSync(join(dir, 'releases.yaml'), readFileSync(join(dir, 'releases.yaml'), 'utf8').replace('name: vault', 'name: vault-two'));
+      writeFileSync(
+        join(dir, 'releases.yaml'),
+        readFileSync(join(dir, 'releases.yaml'), 'utf8').replace('name: vault', 'name: vault-two'),
+      );
       const { run: interrupted } = await midSync();
       interrupted.kill('SIGINT');
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -394,7 +487,10 @@ describe('the inputs hash of a release with secret values', () => {
       expect(first.exitCode, first.stderr).toBe(0);
       const key = cluster.store.get('v1', 'Secret', 'default', 'boutique-inputs-key');
       expect(Buffer.from(String((key?.data as Record<string, string>).key), 'base64')).toHaveLength(32);
-      const actions = async (args: string[] = []) => JSON.parse((await boutique(['status', '-o', 'json', ...args], { cwd: dir, env })).stdout).results.map((result: { action: string }) => result.action);
+      const actions = async (args: string[] = []) =>
+        JSON.parse((await boutique(['status', '-o', 'json', ...args], { cwd: dir, env })).stdout).results.map(
+          (result: { action: string }) => result.action,
+        );
       expect(await actions()).toEqual(['unchanged']);
       const second = await boutique(['sync'], { cwd: dir, env });
       expect(second.exitCode, second.stderr).toBe(0);

@@ -12,7 +12,10 @@ function withStaticChart() {
   mkdirSync(join(chart, 'templates'), { recursive: true });
   writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: static\nversion: 0.1.0\n');
   writeFileSync(join(chart, 'values.yaml'), 'app:\n  version: none\n');
-  writeFileSync(join(chart, 'templates', 'configmap.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: static\ndata:\n  version: {{ .Values.app.version | quote }}\n');
+  writeFileSync(
+    join(chart, 'templates', 'configmap.yaml'),
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: static\ndata:\n  version: {{ .Values.app.version | quote }}\n',
+  );
   system.edit('releases.yaml', (text) => `${text.trimEnd()}\n  - name: static\n    chart: ./charts/static\n`);
   return system;
 }
@@ -34,7 +37,12 @@ describe('set-image on a chart that does not read image.tag', () => {
 
   it('says nothing once versionKeys point where the chart reads the version', async () => {
     const system = withStaticChart();
-    system.edit('releases.yaml', (text) => text.replace('    chart: ./charts/static\n', '    chart: ./charts/static\n    versionKeys: { tag: app.version }\n'));
+    system.edit('releases.yaml', (text) =>
+      text.replace(
+        '    chart: ./charts/static\n',
+        '    chart: ./charts/static\n    versionKeys: { tag: app.version }\n',
+      ),
+    );
     const result = await run(system.dir, ['set-image', '-e', 'dev', 'static=3f2a1c9', '-o', 'json']);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stderr).not.toContain('warning');

@@ -52,7 +52,12 @@ data:
   return dir;
 }
 
-const decoded = (secret: object | undefined) => Object.fromEntries(Object.entries(((secret as { data?: unknown } | undefined)?.data ?? {}) as Record<string, string>).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]));
+const decoded = (secret: object | undefined) =>
+  Object.fromEntries(
+    Object.entries(((secret as { data?: unknown } | undefined)?.data ?? {}) as Record<string, string>).map(
+      ([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')],
+    ),
+  );
 
 describe('sops-encrypted values files', () => {
   let cluster: ControlPlane;
@@ -66,7 +71,12 @@ describe('sops-encrypted values files', () => {
     keys = mkdtempSync(join(tmpdir(), 'boutique-sops-keys-'));
     key = newAgeKey(keys, 'team');
     // No key of the developer's: an empty config folder, no SOPS_AGE_KEY.
-    env = { ...emulatorEnv(cluster), TMPDIR: tmp, XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'boutique-sops-config-')), SOPS_AGE_KEY: '' };
+    env = {
+      ...emulatorEnv(cluster),
+      TMPDIR: tmp,
+      XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'boutique-sops-config-')),
+      SOPS_AGE_KEY: '',
+    };
   });
   afterAll(() => cluster.stop());
 
@@ -76,7 +86,15 @@ describe('sops-encrypted values files', () => {
     const helm = recordingHelm();
     const runEnv = { ...env, SOPS_AGE_KEY_FILE: key.file, BOUTIQUE_HELM: helm.path };
     const planFile = join(dir, 'install.plan');
-    const runs = [['diff', '--save-plan', planFile], ['sync', '--debug'], ['diff', '-o', 'json'], ['template'], ['lint'], ['sync', '-o', 'json'], ['export', 'flux', '--repo-url', 'https://example.com/shop.git', '--output-dir', join(dir, 'flux'), '-o', 'json']];
+    const runs = [
+      ['diff', '--save-plan', planFile],
+      ['sync', '--debug'],
+      ['diff', '-o', 'json'],
+      ['template'],
+      ['lint'],
+      ['sync', '-o', 'json'],
+      ['export', 'flux', '--repo-url', 'https://example.com/shop.git', '--output-dir', join(dir, 'flux'), '-o', 'json'],
+    ];
     const outputs: string[] = [];
     for (const args of runs) {
       const result = await boutique(args, { cwd: dir, env: runEnv });
@@ -84,13 +102,21 @@ describe('sops-encrypted values files', () => {
       outputs.push(`${result.stdout}\n${result.stderr}`);
     }
     expect(decoded(cluster.store.get('v1', 'Secret', 'default', 'shop'))).toEqual({ password: SENTINEL.password });
-    expect(cluster.store.get('v1', 'ConfigMap', 'default', 'shop')?.data).toEqual({ greeting: SENTINEL.greeting, port: '5432', replicas: '3' });
+    expect(cluster.store.get('v1', 'ConfigMap', 'default', 'shop')?.data).toEqual({
+      greeting: SENTINEL.greeting,
+      port: '5432',
+      replicas: '3',
+    });
     // template masks what the file holds: the greeting is shown as ***.
     expect(outputs[3]).toMatch(/greeting: "\*\*\*"/);
     // The second sync found nothing to change: the inputs hash holds the decrypted values (keyed), and they were the same.
-    expect((JSON.parse(outputs[5]!.split('\n\n')[0]!) as { results: unknown[] }).results).toMatchObject([{ id: 'default/shop', result: 'unchanged' }]);
+    expect((JSON.parse(outputs[5]!.split('\n\n')[0]!) as { results: unknown[] }).results).toMatchObject([
+      { id: 'default/shop', result: 'unchanged' },
+    ]);
     // export leaves the file to Flux's own sops decryption, and says so.
-    const exported = JSON.parse(outputs[6]!.split('\n\n')[0]!) as { results: { notes: { feature: string; detail: string }[] } };
+    const exported = JSON.parse(outputs[6]!.split('\n\n')[0]!) as {
+      results: { notes: { feature: string; detail: string }[] };
+    };
     expect(JSON.stringify(exported)).toContain('values file secrets.enc.yaml is encrypted with sops and left out');
     const fluxFiles = filesUnder(join(dir, 'flux'));
     expect(fluxFiles.length).toBeGreaterThan(0);
@@ -99,7 +125,12 @@ describe('sops-encrypted values files', () => {
     // The decrypted file reaches helm as a private file of its own, between the layers around it.
     expect(argv).toMatch(/^upgrade shop .* --values \S+boutique-values-\S+\.0\.yaml --values \S+\.1\.yaml/m);
     expect(existsSync(planFile)).toBe(true);
-    const cached = [...filesUnder(process.env.BOUTIQUE_CACHE_DIR!), ...filesUnder(tmp), ...filesUnder(join(dir, 'flux')), planFile].filter((file) => statSync(file).size < 10_000_000);
+    const cached = [
+      ...filesUnder(process.env.BOUTIQUE_CACHE_DIR!),
+      ...filesUnder(tmp),
+      ...filesUnder(join(dir, 'flux')),
+      planFile,
+    ].filter((file) => statSync(file).size < 10_000_000);
     expect(cached.length).toBeGreaterThan(0);
     expect(filesUnder(tmp).filter((file) => file.includes('boutique-values-'))).toEqual([]);
     for (const value of Object.values(SENTINEL).flatMap(forms)) {
@@ -115,12 +146,18 @@ describe('sops-encrypted values files', () => {
 
   it('runs the worked example of docs/releases-yaml.md#sops-encrypted-values-files with the real sops', async () => {
     const docs = readFileSync(join(repoRoot, 'docs', 'releases-yaml.md'), 'utf8');
-    const [, rules, releases, commands] = /<!-- sops-example[^>]*-->\n```yaml\n([\s\S]*?)```\n\n```yaml\n([\s\S]*?)```\n\n```sh\n([\s\S]*?)```/.exec(docs) ?? [];
+    const [, rules, releases, commands] =
+      /<!-- sops-example[^>]*-->\n```yaml\n([\s\S]*?)```\n\n```yaml\n([\s\S]*?)```\n\n```sh\n([\s\S]*?)```/.exec(
+        docs,
+      ) ?? [];
     expect(rules).toMatch(/^ {4}age: age1\w+$/m);
     const dir = mkdtempSync(join(tmpdir(), 'boutique-sops-docs-'));
     mkdirSync(join(dir, 'charts', 'api', 'templates'), { recursive: true });
     writeFileSync(join(dir, 'charts', 'api', 'Chart.yaml'), 'apiVersion: v2\nname: api\nversion: 0.1.0\n');
-    writeFileSync(join(dir, 'charts', 'api', 'templates', 'secret.yaml'), 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: api\nstringData:\n  password: {{ .Values.db.password | quote }}\n  replicas: {{ .Values.replicas | quote }}\n');
+    writeFileSync(
+      join(dir, 'charts', 'api', 'templates', 'secret.yaml'),
+      'apiVersion: v1\nkind: Secret\nmetadata:\n  name: api\nstringData:\n  password: {{ .Values.db.password | quote }}\n  replicas: {{ .Values.replicas | quote }}\n',
+    );
     writeFileSync(join(dir, '.sops.yaml'), rules!.replace(/age1\w+/, key.recipient));
     writeFileSync(join(dir, 'releases.yaml'), releases!);
     mkdirSync(join(dir, 'secrets'));
@@ -132,26 +169,42 @@ describe('sops-encrypted values files', () => {
     expect(readFileSync(join(dir, target!), 'utf8')).not.toContain('db-from-the-sops-file');
     const result = await boutique(['sync'], { cwd: dir, env: { ...env, SOPS_AGE_KEY_FILE: key.file } });
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(decoded(cluster.store.get('v1', 'Secret', 'default', 'api'))).toEqual({ password: 'db-from-the-sops-file', replicas: '2' });
+    expect(decoded(cluster.store.get('v1', 'Secret', 'default', 'api'))).toEqual({
+      password: 'db-from-the-sops-file',
+      replicas: '2',
+    });
   });
 
   it('compares revisions with stand-ins named after the ciphertexts, with no key: only a changed value shows, masked', async () => {
     const dir = system('      - secrets.enc.yaml\n');
     const path = sopsEncrypt(dir, 'secrets.enc.yaml', PLAIN, key.recipient);
-    const git = (args: string[]) => execa('git', ['-c', 'user.email=test@example.com', '-c', 'user.name=test', ...args], { cwd: dir });
+    const git = (args: string[]) =>
+      execa('git', ['-c', 'user.email=test@example.com', '-c', 'user.name=test', ...args], { cwd: dir });
     await git(['init', '-q']);
     await git(['add', '.']);
     await git(['commit', '-qm', 'base']);
     // sops set, as sops edit, keeps the ciphertext of every value it leaves as it was.
     const changed = 'S0PS-SENTINEL-changed-77a0';
     const greeting = /greeting: (ENC\[[^\]]+\])/.exec(readFileSync(path, 'utf8'))![1]!;
-    sops(['set', 'secrets.enc.yaml', '["db"]["password"]', JSON.stringify(changed)], { cwd: dir, env: { SOPS_AGE_KEY_FILE: key.file } });
+    sops(['set', 'secrets.enc.yaml', '["db"]["password"]', JSON.stringify(changed)], {
+      cwd: dir,
+      env: { SOPS_AGE_KEY_FILE: key.file },
+    });
     expect(readFileSync(path, 'utf8')).toContain(greeting);
-    const result = await boutique(['diff', '--base', 'HEAD', '-o', 'json'], { cwd: dir, env: { ...env, KUBECONFIG: join(dir, 'no-such-kubeconfig') } });
+    const result = await boutique(['diff', '--base', 'HEAD', '-o', 'json'], {
+      cwd: dir,
+      env: { ...env, KUBECONFIG: join(dir, 'no-such-kubeconfig') },
+    });
     expect(result.exitCode, result.stderr).toBe(0);
-    const report = JSON.parse(result.stdout) as { results: { changes: { diff: { changes: { ref: string; action: string }[] } }[] }[] };
-    expect(report.results[0]!.changes[0]!.diff.changes.map(({ ref, action }) => `${ref} ${action}`)).toEqual(['ConfigMap/shop unchanged', 'Secret/shop change']);
-    for (const value of [changed, ...Object.values(SENTINEL), 'boutique-stand-in', 'ENC[']) expect(result.stdout + result.stderr).not.toContain(value);
+    const report = JSON.parse(result.stdout) as {
+      results: { changes: { diff: { changes: { ref: string; action: string }[] } }[] }[];
+    };
+    expect(report.results[0]!.changes[0]!.diff.changes.map(({ ref, action }) => `${ref} ${action}`)).toEqual([
+      'ConfigMap/shop unchanged',
+      'Secret/shop change',
+    ]);
+    for (const value of [changed, ...Object.values(SENTINEL), 'boutique-stand-in', 'ENC['])
+      expect(result.stdout + result.stderr).not.toContain(value);
   });
 
   it('refuses a changed value and a file for a key it does not have, with exit 2, the place, and nothing contacted', async () => {
@@ -164,23 +217,31 @@ describe('sops-encrypted values files', () => {
     const before = cluster.requests.length;
     const tampered = await boutique(['sync'], { cwd: dir, env: { ...env, SOPS_AGE_KEY_FILE: key.file } });
     expect(tampered.exitCode, tampered.stderr).toBe(2);
-    expect(tampered.stderr).toContain(`secrets.enc.yaml:${line}:15: sops file secrets.enc.yaml: the value at db.password does not decrypt: it was changed, or moved from another key or file`);
+    expect(tampered.stderr).toContain(
+      `secrets.enc.yaml:${line}:15: sops file secrets.enc.yaml: the value at db.password does not decrypt: it was changed, or moved from another key or file`,
+    );
 
     // A value removed changes the MAC.
     writeFileSync(path, text.replace(/^greeting: .*\n/m, ''));
     const removed = await boutique(['diff'], { cwd: dir, env: { ...env, SOPS_AGE_KEY_FILE: key.file } });
     expect(removed.exitCode, removed.stderr).toBe(2);
-    expect(removed.stderr).toMatch(/secrets\.enc\.yaml:\d+:\d+: sops file secrets\.enc\.yaml: the MAC does not match the values: the file was changed after sops encrypted it/);
+    expect(removed.stderr).toMatch(
+      /secrets\.enc\.yaml:\d+:\d+: sops file secrets\.enc\.yaml: the MAC does not match the values: the file was changed after sops encrypted it/,
+    );
 
     const stranger = newAgeKey(keys, 'stranger');
     sopsEncrypt(dir, 'secrets.enc.yaml', PLAIN, stranger.recipient);
     const foreign = await boutique(['sync'], { cwd: dir, env: { ...env, SOPS_AGE_KEY_FILE: key.file } });
     expect(foreign.exitCode, foreign.stderr).toBe(2);
-    expect(foreign.stderr).toContain(`none of the age keys (from SOPS_AGE_KEY_FILE (${key.file})) is for a recipient of secrets.enc.yaml`);
+    expect(foreign.stderr).toContain(
+      `none of the age keys (from SOPS_AGE_KEY_FILE (${key.file})) is for a recipient of secrets.enc.yaml`,
+    );
     expect(foreign.stderr).toContain(`set SOPS_AGE_KEY_FILE to the age key file for ${stranger.recipient}`);
     const keyless = await boutique(['template'], { cwd: dir, env });
     expect(keyless.exitCode, keyless.stderr).toBe(2);
-    expect(keyless.stderr).toMatch(/secrets\.enc\.yaml:\d+:\d+: sops file secrets\.enc\.yaml: no age key found to decrypt it \(looked in SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, /);
+    expect(keyless.stderr).toMatch(
+      /secrets\.enc\.yaml:\d+:\d+: sops file secrets\.enc\.yaml: no age key found to decrypt it \(looked in SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, /,
+    );
     expect(cluster.requests.length).toBe(before);
   });
 });

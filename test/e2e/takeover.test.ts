@@ -4,7 +4,8 @@ import { boutique } from '../support/cli.js';
 import { copyShippedSystem } from '../support/system.js';
 import { emulatorEnv } from '../support/tools.js';
 
-const isWrite = (entry: RequestLogEntry) => ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(entry.verb) && !entry.dryRun;
+const isWrite = (entry: RequestLogEntry) =>
+  ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(entry.verb) && !entry.dryRun;
 const selection = ['-l', 'tier=infra'];
 
 // The shipped releases.yaml deploys prod and the implicit default environment into the same namespace.
@@ -37,7 +38,9 @@ describe('a release another environment deployed', () => {
   it('shows its owner in status, and changes hands with --take-over', async () => {
     expect((await run(['status', ...selection])).stdout).toMatch(/^redis-cart +boutique +prod +1 +deployed /m);
     const diff = await run(['diff', ...selection]);
-    expect(diff.stderr).toContain('note: boutique/redis-cart was last deployed by environment prod: a sync of default needs --take-over\n');
+    expect(diff.stderr).toContain(
+      'note: boutique/redis-cart was last deployed by environment prod: a sync of default needs --take-over\n',
+    );
     const taken = await run(['sync', '--take-over', ...selection]);
     expect(taken.exitCode, taken.stderr).toBe(0);
     expect(taken.stdout).toMatch(/^boutique\/redis-cart +upgraded .*last deployed by environment prod/m);
@@ -45,7 +48,9 @@ describe('a release another environment deployed', () => {
     expect(status.results.map((result: { deployedBy: string }) => result.deployedBy)).toEqual(['default']);
     const back = await run(['sync', '-e', 'prod', '--yes', ...selection]);
     expect(back.exitCode).toBe(2);
-    expect(back.stderr).toContain('sync of environment prod would take over 1 release last deployed by environment default');
+    expect(back.stderr).toContain(
+      'sync of environment prod would take over 1 release last deployed by environment default',
+    );
   });
 
   it('is not rolled back by another environment without --take-over, as sync and destroy refuse it', async () => {

@@ -24,7 +24,10 @@ describe('a release whose values were all removed', () => {
 
   it('is upgraded to no values, not to the ones it had', async () => {
     expect((await run(['sync'])).exitCode).toBe(0);
-    writeFileSync(join(dir, 'releases.yaml'), 'releases:\n  - name: echo\n    namespace: shop\n    chart: ./charts/echo\n    createNamespace: true\n');
+    writeFileSync(
+      join(dir, 'releases.yaml'),
+      'releases:\n  - name: echo\n    namespace: shop\n    chart: ./charts/echo\n    createNamespace: true\n',
+    );
     const second = await run(['sync', '-o', 'json']);
     expect(second.exitCode, second.stderr).toBe(0);
     expect(JSON.parse(second.stdout).summary).toEqual({ upgraded: 1, changes: true });

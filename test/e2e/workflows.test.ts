@@ -16,7 +16,10 @@ interface Step {
   env?: Record<string, string>;
 }
 
-const workflow = (file: string) => parse(readFileSync(join(repoRoot, 'examples', 'github-actions', file), 'utf8')) as { jobs: Record<string, { steps: Step[] }> };
+const workflow = (file: string) =>
+  parse(readFileSync(join(repoRoot, 'examples', 'github-actions', file), 'utf8')) as {
+    jobs: Record<string, { steps: Step[] }>;
+  };
 
 /**
  * The steps of one job of an example workflow, run as GitHub runs them (bash -eo pipefail, ${{ }} from `context`,
@@ -24,18 +27,46 @@ const workflow = (file: string) => parse(readFileSync(join(repoRoot, 'examples',
  * out: actions (checkout, setup-node, upload-artifact), the kubeconfig from secrets (the cluster's is set), npm ci
  * and the PATH line (bin/ of this checkout is on PATH, as `boutique`), and the pull-request comment (gh api).
  */
-async function runJob(file: string, job: string, cwd: string, env: Record<string, string>, context: Record<string, string>): Promise<{ outputs: string; summary: string }> {
+async function runJob(
+  file: string,
+  job: string,
+  cwd: string,
+  env: Record<string, string>,
+  context: Record<string, string>,
+): Promise<{ outputs: string; summary: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'boutique-job-'));
-  const files = { GITHUB_OUTPUT: join(dir, 'output'), GITHUB_STEP_SUMMARY: join(dir, 'summary'), GITHUB_ENV: join(dir, 'env'), GITHUB_PATH: join(dir, 'path') };
+  const files = {
+    GITHUB_OUTPUT: join(dir, 'output'),
+    GITHUB_STEP_SUMMARY: join(dir, 'summary'),
+    GITHUB_ENV: join(dir, 'env'),
+    GITHUB_PATH: join(dir, 'path'),
+  };
   for (const path of Object.values(files)) writeFileSync(path, '');
   const expand = (text: string) => text.replace(/\$\{\{\s*([\w.]+)\s*\}\}/g, (_, key: string) => context[key] ?? '');
   for (const step of workflow(file).jobs[job]!.steps) {
-    if (!step.run || step.name?.startsWith('Kubeconfig') || step.run === 'npm ci' || step.run.includes('GITHUB_PATH') || step.run.includes('gh api')) continue;
+    if (
+      !step.run ||
+      step.name?.startsWith('Kubeconfig') ||
+      step.run === 'npm ci' ||
+      step.run.includes('GITHUB_PATH') ||
+      step.run.includes('gh api')
+    )
+      continue;
     const stepEnv = Object.fromEntries(Object.entries(step.env ?? {}).map(([key, value]) => [key, expand(value)]));
-    const result = await execa('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', expand(step.run)], { cwd, env: { ...env, ...files, ...stepEnv }, reject: false });
-    if (result.exitCode !== 0) throw new Error(`${file} ${job}: step "${step.name ?? step.run}" exited ${result.exitCode}\n${String(result.stderr).slice(-3000)}`);
+    const result = await execa('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', expand(step.run)], {
+      cwd,
+      env: { ...env, ...files, ...stepEnv },
+      reject: false,
+    });
+    if (result.exitCode !== 0)
+      throw new Error(
+        `${file} ${job}: step "${step.name ?? step.run}" exited ${result.exitCode}\n${String(result.stderr).slice(-3000)}`,
+      );
   }
-  return { outputs: readFileSync(files.GITHUB_OUTPUT, 'utf8'), summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8') };
+  return {
+    outputs: readFileSync(files.GITHUB_OUTPUT, 'utf8'),
+    summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
+  };
 }
 
 describe('the example workflows, run against a temporary repository', () => {
@@ -44,7 +75,10 @@ describe('the example workflows, run against a temporary repository', () => {
   let env: Record<string, string>;
   const git = async (args: string[], cwd = work) => String((await execa('git', args, { cwd })).stdout).trim();
   const imageOf = (namespace: string, name: string) =>
-    (cluster.store.get('apps/v1', 'Deployment', namespace, name)?.spec as { template: { spec: { containers: { image: string }[] } } } | undefined)?.template.spec.containers[0]?.image;
+    (
+      cluster.store.get('apps/v1', 'Deployment', namespace, name)?.spec as
+        { template: { spec: { containers: { image: string }[] } } } | undefined
+    )?.template.spec.containers[0]?.image;
 
   beforeAll(async () => {
     cluster = await startControlPlane({ readyDelayMs: 20 });
@@ -53,15 +87,34 @@ describe('the example workflows, run against a temporary repository', () => {
     const system = copyShippedSystem();
     work = system.dir;
     // docs/gitops.md's promotion: prod runs only what ran in staging.
-    system.edit('releases.yaml', (text) => text.replace('    production: true\n', '    production: true\n    promotedFrom: staging\n'));
+    system.edit('releases.yaml', (text) =>
+      text.replace('    production: true\n', '    production: true\n    promotedFrom: staging\n'),
+    );
     await git(['init', '--quiet', '--initial-branch', 'main']);
-    await git(['-c', 'user.name=dev', '-c', 'user.email=dev@example.com', 'commit', '--quiet', '--allow-empty', '-m', 'empty']);
+    await git([
+      '-c',
+      'user.name=dev',
+      '-c',
+      'user.email=dev@example.com',
+      'commit',
+      '--quiet',
+      '--allow-empty',
+      '-m',
+      'empty',
+    ]);
     await git(['add', '.']);
     await git(['-c', 'user.name=dev', '-c', 'user.email=dev@example.com', 'commit', '--quiet', '-m', 'the platform']);
     await git(['remote', 'add', 'origin', origin]);
     // As actions/checkout leaves a branch: tracking origin's, so the workflows' `git push` needs no arguments.
     await git(['push', '--quiet', '--set-upstream', 'origin', 'main']);
-    env = { ...emulatorEnv(cluster), PATH: `${join(repoRoot, 'bin')}:${process.env.PATH}`, CI: 'true', GITHUB_ACTIONS: 'true', NO_COLOR: '1', HOME: mkdtempSync(join(tmpdir(), 'boutique-home-')) };
+    env = {
+      ...emulatorEnv(cluster),
+      PATH: `${join(repoRoot, 'bin')}:${process.env.PATH}`,
+      CI: 'true',
+      GITHUB_ACTIONS: 'true',
+      NO_COLOR: '1',
+      HOME: mkdtempSync(join(tmpdir(), 'boutique-home-')),
+    };
   });
   afterAll(() => cluster.stop());
 
@@ -89,7 +142,9 @@ describe('the example workflows, run against a temporary repository', () => {
   };
 
   it('deploys main to staging, shows a pull request only its own change (diff --base), promotes to prod, and keeps the prod lint green after staging moves on', async () => {
-    const first = await merge('first release', () => appendFileSync(join(work, 'values', 'frontend.yaml'), '# first\n'));
+    const first = await merge('first release', () =>
+      appendFileSync(join(work, 'values', 'frontend.yaml'), '# first\n'),
+    );
     await runJob('deploy-on-merge.yml', 'deploy', work, env, { 'github.sha': first });
     expect(imageOf('boutique-staging', 'frontend')).toMatch(new RegExp(`:${first}$`));
 
@@ -98,7 +153,12 @@ describe('the example workflows, run against a temporary repository', () => {
     const quiet = await runJob('pr-check.yml', 'check', work, env, { 'github.base_ref': 'main' });
     expect(quiet.outputs).toBe('changes=false\n');
     // One that changes a value shows that, and only that.
-    await pullRequest('more-memory', () => writeFileSync(join(work, 'values', 'emailservice.yaml'), readFileSync(join(work, 'values', 'emailservice.yaml'), 'utf8').replace('memory: 64Mi', 'memory: 96Mi')));
+    await pullRequest('more-memory', () =>
+      writeFileSync(
+        join(work, 'values', 'emailservice.yaml'),
+        readFileSync(join(work, 'values', 'emailservice.yaml'), 'utf8').replace('memory: 64Mi', 'memory: 96Mi'),
+      ),
+    );
     const changed = await runJob('pr-check.yml', 'check', work, env, { 'github.base_ref': 'main' });
     expect(changed.outputs).toBe('changes=true\n');
     expect(changed.summary).toMatch(/\*\*Plan: 0 to add, \d+ to change, 0 to destroy in (\d+) of \d+ releases/);
@@ -109,15 +169,26 @@ describe('the example workflows, run against a temporary repository', () => {
     await runJob('promote.yml', 'promote', work, env, { 'inputs.selector': '' });
     expect(imageOf('boutique', 'frontend')).toMatch(new RegExp(`:${first}$`));
 
-    const second = await merge('second release', () => appendFileSync(join(work, 'values', 'frontend.yaml'), '# second\n'));
+    const second = await merge('second release', () =>
+      appendFileSync(join(work, 'values', 'frontend.yaml'), '# second\n'),
+    );
     await runJob('deploy-on-merge.yml', 'deploy', work, env, { 'github.sha': second });
     expect(imageOf('boutique-staging', 'frontend')).toMatch(new RegExp(`:${second}$`));
     // Staging now runs ahead of prod: lint -e prod's promotion gate fails, as it should for a pull request that
     // pinned prod by hand; pr-check holds only such a pull request to it.
     expect((await execa('boutique', ['lint', '-e', 'prod'], { cwd: work, env, reject: false })).exitCode).toBe(1);
     await pullRequest('docs-again', () => writeFileSync(join(work, 'NOTES.md'), 'more notes\n'));
-    expect((await runJob('pr-check.yml', 'check', work, env, { 'github.base_ref': 'main' })).outputs).toBe('changes=false\n');
-    await pullRequest('prod-by-hand', () => writeFileSync(join(work, 'versions', 'prod.yaml'), readFileSync(join(work, 'versions', 'prod.yaml'), 'utf8').replace(first, second)));
-    await expect(runJob('pr-check.yml', 'check', work, env, { 'github.base_ref': 'main' })).rejects.toThrow(/promotion-gate|pins/);
+    expect((await runJob('pr-check.yml', 'check', work, env, { 'github.base_ref': 'main' })).outputs).toBe(
+      'changes=false\n',
+    );
+    await pullRequest('prod-by-hand', () =>
+      writeFileSync(
+        join(work, 'versions', 'prod.yaml'),
+        readFileSync(join(work, 'versions', 'prod.yaml'), 'utf8').replace(first, second),
+      ),
+    );
+    await expect(runJob('pr-check.yml', 'check', work, env, { 'github.base_ref': 'main' })).rejects.toThrow(
+      /promotion-gate|pins/,
+    );
   });
 });

@@ -50,7 +50,10 @@ const namespaceSubresources = new Set(['status', 'finalize']);
 
 /** A request's URL path as group, version, resource, namespace, name and subresource; undefined off the resource API. */
 export function resolveResourcePath(path: string): ResourceRoute | undefined {
-  const segments = path.split('/').filter((segment) => segment !== '').map(decodeURIComponent);
+  const segments = path
+    .split('/')
+    .filter((segment) => segment !== '')
+    .map(decodeURIComponent);
   let group = '';
   let version: string | undefined;
   let rest: string[];
@@ -65,7 +68,11 @@ export function resolveResourcePath(path: string): ResourceRoute | undefined {
     return undefined;
   }
   if (!version) return undefined;
-  if (rest[0] === 'namespaces' && rest.length >= 3 && !(rest.length === 3 && namespaceSubresources.has(rest[2] ?? ''))) {
+  if (
+    rest[0] === 'namespaces' &&
+    rest.length >= 3 &&
+    !(rest.length === 3 && namespaceSubresources.has(rest[2] ?? ''))
+  ) {
     const [, namespace, resource = '', name, subresource] = rest;
     return { group, version, resource, namespace, name, subresource };
   }

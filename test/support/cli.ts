@@ -15,7 +15,10 @@ export interface CliResult {
 }
 
 /** Runs the built CLI (npm test builds first) as a user would, without a TTY and without colours. */
-export async function boutique(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+export async function boutique(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<CliResult> {
   const result = await execa(process.execPath, [boutiqueBin, ...args], {
     cwd: options.cwd ?? repoRoot,
     env: { NO_COLOR: '1', CI: 'true', ...options.env },

@@ -11,8 +11,14 @@ const { values } = parseArgs({
   },
 });
 
-const cluster = await startControlPlane({ port: Number(values.port), readyDelayMs: Number(values['ready-delay-ms']), apiServerCount: Number(values['apiserver-count']) });
-console.log(`Kubernetes test control plane (kube-apiserver ${cluster.apiServerUrl}, nodes run no containers) listening on ${cluster.url}`);
+const cluster = await startControlPlane({
+  port: Number(values.port),
+  readyDelayMs: Number(values['ready-delay-ms']),
+  apiServerCount: Number(values['apiserver-count']),
+});
+console.log(
+  `Kubernetes test control plane (kube-apiserver ${cluster.apiServerUrl}, nodes run no containers) listening on ${cluster.url}`,
+);
 console.log(`kubeconfig: ${cluster.kubeconfigPath} (context ${cluster.contextName})`);
 console.log(`export KUBECONFIG=${cluster.kubeconfigPath} KUBECACHEDIR=${cluster.env.KUBECACHEDIR}`);
 console.log('Press Ctrl-C to stop.');
@@ -20,7 +26,8 @@ console.log('Press Ctrl-C to stop.');
 if (values['log-requests']) {
   let printed = 0;
   setInterval(() => {
-    for (const entry of cluster.requests.slice(printed)) console.log(`${entry.seq} ${entry.method} ${entry.path} ${new URLSearchParams(entry.query)} → ${entry.status}`);
+    for (const entry of cluster.requests.slice(printed))
+      console.log(`${entry.seq} ${entry.method} ${entry.path} ${new URLSearchParams(entry.query)} → ${entry.status}`);
     printed = cluster.requests.length;
   }, 500).unref();
 }

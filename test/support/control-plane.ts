@@ -7,7 +7,13 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { Agent, createServer as createTlsServer, request as httpsRequest } from 'node:https';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -108,7 +114,14 @@ export interface AuditEvent {
   verb: string;
   user: { username: string; groups?: string[] };
   userAgent?: string;
-  objectRef?: { resource?: string; namespace?: string; name?: string; apiGroup?: string; apiVersion?: string; subresource?: string };
+  objectRef?: {
+    resource?: string;
+    namespace?: string;
+    name?: string;
+    apiGroup?: string;
+    apiVersion?: string;
+    subresource?: string;
+  };
   responseStatus?: { code?: number };
 }
 
@@ -146,7 +159,10 @@ const testUser = 'boutique-test';
 let binary: string | undefined;
 /** The built control plane binary: built by the e2e tier's global setup, or here on first use (npm run cluster). */
 export function controlPlaneBinary(): string {
-  binary ??= execFileSync(process.execPath, [join(repoRoot, 'scripts', 'build-control-plane.mjs')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  binary ??= execFileSync(process.execPath, [join(repoRoot, 'scripts', 'build-control-plane.mjs')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
   return binary;
 }
 
@@ -176,7 +192,9 @@ class Component {
 
   failure(): Error {
     const log = readFileSync(this.logPath, 'utf8').split('\n').slice(-30).join('\n');
-    return new Error(`${this.name} of the test control plane exited (${this.process.exitCode ?? this.process.signalCode}); the end of its log:\n${log}`);
+    return new Error(
+      `${this.name} of the test control plane exited (${this.process.exitCode ?? this.process.signalCode}); the end of its log:\n${log}`,
+    );
   }
 
   async stop(): Promise<void> {
@@ -195,7 +213,12 @@ process.once('exit', () => {
 });
 
 /** Polls until `check` holds; a component that exits meanwhile fails the wait with its log. */
-async function waitFor(what: string, components: Component[], check: () => Promise<boolean>, withinMs = 120_000): Promise<void> {
+async function waitFor(
+  what: string,
+  components: Component[],
+  check: () => Promise<boolean>,
+  withinMs = 120_000,
+): Promise<void> {
   const deadline = Date.now() + withinMs;
   for (;;) {
     const dead = components.find((component) => component.exited);
@@ -207,13 +230,30 @@ async function waitFor(what: string, components: Component[], check: () => Promi
 }
 
 /** A request to kube-apiserver with the harness's own token; resolves to the status and body. */
-function apiRequest(base: string, ca: Buffer, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: string }> {
+function apiRequest(
+  base: string,
+  ca: Buffer,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const request = httpsRequest(`${base}${path}`, { method, ca, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json' } }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const request = httpsRequest(
+      `${base}${path}`,
+      {
+        method,
+        ca,
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json' },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+      },
+    );
     request.on('error', reject);
     request.end(body === undefined ? undefined : JSON.stringify(body));
   });
@@ -233,10 +273,18 @@ function kubeconfig(server: string, ca: Buffer, user: Record<string, string>): s
 
 /** The kubeconfig the tests' clients use: the proxy's address and the admin's client certificate, inline as kind writes it. */
 export function clientKubeconfig(server: string, tls: TestCertificates): string {
-  return kubeconfig(server, tls.ca, { 'client-certificate-data': tls.clientCert.toString('base64'), 'client-key-data': tls.clientKey.toString('base64') });
+  return kubeconfig(server, tls.ca, {
+    'client-certificate-data': tls.clientCert.toString('base64'),
+    'client-key-data': tls.clientKey.toString('base64'),
+  });
 }
 
-const auditPolicy = stringify({ apiVersion: 'audit.k8s.io/v1', kind: 'Policy', omitStages: ['RequestReceived'], rules: [{ level: 'Metadata' }] });
+const auditPolicy = stringify({
+  apiVersion: 'audit.k8s.io/v1',
+  kind: 'Policy',
+  omitStages: ['RequestReceived'],
+  rules: [{ level: 'Metadata' }],
+});
 
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const dir = mkdtempSync(join(tmpdir(), 'boutique-control-plane-'));
@@ -247,18 +295,31 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   };
   const tls = testCertificates();
   execFileSync('openssl', ['genrsa', '-out', file('service-account.key'), '2048'], { stdio: 'pipe' });
-  execFileSync('openssl', ['rsa', '-in', file('service-account.key'), '-pubout', '-out', file('service-account.pub')], { stdio: 'pipe' });
+  execFileSync('openssl', ['rsa', '-in', file('service-account.key'), '-pubout', '-out', file('service-account.pub')], {
+    stdio: 'pipe',
+  });
   file('ca.pem', tls.ca);
   file('server.pem', tls.serverCert);
   file('server.key', tls.serverKey);
   // Static tokens for the control plane's own components and for the harness's reads, so the audit log tells them apart.
-  const tokens = Object.fromEntries(['controller-manager', 'scheduler', 'node-agent', 'harness'].map((name) => [name, `${name}-${Math.random().toString(36).slice(2)}`]));
-  file('tokens.csv', Object.entries(tokens).map(([name, token]) => `${token},system:${name},${name},system:masters\n`).join(''));
+  const tokens = Object.fromEntries(
+    ['controller-manager', 'scheduler', 'node-agent', 'harness'].map((name) => [
+      name,
+      `${name}-${Math.random().toString(36).slice(2)}`,
+    ]),
+  );
+  file(
+    'tokens.csv',
+    Object.entries(tokens)
+      .map(([name, token]) => `${token},system:${name},${name},system:masters\n`)
+      .join(''),
+  );
   file('audit-policy.yaml', auditPolicy);
 
   const [etcdPort, etcdPeerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
   const apiServerUrl = `https://127.0.0.1:${apiPort}`;
-  const componentConfig = (name: string) => file(`${name}.kubeconfig`, kubeconfig(apiServerUrl, tls.ca, { token: tokens[name]! }));
+  const componentConfig = (name: string) =>
+    file(`${name}.kubeconfig`, kubeconfig(apiServerUrl, tls.ca, { token: tokens[name]! }));
   const components: Component[] = [];
   const start = (name: string, args: string[]) => {
     const component = new Component(name, join(dir, `${name}.log`), args);
@@ -276,13 +337,27 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   let proxy: Server | undefined;
   let holdServer: Server | undefined;
   try {
-    const etcd = start('etcd', ['--data-dir', join(dir, 'etcd'), '--listen-client', `http://127.0.0.1:${etcdPort}`, '--listen-peer', `http://127.0.0.1:${etcdPeerPort}`]);
-    await waitFor('etcd', [etcd], () => new Promise((resolve) => {
-      httpRequest(`http://127.0.0.1:${etcdPort}/health`, (response) => {
-        response.resume();
-        resolve(response.statusCode === 200);
-      }).on('error', () => resolve(false)).end();
-    }));
+    const etcd = start('etcd', [
+      '--data-dir',
+      join(dir, 'etcd'),
+      '--listen-client',
+      `http://127.0.0.1:${etcdPort}`,
+      '--listen-peer',
+      `http://127.0.0.1:${etcdPeerPort}`,
+    ]);
+    await waitFor(
+      'etcd',
+      [etcd],
+      () =>
+        new Promise((resolve) => {
+          httpRequest(`http://127.0.0.1:${etcdPort}/health`, (response) => {
+            response.resume();
+            resolve(response.statusCode === 200);
+          })
+            .on('error', () => resolve(false))
+            .end();
+        }),
+    );
 
     const apiServer = start('kube-apiserver', [
       `--etcd-servers=http://127.0.0.1:${etcdPort}`,
@@ -307,8 +382,13 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       `--cert-dir=${join(dir, 'apiserver-certs')}`,
       `--apiserver-count=${options.apiServerCount ?? 1}`,
     ]);
-    const api = (method: string, path: string, body?: unknown) => apiRequest(apiServerUrl, tls.ca, tokens.harness!, method, path, body);
-    await waitFor('kube-apiserver /readyz', [etcd, apiServer], async () => (await api('GET', '/readyz')).status === 200);
+    const api = (method: string, path: string, body?: unknown) =>
+      apiRequest(apiServerUrl, tls.ca, tokens.harness!, method, path, body);
+    await waitFor(
+      'kube-apiserver /readyz',
+      [etcd, apiServer],
+      async () => (await api('GET', '/readyz')).status === 200,
+    );
 
     // The node agent asks here whether a Pod (with its owners), a PVC or a Service is held back by a neverReady fault.
     const faults = new ProxyFaults();
@@ -338,14 +418,39 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       '--concurrent-deployment-syncs=10',
       '--concurrent-replicaset-syncs=10',
     ]);
-    const scheduler = start('kube-scheduler', [`--kubeconfig=${componentConfig('scheduler')}`, '--leader-elect=false', '--secure-port=0']);
-    const agent = start('node-agent', [`--kubeconfig=${componentConfig('node-agent')}`, `--ready-delay=${options.readyDelayMs ?? 200}ms`, `--hold-url=${holdUrl}`]);
+    const scheduler = start('kube-scheduler', [
+      `--kubeconfig=${componentConfig('scheduler')}`,
+      '--leader-elect=false',
+      '--secure-port=0',
+    ]);
+    const agent = start('node-agent', [
+      `--kubeconfig=${componentConfig('node-agent')}`,
+      `--ready-delay=${options.readyDelayMs ?? 200}ms`,
+      `--hold-url=${holdUrl}`,
+    ]);
     const all = [etcd, apiServer, controllers, scheduler, agent];
     // PVCs without a class get this one, as kind's "standard"; the node agent provisions their volumes.
-    const storageClass = { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }, provisioner: 'node-agent.boutique.dev/hostpath', volumeBindingMode: 'Immediate', reclaimPolicy: 'Delete' };
-    await waitFor('the default StorageClass', all, async () => [201, 409].includes((await api('POST', '/apis/storage.k8s.io/v1/storageclasses', storageClass)).status));
-    await waitFor('the default ServiceAccount', all, async () => (await api('GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200);
-    await waitFor('Ready nodes', all, async () => (JSON.parse((await api('GET', '/api/v1/nodes')).body).items ?? []).length > 0);
+    const storageClass = {
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+      provisioner: 'node-agent.boutique.dev/hostpath',
+      volumeBindingMode: 'Immediate',
+      reclaimPolicy: 'Delete',
+    };
+    await waitFor('the default StorageClass', all, async () =>
+      [201, 409].includes((await api('POST', '/apis/storage.k8s.io/v1/storageclasses', storageClass)).status),
+    );
+    await waitFor(
+      'the default ServiceAccount',
+      all,
+      async () => (await api('GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200,
+    );
+    await waitFor(
+      'Ready nodes',
+      all,
+      async () => (JSON.parse((await api('GET', '/api/v1/nodes')).body).items ?? []).length > 0,
+    );
 
     // The fault proxy: every request of the tests' clients, logged in arrival order, faulted where a test asks.
     const requests: RequestLogEntry[] = [];
@@ -362,7 +467,15 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       response.on('finish', () => (entry.status ||= response.statusCode));
       const body = await readBody(request);
       const kind = route ? await kinds.kindOf(route) : undefined;
-      const target: MatchTarget = { kind, resource: route?.resource, namespace: route?.namespace, name: route?.name ?? bodyName(body), verb: entry.verb, dryRun: entry.dryRun, path: url.pathname };
+      const target: MatchTarget = {
+        kind,
+        resource: route?.resource,
+        namespace: route?.namespace,
+        name: route?.name ?? bodyName(body),
+        verb: entry.verb,
+        dryRun: entry.dryRun,
+        path: url.pathname,
+      };
       const cut = faults.connectionFault(target);
       if (cut === 'reset') return request.socket.resetAndDestroy();
       if (cut === 'hold') return;
@@ -378,39 +491,82 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       if (injected.failure) {
         const { status, retryAfterSeconds } = injected.failure;
         if (retryAfterSeconds !== undefined) {
-          return sendStatus(response, status, 'ServerTimeout', `The ${entry.verb} operation against ${qualified} could not be completed at this time, please try again.`, { ...(route ? { kind: route.resource } : {}), retryAfterSeconds });
+          return sendStatus(
+            response,
+            status,
+            'ServerTimeout',
+            `The ${entry.verb} operation against ${qualified} could not be completed at this time, please try again.`,
+            { ...(route ? { kind: route.resource } : {}), retryAfterSeconds },
+          );
         }
-        const reasons: Record<number, string> = { 429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable', 504: 'Timeout' };
-        return sendStatus(response, status, reasons[status] ?? 'InternalError', `injected fault: the fault proxy failed this request with ${status} at ${new Date().toISOString()}`);
+        const reasons: Record<number, string> = {
+          429: 'TooManyRequests',
+          500: 'InternalError',
+          503: 'ServiceUnavailable',
+          504: 'Timeout',
+        };
+        return sendStatus(
+          response,
+          status,
+          reasons[status] ?? 'InternalError',
+          `injected fault: the fault proxy failed this request with ${status} at ${new Date().toISOString()}`,
+        );
       }
       if (injected.conflict && route) {
-        return sendStatus(response, 409, 'Conflict', `Operation cannot be fulfilled on ${qualified} "${target.name ?? ''}": the object has been modified; please apply your changes to the latest version and try again`, {
-          name: target.name ?? '', ...(route.group ? { group: route.group } : {}), kind: route.resource,
-        });
+        return sendStatus(
+          response,
+          409,
+          'Conflict',
+          `Operation cannot be fulfilled on ${qualified} "${target.name ?? ''}": the object has been modified; please apply your changes to the latest version and try again`,
+          {
+            name: target.name ?? '',
+            ...(route.group ? { group: route.group } : {}),
+            kind: route.resource,
+          },
+        );
       }
       if (injected.rejectWatchList && url.searchParams.get('sendInitialEvents') === 'true') {
-        return sendStatus(response, 422, 'Invalid', 'ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled');
+        return sendStatus(
+          response,
+          422,
+          'Invalid',
+          'ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled',
+        );
       }
       const headers = { ...request.headers, host: `127.0.0.1:${apiPort}`, 'audit-id': `${testUser}-${entry.seq}` };
       delete headers.connection;
-      const forwarded = httpsRequest({ host: '127.0.0.1', port: apiPort, method, path: request.url, headers, agent: upstream }, (answer) => {
-        const answerHeaders = { ...answer.headers };
-        delete answerHeaders.connection;
-        delete answerHeaders['keep-alive'];
-        // A watch's status is known when its stream starts; the stream may end by the client's close, never 'finish'.
-        entry.status = answer.statusCode ?? 502;
-        response.writeHead(entry.status, answerHeaders);
-        // A watch may send no event for a long time: its client must see the headers now, as the API server sends them.
-        response.flushHeaders();
-        answer.pipe(response);
-      });
-      forwarded.on('error', (error) => (response.headersSent ? response.destroy() : sendStatus(response, 502, 'InternalError', `fault proxy: ${error.message}`)));
+      const forwarded = httpsRequest(
+        { host: '127.0.0.1', port: apiPort, method, path: request.url, headers, agent: upstream },
+        (answer) => {
+          const answerHeaders = { ...answer.headers };
+          delete answerHeaders.connection;
+          delete answerHeaders['keep-alive'];
+          // A watch's status is known when its stream starts; the stream may end by the client's close, never 'finish'.
+          entry.status = answer.statusCode ?? 502;
+          response.writeHead(entry.status, answerHeaders);
+          // A watch may send no event for a long time: its client must see the headers now, as the API server sends them.
+          response.flushHeaders();
+          answer.pipe(response);
+        },
+      );
+      forwarded.on('error', (error) =>
+        response.headersSent
+          ? response.destroy()
+          : sendStatus(response, 502, 'InternalError', `fault proxy: ${error.message}`),
+      );
       response.on('close', () => forwarded.destroy());
       forwarded.end(body);
     };
-    proxy = createTlsServer({ cert: tls.serverCert, key: tls.serverKey, ca: tls.ca, requestCert: true, rejectUnauthorized: true }, (request, response) => {
-      handle(request, response).catch((error: Error) => (response.headersSent ? response.destroy() : sendStatus(response, 500, 'InternalError', `fault proxy: ${error.message}`)));
-    });
+    proxy = createTlsServer(
+      { cert: tls.serverCert, key: tls.serverKey, ca: tls.ca, requestCert: true, rejectUnauthorized: true },
+      (request, response) => {
+        handle(request, response).catch((error: Error) =>
+          response.headersSent
+            ? response.destroy()
+            : sendStatus(response, 500, 'InternalError', `fault proxy: ${error.message}`),
+        );
+      },
+    );
     proxy.keepAliveTimeout = 30_000;
     // Each accept, then how its handshake ended; a connection is known by its client's port while it is open.
     const connections: ConnectionLogEntry[] = [];
@@ -491,7 +647,10 @@ function readAudit(path: string): AuditEvent[] {
   } catch {
     return [];
   }
-  return text.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as AuditEvent);
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as AuditEvent);
 }
 
 /** A create names its object in the body only. */
@@ -505,10 +664,29 @@ function bodyName(body: Buffer): string | undefined {
   }
 }
 
-function sendStatus(response: ServerResponse, code: number, reason: string, message: string, details?: Record<string, unknown>): void {
+function sendStatus(
+  response: ServerResponse,
+  code: number,
+  reason: string,
+  message: string,
+  details?: Record<string, unknown>,
+): void {
   const retryAfter = details?.retryAfterSeconds;
-  const payload = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code });
-  response.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload), ...(retryAfter ? { 'Retry-After': String(retryAfter) } : {}) });
+  const payload = JSON.stringify({
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    ...(details ? { details } : {}),
+    code,
+  });
+  response.writeHead(code, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(payload),
+    ...(retryAfter ? { 'Retry-After': String(retryAfter) } : {}),
+  });
   response.end(payload);
 }
 
@@ -526,21 +704,37 @@ class KindResolver {
   constructor(private readonly api: (method: string, path: string) => Promise<{ status: number; body: string }>) {}
 
   async kindOf(route: ResourceRoute): Promise<string | undefined> {
-    const find = () => this.served.find((entry) => entry.group === route.group && entry.version === route.version && entry.resource === route.resource)?.kind;
+    const find = () =>
+      this.served.find(
+        (entry) => entry.group === route.group && entry.version === route.version && entry.resource === route.resource,
+      )?.kind;
     if (!find()) await this.refresh();
     return find();
   }
 
   async refresh(): Promise<void> {
     const paths = ['/api/v1'];
-    const groups = JSON.parse((await this.api('GET', '/apis')).body) as { groups: { versions: { groupVersion: string }[] }[] };
-    for (const group of groups.groups) for (const version of group.versions) paths.push(`/apis/${version.groupVersion}`);
+    const groups = JSON.parse((await this.api('GET', '/apis')).body) as {
+      groups: { versions: { groupVersion: string }[] }[];
+    };
+    for (const group of groups.groups)
+      for (const version of group.versions) paths.push(`/apis/${version.groupVersion}`);
     const served: ServedResource[] = [];
     for (const path of paths) {
-      const list = JSON.parse((await this.api('GET', path)).body) as { groupVersion: string; resources?: { name: string; kind: string; namespaced: boolean }[] };
+      const list = JSON.parse((await this.api('GET', path)).body) as {
+        groupVersion: string;
+        resources?: { name: string; kind: string; namespaced: boolean }[];
+      };
       const [group, version] = list.groupVersion.includes('/') ? list.groupVersion.split('/') : ['', list.groupVersion];
       for (const resource of list.resources ?? []) {
-        if (!resource.name.includes('/')) served.push({ group: group!, version: version!, resource: resource.name, kind: resource.kind, namespaced: resource.namespaced });
+        if (!resource.name.includes('/'))
+          served.push({
+            group: group!,
+            version: version!,
+            resource: resource.name,
+            kind: resource.kind,
+            namespaced: resource.namespaced,
+          });
       }
     }
     this.served = served;
@@ -549,12 +743,22 @@ class KindResolver {
   /** Synchronous, for the store: the resource of apiVersion+kind, asking kubectl for discovery when not known yet. */
   resourceOf(apiVersion: string, kind: string, kubeconfigPath: string): ServedResource {
     const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
-    const find = () => this.served.find((entry) => entry.group === group && entry.version === version && entry.kind === kind);
+    const find = () =>
+      this.served.find((entry) => entry.group === group && entry.version === version && entry.kind === kind);
     if (!find()) {
       const path = group ? `/apis/${group}/${version}` : `/api/${version}`;
-      const list = JSON.parse(execFileSync(kubectlBinary(), ['--kubeconfig', kubeconfigPath, 'get', '--raw', path], { encoding: 'utf8' })) as { resources?: { name: string; kind: string; namespaced: boolean }[] };
+      const list = JSON.parse(
+        execFileSync(kubectlBinary(), ['--kubeconfig', kubeconfigPath, 'get', '--raw', path], { encoding: 'utf8' }),
+      ) as { resources?: { name: string; kind: string; namespaced: boolean }[] };
       for (const resource of list.resources ?? []) {
-        if (!resource.name.includes('/')) this.served.push({ group: group!, version: version!, resource: resource.name, kind: resource.kind, namespaced: resource.namespaced });
+        if (!resource.name.includes('/'))
+          this.served.push({
+            group: group!,
+            version: version!,
+            resource: resource.name,
+            kind: resource.kind,
+            namespaced: resource.namespaced,
+          });
       }
     }
     const served = find();
@@ -579,7 +783,10 @@ class KubectlStore implements ControlPlaneStore {
 
   private raw(path: string): string | undefined {
     try {
-      return execFileSync(kubectlBinary(), ['--kubeconfig', this.kubeconfigPath, 'get', '--raw', path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      return execFileSync(kubectlBinary(), ['--kubeconfig', this.kubeconfigPath, 'get', '--raw', path], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
     } catch (error) {
       if (/NotFound|not found/.test(String((error as { stderr?: string }).stderr))) return undefined;
       throw error;
@@ -603,7 +810,10 @@ class KubectlStore implements ControlPlaneStore {
 export function mergedKubeconfig(clusters: Record<string, ControlPlane>): string {
   const names = Object.keys(clusters);
   const entries = names.map((name) => {
-    const config = parse(readFileSync(clusters[name]!.kubeconfigPath, 'utf8')) as { clusters: { cluster: unknown }[]; users: { user: unknown }[] };
+    const config = parse(readFileSync(clusters[name]!.kubeconfigPath, 'utf8')) as {
+      clusters: { cluster: unknown }[];
+      users: { user: unknown }[];
+    };
     return { name, cluster: config.clusters[0]!.cluster, user: config.users[0]!.user };
   });
   return stringify({

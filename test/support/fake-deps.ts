@@ -18,12 +18,23 @@ export function helmStorageSecret(id: string, release: FakeRelease): KubeObject 
   const [namespace, name] = id.split('/') as [string, string];
   const revision = release.revision ?? 1;
   const status = release.status ?? 'deployed';
-  const json = { name, namespace, version: revision, info: { status, last_deployed: '2026-12-01T10:00:00Z' }, chart: { metadata: { name: 'c', version: '1.0.0', appVersion: '1' } }, manifest: release.manifest ?? '' };
+  const json = {
+    name,
+    namespace,
+    version: revision,
+    info: { status, last_deployed: '2026-12-01T10:00:00Z' },
+    chart: { metadata: { name: 'c', version: '1.0.0', appVersion: '1' } },
+    manifest: release.manifest ?? '',
+  };
   const helmEncoded = gzipSync(Buffer.from(JSON.stringify(json))).toString('base64');
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: { name: `sh.helm.release.v1.${name}.v${revision}`, namespace, labels: { ...release.labels, name, owner: 'helm', status, version: String(revision) } },
+    metadata: {
+      name: `sh.helm.release.v1.${name}.v${revision}`,
+      namespace,
+      labels: { ...release.labels, name, owner: 'helm', status, version: String(revision) },
+    },
     type: 'helm.sh/release.v1',
     data: { release: Buffer.from(helmEncoded).toString('base64') },
   };
@@ -34,7 +45,9 @@ export function helmStorageSecret(id: string, release: FakeRelease): KubeObject 
  * objects a list, and every call that changes the cluster or reads it is recorded, in order (helmfile's
  * exectest.Helm, in spirit).
  */
-export function createFakeCluster(options: { releases?: Record<string, FakeRelease>; live?: KubeObject[]; inputsHash?: ClusterDeps['inputsHash'] } = {}) {
+export function createFakeCluster(
+  options: { releases?: Record<string, FakeRelease>; live?: KubeObject[]; inputsHash?: ClusterDeps['inputsHash'] } = {},
+) {
   const calls: string[] = [];
   const releases = new Map(Object.entries(options.releases ?? {}));
   const live = [...(options.live ?? [])];
@@ -45,7 +58,19 @@ export function createFakeCluster(options: { releases?: Record<string, FakeRelea
   const watchers = new Set<{ namespace: string; onRecord: (record: RecordLabels) => void }>();
   const record = (release: Release): ReleaseRecord | undefined => {
     const stored = releases.get(release.id);
-    return stored && { name: release.name, namespace: release.namespace, revision: stored.revision ?? 1, status: stored.status ?? 'deployed', chart: 'c', version: '1.0.0', appVersion: '1', deployedAt: '', labels: stored.labels ?? {} };
+    return (
+      stored && {
+        name: release.name,
+        namespace: release.namespace,
+        revision: stored.revision ?? 1,
+        status: stored.status ?? 'deployed',
+        chart: 'c',
+        version: '1.0.0',
+        appVersion: '1',
+        deployedAt: '',
+        labels: stored.labels ?? {},
+      }
+    );
   };
   const helm: Helm = {
     template: async () => '',
@@ -59,7 +84,9 @@ export function createFakeCluster(options: { releases?: Record<string, FakeRelea
       const previous = releases.get(release.id);
       const revision = (previous ? (previous.revision ?? 1) : 0) + 1;
       releases.set(release.id, { ...previous, status: 'deployed', labels, revision });
-      for (const watcher of watchers) if (watcher.namespace === release.namespace) watcher.onRecord({ name: release.name, status: 'deployed', revision });
+      for (const watcher of watchers)
+        if (watcher.namespace === release.namespace)
+          watcher.onRecord({ name: release.name, status: 'deployed', revision });
     },
     uninstall: async (release: Release) => {
       calls.push(`uninstall ${release.id}`);
@@ -77,7 +104,9 @@ export function createFakeCluster(options: { releases?: Record<string, FakeRelea
   const kubectl: Kubectl = {
     helmStorage: async (namespace, _driver, name) => {
       calls.push(`read storage ${namespace}`);
-      return [...releases].filter(([id]) => id === `${namespace}/${name}` || (!name && id.startsWith(`${namespace}/`))).map(([id, release]) => helmStorageSecret(id, release));
+      return [...releases]
+        .filter(([id]) => id === `${namespace}/${name}` || (!name && id.startsWith(`${namespace}/`)))
+        .map(([id, release]) => helmStorageSecret(id, release));
     },
     helmRunRecords: async () => [],
     listKinds: async (kinds) => {
@@ -86,7 +115,8 @@ export function createFakeCluster(options: { releases?: Record<string, FakeRelea
     },
     dryRunApply: async (objects) => [...objects],
     getObject: async ({ namespace, name }) => objects.get(`${namespace}/${name}`),
-    listEverywhere: async (apiVersion, kind) => live.filter((obj) => obj.apiVersion === apiVersion && obj.kind === kind),
+    listEverywhere: async (apiVersion, kind) =>
+      live.filter((obj) => obj.apiVersion === apiVersion && obj.kind === kind),
     waitEstablished: async (crds) => {
       calls.push(`wait established ${crds.join(',')}`);
     },
@@ -114,6 +144,11 @@ export function createFakeCluster(options: { releases?: Record<string, FakeRelea
       return { stop: () => (watchers.delete(watcher), end()), ended };
     },
   };
-  const deps: ClusterDeps = { helm, kubectl, inputsHash: options.inputsHash ?? (() => 'hash-1'), storageDriver: 'secrets' };
+  const deps: ClusterDeps = {
+    helm,
+    kubectl,
+    inputsHash: options.inputsHash ?? (() => 'hash-1'),
+    storageDriver: 'secrets',
+  };
   return { deps, calls, objects };
 }

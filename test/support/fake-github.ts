@@ -30,7 +30,8 @@ export async function fakeGitHub(seed: { id: number; body: string }[]) {
       const body = text ? JSON.parse(text) : undefined;
       requests.push({ method: request.method!, url: request.url!, headers: request.headers, body });
       const url = new URL(request.url!, 'http://127.0.0.1');
-      const reply = (status: number, value: unknown) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+      const reply = (status: number, value: unknown) =>
+        response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
       if (request.headers.authorization !== 'Bearer test-token') return reply(401, { message: 'Bad credentials' });
       if (request.method === 'GET' && url.pathname === '/repos/shop/site/issues/7/comments') {
         const page = Number(url.searchParams.get('page') ?? 1);
@@ -59,7 +60,12 @@ export async function fakeGitHub(seed: { id: number; body: string }[]) {
     comments,
     requests,
     /** What a step of an Actions job on repository shop/site sees. */
-    env: (eventPath: string) => ({ GITHUB_TOKEN: 'test-token', GITHUB_API_URL: url, GITHUB_REPOSITORY: 'shop/site', GITHUB_EVENT_PATH: eventPath }),
+    env: (eventPath: string) => ({
+      GITHUB_TOKEN: 'test-token',
+      GITHUB_API_URL: url,
+      GITHUB_REPOSITORY: 'shop/site',
+      GITHUB_EVENT_PATH: eventPath,
+    }),
     stop: () => new Promise((resolve) => server.close(resolve)),
   };
 }

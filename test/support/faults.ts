@@ -37,7 +37,11 @@ export function matches(matcher: Matcher, target: MatchTarget): boolean {
   if (matcher.namespace !== undefined && matcher.namespace !== target.namespace) return false;
   if (matcher.dryRun !== undefined && matcher.dryRun !== target.dryRun) return false;
   if (matcher.path !== undefined && !matcher.path.test(target.path ?? '')) return false;
-  if (matcher.name instanceof RegExp ? !matcher.name.test(target.name ?? '') : matcher.name !== undefined && matcher.name !== target.name) {
+  if (
+    matcher.name instanceof RegExp
+      ? !matcher.name.test(target.name ?? '')
+      : matcher.name !== undefined && matcher.name !== target.name
+  ) {
     return false;
   }
   if (matcher.verb !== undefined) {
@@ -145,12 +149,16 @@ export class Faults {
 
   isNeverReady(object: KubeObject): boolean {
     const target: MatchTarget = { kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name };
-    return [...this.neverReadyMatchers].some((matcher) => matches(matcher, target) && (matcher.where?.(object) ?? true));
+    return [...this.neverReadyMatchers].some(
+      (matcher) => matches(matcher, target) && (matcher.where?.(object) ?? true),
+    );
   }
 
   /** Decide the faults of one request; counts it towards every matching share. */
   forRequest(target: MatchTarget): RequestFaults {
-    const delayMs = [...this.latencies].filter(({ matcher }) => matches(matcher, target)).reduce((sum, { ms }) => sum + ms, 0);
+    const delayMs = [...this.latencies]
+      .filter(({ matcher }) => matches(matcher, target))
+      .reduce((sum, { ms }) => sum + ms, 0);
     let failed: InjectedFailure | undefined;
     for (const failure of this.failures) {
       if (!matches(failure.matcher, target) || failure.failed >= failure.limit) continue;
@@ -161,8 +169,12 @@ export class Faults {
       failure.failed++;
       failed = { status: failure.status, retryAfterSeconds: failure.retryAfterSeconds };
     }
-    const conflict = target.verb !== undefined && writes.includes(target.verb) && [...this.conflicts].some((matcher) => matches(matcher, target));
-    const rejectWatchList = target.verb === 'watch' && [...this.watchListRejections].some((matcher) => matches(matcher, target));
+    const conflict =
+      target.verb !== undefined &&
+      writes.includes(target.verb) &&
+      [...this.conflicts].some((matcher) => matches(matcher, target));
+    const rejectWatchList =
+      target.verb === 'watch' && [...this.watchListRejections].some((matcher) => matches(matcher, target));
     return { delayMs, failure: failed, conflict, rejectWatchList };
   }
 

@@ -10,7 +10,9 @@ export function kubeconfigFor(url: string): string {
     kind: 'Config',
     clusters: [{ name: 'boutique-test', cluster: { server: url } }],
     users: [{ name: 'boutique-test', user: {} }],
-    contexts: [{ name: 'boutique-test', context: { cluster: 'boutique-test', user: 'boutique-test', namespace: 'default' } }],
+    contexts: [
+      { name: 'boutique-test', context: { cluster: 'boutique-test', user: 'boutique-test', namespace: 'default' } },
+    ],
     'current-context': 'boutique-test',
   });
 }

@@ -13,7 +13,11 @@ interface Kubeconfig {
  * A JSON merge patch of an API path (an object, or its /status as a controller writes it), as a client sends it:
  * over plain http to the emulator, over https with the kubeconfig's CA and client certificate to a real API server.
  */
-export async function mergePatch(cluster: { url: string; kubeconfigPath: string }, path: string, body: unknown): Promise<void> {
+export async function mergePatch(
+  cluster: { url: string; kubeconfigPath: string },
+  path: string,
+  body: unknown,
+): Promise<void> {
   const payload = JSON.stringify(body);
   const headers = { 'content-type': 'application/merge-patch+json' };
   if (!cluster.url.startsWith('https:')) {
@@ -31,7 +35,11 @@ export async function mergePatch(cluster: { url: string; kubeconfigPath: string 
       `${cluster.url}${path}`,
       {
         method: 'PATCH',
-        headers: { ...headers, 'content-length': Buffer.byteLength(payload), ...(user.token && { authorization: `Bearer ${user.token}` }) },
+        headers: {
+          ...headers,
+          'content-length': Buffer.byteLength(payload),
+          ...(user.token && { authorization: `Bearer ${user.token}` }),
+        },
         ca: decode(server['certificate-authority-data']),
         cert: decode(user['client-certificate-data']),
         key: decode(user['client-key-data']),
@@ -39,7 +47,11 @@ export async function mergePatch(cluster: { url: string; kubeconfigPath: string 
       (response) => {
         let text = '';
         response.on('data', (chunk) => (text += chunk));
-        response.on('end', () => ((response.statusCode ?? 0) < 300 ? resolve() : reject(new Error(`PATCH ${path}: ${response.statusCode} ${text}`))));
+        response.on('end', () =>
+          (response.statusCode ?? 0) < 300
+            ? resolve()
+            : reject(new Error(`PATCH ${path}: ${response.statusCode} ${text}`)),
+        );
       },
     );
     sent.on('error', reject);

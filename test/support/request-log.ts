@@ -1,7 +1,19 @@
 import type { IncomingMessage } from 'node:http';
 /** The request log tests assert on: every request in arrival order, with its Kubernetes verb and outcome. */
 
-export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | 'post' | 'put' | 'head' | 'options';
+export type Verb =
+  | 'get'
+  | 'list'
+  | 'watch'
+  | 'create'
+  | 'update'
+  | 'patch'
+  | 'delete'
+  | 'deletecollection'
+  | 'post'
+  | 'put'
+  | 'head'
+  | 'options';
 
 /** A request resolved against the API's URL layout (the API server's RequestInfo). */
 export interface ResourceRoute {
@@ -58,7 +70,13 @@ export function isWrite(entry: RequestLogEntry): boolean {
 }
 
 /** The request log entry of one request; its status is filled in when the response finishes. */
-export function logEntryFor(seq: number, request: IncomingMessage, url: URL, route: ResourceRoute | undefined, watch: boolean): RequestLogEntry {
+export function logEntryFor(
+  seq: number,
+  request: IncomingMessage,
+  url: URL,
+  route: ResourceRoute | undefined,
+  watch: boolean,
+): RequestLogEntry {
   const method = request.method ?? 'GET';
   const fieldManager = url.searchParams.get('fieldManager');
   return {

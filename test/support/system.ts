@@ -6,7 +6,8 @@ import { repoRoot } from './cli.js';
 /** A private copy of the shipped Online Boutique (releases.yaml, charts, values) that a test may edit. */
 export function copyShippedSystem(): { dir: string; edit(file: string, change: (text: string) => string): void } {
   const dir = mkdtempSync(join(tmpdir(), 'boutique-system-'));
-  for (const entry of ['releases.yaml', 'charts', 'values']) cpSync(join(repoRoot, entry), join(dir, entry), { recursive: true });
+  for (const entry of ['releases.yaml', 'charts', 'values'])
+    cpSync(join(repoRoot, entry), join(dir, entry), { recursive: true });
   return {
     dir,
     edit(file, change) {
@@ -21,13 +22,38 @@ export function copyShippedSystem(): { dir: string; edit(file: string, change: (
 
 /** The shipped system's releases in declaration order, and its needs graph as read off the services' *_ADDR variables. */
 export const shippedReleaseNames = [
-  'redis-cart', 'adservice', 'currencyservice', 'emailservice', 'paymentservice', 'productcatalogservice',
-  'shippingservice', 'cartservice', 'recommendationservice', 'checkoutservice', 'frontend', 'loadgenerator',
+  'redis-cart',
+  'adservice',
+  'currencyservice',
+  'emailservice',
+  'paymentservice',
+  'productcatalogservice',
+  'shippingservice',
+  'cartservice',
+  'recommendationservice',
+  'checkoutservice',
+  'frontend',
+  'loadgenerator',
 ];
 export const shippedNeeds: Record<string, string[]> = {
   cartservice: ['redis-cart'],
   recommendationservice: ['productcatalogservice'],
-  checkoutservice: ['productcatalogservice', 'shippingservice', 'paymentservice', 'emailservice', 'currencyservice', 'cartservice'],
-  frontend: ['productcatalogservice', 'currencyservice', 'cartservice', 'recommendationservice', 'shippingservice', 'checkoutservice', 'adservice'],
+  checkoutservice: [
+    'productcatalogservice',
+    'shippingservice',
+    'paymentservice',
+    'emailservice',
+    'currencyservice',
+    'cartservice',
+  ],
+  frontend: [
+    'productcatalogservice',
+    'currencyservice',
+    'cartservice',
+    'recommendationservice',
+    'shippingservice',
+    'checkoutservice',
+    'adservice',
+  ],
   loadgenerator: ['frontend'],
 };

@@ -6,7 +6,8 @@ import { pinnedToolPath } from '../../src/tools/pinned.js';
 /** The pinned helm, kubectl or helm 3 that `npm ci` installed; tests use these, never whatever is on PATH. */
 export function pinnedBinary(name: Parameters<typeof pinnedToolPath>[0]): string {
   const path = pinnedToolPath(name);
-  if (!existsSync(path)) throw new Error(`${path} is missing: run 'npm ci' (its postinstall installs the pinned ${name})`);
+  if (!existsSync(path))
+    throw new Error(`${path} is missing: run 'npm ci' (its postinstall installs the pinned ${name})`);
   return path;
 }
 
@@ -15,7 +16,11 @@ export const kubectlBinary = (): string => pinnedBinary('kubectl');
 export const helm3Binary = (): string => pinnedBinary('helm3');
 
 /** The environment of a boutique run against an emulator: its kubeconfig and fresh homes, the pinned helm and kubectl. */
-export const emulatorEnv = (emulator: { env: Record<string, string> }): Record<string, string> => ({ ...emulator.env, BOUTIQUE_HELM: helmBinary(), BOUTIQUE_KUBECTL: kubectlBinary() });
+export const emulatorEnv = (emulator: { env: Record<string, string> }): Record<string, string> => ({
+  ...emulator.env,
+  BOUTIQUE_HELM: helmBinary(),
+  BOUTIQUE_KUBECTL: kubectlBinary(),
+});
 
 /**
  * A helm for boutique's per-release path: boutique is told HELM_DRIVER=sql, a storage it cannot read in bulk, so it

@@ -19,7 +19,8 @@ function consumedConfigMaps(spec: PodSpec): Set<string> {
 export const configChecksum: RuleDefinition = {
   id: 'config-checksum',
   severity: 'warning',
-  summary: 'Pods that consume a ConfigMap of their release carry a `checksum/*` annotation, so config changes roll them.',
+  summary:
+    'Pods that consume a ConfigMap of their release carry a `checksum/*` annotation, so config changes roll them.',
   fix: 'Annotate the pod template with checksum/config: {{ include (print $.Template.BasePath "/configmap.yaml") . | sha256sum }}.',
   check: ({ target, workloads }) => {
     // Only ConfigMaps rendered by this release can be checksummed by its chart.
@@ -31,10 +32,17 @@ export const configChecksum: RuleDefinition = {
     return workloads.flatMap((workload) => {
       if (Object.keys(workload.template.annotations).some((key) => key.startsWith('checksum/'))) return [];
       const namespace = namespaceOf(workload.object, target.namespace);
-      const unchecked = [...consumedConfigMaps(workload.template.spec)].filter((name) => rendered.has(`${namespace}/${name}`));
+      const unchecked = [...consumedConfigMaps(workload.template.spec)].filter((name) =>
+        rendered.has(`${namespace}/${name}`),
+      );
       if (unchecked.length === 0) return [];
       const names = unchecked.map((name) => `"${name}"`).join(', ');
-      return [{ object: workload.object, message: `consumes ConfigMap ${names} but its pod template has no checksum/* annotation` }];
+      return [
+        {
+          object: workload.object,
+          message: `consumes ConfigMap ${names} but its pod template has no checksum/* annotation`,
+        },
+      ];
     });
   },
 };

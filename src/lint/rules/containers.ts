@@ -12,7 +12,9 @@ function perContainer(
   return context.workloads.filter(applies).flatMap((workload) =>
     containers(workload.template.spec).flatMap((container) => {
       const message = check(container, workload);
-      return message === undefined ? [] : [{ object: workload.object, message: `${containerRef(container)} ${message}` }];
+      return message === undefined
+        ? []
+        : [{ object: workload.object, message: `${containerRef(container)} ${message}` }];
     }),
   );
 }
@@ -38,8 +40,12 @@ export const readinessProbe: RuleDefinition = {
   summary: 'Long-running containers have a readinessProbe, so traffic waits until they can serve it.',
   fix: 'Add a readinessProbe (httpGet, tcpSocket or grpc) on the port the container serves.',
   check: (context) =>
-    perContainer(context, appContainers, (container) => (container.readinessProbe ? undefined : 'has no readinessProbe'),
-      (workload) => workload.longRunning),
+    perContainer(
+      context,
+      appContainers,
+      (container) => (container.readinessProbe ? undefined : 'has no readinessProbe'),
+      (workload) => workload.longRunning,
+    ),
 };
 
 export const livenessProbe: RuleDefinition = {
@@ -48,8 +54,12 @@ export const livenessProbe: RuleDefinition = {
   summary: 'Long-running containers have a livenessProbe, so a hung process is restarted.',
   fix: 'Add a livenessProbe (httpGet, tcpSocket or grpc) that fails only when the process must be restarted.',
   check: (context) =>
-    perContainer(context, appContainers, (container) => (container.livenessProbe ? undefined : 'has no livenessProbe'),
-      (workload) => workload.longRunning),
+    perContainer(
+      context,
+      appContainers,
+      (container) => (container.livenessProbe ? undefined : 'has no livenessProbe'),
+      (workload) => workload.longRunning,
+    ),
 };
 
 const PROBES = ['readinessProbe', 'livenessProbe', 'startupProbe'] as const;
@@ -61,7 +71,7 @@ function probePortOf(probe: Probe | undefined): number | string | undefined {
 export const probePort: RuleDefinition = {
   id: 'probe-port',
   severity: 'error',
-  summary: 'A probe that names its port names one of the container\'s ports (a numeric port needs no declaration).',
+  summary: "A probe that names its port names one of the container's ports (a numeric port needs no declaration).",
   fix: 'Name a port declared under `ports`, or give the probe the port number.',
   check: (context) =>
     perContainer(context, appContainers, (container) => {
@@ -73,7 +83,9 @@ export const probePort: RuleDefinition = {
         return [`${probeName} port ${JSON.stringify(port)}`];
       });
       if (problems.length === 0) return undefined;
-      const exposed = ports.map((port) => (port?.name ? `${port.name}=${port.containerPort}` : String(port?.containerPort)));
+      const exposed = ports.map((port) =>
+        port?.name ? `${port.name}=${port.containerPort}` : String(port?.containerPort),
+      );
       return `${problems.join(', ')} not among its ports (${exposed.join(', ') || 'none declared'})`;
     }),
 };
@@ -97,7 +109,8 @@ export const memoryLimit: RuleDefinition = {
   fix: 'Set resources.limits.memory, e.g. twice the memory request.',
   check: (context) =>
     perContainer(context, appContainers, ({ resources }) =>
-      resources?.limits?.memory === undefined ? 'has no memory limit' : undefined),
+      resources?.limits?.memory === undefined ? 'has no memory limit' : undefined,
+    ),
 };
 
 export const runAsNonRoot: RuleDefinition = {
@@ -119,7 +132,8 @@ export const privileged: RuleDefinition = {
   fix: 'Remove securityContext.privileged, or grant only the capabilities the container needs.',
   check: (context) =>
     perContainer(context, allContainers, ({ securityContext }) =>
-      securityContext?.privileged === true ? 'runs privileged' : undefined),
+      securityContext?.privileged === true ? 'runs privileged' : undefined,
+    ),
 };
 
 export const privilegeEscalation: RuleDefinition = {
@@ -129,7 +143,10 @@ export const privilegeEscalation: RuleDefinition = {
   fix: 'Set securityContext.allowPrivilegeEscalation: false on every container.',
   check: (context) =>
     perContainer(context, allContainers, ({ securityContext }) =>
-      securityContext?.allowPrivilegeEscalation === false ? undefined : 'allows privilege escalation: allowPrivilegeEscalation is not false'),
+      securityContext?.allowPrivilegeEscalation === false
+        ? undefined
+        : 'allows privilege escalation: allowPrivilegeEscalation is not false',
+    ),
 };
 
 export const writableRootFs: RuleDefinition = {
@@ -139,5 +156,6 @@ export const writableRootFs: RuleDefinition = {
   fix: 'Set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where the app writes.',
   check: (context) =>
     perContainer(context, allContainers, ({ securityContext }) =>
-      securityContext?.readOnlyRootFilesystem === true ? undefined : 'has a writable root filesystem'),
+      securityContext?.readOnlyRootFilesystem === true ? undefined : 'has a writable root filesystem',
+    ),
 };

@@ -1,8 +1,16 @@
 import type { RuleDefinition } from '../rule.js';
 import { configChecksum } from './config-checksum.js';
 import {
-  imageTag, livenessProbe, memoryLimit, privilegeEscalation, privileged, probePort, readinessProbe, resourceRequests,
-  runAsNonRoot, writableRootFs,
+  imageTag,
+  livenessProbe,
+  memoryLimit,
+  privilegeEscalation,
+  privileged,
+  probePort,
+  readinessProbe,
+  resourceRequests,
+  runAsNonRoot,
+  writableRootFs,
 } from './containers.js';
 import { plaintextSecret } from './plaintext-secret.js';
 import { pdbProduction, replicasProduction, spreadProduction } from './production.js';

@@ -20,7 +20,13 @@ const SWITCH_WORDS = /^(y|yes|n|no|true|false|on|off|0|1|enabled|disabled)$/i;
 
 /** A literal worth reporting: non-empty, not a switch, and not a placeholder filled in later (`${VAR}`, `{{ … }}`). */
 function isLiteral(value: unknown): value is string {
-  return typeof value === 'string' && value.trim() !== '' && !SWITCH_WORDS.test(value.trim()) && !value.includes('${') && !value.includes('{{');
+  return (
+    typeof value === 'string' &&
+    value.trim() !== '' &&
+    !SWITCH_WORDS.test(value.trim()) &&
+    !value.includes('${') &&
+    !value.includes('{{')
+  );
 }
 
 function valuesFileViolations(file: ValuesFile): Violation[] {
@@ -52,7 +58,8 @@ function valuesFileViolations(file: ValuesFile): Violation[] {
 export const plaintextSecret: RuleDefinition = {
   id: 'plaintext-secret',
   severity: 'error',
-  summary: 'No literal secrets (keys or env names like *password*, *secret*, *token*) in values files or container env.',
+  summary:
+    'No literal secrets (keys or env names like *password*, *secret*, *token*) in values files or container env.',
   fix: 'Keep the value in a Secret created outside the chart and reference it (env valueFrom.secretKeyRef, existingSecret).',
   check: ({ target, workloads }) => [
     ...target.valuesFiles.flatMap(valuesFileViolations),
@@ -60,7 +67,10 @@ export const plaintextSecret: RuleDefinition = {
       allContainers(workload.template.spec).flatMap((container) =>
         (Array.isArray(container.env) ? container.env : [])
           .filter((env) => typeof env?.name === 'string' && looksSecret(env.name) && isLiteral(env.value))
-          .map((env) => ({ object: workload.object, message: `${containerRef(container)} sets env ${env.name} to a literal value` })),
+          .map((env) => ({
+            object: workload.object,
+            message: `${containerRef(container)} sets env ${env.name} to a literal value`,
+          })),
       ),
     ),
   ],

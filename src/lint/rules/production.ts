@@ -55,9 +55,11 @@ export const pdbProduction: RuleDefinition = {
     const budgets = context.target.objects.filter((object) => object.kind === 'PodDisruptionBudget');
     return perReplicatedWorkload(context, (workload) => {
       const namespace = namespaceOf(workload.object, context.target.namespace);
-      const covered = budgets.some((budget) =>
-        namespaceOf(budget, context.target.namespace) === namespace &&
-        selectorMatches(stringMap(record(record(budget.spec).selector).matchLabels), workload.template.labels));
+      const covered = budgets.some(
+        (budget) =>
+          namespaceOf(budget, context.target.namespace) === namespace &&
+          selectorMatches(stringMap(record(record(budget.spec).selector).matchLabels), workload.template.labels),
+      );
       return covered ? undefined : 'has several replicas but no PodDisruptionBudget selects its pods';
     });
   },
@@ -66,11 +68,13 @@ export const pdbProduction: RuleDefinition = {
 export const spreadProduction: RuleDefinition = {
   id: 'spread-production',
   severity: 'warning',
-  summary: 'In production, multi-replica workloads spread their pods (pod anti-affinity or topology spread constraints).',
+  summary:
+    'In production, multi-replica workloads spread their pods (pod anti-affinity or topology spread constraints).',
   fix: 'Add topologySpreadConstraints over kubernetes.io/hostname (or a podAntiAffinity) to the pod spec.',
   check: (context) =>
     perReplicatedWorkload(context, ({ template }) => {
-      const spread = list(template.spec.topologySpreadConstraints).length > 0 ||
+      const spread =
+        list(template.spec.topologySpreadConstraints).length > 0 ||
         Object.keys(record(record(template.spec.affinity).podAntiAffinity)).length > 0;
       return spread ? undefined : 'has several replicas but nothing spreads them across nodes';
     }),
