@@ -1,7 +1,7 @@
 /**
  * Issue 28: `boutique lint` of one release whose values end with a generated 50 MB file of 738k keys, against
  * helm's own `helm lint` and `helm template` of the same chart and values, in the same rounds. boutique's lint runs
- * both helm commands itself, one after the other, besides its own checks (parsing every values layer, with
+ * both helm commands itself, side by side, besides its own checks (parsing every values layer, with
  * duplicate keys located): the ratio to `helm lint` says what boutique adds to the lint a helm user runs anyway.
  */
 import { execa } from 'execa';

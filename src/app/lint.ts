@@ -104,15 +104,19 @@ async function renderAndHelmLint(
   values: string[],
   strict: boolean,
 ): Promise<{ findings: Finding[]; objects?: KubeObject[] }> {
-  const findings =
+  // helm lint and helm template of one release run side by side: each reads the same values, and for a large
+  // values file each spends most of its time parsing them.
+  const linting =
     release.chart.kind === 'local' && release.lintRules['helm-lint'] !== 'off'
-      ? await helmLint(release, helm, values, strict)
-      : [];
-  let manifest: string;
-  try {
-    // With crds/: custom resources are validated against the CRDs the chart installs before them.
-    manifest = await helm.templateWithCrds(release, values);
-  } catch (error) {
+      ? helmLint(release, helm, values, strict)
+      : Promise.resolve<Finding[]>([]);
+  // With crds/: custom resources are validated against the CRDs the chart installs before them.
+  const rendering = helm.templateWithCrds(release, values).then(
+    (manifest) => ({ manifest }),
+    (error: Error) => ({ error }),
+  );
+  const [findings, rendered] = await Promise.all([linting, rendering]);
+  if ('error' in rendered) {
     // helm lint already explains a chart that does not render; say it once more only when it did not.
     if (!findings.some((finding) => finding.severity === 'error')) {
       findings.push({
@@ -120,12 +124,12 @@ async function renderAndHelmLint(
         layer: 'helm',
         severity: 'error',
         release: release.id,
-        message: (error as Error).message.trim(),
+        message: rendered.error.message.trim(),
       });
     }
     return { findings };
   }
-  return { findings, objects: parseManifests(manifest) };
+  return { findings, objects: parseManifests(rendered.manifest) };
 }
 
 /** The CRDs that the releases a release needs (transitively) render: an operator's, for a release of its custom resources. */
@@ -181,11 +185,11 @@ export async function lintReleases(
   return releases.flatMap((release, index) => {
     const { findings, objects } = perRelease[index]!;
     if (!objects) return findings;
-    const valuesFiles = release.values.flatMap((layer) =>
-      layer.kind === 'file'
-        ? [{ path: relative(process.cwd(), layer.path), text: valuesReaderOf(release).text(layer.path) }]
-        : [],
-    );
+    const valuesFiles = release.values.flatMap((layer) => {
+      if (layer.kind !== 'file') return [];
+      const { doc, lineCounter } = valuesReaderOf(release).read(layer.path);
+      return [{ path: relative(process.cwd(), layer.path), document: doc, lineCounter }];
+    });
     // A finding about a rendered object may quote it: what it says of a secret value is masked as text.
     const masker = maskerOf(release);
     return [

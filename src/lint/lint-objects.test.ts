@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadObjects, loadValuesFile } from '../../test/fixtures/lint/fixtures.js';
+import { loadObjects, loadValuesFile, valuesFileOf } from '../../test/fixtures/lint/fixtures.js';
 import { OBJECT_RULE_IDS, unknownRuleIds } from '../registry/lint-rules.js';
 import { DISABLE_ANNOTATION, lintObjects } from './lint-objects.js';
 import { rules } from './rules/index.js';
@@ -457,7 +457,7 @@ describe('rules', () => {
   it('reads a values file of 100,000 keys in one map in time linear in its size (issue 28: it was quadratic)', () => {
     const keys = Array.from({ length: 100_000 }, (_, index) => `  note-${index}: "value ${index}"`);
     const text = `podAnnotations:\n${keys.join('\n')}\nauth:\n  adminPassword: hunter2\n`;
-    const findings = lintObjects(target({ valuesFiles: [{ path: 'values/large.yaml', text }] }));
+    const findings = lintObjects(target({ valuesFiles: [valuesFileOf('values/large.yaml', text)] }));
     expect(findings).toEqual([
       expect.objectContaining({ ruleId: 'plaintext-secret', file: 'values/large.yaml', line: 100_003, column: 18 }),
     ]);

@@ -1,3 +1,4 @@
+import type { Document, LineCounter } from 'yaml';
 import type { RuleSetting, Severity } from '../registry/lint-rules.js';
 
 export type { RuleSetting, Severity } from '../registry/lint-rules.js';
@@ -27,9 +28,11 @@ import type { KubeObject } from '../kube/objects.js';
 
 export type { KubeObject };
 
+/** A values file as the run's values reader parsed it (config/values-reader.ts): a 50 MB file is parsed once. */
 export interface ValuesFile {
   path: string;
-  text: string;
+  document: Document;
+  lineCounter: LineCounter;
 }
 
 export interface LintTarget {

@@ -1,5 +1,4 @@
-import { isMap, isScalar, isSeq, LineCounter, type Node } from 'yaml';
-import { parseGoYamlDocument } from '../../yaml/go-yaml.js';
+import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { RuleDefinition, Violation } from '../rule.js';
 import type { ValuesFile } from '../types.js';
 import { allContainers, containerRef } from '../workloads.js';
@@ -29,10 +28,7 @@ function isLiteral(value: unknown): value is string {
   );
 }
 
-function valuesFileViolations(file: ValuesFile): Violation[] {
-  const lineCounter = new LineCounter();
-  // Duplicate keys are config/parse.ts's to report; the yaml library's own check is quadratic in a map's keys.
-  const document = parseGoYamlDocument(file.text, { lineCounter, uniqueKeys: false });
+function valuesFileViolations({ path: file, document, lineCounter }: ValuesFile): Violation[] {
   const violations: Violation[] = [];
   const visit = (node: unknown, path: string[]): void => {
     if (isSeq(node)) node.items.forEach((item, index) => visit(item, [...path, `[${index}]`]));
@@ -45,7 +41,7 @@ function valuesFileViolations(file: ValuesFile): Violation[] {
       if (isScalar(value) && looksSecret(key) && isLiteral(value.value) && value.range) {
         const { line, col } = lineCounter.linePos(value.range[0]);
         const shown = keyPath.join('.').replace(/\.\[/g, '[');
-        violations.push({ file: file.path, line, column: col, message: `${shown} holds a literal secret` });
+        violations.push({ file, line, column: col, message: `${shown} holds a literal secret` });
       } else {
         visit(value, keyPath);
       }
