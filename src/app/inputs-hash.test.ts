@@ -7,6 +7,7 @@ import { createTar } from 'nanotar';
 import { describe, expect, it } from 'vitest';
 import type { Release } from '../config/types.js';
 import { createInputsHash } from './inputs-hash.js';
+import { aRelease } from '../../test/fixtures/release.js';
 
 const chartYaml =
   'apiVersion: v2\nname: stack\nversion: 1.0.0\ndependencies:\n  - { name: cache, version: "^3", repository: "https://charts.example.com" }\n';
@@ -66,26 +67,13 @@ mkdirSync(join(root, 'chart', 'templates'), { recursive: true });
 writeFileSync(join(root, 'chart', 'Chart.yaml'), 'apiVersion: v2\nname: web\nversion: 1.0.0\n');
 writeFileSync(join(root, 'chart', 'templates', 'cm.yaml'), 'kind: ConfigMap\n');
 
-const release = (set: Release['set']): Release => ({
-  id: 'shop/web',
-  name: 'web',
-  namespace: 'shop',
-  chart: { kind: 'local', path: join(root, 'chart') },
-  chartSource: './chart',
-  values: [{ kind: 'inline', values: { a: 1 } }],
-  set,
-  needs: [],
-  labels: {},
-  installed: true,
-  createNamespace: true,
-  wait: true,
-  timeout: '300s',
-  atomic: false,
-  historyMax: 10,
-  lintRules: {},
-  ignoreDifferences: [],
-  health: [],
-});
+const release = (set: Release['set']): Release =>
+  aRelease({
+    chart: { kind: 'local', path: join(root, 'chart') },
+    chartSource: './chart',
+    values: [{ kind: 'inline', values: { a: 1 } }],
+    set,
+  });
 const key = (byte: number) => Buffer.alloc(32, byte);
 const SENTINEL = 'S3NT1NEL-hash-2c9d';
 

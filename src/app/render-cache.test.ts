@@ -10,6 +10,7 @@ import type { Helm } from '../helm/helm.js';
 import type { ResolvedTool } from '../tools/resolve.js';
 import { createInputsHash } from './inputs-hash.js';
 import { RenderCachingHelm } from './render-cache.js';
+import { aRelease } from '../../test/fixtures/release.js';
 
 let root: string;
 let chart: string;
@@ -47,27 +48,13 @@ function run(): Helm {
 }
 
 function release(overrides: Partial<Release> = {}): Release {
-  return {
-    id: 'shop/web',
-    name: 'web',
-    namespace: 'shop',
+  return aRelease({
     chart: { kind: 'local', path: chart },
     chartSource: './chart',
     values: [{ kind: 'file', path: valuesFile }],
     set: [{ name: 'replicas', value: 2 }],
-    needs: [],
-    labels: {},
-    installed: true,
-    createNamespace: true,
-    wait: true,
-    timeout: '300s',
-    atomic: false,
-    historyMax: 10,
-    lintRules: {},
-    ignoreDifferences: [],
-    health: [],
     ...overrides,
-  };
+  });
 }
 
 /** Renders `first` in one run, then `second` in the next: did the second run ask helm (1) or the cache (0)? */

@@ -13,29 +13,10 @@ import { hostname } from 'node:os';
 import type { KubeObject } from '../kube/objects.js';
 import { until } from '../../test/support/wait.js';
 import type { SyncResult, SyncState } from './sync.js';
+import { aRelease } from '../../test/fixtures/release.js';
 
 function release(name: string, needs: string[] = [], overrides: Partial<Release> = {}): Release {
-  return {
-    id: `shop/${name}`,
-    name,
-    namespace: 'shop',
-    chart: { kind: 'local', path: '/c' },
-    chartSource: './c',
-    values: [],
-    set: [],
-    needs: needs.map((need) => `shop/${need}`),
-    labels: {},
-    installed: true,
-    createNamespace: true,
-    wait: true,
-    timeout: '300s',
-    atomic: false,
-    historyMax: 10,
-    lintRules: {},
-    ignoreDifferences: [],
-    health: [],
-    ...overrides,
-  };
+  return aRelease({ name, needs: needs.map((need) => `shop/${need}`), ...overrides });
 }
 
 function plan(releases: Release[]) {

@@ -4,28 +4,10 @@ import { renderGraph } from '../report/plan-view.js';
 import { findCycles } from '../graph/dag.js';
 import { buildPlan } from './plan.js';
 import { parseSelectors } from './select.js';
+import { aRelease } from '../../test/fixtures/release.js';
 
 function release(name: string, needs: string[] = [], labels: Record<string, string> = {}): Release {
-  return {
-    id: `shop/${name}`,
-    name,
-    namespace: 'shop',
-    chart: { kind: 'local', path: '/c' },
-    chartSource: './c',
-    values: [],
-    set: [],
-    needs: needs.map((need) => `shop/${need}`),
-    labels,
-    installed: true,
-    createNamespace: true,
-    wait: true,
-    timeout: '300s',
-    atomic: false,
-    historyMax: 10,
-    lintRules: {},
-    ignoreDifferences: [],
-    health: [],
-  };
+  return aRelease({ name, needs: needs.map((need) => `shop/${need}`), labels });
 }
 
 const config: ReleasesConfig = {
