@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Release } from '../config/types.js';
+import { aRelease } from '../../test/fixtures/release.js';
 import { templateArgs, uninstallArgs, upgradeArgs } from './args.js';
 
-const release: Release = {
-  id: 'shop/web',
-  name: 'web',
-  namespace: 'shop',
+const release = aRelease({
   chart: {
     kind: 'repository',
     name: 'bitnami/nginx',
@@ -13,24 +10,14 @@ const release: Release = {
     repository: { name: 'bitnami', url: 'https://charts.bitnami.com/bitnami' },
   },
   chartSource: 'bitnami/nginx',
-  values: [],
   set: [
     { name: 'image.tag', value: 'abc' },
     { name: 'replicaCount', value: 2 },
     { name: 'auth.password', value: 's3cr3t', secret: true },
   ],
-  needs: [],
-  labels: {},
-  installed: true,
-  createNamespace: true,
-  wait: true,
-  timeout: '300s',
   atomic: true,
   historyMax: 5,
-  lintRules: {},
-  ignoreDifferences: [],
-  health: [],
-};
+});
 
 describe('helm arguments', () => {
   it('renders with the values arguments in layer order, strings as --set-string, other values as --set, and no secret in argv', () => {

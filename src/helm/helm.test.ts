@@ -9,6 +9,7 @@ import { ToolError } from '../errors.js';
 import type { Runner, RunOptions } from '../process/runner.js';
 import { unmetDependencies } from './chart-dependencies.js';
 import { goDurationMs, goRuntimeEnv, helmDeadline, HelmCli, keptResources } from './helm.js';
+import { aRelease } from '../../test/fixtures/release.js';
 
 /** A Runner that records every command and answers from a script of canned results. */
 function recordingRunner(answer: (args: string[]) => string = () => '') {
@@ -34,20 +35,13 @@ function chart(files: Record<string, string>): string {
 }
 
 const releaseOf = (path: string): Release =>
-  ({
-    id: 'shop/web',
-    name: 'web',
-    namespace: 'shop',
+  aRelease({
     chart: { kind: 'local', path },
     chartSource: path,
-    values: [],
     set: [{ name: 'auth.password', value: 's3cr3t', secret: true }],
-    timeout: '300s',
-    wait: true,
     historyMax: 3,
     createNamespace: false,
-    atomic: false,
-  }) as unknown as Release;
+  });
 
 describe('HelmCli', () => {
   it("builds a local chart's missing dependencies once per run, before rendering", async () => {
