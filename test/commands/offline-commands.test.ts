@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createFakeCluster } from '../support/fake-deps.js';
 import { copyShippedSystem } from '../support/system.js';
@@ -131,7 +131,8 @@ describe('the commands that need no cluster, in-process', () => {
     expect(run.stderr).toContain('warning: boutique-dev/frontend renders the same with 3f2a1c9');
     const envelope = JSON.parse(run.stdout);
     expect(envelope.summary).toEqual({ changed: 1, unread: 1 });
-    expect(readFileSync(join(system.dir, envelope.results[0].file), 'utf8')).toContain('3f2a1c9');
+    // The envelope names the file as the user would reach it: relative to the working directory.
+    expect(readFileSync(resolve(envelope.results[0].file), 'utf8')).toContain('3f2a1c9');
   });
 
   it('promote copies what runs and is ready in the source cluster into the target versions file, and refuses what is not', async () => {
