@@ -1,6 +1,5 @@
 import type { KubeObject } from '../kube/objects.js';
 import type { ClusterDeps } from './deps.js';
-import { unmappedKind } from './preview-crds.js';
 
 /** How long a CRD in the cluster may take to be Established before helm's error stands (helm 3 waited as long). */
 export const ESTABLISH_TIMEOUT = '60s';
@@ -60,8 +59,8 @@ export async function applyOnceCrdsEstablished(
   try {
     return await apply();
   } catch (error) {
-    if (!(error instanceof Error) || !unmappedKind(error)) throw error;
-    const kinds = unmappedKinds(error.message);
+    // helm's words name each kind it could not map; any other failure names none and stands.
+    const kinds = error instanceof Error ? unmappedKinds(error.message) : [];
     const crds =
       kinds.length === 0
         ? undefined
